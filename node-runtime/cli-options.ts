@@ -1,0 +1,125 @@
+// Parses the seed's command line (`--node 0 --http :8081 --cluster "1,:3030;2,:3031;3,:3032"`)
+// plus our own flags and environment into one typed NodeOptions. Pure: argv and env in, options out.
+import { Command, InvalidArgumentError } from 'commander';
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ClusterMember {
+  readonly id: number;
+  readonly peer: HostPort;
+}
+
+export interface NodeOptions {
+  /** Index into `cluster` (the seed's `--node`). */
+  readonly nodeIndex: number;
+  readonly id: number;
+  readonly http: HostPort;
+  readonly cluster: readonly ClusterMember[];
+  readonly dataDir: string;
+  readonly configFile?: string;
+  readonly logLevel?: string;
+  readonly faultInjection: boolean;
+  readonly join: boolean;
+}
+
+export class UsageError extends Error {}
+
+/** ":8081", "8081", "127.0.0.1:8081", "[::1]:8081" → host + port (empty host → all interfaces). */
+export function parseHostPort(text: string): HostPort {
+  const trimmed = text.trim();
+  const colon = trimmed.lastIndexOf(':');
+  const rawHost = colon < 0 ? '' : trimmed.slice(0, colon);
+  const rawPort = colon < 0 ? trimmed : trimmed.slice(colon + 1);
+  const port = /^\d+$/.test(rawPort) ? Number(rawPort) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(`expected [host]:port, got "${text}"`);
+  }
+  const host = rawHost.startsWith('[') && rawHost.endsWith(']') ? rawHost.slice(1, -1) : rawHost;
+  return { host, port };
+}
+
+/** "1,:3030;2,:3031;3,:3032" → members with ids and peer addresses, ids unique and positive. */
+export function parseCluster(text: string): ClusterMember[] {
+  const members = text
+    .split(';')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+    .map((item) => {
+      const comma = item.indexOf(',');
+      const id = Number(item.slice(0, comma));
+      if (comma < 0 || !Number.isInteger(id) || id <= 0) {
+        throw new InvalidArgumentError(`expected "id,[host]:port" with a positive integer id, got "${item}"`);
+      }
+      return { id, peer: parseHostPort(item.slice(comma + 1)) };
+    });
+  if (members.length === 0) throw new InvalidArgumentError('the cluster list is empty');
+  if (new Set(members.map((m) => m.id)).size !== members.length) {
+    throw new InvalidArgumentError(`node ids must be unique in "${text}"`);
+  }
+  return members;
+}
+
+function parseIndex(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${text}"`);
+  return n;
+}
+
+export function buildCommand(): Command {
+  return new Command('dfs-node')
+    .description('A DFS node: Raft consensus, replicated chunk storage and the HTTP API, in one process.')
+    .option('--node <index>', 'this node\'s position in the --cluster list (0-based), as in the seed', parseIndex, 0)
+    .option('--http <[host]:port>', 'public HTTP API address (env PORT sets the port)', parseHostPort)
+    .option('--cluster <list>', 'cluster members "id,[host]:peerPort;..." (the peer address carries Raft and chunk traffic)', parseCluster)
+    .option('--data-dir <dir>', 'where this node keeps its log, snapshots and chunks (env STORAGE_PATH; default ./data/node-<id>)')
+    .option('--config <file.json>', 'configuration file in the seed\'s format; edits apply live')
+    .option('--log-level <level>', 'DEBUG, INFO, WARN or ERROR (env LOG_LEVEL)')
+    .option('--join', 'start as a new member of an existing cluster (added with a membership change), not a founder', false)
+    .option('--fault-injection', 'accept fault rules (partitions) from a caller holding the cluster secret; for demos and tests', false)
+    .addHelpText(
+      'after',
+      '\nEnvironment: PORT, STORAGE_PATH, LOG_LEVEL as in the seed; DFS_CLUSTER_SECRET authenticates peer traffic.\n' +
+        'Example: dfs-node --node 0 --http :8081 --cluster "1,:3030;2,:3031;3,:3032"',
+    )
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+}
+
+interface RawFlags {
+  node: number;
+  http?: HostPort;
+  cluster?: ClusterMember[];
+  dataDir?: string;
+  config?: string;
+  logLevel?: string;
+  join: boolean;
+  faultInjection: boolean;
+}
+
+const defaultCluster: ClusterMember[] = [{ id: 1, peer: { host: '', port: 3030 } }];
+
+export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv): NodeOptions {
+  const command = buildCommand();
+  command.parse([...argv], { from: 'user' });
+  const flags = command.opts<RawFlags>();
+  const cluster = flags.cluster ?? defaultCluster;
+  const self = cluster[flags.node];
+  if (!self) {
+    throw new UsageError(`--node ${flags.node} is outside the cluster list (it has ${cluster.length} members, indexed from 0)`);
+  }
+  const http = flags.http ?? (env.PORT ? parseHostPort(env.PORT) : { host: '', port: 8081 + flags.node });
+  return {
+    nodeIndex: flags.node,
+    id: self.id,
+    http,
+    cluster,
+    dataDir: flags.dataDir ?? env.STORAGE_PATH ?? `./data/node-${self.id}`,
+    configFile: flags.config,
+    logLevel: flags.logLevel ?? env.LOG_LEVEL,
+    faultInjection: flags.faultInjection,
+    join: flags.join,
+  };
+}

@@ -1,0 +1,236 @@
+// The contract of the Raft core: the data it exchanges with the code that drives it.
+//
+// The core is a pure state machine in the style of etcd's raft package. The driver (a real node,
+// or the simulator) calls tick(), step(), propose() and friends, then collects a Ready: what to
+// persist, what to send and what to apply. Nothing here performs I/O or reads a clock.
+//
+// The Raft core's driving API (contract between node-runtime/raft/ and its drivers)
+// Data types are already in `node-runtime/raft/types.ts` (Entry, HardState, ConfState, Snapshot, ConfChange, Message, Ready, LogStorage, RaftConfig, TestingKnobs, Status, Progress, ProposeResult, ReadState, RandomInt). Small additions there are fine if needed (keep them backward compatible and mention them in the report).
+//
+// `node-runtime/raft/rawnode.ts` exports `class RawNode`:
+// - `constructor(config: RaftConfig)` — restores from `config.storage.initialState()` (hard state + conf state) and the storage's log; `config.applied` says what the driver already applied. For a brand-new cluster the driver seeds MemoryStorage with a ConfState listing the initial voters (bootstrap), e.g. `MemoryStorage.bootstrap(confState)`.
+// - `tick(): void` — one unit of logical time (elections, heartbeats, CheckQuorum).
+// - `step(m: Message): void` — deliver a message received from a peer (stale/unknown messages are ignored, never throw for network garbage).
+// - `propose(data: Uint8Array): ProposeResult` — append a normal entry if leader; a follower answers `{ok:false, reason:'notLeader', leader}`.
+// - `proposeConfChange(cc: ConfChange): ProposeResult` — at most one pending conf change.
+// - `readIndex(context: string): void` — request a linearizable read; later a `ReadState{index, context}` appears in a Ready once a heartbeat round confirmed leadership (on a follower: forwarded to the leader with a 'readIndex' message). Lost requests simply never produce a ReadState (the driver times out).
+// - `transferLeadership(to: NodeId): void` — leader catches `to` up, then sends 'timeoutNow'.
+// - `campaign(): void` — start an election now (used for a single-node bootstrap and tests).
+// - `hasReady(): boolean`, `ready(): Ready`, `advance(rd: Ready): void` — the Ready contract documented on `Ready` in types.ts: persist (snapshot, entries, hardState) → send messages → apply committed entries → advance. Messages in a Ready must never depend on state not in that Ready or earlier ones (i.e. the driver persists first, then sends). The leader's own append counts toward the quorum only after the driver persisted it (advance acknowledges it), as in etcd.
+// - `applyConfChange(cc: ConfChange): ConfState` — the driver calls this when it applies a committed 'confChange' entry (data = the JSON-encoded ConfChange via exported `encodeConfChange`/`decodeConfChange`).
+// - `reportUnreachable(id: NodeId): void`, `reportSnapshot(id: NodeId, ok: boolean): void`.
+// - `status(): Status`.
+// `node-runtime/raft/memory-storage.ts` exports `class MemoryStorage implements LogStorage` with write methods for drivers: `append(entries)`, `setHardState(hs)`, `applySnapshot(snap)`, `createSnapshot(index, confState, data)`, `compact(index)`, plus `static bootstrap(confState)` or equivalent.
+// `node-runtime/raft/index.ts` re-exports the public surface.
+
+/** A node's id within the cluster. 0 is never a valid id and means "none". */
+export type NodeId = number;
+export const NONE: NodeId = 0;
+
+export type EntryKind = 'normal' | 'confChange';
+
+/** One log entry. `data` is opaque to the core for 'normal' entries (empty for a leader's no-op). */
+export interface Entry {
+  readonly term: number;
+  readonly index: number;
+  readonly kind: EntryKind;
+  readonly data: Uint8Array;
+}
+
+/** What must be durable before any message that depends on it is sent. */
+export interface HardState {
+  readonly term: number;
+  readonly vote: NodeId;
+  readonly commit: number;
+}
+
+/**
+ * The cluster membership at some log index. With joint consensus, `votersOutgoing` is the old
+ * voter set while the configuration is joint and empty otherwise.
+ */
+export interface ConfState {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+  readonly votersOutgoing: readonly NodeId[];
+  /** Learners that become voters when the joint configuration is left. */
+  readonly learnersNext: readonly NodeId[];
+  /** Leave the joint configuration automatically once it commits. */
+  readonly autoLeave: boolean;
+}
+
+export interface SnapshotMetadata {
+  readonly index: number;
+  readonly term: number;
+  readonly confState: ConfState;
+}
+
+export interface Snapshot {
+  readonly metadata: SnapshotMetadata;
+  /** The application's serialized state machine at `metadata.index`. */
+  readonly data: Uint8Array;
+}
+
+export type ConfChangeOp = 'addVoter' | 'addLearner' | 'removeNode';
+
+export interface ConfChangeSingle {
+  readonly op: ConfChangeOp;
+  readonly nodeId: NodeId;
+}
+
+/**
+ * A membership change. One change with `transition: 'auto'` is a single-server change applied
+ * directly; several changes (or `transition: 'joint'`) go through joint consensus. An empty
+ * `changes` list with `transition: 'leaveJoint'` leaves a joint configuration.
+ */
+export interface ConfChange {
+  readonly changes: readonly ConfChangeSingle[];
+  readonly transition: 'auto' | 'joint' | 'leaveJoint';
+  /** Opaque application context (e.g. the new node's addresses). */
+  readonly context?: string;
+}
+
+export type MessageType =
+  | 'app' // append entries (also carries commit)
+  | 'appResp'
+  | 'vote'
+  | 'voteResp'
+  | 'preVote'
+  | 'preVoteResp'
+  | 'heartbeat'
+  | 'heartbeatResp'
+  | 'snap' // InstallSnapshot
+  | 'timeoutNow' // leadership transfer: campaign now, ignoring the election timer
+  | 'readIndex' // a follower forwards a linearizable read to the leader
+  | 'readIndexResp'
+  | 'prop' // a follower forwards a proposal to the leader
+  | 'transferLeader'; // a follower asks the leader to transfer leadership
+
+/** A message between two cores. Fields unused by a type are left at 0 / empty. */
+export interface Message {
+  readonly type: MessageType;
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly term: number;
+  /** app: term of the entry at `index`; vote/preVote: candidate's last log term. */
+  readonly logTerm: number;
+  /** app: index preceding `entries`; appResp: the index acknowledged or rejected. */
+  readonly index: number;
+  readonly entries: readonly Entry[];
+  readonly commit: number;
+  readonly reject: boolean;
+  /** appResp with reject: the follower's hint for fast backtracking (etcd's RejectHint). */
+  readonly rejectHint: number;
+  readonly snapshot?: Snapshot;
+  /** heartbeat/readIndex round-trips: the read request context being confirmed. */
+  readonly context?: string;
+}
+
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
+
+/** A linearizable read became safe: the state machine may serve it once applied >= index. */
+export interface ReadState {
+  readonly index: number;
+  readonly context: string;
+}
+
+/**
+ * One batch of work for the driver. The driver must, in this order:
+ *  1. persist `snapshot` (if any), `entries` and `hardState` (if any) — durably when `mustSync`;
+ *  2. send `messages`;
+ *  3. apply `committedEntries` (and restore `snapshot` into the state machine first if present);
+ *  4. call `advance()`.
+ * Sending a message before the data it depends on is durable breaks Raft's safety.
+ */
+export interface Ready {
+  /** Set when role or leader changed since the last Ready. */
+  readonly softState?: { readonly leader: NodeId; readonly role: Role };
+  readonly hardState?: HardState;
+  readonly entries: readonly Entry[];
+  readonly snapshot?: Snapshot;
+  readonly committedEntries: readonly Entry[];
+  readonly messages: readonly Message[];
+  readonly readStates: readonly ReadState[];
+  readonly mustSync: boolean;
+}
+
+/**
+ * The read side of durable storage, implemented by the application (MemoryStorage for tests and
+ * as the in-memory mirror of the node's write-ahead log).
+ */
+export interface LogStorage {
+  /** Hard state and membership as of the last persisted state (after a restart). */
+  initialState(): { hardState: HardState; confState: ConfState };
+  /** Entries in [lo, hi); at least one entry is returned even when it exceeds maxBytes. */
+  entries(lo: number, hi: number, maxBytes?: number): Entry[];
+  /** Term of the entry at index i; i may be the snapshot index (firstIndex - 1). */
+  term(i: number): number;
+  /** Index of the first entry still in the log (snapshot index + 1). */
+  firstIndex(): number;
+  lastIndex(): number;
+  snapshot(): Snapshot;
+}
+
+/** A deterministic random source: returns an integer in [0, n). Injected so one seed replays a run. */
+export type RandomInt = (n: number) => number;
+
+export interface RaftConfig {
+  readonly id: NodeId;
+  /** Ticks without hearing from a leader before a follower campaigns (randomized in [t, 2t)). */
+  readonly electionTicks: number;
+  /** Ticks between a leader's heartbeats. Must be < electionTicks. */
+  readonly heartbeatTicks: number;
+  readonly storage: LogStorage;
+  readonly random: RandomInt;
+  /** Entries the driver has already applied (after a restart). */
+  readonly applied?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  /** Max append messages in flight per follower before pausing (pipelining bound). */
+  readonly maxInflightMsgs?: number;
+  /** Max bytes of entries per append message (batching). */
+  readonly maxSizePerMsg?: number;
+  /** Deliberately broken variants, for proving that the simulator catches bugs. Never set in production. */
+  readonly testingKnobs?: TestingKnobs;
+}
+
+export interface TestingKnobs {
+  /** Commit by counting replicas of entries from earlier terms (violates Raft §5.4.2). */
+  readonly commitPreviousTermEntries?: boolean;
+  /** Grant votes without checking the candidate's log is at least as up to date. */
+  readonly skipVoteLogCheck?: boolean;
+  /** Leave the vote out of the persisted hard state. */
+  readonly dontPersistVote?: boolean;
+}
+
+export interface Progress {
+  readonly match: number;
+  readonly next: number;
+  readonly state: 'probe' | 'replicate' | 'snapshot';
+  readonly inflight: number;
+  readonly isLearner: boolean;
+  /** Ticks since the leader last heard from this follower. */
+  readonly ticksSinceContact: number;
+  readonly recentActive: boolean;
+}
+
+/** Everything the dashboard shows about one core. */
+export interface Status {
+  readonly id: NodeId;
+  readonly role: Role;
+  readonly term: number;
+  readonly vote: NodeId;
+  readonly leader: NodeId;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly firstIndex: number;
+  readonly confState: ConfState;
+  readonly leadTransferee: NodeId;
+  /** Present on the leader only. */
+  readonly progress?: Readonly<Record<NodeId, Progress>>;
+}
+
+export type ProposeResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'notLeader'; readonly leader: NodeId }
+  | { readonly ok: false; readonly reason: 'transferInProgress' | 'confChangePending' | 'dropped'; readonly leader: NodeId };

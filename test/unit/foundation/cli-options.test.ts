@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseCluster, parseHostPort, parseNodeOptions, UsageError } from '../../../node-runtime/cli-options';
+
+describe('dfs-node command line', () => {
+  it('accepts the seed README flags verbatim', () => {
+    const options = parseNodeOptions(['--node', '1', '--http', ':8082', '--cluster', '1,:3030;2,:3031;3,:3032'], {});
+    expect(options.id).toBe(2);
+    expect(options.http).toEqual({ host: '', port: 8082 });
+    expect(options.cluster.map((m) => [m.id, m.peer.port])).toEqual([[1, 3030], [2, 3031], [3, 3032]]);
+    expect(options.dataDir).toBe('./data/node-2');
+  });
+
+  it('takes PORT, STORAGE_PATH and LOG_LEVEL from the environment, flags winning', () => {
+    const env = { PORT: '9000', STORAGE_PATH: '/tmp/x', LOG_LEVEL: 'DEBUG' };
+    expect(parseNodeOptions([], env)).toMatchObject({ http: { port: 9000 }, dataDir: '/tmp/x', logLevel: 'DEBUG' });
+    expect(parseNodeOptions(['--http', '127.0.0.1:9100', '--log-level', 'ERROR'], env)).toMatchObject({
+      http: { host: '127.0.0.1', port: 9100 },
+      logLevel: 'ERROR',
+    });
+  });
+
+  it('parses host:port forms', () => {
+    expect(parseHostPort('[::1]:80')).toEqual({ host: '::1', port: 80 });
+    expect(parseHostPort('localhost:3030')).toEqual({ host: 'localhost', port: 3030 });
+    expect(parseHostPort('8081')).toEqual({ host: '', port: 8081 });
+    expect(() => parseHostPort('x:99999')).toThrow();
+  });
+
+  it('refuses a malformed cluster list', () => {
+    expect(() => parseCluster('1,:3030;1,:3031')).toThrow(/unique/);
+    expect(() => parseCluster('0,:3030')).toThrow(/positive/);
+    expect(() => parseCluster(':3030')).toThrow();
+  });
+
+  it('refuses a --node outside the cluster list', () => {
+    expect(() => parseNodeOptions(['--node', '3', '--cluster', '1,:3030'], {})).toThrow(UsageError);
+  });
+});
