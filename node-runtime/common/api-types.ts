@@ -1,0 +1,188 @@
+// Response bodies of the node API, as zod schemas with their types. Nodes build these, the
+// manager passes them through untouched, the renderer and the tests parse them: one contract.
+//
+// Conventions: byte counts and indexes are numbers; points in time are ISO 8601 strings (UTC);
+// durations carry their unit in the name (Ms, Sec); "none" is null, never 0 or "".
+
+import { z } from 'zod';
+import { SETTING_SOURCES } from './config';
+
+const count = z.number().int().min(0);
+const isoTime = z.iso.datetime();
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+const nodeId = z.number().int().min(1);
+
+// ---- GET /status --------------------------------------------------------------------------
+
+export const raftRoleSchema = z.enum(['follower', 'preCandidate', 'candidate', 'leader']);
+
+/** What this node knows about one peer. Replication fields are known only on the leader. */
+export const peerStatusSchema = z.object({
+  id: nodeId,
+  /** The peer's public API base URL, when known. */
+  url: z.string().nullable(),
+  isLearner: z.boolean(),
+  state: z.enum(['probe', 'replicate', 'snapshot']).nullable(),
+  match: count.nullable(),
+  next: count.nullable(),
+  lastContactMs: count.nullable(),
+});
+
+export const nodeStatusSchema = z.object({
+  id: nodeId,
+  role: raftRoleSchema,
+  term: count,
+  leaderId: nodeId.nullable(),
+  leaderUrl: z.string().nullable(),
+  commitIndex: count,
+  appliedIndex: count,
+  lastIndex: count,
+  /** Index of the newest snapshot the log was compacted to (0 when none). */
+  snapshotIndex: count,
+  peers: z.array(peerStatusSchema),
+});
+
+export type RaftRole = z.infer<typeof raftRoleSchema>;
+export type PeerStatus = z.infer<typeof peerStatusSchema>;
+export type NodeStatus = z.infer<typeof nodeStatusSchema>;
+
+// ---- GET /stats ---------------------------------------------------------------------------
+
+export const nodeHealthSchema = z.enum(['healthy', 'degraded', 'unhealthy']);
+
+export const statsSchema = z.object({
+  // Seed fields, same names and meaning.
+  totalFiles: count,
+  totalSize: count,
+  /** Fraction of the quota in use, 0..1 (may exceed 1 after the quota was lowered). */
+  quotaUsed: z.number().min(0),
+  quotaLimit: count,
+  /** quotaUsed as a percentage with one decimal, e.g. "25.0%". */
+  storageUsage: z.string(),
+  nodeStatus: nodeHealthSchema,
+  /** When this node last wrote a snapshot of its state; null when it never did. */
+  lastBackup: isoTime.nullable(),
+  // Ours: this node's local storage.
+  bytesOnDisk: count,
+  chunkCount: count,
+  /** Free bytes on the data volume; null where the platform cannot tell. */
+  diskFree: count.nullable(),
+});
+
+export type NodeHealth = z.infer<typeof nodeHealthSchema>;
+export type Stats = z.infer<typeof statsSchema>;
+
+/** The seed's two quota fields from the totals, so every producer computes them the same way. */
+export function quotaUsage(totalSize: number, quotaLimit: number): { quotaUsed: number; storageUsage: string } {
+  const quotaUsed = quotaLimit > 0 ? totalSize / quotaLimit : totalSize > 0 ? 1 : 0;
+  return { quotaUsed, storageUsage: `${(quotaUsed * 100).toFixed(1)}%` };
+}
+
+// ---- Files and locks ----------------------------------------------------------------------
+
+export const chunkRefSchema = z.object({
+  hash: sha256Hex,
+  size: count,
+});
+
+export const lockInfoSchema = z.object({
+  name: z.string(),
+  owner: z.string(),
+  acquiredAt: isoTime,
+  expiresAt: isoTime,
+});
+
+/** Answer to a successful lock acquire: only the holder ever sees the token. */
+export const lockGrantSchema = lockInfoSchema.extend({
+  token: z.string(),
+});
+
+export const fileInfoSchema = z.object({
+  name: z.string(),
+  size: count,
+  sha256: sha256Hex,
+  chunks: z.array(chunkRefSchema),
+  /** The Raft index of the entry that wrote this content; changes on every overwrite. */
+  version: z.number().int().min(1),
+  createdAt: isoTime,
+  modifiedAt: isoTime,
+  lock: lockInfoSchema.optional(),
+  /** Nodes known to hold every chunk of this file, when the answering node knows. */
+  completeOn: z.array(nodeId).optional(),
+});
+
+/** One row of a listing: the file without its chunk list. */
+export const fileListItemSchema = fileInfoSchema.omit({ chunks: true, completeOn: true });
+
+export const fileListSchema = z.object({
+  items: z.array(fileListItemSchema),
+  /** Pass back as `cursor` to get the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+
+export type ChunkRef = z.infer<typeof chunkRefSchema>;
+export type LockInfo = z.infer<typeof lockInfoSchema>;
+export type LockGrant = z.infer<typeof lockGrantSchema>;
+export type FileInfo = z.infer<typeof fileInfoSchema>;
+export type FileListItem = z.infer<typeof fileListItemSchema>;
+export type FileList = z.infer<typeof fileListSchema>;
+
+// ---- GET /recovery/status -----------------------------------------------------------------
+
+export const scrubRunSchema = z.object({
+  startedAt: isoTime,
+  finishedAt: isoTime.nullable(),
+  checked: count,
+  corrupt: count,
+  repaired: count,
+  unrepairable: count,
+  bytesPerSec: z.number().min(0),
+});
+
+export const backgroundServiceSchema = z.object({
+  lastRunAt: isoTime.nullable(),
+  lastDurationMs: count.nullable(),
+  /** Message of the last failure; null when the last run succeeded or none ran yet. */
+  lastError: z.string().nullable(),
+});
+
+export const recoveryStatusSchema = z.object({
+  recoveryEnabled: z.boolean(),
+  /** True while this node is behind the leader's commit index or missing chunks. */
+  catchingUp: z.boolean(),
+  entriesBehind: count,
+  snapshot: z.object({
+    inProgress: z.boolean(),
+    bytesReceived: count,
+    bytesTotal: count.nullable(),
+  }),
+  chunksMissing: count,
+  chunksFetched: count,
+  bytesFetched: count,
+  /** Estimated seconds until caught up; null when unknown or not catching up. */
+  etaSec: z.number().min(0).nullable(),
+  scrub: z.object({
+    running: z.boolean(),
+    lastRun: scrubRunSchema.nullable(),
+  }),
+  /** Keyed by service name: scrubber, gc, lockExpiry, repair. */
+  backgroundServices: z.record(z.string(), backgroundServiceSchema),
+});
+
+export type ScrubRun = z.infer<typeof scrubRunSchema>;
+export type BackgroundService = z.infer<typeof backgroundServiceSchema>;
+export type RecoveryStatus = z.infer<typeof recoveryStatusSchema>;
+
+// ---- GET /config --------------------------------------------------------------------------
+
+export const configEntrySchema = z.object({
+  value: z.union([z.number(), z.boolean(), z.string()]),
+  scope: z.enum(['cluster', 'node']),
+  source: z.enum(SETTING_SOURCES),
+});
+
+/** Setting key → effective value, its scope and where the value came from. */
+export const configViewSchema = z.record(z.string(), configEntrySchema);
+
+export type ConfigEntry = z.infer<typeof configEntrySchema>;
+export type ConfigView = z.infer<typeof configViewSchema>;

@@ -1,0 +1,220 @@
+// The settings of a cluster and of a node: their schema, scope, default and allowed range.
+//
+// Scope decides where a value lives. Cluster settings must be identical on every node (a quota
+// that differed between nodes would make replicas disagree), so they change only through the
+// replicated log (`configSet`). Node settings are local to one process (its log level, how much
+// disk it keeps free) and change without consensus.
+//
+// Each effective value also carries its source, so the dashboard can say why a value is what it
+// is: default < file < env < flag < api, later layers winning.
+
+import { z } from 'zod';
+import type { ConfigView } from './api-types';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+const SECOND_MS = 1000;
+const DAY_SEC = 24 * 60 * 60;
+
+export type SettingScope = 'cluster' | 'node';
+
+export const SETTING_SOURCES = ['default', 'file', 'env', 'flag', 'api'] as const;
+export type SettingSource = (typeof SETTING_SOURCES)[number];
+
+/** pino's level names; what the node's logger is configured with. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+// The seed writes levels in capitals ("INFO", "DEBUG", "ERROR") and some tools say "WARNING".
+const LOG_LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = { warning: 'warn' };
+
+/** Accepts seed and pino spellings in any case ("DEBUG", "Warn", "warning") and outputs a pino level. */
+export const logLevelSchema = z.string().transform((raw, ctx): LogLevel => {
+  const lower = raw.trim().toLowerCase();
+  const level = LOG_LEVEL_ALIASES[lower] ?? LOG_LEVELS.find((l) => l === lower);
+  if (level !== undefined) return level;
+  ctx.issues.push({ code: 'custom', input: raw, message: `must be one of ${LOG_LEVELS.join(', ')} (any case)` });
+  return z.NEVER;
+});
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+export const clusterSettingsSchema = z.object({
+  /** Cluster-wide limit on the logical bytes of all files (one copy counted, not each replica). */
+  storageQuota: int(0, Number.MAX_SAFE_INTEGER),
+  /** Leader heartbeat period, ms. */
+  heartbeatInterval: int(10, 60 * SECOND_MS),
+  /** Follower election timeout (base of the randomised range), ms. */
+  electionTimeout: int(50, 600 * SECOND_MS),
+  /** Whether a lagging or restarted node fetches missing chunks and repairs corrupt ones. */
+  recoveryEnabled: z.boolean(),
+  /** Scrubber read budget, bytes per second; 0 disables scrubbing. */
+  scrubRateBytesPerSec: int(0, 10 * GiB),
+  /** Pause between two scrub passes, seconds. */
+  scrubIntervalSec: int(10, 7 * DAY_SEC),
+  /** Chunk size for files written from now on; existing files keep their chunking. */
+  chunkSize: int(KiB, 64 * MiB),
+  /** Applied entries after which a node snapshots its state machine and compacts its log. */
+  snapshotThreshold: int(1, 100_000_000),
+  /** Lease length of a lock when the client does not ask for one, ms. */
+  lockDefaultTtlMs: int(100, DAY_SEC * SECOND_MS),
+});
+
+export const nodeSettingsSchema = z.object({
+  logLevel: logLevelSchema,
+  /** Free disk space the node keeps in reserve; writes that would eat into it fail with disk_full. */
+  diskReserveBytes: int(0, Number.MAX_SAFE_INTEGER),
+});
+
+export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
+export type NodeSettings = z.output<typeof nodeSettingsSchema>;
+export type ClusterSettingKey = keyof ClusterSettings;
+export type NodeSettingKey = keyof NodeSettings;
+export type SettingKey = ClusterSettingKey | NodeSettingKey;
+
+/**
+ * storageQuota defaults to 10 GiB rather than the seed's 4 MiB: the seed's value is an example
+ * that would refuse most real files, and a desktop user should not hit a quota on first use.
+ * A seed config file that names storageQuota still gets exactly what it asks for.
+ */
+export const CLUSTER_DEFAULTS: Readonly<ClusterSettings> = {
+  storageQuota: 10 * GiB,
+  heartbeatInterval: 100,
+  electionTimeout: 1000,
+  recoveryEnabled: true,
+  scrubRateBytesPerSec: 16 * MiB,
+  scrubIntervalSec: 3600,
+  chunkSize: 1 * MiB,
+  snapshotThreshold: 10_000,
+  lockDefaultTtlMs: 30 * SECOND_MS,
+};
+
+export const NODE_DEFAULTS: Readonly<NodeSettings> = {
+  logLevel: 'info',
+  diskReserveBytes: 256 * MiB,
+};
+
+export const CLUSTER_SETTING_KEYS = Object.keys(clusterSettingsSchema.shape) as readonly ClusterSettingKey[];
+export const NODE_SETTING_KEYS = Object.keys(nodeSettingsSchema.shape) as readonly NodeSettingKey[];
+
+/** Raft needs several heartbeats per election timeout, or followers campaign against a live leader. */
+export const MIN_ELECTION_TO_HEARTBEAT_RATIO = 2;
+
+export function scopeOf(key: string): SettingScope | undefined {
+  if (Object.hasOwn(clusterSettingsSchema.shape, key)) return 'cluster';
+  if (Object.hasOwn(nodeSettingsSchema.shape, key)) return 'node';
+  return undefined;
+}
+
+export interface ConfigIssue {
+  /** The offending key; '' when the patch itself is not an object. */
+  readonly key: string;
+  readonly reason: 'not_an_object' | 'unknown_key' | 'invalid_value' | 'inconsistent';
+  readonly message: string;
+}
+
+export type ConfigPatchResult =
+  | { readonly ok: true; readonly cluster: Partial<ClusterSettings>; readonly node: Partial<NodeSettings> }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** One line naming every problem, for the `detail` of a config_invalid error. */
+export function describeConfigIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => (i.key === '' ? i.message : `${i.key}: ${i.message}`)).join('; ');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validates a partial settings update (the body of `PUT /config`, a config file's settings, a
+ * configSet entry). All or nothing: any unknown key, wrong type or out-of-range value fails the
+ * whole patch, naming each offending key. On success the patch is split by scope, values
+ * normalised (e.g. "DEBUG" → "debug").
+ *
+ * `currentCluster` is the cluster configuration the patch would be applied to; it is needed to
+ * check settings that constrain each other (electionTimeout against heartbeatInterval).
+ */
+export function validateConfigPatch(
+  patch: unknown,
+  currentCluster: Readonly<ClusterSettings> = CLUSTER_DEFAULTS,
+): ConfigPatchResult {
+  if (!isPlainObject(patch)) {
+    return { ok: false, issues: [{ key: '', reason: 'not_an_object', message: 'configuration patch must be a JSON object' }] };
+  }
+  const issues: ConfigIssue[] = [];
+  const cluster: Record<string, unknown> = {};
+  const node: Record<string, unknown> = {};
+  for (const key of Object.keys(patch).sort()) {
+    const scope = scopeOf(key);
+    if (scope === undefined) {
+      issues.push({ key, reason: 'unknown_key', message: 'unknown setting' });
+      continue;
+    }
+    const schema =
+      scope === 'cluster'
+        ? clusterSettingsSchema.shape[key as ClusterSettingKey]
+        : nodeSettingsSchema.shape[key as NodeSettingKey];
+    const parsed = schema.safeParse(patch[key]);
+    if (!parsed.success) {
+      issues.push({ key, reason: 'invalid_value', message: parsed.error.issues.map((i) => i.message).join(', ') });
+      continue;
+    }
+    (scope === 'cluster' ? cluster : node)[key] = parsed.data;
+  }
+  if (issues.length === 0) {
+    const merged = { ...currentCluster, ...(cluster as Partial<ClusterSettings>) };
+    if (merged.electionTimeout < MIN_ELECTION_TO_HEARTBEAT_RATIO * merged.heartbeatInterval) {
+      issues.push({
+        key: 'electionTimeout',
+        reason: 'inconsistent',
+        message: `must be at least ${MIN_ELECTION_TO_HEARTBEAT_RATIO}× heartbeatInterval (${merged.electionTimeout} < ${MIN_ELECTION_TO_HEARTBEAT_RATIO} × ${merged.heartbeatInterval})`,
+      });
+    }
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, cluster: cluster as Partial<ClusterSettings>, node: node as Partial<NodeSettings> };
+}
+
+/** One layer of settings from one source, e.g. the values a config file set. */
+export interface SettingLayer<T> {
+  readonly source: SettingSource;
+  readonly values: Partial<T>;
+}
+
+export interface LayeredSettings<T> {
+  readonly values: T;
+  readonly sources: Readonly<Record<keyof T, SettingSource>>;
+}
+
+/**
+ * Merges layers over the defaults, later layers winning, and remembers which layer supplied each
+ * value. Callers pass layers in precedence order: file, env, flag, api.
+ */
+export function layerSettings<T extends object>(defaults: Readonly<T>, layers: readonly SettingLayer<T>[]): LayeredSettings<T> {
+  const values = { ...defaults } as T;
+  const sources = {} as Record<keyof T, SettingSource>;
+  for (const key of Object.keys(defaults) as (keyof T)[]) sources[key] = 'default';
+  for (const layer of layers) {
+    for (const key of Object.keys(layer.values) as (keyof T)[]) {
+      const value = layer.values[key];
+      if (value === undefined) continue;
+      values[key] = value as T[keyof T];
+      sources[key] = layer.source;
+    }
+  }
+  return { values, sources };
+}
+
+/** What `GET /config` shows: every setting with its effective value, scope and source. */
+export function buildConfigView(cluster: LayeredSettings<ClusterSettings>, node: LayeredSettings<NodeSettings>): ConfigView {
+  const view: ConfigView = {};
+  for (const key of CLUSTER_SETTING_KEYS) {
+    view[key] = { value: cluster.values[key], scope: 'cluster', source: cluster.sources[key] };
+  }
+  for (const key of NODE_SETTING_KEYS) {
+    view[key] = { value: node.values[key], scope: 'node', source: node.sources[key] };
+  }
+  return view;
+}

@@ -1,0 +1,32 @@
+// The public surface of the replicated state machine.
+
+export {
+  commandSchema,
+  CommandDecodeError,
+  decodeCommand,
+  encodeCommand,
+  MAX_LOCK_TTL_MS,
+  parseCommand,
+  type Command,
+  type CommandType,
+  type ConfigSetCommand,
+  type DeleteCommand,
+  type LockAcquireCommand,
+  type LockReleaseCommand,
+  type LockRenewCommand,
+  type PutCommand,
+  type TickCommand,
+} from './commands';
+export { DEFAULT_LIST_LIMIT, type ListOptions, type ListPage } from './file-catalog';
+export {
+  rejectionToApiError,
+  type Applied,
+  type ApplyResult,
+  type FileRecord,
+  type LockRecord,
+  type Rejected,
+  type Rejection,
+  type RejectionCode,
+} from './outcomes';
+export { SnapshotFormatError } from './snapshot-codec';
+export { FsmInvariantError, StateMachine } from './state-machine';

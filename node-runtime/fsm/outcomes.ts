@@ -1,0 +1,86 @@
+// What the state machine holds and what applying a command answers.
+//
+// A rejection is a normal, deterministic outcome: every replica rejects the same entry the same
+// way and changes nothing. Rejection codes are API error codes, so the API layer answers with
+// `rejectionToApiError` and the matching HTTP status without a translation table.
+
+import type { ChunkRef } from '../common/api-types';
+import type { ClusterSettings } from '../common/config';
+import type { ApiErrorBody } from '../common/errors';
+import type { FileNameProblem } from '../common/file-name';
+
+export interface FileRecord {
+  readonly name: string;
+  /** Logical bytes; what the quota counts. */
+  readonly size: number;
+  readonly sha256: string;
+  readonly chunks: readonly ChunkRef[];
+  /** Index of the Raft entry that wrote this content. */
+  readonly version: number;
+  /** Log time (ms since the epoch) of the first write of this name since it last did not exist. */
+  readonly createdAt: number;
+  readonly modifiedAt: number;
+}
+
+export interface LockRecord {
+  readonly name: string;
+  readonly owner: string;
+  readonly token: string;
+  readonly acquiredAt: number;
+  /** The lease is over once log time reaches this (expiresAt ≤ now means expired). */
+  readonly expiresAt: number;
+}
+
+export type Rejection =
+  | { readonly code: 'bad_request'; readonly detail: string }
+  | { readonly code: 'name_invalid'; readonly name: string; readonly problem: FileNameProblem | 'not_normalized'; readonly detail: string }
+  | { readonly code: 'not_found'; readonly name: string }
+  | { readonly code: 'conflict'; readonly name: string; readonly expectedVersion: number; readonly actualVersion: number }
+  | { readonly code: 'file_too_large'; readonly name: string; readonly size: number; readonly limit: number }
+  | { readonly code: 'quota_exceeded'; readonly name: string; readonly used: number; readonly limit: number; readonly requested: number }
+  | { readonly code: 'locked'; readonly name: string; readonly owner: string; readonly expiresAt: number }
+  | { readonly code: 'lock_token_invalid'; readonly name: string; readonly reason: 'no_active_lock' | 'token_mismatch' }
+  | { readonly code: 'config_invalid'; readonly detail: string };
+
+export type RejectionCode = Rejection['code'];
+
+export type Applied =
+  /** An entry without a command: the leader's no-op after election, or a membership change. */
+  | { readonly ok: true; readonly type: 'noop' }
+  | { readonly ok: true; readonly type: 'put'; readonly file: FileRecord; readonly previous: FileRecord | null }
+  | { readonly ok: true; readonly type: 'delete'; readonly file: FileRecord }
+  | { readonly ok: true; readonly type: 'lockAcquire' | 'lockRenew' | 'lockRelease'; readonly lock: LockRecord }
+  | { readonly ok: true; readonly type: 'configSet'; readonly config: Readonly<ClusterSettings> }
+  | { readonly ok: true; readonly type: 'tick'; readonly expiredLocks: readonly string[] };
+
+export type Rejected = { readonly ok: false; readonly rejection: Rejection };
+
+export type ApplyResult = Applied | Rejected;
+
+function describe(r: Rejection): string {
+  switch (r.code) {
+    case 'bad_request':
+    case 'config_invalid':
+    case 'name_invalid':
+      return r.detail;
+    case 'not_found':
+      return `file "${r.name}" does not exist`;
+    case 'conflict':
+      return `file "${r.name}" is at version ${r.actualVersion}, not ${r.expectedVersion}`;
+    case 'file_too_large':
+      return `file "${r.name}" is ${r.size} bytes, more than the whole quota of ${r.limit} bytes`;
+    case 'quota_exceeded':
+      return `storing "${r.name}" (${r.requested} bytes) would exceed the quota: ${r.used} of ${r.limit} bytes used`;
+    case 'locked':
+      return `"${r.name}" is locked by ${r.owner} until ${new Date(r.expiresAt).toISOString()}`;
+    case 'lock_token_invalid':
+      return r.reason === 'no_active_lock'
+        ? `"${r.name}" has no active lock (it expired or was released)`
+        : `the lock token does not match the lock held on "${r.name}"`;
+  }
+}
+
+/** The API error body for a rejection; its HTTP status is `httpStatusOf(rejection.code)`. */
+export function rejectionToApiError(rejection: Rejection): ApiErrorBody {
+  return { error: rejection.code, detail: describe(rejection) };
+}

@@ -1,0 +1,129 @@
+// The serialized form of the state machine, stored in Raft snapshots.
+//
+// Serialization is canonical: files and locks in name order, settings in schema order, so two
+// replicas in the same state produce byte-identical snapshots (which tests rely on to prove
+// determinism). Only facts are stored; indexes (sorted names, chunk reference counts, totals)
+// are rebuilt on restore.
+
+import { z } from 'zod';
+import { CLUSTER_SETTING_KEYS, clusterSettingsSchema, SETTING_SOURCES, type ClusterSettings, type ClusterSettingKey, type SettingSource } from '../common/config';
+import type { FileRecord, LockRecord } from './outcomes';
+import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
+
+const SNAPSHOT_FORMAT = 1;
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+const fileSchema = z.strictObject({
+  name: z.string().min(1),
+  size: count,
+  sha256: sha256Hex,
+  chunks: z.array(z.strictObject({ hash: sha256Hex, size: count })),
+  version: count,
+  createdAt: count,
+  modifiedAt: count,
+});
+
+const lockSchema = z.strictObject({
+  name: z.string().min(1),
+  owner: z.string(),
+  token: z.string(),
+  acquiredAt: count,
+  expiresAt: count,
+});
+
+const snapshotSchema = z.strictObject({
+  appliedIndex: count,
+  logTime: count,
+  files: z.array(fileSchema),
+  locks: z.array(lockSchema),
+  /** Cluster settings set through configSet, with where each came from; the rest are defaults. */
+  config: z.array(
+    z.strictObject({
+      key: z.enum(CLUSTER_SETTING_KEYS as [ClusterSettingKey, ...ClusterSettingKey[]]),
+      value: z.union([z.number(), z.boolean()]),
+      source: z.enum(SETTING_SOURCES),
+    }),
+  ),
+});
+
+export interface ConfigOverride {
+  readonly key: ClusterSettingKey;
+  readonly value: ClusterSettings[ClusterSettingKey];
+  readonly source: SettingSource;
+}
+
+export interface SnapshotState {
+  readonly appliedIndex: number;
+  readonly logTime: number;
+  /** Sorted by name, names unique. */
+  readonly files: readonly FileRecord[];
+  /** Sorted by name. */
+  readonly locks: readonly LockRecord[];
+  /** In CLUSTER_SETTING_KEYS order. */
+  readonly config: readonly ConfigOverride[];
+}
+
+/** Bytes that are not a snapshot this build can restore. */
+export class SnapshotFormatError extends Error {
+  constructor(detail: string) {
+    super(`cannot restore snapshot: ${detail}`);
+    this.name = 'SnapshotFormatError';
+  }
+}
+
+export function encodeSnapshot(state: SnapshotState): Uint8Array {
+  // Rebuilt field by field so that key order, and so the bytes, never depend on how a record
+  // object happened to be constructed.
+  return encodeTagged(SNAPSHOT_FORMAT, {
+    appliedIndex: state.appliedIndex,
+    logTime: state.logTime,
+    files: state.files.map((f) => ({
+      name: f.name,
+      size: f.size,
+      sha256: f.sha256,
+      chunks: f.chunks.map((c) => ({ hash: c.hash, size: c.size })),
+      version: f.version,
+      createdAt: f.createdAt,
+      modifiedAt: f.modifiedAt,
+    })),
+    locks: state.locks.map((l) => ({
+      name: l.name,
+      owner: l.owner,
+      token: l.token,
+      acquiredAt: l.acquiredAt,
+      expiresAt: l.expiresAt,
+    })),
+    config: state.config.map((c) => ({ key: c.key, value: c.value, source: c.source })),
+  });
+}
+
+function assertSortedUnique(names: readonly string[], what: string): void {
+  for (let i = 1; i < names.length; i += 1) {
+    if (!((names[i - 1] as string) < (names[i] as string))) throw new SnapshotFormatError(`${what} are not sorted and unique`);
+  }
+}
+
+/** Inverse of encodeSnapshot; throws SnapshotFormatError on corrupt or foreign bytes. */
+export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
+  let raw: unknown;
+  try {
+    raw = decodeTagged(SNAPSHOT_FORMAT, bytes);
+  } catch (err) {
+    if (err instanceof TaggedDecodeError) throw new SnapshotFormatError(err.message);
+    throw err;
+  }
+  const parsed = snapshotSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SnapshotFormatError(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const state = parsed.data;
+  assertSortedUnique(state.files.map((f) => f.name), 'files');
+  assertSortedUnique(state.locks.map((l) => l.name), 'locks');
+  for (const { key, value } of state.config) {
+    if (!clusterSettingsSchema.shape[key].safeParse(value).success) throw new SnapshotFormatError(`config value of ${key} is out of range`);
+  }
+  return state as SnapshotState;
+}

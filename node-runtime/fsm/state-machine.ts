@@ -1,0 +1,335 @@
+// The replicated state machine: files, locks and cluster settings, changed only by applying
+// committed Raft entries in index order.
+//
+// Contract (what makes replicas agree):
+//  - apply() depends only on the prior state and the entry. Time comes in the entry (`at`, the
+//    leader's clock); tokens are chosen by the leader. Nothing here reads a clock or random source.
+//  - Log time is monotonic: it is the largest `at` applied so far, so a new leader with a clock
+//    that lags the old one cannot make leases live again or timestamps go backwards.
+//  - Before each command, leases that ended at or before the new log time are dropped.
+//  - A rejected command changes nothing but the applied index and log time; every replica rejects
+//    it in the same way.
+//  - snapshot() is canonical: equal states give equal bytes, and restore(snapshot()) reproduces
+//    the state exactly.
+
+import { describeConfigIssues, validateConfigPatch, type ClusterSettings, type LayeredSettings } from '../common/config';
+import { validateFileName } from '../common/file-name';
+import { ClusterConfig } from './cluster-config';
+import {
+  CommandDecodeError,
+  decodeCommand,
+  parseCommand,
+  type Command,
+  type ConfigSetCommand,
+  type DeleteCommand,
+  type LockAcquireCommand,
+  type LockReleaseCommand,
+  type LockRenewCommand,
+  type PutCommand,
+} from './commands';
+import { FileCatalog, type ListOptions, type ListPage } from './file-catalog';
+import { LockTable } from './lock-table';
+import type { Applied, ApplyResult, FileRecord, LockRecord, Rejection } from './outcomes';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec';
+
+/** The driver broke the apply contract (e.g. applied an index twice): stop rather than diverge. */
+export class FsmInvariantError extends Error {
+  constructor(detail: string) {
+    super(`state machine invariant violated: ${detail}`);
+    this.name = 'FsmInvariantError';
+  }
+}
+
+function reject(rejection: Rejection): ApplyResult {
+  return { ok: false, rejection };
+}
+
+export class StateMachine {
+  private readonly catalog = new FileCatalog();
+  private readonly locks = new LockTable();
+  private readonly config = new ClusterConfig();
+  private appliedIndex = 0;
+  private logTime = 0;
+
+  /** Builds a state machine holding exactly the state a snapshot captured. */
+  static fromSnapshot(bytes: Uint8Array): StateMachine {
+    const machine = new StateMachine();
+    machine.restore(bytes);
+    return machine;
+  }
+
+  // ---- Applying entries -------------------------------------------------------------------
+
+  /**
+   * Applies the data of a committed normal entry. Empty data (the leader's no-op) only advances
+   * the applied index. Data that does not decode is rejected as bad_request rather than thrown:
+   * a committed entry can never be removed, so throwing would stop every replica at it forever.
+   */
+  applyEntry(index: number, data: Uint8Array): ApplyResult {
+    if (data.length === 0) return this.markApplied(index);
+    this.advanceIndex(index);
+    let command: Command;
+    try {
+      command = decodeCommand(data);
+    } catch (err) {
+      if (!(err instanceof CommandDecodeError)) throw err;
+      return reject({ code: 'bad_request', detail: err.message });
+    }
+    return this.applyValid(index, command);
+  }
+
+  /** Records that an entry without a command (no-op, membership change) was applied. */
+  markApplied(index: number): Applied {
+    this.advanceIndex(index);
+    return { ok: true, type: 'noop' };
+  }
+
+  /**
+   * Applies one command at Raft index `index`, which must be greater than every index applied
+   * before. The command is validated again here: entries are data from the log, and a malformed
+   * one is rejected identically on every replica.
+   */
+  apply(index: number, command: Command): ApplyResult {
+    this.advanceIndex(index);
+    let valid: Command;
+    try {
+      valid = parseCommand(command);
+    } catch (err) {
+      if (!(err instanceof CommandDecodeError)) throw err;
+      return reject({ code: 'bad_request', detail: err.message });
+    }
+    return this.applyValid(index, valid);
+  }
+
+  private applyValid(index: number, command: Command): ApplyResult {
+    const expiredLocks = this.advanceTime(command.at);
+    switch (command.type) {
+      case 'put':
+        return this.put(index, command);
+      case 'delete':
+        return this.delete(command);
+      case 'lockAcquire':
+        return this.lockAcquire(command);
+      case 'lockRenew':
+        return this.lockRenew(command);
+      case 'lockRelease':
+        return this.lockRelease(command);
+      case 'configSet':
+        return this.configSet(command);
+      case 'tick':
+        return { ok: true, type: 'tick', expiredLocks };
+    }
+  }
+
+  private advanceIndex(index: number): void {
+    if (!Number.isSafeInteger(index) || index <= this.appliedIndex) {
+      throw new FsmInvariantError(`entry ${index} applied after entry ${this.appliedIndex}`);
+    }
+    this.appliedIndex = index;
+  }
+
+  private advanceTime(at: number): string[] {
+    this.logTime = Math.max(this.logTime, at);
+    return this.locks.expire(this.logTime);
+  }
+
+  private put(index: number, cmd: PutCommand): ApplyResult {
+    const nameProblem = this.checkName(cmd.name);
+    if (nameProblem) return reject(nameProblem);
+    const chunkBytes = cmd.chunks.reduce((sum, c) => sum + c.size, 0);
+    if (chunkBytes !== cmd.size) {
+      return reject({ code: 'bad_request', detail: `chunk sizes add up to ${chunkBytes} bytes, not the file size ${cmd.size}` });
+    }
+    const lockProblem = this.checkWriteAccess(cmd.name, cmd.lockToken);
+    if (lockProblem) return reject(lockProblem);
+    const previous = this.catalog.get(cmd.name);
+    const versionProblem = this.checkVersion(cmd.name, previous, cmd.expectedVersion);
+    if (versionProblem) return reject(versionProblem);
+
+    const limit = this.config.current().storageQuota;
+    if (cmd.size > limit) return reject({ code: 'file_too_large', name: cmd.name, size: cmd.size, limit });
+    const used = this.catalog.totals().bytes;
+    const growth = cmd.size - (previous?.size ?? 0);
+    // Only growth is refused: after the quota was lowered below usage, shrinking files still works.
+    if (growth > 0 && used + growth > limit) {
+      return reject({ code: 'quota_exceeded', name: cmd.name, used, limit, requested: cmd.size });
+    }
+
+    const file: FileRecord = {
+      name: cmd.name,
+      size: cmd.size,
+      sha256: cmd.sha256,
+      chunks: cmd.chunks.map((c) => ({ hash: c.hash, size: c.size })),
+      version: index,
+      createdAt: previous?.createdAt ?? this.logTime,
+      modifiedAt: this.logTime,
+    };
+    this.catalog.set(file);
+    return { ok: true, type: 'put', file, previous: previous ?? null };
+  }
+
+  private delete(cmd: DeleteCommand): ApplyResult {
+    const nameProblem = this.checkName(cmd.name);
+    if (nameProblem) return reject(nameProblem);
+    const lockProblem = this.checkWriteAccess(cmd.name, cmd.lockToken);
+    if (lockProblem) return reject(lockProblem);
+    const previous = this.catalog.get(cmd.name);
+    if (previous === undefined) return reject({ code: 'not_found', name: cmd.name });
+    const versionProblem = this.checkVersion(cmd.name, previous, cmd.expectedVersion);
+    if (versionProblem) return reject(versionProblem);
+    this.catalog.delete(cmd.name);
+    return { ok: true, type: 'delete', file: previous };
+  }
+
+  private lockAcquire(cmd: LockAcquireCommand): ApplyResult {
+    const nameProblem = this.checkName(cmd.name);
+    if (nameProblem) return reject(nameProblem);
+    // A live lease is never taken over, not even by the same owner: owners are names clients
+    // choose, only the token proves who holds the lease.
+    const held = this.locks.get(cmd.name);
+    if (held) return reject({ code: 'locked', name: cmd.name, owner: held.owner, expiresAt: held.expiresAt });
+    const lock: LockRecord = {
+      name: cmd.name,
+      owner: cmd.owner,
+      token: cmd.token,
+      acquiredAt: this.logTime,
+      expiresAt: this.logTime + cmd.ttlMs,
+    };
+    this.locks.set(lock);
+    return { ok: true, type: 'lockAcquire', lock };
+  }
+
+  private lockRenew(cmd: LockRenewCommand): ApplyResult {
+    const held = this.heldLock(cmd.name, cmd.token);
+    if ('code' in held) return reject(held);
+    const lock: LockRecord = { ...held, expiresAt: this.logTime + cmd.ttlMs };
+    this.locks.set(lock);
+    return { ok: true, type: 'lockRenew', lock };
+  }
+
+  private lockRelease(cmd: LockReleaseCommand): ApplyResult {
+    const held = this.heldLock(cmd.name, cmd.token);
+    if ('code' in held) return reject(held);
+    this.locks.delete(cmd.name);
+    return { ok: true, type: 'lockRelease', lock: held };
+  }
+
+  private configSet(cmd: ConfigSetCommand): ApplyResult {
+    const result = validateConfigPatch(cmd.patch, this.config.current());
+    if (!result.ok) return reject({ code: 'config_invalid', detail: describeConfigIssues(result.issues) });
+    const nodeKeys = Object.keys(result.node);
+    if (nodeKeys.length > 0) {
+      return reject({ code: 'config_invalid', detail: `${nodeKeys.join(', ')}: node-scope settings are not replicated` });
+    }
+    this.config.set(result.cluster, cmd.source ?? 'api');
+    return { ok: true, type: 'configSet', config: this.config.current() };
+  }
+
+  /** Names in entries must already be in stored form; the API normalises before proposing. */
+  private checkName(name: string): Rejection | undefined {
+    const result = validateFileName(name);
+    if (!result.ok) return { code: 'name_invalid', name, problem: result.problem, detail: result.detail };
+    if (result.name !== name) return { code: 'name_invalid', name, problem: 'not_normalized', detail: 'file name is not NFC-normalised' };
+    return undefined;
+  }
+
+  /** A locked name is writable only with the holder's token; a token for no live lease is stale. */
+  private checkWriteAccess(name: string, lockToken: string | undefined): Rejection | undefined {
+    const held = this.locks.get(name);
+    if (held) {
+      if (lockToken !== held.token) return { code: 'locked', name, owner: held.owner, expiresAt: held.expiresAt };
+      return undefined;
+    }
+    if (lockToken !== undefined) return { code: 'lock_token_invalid', name, reason: 'no_active_lock' };
+    return undefined;
+  }
+
+  private checkVersion(name: string, current: FileRecord | undefined, expected: number | undefined): Rejection | undefined {
+    if (expected === undefined) return undefined;
+    const actualVersion = current?.version ?? 0;
+    if (actualVersion === expected) return undefined;
+    return { code: 'conflict', name, expectedVersion: expected, actualVersion };
+  }
+
+  private heldLock(name: string, token: string): LockRecord | Rejection {
+    const held = this.locks.get(name);
+    if (!held) return { code: 'lock_token_invalid', name, reason: 'no_active_lock' };
+    if (held.token !== token) return { code: 'lock_token_invalid', name, reason: 'token_mismatch' };
+    return held;
+  }
+
+  // ---- Queries ----------------------------------------------------------------------------
+
+  /** Index of the last applied entry (0 before any). */
+  lastApplied(): number {
+    return this.appliedIndex;
+  }
+
+  /** Log time: the largest `at` applied so far, ms since the epoch. */
+  now(): number {
+    return this.logTime;
+  }
+
+  get(name: string): FileRecord | undefined {
+    return this.catalog.get(name);
+  }
+
+  /** Files in name order, filtered by prefix, one page at a time. */
+  list(options?: ListOptions): ListPage {
+    return this.catalog.list(options);
+  }
+
+  totals(): { files: number; bytes: number } {
+    return this.catalog.totals();
+  }
+
+  referencedChunkHashes(): string[] {
+    return this.catalog.referencedChunkHashes();
+  }
+
+  isChunkReferenced(hash: string): boolean {
+    return this.catalog.isChunkReferenced(hash);
+  }
+
+  /** The live lease on a name, as of the last applied entry. */
+  lockOf(name: string): LockRecord | undefined {
+    return this.locks.get(name);
+  }
+
+  /** All live leases as of the last applied entry, sorted by name. */
+  listLocks(): LockRecord[] {
+    return this.locks.list();
+  }
+
+  clusterConfig(): Readonly<ClusterSettings> {
+    return this.config.current();
+  }
+
+  /** Cluster settings with the source of each (default, or the source named by configSet). */
+  clusterConfigLayered(): LayeredSettings<ClusterSettings> {
+    return this.config.layered();
+  }
+
+  // ---- Snapshots --------------------------------------------------------------------------
+
+  snapshot(): Uint8Array {
+    return encodeSnapshot({
+      appliedIndex: this.appliedIndex,
+      logTime: this.logTime,
+      files: [...this.catalog.all()],
+      locks: this.locks.list(),
+      config: this.config.overrides(),
+    });
+  }
+
+  /** Replaces the whole state with a snapshot's; on SnapshotFormatError the state is untouched. */
+  restore(bytes: Uint8Array): void {
+    const state = decodeSnapshot(bytes);
+    this.catalog.load(state.files);
+    this.locks.clear();
+    for (const lock of state.locks) this.locks.set(lock);
+    this.config.load(state.config);
+    this.appliedIndex = state.appliedIndex;
+    this.logTime = state.logTime;
+  }
+}

@@ -1,0 +1,32 @@
+// The byte format shared by commands and snapshots: one format byte, then UTF-8 JSON.
+// The leading byte lets a later build switch to a denser encoding and still read old logs.
+
+export class TaggedDecodeError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'TaggedDecodeError';
+  }
+}
+
+const encoder = new TextEncoder();
+// fatal: invalid UTF-8 is corruption, not something to paper over with U+FFFD.
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeTagged(format: number, value: unknown): Uint8Array {
+  const json = encoder.encode(JSON.stringify(value));
+  const bytes = new Uint8Array(json.length + 1);
+  bytes[0] = format;
+  bytes.set(json, 1);
+  return bytes;
+}
+
+/** Parses bytes written by encodeTagged with the same format; throws TaggedDecodeError otherwise. */
+export function decodeTagged(format: number, bytes: Uint8Array): unknown {
+  if (bytes.length === 0) throw new TaggedDecodeError('empty data');
+  if (bytes[0] !== format) throw new TaggedDecodeError(`unknown format ${bytes[0]} (expected ${format})`);
+  try {
+    return JSON.parse(decoder.decode(bytes.subarray(1))) as unknown;
+  } catch {
+    throw new TaggedDecodeError('malformed JSON or UTF-8');
+  }
+}
