@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { CLUSTER_DEFAULTS } from '../../../node-runtime/common/config';
+import { Driver, observable } from './builders';
+
+describe('configSet', () => {
+  it('starts from the defaults of common/config.ts', () => {
+    const d = new Driver();
+    expect(d.machine.clusterConfig()).toEqual(CLUSTER_DEFAULTS);
+    expect(d.machine.clusterConfigLayered().sources.storageQuota).toBe('default');
+  });
+
+  it('merges applied patches over the defaults and records their source', () => {
+    const d = new Driver();
+    const result = d.ok({ type: 'configSet', patch: { storageQuota: 1234, chunkSize: 65536 }, at: 1 });
+    expect(result.type === 'configSet' && result.config.storageQuota).toBe(1234);
+    d.ok({ type: 'configSet', patch: { recoveryEnabled: false }, source: 'file', at: 2 });
+    expect(d.machine.clusterConfig()).toEqual({ ...CLUSTER_DEFAULTS, storageQuota: 1234, chunkSize: 65536, recoveryEnabled: false });
+    const { sources } = d.machine.clusterConfigLayered();
+    expect(sources).toMatchObject({ storageQuota: 'api', chunkSize: 'api', recoveryEnabled: 'file', heartbeatInterval: 'default' });
+  });
+
+  it('rejects unknown keys, bad values and node-scope keys as config_invalid, changing nothing', () => {
+    const d = new Driver();
+    d.ok({ type: 'configSet', patch: { storageQuota: 1 }, at: 1 });
+    const before = observable(d.machine);
+    const unknown = d.rejected({ type: 'configSet', patch: { storageQuota: 5, colour: 1 } as never, at: 2 });
+    expect(unknown).toEqual({ code: 'config_invalid', detail: 'colour: unknown setting' });
+    expect(d.rejected({ type: 'configSet', patch: { chunkSize: 1 }, at: 3 })).toMatchObject({ code: 'config_invalid', detail: expect.stringMatching(/^chunkSize: /) });
+    expect(d.rejected({ type: 'configSet', patch: { logLevel: 'debug' } as never, at: 4 })).toMatchObject({ code: 'config_invalid', detail: expect.stringMatching(/logLevel: node-scope/) });
+    expect(observable(d.machine)).toEqual(before);
+  });
+
+  it('checks cross-setting rules against the replicated values', () => {
+    const d = new Driver();
+    d.ok({ type: 'configSet', patch: { electionTimeout: 10_000 }, at: 1 });
+    d.ok({ type: 'configSet', patch: { heartbeatInterval: 2000 }, at: 2 });
+    expect(d.rejected({ type: 'configSet', patch: { electionTimeout: 3000 }, at: 3 }).code).toBe('config_invalid');
+  });
+
+  it('rejects a patch that is not an object as bad_request', () => {
+    const d = new Driver();
+    expect(d.rejected({ type: 'configSet', patch: [1] as never, at: 1 }).code).toBe('bad_request');
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { encodeCommand, type Command } from '../../../node-runtime/fsm/commands';
+import { SnapshotFormatError } from '../../../node-runtime/fsm/snapshot-codec';
+import { StateMachine } from '../../../node-runtime/fsm/state-machine';
+import { hashOf, observable, put } from './builders';
+
+/** A deterministic pseudo-random generator (mulberry32), so the workload is the same every run. */
+function seeded(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % n);
+  };
+}
+
+/** A mixed workload touching every command, including ones that get rejected. */
+function workload(seed: number, length: number): Command[] {
+  const random = seeded(seed);
+  const names = ['a', 'b', 'docs/a', 'docs/b', 'docs/c/d', 'x\u00e9'];
+  const commands: Command[] = [{ type: 'configSet', patch: { storageQuota: 5000 }, at: 0 }];
+  let at = 0;
+  for (let i = 0; i < length; i += 1) {
+    at += random(300);
+    const name = names[random(names.length)] as string;
+    const token = `t${random(3)}`;
+    switch (random(8)) {
+      case 0:
+      case 1:
+        commands.push(put(name, random(2000), at, random(4) === 0 ? { lockToken: token } : {}));
+        break;
+      case 2:
+        commands.push({ type: 'delete', name, at, ...(random(4) === 0 ? { lockToken: token } : {}) });
+        break;
+      case 3:
+        commands.push({ type: 'lockAcquire', name, owner: `o${random(3)}`, token, ttlMs: 1 + random(2000), at });
+        break;
+      case 4:
+        commands.push({ type: 'lockRenew', name, token, ttlMs: 1 + random(2000), at });
+        break;
+      case 5:
+        commands.push({ type: 'lockRelease', name, token, at });
+        break;
+      case 6:
+        commands.push({ type: 'configSet', patch: { storageQuota: 1000 + random(8000) }, at });
+        break;
+      default:
+        commands.push({ type: 'tick', at });
+    }
+  }
+  return commands;
+}
+
+function run(machine: StateMachine, commands: readonly Command[], firstIndex: number): string[] {
+  return commands.map((c, i) => JSON.stringify(machine.applyEntry(firstIndex + i, encodeCommand(c))));
+}
+
+describe('determinism', () => {
+  it('two machines applying the same entries give identical results and byte-identical snapshots', () => {
+    const commands = workload(42, 2000);
+    const a = new StateMachine();
+    const b = new StateMachine();
+    const resultsA = run(a, commands, 1);
+    const resultsB = run(b, commands, 1);
+    expect(resultsA).toEqual(resultsB);
+    expect(a.snapshot()).toEqual(b.snapshot());
+    // The workload must actually exercise both outcomes to prove anything.
+    expect(resultsA.some((r) => r.includes('"ok":false'))).toBe(true);
+    expect(resultsA.filter((r) => r.includes('"ok":true')).length).toBeGreaterThan(500);
+  });
+
+  it('restore(snapshot) then continuing gives the same state as never stopping', () => {
+    const commands = workload(7, 3000);
+    const head = commands.slice(0, 1500);
+    const tail = commands.slice(1500);
+    const straight = new StateMachine();
+    run(straight, commands, 1);
+
+    const before = new StateMachine();
+    run(before, head, 1);
+    const resumed = StateMachine.fromSnapshot(before.snapshot());
+    expect(resumed.snapshot()).toEqual(before.snapshot());
+    expect(observable(resumed)).toEqual(observable(before));
+    expect(resumed.lastApplied()).toBe(1500);
+    run(resumed, tail, 1501);
+
+    expect(resumed.snapshot()).toEqual(straight.snapshot());
+    expect(observable(resumed)).toEqual(observable(straight));
+  });
+
+  it('snapshots list files in name order, whatever order they were written in', () => {
+    const m = new StateMachine();
+    m.apply(1, put('y', 1, 5));
+    m.apply(2, put('x', 1, 5));
+    const text = new TextDecoder().decode(m.snapshot());
+    expect(text.indexOf('"name":"x"')).toBeLessThan(text.indexOf('"name":"y"'));
+    // A restored copy holds its files in a different insertion order, yet snapshots identically.
+    expect(StateMachine.fromSnapshot(m.snapshot()).snapshot()).toEqual(m.snapshot());
+  });
+});
+
+describe('snapshot contents', () => {
+  it('restores files, locks, config with sources, totals, chunk references, index and log time', () => {
+    const m = new StateMachine();
+    m.apply(1, { type: 'configSet', patch: { storageQuota: 999, chunkSize: 4096 }, source: 'flag', at: 10 });
+    m.apply(2, put('docs/a', 100, 20));
+    m.apply(3, { ...put('b', 10, 30), chunks: [{ hash: hashOf('c1'), size: 4 }, { hash: hashOf('c2'), size: 6 }] });
+    m.apply(4, { type: 'lockAcquire', name: 'b', owner: 'alice', token: 'secret', ttlMs: 500, at: 40 });
+
+    const copy = StateMachine.fromSnapshot(m.snapshot());
+    expect(observable(copy)).toEqual(observable(m));
+    expect(copy.lastApplied()).toBe(4);
+    expect(copy.now()).toBe(40);
+    expect(copy.clusterConfigLayered().sources.storageQuota).toBe('flag');
+    expect(copy.lockOf('b')).toEqual({ name: 'b', owner: 'alice', token: 'secret', acquiredAt: 40, expiresAt: 540 });
+    // The restored lease keeps working: it blocks writes and expires on schedule.
+    expect(copy.apply(5, put('b', 1, 100))).toMatchObject({ ok: false, rejection: { code: 'locked' } });
+    expect(copy.apply(6, { type: 'tick', at: 540 })).toEqual({ ok: true, type: 'tick', expiredLocks: ['b'] });
+    // The restored quota is enforced.
+    expect(copy.apply(7, put('c', 900, 600))).toMatchObject({ ok: false, rejection: { code: 'quota_exceeded', used: 110, limit: 999 } });
+  });
+
+  it('restore replaces everything that was there before', () => {
+    const empty = new StateMachine().snapshot();
+    const m = new StateMachine();
+    m.apply(1, put('a', 1, 1));
+    m.apply(2, { type: 'lockAcquire', name: 'z', owner: 'o', token: 't', ttlMs: 100, at: 2 });
+    m.apply(3, { type: 'configSet', patch: { storageQuota: 5 }, at: 3 });
+    m.restore(empty);
+    expect(observable(m)).toEqual(observable(new StateMachine()));
+    expect(m.lastApplied()).toBe(0);
+  });
+
+  it.each([
+    ['garbage', new Uint8Array([1, 2, 3])],
+    ['a command instead of a snapshot', encodeCommand({ type: 'tick', at: 1 })],
+    ['unsorted files', withFiles(['b', 'a'])],
+    ['duplicate files', withFiles(['a', 'a'])],
+  ])('refuses %s with SnapshotFormatError and keeps the current state', (_what, bytes) => {
+    const m = new StateMachine();
+    m.apply(1, put('keep', 1, 1));
+    expect(() => m.restore(bytes)).toThrow(SnapshotFormatError);
+    expect(m.get('keep')).toBeDefined();
+    expect(m.lastApplied()).toBe(1);
+  });
+});
+
+function withFiles(names: string[]): Uint8Array {
+  const file = (name: string) => ({ name, size: 0, sha256: hashOf(name), chunks: [], version: 1, createdAt: 0, modifiedAt: 0 });
+  const json = JSON.stringify({ appliedIndex: 1, logTime: 0, files: names.map(file), locks: [], config: [] });
+  return new Uint8Array([1, ...new TextEncoder().encode(json)]);
+}
