@@ -1,0 +1,117 @@
+// LogStorage kept in memory: used by tests and the simulator, and by the node as the in-memory
+// mirror of its write-ahead log. The caller persists what a Ready hands out (append, setHardState,
+// applySnapshot) and compacts the log after taking a snapshot (createSnapshot, then compact).
+
+import { CompactedError, RaftInvariantError, SnapshotOutOfDateError, invariant } from './errors';
+import { limitSize } from './entry-size';
+import type { ConfState, Entry, HardState, LogStorage, NodeId, Snapshot } from './types';
+
+const EMPTY_DATA = new Uint8Array(0);
+
+export const EMPTY_CONF_STATE: ConfState = { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+
+export const EMPTY_HARD_STATE: HardState = { term: 0, vote: 0, commit: 0 };
+
+function dummyEntry(index: number, term: number): Entry {
+  return { index, term, kind: 'normal', data: EMPTY_DATA };
+}
+
+export class MemoryStorage implements LogStorage {
+  private hardState: HardState = EMPTY_HARD_STATE;
+  private snap: Snapshot;
+  /** ents[0] is a placeholder at the snapshot index carrying its term; real entries follow. */
+  private ents: Entry[];
+
+  /** A fresh storage; `confState` is the initial membership of a new cluster (empty for a joining node). */
+  constructor(confState: ConfState = EMPTY_CONF_STATE) {
+    this.snap = { metadata: { index: 0, term: 0, confState }, data: EMPTY_DATA };
+    this.ents = [dummyEntry(0, 0)];
+  }
+
+  /** A fresh storage for a new cluster whose voters are `ids`. */
+  static withVoters(ids: readonly NodeId[], learners: readonly NodeId[] = []): MemoryStorage {
+    return new MemoryStorage({ ...EMPTY_CONF_STATE, voters: [...ids], learners: [...learners] });
+  }
+
+  initialState(): { hardState: HardState; confState: ConfState } {
+    return { hardState: this.hardState, confState: this.snap.metadata.confState };
+  }
+
+  setHardState(hs: HardState): void {
+    this.hardState = hs;
+  }
+
+  private get offset(): number {
+    return (this.ents[0] as Entry).index;
+  }
+
+  firstIndex(): number {
+    return this.offset + 1;
+  }
+
+  lastIndex(): number {
+    return this.offset + this.ents.length - 1;
+  }
+
+  entries(lo: number, hi: number, maxBytes?: number): Entry[] {
+    if (lo <= this.offset) throw new CompactedError(lo, this.firstIndex());
+    invariant(hi <= this.lastIndex() + 1 && lo <= hi, 'storage entries out of range', { lo, hi, lastIndex: this.lastIndex() });
+    return limitSize(this.ents.slice(lo - this.offset, hi - this.offset), maxBytes);
+  }
+
+  term(i: number): number {
+    if (i < this.offset) throw new CompactedError(i, this.firstIndex());
+    const e = this.ents[i - this.offset];
+    if (e === undefined) throw new RaftInvariantError('storage term beyond last index', { index: i, lastIndex: this.lastIndex() });
+    return e.term;
+  }
+
+  snapshot(): Snapshot {
+    return this.snap;
+  }
+
+  /** Replaces the whole log with a snapshot received from the leader (Ready.snapshot). */
+  applySnapshot(snap: Snapshot): void {
+    const { index, term } = snap.metadata;
+    if (index <= this.snap.metadata.index) throw new SnapshotOutOfDateError(index, this.snap.metadata.index);
+    this.snap = snap;
+    this.ents = [dummyEntry(index, term)];
+  }
+
+  /**
+   * Records the application's state at `index` (which it has applied) as the snapshot sent to
+   * followers that fall behind. Call compact() afterwards to drop the entries it covers.
+   */
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Snapshot {
+    if (index <= this.snap.metadata.index) throw new SnapshotOutOfDateError(index, this.snap.metadata.index);
+    invariant(index <= this.lastIndex(), 'snapshot beyond last index', { index, lastIndex: this.lastIndex() });
+    this.snap = { metadata: { index, term: this.term(index), confState }, data };
+    return this.snap;
+  }
+
+  /** Discards entries up to and including `compactIndex`, which a snapshot must already cover. */
+  compact(compactIndex: number): void {
+    if (compactIndex <= this.offset) throw new CompactedError(compactIndex, this.firstIndex());
+    invariant(compactIndex <= this.snap.metadata.index, 'compacting entries no snapshot covers', {
+      index: compactIndex,
+      snapshotIndex: this.snap.metadata.index,
+    });
+    const kept = this.ents.slice(compactIndex - this.offset);
+    kept[0] = dummyEntry(compactIndex, (kept[0] as Entry).term);
+    this.ents = kept;
+  }
+
+  /** Appends entries from a Ready; entries at or after the first new index are replaced. */
+  append(entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (first === undefined) return;
+    const last = first.index + entries.length - 1;
+    if (last < this.firstIndex()) return;
+    let ents = entries;
+    if (first.index < this.firstIndex()) ents = entries.slice(this.firstIndex() - first.index);
+    const start = (ents[0] as Entry).index - this.offset;
+    invariant(start <= this.ents.length, 'storage append leaves a gap', { index: (ents[0] as Entry).index, lastIndex: this.lastIndex() });
+    if (start < this.ents.length) this.ents = this.ents.slice(0, start);
+    for (const e of ents) this.ents.push(e);
+  }
+}

@@ -1,0 +1,856 @@
+// The Raft state machine (etcd's raft.go shape). Pure and deterministic: time arrives through
+// tick(), randomness through config.random, and every effect is queued (msgs, readStates, the
+// unstable log) for the driver to collect through RawNode.ready().
+
+import { decodeConfChange, encodeConfChange } from './codec';
+import { Changer, restoreConfig } from './confchange';
+import type { ChangeResult } from './confchange';
+import { invariant } from './errors';
+import { RaftLog } from './log';
+import { jointVoteResult } from './quorum';
+import type { VoteResult } from './quorum';
+import { ReadOnly } from './read-only';
+import { Progress } from './tracker/progress';
+import { ProgressTracker } from './tracker/tracker';
+import { NONE } from './types';
+import type {
+  ConfChange,
+  ConfState,
+  Entry,
+  EntryKind,
+  HardState,
+  Message,
+  MessageType,
+  NodeId,
+  Progress as ProgressStatus,
+  ProposeResult,
+  RaftConfig,
+  RandomInt,
+  ReadState,
+  Role,
+  Snapshot,
+  Status,
+  TestingKnobs,
+} from './types';
+
+/** Vote requests of a leadership transfer carry this context so voters ignore their leader lease. */
+const CAMPAIGN_TRANSFER = 'campaignTransfer';
+
+const DEFAULT_MAX_INFLIGHT = 256;
+const DEFAULT_MAX_SIZE_PER_MSG = 1024 * 1024;
+const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
+const EMPTY_DATA = new Uint8Array(0);
+
+export type CampaignKind = 'preElection' | 'election' | 'transfer';
+
+/** A proposed entry before the leader stamps it with its term and index. */
+export interface ProposedEntry {
+  readonly kind: EntryKind;
+  readonly data: Uint8Array;
+}
+
+type MessageFields = Partial<Omit<Message, 'type' | 'to' | 'from'>> & { type: MessageType; to: NodeId };
+
+export interface SoftState {
+  readonly leader: NodeId;
+  readonly role: Role;
+}
+
+export class Raft {
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId = NONE;
+  lead: NodeId = NONE;
+  role: Role = 'follower';
+  readonly log: RaftLog;
+  readonly tracker = new ProgressTracker();
+  /** Outgoing messages; sent by the driver only after the Ready they came with is persisted. */
+  msgs: Message[] = [];
+  readStates: ReadState[] = [];
+  leadTransferee: NodeId = NONE;
+  /** The log index of the latest membership change a leader appended; one at a time. */
+  pendingConfIndex = 0;
+
+  private readonly electionTimeout: number;
+  private readonly heartbeatTimeout: number;
+  private readonly random: RandomInt;
+  private readonly preVote: boolean;
+  private readonly checkQuorum: boolean;
+  private readonly maxInflight: number;
+  private readonly maxSizePerMsg: number;
+  private readonly forwardProposals: boolean;
+  private readonly knobs: TestingKnobs;
+
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  private readOnly = new ReadOnly();
+  /** Reads that arrived before this leader committed an entry of its own term. */
+  private pendingReads: { from: NodeId; context: string }[] = [];
+  /** Proposals were appended since the last broadcast: send them together at the next Ready. */
+  private needsBroadcast = false;
+
+  constructor(config: RaftConfig & { readonly disableProposalForwarding?: boolean }) {
+    invariant(config.id !== NONE, 'node id must not be 0');
+    invariant(config.heartbeatTicks > 0 && config.electionTicks > config.heartbeatTicks, 'electionTicks must exceed heartbeatTicks > 0', {
+      nodeId: config.id,
+      electionTicks: config.electionTicks,
+      heartbeatTicks: config.heartbeatTicks,
+    });
+    this.id = config.id;
+    this.electionTimeout = config.electionTicks;
+    this.heartbeatTimeout = config.heartbeatTicks;
+    this.random = config.random;
+    this.preVote = config.preVote ?? false;
+    this.checkQuorum = config.checkQuorum ?? false;
+    this.maxInflight = config.maxInflightMsgs ?? DEFAULT_MAX_INFLIGHT;
+    this.maxSizePerMsg = config.maxSizePerMsg ?? DEFAULT_MAX_SIZE_PER_MSG;
+    this.forwardProposals = !(config.disableProposalForwarding ?? false);
+    this.knobs = config.testingKnobs ?? {};
+    this.log = new RaftLog(config.storage, this.id);
+
+    const { hardState, confState } = config.storage.initialState();
+    this.switchToConfig(restoreConfig(confState, this.log.lastIndex(), this.maxInflight));
+    if (hardState.term !== 0 || hardState.vote !== NONE || hardState.commit !== 0) this.loadState(hardState);
+    if (config.applied !== undefined && config.applied > 0) this.log.appliedTo(config.applied);
+    this.becomeFollower(this.term, NONE);
+  }
+
+  private loadState(hs: HardState): void {
+    invariant(hs.commit >= this.log.committed && hs.commit <= this.log.lastIndex(), 'persisted commit out of range', {
+      nodeId: this.id,
+      term: hs.term,
+      index: hs.commit,
+      firstIndex: this.log.firstIndex(),
+      lastIndex: this.log.lastIndex(),
+    });
+    this.log.committed = hs.commit;
+    this.term = hs.term;
+    this.vote = hs.vote;
+  }
+
+  private ctx(extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { nodeId: this.id, term: this.term, role: this.role, ...extra };
+  }
+
+  // ---- state as the driver sees it -------------------------------------------------------------
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.knobs.dontPersistVote ? NONE : this.vote, commit: this.log.committed };
+  }
+
+  softState(): SoftState {
+    return { leader: this.lead, role: this.role };
+  }
+
+  hasPendingBroadcast(): boolean {
+    return this.needsBroadcast;
+  }
+
+  status(): Status {
+    let progress: Record<NodeId, ProgressStatus> | undefined;
+    if (this.role === 'leader') {
+      progress = {};
+      for (const id of this.tracker.ids()) {
+        const pr = this.tracker.progress.get(id) as Progress;
+        progress[id] = {
+          match: pr.match,
+          next: pr.next,
+          state: pr.state,
+          inflight: pr.inflights.size,
+          isLearner: pr.isLearner,
+          ticksSinceContact: id === this.id ? 0 : pr.ticksSinceContact,
+          recentActive: id === this.id ? true : pr.recentActive,
+        };
+      }
+    }
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leader: this.lead,
+      commit: this.log.committed,
+      applied: this.log.applied,
+      lastIndex: this.log.lastIndex(),
+      firstIndex: this.log.firstIndex(),
+      confState: this.tracker.confState(),
+      leadTransferee: this.leadTransferee,
+      ...(progress === undefined ? {} : { progress }),
+    };
+  }
+
+  // ---- role transitions ------------------------------------------------------------------------
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = NONE;
+    }
+    this.lead = NONE;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizedElectionTimeout = this.electionTimeout + this.random(this.electionTimeout);
+    this.leadTransferee = NONE;
+    this.tracker.resetVotes();
+    const lastIndex = this.log.lastIndex();
+    for (const [id, old] of this.tracker.progress) {
+      const pr = new Progress(lastIndex + 1, this.maxInflight, old.isLearner);
+      if (id === this.id) pr.match = lastIndex;
+      this.tracker.progress.set(id, pr);
+    }
+    this.pendingConfIndex = 0;
+    this.readOnly = new ReadOnly();
+    this.pendingReads = [];
+    this.needsBroadcast = false;
+  }
+
+  becomeFollower(term: number, lead: NodeId): void {
+    this.reset(term);
+    this.lead = lead;
+    this.role = 'follower';
+  }
+
+  becomePreCandidate(): void {
+    invariant(this.role !== 'leader', 'leader cannot become pre-candidate', this.ctx());
+    // A pre-election changes neither term nor vote: it only asks whether an election could win.
+    this.tracker.resetVotes();
+    this.lead = NONE;
+    this.role = 'preCandidate';
+  }
+
+  becomeCandidate(): void {
+    invariant(this.role !== 'leader', 'leader cannot become candidate', this.ctx());
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = 'candidate';
+  }
+
+  becomeLeader(): void {
+    invariant(this.role === 'candidate' || this.role === 'preCandidate', 'only a candidate can become leader', this.ctx());
+    this.reset(this.term);
+    this.lead = this.id;
+    this.role = 'leader';
+    const self = this.tracker.progress.get(this.id) as Progress;
+    self.becomeReplicate();
+    self.recentActive = true;
+    // Any membership change still in the log may be unapplied: allow no new one until it is.
+    this.pendingConfIndex = this.log.lastIndex();
+    // §5.4.2: entries of earlier terms commit only once an entry of this term does (the no-op).
+    this.appendEntries([{ kind: 'normal', data: EMPTY_DATA }]);
+  }
+
+  // ---- time ------------------------------------------------------------------------------------
+
+  tick(): void {
+    if (this.role === 'leader') this.tickHeartbeat();
+    else this.tickElection();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup(this.preVote ? 'preElection' : 'election');
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    for (const [id, pr] of this.tracker.progress) {
+      if (id === this.id) continue;
+      pr.ticksSinceContact++;
+      // A lost snapshot would otherwise block this follower forever: retry after a while.
+      if (pr.state === 'snapshot' && ++pr.ticksInSnapshot >= 2 * this.electionTimeout) pr.snapshotFailed();
+    }
+    if (this.electionElapsed >= this.electionTimeout) {
+      this.electionElapsed = 0;
+      if (this.checkQuorum) this.checkQuorumActive();
+      if (this.role === 'leader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
+    }
+    if (this.role !== 'leader') return;
+    if (this.heartbeatElapsed >= this.heartbeatTimeout) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat();
+    }
+  }
+
+  /** CheckQuorum: a leader that heard from no quorum during an election timeout steps down. */
+  private checkQuorumActive(): void {
+    const self = this.tracker.progress.get(this.id);
+    if (self !== undefined) self.recentActive = true;
+    if (!this.tracker.quorumActive()) {
+      this.becomeFollower(this.term, NONE);
+      return;
+    }
+    for (const [id, pr] of this.tracker.progress) if (id !== this.id) pr.recentActive = false;
+  }
+
+  // ---- elections -------------------------------------------------------------------------------
+
+  /** Whether this node may campaign: a voter with no snapshot waiting to be persisted. */
+  promotable(): boolean {
+    const pr = this.tracker.progress.get(this.id);
+    return pr !== undefined && !pr.isLearner && this.tracker.isVoter(this.id) && !this.log.hasPendingSnapshot();
+  }
+
+  hup(kind: CampaignKind): void {
+    if (this.role === 'leader' || !this.promotable()) return;
+    // A committed but unapplied membership change may remove us or change the quorum: wait.
+    if (this.hasUnappliedConfChange()) return;
+    this.campaign(kind);
+  }
+
+  private hasUnappliedConfChange(): boolean {
+    if (this.log.applied >= this.log.committed) return false;
+    const lo = Math.max(this.log.applied + 1, this.log.firstIndex());
+    if (lo > this.log.committed) return false;
+    return this.log.slice(lo, this.log.committed + 1).some((e) => e.kind === 'confChange');
+  }
+
+  private campaign(kind: CampaignKind): void {
+    let voteType: 'preVote' | 'vote';
+    let term: number;
+    if (kind === 'preElection') {
+      this.becomePreCandidate();
+      voteType = 'preVote';
+      // Ask as if for the next term, without moving to it.
+      term = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      voteType = 'vote';
+      term = this.term;
+    }
+    if (this.poll(this.id, true) === 'won') {
+      // A single-voter cluster wins on its own vote.
+      if (kind === 'preElection') this.campaign('election');
+      else this.becomeLeader();
+      return;
+    }
+    const lastIndex = this.log.lastIndex();
+    const lastTerm = this.log.lastTerm();
+    for (const id of this.tracker.voterIds()) {
+      if (id === this.id) continue;
+      this.send({
+        type: voteType,
+        to: id,
+        term,
+        index: lastIndex,
+        logTerm: lastTerm,
+        ...(kind === 'transfer' ? { context: CAMPAIGN_TRANSFER } : {}),
+      });
+    }
+  }
+
+  private poll(from: NodeId, granted: boolean): VoteResult {
+    this.tracker.recordVote(from, granted);
+    return this.tracker.tallyVotes().result;
+  }
+
+  private handleVoteRequest(m: Message): void {
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === NONE && this.lead === NONE) ||
+      // A pre-vote for a future term commits us to nothing.
+      (m.type === 'preVote' && m.term > this.term);
+    const upToDate = this.knobs.skipVoteLogCheck === true || this.log.isUpToDate(m.index, m.logTerm);
+    const respType = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
+    if (canVote && upToDate) {
+      // The response carries the requested term so a pre-candidate can count it.
+      this.send({ type: respType, to: m.from, term: m.term });
+      if (m.type === 'vote') {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type: respType, to: m.from, term: this.term, reject: true });
+    }
+  }
+
+  // ---- message dispatch ------------------------------------------------------------------------
+
+  step(m: Message): void {
+    invariant(m.to === this.id, 'message delivered to the wrong node', this.ctx({ type: m.type, from: m.from, to: m.to }));
+    // Forwarded proposals and reads carry no term: they are requests, not Raft protocol state.
+    if (m.term !== 0 && !this.stepTerm(m)) return;
+    switch (m.type) {
+      case 'vote':
+      case 'preVote':
+        this.handleVoteRequest(m);
+        return;
+      default:
+        if (this.role === 'leader') this.stepLeader(m);
+        else if (this.role === 'follower') this.stepFollower(m);
+        else this.stepCandidate(m);
+    }
+  }
+
+  /** Applies the term rules common to all roles; returns false when the message must be dropped. */
+  private stepTerm(m: Message): boolean {
+    if (m.term > this.term) {
+      if (m.type === 'vote' || m.type === 'preVote') {
+        const inLease = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
+        // We heard from a live leader within the election timeout: this candidate is disruptive.
+        if (inLease && m.context !== CAMPAIGN_TRANSFER) return false;
+      }
+      if (m.type === 'preVote' || (m.type === 'preVoteResp' && !m.reject)) {
+        // Pre-votes never move terms; a granted pre-vote carries the candidate's future term.
+        return true;
+      }
+      const fromLeader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap';
+      this.becomeFollower(m.term, fromLeader ? m.from : NONE);
+      return true;
+    }
+    if (m.term < this.term) {
+      if ((this.checkQuorum || this.preVote) && (m.type === 'heartbeat' || m.type === 'app')) {
+        // A stale leader (e.g. back from a partition whose members never moved term under
+        // PreVote) learns our term from this response and steps down.
+        this.send({ type: 'appResp', to: m.from });
+      } else if (m.type === 'preVote') {
+        this.send({ type: 'preVoteResp', to: m.from, reject: true });
+      }
+      return false;
+    }
+    return true;
+  }
+
+  private stepLeader(m: Message): void {
+    switch (m.type) {
+      case 'prop':
+        this.proposeAsLeader(m.entries);
+        return;
+      case 'readIndex':
+        this.readIndexAsLeader(m.from, m.context ?? '');
+        return;
+      case 'transferLeader':
+        this.transferAsLeader(m.index);
+        return;
+      default:
+        break;
+    }
+    const pr = this.tracker.progress.get(m.from);
+    if (pr === undefined) return;
+    pr.ticksSinceContact = 0;
+    if (m.type === 'appResp') this.handleAppendResponse(m, pr);
+    else if (m.type === 'heartbeatResp') this.handleHeartbeatResponse(m, pr);
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'prop':
+        if (this.lead !== NONE && this.forwardProposals) this.send({ type: 'prop', to: this.lead, term: 0, entries: m.entries });
+        return;
+      case 'app':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleAppend(m);
+        return;
+      case 'heartbeat':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleHeartbeat(m);
+        return;
+      case 'snap':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleSnapshot(m);
+        return;
+      case 'transferLeader':
+        if (this.lead !== NONE) this.send({ type: 'transferLeader', to: this.lead, index: m.index });
+        return;
+      case 'timeoutNow':
+        // The leader hands over: campaign at once, skipping PreVote and the voters' lease.
+        this.hup('transfer');
+        return;
+      case 'readIndexResp':
+        this.readStates.push({ index: m.index, context: m.context ?? '' });
+        return;
+      default:
+        // A misdirected readIndex (we are not the leader) is dropped; the client retries.
+        return;
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case 'app':
+        this.becomeFollower(m.term, m.from);
+        this.handleAppend(m);
+        return;
+      case 'heartbeat':
+        this.becomeFollower(m.term, m.from);
+        this.handleHeartbeat(m);
+        return;
+      case 'snap':
+        this.becomeFollower(m.term, m.from);
+        this.handleSnapshot(m);
+        return;
+      case 'voteResp':
+      case 'preVoteResp': {
+        const expected = this.role === 'preCandidate' ? 'preVoteResp' : 'voteResp';
+        if (m.type !== expected) return;
+        const result = this.poll(m.from, !m.reject);
+        if (result === 'won') {
+          if (this.role === 'preCandidate') {
+            this.campaign('election');
+          } else {
+            this.becomeLeader();
+            this.bcastAppend();
+          }
+        } else if (result === 'lost') {
+          this.becomeFollower(this.term, NONE);
+        }
+        return;
+      }
+      default:
+        // Proposals and reads are dropped while there is no leader.
+        return;
+    }
+  }
+
+  // ---- replication: follower side --------------------------------------------------------------
+
+  private handleAppend(m: Message): void {
+    if (m.index < this.log.committed) {
+      this.send({ type: 'appResp', to: m.from, index: this.log.committed });
+      return;
+    }
+    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (lastNew !== undefined) {
+      this.send({ type: 'appResp', to: m.from, index: lastNew });
+      return;
+    }
+    // Fast backtracking: tell the leader the last index whose term could still match, so it
+    // skips a whole term of conflicting entries per round trip instead of one entry.
+    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
+    this.send({ type: 'appResp', to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term });
+  }
+
+  private handleHeartbeat(m: Message): void {
+    this.log.commitTo(m.commit);
+    this.send({ type: 'heartbeatResp', to: m.from, ...(m.context === undefined ? {} : { context: m.context }) });
+  }
+
+  private handleSnapshot(m: Message): void {
+    invariant(m.snapshot !== undefined, 'snap message without a snapshot', this.ctx({ from: m.from }));
+    if (this.restore(m.snapshot)) this.send({ type: 'appResp', to: m.from, index: this.log.lastIndex() });
+    else this.send({ type: 'appResp', to: m.from, index: this.log.committed });
+  }
+
+  /** Replaces the log with a snapshot from the leader; false if it brings nothing new. */
+  private restore(s: Snapshot): boolean {
+    const { index, term, confState } = s.metadata;
+    if (index <= this.log.committed) return false;
+    invariant(this.role === 'follower', 'snapshot restored by a non-follower', this.ctx({ index }));
+    const member = [confState.voters, confState.learners, confState.votersOutgoing].some((ids) => ids.includes(this.id));
+    if (!member) return false;
+    if (this.log.matchTerm(index, term)) {
+      // We already hold the snapshot's last entry: just learn that it is committed.
+      this.log.commitTo(index);
+      return false;
+    }
+    this.log.restore(s);
+    this.switchToConfig(restoreConfig(confState, this.log.lastIndex(), this.maxInflight));
+    return true;
+  }
+
+  // ---- replication: leader side ----------------------------------------------------------------
+
+  private appendEntries(proposed: readonly ProposedEntry[]): void {
+    const last = this.log.lastIndex();
+    const ents: Entry[] = proposed.map((e, i) => ({ term: this.term, index: last + 1 + i, kind: e.kind, data: e.data }));
+    this.log.append(ents);
+    // The leader counts itself: its entries are persisted before any message of this Ready goes out.
+    this.tracker.progress.get(this.id)?.maybeUpdate(this.log.lastIndex());
+    this.maybeCommit();
+  }
+
+  /** Advances commit to the highest index stored on a quorum, if that entry is of this term. */
+  private maybeCommit(): boolean {
+    const quorumIndex = this.tracker.committed();
+    return this.log.maybeCommit(quorumIndex, this.term, this.knobs.commitPreviousTermEntries === true);
+  }
+
+  private handleAppendResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    if (m.reject) {
+      const hint = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm).index : m.rejectHint;
+      if (pr.maybeDecrTo(m.index, hint)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.sendAppend(m.from);
+      }
+      return;
+    }
+    const wasPaused = pr.isPaused();
+    if (!pr.maybeUpdate(m.index)) return;
+    if (pr.state === 'probe') {
+      pr.becomeReplicate();
+    } else if (pr.state === 'snapshot' && pr.match + 1 >= this.log.firstIndex()) {
+      // The follower caught up past the compacted prefix: plain appends work again.
+      pr.becomeProbe();
+      pr.becomeReplicate();
+    } else if (pr.state === 'replicate') {
+      pr.inflights.freeLE(m.index);
+    }
+    if (this.maybeCommit()) {
+      this.releasePendingReads();
+      this.bcastAppend();
+    } else if (wasPaused) {
+      this.sendAppend(m.from);
+    }
+    // Fill the pipeline while the window allows.
+    while (this.maybeSendAppend(m.from, false));
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
+  }
+
+  private handleHeartbeatResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    pr.probeSent = false;
+    // A full window with no acknowledgements means appends were lost: re-probe from the match.
+    if (pr.state === 'replicate' && pr.inflights.full()) pr.becomeProbe();
+    if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
+    if (m.context === undefined || m.context === '') return;
+    const acks = this.readOnly.recvAck(m.from, m.context);
+    if (acks === undefined) return;
+    const votes = new Map<NodeId, boolean>();
+    for (const id of acks) votes.set(id, true);
+    if (jointVoteResult(this.tracker.config, votes) !== 'won') return;
+    for (const req of this.readOnly.advance(m.context)) this.respondToRead(req.from, req.index, req.context);
+  }
+
+  private sendAppend(to: NodeId): void {
+    this.maybeSendAppend(to, true);
+  }
+
+  /**
+   * Sends the entries `to` is missing (or a snapshot when they were compacted away), unless its
+   * progress is paused. With `sendIfEmpty` false, nothing is sent when there are no new entries.
+   */
+  private maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.tracker.progress.get(to);
+    if (pr === undefined || pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    if (prevIndex < this.log.firstIndex() - 1) return this.maybeSendSnapshot(to, pr);
+    const ents = this.log.entriesFrom(pr.next, this.maxSizePerMsg);
+    if (ents.length === 0 && !sendIfEmpty) return false;
+    this.send({ type: 'app', to, index: prevIndex, logTerm: this.log.term(prevIndex), entries: ents, commit: this.log.committed });
+    const last = ents[ents.length - 1];
+    pr.sentEntries(ents.length, last === undefined ? prevIndex : last.index);
+    return true;
+  }
+
+  private maybeSendSnapshot(to: NodeId, pr: Progress): boolean {
+    // Only to a follower we have heard from: a snapshot is large, don't send it into the void.
+    if (!pr.recentActive) return false;
+    const snapshot = this.log.snapshot();
+    invariant(snapshot.metadata.index >= this.log.firstIndex() - 1, 'compacted log without a covering snapshot', this.ctx({
+      index: snapshot.metadata.index,
+      firstIndex: this.log.firstIndex(),
+    }));
+    this.send({ type: 'snap', to, snapshot });
+    pr.becomeSnapshot(snapshot.metadata.index);
+    return true;
+  }
+
+  bcastAppend(): void {
+    for (const id of this.tracker.ids()) if (id !== this.id) this.sendAppend(id);
+  }
+
+  /** Sends the proposals appended since the last Ready, one batch per follower. */
+  flushBroadcast(): void {
+    if (!this.needsBroadcast) return;
+    this.needsBroadcast = false;
+    for (const id of this.tracker.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
+  }
+
+  private bcastHeartbeat(context?: string): void {
+    const ctx = context ?? this.readOnly.lastPendingContext();
+    for (const id of this.tracker.ids()) {
+      if (id === this.id) continue;
+      const pr = this.tracker.progress.get(id) as Progress;
+      // Never tell a follower to commit past what it is known to hold.
+      const commit = Math.min(pr.match, this.log.committed);
+      this.send({ type: 'heartbeat', to: id, commit, ...(ctx === undefined ? {} : { context: ctx }) });
+    }
+  }
+
+  // ---- proposals -------------------------------------------------------------------------------
+
+  propose(entries: readonly ProposedEntry[]): ProposeResult {
+    invariant(entries.length > 0, 'empty proposal', this.ctx());
+    if (this.role === 'leader') return this.proposeAsLeader(entries);
+    if (this.role !== 'follower' || this.lead === NONE) return { ok: false, reason: 'notLeader', leader: NONE };
+    if (!this.forwardProposals) return { ok: false, reason: 'notLeader', leader: this.lead };
+    const forwarded = entries.map((e) => ({ term: 0, index: 0, kind: e.kind, data: e.data }));
+    this.send({ type: 'prop', to: this.lead, term: 0, entries: forwarded });
+    return { ok: true };
+  }
+
+  private proposeAsLeader(entries: readonly ProposedEntry[]): ProposeResult {
+    if (!this.tracker.progress.has(this.id)) return { ok: false, reason: 'dropped', leader: NONE };
+    if (this.leadTransferee !== NONE) return { ok: false, reason: 'transferInProgress', leader: this.id };
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as ProposedEntry;
+      if (e.kind !== 'confChange') continue;
+      const refusal = this.refuseConfChange(decodeConfChange(e.data));
+      if (refusal !== undefined) return refusal;
+      this.pendingConfIndex = this.log.lastIndex() + i + 1;
+    }
+    this.appendEntries(entries);
+    this.needsBroadcast = true;
+    return { ok: true };
+  }
+
+  private refuseConfChange(cc: ConfChange): ProposeResult | undefined {
+    const alreadyJoint = this.tracker.isJoint();
+    const leaving = cc.transition === 'leaveJoint';
+    if (this.pendingConfIndex > this.log.applied || alreadyJoint !== leaving) {
+      return { ok: false, reason: 'confChangePending', leader: this.id };
+    }
+    // Promoting a learner that has not caught up would add a voter that cannot help a quorum yet.
+    for (const c of cc.changes) {
+      const pr = this.tracker.progress.get(c.nodeId);
+      if (c.op === 'addVoter' && pr !== undefined && pr.isLearner && pr.match < this.log.committed) {
+        return { ok: false, reason: 'dropped', leader: this.id };
+      }
+    }
+    return undefined;
+  }
+
+  /** Leaves a joint configuration on its own once the change that entered it is applied. */
+  maybeAutoLeave(): void {
+    if (this.role !== 'leader' || !this.tracker.config.autoLeave || this.log.applied < this.pendingConfIndex) return;
+    this.proposeAsLeader([{ kind: 'confChange', data: encodeConfChange({ changes: [], transition: 'leaveJoint' }) }]);
+  }
+
+  // ---- membership ------------------------------------------------------------------------------
+
+  /** Applies a committed membership change (called by the driver while applying the entry). */
+  applyConfChange(cc: ConfChange): ConfState {
+    const changer = new Changer(this.tracker, this.log.lastIndex(), this.maxInflight);
+    return this.switchToConfig(changer.apply(cc));
+  }
+
+  private switchToConfig(change: ChangeResult): ConfState {
+    this.tracker.config = change.config;
+    this.tracker.progress = change.progress;
+    const self = this.tracker.progress.get(this.id);
+    if ((self === undefined || self.isLearner) && this.role === 'leader') {
+      // Removed (or demoted): stop leading; the remaining voters elect a new leader.
+      this.becomeFollower(this.term, NONE);
+    }
+    if (this.role === 'leader' && this.tracker.config.incoming.size > 0) {
+      // The quorum changed: commit may advance, and new members need their first append.
+      if (this.maybeCommit()) this.bcastAppend();
+      else for (const id of this.tracker.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
+      if (this.leadTransferee !== NONE && !this.tracker.isVoter(this.leadTransferee)) this.abortLeaderTransfer();
+    }
+    return this.tracker.confState();
+  }
+
+  // ---- linearizable reads ----------------------------------------------------------------------
+
+  readIndex(context: string): ProposeResult {
+    if (this.role === 'leader') {
+      this.readIndexAsLeader(this.id, context);
+      return { ok: true };
+    }
+    if (this.role !== 'follower' || this.lead === NONE) return { ok: false, reason: 'notLeader', leader: NONE };
+    this.send({ type: 'readIndex', to: this.lead, term: 0, context });
+    return { ok: true };
+  }
+
+  private readIndexAsLeader(from: NodeId, context: string): void {
+    if (this.tracker.isSingleton()) {
+      this.respondToRead(from, this.log.committed, context);
+      return;
+    }
+    // Until an entry of this term commits, our commit index may lag what earlier leaders committed.
+    if (this.log.zeroTermOnCompacted(this.log.committed) !== this.term) {
+      this.pendingReads.push({ from, context });
+      return;
+    }
+    this.confirmRead(from, context);
+  }
+
+  private confirmRead(from: NodeId, context: string): void {
+    this.readOnly.addRequest(this.log.committed, from, context);
+    this.readOnly.recvAck(this.id, context);
+    this.bcastHeartbeat(context);
+  }
+
+  private releasePendingReads(): void {
+    if (this.pendingReads.length === 0 || this.log.zeroTermOnCompacted(this.log.committed) !== this.term) return;
+    const reads = this.pendingReads;
+    this.pendingReads = [];
+    for (const r of reads) this.confirmRead(r.from, r.context);
+  }
+
+  private respondToRead(from: NodeId, index: number, context: string): void {
+    if (from === this.id) this.readStates.push({ index, context });
+    else this.send({ type: 'readIndexResp', to: from, index, context });
+  }
+
+  // ---- leadership transfer ---------------------------------------------------------------------
+
+  transferLeadership(transferee: NodeId): void {
+    if (this.role === 'leader') this.transferAsLeader(transferee);
+    else if (this.role === 'follower' && this.lead !== NONE) this.send({ type: 'transferLeader', to: this.lead, index: transferee });
+  }
+
+  private transferAsLeader(transferee: NodeId): void {
+    const pr = this.tracker.progress.get(transferee);
+    if (pr === undefined || pr.isLearner || !this.tracker.isVoter(transferee)) return;
+    if (this.leadTransferee !== NONE) {
+      if (this.leadTransferee === transferee) return;
+      this.abortLeaderTransfer();
+    }
+    if (transferee === this.id) return;
+    // The transfer must finish within one election timeout, or it is abandoned.
+    this.electionElapsed = 0;
+    this.leadTransferee = transferee;
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(transferee);
+    else this.sendAppend(transferee);
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.send({ type: 'timeoutNow', to });
+  }
+
+  private abortLeaderTransfer(): void {
+    this.leadTransferee = NONE;
+  }
+
+  // ---- feedback from the transport -------------------------------------------------------------
+
+  reportUnreachable(id: NodeId): void {
+    const pr = this.tracker.progress.get(id);
+    if (this.role === 'leader' && pr !== undefined && pr.state === 'replicate') pr.becomeProbe();
+  }
+
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    const pr = this.tracker.progress.get(id);
+    if (this.role !== 'leader' || pr === undefined || pr.state !== 'snapshot') return;
+    if (!ok) pr.snapshotFailed();
+    else pr.becomeProbe();
+    // Wait for the follower's answer before sending more.
+    pr.probeSent = true;
+  }
+
+  // ---- output ----------------------------------------------------------------------------------
+
+  private send(f: MessageFields): void {
+    this.msgs.push({
+      from: this.id,
+      term: this.term,
+      logTerm: 0,
+      index: 0,
+      entries: NO_ENTRIES,
+      commit: 0,
+      reject: false,
+      rejectHint: 0,
+      ...f,
+    });
+  }
+}
