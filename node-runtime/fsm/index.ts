@@ -17,6 +17,7 @@ export {
   type PutCommand,
   type TickCommand,
 } from './commands';
+export { toFileInfo, toFileList, toFileListItem, toLockGrant, toLockInfo } from './api-views';
 export { DEFAULT_LIST_LIMIT, type ListOptions, type ListPage } from './file-catalog';
 export {
   rejectionToApiError,
@@ -29,4 +30,4 @@ export {
   type RejectionCode,
 } from './outcomes';
 export { SnapshotFormatError } from './snapshot-codec';
-export { FsmInvariantError, StateMachine } from './state-machine';
+export { FsmInvariantError, StateMachine, type RaftEntryLike } from './state-machine';

@@ -40,6 +40,13 @@ export class FsmInvariantError extends Error {
   }
 }
 
+/** The fields of a Raft entry the state machine reads (structurally raft/types.ts Entry). */
+export interface RaftEntryLike {
+  readonly index: number;
+  readonly kind: 'normal' | 'confChange';
+  readonly data: Uint8Array;
+}
+
 function reject(rejection: Rejection): ApplyResult {
   return { ok: false, rejection };
 }
@@ -76,6 +83,15 @@ export class StateMachine {
       return reject({ code: 'bad_request', detail: err.message });
     }
     return this.applyValid(index, command);
+  }
+
+  /**
+   * Applies a committed Raft entry as the driver holds it: normal entries carry a command (or
+   * nothing, for the leader's no-op); membership changes were already applied to Raft and only
+   * advance the applied index here.
+   */
+  applyRaftEntry(entry: RaftEntryLike): ApplyResult {
+    return entry.kind === 'normal' ? this.applyEntry(entry.index, entry.data) : this.markApplied(entry.index);
   }
 
   /** Records that an entry without a command (no-op, membership change) was applied. */
