@@ -1,0 +1,187 @@
+// The WAL's record format. A frame is
+//
+//   u32 LE  body length (>= 1)
+//   u32 LE  CRC-32 of the length field and the body
+//   body:   u8 record type, then the type's payload
+//
+// Integers in payloads are u64 LE (exact up to 2^53, checked on decode). Entry data is stored as
+// raw bytes after a fixed header, so an entry costs 8 + 1 + 17 bytes plus its data.
+import { crc32 } from 'node:zlib';
+import type { ConfState, Entry, EntryKind, HardState, SnapshotMetadata } from '../../raft/types';
+
+export const FRAME_HEADER_BYTES = 8;
+/** Upper bound of one record's body. Larger length fields can only be damage. */
+export const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/** Bumped when the layout of any record changes; written in every segment header. */
+export const WAL_FORMAT_VERSION = 1;
+
+export type WalRecord =
+  /** First record of every segment: where it sits in the log, so a missing segment is detected. */
+  | { readonly type: 'segmentHeader'; readonly version: number; readonly seq: number; readonly firstIndex: number; readonly prevTerm: number }
+  | { readonly type: 'entry'; readonly entry: Entry }
+  | { readonly type: 'hardState'; readonly hardState: HardState }
+  /** A snapshot at this point was made durable; entries it covers are no longer needed. */
+  | { readonly type: 'snapshot'; readonly metadata: SnapshotMetadata }
+  /** Entries with index >= fromIndex are discarded (a follower's conflicting suffix). */
+  | { readonly type: 'truncate'; readonly fromIndex: number };
+
+export type WalRecordType = WalRecord['type'];
+
+const TYPE_CODES: Readonly<Record<WalRecordType, number>> = {
+  segmentHeader: 1,
+  entry: 2,
+  hardState: 3,
+  snapshot: 4,
+  truncate: 5,
+};
+const TYPES_BY_CODE = new Map<number, WalRecordType>(Object.entries(TYPE_CODES).map(([t, c]) => [c, t as WalRecordType]));
+
+const KIND_CODES: Readonly<Record<EntryKind, number>> = { normal: 0, confChange: 1 };
+const KINDS_BY_CODE: readonly EntryKind[] = ['normal', 'confChange'];
+
+/** Thrown by `decodeBody` for a body that passed its CRC but does not parse (a format bug). */
+export class RecordFormatError extends Error {
+  override readonly name = 'RecordFormatError';
+}
+
+export function encodeFrame(record: WalRecord): Buffer {
+  const body = encodeBody(record);
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
+  frame.writeUInt32LE(body.length, 0);
+  body.copy(frame, FRAME_HEADER_BYTES);
+  frame.writeUInt32LE(frameCrc(frame, body.length), 4);
+  return frame;
+}
+
+export type FrameRead =
+  | { readonly ok: true; readonly body: Buffer; readonly next: number }
+  | { readonly ok: false; readonly reason: string };
+
+/** Reads the frame at `offset` of `buf`, checking bounds and CRC. Never throws. */
+export function readFrame(buf: Buffer, offset: number): FrameRead {
+  const available = buf.length - offset;
+  if (available < FRAME_HEADER_BYTES) return { ok: false, reason: `partial frame header (${available} bytes)` };
+  const length = buf.readUInt32LE(offset);
+  if (length === 0 || length > MAX_BODY_BYTES) return { ok: false, reason: `implausible record length ${length}` };
+  if (length > available - FRAME_HEADER_BYTES) {
+    return { ok: false, reason: `record of ${length} bytes runs past the end of the file (${available - FRAME_HEADER_BYTES} left)` };
+  }
+  const frame = buf.subarray(offset, offset + FRAME_HEADER_BYTES + length);
+  if (frame.readUInt32LE(4) !== frameCrc(frame, length)) return { ok: false, reason: 'CRC mismatch' };
+  return { ok: true, body: frame.subarray(FRAME_HEADER_BYTES), next: offset + FRAME_HEADER_BYTES + length };
+}
+
+function frameCrc(frame: Buffer, bodyLength: number): number {
+  return crc32(frame.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + bodyLength), crc32(frame.subarray(0, 4)));
+}
+
+function encodeBody(record: WalRecord): Buffer {
+  switch (record.type) {
+    case 'segmentHeader': {
+      const b = body(record.type, 1 + 24);
+      b.writeUInt8(record.version, 1);
+      writeU64(b, 2, record.seq);
+      writeU64(b, 10, record.firstIndex);
+      writeU64(b, 18, record.prevTerm);
+      return b;
+    }
+    case 'entry': {
+      const { entry } = record;
+      const b = body(record.type, 17 + entry.data.length);
+      writeU64(b, 1, entry.index);
+      writeU64(b, 9, entry.term);
+      b.writeUInt8(KIND_CODES[entry.kind], 17);
+      b.set(entry.data, 18);
+      return b;
+    }
+    case 'hardState': {
+      const b = body(record.type, 24);
+      writeU64(b, 1, record.hardState.term);
+      writeU64(b, 9, record.hardState.vote);
+      writeU64(b, 17, record.hardState.commit);
+      return b;
+    }
+    case 'snapshot': {
+      const conf = Buffer.from(JSON.stringify(record.metadata.confState), 'utf8');
+      const b = body(record.type, 16 + conf.length);
+      writeU64(b, 1, record.metadata.index);
+      writeU64(b, 9, record.metadata.term);
+      conf.copy(b, 17);
+      return b;
+    }
+    case 'truncate': {
+      const b = body(record.type, 8);
+      writeU64(b, 1, record.fromIndex);
+      return b;
+    }
+  }
+}
+
+/** Parses a body that passed its CRC. Entry data is copied out, so `buf` may be released. */
+export function decodeBody(b: Buffer): WalRecord {
+  const type = TYPES_BY_CODE.get(b.readUInt8(0));
+  switch (type) {
+    case 'segmentHeader':
+      expectLength(b, 1 + 1 + 24, type);
+      return { type, version: b.readUInt8(1), seq: readU64(b, 2), firstIndex: readU64(b, 10), prevTerm: readU64(b, 18) };
+    case 'entry': {
+      if (b.length < 18) throw new RecordFormatError(`entry record of ${b.length} bytes is shorter than its header`);
+      const kind = KINDS_BY_CODE[b.readUInt8(17)];
+      if (kind === undefined) throw new RecordFormatError(`unknown entry kind ${b.readUInt8(17)}`);
+      const entry: Entry = { index: readU64(b, 1), term: readU64(b, 9), kind, data: new Uint8Array(b.subarray(18)) };
+      return { type, entry };
+    }
+    case 'hardState':
+      expectLength(b, 1 + 24, type);
+      return { type, hardState: { term: readU64(b, 1), vote: readU64(b, 9), commit: readU64(b, 17) } };
+    case 'snapshot': {
+      if (b.length < 17) throw new RecordFormatError(`snapshot record of ${b.length} bytes is shorter than its header`);
+      const confState = parseConfState(b.subarray(17));
+      return { type, metadata: { index: readU64(b, 1), term: readU64(b, 9), confState } };
+    }
+    case 'truncate':
+      expectLength(b, 1 + 8, type);
+      return { type, fromIndex: readU64(b, 1) };
+    case undefined:
+      throw new RecordFormatError(`unknown record type ${b.readUInt8(0)}`);
+  }
+}
+
+function body(type: WalRecordType, payloadBytes: number): Buffer {
+  const b = Buffer.allocUnsafe(1 + payloadBytes);
+  b.writeUInt8(TYPE_CODES[type], 0);
+  return b;
+}
+
+function expectLength(b: Buffer, bytes: number, type: WalRecordType): void {
+  if (b.length !== bytes) throw new RecordFormatError(`${type} record has ${b.length} bytes, expected ${bytes}`);
+}
+
+const TWO_32 = 2 ** 32;
+
+function writeU64(b: Buffer, offset: number, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`cannot store ${value} as a u64 log field`);
+  b.writeUInt32LE(value % TWO_32, offset);
+  b.writeUInt32LE(Math.floor(value / TWO_32), offset + 4);
+}
+
+function readU64(b: Buffer, offset: number): number {
+  const value = b.readUInt32LE(offset + 4) * TWO_32 + b.readUInt32LE(offset);
+  if (!Number.isSafeInteger(value)) throw new RecordFormatError(`u64 at offset ${offset} exceeds 2^53`);
+  return value;
+}
+
+function parseConfState(bytes: Buffer): ConfState {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new RecordFormatError('snapshot record holds an unparsable conf state');
+  }
+  const v = value as Partial<ConfState> | null;
+  const ids = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => Number.isSafeInteger(n));
+  if (v === null || typeof v !== 'object' || !ids(v.voters) || !ids(v.learners) || !ids(v.votersOutgoing) || !ids(v.learnersNext) || typeof v.autoLeave !== 'boolean') {
+    throw new RecordFormatError('snapshot record holds a malformed conf state');
+  }
+  return { voters: v.voters, learners: v.learners, votersOutgoing: v.votersOutgoing, learnersNext: v.learnersNext, autoLeave: v.autoLeave };
+}

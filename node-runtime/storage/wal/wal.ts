@@ -1,0 +1,367 @@
+// The write-ahead log of Raft entries and hard state.
+//
+// Durability contract: when `save({ sync: true })` resolves, everything saved before it (in call
+// order) survives a crash. Saves issued while an fsync is in flight are written together and
+// share the next fsync (group commit), so throughput grows with concurrency instead of being
+// capped at one save per fsync.
+//
+// Replay yields the log of record: entries appended at an index <= the last index replace the
+// suffix from that index (a truncate record makes this explicit on disk), and a snapshot marker
+// drops what the snapshot covers. Compaction deletes whole segments that only hold entries at or
+// below a durable snapshot marker; every segment begins with the hard state and snapshot marker
+// current when it was started, so deleting older segments never loses them.
+import fs from 'node:fs/promises';
+import type { Entry, HardState, SnapshotMetadata } from '../../raft/types';
+import { fsyncDir, mkdirDurable } from '../durable-fs';
+import { WalClosedError, WalCorruptionError, WalFailedError, WalUsageError } from '../errors';
+import type { LogShape } from './log-shape';
+import { encodeFrame, WAL_FORMAT_VERSION } from './record';
+import { LogReplay } from './replay';
+import type { WalState } from './replay';
+import type { SegmentName } from './segment';
+import { listSegments, scanSegment, SegmentWriter } from './segment';
+
+export interface WalOptions {
+  /** A segment is closed and a new one started once it would grow past this. Default 64 MiB. */
+  readonly segmentBytes?: number;
+}
+
+export interface WalSaveRequest {
+  /** Persisted first: a snapshot installed from the leader (its data already in the snapshot store). */
+  readonly snapshot?: SnapshotMetadata;
+  /** Contiguous entries; a first index <= the last index replaces the log from there on. */
+  readonly entries?: readonly Entry[];
+  readonly hardState?: HardState;
+  /** Resolve only once durable (Ready.mustSync). Without it, resolve once written to the OS. */
+  readonly sync: boolean;
+}
+
+export interface WalStats {
+  /** save() calls that wrote something or asked for a sync. */
+  readonly saves: number;
+  /** Groups of saves written with one write call. */
+  readonly batches: number;
+  /** fdatasync calls on segment files (batches, segment rolls, new segments). */
+  readonly fsyncs: number;
+  readonly bytesWritten: number;
+  readonly segments: number;
+}
+
+/** A tail cut off on open: the remains of a write interrupted by a crash. */
+export interface TailRepair {
+  readonly file: string;
+  readonly offset: number;
+  readonly bytesDropped: number;
+  readonly reason: string;
+}
+
+export interface WalOpenResult {
+  readonly wal: Wal;
+  readonly state: WalState;
+  readonly repairedTail?: TailRepair;
+}
+
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/** What a segment header records: the log's state where the segment begins. */
+interface LogPoint {
+  readonly hardState: HardState;
+  readonly snapshot: SnapshotMetadata | undefined;
+  readonly lastIndex: number;
+  readonly lastTerm: number | undefined;
+}
+
+interface PendingSave {
+  readonly data: Buffer;
+  readonly sync: boolean;
+  /** The log's state once this save is applied. */
+  readonly after: LogPoint;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+export class Wal {
+  private pending: PendingSave[] = [];
+  private flushing = false;
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+  private failure: WalFailedError | undefined;
+  /** State as of the last save accepted (validation happens against this, in call order). */
+  private hardState: HardState;
+  private snapshot: SnapshotMetadata | undefined;
+  /** State as of the last write to the segment: what a segment started now must describe. */
+  private written: LogPoint;
+  /** State as of the last fsync: compaction may only rely on a durable snapshot marker. */
+  private durable: LogPoint;
+  private headerBytes = 0;
+  private counters = { saves: 0, batches: 0, fsyncs: 0, bytesWritten: 0 };
+
+  private constructor(
+    readonly dir: string,
+    private readonly segmentBytes: number,
+    private readonly segments: SegmentName[],
+    private segment: SegmentWriter,
+    private shape: LogShape,
+    state: WalState,
+  ) {
+    this.hardState = state.hardState;
+    this.snapshot = state.snapshotMeta;
+    this.written = this.currentPoint();
+    this.durable = this.written;
+  }
+
+  /**
+   * Opens (or creates) the WAL in `dir` and replays it. A torn tail in the last segment is cut
+   * off (reported as `repairedTail`); any other damage throws WalCorruptionError.
+   */
+  static async open(dir: string, options: WalOptions = {}): Promise<WalOpenResult> {
+    const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    await mkdirDurable(dir);
+    const segments = await listSegments(dir);
+    const replay = new LogReplay();
+    let tail: { validBytes: number; fileBytes: number; records: number } | undefined;
+    let repairedTail: TailRepair | undefined;
+    for (const [i, seg] of segments.entries()) {
+      const isLast = i === segments.length - 1;
+      const buf = await fs.readFile(seg.file);
+      const scan = scanSegment(seg.file, buf, isLast);
+      const header = scan.records[0]?.record;
+      if (header !== undefined && (header.type !== 'segmentHeader' || header.seq !== seg.seq || header.firstIndex !== seg.firstIndex)) {
+        throw new WalCorruptionError(seg.file, 0, 'first record is not the header this file name announces');
+      }
+      if (header === undefined && !isLast) throw new WalCorruptionError(seg.file, 0, 'sealed segment holds no records');
+      for (const { record, offset } of scan.records) {
+        if (record.type === 'segmentHeader' && offset > 0) throw new WalCorruptionError(seg.file, offset, 'segment header in the middle of a segment');
+        replay.apply(record, seg.file, offset);
+      }
+      if (scan.tornTail !== undefined) {
+        repairedTail = { file: seg.file, offset: scan.tornTail.offset, bytesDropped: buf.length - scan.validBytes, reason: scan.tornTail.reason };
+      }
+      if (isLast) tail = { validBytes: scan.validBytes, fileBytes: buf.length, records: scan.records.length };
+    }
+    const state = replay.result();
+    const shape = replay.logShape();
+
+    let writer: SegmentWriter;
+    let headerBytes = 0;
+    const last = segments.at(-1);
+    if (last !== undefined && tail !== undefined && tail.records > 0) {
+      writer = await SegmentWriter.reopen(last, tail.validBytes, tail.fileBytes);
+    } else {
+      // No segment yet, or the last one was being created when the process died (not even its
+      // header survived): start that segment afresh.
+      if (last !== undefined) {
+        segments.pop();
+        await fs.unlink(last.file);
+      }
+      const seq = last?.seq ?? 1;
+      const point: LogPoint = { hardState: state.hardState, snapshot: state.snapshotMeta, lastIndex: shape.lastIndex, lastTerm: shape.lastTerm };
+      const header = encodeHeader(seq, point);
+      writer = await SegmentWriter.create(dir, seq, point.lastIndex + 1, header);
+      headerBytes = header.length;
+      segments.push(writer.name);
+    }
+    const wal = new Wal(dir, segmentBytes, segments, writer, shape, state);
+    wal.headerBytes = headerBytes;
+    return repairedTail === undefined ? { wal, state } : { wal, state, repairedTail };
+  }
+
+  /**
+   * Appends a snapshot marker, entries and a hard state (in that order, Ready's persist order).
+   * Saves are applied in call order. Rejects with WalUsageError (nothing written) when entries
+   * would leave a gap, reach into the snapshot, or are not contiguous.
+   */
+  save(request: WalSaveRequest): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new WalClosedError(this.dir));
+    let data: Buffer;
+    try {
+      data = this.encodeSave(request);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (data.length === 0 && !request.sync) return Promise.resolve();
+    this.counters.saves += 1;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ data, sync: request.sync, after: this.currentPoint(), resolve, reject });
+      this.startFlushing();
+    });
+  }
+
+  /** Records (durably) that a snapshot at `metadata` is stored; compaction may then go up to it. */
+  markSnapshot(metadata: SnapshotMetadata): Promise<void> {
+    return this.save({ snapshot: metadata, sync: true });
+  }
+
+  /**
+   * Deletes segments that only hold entries at or below `index`, which must not exceed the newest
+   * durable snapshot marker. The segment being written is never deleted. Returns how many went.
+   */
+  async compact(index: number): Promise<number> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw new WalClosedError(this.dir);
+    const durableSnapshot = this.durable.snapshot?.index ?? 0;
+    if (index > durableSnapshot) {
+      throw new WalUsageError(`cannot compact ${this.dir} through index ${index}: the newest durable snapshot marker is at index ${durableSnapshot}`);
+    }
+    let obsolete = 0;
+    while (obsolete + 1 < this.segments.length && (this.segments[obsolete + 1]?.firstIndex ?? Infinity) <= index + 1) obsolete += 1;
+    const doomed = this.segments.splice(0, obsolete);
+    for (const seg of doomed) await fs.unlink(seg.file);
+    if (doomed.length > 0) await fsyncDir(this.dir);
+    return doomed.length;
+  }
+
+  /** Waits for pending saves, syncs, and releases the file. Later saves reject with WalClosedError. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.whenIdle();
+    try {
+      if (this.failure === undefined) await this.segment.sync();
+    } finally {
+      await this.segment.close();
+    }
+  }
+
+  stats(): WalStats {
+    return { ...this.counters, segments: this.segments.length };
+  }
+
+  get lastIndex(): number {
+    return this.shape.lastIndex;
+  }
+
+  /** Validates a save against the state so far, applies it to that state, and encodes it. */
+  private encodeSave({ snapshot, entries = [], hardState }: WalSaveRequest): Buffer {
+    const first = entries[0];
+    const frames: Buffer[] = [];
+    // Validate against a copy so that a rejected save changes nothing.
+    const shape = this.shape.clone();
+    if (snapshot !== undefined) {
+      if (snapshot.index < (this.snapshot?.index ?? 0)) {
+        throw new WalUsageError(`snapshot at index ${snapshot.index} is older than the one marked at ${this.snapshot?.index}`);
+      }
+      shape.applySnapshot(snapshot.index, snapshot.term);
+      frames.push(encodeFrame({ type: 'snapshot', metadata: snapshot }));
+    }
+    const snapshotIndex = snapshot?.index ?? this.snapshot?.index ?? 0;
+    if (first !== undefined) {
+      if (first.index <= snapshotIndex) {
+        throw new WalUsageError(`entries from index ${first.index} reach into the snapshot at index ${snapshotIndex}`);
+      }
+      if (first.index > shape.lastIndex + 1) {
+        throw new WalUsageError(`entries from index ${first.index} leave a gap after last index ${shape.lastIndex}`);
+      }
+      if (first.index <= shape.lastIndex) {
+        shape.truncateFrom(first.index);
+        frames.push(encodeFrame({ type: 'truncate', fromIndex: first.index }));
+      }
+      for (const entry of entries) {
+        const problem = shape.appendProblem(entry.index, entry.term);
+        if (problem !== undefined) throw new WalUsageError(problem);
+        shape.append(entry.index, entry.term);
+        frames.push(encodeFrame({ type: 'entry', entry }));
+      }
+    }
+    if (hardState !== undefined) frames.push(encodeFrame({ type: 'hardState', hardState }));
+    this.shape = shape;
+    if (snapshot !== undefined) this.snapshot = snapshot;
+    if (hardState !== undefined) this.hardState = hardState;
+    return frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
+  }
+
+  private currentPoint(): LogPoint {
+    return { hardState: this.hardState, snapshot: this.snapshot, lastIndex: this.shape.lastIndex, lastTerm: this.shape.lastTerm };
+  }
+
+  private startFlushing(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    void this.flushLoop();
+  }
+
+  /** Writes queued saves batch by batch; whatever queues up during one batch forms the next. */
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0 && this.failure === undefined) {
+      const batch = this.pending.splice(0);
+      try {
+        await this.writeBatch(batch);
+        for (const save of batch) save.resolve();
+      } catch (err) {
+        this.failure = new WalFailedError(this.segment.name.file, { cause: err });
+        for (const save of batch) save.reject(this.failure);
+      }
+    }
+    // No await between the loop's last check and here: a save queued now starts a new loop.
+    this.flushing = false;
+    if (this.failure !== undefined) for (const save of this.pending.splice(0)) save.reject(this.failure);
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private async writeBatch(batch: readonly PendingSave[]): Promise<void> {
+    let buffers: Buffer[] = [];
+    let bytes = 0;
+    let point = this.written;
+    let sync = false;
+    for (const save of batch) {
+      // A save never spans two segments, so a segment may exceed segmentBytes by one save.
+      const segmentHasData = this.segment.size + bytes > this.headerBytes;
+      if (segmentHasData && this.segment.size + bytes + save.data.length > this.segmentBytes) {
+        await this.append(buffers, bytes, point);
+        buffers = [];
+        bytes = 0;
+        await this.roll();
+      }
+      buffers.push(save.data);
+      bytes += save.data.length;
+      point = save.after;
+      sync ||= save.sync;
+    }
+    await this.append(buffers, bytes, point);
+    if (sync) {
+      await this.segment.sync();
+      this.counters.fsyncs += 1;
+      this.durable = point;
+    }
+  }
+
+  private async append(buffers: Buffer[], bytes: number, after: LogPoint): Promise<void> {
+    if (bytes > 0) {
+      await this.segment.append(buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers, bytes));
+      this.counters.batches += 1;
+      this.counters.bytesWritten += bytes;
+    }
+    this.written = after;
+  }
+
+  /** Seals the current segment (durably) and starts the next one where the log now ends. */
+  private async roll(): Promise<void> {
+    const point = this.written;
+    await this.segment.sync();
+    this.counters.fsyncs += 1;
+    this.durable = point;
+    await this.segment.close();
+    const seq = this.segment.name.seq + 1;
+    const header = encodeHeader(seq, point);
+    this.segment = await SegmentWriter.create(this.dir, seq, point.lastIndex + 1, header);
+    this.counters.fsyncs += 1;
+    this.counters.bytesWritten += header.length;
+    this.headerBytes = header.length;
+    this.segments.push(this.segment.name);
+  }
+
+  private whenIdle(): Promise<void> {
+    if (!this.flushing && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
+function encodeHeader(seq: number, point: LogPoint): Buffer {
+  const frames = [
+    encodeFrame({ type: 'segmentHeader', version: WAL_FORMAT_VERSION, seq, firstIndex: point.lastIndex + 1, prevTerm: point.lastTerm ?? 0 }),
+    encodeFrame({ type: 'hardState', hardState: point.hardState }),
+  ];
+  if (point.snapshot !== undefined) frames.push(encodeFrame({ type: 'snapshot', metadata: point.snapshot }));
+  return Buffer.concat(frames);
+}
