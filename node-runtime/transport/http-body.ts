@@ -1,0 +1,58 @@
+// Small helpers for the bodies the peer protocol keeps in memory: JSON of RPCs and error
+// answers. Both are bounded, so a misbehaving peer cannot make this node buffer without limit.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export class BodyTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`body larger than ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+export async function readBody(stream: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(stream.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BodyTooLargeError(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLargeError(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The project's error shape `{ error, detail }`; `close` ends the connection after the answer. */
+export function sendError(res: ServerResponse, status: number, code: string, detail: string, close = false): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: code, detail });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...(close && { connection: 'close' }),
+  });
+  res.end(body);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value ?? null);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Reads an error answer's `{ error, detail }`, tolerating anything else a peer might send. */
+export async function readErrorBody(res: IncomingMessage): Promise<{ code: string; detail: string }> {
+  try {
+    const parsed: unknown = JSON.parse((await readBody(res, 64 * 1024)).toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null) {
+      const { error, detail } = parsed as Record<string, unknown>;
+      return { code: typeof error === 'string' ? error : 'unknown', detail: typeof detail === 'string' ? detail : '' };
+    }
+  } catch {
+    // Not our JSON (or cut off): the status alone has to do.
+  }
+  return { code: 'unknown', detail: '' };
+}

@@ -1,0 +1,13 @@
+// The public surface of the peer transport.
+export { PeerTransport, DEFAULT_LIMITS } from './peer-transport';
+export type { PeerAddress } from './address';
+export type { BackoffPolicy } from './backoff';
+export { DEFAULT_BACKOFF } from './backoff';
+export { encodeMessage, decodeMessages } from './codec';
+export {
+  PeerTransportError, PeerUnknownError, PeerBlockedError, PeerConnectionError, PeerTimeoutError, PeerRequestError,
+  ChunkNotFoundError, ChunkIntegrityError, CodecError,
+} from './errors';
+export type {
+  PeerStatus, PeerTransportOptions, QueueLimits, RequestOptions, RpcHandler, StoreChunk, OpenChunk, TransportLog,
+} from './types';

@@ -1,0 +1,240 @@
+// This node's persistent Raft stream to one peer: an HTTP Upgrade to RAFT_PROTOCOL, then frames
+// of batched messages in one direction. Messages sent while a write is pending, or while the
+// link is down, wait in a bounded queue; everything queued when the socket can take more leaves
+// as one frame. A failed or dropped link is retried with capped, jittered exponential backoff.
+import { request, type ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Message } from '../raft/types';
+import { connectHost, formatAddress, type PeerAddress } from './address';
+import { authorizationHeader } from './auth';
+import { backoffDelay, type BackoffPolicy } from './backoff';
+import { encodeMessage } from './codec';
+import { encodeFrame, FRAME_HEADER_BYTES } from './framing';
+import { isBulk, OutboundQueue } from './outbound-queue';
+import { FROM_HEADER, HTTP_URL_HEADER, parseHttpUrl, RAFT_PATH, RAFT_PROTOCOL } from './protocol';
+import type { QueueLimits, TransportLog } from './types';
+
+export interface OutboundContext {
+  readonly selfId: number;
+  readonly secret: string;
+  readonly selfHttpUrl: string;
+  readonly limits: QueueLimits;
+  readonly backoff: BackoffPolicy;
+  readonly random: () => number;
+  readonly handshakeTimeoutMs: number;
+  readonly log: TransportLog;
+  readonly onUnreachable: (peerId: number) => void;
+  readonly onHttpUrl: (peerId: number, url: string) => void;
+}
+
+export interface OutboundStatus {
+  readonly connected: boolean;
+  readonly lastError?: string;
+  readonly reconnects: number;
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  readonly messagesSent: number;
+  readonly bytesSent: number;
+  readonly framesSent: number;
+  readonly messagesDropped: number;
+}
+
+export class OutboundStream {
+  private readonly queue: OutboundQueue;
+  private readonly where: string;
+  private socket: Socket | null = null;
+  private handshake: ClientRequest | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private flushTask: NodeJS.Immediate | null = null;
+  private waitingForDrain = false;
+  private started = false;
+  private closed = false;
+  /** Consecutive failed attempts; the backoff exponent. */
+  private failures = 0;
+  private attempts = 0;
+  /** onUnreachable is reported once per overflow episode, not once per dropped message. */
+  private overflowReported = false;
+  private lastError: string | undefined;
+  private reconnects = 0;
+  private messagesSent = 0;
+  private bytesSent = 0;
+  private framesSent = 0;
+  private messagesDropped = 0;
+
+  constructor(
+    readonly peerId: number,
+    readonly address: PeerAddress,
+    private readonly ctx: OutboundContext,
+  ) {
+    this.queue = new OutboundQueue(ctx.limits);
+    this.where = formatAddress(address);
+  }
+
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.connect();
+  }
+
+  /** Queues one message for this peer; never blocks and never grows past the queue bound. */
+  enqueue(m: Message): void {
+    if (this.closed) return;
+    const bytes = encodeMessage(m);
+    if (bytes.length > this.ctx.limits.maxFrameBytes - FRAME_HEADER_BYTES) {
+      this.ctx.log.warn({ peer: this.peerId, type: m.type, bytes: bytes.length }, 'raft message larger than a frame may be; dropped');
+      this.drop(1);
+      return;
+    }
+    const dropped = this.queue.push({ bytes, bulk: isBulk(m) });
+    if (dropped > 0) this.drop(dropped);
+    this.scheduleFlush();
+  }
+
+  /** Counts messages that were never queued (peer blocked by fault injection). */
+  countDropped(n: number): void {
+    this.messagesDropped += n;
+  }
+
+  status(): OutboundStatus {
+    return {
+      connected: this.socket !== null,
+      ...(this.lastError !== undefined && { lastError: this.lastError }),
+      reconnects: this.reconnects,
+      queuedMessages: this.queue.length,
+      queuedBytes: this.queue.bytes,
+      messagesSent: this.messagesSent,
+      bytesSent: this.bytesSent,
+      framesSent: this.framesSent,
+      messagesDropped: this.messagesDropped,
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.flushTask) clearImmediate(this.flushTask);
+    this.retryTimer = null;
+    this.flushTask = null;
+    this.handshake?.destroy();
+    this.handshake = null;
+    this.socket?.destroy();
+    this.socket = null;
+    this.queue.clear();
+  }
+
+  private drop(n: number): void {
+    this.messagesDropped += n;
+    if (!this.overflowReported) {
+      this.overflowReported = true;
+      this.ctx.log.warn({ peer: this.peerId, address: this.where, queuedBytes: this.queue.bytes }, 'raft queue to peer is full; dropping messages');
+      this.ctx.onUnreachable(this.peerId);
+    }
+  }
+
+  private connect(): void {
+    this.retryTimer = null;
+    this.attempts++;
+    const req = request({
+      host: connectHost(this.address),
+      port: this.address.port,
+      path: RAFT_PATH,
+      method: 'GET',
+      agent: false,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: RAFT_PROTOCOL,
+        ...authorizationHeader(this.ctx.secret),
+        [FROM_HEADER]: String(this.ctx.selfId),
+        [HTTP_URL_HEADER]: this.ctx.selfHttpUrl,
+      },
+    });
+    this.handshake = req;
+    req.setTimeout(this.ctx.handshakeTimeoutMs, () => req.destroy(new Error(`no answer to the stream handshake within ${this.ctx.handshakeTimeoutMs} ms`)));
+    req.on('upgrade', (res, socket) => {
+      this.handshake = null;
+      if (this.closed) {
+        socket.destroy();
+      } else if (res.headers.upgrade !== RAFT_PROTOCOL) {
+        socket.destroy();
+        this.fail(`answered the stream handshake with protocol "${res.headers.upgrade ?? ''}"`);
+      } else {
+        this.established(socket, parseHttpUrl(res.headers[HTTP_URL_HEADER]));
+      }
+    });
+    req.on('response', (res) => {
+      res.resume();
+      req.destroy();
+      if (this.handshake !== req) return;
+      this.handshake = null;
+      this.fail(`refused the raft stream with HTTP ${res.statusCode ?? '?'}`);
+    });
+    req.on('error', (err) => {
+      if (this.handshake !== req) return;
+      this.handshake = null;
+      this.fail(err.message);
+    });
+    req.end();
+  }
+
+  private established(socket: Socket, httpUrl: string | null): void {
+    socket.setTimeout(0);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 10_000);
+    if (this.attempts > 1) this.reconnects++;
+    this.failures = 0;
+    this.socket = socket;
+    this.waitingForDrain = false;
+    if (httpUrl) this.ctx.onHttpUrl(this.peerId, httpUrl);
+    this.ctx.log.info({ peer: this.peerId, address: this.where }, 'raft stream to peer established');
+    socket.on('drain', () => {
+      this.waitingForDrain = false;
+      this.flush();
+    });
+    // The peer never writes on this stream; reading keeps 'end' and 'close' flowing.
+    socket.resume();
+    socket.on('error', (err) => {
+      this.lastError = err.message;
+    });
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.fail(this.lastError ?? 'the peer closed the raft stream');
+    });
+    this.flush();
+  }
+
+  private fail(reason: string): void {
+    if (this.closed) return;
+    this.lastError = reason;
+    this.waitingForDrain = false;
+    const delay = backoffDelay(this.ctx.backoff, this.failures++, this.ctx.random);
+    this.ctx.log.debug({ peer: this.peerId, address: this.where, reason, retryInMs: delay }, 'raft stream to peer failed');
+    this.ctx.onUnreachable(this.peerId);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private scheduleFlush(): void {
+    // Deferring to setImmediate is what batches: every send() of this turn joins one frame.
+    if (this.flushTask || !this.socket || this.waitingForDrain) return;
+    this.flushTask = setImmediate(() => {
+      this.flushTask = null;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    while (this.queue.length > 0 && !this.waitingForDrain) {
+      const batch = this.queue.takeBatch(this.ctx.limits.maxFrameBytes - FRAME_HEADER_BYTES);
+      const frame = encodeFrame(batch);
+      this.messagesSent += batch.length;
+      this.bytesSent += frame.length;
+      this.framesSent++;
+      // write() returning false means the socket buffered past its high-water mark: stop and
+      // let the queue (bounded) absorb what comes next until 'drain'.
+      if (!socket.write(frame)) this.waitingForDrain = true;
+    }
+    if (this.queue.length === 0) this.overflowReported = false;
+  }
+}

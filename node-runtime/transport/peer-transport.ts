@@ -1,0 +1,240 @@
+// The peer transport of one node: its Raft streams to and from every peer, chunk transfer and
+// small RPCs, all on the node's peer port. The node hands it Ready.messages (after persisting,
+// as Raft requires) and gets peer messages back through onMessage, in order per peer.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { Message } from '../raft/types';
+import { listenHost, formatAddress, type PeerAddress } from './address';
+import { DEFAULT_BACKOFF } from './backoff';
+import { PeerBlockedError, PeerUnknownError } from './errors';
+import { InboundStreams } from './inbound-streams';
+import { OutboundStream, type OutboundContext } from './outbound-stream';
+import { PeerClient } from './peer-client';
+import { createPeerServer } from './peer-server';
+import { parseHttpUrl } from './protocol';
+import type { PeerStatus, PeerTransportOptions, QueueLimits, RequestOptions, RpcHandler, TransportLog } from './types';
+
+export const DEFAULT_LIMITS: QueueLimits = {
+  maxQueueBytes: 16 * 1024 * 1024,
+  maxQueueMessages: 10_000,
+  maxFrameBytes: 64 * 1024 * 1024,
+};
+
+const SILENT: TransportLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+
+export class PeerTransport {
+  private readonly opts: PeerTransportOptions;
+  private readonly log: TransportLog;
+  private readonly outboundCtx: OutboundContext;
+  private readonly outbound = new Map<number, OutboundStream>();
+  private readonly inbound: InboundStreams;
+  private readonly httpUrls = new Map<number, string>();
+  private readonly rpcHandlers = new Map<string, RpcHandler>();
+  private readonly server: Server;
+  private readonly client: PeerClient;
+  private blocked = new Set<number>();
+  private state: 'new' | 'started' | 'closed' = 'new';
+
+  constructor(opts: PeerTransportOptions) {
+    if (!parseHttpUrl(opts.selfHttpUrl)) throw new TypeError(`selfHttpUrl must be an http(s) URL, got "${opts.selfHttpUrl}"`);
+    this.opts = opts;
+    this.log = opts.log ?? SILENT;
+    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const onHttpUrl = (peerId: number, url: string): void => {
+      this.httpUrls.set(peerId, url);
+    };
+    this.outboundCtx = {
+      selfId: opts.selfId,
+      secret: opts.secret,
+      selfHttpUrl: opts.selfHttpUrl,
+      limits,
+      backoff: opts.backoff ?? DEFAULT_BACKOFF,
+      random: opts.random ?? Math.random,
+      handshakeTimeoutMs: opts.requestTimeoutMs ?? 5_000,
+      log: this.log,
+      onUnreachable: (peerId) => opts.onUnreachable(peerId),
+      onHttpUrl,
+    };
+    this.inbound = new InboundStreams({
+      selfId: opts.selfId,
+      maxFrameBytes: limits.maxFrameBytes,
+      log: this.log,
+      isBlocked: (peerId) => this.blocked.has(peerId),
+      onMessage: (m) => opts.onMessage(m),
+    });
+    const maxRpcBytes = 16 * 1024 * 1024;
+    this.server = createPeerServer({
+      selfId: opts.selfId,
+      secret: opts.secret,
+      selfHttpUrl: opts.selfHttpUrl,
+      maxChunkBytes: opts.maxChunkBytes ?? 64 * 1024 * 1024,
+      maxRpcBytes,
+      log: this.log,
+      inbound: this.inbound,
+      isBlocked: (peerId) => this.blocked.has(peerId),
+      onHttpUrl,
+      storeChunk: opts.storeChunk,
+      openChunk: opts.openChunk,
+      rpcHandlers: this.rpcHandlers,
+    });
+    this.client = new PeerClient({
+      selfId: opts.selfId,
+      secret: opts.secret,
+      selfHttpUrl: opts.selfHttpUrl,
+      defaultTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+      maxRpcBytes,
+      resolve: (peerId) => this.reachable(peerId),
+    });
+    for (const [id, address] of opts.peers) this.addPeer(id, address);
+  }
+
+  /** Listens on the peer port, then opens a stream to every peer. Rejects if the port is taken. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`peer transport of node ${this.opts.selfId} was already started`);
+    const host = listenHost(this.opts.listen, this.opts.secret);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.listen.port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      throw new Error(`node ${this.opts.selfId} cannot listen for peers on ${host ?? '*'}:${this.opts.listen.port}: ${String(err)}`, { cause: err });
+    });
+    this.state = 'started';
+    for (const stream of this.outbound.values()) stream.start();
+  }
+
+  /** The bound peer address (the real port when `listen.port` was 0). */
+  address(): PeerAddress {
+    const info = this.server.address() as AddressInfo | null;
+    if (!info) throw new Error(`peer transport of node ${this.opts.selfId} is not listening`);
+    return { host: info.address, port: info.port };
+  }
+
+  /**
+   * Queues messages for their recipients and returns at once. Call only after the Ready they
+   * came from is persisted. Messages to unknown or blocked peers are dropped (Raft tolerates loss).
+   */
+  send(messages: readonly Message[]): void {
+    if (this.state === 'closed') return;
+    for (const m of messages) {
+      const stream = this.outbound.get(m.to);
+      if (!stream) {
+        this.log.debug({ peer: m.to, type: m.type }, 'raft message to an unknown peer dropped');
+      } else if (this.blocked.has(m.to)) {
+        stream.countDropped(1);
+      } else {
+        stream.enqueue(m);
+      }
+    }
+  }
+
+  /** The public HTTP URL the peer announced on its stream or requests (for redirects). */
+  peerHttpUrl(id: number): string | undefined {
+    return this.httpUrls.get(id);
+  }
+
+  peerStatus(): Record<number, PeerStatus> {
+    const ids = new Set([...this.outbound.keys(), ...this.inbound.peerIds()]);
+    const result: Record<number, PeerStatus> = {};
+    for (const id of ids) {
+      const out = this.outbound.get(id)?.status();
+      const inb = this.inbound.status(id);
+      const httpUrl = this.httpUrls.get(id);
+      result[id] = {
+        id,
+        address: out ? formatAddress(this.outbound.get(id)?.address ?? { host: '', port: 0 }) : '',
+        ...(httpUrl !== undefined && { httpUrl }),
+        blocked: this.blocked.has(id),
+        connected: out?.connected ?? false,
+        inboundConnected: inb.connected,
+        ...(out?.lastError !== undefined && { lastError: out.lastError }),
+        reconnects: out?.reconnects ?? 0,
+        queuedMessages: out?.queuedMessages ?? 0,
+        queuedBytes: out?.queuedBytes ?? 0,
+        messagesSent: out?.messagesSent ?? 0,
+        bytesSent: out?.bytesSent ?? 0,
+        framesSent: out?.framesSent ?? 0,
+        messagesDropped: (out?.messagesDropped ?? 0) + inb.messagesDiscarded,
+        messagesReceived: inb.messagesReceived,
+        bytesReceived: inb.bytesReceived,
+        framesReceived: inb.framesReceived,
+      };
+    }
+    return result;
+  }
+
+  /**
+   * Streams a chunk to a peer; resolves once the peer holds it durably with a verified hash.
+   * `open` may be called twice (a retry on a stale pooled connection), so it must reopen the source.
+   */
+  pushChunk(peerId: number, hash: string, size: number, open: () => Readable, options?: RequestOptions): Promise<void> {
+    return this.client.pushChunk(peerId, hash, size, open, options);
+  }
+
+  /** A stream of the chunk's bytes; rejects with ChunkNotFoundError when the peer lacks it. */
+  fetchChunk(peerId: number, hash: string, options?: RequestOptions): Promise<Readable> {
+    return this.client.fetchChunk(peerId, hash, options);
+  }
+
+  /** Calls `name` on the peer with a JSON body; resolves with the handler's JSON result. */
+  rpc(peerId: number, name: string, body: unknown, options?: RequestOptions): Promise<unknown> {
+    return this.client.rpc(peerId, name, body, options);
+  }
+
+  /** Registers (or replaces) the handler peers reach with rpc(…, name, …). */
+  onRpc(name: string, handler: RpcHandler): void {
+    this.rpcHandlers.set(name, handler);
+  }
+
+  /**
+   * Fault injection: cut the links to `ids` in both directions until the next call. Messages to
+   * them are dropped, from them discarded; chunk and RPC calls either way fail with PeerBlockedError.
+   */
+  setBlockedPeers(ids: readonly number[]): void {
+    this.blocked = new Set(ids);
+  }
+
+  /** Adds a member, or moves it to a new address (its stream reconnects there). */
+  addPeer(id: number, address: PeerAddress): void {
+    if (id === this.opts.selfId || this.state === 'closed') return;
+    const existing = this.outbound.get(id);
+    if (existing && existing.address.host === address.host && existing.address.port === address.port) return;
+    existing?.close();
+    const stream = new OutboundStream(id, address, this.outboundCtx);
+    this.outbound.set(id, stream);
+    if (this.state === 'started') stream.start();
+  }
+
+  /** Forgets a member: closes both streams and drops what was queued for it. */
+  removePeer(id: number): void {
+    this.outbound.get(id)?.close();
+    this.outbound.delete(id);
+    this.inbound.disconnect(id);
+    this.httpUrls.delete(id);
+  }
+
+  /** Closes every connection and timer; the process can exit afterwards. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const wasListening = this.state === 'started';
+    this.state = 'closed';
+    for (const stream of this.outbound.values()) stream.close();
+    this.outbound.clear();
+    this.inbound.closeAll();
+    this.client.close();
+    if (!wasListening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private reachable(peerId: number): PeerAddress {
+    if (this.blocked.has(peerId)) throw new PeerBlockedError(peerId, 'local');
+    const stream = this.outbound.get(peerId);
+    if (!stream) throw new PeerUnknownError(peerId);
+    return stream.address;
+  }
+}

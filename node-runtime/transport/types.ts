@@ -1,0 +1,91 @@
+// The shapes the peer transport shares with the node that owns it: options, handlers, status.
+import type { Readable } from 'node:stream';
+import type { Message } from '../raft/types';
+import type { PeerAddress } from './address';
+import type { BackoffPolicy } from './backoff';
+
+/** The subset of a pino logger the transport uses; a pino Logger fits as is. */
+export interface TransportLog {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * Stores a pushed chunk. Must resolve only once the chunk is durable, and must reject with
+ * ChunkIntegrityError when the bytes do not hash to `hash` or are not `size` bytes long.
+ */
+export type StoreChunk = (hash: string, body: Readable, size: number) => Promise<void>;
+
+/** Opens a stored chunk for reading, or resolves null when this node does not hold it. */
+export type OpenChunk = (hash: string) => Promise<Readable | null>;
+
+/** Answers one peer RPC; the result is sent back as JSON. `from` is the calling peer's id. */
+export type RpcHandler = (body: unknown, from: number) => unknown;
+
+/** Bounds that keep a slow or dead peer from growing this node's memory. */
+export interface QueueLimits {
+  /** Encoded bytes queued per peer before messages are dropped. */
+  readonly maxQueueBytes: number;
+  /** Messages queued per peer before messages are dropped. */
+  readonly maxQueueMessages: number;
+  /** Batches are cut at this size; also the largest frame accepted from a peer. */
+  readonly maxFrameBytes: number;
+}
+
+export interface PeerTransportOptions {
+  readonly selfId: number;
+  /** This node's peer address; port 0 picks a free port (see PeerTransport.address()). */
+  readonly listen: PeerAddress;
+  readonly peers: ReadonlyMap<number, PeerAddress>;
+  /** DFS_CLUSTER_SECRET; empty disables authentication (manual dev clusters only). */
+  readonly secret: string;
+  /** This node's public HTTP URL, announced to every peer for redirects and forwarding. */
+  readonly selfHttpUrl: string;
+  readonly onMessage: (m: Message) => void;
+  /** A peer could not be reached or fell behind; the node calls RawNode.reportUnreachable. */
+  readonly onUnreachable: (peerId: number) => void;
+  readonly storeChunk: StoreChunk;
+  readonly openChunk: OpenChunk;
+  /** Number in [0, 1) for backoff jitter; Math.random by default. */
+  readonly random?: () => number;
+  readonly backoff?: BackoffPolicy;
+  readonly limits?: Partial<QueueLimits>;
+  /** Default inactivity timeout of chunk and RPC requests. */
+  readonly requestTimeoutMs?: number;
+  /** Largest chunk accepted by PUT /peer/chunks/:hash. */
+  readonly maxChunkBytes?: number;
+  readonly log?: TransportLog;
+}
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+  /** Longest time without progress (connect, answer, body bytes) before PeerTimeoutError. */
+  readonly timeoutMs?: number;
+}
+
+/** What the dashboard shows about one peer link, both directions. */
+export interface PeerStatus {
+  readonly id: number;
+  /** Where this node connects to the peer ("" when the peer is only known from its own stream). */
+  readonly address: string;
+  readonly httpUrl?: string;
+  readonly blocked: boolean;
+  /** Our stream to the peer is established. */
+  readonly connected: boolean;
+  /** The peer's stream to us is established. */
+  readonly inboundConnected: boolean;
+  readonly lastError?: string;
+  /** Times our stream was re-established after it failed or dropped. */
+  readonly reconnects: number;
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  readonly messagesSent: number;
+  readonly bytesSent: number;
+  readonly framesSent: number;
+  /** Messages not sent: queue over its bound, peer blocked, or lost with a dropped connection. */
+  readonly messagesDropped: number;
+  readonly messagesReceived: number;
+  readonly bytesReceived: number;
+  readonly framesReceived: number;
+}

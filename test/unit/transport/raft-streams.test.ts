@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectedAll, createNode, message, startCluster, waitFor, type TestNode } from './harness';
+
+let nodes: TestNode[] = [];
+
+afterEach(async () => {
+  await Promise.all(nodes.map((n) => n.transport.close()));
+  nodes = [];
+});
+
+function byId(id: number): TestNode {
+  const node = nodes.find((n) => n.id === id);
+  if (!node) throw new Error(`no node ${id}`);
+  return node;
+}
+
+describe('raft message streams', () => {
+  it('delivers messages between three nodes in order per sender', async () => {
+    nodes = await startCluster([1, 2, 3]);
+    await waitFor(() => connectedAll(nodes), 'all six streams');
+    for (let i = 1; i <= 200; i++) {
+      for (const from of nodes) {
+        from.transport.send(nodes.filter((to) => to !== from).map((to) => message(from.id, to.id, { index: i })));
+      }
+    }
+    await waitFor(() => nodes.every((n) => n.received.length === 400), 'every message');
+    for (const to of nodes) {
+      for (const from of nodes.filter((n) => n !== to)) {
+        const indexes = to.received.filter((m) => m.from === from.id).map((m) => m.index);
+        expect(indexes).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      }
+    }
+  });
+
+  it('batches: many sends in one turn leave as one frame', async () => {
+    nodes = await startCluster([1, 2]);
+    await waitFor(() => connectedAll(nodes), 'streams');
+    const [a, b] = [byId(1), byId(2)];
+    for (let i = 0; i < 1000; i++) a.transport.send([message(1, 2, { index: i })]);
+    await waitFor(() => b.received.length === 1000, '1000 messages');
+    const sent = a.transport.peerStatus()[2];
+    expect(sent?.messagesSent).toBe(1000);
+    expect(sent?.framesSent).toBe(1);
+    expect(b.transport.peerStatus()[1]?.framesReceived).toBe(1);
+  });
+
+  it('learns each peer’s public HTTP URL from the stream handshake, both ways', async () => {
+    nodes = await startCluster([1, 2, 3]);
+    await waitFor(() => connectedAll(nodes), 'streams');
+    expect(byId(1).transport.peerHttpUrl(2)).toBe('http://127.0.0.1:8082');
+    expect(byId(3).transport.peerHttpUrl(1)).toBe('http://127.0.0.1:8081');
+    expect(byId(2).transport.peerStatus()[3]?.httpUrl).toBe('http://127.0.0.1:8083');
+  });
+
+  it('reconnects with backoff after the peer restarts on the same port', async () => {
+    nodes = await startCluster([1, 2]);
+    await waitFor(() => connectedAll(nodes), 'streams');
+    const a = byId(1);
+    const oldB = byId(2);
+    await oldB.transport.close();
+    await waitFor(() => a.transport.peerStatus()[2]?.connected === false, 'the stream to notice the peer left');
+    expect(a.unreachable).toContain(2);
+
+    const newB = createNode(2, { listen: { host: '127.0.0.1', port: oldB.port } });
+    nodes = [a, newB];
+    await newB.transport.start();
+    await waitFor(() => a.transport.peerStatus()[2]?.connected === true, 'the stream to come back');
+    a.transport.send([message(1, 2, { index: 7 })]);
+    await waitFor(() => newB.received.length === 1, 'a message over the new stream');
+    expect(newB.received[0]?.index).toBe(7);
+    const status = a.transport.peerStatus()[2];
+    expect(status?.reconnects).toBeGreaterThanOrEqual(1);
+    expect(status?.lastError).toBeDefined();
+  });
+
+  it('keeps messages sent while the peer is down and delivers them once it is up', async () => {
+    const a = createNode(1);
+    const b = createNode(2);
+    nodes = [a, b];
+    await b.transport.start();
+    const port = b.transport.address().port;
+    await b.transport.close();
+    await a.transport.start();
+    a.transport.addPeer(2, { host: '127.0.0.1', port });
+    a.transport.send([message(1, 2, { index: 1 }), message(1, 2, { index: 2 })]);
+    await waitFor(() => a.unreachable.length >= 2, 'failed attempts reported');
+
+    const b2 = createNode(2, { listen: { host: '127.0.0.1', port } });
+    nodes = [a, b2];
+    await b2.transport.start();
+    await waitFor(() => b2.received.length === 2, 'the queued messages');
+    expect(b2.received.map((m) => m.index)).toEqual([1, 2]);
+  });
+
+  it('refuses a stream with the wrong secret: 401, nothing delivered', async () => {
+    const a = createNode(1, { secret: 'wrong' });
+    const b = createNode(2);
+    nodes = [a, b];
+    await a.transport.start();
+    await b.transport.start();
+    a.transport.addPeer(2, { host: '127.0.0.1', port: b.transport.address().port });
+    a.transport.send([message(1, 2)]);
+    await waitFor(() => (a.transport.peerStatus()[2]?.lastError ?? '').includes('401'), 'the refusal');
+    expect(a.transport.peerStatus()[2]?.connected).toBe(false);
+    expect(b.received).toEqual([]);
+    expect(b.transport.peerHttpUrl(1)).toBeUndefined();
+  });
+
+  it('discards messages whose sender or recipient does not match the stream', async () => {
+    nodes = await startCluster([1, 2]);
+    await waitFor(() => connectedAll(nodes), 'streams');
+    const [a, b] = [byId(1), byId(2)];
+    a.transport.send([message(3, 2, { index: 1 }), message(1, 2, { index: 2 })]);
+    // Addressed to 2 but claiming to come from 3: only the honest one is delivered.
+    await waitFor(() => b.received.length === 1, 'the honest message');
+    await waitFor(() => b.transport.peerStatus()[1]?.messagesReceived === 2, 'both counted');
+    expect(b.received[0]?.index).toBe(2);
+    expect(b.transport.peerStatus()[1]?.messagesDropped).toBe(1);
+  });
+
+  it('blocked peers: nothing flows either way until the block is lifted', async () => {
+    nodes = await startCluster([1, 2, 3]);
+    await waitFor(() => connectedAll(nodes), 'streams');
+    const [a, b, c] = [byId(1), byId(2), byId(3)];
+    a.transport.setBlockedPeers([2]);
+    a.transport.send([message(1, 2, { index: 1 }), message(1, 3, { index: 1 })]);
+    b.transport.send([message(2, 1, { index: 1 })]);
+    c.transport.send([message(3, 1, { index: 1 })]);
+    await waitFor(() => a.received.length === 1 && c.received.length === 1, 'the unblocked messages');
+    await waitFor(() => a.transport.peerStatus()[2]?.messagesReceived === 1, 'the blocked message to arrive and be discarded');
+    expect(a.received.map((m) => m.from)).toEqual([3]);
+    expect(b.received).toEqual([]);
+    expect(a.transport.peerStatus()[2]?.messagesDropped).toBe(2);
+
+    a.transport.setBlockedPeers([]);
+    a.transport.send([message(1, 2, { index: 2 })]);
+    b.transport.send([message(2, 1, { index: 2 })]);
+    await waitFor(() => b.received.length === 1 && a.received.length === 2, 'messages after the block');
+  });
+
+  it('adds and removes peers at run time', async () => {
+    nodes = await startCluster([1, 2]);
+    const c = createNode(3);
+    nodes.push(c);
+    await c.transport.start();
+    c.port = c.transport.address().port;
+    const a = byId(1);
+    a.transport.addPeer(3, { host: '', port: c.port });
+    c.transport.addPeer(1, { host: '127.0.0.1', port: a.port });
+    await waitFor(() => a.transport.peerStatus()[3]?.connected === true, 'the new member’s stream');
+    a.transport.send([message(1, 3, { index: 5 })]);
+    await waitFor(() => c.received.length === 1, 'a message to the new member');
+
+    a.transport.removePeer(3);
+    expect(a.transport.peerStatus()[3]?.connected ?? false).toBe(false);
+    a.transport.send([message(1, 3, { index: 6 })]);
+    a.transport.send([message(1, 2, { index: 6 })]);
+    await waitFor(() => byId(2).received.length === 1, 'the remaining peer still served');
+    expect(c.received).toHaveLength(1);
+  });
+});
