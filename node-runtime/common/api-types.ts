@@ -116,6 +116,8 @@ export const fileListItemSchema = fileInfoSchema.omit({ chunks: true, completeOn
 
 export const fileListSchema = z.object({
   items: z.array(fileListItemSchema),
+  /** Sub-folders ("docs/sub/") when listing one folder level; absent otherwise. */
+  folders: z.array(z.string()).optional(),
   /** Pass back as `cursor` to get the next page; null on the last page. */
   nextCursor: z.string().nullable(),
 });

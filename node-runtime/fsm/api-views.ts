@@ -39,5 +39,7 @@ export function toFileInfo(file: FileRecord, lock?: LockRecord, completeOn?: rea
 
 /** A listing page for the API; `lockOf` attaches each file's live lock (e.g. StateMachine.lockOf). */
 export function toFileList(page: ListPage, lockOf: (name: string) => LockRecord | undefined): FileList {
-  return { items: page.items.map((f) => toFileListItem(f, lockOf(f.name))), nextCursor: page.nextCursor };
+  const list: FileList = { items: page.items.map((f) => toFileListItem(f, lockOf(f.name))), nextCursor: page.nextCursor };
+  if (page.folders.length > 0) list.folders = [...page.folders];
+  return list;
 }

@@ -11,13 +11,18 @@ import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 const COMMAND_FORMAT = 1;
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-/** Leader's wall-clock time in ms since the epoch when it proposed the entry. */
-const at = count;
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-const token = z.string().min(1).max(256);
-/** Lease lengths are bounded so that `at + ttlMs` stays exact. */
+/** Lease lengths are bounded so that `at + ttlMs` stays a valid time. */
 export const MAX_LOCK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const ttlMs = z.number().int().min(1).max(MAX_LOCK_TTL_MS);
+/** The latest instant a JavaScript Date can represent. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
+/**
+ * Leader's wall-clock time in ms since the epoch when it proposed the entry. Bounded so that
+ * every log time and lease expiry is an exact integer that prints as an ISO date.
+ */
+const at = z.number().int().min(0).max(MAX_DATE_MS - MAX_LOCK_TTL_MS);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const token = z.string().min(1).max(256);
 
 const chunkRefSchema = z.strictObject({ hash: sha256Hex, size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
@@ -61,7 +66,7 @@ const configSetSchema = z.strictObject({
   // Checked against the current configuration when applied (ranges can depend on other keys).
   patch: z.custom<Partial<ClusterSettings>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
   /** Where the values came from, shown by GET /config; 'api' unless seeded from a file or flag. */
-  source: z.custom<Exclude<SettingSource, 'default'>>((v) => v === 'file' || v === 'env' || v === 'flag' || v === 'api').optional(),
+  source: z.enum(['file', 'env', 'flag', 'api'] satisfies Exclude<SettingSource, 'default'>[]).optional(),
   at,
 });
 

@@ -10,14 +10,29 @@ export interface ListOptions {
   readonly prefix?: string;
   /** Cursor: start after this name (the previous page's nextCursor). */
   readonly after?: string;
-  /** Page size; at least 1. */
+  /** Page size in entries (files plus folders); at least 1. */
   readonly limit?: number;
+  /**
+   * List one folder level, as S3 does with a delimiter: names with a further "/" after the prefix
+   * are rolled up into one folder entry ("docs/sub/") instead of being listed one by one.
+   */
+  readonly delimiter?: '/';
 }
 
 export interface ListPage {
   readonly items: readonly FileRecord[];
-  /** The last name of this page when more names match; null on the last page. */
+  /** Sub-folders of the prefix (each ending in "/"), only when listing with a delimiter. */
+  readonly folders: readonly string[];
+  /** The last entry (file name or folder) of this page when more match; null on the last page. */
   readonly nextCursor: string | null;
+}
+
+/**
+ * The smallest string after every name inside `folder` (which ends in "/"): the same text with
+ * its "/" replaced by "0", the next code unit. Seeking there skips the folder's whole subtree.
+ */
+function pastFolder(folder: string): string {
+  return `${folder.slice(0, -1)}0`;
 }
 
 export const DEFAULT_LIST_LIMIT = 1000;
@@ -58,16 +73,38 @@ export class FileCatalog {
   list(options: ListOptions = {}): ListPage {
     const prefix = options.prefix ?? '';
     const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT));
-    const after = options.after;
-    // Start at whichever is later: the prefix or the cursor.
-    const useCursor = after !== undefined && after >= prefix;
-    const items: FileRecord[] = [];
-    for (const name of this.names.from(useCursor ? after : prefix, useCursor)) {
-      if (!name.startsWith(prefix)) break;
-      if (items.length === limit) return { items, nextCursor: (items[items.length - 1] as FileRecord).name };
-      items.push(this.files.get(name) as FileRecord);
+    const { after, delimiter } = options;
+    // Start at whichever is later: the prefix or the cursor. File names never end in "/", so a
+    // cursor that does is a folder from the previous page, and the page resumes past its subtree.
+    let start = prefix;
+    let exclusive = false;
+    if (after !== undefined && after >= prefix) {
+      const afterFolder = delimiter !== undefined && after.endsWith('/');
+      start = afterFolder ? pastFolder(after) : after;
+      exclusive = !afterFolder;
     }
-    return { items, nextCursor: null };
+    const items: FileRecord[] = [];
+    const folders: string[] = [];
+    let last: string | null = null;
+    for (;;) {
+      let skippedFolder = false;
+      for (const name of this.names.from(start, exclusive)) {
+        if (!name.startsWith(prefix)) break;
+        if (items.length + folders.length === limit) return { items, folders, nextCursor: last };
+        const slash = delimiter === undefined ? -1 : name.indexOf(delimiter, prefix.length);
+        if (slash >= 0) {
+          last = name.slice(0, slash + 1);
+          folders.push(last);
+          start = pastFolder(last);
+          exclusive = false;
+          skippedFolder = true;
+          break;
+        }
+        items.push(this.files.get(name) as FileRecord);
+        last = name;
+      }
+      if (!skippedFolder) return { items, folders, nextCursor: null };
+    }
   }
 
   /** Every file in name order. */

@@ -32,3 +32,15 @@ describe('API views of records', () => {
     expect(list.items[0]?.lock?.owner).toBe('alice');
   });
 });
+
+describe('folder listings', () => {
+  it('carries folders only when there are some', () => {
+    const d = new Driver();
+    d.ok(put('docs/sub/a', 1, 1));
+    d.ok(put('b', 1, 2));
+    const withFolders = toFileList(d.machine.list({ delimiter: '/' }), () => undefined);
+    expect(fileListSchema.parse(withFolders)).toEqual(withFolders);
+    expect(withFolders.folders).toEqual(['docs/']);
+    expect(toFileList(d.machine.list(), () => undefined)).not.toHaveProperty('folders');
+  });
+});

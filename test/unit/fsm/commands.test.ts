@@ -90,3 +90,16 @@ describe('applyEntry', () => {
     expect(machine.lastApplied()).toBe(9);
   });
 });
+
+describe('command bounds', () => {
+  it('refuses times past what a Date can print once a lease is added', () => {
+    const machine = new StateMachine();
+    expect(machine.apply(1, { type: 'tick', at: 8_640_000_000_000_000 })).toMatchObject({ ok: false, rejection: { code: 'bad_request' } });
+    expect(machine.apply(2, { type: 'lockAcquire', name: 'a', owner: 'o', token: 't', ttlMs: 8 * 24 * 3600 * 1000, at: 1 })).toMatchObject({ ok: false, rejection: { code: 'bad_request' } });
+  });
+
+  it('refuses an unknown configSet source', () => {
+    const machine = new StateMachine();
+    expect(machine.apply(1, { type: 'configSet', patch: {}, source: 'default' as never, at: 1 })).toMatchObject({ ok: false, rejection: { code: 'bad_request' } });
+  });
+});

@@ -95,3 +95,42 @@ describe('list', () => {
     expect(one.nextCursor).toBe('delta/file-099011');
   }, 60_000);
 });
+
+describe('list one folder level (delimiter "/")', () => {
+  const all = ['a', 'docs/a', 'docs/b', 'docs/sub/c', 'docs/sub/d/e', 'docs/zz', 'docs0', 'docs/sub2/x', 'top/x'];
+
+  function entries(d: Driver, options: Parameters<StateMachine['list']>[0]) {
+    const page = d.machine.list({ delimiter: '/', ...options });
+    return { items: page.items.map((f) => f.name), folders: page.folders, nextCursor: page.nextCursor };
+  }
+
+  it('rolls deeper names up into sub-folders', () => {
+    const d = filled(all);
+    expect(entries(d, { prefix: 'docs/' })).toEqual({ items: ['docs/a', 'docs/b', 'docs/zz'], folders: ['docs/sub/', 'docs/sub2/'], nextCursor: null });
+    expect(entries(d, {})).toEqual({ items: ['a', 'docs0'], folders: ['docs/', 'top/'], nextCursor: null });
+  });
+
+  it('lists no folders without a delimiter', () => {
+    expect(filled(all).machine.list({ prefix: 'docs/' }).folders).toEqual([]);
+  });
+
+  it('pages through files and folders alike, resuming after a folder cursor', () => {
+    const d = filled(all);
+    const pages: ReturnType<typeof entries>[] = [];
+    let after: string | undefined;
+    do {
+      const page = entries(d, { prefix: 'docs/', limit: 1, ...(after === undefined ? {} : { after }) });
+      pages.push(page);
+      after = page.nextCursor ?? undefined;
+    } while (after !== undefined && pages.length < 10);
+    expect(pages.map((p) => [...p.items, ...p.folders])).toEqual([['docs/a'], ['docs/b'], ['docs/sub/'], ['docs/sub2/'], ['docs/zz']]);
+    expect(pages.map((p) => p.nextCursor)).toEqual(['docs/a', 'docs/b', 'docs/sub/', 'docs/sub2/', null]);
+  });
+
+  it('skips a large sub-folder without walking it', () => {
+    const d = new Driver();
+    for (let i = 0; i < 5000; i += 1) d.ok(put(`big/deep/f${i}`, 1, i));
+    d.ok(put('big/last', 1, 9999));
+    expect(entries(d, { prefix: 'big/' })).toEqual({ items: ['big/last'], folders: ['big/deep/'], nextCursor: null });
+  });
+});
