@@ -251,8 +251,13 @@ export class Raft {
     this.electionElapsed++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
-      this.hup(this.preVote ? 'preElection' : 'election');
+      this.startElection();
     }
+  }
+
+  /** Campaigns as the configuration asks: a pre-election first when PreVote is on. */
+  startElection(): void {
+    this.hup(this.preVote ? 'preElection' : 'election');
   }
 
   private tickHeartbeat(): void {

@@ -44,7 +44,7 @@ export class RawNode {
 
   /** Starts an election now (a pre-election first when PreVote is on). */
   campaign(): void {
-    this.raft.hup('election');
+    this.raft.startElection();
   }
 
   /**

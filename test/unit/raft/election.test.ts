@@ -1,9 +1,10 @@
-// §5.2 Leader election, §5.1 terms.
+// §5.1 terms and §5.2 leader election (Figure 2, RequestVote).
 import { describe, expect, it } from 'vitest';
+import { RaftInvariantError } from '../../../node-runtime/raft/errors';
 import { ELECTION_TICKS, Network } from './network';
 
 describe('§5.2 leader election', () => {
-  it('a node that hears from no leader for an election timeout becomes candidate and wins a majority', () => {
+  it('a node that hears from no leader for an election timeout campaigns and wins a majority', () => {
     const net = new Network([1, 2, 3]);
     // Randomized timeouts lie in [T, 2T): after 2T ticks someone has campaigned and won.
     net.tickAll(2 * ELECTION_TICKS);
@@ -14,5 +15,117 @@ describe('§5.2 leader election', () => {
       expect(net.status(id).leader).toBe(leader);
       expect(net.status(id).term).toBe(net.status(leader).term);
     }
+  });
+
+  it('election timeouts are randomized per node from the injected generator', () => {
+    const net = new Network([1, 2, 3]);
+    const firstCampaign = new Map<number, number>();
+    for (let t = 1; t <= 2 * ELECTION_TICKS; t++) {
+      for (const id of [1, 2, 3]) {
+        net.tick(id);
+        if (!firstCampaign.has(id) && net.status(id).role !== 'follower') firstCampaign.set(id, t);
+      }
+      // Nothing is delivered: every node times out on its own schedule.
+      net.takeMessages();
+    }
+    const ticks = [...firstCampaign.values()];
+    expect(ticks).toHaveLength(3);
+    for (const t of ticks) expect(t).toBeGreaterThanOrEqual(ELECTION_TICKS);
+    for (const t of ticks) expect(t).toBeLessThan(2 * ELECTION_TICKS);
+    expect(new Set(ticks).size).toBeGreaterThan(1);
+  });
+
+  it('a candidate becomes leader once a majority grants its vote, and says so in a new term', () => {
+    const net = new Network([1, 2, 3, 4, 5]);
+    net.crash(4);
+    net.crash(5);
+    net.elect(1);
+    expect(net.status(1)).toMatchObject({ role: 'leader', term: 1, leader: 1 });
+  });
+
+  it('a candidate without a majority does not become leader', () => {
+    const net = new Network([1, 2, 3, 4, 5]);
+    net.crash(3);
+    net.crash(4);
+    net.crash(5);
+    net.elect(1);
+    expect(net.status(1).role).toBe('candidate');
+  });
+
+  it('a node grants at most one vote per term (first come, first served)', () => {
+    const net = new Network([1, 2, 3]);
+    net.raw(1).campaign();
+    net.raw(2).campaign();
+    const votes = net.takeMessages();
+    // Node 3 hears node 1 first, then node 2, in the same term 1.
+    for (const m of votes.filter((x) => x.to === 3)) net.deliver(m);
+    const answers = net.takeMessages().filter((m) => m.from === 3 && m.type === 'voteResp');
+    expect(answers.map((m) => [m.to, m.reject])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    expect(net.status(3).vote).toBe(1);
+  });
+
+  it('a candidate with a stale log gets no vote (§5.4.1 election restriction)', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.isolate(3);
+    net.propose(1, 'a');
+    net.heal();
+    net.raw(3).campaign();
+    const requests = net.takeMessages();
+    for (const m of requests) net.deliver(m);
+    const answers = net.takeMessages().filter((m) => m.type === 'voteResp' && m.to === 3);
+    expect(answers).toHaveLength(2);
+    for (const m of answers) expect(m.reject).toBe(true);
+    net.stabilize();
+    expect(net.status(3).role).not.toBe('leader');
+  });
+
+  it('a node that sees a higher term becomes a follower of that term (§5.1)', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.isolate(1);
+    net.elect(2);
+    expect(net.status(2)).toMatchObject({ role: 'leader', term: 2 });
+    expect(net.status(1)).toMatchObject({ role: 'leader', term: 1 });
+    net.heal();
+    net.tickAll(1);
+    expect(net.status(1)).toMatchObject({ role: 'follower', term: 2, leader: 2 });
+    expect(net.leaders()).toEqual([2]);
+  });
+
+  it('a candidate that receives an append from a leader of its term steps down', () => {
+    const net = new Network([1, 2, 3]);
+    net.raw(1).campaign();
+    net.raw(3).campaign();
+    // Both campaign in term 1; node 3's requests are lost, node 2 votes for node 1.
+    for (const m of net.takeMessages()) if (m.from === 1) net.deliver(m);
+    expect(net.status(3)).toMatchObject({ role: 'candidate', term: 1 });
+    net.stabilize();
+    expect(net.status(1)).toMatchObject({ role: 'leader', term: 1 });
+    expect(net.status(3)).toMatchObject({ role: 'follower', term: 1, leader: 1 });
+  });
+
+  it('a leader keeps its followers quiet with heartbeats', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.tickAll(10 * ELECTION_TICKS);
+    expect(net.leaders()).toEqual([1]);
+    expect(net.status(2).term).toBe(1);
+    expect(net.sent.filter((m) => m.type === 'heartbeat').length).toBeGreaterThan(0);
+  });
+
+  it('a learner never campaigns', () => {
+    const net = new Network([1, 2, 3], {}, [3]);
+    net.tick(3, 5 * ELECTION_TICKS);
+    expect(net.takeMessages().filter((m) => m.from === 3)).toEqual([]);
+    expect(net.status(3).role).toBe('follower');
+  });
+
+  it('config without a real id or with heartbeat >= election timeout is refused', () => {
+    expect(() => new Network([0])).toThrow(RaftInvariantError);
+    expect(() => new Network([1], { heartbeatTicks: 10, electionTicks: 10 })).toThrow(RaftInvariantError);
   });
 });

@@ -50,16 +50,17 @@ export class Network {
   /** Return false to drop a message. */
   filter: ((m: Message) => boolean) | undefined;
 
-  /** Nodes `ids` form a new cluster of voters `voters` (default: all of them). */
-  constructor(ids: readonly NodeId[], options: NodeOptions = {}, voters: readonly NodeId[] = ids, seed = 1) {
-    for (const id of ids) this.add(id, MemoryStorage.withVoters(voters), options, seed);
+  /** Nodes `ids` form a new cluster: all voters unless `learners` names some of them. */
+  constructor(ids: readonly NodeId[], options: NodeOptions = {}, learners: readonly NodeId[] = []) {
+    const voters = ids.filter((id) => !learners.includes(id));
+    for (const id of ids) this.add(id, MemoryStorage.withVoters(voters, learners), options);
   }
 
   /** Starts a node on `storage` (an empty MemoryStorage for a node that joins later). */
-  add(id: NodeId, storage: MemoryStorage, options: NodeOptions = {}, seed = 1): TestNode {
+  add(id: NodeId, storage: MemoryStorage = new MemoryStorage(), options: NodeOptions = {}): TestNode {
     const node: TestNode = {
       id,
-      raw: this.newRaw(id, storage, options, seed, 0),
+      raw: this.newRaw(id, storage, options, 0),
       storage,
       options,
       applied: [],
@@ -71,14 +72,14 @@ export class Network {
     return node;
   }
 
-  private newRaw(id: NodeId, storage: MemoryStorage, options: NodeOptions, seed: number, applied: number): RawNode {
+  private newRaw(id: NodeId, storage: MemoryStorage, options: NodeOptions, applied: number): RawNode {
     return new RawNode({
       electionTicks: ELECTION_TICKS,
       heartbeatTicks: HEARTBEAT_TICKS,
       ...options,
       id,
       storage,
-      random: seededRandom(seed * 1000 + id),
+      random: seededRandom(id),
       applied,
     });
   }
@@ -106,7 +107,7 @@ export class Network {
     const n = this.node(id);
     const appliedIndex = n.storage.snapshot().metadata.index;
     n.applied = n.applied.filter((e) => e.index <= appliedIndex);
-    n.raw = this.newRaw(id, n.storage, n.options, 7, appliedIndex);
+    n.raw = this.newRaw(id, n.storage, n.options, appliedIndex);
     n.up = true;
   }
 
