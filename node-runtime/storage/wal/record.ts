@@ -8,6 +8,7 @@
 // raw bytes after a fixed header, so an entry costs 8 + 1 + 17 bytes plus its data.
 import { crc32 } from 'node:zlib';
 import type { ConfState, Entry, EntryKind, HardState, SnapshotMetadata } from '../../raft/types';
+import { asConfState } from '../conf-state';
 
 export const FRAME_HEADER_BYTES = 8;
 /** Upper bound of one record's body. Larger length fields can only be damage. */
@@ -178,10 +179,9 @@ function parseConfState(bytes: Buffer): ConfState {
   } catch {
     throw new RecordFormatError('snapshot record holds an unparsable conf state');
   }
-  const v = value as Partial<ConfState> | null;
-  const ids = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => Number.isSafeInteger(n));
-  if (v === null || typeof v !== 'object' || !ids(v.voters) || !ids(v.learners) || !ids(v.votersOutgoing) || !ids(v.learnersNext) || typeof v.autoLeave !== 'boolean') {
-    throw new RecordFormatError('snapshot record holds a malformed conf state');
-  }
-  return { voters: v.voters, learners: v.learners, votersOutgoing: v.votersOutgoing, learnersNext: v.learnersNext, autoLeave: v.autoLeave };
+  return asConfState(value) ?? fail('snapshot record holds a malformed conf state');
+}
+
+function fail(reason: string): never {
+  throw new RecordFormatError(reason);
 }
