@@ -1,0 +1,73 @@
+// `npm run sim -- --seed S [--verbose]` replays one run exactly (with --verbose: its full trace);
+// `npm run sim -- --seeds N [--from F]` runs N seeds, printing progress and every failure with
+// the command that replays it. Exit code 1 when any run failed.
+
+import { parseArgs } from 'node:util';
+import { isKnob, KNOBS } from './profiles';
+import type { Knob } from './profiles';
+import { describeFailure, runSeed } from './run';
+import type { RunOptions } from './run';
+
+const USAGE = `usage: npm run sim -- (--seed S [--verbose] | --seeds N [--from F]) [--knob ${KNOBS.join('|')}] [--no-contract-checks]`;
+
+function parseInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${value}\n${USAGE}`);
+  return n;
+}
+
+function main(): number {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string' },
+      seeds: { type: 'string' },
+      from: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      knob: { type: 'string' },
+      'no-contract-checks': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || (values.seed === undefined && values.seeds === undefined)) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  let knob: Knob | undefined;
+  if (values.knob !== undefined) {
+    if (!isKnob(values.knob)) throw new Error(`unknown --knob ${values.knob}\n${USAGE}`);
+    knob = values.knob;
+  }
+  const options: RunOptions = { ...(knob ? { knob } : {}), noContractChecks: values['no-contract-checks'] };
+
+  if (values.seed !== undefined) {
+    const seed = parseInteger('seed', values.seed, 0);
+    const result = runSeed(seed, { ...options, verbose: values.verbose });
+    console.log(result.ok ? `seed ${seed}: ok ${JSON.stringify(result.stats)}` : describeFailure(result));
+    return result.ok ? 0 : 1;
+  }
+
+  const count = parseInteger('seeds', values.seeds, 0);
+  const from = parseInteger('from', values.from, 1);
+  const started = performance.now();
+  let lastReport = started;
+  let failures = 0;
+  for (let seed = from; seed < from + count; seed++) {
+    const result = runSeed(seed, options);
+    if (!result.ok) {
+      failures++;
+      console.log(describeFailure(result));
+    }
+    const now = performance.now();
+    const done = seed - from + 1;
+    if (now - lastReport > 5000 || done === count) {
+      lastReport = now;
+      const rate = done / ((now - started) / 1000);
+      const eta = (count - done) / rate;
+      console.log(`${done}/${count} seeds, ${failures} failed, ${rate.toFixed(1)} seeds/s, ${eta.toFixed(0)} s to go`);
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+process.exitCode = main();

@@ -1,0 +1,163 @@
+// The simulated cluster: nodes, the network between them and the clock that drives both. It is
+// the NodeEnv every SimNode talks to, and the one place that knows how messages find their node.
+
+import { MemoryStorage, RawNode } from '../../node-runtime/raft/index';
+import type { LogStorage, Message, NodeId, TestingKnobs } from '../../node-runtime/raft/index';
+import type { CheckerOptions } from './invariants';
+import { Checker } from './invariants';
+import { Network } from './network';
+import type { LinkFaults } from './network';
+import type { Prng } from './prng';
+import type { RaftSettings } from './scenario';
+import { Scheduler } from './scheduler';
+import { SimNode } from './sim-node';
+import type { NodeEnv } from './sim-node';
+import type { Command } from './state-machine';
+import { Trace } from './trace';
+
+export interface ClusterOptions {
+  readonly nodeIds: readonly NodeId[];
+  readonly initialVoters: readonly NodeId[];
+  readonly raft: RaftSettings;
+  readonly knobs?: TestingKnobs;
+  readonly tickInterval: number;
+  readonly links: LinkFaults;
+  readonly readyDelayMax: number;
+  readonly verbose?: boolean;
+  readonly checker?: CheckerOptions;
+}
+
+export interface ClusterListeners {
+  applied(node: NodeId, cmd: Command): void;
+  readServed(node: NodeId, context: string): void;
+}
+
+export class Cluster implements NodeEnv {
+  readonly scheduler = new Scheduler();
+  readonly checker: Checker;
+  readonly trace: Trace;
+  readonly network: Network;
+  readonly nodes = new Map<NodeId, SimNode>();
+  listeners: ClusterListeners = { applied: () => {}, readServed: () => {} };
+  private readonly coreRandom: Prng;
+  private readonly readyRandom: Prng;
+
+  constructor(
+    private readonly options: ClusterOptions,
+    random: Prng,
+  ) {
+    const now = (): number => this.scheduler.now();
+    this.checker = new Checker(now, options.checker);
+    this.trace = new Trace(options.verbose ?? false, now);
+    this.coreRandom = random.fork();
+    this.readyRandom = random.fork();
+    this.network = new Network(
+      this.scheduler,
+      random.fork(),
+      { deliver: (m) => this.deliver(m), lost: (m, cut) => this.lost(m, cut) },
+      options.links,
+    );
+    const tickRandom = random.fork();
+    for (const id of options.nodeIds) {
+      // A node outside the initial configuration joins later with an empty disk, as a new server would.
+      const disk = options.initialVoters.includes(id) ? MemoryStorage.withVoters(options.initialVoters) : new MemoryStorage();
+      this.nodes.set(id, new SimNode(id, disk, this));
+    }
+    for (const node of this.nodes.values()) {
+      // Each node's clock starts at its own phase, so ticks interleave differently per seed.
+      this.scheduler.after(tickRandom.int(options.tickInterval), () => this.tickForever(node));
+    }
+  }
+
+  now(): number {
+    return this.scheduler.now();
+  }
+
+  node(id: NodeId): SimNode {
+    const node = this.nodes.get(id);
+    if (node === undefined) throw new Error(`sim: no node n${id}`);
+    return node;
+  }
+
+  upNodes(): SimNode[] {
+    return [...this.nodes.values()].filter((n) => n.up);
+  }
+
+  /** The node that believes it leads with the highest term, if any node does. */
+  leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const n of this.nodes.values()) {
+      if (n.up && n.role === 'leader' && (best === undefined || n.term > best.term)) best = n;
+    }
+    return best;
+  }
+
+  newCore(id: NodeId, disk: MemoryStorage, applied: number): RawNode {
+    const random = this.coreRandom.fork();
+    const { raft, knobs } = this.options;
+    return new RawNode({
+      id,
+      storage: disk,
+      applied,
+      random: (n) => random.int(n),
+      electionTicks: raft.electionTicks,
+      heartbeatTicks: raft.heartbeatTicks,
+      preVote: raft.preVote,
+      checkQuorum: raft.checkQuorum,
+      maxInflightMsgs: raft.maxInflightMsgs,
+      maxSizePerMsg: raft.maxSizePerMsg,
+      ...(knobs === undefined ? {} : { testingKnobs: knobs }),
+    });
+  }
+
+  send(m: Message): void {
+    this.network.send(m);
+  }
+
+  disk(id: NodeId): LogStorage | undefined {
+    return this.nodes.get(id)?.disk;
+  }
+
+  readyDelay(): number {
+    const max = this.options.readyDelayMax;
+    return max === 0 ? 0 : this.readyRandom.between(1, max);
+  }
+
+  schedule(delay: number, run: () => void): void {
+    this.scheduler.after(delay, run);
+  }
+
+  applied(node: NodeId, cmd: Command): void {
+    this.listeners.applied(node, cmd);
+  }
+
+  readServed(node: NodeId, context: string): void {
+    this.listeners.readServed(node, context);
+  }
+
+  private tickForever(node: SimNode): void {
+    node.tick();
+    this.scheduler.after(this.options.tickInterval, () => this.tickForever(node));
+  }
+
+  private deliver(m: Message): void {
+    const to = this.nodes.get(m.to);
+    if (to === undefined || !to.up) return this.lost(m, false);
+    to.receive(m);
+    // A snapshot counts as sent once it arrived whole; the sender may then resume replication.
+    if (m.type === 'snap') this.nodes.get(m.from)?.reportSnapshot(m.to, true);
+  }
+
+  /**
+   * A message that will never arrive; a cut link is noticed by the sender's transport. The report
+   * comes later, as from a real transport, never from inside the send that caused it.
+   */
+  private lost(m: Message, cut: boolean): void {
+    if (m.type !== 'snap' && !cut) return;
+    this.scheduler.after(0, () => {
+      const from = this.nodes.get(m.from);
+      if (m.type === 'snap') from?.reportSnapshot(m.to, false);
+      if (cut) from?.reportUnreachable(m.to);
+    });
+  }
+}

@@ -1,0 +1,105 @@
+// The fault phase's adversary: crashes (some in the middle of handling a Ready) and restarts,
+// symmetric and one-way partitions, and snapshots with log compaction at random points, which
+// force lagging followers onto the snapshot path. Every choice comes from the run's seed.
+
+import type { NodeId } from '../../node-runtime/raft/index';
+import type { Cluster } from './cluster';
+import type { Prng } from './prng';
+import type { FaultRates } from './scenario';
+import type { CrashPoint } from './sim-node';
+
+const CRASH_POINTS: readonly CrashPoint[] = ['beforePersist', 'afterPersist', 'afterSend'];
+
+export interface FaultStats {
+  crashes: number;
+  partitions: number;
+  snapshots: number;
+}
+
+export class FaultInjector {
+  private active = false;
+  readonly stats: FaultStats = { crashes: 0, partitions: 0, snapshots: 0 };
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly random: Prng,
+    private readonly rates: FaultRates,
+  ) {}
+
+  start(): void {
+    this.active = true;
+    if (this.rates.crash > 0) this.loop(this.rates.crash, () => this.crashOne());
+    if (this.rates.partition > 0) this.loop(this.rates.partition, () => this.partition());
+    if (this.rates.snapshot > 0) this.loop(this.rates.snapshot, () => this.snapshotOne());
+  }
+
+  /** Ends the fault phase: pending restarts and heals are left to the liveness phase. */
+  stop(): void {
+    this.active = false;
+  }
+
+  private loop(mean: number, action: () => void): void {
+    this.cluster.scheduler.after(this.random.between(1, 2 * mean), () => {
+      if (!this.active) return;
+      action();
+      this.loop(mean, action);
+    });
+  }
+
+  private crashOne(): void {
+    const up = this.cluster.upNodes();
+    if (up.length === 0) return;
+    // Leaders hold the most interesting volatile state: aim at them half of the time.
+    const node = (this.random.chance(0.5) ? this.cluster.leader() : undefined) ?? this.random.pick(up);
+    this.stats.crashes++;
+    if (this.random.chance(this.rates.crashMidReady)) node.crashDuringNextReady(this.random.pick(CRASH_POINTS));
+    else node.crash();
+    this.cluster.scheduler.after(this.random.between(1, this.rates.maxDowntime), () => {
+      if (this.active) node.start();
+    });
+  }
+
+  private partition(): void {
+    const ids = [...this.cluster.nodes.keys()];
+    const network = this.cluster.network;
+    this.stats.partitions++;
+    const kind = this.random.int(4);
+    if (kind === 0) {
+      // Isolate the leader (or anyone): the classic trigger for a new election and a stale leader.
+      const victim = this.cluster.leader()?.id ?? this.random.pick(ids);
+      network.partition([victim], ids.filter((id) => id !== victim));
+    } else if (kind === 1) {
+      const shuffled = this.random.shuffle([...ids]);
+      const cut = this.random.between(1, ids.length - 1);
+      network.partition(shuffled.slice(0, cut), shuffled.slice(cut));
+    } else if (kind === 2) {
+      // One-way cuts: a node that hears but is not heard (or the reverse).
+      for (let i = this.random.between(1, ids.length); i > 0; i--) {
+        const from = this.random.pick(ids);
+        const to = this.random.pick(ids.filter((id) => id !== from));
+        network.cutLink(from, to);
+      }
+    } else {
+      this.bridge(ids);
+    }
+    this.cluster.scheduler.after(this.random.between(1, this.rates.maxPartitionTime), () => {
+      if (this.active) network.heal();
+    });
+  }
+
+  /** Two halves that only one bridge node can talk to: each half may elect a different leader. */
+  private bridge(ids: NodeId[]): void {
+    const shuffled = this.random.shuffle([...ids]);
+    const [bridge, ...rest] = shuffled;
+    if (bridge === undefined || rest.length < 2) return;
+    const half = Math.floor(rest.length / 2);
+    this.cluster.network.partition(rest.slice(0, half), rest.slice(half));
+  }
+
+  private snapshotOne(): void {
+    const up = this.cluster.upNodes();
+    if (up.length === 0) return;
+    this.stats.snapshots++;
+    this.random.pick(up).takeSnapshot(this.random.pick([0, 2, 10, 50]));
+  }
+}

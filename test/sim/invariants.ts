@@ -1,0 +1,255 @@
+// The safety properties of Raft (§5.2–5.4 of the paper) and of the Ready contract, checked
+// incrementally as the simulated nodes persist, commit, lead and apply. Each check is phrased
+// over what the nodes durably did, so a violation is a real bug in the core (or the harness),
+// never an artefact of timing.
+
+import type { ConfState, Entry, HardState, LogStorage, NodeId, Ready } from '../../node-runtime/raft/index';
+import { NONE } from '../../node-runtime/raft/index';
+import { digestEntry } from './state-machine';
+import { Violation } from './violation';
+import type { ViolationKind } from './violation';
+
+/** The term of entry `i` in `disk`, or undefined when the disk does not hold it. */
+export function termAt(disk: LogStorage, i: number): number | undefined {
+  if (i < disk.firstIndex() - 1 || i > disk.lastIndex()) return undefined;
+  return disk.term(i);
+}
+
+interface CommittedEntry {
+  readonly term: number;
+  /** The lowest term of a node that reported this entry committed: the leader that committed it had at most this term. */
+  commitTerm: number;
+}
+
+interface LoggedEntry {
+  readonly digest: number;
+  /** Term of the entry before it, or -1 when the recording node had compacted it. */
+  prevTerm: number;
+}
+
+interface Write {
+  readonly index: number;
+  readonly proposalId: number;
+}
+
+export interface CheckerOptions {
+  /**
+   * Check that the core never sends what it has not asked the driver to persist. On by default;
+   * switched off to show that the end-to-end safety checks alone also catch a persistence bug.
+   */
+  readonly readyContract: boolean;
+}
+
+export class Checker {
+  private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** (index, term) → the one entry any node may hold there (log matching). */
+  private readonly logged = new Map<string, LoggedEntry>();
+  private readonly committed: (CommittedEntry | undefined)[] = [];
+  private readonly persistedHardState = new Map<NodeId, HardState>();
+  private readonly reportedCommit = new Map<NodeId, number>();
+  private readonly appliedDigest: (number | undefined)[] = [];
+  private readonly appliedChain: (number | undefined)[] = [];
+  private readonly writesByKey = new Map<number, Write[]>();
+  /** The highest index any node has reported committed. */
+  committedIndex = 0;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly options: CheckerOptions = { readyContract: true },
+  ) {}
+
+  private fail(kind: ViolationKind, detail: string): never {
+    throw new Violation(kind, detail, this.now());
+  }
+
+  /** After the driver persisted `rd` to `disk` and before it sends `rd.messages`. */
+  onPersisted(node: NodeId, rd: Ready, disk: LogStorage): void {
+    if (rd.hardState) this.checkHardStateProgress(node, rd.hardState);
+    if (rd.entries.length > 0) this.recordLogged(node, rd.entries, disk);
+    if (this.options.readyContract) this.checkMessagesArePersisted(node, rd, disk);
+  }
+
+  private checkHardStateProgress(node: NodeId, hs: HardState): void {
+    const prev = this.persistedHardState.get(node);
+    if (prev && this.options.readyContract) {
+      if (hs.term < prev.term) this.fail('readyContract', `n${node} persisted term ${hs.term} after term ${prev.term}`);
+      if (hs.term === prev.term && prev.vote !== NONE && hs.vote !== prev.vote) {
+        this.fail('readyContract', `n${node} changed its persisted vote in term ${hs.term} from n${prev.vote} to n${hs.vote}`);
+      }
+      if (hs.commit < prev.commit) this.fail('readyContract', `n${node} persisted commit ${hs.commit} after commit ${prev.commit}`);
+    }
+    this.persistedHardState.set(node, hs);
+  }
+
+  /** Log matching, checked inductively: each (index, term) names one entry with one predecessor term. */
+  private recordLogged(node: NodeId, entries: readonly Entry[], disk: LogStorage): void {
+    let prevTerm = -1;
+    const first = entries[0];
+    if (first !== undefined) prevTerm = termAt(disk, first.index - 1) ?? -1;
+    for (const e of entries) {
+      const key = `${e.index}:${e.term}`;
+      const digest = digestEntry(0, e);
+      const seen = this.logged.get(key);
+      if (seen === undefined) {
+        this.logged.set(key, { digest, prevTerm });
+      } else {
+        if (seen.digest !== digest) {
+          this.fail('logMatching', `n${node} persisted a different entry at index ${e.index} term ${e.term} than another node did`);
+        }
+        if (seen.prevTerm >= 0 && prevTerm >= 0 && seen.prevTerm !== prevTerm) {
+          this.fail(
+            'logMatching',
+            `n${node} holds index ${e.index} term ${e.term} after an entry of term ${prevTerm}; another node holds it after term ${seen.prevTerm}`,
+          );
+        }
+        if (seen.prevTerm < 0) seen.prevTerm = prevTerm;
+      }
+      prevTerm = e.term;
+    }
+  }
+
+  private checkMessagesArePersisted(node: NodeId, rd: Ready, disk: LogStorage): void {
+    const hs = this.persistedHardState.get(node);
+    for (const m of rd.messages) {
+      if (m.type === 'voteResp' && !m.reject && (hs === undefined || hs.term !== m.term || hs.vote !== m.to)) {
+        const persisted = hs === undefined ? 'nothing' : `term ${hs.term} vote n${hs.vote}`;
+        this.fail('readyContract', `n${node} grants its vote to n${m.to} in term ${m.term} but persisted ${persisted}`);
+      }
+      if (m.type === 'appResp' && !m.reject && m.index > disk.lastIndex()) {
+        this.fail('readyContract', `n${node} acknowledges index ${m.index} but persisted only up to ${disk.lastIndex()}`);
+      }
+    }
+  }
+
+  /**
+   * After `node` persisted a hard state: records what it reports committed and, for a leader,
+   * checks that a quorum of the configuration durably holds the committed entry.
+   */
+  onCommit(node: NodeId, hs: HardState, disk: LogStorage, leaderView?: { confState: ConfState; disks: (id: NodeId) => LogStorage | undefined }): void {
+    const last = this.reportedCommit.get(node) ?? 0;
+    if (hs.commit <= last) return;
+    for (let i = Math.max(last + 1, disk.firstIndex() - 1, 1); i <= hs.commit; i++) {
+      const term = termAt(disk, i);
+      if (term === undefined) this.fail('readyContract', `n${node} reports index ${i} committed but its log ends at ${disk.lastIndex()}`);
+      const known = this.committed[i];
+      if (known === undefined) {
+        this.committed[i] = { term, commitTerm: hs.term };
+      } else if (known.term !== term) {
+        this.fail('durability', `index ${i} was reported committed with term ${known.term}, now n${node} reports it committed with term ${term}`);
+      } else if (hs.term < known.commitTerm) {
+        known.commitTerm = hs.term;
+      }
+    }
+    this.reportedCommit.set(node, hs.commit);
+    if (hs.commit > this.committedIndex) this.committedIndex = hs.commit;
+    if (leaderView) this.checkQuorumHolds(node, hs.commit, disk, leaderView.confState, leaderView.disks);
+  }
+
+  private checkQuorumHolds(leader: NodeId, index: number, disk: LogStorage, cs: ConfState, disks: (id: NodeId) => LogStorage | undefined): void {
+    const term = termAt(disk, index);
+    if (term === undefined) return;
+    const holds = (id: NodeId): boolean => {
+      const d = disks(id);
+      if (d === undefined) return false;
+      return termAt(d, index) === term || d.firstIndex() - 1 > index;
+    };
+    for (const voters of [cs.voters, cs.votersOutgoing]) {
+      if (voters.length === 0) continue;
+      const holding = voters.filter(holds).length;
+      if (holding * 2 <= voters.length) {
+        this.fail(
+          'durability',
+          `leader n${leader} reports index ${index} (term ${term}) committed but only ${holding} of voters [${voters.join(',')}] persisted it`,
+        );
+      }
+    }
+  }
+
+  /** After `node` (whose persisted log is `disk`) became leader of `term`. */
+  onLeader(node: NodeId, term: number, disk: LogStorage): void {
+    const other = this.leaderOfTerm.get(term);
+    if (other !== undefined && other !== node) this.fail('electionSafety', `n${node} and n${other} both became leader of term ${term}`);
+    this.leaderOfTerm.set(term, node);
+    for (let i = Math.max(1, disk.firstIndex()); i <= this.committedIndex; i++) {
+      const known = this.committed[i];
+      if (known === undefined || known.commitTerm >= term) continue;
+      const held = termAt(disk, i);
+      if (held !== known.term) {
+        this.fail(
+          'leaderCompleteness',
+          `n${node} became leader of term ${term} without index ${i} (term ${known.term}, committed by term ${known.commitTerm}); it holds ${held === undefined ? 'nothing' : `term ${held}`}`,
+        );
+      }
+    }
+  }
+
+  /** Before `node` applies `e`; `chain` is its state machine's hash after applying it. */
+  onApply(node: NodeId, e: Entry, chain: number): void {
+    const hs = this.persistedHardState.get(node);
+    if (this.options.readyContract && (hs === undefined || e.index > hs.commit)) {
+      this.fail('readyContract', `n${node} is handed index ${e.index} to apply beyond its persisted commit ${hs?.commit ?? 0}`);
+    }
+    const known = this.committed[e.index];
+    if (known !== undefined && known.term !== e.term) {
+      this.fail('durability', `n${node} applies index ${e.index} term ${e.term}, but term ${known.term} was committed there`);
+    }
+    const digest = digestEntry(0, e);
+    const seenDigest = this.appliedDigest[e.index];
+    if (seenDigest === undefined) this.appliedDigest[e.index] = digest;
+    else if (seenDigest !== digest) this.fail('stateMachineSafety', `n${node} applies a different entry at index ${e.index} (term ${e.term}) than another node did`);
+    this.checkChain(node, e.index, chain);
+  }
+
+  /** Records a write's effect the first time any node applies it, for checking reads. */
+  onWrite(index: number, key: number, proposalId: number): void {
+    let writes = this.writesByKey.get(key);
+    if (writes === undefined) {
+      writes = [];
+      this.writesByKey.set(key, writes);
+    }
+    const last = writes[writes.length - 1];
+    if (last === undefined || last.index < index) {
+      writes.push({ index, proposalId });
+      return;
+    }
+    if (writes.some((w) => w.index === index)) return;
+    let at = writes.length;
+    while (at > 0 && (writes[at - 1] as Write).index > index) at--;
+    writes.splice(at, 0, { index, proposalId });
+  }
+
+  /** After `node` restored its state machine (hash `chain`) from a snapshot at `index`. */
+  onRestore(node: NodeId, index: number, chain: number): void {
+    this.checkChain(node, index, chain);
+  }
+
+  private checkChain(node: NodeId, index: number, chain: number): void {
+    const seen = this.appliedChain[index];
+    if (seen === undefined) this.appliedChain[index] = chain;
+    else if (seen !== chain) this.fail('stateMachineSafety', `n${node}'s applied history up to index ${index} differs from another node's`);
+  }
+
+  /** A read may start: every write committed so far must be visible to it. */
+  readStarts(): number {
+    return this.committedIndex;
+  }
+
+  onReadState(node: NodeId, context: string, readIndex: number, requiredIndex: number): void {
+    if (readIndex < requiredIndex) {
+      this.fail('linearizableRead', `read ${context} on n${node} got read index ${readIndex}, but index ${requiredIndex} was committed before it started`);
+    }
+  }
+
+  /** `node` serves the read of `key` from its state machine, which has applied up to `appliedIndex`. */
+  onReadServed(node: NodeId, context: string, key: number, value: number, appliedIndex: number): void {
+    const writes = this.writesByKey.get(key) ?? [];
+    let expected = 0;
+    for (const w of writes) {
+      if (w.index > appliedIndex) break;
+      expected = w.proposalId;
+    }
+    if (value !== expected) {
+      this.fail('linearizableRead', `read ${context} of key ${key} on n${node} at applied index ${appliedIndex} returned write ${value}, expected ${expected}`);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// The liveness phase: faults stop, the network heals, every member comes back up, and within a
+// bound of simulated time the cluster must elect a leader, commit every pending write, serve a
+// linearizable read and bring every member's state machine to the same index.
+
+import type { Cluster } from './cluster';
+import { membersOf } from './membership';
+import type { Operator } from './membership';
+import type { FaultInjector } from './faults';
+import type { LinkFaults } from './network';
+import type { SimNode } from './sim-node';
+import { Violation } from './violation';
+import type { Workload } from './workload';
+
+export interface LivenessOutcome {
+  /** Simulated time from the end of the faults to a fully converged cluster. */
+  readonly convergedAfter: number;
+}
+
+export class LivenessPhase {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly faults: FaultInjector,
+    private readonly operator: Operator,
+    private readonly workload: Workload,
+    private readonly calmLinks: LinkFaults,
+    private readonly pollEvery: number,
+  ) {}
+
+  run(bound: number): LivenessOutcome {
+    const { cluster } = this;
+    const start = cluster.now();
+    this.faults.stop();
+    this.operator.stop();
+    this.workload.stopNewWrites();
+    this.workload.ensureReads();
+    cluster.network.heal();
+    cluster.network.setFaults(this.calmLinks);
+    for (const node of cluster.nodes.values()) node.disarmCrash();
+    let done = false;
+    const poll = (): void => {
+      this.settleMembership();
+      this.operator.leaveJointIfNeeded();
+      if (this.missing() === undefined) done = true;
+      else cluster.scheduler.after(this.pollEvery, poll);
+    };
+    poll();
+    cluster.scheduler.runUntil(start + bound, () => done);
+    const missing = this.missing();
+    if (missing !== undefined) {
+      throw new Violation('liveness', `${bound} time units after the faults stopped: ${missing}`, cluster.now());
+    }
+    return { convergedAfter: cluster.now() - start };
+  }
+
+  /**
+   * Members run, everyone else is shut down (a removed server is decommissioned, as an operator
+   * would do; left running it would keep campaigning). Membership is the leader's, or else the
+   * most advanced one any node has applied.
+   */
+  private settleMembership(): void {
+    const nodes = [...this.cluster.nodes.values()];
+    const reference =
+      this.cluster.leader() ?? nodes.reduce<SimNode | undefined>((best, n) => (best === undefined || n.appliedIndex > best.appliedIndex ? n : best), undefined);
+    if (reference === undefined) return;
+    const members = membersOf(reference.membership);
+    for (const node of nodes) {
+      if (members.includes(node.id)) node.start();
+      else node.crash();
+    }
+  }
+
+  /** What still keeps the cluster from being done, or undefined when it is done. */
+  private missing(): string | undefined {
+    const leader = this.cluster.leader();
+    if (leader === undefined) return 'no leader';
+    const status = leader.status();
+    if (status === undefined) return 'no leader';
+    if (!leader.membership.voters.includes(leader.id)) return `leader n${leader.id} is not a voter`;
+    if (leader.membership.votersOutgoing.length > 0) return 'the configuration is still joint';
+    if (status.lastIndex > status.commit) return `leader n${leader.id} has entries up to ${status.lastIndex} but commit ${status.commit}`;
+    if (status.commit < this.cluster.checker.committedIndex) {
+      return `leader n${leader.id} commit ${status.commit} is behind the highest commit ${this.cluster.checker.committedIndex}`;
+    }
+    const pending = this.workload.pendingWrites();
+    if (pending > 0) return `${pending} writes not applied`;
+    if (this.workload.readsServedSince === 0) return 'no read served';
+    for (const id of membersOf(leader.membership)) {
+      const node = this.cluster.node(id);
+      if (!node.up) return `member n${id} is down`;
+      if (node.appliedIndex !== status.commit || node.appliedChain !== leader.appliedChain) {
+        return `member n${id} applied ${node.appliedIndex}, leader n${leader.id} committed ${status.commit}`;
+      }
+    }
+    return undefined;
+  }
+}

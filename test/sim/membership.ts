@@ -1,0 +1,88 @@
+// The operator: membership changes (single-server and joint, learners promoted to voters,
+// voters removed and added back) and leadership transfers, proposed to whichever node leads.
+
+import type { ConfChange, ConfChangeSingle, ConfState, NodeId } from '../../node-runtime/raft/index';
+import type { Cluster } from './cluster';
+import type { Prng } from './prng';
+import type { FaultRates } from './scenario';
+
+/** Everyone the configuration mentions, voters and learners, incoming and outgoing. */
+export function membersOf(cs: ConfState): NodeId[] {
+  return [...new Set([...cs.voters, ...cs.votersOutgoing, ...cs.learners, ...cs.learnersNext])];
+}
+
+export class Operator {
+  private active = false;
+  changesProposed = 0;
+  transfers = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly random: Prng,
+    private readonly rates: FaultRates,
+  ) {}
+
+  start(): void {
+    this.active = true;
+    if (this.rates.confChange > 0) this.loop(this.rates.confChange, () => this.changeMembership());
+    if (this.rates.transferLeader > 0) this.loop(this.rates.transferLeader, () => this.transferLeader());
+  }
+
+  stop(): void {
+    this.active = false;
+  }
+
+  /** A configuration left joint by an explicit 'joint' change must be left explicitly. */
+  leaveJointIfNeeded(): void {
+    const leader = this.cluster.leader();
+    const cs = leader?.membership;
+    if (leader && cs && cs.votersOutgoing.length > 0 && !cs.autoLeave) leader.proposeConfChange({ changes: [], transition: 'leaveJoint' });
+  }
+
+  private loop(mean: number, action: () => void): void {
+    this.cluster.scheduler.after(this.random.between(1, 2 * mean), () => {
+      if (!this.active) return;
+      action();
+      this.loop(mean, action);
+    });
+  }
+
+  private changeMembership(): void {
+    const leader = this.cluster.leader();
+    if (leader === undefined) return;
+    const cs = leader.membership;
+    if (cs.votersOutgoing.length > 0) {
+      this.leaveJointIfNeeded();
+      return;
+    }
+    const cc = this.chooseChange(cs);
+    if (cc === undefined) return;
+    this.changesProposed++;
+    leader.proposeConfChange(cc);
+  }
+
+  private chooseChange(cs: ConfState): ConfChange | undefined {
+    const all = [...this.cluster.nodes.keys()];
+    const outsiders = all.filter((id) => !cs.voters.includes(id) && !cs.learners.includes(id));
+    const options: ConfChangeSingle[] = [];
+    for (const id of outsiders) options.push({ op: 'addLearner', nodeId: id }, { op: 'addVoter', nodeId: id });
+    for (const id of cs.learners) options.push({ op: 'addVoter', nodeId: id }, { op: 'removeNode', nodeId: id });
+    // Keep at least two voters so that a removal still leaves something to replicate to.
+    if (cs.voters.length > 2) for (const id of cs.voters) options.push({ op: 'removeNode', nodeId: id }, { op: 'addLearner', nodeId: id });
+    if (options.length === 0) return undefined;
+    const first = this.random.pick(options);
+    if (this.random.chance(0.7)) return { changes: [first], transition: 'auto' };
+    const second = this.random.pick(options.filter((o) => o.nodeId !== first.nodeId).concat([first]));
+    const changes = second === first ? [first] : [first, second];
+    return { changes, transition: this.random.pick(['auto', 'joint'] as const) };
+  }
+
+  private transferLeader(): void {
+    const leader = this.cluster.leader();
+    if (leader === undefined) return;
+    const others = leader.membership.voters.filter((id) => id !== leader.id);
+    if (others.length === 0) return;
+    this.transfers++;
+    leader.transferLeadership(this.random.pick(others));
+  }
+}

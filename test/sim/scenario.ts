@@ -1,0 +1,131 @@
+// What one seed simulates. Each seed draws its own cluster shape, Raft settings, network quality
+// and mix of faults ("swarm testing": a run with only some fault kinds switched on reaches states
+// a run with all of them rarely does). Overrides pin parts of it, e.g. to aim at one bug.
+
+import type { NodeId, TestingKnobs } from '../../node-runtime/raft/index';
+import type { LinkFaults } from './network';
+import type { Prng } from './prng';
+
+export interface RaftSettings {
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly maxInflightMsgs: number;
+  readonly maxSizePerMsg: number;
+}
+
+/** Mean time between events of each kind, in simulated time units; 0 switches the kind off. */
+export interface FaultRates {
+  readonly crash: number;
+  /** Share of crashes that strike in the middle of handling a Ready. */
+  readonly crashMidReady: number;
+  readonly maxDowntime: number;
+  readonly partition: number;
+  readonly maxPartitionTime: number;
+  readonly snapshot: number;
+  readonly confChange: number;
+  readonly transferLeader: number;
+}
+
+export interface WorkloadRates {
+  /** Mean time between client write batches and reads; 0 switches reads off. */
+  readonly write: number;
+  readonly maxBatch: number;
+  readonly read: number;
+}
+
+export interface Scenario {
+  readonly nodeIds: readonly NodeId[];
+  readonly initialVoters: readonly NodeId[];
+  readonly raft: RaftSettings;
+  readonly knobs?: TestingKnobs;
+  /** Simulated time units per tick of every core. */
+  readonly tickInterval: number;
+  readonly links: LinkFaults;
+  /** Upper bound on how long a node takes to handle a pending Ready (0: at once). */
+  readonly readyDelayMax: number;
+  readonly faults: FaultRates;
+  readonly workload: WorkloadRates;
+  /** How long faults are injected before the liveness phase starts. */
+  readonly faultTime: number;
+  /** Once faults stop, the cluster must have a leader and be fully caught up within this time. */
+  readonly livenessBound: number;
+}
+
+export type ScenarioOverrides = Partial<Omit<Scenario, 'raft' | 'faults' | 'links' | 'workload'>> & {
+  readonly raft?: Partial<RaftSettings>;
+  readonly faults?: Partial<FaultRates>;
+  readonly links?: Partial<LinkFaults>;
+  readonly workload?: Partial<WorkloadRates>;
+};
+
+export const TICK = 10;
+
+/** The scenario a seed stands for. `random` must be the run's dedicated scenario stream. */
+export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): Scenario {
+  const nodeCount = random.chance(0.5) ? 3 : 5;
+  const nodeIds = Array.from({ length: nodeCount }, (_, i) => i + 1);
+  const initialVoters = nodeCount === 5 && random.chance(0.5) ? nodeIds.slice(0, 3) : nodeIds;
+  const electionTicks = random.between(5, 10);
+  const raft: RaftSettings = {
+    electionTicks,
+    heartbeatTicks: random.pick([1, 1, 2]),
+    preVote: random.chance(0.5),
+    checkQuorum: random.chance(0.5),
+    maxInflightMsgs: random.pick([1, 4, 256]),
+    maxSizePerMsg: random.pick([256, 4096, 1 << 20]),
+  };
+  const minLatency = random.between(0, 5);
+  const links: LinkFaults = {
+    minLatency,
+    maxLatency: minLatency + random.pick([5, 20, 20, 60]),
+    dropRate: random.pick([0, 0.02, 0.1, 0.25]),
+    duplicateRate: random.pick([0, 0.02, 0.1]),
+  };
+  const on = (p: number, mean: number): number => (random.chance(p) ? mean : 0);
+  const faults: FaultRates = {
+    crash: on(0.6, random.pick([150, 400, 1000])),
+    crashMidReady: random.pick([0, 0.5]),
+    maxDowntime: random.pick([100, 400, 1500]),
+    partition: on(0.6, random.pick([200, 500, 1200])),
+    maxPartitionTime: random.pick([100, 500, 1500]),
+    snapshot: on(0.6, random.pick([100, 400])),
+    confChange: on(0.5, random.pick([200, 600])),
+    transferLeader: on(0.3, random.pick([300, 1000])),
+  };
+  const workload: WorkloadRates = {
+    write: random.pick([5, 20, 60]),
+    maxBatch: random.pick([1, 1, 4, 16]),
+    read: random.pick([0, 20, 80]),
+  };
+  const scenario: Scenario = {
+    nodeIds,
+    initialVoters,
+    raft,
+    tickInterval: TICK,
+    links,
+    readyDelayMax: random.pick([0, 0, 5, 20]),
+    faults,
+    workload,
+    faultTime: random.between(150, 300) * TICK,
+    livenessBound: 0,
+  };
+  const merged: Scenario = {
+    ...scenario,
+    ...overrides,
+    raft: { ...raft, ...overrides.raft },
+    links: { ...links, ...overrides.links },
+    faults: { ...faults, ...overrides.faults },
+    workload: { ...workload, ...overrides.workload },
+  };
+  return { ...merged, livenessBound: overrides.livenessBound ?? defaultLivenessBound(merged) };
+}
+
+/**
+ * Time enough, on a healed network, for several election rounds (split votes included) and for
+ * the slowest member to catch up by snapshot. A correct core needs far less; a stuck one never gets there.
+ */
+function defaultLivenessBound(s: Scenario): number {
+  return 60 * s.raft.electionTicks * s.tickInterval;
+}
