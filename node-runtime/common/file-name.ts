@@ -61,8 +61,10 @@ export type FileNameResult =
 const utf8 = new TextEncoder();
 
 // C0 controls (NUL included), DEL and C1 controls: invisible, and some terminate strings in C APIs.
+// Also the line and paragraph separators (they split log lines) and the bidirectional overrides
+// and isolates, which make "invoice\u202Efdp.exe" display as "invoiceexe.pdf".
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 // A lone surrogate cannot be encoded as UTF-8; TextEncoder would silently replace it.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const DRIVE_LETTER = /^[A-Za-z]:/;
@@ -75,6 +77,9 @@ function refuse(problem: FileNameProblem, detail: string): FileNameResult {
 export function validateFileName(raw: unknown): FileNameResult {
   if (typeof raw !== 'string') return refuse('not_a_string', 'file name must be a string');
   if (raw.length === 0) return refuse('empty', 'file name is empty');
+  // Normalisation can shrink a string (several code points compose into one), but never by this
+  // much; refusing here keeps a megabyte-long "name" from being normalised and scanned at all.
+  if (raw.length > 8 * MAX_FILE_NAME_BYTES) return refuse('too_long', `file name exceeds ${MAX_FILE_NAME_BYTES} bytes`);
   if (CONTROL_CHARACTER.test(raw)) return refuse('control_character', 'file name contains a NUL or control character');
   if (LONE_SURROGATE.test(raw)) return refuse('invalid_unicode', 'file name is not valid Unicode (lone surrogate)');
   if (raw.startsWith('/') || raw.startsWith('\\')) return refuse('absolute', 'file name must be relative (no leading slash)');

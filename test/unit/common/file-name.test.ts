@@ -37,6 +37,9 @@ describe('validateFileName', () => {
     ['tab\there', 'control_character'],
     ['del\u007f', 'control_character'],
     ['c1\u0085', 'control_character'],
+    ['invoice\u202efdp.exe', 'control_character'],
+    ['isolate\u2066x', 'control_character'],
+    ['line\u2028break', 'control_character'],
     ['', 'empty'],
     ['a//b', 'empty_segment'],
     ['dir/', 'empty_segment'],
@@ -67,6 +70,10 @@ describe('validateFileName', () => {
     expect(new TextEncoder().encode(atLimit).length).toBe(MAX_FILE_NAME_BYTES);
     expect(problemOf(atLimit)).toBe('ok');
     expect(problemOf(`${atLimit}b`)).toBe('too_long');
+  });
+
+  it('refuses a huge name before normalising it', () => {
+    expect(problemOf('x'.repeat(100_000))).toBe('too_long');
   });
 
   it('bounds each segment to 255 UTF-8 bytes, counting multi-byte characters', () => {
