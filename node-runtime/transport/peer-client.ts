@@ -37,7 +37,8 @@ export class PeerClient {
       body: open,
     });
     if (res.statusCode !== 201) throw await failure(peerId, address, res);
-    res.resume();
+    // Reading the answer to its end returns the socket to the pool before the caller's next push.
+    await readBody(res, 64 * 1024);
   }
 
   /** The chunk's bytes as the peer sends them; the caller verifies the hash while storing. */
