@@ -143,3 +143,12 @@ describe('expiry in log time', () => {
     expect(d.machine.listLocks()).toEqual([]);
   });
 });
+
+describe('delete with a stale token', () => {
+  it('is refused as lock_token_invalid and the file stays', () => {
+    const d = new Driver();
+    d.ok(put('a', 1, 1));
+    expect(d.rejected({ type: 'delete', name: 'a', at: 2, lockToken: 'old' })).toEqual({ code: 'lock_token_invalid', name: 'a', reason: 'no_active_lock' });
+    expect(d.machine.get('a')).toBeDefined();
+  });
+});
