@@ -1,0 +1,270 @@
+// Content-addressed chunk store: each chunk is a file named by the SHA-256 of its bytes, under
+// a two-hex-digit fan-out directory (`chunks/ab/abcdef…`) so no directory grows huge.
+//
+// A chunk becomes visible under its name only once its bytes are fsynced and the rename is
+// durable, so "held" always means "survives a crash". Bytes are hashed as they are written, and
+// content that does not match the name it was offered under is never stored.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { AtomicWriter } from './atomic-file';
+import { mkdirDurable } from './durable-fs';
+import { ChunkHashMismatchError, ChunkNotFoundError, InvalidChunkHashError } from './errors';
+import { isNotFound, removeTempFiles } from './temp-files';
+
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+
+export interface ChunkRef {
+  readonly hash: string;
+  readonly size: number;
+}
+
+export interface ChunkStoreStats {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+export interface ChunkStoreOptions {
+  /** Size the chunker cuts files into. Default 4 MiB. Chunks of any size can be stored. */
+  readonly chunkSize?: number;
+}
+
+const CHUNK_HASH = /^[0-9a-f]{64}$/;
+const FAN_OUT_DIR = /^[0-9a-f]{2}$/;
+
+export function isChunkHash(hash: string): boolean {
+  return CHUNK_HASH.test(hash);
+}
+
+function assertChunkHash(hash: string): void {
+  if (!isChunkHash(hash)) throw new InvalidChunkHashError(hash);
+}
+
+/** A chunk being written: bytes go to a temp file while being hashed; `commit` names it. */
+export class ChunkWriter {
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+
+  constructor(
+    private readonly store: ChunkStore,
+    private readonly file: AtomicWriter,
+  ) {}
+
+  get size(): number {
+    return this.bytes;
+  }
+
+  async write(piece: Uint8Array): Promise<void> {
+    this.hash.update(piece);
+    await this.file.write(piece);
+    this.bytes += piece.length;
+  }
+
+  /**
+   * Stores the chunk durably under the hash of what was written. With `expected`, a different
+   * hash throws ChunkHashMismatchError and removes the temp file.
+   */
+  async commit(expected?: string): Promise<ChunkRef> {
+    const hash = this.hash.digest('hex');
+    if (expected !== undefined && hash !== expected) {
+      await this.file.abort();
+      throw new ChunkHashMismatchError(expected, hash, this.bytes);
+    }
+    await this.store.commitChunk(hash, this.file);
+    return { hash, size: this.bytes };
+  }
+
+  abort(): Promise<void> {
+    return this.file.abort();
+  }
+}
+
+export class ChunkStore {
+  /** Fan-out directories known to exist (durably), to skip a mkdir per chunk. */
+  private readonly fanOutDirs = new Set<string>();
+  /** Chunks being renamed into place whose directory is not yet fsynced: not held yet. */
+  private readonly landing = new Map<string, Promise<void>>();
+
+  private constructor(
+    readonly root: string,
+    readonly chunkSize: number,
+  ) {}
+
+  /** Opens the store in `<dataDir>/chunks` and removes temp files left by a crash. */
+  static async open(dataDir: string, options: ChunkStoreOptions = {}): Promise<ChunkStore> {
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunk size must be a positive integer, got ${chunkSize}`);
+    const store = new ChunkStore(path.join(dataDir, 'chunks'), chunkSize);
+    await mkdirDurable(store.root);
+    await store.cleanupTemp();
+    return store;
+  }
+
+  /** Where the chunk `hash` lives (whether or not it is stored). */
+  pathOf(hash: string): string {
+    assertChunkHash(hash);
+    return path.join(this.root, hash.slice(0, 2), hash);
+  }
+
+  /** True when the chunk is stored durably. */
+  async has(hash: string): Promise<boolean> {
+    const file = this.pathOf(hash);
+    await this.landing.get(hash);
+    try {
+      await fs.stat(file);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Starts writing a chunk whose hash is not known yet (the chunker's path). */
+  async beginChunk(): Promise<ChunkWriter> {
+    return new ChunkWriter(this, await AtomicWriter.open(path.join(this.root, 'chunk')));
+  }
+
+  /**
+   * Stores `source` as the chunk `hash`, verifying the hash while writing. Rejects with
+   * ChunkHashMismatchError (storing nothing) when the content hashes differently. When the chunk
+   * is already held, the source is still read and checked, but not written again.
+   */
+  async put(hash: string, source: Uint8Array | AsyncIterable<Uint8Array>): Promise<ChunkRef> {
+    assertChunkHash(hash);
+    const pieces = source instanceof Uint8Array ? [source] : source;
+    if (await this.has(hash)) return this.checkOnly(hash, pieces);
+    const writer = await this.beginChunk();
+    try {
+      for await (const piece of pieces) await writer.write(piece);
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    return writer.commit(hash);
+  }
+
+  /** Streams a stored chunk (optionally a byte range, `end` inclusive like fs streams). */
+  async get(hash: string, range: { start?: number; end?: number } = {}): Promise<Readable> {
+    const handle = await this.openChunk(hash);
+    return handle.createReadStream({ ...range, autoClose: true });
+  }
+
+  /** A whole chunk in memory (chunks are bounded by the chunk size). */
+  async read(hash: string): Promise<Buffer> {
+    const handle = await this.openChunk(hash);
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Re-hashes the chunk on disk: false means it is damaged (bit rot, tampering). */
+  async verify(hash: string): Promise<boolean> {
+    const stream = await this.get(hash);
+    const digest = createHash('sha256');
+    for await (const piece of stream) digest.update(piece as Buffer);
+    return digest.digest('hex') === hash;
+  }
+
+  /**
+   * Removes a chunk; false when it was not stored. The removal is not fsynced: a chunk that
+   * reappears after a crash is merely garbage to collect again.
+   */
+  async delete(hash: string): Promise<boolean> {
+    const file = this.pathOf(hash);
+    await this.landing.get(hash);
+    try {
+      await fs.unlink(file);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Hashes of all stored chunks, one fan-out directory at a time. */
+  async *list(): AsyncGenerator<string> {
+    const fanOuts = (await fs.readdir(this.root)).filter((name) => FAN_OUT_DIR.test(name)).sort();
+    for (const fanOut of fanOuts) {
+      let names: string[];
+      try {
+        names = await fs.readdir(path.join(this.root, fanOut));
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      for (const name of names.sort()) if (isChunkHash(name) && name.startsWith(fanOut)) yield name;
+    }
+  }
+
+  async stats(): Promise<ChunkStoreStats> {
+    let count = 0;
+    let bytes = 0;
+    for await (const hash of this.list()) {
+      try {
+        bytes += (await fs.stat(this.pathOf(hash))).size;
+        count += 1;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return { count, bytes };
+  }
+
+  /** Removes temp files of chunk writes interrupted by a crash (kept: writes running now). */
+  cleanupTemp(): Promise<number> {
+    return removeTempFiles(this.root);
+  }
+
+  /** Renames a fully written temp file into place as chunk `hash` (ChunkWriter's last step). */
+  async commitChunk(hash: string, file: AtomicWriter): Promise<void> {
+    const target = this.pathOf(hash);
+    const fanOut = path.dirname(target);
+    const landed = (async () => {
+      try {
+        if (!this.fanOutDirs.has(fanOut)) {
+          await mkdirDurable(fanOut);
+          this.fanOutDirs.add(fanOut);
+        }
+      } catch (err) {
+        await file.abort();
+        throw err;
+      }
+      await file.commit(target);
+    })();
+    // Concurrent writers of one chunk write identical bytes; either rename may win.
+    const settled = landed.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.landing.set(hash, settled);
+    try {
+      await landed;
+    } finally {
+      if (this.landing.get(hash) === settled) this.landing.delete(hash);
+    }
+  }
+
+  private async checkOnly(hash: string, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<ChunkRef> {
+    const digest = createHash('sha256');
+    let size = 0;
+    for await (const piece of pieces) {
+      digest.update(piece);
+      size += piece.length;
+    }
+    const actual = digest.digest('hex');
+    if (actual !== hash) throw new ChunkHashMismatchError(hash, actual, size);
+    return { hash, size };
+  }
+
+  private async openChunk(hash: string): Promise<fs.FileHandle> {
+    try {
+      return await fs.open(this.pathOf(hash), 'r');
+    } catch (err) {
+      if (isNotFound(err)) throw new ChunkNotFoundError(hash);
+      throw err;
+    }
+  }
+}
