@@ -1,0 +1,50 @@
+// Attach mode: headless nodes running elsewhere, known by their URLs. The manager watches and
+// injects faults through their APIs, but owns no process: start, stop and friends answer 409.
+import { ApiError } from '../../node-runtime/common/errors';
+import type { AddedNode, NodeAction } from '../../node-runtime/common/manager-api';
+import type { ClusterBackend, MemberView } from './cluster-backend';
+
+export interface AttachedNode {
+  readonly id: number;
+  readonly httpUrl: string;
+}
+
+export class AttachedCluster implements ClusterBackend {
+  readonly mode = 'attach';
+  private nodes: AttachedNode[];
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    readonly profile: string,
+    nodes: readonly AttachedNode[],
+    readonly secret: string | null,
+  ) {
+    this.nodes = [...nodes];
+  }
+
+  members(): MemberView[] {
+    return this.nodes.map((n) => ({ id: n.id, httpUrl: n.httpUrl.replace(/\/+$/, ''), peerAddress: null, process: null }));
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  async nodeAction(id: number, action: NodeAction): Promise<void> {
+    throw new ApiError('conflict', `cannot ${action} node ${id}: in attach mode (profile "${this.profile}") the nodes' processes run elsewhere`);
+  }
+
+  async spawnJoiner(): Promise<AddedNode> {
+    throw new ApiError('conflict', `cannot add a node in attach mode (profile "${this.profile}"): start it where it runs, with --join`);
+  }
+
+  async retire(id: number): Promise<void> {
+    this.nodes = this.nodes.filter((n) => n.id !== id);
+    for (const listener of this.listeners) listener();
+  }
+}

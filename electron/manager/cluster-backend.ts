@@ -1,0 +1,29 @@
+// What the rest of the manager needs from a cluster, whether the manager runs its nodes (local
+// mode) or only watches nodes running elsewhere (attach mode).
+import type { AddedNode, NodeAction, ProcessInfo } from '../../node-runtime/common/manager-api';
+
+export interface MemberView {
+  readonly id: number;
+  readonly httpUrl: string;
+  readonly peerAddress: string | null;
+  /** Null in attach mode. */
+  readonly process: ProcessInfo | null;
+}
+
+export interface ClusterBackend {
+  readonly mode: 'local' | 'attach';
+  readonly profile: string;
+  /** The cluster secret, needed for fault injection; null when an attach profile has none. */
+  readonly secret: string | null;
+  members(): MemberView[];
+  /** Called whenever membership or a process state changed. */
+  onChange(listener: () => void): () => void;
+  start(): Promise<void>;
+  /** Graceful: local nodes get SIGTERM, then SIGKILL after the bound. */
+  stop(): Promise<void>;
+  nodeAction(id: number, action: NodeAction): Promise<void>;
+  /** Starts a new node that will join the running cluster (local mode only). */
+  spawnJoiner(): Promise<AddedNode>;
+  /** Forgets a node that left the membership; local mode also stops it and deletes its data. */
+  retire(id: number): Promise<void>;
+}

@@ -1,0 +1,97 @@
+// Commands that act on the cluster through the nodes' own APIs: leadership transfer, partitions,
+// membership changes, and picking the node a passthrough request goes to.
+import { ApiError } from '../../node-runtime/common/errors';
+import type { AddedNode } from '../../node-runtime/common/manager-api';
+import type { ClusterBackend, MemberView } from './cluster-backend';
+import type { ClusterView } from './cluster-view';
+
+export class ClusterOps {
+  constructor(
+    private readonly backend: ClusterBackend,
+    private readonly view: ClusterView,
+  ) {}
+
+  member(id: number): MemberView {
+    const member = this.backend.members().find((m) => m.id === id);
+    if (!member) throw new ApiError('not_found', `no node ${id} in cluster "${this.backend.profile}"`);
+    return member;
+  }
+
+  leader(): MemberView {
+    const leaderId = this.view.snapshot().leaderId;
+    const leader = leaderId === null ? undefined : this.backend.members().find((m) => m.id === leaderId);
+    if (!leader) throw new ApiError('no_quorum', 'no node reports a leader right now; try again once one is elected');
+    return leader;
+  }
+
+  /** The leader when known (saves a forwarding hop), else any node that answers. */
+  passthroughTarget(): MemberView {
+    const snapshot = this.view.snapshot();
+    const reachable = snapshot.nodes.filter((n) => n.reachable);
+    const chosen = reachable.find((n) => n.id === snapshot.leaderId) ?? reachable[0];
+    if (!chosen) throw new ApiError('unavailable', 'no node of the cluster answers right now');
+    return this.member(chosen.id);
+  }
+
+  async transferLeadership(id: number): Promise<void> {
+    await this.view.client(this.member(id)).requestVote();
+  }
+
+  /**
+   * Cuts the cluster into `groups`: every node drops traffic with the nodes outside its group.
+   * Nodes named in no group form one more group. Applied to every node before reporting failures,
+   * so one unreachable node does not leave the rest half-configured.
+   */
+  async partition(groups: readonly (readonly number[])[]): Promise<void> {
+    const members = this.backend.members();
+    const ids = members.map((m) => m.id);
+    const groupOf = new Map<number, number>();
+    groups.forEach((group, index) => {
+      for (const id of group) {
+        if (!ids.includes(id)) throw new ApiError('bad_request', `node ${id} is not in the cluster (nodes: ${ids.join(', ')})`);
+        if (groupOf.has(id)) throw new ApiError('bad_request', `node ${id} is named in two groups`);
+        groupOf.set(id, index);
+      }
+    });
+    await this.applyRules(members, (m) => members.filter((o) => (groupOf.get(o.id) ?? -1) !== (groupOf.get(m.id) ?? -1)).map((o) => o.id));
+  }
+
+  /** Clears the fault rules of every node, also of nodes the manager has no record for. */
+  async heal(): Promise<void> {
+    await this.applyRules(this.backend.members(), () => []);
+  }
+
+  async addNode(): Promise<AddedNode> {
+    const leader = this.leader();
+    const added = await this.backend.spawnJoiner();
+    try {
+      await this.view.client(leader).addMember({ id: added.id, peerAddress: added.peerAddress, httpUrl: added.httpUrl });
+    } catch (err) {
+      await this.backend.retire(added.id);
+      throw err;
+    }
+    return added;
+  }
+
+  /** Leaves the membership first, so the cluster never counts a stopped node as a voter. */
+  async removeNode(id: number): Promise<void> {
+    this.member(id);
+    await this.view.client(this.leader()).removeMember(id);
+    await this.backend.retire(id);
+  }
+
+  private async applyRules(members: readonly MemberView[], blockedFor: (member: MemberView) => number[]): Promise<void> {
+    if (this.backend.secret === null) {
+      throw new ApiError('conflict', `profile "${this.backend.profile}" has no cluster secret saved, so faults cannot be injected`);
+    }
+    const results = await Promise.allSettled(
+      members.map(async (member) => {
+        const blocked = blockedFor(member);
+        await this.view.client(member).setBlockedPeers(blocked);
+        this.view.setPartitionedFrom(member.id, blocked);
+      }),
+    );
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof ApiError ? r.reason.detail : (r.reason as Error).message] : []));
+    if (failures.length > 0) throw new ApiError('unavailable', `fault rules not applied everywhere: ${failures.join('; ')}`);
+  }
+}

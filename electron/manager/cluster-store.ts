@@ -1,0 +1,90 @@
+// The local cluster's identity on disk, in the app's data dir: `cluster.json` (node ids, ports,
+// which nodes founded the cluster) and `cluster.secret` (0600). Quitting and starting again brings
+// back the same nodes with the same ports and data directories, so the files are still there.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { newSecret, readTextIfExists, writeFileAtomic } from './files';
+import { pickPort, SEED_HTTP_PORTS, SEED_PEER_PORTS } from './ports';
+
+const storedNodeSchema = z.object({
+  id: z.number().int().min(1),
+  httpPort: z.number().int().min(1).max(65535),
+  peerPort: z.number().int().min(1).max(65535),
+  /** False for nodes added later: they start with `--join`. */
+  founder: z.boolean(),
+});
+
+const storedClusterSchema = z.object({
+  version: z.literal(1),
+  /** Ids are never reused: a removed node's id and data stay retired. */
+  nextId: z.number().int().min(1),
+  nodes: z.array(storedNodeSchema),
+});
+
+export type StoredNode = z.infer<typeof storedNodeSchema>;
+export type StoredCluster = z.infer<typeof storedClusterSchema>;
+
+export interface CreateOptions {
+  readonly nodeCount: number;
+  /** Try the seed's ports 8081.. / 3030.. first (off in tests, which run beside other clusters). */
+  readonly seedPorts: boolean;
+}
+
+export class ClusterStore {
+  constructor(readonly dataDir: string) {}
+
+  get clusterFile(): string {
+    return path.join(this.dataDir, 'cluster.json');
+  }
+
+  get secretFile(): string {
+    return path.join(this.dataDir, 'cluster.secret');
+  }
+
+  nodeDataDir(id: number): string {
+    return path.join(this.dataDir, `node-${id}`);
+  }
+
+  /** The saved cluster and its secret, or a new one (saved before it is returned). */
+  async loadOrCreate(options: CreateOptions): Promise<{ cluster: StoredCluster; secret: string; created: boolean }> {
+    const text = await readTextIfExists(this.clusterFile);
+    const secret = await this.loadOrCreateSecret();
+    if (text !== null) {
+      const parsed = storedClusterSchema.safeParse(JSON.parse(text));
+      if (!parsed.success) {
+        throw new Error(`${this.clusterFile} is not a valid cluster file: ${parsed.error.message}`);
+      }
+      return { cluster: parsed.data, secret, created: false };
+    }
+    const taken = new Set<number>();
+    const nodes: StoredNode[] = [];
+    for (let i = 0; i < options.nodeCount; i += 1) {
+      nodes.push({
+        id: i + 1,
+        httpPort: await pickPort(taken, options.seedPorts ? SEED_HTTP_PORTS[i] : undefined),
+        peerPort: await pickPort(taken, options.seedPorts ? SEED_PEER_PORTS[i] : undefined),
+        founder: true,
+      });
+    }
+    const cluster: StoredCluster = { version: 1, nextId: options.nodeCount + 1, nodes };
+    await this.save(cluster);
+    return { cluster, secret, created: true };
+  }
+
+  async save(cluster: StoredCluster): Promise<void> {
+    await writeFileAtomic(this.clusterFile, `${JSON.stringify(cluster, null, 2)}\n`);
+  }
+
+  async deleteNodeData(id: number): Promise<void> {
+    await rm(this.nodeDataDir(id), { recursive: true, force: true });
+  }
+
+  private async loadOrCreateSecret(): Promise<string> {
+    const existing = await readTextIfExists(this.secretFile);
+    if (existing !== null && existing.trim().length > 0) return existing.trim();
+    const secret = newSecret();
+    await writeFileAtomic(this.secretFile, `${secret}\n`, 0o600);
+    return secret;
+  }
+}

@@ -1,0 +1,181 @@
+// The manager's live picture of the cluster: polls every node (~every 500 ms, with timeouts),
+// merges what each reports with what the supervisor knows, and publishes a snapshot on the event
+// bus only when something changed, plus a leaderChange when the leader or its term moved.
+import type { ClusterSnapshot, ManagedNode, NodeReport } from '../../node-runtime/common/manager-api';
+import type { ClusterBackend, MemberView } from './cluster-backend';
+import type { EventBus } from './event-bus';
+import { computeHealth } from './health';
+import { NodeClient } from './node-client';
+
+export interface ClusterViewOptions {
+  readonly pollIntervalMs?: number;
+  readonly pollTimeoutMs?: number;
+}
+
+interface Observation {
+  reachable: boolean;
+  report: NodeReport | null;
+}
+
+/** Process states in which a node can answer; the rest are not polled (and count as unreachable). */
+function mayAnswer(member: MemberView): boolean {
+  const state = member.process?.state;
+  return state === undefined || state === 'starting' || state === 'running' || state === 'stopping';
+}
+
+/** The snapshot minus what moves on every poll without meaning a change. */
+function changeKey(snapshot: ClusterSnapshot): string {
+  return JSON.stringify(snapshot, (key, value: unknown) =>
+    key === 'updatedAt' || key === 'receivedAt' || key === 'lastContactMs' ? undefined : value,
+  );
+}
+
+export class ClusterView {
+  private readonly observations = new Map<number, Observation>();
+  private readonly partitions = new Map<number, readonly number[]>();
+  private readonly clients = new Map<string, NodeClient>();
+  private current: ClusterSnapshot;
+  private lastKey = '';
+  private lastLeaderId: number | null | undefined = undefined;
+  /** The highest term any reachable node reported at the last build. */
+  private term = 0;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private publishQueued = false;
+  private running = false;
+  private readonly unsubscribe: () => void;
+  private readonly pollIntervalMs: number;
+  private readonly pollTimeoutMs: number;
+
+  constructor(
+    private readonly backend: ClusterBackend,
+    private readonly bus: EventBus,
+    options: ClusterViewOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.pollTimeoutMs = options.pollTimeoutMs ?? 400;
+    this.current = this.build();
+    this.unsubscribe = backend.onChange(() => this.queuePublish());
+  }
+
+  snapshot(): ClusterSnapshot {
+    return this.current;
+  }
+
+  /** A client for a member, carrying the secret for fault rules. */
+  client(member: MemberView): NodeClient {
+    const key = `${member.id} ${member.httpUrl}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new NodeClient(member.id, member.httpUrl, this.backend.secret, this.pollTimeoutMs);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  setPartitionedFrom(nodeId: number, peers: readonly number[]): void {
+    if (peers.length === 0) this.partitions.delete(nodeId);
+    else this.partitions.set(nodeId, [...peers].sort((a, b) => a - b));
+    this.queuePublish();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.pollLoop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.unsubscribe();
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  private async pollLoop(): Promise<void> {
+    if (!this.running) return;
+    const started = Date.now();
+    await Promise.all(this.backend.members().map((m) => this.poll(m)));
+    if (!this.running) return;
+    this.publish();
+    this.pollTimer = setTimeout(() => void this.pollLoop(), Math.max(0, this.pollIntervalMs - (Date.now() - started)));
+  }
+
+  private async poll(member: MemberView): Promise<void> {
+    const previous = this.observations.get(member.id) ?? { reachable: false, report: null };
+    if (!mayAnswer(member)) {
+      this.observations.set(member.id, { reachable: false, report: previous.report });
+      return;
+    }
+    const client = this.client(member);
+    const [status, stats, recovery, config] = await Promise.allSettled([client.status(), client.stats(), client.recovery(), client.config()]);
+    if (status.status === 'rejected') {
+      this.observations.set(member.id, { reachable: false, report: previous.report });
+      return;
+    }
+    const prior = previous.report;
+    this.observations.set(member.id, {
+      reachable: true,
+      report: {
+        status: status.value,
+        stats: stats.status === 'fulfilled' ? stats.value : (prior?.stats ?? null),
+        recovery: recovery.status === 'fulfilled' ? recovery.value : (prior?.recovery ?? null),
+        config: config.status === 'fulfilled' ? config.value : (prior?.config ?? null),
+        receivedAt: Date.now(),
+      },
+    });
+  }
+
+  /** Process-state changes are shown at once rather than at the next poll. */
+  private queuePublish(): void {
+    if (this.publishQueued) return;
+    this.publishQueued = true;
+    setImmediate(() => {
+      this.publishQueued = false;
+      this.publish();
+    });
+  }
+
+  private publish(): void {
+    const snapshot = this.build();
+    this.current = snapshot;
+    const key = changeKey(snapshot);
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.bus.emit('snapshot', snapshot);
+    }
+    // The first leader seen is news too; the first "no leader" (before any election) is not.
+    if (snapshot.leaderId !== this.lastLeaderId && !(this.lastLeaderId === undefined && snapshot.leaderId === null)) {
+      this.lastLeaderId = snapshot.leaderId;
+      this.bus.emit('leaderChange', { time: snapshot.updatedAt, term: this.term, leaderId: snapshot.leaderId });
+    }
+  }
+
+  private build(): ClusterSnapshot {
+    const members = this.backend.members();
+    const nodes: ManagedNode[] = members.map((member) => {
+      const observation = this.observations.get(member.id);
+      const reachable = (observation?.reachable ?? false) && mayAnswer(member);
+      return {
+        id: member.id,
+        httpUrl: member.httpUrl,
+        peerAddress: member.peerAddress,
+        process: member.process,
+        reachable,
+        report: observation?.report ?? null,
+        partitionedFrom: this.partitions.get(member.id) ?? [],
+      };
+    });
+    const health = computeHealth(nodes.map((n) => ({ id: n.id, status: n.reachable ? (n.report?.status ?? null) : null })));
+    this.term = health.term;
+    return {
+      mode: this.backend.mode,
+      profile: this.backend.profile,
+      nodes,
+      leaderId: health.leaderId,
+      health: health.health,
+      faultTolerance: health.faultTolerance,
+      inQuorum: health.inQuorum,
+      updatedAt: Date.now(),
+    };
+  }
+}

@@ -1,0 +1,164 @@
+// The manager, assembled: the active cluster (local nodes or an attach profile), its live view,
+// the logs, and the control API. Electron's main process and web mode both start it from here.
+import { ApiError } from '../../node-runtime/common/errors';
+import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import { AttachedCluster } from './attached-cluster';
+import { newToken } from './auth';
+import type { RestartPolicyOptions } from './backoff';
+import type { Clock } from './clock';
+import type { ClusterBackend } from './cluster-backend';
+import { ClusterOps } from './cluster-ops';
+import { ClusterView } from './cluster-view';
+import { startControlServer, type ControlContext, type ControlServer } from './control-api';
+import { EventBus } from './event-bus';
+import type { Launcher, NodeCommand } from './launcher';
+import { LocalCluster } from './local-cluster';
+import { LogStore } from './log-store';
+import { LOCAL_PROFILE, ProfileStore } from './profiles';
+
+/** The subset of pino the manager uses for its own log (never for secrets). */
+export interface ManagerLogger {
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
+const silentLogger: ManagerLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
+export interface ManagerOptions {
+  /** The app's data dir: cluster.json, cluster.secret, profiles.json, node-<id>/. */
+  readonly dataDir: string;
+  readonly launcher: Launcher;
+  readonly command: NodeCommand;
+  /** Built dashboard to serve at `/`; null serves none (404 with a hint). */
+  readonly rendererDir: string | null;
+  /** Size of a new local cluster (default 3); an existing cluster.json wins. */
+  readonly nodeCount?: number;
+  /** Try ports 8081.. and 3030.. first (default true). */
+  readonly seedPorts?: boolean;
+  /** Control API port (default 0: any free port). */
+  readonly apiPort?: number;
+  /** The nodes' base environment (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly nodeLogLevel?: string;
+  readonly logger?: ManagerLogger;
+  readonly clock?: Clock;
+  readonly policy?: RestartPolicyOptions;
+  readonly stopTimeoutMs?: number;
+  readonly startTimeoutMs?: number;
+  readonly pollIntervalMs?: number;
+}
+
+export class Manager {
+  readonly bus = new EventBus();
+  readonly logs = new LogStore(this.bus);
+  readonly profiles: ProfileStore;
+  private active!: { backend: ClusterBackend; view: ClusterView; ops: ClusterOps };
+  private local: LocalCluster | null = null;
+  private server: ControlServer | null = null;
+  private readonly logger: ManagerLogger;
+  /** Profile switches run one at a time. */
+  private switching: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly options: ManagerOptions) {
+    this.profiles = new ProfileStore(options.dataDir);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Brings up the saved active profile's cluster (local nodes by default), then the control API. */
+  static async start(options: ManagerOptions): Promise<Manager> {
+    const manager = new Manager(options);
+    await manager.enter(await manager.profiles.active());
+    const context: ControlContext = {
+      bus: manager.bus,
+      logs: manager.logs,
+      profiles: manager.profiles,
+      rendererDir: options.rendererDir,
+      snapshot: () => manager.snapshot(),
+      backend: () => manager.active.backend,
+      ops: () => manager.active.ops,
+      activate: (profile) => manager.activate(profile),
+      onInternalError: (err, where) => manager.logger.error({ err, where }, 'control API request failed'),
+    };
+    manager.server = await startControlServer(context, newToken(), options.apiPort ?? 0);
+    manager.logger.info({ port: manager.server.port, profile: manager.active.backend.profile }, 'manager started');
+    return manager;
+  }
+
+  get port(): number {
+    return this.requireServer().port;
+  }
+
+  get token(): string {
+    return this.requireServer().token;
+  }
+
+  /** The URL to open the dashboard with (it carries the token: print it only to the user). */
+  get dashboardUrl(): string {
+    return `http://127.0.0.1:${this.port}/?token=${this.token}`;
+  }
+
+  snapshot(): ClusterSnapshot {
+    return this.active.view.snapshot();
+  }
+
+  activate(profile: string): Promise<void> {
+    const next = this.switching.then(async () => {
+      if (profile === this.active.backend.profile) return;
+      if (profile !== LOCAL_PROFILE) await this.profiles.attachProfile(profile);
+      await this.leave();
+      await this.enter(profile);
+      await this.profiles.setActive(profile);
+    });
+    this.switching = next.catch(() => {});
+    return next;
+  }
+
+  /** Stops the nodes gracefully (SIGTERM, bound, SIGKILL) and closes the control API. */
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.server = null;
+    await this.leave();
+    this.logger.info({}, 'manager stopped');
+  }
+
+  private async enter(profile: string): Promise<void> {
+    let backend: ClusterBackend;
+    if (profile === LOCAL_PROFILE) {
+      this.local ??= new LocalCluster({
+        dataDir: this.options.dataDir,
+        nodeCount: this.options.nodeCount ?? 3,
+        seedPorts: this.options.seedPorts ?? true,
+        launcher: this.options.launcher,
+        command: this.options.command,
+        logs: this.logs,
+        env: this.options.env ?? process.env,
+        logLevel: this.options.nodeLogLevel,
+        clock: this.options.clock,
+        policy: this.options.policy,
+        stopTimeoutMs: this.options.stopTimeoutMs,
+        startTimeoutMs: this.options.startTimeoutMs,
+      });
+      backend = this.local;
+    } else {
+      const saved = await this.profiles.attachProfile(profile);
+      backend = new AttachedCluster(saved.name, saved.nodes, saved.secret);
+    }
+    await backend.start();
+    const view = new ClusterView(backend, this.bus, { pollIntervalMs: this.options.pollIntervalMs });
+    view.start();
+    this.active = { backend, view, ops: new ClusterOps(backend, view) };
+    this.logger.info({ profile, mode: backend.mode }, 'cluster profile active');
+  }
+
+  private async leave(): Promise<void> {
+    if (!this.active) return;
+    this.active.view.stop();
+    await this.active.backend.stop();
+  }
+
+  private requireServer(): ControlServer {
+    if (!this.server) throw new ApiError('unavailable', 'the manager is not running');
+    return this.server;
+  }
+}

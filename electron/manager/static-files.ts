@@ -1,0 +1,75 @@
+// Serves the built dashboard (dist/renderer/) with correct content types, falling back to
+// index.html for client-side routes. Paths are confined to the renderer directory.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { sendError } from './http-util';
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+async function fileSize(file: string): Promise<number | null> {
+  try {
+    const info = await stat(file);
+    return info.isFile() ? info.size : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function serveStatic(rendererDir: string | null, pathname: string, res: ServerResponse, headOnly: boolean): Promise<void> {
+  if (rendererDir === null) {
+    sendError(res, 'not_found', 'the dashboard is not built: run `npm run build renderer`');
+    return;
+  }
+  const root = path.resolve(rendererDir);
+  let relative: string;
+  try {
+    relative = decodeURIComponent(pathname);
+  } catch {
+    sendError(res, 'bad_request', `malformed path ${pathname}`);
+    return;
+  }
+  const requested = path.resolve(root, `.${path.posix.normalize(relative)}`);
+  const inside = requested === root || requested.startsWith(root + path.sep);
+  let file = inside && requested !== root ? requested : path.join(root, 'index.html');
+  let size = await fileSize(file);
+  // A missing file that looks like an asset is a real 404; anything else is a client-side route.
+  if (size === null && path.extname(relative) === '') {
+    file = path.join(root, 'index.html');
+    size = await fileSize(file);
+  }
+  if (size === null) {
+    sendError(res, 'not_found', `no such file in the dashboard: ${relative}`);
+    return;
+  }
+  const isIndex = path.basename(file) === 'index.html';
+  res.writeHead(200, {
+    'content-type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-length': size,
+    // Vite fingerprints everything but index.html.
+    'cache-control': isIndex ? 'no-cache' : 'public, max-age=31536000, immutable',
+  });
+  if (headOnly) {
+    res.end();
+    return;
+  }
+  await pipeline(createReadStream(file), res).catch(() => res.destroy());
+}

@@ -1,0 +1,82 @@
+// Web mode: `npm start -- --web [--port P] [--nodes N] [--data-dir D] [--open]`. Starts the
+// manager and its nodes, prints one line with the dashboard URL (the token is in it: this line
+// is for the user only), and on Ctrl-C or SIGTERM stops the nodes gracefully.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import pino from 'pino';
+import { childProcessLauncher } from './child-process-launcher';
+import { Manager } from './manager';
+import { defaultNodeCommand, defaultRendererDir } from './node-command';
+
+function integer(min: number, max: number) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+interface WebFlags {
+  port: number;
+  nodes: number;
+  dataDir: string;
+  open: boolean;
+  logLevel?: string;
+}
+
+function openBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`Could not open a browser (${command}); open the URL above yourself.\n`));
+  child.unref();
+}
+
+async function main(): Promise<void> {
+  const flags = new Command('dfs-desktop --web')
+    .description('The DFS Desktop dashboard in your browser, with a local cluster of dfs-node processes.')
+    .option('--port <port>', 'control API and dashboard port on 127.0.0.1 (default: any free port)', integer(0, 65535), 0)
+    .option('--nodes <n>', 'size of a new cluster (an existing one in --data-dir keeps its size)', integer(1, 9), 3)
+    .option('--data-dir <dir>', 'where the cluster and its files live', './data')
+    .option('--open', 'open the dashboard in the default browser', false)
+    .option('--log-level <level>', "the nodes' LOG_LEVEL")
+    .parse(process.argv.slice(2), { from: 'user' })
+    .opts<WebFlags>();
+
+  const dataDir = path.resolve(flags.dataDir);
+  const logger = pino({ level: 'info' }, pino.destination({ dest: path.join(dataDir, 'manager.log'), mkdir: true, sync: false }));
+  const manager = await Manager.start({
+    dataDir,
+    launcher: childProcessLauncher,
+    command: defaultNodeCommand(),
+    rendererDir: defaultRendererDir(),
+    nodeCount: flags.nodes,
+    apiPort: flags.port,
+    nodeLogLevel: flags.logLevel,
+    logger,
+  });
+  process.stdout.write(`DFS Desktop dashboard: ${manager.dashboardUrl}\n`);
+  if (flags.open) openBrowser(manager.dashboardUrl);
+
+  let stopping = false;
+  const stop = (): void => {
+    // A second Ctrl-C means now: the nodes follow on their own when our IPC channels close.
+    if (stopping) process.exit(130);
+    stopping = true;
+    void manager.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`Stopping the cluster failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`DFS Desktop could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,169 @@
+// The contract between the manager (electron/manager/) and the dashboard (renderer/): the cluster
+// snapshot, the Server-Sent Events that keep it current, and the commands the dashboard sends.
+// All routes are relative (`/api/...`). Cluster state flows node → manager → renderer and is never
+// recomputed on the way: `report` holds exactly what the node answered.
+//
+// Authentication (every request, static files included): the per-launch token as
+// `Authorization: Bearer <token>`, or as `?token=<token>`, or the `dfs_token_<port>` cookie. A page
+// load with `?token=` answers 303 to the same URL without the token and sets that cookie
+// (HttpOnly, SameSite=Strict, Path=/), so the dashboard itself never handles the token: its
+// fetches and its EventSource carry the cookie. In Electron the main process adds the header.
+// Missing or wrong token → 401. A `Host` other than `127.0.0.1:<port>` or `localhost:<port>` → 400
+// (DNS rebinding). No CORS headers are ever sent.
+import type { ConfigView, NodeStatus, RecoveryStatus, Stats } from './api-types';
+
+/** A supervised node process's lifecycle, as the supervisor sees it. */
+export type ProcessState = 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed' | 'backoff' | 'errored' | 'paused';
+
+export interface ProcessInfo {
+  readonly state: ProcessState;
+  /** Why the process is in this state, e.g. "exited with code 1", "killed by user". */
+  readonly reason: string;
+  readonly pid: number | null;
+  /** Epoch ms of the current run's start, or null when not running. */
+  readonly startedAt: number | null;
+  readonly restarts: number;
+  /** Epoch ms of the next automatic restart while in `backoff`. */
+  readonly nextRestartAt: number | null;
+}
+
+/** What the node itself reported at its last successful poll (absent when never reached). */
+export interface NodeReport {
+  readonly status: NodeStatus;
+  /** Each part is the node's last answer to its route; null while that route never answered. */
+  readonly stats: Stats | null;
+  readonly recovery: RecoveryStatus | null;
+  readonly config: ConfigView | null;
+  /** Epoch ms when this report was received. */
+  readonly receivedAt: number;
+}
+
+export interface ManagedNode {
+  readonly id: number;
+  readonly httpUrl: string;
+  /** `host:port` of the peer (Raft) listener; null in attach mode when the node never said. */
+  readonly peerAddress: string | null;
+  /** Null in attach mode: the manager does not own remote processes. */
+  readonly process: ProcessInfo | null;
+  readonly reachable: boolean;
+  readonly report: NodeReport | null;
+  /** Peers this node is currently cut off from by fault injection. */
+  readonly partitionedFrom: readonly number[];
+}
+
+export type ClusterHealth = 'healthy' | 'degraded' | 'noQuorum';
+
+export interface ClusterSnapshot {
+  readonly mode: 'local' | 'attach';
+  readonly profile: string;
+  readonly nodes: readonly ManagedNode[];
+  /** The leader of the highest term any reachable node reports, or null. */
+  readonly leaderId: number | null;
+  readonly health: ClusterHealth;
+  /** How many more node failures the cluster survives with a quorum. */
+  readonly faultTolerance: number;
+  /** Nodes that follow the current leader in its term (the leader included). */
+  readonly inQuorum: readonly number[];
+  readonly updatedAt: number;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** Where a line came from: the node's stdout or stderr, or the manager narrating supervision. */
+export type LogSource = 'stdout' | 'stderr' | 'manager';
+
+export interface LogLine {
+  readonly nodeId: number;
+  readonly source: LogSource;
+  /** Epoch ms. */
+  readonly time: number;
+  readonly level: LogLevel;
+  readonly msg: string;
+  /** The parsed JSON line, or the raw text for lines that were not JSON. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface UploadProgress {
+  readonly uploadId: string;
+  readonly name: string;
+  readonly bytesSent: number;
+  readonly totalBytes: number | null;
+  readonly state: 'uploading' | 'done' | 'failed' | 'cancelled';
+  readonly error?: { readonly error: string; readonly detail: string };
+}
+
+/**
+ * `GET /api/events` (text/event-stream; `?logs=0` leaves out `log` events). Each SSE `event:` name
+ * carries the payload below as JSON in `data:`. A new subscriber first receives `snapshot`, then
+ * changes; `snapshot` is re-sent whenever any node's state changed (at most a few times a second),
+ * and nothing while nothing changes; a `: ping` comment every 15 s keeps proxies from closing it.
+ * What counts as a change ignores `updatedAt`, `receivedAt` and peers' `lastContactMs`, which move
+ * on every poll.
+ */
+export interface ManagerEvents {
+  readonly snapshot: ClusterSnapshot;
+  readonly log: LogLine;
+  readonly upload: UploadProgress;
+  readonly leaderChange: { readonly time: number; readonly term: number; readonly leaderId: number | null };
+}
+
+export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resume';
+
+/**
+ * Commands (all JSON, errors as `{ error, detail }`):
+ * - `GET  /api/cluster`                           → ClusterSnapshot
+ * - `POST /api/nodes/:id/:action`                 NodeAction (local mode only; 409 in attach mode).
+ *                                                  `kill` is a crash (SIGKILL, restarted with backoff);
+ *                                                  `stop` is graceful and stays stopped; `start` also
+ *                                                  clears `errored`.
+ * - `POST /api/nodes/:id/leadership`              transfer leadership to this node
+ * - `POST /api/partition`  PartitionRequest        cut the cluster into groups (nodes in different
+ *                                                  groups cannot talk; unlisted nodes form one more
+ *                                                  group); `DELETE /api/partition` heals all
+ * - `POST /api/nodes`                             add a node (spawned, then joined by membership
+ *                                                  change) → 201 AddedNode (local mode only)
+ * - `DELETE /api/nodes/:id`                       remove a node from the membership, then stop it
+ *                                                  and delete its data (local mode only)
+ * - `GET  /api/logs?node=&level=&limit=`          → LogLine[] from the ring buffers (oldest first;
+ *                                                  `level` is the minimum)
+ * - `GET  /api/files?prefix=&cursor=&limit=`      passthrough to a node's `GET /files`
+ * - `PUT  /api/files/:name` (raw body, `X-Upload-Id` optional) streaming upload passthrough with
+ *                                                  `upload` progress events
+ * - `GET  /api/files/:name`, `DELETE /api/files/:name`, `GET /api/fileinfo?name=`
+ * - `GET/PUT /api/config`  (`?node=` for node scope), `GET /api/locks`, `POST/DELETE /api/locks/:name`
+ * - `GET  /api/profiles` → ProfileList; `PUT /api/profiles/:name` ClusterProfile (attach profiles
+ *   only; `local` is built in); `DELETE /api/profiles/:name`; `POST /api/profiles/:name/activate`
+ *   switches the dashboard to that cluster (leaving `local` stops its nodes, coming back starts them).
+ * Passthrough goes to the leader, or to any reachable node when none is known; 503 `unavailable`
+ * when no node answers.
+ */
+export interface PartitionRequest {
+  readonly groups: readonly (readonly number[])[];
+}
+
+export interface AddedNode {
+  readonly id: number;
+  readonly httpUrl: string;
+  readonly peerAddress: string;
+}
+
+/** A saved cluster: `local` (the supervised nodes) or headless nodes running elsewhere. */
+export interface ClusterProfile {
+  readonly name: string;
+  readonly kind: 'local' | 'attach';
+  /** Attach profiles: the nodes' public API URLs and ids. */
+  readonly nodes: readonly { readonly id: number; readonly httpUrl: string }[];
+  /** Attach profiles: whether a cluster secret is saved, so partitions can be injected. */
+  readonly hasSecret: boolean;
+}
+
+/** `PUT /api/profiles/:name` body. The secret is stored in a 0600 file and never sent back. */
+export interface SaveProfileRequest {
+  readonly nodes: readonly { readonly id: number; readonly httpUrl: string }[];
+  readonly secret?: string;
+}
+
+export interface ProfileList {
+  readonly active: string;
+  readonly profiles: readonly ClusterProfile[];
+}
