@@ -1,8 +1,51 @@
+// The dashboard shell: headline, banners, view tabs, the active view, and the upload dock.
+import { ActivityView } from './views/activity/ActivityView';
+import { CommandFailureAlert } from './shell/CommandFailureAlert';
+import { ConfigView } from './views/config/ConfigView';
+import { ConnectionBanner } from './shell/ConnectionBanner';
+import { DropZone } from './views/files/DropZone';
+import { FilesView } from './views/files/FilesView';
+import { LogsView } from './views/logs/LogsView';
+import { NoQuorumBanner } from './shell/NoQuorumBanner';
+import { OverviewView } from './views/overview/OverviewView';
+import { RaftView } from './views/raft/RaftView';
+import { RecoveryView } from './views/recovery/RecoveryView';
+import { StorageView } from './views/storage/StorageView';
+import { TabBar, panelId, tabId } from './shell/TabBar';
+import { UploadQueue } from './views/files/UploadQueue';
+import { ClusterHeadline } from './views/overview/ClusterHeadline';
+import { useApp } from './store/context';
+import type { TabId } from './store/state';
+import type { JSX } from 'react';
+
+const VIEWS: Readonly<Record<TabId, () => JSX.Element>> = {
+  overview: OverviewView,
+  files: FilesView,
+  storage: StorageView,
+  recovery: RecoveryView,
+  activity: ActivityView,
+  config: ConfigView,
+  logs: LogsView,
+  raft: RaftView,
+};
+
 export function App() {
+  const tab = useApp((s) => s.tab);
+  const View = VIEWS[tab];
   return (
-    <main>
-      <h1>DFS Desktop</h1>
-      <p role="status">Waiting for the cluster manager…</p>
-    </main>
+    <DropZone>
+      <header className="app-header">
+        <h1>DFS Desktop</h1>
+        <ClusterHeadline />
+      </header>
+      <ConnectionBanner />
+      <NoQuorumBanner />
+      <CommandFailureAlert />
+      <TabBar />
+      <main className="app-main" role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)}>
+        <View />
+      </main>
+      <UploadQueue />
+    </DropZone>
   );
 }

@@ -1,0 +1,57 @@
+// Shared pieces of the recharts time-series: colours, the time axis, leader-change markers.
+import type { ReactElement, ReactNode } from 'react';
+import { ReferenceLine, ResponsiveContainer } from 'recharts';
+import { formatClock } from '../format/units';
+import type { LeaderChangeMark } from '../store/state';
+
+export const SERIES_COLOURS = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)'] as const;
+
+export const seriesColour = (index: number) => SERIES_COLOURS[index % SERIES_COLOURS.length] as string;
+
+export const timeAxisProps = {
+  dataKey: 'time',
+  type: 'number' as const,
+  scale: 'time' as const,
+  domain: ['dataMin', 'dataMax'] as [string, string],
+  tickFormatter: (t: number) => formatClock(t),
+  stroke: 'var(--text-muted)',
+  fontSize: 11,
+  minTickGap: 40,
+};
+
+export const valueAxisProps = { stroke: 'var(--text-muted)', fontSize: 11, width: 64 };
+
+export const tooltipStyle = {
+  contentStyle: { background: 'var(--surface)', border: '1px solid var(--border)', borderRadius: 6, color: 'var(--text)' },
+  labelFormatter: (t: unknown) => (typeof t === 'number' ? formatClock(t) : String(t)),
+};
+
+/** A vertical line on the time axis for each leader change, labelled with the new term. */
+export function leaderChangeLines(marks: readonly LeaderChangeMark[]): ReactNode[] {
+  return marks.map((m) => (
+    <ReferenceLine
+      key={`${m.time}-${m.term}`}
+      x={m.time}
+      stroke="var(--leader)"
+      strokeDasharray="4 3"
+      label={{ value: `T${m.term}${m.leaderId === null ? '' : ` → n${m.leaderId}`}`, position: 'insideTopLeft', fill: 'var(--leader)', fontSize: 10 }}
+    />
+  ));
+}
+
+/** A titled chart card; the chart gets a fixed height so numbers updating never move the layout. */
+export function ChartCard({ title, description, children }: { title: string; description: string; children: ReactElement }) {
+  return (
+    <section className="card chart-card" aria-label={title}>
+      <h3>{title}</h3>
+      <p className="muted" style={{ margin: '2px 0 8px' }}>
+        {description}
+      </p>
+      <div style={{ width: '100%', height: 220 }}>
+        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 480, height: 220 }}>
+          {children}
+        </ResponsiveContainer>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+// Facts derived from one ClusterSnapshot for display. Pure functions: the snapshot stays the
+// single source of truth and these only look at it from a different angle.
+import type { ClusterSnapshot, ManagedNode } from '../../../node-runtime/common/manager-api';
+
+/** A stable empty list for selectors (a fresh `[]` would repaint on every store change). */
+export const NO_NODES: readonly ManagedNode[] = [];
+
+export function nodeById(snapshot: ClusterSnapshot | null, id: number | null): ManagedNode | undefined {
+  if (snapshot === null || id === null) return undefined;
+  return snapshot.nodes.find((n) => n.id === id);
+}
+
+export function leaderOf(snapshot: ClusterSnapshot | null): ManagedNode | undefined {
+  return nodeById(snapshot, snapshot?.leaderId ?? null);
+}
+
+/** The leader's view of a peer (match index, last contact), when the leader reports it. */
+export function leaderViewOf(snapshot: ClusterSnapshot | null, id: number) {
+  return leaderOf(snapshot)?.report?.status.peers.find((p) => p.id === id);
+}
+
+/**
+ * How many log entries this node still lacks compared with the leader. Taken from the leader's
+ * match index when known (what the leader has confirmed), otherwise from the node's own last
+ * index. Null when neither side is known.
+ */
+export function entriesBehindLeader(snapshot: ClusterSnapshot | null, node: ManagedNode): number | null {
+  const leader = leaderOf(snapshot);
+  const leaderLast = leader?.report?.status.lastIndex;
+  if (leaderLast === undefined) return null;
+  if (leader?.id === node.id) return 0;
+  const match = leaderViewOf(snapshot, node.id)?.match;
+  const known = match ?? node.report?.status.lastIndex;
+  if (known === undefined || known === null) return null;
+  return Math.max(0, leaderLast - known);
+}
+
+export function majorityOf(voters: number): number {
+  return Math.floor(voters / 2) + 1;
+}
+
+/**
+ * The groups of nodes that can still talk to each other, given each node's `partitionedFrom`.
+ * Connected components of the "not cut off" relation, in node id order.
+ */
+export function partitionGroups(snapshot: ClusterSnapshot): number[][] {
+  const ids = snapshot.nodes.map((n) => n.id).sort((a, b) => a - b);
+  const cut = new Map(snapshot.nodes.map((n) => [n.id, new Set(n.partitionedFrom)]));
+  const canTalk = (a: number, b: number) => !cut.get(a)?.has(b) && !cut.get(b)?.has(a);
+  const seen = new Set<number>();
+  const groups: number[][] = [];
+  for (const start of ids) {
+    if (seen.has(start)) continue;
+    const group: number[] = [];
+    const queue = [start];
+    seen.add(start);
+    while (queue.length > 0) {
+      const id = queue.shift() as number;
+      group.push(id);
+      for (const other of ids) {
+        if (!seen.has(other) && canTalk(id, other)) {
+          seen.add(other);
+          queue.push(other);
+        }
+      }
+    }
+    groups.push(group.sort((a, b) => a - b));
+  }
+  return groups;
+}
+
+export function isPartitioned(node: ManagedNode): boolean {
+  return node.partitionedFrom.length > 0;
+}
+
+/** Groups after cutting `id` off from everyone. */
+export function groupsIsolating(snapshot: ClusterSnapshot, id: number): number[][] {
+  const rest = partitionGroups(snapshot)
+    .map((g) => g.filter((n) => n !== id))
+    .filter((g) => g.length > 0);
+  return [...rest, [id]];
+}
+
+/** Groups after reconnecting `id` to the largest other group; a single group means "healed". */
+export function groupsHealing(snapshot: ClusterSnapshot, id: number): number[][] {
+  const others = partitionGroups(snapshot)
+    .map((g) => g.filter((n) => n !== id))
+    .filter((g) => g.length > 0);
+  if (others.length === 0) return [[id]];
+  let largest = 0;
+  others.forEach((g, i) => {
+    if (g.length > (others[largest]?.length ?? 0)) largest = i;
+  });
+  return others.map((g, i) => (i === largest ? [...g, id].sort((a, b) => a - b) : g));
+}

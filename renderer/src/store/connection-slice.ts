@@ -1,0 +1,116 @@
+// Owns the one SSE connection: opens it, reconnects with backoff when it breaks, and routes every
+// event into the slices. Components never poll; they read what arrives here.
+import type { EventStream } from '../api/event-stream';
+import { leaderOf } from './cluster-derive';
+import type { ConnectionSlice, SliceCreator } from './state';
+
+/** Waits before reconnect attempts 1, 2, 3…; the last value repeats. */
+export const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
+export const SAMPLE_INTERVAL_MS = 1000;
+
+export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, deps) => {
+  let stream: EventStream | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let sampleTimer: ReturnType<typeof setInterval> | null = null;
+  let wanted = false;
+
+  const clearRetry = () => {
+    if (retryTimer !== null) clearTimeout(retryTimer);
+    retryTimer = null;
+  };
+
+  const markOpen = () => {
+    if (get().connection.status === 'open') return;
+    set((s) => ({ connection: { ...s.connection, status: 'open', failures: 0, nextRetryAt: null } }));
+    void get().loadRecentLogs();
+  };
+
+  const scheduleRetry = () => {
+    clearRetry();
+    if (!wanted) return;
+    const failures = get().connection.failures + 1;
+    const delay = RECONNECT_DELAYS_MS[Math.min(failures, RECONNECT_DELAYS_MS.length) - 1] ?? 8000;
+    set((s) => ({ connection: { ...s.connection, status: 'lost', failures, nextRetryAt: deps.now() + delay } }));
+    retryTimer = setTimeout(open, delay);
+  };
+
+  function open() {
+    clearRetry();
+    stream?.close();
+    stream = null;
+    set((s) => ({ connection: { ...s.connection, status: s.connection.status === 'lost' ? 'lost' : 'connecting', nextRetryAt: null } }));
+    let broken = false;
+    const current = deps.openEvents({
+      onOpen: () => {
+        if (!broken) markOpen();
+      },
+      onEvent: (event) => {
+        if (!broken) get().handleEvent(event);
+      },
+      onError: () => {
+        if (broken) return;
+        broken = true;
+        current?.close();
+        if (stream === current) stream = null;
+        scheduleRetry();
+      },
+    });
+    if (broken) current.close();
+    else stream = current;
+  }
+
+  return {
+    connection: { status: 'connecting', failures: 0, nextRetryAt: null, lastEventAt: null },
+
+    connect() {
+      if (wanted) return;
+      wanted = true;
+      open();
+      sampleTimer = setInterval(() => get().recordSample(deps.now()), SAMPLE_INTERVAL_MS);
+    },
+
+    disconnect() {
+      wanted = false;
+      clearRetry();
+      stream?.close();
+      stream = null;
+      if (sampleTimer !== null) clearInterval(sampleTimer);
+      sampleTimer = null;
+    },
+
+    reconnectNow() {
+      if (!wanted) return;
+      open();
+    },
+
+    handleEvent(event) {
+      markOpen();
+      set((s) => ({ connection: { ...s.connection, lastEventAt: deps.now() } }));
+      const state = get();
+      switch (event.type) {
+        case 'snapshot': {
+          const previous = state.snapshot;
+          set({ snapshot: event.data });
+          state.observeSnapshot(previous, event.data);
+          const before = leaderOf(previous)?.report?.status;
+          const after = leaderOf(event.data)?.report?.status;
+          if (after !== undefined && (before === undefined || before.term !== after.term || before.leaderId !== after.leaderId)) {
+            state.recordLeaderChange({ time: event.data.updatedAt, term: after.term, leaderId: event.data.leaderId });
+          }
+          if (after !== undefined && before?.appliedIndex !== after.appliedIndex) state.noteFilesChanged();
+          break;
+        }
+        case 'log':
+          state.appendLogs([event.data]);
+          break;
+        case 'upload':
+          state.recordUploadProgress(event.data.uploadId, event.data.bytesSent);
+          if (event.data.state === 'done') state.noteFilesChanged();
+          break;
+        case 'leaderChange':
+          state.recordLeaderChange(event.data);
+          break;
+      }
+    },
+  };
+};

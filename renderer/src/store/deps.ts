@@ -1,0 +1,11 @@
+// Everything the store needs from the outside world, injected so tests can stand in for it.
+import type { ApiClient } from '../api/http';
+import type { OpenEventStream } from '../api/event-stream';
+import type { StartUpload } from '../api/upload';
+
+export interface StoreDeps {
+  readonly api: ApiClient;
+  readonly openEvents: OpenEventStream;
+  readonly startUpload: StartUpload;
+  readonly now: () => number;
+}

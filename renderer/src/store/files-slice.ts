@@ -1,0 +1,208 @@
+// The file listing (paged from the manager, searched by prefix), per-file details with their
+// replication status, and the file actions: delete, lock, unlock, download.
+import type { FileInfo, FileList, LockGrant } from '../../../node-runtime/common/api-types';
+import { asRequestError } from '../api/request-error';
+import { fileUrl } from '../api/upload';
+import { describeFailure } from '../format/error-text';
+import type { FilesData, FilesSlice, SliceCreator } from './state';
+import { timedRequest } from './timed-request';
+
+export const FILE_PAGE_SIZE = 1000;
+/** Above this many loaded rows a change only marks the listing stale instead of reloading it. */
+export const AUTO_REFRESH_MAX_ROWS = 5000;
+const PREFIX_DEBOUNCE_MS = 150;
+const CHANGE_THROTTLE_MS = 300;
+const DETAIL_CONCURRENCY = 4;
+/** Details of a file not yet complete everywhere are re-read at most this often. */
+const INCOMPLETE_DETAIL_TTL_MS = 2000;
+const LOCK_OWNER = 'DFS Desktop';
+
+const EMPTY_FILES: FilesData = {
+  prefix: '',
+  items: [],
+  nextCursor: null,
+  status: 'idle',
+  error: null,
+  loadedOnce: false,
+  stale: false,
+  details: {},
+  heldLocks: {},
+  busy: {},
+  actionFailure: null,
+};
+
+function listPath(prefix: string, cursor: string | null): string {
+  const query = new URLSearchParams({ limit: String(FILE_PAGE_SIZE) });
+  if (prefix !== '') query.set('prefix', prefix);
+  if (cursor !== null) query.set('cursor', cursor);
+  return `/api/files?${query.toString()}`;
+}
+
+export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
+  const request = timedRequest(get, deps);
+  let listing: AbortController | null = null;
+  let prefixTimer: ReturnType<typeof setTimeout> | null = null;
+  let changeTimer: ReturnType<typeof setTimeout> | null = null;
+  const detailQueue: string[] = [];
+  const detailInFlight = new Set<string>();
+  const detailFetchedAt = new Map<string, number>();
+
+  const patch = (update: Partial<FilesData> | ((f: FilesData) => Partial<FilesData>)) =>
+    set((s) => ({ files: { ...s.files, ...(typeof update === 'function' ? update(s.files) : update) } }));
+
+  const setBusy = (name: string, what: string | null) =>
+    patch((f) => {
+      const { [name]: _old, ...rest } = f.busy;
+      return { busy: what === null ? rest : { ...rest, [name]: what } };
+    });
+
+  async function fileAction(name: string, what: string, run: () => Promise<void>): Promise<void> {
+    if (get().files.busy[name] !== undefined) return;
+    setBusy(name, what);
+    try {
+      await run();
+    } catch (err) {
+      const failure = asRequestError(err);
+      patch({ actionFailure: { what: `${what} ${name}`, message: describeFailure(failure.code, failure.detail), at: deps.now() } });
+    } finally {
+      setBusy(name, null);
+    }
+  }
+
+  /** Loads pages from the start until `wanted` rows are loaded or the listing ends. */
+  async function loadFromStart(wanted: number): Promise<void> {
+    listing?.abort();
+    const controller = new AbortController();
+    listing = controller;
+    const prefix = get().files.prefix;
+    patch({ status: 'loading', error: null });
+    try {
+      const items: FileList['items'][number][] = [];
+      let cursor: string | null = null;
+      do {
+        const page: FileList = await request<FileList>('GET', listPath(prefix, cursor), { signal: controller.signal });
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor !== null && items.length < wanted);
+      if (listing !== controller) return;
+      patch({ items, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false });
+    } catch (err) {
+      if (listing !== controller || controller.signal.aborted) return;
+      const failure = asRequestError(err);
+      patch({ status: 'error', error: describeFailure(failure.code, failure.detail), loadedOnce: true });
+    } finally {
+      if (listing === controller) listing = null;
+    }
+  }
+
+  function pumpDetails(): void {
+    while (detailInFlight.size < DETAIL_CONCURRENCY && detailQueue.length > 0) {
+      const name = detailQueue.shift() as string;
+      detailInFlight.add(name);
+      detailFetchedAt.set(name, deps.now());
+      request<FileInfo>('GET', `/api/fileinfo?name=${encodeURIComponent(name)}`)
+        .then((info) => patch((f) => ({ details: { ...f.details, [name]: info } })))
+        .catch(() => undefined)
+        .finally(() => {
+          detailInFlight.delete(name);
+          pumpDetails();
+        });
+    }
+  }
+
+  return {
+    files: EMPTY_FILES,
+
+    setFilePrefix(prefix) {
+      patch({ prefix });
+      if (prefixTimer !== null) clearTimeout(prefixTimer);
+      prefixTimer = setTimeout(() => {
+        prefixTimer = null;
+        void get().loadFiles();
+      }, PREFIX_DEBOUNCE_MS);
+    },
+
+    loadFiles: () => loadFromStart(FILE_PAGE_SIZE),
+
+    async loadMoreFiles() {
+      const { nextCursor, prefix, status } = get().files;
+      if (nextCursor === null || status === 'loading') return;
+      const controller = new AbortController();
+      listing = controller;
+      patch({ status: 'loading' });
+      try {
+        const page = await request<FileList>('GET', listPath(prefix, nextCursor), { signal: controller.signal });
+        if (listing !== controller) return;
+        patch((f) => ({ items: [...f.items, ...page.items], nextCursor: page.nextCursor, status: 'idle' }));
+      } catch (err) {
+        if (listing !== controller || controller.signal.aborted) return;
+        const failure = asRequestError(err);
+        patch({ status: 'error', error: describeFailure(failure.code, failure.detail) });
+      } finally {
+        if (listing === controller) listing = null;
+      }
+    },
+
+    requestFileDetails(names) {
+      const { details, items } = get().files;
+      const nodeCount = get().snapshot?.nodes.length ?? 0;
+      const versions = new Map(items.map((i) => [i.name, i.version]));
+      for (const name of names) {
+        if (detailInFlight.has(name) || detailQueue.includes(name)) continue;
+        const known = details[name];
+        const fetchedAt = detailFetchedAt.get(name) ?? 0;
+        const outdated = known === undefined || known.version !== versions.get(name);
+        const incomplete = known !== undefined && (known.completeOn?.length ?? 0) < nodeCount;
+        if (outdated || (incomplete && deps.now() - fetchedAt >= INCOMPLETE_DETAIL_TTL_MS)) detailQueue.push(name);
+      }
+      pumpDetails();
+    },
+
+    deleteFile: (name) =>
+      fileAction(name, 'delete', async () => {
+        await request('DELETE', fileUrl(name));
+        patch((f) => {
+          const { [name]: _gone, ...details } = f.details;
+          return { items: f.items.filter((i) => i.name !== name), details };
+        });
+        get().noteFilesChanged();
+      }),
+
+    lockFile: (name) =>
+      fileAction(name, 'lock', async () => {
+        const grant = await request<LockGrant>('POST', `/api/locks/${encodeURIComponent(name)}`, { body: { owner: LOCK_OWNER } });
+        const { token, ...lock } = grant;
+        patch((f) => ({
+          heldLocks: { ...f.heldLocks, [name]: token },
+          items: f.items.map((i) => (i.name === name ? { ...i, lock } : i)),
+        }));
+      }),
+
+    unlockFile: (name) =>
+      fileAction(name, 'unlock', async () => {
+        const token = get().files.heldLocks[name];
+        await request('DELETE', `/api/locks/${encodeURIComponent(name)}`, {
+          body: token === undefined ? undefined : { token },
+          headers: token === undefined ? undefined : { 'X-Lock-Token': token },
+        });
+        patch((f) => {
+          const { [name]: _released, ...heldLocks } = f.heldLocks;
+          return { heldLocks, items: f.items.map((i) => (i.name === name ? { ...i, lock: undefined } : i)) };
+        });
+      }),
+
+    downloadUrl: (name) => deps.api.linkUrl(fileUrl(name)),
+
+    noteFilesChanged() {
+      if (!get().files.loadedOnce || changeTimer !== null) return;
+      changeTimer = setTimeout(() => {
+        changeTimer = null;
+        const loaded = get().files.items.length;
+        if (loaded > AUTO_REFRESH_MAX_ROWS) patch({ stale: true });
+        else void loadFromStart(Math.max(loaded, FILE_PAGE_SIZE));
+      }, CHANGE_THROTTLE_MS);
+    },
+
+    dismissFileFailure: () => patch({ actionFailure: null }),
+  };
+};

@@ -1,0 +1,72 @@
+// What the dashboard learns by comparing consecutive snapshots: recovery events (a node went
+// down, started catching up, finished a scrub…) and which term wrote which log indexes.
+import type { ClusterSnapshot, ManagedNode } from '../../../node-runtime/common/manager-api';
+import { formatBytes, formatCount } from '../format/units';
+import { leaderOf } from './cluster-derive';
+import type { HistorySlice, RecoveryEvent, SliceCreator, TermSpan } from './state';
+
+export const MAX_RECOVERY_EVENTS = 500;
+/** Term spans are kept for this many indexes below the newest. */
+export const TERM_SPAN_DEPTH = 1000;
+
+function transitions(before: ManagedNode, after: ManagedNode, time: number): RecoveryEvent[] {
+  const events: RecoveryEvent[] = [];
+  const add = (kind: RecoveryEvent['kind'], text: string) => events.push({ time, nodeId: after.id, kind, text });
+  const reason = after.process === null ? '' : ` (${after.process.state}${after.process.reason === '' ? '' : `: ${after.process.reason}`})`;
+  if (before.reachable && !after.reachable) add('nodeDown', `stopped answering${reason}`);
+  if (!before.reachable && after.reachable) add('nodeUp', 'answering again');
+  const was = before.report?.recovery;
+  const now = after.report?.recovery;
+  if (was === undefined || was === null || now === undefined || now === null) return events;
+  if (!was.catchingUp && now.catchingUp) {
+    add('catchUpStarted', `started catching up: ${formatCount(now.entriesBehind)} entries behind, ${formatCount(now.chunksMissing)} chunks missing`);
+  }
+  if (was.catchingUp && !now.catchingUp) add('catchUpFinished', `caught up (${formatCount(now.chunksFetched)} chunks, ${formatBytes(now.bytesFetched)} fetched)`);
+  if (!was.snapshot.inProgress && now.snapshot.inProgress) add('snapshotStarted', 'receiving a snapshot from the leader');
+  if (was.snapshot.inProgress && !now.snapshot.inProgress) add('snapshotFinished', `snapshot installed (${formatBytes(now.snapshot.bytesReceived)})`);
+  if (!was.scrub.running && now.scrub.running) add('scrubStarted', 'integrity scrub started');
+  const run = now.scrub.lastRun;
+  if (run !== null && run.finishedAt !== null && run.finishedAt !== was.scrub.lastRun?.finishedAt) {
+    add(
+      'scrubFinished',
+      `scrub finished: ${formatCount(run.checked)} chunks checked, ${formatCount(run.corrupt)} corrupt, ${formatCount(run.repaired)} repaired` +
+        (run.unrepairable > 0 ? `, ${formatCount(run.unrepairable)} unrepairable` : ''),
+    );
+  }
+  return events;
+}
+
+/** Extends the spans with the leader's newest indexes; a shorter leader log truncates them. */
+export function extendTermSpans(spans: readonly TermSpan[], lastIndex: number, term: number): TermSpan[] {
+  const kept = spans.filter((s) => s.from <= lastIndex).map((s) => (s.to > lastIndex ? { ...s, to: lastIndex } : s));
+  const top = kept.at(-1)?.to;
+  if (top === undefined) return lastIndex > 0 ? [{ from: 1, to: lastIndex, term: -1 }] : [];
+  if (lastIndex > top) {
+    const last = kept.at(-1);
+    if (last !== undefined && last.term === term) kept[kept.length - 1] = { ...last, to: lastIndex };
+    else kept.push({ from: top + 1, to: lastIndex, term });
+  }
+  const floor = lastIndex - TERM_SPAN_DEPTH;
+  return kept.filter((s) => s.to > floor);
+}
+
+export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
+  recoveryEvents: [],
+  termSpans: [],
+
+  observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot) {
+    const events: RecoveryEvent[] = [];
+    if (previous !== null) {
+      for (const node of next.nodes) {
+        const before = previous.nodes.find((n) => n.id === node.id);
+        if (before !== undefined) events.push(...transitions(before, node, next.updatedAt));
+      }
+    }
+    const status = leaderOf(next)?.report?.status;
+    const termSpans = status === undefined ? get().termSpans : extendTermSpans(get().termSpans, status.lastIndex, status.term);
+    set((s) => ({
+      termSpans,
+      recoveryEvents: events.length === 0 ? s.recoveryEvents : [...s.recoveryEvents, ...events].slice(-MAX_RECOVERY_EVENTS),
+    }));
+  },
+});

@@ -1,0 +1,256 @@
+// The shape of the one dashboard store: a slice per concern, each with its data and actions.
+import type { StoreApi } from 'zustand/vanilla';
+import type { ClusterSnapshot, LogLine, NodeAction } from '../../../node-runtime/common/manager-api';
+import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
+import type { LogLevel } from '../../../node-runtime/common/config';
+import type { ManagerEvent } from '../api/event-stream';
+import type { StoreDeps } from './deps';
+
+// ---- connection -----------------------------------------------------------------------------
+
+export type ConnectionStatus = 'connecting' | 'open' | 'lost';
+
+export interface ConnectionData {
+  readonly status: ConnectionStatus;
+  /** Failed attempts since the last successful connection. */
+  readonly failures: number;
+  readonly nextRetryAt: number | null;
+  readonly lastEventAt: number | null;
+}
+
+export interface ConnectionSlice {
+  readonly connection: ConnectionData;
+  /** Opens the event stream and keeps it open (reconnecting with backoff) until disconnect(). */
+  connect(): void;
+  disconnect(): void;
+  reconnectNow(): void;
+  /** Where every manager event enters the store. */
+  handleEvent(event: ManagerEvent): void;
+}
+
+// ---- cluster --------------------------------------------------------------------------------
+
+export interface CommandFailure {
+  readonly what: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+export interface ClusterSlice {
+  readonly snapshot: ClusterSnapshot | null;
+  /** Commands in flight, keyed like "3:kill" or "cluster:addNode", so their buttons can show it. */
+  readonly pendingCommands: Readonly<Record<string, true>>;
+  readonly commandFailure: CommandFailure | null;
+  runNodeAction(id: number, action: NodeAction): Promise<void>;
+  transferLeadership(id: number): Promise<void>;
+  isolateNode(id: number): Promise<void>;
+  healNode(id: number): Promise<void>;
+  healAllPartitions(): Promise<void>;
+  addNode(): Promise<void>;
+  removeNode(id: number): Promise<void>;
+  dismissCommandFailure(): void;
+}
+
+// ---- files ----------------------------------------------------------------------------------
+
+export interface FilesData {
+  readonly prefix: string;
+  readonly items: readonly FileListItem[];
+  readonly nextCursor: string | null;
+  readonly status: 'idle' | 'loading' | 'error';
+  readonly error: string | null;
+  readonly loadedOnce: boolean;
+  /** The listing changed on the server and is too long to reload automatically. */
+  readonly stale: boolean;
+  /** Full file info (with `completeOn`) for rows that were shown, by name. */
+  readonly details: Readonly<Record<string, FileInfo>>;
+  /** Lock tokens this dashboard holds, by file name; needed to release the lock. */
+  readonly heldLocks: Readonly<Record<string, string>>;
+  /** Per-file action in flight ("delete", "lock", "unlock"). */
+  readonly busy: Readonly<Record<string, string>>;
+  readonly actionFailure: CommandFailure | null;
+}
+
+export interface FilesSlice {
+  readonly files: FilesData;
+  setFilePrefix(prefix: string): void;
+  loadFiles(): Promise<void>;
+  loadMoreFiles(): Promise<void>;
+  requestFileDetails(names: readonly string[]): void;
+  deleteFile(name: string): Promise<void>;
+  lockFile(name: string): Promise<void>;
+  unlockFile(name: string): Promise<void>;
+  downloadUrl(name: string): string;
+  /** Called when something changed on the server that may alter the listing. */
+  noteFilesChanged(): void;
+  dismissFileFailure(): void;
+}
+
+// ---- uploads --------------------------------------------------------------------------------
+
+export type UploadState = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
+
+export interface UploadEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly file: Blob;
+  readonly size: number;
+  readonly state: UploadState;
+  readonly bytesSent: number;
+  readonly bytesPerSec: number;
+  readonly startedAt: number | null;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+export interface UploadsSlice {
+  readonly uploads: readonly UploadEntry[];
+  enqueueUploads(items: readonly { readonly name: string; readonly file: Blob }[]): void;
+  cancelUpload(id: string): void;
+  retryUpload(id: string): void;
+  dismissUpload(id: string): void;
+  clearFinishedUploads(): void;
+}
+
+// ---- config ---------------------------------------------------------------------------------
+
+/** Which settings the editor shows: the cluster's, or one node's. */
+export type ConfigTarget = 'cluster' | number;
+
+export interface AppliedChange {
+  readonly key: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface ConfigData {
+  readonly target: ConfigTarget;
+  /** Edited values as typed, by key; only keys the user touched. */
+  readonly drafts: Readonly<Record<string, string>>;
+  /** Validation errors by key (from the local check or the server's config_invalid). */
+  readonly errors: Readonly<Record<string, string>>;
+  readonly formError: string | null;
+  readonly applying: boolean;
+  readonly lastApplied: { readonly target: ConfigTarget; readonly at: number; readonly changes: readonly AppliedChange[] } | null;
+}
+
+export interface ConfigSlice {
+  readonly config: ConfigData;
+  setConfigTarget(target: ConfigTarget): void;
+  editSetting(key: string, value: string): void;
+  discardConfigDrafts(): void;
+  applyConfig(): Promise<void>;
+}
+
+// ---- logs -----------------------------------------------------------------------------------
+
+export interface LogFilter {
+  readonly node: 'all' | number;
+  readonly minLevel: LogLevel;
+  readonly text: string;
+}
+
+export interface LogsData {
+  readonly lines: readonly LogLine[];
+  /** Lines frozen at the moment the tail was paused; null while live. */
+  readonly pausedLines: readonly LogLine[] | null;
+  /** Lines received since the pause. */
+  readonly missedWhilePaused: number;
+  readonly filter: LogFilter;
+}
+
+export interface LogsSlice {
+  readonly logs: LogsData;
+  appendLogs(lines: readonly LogLine[]): void;
+  setLogFilter(patch: Partial<LogFilter>): void;
+  setLogsPaused(paused: boolean): void;
+  loadRecentLogs(): Promise<void>;
+}
+
+// ---- metrics history ------------------------------------------------------------------------
+
+export interface MetricSample {
+  readonly time: number;
+  readonly leaderCommit: number | null;
+  readonly term: number | null;
+  /** Entries behind the leader, per follower id. */
+  readonly lagByNode: Readonly<Record<number, number>>;
+  readonly bytesOnDiskByNode: Readonly<Record<number, number>>;
+  /** Logical bytes stored in the cluster (the leader's totalSize). */
+  readonly totalSize: number | null;
+  /** Bytes per second of all uploads passing through the manager (ours and other clients'). */
+  readonly uploadBytesPerSec: number;
+  /** Mean and worst round trip of the dashboard's own `/api` requests in this second. */
+  readonly latencyMeanMs: number | null;
+  readonly latencyMaxMs: number | null;
+}
+
+export interface LeaderChangeMark {
+  readonly time: number;
+  readonly term: number;
+  readonly leaderId: number | null;
+}
+
+export interface MetricsData {
+  readonly samples: readonly MetricSample[];
+  readonly leaderChanges: readonly LeaderChangeMark[];
+}
+
+export interface MetricsSlice {
+  readonly metrics: MetricsData;
+  /** Closes the current one-second bucket into a sample. */
+  recordSample(now: number): void;
+  recordLatency(ms: number): void;
+  /** Progress of one upload (by upload id), from our own XHR or from the manager's events. */
+  recordUploadProgress(uploadId: string, bytesSoFar: number): void;
+  recordLeaderChange(mark: LeaderChangeMark): void;
+}
+
+// ---- recovery history and the observed raft log ---------------------------------------------
+
+export type RecoveryEventKind =
+  | 'nodeDown'
+  | 'nodeUp'
+  | 'catchUpStarted'
+  | 'catchUpFinished'
+  | 'snapshotStarted'
+  | 'snapshotFinished'
+  | 'scrubStarted'
+  | 'scrubFinished';
+
+export interface RecoveryEvent {
+  readonly time: number;
+  readonly nodeId: number;
+  readonly kind: RecoveryEventKind;
+  readonly text: string;
+}
+
+/** Log indexes `from..to` (inclusive) were written in `term`, as the dashboard saw them appear. */
+export interface TermSpan {
+  readonly from: number;
+  readonly to: number;
+  readonly term: number;
+}
+
+export interface HistorySlice {
+  readonly recoveryEvents: readonly RecoveryEvent[];
+  readonly termSpans: readonly TermSpan[];
+  observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot): void;
+}
+
+// ---- ui -------------------------------------------------------------------------------------
+
+export const TABS = ['overview', 'files', 'storage', 'recovery', 'activity', 'config', 'logs', 'raft'] as const;
+export type TabId = (typeof TABS)[number];
+
+export interface UiSlice {
+  readonly tab: TabId;
+  setTab(tab: TabId): void;
+}
+
+// ---- the whole store ------------------------------------------------------------------------
+
+export type AppState = ConnectionSlice & ClusterSlice & FilesSlice & UploadsSlice & ConfigSlice & LogsSlice & MetricsSlice & HistorySlice & UiSlice;
+
+export type AppStore = StoreApi<AppState>;
+
+export type SliceCreator<T> = (set: AppStore['setState'], get: AppStore['getState'], deps: StoreDeps) => T;

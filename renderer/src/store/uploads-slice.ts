@@ -1,0 +1,101 @@
+// The upload queue: files dropped or picked become entries that upload a few at a time, each with
+// its progress, speed, and a readable error; cancel aborts, retry starts over.
+import { validateFileName } from '../../../node-runtime/common/file-name';
+import type { UploadHandle, UploadOutcome } from '../api/upload';
+import { describeFailure } from '../format/error-text';
+import type { SliceCreator, UploadEntry, UploadsSlice } from './state';
+
+export const MAX_PARALLEL_UPLOADS = 3;
+
+export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) => {
+  const handles = new Map<string, UploadHandle>();
+  let counter = 0;
+
+  const update = (id: string, change: (e: UploadEntry) => Partial<UploadEntry>) =>
+    set((s) => ({ uploads: s.uploads.map((e) => (e.id === id ? { ...e, ...change(e) } : e)) }));
+
+  function finish(id: string, outcome: UploadOutcome): void {
+    handles.delete(id);
+    if (outcome.kind === 'done') {
+      update(id, (e) => ({ state: 'done', bytesSent: e.size }));
+      get().noteFilesChanged();
+    } else if (outcome.kind === 'cancelled') {
+      update(id, () => ({ state: 'cancelled' }));
+    } else {
+      update(id, () => ({ state: 'failed', error: { code: outcome.code, message: describeFailure(outcome.code, outcome.detail) } }));
+    }
+    pump();
+  }
+
+  function start(entry: UploadEntry): void {
+    const startedAt = deps.now();
+    update(entry.id, () => ({ state: 'uploading', startedAt, bytesSent: 0, bytesPerSec: 0, error: null }));
+    const handle = deps.startUpload({
+      name: entry.name,
+      body: entry.file,
+      uploadId: entry.id,
+      onProgress: (bytesSent) => {
+        const seconds = (deps.now() - startedAt) / 1000;
+        update(entry.id, () => ({ bytesSent, bytesPerSec: seconds > 0 ? bytesSent / seconds : 0 }));
+        get().recordUploadProgress(entry.id, bytesSent);
+      },
+    });
+    handles.set(entry.id, handle);
+    void handle.outcome.then((outcome) => finish(entry.id, outcome));
+  }
+
+  function pump(): void {
+    const uploads = get().uploads;
+    let active = uploads.filter((e) => e.state === 'uploading').length;
+    for (const entry of uploads) {
+      if (active >= MAX_PARALLEL_UPLOADS) break;
+      if (entry.state !== 'queued') continue;
+      start(entry);
+      active += 1;
+    }
+  }
+
+  return {
+    uploads: [],
+
+    enqueueUploads(items) {
+      const entries = items.map(({ name, file }): UploadEntry => {
+        counter += 1;
+        const checked = validateFileName(name);
+        return {
+          id: `upload-${deps.now().toString(36)}-${counter}`,
+          name: checked.ok ? checked.name : name,
+          file,
+          size: file.size,
+          state: checked.ok ? 'queued' : 'failed',
+          bytesSent: 0,
+          bytesPerSec: 0,
+          startedAt: null,
+          error: checked.ok ? null : { code: 'name_invalid', message: describeFailure('name_invalid', checked.detail) },
+        };
+      });
+      set((s) => ({ uploads: [...s.uploads, ...entries] }));
+      pump();
+    },
+
+    cancelUpload(id) {
+      const handle = handles.get(id);
+      if (handle !== undefined) handle.abort();
+      else update(id, (e) => (e.state === 'queued' ? { state: 'cancelled' } : {}));
+    },
+
+    retryUpload(id) {
+      update(id, (e) => (e.state === 'failed' || e.state === 'cancelled' ? { state: 'queued', bytesSent: 0, bytesPerSec: 0, error: null } : {}));
+      pump();
+    },
+
+    dismissUpload(id) {
+      if (handles.has(id)) return;
+      set((s) => ({ uploads: s.uploads.filter((e) => e.id !== id) }));
+    },
+
+    clearFinishedUploads() {
+      set((s) => ({ uploads: s.uploads.filter((e) => e.state !== 'done' && e.state !== 'cancelled') }));
+    },
+  };
+};

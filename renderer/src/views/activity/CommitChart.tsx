@@ -1,0 +1,23 @@
+import { useMemo } from 'react';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { formatCount } from '../../format/units';
+import { ChartCard, leaderChangeLines, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
+import { useApp } from '../../store/context';
+
+export function CommitChart() {
+  const samples = useApp((s) => s.metrics.samples);
+  const marks = useApp((s) => s.metrics.leaderChanges);
+  const data = useMemo(() => samples.map((s) => ({ time: s.time, commit: s.leaderCommit })), [samples]);
+  return (
+    <ChartCard title="Commit index" description="The leader's commit index: every step up is a change a majority has stored. Dashed lines mark leader changes.">
+      <LineChart data={data}>
+        <CartesianGrid stroke="var(--chart-grid)" />
+        <XAxis {...timeAxisProps} />
+        <YAxis {...valueAxisProps} domain={['dataMin', 'dataMax']} allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} />
+        <Tooltip {...tooltipStyle} />
+        <Line type="stepAfter" dataKey="commit" name="Commit index" stroke={seriesColour(2)} dot={false} connectNulls={false} isAnimationActive={false} />
+        {leaderChangeLines(marks)}
+      </LineChart>
+    </ChartCard>
+  );
+}

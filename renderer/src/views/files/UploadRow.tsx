@@ -1,0 +1,57 @@
+// One upload: progress in bytes and percent, speed, and what to do next.
+import { formatBytes, formatRate } from '../../format/units';
+import { ProgressBar } from '../../shell/ProgressBar';
+import { useApp } from '../../store/context';
+import type { UploadEntry } from '../../store/state';
+
+const STATE_TEXT: Readonly<Record<UploadEntry['state'], string>> = {
+  queued: 'Waiting',
+  uploading: 'Uploading',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+export function UploadRow({ entry }: { entry: UploadEntry }) {
+  const cancel = useApp((s) => s.cancelUpload);
+  const retry = useApp((s) => s.retryUpload);
+  const dismiss = useApp((s) => s.dismissUpload);
+  const percent = entry.size > 0 ? (entry.bytesSent / entry.size) * 100 : entry.state === 'done' ? 100 : 0;
+  const tone = entry.state === 'failed' ? 'bad' : entry.state === 'done' ? 'ok' : undefined;
+
+  return (
+    <li aria-label={entry.name} className="upload-row">
+      <span className="file-name" title={entry.name}>
+        {entry.name}
+      </span>
+      <ProgressBar
+        label={`Upload ${entry.name}`}
+        value={percent}
+        valueText={`${formatBytes(entry.bytesSent)} of ${formatBytes(entry.size)} (${Math.floor(percent)}%)`}
+        tone={tone}
+      />
+      <span className="num">
+        {formatBytes(entry.bytesSent)} / {formatBytes(entry.size)} · {Math.floor(percent)}%
+      </span>
+      <span className="num muted">{entry.state === 'uploading' ? formatRate(entry.bytesPerSec) : STATE_TEXT[entry.state]}</span>
+      <span className="row">
+        {(entry.state === 'uploading' || entry.state === 'queued') && (
+          <button type="button" className="btn btn-small" aria-label={`Cancel upload of ${entry.name}`} onClick={() => cancel(entry.id)}>
+            Cancel
+          </button>
+        )}
+        {(entry.state === 'failed' || entry.state === 'cancelled') && entry.error?.code !== 'name_invalid' && (
+          <button type="button" className="btn btn-small" aria-label={`Retry upload of ${entry.name}`} onClick={() => retry(entry.id)}>
+            Retry
+          </button>
+        )}
+        {(entry.state === 'failed' || entry.state === 'cancelled') && (
+          <button type="button" className="btn btn-small" aria-label={`Dismiss upload of ${entry.name}`} onClick={() => dismiss(entry.id)}>
+            Dismiss
+          </button>
+        )}
+      </span>
+      {entry.error !== null && <p className="upload-error">{entry.error.message}</p>}
+    </li>
+  );
+}

@@ -1,0 +1,39 @@
+// The cluster in one line: health, leader and term, how many failures it can still take.
+import { Explained } from '../../shell/Explained';
+import { leaderOf } from '../../store/cluster-derive';
+import { useApp } from '../../store/context';
+
+const HEALTH = {
+  healthy: { text: 'Healthy', tone: 'pill-ok' },
+  degraded: { text: 'Degraded', tone: 'pill-warn' },
+  noQuorum: { text: 'No quorum', tone: 'pill-bad' },
+} as const;
+
+export function ClusterHeadline() {
+  const snapshot = useApp((s) => s.snapshot);
+  if (snapshot === null) return <span className="muted">No cluster data yet</span>;
+  const health = HEALTH[snapshot.health];
+  const term = leaderOf(snapshot)?.report?.status.term;
+  const up = snapshot.nodes.filter((n) => n.reachable).length;
+  return (
+    <div className="headline" role="group" aria-label="Cluster status">
+      <span className={`pill ${health.tone}`} role="status" aria-label={`Cluster ${health.text}`}>
+        {health.text}
+      </span>
+      <span className="num">
+        {snapshot.leaderId === null ? 'No leader' : `Leader: node ${snapshot.leaderId}`}
+        {term === undefined ? '' : ` · `}
+        {term !== undefined && <Explained term="term">term {term}</Explained>}
+      </span>
+      <span className="num">
+        {up} of {snapshot.nodes.length} nodes up
+      </span>
+      <span className="num">
+        <Explained term="faultTolerance">
+          Tolerates {snapshot.faultTolerance} more {snapshot.faultTolerance === 1 ? 'failure' : 'failures'}
+        </Explained>
+      </span>
+      {snapshot.mode === 'attach' && <span className="pill pill-neutral">Attached: {snapshot.profile}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+// One node at a glance: role, Raft progress, how far it trails the leader, and its process.
+import type { ManagedNode } from '../../../../node-runtime/common/manager-api';
+import { formatCount, formatDuration, formatMs } from '../../format/units';
+import { Explained } from '../../shell/Explained';
+import { entriesBehindLeader, leaderViewOf } from '../../store/cluster-derive';
+import { useApp } from '../../store/context';
+import { useNow } from '../../shell/useNow';
+import { NodeControls } from './NodeControls';
+import { ProcessBadge } from './ProcessBadge';
+import { RoleBadge } from './RoleBadge';
+
+function portOf(address: string | null): string {
+  if (address === null) return '—';
+  const match = /:(\d+)(?:\/.*)?$/.exec(address);
+  return match?.[1] ?? address;
+}
+
+export function NodeCard({ node }: { node: ManagedNode }) {
+  const snapshot = useApp((s) => s.snapshot);
+  const now = useNow();
+  const isLeader = snapshot?.leaderId === node.id;
+  const status = node.report?.status;
+  const behind = entriesBehindLeader(snapshot, node);
+  const contact = isLeader ? null : (leaderViewOf(snapshot, node.id)?.lastContactMs ?? null);
+  const process = node.process;
+
+  return (
+    <section aria-label={`Node ${node.id}`} className="card node-card" data-leader={isLeader} data-reachable={node.reachable}>
+      <div className="node-card-head">
+        <h3>Node {node.id}</h3>
+        <RoleBadge node={node} />
+        {node.partitionedFrom.length > 0 && (
+          <span className="pill pill-warn" title={`Cut off from node ${node.partitionedFrom.join(', ')}`}>
+            <Explained term="partition">Isolated</Explained>
+          </span>
+        )}
+        <span className="spacer" />
+        <ProcessBadge process={process} />
+      </div>
+      <dl className="facts">
+        <dt><Explained term="term">Term</Explained></dt>
+        <dd>{status === undefined ? '—' : formatCount(status.term)}</dd>
+        <dt><Explained term="commitIndex">Commit</Explained> / <Explained term="appliedIndex">applied</Explained></dt>
+        <dd>{status === undefined ? '—' : `${formatCount(status.commitIndex)} / ${formatCount(status.appliedIndex)}`}</dd>
+        <dt><Explained term="trailing">Behind leader</Explained></dt>
+        <dd>{isLeader ? '—' : behind === null ? 'unknown' : behind === 0 ? 'up to date' : `${formatCount(behind)} entries`}</dd>
+        <dt><Explained term="lastContact">Last contact</Explained></dt>
+        <dd>{contact === null ? '—' : `${formatMs(contact)} ago`}</dd>
+        <dt>Last report</dt>
+        <dd>{node.report === null ? 'never' : `${formatDuration(now - node.report.receivedAt)} ago`}</dd>
+        <dt>Process</dt>
+        <dd>{process === null ? 'remote' : `${process.reason === '' ? process.state : process.reason}${process.pid === null ? '' : ` · pid ${process.pid}`}`}</dd>
+        <dt>Ports</dt>
+        <dd>
+          API {portOf(node.httpUrl)} · peer {portOf(node.peerAddress)}
+        </dd>
+        <dt>Uptime</dt>
+        <dd>{process?.startedAt == null ? '—' : formatDuration(now - process.startedAt)}</dd>
+        <dt>Restarts</dt>
+        <dd>{process === null ? '—' : formatCount(process.restarts)}</dd>
+      </dl>
+      <NodeControls node={node} isLeader={isLeader} />
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+// The cluster as a ring of nodes (RaftScope style): fill colour is the node's term, the outer arc
+// is how much of its election timeout has passed since the leader last heard from it, and the
+// lines are the leader's replication streams (a dot travels along one when that follower's
+// confirmed log position advances; a red dashed line is a network cut).
+import type { ClusterSnapshot, ManagedNode } from '../../../../node-runtime/common/manager-api';
+import { leaderViewOf } from '../../store/cluster-derive';
+import { settingsFor } from '../../store/config-derive';
+import { termColour } from './term-colour';
+
+const SIZE = 400;
+const CENTER = SIZE / 2;
+const RING = 140;
+const NODE_R = 34;
+
+function position(index: number, count: number) {
+  const angle = (index / Math.max(1, count)) * 2 * Math.PI - Math.PI / 2;
+  return { x: CENTER + RING * Math.cos(angle), y: CENTER + RING * Math.sin(angle) };
+}
+
+function arc(x: number, y: number, r: number, fraction: number): string {
+  const f = Math.min(0.9999, Math.max(0, fraction));
+  const end = 2 * Math.PI * f - Math.PI / 2;
+  const ex = x + r * Math.cos(end);
+  const ey = y + r * Math.sin(end);
+  return `M ${x} ${y - r} A ${r} ${r} 0 ${f > 0.5 ? 1 : 0} 1 ${ex.toFixed(2)} ${ey.toFixed(2)}`;
+}
+
+function describe(node: ManagedNode, leaderId: number | null): string {
+  const status = node.report?.status;
+  if (!node.reachable || status === undefined) return `Node ${node.id}: unreachable`;
+  const role = node.id === leaderId ? 'leader' : status.role;
+  return `Node ${node.id}: ${role}, term ${status.term}, last index ${status.lastIndex}, committed ${status.commitIndex}`;
+}
+
+export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
+  const nodes = [...snapshot.nodes].sort((a, b) => a.id - b.id);
+  const at = new Map(nodes.map((n, i) => [n.id, position(i, nodes.length)]));
+  const electionTimeout = Number(settingsFor(snapshot, 'cluster').find(([k]) => k === 'electionTimeout')?.[1].value ?? 1000);
+  const leader = snapshot.leaderId === null ? undefined : at.get(snapshot.leaderId);
+  const summary = nodes.map((n) => describe(n, snapshot.leaderId)).join('. ');
+
+  return (
+    <svg viewBox={`0 0 ${SIZE} ${SIZE}`} className="raft-ring" role="img" aria-label={`Raft ring. ${summary}.`}>
+      {leader !== undefined &&
+        nodes
+          .filter((n) => n.id !== snapshot.leaderId)
+          .map((n) => {
+            const p = at.get(n.id);
+            if (p === undefined) return null;
+            const cut = n.partitionedFrom.includes(snapshot.leaderId as number) || !n.reachable;
+            const view = leaderViewOf(snapshot, n.id);
+            const path = `M ${leader.x} ${leader.y} L ${p.x} ${p.y}`;
+            return (
+              <g key={`link-${n.id}`}>
+                <path d={path} stroke={cut ? 'var(--bad)' : 'var(--border)'} strokeWidth={2} strokeDasharray={cut ? '6 5' : undefined} fill="none" />
+                {!cut && view?.match != null && (
+                  <circle key={`msg-${n.id}-${view.match}`} r={5} fill="var(--accent)">
+                    <animateMotion dur="0.6s" repeatCount="1" fill="freeze" path={path} />
+                  </circle>
+                )}
+                {view?.state != null && (
+                  <text x={(leader.x + p.x) / 2} y={(leader.y + p.y) / 2 - 6} fontSize={10} textAnchor="middle">
+                    {cut ? 'cut' : view.state}
+                  </text>
+                )}
+              </g>
+            );
+          })}
+      {nodes.map((n) => {
+        const p = at.get(n.id);
+        if (p === undefined) return null;
+        const status = n.report?.status;
+        const isLeader = n.id === snapshot.leaderId;
+        const contact = isLeader ? null : (leaderViewOf(snapshot, n.id)?.lastContactMs ?? null);
+        return (
+          <g key={n.id}>
+            <title>{describe(n, snapshot.leaderId)}</title>
+            <circle
+              cx={p.x}
+              cy={p.y}
+              r={NODE_R}
+              fill={n.reachable && status !== undefined ? termColour(status.term) : 'var(--surface-2)'}
+              stroke={isLeader ? 'var(--leader)' : 'var(--border)'}
+              strokeWidth={isLeader ? 5 : 2}
+              strokeDasharray={status?.role === 'candidate' || status?.role === 'preCandidate' ? '5 4' : undefined}
+            />
+            {contact !== null && (
+              <path d={arc(p.x, p.y, NODE_R + 7, contact / electionTimeout)} stroke={contact > electionTimeout ? 'var(--bad)' : 'var(--text-muted)'} strokeWidth={3} fill="none" />
+            )}
+            <text x={p.x} y={p.y - 4} textAnchor="middle" fontSize={14} fontWeight={700} style={{ fill: '#fff' }}>
+              N{n.id}
+            </text>
+            <text x={p.x} y={p.y + 13} textAnchor="middle" fontSize={11} style={{ fill: '#fff' }}>
+              {status === undefined ? 'down' : `T${status.term}`}
+            </text>
+            {isLeader && (
+              <text x={p.x} y={p.y + NODE_R + 20} textAnchor="middle" fontSize={11} fontWeight={700} style={{ fill: 'var(--leader)' }}>
+                Leader
+              </text>
+            )}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}

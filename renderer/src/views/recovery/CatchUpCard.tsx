@@ -1,0 +1,107 @@
+// One node's recovery: log entries still to replay, snapshot transfer, missing chunks, scrub.
+import type { ManagedNode } from '../../../../node-runtime/common/manager-api';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatRate } from '../../format/units';
+import { Explained } from '../../shell/Explained';
+import { ProgressBar } from '../../shell/ProgressBar';
+import { leaderOf } from '../../store/cluster-derive';
+import { useApp } from '../../store/context';
+
+export function CatchUpCard({ node }: { node: ManagedNode }) {
+  const leaderCommit = useApp((s) => leaderOf(s.snapshot)?.report?.status.commitIndex ?? null);
+  const recovery = node.report?.recovery ?? null;
+  const label = `Node ${node.id}`;
+  if (recovery === null) {
+    return (
+      <section className="card" aria-label={`Recovery of node ${node.id}`}>
+        <h3>{label}</h3>
+        <p className="muted">{node.reachable ? 'No recovery report yet.' : 'Unreachable — recovery starts when it is back.'}</p>
+      </section>
+    );
+  }
+  const applied = node.report?.status.appliedIndex ?? 0;
+  const logTarget = leaderCommit ?? applied + recovery.entriesBehind;
+  const chunkTotal = recovery.chunksFetched + recovery.chunksMissing;
+  const snap = recovery.snapshot;
+  const scrub = recovery.scrub;
+  const run = scrub.lastRun;
+
+  return (
+    <section className="card stack" aria-label={`Recovery of node ${node.id}`}>
+      <div className="row">
+        <h3>{label}</h3>
+        {recovery.catchingUp ? <span className="pill pill-warn">Catching up</span> : <span className="pill pill-ok">In sync</span>}
+        {!recovery.recoveryEnabled && <span className="pill pill-neutral" title="recoveryEnabled is off in the configuration">Recovery off</span>}
+        <span className="spacer" />
+        {recovery.etaSec !== null && <span className="num muted">about {formatDuration(recovery.etaSec * 1000)} left</span>}
+      </div>
+      <div>
+        <div className="row">
+          <span>Log entries</span>
+          <span className="spacer" />
+          <span className="num">{recovery.entriesBehind === 0 ? 'none behind' : `${formatCount(recovery.entriesBehind)} behind`}</span>
+        </div>
+        <ProgressBar label={`Log catch-up of node ${node.id}`} value={Math.min(applied, logTarget)} max={Math.max(1, logTarget)} valueText={`${formatCount(recovery.entriesBehind)} entries behind`} />
+      </div>
+      <div>
+        <div className="row">
+          <Explained term="snapshot">Snapshot transfer</Explained>
+          <span className="spacer" />
+          <span className="num">
+            {snap.inProgress ? `${formatBytes(snap.bytesReceived)}${snap.bytesTotal === null ? '' : ` of ${formatBytes(snap.bytesTotal)}`}` : 'none in progress'}
+          </span>
+        </div>
+        <ProgressBar
+          label={`Snapshot transfer to node ${node.id}`}
+          value={snap.inProgress ? (snap.bytesTotal === null ? null : snap.bytesReceived) : 0}
+          max={Math.max(1, snap.bytesTotal ?? 1)}
+        />
+      </div>
+      <div>
+        <div className="row">
+          <span>Chunks fetched</span>
+          <span className="spacer" />
+          <span className="num">
+            {formatCount(recovery.chunksFetched)} of {formatCount(chunkTotal)} · {formatBytes(recovery.bytesFetched)}
+          </span>
+        </div>
+        <ProgressBar label={`Chunks fetched by node ${node.id}`} value={recovery.chunksFetched} max={Math.max(1, chunkTotal)} tone={recovery.chunksMissing === 0 ? 'ok' : undefined} />
+      </div>
+      <div>
+        <div className="row">
+          <Explained term="scrub">Integrity scrub</Explained>
+          <span className="spacer" />
+          <span className="num">{scrub.running ? 'running' : run === null ? 'never ran' : `last finished ${run.finishedAt === null ? '—' : formatDateTime(run.finishedAt)}`}</span>
+        </div>
+        {run !== null && (
+          <dl className="facts" aria-label={`Last scrub of node ${node.id}`}>
+            <dt>Checked</dt>
+            <dd>{formatCount(run.checked)} chunks</dd>
+            <dt>Corrupt</dt>
+            <dd className={run.corrupt > 0 ? 'error-text' : undefined}>{formatCount(run.corrupt)}</dd>
+            <dt>Repaired</dt>
+            <dd>{formatCount(run.repaired)}</dd>
+            {run.unrepairable > 0 && (
+              <>
+                <dt>Unrepairable</dt>
+                <dd className="error-text">{formatCount(run.unrepairable)}</dd>
+              </>
+            )}
+            <dt>Speed</dt>
+            <dd>{formatRate(run.bytesPerSec)}</dd>
+          </dl>
+        )}
+      </div>
+      {Object.entries(recovery.backgroundServices).some(([, s]) => s.lastError !== null) && (
+        <ul className="error-text" aria-label={`Background service errors on node ${node.id}`}>
+          {Object.entries(recovery.backgroundServices)
+            .filter(([, s]) => s.lastError !== null)
+            .map(([name, s]) => (
+              <li key={name}>
+                {name}: {s.lastError}
+              </li>
+            ))}
+        </ul>
+      )}
+    </section>
+  );
+}

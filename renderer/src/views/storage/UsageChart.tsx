@@ -1,0 +1,32 @@
+// Stored bytes over the last minutes: the cluster total and each node's disk use.
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { formatBytes } from '../../format/units';
+import { ChartCard, leaderChangeLines, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
+import { useApp } from '../../store/context';
+import { useMemo } from 'react';
+
+export function UsageChart() {
+  const samples = useApp((s) => s.metrics.samples);
+  const marks = useApp((s) => s.metrics.leaderChanges);
+  const nodeIds = useMemo(() => [...new Set(samples.flatMap((s) => Object.keys(s.bytesOnDiskByNode).map(Number)))].sort((a, b) => a - b), [samples]);
+  const data = useMemo(
+    () => samples.map((s) => ({ time: s.time, total: s.totalSize, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.bytesOnDiskByNode[id] ?? null])) })),
+    [samples, nodeIds],
+  );
+  return (
+    <ChartCard title="Storage over time" description="Logical bytes stored in the cluster, and bytes on each node's disk.">
+      <LineChart data={data}>
+        <CartesianGrid stroke="var(--chart-grid)" />
+        <XAxis {...timeAxisProps} />
+        <YAxis {...valueAxisProps} tickFormatter={(v: number) => formatBytes(v)} />
+        <Tooltip {...tooltipStyle} formatter={(v) => (typeof v === 'number' ? formatBytes(v) : String(v))} />
+        <Legend />
+        <Line type="monotone" dataKey="total" name="Cluster (logical)" stroke={seriesColour(0)} dot={false} isAnimationActive={false} />
+        {nodeIds.map((id, i) => (
+          <Line key={id} type="monotone" dataKey={`n${id}`} name={`Node ${id} disk`} stroke={seriesColour(i + 1)} dot={false} isAnimationActive={false} />
+        ))}
+        {leaderChangeLines(marks)}
+      </LineChart>
+    </ChartCard>
+  );
+}
