@@ -21,7 +21,8 @@ export interface ClusterHealthView {
  * The leader is the one named in the highest term any answering node reports (a node claiming
  * leadership itself wins over hearsay in that term). Voters are the leader's view of the
  * membership when it answers, else every known node. A voter is in quorum when it answers and
- * follows that leader in that term; partitioned or lagging-term nodes do not count.
+ * follows that leader in that term; partitioned or lagging-term nodes do not count. There is a
+ * quorum when the leader itself answers and a majority of voters is in quorum.
  */
 export function computeHealth(nodes: readonly ObservedNode[]): ClusterHealthView {
   const answering = nodes.filter((n): n is ObservedNode & { status: NodeStatus } => n.status !== null);
@@ -42,7 +43,9 @@ export function computeHealth(nodes: readonly ObservedNode[]): ClusterHealthView
           .map((n) => n.id)
           .sort((a, b) => a - b);
   const majority = Math.floor(voters.length / 2) + 1;
-  if (leaderId === null || inQuorum.length < majority) {
+  // Followers vouching for a leader that does not answer (just killed, or cut off from us) are
+  // not proof of a working cluster: the manager cannot tell, so it claims no quorum.
+  if (leaderId === null || !inQuorum.includes(leaderId) || inQuorum.length < majority) {
     return { leaderId, term, health: 'noQuorum', faultTolerance: 0, inQuorum };
   }
   return {
