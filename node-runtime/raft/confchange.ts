@@ -26,7 +26,14 @@ export class Changer {
       if (cc.changes.length > 0) throw new ConfChangeError('leaveJoint carries no changes');
       return this.leaveJoint();
     }
-    if (cc.transition === 'auto' && cc.changes.length <= 1) return this.simple(cc.changes);
+    if (cc.transition === 'auto') {
+      const effective = cc.changes.filter((c) => this.changesSomething(c));
+      // Re-applying a change already in force (e.g. the founding membership entry) does nothing.
+      if (effective.length === 0) return this.copy();
+      // A node with no membership yet (founding entry on a joiner) has no quorum to protect.
+      if (this.tracker.config.incoming.size === 0 && this.tracker.config.outgoing.size === 0) return this.bootstrap(effective);
+      if (effective.length === 1) return this.simple(effective);
+    }
     // Several changes at once must be joint. 'auto' leaves the joint config by itself; an
     // explicit 'joint' waits for the application to propose leaveJoint.
     return this.enterJoint(cc.transition === 'auto', cc.changes);
@@ -68,6 +75,20 @@ export class Changer {
     for (const id of before) if (!config.incoming.has(id)) changed++;
     for (const id of config.incoming) if (!before.has(id)) changed++;
     if (changed > 1) throw new ConfChangeError('more than one voter changed without joint consensus');
+    return checked(config, progress);
+  }
+
+  private changesSomething(c: ConfChangeSingle): boolean {
+    const pr = this.tracker.progress.get(c.nodeId);
+    if (c.op === 'removeNode') return pr !== undefined;
+    if (pr === undefined) return true;
+    const { incoming, learners } = this.tracker.config;
+    return c.op === 'addVoter' ? !incoming.has(c.nodeId) : !learners.has(c.nodeId);
+  }
+
+  private bootstrap(changes: readonly ConfChangeSingle[]): ChangeResult {
+    const { config, progress } = this.copy();
+    this.applyChanges(config, progress, changes);
     return checked(config, progress);
   }
 

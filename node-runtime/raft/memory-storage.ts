@@ -2,6 +2,7 @@
 // mirror of its write-ahead log. The caller persists what a Ready hands out (append, setHardState,
 // applySnapshot) and compacts the log after taking a snapshot (createSnapshot, then compact).
 
+import { encodeConfChange } from './codec';
 import { CompactedError, RaftInvariantError, SnapshotOutOfDateError, invariant } from './errors';
 import { limitSize } from './entry-size';
 import type { ConfState, Entry, HardState, LogStorage, NodeId, Snapshot } from './types';
@@ -16,16 +17,34 @@ function dummyEntry(index: number, term: number): Entry {
   return { index, term, kind: 'normal', data: EMPTY_DATA };
 }
 
+function bootstrapEntry(cs: ConfState): Entry {
+  invariant(cs.votersOutgoing.length === 0 && cs.learnersNext.length === 0, 'a cluster cannot start in a joint configuration', {
+    voters: cs.voters,
+    votersOutgoing: cs.votersOutgoing,
+  });
+  const changes = [
+    ...cs.voters.map((nodeId) => ({ op: 'addVoter' as const, nodeId })),
+    ...cs.learners.map((nodeId) => ({ op: 'addLearner' as const, nodeId })),
+  ];
+  return { index: 1, term: 1, kind: 'confChange', data: encodeConfChange({ changes, transition: 'auto' }) };
+}
+
 export class MemoryStorage implements LogStorage {
   private hardState: HardState = EMPTY_HARD_STATE;
   private snap: Snapshot;
   /** ents[0] is a placeholder at the snapshot index carrying its term; real entries follow. */
   private ents: Entry[];
 
-  /** A fresh storage; `confState` is the initial membership of a new cluster (empty for a joining node). */
+  /**
+   * A fresh storage; `confState` is the initial membership of a new cluster (empty for a node
+   * that joins an existing one). A founding member starts with that membership in force and with
+   * one log entry (index 1, term 1) recording it: a node that joins later learns the founding
+   * membership by applying that entry, then every change after it, from the leader's log.
+   */
   constructor(confState: ConfState = EMPTY_CONF_STATE) {
     this.snap = { metadata: { index: 0, term: 0, confState }, data: EMPTY_DATA };
     this.ents = [dummyEntry(0, 0)];
+    if (confState.voters.length > 0 || confState.learners.length > 0) this.ents.push(bootstrapEntry(confState));
   }
 
   /** A fresh storage for a new cluster whose voters are `ids`. */

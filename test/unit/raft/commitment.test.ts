@@ -4,7 +4,8 @@ import type { TestingKnobs } from '../../../node-runtime/raft/types';
 import { Network, bytes } from './network';
 
 /**
- * Figure 8 on three nodes. Node 1 (leader, term 1) appends `x` at index 2 while cut off. Node 2
+ * Figure 8 on three nodes. Node 1 (leader, term 1) appends `x` at index 3 while cut off (index 1 holds
+ * the founding membership, index 2 node 1's no-op). Node 2
  * wins term 2 with node 3's vote but its no-op never leaves it. Node 1 returns, wins term 3 with
  * node 3 (after a restart) and copies `x` to it, but node 3 does not yet hold node 1's term-3 no-op: `x` is on a
  * majority, yet node 2 could still win an election and overwrite it.
@@ -31,20 +32,20 @@ function figure8(knobs: TestingKnobs = {}): Network {
   net.restart(1);
   // Node 1 restarts (keeping x on disk) and campaigns. Term 2 is taken (node 3 voted for node 2), so node 1 needs two tries.
   net.elect(1);
-  // Once node 3 holds x, node 1's term-3 no-op (index 3) no longer reaches it. (The first probe
+  // Once node 3 holds x, node 1's term-3 no-op (index 4) no longer reaches it. (The first probe
   // carrying it does, and is rejected: that is how node 1 finds where node 3's log ends.)
-  net.filter = (m) => !(m.type === 'app' && m.to === 3 && m.entries.some((e) => e.index === 3) && net.node(3).storage.lastIndex() >= 2);
+  net.filter = (m) => !(m.type === 'app' && m.to === 3 && m.entries.some((e) => e.index === 4) && net.node(3).storage.lastIndex() >= 3);
   net.elect(1);
   expect(net.status(1)).toMatchObject({ role: 'leader', term: 3 });
-  expect(net.node(3).storage.lastIndex()).toBe(2);
-  expect(net.node(3).storage.term(2)).toBe(1);
+  expect(net.node(3).storage.lastIndex()).toBe(3);
+  expect(net.node(3).storage.term(3)).toBe(1);
   return net;
 }
 
 describe('§5.4.2 committing entries from previous terms', () => {
   it('a leader does not commit an entry of a previous term by counting replicas', () => {
     const net = figure8();
-    expect(net.status(1).commit).toBe(1);
+    expect(net.status(1).commit).toBe(2);
     expect(net.appliedData(1)).toEqual([]);
   });
 
@@ -52,14 +53,14 @@ describe('§5.4.2 committing entries from previous terms', () => {
     const net = figure8();
     net.filter = undefined;
     net.tickAll(2);
-    expect(net.status(1).commit).toBe(3);
+    expect(net.status(1).commit).toBe(4);
     expect(net.appliedData(1)).toEqual(['x']);
     expect(net.appliedData(3)).toEqual(['x']);
   });
 
   it('knob commitPreviousTermEntries: the leader commits x by counting, and a later leader overwrites it', () => {
     const net = figure8({ commitPreviousTermEntries: true });
-    expect(net.status(1).commit).toBe(2);
+    expect(net.status(1).commit).toBe(3);
     expect(net.appliedData(1)).toEqual(['x']);
 
     // The scenario the paper warns about: node 1 crashes; node 2 (restarted, last log term 2)
@@ -72,9 +73,9 @@ describe('§5.4.2 committing entries from previous terms', () => {
     net.elect(2);
     net.elect(2);
     expect(net.status(2).role).toBe('leader');
-    const atIndex2 = (id: number) => net.node(id).applied.find((e) => e.index === 2);
-    expect(atIndex2(3)?.term).toBe(2);
-    // Node 1 applied x (term 1) at index 2: the replicas disagree about a "committed" entry.
-    expect(atIndex2(1)?.term).toBe(1);
+    const atIndex3 = (id: number) => net.node(id).applied.find((e) => e.index === 3);
+    expect(atIndex3(3)?.term).toBe(2);
+    // Node 1 applied x (term 1) at index 3: the replicas disagree about a "committed" entry.
+    expect(atIndex3(1)?.term).toBe(1);
   });
 });

@@ -109,6 +109,9 @@ export class Network {
     n.applied = n.applied.filter((e) => e.index <= appliedIndex);
     n.raw = this.newRaw(id, n.storage, n.options, appliedIndex);
     n.up = true;
+    // As a driver does on start: re-apply what is committed (a node with an unapplied
+    // membership change in its log does not campaign until it has applied it).
+    this.processReady(n);
   }
 
   isolate(id: NodeId): void {

@@ -31,9 +31,9 @@ describe('the Ready contract', () => {
     net.elect(1);
     net.raw(1).propose(bytes('p'));
     const rd = net.raw(1).ready();
-    expect(rd.entries.map((e) => e.index)).toEqual([2]);
+    expect(rd.entries.map((e) => e.index)).toEqual([3]);
     expect(rd.mustSync).toBe(true);
-    expect(rd.messages.filter((m) => m.type === 'app').every((m) => m.entries.every((e) => e.index <= 2))).toBe(true);
+    expect(rd.messages.filter((m) => m.type === 'app').every((m) => m.entries.every((e) => e.index <= 3))).toBe(true);
     expect(rd.committedEntries).toEqual([]);
   });
 
@@ -141,9 +141,9 @@ describe('knob skipVoteLogCheck', () => {
     const broken = run({ skipVoteLogCheck: true });
     expect(broken.status(3).role).toBe('leader');
     broken.stabilize();
-    // Its no-op lands on index 2, where 'committed' already sits on a majority and was applied.
-    const appliedAt2 = (id: number) => broken.node(id).applied.find((e) => e.index === 2);
-    expect(appliedAt2(1)).toMatchObject({ term: 1 });
-    expect(appliedAt2(3)).toMatchObject({ term: 2 });
+    // Its no-op lands on index 3, where 'committed' already sits on a majority and was applied.
+    const appliedAt3 = (id: number) => broken.node(id).applied.find((e) => e.index === 3);
+    expect(appliedAt3(1)).toMatchObject({ term: 1 });
+    expect(appliedAt3(3)).toMatchObject({ term: 2 });
   });
 });

@@ -13,7 +13,7 @@ describe('§8 linearizable reads (ReadIndex)', () => {
     expect(net.node(1).readStates).toEqual([]);
     for (const m of round) net.deliver(m);
     net.stabilize();
-    expect(net.node(1).readStates).toEqual([{ index: 2, context: 'r1' }]);
+    expect(net.node(1).readStates).toEqual([{ index: 3, context: 'r1' }]);
   });
 
   it('an isolated leader cannot confirm a read', () => {
@@ -35,7 +35,7 @@ describe('§8 linearizable reads (ReadIndex)', () => {
     // Win the election but hold back every append response: the no-op stays uncommitted.
     net.filter = (m) => m.type !== 'appResp';
     net.stabilize();
-    expect(net.status(2)).toMatchObject({ role: 'leader', commit: 2, lastIndex: 3 });
+    expect(net.status(2)).toMatchObject({ role: 'leader', commit: 3, lastIndex: 4 });
     net.raw(2).readIndex('early');
     net.stabilize();
     expect(net.sent.some((m) => m.context === 'early')).toBe(false);
@@ -43,7 +43,7 @@ describe('§8 linearizable reads (ReadIndex)', () => {
     net.filter = undefined;
     net.tickAll(2);
     // The read is served at the new leader's no-op, after the entry the old leader committed.
-    expect(net.node(2).readStates).toEqual([{ index: 3, context: 'early' }]);
+    expect(net.node(2).readStates).toEqual([{ index: 4, context: 'early' }]);
   });
 
   it('a follower read is forwarded to the leader and answered with the leader commit index', () => {
@@ -52,7 +52,7 @@ describe('§8 linearizable reads (ReadIndex)', () => {
     net.propose(1, 'a');
     expect(net.raw(3).readIndex('f')).toEqual({ ok: true });
     net.stabilize();
-    expect(net.node(3).readStates).toEqual([{ index: 2, context: 'f' }]);
+    expect(net.node(3).readStates).toEqual([{ index: 3, context: 'f' }]);
   });
 
   it('a read without a known leader is refused', () => {
@@ -65,7 +65,7 @@ describe('§8 linearizable reads (ReadIndex)', () => {
     net.elect(1);
     net.raw(1).readIndex('solo');
     net.stabilize();
-    expect(net.node(1).readStates).toEqual([{ index: 1, context: 'solo' }]);
+    expect(net.node(1).readStates).toEqual([{ index: 2, context: 'solo' }]);
   });
 
   it('reads queued behind one heartbeat round are all confirmed by it, in order', () => {

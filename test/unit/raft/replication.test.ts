@@ -41,7 +41,7 @@ describe('§5.3 log replication', () => {
     net.propose(1, 'a');
     net.propose(1, 'b');
     for (const id of [1, 2, 3]) expect(net.appliedData(id)).toEqual(['a', 'b']);
-    expect(net.status(1).commit).toBe(3);
+    expect(net.status(1).commit).toBe(4);
   });
 
   it('a follower rejects an append whose prevLog does not match, with a hint for the leader', () => {
@@ -113,14 +113,14 @@ describe('§5.3 log replication', () => {
     net.filter = (m) => !(m.type === 'appResp' && m.from === 2);
     for (let i = 0; i < 5; i++) net.propose(1, `p${i}`);
     const toTwo = net.sent.filter((m) => m.type === 'app' && m.to === 2 && m.entries.length > 0 && m.term === 1);
-    // One append of the no-op plus a window of two.
-    expect(toTwo.filter((m) => m.index >= 1)).toHaveLength(2);
+    // After the no-op (appended after index 1), a window of two proposals and no more.
+    expect(toTwo.filter((m) => m.index >= 2)).toHaveLength(2);
     expect(net.status(1).progress?.[2]).toMatchObject({ state: 'replicate', inflight: 2 });
     // Node 3 acknowledges, so everything commits anyway.
-    expect(net.status(1).commit).toBe(6);
+    expect(net.status(1).commit).toBe(7);
     net.filter = undefined;
     net.tickAll(3);
-    expect(net.status(2).commit).toBe(6);
+    expect(net.status(2).commit).toBe(7);
   });
 
   it('proposals made between two Readies leave together in one append per follower', () => {

@@ -1,0 +1,180 @@
+// §6 cluster membership changes: single-server changes, learners, joint consensus.
+import { describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../../node-runtime/raft/memory-storage';
+import type { ConfChange } from '../../../node-runtime/raft/types';
+import { ELECTION_TICKS, Network, bytes } from './network';
+
+const addVoter = (nodeId: number): ConfChange => ({ changes: [{ op: 'addVoter', nodeId }], transition: 'auto' });
+const addLearner = (nodeId: number): ConfChange => ({ changes: [{ op: 'addLearner', nodeId }], transition: 'auto' });
+const removeNode = (nodeId: number): ConfChange => ({ changes: [{ op: 'removeNode', nodeId }], transition: 'auto' });
+
+function changeConf(net: Network, leader: number, cc: ConfChange): void {
+  const r = net.raw(leader).proposeConfChange(cc);
+  if (!r.ok) throw new Error(`conf change refused: ${JSON.stringify(r)}`);
+  net.stabilize();
+}
+
+describe('§6 membership changes', () => {
+  it('a new voter joins with an empty log, catches up and counts toward the quorum', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.propose(1, 'before');
+    net.add(4, new MemoryStorage());
+    changeConf(net, 1, addVoter(4));
+    expect(net.status(1).confState.voters).toEqual([1, 2, 3, 4]);
+    expect(net.status(4).confState.voters).toEqual([1, 2, 3, 4]);
+    expect(net.appliedData(4)).toEqual(['before']);
+    // With 4 voters a quorum is 3: nodes 1 and 4 alone cannot commit.
+    net.crash(2);
+    net.crash(3);
+    net.raw(1).propose(bytes('needs-3'));
+    net.stabilize();
+    expect(net.appliedData(4)).toEqual(['before']);
+    net.restart(2);
+    net.tickAll(2);
+    expect(net.appliedData(4)).toEqual(['before', 'needs-3']);
+  });
+
+  it('a removed follower stops counting: two of the remaining two commit', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    changeConf(net, 1, removeNode(3));
+    expect(net.status(1).confState.voters).toEqual([1, 2]);
+    net.crash(3);
+    net.propose(1, 'after');
+    expect(net.appliedData(2)).toEqual(['after']);
+  });
+
+  it('a removed leader steps down and the others elect a new leader', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    changeConf(net, 1, removeNode(1));
+    expect(net.status(1).role).toBe('follower');
+    const afterRemoval = net.sent.length;
+    net.tickAll(3 * ELECTION_TICKS);
+    const leaders = net.leaders();
+    expect(leaders).toHaveLength(1);
+    expect([2, 3]).toContain(leaders[0]);
+    // The removed node is no longer a voter and never campaigns.
+    expect(net.sent.slice(afterRemoval).some((m) => m.from === 1 && (m.type === 'vote' || m.type === 'preVote'))).toBe(false);
+  });
+
+  it('a learner does not vote and is not counted', () => {
+    const net = new Network([1, 2, 3], {}, [3]);
+    net.elect(1);
+    expect(net.sent.some((m) => m.type === 'vote' && m.to === 3)).toBe(false);
+    net.crash(2);
+    net.raw(1).propose(bytes('needs-2'));
+    net.stabilize();
+    // The learner has the entry, but only voters make a quorum: nothing commits.
+    expect(net.node(3).storage.lastIndex()).toBe(3);
+    expect(net.status(1).commit).toBe(2);
+  });
+
+  it('a learner receives the log and applies it', () => {
+    const net = new Network([1, 2]);
+    net.elect(1);
+    net.add(3, new MemoryStorage());
+    changeConf(net, 1, addLearner(3));
+    net.propose(1, 'x');
+    expect(net.appliedData(3)).toEqual(['x']);
+    expect(net.status(1).progress?.[3]).toMatchObject({ isLearner: true });
+  });
+
+  it('a learner catches up before promotion: promoting a lagging learner is refused', () => {
+    const net = new Network([1, 2]);
+    net.elect(1);
+    net.add(3, new MemoryStorage());
+    changeConf(net, 1, addLearner(3));
+    net.isolate(3);
+    for (let i = 0; i < 5; i++) net.propose(1, `p${i}`);
+    expect(net.raw(1).proposeConfChange(addVoter(3))).toEqual({ ok: false, reason: 'dropped', leader: 1 });
+    net.heal();
+    net.tickAll(2);
+    expect(net.status(1).progress?.[3]?.match).toBe(net.status(1).lastIndex);
+    changeConf(net, 1, addVoter(3));
+    expect(net.status(1).confState).toMatchObject({ voters: [1, 2, 3], learners: [] });
+  });
+
+  it('only one membership change may be pending at a time', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.add(4, new MemoryStorage());
+    net.add(5, new MemoryStorage());
+    expect(net.raw(1).proposeConfChange(addVoter(4)).ok).toBe(true);
+    expect(net.raw(1).proposeConfChange(addVoter(5))).toEqual({ ok: false, reason: 'confChangePending', leader: 1 });
+    net.stabilize();
+    expect(net.raw(1).proposeConfChange(addVoter(5)).ok).toBe(true);
+    net.stabilize();
+    expect(net.status(1).confState.voters).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a follower forwards a membership change to the leader', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    changeConf(net, 2, removeNode(3));
+    expect(net.status(1).confState.voters).toEqual([1, 2]);
+  });
+});
+
+describe('§6 joint consensus', () => {
+  const replace: ConfChange = {
+    changes: [
+      { op: 'addVoter', nodeId: 4 },
+      { op: 'addVoter', nodeId: 5 },
+      { op: 'removeNode', nodeId: 2 },
+      { op: 'removeNode', nodeId: 3 },
+    ],
+    transition: 'joint',
+  };
+
+  function jointCluster(): Network {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.add(4, new MemoryStorage());
+    net.add(5, new MemoryStorage());
+    changeConf(net, 1, replace);
+    expect(net.status(1).confState).toMatchObject({ voters: [1, 4, 5], votersOutgoing: [1, 2, 3], autoLeave: false });
+    return net;
+  }
+
+  it('while joint, a commit needs a majority of the old and of the new voters', () => {
+    const net = jointCluster();
+    net.crash(2);
+    net.crash(3);
+    net.raw(1).propose(bytes('joint'));
+    net.stabilize();
+    // New voters 4 and 5 hold it, but the old configuration {1,2,3} has only node 1.
+    expect(net.appliedData(4)).toEqual([]);
+    net.restart(2);
+    net.tickAll(2);
+    expect(net.appliedData(4)).toEqual(['joint']);
+  });
+
+  it('leaving the joint configuration installs the new voters alone', () => {
+    const net = jointCluster();
+    changeConf(net, 1, { changes: [], transition: 'leaveJoint' });
+    expect(net.status(1).confState).toMatchObject({ voters: [1, 4, 5], votersOutgoing: [] });
+    net.crash(2);
+    net.crash(3);
+    net.propose(1, 'new-majority');
+    expect(net.appliedData(5)).toEqual(['new-majority']);
+  });
+
+  it('with transition auto, several changes go joint and leave it by themselves', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.add(4, new MemoryStorage());
+    changeConf(net, 1, { changes: [{ op: 'addVoter', nodeId: 4 }, { op: 'addLearner', nodeId: 3 }], transition: 'auto' });
+    net.tickAll(2);
+    expect(net.status(1).confState).toEqual({ voters: [1, 2, 4], learners: [3], votersOutgoing: [], learnersNext: [], autoLeave: false });
+    expect(net.status(4).confState).toEqual(net.status(1).confState);
+  });
+
+  it('refuses a second joint change while joint, and leaveJoint while not joint', () => {
+    const net = jointCluster();
+    expect(net.raw(1).proposeConfChange(addVoter(6))).toMatchObject({ ok: false, reason: 'confChangePending' });
+    changeConf(net, 1, { changes: [], transition: 'leaveJoint' });
+    expect(net.raw(1).proposeConfChange({ changes: [], transition: 'leaveJoint' })).toMatchObject({ ok: false, reason: 'confChangePending' });
+  });
+});
