@@ -268,6 +268,8 @@ export class StateMachine {
   }
 
   private heldLock(name: string, token: string): LockRecord | Rejection {
+    const nameProblem = this.checkName(name);
+    if (nameProblem) return nameProblem;
     const held = this.locks.get(name);
     if (!held) return { code: 'lock_token_invalid', name, reason: 'no_active_lock' };
     if (held.token !== token) return { code: 'lock_token_invalid', name, reason: 'token_mismatch' };

@@ -56,6 +56,8 @@ describe('lock lifecycle', () => {
   it('rejects invalid names and non-positive ttl', () => {
     const d = new Driver();
     expect(d.rejected(acquire('../x', 1)).code).toBe('name_invalid');
+    expect(d.rejected({ type: 'lockRenew', name: '../x', token: 't', ttlMs: 1, at: 1 }).code).toBe('name_invalid');
+    expect(d.rejected({ type: 'lockRelease', name: '/abs', token: 't', at: 1 }).code).toBe('name_invalid');
     expect(d.rejected(acquire('a', 1, { ttlMs: 0 })).code).toBe('bad_request');
     expect(d.rejected(acquire('a', 1, { owner: '' })).code).toBe('bad_request');
   });

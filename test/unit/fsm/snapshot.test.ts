@@ -3,55 +3,7 @@ import { encodeCommand, type Command } from '../../../node-runtime/fsm/commands'
 import { SnapshotFormatError } from '../../../node-runtime/fsm/snapshot-codec';
 import { StateMachine } from '../../../node-runtime/fsm/state-machine';
 import { hashOf, observable, put } from './builders';
-
-/** A deterministic pseudo-random generator (mulberry32), so the workload is the same every run. */
-function seeded(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n);
-  };
-}
-
-/** A mixed workload touching every command, including ones that get rejected. */
-function workload(seed: number, length: number): Command[] {
-  const random = seeded(seed);
-  const names = ['a', 'b', 'docs/a', 'docs/b', 'docs/c/d', 'x\u00e9'];
-  const commands: Command[] = [{ type: 'configSet', patch: { storageQuota: 5000 }, at: 0 }];
-  let at = 0;
-  for (let i = 0; i < length; i += 1) {
-    at += random(300);
-    const name = names[random(names.length)] as string;
-    const token = `t${random(3)}`;
-    switch (random(8)) {
-      case 0:
-      case 1:
-        commands.push(put(name, random(2000), at, random(4) === 0 ? { lockToken: token } : {}));
-        break;
-      case 2:
-        commands.push({ type: 'delete', name, at, ...(random(4) === 0 ? { lockToken: token } : {}) });
-        break;
-      case 3:
-        commands.push({ type: 'lockAcquire', name, owner: `o${random(3)}`, token, ttlMs: 1 + random(2000), at });
-        break;
-      case 4:
-        commands.push({ type: 'lockRenew', name, token, ttlMs: 1 + random(2000), at });
-        break;
-      case 5:
-        commands.push({ type: 'lockRelease', name, token, at });
-        break;
-      case 6:
-        commands.push({ type: 'configSet', patch: { storageQuota: 1000 + random(8000) }, at });
-        break;
-      default:
-        commands.push({ type: 'tick', at });
-    }
-  }
-  return commands;
-}
+import { workload } from './workload';
 
 function run(machine: StateMachine, commands: readonly Command[], firstIndex: number): string[] {
   return commands.map((c, i) => JSON.stringify(machine.applyEntry(firstIndex + i, encodeCommand(c))));
