@@ -115,3 +115,15 @@ export class MetadataFileError extends Error {
     super(`${file}: ${reason}`);
   }
 }
+
+/** The data directory cannot be turned back into a consistent node state; the node must not start. */
+export class RecoveryError extends Error {
+  override readonly name = 'RecoveryError';
+  constructor(
+    readonly dataDir: string,
+    readonly reason: string,
+    options?: { cause: unknown },
+  ) {
+    super(`cannot recover ${dataDir}: ${reason}`, options);
+  }
+}
