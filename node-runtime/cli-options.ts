@@ -20,7 +20,10 @@ export interface NodeOptions {
   readonly cluster: readonly ClusterMember[];
   readonly dataDir: string;
   readonly configFile?: string;
+  /** --log-level. */
   readonly logLevel?: string;
+  /** LOG_LEVEL from the environment (a separate layer: the flag wins). */
+  readonly envLogLevel?: string;
   readonly faultInjection: boolean;
   readonly join: boolean;
 }
@@ -118,7 +121,8 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     cluster,
     dataDir: flags.dataDir ?? env.STORAGE_PATH ?? `./data/node-${self.id}`,
     configFile: flags.config,
-    logLevel: flags.logLevel ?? env.LOG_LEVEL,
+    logLevel: flags.logLevel,
+    envLogLevel: env.LOG_LEVEL,
     faultInjection: flags.faultInjection,
     join: flags.join,
   };

@@ -1,9 +1,481 @@
-// Wires storage, Raft, the state machine, the transport and the HTTP API into one process.
+// Wires storage, Raft, the state machine, the transport and the HTTP API into one process, and
+// takes them down again in the reverse order on SIGTERM/SIGINT or when the parent goes away.
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { watch } from 'chokidar';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createApp } from './api/app';
+import { logLevelSchema, NODE_DEFAULTS, type LogLevel } from './common/config';
+import { ApiError } from './common/errors';
+import { parseConfigFile } from './common/seed-config';
+import type { NodeServices } from './api/node-services';
 import type { NodeOptions } from './cli-options';
+import { toFileInfo, toFileList, StateMachine, type ApplyResult } from './fsm';
+import { createLogger } from './logger';
+import { openNodeStorage } from './node-storage';
+import { RawNode } from './raft/rawnode';
+import { RaftDriver, type AppliedStateMachine } from './raft-driver';
+import { ChunkRepairer } from './services/chunk-repairer';
+import { ChunkSync } from './services/chunk-sync';
+import { CommandRunner } from './services/command-runner';
+import { ConfigService } from './services/config-service';
+import { FileReader } from './services/file-reader';
+import { FileWriter } from './services/file-writer';
+import { RaftLockService } from './services/lock-service';
+import { parsePeerAddress, RaftMembershipService } from './services/membership-service';
+import { RecoveryStatusTracker } from './services/recovery-status';
+import { diskFree, StatusReporter } from './services/status-reporter';
+import { ChunkStore } from './storage/chunk-store';
+import { storeChunked } from './storage/chunker';
+import { PeerTransport, type PeerAddress } from './transport';
+
+/** Raft runs on a fixed tick; heartbeat and election timeouts are whole numbers of ticks. */
+const TICK_MS = 20;
+const PROPOSAL_TIMEOUT_MS = 5_000;
+const SHUTDOWN_GRACE_MS = 5_000;
 
 export async function runNode(options: NodeOptions): Promise<void> {
-  process.stderr.write(
-    `dfs-node: node ${options.id} parsed its options, but the node wiring is not built yet; exiting.\n`,
+  const node = await startNode(options);
+  const stop = (reason: string) => {
+    void node.stop(reason).then(() => process.exit(process.exitCode ?? 0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // Spawned by the manager with an IPC channel: when the parent dies, the channel closes and we
+  // go too, so a SIGKILLed manager leaves no orphaned node behind.
+  if (process.send) process.once('disconnect', () => stop('parent process gone'));
+}
+
+export interface RunningNode {
+  readonly httpUrl: string;
+  readonly peerAddress: string;
+  stop(reason: string): Promise<void>;
+}
+
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+
+  // Config file first: it may set the log level the logger starts with.
+  const fileJson = options.configFile ? await readConfigFile(options.configFile) : undefined;
+  const fileNodeSettings = fileJson === undefined ? {} : parseOrThrow(fileJson).node;
+  const envSettings = levelSetting(options.envLogLevel, 'LOG_LEVEL');
+  const flagSettings = levelSetting(options.logLevel, '--log-level');
+  const logger = createLogger(options.id, flagSettings.logLevel ?? envSettings.logLevel ?? fileNodeSettings.logLevel ?? NODE_DEFAULTS.logLevel);
+
+  const secret = process.env.DFS_CLUSTER_SECRET ?? '';
+  const founders = options.cluster.map((m) => m.id);
+  const storage = await openNodeStorage(dataDir, founders, options.join, logger);
+  const fsm = new StateMachine();
+  if (storage.snapshot) fsm.restore(storage.snapshot.data);
+  const chunks = await ChunkStore.open(dataDir);
+  const removedTemp = await chunks.cleanupTemp();
+  if (removedTemp > 0) logger.info({ removedTemp }, 'removed temp files left by an interrupted write');
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+
+  // ---- Peer transport -----------------------------------------------------------------------
+  const httpHost = options.http.host === '' ? '0.0.0.0' : options.http.host;
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.http.port, httpHost, () => resolve());
+  });
+  const httpPort = (server.address() as AddressInfo).port;
+  const advertisedHost = options.http.host === '' || options.http.host === '0.0.0.0' ? '127.0.0.1' : options.http.host;
+  const httpUrl = `http://${advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost}:${httpPort}`;
+
+  const self = options.cluster.find((m) => m.id === options.id);
+  if (!self) throw new Error(`node ${options.id} is not in the --cluster list`);
+  const peers = new Map<number, PeerAddress>(options.cluster.filter((m) => m.id !== options.id).map((m) => [m.id, m.peer]));
+
+  let driver: RaftDriver<ApplyResult> | null = null;
+  const transport = new PeerTransport({
+    selfId: options.id,
+    listen: self.peer,
+    peers,
+    secret,
+    selfHttpUrl: httpUrl,
+    onMessage: (m) => driver?.step(m),
+    onUnreachable: (id) => driver?.reportUnreachable(id),
+    storeChunk: async (hash, body) => {
+      await chunks.put(hash, body);
+    },
+    openChunk: async (hash) => ((await chunks.has(hash)) ? chunks.get(hash) : null),
+    log: logger,
+  });
+
+  // ---- Raft ---------------------------------------------------------------------------------
+  const membership = new RaftMembershipService({
+    selfId: options.id,
+    dataDir,
+    driver: () => raft,
+    addPeer: (id, address) => transport.addPeer(id, address),
+    removePeer: (id) => transport.removePeer(id),
+    proposalTimeoutMs: () => PROPOSAL_TIMEOUT_MS,
+    onRemoved: () => logger.warn('this node was removed from the cluster'),
+  });
+  for (const [id, address] of await membership.load()) {
+    if (id !== options.id && !peers.has(id)) transport.addPeer(id, parsePeerAddress(address.peerAddress));
+  }
+
+  const settings = fsm.clusterConfig();
+  const heartbeatTicks = Math.max(1, Math.round(settings.heartbeatInterval / TICK_MS));
+  const electionTicks = Math.max(heartbeatTicks * 2, Math.round(settings.electionTimeout / TICK_MS));
+  const rawNode = new RawNode({
+    id: options.id,
+    electionTicks,
+    heartbeatTicks,
+    storage: storage.memory,
+    random: (n) => randomInt(n),
+    applied: storage.snapshot?.metadata.index ?? 0,
+    preVote: true,
+    checkQuorum: true,
+    // Writes reach the leader over HTTP (with their chunks); the core must not forward them.
+    disableProposalForwarding: true,
+  });
+
+  let sync: ChunkSync | null = null;
+  const stateMachine: AppliedStateMachine<ApplyResult> = {
+    apply(entry) {
+      const result = fsm.applyRaftEntry(entry);
+      if (result.ok && result.type === 'put') sync?.want(result.file.chunks);
+      return result;
+    },
+    snapshot: () => fsm.snapshot(),
+    restore(data) {
+      fsm.restore(data);
+      void sync?.rescan();
+    },
+  };
+  let lastSnapshotAt: number | null = storage.snapshot ? Date.now() : null;
+  driver = new RaftDriver<ApplyResult>({
+    id: options.id,
+    rawNode,
+    memory: storage.memory,
+    durable: storage.durable,
+    stateMachine,
+    send: (messages) => transport.send(messages),
+    onConfChange: (change) => membership.applied(change),
+    tickMs: TICK_MS,
+    snapshotThreshold: () => fsm.clusterConfig().snapshotThreshold,
+    compactionMargin: 1_000,
+    applied: storage.snapshot?.metadata.index ?? 0,
+    logger,
+  });
+  const raft = driver;
+  raft.on('snapshotTaken', ({ at }) => {
+    lastSnapshotAt = at;
+  });
+
+  // ---- Services -----------------------------------------------------------------------------
+  const runner = new CommandRunner(raft, () => PROPOSAL_TIMEOUT_MS);
+  const peerOrder = (): number[] => {
+    const status = raft.status();
+    const members = [...new Set([...status.confState.voters, ...status.confState.learners])].filter((id) => id !== options.id);
+    return members.sort((a, b) => (a === raft.leaderId ? -1 : b === raft.leaderId ? 1 : a - b));
+  };
+  const repairer = new ChunkRepairer({
+    peers: peerOrder,
+    fetch: (peer, hash) => transport.fetchChunk(peer, hash, { timeoutMs: 10_000 }),
+    store: async (hash, data) => {
+      await chunks.put(hash, data);
+    },
+  });
+  sync = new ChunkSync({
+    fsm,
+    repairer,
+    has: (hash) => chunks.has(hash),
+    enabled: () => fsm.clusterConfig().recoveryEnabled,
+    concurrency: 4,
+    retryMs: 1_000,
+    onError: (hash, err) => logger.debug({ hash, err: err.message }, 'chunk catch-up failed; will retry'),
+  });
+  const chunkSync = sync;
+
+  const config = new ConfigService({
+    dataDir,
+    fsm,
+    runner,
+    env: envSettings,
+    flags: flagSettings,
+    isLeader: () => raft.isLeader,
+    forwardToLeader: async (patch) => {
+      const leaderUrl = raft.leaderId ? transport.peerHttpUrl(raft.leaderId) : undefined;
+      if (!leaderUrl) throw new ApiError('no_quorum', 'no leader is known to take the cluster setting');
+      const res = await fetch(new URL('/config', leaderUrl), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-dfs-forwarded-by': String(options.id) },
+        body: JSON.stringify(patch),
+        signal: AbortSignal.timeout(PROPOSAL_TIMEOUT_MS),
+      });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => ({}))) as { error?: string; detail?: string };
+        throw new ApiError((body.error as never) ?? 'unavailable', body.detail ?? `leader answered ${res.status}`);
+      }
+    },
+    readBarrier: async () => {
+      await raft.readBarrier(PROPOSAL_TIMEOUT_MS);
+    },
+  });
+  await config.load();
+  if (fileJson !== undefined) config.applyFile(fileJson, false);
+  config.on('nodeSettings', (s) => {
+    logger.level = s.logLevel;
+  });
+  logger.level = config.nodeSettings().logLevel;
+
+  let uploadsInFlight = 0;
+  let chunkStatsCache: { at: number; value: { count: number; bytes: number } } | null = null;
+  const chunkStats = async () => {
+    if (!chunkStatsCache || Date.now() - chunkStatsCache.at > 5_000) chunkStatsCache = { at: Date.now(), value: await chunks.stats() };
+    return chunkStatsCache.value;
+  };
+
+  const writer = new FileWriter({
+    fsm,
+    runner,
+    settings: () => fsm.clusterConfig(),
+    storeBody: (body, { chunkSize, onChunk }) => storeChunked(body, chunks, { chunkSize, onChunk: (c) => onChunk(c) }),
+    pusher: {
+      push: (peer, hash, size) => transport.pushChunk(peer, hash, size, () => Readable.from(chunkStream(chunks, hash)), { timeoutMs: 15_000 }),
+    },
+    replicationTarget: () => {
+      const { confState } = raft.status();
+      return {
+        followers: confState.voters.filter((id) => id !== options.id),
+        learners: confState.learners.filter((id) => id !== options.id),
+      };
+    },
+    checkDisk: async (incoming) => {
+      const free = await diskFree(dataDir);
+      const reserve = config.nodeSettings().diskReserveBytes;
+      if (free !== null && free - incoming < reserve) {
+        throw new ApiError('disk_full', `node ${options.id} keeps ${reserve} bytes of disk free and has ${free}; refusing new chunks`);
+      }
+    },
+    uploads: {
+      begin() {
+        uploadsInFlight += 1;
+        return () => {
+          uploadsInFlight -= 1;
+        };
+      },
+    },
+  });
+  const reader = new FileReader(
+    {
+      readVerified: async (hash) => {
+        if (!(await chunks.has(hash))) return null;
+        const data = await chunks.read(hash);
+        return createHash('sha256').update(data).digest('hex') === hash ? data : null;
+      },
+    },
+    repairer,
+    (hash) => logger.warn({ hash }, 'chunk missing or corrupt on read; repairing from a peer'),
   );
-  process.exitCode = 1;
+  const locks = new RaftLockService(fsm, runner, () => fsm.clusterConfig());
+  const reporter = new StatusReporter({
+    id: options.id,
+    dataDir,
+    raft: () => raft.status(),
+    applied: () => raft.applied,
+    fsm,
+    httpUrlOf: (id) => (id === options.id ? httpUrl : transport.peerHttpUrl(id) ?? null),
+    tickMs: () => TICK_MS,
+    snapshotIndex: () => storage.memory.firstIndex() - 1,
+    lastSnapshotAt: () => lastSnapshotAt,
+    chunkStats,
+    walBytes: () => storage.wal.stats().bytesWritten,
+    peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
+  });
+  const recovery = new RecoveryStatusTracker({
+    recoveryEnabled: () => fsm.clusterConfig().recoveryEnabled,
+    isLeader: () => raft.isLeader,
+    applied: () => raft.applied,
+    sync: chunkSync,
+    repairer,
+    scrub: () => ({ running: false, lastRun: null }),
+    services: () => ({}),
+  });
+  transport.onRpc('raft-info', () => ({ commit: raft.status().commit }));
+  const leaderPoll = setInterval(() => {
+    const leader = raft.leaderId;
+    if (!leader || leader === options.id) return;
+    transport
+      .rpc(leader, 'raft-info', {}, { timeoutMs: 1_000 })
+      .then((info) => recovery.noteLeaderCommit((info as { commit: number }).commit))
+      .catch(() => undefined);
+  }, 1_000);
+  leaderPoll.unref();
+
+  new Gauge({ name: 'dfs_raft_term', help: 'current Raft term', registers: [metrics], collect() { this.set(raft.status().term); } });
+  new Gauge({ name: 'dfs_raft_commit_index', help: 'Raft commit index', registers: [metrics], collect() { this.set(raft.status().commit); } });
+  new Gauge({ name: 'dfs_raft_applied_index', help: 'applied index', registers: [metrics], collect() { this.set(raft.applied); } });
+  new Gauge({ name: 'dfs_raft_is_leader', help: '1 when this node leads', registers: [metrics], collect() { this.set(raft.isLeader ? 1 : 0); } });
+  new Gauge({ name: 'dfs_files', help: 'files in the namespace', registers: [metrics], collect() { this.set(fsm.totals().files); } });
+  new Gauge({ name: 'dfs_uploads_in_flight', help: 'uploads being received', registers: [metrics], collect() { this.set(uploadsInFlight); } });
+
+  const leaderView = () => {
+    const status = raft.status();
+    const leaderId = status.leader || null;
+    return {
+      isLeader: raft.isLeader,
+      leaderId,
+      leaderUrl: leaderId === null ? null : leaderId === options.id ? httpUrl : transport.peerHttpUrl(leaderId) ?? null,
+      term: status.term,
+    };
+  };
+  const blocked = new Set<number>();
+  const services: NodeServices = {
+    id: options.id,
+    startedAt: Date.now(),
+    status: () => reporter.status(),
+    stats: () => reporter.stats(),
+    recovery: () => recovery.status(),
+    config: () => config.view(),
+    updateConfig: (patch) => config.update(patch),
+    leader: leaderView,
+    isReady: () => {
+      const status = raft.status();
+      return status.leader !== 0 && raft.applied >= status.commit;
+    },
+    readBarrier: async () => {
+      await raft.readBarrier(PROPOSAL_TIMEOUT_MS);
+    },
+    takeLeadership: async () => {
+      if (!raft.isLeader) {
+        raft.transferLeadership(options.id);
+        const deadline = Date.now() + 2 * fsm.clusterConfig().electionTimeout + 2_000;
+        while (!raft.isLeader && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        if (!raft.isLeader) throw new ApiError('unavailable', `node ${options.id} could not take leadership (is a leader known and this node caught up?)`);
+      }
+      return leaderView();
+    },
+    startScrub: () => false,
+    files: {
+      list: ({ prefix, cursor, limit }) =>
+        toFileList(fsm.list({ prefix, limit, ...(cursor !== null ? { after: cursor } : {}) }), (name) => liveLock(fsm, name)),
+      info: (name) => {
+        const record = fsm.get(name);
+        if (!record) throw new ApiError('not_found', `file "${name}" does not exist`);
+        return toFileInfo(record, liveLock(fsm, name));
+      },
+      write: (request) => writer.write(request),
+      remove: (name, lockToken) => writer.remove(name, lockToken),
+      read: (info, range) => reader.read(info, range),
+    },
+    locks,
+    membership,
+    faults: options.faultInjection
+      ? {
+          setBlockedPeers(ids) {
+            blocked.clear();
+            for (const id of ids) blocked.add(id);
+            transport.setBlockedPeers([...blocked]);
+            logger.warn({ blockedPeers: [...blocked] }, 'fault injection: peer links changed');
+          },
+          blockedPeers: () => [...blocked],
+        }
+      : null,
+    isClusterSecret: (token) => {
+      const a = Buffer.from(token);
+      const b = Buffer.from(secret);
+      return secret !== '' && a.length === b.length && timingSafeEqual(a, b);
+    },
+    metrics,
+  };
+
+  const app = createApp(services, logger);
+  server.on('request', app);
+
+  await transport.start();
+  raft.start();
+  void chunkSync.rescan();
+  raft.on('leaderChange', ({ leader, role, term }) => {
+    logger.info({ event: 'leaderChange', leader, role, term }, leader ? `leader is node ${leader} (term ${term})` : 'no leader');
+    if (role === 'leader') void config.seedClusterFromFile().catch((err: Error) => logger.warn({ err: err.message }, 'could not apply the config file\'s cluster settings'));
+  });
+  raft.on('fatal', () => {
+    void stop('storage failure');
+  });
+
+  const configWatcher = options.configFile ? watchConfigFile(options.configFile, config, logger) : null;
+
+  const peerAddress = `${self.peer.host || '127.0.0.1'}:${transport.address().port}`;
+  logger.info({ event: 'listening', httpUrl, peerAddress, dataDir }, `node ${options.id} listening on ${httpUrl}`);
+  process.send?.({ type: 'listening', httpUrl, peerAddress });
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      clearInterval(leaderPoll);
+      await configWatcher?.close();
+      server.close();
+      const drained = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+      await Promise.race([drained, grace]);
+      server.closeAllConnections();
+      chunkSync.stop();
+      await raft.stop();
+      await transport.close();
+      await storage.wal.close();
+      logger.info('stopped');
+      logger.flush();
+    })();
+    return stopping;
+  };
+  return { httpUrl, peerAddress, stop };
+}
+
+function liveLock(fsm: StateMachine, name: string) {
+  const lock = fsm.lockOf(name);
+  return lock && lock.expiresAt > Date.now() ? lock : undefined;
+}
+
+async function* chunkStream(chunks: ChunkStore, hash: string): AsyncGenerator<Buffer> {
+  for await (const piece of await chunks.get(hash)) yield piece as Buffer;
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (err) {
+    throw new Error(`cannot read the config file ${file}: ${(err as Error).message}`);
+  }
+}
+
+function parseOrThrow(json: unknown) {
+  const parsed = parseConfigFile(json);
+  if (!parsed.ok) throw new Error(`invalid config file: ${parsed.issues.map((i) => `${i.key}: ${i.message}`).join('; ')}`);
+  return parsed;
+}
+
+/** A log level from the command line or environment, refused loudly when misspelt. */
+function levelSetting(raw: string | undefined, from: string): { logLevel?: LogLevel } {
+  if (raw === undefined) return {};
+  const parsed = logLevelSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${from}: unknown log level "${raw}" (use DEBUG, INFO, WARN or ERROR)`);
+  return { logLevel: parsed.data };
+}
+
+/** Applies edits of the config file live; an invalid edit is logged and the running config stays. */
+function watchConfigFile(file: string, config: ConfigService, logger: Logger) {
+  const watcher = watch(file, { awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 }, ignoreInitial: true });
+  watcher.on('change', () => {
+    void readConfigFile(file)
+      .then((json) => {
+        config.applyFile(json, true);
+        logger.info({ file }, 'config file changed; applied');
+      })
+      .catch((err: Error) => logger.error({ file, err: err.message }, 'config file edit ignored: invalid'));
+  });
+  return watcher;
 }

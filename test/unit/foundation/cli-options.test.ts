@@ -12,7 +12,7 @@ describe('dfs-node command line', () => {
 
   it('takes PORT, STORAGE_PATH and LOG_LEVEL from the environment, flags winning', () => {
     const env = { PORT: '9000', STORAGE_PATH: '/tmp/x', LOG_LEVEL: 'DEBUG' };
-    expect(parseNodeOptions([], env)).toMatchObject({ http: { port: 9000 }, dataDir: '/tmp/x', logLevel: 'DEBUG' });
+    expect(parseNodeOptions([], env)).toMatchObject({ http: { port: 9000 }, dataDir: '/tmp/x', envLogLevel: 'DEBUG' });
     expect(parseNodeOptions(['--http', '127.0.0.1:9100', '--log-level', 'ERROR'], env)).toMatchObject({
       http: { host: '127.0.0.1', port: 9100 },
       logLevel: 'ERROR',

@@ -1,0 +1,51 @@
+// The node's public HTTP API: one Express app, routes grouped by concern, one error handler.
+import express from 'express';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { Histogram } from 'prom-client';
+import { ApiError } from '../common/errors';
+import { errorHandler, sendError } from './errors';
+import type { NodeServices } from './node-services';
+import { clusterRoutes } from './routes/cluster-routes';
+import { configRoutes } from './routes/config-routes';
+import { fileRoutes, rawDownloadRoute } from './routes/file-routes';
+import { lockRoutes } from './routes/lock-routes';
+import { statusRoutes } from './routes/status-routes';
+
+export function createApp(services: NodeServices, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const latency = new Histogram({
+    name: 'dfs_http_request_duration_seconds',
+    help: 'HTTP request latency by route group and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+    registers: [services.metrics],
+  });
+  app.use((req, res, next) => {
+    const stop = latency.startTimer({ method: req.method });
+    res.on('finish', () => stop({ route: routeGroup(req.path), status: String(res.statusCode) }));
+    next();
+  });
+
+  app.use(statusRoutes(services));
+  app.use(configRoutes(services));
+  app.use(lockRoutes(services));
+  app.use(clusterRoutes(services));
+  app.use(fileRoutes(services));
+  app.use(rawDownloadRoute(services));
+  app.use((req, res) => {
+    sendError(res, new ApiError(req.method === 'GET' ? 'not_found' : 'method_not_allowed', `no route for ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** A small, bounded label set for metrics: the first path segment, never the file name. */
+function routeGroup(path: string): string {
+  const first = path.split('/')[1] ?? '';
+  const known = ['status', 'health', 'stats', 'recovery', 'leader', 'config', 'upload', 'download', 'files', 'fileinfo', 'locks', 'cluster', 'internal', 'metrics', 'livez', 'readyz', 'scrub'];
+  return known.includes(first) ? first : 'raw-download';
+}

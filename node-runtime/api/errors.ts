@@ -1,0 +1,41 @@
+// Turns anything a route throws into `{ "error": code, "detail": text }` with the right status.
+// Stack traces never leave the process; unexpected errors are logged here, once, with context.
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { ApiError } from '../common/errors';
+import { NotLeaderError, ProposalDroppedError, ProposalTimeoutError } from '../raft-driver';
+
+export function toApiError(err: unknown): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (err instanceof NotLeaderError) return new ApiError('not_leader', err.message);
+  if (err instanceof ProposalTimeoutError) return new ApiError('no_quorum', err.message);
+  if (err instanceof ProposalDroppedError) return new ApiError('unavailable', `${err.message}; retry`);
+  const status = (err as { status?: unknown; type?: unknown }).status;
+  const type = (err as { type?: unknown }).type;
+  // body-parser's errors carry a status and a type; their messages are safe to show.
+  if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
+    if (type === 'entity.too.large') return new ApiError('bad_request', 'request body too large');
+    return new ApiError('bad_request', (err as Error).message);
+  }
+  return null;
+}
+
+export function sendError(res: Response, err: ApiError, extra?: Record<string, unknown>): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(err.status).json({ ...err.toBody(), ...extra });
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const apiError = toApiError(err);
+    if (apiError) {
+      sendError(res, apiError, (err as { extra?: Record<string, unknown> }).extra);
+      return;
+    }
+    logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    sendError(res, new ApiError('internal', 'the node failed to handle this request; see its log'));
+  };
+}

@@ -1,0 +1,39 @@
+// Streams a request to the leader and its answer back, byte for byte, without buffering: a
+// follower accepts writes "transparently" this way (DESIGN.md, write path).
+import http from 'node:http';
+import type { Request, Response } from 'express';
+import { ApiError } from '../common/errors';
+import { sendError } from './errors';
+
+/** Marks a forwarded request so a node that is not the leader either cannot loop it. */
+export const FORWARDED_HEADER = 'x-dfs-forwarded-by';
+
+const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host']);
+
+export function wasForwarded(req: Request): boolean {
+  return req.headers[FORWARDED_HEADER] !== undefined;
+}
+
+export function forwardRequest(req: Request, res: Response, leaderUrl: string, selfId: number): void {
+  const target = new URL(req.originalUrl, leaderUrl);
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (!hopByHop.has(key) && value !== undefined) headers[key] = value;
+  }
+  headers[FORWARDED_HEADER] = String(selfId);
+  const upstream = http.request(target, { method: req.method, headers }, (answer) => {
+    const out: Record<string, string | string[]> = {};
+    for (const [key, value] of Object.entries(answer.headers)) {
+      if (!hopByHop.has(key) && value !== undefined) out[key] = value;
+    }
+    res.writeHead(answer.statusCode ?? 502, out);
+    answer.pipe(res);
+  });
+  upstream.on('error', (err) => {
+    sendError(res, new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`));
+  });
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  req.pipe(upstream);
+}

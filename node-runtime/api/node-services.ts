@@ -1,0 +1,79 @@
+// What the HTTP API needs from the node, as one interface: routes stay thin (parse, validate,
+// call, answer) and node.ts decides how each service is carried out.
+import type { Readable } from 'node:stream';
+import type { Registry } from 'prom-client';
+import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, RecoveryStatus, Stats } from '../common/api-types';
+
+export interface LeaderView {
+  readonly isLeader: boolean;
+  readonly leaderId: number | null;
+  readonly leaderUrl: string | null;
+  readonly term: number;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  readonly start: number;
+  /** Last byte, inclusive. */
+  readonly end: number;
+}
+
+export interface WriteRequest {
+  readonly name: string;
+  readonly body: Readable;
+  /** From Content-Length when the client sent one; lets quota refuse before reading the body. */
+  readonly declaredSize: number | null;
+  readonly lockToken?: string;
+  readonly expectedVersion?: number;
+}
+
+export interface FileService {
+  list(query: { prefix: string; cursor: string | null; limit: number }): FileList;
+  /** Throws ApiError not_found. */
+  info(name: string): FileInfo;
+  /** Leader only. Stores, replicates to a majority, commits; resolves with the new metadata. */
+  write(request: WriteRequest): Promise<FileInfo>;
+  /** Leader only. */
+  remove(name: string, lockToken?: string): Promise<FileInfo>;
+  /** Streams a verified file (or a byte range of it) from local chunks, repairing missing ones first. */
+  read(info: FileInfo, range: ByteRange | null): Readable;
+}
+
+export interface LockService {
+  list(): LockInfo[];
+  acquire(name: string, owner: string, ttlMs: number | null): Promise<LockGrant>;
+  renew(name: string, token: string, ttlMs: number | null): Promise<LockInfo>;
+  release(name: string, token: string): Promise<void>;
+}
+
+export interface MembershipService {
+  add(member: { id: number; peerAddress: string; httpUrl: string | null }): Promise<void>;
+  remove(id: number): Promise<void>;
+}
+
+export interface NodeServices {
+  readonly id: number;
+  readonly startedAt: number;
+  status(): NodeStatus;
+  stats(): Promise<Stats>;
+  recovery(): RecoveryStatus;
+  config(): ConfigView;
+  /** Validates all keys, then applies cluster scope through Raft and node scope locally. */
+  updateConfig(patch: unknown): Promise<ConfigView>;
+  leader(): LeaderView;
+  /** A leader is known and this node has applied everything it knows is committed. */
+  isReady(): boolean;
+  /** Linearizable read barrier (ReadIndex). */
+  readBarrier(): Promise<void>;
+  /** Ask the cluster to make this node the leader (leadership transfer to it). */
+  takeLeadership(): Promise<LeaderView>;
+  startScrub(): boolean;
+  readonly files: FileService;
+  readonly locks: LockService;
+  readonly membership: MembershipService;
+  /** Present only when the node runs with --fault-injection. */
+  readonly faults: { setBlockedPeers(ids: readonly number[]): void; blockedPeers(): readonly number[] } | null;
+  /** Compares a bearer token against the cluster secret in constant time. */
+  isClusterSecret(token: string): boolean;
+  readonly metrics: Registry;
+}

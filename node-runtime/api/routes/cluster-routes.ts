@@ -1,0 +1,51 @@
+// Membership changes (on the leader) and, only with --fault-injection, the fault rule endpoint.
+import type { Router } from 'express';
+import express from 'express';
+import { z } from 'zod';
+import { ApiError } from '../../common/errors';
+import { leaderOnly } from '../leader-only';
+import type { NodeServices } from '../node-services';
+
+const memberBody = z.object({
+  id: z.number().int().min(1),
+  peerAddress: z.string().min(1).max(300),
+  httpUrl: z.string().url().nullable().default(null),
+});
+const faultBody = z.object({ blockedPeers: z.array(z.number().int().min(1)).max(1000) });
+
+export function clusterRoutes(services: NodeServices): Router {
+  const router = express.Router();
+  const json = express.json({ limit: '16kb', type: () => true });
+  const writes = leaderOnly(services);
+
+  router.post('/cluster/members', writes, json, async (req, res) => {
+    const parsed = memberBody.safeParse(req.body);
+    if (!parsed.success) throw new ApiError('bad_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    await services.membership.add(parsed.data);
+    res.status(201).json(services.status());
+  });
+
+  router.delete('/cluster/members/:id', writes, async (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isInteger(id) || id < 1) throw new ApiError('bad_request', 'member id must be a positive integer');
+    await services.membership.remove(id);
+    res.json(services.status());
+  });
+
+  const faults = services.faults;
+  if (faults) {
+    router.put('/internal/fault', json, (req, res) => {
+      const header = req.headers.authorization ?? '';
+      const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+      if (!services.isClusterSecret(token)) throw new ApiError('unauthorized', 'fault rules need the cluster secret');
+      const parsed = faultBody.safeParse(req.body);
+      if (!parsed.success) throw new ApiError('bad_request', 'expected {"blockedPeers": [node ids]}');
+      faults.setBlockedPeers(parsed.data.blockedPeers.filter((id) => id !== services.id));
+      res.json({ blockedPeers: faults.blockedPeers() });
+    });
+    router.get('/internal/fault', (_req, res) => {
+      res.json({ blockedPeers: faults.blockedPeers() });
+    });
+  }
+  return router;
+}

@@ -1,0 +1,16 @@
+// GET /config: every setting with value, scope and source. PUT /config: a partial JSON object,
+// validated as a whole (nothing applied unless every key is valid), applied live and persisted.
+import type { Router } from 'express';
+import express from 'express';
+import type { NodeServices } from '../node-services';
+
+export function configRoutes(services: NodeServices): Router {
+  const router = express.Router();
+  router.get('/config', (_req, res) => {
+    res.json(services.config());
+  });
+  router.put('/config', express.json({ limit: '64kb', type: () => true }), async (req, res) => {
+    res.json(await services.updateConfig(req.body));
+  });
+  return router;
+}

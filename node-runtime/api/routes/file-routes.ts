@@ -1,0 +1,208 @@
+// File operations, seed-compatible: POST /upload (multipart, field "file"), POST /upload/<name>
+// (raw body), GET /download?name=, GET /files, GET /fileinfo?name=, plus DELETE, ranges and ETags.
+// GET /<name> (raw download for names that are not API routes) is mounted last, by app.ts.
+import busboy from 'busboy';
+import type { Request, Response, Router } from 'express';
+import express from 'express';
+import { ApiError } from '../../common/errors';
+import type { FileInfo } from '../../common/api-types';
+import { leaderOnly } from '../leader-only';
+import type { ByteRange, NodeServices } from '../node-services';
+import { fileNameFrom, lockTokenFrom, optionalInt } from '../params';
+
+const MAX_PAGE = 10_000;
+
+export function fileRoutes(services: NodeServices): Router {
+  const router = express.Router();
+  const writes = leaderOnly(services);
+
+  router.post('/upload', writes, (req, res, next) => {
+    receiveMultipart(services, req, res).catch(next);
+  });
+
+  router.post('/upload/*name', writes, async (req, res) => {
+    const info = await services.files.write({
+      name: fileNameFrom(req.params.name),
+      body: req,
+      declaredSize: declaredLength(req),
+      lockToken: lockTokenFrom(req),
+      expectedVersion: optionalInt(req, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
+    });
+    res.status(201).location(`/files/${encodeURIComponent(info.name)}`).json(info);
+  });
+  router.put('/files/*name', writes, async (req, res) => {
+    const info = await services.files.write({
+      name: fileNameFrom(req.params.name),
+      body: req,
+      declaredSize: declaredLength(req),
+      lockToken: lockTokenFrom(req),
+      expectedVersion: optionalInt(req, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
+    });
+    res.status(201).json(info);
+  });
+
+  router.delete('/files/*name', writes, async (req, res) => {
+    const info = await services.files.remove(fileNameFrom(req.params.name), lockTokenFrom(req));
+    res.json({ deleted: info.name, version: info.version });
+  });
+
+  router.get('/files', async (req, res) => {
+    await readConsistency(services, req);
+    const prefix = typeof req.query.prefix === 'string' ? req.query.prefix : '';
+    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : null;
+    const limit = optionalInt(req, 'limit', 1, MAX_PAGE) ?? 1000;
+    res.json(services.files.list({ prefix, cursor, limit }));
+  });
+
+  router.get('/files/*name', async (req, res) => {
+    await readConsistency(services, req);
+    sendFile(services, req, res, services.files.info(fileNameFrom(req.params.name)), false);
+  });
+
+  router.get('/fileinfo', async (req, res) => {
+    await readConsistency(services, req);
+    res.json(services.files.info(fileNameFrom(req.query.name)));
+  });
+
+  router.get('/download', async (req, res) => {
+    await readConsistency(services, req);
+    sendFile(services, req, res, services.files.info(fileNameFrom(req.query.name)), true);
+  });
+
+  return router;
+}
+
+/** `GET /<name>`: the seed's raw download path, for names that are not API routes. */
+export function rawDownloadRoute(services: NodeServices): Router {
+  const router = express.Router();
+  router.get('/*name', async (req, res) => {
+    await readConsistency(services, req);
+    sendFile(services, req, res, services.files.info(fileNameFrom(req.params.name)), false);
+  });
+  return router;
+}
+
+/** `?consistency=linearizable` waits for a ReadIndex round; the default reads local state. */
+async function readConsistency(services: NodeServices, req: Request): Promise<void> {
+  const consistency = req.query.consistency;
+  if (consistency === undefined || consistency === 'local') return;
+  if (consistency !== 'linearizable') {
+    throw new ApiError('bad_request', 'consistency must be "local" (default) or "linearizable"');
+  }
+  await services.readBarrier();
+}
+
+function declaredLength(req: Request): number | null {
+  const raw = req.headers['content-length'];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
+}
+
+function receiveMultipart(services: NodeServices, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 16 } });
+    } catch {
+      reject(new ApiError('bad_request', 'expected a multipart/form-data body with a "file" field, or POST /upload/<name> with a raw body'));
+      return;
+    }
+    let sawFile = false;
+    const fields: Record<string, string> = {};
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    parser.on('file', (field, stream, info) => {
+      if (field !== 'file' || sawFile) {
+        stream.resume();
+        return;
+      }
+      sawFile = true;
+      const requested = typeof req.query.name === 'string' ? req.query.name : fields.name ?? info.filename;
+      let name: string;
+      try {
+        name = fileNameFrom(requested);
+      } catch (err) {
+        stream.resume();
+        reject(err);
+        return;
+      }
+      services.files
+        .write({ name, body: stream, declaredSize: null, lockToken: lockTokenFrom(req) ?? fields.lockToken })
+        .then((fileInfo) => {
+          res.status(201).json(fileInfo);
+          resolve();
+        }, reject);
+    });
+    parser.on('error', (err: Error) => reject(new ApiError('bad_request', `malformed multipart body: ${err.message}`)));
+    parser.on('close', () => {
+      if (!sawFile) reject(new ApiError('bad_request', 'the multipart body has no "file" field'));
+    });
+    req.pipe(parser);
+  });
+}
+
+function sendFile(services: NodeServices, req: Request, res: Response, info: FileInfo, attachment: boolean): void {
+  const etag = `"${info.sha256}"`;
+  res.setHeader('ETag', etag);
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Last-Modified', new Date(info.modifiedAt).toUTCString());
+  res.setHeader('Content-Type', 'application/octet-stream');
+  res.setHeader('X-Dfs-Version', String(info.version));
+  if (attachment) res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(info.name.split('/').pop() ?? info.name)}`);
+  if (ifNoneMatch(req.headers['if-none-match'], etag)) {
+    res.status(304).end();
+    return;
+  }
+  const range = parseRange(req.headers.range, info.size, req.get('if-range'), etag);
+  if (range === 'unsatisfiable') {
+    res.setHeader('Content-Range', `bytes */${info.size}`);
+    throw new ApiError('range_not_satisfiable', `the file has ${info.size} bytes`);
+  }
+  if (range) {
+    res.status(206);
+    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
+    res.setHeader('Content-Length', String(range.end - range.start + 1));
+  } else {
+    res.setHeader('Content-Length', String(info.size));
+  }
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const body = services.files.read(info, range);
+  body.on('error', (err) => {
+    // Headers are gone: the only honest signal left is to cut the connection short.
+    res.destroy(err);
+  });
+  body.pipe(res);
+}
+
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+}
+
+/** One `bytes=` range (the common case); several ranges are answered with the whole file. */
+function parseRange(header: string | undefined, size: number, ifRange: string | undefined, etag: string): ByteRange | null | 'unsatisfiable' {
+  if (!header || (ifRange !== undefined && ifRange !== etag)) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return null;
+  const [, startText = '', endText = ''] = match;
+  if (startText === '' && endText === '') return null;
+  let start: number;
+  let end: number;
+  if (startText === '') {
+    const suffix = Number(endText);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(startText);
+    end = endText === '' ? size - 1 : Math.min(Number(endText), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}

@@ -1,0 +1,373 @@
+// Drives the pure Raft core in a real process: ticks it on a timer, feeds it peer messages, and
+// carries out each Ready in the order Raft's safety needs — persist, then send, then apply —
+// one Ready at a time. While one Ready is being made durable, new proposals pile up in the core
+// and leave together in the next Ready: that is where group commit comes from.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { decodeConfChange } from './raft/codec';
+import type { MemoryStorage } from './raft/memory-storage';
+import type { RawNode } from './raft/rawnode';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready, Role, Snapshot, Status } from './raft/types';
+
+/** What the driver needs from durable storage (the write-ahead log and the snapshot store). */
+export interface DurableState {
+  /** Make a snapshot received from the leader durable (before its entries/hard state). */
+  saveSnapshot(snapshot: Snapshot): Promise<void>;
+  save(update: { hardState?: HardState; entries: readonly Entry[]; sync: boolean }): Promise<void>;
+  /** Make a locally taken snapshot durable, then let the log drop what it covers. */
+  compact(snapshot: Snapshot, compactTo: number): Promise<void>;
+}
+
+/** The replicated state machine as the driver sees it. */
+export interface AppliedStateMachine<Result> {
+  /** Apply one committed entry: a command, the leader's empty no-op, or a membership change (already applied to Raft). */
+  apply(entry: Entry): Result;
+  snapshot(): Uint8Array;
+  restore(data: Uint8Array): void;
+}
+
+export interface RaftDriverOptions<Result> {
+  readonly id: NodeId;
+  readonly rawNode: RawNode;
+  readonly memory: MemoryStorage;
+  readonly durable: DurableState;
+  readonly stateMachine: AppliedStateMachine<Result>;
+  readonly send: (messages: readonly Message[]) => void;
+  readonly onConfChange: (change: ConfChange, confState: ConfState) => void;
+  readonly tickMs: number;
+  /** Applied entries between two snapshots of the state machine. */
+  readonly snapshotThreshold: () => number;
+  /** Entries kept in the log behind a snapshot so slightly lagging followers avoid a snapshot. */
+  readonly compactionMargin: number;
+  readonly applied: number;
+  readonly logger: Logger;
+}
+
+export class NotLeaderError extends Error {
+  constructor(readonly leader: NodeId) {
+    super(leader ? `not the leader; the leader is node ${leader}` : 'not the leader, and no leader is known');
+    this.name = 'NotLeaderError';
+  }
+}
+
+/** The proposal may or may not have been committed; the caller cannot know (e.g. leadership lost). */
+export class ProposalTimeoutError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'ProposalTimeoutError';
+  }
+}
+
+/** The proposal will never be applied: another leader overwrote its log position. */
+export class ProposalDroppedError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'ProposalDroppedError';
+  }
+}
+
+interface Waiter<T> {
+  readonly resolve: (value: T) => void;
+  readonly reject: (err: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+interface ProposalWaiter<Result> extends Waiter<{ index: number; result: Result }> {
+  readonly term: number;
+}
+
+interface ReadWaiter extends Waiter<number> {
+  /** Set once the leader confirmed the read: the index the state machine must reach. */
+  readIndex: number | null;
+}
+
+export interface RaftDriverEvents {
+  leaderChange: [{ leader: NodeId; role: Role; term: number }];
+  applied: [{ index: number }];
+  snapshotTaken: [{ index: number; bytes: number; at: number }];
+  snapshotRestored: [{ index: number; bytes: number }];
+  /** Storage failed; the node must stop rather than risk acknowledging what is not durable. */
+  fatal: [Error];
+}
+
+export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
+  private readonly proposals = new Map<number, ProposalWaiter<Result>>();
+  private readonly reads = new Map<string, ReadWaiter>();
+  private readonly applyWaiters: Array<{ index: number; resolve: () => void }> = [];
+  private ticker: NodeJS.Timeout | null = null;
+  private processing = false;
+  private scheduled = false;
+  private stopped = false;
+  private appliedIndex: number;
+  private snapshotIndex: number;
+  private role: Role = 'follower';
+  private leader: NodeId = 0;
+  private fatal: Error | null = null;
+
+  constructor(private readonly options: RaftDriverOptions<Result>) {
+    super();
+    this.appliedIndex = options.applied;
+    this.snapshotIndex = options.memory.snapshot().metadata.index;
+  }
+
+  start(): void {
+    this.ticker = setInterval(() => {
+      this.options.rawNode.tick();
+      this.schedule();
+    }, this.options.tickMs);
+    this.schedule();
+  }
+
+  /** Stops ticking and fails every waiter; the caller closes storage after this resolves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+    while (this.processing) await new Promise((r) => setImmediate(r));
+    const err = new ProposalTimeoutError('the node is shutting down');
+    for (const w of this.proposals.values()) this.settle(w, () => w.reject(err));
+    for (const w of this.reads.values()) this.settle(w, () => w.reject(err));
+    this.proposals.clear();
+    this.reads.clear();
+  }
+
+  get applied(): number {
+    return this.appliedIndex;
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  get leaderId(): NodeId {
+    return this.leader;
+  }
+
+  status(): Status {
+    return this.options.rawNode.status();
+  }
+
+  step(message: Message): void {
+    if (this.stopped) return;
+    this.options.rawNode.step(message);
+    this.schedule();
+  }
+
+  /**
+   * Proposes `data` and resolves once it is committed and applied here, with the state machine's
+   * answer. Only the leader proposes: a follower throws NotLeaderError naming the leader.
+   */
+  propose(data: Uint8Array, timeoutMs: number): Promise<{ index: number; result: Result }> {
+    this.throwIfBroken();
+    const outcome = this.options.rawNode.propose(data);
+    if (!outcome.ok) {
+      if (outcome.reason === 'notLeader') return Promise.reject(new NotLeaderError(outcome.leader));
+      return Promise.reject(new ProposalTimeoutError(`proposal refused: ${outcome.reason}`));
+    }
+    const { lastIndex: index, term } = this.options.rawNode.status();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.proposals.delete(index);
+        reject(new ProposalTimeoutError(`entry ${index} was not committed within ${timeoutMs} ms (no quorum?)`));
+      }, timeoutMs);
+      this.proposals.set(index, { term, resolve, reject, timer });
+      this.schedule();
+    });
+  }
+
+  proposeConfChange(change: ConfChange, timeoutMs: number): Promise<{ index: number; result: Result }> {
+    this.throwIfBroken();
+    const outcome = this.options.rawNode.proposeConfChange(change);
+    if (!outcome.ok) {
+      if (outcome.reason === 'notLeader') return Promise.reject(new NotLeaderError(outcome.leader));
+      return Promise.reject(new ProposalTimeoutError(`membership change refused: ${outcome.reason}`));
+    }
+    const { lastIndex: index, term } = this.options.rawNode.status();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.proposals.delete(index);
+        reject(new ProposalTimeoutError(`membership change at ${index} was not committed within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.proposals.set(index, { term, resolve, reject, timer });
+      this.schedule();
+    });
+  }
+
+  /**
+   * A linearizable read barrier (ReadIndex): resolves with an index once the leader confirmed it
+   * still leads and this node has applied up to that index, so local state reflects every write
+   * committed before the call.
+   */
+  readBarrier(timeoutMs: number): Promise<number> {
+    this.throwIfBroken();
+    const context = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.reads.delete(context);
+        reject(new ProposalTimeoutError(`read was not confirmed by a quorum within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.reads.set(context, { resolve, reject, timer, readIndex: null });
+      this.options.rawNode.readIndex(context);
+      this.schedule();
+    });
+  }
+
+  /** Resolves once this node has applied at least `index`. */
+  waitApplied(index: number): Promise<void> {
+    if (this.appliedIndex >= index) return Promise.resolve();
+    return new Promise((resolve) => this.applyWaiters.push({ index, resolve }));
+  }
+
+  transferLeadership(to: NodeId): void {
+    this.options.rawNode.transferLeadership(to);
+    this.schedule();
+  }
+
+  campaign(): void {
+    this.options.rawNode.campaign();
+    this.schedule();
+  }
+
+  reportUnreachable(id: NodeId): void {
+    if (this.stopped) return;
+    this.options.rawNode.reportUnreachable(id);
+  }
+
+  /** Coalesces work: many ticks/messages/proposals in one turn of the event loop cost one Ready. */
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.processing || this.fatal) return;
+    this.processing = true;
+    try {
+      while (!this.stopped && this.options.rawNode.hasReady()) {
+        await this.handleReady(this.options.rawNode.ready());
+      }
+    } catch (err) {
+      // Storage failed mid-Ready: continuing could acknowledge what is not durable. Stop loudly.
+      this.fatal = err instanceof Error ? err : new Error(String(err));
+      this.options.logger.fatal({ err: this.fatal }, 'raft driver stopped: persisting a Ready failed');
+      this.emit('fatal', this.fatal);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    const { memory, durable } = this.options;
+    // 1. Persist: snapshot, then entries and hard state, durably when the core says so.
+    if (rd.snapshot) {
+      await durable.saveSnapshot(rd.snapshot);
+      memory.applySnapshot(rd.snapshot);
+    }
+    if (rd.entries.length > 0 || rd.hardState) {
+      await durable.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
+      if (rd.entries.length > 0) memory.append(rd.entries);
+      if (rd.hardState) memory.setHardState(rd.hardState);
+    }
+    // 2. Send: only now may messages that depend on the persisted state leave.
+    if (rd.messages.length > 0) this.options.send(rd.messages);
+    if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role);
+    // 3. Apply.
+    if (rd.snapshot) this.restoreSnapshot(rd.snapshot);
+    for (const entry of rd.committedEntries) this.applyEntry(entry);
+    for (const rs of rd.readStates) this.confirmRead(rs.context, rs.index);
+    this.options.rawNode.advance(rd);
+    this.wakeReaders();
+    await this.maybeSnapshot();
+  }
+
+  private noteSoftState(leader: NodeId, role: Role): void {
+    const changed = leader !== this.leader || role !== this.role;
+    this.leader = leader;
+    this.role = role;
+    if (changed) this.emit('leaderChange', { leader, role, term: this.options.rawNode.status().term });
+  }
+
+  private restoreSnapshot(snapshot: Snapshot): void {
+    const { index } = snapshot.metadata;
+    if (index <= this.appliedIndex) return;
+    this.options.stateMachine.restore(snapshot.data);
+    this.appliedIndex = index;
+    this.snapshotIndex = index;
+    this.emit('snapshotRestored', { index, bytes: snapshot.data.byteLength });
+  }
+
+  private applyEntry(entry: Entry): void {
+    if (entry.index <= this.appliedIndex) return;
+    if (entry.kind === 'confChange') {
+      const change = decodeConfChange(entry.data);
+      const confState = this.options.rawNode.applyConfChange(change);
+      this.options.onConfChange(change, confState);
+    }
+    const result = this.options.stateMachine.apply(entry);
+    this.appliedIndex = entry.index;
+    const waiter = this.proposals.get(entry.index);
+    if (waiter) {
+      this.proposals.delete(entry.index);
+      if (waiter.term === entry.term) {
+        this.settle(waiter, () => waiter.resolve({ index: entry.index, result }));
+      } else {
+        this.settle(waiter, () =>
+          waiter.reject(new ProposalDroppedError(`entry ${entry.index} of term ${waiter.term} was replaced by term ${entry.term}`)),
+        );
+      }
+    }
+    this.emit('applied', { index: entry.index });
+  }
+
+  private confirmRead(context: string, index: number): void {
+    const waiter = this.reads.get(context);
+    if (waiter) waiter.readIndex = index;
+  }
+
+  private wakeReaders(): void {
+    for (const [context, waiter] of this.reads) {
+      if (waiter.readIndex !== null && waiter.readIndex <= this.appliedIndex) {
+        this.reads.delete(context);
+        const index = waiter.readIndex;
+        this.settle(waiter, () => waiter.resolve(index));
+      }
+    }
+    if (this.applyWaiters.length > 0) {
+      const ready = this.applyWaiters.filter((w) => w.index <= this.appliedIndex);
+      if (ready.length > 0) {
+        const remaining = this.applyWaiters.filter((w) => w.index > this.appliedIndex);
+        this.applyWaiters.splice(0, this.applyWaiters.length, ...remaining);
+        for (const w of ready) w.resolve();
+      }
+    }
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    if (this.appliedIndex - this.snapshotIndex < this.options.snapshotThreshold()) return;
+    const { memory, stateMachine, durable, compactionMargin } = this.options;
+    const index = this.appliedIndex;
+    const data = stateMachine.snapshot();
+    const confState = this.options.rawNode.status().confState;
+    const snapshot = memory.createSnapshot(index, confState, data);
+    const compactTo = Math.max(memory.firstIndex() - 1, index - compactionMargin);
+    await durable.compact(snapshot, compactTo);
+    if (compactTo >= memory.firstIndex()) memory.compact(compactTo);
+    this.snapshotIndex = index;
+    this.emit('snapshotTaken', { index, bytes: data.byteLength, at: Date.now() });
+  }
+
+  private settle<T>(waiter: Waiter<T>, action: () => void): void {
+    clearTimeout(waiter.timer);
+    action();
+  }
+
+  private throwIfBroken(): void {
+    if (this.fatal) throw this.fatal;
+    if (this.stopped) throw new ProposalTimeoutError('the node is shutting down');
+  }
+}

@@ -1,0 +1,104 @@
+// Catch-up of file contents: every chunk the state machine references must end up on this node.
+// Applied puts queue their chunks; a node that restarts (or restores a snapshot) rescans the whole
+// catalogue. A background loop fetches what is missing, a few chunks at a time, so a node that was
+// down heals without operator action and without starving client requests.
+import type { StateMachine } from '../fsm';
+import type { ChunkRepairer } from './chunk-repairer';
+
+export interface ChunkSyncOptions {
+  readonly fsm: StateMachine;
+  readonly repairer: ChunkRepairer;
+  readonly has: (hash: string) => Promise<boolean>;
+  readonly enabled: () => boolean;
+  readonly concurrency: number;
+  readonly onError: (hash: string, err: Error) => void;
+  /** Delay before retrying chunks no peer could supply, ms. */
+  readonly retryMs: number;
+}
+
+export class ChunkSync {
+  /** hash → size of chunks known to be referenced but possibly missing here. */
+  private readonly queue = new Map<string, number>();
+  private readonly failed = new Map<string, number>();
+  private running = 0;
+  private rescanning: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** Chunks confirmed missing (checked against the store) and not yet fetched. */
+  missing = 0;
+
+  constructor(private readonly options: ChunkSyncOptions) {}
+
+  /** Queue the chunks of a file this node applied. */
+  want(chunks: readonly { hash: string; size: number }[]): void {
+    for (const c of chunks) this.queue.set(c.hash, c.size);
+    this.pump();
+  }
+
+  /** Queue every chunk of every file (after a restart or a snapshot restore). */
+  rescan(): Promise<void> {
+    this.rescanning ??= (async () => {
+      const sizes = new Map<string, number>();
+      let after: string | null = null;
+      do {
+        const page = this.options.fsm.list({ ...(after !== null ? { after } : {}), limit: 5000 });
+        for (const file of page.items) for (const c of file.chunks) sizes.set(c.hash, c.size);
+        after = page.nextCursor;
+      } while (after !== null);
+      for (const [hash, size] of sizes) this.queue.set(hash, size);
+      this.pump();
+    })().finally(() => {
+      this.rescanning = null;
+    });
+    return this.rescanning;
+  }
+
+  /** Chunks queued or being fetched; zero means every referenced chunk is here. */
+  pending(): number {
+    return this.queue.size + this.running + this.failed.size;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private pump(): void {
+    if (this.stopped || !this.options.enabled()) return;
+    while (this.running < this.options.concurrency && this.queue.size > 0) {
+      const [hash, size] = this.queue.entries().next().value as [string, number];
+      this.queue.delete(hash);
+      this.running += 1;
+      void this.syncOne(hash, size).finally(() => {
+        this.running -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async syncOne(hash: string, size: number): Promise<void> {
+    if (!this.options.fsm.isChunkReferenced(hash) || (await this.options.has(hash))) return;
+    this.missing += 1;
+    try {
+      await this.options.repairer.repair(hash, size);
+      this.failed.delete(hash);
+    } catch (err) {
+      this.failed.set(hash, size);
+      this.options.onError(hash, err as Error);
+      this.scheduleRetry();
+    } finally {
+      this.missing -= 1;
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      for (const [hash, size] of this.failed) this.queue.set(hash, size);
+      this.failed.clear();
+      this.pump();
+    }, this.options.retryMs);
+    this.retryTimer.unref();
+  }
+}

@@ -1,0 +1,31 @@
+// Proposes a state-machine command through Raft and turns its deterministic outcome into either
+// the applied result or the matching ApiError (a rejection is an answer, not a failure).
+import { ApiError, type ErrorCode } from '../common/errors';
+import { encodeCommand, rejectionToApiError, type Applied, type ApplyResult, type Command, type Rejection } from '../fsm';
+import type { RaftDriver } from '../raft-driver';
+
+/** An ApiError that also carries the rejection's structured fields (used, limit, owner…). */
+export class RejectionError extends ApiError {
+  readonly extra: Record<string, unknown>;
+
+  constructor(rejection: Rejection) {
+    const body = rejectionToApiError(rejection);
+    super(body.error as ErrorCode, body.detail);
+    const { code: _code, ...fields } = rejection as Rejection & Record<string, unknown>;
+    delete fields.detail;
+    this.extra = fields;
+  }
+}
+
+export class CommandRunner {
+  constructor(
+    private readonly driver: RaftDriver<ApplyResult>,
+    private readonly timeoutMs: () => number,
+  ) {}
+
+  async run(command: Command): Promise<Applied & { index: number }> {
+    const { index, result } = await this.driver.propose(encodeCommand(command), this.timeoutMs());
+    if (!result.ok) throw new RejectionError(result.rejection);
+    return { ...result, index };
+  }
+}

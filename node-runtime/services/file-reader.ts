@@ -1,0 +1,43 @@
+// The read path: serve a file from local chunks, each verified against its SHA-256 before a byte
+// of it leaves; a missing or corrupt chunk is repaired from a peer first. Memory per request is
+// one chunk, whatever the file's size.
+import { Readable } from 'node:stream';
+import type { FileInfo } from '../common/api-types';
+import type { ByteRange } from '../api/node-services';
+import type { ChunkRepairer } from './chunk-repairer';
+
+export interface VerifiedChunks {
+  /** The chunk's bytes when held here and intact; null when missing or corrupt. */
+  readVerified(hash: string): Promise<Buffer | null>;
+}
+
+export class FileReader {
+  constructor(
+    private readonly chunks: VerifiedChunks,
+    private readonly repairer: ChunkRepairer,
+    private readonly onCorruptOrMissing: (hash: string) => void,
+  ) {}
+
+  read(info: FileInfo, range: ByteRange | null): Readable {
+    const first = range?.start ?? 0;
+    const last = range?.end ?? info.size - 1;
+    return Readable.from(this.bytes(info, first, last), { objectMode: false });
+  }
+
+  private async *bytes(info: FileInfo, first: number, last: number): AsyncGenerator<Buffer> {
+    let offset = 0;
+    for (const chunk of info.chunks) {
+      const start = offset;
+      const end = offset + chunk.size - 1;
+      offset += chunk.size;
+      if (end < first) continue;
+      if (start > last) break;
+      let data = await this.chunks.readVerified(chunk.hash);
+      if (!data) {
+        this.onCorruptOrMissing(chunk.hash);
+        data = await this.repairer.repair(chunk.hash, chunk.size);
+      }
+      yield data.subarray(Math.max(first, start) - start, Math.min(last, end) - start + 1);
+    }
+  }
+}

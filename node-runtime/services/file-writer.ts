@@ -1,0 +1,130 @@
+// The write path of DESIGN.md, on the leader: stream the body into local chunks (hashing each
+// chunk and the whole file), push every chunk to the followers as soon as it is durable here,
+// wait until a majority of voters holds all of them, then propose the small metadata entry and
+// answer once it is applied. File bytes never enter the Raft log.
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ChunkRef, FileInfo } from '../common/api-types';
+import type { ClusterSettings } from '../common/config';
+import { ApiError } from '../common/errors';
+import { toFileInfo, type StateMachine } from '../fsm';
+import type { WriteRequest } from '../api/node-services';
+import { ChunkReplication, type ChunkPusher, type ReplicationTarget } from './chunk-replication';
+import type { CommandRunner } from './command-runner';
+
+/** Streams a body into the local chunk store, reporting each chunk once it is durable. */
+export type ChunkBody = (
+  body: Readable,
+  options: { chunkSize: number; onChunk: (chunk: ChunkRef) => void },
+) => Promise<{ size: number; sha256: string; chunks: readonly ChunkRef[] }>;
+
+export interface FileWriterOptions {
+  readonly fsm: StateMachine;
+  readonly runner: CommandRunner;
+  readonly settings: () => Readonly<ClusterSettings>;
+  readonly storeBody: ChunkBody;
+  readonly pusher: ChunkPusher;
+  readonly replicationTarget: () => ReplicationTarget;
+  /** Throws ApiError disk_full when this node's disk is below its reserve. */
+  readonly checkDisk: (incomingBytes: number) => Promise<void>;
+  /** Reports the number of uploads in flight (their chunks must survive garbage collection). */
+  readonly uploads: { begin(): () => void };
+}
+
+export class FileWriter {
+  constructor(private readonly options: FileWriterOptions) {}
+
+  async write(request: WriteRequest): Promise<FileInfo> {
+    const { fsm, settings } = this.options;
+    this.checkLock(request.name, request.lockToken);
+    const allowed = this.checkQuota(request.name, request.declaredSize);
+    await this.options.checkDisk(request.declaredSize ?? 0);
+
+    const end = this.options.uploads.begin();
+    try {
+      const replication = new ChunkReplication(this.options.pusher, this.options.replicationTarget());
+      const limited = limitBytes(allowed, (seen) => this.quotaError(request.name, seen));
+      // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
+      pipeline(request.body, limited).catch(() => undefined);
+      const stored = await this.options.storeBody(limited, {
+        chunkSize: settings().chunkSize,
+        onChunk: (chunk) => replication.add(chunk.hash, chunk.size),
+      });
+      await replication.quorum();
+      const applied = await this.options.runner.run({
+        type: 'put',
+        name: request.name,
+        size: stored.size,
+        sha256: stored.sha256,
+        chunks: [...stored.chunks],
+        at: Date.now(),
+        ...(request.lockToken !== undefined ? { lockToken: request.lockToken } : {}),
+        ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
+      });
+      if (applied.type !== 'put') throw new ApiError('internal', `unexpected outcome ${applied.type} for put`);
+      return toFileInfo(applied.file, fsm.lockOf(applied.file.name));
+    } finally {
+      end();
+    }
+  }
+
+  async remove(name: string, lockToken: string | undefined): Promise<FileInfo> {
+    this.checkLock(name, lockToken);
+    if (!this.options.fsm.get(name)) throw new ApiError('not_found', `file "${name}" does not exist`);
+    const applied = await this.options.runner.run({ type: 'delete', name, at: Date.now(), ...(lockToken !== undefined ? { lockToken } : {}) });
+    if (applied.type !== 'delete') throw new ApiError('internal', `unexpected outcome ${applied.type} for delete`);
+    return toFileInfo(applied.file);
+  }
+
+  /** Early answer for a write the state machine would refuse anyway; apply decides for real. */
+  private checkLock(name: string, token: string | undefined): void {
+    const lock = this.options.fsm.lockOf(name);
+    if (!lock || lock.expiresAt <= Date.now() || lock.token === token) return;
+    const err = new ApiError('locked', `"${name}" is locked by ${lock.owner} until ${new Date(lock.expiresAt).toISOString()}`);
+    throw Object.assign(err, { extra: { owner: lock.owner, expiresAt: new Date(lock.expiresAt).toISOString() } });
+  }
+
+  /** The most bytes this write may have under the quota; refuses at once when already over. */
+  private checkQuota(name: string, declared: number | null): number {
+    const limit = this.options.settings().storageQuota;
+    const used = this.options.fsm.totals().bytes;
+    const replaced = this.options.fsm.get(name)?.size ?? 0;
+    const allowed = Math.min(limit, limit - used + replaced);
+    if (declared !== null && declared > limit) {
+      throw Object.assign(new ApiError('file_too_large', `"${name}" is ${declared} bytes, more than the whole quota of ${limit} bytes`), {
+        extra: { size: declared, limit },
+      });
+    }
+    if (declared !== null && declared > allowed) throw this.quotaError(name, declared);
+    return Math.max(0, allowed);
+  }
+
+  private quotaError(name: string, requested: number): ApiError {
+    const limit = this.options.settings().storageQuota;
+    const used = this.options.fsm.totals().bytes;
+    if (requested > limit) {
+      return Object.assign(new ApiError('file_too_large', `"${name}" is larger than the whole quota of ${limit} bytes`), {
+        extra: { size: requested, limit },
+      });
+    }
+    return Object.assign(new ApiError('quota_exceeded', `storing "${name}" (${requested} bytes or more) would exceed the quota: ${used} of ${limit} bytes used`), {
+      extra: { used, limit, requested },
+    });
+  }
+}
+
+/** Fails the stream as soon as more than `max` bytes arrived, so an oversized upload stops early. */
+function limitBytes(max: number, tooMany: (seen: number) => ApiError): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > max) {
+        callback(tooMany(seen));
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+}

@@ -1,0 +1,108 @@
+// Adding and removing nodes while the cluster runs. A new node joins as a learner (it receives
+// the log and chunks but does not vote), and is promoted to voter once it has caught up, so a
+// slow newcomer never costs the cluster its quorum. Member addresses are kept in the data
+// directory, because a snapshot's membership lists ids only.
+import path from 'node:path';
+import { ApiError } from '../common/errors';
+import type { MembershipService } from '../api/node-services';
+import type { ApplyResult } from '../fsm';
+import type { RaftDriver } from '../raft-driver';
+import type { ConfChange, NodeId } from '../raft/types';
+import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
+import type { PeerAddress } from '../transport';
+
+export interface MemberAddress {
+  readonly peerAddress: string;
+  readonly httpUrl: string | null;
+}
+
+export interface MembershipOptions {
+  readonly selfId: NodeId;
+  readonly dataDir: string;
+  /** The driver is built after the transport and this service; hence a getter. */
+  readonly driver: () => RaftDriver<ApplyResult>;
+  readonly addPeer: (id: NodeId, address: PeerAddress) => void;
+  readonly removePeer: (id: NodeId) => void;
+  readonly proposalTimeoutMs: () => number;
+  /** Called when this node itself was removed from the cluster. */
+  readonly onRemoved: () => void;
+}
+
+const MEMBERS_FILE = 'members.json';
+/** How close (in entries) a learner's log must be to the leader's before promotion. */
+const PROMOTION_LAG = 10;
+const CATCH_UP_DEADLINE_MS = 60_000;
+
+export function parsePeerAddress(text: string): PeerAddress {
+  const colon = text.lastIndexOf(':');
+  const port = Number(text.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ApiError('bad_request', `peerAddress must be host:port, got "${text}"`);
+  }
+  const host = text.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host, port };
+}
+
+export class RaftMembershipService implements MembershipService {
+  private known = new Map<NodeId, MemberAddress>();
+
+  constructor(private readonly options: MembershipOptions) {}
+
+  /** Loads addresses of members that joined after the cluster was founded. */
+  async load(): Promise<ReadonlyMap<NodeId, MemberAddress>> {
+    const raw = (await readJsonFile(path.join(this.options.dataDir, MEMBERS_FILE))) as Record<string, MemberAddress> | undefined;
+    if (raw) this.known = new Map(Object.entries(raw).map(([id, address]) => [Number(id), address]));
+    return this.known;
+  }
+
+  async add(member: { id: number; peerAddress: string; httpUrl: string | null }): Promise<void> {
+    const address = parsePeerAddress(member.peerAddress);
+    const status = this.options.driver().status();
+    if (status.confState.voters.includes(member.id)) throw new ApiError('conflict', `node ${member.id} is already a voting member`);
+    this.options.addPeer(member.id, address);
+    const context = JSON.stringify({ peerAddress: member.peerAddress, httpUrl: member.httpUrl });
+    if (!status.confState.learners.includes(member.id)) {
+      await this.change({ changes: [{ op: 'addLearner', nodeId: member.id }], transition: 'auto', context });
+    }
+    await this.waitCaughtUp(member.id);
+    await this.change({ changes: [{ op: 'addVoter', nodeId: member.id }], transition: 'auto', context });
+  }
+
+  async remove(id: number): Promise<void> {
+    const { confState } = this.options.driver().status();
+    if (!confState.voters.includes(id) && !confState.learners.includes(id)) throw new ApiError('not_found', `node ${id} is not a member`);
+    if (confState.voters.length === 1 && confState.voters[0] === id) throw new ApiError('conflict', 'cannot remove the last voter');
+    await this.change({ changes: [{ op: 'removeNode', nodeId: id }], transition: 'auto' });
+  }
+
+  /** The driver applied a membership change: keep transport and the address book in step. */
+  applied(change: ConfChange): void {
+    const context = change.context ? (JSON.parse(change.context) as Partial<MemberAddress>) : {};
+    for (const single of change.changes) {
+      if (single.op === 'removeNode') {
+        this.known.delete(single.nodeId);
+        if (single.nodeId === this.options.selfId) this.options.onRemoved();
+        else this.options.removePeer(single.nodeId);
+      } else if (single.nodeId !== this.options.selfId && context.peerAddress) {
+        this.known.set(single.nodeId, { peerAddress: context.peerAddress, httpUrl: context.httpUrl ?? null });
+        this.options.addPeer(single.nodeId, parsePeerAddress(context.peerAddress));
+      }
+    }
+    void writeJsonAtomic(path.join(this.options.dataDir, MEMBERS_FILE), Object.fromEntries(this.known));
+  }
+
+  private async change(change: ConfChange): Promise<void> {
+    await this.options.driver().proposeConfChange(change, this.options.proposalTimeoutMs());
+  }
+
+  private async waitCaughtUp(id: NodeId): Promise<void> {
+    const deadline = Date.now() + CATCH_UP_DEADLINE_MS;
+    for (;;) {
+      const status = this.options.driver().status();
+      const match = status.progress?.[id]?.match ?? 0;
+      if (status.commit - match <= PROMOTION_LAG) return;
+      if (Date.now() > deadline) throw new ApiError('unavailable', `node ${id} did not catch up within ${CATCH_UP_DEADLINE_MS / 1000} s; it stays a learner`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// GET /recovery/status: how far this node is from being whole — log entries behind the leader,
+// snapshot install, chunks missing and fetched, an estimate of the time left — plus the scrubber
+// and the background services' last runs.
+import type { BackgroundService, RecoveryStatus, ScrubRun } from '../common/api-types';
+import type { ChunkRepairer } from './chunk-repairer';
+import type { ChunkSync } from './chunk-sync';
+
+export interface RecoverySources {
+  readonly recoveryEnabled: () => boolean;
+  readonly isLeader: () => boolean;
+  readonly applied: () => number;
+  readonly sync: ChunkSync;
+  readonly repairer: ChunkRepairer;
+  readonly scrub: () => { running: boolean; lastRun: ScrubRun | null };
+  readonly services: () => Record<string, BackgroundService>;
+}
+
+interface Sample {
+  readonly at: number;
+  readonly remaining: number;
+}
+
+export class RecoveryStatusTracker {
+  /** The leader's commit index as last reported to this follower. */
+  private leaderCommit = 0;
+  private snapshot = { inProgress: false, bytesReceived: 0, bytesTotal: null as number | null };
+  private samples: Sample[] = [];
+
+  constructor(private readonly sources: RecoverySources) {}
+
+  noteLeaderCommit(commit: number): void {
+    this.leaderCommit = Math.max(this.leaderCommit, commit);
+  }
+
+  snapshotStarted(bytesTotal: number): void {
+    this.snapshot = { inProgress: true, bytesReceived: 0, bytesTotal };
+  }
+
+  snapshotFinished(bytes: number): void {
+    this.snapshot = { inProgress: false, bytesReceived: bytes, bytesTotal: bytes };
+  }
+
+  status(): RecoveryStatus {
+    const entriesBehind = this.sources.isLeader() ? 0 : Math.max(0, this.leaderCommit - this.sources.applied());
+    const chunksMissing = this.sources.sync.pending();
+    const remaining = entriesBehind + chunksMissing;
+    const catchingUp = remaining > 0 || this.snapshot.inProgress;
+    return {
+      recoveryEnabled: this.sources.recoveryEnabled(),
+      catchingUp,
+      entriesBehind,
+      snapshot: { ...this.snapshot },
+      chunksMissing,
+      chunksFetched: this.sources.repairer.counters.chunksFetched,
+      bytesFetched: this.sources.repairer.counters.bytesFetched,
+      etaSec: catchingUp ? this.estimate(remaining) : null,
+      scrub: this.sources.scrub(),
+      backgroundServices: this.sources.services(),
+    };
+  }
+
+  /** Seconds left at the rate the remaining work shrank over the last half minute. */
+  private estimate(remaining: number): number | null {
+    const now = Date.now();
+    this.samples.push({ at: now, remaining });
+    this.samples = this.samples.filter((s) => now - s.at <= 30_000);
+    const first = this.samples[0];
+    if (!first || first.at === now || first.remaining <= remaining) return null;
+    const perSec = (first.remaining - remaining) / ((now - first.at) / 1000);
+    return Math.round(remaining / perSec);
+  }
+}

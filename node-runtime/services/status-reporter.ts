@@ -1,0 +1,94 @@
+// Builds the node's reports — GET /status and GET /stats — from the parts that own each fact.
+import { statfs } from 'node:fs/promises';
+import type { NodeHealth, NodeStatus, PeerStatus, Stats } from '../common/api-types';
+import { quotaUsage } from '../common/api-types';
+import type { StateMachine } from '../fsm';
+import type { Status } from '../raft/types';
+
+export interface StatusSources {
+  readonly id: number;
+  readonly dataDir: string;
+  readonly raft: () => Status;
+  readonly applied: () => number;
+  readonly fsm: StateMachine;
+  /** Public HTTP URL of a node (self included), when known. */
+  readonly httpUrlOf: (id: number) => string | null;
+  readonly tickMs: () => number;
+  readonly snapshotIndex: () => number;
+  readonly lastSnapshotAt: () => number | null;
+  readonly chunkStats: () => Promise<{ count: number; bytes: number }>;
+  readonly walBytes: () => number;
+  readonly peerConnected: (id: number) => boolean;
+}
+
+export class StatusReporter {
+  constructor(private readonly sources: StatusSources) {}
+
+  status(): NodeStatus {
+    const raft = this.sources.raft();
+    const progress = raft.progress ?? {};
+    const members = [...raft.confState.voters, ...raft.confState.learners, ...raft.confState.votersOutgoing];
+    const peers: PeerStatus[] = [...new Set(members)]
+      .filter((id) => id !== this.sources.id)
+      .sort((a, b) => a - b)
+      .map((id) => {
+        const p = progress[id];
+        return {
+          id,
+          url: this.sources.httpUrlOf(id),
+          isLearner: raft.confState.learners.includes(id),
+          state: p?.state ?? null,
+          match: p?.match ?? null,
+          next: p?.next ?? null,
+          lastContactMs: p ? p.ticksSinceContact * this.sources.tickMs() : null,
+        };
+      });
+    return {
+      id: this.sources.id,
+      role: raft.role,
+      term: raft.term,
+      leaderId: raft.leader || null,
+      leaderUrl: raft.leader ? this.sources.httpUrlOf(raft.leader) : null,
+      commitIndex: raft.commit,
+      appliedIndex: this.sources.applied(),
+      lastIndex: raft.lastIndex,
+      snapshotIndex: this.sources.snapshotIndex(),
+      peers,
+    };
+  }
+
+  async stats(): Promise<Stats> {
+    const totals = this.sources.fsm.totals();
+    const quotaLimit = this.sources.fsm.clusterConfig().storageQuota;
+    const chunks = await this.sources.chunkStats();
+    const lastSnapshotAt = this.sources.lastSnapshotAt();
+    return {
+      totalFiles: totals.files,
+      totalSize: totals.bytes,
+      quotaLimit,
+      ...quotaUsage(totals.bytes, quotaLimit),
+      nodeStatus: this.health(),
+      lastBackup: lastSnapshotAt === null ? null : new Date(lastSnapshotAt).toISOString(),
+      bytesOnDisk: chunks.bytes + this.sources.walBytes(),
+      chunkCount: chunks.count,
+      diskFree: await diskFree(this.sources.dataDir),
+    };
+  }
+
+  /** healthy: part of a working cluster; degraded: working, but peers are down; unhealthy: no leader. */
+  health(): NodeHealth {
+    const raft = this.sources.raft();
+    if (!raft.leader) return 'unhealthy';
+    const voters = raft.confState.voters.filter((id) => id !== this.sources.id);
+    return voters.every((id) => this.sources.peerConnected(id)) ? 'healthy' : 'degraded';
+  }
+}
+
+export async function diskFree(dir: string): Promise<number | null> {
+  try {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}

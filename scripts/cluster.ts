@@ -1,0 +1,59 @@
+// `npm run cluster`: a local three-node cluster, headless, on the seed's ports (HTTP 8081–8083,
+// peers 3030–3032). Prints where each node listens and which one leads; Ctrl-C stops all three.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cluster = '1,127.0.0.1:3030;2,127.0.0.1:3031;3,127.0.0.1:3032';
+const httpPorts = [8081, 8082, 8083];
+const dataDir = process.env.STORAGE_PATH ?? path.join(root, 'data', 'cluster');
+// One secret per run authenticates peer traffic; it travels by environment, never argv.
+const secret = process.env.DFS_CLUSTER_SECRET ?? randomBytes(24).toString('base64url');
+
+const children: ChildProcess[] = httpPorts.map((port, index) => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'node-runtime/cli.ts'), '--node', String(index), '--http', `127.0.0.1:${port}`, '--cluster', cluster, '--data-dir', path.join(dataDir, `node-${index + 1}`)],
+    { cwd: root, env: { ...process.env, DFS_CLUSTER_SECRET: secret }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.log(`node ${index + 1} exited (${signal ?? `code ${code}`})`);
+  });
+  return child;
+});
+
+for (const [index, port] of httpPorts.entries()) {
+  console.log(`node ${index + 1}: http://127.0.0.1:${port}  peer 127.0.0.1:${3030 + index}  data ${path.join(dataDir, `node-${index + 1}`)}`);
+}
+
+let stopping = false;
+let lastLeader: number | null = null;
+const poll = setInterval(async () => {
+  for (const port of httpPorts) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/leader`, { signal: AbortSignal.timeout(500) });
+      const body = (await res.json()) as { leaderId: number | null; term: number };
+      if (body.leaderId !== null && body.leaderId !== lastLeader) {
+        lastLeader = body.leaderId;
+        console.log(`leader: node ${body.leaderId} (http://127.0.0.1:${httpPorts[body.leaderId - 1]}), term ${body.term}`);
+      }
+      return;
+    } catch {
+      // That node is not up yet; ask the next one.
+    }
+  }
+}, 500);
+
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(poll);
+  console.log('stopping the cluster…');
+  for (const child of children) child.kill('SIGTERM');
+  const force = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 10_000);
+  force.unref();
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
