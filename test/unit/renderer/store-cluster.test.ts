@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { groupsHealing, groupsIsolating, partitionGroups, entriesBehindLeader } from '../../../renderer/src/store/cluster-derive';
+import { healthyCluster, node } from './fixtures';
+import { failWith, harness, settle } from './fake-deps';
+
+describe('cluster commands', () => {
+  it('sends node actions to their routes and shows them as pending meanwhile', async () => {
+    const h = harness();
+    const done = h.store.getState().runNodeAction(2, 'kill');
+    expect(h.store.getState().pendingCommands).toEqual({ '2:kill': true });
+    await done;
+    expect(h.api.called('POST', '/api/nodes/2/kill')).toBe(true);
+    expect(h.store.getState().pendingCommands).toEqual({});
+  });
+
+  it('transfers leadership, adds and removes nodes', async () => {
+    const h = harness();
+    await h.store.getState().transferLeadership(3);
+    await h.store.getState().addNode();
+    await h.store.getState().removeNode(2);
+    expect(h.api.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /api/nodes/3/leadership', 'POST /api/nodes', 'DELETE /api/nodes/2']);
+  });
+
+  it('isolates a node by cutting it into its own group, and heals it back', async () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    await h.store.getState().isolateNode(2);
+    expect(h.api.calls.at(-1)?.options?.body).toEqual({ groups: [[1, 3], [2]] });
+
+    const cut = healthyCluster({ nodes: [node(1, { partitionedFrom: [2] }), node(2, { partitionedFrom: [1, 3] }), node(3, { partitionedFrom: [2] })] });
+    h.store.getState().handleEvent({ type: 'snapshot', data: cut });
+    await h.store.getState().healNode(2);
+    expect(h.api.calls.at(-1)).toMatchObject({ method: 'DELETE', path: '/api/partition' });
+  });
+
+  it('keeps a readable failure for the banner', async () => {
+    const h = harness();
+    h.api.on('POST', /kill$/, () => failWith('conflict', 'attach mode: the manager does not own node 2', 409));
+    await h.store.getState().runNodeAction(2, 'kill');
+    expect(h.store.getState().commandFailure).toMatchObject({ what: 'kill node 2', message: 'Conflict: attach mode: the manager does not own node 2' });
+    h.store.getState().dismissCommandFailure();
+    expect(h.store.getState().commandFailure).toBeNull();
+    await settle();
+  });
+});
+
+describe('derived cluster facts', () => {
+  it('finds the partition groups from partitionedFrom', () => {
+    const s = healthyCluster({ nodes: [node(1, { partitionedFrom: [3] }), node(2, { partitionedFrom: [3] }), node(3, { partitionedFrom: [1, 2] })] });
+    expect(partitionGroups(s)).toEqual([[1, 2], [3]]);
+    expect(groupsIsolating(s, 1)).toEqual([[2], [3], [1]]);
+    expect(groupsHealing(s, 3)).toEqual([[1, 2, 3]]);
+  });
+
+  it('measures how far a follower trails from the leader’s match index', () => {
+    const s = healthyCluster();
+    expect(entriesBehindLeader(s, s.nodes[2] as never)).toBe(3);
+    expect(entriesBehindLeader(s, s.nodes[0] as never)).toBe(0);
+    expect(entriesBehindLeader({ ...s, leaderId: null }, s.nodes[2] as never)).toBeNull();
+  });
+});

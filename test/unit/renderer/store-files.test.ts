@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FileListItem } from '../../../node-runtime/common/api-types';
+import { FILE_PAGE_SIZE } from '../../../renderer/src/store/files-slice';
+import { healthyCluster } from './fixtures';
+import { failWith, harness, settle, type TestHarness } from './fake-deps';
+
+export function fileItem(name: string, patch: Partial<FileListItem> = {}): FileListItem {
+  return {
+    name,
+    size: 2048,
+    sha256: 'a'.repeat(64),
+    version: 7,
+    createdAt: '2026-11-26T13:00:00.000Z',
+    modifiedAt: '2026-11-26T13:30:00.000Z',
+    ...patch,
+  };
+}
+
+describe('the files slice', () => {
+  let h: TestHarness;
+  beforeEach(() => {
+    h = harness();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('loads the first page when the Files view opens, then more on demand', async () => {
+    const page = Array.from({ length: FILE_PAGE_SIZE }, (_, i) => fileItem(`f${String(i).padStart(4, '0')}`));
+    h.api.on('GET', /^\/api\/files\?limit=1000$/, () => ({ items: page, nextCursor: 'f0999' }));
+    h.api.on('GET', /cursor=f0999/, () => ({ items: [fileItem('g.txt')], nextCursor: null }));
+    h.store.getState().setTab('files');
+    await settle();
+    expect(h.store.getState().files.items).toHaveLength(FILE_PAGE_SIZE);
+    expect(h.store.getState().files.nextCursor).toBe('f0999');
+    await h.store.getState().loadMoreFiles();
+    expect(h.store.getState().files).toMatchObject({ nextCursor: null, status: 'idle' });
+    expect(h.store.getState().files.items.at(-1)?.name).toBe('g.txt');
+  });
+
+  it('keeps reading short pages until a full page is loaded', async () => {
+    h.api.on('GET', /^\/api\/files\?limit=1000$/, () => ({ items: [fileItem('a.txt')], nextCursor: 'a.txt' }));
+    h.api.on('GET', /cursor=a\.txt/, () => ({ items: [fileItem('b.txt')], nextCursor: null }));
+    await h.store.getState().loadFiles();
+    expect(h.store.getState().files.items.map((f) => f.name)).toEqual(['a.txt', 'b.txt']);
+  });
+
+  it('searches by prefix after a short pause in typing', async () => {
+    vi.useFakeTimers();
+    h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('photos/x.jpg')], nextCursor: null }));
+    h.store.getState().setFilePrefix('pho');
+    h.store.getState().setFilePrefix('photos/');
+    await vi.advanceTimersByTimeAsync(200);
+    const listed = h.api.calls.filter((c) => c.path.startsWith('/api/files'));
+    expect(listed.map((c) => c.path)).toEqual([`/api/files?limit=${FILE_PAGE_SIZE}&prefix=photos%2F`]);
+  });
+
+  it('shows why listing failed', async () => {
+    h.api.on('GET', /^\/api\/files/, () => failWith('unavailable', 'no node answered', 503));
+    await h.store.getState().loadFiles();
+    expect(h.store.getState().files).toMatchObject({ status: 'error', error: 'Cluster unavailable: no node answered' });
+  });
+
+  it('fetches replication details for the rows shown, a few at a time, once per version', async () => {
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('a.txt'), fileItem('b.txt')], nextCursor: null }));
+    h.api.on('GET', /^\/api\/fileinfo/, (call) => ({ ...fileItem(decodeURIComponent(call.path.split('name=')[1] ?? '')), chunks: [], completeOn: [1, 2, 3] }));
+    await h.store.getState().loadFiles();
+    h.store.getState().requestFileDetails(['a.txt', 'b.txt']);
+    await settle();
+    h.store.getState().requestFileDetails(['a.txt', 'b.txt']);
+    await settle();
+    expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo'))).toHaveLength(2);
+    expect(h.store.getState().files.details['a.txt']?.completeOn).toEqual([1, 2, 3]);
+  });
+
+  it('locks with a token, unlocks with it, and deletes', async () => {
+    h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('a.txt')], nextCursor: null }));
+    h.api.on('POST', /^\/api\/locks\/a\.txt$/, () => ({
+      name: 'a.txt',
+      owner: 'DFS Desktop',
+      acquiredAt: '2026-11-26T14:00:00.000Z',
+      expiresAt: '2026-11-26T14:00:30.000Z',
+      token: 'tok-1',
+    }));
+    await h.store.getState().loadFiles();
+    await h.store.getState().lockFile('a.txt');
+    expect(h.store.getState().files.heldLocks).toEqual({ 'a.txt': 'tok-1' });
+    expect(h.store.getState().files.items[0]?.lock?.owner).toBe('DFS Desktop');
+
+    await h.store.getState().unlockFile('a.txt');
+    const unlock = h.api.calls.at(-1);
+    expect(unlock).toMatchObject({ method: 'DELETE', path: '/api/locks/a.txt' });
+    expect(unlock?.options?.headers).toEqual({ 'X-Lock-Token': 'tok-1' });
+    expect(h.store.getState().files.items[0]?.lock).toBeUndefined();
+
+    await h.store.getState().deleteFile('a.txt');
+    expect(h.api.called('DELETE', '/api/files/a.txt')).toBe(true);
+    expect(h.store.getState().files.items).toEqual([]);
+  });
+
+  it('reports a failed file action', async () => {
+    h.api.on('DELETE', /^\/api\/files/, () => failWith('locked', 'a.txt is locked by alice', 423));
+    await h.store.getState().deleteFile('a.txt');
+    expect(h.store.getState().files.actionFailure?.message).toBe('File is locked: a.txt is locked by alice');
+  });
+
+  it('reloads the listing shortly after a change on the cluster', async () => {
+    vi.useFakeTimers();
+    let version = 1;
+    h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('a.txt', { version })], nextCursor: null }));
+    await h.store.getState().loadFiles();
+    version = 2;
+    h.store.getState().noteFilesChanged();
+    h.store.getState().noteFilesChanged();
+    await vi.advanceTimersByTimeAsync(400);
+    expect(h.api.calls.filter((c) => c.path.startsWith('/api/files'))).toHaveLength(2);
+    expect(h.store.getState().files.items[0]?.version).toBe(2);
+  });
+
+  it('builds download links with the encoded name', () => {
+    expect(h.store.getState().downloadUrl('docs/a b.txt')).toBe('/api/files/docs%2Fa%20b.txt');
+  });
+});

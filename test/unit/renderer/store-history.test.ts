@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { extendTermSpans } from '../../../renderer/src/store/history-slice';
+import { MAX_LOG_LINES } from '../../../renderer/src/store/logs-slice';
+import { HISTORY_WINDOW_MS } from '../../../renderer/src/store/metrics-slice';
+import { healthyCluster, node } from './fixtures';
+import { harness } from './fake-deps';
+
+describe('recovery history from consecutive snapshots', () => {
+  it('notes a node going down, catching up, installing a snapshot and finishing a scrub', () => {
+    const h = harness();
+    const base = healthyCluster();
+    h.store.getState().handleEvent({ type: 'snapshot', data: base });
+    const down = { ...base, updatedAt: base.updatedAt + 1000, nodes: [base.nodes[0]!, base.nodes[1]!, node(3, { reachable: false })] };
+    h.store.getState().handleEvent({ type: 'snapshot', data: down });
+    const catching = {
+      ...base,
+      updatedAt: base.updatedAt + 2000,
+      nodes: [
+        base.nodes[0]!,
+        base.nodes[1]!,
+        node(3, { recovery: { catchingUp: true, entriesBehind: 40, chunksMissing: 12, snapshot: { inProgress: true, bytesReceived: 0, bytesTotal: 4096 } } }),
+      ],
+    };
+    h.store.getState().handleEvent({ type: 'snapshot', data: catching });
+    const done = {
+      ...base,
+      updatedAt: base.updatedAt + 3000,
+      nodes: [
+        base.nodes[0]!,
+        base.nodes[1]!,
+        node(3, {
+          recovery: {
+            chunksFetched: 12,
+            bytesFetched: 12 * 1024,
+            scrub: {
+              running: false,
+              lastRun: { startedAt: '2026-11-26T14:00:00.000Z', finishedAt: '2026-11-26T14:00:02.000Z', checked: 320, corrupt: 2, repaired: 2, unrepairable: 0, bytesPerSec: 1e6 },
+            },
+          },
+        }),
+      ],
+    };
+    h.store.getState().handleEvent({ type: 'snapshot', data: done });
+    expect(h.store.getState().recoveryEvents.map((e) => [e.nodeId, e.kind])).toEqual([
+      [3, 'nodeDown'],
+      [3, 'nodeUp'],
+      [3, 'catchUpStarted'],
+      [3, 'snapshotStarted'],
+      [3, 'catchUpFinished'],
+      [3, 'snapshotFinished'],
+      [3, 'scrubFinished'],
+    ]);
+    expect(h.store.getState().recoveryEvents.at(-1)?.text).toBe('scrub finished: 320 chunks checked, 2 corrupt, 2 repaired');
+  });
+});
+
+describe('term spans of the observed log', () => {
+  it('starts unknown, extends by term, merges equal terms, and truncates on a shorter leader log', () => {
+    let spans = extendTermSpans([], 10, 2);
+    expect(spans).toEqual([{ from: 1, to: 10, term: -1 }]);
+    spans = extendTermSpans(spans, 12, 2);
+    spans = extendTermSpans(spans, 14, 2);
+    expect(spans).toEqual([{ from: 1, to: 10, term: -1 }, { from: 11, to: 14, term: 2 }]);
+    spans = extendTermSpans(spans, 13, 3);
+    spans = extendTermSpans(spans, 15, 3);
+    expect(spans).toEqual([{ from: 1, to: 10, term: -1 }, { from: 11, to: 13, term: 2 }, { from: 14, to: 15, term: 3 }]);
+  });
+});
+
+describe('logs and metrics buffers', () => {
+  it('keeps the newest log lines and counts those missed while paused', () => {
+    const h = harness();
+    const line = (i: number) => ({ nodeId: 1, source: 'stdout' as const, time: i, level: 'info' as const, msg: `line ${i}`, fields: {} });
+    h.store.getState().appendLogs(Array.from({ length: MAX_LOG_LINES + 10 }, (_, i) => line(i)));
+    expect(h.store.getState().logs.lines).toHaveLength(MAX_LOG_LINES);
+    expect(h.store.getState().logs.lines[0]?.msg).toBe('line 10');
+    h.store.getState().setLogsPaused(true);
+    h.store.getState().appendLogs([line(1), line(2)]);
+    expect(h.store.getState().logs.missedWhilePaused).toBe(2);
+    expect(h.store.getState().logs.pausedLines).toHaveLength(MAX_LOG_LINES);
+    h.store.getState().setLogsPaused(false);
+    expect(h.store.getState().logs.pausedLines).toBeNull();
+  });
+
+  it('keeps ten minutes of one-second samples with latency and upload rate', () => {
+    const h = harness();
+    const t = h.clock.now;
+    h.store.getState().recordSample(t - HISTORY_WINDOW_MS - 1000);
+    h.store.getState().recordLatency(20);
+    h.store.getState().recordLatency(40);
+    h.store.getState().recordUploadProgress('u', 1000);
+    h.store.getState().recordUploadProgress('u', 3000);
+    h.store.getState().recordUploadProgress('u', 2000);
+    h.store.getState().recordSample(t - 1000);
+    h.store.getState().recordSample(t);
+    const samples = h.store.getState().metrics.samples;
+    expect(samples).toHaveLength(2);
+    expect(samples[0]).toMatchObject({ latencyMeanMs: 30, latencyMaxMs: 40 });
+    expect(samples[1]).toMatchObject({ latencyMeanMs: null, uploadBytesPerSec: 0 });
+  });
+});
