@@ -36,6 +36,7 @@ export const RESERVED_FIRST_SEGMENTS: readonly string[] = [
   'peer',
   'internal',
   'fault',
+  'cluster',
 ];
 
 const reservedFirstSegments = new Set(RESERVED_FIRST_SEGMENTS);

@@ -113,7 +113,7 @@ describe('validateFileName', () => {
 
   it('lists every route the API serves at the top level', () => {
     expect([...RESERVED_FIRST_SEGMENTS].sort()).toEqual(
-      ['config', 'download', 'fault', 'fileinfo', 'files', 'health', 'internal', 'leader', 'livez', 'locks', 'metrics', 'peer', 'readyz', 'recovery', 'scrub', 'stats', 'status', 'upload'].sort(),
+      ['cluster', 'config', 'download', 'fault', 'fileinfo', 'files', 'health', 'internal', 'leader', 'livez', 'locks', 'metrics', 'peer', 'readyz', 'recovery', 'scrub', 'stats', 'status', 'upload'].sort(),
     );
   });
 });
