@@ -21,6 +21,9 @@ export const DEFAULT_LIMITS: QueueLimits = {
   maxFrameBytes: 64 * 1024 * 1024,
 };
 
+/** A peer that accepts TCP but does not answer the stream handshake is treated as down. */
+const HANDSHAKE_TIMEOUT_MS = 5_000;
+
 const SILENT: TransportLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
 export class PeerTransport {
@@ -51,7 +54,7 @@ export class PeerTransport {
       limits,
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
       random: opts.random ?? Math.random,
-      handshakeTimeoutMs: opts.requestTimeoutMs ?? 5_000,
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
       log: this.log,
       onUnreachable: (peerId) => opts.onUnreachable(peerId),
       onHttpUrl,
@@ -140,12 +143,13 @@ export class PeerTransport {
     const ids = new Set([...this.outbound.keys(), ...this.inbound.peerIds()]);
     const result: Record<number, PeerStatus> = {};
     for (const id of ids) {
-      const out = this.outbound.get(id)?.status();
+      const stream = this.outbound.get(id);
+      const out = stream?.status();
       const inb = this.inbound.status(id);
       const httpUrl = this.httpUrls.get(id);
       result[id] = {
         id,
-        address: out ? formatAddress(this.outbound.get(id)?.address ?? { host: '', port: 0 }) : '',
+        address: stream ? formatAddress(stream.address) : '',
         ...(httpUrl !== undefined && { httpUrl }),
         blocked: this.blocked.has(id),
         connected: out?.connected ?? false,
@@ -184,7 +188,10 @@ export class PeerTransport {
     return this.client.rpc(peerId, name, body, options);
   }
 
-  /** Registers (or replaces) the handler peers reach with rpc(…, name, …). */
+  /**
+   * Registers (or replaces) the handler peers reach with rpc(…, name, …). Handlers should be
+   * idempotent: a call that hit a dead pooled connection is retried once (see peer-request.ts).
+   */
   onRpc(name: string, handler: RpcHandler): void {
     this.rpcHandlers.set(name, handler);
   }

@@ -21,9 +21,14 @@ export function parsePeerId(value: string | string[] | undefined): number | null
   return id > 0 ? id : null;
 }
 
-/** An announced HTTP URL is kept only if it is a plain http(s) URL (it ends up in redirects). */
+/**
+ * An announced HTTP URL is kept only if it is a plain http(s) URL (it ends up in redirects and in
+ * our own handshake answer). Control characters are refused up front because the URL parser
+ * would silently strip them, hiding a header injection.
+ */
 export function parseHttpUrl(value: string | string[] | undefined): string | null {
-  if (typeof value !== 'string' || value.length > 2048) return null;
+  // eslint-disable-next-line no-control-regex
+  if (typeof value !== 'string' || value.length > 2048 || /[\x00-\x1f\x7f]/.test(value)) return null;
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:' ? value : null;

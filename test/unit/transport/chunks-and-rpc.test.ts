@@ -97,6 +97,25 @@ describe('chunk transfer', () => {
   });
 });
 
+describe('chunk transfer cut short', () => {
+  it('errors the fetched stream when the caller aborts mid-body', async () => {
+    // The serving side sends one piece and then stalls, like a disk that stopped answering.
+    nodes = await startCluster([1, 2], {
+      openChunk: async () => {
+        const stalled = new Readable({ read: () => undefined });
+        stalled.push(Buffer.alloc(65_536));
+        return stalled;
+      },
+    });
+    const controller = new AbortController();
+    const stream = await nodes[0]?.transport.fetchChunk(2, sha256(Buffer.from('x')), { signal: controller.signal });
+    if (!stream) throw new Error('no stream');
+    const reading = readAll(stream);
+    controller.abort(new Error('read repair cancelled'));
+    await expect(reading).rejects.toThrow();
+  });
+});
+
 describe('peer RPC', () => {
   it('calls a registered handler with the body and the caller’s id', async () => {
     nodes = await startCluster([1, 2]);
