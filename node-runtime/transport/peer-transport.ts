@@ -105,6 +105,8 @@ export class PeerTransport {
     }).catch((err: unknown) => {
       throw new Error(`node ${this.opts.selfId} cannot listen for peers on ${host ?? '*'}:${this.opts.listen.port}: ${String(err)}`, { cause: err });
     });
+    // Errors after listening (e.g. accept failing with EMFILE) must not crash the node.
+    this.server.on('error', (err) => this.log.warn({ err: String(err) }, 'peer listener error'));
     this.state = 'started';
     for (const stream of this.outbound.values()) stream.start();
   }
@@ -161,8 +163,9 @@ export class PeerTransport {
         messagesSent: out?.messagesSent ?? 0,
         bytesSent: out?.bytesSent ?? 0,
         framesSent: out?.framesSent ?? 0,
-        messagesDropped: (out?.messagesDropped ?? 0) + inb.messagesDiscarded,
+        messagesDropped: out?.messagesDropped ?? 0,
         messagesReceived: inb.messagesReceived,
+        messagesDiscarded: inb.messagesDiscarded,
         bytesReceived: inb.bytesReceived,
         framesReceived: inb.framesReceived,
       };

@@ -83,9 +83,11 @@ export interface PeerStatus {
   readonly messagesSent: number;
   readonly bytesSent: number;
   readonly framesSent: number;
-  /** Messages not sent: queue over its bound, peer blocked, or lost with a dropped connection. */
+  /** Messages to the peer never written: queue over its bound, peer blocked, or too large. */
   readonly messagesDropped: number;
   readonly messagesReceived: number;
+  /** Messages from the peer not delivered: peer blocked, or sender/recipient not this link's. */
+  readonly messagesDiscarded: number;
   readonly bytesReceived: number;
   readonly framesReceived: number;
 }

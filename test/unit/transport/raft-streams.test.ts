@@ -115,7 +115,7 @@ describe('raft message streams', () => {
     await waitFor(() => b.received.length === 1, 'the honest message');
     await waitFor(() => b.transport.peerStatus()[1]?.messagesReceived === 2, 'both counted');
     expect(b.received[0]?.index).toBe(2);
-    expect(b.transport.peerStatus()[1]?.messagesDropped).toBe(1);
+    expect(b.transport.peerStatus()[1]?.messagesDiscarded).toBe(1);
   });
 
   it('blocked peers: nothing flows either way until the block is lifted', async () => {
@@ -130,7 +130,7 @@ describe('raft message streams', () => {
     await waitFor(() => a.transport.peerStatus()[2]?.messagesReceived === 1, 'the blocked message to arrive and be discarded');
     expect(a.received.map((m) => m.from)).toEqual([3]);
     expect(b.received).toEqual([]);
-    expect(a.transport.peerStatus()[2]?.messagesDropped).toBe(2);
+    expect(a.transport.peerStatus()[2]).toMatchObject({ blocked: true, messagesDropped: 1, messagesDiscarded: 1 });
 
     a.transport.setBlockedPeers([]);
     a.transport.send([message(1, 2, { index: 2 })]);
