@@ -84,11 +84,13 @@ export class ClusterView {
     void this.pollLoop();
   }
 
+  /** Stops polling after publishing the final state. */
   stop(): void {
     this.running = false;
     this.unsubscribe();
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
+    this.publish();
   }
 
   private async pollLoop(): Promise<void> {

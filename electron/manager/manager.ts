@@ -153,8 +153,9 @@ export class Manager {
 
   private async leave(): Promise<void> {
     if (!this.active) return;
-    this.active.view.stop();
+    // The view keeps watching while the nodes stop, so their last states are published.
     await this.active.backend.stop();
+    this.active.view.stop();
   }
 
   private requireServer(): ControlServer {
