@@ -125,3 +125,8 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i += 1) await Promise.resolve();
   await vi.dynamicImportSettled();
 }
+
+/** The commands a test's UI sent (everything but reads), as "METHOD path". */
+export function commandsSent(h: TestHarness): string[] {
+  return h.api.calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`);
+}

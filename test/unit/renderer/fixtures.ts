@@ -1,6 +1,6 @@
 // Realistic manager snapshots for renderer tests: a three-node local cluster with every report
 // filled in as a node would answer, and helpers to bend it into the states a test needs.
-import type { ConfigView, NodeStatus, RecoveryStatus, Stats } from '../../../node-runtime/common/api-types';
+import type { ConfigView, FileListItem, NodeStatus, RecoveryStatus, Stats } from '../../../node-runtime/common/api-types';
 import type { ClusterSnapshot, ManagedNode, ProcessInfo } from '../../../node-runtime/common/manager-api';
 
 export const T0 = Date.UTC(2026, 10, 26, 14, 0, 0);
@@ -138,5 +138,17 @@ export function noQuorumCluster(): ClusterSnapshot {
     health: 'noQuorum',
     faultTolerance: 0,
     inQuorum: [],
+  };
+}
+
+export function fileItem(name: string, patch: Partial<FileListItem> = {}): FileListItem {
+  return {
+    name,
+    size: 2048,
+    sha256: 'a'.repeat(64),
+    version: 7,
+    createdAt: '2026-11-26T13:00:00.000Z',
+    modifiedAt: '2026-11-26T13:30:00.000Z',
+    ...patch,
   };
 }

@@ -1,20 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FileListItem } from '../../../node-runtime/common/api-types';
 import { FILE_PAGE_SIZE } from '../../../renderer/src/store/files-slice';
-import { healthyCluster } from './fixtures';
+import { fileItem, healthyCluster } from './fixtures';
 import { failWith, harness, settle, type TestHarness } from './fake-deps';
 
-export function fileItem(name: string, patch: Partial<FileListItem> = {}): FileListItem {
-  return {
-    name,
-    size: 2048,
-    sha256: 'a'.repeat(64),
-    version: 7,
-    createdAt: '2026-11-26T13:00:00.000Z',
-    modifiedAt: '2026-11-26T13:30:00.000Z',
-    ...patch,
-  };
-}
 
 describe('the files slice', () => {
   let h: TestHarness;

@@ -1,0 +1,169 @@
+// @vitest-environment happy-dom
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { FileListItem } from '../../../node-runtime/common/api-types';
+import { App } from '../../../renderer/src/App';
+import type { TestHarness } from './fake-deps';
+import { FilesView } from '../../../renderer/src/views/files/FilesView';
+import { UploadQueue } from '../../../renderer/src/views/files/UploadQueue';
+import { fileItem, healthyCluster } from './fixtures';
+import { commandsSent, harness, settle } from './fake-deps';
+import { renderWithStore } from './render';
+
+function withFiles(h: TestHarness, items: FileListItem[]) {
+  h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+  h.store.setState((s) => ({ files: { ...s.files, items, loadedOnce: true } }));
+}
+
+describe('Files', () => {
+  it('renders only the visible rows of 100,000 files, and follows scrolling', () => {
+    const h = harness();
+    withFiles(h, Array.from({ length: 100_000 }, (_, i) => fileItem(`file-${String(i).padStart(6, '0')}.bin`)));
+    renderWithStore(<FilesView />, h.store);
+    const table = screen.getByRole('table', { name: 'Files' });
+    expect(table.getAttribute('aria-rowcount')).toBe('100001');
+    const rows = within(table).getAllByRole('row');
+    expect(rows.length).toBeLessThan(40);
+    expect(screen.getByRole('row', { name: 'file-000000.bin' })).toBeTruthy();
+    expect(screen.queryByRole('row', { name: 'file-050000.bin' })).toBeNull();
+
+    const body = within(table).getAllByRole('rowgroup')[1]!;
+    body.scrollTop = 50_000 * 36;
+    fireEvent.scroll(body);
+    expect(screen.getByRole('row', { name: 'file-050000.bin' })).toBeTruthy();
+    expect(screen.queryByRole('row', { name: 'file-000000.bin' })).toBeNull();
+    expect(within(table).getAllByRole('row').length).toBeLessThan(40);
+  });
+
+  it('shows size, version, replication and lock status per file, and its actions', async () => {
+    const h = harness();
+    withFiles(h, [
+      fileItem('docs/report.pdf', { size: 5 * 1024 * 1024, version: 12 }),
+      fileItem('locked.txt', { lock: { name: 'locked.txt', owner: 'alice', acquiredAt: '2026-11-26T14:00:00.000Z', expiresAt: '2026-11-26T14:05:00.000Z' } }),
+    ]);
+    h.store.setState((s) => ({
+      files: { ...s.files, details: { 'docs/report.pdf': { ...fileItem('docs/report.pdf', { version: 12 }), chunks: [], completeOn: [1, 2] } } },
+    }));
+    renderWithStore(<FilesView />, h.store);
+    const row = screen.getByRole('row', { name: 'docs/report.pdf' });
+    expect(within(row).getByText('5.00 MiB')).toBeTruthy();
+    expect(within(row).getByText('v12')).toBeTruthy();
+    expect(within(row).getByRole('img', { name: 'Complete on 2 of 3 nodes (node 1, 2)' })).toBeTruthy();
+    expect(within(row).getByRole('link', { name: 'Download docs/report.pdf' }).getAttribute('href')).toBe('/api/files/docs%2Freport.pdf');
+    const locked = screen.getByRole('row', { name: 'locked.txt' });
+    expect(within(locked).getByText('Locked')).toBeTruthy();
+    expect((within(locked).getByRole('button', { name: 'Unlock locked.txt' }) as HTMLButtonElement).disabled).toBe(true);
+
+    fireEvent.click(within(row).getByRole('button', { name: 'Lock docs/report.pdf' }));
+    await act(settle);
+    fireEvent.click(within(row).getByRole('button', { name: 'Delete docs/report.pdf' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Confirm delete docs/report.pdf' }));
+    await act(settle);
+    expect(commandsSent(h)).toEqual(['POST /api/locks/docs%2Freport.pdf', 'DELETE /api/files/docs%2Freport.pdf']);
+  });
+
+  it('asks the store for details of visible rows and searches by prefix', async () => {
+    const h = harness();
+    withFiles(h, [fileItem('a.txt'), fileItem('b.txt')]);
+    renderWithStore(<FilesView />, h.store);
+    await act(settle);
+    expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo')).map((c) => c.path)).toEqual(['/api/fileinfo?name=a.txt', '/api/fileinfo?name=b.txt']);
+    fireEvent.change(screen.getByLabelText('Search by prefix'), { target: { value: 'b' } });
+    expect(h.store.getState().files.prefix).toBe('b');
+  });
+
+  it('has an empty state that says how to add files', () => {
+    const h = harness();
+    withFiles(h, []);
+    renderWithStore(<FilesView />, h.store);
+    expect(screen.getByText('No files yet.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Choose files…' })).toBeTruthy();
+  });
+});
+
+// DataTransfer-like objects, as Chromium hands them to a drop handler.
+function fileEntry(path: string, content: string) {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return { isFile: true, isDirectory: false, name, fullPath: path, file: (ok: (f: File) => void) => ok(new File([content], name)) };
+}
+
+function directoryEntry(path: string, children: unknown[]) {
+  return {
+    isFile: false,
+    isDirectory: true,
+    fullPath: path,
+    createReader: () => {
+      let served = false;
+      return {
+        readEntries: (ok: (entries: unknown[]) => void) => {
+          ok(served ? [] : children);
+          served = true;
+        },
+      };
+    },
+  };
+}
+
+const asItem = (entry: unknown) => ({ kind: 'file', webkitGetAsEntry: () => entry, getAsFile: () => null });
+
+describe('drag and drop', () => {
+  it('uploads dropped files and whole folders, named by their path in the folder', async () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    renderWithStore(<App />, h.store);
+    const dataTransfer = {
+      types: ['Files'],
+      files: [],
+      items: [
+        asItem(fileEntry('/notes.txt', 'hello')),
+        asItem(directoryEntry('/photos', [fileEntry('/photos/a.jpg', 'aaaa'), directoryEntry('/photos/2024', [fileEntry('/photos/2024/b.jpg', 'bb')])])),
+      ],
+    };
+    fireEvent.dragEnter(screen.getByRole('tabpanel'), { dataTransfer });
+    expect(screen.getByText('Drop files or folders to upload them to the cluster')).toBeTruthy();
+    fireEvent.drop(screen.getByRole('tabpanel'), { dataTransfer });
+    await waitFor(() => expect(h.uploads.started.map((u) => u.request.name)).toEqual(['notes.txt', 'photos/a.jpg', 'photos/2024/b.jpg']));
+    expect(screen.queryByText('Drop files or folders to upload them to the cluster')).toBeNull();
+    expect(within(screen.getByRole('list', { name: 'Upload queue' })).getAllByRole('listitem')).toHaveLength(3);
+  });
+
+  it('falls back to DataTransfer.files where entries are not available', async () => {
+    const h = harness();
+    renderWithStore(<App />, h.store);
+    fireEvent.drop(screen.getByRole('tabpanel'), { dataTransfer: { types: ['Files'], items: [], files: [new File(['x'], 'plain.txt')] } });
+    await waitFor(() => expect(h.uploads.started.map((u) => u.request.name)).toEqual(['plain.txt']));
+  });
+});
+
+describe('the upload queue', () => {
+  it('shows progress in bytes and percent, and a clear error per failed file', async () => {
+    const h = harness();
+    renderWithStore(<UploadQueue />, h.store);
+    act(() =>
+      h.store.getState().enqueueUploads([
+        { name: 'video.mp4', file: new File([new Uint8Array(2048)], 'video.mp4') },
+        { name: 'huge.iso', file: new File([new Uint8Array(100)], 'huge.iso') },
+        { name: 'bad//name', file: new File(['x'], 'bad') },
+      ]),
+    );
+    act(() => h.uploads.started[0]?.request.onProgress(512));
+    const bar = screen.getByRole('progressbar', { name: 'Upload video.mp4' });
+    expect(bar.getAttribute('aria-valuenow')).toBe('25');
+    expect(screen.getByText('512 B / 2.00 KiB · 25%')).toBeTruthy();
+
+    await act(() => h.uploads.started[1]!.finish({ kind: 'failed', code: 'quota_exceeded', detail: 'cluster quota of 1.0 GiB would be exceeded' }));
+    expect(screen.getByText('Quota exceeded: cluster quota of 1.0 GiB would be exceeded')).toBeTruthy();
+    expect(screen.getByText(/^Invalid name: file name has an empty segment/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Retry upload of bad//name' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Retry upload of huge.iso' }));
+    expect(h.uploads.started).toHaveLength(3);
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel upload of video.mp4' }));
+    await act(settle);
+    expect(h.uploads.started[0]?.aborted).toBe(true);
+    await act(() => h.uploads.started[2]!.finish({ kind: 'done' }));
+    expect(screen.getByRole('progressbar', { name: 'Upload huge.iso' }).getAttribute('aria-valuenow')).toBe('100');
+    fireEvent.click(screen.getByRole('button', { name: 'Clear finished' }));
+    expect(within(screen.getByRole('list', { name: 'Upload queue' })).getAllByRole('listitem')).toHaveLength(1);
+  });
+});
