@@ -8,13 +8,21 @@ import type { Knob } from './profiles';
 import { describeFailure, runSeed } from './run';
 import type { RunOptions } from './run';
 
-const USAGE = `usage: npm run sim -- (--seed S [--verbose] | --seeds N [--from F]) [--knob ${KNOBS.join('|')}] [--no-contract-checks]`;
+const USAGE = `usage: npm run sim -- (--seed S [--verbose] | --seeds N [--from F]) [--knob K | --aim-at K] [--no-contract-checks]
+  --knob K     break the core with testing knob K (${KNOBS.join(', ')}) and aim the faults at its bug
+  --aim-at K   the same faults on the correct core`;
 
 function parseInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${value}\n${USAGE}`);
   return n;
+}
+
+function parseKnob(flag: string, value: string | undefined): Knob | undefined {
+  if (value === undefined) return undefined;
+  if (!isKnob(value)) throw new Error(`unknown --${flag} ${value}\n${USAGE}`);
+  return value;
 }
 
 function main(): number {
@@ -25,6 +33,7 @@ function main(): number {
       from: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       knob: { type: 'string' },
+      'aim-at': { type: 'string' },
       'no-contract-checks': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -33,12 +42,9 @@ function main(): number {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  let knob: Knob | undefined;
-  if (values.knob !== undefined) {
-    if (!isKnob(values.knob)) throw new Error(`unknown --knob ${values.knob}\n${USAGE}`);
-    knob = values.knob;
-  }
-  const options: RunOptions = { ...(knob ? { knob } : {}), noContractChecks: values['no-contract-checks'] };
+  const knob = parseKnob('knob', values.knob);
+  const aimAt = parseKnob('aim-at', values['aim-at']);
+  const options: RunOptions = { ...(knob ? { knob } : {}), ...(aimAt ? { aimAt } : {}), noContractChecks: values['no-contract-checks'] };
 
   if (values.seed !== undefined) {
     const seed = parseInteger('seed', values.seed, 0);

@@ -2,7 +2,7 @@
 // the NodeEnv every SimNode talks to, and the one place that knows how messages find their node.
 
 import { MemoryStorage, RawNode } from '../../node-runtime/raft/index';
-import type { LogStorage, Message, NodeId, TestingKnobs } from '../../node-runtime/raft/index';
+import type { LogStorage, Message, NodeId, Ready, TestingKnobs } from '../../node-runtime/raft/index';
 import type { CheckerOptions } from './invariants';
 import { Checker } from './invariants';
 import { Network } from './network';
@@ -11,7 +11,7 @@ import type { Prng } from './prng';
 import type { RaftSettings } from './scenario';
 import { Scheduler } from './scheduler';
 import { SimNode } from './sim-node';
-import type { NodeEnv } from './sim-node';
+import type { CrashPoint, NodeEnv } from './sim-node';
 import type { Command } from './state-machine';
 import { Trace } from './trace';
 
@@ -24,6 +24,7 @@ export interface ClusterOptions {
   readonly links: LinkFaults;
   readonly readyDelayMax: number;
   readonly verbose?: boolean;
+  readonly traceSink?: (line: string) => void;
   readonly checker?: CheckerOptions;
 }
 
@@ -39,6 +40,8 @@ export class Cluster implements NodeEnv {
   readonly network: Network;
   readonly nodes = new Map<NodeId, SimNode>();
   listeners: ClusterListeners = { applied: () => {}, readServed: () => {} };
+  /** Set by the fault injector while faults are on. */
+  crashHook: (node: NodeId, rd: Ready) => CrashPoint | undefined = () => undefined;
   private readonly coreRandom: Prng;
   private readonly readyRandom: Prng;
 
@@ -48,7 +51,7 @@ export class Cluster implements NodeEnv {
   ) {
     const now = (): number => this.scheduler.now();
     this.checker = new Checker(now, options.checker);
-    this.trace = new Trace(options.verbose ?? false, now);
+    this.trace = new Trace(options.verbose ?? false, now, options.traceSink);
     this.coreRandom = random.fork();
     this.readyRandom = random.fork();
     this.network = new Network(
@@ -125,6 +128,10 @@ export class Cluster implements NodeEnv {
 
   schedule(delay: number, run: () => void): void {
     this.scheduler.after(delay, run);
+  }
+
+  crashPointFor(node: NodeId, rd: Ready): CrashPoint | undefined {
+    return this.crashHook(node, rd);
   }
 
   applied(node: NodeId, cmd: Command): void {

@@ -2,11 +2,11 @@
 // symmetric and one-way partitions, and snapshots with log compaction at random points, which
 // force lagging followers onto the snapshot path. Every choice comes from the run's seed.
 
-import type { NodeId } from '../../node-runtime/raft/index';
+import type { NodeId, Ready } from '../../node-runtime/raft/index';
 import type { Cluster } from './cluster';
 import type { Prng } from './prng';
 import type { FaultRates } from './scenario';
-import type { CrashPoint } from './sim-node';
+import type { CrashPoint, SimNode } from './sim-node';
 
 const CRASH_POINTS: readonly CrashPoint[] = ['beforePersist', 'afterPersist', 'afterSend'];
 
@@ -28,6 +28,7 @@ export class FaultInjector {
 
   start(): void {
     this.active = true;
+    if (this.rates.crashAtKeyMoments > 0) this.cluster.crashHook = (node, rd) => this.crashAtKeyMoment(node, rd);
     if (this.rates.crash > 0) this.loop(this.rates.crash, () => this.crashOne());
     if (this.rates.partition > 0) this.loop(this.rates.partition, () => this.partition());
     if (this.rates.snapshot > 0) this.loop(this.rates.snapshot, () => this.snapshotOne());
@@ -36,6 +37,7 @@ export class FaultInjector {
   /** Ends the fault phase: pending restarts and heals are left to the liveness phase. */
   stop(): void {
     this.active = false;
+    this.cluster.crashHook = () => undefined;
   }
 
   private loop(mean: number, action: () => void): void {
@@ -54,6 +56,22 @@ export class FaultInjector {
     this.stats.crashes++;
     if (this.random.chance(this.rates.crashMidReady)) node.crashDuringNextReady(this.random.pick(CRASH_POINTS));
     else node.crash();
+    this.scheduleRestart(node);
+  }
+
+  private crashAtKeyMoment(id: NodeId, rd: Ready): CrashPoint | undefined {
+    const node = this.cluster.node(id);
+    let point: CrashPoint | undefined;
+    if (rd.softState?.role === 'leader') point = 'afterPersist';
+    else if (node.role === 'leader' && rd.hardState !== undefined && rd.hardState.commit > node.disk.initialState().hardState.commit) point = 'afterPersist';
+    else if (rd.messages.some((m) => m.type === 'voteResp' && !m.reject)) point = 'afterSend';
+    if (point === undefined || !this.random.chance(this.rates.crashAtKeyMoments)) return undefined;
+    this.stats.crashes++;
+    this.scheduleRestart(node);
+    return point;
+  }
+
+  private scheduleRestart(node: SimNode): void {
     this.cluster.scheduler.after(this.random.between(1, this.rates.maxDowntime), () => {
       if (this.active) node.start();
     });

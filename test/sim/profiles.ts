@@ -16,18 +16,25 @@ export function knobSettings(knob: Knob): TestingKnobs {
 }
 
 /**
- * Each bug needs a particular history to matter: an old-term entry committed by counting and then
- * overwritten (Figure 8 of the paper) needs leaders to change often while entries are half
- * replicated; a vote granted to a stale log needs a partition that leaves a node behind; a
- * forgotten vote needs a crash between voting and the end of the election.
+ * Each bug needs a particular history to matter, and the fault mix is aimed at it:
+ * - an old-term entry committed by counting is lost only if its leader dies before its own-term
+ *   entry replicates and a node with a later-term suffix wins next (Figure 8 of the paper): many
+ *   crashes at key moments, small append batches so old entries travel without the new one;
+ * - a vote granted to a stale log matters once a partition has left some node behind;
+ * - a forgotten vote matters when a voter crashes and restarts mid-election and then hears from a
+ *   second candidate of the same term (slow and duplicated messages make that likely).
  */
 export function knobOverrides(knob: Knob): ScenarioOverrides {
+  const threeNodes = { nodeIds: [1, 2, 3], initialVoters: [1, 2, 3], faultTime: 6000, readyDelayMax: 0 };
+  const noChurn = { confChange: 0, transferLeader: 0, snapshot: 0, crashMidReady: 0 };
   switch (knob) {
     case 'commitPreviousTermEntries':
       return {
-        raft: { preVote: false, checkQuorum: false },
-        faults: { crash: 150, crashMidReady: 0, maxDowntime: 400, partition: 200, maxPartitionTime: 300, confChange: 0, transferLeader: 0 },
-        workload: { write: 10, maxBatch: 4 },
+        ...threeNodes,
+        raft: { preVote: false, checkQuorum: false, maxInflightMsgs: 1, maxSizePerMsg: 256 },
+        links: { minLatency: 1, maxLatency: 30, dropRate: 0, duplicateRate: 0 },
+        faults: { ...noChurn, crash: 300, crashAtKeyMoments: 0.4, maxDowntime: 300, partition: 300, maxPartitionTime: 300 },
+        workload: { write: 5, maxBatch: 16 },
       };
     case 'skipVoteLogCheck':
       return {
@@ -37,8 +44,11 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
       };
     case 'dontPersistVote':
       return {
-        raft: { preVote: false },
-        faults: { crash: 100, crashMidReady: 0.5, maxDowntime: 100, partition: 0, confChange: 0, transferLeader: 0 },
+        ...threeNodes,
+        raft: { preVote: false, checkQuorum: false },
+        links: { minLatency: 1, maxLatency: 60, dropRate: 0, duplicateRate: 0.2 },
+        faults: { ...noChurn, crash: 300, crashAtKeyMoments: 0.5, maxDowntime: 40, partition: 0 },
+        workload: { write: 20, maxBatch: 1 },
       };
   }
 }

@@ -18,9 +18,13 @@ import type { ViolationKind } from './violation';
 import { Workload } from './workload';
 
 export interface RunOptions {
+  /** Prints the run's trace (to `traceSink` when given, else to stdout). */
   readonly verbose?: boolean;
+  readonly traceSink?: (line: string) => void;
   /** Runs a deliberately broken core, with the fault mix aimed at its bug. */
   readonly knob?: Knob;
+  /** The fault mix aimed at a knob's bug, on the correct core (the control for `knob`). */
+  readonly aimAt?: Knob;
   /** Turns off the Ready-contract checks (to show end-to-end checks alone catch a bug). */
   readonly noContractChecks?: boolean;
 }
@@ -50,6 +54,7 @@ export interface RunResult {
 export function replayCommand(seed: number, options: RunOptions = {}): string {
   const flags = [`--seed ${seed}`];
   if (options.knob) flags.push(`--knob ${options.knob}`);
+  else if (options.aimAt) flags.push(`--aim-at ${options.aimAt}`);
   if (options.noContractChecks) flags.push('--no-contract-checks');
   return `npm run sim -- ${flags.join(' ')}`;
 }
@@ -62,7 +67,8 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
   const faultRandom = root.fork();
   const operatorRandom = root.fork();
   const workloadRandom = root.fork();
-  const scenario = drawScenario(scenarioRandom, options.knob ? knobOverrides(options.knob) : {});
+  const aimAt = options.knob ?? options.aimAt;
+  const scenario = drawScenario(scenarioRandom, aimAt ? knobOverrides(aimAt) : {});
   const knobs: TestingKnobs | undefined = options.knob ? knobSettings(options.knob) : undefined;
   const checker: CheckerOptions = { readyContract: !options.noContractChecks };
   const cluster = new Cluster(
@@ -75,6 +81,7 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
       links: scenario.links,
       readyDelayMax: scenario.readyDelayMax,
       verbose: options.verbose ?? false,
+      ...(options.traceSink ? { traceSink: options.traceSink } : {}),
       checker,
     },
     clusterRandom,

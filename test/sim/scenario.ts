@@ -21,6 +21,12 @@ export interface FaultRates {
   /** Share of crashes that strike in the middle of handling a Ready. */
   readonly crashMidReady: number;
   readonly maxDowntime: number;
+  /**
+   * Chance of crashing a node at a moment that matters: a new leader before its first messages
+   * leave, a leader right after its commit advanced, a voter right after granting its vote.
+   * Random crashes rarely land in these windows; the bugs that need them are the subtle ones.
+   */
+  readonly crashAtKeyMoments: number;
   readonly partition: number;
   readonly maxPartitionTime: number;
   readonly snapshot: number;
@@ -88,6 +94,7 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     crash: on(0.6, random.pick([150, 400, 1000])),
     crashMidReady: random.pick([0, 0.5]),
     maxDowntime: random.pick([100, 400, 1500]),
+    crashAtKeyMoments: random.pick([0, 0, 0.05, 0.2]),
     partition: on(0.6, random.pick([200, 500, 1200])),
     maxPartitionTime: random.pick([100, 500, 1500]),
     snapshot: on(0.6, random.pick([100, 400])),

@@ -28,6 +28,8 @@ export interface NodeEnv {
   /** Delay before a pending Ready is handled; 0 handles it at once, as a tight event loop would. */
   readyDelay(): number;
   schedule(delay: number, run: () => void): void;
+  /** Lets the adversary crash a node in the middle of a Ready it finds interesting. */
+  crashPointFor(node: NodeId, rd: Ready): CrashPoint | undefined;
   /** A write took effect in this node's state machine. */
   applied(node: NodeId, cmd: Command): void;
   /** A linearizable read finished on this node. */
@@ -218,6 +220,7 @@ export class SimNode {
   }
 
   private handleReady(core: RawNode, rd: Ready): void {
+    this.crashAt ??= this.env.crashPointFor(this.id, rd);
     if (this.crashAt === 'beforePersist') return this.crash();
     this.persist(rd);
     if (this.crashAt === 'afterPersist') return this.crash();
