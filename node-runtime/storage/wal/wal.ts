@@ -11,6 +11,7 @@
 // below a durable snapshot marker; every segment begins with the hard state and snapshot marker
 // current when it was started, so deleting older segments never loses them.
 import fs from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import type { Entry, HardState, SnapshotMetadata } from '../../raft/types';
 import { fsyncDir, mkdirDurable } from '../durable-fs';
 import { WalClosedError, WalCorruptionError, WalFailedError, WalUsageError } from '../errors';
@@ -284,6 +285,10 @@ export class Wal {
   /** Writes queued saves batch by batch; whatever queues up during one batch forms the next. */
   private async flushLoop(): Promise<void> {
     while (this.pending.length > 0 && this.failure === undefined) {
+      // One macrotask hop before taking the batch: callers just released by the previous fsync
+      // (and saves issued in the same tick) get to queue their next save and join this batch,
+      // instead of every other batch holding a single straggler.
+      await setImmediate();
       const batch = this.pending.splice(0);
       try {
         await this.writeBatch(batch);

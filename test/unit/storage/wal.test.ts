@@ -131,7 +131,7 @@ describe('Wal: group commit', () => {
     await Promise.all(saves);
     const stats = wal.stats();
     expect(stats.saves).toBe(200);
-    expect(stats.fsyncs).toBeLessThanOrEqual(10);
+    expect(stats.fsyncs).toBeLessThanOrEqual(2);
     console.info(`group commit: ${stats.saves} saves, ${stats.fsyncs} fsyncs, ${stats.batches} write batches`);
     await wal.close();
 
@@ -146,11 +146,14 @@ describe('Wal: group commit', () => {
     const { wal } = await Wal.open(dir);
     const order: number[] = [];
     const first = wal.save({ entries: entries(1, 1, 1), sync: true }).then(() => order.push(1));
-    // Issued after the first batch started: they queue behind it and form one batch together.
+    // The WAL takes its batch one macrotask after the save; after ours, the first batch is
+    // being written and cannot complete before the saves below are queued behind it.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(wal.stats().fsyncs).toBe(0);
     const rest = Array.from({ length: 50 }, (_, i) => wal.save({ entries: entries(i + 2, i + 2, 1), sync: true }).then(() => order.push(i + 2)));
     await Promise.all([first, ...rest]);
     expect(order).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
-    expect(wal.stats().fsyncs).toBe(2);
+    expect(wal.stats()).toMatchObject({ saves: 51, fsyncs: 2, batches: 2 });
     await wal.close();
   });
 
