@@ -89,6 +89,8 @@ export class Raft {
   private pendingReads: { from: NodeId; context: string }[] = [];
   /** Proposals were appended since the last broadcast: send them together at the next Ready. */
   private needsBroadcast = false;
+  /** A TimeoutNow arrived while a committed membership change was still unapplied. */
+  private campaignWhenApplied = false;
 
   constructor(config: RaftConfig & { readonly disableProposalForwarding?: boolean }) {
     invariant(config.id !== NONE, 'node id must not be 0');
@@ -203,6 +205,7 @@ export class Raft {
     this.readOnly = new ReadOnly();
     this.pendingReads = [];
     this.needsBroadcast = false;
+    this.campaignWhenApplied = false;
   }
 
   becomeFollower(term: number, lead: NodeId): void {
@@ -271,6 +274,11 @@ export class Raft {
     }
     if (this.electionElapsed >= this.electionTimeout) {
       this.electionElapsed = 0;
+      if (!this.tracker.isVoter(this.id)) {
+        // Removed and the handover did not happen: stop leading anyway.
+        this.becomeFollower(this.term, NONE);
+        return;
+      }
       if (this.checkQuorum) this.checkQuorumActive();
       if (this.role === 'leader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
     }
@@ -465,8 +473,10 @@ export class Raft {
         if (this.lead !== NONE) this.send({ type: 'transferLeader', to: this.lead, index: m.index });
         return;
       case 'timeoutNow':
-        // The leader hands over: campaign at once, skipping PreVote and the voters' lease.
-        this.hup('transfer');
+        // The leader hands over: campaign at once, skipping PreVote and the voters' lease. A
+        // committed membership change we have not applied yet comes first (hup would refuse).
+        if (this.hasUnappliedConfChange()) this.campaignWhenApplied = true;
+        else this.hup('transfer');
         return;
       case 'readIndexResp':
         this.readStates.push({ index: m.index, context: m.context ?? '' });
@@ -548,8 +558,8 @@ export class Raft {
     const { index, term, confState } = s.metadata;
     if (index <= this.log.committed) return false;
     invariant(this.role === 'follower', 'snapshot restored by a non-follower', this.ctx({ index }));
-    const member = [confState.voters, confState.learners, confState.votersOutgoing].some((ids) => ids.includes(this.id));
-    if (!member) return false;
+    // The snapshot's membership may not include us yet: a joining node often receives a snapshot
+    // taken before the change that added it, and learns of its own membership from the log after.
     if (this.log.matchTerm(index, term)) {
       // We already hold the snapshot's last entry: just learn that it is committed.
       this.log.commitTo(index);
@@ -723,8 +733,17 @@ export class Raft {
     return undefined;
   }
 
+  /** The driver applied more entries (RawNode.advance). */
+  afterApplied(): void {
+    this.maybeAutoLeave();
+    if (this.campaignWhenApplied && !this.hasUnappliedConfChange()) {
+      this.campaignWhenApplied = false;
+      this.hup('transfer');
+    }
+  }
+
   /** Leaves a joint configuration on its own once the change that entered it is applied. */
-  maybeAutoLeave(): void {
+  private maybeAutoLeave(): void {
     if (this.role !== 'leader' || !this.tracker.config.autoLeave || this.log.applied < this.pendingConfIndex) return;
     this.proposeAsLeader([{ kind: 'confChange', data: encodeConfChange({ changes: [], transition: 'leaveJoint' }) }]);
   }
@@ -740,11 +759,7 @@ export class Raft {
   private switchToConfig(change: ChangeResult): ConfState {
     this.tracker.config = change.config;
     this.tracker.progress = change.progress;
-    const self = this.tracker.progress.get(this.id);
-    if ((self === undefined || self.isLearner) && this.role === 'leader') {
-      // Removed (or demoted): stop leading; the remaining voters elect a new leader.
-      this.becomeFollower(this.term, NONE);
-    }
+    if (this.role === 'leader' && !this.tracker.isVoter(this.id)) this.handOffLeadership();
     if (this.role === 'leader' && this.tracker.config.incoming.size > 0) {
       // The quorum changed: commit may advance, and new members need their first append.
       if (this.maybeCommit()) this.bcastAppend();
@@ -767,7 +782,7 @@ export class Raft {
   }
 
   private readIndexAsLeader(from: NodeId, context: string): void {
-    if (this.tracker.isSingleton()) {
+    if (this.tracker.isSingleton() && this.tracker.isVoter(this.id)) {
       this.respondToRead(from, this.log.committed, context);
       return;
     }
@@ -817,6 +832,27 @@ export class Raft {
     this.leadTransferee = transferee;
     if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(transferee);
     else this.sendAppend(transferee);
+  }
+
+  /**
+   * A leader removed (or demoted) by the configuration it just applied stops leading. It first
+   * hands over to the most up-to-date remaining voter: stepping down at once could leave the
+   * voters unaware that the change committed, and with logs shorter than the removed nodes',
+   * so that none of them could win an election. If the handover does not happen within an
+   * election timeout, it steps down anyway (tickHeartbeat).
+   */
+  private handOffLeadership(): void {
+    let best: NodeId = NONE;
+    let bestMatch = -1;
+    for (const id of this.tracker.voterIds()) {
+      const pr = this.tracker.progress.get(id);
+      if (id !== this.id && pr !== undefined && pr.match > bestMatch) {
+        best = id;
+        bestMatch = pr.match;
+      }
+    }
+    if (best === NONE) this.becomeFollower(this.term, NONE);
+    else this.transferAsLeader(best);
   }
 
   private sendTimeoutNow(to: NodeId): void {

@@ -192,7 +192,7 @@ export class RawNode {
     }
     const lastApplied = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastApplied !== undefined) r.log.appliedTo(lastApplied.index);
-    r.maybeAutoLeave();
+    r.afterApplied();
   }
 
   status(): Status {

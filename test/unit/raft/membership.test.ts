@@ -45,18 +45,38 @@ describe('§6 membership changes', () => {
     expect(net.appliedData(2)).toEqual(['after']);
   });
 
-  it('a removed leader steps down and the others elect a new leader', () => {
+  it('a removed leader hands over to a caught-up voter and steps down', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
     changeConf(net, 1, removeNode(1));
+    // It leads no more: proposals are refused while it hands over...
+    expect(net.raw(1).propose(bytes('late')).ok).toBe(false);
+    const handover = net.sent.find((m) => m.type === 'timeoutNow');
+    expect(handover?.from).toBe(1);
+    expect(net.leaders().filter((id) => id !== 1)).toHaveLength(1);
+    // ...and within an election timeout it is a plain follower, even if nobody tells it.
+    net.tickAll(ELECTION_TICKS);
     expect(net.status(1).role).toBe('follower');
     const afterRemoval = net.sent.length;
     net.tickAll(3 * ELECTION_TICKS);
-    const leaders = net.leaders();
-    expect(leaders).toHaveLength(1);
-    expect([2, 3]).toContain(leaders[0]);
+    expect(net.leaders()).toHaveLength(1);
+    expect([2, 3]).toContain(net.leaders()[0]);
     // The removed node is no longer a voter and never campaigns.
     expect(net.sent.slice(afterRemoval).some((m) => m.from === 1 && (m.type === 'vote' || m.type === 'preVote'))).toBe(false);
+  });
+
+  it('a removed leader whose successor cannot be reached steps down after an election timeout', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.filter = (m) => m.type !== 'timeoutNow';
+    changeConf(net, 1, removeNode(1));
+    expect(net.status(1).role).toBe('leader');
+    net.tickAll(ELECTION_TICKS);
+    expect(net.status(1).role).toBe('follower');
+    net.filter = undefined;
+    net.tickAll(3 * ELECTION_TICKS);
+    expect(net.leaders()).toHaveLength(1);
+    expect(net.leaders()[0]).not.toBe(1);
   });
 
   it('a learner does not vote and is not counted', () => {
