@@ -48,8 +48,10 @@ export function VirtualList<T>({ items, rowHeight, renderRow, role, label, class
     setScrollTop(element.scrollTop);
   }, [followTail, items.length]);
 
-  const start = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const end = Math.min(items.length, Math.ceil((scrollTop + viewport) / rowHeight) + overscan);
+  // Clamped: after the list shrinks, the last scroll position may lie past its end.
+  const top = Math.min(scrollTop, Math.max(0, items.length * rowHeight - viewport));
+  const start = Math.max(0, Math.floor(top / rowHeight) - overscan);
+  const end = Math.min(items.length, Math.ceil((top + viewport) / rowHeight) + overscan);
 
   useEffect(() => {
     onRangeChange?.({ start, end });

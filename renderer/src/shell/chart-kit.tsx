@@ -1,6 +1,6 @@
 // Shared pieces of the recharts time-series: colours, the time axis, leader-change markers.
-import type { ReactElement, ReactNode } from 'react';
-import { ReferenceLine, ResponsiveContainer } from 'recharts';
+import { cloneElement, useLayoutEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { ReferenceLine } from 'recharts';
 import { formatClock } from '../format/units';
 import type { LeaderChangeMark } from '../store/state';
 
@@ -39,18 +39,37 @@ export function leaderChangeLines(marks: readonly LeaderChangeMark[]): ReactNode
   ));
 }
 
+const CHART_HEIGHT = 220;
+/** Used until the card can be measured (first paint, or environments without layout). */
+const FALLBACK_CHART_WIDTH = 480;
+
+/** The width of an element, following resizes. */
+function useWidth() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(FALLBACK_CHART_WIDTH);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (element === null || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (element.clientWidth > 0) setWidth(element.clientWidth);
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return { ref, width };
+}
+
 /** A titled chart card; the chart gets a fixed height so numbers updating never move the layout. */
-export function ChartCard({ title, description, children }: { title: string; description: string; children: ReactElement }) {
+export function ChartCard({ title, description, children }: { title: string; description: string; children: ReactElement<{ width?: number; height?: number }> }) {
+  const { ref, width } = useWidth();
   return (
     <section className="card chart-card" aria-label={title}>
       <h3>{title}</h3>
       <p className="muted" style={{ margin: '2px 0 8px' }}>
         {description}
       </p>
-      <div style={{ width: '100%', height: 220 }}>
-        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 480, height: 220 }}>
-          {children}
-        </ResponsiveContainer>
+      <div ref={ref} style={{ width: '100%', height: CHART_HEIGHT }}>
+        {cloneElement(children, { width, height: CHART_HEIGHT })}
       </div>
     </section>
   );

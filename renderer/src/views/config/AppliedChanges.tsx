@@ -7,7 +7,7 @@ export function AppliedChanges() {
   if (lastApplied === null) return null;
   const where = lastApplied.target === 'cluster' ? 'cluster' : `node ${lastApplied.target}`;
   return (
-    <section className="card" aria-label="Last applied changes" role="status">
+    <section className="card" aria-label="Last applied changes" aria-live="polite">
       <h3>
         Applied to the {where} at <span className="num">{formatClock(lastApplied.at)}</span> — no restart needed
       </h3>

@@ -1,0 +1,56 @@
+// @vitest-environment happy-dom
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ActivityView } from '../../../renderer/src/views/activity/ActivityView';
+import { healthyCluster, node } from './fixtures';
+import { harness } from './fake-deps';
+import { renderWithStore } from './render';
+
+function history() {
+  const h = harness();
+  const start = h.clock.now;
+  for (let i = 0; i < 30; i += 1) {
+    const leaderCommit = 120 + i * 3;
+    const base = healthyCluster({ updatedAt: start + i * 1000 });
+    const snapshot =
+      i < 15
+        ? { ...base, nodes: [node(1, { status: { role: 'leader', commitIndex: leaderCommit, lastIndex: leaderCommit } }), node(2), node(3)] }
+        : { ...base, leaderId: 2, nodes: [node(1, { status: { term: 5 } }), node(2, { status: { role: 'leader', term: 5, commitIndex: leaderCommit, lastIndex: leaderCommit } }), node(3, { status: { term: 5 } })] };
+    h.store.getState().handleEvent({ type: 'snapshot', data: snapshot });
+    if (i === 15) h.store.getState().handleEvent({ type: 'leaderChange', data: { time: start + i * 1000, term: 5, leaderId: 2 } });
+    h.store.getState().handleEvent({ type: 'upload', data: { uploadId: 'u1', name: 'big.bin', bytesSent: i * 1024 * 1024, totalBytes: null, state: 'uploading' } });
+    h.store.getState().recordLatency(10 + i);
+    h.clock.now = start + i * 1000;
+    h.store.getState().recordSample(h.clock.now);
+  }
+  return h;
+}
+
+describe('Activity', () => {
+  it('charts throughput, latency, commit index and lag from the accumulated history', () => {
+    const h = history();
+    expect(h.store.getState().metrics.samples).toHaveLength(30);
+    expect(h.store.getState().metrics.samples[20]).toMatchObject({ leaderCommit: 180, term: 5, uploadBytesPerSec: 1024 * 1024 });
+    renderWithStore(<ActivityView />, h.store);
+    for (const name of ['Upload throughput', 'Request latency', 'Commit index', 'Replication lag']) {
+      const card = screen.getByRole('region', { name });
+      expect(card.querySelector('svg')).not.toBeNull();
+    }
+  });
+
+  it('marks leader changes on the time axis and lists them', () => {
+    const h = history();
+    renderWithStore(<ActivityView />, h.store);
+    expect(within(screen.getByRole('region', { name: 'Commit index' })).getAllByText('T5 → n2').length).toBeGreaterThan(0);
+    const list = screen.getByRole('region', { name: 'Leader changes' });
+    expect(within(list).getByText(/term 5: node 2 leads/)).toBeTruthy();
+    expect(within(list).getByText(/term 4: node 1 leads/)).toBeTruthy();
+  });
+
+  it('says it is collecting when there is no history yet', () => {
+    const h = harness();
+    renderWithStore(<ActivityView />, h.store);
+    expect(screen.getByText(/collecting the first points/)).toBeTruthy();
+    expect(screen.getByText('None in the last ten minutes.')).toBeTruthy();
+  });
+});

@@ -1,0 +1,62 @@
+// @vitest-environment happy-dom
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { RaftView } from '../../../renderer/src/views/raft/RaftView';
+import { healthyCluster, node } from './fixtures';
+import { commandsSent, harness, settle } from './fake-deps';
+import { renderWithStore } from './render';
+
+function grownCluster() {
+  const h = harness();
+  // The dashboard opens at index 120 (term unknown), then term 4 writes 121–124 and node 3 lags.
+  h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+  const base = healthyCluster();
+  h.store.getState().handleEvent({
+    type: 'snapshot',
+    data: {
+      ...base,
+      nodes: [
+        node(1, { status: { role: 'leader', lastIndex: 124, commitIndex: 123, appliedIndex: 123, peers: [{ id: 2, url: null, isLearner: false, state: 'replicate', match: 124, next: 125, lastContactMs: 50 }, { id: 3, url: null, isLearner: false, state: 'probe', match: 120, next: 121, lastContactMs: 1500 }] } }),
+        node(2, { status: { lastIndex: 124, commitIndex: 123, appliedIndex: 123 } }),
+        node(3, { status: { lastIndex: 120, commitIndex: 120, appliedIndex: 120 }, partitionedFrom: [1, 2] }),
+      ],
+    },
+  });
+  return h;
+}
+
+describe('Raft view', () => {
+  it('draws the ring with each node’s role and term in its accessible description', () => {
+    const h = grownCluster();
+    renderWithStore(<RaftView />, h.store);
+    const ring = screen.getByRole('img', { name: /^Raft ring\./ });
+    expect(ring.getAttribute('aria-label')).toContain('Node 1: leader, term 4, last index 124, committed 123');
+    expect(ring.getAttribute('aria-label')).toContain('Node 3: follower, term 4, last index 120');
+    expect(within(ring as unknown as HTMLElement).getByText('Leader')).toBeTruthy();
+    expect(within(ring as unknown as HTMLElement).getByText('cut')).toBeTruthy();
+  });
+
+  it('shows each node’s log coloured by term with the commit point', () => {
+    const h = grownCluster();
+    renderWithStore(<RaftView />, h.store);
+    const leaderLog = screen.getByRole('group', { name: 'Node 1 log: last index 124, committed up to 123, applied up to 123' });
+    const entry124 = within(leaderLog).getByTitle('Index 124, term 4, not committed yet');
+    expect(entry124.getAttribute('data-committed')).toBe('false');
+    expect(within(leaderLog).getByTitle('Index 121, term 4, committed')).toBeTruthy();
+    expect(within(leaderLog).getByTitle('Index 120, term not seen by the dashboard, committed').textContent).toBe('?');
+    const laggingLog = screen.getByRole('group', { name: /^Node 3 log: last index 120/ });
+    expect(within(laggingLog).queryByTitle(/^Index 121/)).toBeNull();
+  });
+
+  it('has RaftScope’s controls plus partitions, and sends a client request as a tiny upload', async () => {
+    const h = grownCluster();
+    renderWithStore(<RaftView />, h.store);
+    fireEvent.click(screen.getByRole('button', { name: 'Stop node 2' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Heal node 3' }));
+    fireEvent.click(screen.getAllByRole('button', { name: 'Heal all partitions' })[0]!);
+    await act(settle);
+    expect(commandsSent(h)).toEqual(['POST /api/nodes/2/stop', 'DELETE /api/partition', 'DELETE /api/partition']);
+    fireEvent.click(screen.getByRole('button', { name: 'Send a client request' }));
+    expect(h.uploads.started[0]?.request.name).toMatch(/^raft-demo\/request-.*\.txt$/);
+  });
+});

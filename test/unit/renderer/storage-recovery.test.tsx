@@ -1,0 +1,94 @@
+// @vitest-environment happy-dom
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { RecoveryView } from '../../../renderer/src/views/recovery/RecoveryView';
+import { StorageView } from '../../../renderer/src/views/storage/StorageView';
+import { healthyCluster, node } from './fixtures';
+import { harness } from './fake-deps';
+import { renderWithStore } from './render';
+
+describe('Storage', () => {
+  it('shows the quota gauge and each node’s disk', () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    renderWithStore(<StorageView />, h.store);
+    const gauge = screen.getByRole('progressbar', { name: 'Cluster quota used' });
+    expect(gauge.getAttribute('aria-valuenow')).toBe('30');
+    expect(screen.getByText('300 MiB of 1000 MiB · 30.0%')).toBeTruthy();
+    const table = screen.getByRole('table', { name: 'Disk use per node' });
+    const row = within(table).getByRole('row', { name: /Node 2/ });
+    expect(within(row).getByText('310 MiB')).toBeTruthy();
+    expect(within(row).getByText('48.8 GiB')).toBeTruthy();
+    expect(screen.getByRole('region', { name: 'Storage over time' })).toBeTruthy();
+  });
+
+  it('warns in colour and words when the quota is nearly full', () => {
+    const h = harness();
+    const base = healthyCluster();
+    h.store.getState().handleEvent({
+      type: 'snapshot',
+      data: { ...base, nodes: [node(1, { status: { role: 'leader' }, stats: { totalSize: 990 * 1024 * 1024, quotaUsed: 0.99 } }), ...base.nodes.slice(1)] },
+    });
+    renderWithStore(<StorageView />, h.store);
+    const gauge = screen.getByRole('progressbar', { name: 'Cluster quota used' });
+    expect(gauge.className).toContain('progress-bad');
+    expect(screen.getByText(/10.0 MiB left/)).toBeTruthy();
+  });
+});
+
+describe('Recovery', () => {
+  it('shows catch-up progress per node: entries, snapshot bytes, chunks, and the last scrub', () => {
+    const h = harness();
+    const base = healthyCluster();
+    h.store.getState().handleEvent({
+      type: 'snapshot',
+      data: {
+        ...base,
+        nodes: [
+          base.nodes[0]!,
+          base.nodes[1]!,
+          node(3, {
+            status: { appliedIndex: 80, commitIndex: 80, lastIndex: 80 },
+            recovery: {
+              catchingUp: true,
+              entriesBehind: 40,
+              snapshot: { inProgress: true, bytesReceived: 1024 * 1024, bytesTotal: 4 * 1024 * 1024 },
+              chunksMissing: 30,
+              chunksFetched: 10,
+              bytesFetched: 10 * 1024 * 1024,
+              etaSec: 12,
+              scrub: {
+                running: false,
+                lastRun: { startedAt: '2026-11-26T13:00:00.000Z', finishedAt: '2026-11-26T13:00:05.000Z', checked: 320, corrupt: 2, repaired: 2, unrepairable: 0, bytesPerSec: 64 * 1024 * 1024 },
+              },
+            },
+          }),
+        ],
+      },
+    });
+    renderWithStore(<RecoveryView />, h.store);
+    const card = screen.getByRole('region', { name: 'Recovery of node 3' });
+    expect(within(card).getByText('Catching up')).toBeTruthy();
+    expect(within(card).getByText('40 behind')).toBeTruthy();
+    expect(within(card).getByRole('progressbar', { name: 'Log catch-up of node 3' }).getAttribute('aria-valuenow')).toBe('80');
+    expect(within(card).getByRole('progressbar', { name: 'Snapshot transfer to node 3' }).getAttribute('aria-valuenow')).toBe(String(1024 * 1024));
+    expect(within(card).getByText('1.00 MiB of 4.00 MiB')).toBeTruthy();
+    expect(within(card).getByText('10 of 40 · 10.0 MiB')).toBeTruthy();
+    expect(within(card).getByText('320 chunks')).toBeTruthy();
+    expect(within(screen.getByRole('region', { name: 'Recovery of node 2' })).getByText('In sync')).toBeTruthy();
+  });
+
+  it('lists recovery events, newest first, with an empty state before any', () => {
+    const h = harness();
+    const base = healthyCluster();
+    h.store.getState().handleEvent({ type: 'snapshot', data: base });
+    const { unmount } = renderWithStore(<RecoveryView />, h.store);
+    expect(screen.getByText(/Nothing has happened since the dashboard opened/)).toBeTruthy();
+    unmount();
+    h.store.getState().handleEvent({ type: 'snapshot', data: { ...base, nodes: [base.nodes[0]!, base.nodes[1]!, node(3, { reachable: false, report: null })] } });
+    h.store.getState().handleEvent({ type: 'snapshot', data: base });
+    renderWithStore(<RecoveryView />, h.store);
+    const items = within(screen.getByRole('list', { name: 'Recovery events' })).getAllByRole('listitem');
+    expect(items.map((i) => i.textContent)).toEqual([expect.stringContaining('answering again'), expect.stringContaining('stopped answering (running: started by the supervisor)')]);
+  });
+});
