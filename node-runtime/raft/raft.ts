@@ -275,8 +275,9 @@ export class Raft {
     if (this.electionElapsed >= this.electionTimeout) {
       this.electionElapsed = 0;
       if (!this.tracker.isVoter(this.id)) {
-        // Removed and the handover did not happen: stop leading anyway.
-        this.becomeFollower(this.term, NONE);
+        // Removed, and the handover has not happened yet: try again (perhaps with another voter).
+        this.abortLeaderTransfer();
+        this.handOffLeadership();
         return;
       }
       if (this.checkQuorum) this.checkQuorumActive();
@@ -416,9 +417,9 @@ export class Raft {
       return true;
     }
     if (m.term < this.term) {
-      if ((this.checkQuorum || this.preVote) && (m.type === 'heartbeat' || m.type === 'app')) {
-        // A stale leader (e.g. back from a partition whose members never moved term under
-        // PreVote) learns our term from this response and steps down.
+      if (m.type === 'heartbeat' || m.type === 'app') {
+        // §5.1: a stale leader learns our term from the response and steps down (e.g. one back
+        // from a partition, or a removed leader still handing over).
         this.send({ type: 'appResp', to: m.from });
       } else if (m.type === 'preVote') {
         this.send({ type: 'preVoteResp', to: m.from, reject: true });
@@ -703,7 +704,7 @@ export class Raft {
   }
 
   private proposeAsLeader(entries: readonly ProposedEntry[]): ProposeResult {
-    if (!this.tracker.progress.has(this.id)) return { ok: false, reason: 'dropped', leader: NONE };
+    if (!this.tracker.isVoter(this.id)) return { ok: false, reason: 'dropped', leader: NONE };
     if (this.leadTransferee !== NONE) return { ok: false, reason: 'transferInProgress', leader: this.id };
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as ProposedEntry;
@@ -772,6 +773,7 @@ export class Raft {
   // ---- linearizable reads ----------------------------------------------------------------------
 
   readIndex(context: string): ProposeResult {
+    if (this.role === 'leader' && !this.tracker.isVoter(this.id)) return { ok: false, reason: 'notLeader', leader: NONE };
     if (this.role === 'leader') {
       this.readIndexAsLeader(this.id, context);
       return { ok: true };
@@ -838,8 +840,8 @@ export class Raft {
    * A leader removed (or demoted) by the configuration it just applied stops leading. It first
    * hands over to the most up-to-date remaining voter: stepping down at once could leave the
    * voters unaware that the change committed, and with logs shorter than the removed nodes',
-   * so that none of them could win an election. If the handover does not happen within an
-   * election timeout, it steps down anyway (tickHeartbeat).
+   * so that none of them could win an election. It retries every election timeout until the
+   * new leader's higher term reaches it; meanwhile it accepts no proposals and serves no reads.
    */
   private handOffLeadership(): void {
     let best: NodeId = NONE;

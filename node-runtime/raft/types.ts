@@ -113,7 +113,10 @@ export interface Message {
   readonly term: number;
   /** app: term of the entry at `index`; vote/preVote: candidate's last log term. */
   readonly logTerm: number;
-  /** app: index preceding `entries`; appResp: the index acknowledged or rejected. */
+  /**
+   * app: index preceding `entries`; appResp: the index acknowledged or rejected;
+   * readIndexResp: the index the read must wait for; transferLeader: the transferee.
+   */
   readonly index: number;
   readonly entries: readonly Entry[];
   readonly commit: number;
