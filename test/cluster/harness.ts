@@ -1,0 +1,168 @@
+// Real dfs-node processes on free loopback ports with temp data directories, for the cluster and
+// API suites. Everything waits by polling with a deadline; nothing sleeps for luck.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cliPath = path.join(repoRoot, 'node-runtime/cli.ts');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export interface TestNode {
+  readonly id: number;
+  readonly index: number;
+  readonly httpPort: number;
+  readonly peerPort: number;
+  readonly dataDir: string;
+  readonly url: string;
+  process: ChildProcess | null;
+}
+
+export interface ClusterOptions {
+  readonly nodes?: number;
+  readonly faultInjection?: boolean;
+  readonly secret?: string;
+  readonly extraArgs?: (node: TestNode) => string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export class TestCluster {
+  readonly secret: string;
+
+  private constructor(
+    readonly dir: string,
+    readonly nodes: TestNode[],
+    private readonly options: ClusterOptions,
+  ) {
+    this.secret = options.secret ?? 'test-cluster-secret';
+  }
+
+  static async start(options: ClusterOptions = {}): Promise<TestCluster> {
+    const count = options.nodes ?? 3;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dfs-cluster-'));
+    const nodes: TestNode[] = [];
+    for (let index = 0; index < count; index++) {
+      const httpPort = await freePort();
+      const peerPort = await freePort();
+      nodes.push({ id: index + 1, index, httpPort, peerPort, dataDir: path.join(dir, `node-${index + 1}`), url: `http://127.0.0.1:${httpPort}`, process: null });
+    }
+    const cluster = new TestCluster(dir, nodes, options);
+    for (const node of nodes) cluster.spawn(node);
+    await Promise.all(nodes.map((n) => cluster.waitLive(n)));
+    return cluster;
+  }
+
+  get clusterFlag(): string {
+    return this.nodes.map((n) => `${n.id},127.0.0.1:${n.peerPort}`).join(';');
+  }
+
+  node(id: number): TestNode {
+    const node = this.nodes.find((n) => n.id === id);
+    if (!node) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  /** Starts (or restarts) a node process with the same ports and data directory. */
+  spawn(node: TestNode): ChildProcess {
+    const args = ['--import', 'tsx', cliPath, '--node', String(node.index), '--http', `127.0.0.1:${node.httpPort}`, '--cluster', this.clusterFlag, '--data-dir', node.dataDir];
+    if (this.options.faultInjection) args.push('--fault-injection');
+    args.push(...(this.options.extraArgs?.(node) ?? []));
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, DFS_CLUSTER_SECRET: this.secret, LOG_LEVEL: 'info', ...this.options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = createWriteStream(path.join(this.dir, `node-${node.id}.log`), { flags: 'a' });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    node.process = child;
+    return child;
+  }
+
+  async waitLive(node: TestNode, timeoutMs = 20_000): Promise<void> {
+    await waitFor(`node ${node.id} to serve /livez`, async () => (await fetch(`${node.url}/livez`)).ok, timeoutMs);
+  }
+
+  /** The leader every running node agrees on. */
+  async waitForLeader(timeoutMs = 15_000, among: readonly TestNode[] = this.running()): Promise<TestNode> {
+    const id = await waitFor(
+      'one leader that every running node reports',
+      async () => {
+        const views = await Promise.all(among.map(async (n) => (await (await fetch(`${n.url}/leader`)).json()) as { leaderId: number | null }));
+        const first = views[0]?.leaderId;
+        // A leader that is not among the nodes asked (e.g. just killed) does not count.
+        const candidate = among.find((n) => n.id === first);
+        return candidate && views.every((v) => v.leaderId === first) ? first : undefined;
+      },
+      timeoutMs,
+    );
+    return this.node(id);
+  }
+
+  running(): TestNode[] {
+    return this.nodes.filter((n) => n.process && n.process.exitCode === null && n.process.signalCode === null);
+  }
+
+  followers(leader: TestNode): TestNode[] {
+    return this.running().filter((n) => n.id !== leader.id);
+  }
+
+  /** Kills a node (SIGKILL by default) and waits until the process is gone. */
+  async kill(node: TestNode, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = node.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+
+  async restart(node: TestNode): Promise<void> {
+    await this.kill(node);
+    this.spawn(node);
+    await this.waitLive(node);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.kill(n)));
+    if (!process.env.KEEP_TEST_CLUSTER) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function json<T = unknown>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+}
