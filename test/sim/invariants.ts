@@ -6,6 +6,7 @@
 import type { ConfState, Entry, HardState, LogStorage, NodeId, Ready } from '../../node-runtime/raft/index';
 import { NONE } from '../../node-runtime/raft/index';
 import { digestEntry } from './state-machine';
+import type { Command } from './state-machine';
 import { Violation } from './violation';
 import type { ViolationKind } from './violation';
 
@@ -190,8 +191,11 @@ export class Checker {
     }
   }
 
-  /** Before `node` applies `e`; `chain` is its state machine's hash after applying it. */
-  onApply(node: NodeId, e: Entry, chain: number): void {
+  /**
+   * After `node` applied `e`; `chain` is its state machine's hash after it, and `write` the write
+   * that took effect (recorded the first time any node applies this index, for checking reads).
+   */
+  onApply(node: NodeId, e: Entry, chain: number, write?: Command): void {
     const hs = this.persistedHardState.get(node);
     if (this.options.readyContract && (hs === undefined || e.index > hs.commit)) {
       this.fail('readyContract', `n${node} is handed index ${e.index} to apply beyond its persisted commit ${hs?.commit ?? 0}`);
@@ -202,27 +206,25 @@ export class Checker {
     }
     const digest = digestEntry(0, e);
     const seenDigest = this.appliedDigest[e.index];
-    if (seenDigest === undefined) this.appliedDigest[e.index] = digest;
-    else if (seenDigest !== digest) this.fail('stateMachineSafety', `n${node} applies a different entry at index ${e.index} (term ${e.term}) than another node did`);
+    if (seenDigest === undefined) {
+      this.appliedDigest[e.index] = digest;
+      if (write) this.recordWrite(write.key, { index: e.index, proposalId: write.proposalId });
+    } else if (seenDigest !== digest) {
+      this.fail('stateMachineSafety', `n${node} applies a different entry at index ${e.index} (term ${e.term}) than another node did`);
+    }
     this.checkChain(node, e.index, chain);
   }
 
-  /** Records a write's effect the first time any node applies it, for checking reads. */
-  onWrite(index: number, key: number, proposalId: number): void {
+  private recordWrite(key: number, write: Write): void {
     let writes = this.writesByKey.get(key);
     if (writes === undefined) {
       writes = [];
       this.writesByKey.set(key, writes);
     }
-    const last = writes[writes.length - 1];
-    if (last === undefined || last.index < index) {
-      writes.push({ index, proposalId });
-      return;
-    }
-    if (writes.some((w) => w.index === index)) return;
+    // Mostly appended in order; a node restored from a snapshot may apply a later index first.
     let at = writes.length;
-    while (at > 0 && (writes[at - 1] as Write).index > index) at--;
-    writes.splice(at, 0, { index, proposalId });
+    while (at > 0 && (writes[at - 1] as Write).index > write.index) at--;
+    writes.splice(at, 0, write);
   }
 
   /** After `node` restored its state machine (hash `chain`) from a snapshot at `index`. */

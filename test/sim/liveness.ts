@@ -53,9 +53,10 @@ export class LivenessPhase {
   }
 
   /**
-   * Members run, everyone else is shut down (a removed server is decommissioned, as an operator
-   * would do; left running it would keep campaigning). Membership is the leader's, or else the
-   * most advanced one any node has applied.
+   * Members run. A removed server is decommissioned, as an operator would do (left running it
+   * would keep campaigning), but only once no member still counts it: a member that has not yet
+   * applied the removal may need its vote to learn that the removal committed. Membership is the
+   * leader's, or else the most advanced one any node has applied.
    */
   private settleMembership(): void {
     const nodes = [...this.cluster.nodes.values()];
@@ -63,8 +64,10 @@ export class LivenessPhase {
       this.cluster.leader() ?? nodes.reduce<SimNode | undefined>((best, n) => (best === undefined || n.appliedIndex > best.appliedIndex ? n : best), undefined);
     if (reference === undefined) return;
     const members = membersOf(reference.membership);
+    for (const id of members) this.cluster.node(id).start();
+    const counted = new Set(members.flatMap((id) => membersOf(this.cluster.node(id).membership)));
     for (const node of nodes) {
-      if (members.includes(node.id)) node.start();
+      if (members.includes(node.id) || counted.has(node.id)) node.start();
       else node.crash();
     }
   }

@@ -25,7 +25,7 @@ export interface NodeEnv {
   send(m: Message): void;
   /** The disk of every node, for checking that commits are durable on a quorum. */
   disk(id: NodeId): LogStorage | undefined;
-  /** Delay before a pending Ready is handled; 0 handles it at once, as a tight event loop would. */
+  /** Delay before a pending Ready is handled; 0: right after the events already due now. */
   readyDelay(): number;
   schedule(delay: number, run: () => void): void;
   /** Lets the adversary crash a node in the middle of a Ready it finds interesting. */
@@ -195,16 +195,15 @@ export class SimNode {
     this.trace(`snapshot at ${this.sm.applied}, log now [${this.disk.firstIndex()}..${this.disk.lastIndex()}]`);
   }
 
+  /**
+   * Handles the core's Ready once the current event is over, like a node's event loop: inputs
+   * that arrive together (a client's batch, a burst of messages) are persisted and sent as one.
+   */
   private kick(): void {
     // Inside handleReadies the loop picks up whatever this call would have: no re-entry.
     if (this.readyQueued || this.handling) return;
-    const delay = this.env.readyDelay();
-    if (delay === 0) {
-      this.handleReadies();
-      return;
-    }
     this.readyQueued = true;
-    this.env.schedule(delay, () => {
+    this.env.schedule(this.env.readyDelay(), () => {
       this.readyQueued = false;
       this.handleReadies();
     });
@@ -271,15 +270,12 @@ export class SimNode {
         throw new Violation('readyContract', `n${this.id} is handed index ${e.index} to apply after ${this.sm.applied}`, this.env.now());
       }
       const cmd = this.sm.apply(e);
-      checker.onApply(this.id, e, this.sm.chain);
+      checker.onApply(this.id, e, this.sm.chain, cmd);
       if (e.kind === 'confChange') {
         this.confState = core.applyConfChange(decodeConfChange(e.data));
         this.trace(`applied conf change at ${e.index}: voters=[${this.confState.voters.join(',')}] learners=[${this.confState.learners.join(',')}] outgoing=[${this.confState.votersOutgoing.join(',')}]`);
       }
-      if (cmd) {
-        checker.onWrite(e.index, cmd.key, cmd.proposalId);
-        this.env.applied(this.id, cmd);
-      }
+      if (cmd) this.env.applied(this.id, cmd);
     }
     for (const rs of rd.readStates) {
       const read = this.reads.get(rs.context);
