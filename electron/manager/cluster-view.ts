@@ -15,6 +15,8 @@ export interface ClusterViewOptions {
 interface Observation {
   reachable: boolean;
   report: NodeReport | null;
+  /** The process that answered (local mode): a restarted node is unreachable until it answers. */
+  pid: number | null;
 }
 
 /** Process states in which a node can answer; the rest are not polled (and count as unreachable). */
@@ -103,20 +105,22 @@ export class ClusterView {
   }
 
   private async poll(member: MemberView): Promise<void> {
-    const previous = this.observations.get(member.id) ?? { reachable: false, report: null };
+    const previous = this.observations.get(member.id) ?? { reachable: false, report: null, pid: null };
+    const pid = member.process?.pid ?? null;
     if (!mayAnswer(member)) {
-      this.observations.set(member.id, { reachable: false, report: previous.report });
+      this.observations.set(member.id, { reachable: false, report: previous.report, pid });
       return;
     }
     const client = this.client(member);
     const [status, stats, recovery, config] = await Promise.allSettled([client.status(), client.stats(), client.recovery(), client.config()]);
     if (status.status === 'rejected') {
-      this.observations.set(member.id, { reachable: false, report: previous.report });
+      this.observations.set(member.id, { reachable: false, report: previous.report, pid });
       return;
     }
     const prior = previous.report;
     this.observations.set(member.id, {
       reachable: true,
+      pid,
       report: {
         status: status.value,
         stats: stats.status === 'fulfilled' ? stats.value : (prior?.stats ?? null),
@@ -156,7 +160,8 @@ export class ClusterView {
     const members = this.backend.members();
     const nodes: ManagedNode[] = members.map((member) => {
       const observation = this.observations.get(member.id);
-      const reachable = (observation?.reachable ?? false) && mayAnswer(member);
+      const samePid = observation?.pid === (member.process?.pid ?? null);
+      const reachable = (observation?.reachable ?? false) && samePid && mayAnswer(member);
       return {
         id: member.id,
         httpUrl: member.httpUrl,

@@ -91,7 +91,9 @@ export class NodeClient {
         signal: AbortSignal.timeout(5_000),
       });
     } catch (err) {
-      throw new ApiError('unavailable', `node ${this.nodeId} (${this.baseUrl}) did not answer ${method} ${route}: ${(err as Error).message}`);
+      // fetch hides the reason (refused, reset, timeout) in `cause`.
+      const cause = (err as Error).cause instanceof Error ? `: ${((err as Error).cause as Error).message}` : '';
+      throw new ApiError('unavailable', `node ${this.nodeId} (${this.baseUrl}) did not answer ${method} ${route}: ${(err as Error).message}${cause}`);
     }
     const text = await res.text();
     if (res.ok) return;
