@@ -7,13 +7,22 @@ export function entrySize(e: Entry): number {
   return e.data.byteLength + ENTRY_OVERHEAD_BYTES;
 }
 
+/**
+ * The end (exclusive) of the longest run `ents[start..end)` within `maxBytes`, never shorter than
+ * one entry. Walks only as far as the budget reaches, so a large backlog is not scanned per message.
+ */
+export function sizeLimitedEnd(ents: readonly Entry[], start: number, end: number, maxBytes: number | undefined): number {
+  if (maxBytes === undefined || end - start <= 1) return end;
+  let size = entrySize(ents[start] as Entry);
+  for (let i = start + 1; i < end; i++) {
+    size += entrySize(ents[i] as Entry);
+    if (size > maxBytes) return i;
+  }
+  return end;
+}
+
 /** The longest prefix of `ents` within `maxBytes`; never empty when `ents` is not. */
 export function limitSize<T extends Entry>(ents: T[], maxBytes: number | undefined): T[] {
-  if (maxBytes === undefined || ents.length <= 1) return ents;
-  let size = 0;
-  for (let i = 0; i < ents.length; i++) {
-    size += entrySize(ents[i] as T);
-    if (i > 0 && size > maxBytes) return ents.slice(0, i);
-  }
-  return ents;
+  const end = sizeLimitedEnd(ents, 0, ents.length, maxBytes);
+  return end === ents.length ? ents : ents.slice(0, end);
 }

@@ -1,6 +1,7 @@
 // The tail of the log (and possibly an incoming snapshot) that the driver has not persisted yet.
 // `entries[i]` has index `offset + i`. Appends in order are O(1) amortized: no copying of the log.
 
+import { sizeLimitedEnd } from './entry-size';
 import { invariant } from './errors';
 import type { Entry, Snapshot } from './types';
 
@@ -60,13 +61,15 @@ export class Unstable {
     }
   }
 
-  slice(lo: number, hi: number): Entry[] {
+  /** Entries in [lo, hi), at most `maxBytes` of them (at least one). */
+  slice(lo: number, hi: number, maxBytes?: number): Entry[] {
     invariant(lo >= this.offset && hi <= this.offset + this.entries.length && lo <= hi, 'unstable slice out of bounds', {
       lo,
       hi,
       offset: this.offset,
       length: this.entries.length,
     });
-    return this.entries.slice(lo - this.offset, hi - this.offset);
+    const start = lo - this.offset;
+    return this.entries.slice(start, sizeLimitedEnd(this.entries, start, hi - this.offset, maxBytes));
   }
 }

@@ -216,8 +216,9 @@ export class RaftLog {
       if (ents.length < storedHi - lo) return ents;
     }
     if (hi > offset) {
-      const fresh = this.unstable.slice(Math.max(lo, offset), hi);
-      ents = ents.length === 0 ? fresh : ents.concat(fresh);
+      const fresh = this.unstable.slice(Math.max(lo, offset), hi, maxBytes);
+      if (ents.length === 0) return fresh;
+      ents = ents.concat(fresh);
     }
     return limitSize(ents, maxBytes);
   }

@@ -4,7 +4,7 @@
 
 import { encodeConfChange } from './codec';
 import { CompactedError, RaftInvariantError, SnapshotOutOfDateError, invariant } from './errors';
-import { limitSize } from './entry-size';
+import { sizeLimitedEnd } from './entry-size';
 import type { ConfState, Entry, HardState, LogStorage, NodeId, Snapshot } from './types';
 
 const EMPTY_DATA = new Uint8Array(0);
@@ -75,7 +75,8 @@ export class MemoryStorage implements LogStorage {
   entries(lo: number, hi: number, maxBytes?: number): Entry[] {
     if (lo <= this.offset) throw new CompactedError(lo, this.firstIndex());
     invariant(hi <= this.lastIndex() + 1 && lo <= hi, 'storage entries out of range', { lo, hi, lastIndex: this.lastIndex() });
-    return limitSize(this.ents.slice(lo - this.offset, hi - this.offset), maxBytes);
+    const start = lo - this.offset;
+    return this.ents.slice(start, sizeLimitedEnd(this.ents, start, hi - this.offset, maxBytes));
   }
 
   term(i: number): number {
