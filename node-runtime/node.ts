@@ -20,6 +20,7 @@ import { createLogger } from './logger';
 import { openNodeStorage } from './node-storage';
 import { RawNode } from './raft/rawnode';
 import { RaftDriver, type AppliedStateMachine } from './raft-driver';
+import { BackgroundServices } from './services/background-services';
 import { ChunkRepairer } from './services/chunk-repairer';
 import { ChunkSync } from './services/chunk-sync';
 import { CommandRunner } from './services/command-runner';
@@ -29,6 +30,8 @@ import { FileWriter } from './services/file-writer';
 import { RaftLockService } from './services/lock-service';
 import { parsePeerAddress, RaftMembershipService } from './services/membership-service';
 import { RecoveryStatusTracker } from './services/recovery-status';
+import { replaceChunk } from './services/replace-chunk';
+import type { ScrubStatus } from './services/scrubber';
 import { diskFree, StatusReporter } from './services/status-reporter';
 import { ChunkStore } from './storage/chunk-store';
 import { storeChunked } from './storage/chunker';
@@ -105,6 +108,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     onMessage: (m) => driver?.step(m),
     onUnreachable: (id) => driver?.reportUnreachable(id),
     storeChunk: async (hash, body) => {
+      background.noteIncomingChunk(hash);
       await chunks.put(hash, body);
     },
     openChunk: async (hash) => ((await chunks.has(hash)) ? chunks.get(hash) : null),
@@ -184,9 +188,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const repairer = new ChunkRepairer({
     peers: peerOrder,
     fetch: (peer, hash) => transport.fetchChunk(peer, hash, { timeoutMs: 10_000 }),
-    store: async (hash, data) => {
-      await chunks.put(hash, data);
-    },
+    store: (hash, data) => replaceChunk(chunks, hash, data),
   });
   sync = new ChunkSync({
     fsm,
@@ -242,7 +244,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     fsm,
     runner,
     settings: () => fsm.clusterConfig(),
-    storeBody: (body, { chunkSize, onChunk }) => storeChunked(body, chunks, { chunkSize, onChunk: (c) => onChunk(c) }),
+    storeBody: (body, { chunkSize, onChunk }) =>
+      storeChunked(body, chunks, {
+        chunkSize,
+        onChunk: (c) => {
+          background.noteIncomingChunk(c.hash);
+          onChunk(c);
+        },
+      }),
     pusher: {
       push: (peer, hash, size) => transport.pushChunk(peer, hash, size, () => Readable.from(chunkStream(chunks, hash)), { timeoutMs: 15_000 }),
     },
@@ -296,13 +305,23 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
   });
   const recovery = new RecoveryStatusTracker({
+  const background = new BackgroundServices({
+    chunks,
+    fsm,
+    raft,
+    runner,
+    repairer,
+    sync: chunkSync,
+    isCaughtUp: (): boolean => services.isReady() && recovery.behindLeader() === 0,
+    logger,
+  });
     recoveryEnabled: () => fsm.clusterConfig().recoveryEnabled,
     isLeader: () => raft.isLeader,
     applied: () => raft.applied,
     sync: chunkSync,
     repairer,
-    scrub: () => ({ running: false, lastRun: null }),
-    services: () => ({}),
+    scrub: (): ScrubStatus => background.scrubStatus(),
+    services: () => background.services(),
   });
   transport.onRpc('raft-info', () => ({ commit: raft.status().commit }));
   const leaderPoll = setInterval(() => {
@@ -358,7 +377,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       }
       return leaderView();
     },
-    startScrub: () => false,
+    startScrub: () => background.startScrub(),
     files: {
       list: ({ prefix, cursor, limit }) =>
         toFileList(fsm.list({ prefix, limit, ...(cursor !== null ? { after: cursor } : {}) }), (name) => liveLock(fsm, name)),
@@ -399,6 +418,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   raft.start();
   void chunkSync.rescan();
   raft.on('leaderChange', ({ leader, role, term }) => {
+  background.start();
     logger.info({ event: 'leaderChange', leader, role, term }, leader ? `leader is node ${leader} (term ${term})` : 'no leader');
     if (role === 'leader') void config.seedClusterFromFile().catch((err: Error) => logger.warn({ err: err.message }, 'could not apply the config file\'s cluster settings'));
   });
@@ -425,6 +445,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       server.closeAllConnections();
       chunkSync.stop();
       await raft.stop();
+      await background.stop();
       await transport.close();
       await storage.wal.close();
       logger.info('stopped');

@@ -32,6 +32,12 @@ export class RecoveryStatusTracker {
     this.leaderCommit = Math.max(this.leaderCommit, commit);
   }
 
+  /** Entries this node has yet to apply of what the leader committed; null until the leader was heard from. */
+  behindLeader(): number | null {
+    if (this.sources.isLeader()) return 0;
+    return this.leaderCommit === 0 ? null : Math.max(0, this.leaderCommit - this.sources.applied());
+  }
+
   snapshotStarted(bytesTotal: number): void {
     this.snapshot = { inProgress: true, bytesReceived: 0, bytesTotal };
   }

@@ -1,0 +1,218 @@
+// The node's background services, wired to its parts and scheduled: the scrubber (cluster
+// settings scrubRateBytesPerSec, scrubIntervalSec), garbage collection with temp-file cleanup, lock
+// expiry (leader only), a periodic catch-up pass that queues every missing chunk, and a record of
+// the snapshots the Raft driver takes. Each reports its last run under `backgroundServices` in
+// GET /recovery/status: scrubber, gc, lockExpiry, repair, snapshot.
+import fs from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { ClusterSettings } from '../common/config';
+import type { ApplyResult, StateMachine } from '../fsm';
+import type { RaftDriver } from '../raft-driver';
+import type { ChunkStore } from '../storage/chunk-store';
+import type { ChunkRepairer } from './chunk-repairer';
+import type { ChunkSync } from './chunk-sync';
+import type { CommandRunner } from './command-runner';
+import { GarbageCollector } from './garbage-collector';
+import { LockExpiry } from './lock-expiry';
+import { Scrubber, type ScrubStatus } from './scrubber';
+import { PeriodicTask, ServiceRuns, type ServiceRun } from './service-runs';
+
+const MINUTE_MS = 60_000;
+
+/** How often the node-local services run; cluster settings govern the scrubber. */
+export interface BackgroundTimings {
+  readonly gcIntervalMs: number;
+  /** Minimum age of an unreferenced chunk before it is collected (and the quiet time that ends an upload). */
+  readonly gcGraceMs: number;
+  readonly lockCheckMs: number;
+  readonly repairIntervalMs: number;
+}
+
+export const DEFAULT_TIMINGS: BackgroundTimings = {
+  gcIntervalMs: 10 * MINUTE_MS,
+  gcGraceMs: 15 * MINUTE_MS,
+  lockCheckMs: 100,
+  repairIntervalMs: 5 * MINUTE_MS,
+};
+
+export interface BackgroundDeps {
+  readonly chunks: ChunkStore;
+  readonly fsm: StateMachine;
+  readonly raft: RaftDriver<ApplyResult>;
+  readonly runner: CommandRunner;
+  readonly repairer: ChunkRepairer;
+  readonly sync: ChunkSync;
+  /** Leader known, everything committed applied: "no file references it" can be trusted. */
+  readonly isCaughtUp: () => boolean;
+  readonly logger: Logger;
+  readonly timings?: Partial<BackgroundTimings>;
+}
+
+export class BackgroundServices {
+  private readonly runs = new ServiceRuns();
+  private readonly scrubber: Scrubber;
+  private readonly gc: GarbageCollector;
+  private readonly tasks: { scrubber: PeriodicTask; gc: PeriodicTask; lockExpiry: PeriodicTask; repair: PeriodicTask };
+  private readonly settingsWatch: NodeJS.Timeout;
+  private recoveryWasEnabled: boolean;
+
+  constructor(private readonly deps: BackgroundDeps) {
+    const { chunks, fsm, raft, runner, repairer, sync, logger } = deps;
+    const timings = { ...DEFAULT_TIMINGS, ...deps.timings };
+    const settings = (): Readonly<ClusterSettings> => fsm.clusterConfig();
+
+    this.scrubber = new Scrubber({
+      list: () => chunks.list(),
+      open: async (hash) => ((await chunks.has(hash)) ? chunks.get(hash).catch(() => null) : null),
+      referencedSize: (hash) => referencedSize(fsm, hash),
+      repair: async (hash, size) => {
+        await repairer.repair(hash, size);
+      },
+      remove: async (hash) => {
+        await chunks.delete(hash);
+      },
+      rateBytesPerSec: () => settings().scrubRateBytesPerSec,
+      recoveryEnabled: () => settings().recoveryEnabled,
+      onCorrupt: (hash, outcome, detail) => {
+        const level = outcome === 'repaired' || outcome === 'removed' ? 'warn' : 'error';
+        logger[level]({ event: 'scrubCorruptChunk', hash, outcome, detail }, `scrub: chunk ${hash.slice(0, 12)}… is corrupt; ${outcome}${detail ? `: ${detail}` : ''}`);
+      },
+    });
+    this.gc = new GarbageCollector({
+      list: () => chunks.list(),
+      stat: async (hash) => {
+        try {
+          const s = await fs.stat(chunks.pathOf(hash));
+          return { mtimeMs: s.mtimeMs, size: s.size };
+        } catch {
+          return null;
+        }
+      },
+      isReferenced: (hash) => fsm.isChunkReferenced(hash),
+      remove: (hash) => chunks.delete(hash),
+      cleanupTemp: () => chunks.cleanupTemp(),
+      isCaughtUp: deps.isCaughtUp,
+      graceMs: timings.gcGraceMs,
+    });
+    const lockExpiry = new LockExpiry({
+      isLeader: () => raft.isLeader,
+      leaseEnds: () => fsm.listLocks().map((lock) => lock.expiresAt),
+      proposeTick: async (at) => {
+        const applied = await runner.run({ type: 'tick', at });
+        return applied.type === 'tick' ? applied.expiredLocks : [];
+      },
+    });
+
+    this.tasks = {
+      scrubber: new PeriodicTask({
+        name: 'scrubber',
+        runs: this.runs,
+        intervalMs: () => settings().scrubIntervalSec * 1000,
+        run: async () => {
+          if (!this.scrubber.enabled()) return null;
+          return this.scrubPass();
+        },
+        onError: (err) => logger.warn({ err: err.message }, 'scrub pass failed'),
+      }),
+      gc: new PeriodicTask({
+        name: 'gc',
+        runs: this.runs,
+        intervalMs: () => timings.gcIntervalMs,
+        // A restarted node lost its record of uploads in flight; wait one grace period first.
+        firstRunAfterMs: timings.gcGraceMs,
+        run: async () => {
+          const result = await this.gc.collect();
+          if (typeof result.removed === 'number' && result.removed > 0) logger.info({ event: 'gc', ...result }, `gc removed ${result.removed} unreferenced chunks`);
+          return result;
+        },
+        onError: (err) => logger.warn({ err: err.message }, 'garbage collection failed'),
+      }),
+      lockExpiry: new PeriodicTask({
+        name: 'lockExpiry',
+        runs: this.runs,
+        intervalMs: () => timings.lockCheckMs,
+        run: () => lockExpiry.check(),
+        onError: (err) => logger.debug({ err: err.message }, 'lock expiry tick failed; will retry'),
+      }),
+      repair: new PeriodicTask({
+        name: 'repair',
+        runs: this.runs,
+        intervalMs: () => timings.repairIntervalMs,
+        run: async () => {
+          if (!settings().recoveryEnabled) return { recoveryEnabled: false };
+          await sync.rescan();
+          return { recoveryEnabled: true, pending: sync.pending(), ...repairer.counters };
+        },
+        onError: (err) => logger.warn({ err: err.message }, 'catch-up pass failed'),
+      }),
+    };
+    this.runs.register('snapshot');
+    raft.on('snapshotTaken', ({ index, bytes, at }) => this.runs.happened('snapshot', at, { kind: 'taken', index, bytes }));
+    raft.on('snapshotRestored', ({ index, bytes }) => this.runs.happened('snapshot', Date.now(), { kind: 'installed', index, bytes }));
+
+    // Turning recovery back on resumes catch-up at once rather than at the next pass.
+    this.recoveryWasEnabled = settings().recoveryEnabled;
+    this.settingsWatch = setInterval(() => {
+      const enabled = settings().recoveryEnabled;
+      if (enabled && !this.recoveryWasEnabled) this.tasks.repair.runNow();
+      this.recoveryWasEnabled = enabled;
+    }, 1_000);
+    this.settingsWatch.unref();
+  }
+
+  start(): void {
+    for (const task of Object.values(this.tasks)) task.start();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.settingsWatch);
+    this.scrubber.stop();
+    await Promise.all(Object.values(this.tasks).map((task) => task.stop()));
+  }
+
+  /** POST /scrub: starts a pass now; false when one is running or scrubbing is disabled (rate 0). */
+  startScrub(): boolean {
+    if (!this.scrubber.enabled()) return false;
+    return this.tasks.scrubber.runNow();
+  }
+
+  scrubStatus(): ScrubStatus {
+    return this.scrubber.status();
+  }
+
+  services(): Record<string, ServiceRun> {
+    return this.runs.all();
+  }
+
+  /** Protects a chunk stored for an upload from collection until its file is committed. */
+  noteIncomingChunk(hash: string): void {
+    this.gc.noteIncoming(hash);
+  }
+
+  private async scrubPass() {
+    // Missing chunks are not on disk to be re-hashed: queue every referenced chunk for catch-up.
+    if (this.deps.fsm.clusterConfig().recoveryEnabled) void this.deps.sync.rescan();
+    const run = await this.scrubber.scrub();
+    return {
+      checked: run.checked,
+      corrupt: run.corrupt,
+      repaired: run.repaired,
+      unrepairable: run.unrepairable,
+      removed: run.removed,
+      leftCorrupt: run.leftCorrupt,
+      bytesPerSec: run.bytesPerSec,
+    };
+  }
+}
+
+/** The size files record for a chunk; undefined when no file references it. Walks the catalogue (rare: corrupt chunks only). */
+function referencedSize(fsm: StateMachine, hash: string): number | undefined {
+  if (!fsm.isChunkReferenced(hash)) return undefined;
+  let after: string | null = null;
+  do {
+    const page = fsm.list({ ...(after !== null ? { after } : {}), limit: 5000 });
+    for (const file of page.items) for (const chunk of file.chunks) if (chunk.hash === hash) return chunk.size;
+    after = page.nextCursor;
+  } while (after !== null);
+  return undefined;
+}

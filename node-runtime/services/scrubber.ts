@@ -1,0 +1,194 @@
+// The scrubber: re-hashes every chunk this node holds, at a bounded read rate so client I/O keeps
+// the disk, and repairs a chunk whose bytes no longer match its name from a healthy peer. Reads
+// verify too, but only what is read; the scrubber finds bit rot in data nobody has asked for yet,
+// while the other replicas still hold good copies.
+//
+// A corrupt chunk that no file references is garbage: it is removed rather than repaired (keeping
+// it would let a later upload of the same content be deduplicated against damaged bytes). With
+// recoveryEnabled false, corrupt chunks are counted and left alone; reads still refuse them.
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ScrubRun } from '../common/api-types';
+
+export interface ScrubSources {
+  /** Hashes of the chunks held here. */
+  list(): AsyncIterable<string>;
+  /** The chunk's bytes as stored; null when it is gone (collected since it was listed). */
+  open(hash: string): Promise<Readable | null>;
+  /** Size of the chunk as the files referencing it record it; undefined when none does. */
+  referencedSize(hash: string): number | undefined;
+  /** Fetches the chunk from a peer, verifies it and replaces the local copy. */
+  repair(hash: string, size: number): Promise<void>;
+  remove(hash: string): Promise<void>;
+  readonly rateBytesPerSec: () => number;
+  readonly recoveryEnabled: () => boolean;
+  /** Reports a corrupt chunk and what was done about it (for the node's log). */
+  readonly onCorrupt: (hash: string, outcome: 'repaired' | 'unrepairable' | 'removed' | 'left', detail?: string) => void;
+}
+
+/** A scrub pass as GET /recovery/status shows it, plus two counters of ours. */
+export interface ScrubProgress extends ScrubRun {
+  readonly bytesChecked: number;
+  /** Corrupt chunks no file referenced, removed instead of repaired. */
+  readonly removed: number;
+  /** Corrupt chunks left in place because recoveryEnabled is false. */
+  readonly leftCorrupt: number;
+}
+
+export interface ScrubStatus {
+  readonly running: boolean;
+  /** The last pass that ended. */
+  readonly lastRun: ScrubProgress | null;
+  /** The pass running now. */
+  readonly current: ScrubProgress | null;
+}
+
+/** Piece size the scrubber reads and accounts in; the rate limit is enforced per piece. */
+const READ_PIECE = 256 * 1024;
+/** Credit a slow disk may build up: after a stall the scrubber does not burst to catch up. */
+const MAX_BURST_MS = 1_000;
+
+interface MutableRun {
+  startedAt: number;
+  finishedAt: number | null;
+  checked: number;
+  corrupt: number;
+  repaired: number;
+  unrepairable: number;
+  bytesChecked: number;
+  removed: number;
+  leftCorrupt: number;
+}
+
+export class Scrubber {
+  private current: MutableRun | null = null;
+  private last: MutableRun | null = null;
+  private readonly abort = new AbortController();
+  private throttle = { start: 0, bytes: 0, rate: 0 };
+
+  constructor(private readonly sources: ScrubSources) {}
+
+  /** Whether a pass may run: a rate of 0 disables scrubbing. */
+  enabled(): boolean {
+    return this.sources.rateBytesPerSec() > 0;
+  }
+
+  status(): ScrubStatus {
+    return {
+      running: this.current !== null,
+      lastRun: this.last && view(this.last),
+      current: this.current && view(this.current),
+    };
+  }
+
+  /** One pass over every local chunk. Resolves with the pass's counters; stop() ends it early. */
+  async scrub(): Promise<ScrubProgress> {
+    if (this.current) throw new Error('a scrub pass is already running');
+    const run: MutableRun = { startedAt: Date.now(), finishedAt: null, checked: 0, corrupt: 0, repaired: 0, unrepairable: 0, bytesChecked: 0, removed: 0, leftCorrupt: 0 };
+    this.current = run;
+    this.throttle = { start: Date.now(), bytes: 0, rate: this.sources.rateBytesPerSec() };
+    try {
+      for await (const hash of this.sources.list()) {
+        if (this.abort.signal.aborted) break;
+        const intact = await this.check(hash, run);
+        if (intact === null) continue;
+        run.checked += 1;
+        if (!intact) await this.handleCorrupt(hash, run);
+      }
+    } finally {
+      run.finishedAt = Date.now();
+      this.current = null;
+      this.last = run;
+    }
+    return view(run);
+  }
+
+  /** Ends a running pass at the next piece; later passes do not start. */
+  stop(): void {
+    this.abort.abort();
+  }
+
+  /** True when the stored bytes hash to the chunk's name; null when the chunk is gone. */
+  private async check(hash: string, run: MutableRun, throttled = true): Promise<boolean | null> {
+    const stream = await this.sources.open(hash);
+    if (!stream) return null;
+    const digest = createHash('sha256');
+    try {
+      for await (const piece of stream as AsyncIterable<Buffer>) {
+        if (this.abort.signal.aborted) return null;
+        for (let offset = 0; offset < piece.length; offset += READ_PIECE) {
+          const part = piece.subarray(offset, offset + READ_PIECE);
+          digest.update(part);
+          if (throttled) {
+            run.bytesChecked += part.length;
+            await this.pace(part.length);
+          }
+        }
+      }
+    } finally {
+      stream.destroy();
+    }
+    return digest.digest('hex') === hash;
+  }
+
+  /** Waits as long as the read budget requires; a changed rate setting starts a new budget. */
+  private async pace(bytes: number): Promise<void> {
+    const rate = this.sources.rateBytesPerSec();
+    const now = Date.now();
+    if (rate !== this.throttle.rate || now - (this.throttle.start + (this.throttle.bytes / this.throttle.rate) * 1000) > MAX_BURST_MS) {
+      this.throttle = { start: now, bytes: 0, rate };
+    }
+    this.throttle.bytes += bytes;
+    if (rate <= 0) return;
+    const due = this.throttle.start + (this.throttle.bytes / rate) * 1000;
+    if (due <= now) return;
+    try {
+      await sleep(due - now, undefined, { signal: this.abort.signal, ref: false });
+    } catch {
+      // Aborted by stop(): the pass ends at the next piece.
+    }
+  }
+
+  private async handleCorrupt(hash: string, run: MutableRun): Promise<void> {
+    run.corrupt += 1;
+    const size = this.sources.referencedSize(hash);
+    if (size === undefined) {
+      await this.sources.remove(hash);
+      run.removed += 1;
+      this.sources.onCorrupt(hash, 'removed');
+      return;
+    }
+    if (!this.sources.recoveryEnabled()) {
+      run.leftCorrupt += 1;
+      this.sources.onCorrupt(hash, 'left');
+      return;
+    }
+    try {
+      await this.sources.repair(hash, size);
+      if ((await this.check(hash, run, false)) !== true) throw new Error('the local copy is still damaged after the repair');
+      run.repaired += 1;
+      this.sources.onCorrupt(hash, 'repaired');
+    } catch (err) {
+      run.unrepairable += 1;
+      this.sources.onCorrupt(hash, 'unrepairable', (err as Error).message);
+    }
+  }
+}
+
+function view(run: MutableRun): ScrubProgress {
+  const end = run.finishedAt ?? Date.now();
+  const seconds = (end - run.startedAt) / 1000;
+  return {
+    startedAt: new Date(run.startedAt).toISOString(),
+    finishedAt: run.finishedAt === null ? null : new Date(run.finishedAt).toISOString(),
+    checked: run.checked,
+    corrupt: run.corrupt,
+    repaired: run.repaired,
+    unrepairable: run.unrepairable,
+    bytesPerSec: seconds > 0 ? Math.round(run.bytesChecked / seconds) : 0,
+    bytesChecked: run.bytesChecked,
+    removed: run.removed,
+    leftCorrupt: run.leftCorrupt,
+  };
+}
