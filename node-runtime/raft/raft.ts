@@ -623,8 +623,10 @@ export class Raft {
   private handleHeartbeatResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
     pr.probeSent = false;
-    // A full window with no acknowledgements means appends were lost: re-probe from the match.
-    if (pr.state === 'replicate' && pr.inflights.full()) pr.becomeProbe();
+    // A window that stayed full, with no acknowledgement between two heartbeat rounds, means
+    // appends were lost (the transport may drop silently): re-probe from the match index.
+    if (pr.state === 'replicate' && pr.inflights.full() && pr.match === pr.matchAtLastHeartbeat) pr.becomeProbe();
+    pr.matchAtLastHeartbeat = pr.match;
     if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
     if (m.context === undefined || m.context === '') return;
     const acks = this.readOnly.recvAck(m.from, m.context);

@@ -20,6 +20,8 @@ export class Progress {
   /** Ticks since the leader last heard from this node; ticks spent waiting in snapshot state. */
   ticksSinceContact = 0;
   ticksInSnapshot = 0;
+  /** The match index when the previous heartbeat response arrived (stall detection). */
+  matchAtLastHeartbeat = -1;
   readonly inflights: Inflights;
 
   constructor(

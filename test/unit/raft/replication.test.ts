@@ -123,6 +123,17 @@ describe('§5.3 log replication', () => {
     expect(net.status(2).commit).toBe(7);
   });
 
+  it('a follower whose appends were silently lost with a full window is re-probed and catches up', () => {
+    const net = new Network([1, 2, 3], { maxInflightMsgs: 2, maxSizePerMsg: 1 });
+    net.elect(1);
+    net.filter = (m) => !(m.type === 'app' && m.to === 2 && m.entries.length > 0);
+    for (let i = 0; i < 4; i++) net.propose(1, `lost${i}`);
+    expect(net.status(1).progress?.[2]).toMatchObject({ state: 'replicate', inflight: 2 });
+    net.filter = undefined;
+    net.tickAll(3);
+    expect(net.appliedData(2)).toEqual(['lost0', 'lost1', 'lost2', 'lost3']);
+  });
+
   it('proposals made between two Readies leave together in one append per follower', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
