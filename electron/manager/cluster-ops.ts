@@ -4,6 +4,9 @@ import { ApiError } from '../../node-runtime/common/errors';
 import type { AddedNode } from '../../node-runtime/common/manager-api';
 import type { ClusterBackend, MemberView } from './cluster-backend';
 import type { ClusterView } from './cluster-view';
+import type { NodeClient } from './node-client';
+
+const MEMBERSHIP_RETRY_MS = 10_000;
 
 export class ClusterOps {
   constructor(
@@ -62,10 +65,10 @@ export class ClusterOps {
   }
 
   async addNode(): Promise<AddedNode> {
-    const leader = this.leader();
+    this.leader();
     const added = await this.backend.spawnJoiner();
     try {
-      await this.view.client(leader).addMember({ id: added.id, peerAddress: added.peerAddress, httpUrl: added.httpUrl });
+      await this.atLeader((leader) => leader.addMember({ id: added.id, peerAddress: added.peerAddress, httpUrl: added.httpUrl }));
     } catch (err) {
       await this.backend.retire(added.id);
       throw err;
@@ -76,8 +79,27 @@ export class ClusterOps {
   /** Leaves the membership first, so the cluster never counts a stopped node as a voter. */
   async removeNode(id: number): Promise<void> {
     this.member(id);
-    await this.view.client(this.leader()).removeMember(id);
+    await this.atLeader((leader) => leader.removeMember(id));
     await this.backend.retire(id);
+  }
+
+  /**
+   * Runs a membership call on the current leader. A leader refuses a change while the previous one
+   * (or its own election entry) is not yet applied, and leadership may move meanwhile: both are
+   * retried for a few seconds against whoever leads then.
+   */
+  private async atLeader(call: (leader: NodeClient) => Promise<void>): Promise<void> {
+    const deadline = Date.now() + MEMBERSHIP_RETRY_MS;
+    for (;;) {
+      try {
+        await call(this.view.client(this.leader()));
+        return;
+      } catch (err) {
+        const transient = err instanceof ApiError && (err.status === 503 || err.code === 'not_leader');
+        if (!transient || Date.now() > deadline) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   private async applyRules(members: readonly MemberView[], blockedFor: (member: MemberView) => number[]): Promise<void> {

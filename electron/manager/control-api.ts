@@ -180,6 +180,11 @@ const routes: readonly Route[] = [
     handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(param(r, 0))}`), 'POST'),
   },
   {
+    method: 'PUT',
+    pattern: /^\/api\/locks\/(.+)$/,
+    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(param(r, 0))}`), 'PUT'),
+  },
+  {
     method: 'DELETE',
     pattern: /^\/api\/locks\/(.+)$/,
     handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(param(r, 0))}`), 'DELETE'),

@@ -130,7 +130,8 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  * - `PUT  /api/files/:name` (raw body, `X-Upload-Id` optional) streaming upload passthrough with
  *                                                  `upload` progress events
  * - `GET  /api/files/:name`, `DELETE /api/files/:name`, `GET /api/fileinfo?name=`
- * - `GET/PUT /api/config`  (`?node=` for node scope), `GET /api/locks`, `POST/DELETE /api/locks/:name`
+ * - `GET/PUT /api/config`  (`?node=` for node scope), `GET /api/locks`, `POST/PUT/DELETE /api/locks/:name`
+ *   (acquire / renew / release)
  * - `GET  /api/profiles` → ProfileList; `PUT /api/profiles/:name` ClusterProfile (attach profiles
  *   only; `local` is built in); `DELETE /api/profiles/:name`; `POST /api/profiles/:name/activate`
  *   switches the dashboard to that cluster (leaving `local` stops its nodes, coming back starts them).

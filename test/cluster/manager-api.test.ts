@@ -144,7 +144,7 @@ describe('events and commands', () => {
   it('injects and heals a partition through every node, with the cluster secret', async () => {
     const res = await fetch(`${base}/api/partition`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ groups: [[1], [2, 3]] }) });
     expect(await res.json()).toEqual({ ok: true });
-    const rules = await Promise.all(manager.snapshot().nodes.map(async (n) => ((await (await fetch(`${n.httpUrl}/fault`)).json()) as { blockedPeers: number[] }).blockedPeers));
+    const rules = await Promise.all(manager.snapshot().nodes.map(async (n) => ((await (await fetch(`${n.httpUrl}/internal/fault`)).json()) as { blockedPeers: number[] }).blockedPeers));
     expect(rules).toEqual([[2, 3], [1], [1]]);
     expect(manager.snapshot().nodes.map((n) => n.partitionedFrom)).toEqual([[2, 3], [1], [1]]);
     const bad = await fetch(`${base}/api/partition`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ groups: [[1], [7]] }) });
@@ -221,7 +221,7 @@ describe('attach mode', () => {
       expect((await fetch(`${base}/api/profiles/remote-with-secret/activate`, { method: 'POST', headers: auth })).status).toBe(200);
       const cut = await fetch(`${base}/api/partition`, { method: 'POST', headers: json, body: JSON.stringify({ groups: [[3]] }) });
       expect(await cut.json()).toEqual({ ok: true });
-      const rules = await Promise.all(nodes.map(async (n) => ((await (await fetch(`${n.httpUrl}/fault`)).json()) as { blockedPeers: number[] }).blockedPeers));
+      const rules = await Promise.all(nodes.map(async (n) => ((await (await fetch(`${n.httpUrl}/internal/fault`)).json()) as { blockedPeers: number[] }).blockedPeers));
       expect(rules).toEqual([[3], [3], [1, 2]]);
       expect((await fetch(`${base}/api/partition`, { method: 'DELETE', headers: auth })).status).toBe(200);
 

@@ -1,0 +1,141 @@
+// The manager over real dfs-node processes: leader changes reach the dashboard quickly, partitions
+// injected through the manager move leadership to the majority and heal, membership changes and
+// leadership transfer work, and files pass through.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterSnapshot, ManagedNode } from '../../node-runtime/common/manager-api';
+import { childProcessLauncher } from '../../electron/manager/child-process-launcher';
+import { Manager } from '../../electron/manager/manager';
+import { defaultNodeCommand } from '../../electron/manager/node-command';
+import { makeTempDir, SseReader, waitFor } from '../fixtures/manager/helpers';
+
+let manager: Manager;
+let base: string;
+let auth: Record<string, string>;
+let removeTemp: () => Promise<void>;
+
+beforeAll(async () => {
+  const temp = await makeTempDir('dfs-manager-raft-');
+  removeTemp = temp.remove;
+  manager = await Manager.start({
+    dataDir: temp.dir,
+    launcher: childProcessLauncher,
+    command: defaultNodeCommand(),
+    rendererDir: null,
+    seedPorts: false,
+    nodeLogLevel: 'info',
+  });
+  base = `http://127.0.0.1:${manager.port}`;
+  auth = { authorization: `Bearer ${manager.token}` };
+  await waitFor('a healthy cluster', () => manager.snapshot().health === 'healthy', 90_000);
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await removeTemp?.();
+});
+
+function node(snapshot: ClusterSnapshot, id: number): ManagedNode {
+  const found = snapshot.nodes.find((n) => n.id === id);
+  if (!found) throw new Error(`no node ${id} in the snapshot`);
+  return found;
+}
+
+function post(path: string, body?: unknown): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function healthyLeader(): Promise<number> {
+  return waitFor('a healthy cluster with a leader', () => {
+    const s = manager.snapshot();
+    return s.health === 'healthy' && s.leaderId !== null ? s.leaderId : undefined;
+  }, 30_000);
+}
+
+describe('manager over real dfs-node', () => {
+  it('passes files through to the cluster', async () => {
+    await healthyLeader();
+    const put = await fetch(`${base}/api/files/docs/hello.txt`, { method: 'PUT', headers: auth, body: 'hello, cluster' });
+    expect(put.status).toBe(201);
+    const followers = manager.snapshot().nodes.filter((n) => n.id !== manager.snapshot().leaderId);
+    const follower = followers[0]?.id;
+    const text = await waitFor('the file on a follower', async () => {
+      const res = await fetch(`${base}/api/files/docs/hello.txt?node=${follower}`, { headers: auth });
+      return res.ok ? res.text() : undefined;
+    });
+    expect(text).toBe('hello, cluster');
+    const list = (await (await fetch(`${base}/api/files`, { headers: auth })).json()) as { items: { name: string }[] };
+    expect(list.items.map((i) => i.name)).toContain('docs/hello.txt');
+  });
+
+  it('reports a new leader over SSE within 2 s of killing the leader', async () => {
+    const oldLeader = await healthyLeader();
+    const sse = await SseReader.open(`${base}/api/events?logs=0`, auth);
+    try {
+      await sse.next('snapshot', () => true);
+      const killedAt = Date.now();
+      expect((await post(`/api/nodes/${oldLeader}/kill`)).status).toBe(202);
+      const change = await sse.next('leaderChange', (c) => c.leaderId !== null && c.leaderId !== oldLeader, 10_000);
+      expect(change.at - killedAt).toBeLessThan(2_000);
+      await sse.next('snapshot', (s) => node(s, oldLeader).process?.state === 'running' && s.health === 'healthy', 60_000);
+    } finally {
+      await sse.close();
+    }
+  });
+
+  it('moves leadership to the majority when the leader is isolated, and repairs the old leader after healing', async () => {
+    const oldLeader = await healthyLeader();
+    const others = manager.snapshot().nodes.map((n) => n.id).filter((id) => id !== oldLeader);
+    const termBefore = node(manager.snapshot(), oldLeader).report?.status.term ?? 0;
+    expect((await post('/api/partition', { groups: [[oldLeader], others] })).status).toBe(200);
+    expect(node(manager.snapshot(), oldLeader).partitionedFrom).toEqual(others);
+
+    const newLeader = await waitFor('a leader on the majority side', () => {
+      const s = manager.snapshot();
+      return s.leaderId !== null && others.includes(s.leaderId) && s.inQuorum.length === 2 ? s.leaderId : undefined;
+    }, 30_000);
+    expect(manager.snapshot().health).toBe('degraded');
+    // The majority keeps taking writes while the old leader is cut off.
+    const put = await fetch(`${base}/api/files/during-partition.txt?node=${newLeader}`, { method: 'PUT', headers: auth, body: 'written by the majority' });
+    expect(put.status).toBe(201);
+
+    expect((await fetch(`${base}/api/partition`, { method: 'DELETE', headers: auth })).status).toBe(200);
+    const repaired = await waitFor('the old leader following with the log repaired', () => {
+      const s = manager.snapshot();
+      const old = node(s, oldLeader).report?.status;
+      const leader = s.leaderId === null ? undefined : node(s, s.leaderId).report?.status;
+      return s.health === 'healthy' && old && leader && old.role === 'follower' && old.term === leader.term && old.appliedIndex >= leader.commitIndex && old.lastIndex === leader.lastIndex ? old : undefined;
+    }, 30_000);
+    expect(repaired.term).toBeGreaterThan(termBefore);
+    const copy = await waitFor('the partition-time file on the old leader', async () => {
+      const res = await fetch(`${base}/api/files/during-partition.txt?node=${oldLeader}`, { headers: auth });
+      return res.ok ? res.text() : undefined;
+    });
+    expect(copy).toBe('written by the majority');
+  });
+
+  it('transfers leadership to a chosen node', async () => {
+    const leader = await healthyLeader();
+    const target = manager.snapshot().nodes.find((n) => n.id !== leader)?.id as number;
+    expect((await post(`/api/nodes/${target}/leadership`)).status).toBe(202);
+    await waitFor(`node ${target} leading`, () => manager.snapshot().leaderId === target && manager.snapshot().health === 'healthy', 30_000);
+  });
+
+  it('adds a node to the running cluster and removes it again', async () => {
+    await healthyLeader();
+    const added = await post('/api/nodes');
+    expect(added.status, await added.clone().text()).toBe(201);
+    const { id } = (await added.json()) as { id: number };
+    expect(id).toBe(4);
+    await waitFor('four voters in quorum', () => manager.snapshot().inQuorum.length === 4 && manager.snapshot().health === 'healthy', 60_000);
+    expect(manager.snapshot().faultTolerance).toBe(1);
+
+    const removed = await fetch(`${base}/api/nodes/${id}`, { method: 'DELETE', headers: auth });
+    expect(removed.status).toBe(200);
+    expect(manager.snapshot().nodes.map((n) => n.id)).toEqual([1, 2, 3]);
+    await waitFor('three voters, healthy', () => manager.snapshot().inQuorum.length === 3 && manager.snapshot().health === 'healthy', 30_000);
+  });
+});
