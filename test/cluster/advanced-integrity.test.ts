@@ -1,0 +1,159 @@
+// Integrity on real processes: bytes flipped in a chunk file are found by the scrubber and
+// repaired from a peer; a deleted chunk file comes back; with recovery off the scrubber only
+// reports; the scrub rate is honoured; and a download never serves bytes that fail their hash.
+import { randomBytes } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScrubProgress } from '../../node-runtime/services/scrubber';
+import type { ServiceRun } from '../../node-runtime/services/service-runs';
+import { chunkPath, downloadHash, holdsIntact, MiB, putConfig, recovery, sha256, upload, waitApplied } from './advanced-helpers';
+import { json, TestCluster, waitFor, type TestNode } from './harness';
+
+let cluster: TestCluster;
+let leader: TestNode;
+let victim: TestNode;
+
+beforeAll(async () => {
+  cluster = await TestCluster.start();
+  leader = await cluster.waitForLeader();
+  victim = cluster.followers(leader)[0] as TestNode;
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** Stores a file and waits until every node holds every chunk of it intact. */
+async function storeEverywhere(name: string, data: Buffer) {
+  const res = await upload(leader, name, data);
+  expect(res.status).toBe(201);
+  await waitApplied(cluster, name, res.body.version);
+  await waitFor(`every node to hold ${name}'s chunks`, async () => {
+    for (const n of cluster.nodes) for (const c of res.body.chunks) if (!(await holdsIntact(n, c.hash))) return false;
+    return true;
+  });
+  return res.body;
+}
+
+async function flipBytes(node: TestNode, hash: string): Promise<void> {
+  const file = chunkPath(node, hash);
+  const bytes = await readFile(file);
+  for (const at of [0, Math.floor(bytes.length / 2), bytes.length - 1]) bytes[at] = (bytes[at] as number) ^ 0xff;
+  await writeFile(file, bytes);
+  expect(await holdsIntact(node, hash)).toBe(false);
+}
+
+/** POST /scrub, then the pass it started, once it has ended. */
+async function scrubNow(node: TestNode): Promise<ScrubProgress> {
+  const before = (await recovery(node)).scrub.lastRun?.startedAt ?? null;
+  const started = await json<{ started: boolean }>(`${node.url}/scrub`, { method: 'POST' });
+  expect(started.status).toBe(202);
+  expect(started.body.started).toBe(true);
+  return waitFor(
+    `a scrub pass on node ${node.id} to finish`,
+    async () => {
+      const { scrub } = await recovery(node);
+      const last = scrub.lastRun as ScrubProgress | null;
+      return !scrub.running && last && last.startedAt !== before && last.finishedAt !== null ? last : undefined;
+    },
+    20_000,
+  );
+}
+
+describe('integrity: scrub, repair, verified reads', () => {
+  it('finds flipped bytes in a chunk file, repairs them from a peer and serves the right bytes', async () => {
+    const data = randomBytes(2 * MiB + 4321);
+    const file = await storeEverywhere('integrity/flipped.bin', data);
+    const damaged = file.chunks[1]?.hash as string;
+    await flipBytes(victim, damaged);
+
+    const run = await scrubNow(victim);
+    expect(run.checked).toBeGreaterThanOrEqual(file.chunks.length);
+    expect(run.corrupt).toBe(1);
+    expect(run.repaired).toBe(1);
+    expect(run.unrepairable).toBe(0);
+    expect(run.bytesPerSec).toBeGreaterThan(0);
+    expect(Date.parse(run.finishedAt as string)).toBeGreaterThanOrEqual(Date.parse(run.startedAt));
+    expect(await holdsIntact(victim, damaged)).toBe(true);
+
+    const status = await recovery(victim);
+    const scrubber = status.backgroundServices.scrubber as ServiceRun;
+    expect(scrubber.lastRunAt).not.toBeNull();
+    expect(scrubber.lastError).toBeNull();
+    expect(scrubber.lastResult).toMatchObject({ corrupt: 1, repaired: 1 });
+    expect(Object.keys(status.backgroundServices).sort()).toEqual(['gc', 'lockExpiry', 'repair', 'scrubber', 'snapshot']);
+
+    const copy = await downloadHash(victim, 'integrity/flipped.bin');
+    expect(copy.status).toBe(200);
+    expect(copy.sha256).toBe(sha256(data));
+  });
+
+  it('repairs a read of a corrupt chunk on disk too, so the next read needs no peer', async () => {
+    const data = randomBytes(MiB + 7);
+    const file = await storeEverywhere('integrity/read-repair.bin', data);
+    const damaged = file.chunks[0]?.hash as string;
+    await flipBytes(victim, damaged);
+    const copy = await downloadHash(victim, 'integrity/read-repair.bin');
+    expect(copy.sha256).toBe(sha256(data));
+    await waitFor('the read to leave an intact chunk on disk', () => holdsIntact(victim, damaged));
+  });
+
+  it('brings back a chunk file that was deleted from disk', async () => {
+    const data = randomBytes(MiB + 99);
+    const file = await storeEverywhere('integrity/deleted.bin', data);
+    const gone = file.chunks[1]?.hash as string;
+    await rm(chunkPath(victim, gone));
+    await scrubNow(victim);
+    await waitFor('the deleted chunk to be fetched again', () => holdsIntact(victim, gone));
+    expect((await downloadHash(victim, 'integrity/deleted.bin')).sha256).toBe(sha256(data));
+  });
+
+  it('with recoveryEnabled false only reports corrupt chunks; turned back on, the next scrub repairs them', async () => {
+    const data = randomBytes(MiB + 5);
+    const file = await storeEverywhere('integrity/no-recovery.bin', data);
+    expect((await putConfig(victim, { recoveryEnabled: false })).status).toBe(200);
+    await waitFor('recovery off on the victim', async () => (await recovery(victim)).recoveryEnabled === false);
+    const damaged = file.chunks[0]?.hash as string;
+    await flipBytes(victim, damaged);
+
+    const reported = await scrubNow(victim);
+    expect(reported).toMatchObject({ corrupt: 1, repaired: 0, unrepairable: 0, leftCorrupt: 1 });
+    expect(await holdsIntact(victim, damaged)).toBe(false);
+
+    expect((await putConfig(leader, { recoveryEnabled: true })).status).toBe(200);
+    await waitFor('recovery on again on the victim', async () => (await recovery(victim)).recoveryEnabled === true);
+    const repaired = await scrubNow(victim);
+    expect(repaired).toMatchObject({ corrupt: 1, repaired: 1 });
+    expect(await holdsIntact(victim, damaged)).toBe(true);
+  });
+
+  it('reads no faster than scrubRateBytesPerSec', async () => {
+    const rate = 4 * MiB;
+    expect((await putConfig(leader, { scrubRateBytesPerSec: rate })).status).toBe(200);
+    await waitFor('the rate on the victim', async () => (await json<Record<string, { value: unknown }>>(`${victim.url}/config`)).body.scrubRateBytesPerSec?.value === rate);
+    const started = Date.now();
+    const run = await scrubNow(victim);
+    const bytes = run.bytesChecked;
+    expect(bytes).toBeGreaterThan(4 * MiB);
+    // The first second's budget is spent at once; everything after it is paced.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(((bytes - rate) / rate) * 1000 - 250);
+    expect(run.bytesPerSec).toBeLessThanOrEqual(rate * 1.25);
+  });
+
+  it('never serves bytes that fail their hash: with every copy damaged, the download fails and scrub says unrepairable', async () => {
+    const data = randomBytes(MiB + 11);
+    const file = await storeEverywhere('integrity/all-bad.bin', data);
+    const damaged = file.chunks[0]?.hash as string;
+    for (const n of cluster.nodes) await flipBytes(n, damaged);
+
+    // The first chunk has no good copy anywhere: the node refuses or cuts the response short.
+    const outcome = await fetch(`${victim.url}/download?name=integrity/all-bad.bin`)
+      .then(async (r) => ({ status: r.status, bytes: Buffer.from(await r.arrayBuffer()) }))
+      .catch(() => null);
+    if (outcome) expect(outcome.status === 200 && outcome.bytes.length === data.length).toBe(false);
+    if (outcome?.status === 200) expect(outcome.bytes.length).toBe(0);
+
+    const run = await scrubNow(victim);
+    expect(run.corrupt).toBeGreaterThanOrEqual(1);
+    expect(run.unrepairable).toBeGreaterThanOrEqual(1);
+  });
+});
