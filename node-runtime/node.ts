@@ -169,7 +169,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     onConfChange: (change) => membership.applied(change),
     tickMs: TICK_MS,
     snapshotThreshold: () => fsm.clusterConfig().snapshotThreshold,
-    compactionMargin: 1_000,
+    // Keep some entries behind each snapshot so a briefly lagging follower needs no snapshot.
+    compactionMargin: () => Math.min(1_000, Math.floor(fsm.clusterConfig().snapshotThreshold / 2)),
     applied: storage.snapshot?.metadata.index ?? 0,
     logger,
   });
@@ -304,7 +305,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     walBytes: () => storage.wal.stats().bytesWritten,
     peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
   });
-  const recovery = new RecoveryStatusTracker({
   const background = new BackgroundServices({
     chunks,
     fsm,
@@ -315,6 +315,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     isCaughtUp: (): boolean => services.isReady() && recovery.behindLeader() === 0,
     logger,
   });
+  const recovery = new RecoveryStatusTracker({
     recoveryEnabled: () => fsm.clusterConfig().recoveryEnabled,
     isLeader: () => raft.isLeader,
     applied: () => raft.applied,
@@ -417,8 +418,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   await transport.start();
   raft.start();
   void chunkSync.rescan();
-  raft.on('leaderChange', ({ leader, role, term }) => {
   background.start();
+  raft.on('leaderChange', ({ leader, role, term }) => {
     logger.info({ event: 'leaderChange', leader, role, term }, leader ? `leader is node ${leader} (term ${term})` : 'no leader');
     if (role === 'leader') void config.seedClusterFromFile().catch((err: Error) => logger.warn({ err: err.message }, 'could not apply the config file\'s cluster settings'));
   });
@@ -444,8 +445,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       await Promise.race([drained, grace]);
       server.closeAllConnections();
       chunkSync.stop();
-      await raft.stop();
       await background.stop();
+      await raft.stop();
       await transport.close();
       await storage.wal.close();
       logger.info('stopped');

@@ -39,7 +39,7 @@ export interface RaftDriverOptions<Result> {
   /** Applied entries between two snapshots of the state machine. */
   readonly snapshotThreshold: () => number;
   /** Entries kept in the log behind a snapshot so slightly lagging followers avoid a snapshot. */
-  readonly compactionMargin: number;
+  readonly compactionMargin: () => number;
   readonly applied: number;
   readonly logger: Logger;
 }
@@ -354,7 +354,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     const data = stateMachine.snapshot();
     const confState = this.options.rawNode.status().confState;
     const snapshot = memory.createSnapshot(index, confState, data);
-    const compactTo = Math.max(memory.firstIndex() - 1, index - compactionMargin);
+    const compactTo = Math.max(memory.firstIndex() - 1, index - compactionMargin());
     await durable.compact(snapshot, compactTo);
     if (compactTo >= memory.firstIndex()) memory.compact(compactTo);
     this.snapshotIndex = index;
