@@ -94,7 +94,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
           state.observeSnapshot(previous, event.data);
           const before = leaderOf(previous)?.report?.status;
           const after = leaderOf(event.data)?.report?.status;
-          if (after !== undefined && (before === undefined || before.term !== after.term || before.leaderId !== after.leaderId)) {
+          if (previous !== null && after !== undefined && (before === undefined || before.term !== after.term || before.leaderId !== after.leaderId)) {
             state.recordLeaderChange({ time: event.data.updatedAt, term: after.term, leaderId: event.data.leaderId });
           }
           if (after !== undefined && before?.appliedIndex !== after.appliedIndex) state.noteFilesChanged();

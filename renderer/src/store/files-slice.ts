@@ -152,7 +152,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
         const known = details[name];
         const fetchedAt = detailFetchedAt.get(name) ?? 0;
         const outdated = known === undefined || known.version !== versions.get(name);
-        const incomplete = known !== undefined && (known.completeOn?.length ?? 0) < nodeCount;
+        const incomplete = known?.completeOn !== undefined && known.completeOn.length < nodeCount;
         if (outdated || (incomplete && deps.now() - fetchedAt >= INCOMPLETE_DETAIL_TTL_MS)) detailQueue.push(name);
       }
       pumpDetails();

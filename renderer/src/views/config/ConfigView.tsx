@@ -54,6 +54,7 @@ export function ConfigView() {
             <div className="setting-row muted" aria-hidden="true">
               <span>Setting</span>
               <span>Value</span>
+              <span />
               <span>Scope</span>
               <span>Source</span>
             </div>

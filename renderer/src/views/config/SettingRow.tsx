@@ -2,6 +2,7 @@
 import type { ConfigEntry } from '../../../../node-runtime/common/api-types';
 import { LOG_LEVELS } from '../../../../node-runtime/common/config';
 import { EXPLAIN } from '../../format/explain';
+import { settingHint } from '../../format/setting-hint';
 import { settingText } from '../../store/config-derive';
 import { useApp } from '../../store/context';
 
@@ -60,6 +61,7 @@ export function SettingRow({ settingKey, entry }: { settingKey: string; entry: C
           onChange={(e) => edit(settingKey, e.currentTarget.value)}
         />
       )}
+      <span className="num muted">{settingHint(settingKey, value)}</span>
       <span className="pill pill-neutral" title={EXPLAIN.scope}>
         {entry.scope}
       </span>

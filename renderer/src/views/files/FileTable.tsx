@@ -23,7 +23,7 @@ export function FileTable({ items }: { items: readonly FileListItem[] }) {
   );
 
   return (
-    <div role="table" aria-label="Files" aria-rowcount={items.length + 1} className="stack" style={{ gap: 0, flex: 1, minHeight: 0 }}>
+    <div role="table" aria-label="Files" aria-rowcount={items.length + 1} className="fill">
       <div role="rowgroup">
         <div role="row" aria-rowindex={1} className="file-head">
           <span role="columnheader">Name</span>

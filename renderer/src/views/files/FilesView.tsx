@@ -12,7 +12,7 @@ export function FilesView() {
   const count = files.items.length;
 
   return (
-    <div className="stack" style={{ height: '100%' }}>
+    <div className="stack fill">
       <div className="row">
         <label htmlFor="file-prefix">Search by prefix</label>
         <input

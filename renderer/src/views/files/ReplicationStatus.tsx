@@ -4,9 +4,17 @@ import { useApp } from '../../store/context';
 import { useShallow } from 'zustand/react/shallow';
 
 export function ReplicationStatus({ name }: { name: string }) {
-  const completeOn = useApp((s) => s.files.details[name]?.completeOn);
+  const detail = useApp((s) => s.files.details[name]);
   const nodeIds = useApp(useShallow((s) => (s.snapshot?.nodes ?? []).map((n) => n.id).sort((a, b) => a - b)));
-  if (completeOn === undefined) return <span className="muted" aria-label="Replication status not known yet">…</span>;
+  if (detail === undefined) return <span className="muted" aria-label="Replication status loading">…</span>;
+  const completeOn = detail.completeOn;
+  if (completeOn === undefined) {
+    return (
+      <span className="muted" title="The answering node did not say which nodes hold this file.">
+        unknown
+      </span>
+    );
+  }
   const complete = new Set(completeOn);
   const summary = `Complete on ${completeOn.length} of ${nodeIds.length} nodes${completeOn.length > 0 ? ` (node ${[...completeOn].sort((a, b) => a - b).join(', ')})` : ''}`;
   return (

@@ -8,6 +8,12 @@ import { filterLogLines } from './log-filter';
 
 const LOG_ROW_HEIGHT = 22;
 
+const SOURCE_HELP = {
+  stdout: 'Written by the node process',
+  stderr: 'Written by the node process to its error stream',
+  manager: 'Said by the cluster manager about this node (starts, crashes, restarts)',
+} as const;
+
 export function LogsView() {
   const live = useApp((s) => s.logs.lines);
   const frozen = useApp((s) => s.logs.pausedLines);
@@ -15,7 +21,7 @@ export function LogsView() {
   const shown = useMemo(() => filterLogLines(frozen ?? live, filter), [frozen, live, filter]);
 
   return (
-    <div className="stack" style={{ height: '100%' }}>
+    <div className="stack fill">
       <LogFilters />
       {shown.length === 0 ? (
         <p className="empty card">{live.length === 0 ? 'No log lines yet. They appear here as the nodes write them.' : 'No line matches these filters.'}</p>
@@ -31,6 +37,9 @@ export function LogsView() {
             <div role="listitem" key={`${index}-${line.time}`} className={`log-row level-${line.level}`} style={{ top, height: LOG_ROW_HEIGHT }}>
               <span className="num">{formatClock(line.time)}</span>
               <span>node {line.nodeId}</span>
+              <span className="muted" title={SOURCE_HELP[line.source]}>
+                {line.source}
+              </span>
               <span>{line.level}</span>
               <span className="log-msg" title={line.msg}>
                 {line.msg}

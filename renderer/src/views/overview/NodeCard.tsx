@@ -1,5 +1,5 @@
 // One node at a glance: role, Raft progress, how far it trails the leader, and its process.
-import type { ManagedNode } from '../../../../node-runtime/common/manager-api';
+import type { ManagedNode, ProcessInfo } from '../../../../node-runtime/common/manager-api';
 import { formatCount, formatDuration, formatMs } from '../../format/units';
 import { Explained } from '../../shell/Explained';
 import { entriesBehindLeader, leaderViewOf } from '../../store/cluster-derive';
@@ -13,6 +13,14 @@ function portOf(address: string | null): string {
   if (address === null) return '—';
   const match = /:(\d+)(?:\/.*)?$/.exec(address);
   return match?.[1] ?? address;
+}
+
+function describeProcess(process: ProcessInfo | null): string {
+  if (process === null) return 'remote (not run by this app)';
+  const pid = process.pid === null ? null : `pid ${process.pid}`;
+  // While running, the reason is only how it got there; otherwise it is what the user needs.
+  if (process.state === 'running') return pid ?? 'running';
+  return [process.reason === '' ? process.state : process.reason, pid].filter((p) => p !== null).join(' · ');
 }
 
 export function NodeCard({ node }: { node: ManagedNode }) {
@@ -49,7 +57,7 @@ export function NodeCard({ node }: { node: ManagedNode }) {
         <dt>Last report</dt>
         <dd>{node.report === null ? 'never' : `${formatDuration(now - node.report.receivedAt)} ago`}</dd>
         <dt>Process</dt>
-        <dd>{process === null ? 'remote' : `${process.reason === '' ? process.state : process.reason}${process.pid === null ? '' : ` · pid ${process.pid}`}`}</dd>
+        <dd>{describeProcess(process)}</dd>
         <dt>Ports</dt>
         <dd>
           API {portOf(node.httpUrl)} · peer {portOf(node.peerAddress)}
