@@ -49,6 +49,8 @@ export interface Scenario {
   /** Simulated time units per tick of every core. */
   readonly tickInterval: number;
   readonly links: LinkFaults;
+  /** The network once faults stop: no loss, no duplicates, at most a tick of latency. */
+  readonly healedLinks: LinkFaults;
   /** Upper bound on how long a node takes to handle a pending Ready (0: at once). */
   readonly readyDelayMax: number;
   readonly faults: FaultRates;
@@ -112,6 +114,7 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     raft,
     tickInterval: TICK,
     links,
+    healedLinks: { minLatency: 1, maxLatency: TICK, dropRate: 0, duplicateRate: 0 },
     readyDelayMax: random.pick([0, 0, 5, 20]),
     faults,
     workload,

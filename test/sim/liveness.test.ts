@@ -1,0 +1,55 @@
+// The liveness phase: once faults stop, a leader must emerge and every pending write commit
+// within a bound of simulated time. These tests pin scenarios to show the phase both passes a
+// healthy cluster quickly and fails one that cannot make progress.
+
+import { describe, expect, it } from 'vitest';
+import { describeFailure, runScenario, runSeed } from './run';
+import { drawScenario } from './scenario';
+import type { ScenarioOverrides } from './scenario';
+
+const NO_FAULTS: ScenarioOverrides = {
+  faults: { crash: 0, partition: 0, snapshot: 0, confChange: 0, transferLeader: 0, crashAtKeyMoments: 0 },
+  links: { minLatency: 1, maxLatency: 10, dropRate: 0, duplicateRate: 0 },
+};
+
+describe('the liveness phase', () => {
+  it('passes a fault-free cluster at once: it already has a leader and has applied every write', () => {
+    const result = runScenario(5, (random) => drawScenario(random, NO_FAULTS));
+    expect(result.ok, describeFailure(result)).toBe(true);
+    expect(result.stats.writesApplied).toBeGreaterThan(50);
+    // A client's next read and the followers' next heartbeat, not elections: a few election timeouts at most.
+    const electionTimeout = result.scenario.raft.electionTicks * result.scenario.tickInterval;
+    expect(result.stats.convergedAfter).toBeLessThanOrEqual(4 * electionTimeout);
+  });
+
+  it('brings a cluster back from a storm of crashes, partitions and membership changes within its bound', () => {
+    const storm: ScenarioOverrides = {
+      faults: { crash: 100, maxDowntime: 1500, partition: 150, maxPartitionTime: 1500, confChange: 150, snapshot: 100, crashAtKeyMoments: 0.2 },
+    };
+    const converged: number[] = [];
+    for (let seed = 1; seed <= 50; seed++) {
+      const result = runScenario(seed, (random) => drawScenario(random, storm));
+      expect(result.ok, describeFailure(result)).toBe(true);
+      expect(result.stats.crashes + result.stats.partitions).toBeGreaterThan(0);
+      converged.push(result.stats.convergedAfter ?? Infinity);
+    }
+    expect(Math.max(...converged)).toBeLessThan(Infinity);
+  });
+
+  it('fails a cluster whose network never heals, naming what is missing', () => {
+    const result = runScenario(5, (random) => ({
+      ...drawScenario(random, NO_FAULTS),
+      healedLinks: { minLatency: 1, maxLatency: 10, dropRate: 1, duplicateRate: 0 },
+    }));
+    expect(result.ok).toBe(false);
+    expect(result.violation?.kind).toBe('liveness');
+    expect(result.violation?.detail).toMatch(new RegExp(`^${result.scenario.livenessBound} time units after the faults stopped: \\S`));
+  });
+
+  it('reports every seed of the suite as converged, with the time it took', () => {
+    const result = runSeed(1);
+    expect(result.ok, describeFailure(result)).toBe(true);
+    expect(result.stats.convergedAfter).toBeGreaterThanOrEqual(0);
+    expect(result.stats.convergedAfter).toBeLessThanOrEqual(result.scenario.livenessBound);
+  });
+});

@@ -1,0 +1,4 @@
+// Seeds 1501-2000 of the simulation suite (see shard.ts).
+import { describeSeedShard } from './shard';
+
+describeSeedShard(4);
