@@ -544,8 +544,18 @@ export class Raft {
   }
 
   private handleHeartbeat(m: Message): void {
-    this.log.commitTo(m.commit);
-    this.send({ type: 'heartbeatResp', to: m.from, ...(m.context === undefined ? {} : { context: m.context }) });
+    // The leader never sends a commit beyond what it believes we hold; more than our log means
+    // this node lost its log (e.g. its data directory was wiped). Say so, so the leader
+    // re-replicates from what we really have instead of us refusing every heartbeat.
+    const lastIndex = this.log.lastIndex();
+    const lostLog = m.commit > lastIndex;
+    this.log.commitTo(Math.min(m.commit, lastIndex));
+    this.send({
+      type: 'heartbeatResp',
+      to: m.from,
+      ...(lostLog ? { reject: true, rejectHint: lastIndex } : {}),
+      ...(m.context === undefined ? {} : { context: m.context }),
+    });
   }
 
   private handleSnapshot(m: Message): void {
@@ -623,6 +633,7 @@ export class Raft {
   private handleHeartbeatResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
     pr.probeSent = false;
+    if (m.reject && m.rejectHint < pr.match) pr.resetAfterLogLoss(m.rejectHint);
     // A window that stayed full, with no acknowledgement between two heartbeat rounds, means
     // appends were lost (the transport may drop silently): re-probe from the match index.
     if (pr.state === 'replicate' && pr.inflights.full() && pr.match === pr.matchAtLastHeartbeat) pr.becomeProbe();

@@ -68,6 +68,16 @@ export class Progress {
     this.becomeProbe();
   }
 
+  /**
+   * The follower reports holding only up to `lastIndex`, below what it acknowledged before: it
+   * lost its log. Match moves back (the one case it may) and replication restarts from there.
+   */
+  resetAfterLogLoss(lastIndex: number): void {
+    this.match = lastIndex;
+    this.resetState('probe');
+    this.next = lastIndex + 1;
+  }
+
   /** The follower acknowledged entries up to `n`; returns whether match advanced. */
   maybeUpdate(n: number): boolean {
     let updated = false;

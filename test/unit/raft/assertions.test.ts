@@ -29,11 +29,19 @@ function thrown(f: () => void): RaftInvariantError {
 }
 
 describe('assertions', () => {
-  it('a commit index beyond the last index throws, naming node, term and index', () => {
-    const raw = follower();
-    const err = thrown(() => raw.step(msg({ type: 'heartbeat', from: 2, to: 1, term: 1, commit: 9 })));
+  it('a commit index beyond the last index throws, naming node and index', () => {
+    const log = new RaftLog(MemoryStorage.withVoters([1]), 1);
+    const err = thrown(() => log.commitTo(9));
     expect(err.message).toMatch(/commit index beyond last index/);
-    expect(err.context).toMatchObject({ nodeId: 1, index: 9, lastIndex: 3 });
+    expect(err.context).toMatchObject({ nodeId: 1, index: 9, lastIndex: 1 });
+  });
+
+  it('a follower told to commit beyond its log (it lost its log) commits what it has and says so', () => {
+    const raw = follower();
+    raw.step(msg({ type: 'heartbeat', from: 2, to: 1, term: 1, commit: 9 }));
+    const rd = raw.ready();
+    expect(rd.messages).toMatchObject([{ type: 'heartbeatResp', to: 2, reject: true, rejectHint: 3 }]);
+    expect(raw.status().commit).toBe(3);
   });
 
   it('a truncation below the commit index throws', () => {

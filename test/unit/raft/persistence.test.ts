@@ -75,6 +75,18 @@ describe('the Ready contract', () => {
     expect(net.appliedData(2)).toEqual(['a', 'b']);
   });
 
+  it('a follower whose disk was wiped is re-replicated from scratch by the leader', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    for (let i = 0; i < 3; i++) net.propose(1, `w${i}`);
+    net.crash(3);
+    net.nodes.delete(3);
+    net.add(3, MemoryStorage.withVoters([1, 2, 3]));
+    net.tickAll(3);
+    expect(net.status(1).progress?.[3]?.match).toBe(net.status(1).lastIndex);
+    expect(net.appliedData(3)).toEqual(['w0', 'w1', 'w2']);
+  });
+
   it('a node that voted and restarted does not vote for someone else in the same term', () => {
     const { leaders, votesFrom3 } = doubleVoteScenario({});
     expect(votesFrom3).toEqual([
