@@ -6,11 +6,12 @@
 // - an append continues the log at lastIndex + 1, terms never decrease;
 // - `truncateFrom(i)` discards indices >= i (a follower's conflicting suffix);
 // - a snapshot at (S, T) keeps the entries after S when the log holds S with term T, and
-//   otherwise discards the whole log (etcd's rule for an installed snapshot).
+//   otherwise discards the whole log (etcd's rule for an installed snapshot). The writer decides
+//   which (`snapshotDiscardsLog`) and the WAL records the decision.
 //
-// The term just before the first entry can be unknown: after compaction, a segment header gives
-// it, and a later truncation may cut below that point. Unknown terms never cause a discard,
-// because only committed (hence matching) entries lie below a compaction point.
+// Replay may start at a compacted point and so know only a suffix of the writer's log: indices
+// at or below its base, and the term at the base after a truncation below it, are unknown.
+// Every operation keeps replay's log equal to the writer's log above replay's base.
 
 export class LogShape {
   private runs: { first: number; term: number }[] = [];
@@ -89,13 +90,24 @@ export class LogShape {
     this.last = from - 1;
   }
 
-  applySnapshot(index: number, term: number): void {
-    if (index < this.base) return;
+  /** Whether a snapshot at (index, term) discards the log rather than keeping what follows it. */
+  snapshotDiscardsLog(index: number, term: number): boolean {
     const held = this.termAt(index);
-    if (index > this.last || (held !== undefined && held !== term)) {
+    return index > this.last || (held !== undefined && held !== term);
+  }
+
+  /**
+   * Applies a snapshot marker with the writer's decision. A kept log below the base changes
+   * nothing here: what this shape holds all lies after the snapshot.
+   */
+  applySnapshot(index: number, term: number, discardsLog: boolean): void {
+    if (discardsLog) {
       this.runs = [];
       this.last = index;
+    } else if (index < this.base) {
+      return;
     } else {
+      if (index > this.last) throw new Error(`LogShape invariant: snapshot ${index} keeps a log that ends at ${this.last}`);
       const after = this.runs.filter((r) => r.first > index);
       const spanning = index < this.last ? this.termAt(index + 1) : undefined;
       this.runs = spanning !== undefined && after[0]?.first !== index + 1 ? [{ first: index + 1, term: spanning }, ...after] : after;

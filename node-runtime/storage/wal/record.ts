@@ -21,8 +21,13 @@ export type WalRecord =
   | { readonly type: 'segmentHeader'; readonly version: number; readonly seq: number; readonly firstIndex: number; readonly prevTerm: number }
   | { readonly type: 'entry'; readonly entry: Entry }
   | { readonly type: 'hardState'; readonly hardState: HardState }
-  /** A snapshot at this point was made durable; entries it covers are no longer needed. */
-  | { readonly type: 'snapshot'; readonly metadata: SnapshotMetadata }
+  /**
+   * A snapshot at this point was made durable; the entries it covers are no longer needed. The
+   * writer records whether the log after it was kept (it held the snapshot's index and term) or
+   * discarded (an installed snapshot that conflicts with or lies beyond the log): replay may
+   * lack the older segments needed to decide that again.
+   */
+  | { readonly type: 'snapshot'; readonly metadata: SnapshotMetadata; readonly discardsLog: boolean }
   /** Entries with index >= fromIndex are discarded (a follower's conflicting suffix). */
   | { readonly type: 'truncate'; readonly fromIndex: number };
 
@@ -104,10 +109,11 @@ function encodeBody(record: WalRecord): Buffer {
     }
     case 'snapshot': {
       const conf = Buffer.from(JSON.stringify(record.metadata.confState), 'utf8');
-      const b = body(record.type, 16 + conf.length);
+      const b = body(record.type, 17 + conf.length);
       writeU64(b, 1, record.metadata.index);
       writeU64(b, 9, record.metadata.term);
-      conf.copy(b, 17);
+      b.writeUInt8(record.discardsLog ? 1 : 0, 17);
+      conf.copy(b, 18);
       return b;
     }
     case 'truncate': {
@@ -136,9 +142,11 @@ export function decodeBody(b: Buffer): WalRecord {
       expectLength(b, 1 + 24, type);
       return { type, hardState: { term: readU64(b, 1), vote: readU64(b, 9), commit: readU64(b, 17) } };
     case 'snapshot': {
-      if (b.length < 17) throw new RecordFormatError(`snapshot record of ${b.length} bytes is shorter than its header`);
-      const confState = parseConfState(b.subarray(17));
-      return { type, metadata: { index: readU64(b, 1), term: readU64(b, 9), confState } };
+      if (b.length < 18) throw new RecordFormatError(`snapshot record of ${b.length} bytes is shorter than its header`);
+      const mode = b.readUInt8(17);
+      if (mode > 1) throw new RecordFormatError(`unknown snapshot mode ${mode}`);
+      const confState = parseConfState(b.subarray(18));
+      return { type, metadata: { index: readU64(b, 1), term: readU64(b, 9), confState }, discardsLog: mode === 1 };
     }
     case 'truncate':
       expectLength(b, 1 + 8, type);

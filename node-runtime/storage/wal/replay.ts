@@ -68,11 +68,19 @@ export class LogReplay {
         shape.truncateFrom(record.fromIndex);
         this.trimEntries(shape);
         return;
-      case 'snapshot':
+      case 'snapshot': {
+        const { index, term } = record.metadata;
+        if (!record.discardsLog && index >= shape.baseIndex) {
+          const held = shape.termAt(index);
+          if (index > shape.lastIndex || (held !== undefined && held !== term)) {
+            fail(`snapshot marker ${index}/${term} claims to keep a log that holds ${index > shape.lastIndex ? 'no such index' : `term ${held} there`}`);
+          }
+        }
         this.snapshotMeta = record.metadata;
-        shape.applySnapshot(record.metadata.index, record.metadata.term);
+        shape.applySnapshot(index, term, record.discardsLog);
         this.trimEntries(shape);
         return;
+      }
     }
   }
 

@@ -243,8 +243,9 @@ export class Wal {
       if (snapshot.index < (this.snapshot?.index ?? 0)) {
         throw new WalUsageError(`snapshot at index ${snapshot.index} is older than the one marked at ${this.snapshot?.index}`);
       }
-      shape.applySnapshot(snapshot.index, snapshot.term);
-      frames.push(encodeFrame({ type: 'snapshot', metadata: snapshot }));
+      const discardsLog = shape.snapshotDiscardsLog(snapshot.index, snapshot.term);
+      shape.applySnapshot(snapshot.index, snapshot.term, discardsLog);
+      frames.push(encodeFrame({ type: 'snapshot', metadata: snapshot, discardsLog }));
     }
     const snapshotIndex = snapshot?.index ?? this.snapshot?.index ?? 0;
     if (first !== undefined) {
@@ -367,6 +368,7 @@ function encodeHeader(seq: number, point: LogPoint): Buffer {
     encodeFrame({ type: 'segmentHeader', version: WAL_FORMAT_VERSION, seq, firstIndex: point.lastIndex + 1, prevTerm: point.lastTerm ?? 0 }),
     encodeFrame({ type: 'hardState', hardState: point.hardState }),
   ];
-  if (point.snapshot !== undefined) frames.push(encodeFrame({ type: 'snapshot', metadata: point.snapshot }));
+  // Repeated for compaction's sake; the log after it is already what it should be.
+  if (point.snapshot !== undefined) frames.push(encodeFrame({ type: 'snapshot', metadata: point.snapshot, discardsLog: false }));
   return Buffer.concat(frames);
 }
