@@ -32,7 +32,12 @@ export interface CreateOptions {
 }
 
 export class ClusterStore {
-  constructor(readonly dataDir: string) {}
+  readonly dataDir: string;
+
+  constructor(dataDir: string) {
+    // Absolute, so node command lines name it the same way whatever our working directory.
+    this.dataDir = path.resolve(dataDir);
+  }
 
   get clusterFile(): string {
     return path.join(this.dataDir, 'cluster.json');

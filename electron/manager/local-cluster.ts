@@ -10,6 +10,7 @@ import type { Launcher, LaunchSpec, NodeCommand } from './launcher';
 import type { LogStore } from './log-store';
 import { NodeClient } from './node-client';
 import { NodeSupervisor } from './node-supervisor';
+import { findLeftoverNodes, killLeftoverNodes } from './leftover-nodes';
 import { isPortFree, pickPort } from './ports';
 
 export interface LocalClusterOptions {
@@ -68,6 +69,7 @@ export class LocalCluster implements ClusterBackend {
       const loaded = await this.store.loadOrCreate({ nodeCount: this.options.nodeCount, seedPorts: this.options.seedPorts });
       this.cluster = loaded.cluster;
       this.clusterSecret = loaded.secret;
+      await this.reapLeftoverNodes();
       await this.moveBusyHttpPorts();
     }
     for (const node of this.cluster.nodes) this.supervisorFor(node).start();
@@ -124,6 +126,22 @@ export class LocalCluster implements ClusterBackend {
     await this.store.deleteNodeData(id);
     this.options.logs.forget(id);
     this.changed();
+  }
+
+  private async reapLeftoverNodes(): Promise<void> {
+    const byDir = new Map(this.cluster.nodes.map((n) => [this.store.nodeDataDir(n.id), n.id]));
+    const killed = await killLeftoverNodes(await findLeftoverNodes([...byDir.keys()]));
+    for (const { pid, dataDir } of killed) {
+      const nodeId = byDir.get(dataDir) ?? 0;
+      this.options.logs.add({
+        nodeId,
+        source: 'manager',
+        time: Date.now(),
+        level: 'warn',
+        msg: `node ${nodeId}: killed process ${pid} left over from an earlier manager`,
+        fields: { pid },
+      });
+    }
   }
 
   /** The HTTP port only names the node to clients, so a taken one is replaced; peer ports are the membership and stay. */

@@ -1,7 +1,7 @@
 // The supervisor with real processes (fake-node.mjs: same flags, handshake and logs as dfs-node):
 // crashes from outside, crash loops, graceful and forced shutdown, no orphans even when the
 // manager is SIGKILLed, and the same cluster after a restart.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,35 @@ function pidsOf(manager: Manager): number[] {
 /** The states the supervisor narrated for one node, in order. */
 function transitions(lines: readonly LogLine[], nodeId: number): ProcessState[] {
   return lines.filter((l) => l.source === 'manager' && l.nodeId === nodeId).map((l) => l.fields.state as ProcessState);
+}
+
+interface ManagerProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly token: string;
+}
+
+/** A manager in its own process (run-manager.ts), so a test can SIGKILL it. */
+async function runManagerProcess(dataDir: string): Promise<ManagerProcess> {
+  const runner = fileURLToPath(new URL('../fixtures/manager/run-manager.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', runner, dataDir, '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const { port, token } = await waitFor('the manager to print its port', () => (out.includes('\n') ? (JSON.parse(out.split('\n')[0] ?? '') as { port: number; token: string }) : undefined), 30_000);
+  return { child, port, token };
+}
+
+/** The pids of nodes 1..3 once all three run. */
+function runningPids({ port, token }: ManagerProcess): Promise<number[]> {
+  return waitFor('three running nodes', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/api/cluster`, { headers: { authorization: `Bearer ${token}` } });
+    const snapshot = (await res.json()) as { nodes: { process: { state: string; pid: number | null } }[] };
+    const running = snapshot.nodes.filter((n) => n.process.state === 'running');
+    return running.length === 3 ? running.map((n) => n.process.pid as number) : undefined;
+  }, 30_000);
 }
 
 describe('supervisor with real processes', () => {
@@ -93,24 +122,36 @@ describe('supervisor with real processes', () => {
   it('leaves no node behind when the manager itself is SIGKILLed', async () => {
     const temp = await makeTempDir();
     cleanups.push(temp.remove);
-    const runner = fileURLToPath(new URL('../fixtures/manager/run-manager.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, temp.dir, '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    const { port, token } = await waitFor('the manager to print its port', () => (out.includes('\n') ? (JSON.parse(out.split('\n')[0] ?? '') as { port: number; token: string }) : undefined), 30_000);
-    const pids = await waitFor('three running nodes', async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/api/cluster`, { headers: { authorization: `Bearer ${token}` } });
-      const snapshot = (await res.json()) as { nodes: { process: { state: string; pid: number | null } }[] };
-      const running = snapshot.nodes.filter((n) => n.process.state === 'running');
-      return running.length === 3 ? running.map((n) => n.process.pid as number) : undefined;
-    }, 30_000);
+    const first = await runManagerProcess(temp.dir);
+    const pids = await runningPids(first);
     for (const pid of pids) expect(isAlive(pid)).toBe(true);
 
-    child.kill('SIGKILL');
+    first.child.kill('SIGKILL');
     await waitFor('every node process gone', () => pids.every((pid) => !isAlive(pid)), 10_000);
+  });
+
+  it('kills a paused node the SIGKILLed manager left frozen when the next manager starts', async () => {
+    const temp = await makeTempDir();
+    cleanups.push(temp.remove);
+    const first = await runManagerProcess(temp.dir);
+    const pids = await runningPids(first);
+    const pause = await fetch(`http://127.0.0.1:${first.port}/api/nodes/2/pause`, { method: 'POST', headers: { authorization: `Bearer ${first.token}` } });
+    expect(pause.status).toBe(202);
+    first.child.kill('SIGKILL');
+    const [one, frozen, three] = pids as [number, number, number];
+    await waitFor('the running nodes gone', () => !isAlive(one) && !isAlive(three), 10_000);
+    // A stopped process cannot notice its parent is gone.
+    expect(isAlive(frozen)).toBe(true);
+    cleanups.push(async () => {
+      if (isAlive(frozen)) process.kill(frozen, 'SIGKILL');
+    });
+
+    const second = await runManagerProcess(temp.dir);
+    expect(isAlive(frozen)).toBe(false);
+    const fresh = await runningPids(second);
+    expect(fresh).not.toContain(frozen);
+    second.child.kill('SIGTERM');
+    await waitFor('the second manager stopped its nodes', () => fresh.every((pid) => !isAlive(pid)), 10_000);
   });
 
   it('brings back the same cluster after a restart, secret in a 0600 file and only in the environment', async () => {
