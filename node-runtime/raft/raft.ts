@@ -41,7 +41,7 @@ const DEFAULT_MAX_SIZE_PER_MSG = 1024 * 1024;
 const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
 const EMPTY_DATA = new Uint8Array(0);
 
-export type CampaignKind = 'preElection' | 'election' | 'transfer';
+type CampaignKind = 'preElection' | 'election' | 'transfer';
 
 /** A proposed entry before the leader stamps it with its term and index. */
 export interface ProposedEntry {
@@ -208,13 +208,13 @@ export class Raft {
     this.campaignWhenApplied = false;
   }
 
-  becomeFollower(term: number, lead: NodeId): void {
+  private becomeFollower(term: number, lead: NodeId): void {
     this.reset(term);
     this.lead = lead;
     this.role = 'follower';
   }
 
-  becomePreCandidate(): void {
+  private becomePreCandidate(): void {
     invariant(this.role !== 'leader', 'leader cannot become pre-candidate', this.ctx());
     // A pre-election changes neither term nor vote: it only asks whether an election could win.
     this.tracker.resetVotes();
@@ -222,14 +222,14 @@ export class Raft {
     this.role = 'preCandidate';
   }
 
-  becomeCandidate(): void {
+  private becomeCandidate(): void {
     invariant(this.role !== 'leader', 'leader cannot become candidate', this.ctx());
     this.reset(this.term + 1);
     this.vote = this.id;
     this.role = 'candidate';
   }
 
-  becomeLeader(): void {
+  private becomeLeader(): void {
     invariant(this.role === 'candidate' || this.role === 'preCandidate', 'only a candidate can become leader', this.ctx());
     this.reset(this.term);
     this.lead = this.id;
@@ -304,7 +304,7 @@ export class Raft {
   // ---- elections -------------------------------------------------------------------------------
 
   /** Whether this node may campaign: a voter with no snapshot waiting to be persisted. */
-  promotable(): boolean {
+  private promotable(): boolean {
     const pr = this.tracker.progress.get(this.id);
     return pr !== undefined && !pr.isLearner && this.tracker.isVoter(this.id) && !this.log.hasPendingSnapshot();
   }
@@ -682,7 +682,7 @@ export class Raft {
     return true;
   }
 
-  bcastAppend(): void {
+  private bcastAppend(): void {
     for (const id of this.tracker.ids()) if (id !== this.id) this.sendAppend(id);
   }
 
