@@ -41,6 +41,17 @@ const text = new TextEncoder();
 export const bytes = (s: string): Uint8Array => text.encode(s);
 export const str = (b: Uint8Array): string => new TextDecoder().decode(b);
 
+/** One line per message, for scripted tests that read like a protocol trace. */
+export function describeMessage(m: Message): string {
+  const parts = [`${m.from}→${m.to} ${m.type} term=${m.term}`];
+  if (m.type === 'vote' || m.type === 'preVote') parts.push(`last=${m.index}@${m.logTerm}`);
+  if (m.type === 'app') parts.push(`prev=${m.index}@${m.logTerm} entries=[${m.entries.map((e) => `${e.index}@${e.term}`).join(',')}] commit=${m.commit}`);
+  if (m.type === 'appResp') parts.push(m.reject ? `reject index=${m.index} hint=${m.rejectHint}@${m.logTerm}` : `index=${m.index}`);
+  if (m.type === 'heartbeat') parts.push(`commit=${m.commit}`);
+  if ((m.type === 'voteResp' || m.type === 'preVoteResp') && m.reject) parts.push('reject');
+  return parts.join(' ');
+}
+
 export class Network {
   readonly nodes = new Map<NodeId, TestNode>();
   private queue: Message[] = [];

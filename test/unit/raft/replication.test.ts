@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../node-runtime/raft/memory-storage';
 import { RawNode } from '../../../node-runtime/raft/rawnode';
 import type { Entry, Message } from '../../../node-runtime/raft/types';
-import { ELECTION_TICKS, Network, bytes, seededRandom } from './network';
+import { ELECTION_TICKS, Network, bytes, describeMessage, seededRandom } from './network';
 
 function entry(index: number, term: number): Entry {
   return { index, term, kind: 'normal', data: bytes(`e${index}`) };
@@ -42,6 +42,38 @@ describe('§5.3 log replication', () => {
     net.propose(1, 'b');
     for (const id of [1, 2, 3]) expect(net.appliedData(id)).toEqual(['a', 'b']);
     expect(net.status(1).commit).toBe(4);
+  });
+
+  it('an election and one write, message by message (Figure 2)', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.propose(1, 'a');
+    expect(net.sent.map(describeMessage)).toEqual([
+      // RequestVote: index 1 holds the founding membership (term 1).
+      '1→2 vote term=1 last=1@1',
+      '1→3 vote term=1 last=1@1',
+      '2→1 voteResp term=1',
+      '3→1 voteResp term=1',
+      // The new leader's no-op...
+      '1→2 app term=1 prev=1@1 entries=[2@1] commit=0',
+      '1→3 app term=1 prev=1@1 entries=[2@1] commit=0',
+      '2→1 appResp term=1 index=2',
+      '3→1 appResp term=1 index=2',
+      // ...commits on a majority, and the followers learn it.
+      '1→2 app term=1 prev=2@1 entries=[] commit=2',
+      '1→3 app term=1 prev=2@1 entries=[] commit=2',
+      '2→1 appResp term=1 index=2',
+      '3→1 appResp term=1 index=2',
+      // The client write, the same way.
+      '1→2 app term=1 prev=2@1 entries=[3@1] commit=2',
+      '1→3 app term=1 prev=2@1 entries=[3@1] commit=2',
+      '2→1 appResp term=1 index=3',
+      '3→1 appResp term=1 index=3',
+      '1→2 app term=1 prev=3@1 entries=[] commit=3',
+      '1→3 app term=1 prev=3@1 entries=[] commit=3',
+      '2→1 appResp term=1 index=3',
+      '3→1 appResp term=1 index=3',
+    ]);
   });
 
   it('a follower rejects an append whose prevLog does not match, with a hint for the leader', () => {
