@@ -69,8 +69,15 @@ export function partitionGroups(snapshot: ClusterSnapshot): number[][] {
   return groups;
 }
 
-export function isPartitioned(node: ManagedNode): boolean {
-  return node.partitionedFrom.length > 0;
+/**
+ * Whether a node sits outside the main group (the largest one; on a tie, the one with the lowest
+ * node id). Those are the nodes a user thinks of as "isolated" and would reconnect.
+ */
+export function isCutOff(snapshot: ClusterSnapshot, id: number): boolean {
+  const groups = partitionGroups(snapshot);
+  if (groups.length <= 1) return false;
+  const main = groups.reduce((best, g) => (g.length > best.length ? g : best));
+  return !main.includes(id);
 }
 
 /** Groups after cutting `id` off from everyone. */

@@ -22,6 +22,8 @@ describe('Configuration', () => {
     expect(screen.queryByLabelText(/logLevel/)).toBeNull();
     expect(screen.getAllByText('cluster').length).toBeGreaterThan(5);
     expect(screen.getByText('file')).toBeTruthy();
+    expect(screen.getByText('1000 MiB')).toBeTruthy();
+    expect(screen.getByText('1 h 00 min')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement).disabled).toBe(true);
   });
 

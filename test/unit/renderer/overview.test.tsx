@@ -68,6 +68,22 @@ describe('Overview', () => {
     expect(screen.getByRole('button', { name: 'Heal all partitions' })).toBeTruthy();
     expect(within(screen.getByRole('region', { name: 'Node 3' })).getByText('Unreachable')).toBeTruthy();
   });
+
+  it('marks only the cut-off side of a partition as isolated', () => {
+    const h = harness();
+    h.store.getState().handleEvent({
+      type: 'snapshot',
+      data: healthyCluster({ health: 'degraded', faultTolerance: 0, nodes: [node(1, { status: { role: 'leader' }, partitionedFrom: [3] }), node(2, { partitionedFrom: [3] }), node(3, { partitionedFrom: [1, 2] })] }),
+    });
+    renderWithStore(<OverviewView />, h.store);
+    const first = screen.getByRole('region', { name: 'Node 1' });
+    expect(within(first).queryByText('Isolated')).toBeNull();
+    expect(within(first).getByText('node 3')).toBeTruthy();
+    expect(within(first).getByRole('button', { name: 'Isolate node 1' })).toBeTruthy();
+    const third = screen.getByRole('region', { name: 'Node 3' });
+    expect(within(third).getByText('Isolated')).toBeTruthy();
+    expect(within(third).getByRole('button', { name: 'Heal node 3' })).toBeTruthy();
+  });
 });
 
 describe('the dashboard shell', () => {

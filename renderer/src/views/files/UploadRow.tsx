@@ -33,7 +33,9 @@ export function UploadRow({ entry }: { entry: UploadEntry }) {
       <span className="num">
         {formatBytes(entry.bytesSent)} / {formatBytes(entry.size)} · {Math.floor(percent)}%
       </span>
-      <span className="num muted">{entry.state === 'uploading' ? formatRate(entry.bytesPerSec) : STATE_TEXT[entry.state]}</span>
+      <span className="num muted" title={entry.state === 'uploading' && entry.bytesSent >= entry.size ? 'All bytes sent; waiting for a majority of nodes to store the file' : undefined}>
+        {entry.state !== 'uploading' ? STATE_TEXT[entry.state] : entry.bytesSent >= entry.size ? 'Committing…' : formatRate(entry.bytesPerSec)}
+      </span>
       <span className="row">
         {(entry.state === 'uploading' || entry.state === 'queued') && (
           <button type="button" className="btn btn-small" aria-label={`Cancel upload of ${entry.name}`} onClick={() => cancel(entry.id)}>

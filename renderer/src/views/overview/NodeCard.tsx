@@ -2,7 +2,7 @@
 import type { ManagedNode, ProcessInfo } from '../../../../node-runtime/common/manager-api';
 import { formatCount, formatDuration, formatMs } from '../../format/units';
 import { Explained } from '../../shell/Explained';
-import { entriesBehindLeader, leaderViewOf } from '../../store/cluster-derive';
+import { entriesBehindLeader, isCutOff, leaderViewOf } from '../../store/cluster-derive';
 import { useApp } from '../../store/context';
 import { useNow } from '../../shell/useNow';
 import { NodeControls } from './NodeControls';
@@ -37,7 +37,7 @@ export function NodeCard({ node }: { node: ManagedNode }) {
       <div className="node-card-head">
         <h3>Node {node.id}</h3>
         <RoleBadge node={node} />
-        {node.partitionedFrom.length > 0 && (
+        {snapshot !== null && isCutOff(snapshot, node.id) && (
           <span className="pill pill-warn" title={`Cut off from node ${node.partitionedFrom.join(', ')}`}>
             <Explained term="partition">Isolated</Explained>
           </span>
@@ -66,6 +66,12 @@ export function NodeCard({ node }: { node: ManagedNode }) {
         <dd>{process?.startedAt == null ? '—' : formatDuration(now - process.startedAt)}</dd>
         <dt>Restarts</dt>
         <dd>{process === null ? '—' : formatCount(process.restarts)}</dd>
+        {node.partitionedFrom.length > 0 && (
+          <>
+            <dt><Explained term="partition">Cut off from</Explained></dt>
+            <dd>node {[...node.partitionedFrom].sort((a, b) => a - b).join(', ')}</dd>
+          </>
+        )}
       </dl>
       <NodeControls node={node} isLeader={isLeader} />
     </section>

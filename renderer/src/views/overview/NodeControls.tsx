@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { ManagedNode, NodeAction } from '../../../../node-runtime/common/manager-api';
 import { EXPLAIN } from '../../format/explain';
+import { isCutOff } from '../../store/cluster-derive';
 import { useApp } from '../../store/context';
 
 const ACTION_HELP: Readonly<Record<NodeAction, string>> = {
@@ -44,7 +45,7 @@ export function NodeControls({ node, isLeader }: { node: ManagedNode; isLeader: 
   const localMode = useApp((s) => s.snapshot?.mode === 'local');
   const [confirmRemove, setConfirmRemove] = useState(false);
   const id = node.id;
-  const isolated = node.partitionedFrom.length > 0;
+  const isolated = useApp((s) => s.snapshot !== null && isCutOff(s.snapshot, id));
 
   return (
     <div className="controls" role="group" aria-label={`Controls for node ${id}`}>
