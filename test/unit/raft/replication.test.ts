@@ -139,6 +139,37 @@ describe('§5.3 log replication', () => {
     expect(net.appliedData(1)).toEqual(net.appliedData(2));
   });
 
+  it('Figure 7: followers missing entries, holding extra ones, or both, all end with the leader log', () => {
+    const logs: Record<number, number[]> = {
+      1: [1, 1, 1, 4, 4, 5, 5, 6, 6, 6],
+      2: [1, 1, 1, 4, 4, 5, 5, 6, 6],
+      3: [1, 1, 1, 4],
+      4: [1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 6],
+      5: [1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 7, 7],
+      6: [1, 1, 1, 4, 4, 4, 4],
+      7: [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3],
+    };
+    const ids = [1, 2, 3, 4, 5, 6, 7];
+    const net = new Network([]);
+    for (const id of ids) {
+      const storage = MemoryStorage.withVoters(ids);
+      storage.append((logs[id] as number[]).map((t, i) => entry(i + 1, t)));
+      storage.setHardState({ term: 7, vote: 0, commit: 0 });
+      net.add(id, storage);
+    }
+    // Nodes 2, 3, 6 and 7 have logs no more up to date than node 1's: a majority of seven.
+    net.elect(1);
+    expect(net.status(1)).toMatchObject({ role: 'leader', term: 8 });
+    net.tickAll(3);
+    const expected = [1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 8];
+    for (const id of ids) {
+      const storage = net.node(id).storage;
+      expect(storage.lastIndex(), `node ${id}`).toBe(11);
+      expect(storage.entries(1, 12).map((e) => e.term), `node ${id}`).toEqual(expected);
+      expect(net.status(id).commit).toBe(11);
+    }
+  });
+
   it('pipelining is bounded by maxInflightMsgs while acknowledgements are missing', () => {
     const net = new Network([1, 2, 3], { maxInflightMsgs: 2, maxSizePerMsg: 1 });
     net.elect(1);
