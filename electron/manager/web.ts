@@ -36,7 +36,7 @@ function openBrowser(url: string): void {
 async function main(): Promise<void> {
   const flags = new Command('dfs-desktop --web')
     .description('The DFS Desktop dashboard in your browser, with a local cluster of dfs-node processes.')
-    .option('--port <port>', 'control API and dashboard port on 127.0.0.1 (default: any free port)', integer(0, 65535), 0)
+    .option('--port <port>', 'control API and dashboard port on 127.0.0.1 (0: any free port)', integer(0, 65535), 0)
     .option('--nodes <n>', 'size of a new cluster (an existing one in --data-dir keeps its size)', integer(1, 9), 3)
     .option('--data-dir <dir>', 'where the cluster and its files live', './data')
     .option('--open', 'open the dashboard in the default browser', false)
