@@ -22,9 +22,11 @@ function bootstrapEntry(cs: ConfState): Entry {
     voters: cs.voters,
     votersOutgoing: cs.votersOutgoing,
   });
+  // Every founder must write byte-identical entries at (1, 1), whatever order it was given.
+  const ascending = (ids: readonly number[]) => [...ids].sort((x, y) => x - y);
   const changes = [
-    ...cs.voters.map((nodeId) => ({ op: 'addVoter' as const, nodeId })),
-    ...cs.learners.map((nodeId) => ({ op: 'addLearner' as const, nodeId })),
+    ...ascending(cs.voters).map((nodeId) => ({ op: 'addVoter' as const, nodeId })),
+    ...ascending(cs.learners).map((nodeId) => ({ op: 'addLearner' as const, nodeId })),
   ];
   return { index: 1, term: 1, kind: 'confChange', data: encodeConfChange({ changes, transition: 'auto' }) };
 }

@@ -93,6 +93,16 @@ describe('§7 log compaction and InstallSnapshot', () => {
   });
 });
 
+describe('MemoryStorage', () => {
+  it('founders given their peers in any order write the same founding entry', () => {
+    const a = MemoryStorage.withVoters([3, 1, 2]).entries(1, 2)[0];
+    const b = MemoryStorage.withVoters([1, 2, 3]).entries(1, 2)[0];
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ index: 1, term: 1, kind: 'confChange' });
+    expect(new MemoryStorage().lastIndex()).toBe(0);
+  });
+});
+
 describe('MemoryStorage snapshots', () => {
   it('refuses stale snapshots and compaction of what is already compacted or not covered', () => {
     const s = MemoryStorage.withVoters([1]);
