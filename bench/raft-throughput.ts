@@ -37,7 +37,7 @@ export function measureRaftThroughput(options: ThroughputOptions = { proposals: 
     {
       nodeIds: ids,
       initialVoters: ids,
-      raft: { electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20 },
+      raft: { electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20, forwardProposals: true },
       tickInterval: TICK,
       links: PERFECT_LINKS,
       readyDelayMax: 0,

@@ -7,10 +7,12 @@ import { isKnob, KNOBS } from './profiles';
 import type { Knob } from './profiles';
 import { describeFailure, runSeed } from './run';
 import type { RunOptions } from './run';
+import type { ScenarioOverrides } from './scenario';
 
-const USAGE = `usage: npm run sim -- (--seed S [--verbose] | --seeds N [--from F]) [--knob K | --aim-at K] [--no-contract-checks]
+const USAGE = `usage: npm run sim -- (--seed S [--verbose] | --seeds N [--from F]) [--knob K | --aim-at K] [--override JSON] [--no-contract-checks]
   --knob K     break the core with testing knob K (${KNOBS.join(', ')}) and aim the faults at its bug
-  --aim-at K   the same faults on the correct core`;
+  --aim-at K   the same faults on the correct core
+  --override   pin parts of every drawn scenario, e.g. '{"clockSkew":3,"raft":{"preVote":false}}'`;
 
 function parseInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -34,6 +36,7 @@ function main(): number {
       verbose: { type: 'boolean', default: false },
       knob: { type: 'string' },
       'aim-at': { type: 'string' },
+      override: { type: 'string' },
       'no-contract-checks': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -44,7 +47,12 @@ function main(): number {
   }
   const knob = parseKnob('knob', values.knob);
   const aimAt = parseKnob('aim-at', values['aim-at']);
-  const options: RunOptions = { ...(knob ? { knob } : {}), ...(aimAt ? { aimAt } : {}), noContractChecks: values['no-contract-checks'] };
+  const options: RunOptions = {
+    ...(knob ? { knob } : {}),
+    ...(aimAt ? { aimAt } : {}),
+    ...(values.override === undefined ? {} : { overrides: JSON.parse(values.override) as ScenarioOverrides }),
+    noContractChecks: values['no-contract-checks'],
+  };
 
   if (values.seed !== undefined) {
     const seed = parseInteger('seed', values.seed, 0);

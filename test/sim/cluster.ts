@@ -11,7 +11,7 @@ import type { Prng } from './prng';
 import type { RaftSettings } from './scenario';
 import { Scheduler } from './scheduler';
 import { SimNode } from './sim-node';
-import type { CrashPoint, NodeEnv } from './sim-node';
+import type { ClusterEvents, CrashPoint, NodeEnv } from './sim-node';
 import type { Command } from './state-machine';
 import { Trace } from './trace';
 
@@ -21,6 +21,7 @@ export interface ClusterOptions {
   readonly raft: RaftSettings;
   readonly knobs?: TestingKnobs;
   readonly tickInterval: number;
+  readonly clockSkew?: number;
   readonly links: LinkFaults;
   readonly readyDelayMax: number;
   readonly verbose?: boolean;
@@ -39,6 +40,7 @@ export class Cluster implements NodeEnv {
   readonly trace: Trace;
   readonly network: Network;
   readonly nodes = new Map<NodeId, SimNode>();
+  readonly events: ClusterEvents = { leaderElected: 0, snapshotInstalled: 0, confChangeApplied: 0 };
   listeners: ClusterListeners = { applied: () => {}, readServed: () => {} };
   /** Set by the fault injector while faults are on. */
   crashHook: (node: NodeId, rd: Ready) => CrashPoint | undefined = () => undefined;
@@ -66,9 +68,11 @@ export class Cluster implements NodeEnv {
       const disk = options.initialVoters.includes(id) ? MemoryStorage.withVoters(options.initialVoters) : new MemoryStorage();
       this.nodes.set(id, new SimNode(id, disk, this));
     }
+    const skew = options.clockSkew ?? 0;
     for (const node of this.nodes.values()) {
-      // Each node's clock starts at its own phase, so ticks interleave differently per seed.
-      this.scheduler.after(tickRandom.int(options.tickInterval), () => this.tickForever(node));
+      // Each node's clock starts at its own phase and runs at its own rate, so ticks interleave differently per seed.
+      const interval = options.tickInterval + tickRandom.between(-skew, skew);
+      this.scheduler.after(tickRandom.int(options.tickInterval), () => this.tickForever(node, interval));
     }
   }
 
@@ -109,6 +113,7 @@ export class Cluster implements NodeEnv {
       checkQuorum: raft.checkQuorum,
       maxInflightMsgs: raft.maxInflightMsgs,
       maxSizePerMsg: raft.maxSizePerMsg,
+      disableProposalForwarding: !raft.forwardProposals,
       ...(knobs === undefined ? {} : { testingKnobs: knobs }),
     });
   }
@@ -134,6 +139,10 @@ export class Cluster implements NodeEnv {
     return this.crashHook(node, rd);
   }
 
+  count(event: keyof ClusterEvents): void {
+    this.events[event]++;
+  }
+
   applied(node: NodeId, cmd: Command): void {
     this.listeners.applied(node, cmd);
   }
@@ -142,9 +151,9 @@ export class Cluster implements NodeEnv {
     this.listeners.readServed(node, context);
   }
 
-  private tickForever(node: SimNode): void {
+  private tickForever(node: SimNode, interval: number): void {
     node.tick();
-    this.scheduler.after(this.options.tickInterval, () => this.tickForever(node));
+    this.scheduler.after(interval, () => this.tickForever(node, interval));
   }
 
   private deliver(m: Message): void {

@@ -11,8 +11,8 @@ import { FaultInjector } from './faults';
 import { Prng } from './prng';
 import { knobOverrides, knobSettings } from './profiles';
 import type { Knob } from './profiles';
-import { drawScenario } from './scenario';
-import type { Scenario } from './scenario';
+import { drawScenario, mergeOverrides } from './scenario';
+import type { Scenario, ScenarioOverrides } from './scenario';
 import { Violation } from './violation';
 import type { ViolationKind } from './violation';
 import { Workload } from './workload';
@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly knob?: Knob;
   /** The fault mix aimed at a knob's bug, on the correct core (the control for `knob`). */
   readonly aimAt?: Knob;
+  /** Pins parts of the drawn scenario (applied after a knob's own overrides); part of the replay command. */
+  readonly overrides?: ScenarioOverrides;
   /** Turns off the Ready-contract checks (to show end-to-end checks alone catch a bug). */
   readonly noContractChecks?: boolean;
 }
@@ -39,6 +41,9 @@ export interface RunStats {
   readonly partitions: number;
   readonly snapshots: number;
   readonly confChanges: number;
+  readonly confChangesApplied: number;
+  readonly leadersElected: number;
+  readonly snapshotsInstalled: number;
   readonly convergedAfter?: number;
 }
 
@@ -55,6 +60,7 @@ export function replayCommand(seed: number, options: RunOptions = {}): string {
   const flags = [`--seed ${seed}`];
   if (options.knob) flags.push(`--knob ${options.knob}`);
   else if (options.aimAt) flags.push(`--aim-at ${options.aimAt}`);
+  if (options.overrides) flags.push(`--override '${JSON.stringify(options.overrides)}'`);
   if (options.noContractChecks) flags.push('--no-contract-checks');
   return `npm run sim -- ${flags.join(' ')}`;
 }
@@ -62,7 +68,8 @@ export function replayCommand(seed: number, options: RunOptions = {}): string {
 /** The run a seed stands for: its scenario is drawn from the seed (aimed at a knob's bug if asked). */
 export function runSeed(seed: number, options: RunOptions = {}): RunResult {
   const aimAt = options.knob ?? options.aimAt;
-  return runScenario(seed, (random) => drawScenario(random, aimAt ? knobOverrides(aimAt) : {}), options);
+  const overrides = mergeOverrides(aimAt ? knobOverrides(aimAt) : {}, options.overrides ?? {});
+  return runScenario(seed, (random) => drawScenario(random, overrides), options);
 }
 
 /**
@@ -87,6 +94,7 @@ export function runScenario(seed: number, pick: (random: Prng) => Scenario, opti
       raft: scenario.raft,
       ...(knobs === undefined ? {} : { knobs }),
       tickInterval: scenario.tickInterval,
+      clockSkew: scenario.clockSkew,
       links: scenario.links,
       readyDelayMax: scenario.readyDelayMax,
       verbose: options.verbose ?? false,
@@ -127,6 +135,9 @@ export function runScenario(seed: number, pick: (random: Prng) => Scenario, opti
     partitions: faults.stats.partitions,
     snapshots: faults.stats.snapshots,
     confChanges: operator.changesProposed,
+    confChangesApplied: cluster.events.confChangeApplied,
+    leadersElected: cluster.events.leaderElected,
+    snapshotsInstalled: cluster.events.snapshotInstalled,
     ...(convergedAfter === undefined ? {} : { convergedAfter }),
   };
   return { seed, ok: violation === undefined, ...(violation ? { violation } : {}), scenario, stats, replay: replayCommand(seed, options) };

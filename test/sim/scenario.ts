@@ -13,6 +13,8 @@ export interface RaftSettings {
   readonly checkQuorum: boolean;
   readonly maxInflightMsgs: number;
   readonly maxSizePerMsg: number;
+  /** A follower forwards proposals to the leader (else it answers notLeader). */
+  readonly forwardProposals: boolean;
 }
 
 /** Mean time between events of each kind, in simulated time units; 0 switches the kind off. */
@@ -46,8 +48,10 @@ export interface Scenario {
   readonly initialVoters: readonly NodeId[];
   readonly raft: RaftSettings;
   readonly knobs?: TestingKnobs;
-  /** Simulated time units per tick of every core. */
+  /** Simulated time units per tick of a core with a perfect clock. */
   readonly tickInterval: number;
+  /** Each node's clock runs up to this many time units per tick fast or slow (cores never read clocks, but timeouts race). */
+  readonly clockSkew: number;
   readonly links: LinkFaults;
   /** The network once faults stop: no loss, no duplicates, at most a tick of latency. */
   readonly healedLinks: LinkFaults;
@@ -83,6 +87,7 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     checkQuorum: random.chance(0.5),
     maxInflightMsgs: random.pick([1, 4, 256]),
     maxSizePerMsg: random.pick([256, 4096, 1 << 20]),
+    forwardProposals: random.chance(0.7),
   };
   const minLatency = random.between(0, 5);
   const links: LinkFaults = {
@@ -113,6 +118,7 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     initialVoters,
     raft,
     tickInterval: TICK,
+    clockSkew: random.pick([0, 1]),
     links,
     healedLinks: { minLatency: 1, maxLatency: TICK, dropRate: 0, duplicateRate: 0 },
     readyDelayMax: random.pick([0, 0, 5, 20]),
@@ -121,15 +127,20 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     faultTime: random.between(150, 300) * TICK,
     livenessBound: 0,
   };
-  const merged: Scenario = {
-    ...scenario,
-    ...overrides,
-    raft: { ...raft, ...overrides.raft },
-    links: { ...links, ...overrides.links },
-    faults: { ...faults, ...overrides.faults },
-    workload: { ...workload, ...overrides.workload },
-  };
+  const merged = mergeOverrides(scenario, overrides) as Scenario;
   return { ...merged, livenessBound: overrides.livenessBound ?? defaultLivenessBound(merged) };
+}
+
+/** `over` on top of `base`, field by field for the nested groups. */
+export function mergeOverrides<T extends ScenarioOverrides>(base: T, over: ScenarioOverrides): T {
+  return {
+    ...base,
+    ...over,
+    raft: { ...base.raft, ...over.raft },
+    links: { ...base.links, ...over.links },
+    faults: { ...base.faults, ...over.faults },
+    workload: { ...base.workload, ...over.workload },
+  };
 }
 
 /**

@@ -15,7 +15,16 @@ export function describeSeedShard(shard: number): void {
       const to = from + SEEDS_PER_TEST - 1;
       it(`seeds ${from}-${to} keep every safety invariant and recover once the faults stop`, () => {
         const failures: string[] = [];
-        const totals = { writesApplied: 0, readsServed: 0, crashes: 0, partitions: 0, snapshots: 0, confChanges: 0 };
+        const totals = {
+          writesApplied: 0,
+          readsServed: 0,
+          crashes: 0,
+          partitions: 0,
+          snapshots: 0,
+          snapshotsInstalled: 0,
+          confChangesApplied: 0,
+          leadersElected: 0,
+        };
         for (let seed = from; seed <= to; seed++) {
           const result = runSeed(seed);
           if (!result.ok) failures.push(describeFailure(result));

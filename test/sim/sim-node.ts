@@ -30,10 +30,18 @@ export interface NodeEnv {
   schedule(delay: number, run: () => void): void;
   /** Lets the adversary crash a node in the middle of a Ready it finds interesting. */
   crashPointFor(node: NodeId, rd: Ready): CrashPoint | undefined;
+  /** Something worth counting in a run's statistics happened. */
+  count(event: keyof ClusterEvents): void;
   /** A write took effect in this node's state machine. */
   applied(node: NodeId, cmd: Command): void;
   /** A linearizable read finished on this node. */
   readServed(node: NodeId, context: string): void;
+}
+
+export interface ClusterEvents {
+  leaderElected: number;
+  snapshotInstalled: number;
+  confChangeApplied: number;
 }
 
 interface PendingRead {
@@ -248,7 +256,10 @@ export class SimNode {
       this.role = rd.softState.role;
       this.leader = rd.softState.leader;
       this.trace(`now ${this.role}, leader n${this.leader}`);
-      if (this.role === 'leader') checker.onLeader(this.id, this.term, this.disk);
+      if (this.role === 'leader') {
+        checker.onLeader(this.id, this.term, this.disk);
+        this.env.count('leaderElected');
+      }
     }
     if (rd.hardState) {
       const leaderView = this.role === 'leader' ? { confState: this.confState, disks: (id: NodeId) => this.env.disk(id) } : undefined;
@@ -263,6 +274,7 @@ export class SimNode {
       this.sm = KvStateMachine.restore(index, rd.snapshot.data);
       this.confState = confState;
       checker.onRestore(this.id, index, this.sm.chain);
+      this.env.count('snapshotInstalled');
       this.trace(`restored snapshot at ${index}`);
     }
     for (const e of rd.committedEntries) {
@@ -273,6 +285,7 @@ export class SimNode {
       checker.onApply(this.id, e, this.sm.chain, cmd);
       if (e.kind === 'confChange') {
         this.confState = core.applyConfChange(decodeConfChange(e.data));
+        this.env.count('confChangeApplied');
         this.trace(`applied conf change at ${e.index}: voters=[${this.confState.voters.join(',')}] learners=[${this.confState.learners.join(',')}] outgoing=[${this.confState.votersOutgoing.join(',')}]`);
       }
       if (cmd) this.env.applied(this.id, cmd);
