@@ -1,10 +1,12 @@
 // The upload queue, docked at the bottom of every view while there is something to show.
+import { useState } from 'react';
 import { useApp } from '../../store/context';
 import { UploadRow } from './UploadRow';
 
 export function UploadQueue() {
   const uploads = useApp((s) => s.uploads);
   const clearFinished = useApp((s) => s.clearFinishedUploads);
+  const [open, setOpen] = useState(true);
   if (uploads.length === 0) return null;
   const done = uploads.filter((u) => u.state === 'done').length;
   const failed = uploads.filter((u) => u.state === 'failed').length;
@@ -19,12 +21,17 @@ export function UploadQueue() {
         <button type="button" className="btn btn-small" onClick={clearFinished}>
           Clear finished
         </button>
+        <button type="button" className="btn btn-small" aria-expanded={open} aria-controls="upload-queue" onClick={() => setOpen(!open)}>
+          {open ? 'Hide' : 'Show'}
+        </button>
       </div>
-      <ul role="list" aria-label="Upload queue" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-        {uploads.map((entry) => (
-          <UploadRow key={entry.id} entry={entry} />
-        ))}
-      </ul>
+      {open && (
+        <ul id="upload-queue" role="list" aria-label="Upload queue" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+          {uploads.map((entry) => (
+            <UploadRow key={entry.id} entry={entry} />
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -55,7 +55,9 @@ export function NodeCard({ node }: { node: ManagedNode }) {
         <dt><Explained term="lastContact">Last contact</Explained></dt>
         <dd>{contact === null ? '—' : `${formatMs(contact)} ago`}</dd>
         <dt>Last report</dt>
-        <dd>{node.report === null ? 'never' : `${formatDuration(now - node.report.receivedAt)} ago`}</dd>
+        <dd title={node.reachable ? undefined : 'Not answering: the values above are the last it reported.'}>
+          {node.report === null ? 'never' : `${formatDuration(now - node.report.receivedAt)} ago`}
+        </dd>
         <dt>Process</dt>
         <dd>{describeProcess(process)}</dd>
         <dt>Ports</dt>

@@ -40,7 +40,7 @@ export function CatchUpCard({ node }: { node: ManagedNode }) {
           <span className="spacer" />
           <span className="num">{recovery.entriesBehind === 0 ? 'none behind' : `${formatCount(recovery.entriesBehind)} behind`}</span>
         </div>
-        <ProgressBar label={`Log catch-up of node ${node.id}`} value={Math.min(applied, logTarget)} max={Math.max(1, logTarget)} valueText={`${formatCount(recovery.entriesBehind)} entries behind`} />
+        <ProgressBar label={`Log catch-up of node ${node.id}`} value={Math.min(applied, logTarget)} max={Math.max(1, logTarget)} valueText={`${formatCount(recovery.entriesBehind)} entries behind`} tone={recovery.entriesBehind === 0 ? 'ok' : undefined} />
       </div>
       <div>
         <div className="row">
