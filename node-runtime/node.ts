@@ -85,7 +85,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   // ---- Peer transport -----------------------------------------------------------------------
   const httpHost = options.http.host === '' ? '0.0.0.0' : options.http.host;
-  const server = http.createServer();
+  // Listening starts before the API exists (the peer URL needs the port): answer 503 until then
+  // rather than leave a request hanging for good.
+  const starting: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"unavailable","detail":"the node is starting"}');
+  };
+  const server = http.createServer(starting);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.http.port, httpHost, () => resolve());
@@ -413,6 +418,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   };
 
   const app = createApp(services, logger);
+  server.off('request', starting);
   server.on('request', app);
 
   await transport.start();
