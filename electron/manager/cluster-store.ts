@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { newSecret, readTextIfExists, writeFileAtomic } from './files';
-import { pickPort, SEED_HTTP_PORTS, SEED_PEER_PORTS } from './ports';
+import { isPortFree, pickPort, SEED_HTTP_PORTS, SEED_PEER_PORTS } from './ports';
 
 const storedNodeSchema = z.object({
   id: z.number().int().min(1),
@@ -21,6 +21,11 @@ const storedClusterSchema = z.object({
   nextId: z.number().int().min(1),
   nodes: z.array(storedNodeSchema),
 });
+
+async function allFree(ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) if (!(await isPortFree(port))) return false;
+  return true;
+}
 
 export type StoredNode = z.infer<typeof storedNodeSchema>;
 export type StoredCluster = z.infer<typeof storedClusterSchema>;
@@ -63,12 +68,15 @@ export class ClusterStore {
       return { cluster: parsed.data, secret, created: false };
     }
     const taken = new Set<number>();
+    // The seed's ports all or none: half a seed layout would mix our nodes with another
+    // cluster's that is merely restarting right now.
+    const seed = options.seedPorts && options.nodeCount <= SEED_HTTP_PORTS.length && (await allFree([...SEED_HTTP_PORTS, ...SEED_PEER_PORTS]));
     const nodes: StoredNode[] = [];
     for (let i = 0; i < options.nodeCount; i += 1) {
       nodes.push({
         id: i + 1,
-        httpPort: await pickPort(taken, options.seedPorts ? SEED_HTTP_PORTS[i] : undefined),
-        peerPort: await pickPort(taken, options.seedPorts ? SEED_PEER_PORTS[i] : undefined),
+        httpPort: await pickPort(taken, seed ? SEED_HTTP_PORTS[i] : undefined),
+        peerPort: await pickPort(taken, seed ? SEED_PEER_PORTS[i] : undefined),
         founder: true,
       });
     }

@@ -25,11 +25,16 @@ function mayAnswer(member: MemberView): boolean {
   return state === undefined || state === 'starting' || state === 'running' || state === 'stopping';
 }
 
+/** Free disk space moves with everything else on the machine; only steps this big are news. */
+const DISK_FREE_STEP = 256 * 1024 * 1024;
+
 /** The snapshot minus what moves on every poll without meaning a change. */
 function changeKey(snapshot: ClusterSnapshot): string {
-  return JSON.stringify(snapshot, (key, value: unknown) =>
-    key === 'updatedAt' || key === 'receivedAt' || key === 'lastContactMs' ? undefined : value,
-  );
+  return JSON.stringify(snapshot, (key, value: unknown) => {
+    if (key === 'updatedAt' || key === 'receivedAt' || key === 'lastContactMs') return undefined;
+    if (key === 'diskFree' && typeof value === 'number') return Math.round(value / DISK_FREE_STEP);
+    return value;
+  });
 }
 
 export class ClusterView {
@@ -113,7 +118,8 @@ export class ClusterView {
     }
     const client = this.client(member);
     const [status, stats, recovery, config] = await Promise.allSettled([client.status(), client.stats(), client.recovery(), client.config()]);
-    if (status.status === 'rejected') {
+    // Another cluster's node on a port we think is ours (it was free when we chose it) is not ours.
+    if (status.status === 'rejected' || status.value.id !== member.id) {
       this.observations.set(member.id, { reachable: false, report: previous.report, pid });
       return;
     }

@@ -98,7 +98,8 @@ export interface UploadProgress {
  * changes; `snapshot` is re-sent whenever any node's state changed (at most a few times a second),
  * and nothing while nothing changes; a `: ping` comment every 15 s keeps proxies from closing it.
  * What counts as a change ignores `updatedAt`, `receivedAt` and peers' `lastContactMs`, which move
- * on every poll.
+ * on every poll, and `stats.diskFree` steps under 256 MiB (it moves with any disk activity on the
+ * machine); a snapshot sent for any other reason carries their current values.
  */
 export interface ManagerEvents {
   readonly snapshot: ClusterSnapshot;
