@@ -309,7 +309,7 @@ export class Raft {
     return pr !== undefined && !pr.isLearner && this.tracker.isVoter(this.id) && !this.log.hasPendingSnapshot();
   }
 
-  hup(kind: CampaignKind): void {
+  private hup(kind: CampaignKind): void {
     if (this.role === 'leader' || !this.promotable()) return;
     // A committed but unapplied membership change may remove us or change the quorum: wait.
     if (this.hasUnappliedConfChange()) return;
