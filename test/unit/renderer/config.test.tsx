@@ -16,10 +16,10 @@ function setup() {
 describe('Configuration', () => {
   it('lists the cluster settings with labelled inputs, scope and source', () => {
     setup();
-    const quota = screen.getByLabelText(/storageQuota/) as HTMLInputElement;
+    const quota = screen.getByLabelText('storageQuota') as HTMLInputElement;
     expect(quota.value).toBe(String(1000 * 1024 * 1024));
-    expect(screen.getByLabelText(/recoveryEnabled/)).toHaveProperty('checked', true);
-    expect(screen.queryByLabelText(/logLevel/)).toBeNull();
+    expect(screen.getByLabelText('recoveryEnabled')).toHaveProperty('checked', true);
+    expect(screen.queryByLabelText('logLevel')).toBeNull();
     expect(screen.getAllByText('cluster').length).toBeGreaterThan(5);
     expect(screen.getByText('file')).toBeTruthy();
     expect(screen.getByText('1000 MiB')).toBeTruthy();
@@ -29,7 +29,7 @@ describe('Configuration', () => {
 
   it('applies an edit without restart and shows what changed', async () => {
     const h = setup();
-    fireEvent.change(screen.getByLabelText(/heartbeatInterval/), { target: { value: '200' } });
+    fireEvent.change(screen.getByLabelText('heartbeatInterval'), { target: { value: '200' } });
     expect(screen.getByText('1 change not applied yet')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     await act(settle);
@@ -42,7 +42,7 @@ describe('Configuration', () => {
   it('shows the server’s validation error next to the key', async () => {
     const h = setup();
     h.api.on('PUT', /^\/api\/config/, () => failWith('config_invalid', 'storageQuota: must be at least the 300 MiB already stored'));
-    const input = screen.getByLabelText(/storageQuota/);
+    const input = screen.getByLabelText('storageQuota');
     fireEvent.change(input, { target: { value: '1024' } });
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     await act(settle);
@@ -54,7 +54,7 @@ describe('Configuration', () => {
   it('switches to a node’s own settings', async () => {
     const h = setup();
     fireEvent.change(screen.getByLabelText('Settings of'), { target: { value: '3' } });
-    const level = screen.getByLabelText(/logLevel/) as HTMLSelectElement;
+    const level = screen.getByLabelText('logLevel') as HTMLSelectElement;
     expect(level.value).toBe('info');
     fireEvent.change(level, { target: { value: 'debug' } });
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
@@ -64,8 +64,8 @@ describe('Configuration', () => {
 
   it('discards edits', () => {
     setup();
-    fireEvent.change(screen.getByLabelText(/chunkSize/), { target: { value: '4096' } });
+    fireEvent.change(screen.getByLabelText('chunkSize'), { target: { value: '4096' } });
     fireEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
-    expect((screen.getByLabelText(/chunkSize/) as HTMLInputElement).value).toBe(String(1024 * 1024));
+    expect((screen.getByLabelText('chunkSize') as HTMLInputElement).value).toBe(String(1024 * 1024));
   });
 });

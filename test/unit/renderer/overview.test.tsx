@@ -97,6 +97,7 @@ describe('the dashboard shell', () => {
     act(() => h.events.fail());
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toMatch(/Lost contact with the cluster manager/);
+    expect(screen.getByRole('status', { name: 'Cluster Unknown' }).getAttribute('title')).toMatch(/Last known: healthy/);
     fireEvent.click(within(alert).getByRole('button', { name: 'Reconnect now' }));
     expect(h.events.opened).toBe(2);
     h.store.getState().disconnect();

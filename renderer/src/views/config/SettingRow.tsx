@@ -36,11 +36,19 @@ export function SettingRow({ settingKey, entry }: { settingKey: string; entry: C
 
   return (
     <div className="setting-row">
-      <label htmlFor={inputId} title={SETTING_HELP[settingKey]}>
-        <span className="mono">{settingKey}</span>
-        {draft !== undefined && <span className="pill pill-warn" style={{ marginLeft: 6 }}>edited</span>}
-        <span id={helpId} className="visually-hidden">{SETTING_HELP[settingKey] ?? ''}</span>
-      </label>
+      <span>
+        <label htmlFor={inputId} title={SETTING_HELP[settingKey]} className="mono">
+          {settingKey}
+        </label>
+        {draft !== undefined && (
+          <span className="pill pill-warn" style={{ marginLeft: 6 }}>
+            edited
+          </span>
+        )}
+        <span id={helpId} className="visually-hidden">
+          {SETTING_HELP[settingKey] ?? ''}
+        </span>
+      </span>
       {typeof entry.value === 'boolean' ? (
         <input {...common} type="checkbox" checked={value === 'true'} onChange={(e) => edit(settingKey, String(e.currentTarget.checked))} />
       ) : settingKey === 'logLevel' ? (

@@ -11,13 +11,19 @@ const HEALTH = {
 
 export function ClusterHeadline() {
   const snapshot = useApp((s) => s.snapshot);
+  const lost = useApp((s) => s.connection.status === 'lost');
   if (snapshot === null) return <span className="muted">No cluster data yet</span>;
-  const health = HEALTH[snapshot.health];
+  const health = lost ? { text: 'Unknown', tone: 'pill-neutral' } : HEALTH[snapshot.health];
   const term = leaderOf(snapshot)?.report?.status.term;
   const up = snapshot.nodes.filter((n) => n.reachable).length;
   return (
     <div className="headline" role="group" aria-label="Cluster status">
-      <span className={`pill ${health.tone}`} role="status" aria-label={`Cluster ${health.text}`}>
+      <span
+        className={`pill ${health.tone}`}
+        role="status"
+        aria-label={`Cluster ${health.text}`}
+        title={lost ? `Last known: ${HEALTH[snapshot.health].text.toLowerCase()} — the manager is not answering` : undefined}
+      >
         {health.text}
       </span>
       <span className="num">
