@@ -3,9 +3,8 @@
 // at any point of that sequence, losing everything the disk does not hold. The disk (a
 // MemoryStorage) and its latest snapshot are all that survive a crash.
 
-import { decodeConfChange } from '../../node-runtime/raft/index';
+import { NONE, decodeConfChange } from '../../node-runtime/raft/index';
 import type { ConfChange, ConfState, LogStorage, MemoryStorage, Message, NodeId, ProposeResult, RawNode, Ready, Role, Status } from '../../node-runtime/raft/index';
-import { NONE } from '../../node-runtime/raft/index';
 import type { Checker } from './invariants';
 import { KvStateMachine, encodeCommand } from './state-machine';
 import type { Command } from './state-machine';
@@ -44,8 +43,12 @@ export interface ClusterEvents {
   confChangeApplied: number;
 }
 
+/** A read the core never answered (its request was lost) is given up after this long. */
+const READ_TIMEOUT = 500;
+
 interface PendingRead {
   readonly key: number;
+  readonly startedAt: number;
   /** Highest index committed anywhere when the read started. */
   readonly required: number;
   /** Set once the core confirmed the read: serve when the state machine reaches it. */
@@ -162,9 +165,8 @@ export class SimNode {
 
   readIndex(context: string, key: number, required: number): void {
     if (!this.core) return;
-    this.reads.set(context, { key, required });
     this.trace(`readIndex ${context} key=${key} required=${required}`);
-    this.core.readIndex(context);
+    if (this.core.readIndex(context).ok) this.reads.set(context, { key, required, startedAt: this.env.now() });
     this.kick();
   }
 
@@ -300,7 +302,9 @@ export class SimNode {
   }
 
   private serveReads(): void {
+    const now = this.env.now();
     for (const [context, read] of this.reads) {
+      if (read.readIndex === undefined && now - read.startedAt > READ_TIMEOUT) this.reads.delete(context);
       if (read.readIndex === undefined || read.readIndex > this.sm.applied) continue;
       this.env.checker.onReadServed(this.id, context, read.key, this.sm.read(read.key), this.sm.applied);
       this.reads.delete(context);
