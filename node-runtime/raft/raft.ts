@@ -404,8 +404,11 @@ export class Raft {
   private stepTerm(m: Message): boolean {
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
-        const inLease = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
         // We heard from a live leader within the election timeout: this candidate is disruptive.
+        // CheckQuorum makes that a lease for real votes too; PreVote alone applies it to pre-votes
+        // (Raft thesis §9.6), so a node back from a partition cannot depose a healthy leader.
+        const leaseApplies = this.checkQuorum || m.type === 'preVote';
+        const inLease = leaseApplies && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
         if (inLease && m.context !== CAMPAIGN_TRANSFER) return false;
       }
       if (m.type === 'preVote' || (m.type === 'preVoteResp' && !m.reject)) {

@@ -21,6 +21,20 @@ describe('PreVote', () => {
     expect(net.appliedData(3)).toEqual(['while-away']);
   });
 
+  it('a rejoining node with an up-to-date log does not disrupt either: followers in touch with a leader refuse pre-votes', () => {
+    const net = new Network([1, 2, 3], { preVote: true });
+    net.elect(1);
+    net.isolate(3);
+    net.tickAll(5 * ELECTION_TICKS);
+    net.heal();
+    net.raw(3).campaign();
+    net.stabilize();
+    expect(net.sent.some((m) => m.type === 'preVoteResp' && m.to === 3 && !m.reject)).toBe(false);
+    net.tickAll(5 * ELECTION_TICKS);
+    expect(net.leaders()).toEqual([1]);
+    for (const id of [1, 2, 3]) expect(net.status(id).term).toBe(1);
+  });
+
   it('without PreVote the rejoining node forces a new term (the disruption PreVote prevents)', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
@@ -45,6 +59,9 @@ describe('PreVote', () => {
     const net = new Network([1, 2, 3], { preVote: true });
     net.elect(1);
     net.crash(1);
+    // Node 3 has not heard from the leader for an election timeout: it no longer defends it.
+    net.tick(3, ELECTION_TICKS);
+    net.takeMessages();
     net.raw(2).campaign();
     for (const m of net.takeMessages()) net.deliver(m);
     expect(net.status(3)).toMatchObject({ term: 1, vote: 1 });
