@@ -1,6 +1,14 @@
 // How the supervisor starts a node process, behind an interface shaped like Electron's
 // `utilityProcess.fork(modulePath, args, { env, execArgv, stdio: 'pipe' })`: under plain Node it
-// is `child_process.fork`, in the app electron/main/ implements it with utilityProcess.
+// is `child_process.fork`, in the app electron/main/ implements it with utilityProcess:
+//   launch(spec)           utilityProcess.fork(spec.modulePath, [...spec.args], { env: spec.env,
+//                          execArgv: [...spec.execArgv], cwd: spec.cwd, stdio: 'pipe', serviceName: spec.name })
+//   pid, stdout, stderr    child.pid (undefined until 'spawn'), child.stdout, child.stderr
+//   kill(signal)           process.kill(child.pid, signal): child.kill() can only send SIGTERM, and
+//                          pause/resume need SIGSTOP/SIGCONT; false once the process exited
+//   postMessage/onMessage  child.postMessage / child.on('message')
+//   onExit                 child.on('exit', (code) => listener({ code, signal: null }))
+// A node under utilityProcess announces 'listening' through process.parentPort, not process.send.
 import type { Readable } from 'node:stream';
 
 /** How to run `dfs-node`: a module plus the flags for the runtime that loads it. */

@@ -80,7 +80,13 @@ export class Manager {
       activate: (profile) => manager.activate(profile),
       onInternalError: (err, where) => manager.logger.error({ err, where }, 'control API request failed'),
     };
-    manager.server = await startControlServer(context, newToken(), options.apiPort ?? 0);
+    try {
+      manager.server = await startControlServer(context, newToken(), options.apiPort ?? 0);
+    } catch (err) {
+      // Nodes without a control API would be unreachable orphans-to-be: take them down again.
+      await manager.leave();
+      throw new Error(`the control API could not listen on 127.0.0.1:${options.apiPort ?? 0}: ${(err as Error).message}`);
+    }
     manager.logger.info({ port: manager.server.port, profile: manager.active.backend.profile }, 'manager started');
     return manager;
   }

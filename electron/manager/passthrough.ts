@@ -1,6 +1,7 @@
 // Forwards a dashboard request to a node and streams the answer back, bodies in both directions
 // streamed (constant memory). Our credentials (token, cookie) never travel on to the node.
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sendError } from './http-util';
@@ -29,7 +30,9 @@ export interface ProxyHooks {
 }
 
 export async function proxyToNode(req: IncomingMessage, res: ServerResponse, target: URL, method: string, hooks: ProxyHooks = {}): Promise<void> {
-  const upstream = httpRequest(target, { method, headers: forwardable(req.headers) });
+  // Attached nodes may sit behind TLS; local nodes are plain HTTP on loopback.
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const upstream = request(target, { method, headers: forwardable(req.headers) });
   let total = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {

@@ -9,6 +9,9 @@ import { childProcessLauncher } from './child-process-launcher';
 import { Manager } from './manager';
 import { defaultNodeCommand, defaultRendererDir } from './node-command';
 
+/** A second stop signal later than this after the first forces an immediate exit. */
+const FORCE_AFTER_MS = 1_000;
+
 function integer(min: number, max: number) {
   return (text: string): number => {
     const n = Number(text);
@@ -59,11 +62,15 @@ async function main(): Promise<void> {
   process.stdout.write(`DFS Desktop dashboard: ${manager.dashboardUrl}\n`);
   if (flags.open) openBrowser(manager.dashboardUrl);
 
-  let stopping = false;
+  let stoppingSince: number | null = null;
   const stop = (): void => {
-    // A second Ctrl-C means now: the nodes follow on their own when our IPC channels close.
-    if (stopping) process.exit(130);
-    stopping = true;
+    // Ctrl-C reaches us from the terminal and again forwarded by npm and scripts/start.js; only a
+    // Ctrl-C pressed later means "now" (the nodes then follow on their own when our IPC closes).
+    if (stoppingSince !== null) {
+      if (Date.now() - stoppingSince > FORCE_AFTER_MS) process.exit(130);
+      return;
+    }
+    stoppingSince = Date.now();
     void manager.stop().then(
       () => process.exit(0),
       (err: unknown) => {
