@@ -1,5 +1,5 @@
 // The operator: membership changes (single-server and joint, learners promoted to voters,
-// voters removed and added back) and leadership transfers, proposed to whichever node leads.
+// voters removed and added back), leadership transfers and forced elections.
 
 import type { ConfChange, ConfChangeSingle, ConfState, NodeId } from '../../node-runtime/raft/index';
 import type { Cluster } from './cluster';
@@ -77,7 +77,13 @@ export class Operator {
     return { changes, transition: this.random.pick(['auto', 'joint'] as const) };
   }
 
+  /** Hands leadership over politely (transfer) or, now and then, forces an election somewhere. */
   private transferLeader(): void {
+    if (this.random.chance(0.25)) {
+      const up = this.cluster.upNodes();
+      if (up.length > 0) this.random.pick(up).campaign();
+      return;
+    }
     const leader = this.cluster.leader();
     if (leader === undefined) return;
     const others = leader.membership.voters.filter((id) => id !== leader.id);

@@ -170,6 +170,14 @@ export class SimNode {
     this.kick();
   }
 
+  /** Starts an election now, as an operator forcing one would. */
+  campaign(): void {
+    if (!this.core) return;
+    this.trace('campaign');
+    this.core.campaign();
+    this.kick();
+  }
+
   transferLeadership(to: NodeId): void {
     if (!this.core) return;
     this.trace(`transfer leadership to n${to}`);
