@@ -35,6 +35,20 @@ export function entriesBehindLeader(snapshot: ClusterSnapshot | null, node: Mana
   return Math.max(0, leaderLast - known);
 }
 
+/**
+ * Time since the leader last heard from this follower, as of `now`. The manager re-sends a
+ * snapshot only when something else changes, so `lastContactMs` is as old as the leader's report:
+ * for a follower cut off from the leader the silence has kept growing since then; for a connected
+ * one contact keeps happening and the reported value stands.
+ */
+export function contactAgeMs(snapshot: ClusterSnapshot | null, node: ManagedNode, now: number): number | null {
+  const leader = leaderOf(snapshot);
+  const reported = leaderViewOf(snapshot, node.id)?.lastContactMs;
+  if (leader?.report == null || reported == null) return null;
+  const cutOff = !node.reachable || node.partitionedFrom.includes(leader.id) || leader.partitionedFrom.includes(node.id);
+  return cutOff ? reported + Math.max(0, now - leader.report.receivedAt) : reported;
+}
+
 export function majorityOf(voters: number): number {
   return Math.floor(voters / 2) + 1;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { groupsHealing, groupsIsolating, partitionGroups, entriesBehindLeader } from '../../../renderer/src/store/cluster-derive';
-import { healthyCluster, node } from './fixtures';
+import { contactAgeMs, entriesBehindLeader, groupsHealing, groupsIsolating, partitionGroups } from '../../../renderer/src/store/cluster-derive';
+import { T0, healthyCluster, node } from './fixtures';
 import { failWith, harness, settle } from './fake-deps';
 
 describe('cluster commands', () => {
@@ -57,5 +57,13 @@ describe('derived cluster facts', () => {
     expect(entriesBehindLeader(s, s.nodes[2] as never)).toBe(3);
     expect(entriesBehindLeader(s, s.nodes[0] as never)).toBe(0);
     expect(entriesBehindLeader({ ...s, leaderId: null }, s.nodes[2] as never)).toBeNull();
+  });
+
+  it('ages the last contact of a follower cut off from the leader, not of a connected one', () => {
+    const s = healthyCluster();
+    expect(contactAgeMs(s, s.nodes[2]!, T0 + 5000)).toBe(60);
+    const cut = { ...s, nodes: [s.nodes[0]!, s.nodes[1]!, node(3, { partitionedFrom: [1, 2] })] };
+    expect(contactAgeMs(cut, cut.nodes[2]!, T0 + 5000)).toBe(60 + 5300);
+    expect(contactAgeMs(s, s.nodes[0]!, T0)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 import type { ManagedNode, ProcessInfo } from '../../../../node-runtime/common/manager-api';
 import { formatCount, formatDuration, formatMs } from '../../format/units';
 import { Explained } from '../../shell/Explained';
-import { entriesBehindLeader, isCutOff, leaderViewOf } from '../../store/cluster-derive';
+import { contactAgeMs, entriesBehindLeader, isCutOff } from '../../store/cluster-derive';
 import { useApp } from '../../store/context';
 import { useNow } from '../../shell/useNow';
 import { NodeControls } from './NodeControls';
@@ -29,7 +29,7 @@ export function NodeCard({ node }: { node: ManagedNode }) {
   const isLeader = snapshot?.leaderId === node.id;
   const status = node.report?.status;
   const behind = entriesBehindLeader(snapshot, node);
-  const contact = isLeader ? null : (leaderViewOf(snapshot, node.id)?.lastContactMs ?? null);
+  const contact = isLeader ? null : contactAgeMs(snapshot, node, now);
   const process = node.process;
 
   return (
@@ -54,9 +54,9 @@ export function NodeCard({ node }: { node: ManagedNode }) {
         <dd>{isLeader ? '—' : behind === null ? 'unknown' : behind === 0 ? 'up to date' : `${formatCount(behind)} entries`}</dd>
         <dt><Explained term="lastContact">Last contact</Explained></dt>
         <dd>{contact === null ? '—' : `${formatMs(contact)} ago`}</dd>
-        <dt>Last report</dt>
+        <dt>Answering</dt>
         <dd title={node.reachable ? undefined : 'Not answering: the values above are the last it reported.'}>
-          {node.report === null ? 'never' : `${formatDuration(now - node.report.receivedAt)} ago`}
+          {node.reachable ? 'yes' : node.report === null ? 'never answered' : `no — last answer ${formatDuration(now - node.report.receivedAt)} ago`}
         </dd>
         <dt>Process</dt>
         <dd>{describeProcess(process)}</dd>

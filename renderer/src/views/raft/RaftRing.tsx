@@ -3,7 +3,8 @@
 // lines are the leader's replication streams (a dot travels along one when that follower's
 // confirmed log position advances; a red dashed line is a network cut).
 import type { ClusterSnapshot, ManagedNode } from '../../../../node-runtime/common/manager-api';
-import { leaderViewOf } from '../../store/cluster-derive';
+import { contactAgeMs, leaderViewOf } from '../../store/cluster-derive';
+import { useNow } from '../../shell/useNow';
 import { settingsFor } from '../../store/config-derive';
 import { termColour } from './term-colour';
 
@@ -33,6 +34,7 @@ function describe(node: ManagedNode, leaderId: number | null): string {
 }
 
 export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
+  const now = useNow(250);
   const nodes = [...snapshot.nodes].sort((a, b) => a.id - b.id);
   const at = new Map(nodes.map((n, i) => [n.id, position(i, nodes.length)]));
   const electionTimeout = Number(settingsFor(snapshot, 'cluster').find(([k]) => k === 'electionTimeout')?.[1].value ?? 1000);
@@ -71,7 +73,7 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
         if (p === undefined) return null;
         const status = n.report?.status;
         const isLeader = n.id === snapshot.leaderId;
-        const contact = isLeader ? null : (leaderViewOf(snapshot, n.id)?.lastContactMs ?? null);
+        const contact = isLeader ? null : contactAgeMs(snapshot, n, now);
         return (
           <g key={n.id}>
             <title>{describe(n, snapshot.leaderId)}</title>
