@@ -67,6 +67,34 @@ describe('§5.2 leader election', () => {
     expect(net.status(3).vote).toBe(1);
   });
 
+  it('a split vote is resolved by a new election in a later term', () => {
+    const net = new Network([1, 2, 3, 4]);
+    net.raw(1).campaign();
+    net.raw(2).campaign();
+    const requests = net.takeMessages();
+    // Node 3 hears node 1 first, node 4 hears node 2 first: two votes each, three needed.
+    const order = [...requests.filter((m) => m.to === 3 && m.from === 1), ...requests.filter((m) => m.to === 4 && m.from === 2), ...requests];
+    for (const m of order) net.deliver(m);
+    net.stabilize();
+    expect(net.leaders()).toEqual([]);
+    net.tickAll(4 * ELECTION_TICKS);
+    expect(net.leaders()).toHaveLength(1);
+    expect(net.status(net.leaders()[0] as number).term).toBeGreaterThan(1);
+  });
+
+  it('a vote request from an older term is ignored and changes nothing', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.isolate(1);
+    net.elect(2);
+    net.heal();
+    // Node 1 is still leader of term 1 and knows nothing better; node 3 is in term 2.
+    net.node(3).raw.step({ type: 'vote', from: 1, to: 3, term: 1, logTerm: 1, index: 9, entries: [], commit: 0, reject: false, rejectHint: 0 });
+    // Ignored outright: the stale candidate learns the newer term from anyone it contacts.
+    expect(net.takeMessages().filter((m) => m.from === 3 && m.type === 'voteResp')).toEqual([]);
+    expect(net.status(3)).toMatchObject({ term: 2, vote: 2 });
+  });
+
   it('a candidate with a stale log gets no vote (§5.4.1 election restriction)', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);

@@ -85,6 +85,15 @@ describe('§5.3 log replication', () => {
     expect(storage.lastIndex()).toBe(3);
   });
 
+  it('a follower answers an append from an older term with its newer term and keeps its log', () => {
+    const { raw, storage } = followerWithLog([1, 1], 3);
+    raw.step(msg({ type: 'app', from: 2, to: 1, term: 2, index: 2, logTerm: 1, entries: [entry(3, 2)], commit: 3 }));
+    const [resp] = drain(raw, storage);
+    expect(resp).toMatchObject({ type: 'appResp', to: 2, term: 3 });
+    expect(storage.lastIndex()).toBe(2);
+    expect(raw.status().commit).toBe(0);
+  });
+
   it('a follower rejects an append beyond its log and hints its last index', () => {
     const { raw, storage } = followerWithLog([1, 1], 1);
     raw.step(msg({ type: 'app', from: 2, to: 1, term: 1, index: 7, logTerm: 1, entries: [entry(8, 1)] }));
