@@ -184,7 +184,15 @@ export class NodeSupervisor {
   }
 
   private launch(reason: string): void {
-    const handle = this.options.launcher.launch(this.options.launchSpec());
+    let handle: NodeHandle;
+    try {
+      handle = this.options.launcher.launch(this.options.launchSpec());
+    } catch (err) {
+      // Runs from timers too: a throw here would take the whole manager down.
+      this.handle = null;
+      this.set('errored', `could not be launched: ${(err as Error).message}`);
+      return;
+    }
     this.handle = handle;
     this.killCause = null;
     this.startedAt = this.clock.now();

@@ -193,3 +193,16 @@ describe('NodeSupervisor logs', () => {
     expect(JSON.stringify(logs)).not.toContain('s3cret');
   });
 });
+
+describe('NodeSupervisor launch failures', () => {
+  it('marks the node errored when the launcher throws, instead of throwing from a timer', () => {
+    const { clock, launcher, supervisor } = setup();
+    supervisor.start();
+    launcher.launch = () => {
+      throw new Error('spawn EACCES');
+    };
+    launcher.last.exit({ code: 1, signal: null });
+    expect(() => clock.advance(100)).not.toThrow();
+    expect(supervisor.info()).toMatchObject({ state: 'errored', reason: 'could not be launched: spawn EACCES' });
+  });
+});

@@ -1,0 +1,123 @@
+// The cluster view against in-process stub nodes: what counts as a change, leader changes, and
+// nodes that are not who we think they are. Waits count the stubs' poll rounds, never the clock.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NodeStatus } from '../../../node-runtime/common/api-types';
+import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
+import type { ClusterBackend, MemberView } from '../../../electron/manager/cluster-backend';
+import { ClusterView } from '../../../electron/manager/cluster-view';
+import { EventBus, type ManagerEvent } from '../../../electron/manager/event-bus';
+import { waitFor } from '../../fixtures/manager/helpers';
+
+interface StubNode {
+  status: NodeStatus;
+  diskFree: number;
+  polls: number;
+  readonly server: Server;
+  readonly url: string;
+}
+
+const stubs: StubNode[] = [];
+const views: ClusterView[] = [];
+afterEach(async () => {
+  for (const view of views.splice(0)) view.stop();
+  await Promise.all(stubs.splice(0).map((s) => new Promise((resolve) => s.server.close(resolve))));
+});
+
+function status(id: number, leaderId: number, term: number, lastContactMs = 5): NodeStatus {
+  const peers = [1, 2, 3].filter((p) => p !== id).map((p) => ({ id: p, url: null, isLearner: false, state: null, match: null, next: null, lastContactMs }));
+  return { id, role: id === leaderId ? 'leader' : 'follower', term, leaderId, leaderUrl: null, commitIndex: 1, appliedIndex: 1, lastIndex: 1, snapshotIndex: 0, peers };
+}
+
+async function stubNode(id: number): Promise<StubNode> {
+  const stub = { status: status(id, 1, 1), diskFree: 50 * 2 ** 30, polls: 0 } as StubNode;
+  const server = createServer((req, res) => {
+    const bodies: Record<string, unknown> = {
+      '/status': stub.status,
+      '/stats': { totalFiles: 0, totalSize: 0, quotaUsed: 0, quotaLimit: 1, storageUsage: '0.0%', nodeStatus: 'healthy', lastBackup: null, bytesOnDisk: 0, chunkCount: 0, diskFree: stub.diskFree },
+      '/config': {},
+    };
+    if (req.url === '/status') stub.polls += 1;
+    const body = bodies[req.url ?? ''];
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body ?? { error: 'not_found', detail: '' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  Object.assign(stub, { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  stubs.push(stub);
+  return stub;
+}
+
+function backendOf(nodes: readonly StubNode[]): ClusterBackend {
+  const members: MemberView[] = nodes.map((n, i) => ({ id: i + 1, httpUrl: n.url, peerAddress: null, process: null }));
+  const refuse = async (): Promise<never> => {
+    throw new Error('not in this test');
+  };
+  return {
+    mode: 'attach', profile: 'stub', secret: null, members: () => members, onChange: () => () => {},
+    start: async () => {}, stop: async () => {}, nodeAction: refuse, spawnJoiner: refuse, retire: refuse,
+  };
+}
+
+async function watch(nodes: readonly StubNode[]) {
+  const bus = new EventBus();
+  const events: ManagerEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const view = new ClusterView(backendOf(nodes), bus, { pollIntervalMs: 10, pollTimeoutMs: 1_000 });
+  views.push(view);
+  view.start();
+  const snapshots = () => events.filter((e) => e.name === 'snapshot').map((e) => e.data as ClusterSnapshot);
+  /** Waits until every stub answered `rounds` more polls. */
+  const rounds = async (count: number) => {
+    const target = nodes.map((n) => n.polls + count);
+    await waitFor(`${count} poll rounds`, () => nodes.every((n, i) => n.polls >= (target[i] ?? 0)), 5_000, 5);
+  };
+  return { view, events, snapshots, rounds };
+}
+
+describe('ClusterView', () => {
+  it('publishes a snapshot when something changed and stays quiet otherwise', async () => {
+    const nodes = await Promise.all([1, 2, 3].map(stubNode));
+    const { snapshots, rounds } = await watch(nodes);
+    await rounds(2);
+    expect(snapshots().at(-1)).toMatchObject({ leaderId: 1, health: 'healthy', faultTolerance: 1, inQuorum: [1, 2, 3] });
+    const settled = snapshots().length;
+
+    // Contact times, receipt times and small disk-free moves are not changes.
+    for (const n of nodes) {
+      n.status = { ...n.status, peers: n.status.peers.map((p) => ({ ...p, lastContactMs: 99 })) };
+      n.diskFree -= 4096;
+    }
+    await rounds(5);
+    expect(snapshots()).toHaveLength(settled);
+
+    const first = nodes[0] as StubNode;
+    first.status = { ...first.status, commitIndex: 2, appliedIndex: 2, lastIndex: 2 };
+    await rounds(2);
+    expect(snapshots()).toHaveLength(settled + 1);
+    expect(snapshots().at(-1)?.nodes[0]?.report?.status.commitIndex).toBe(2);
+  });
+
+  it('announces a new leader once, with its term', async () => {
+    const nodes = await Promise.all([1, 2, 3].map(stubNode));
+    const { events, rounds } = await watch(nodes);
+    await rounds(2);
+    nodes.forEach((n, i) => (n.status = status(i + 1, 3, 2)));
+    await rounds(3);
+    const changes = events.filter((e) => e.name === 'leaderChange').map((e) => e.data as { leaderId: number; term: number });
+    expect(changes.map(({ leaderId, term }) => ({ leaderId, term }))).toEqual([
+      { leaderId: 1, term: 1 },
+      { leaderId: 3, term: 2 },
+    ]);
+  });
+
+  it('treats a node answering with another id as unreachable', async () => {
+    const nodes = await Promise.all([1, 2, 3].map(stubNode));
+    (nodes[2] as StubNode).status = status(7, 1, 1);
+    const { view, rounds } = await watch(nodes);
+    await rounds(2);
+    expect(view.snapshot().nodes.map((n) => n.reachable)).toEqual([true, true, false]);
+    expect(view.snapshot()).toMatchObject({ health: 'degraded', faultTolerance: 0 });
+  });
+});
