@@ -1,5 +1,4 @@
 // The dashboard shell: headline, banners, view tabs, the active view, and the upload dock.
-import { ActivityView } from './views/activity/ActivityView';
 import { CommandFailureAlert } from './shell/CommandFailureAlert';
 import { ConfigView } from './views/config/ConfigView';
 import { ConnectionBanner } from './shell/ConnectionBanner';
@@ -16,9 +15,12 @@ import { UploadQueue } from './views/files/UploadQueue';
 import { ClusterHeadline } from './views/overview/ClusterHeadline';
 import { useApp } from './store/context';
 import type { TabId } from './store/state';
-import type { JSX } from 'react';
+import { Suspense, lazy, type ComponentType } from 'react';
 
-const VIEWS: Readonly<Record<TabId, () => JSX.Element>> = {
+// The charts library is most of the bundle; it loads when a chart is first shown.
+const ActivityView = lazy(() => import('./views/activity/ActivityView').then((m) => ({ default: m.ActivityView })));
+
+const VIEWS: Readonly<Record<TabId, ComponentType>> = {
   overview: OverviewView,
   files: FilesView,
   storage: StorageView,
@@ -43,7 +45,9 @@ export function App() {
       <CommandFailureAlert />
       <TabBar />
       <main className="app-main" role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)}>
-        <View />
+        <Suspense fallback={<p className="empty">Loading…</p>}>
+          <View />
+        </Suspense>
       </main>
       <UploadQueue />
     </DropZone>

@@ -8,7 +8,7 @@ import { harness } from './fake-deps';
 import { renderWithStore } from './render';
 
 describe('Storage', () => {
-  it('shows the quota gauge and each node’s disk', () => {
+  it('shows the quota gauge and each node’s disk', async () => {
     const h = harness();
     h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
     renderWithStore(<StorageView />, h.store);
@@ -19,7 +19,7 @@ describe('Storage', () => {
     const row = within(table).getByRole('row', { name: /Node 2/ });
     expect(within(row).getByText('310 MiB')).toBeTruthy();
     expect(within(row).getByText('48.8 GiB')).toBeTruthy();
-    expect(screen.getByRole('region', { name: 'Storage over time' })).toBeTruthy();
+    expect(await screen.findByRole('region', { name: 'Storage over time' }, { timeout: 10_000 })).toBeTruthy();
   });
 
   it('warns in colour and words when the quota is nearly full', () => {

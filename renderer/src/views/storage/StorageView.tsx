@@ -1,6 +1,9 @@
+import { Suspense, lazy } from 'react';
 import { NodeDiskTable } from './NodeDiskTable';
 import { QuotaGauge } from './QuotaGauge';
-import { UsageChart } from './UsageChart';
+
+// The charts library loads with the first chart shown, not with the dashboard.
+const UsageChart = lazy(() => import('./UsageChart').then((m) => ({ default: m.UsageChart })));
 
 export function StorageView() {
   return (
@@ -12,7 +15,9 @@ export function StorageView() {
         <h2>Disk use per node</h2>
         <NodeDiskTable />
       </section>
-      <UsageChart />
+      <Suspense fallback={<div className="card chart-card" aria-busy="true" />}>
+        <UsageChart />
+      </Suspense>
     </div>
   );
 }
