@@ -2,9 +2,10 @@
 // plus the commit and applied indexes. Every index in (applied, committed] is safe to apply.
 
 import { CompactedError, invariant } from './errors';
+import type { InvariantContext } from './errors';
 import { limitSize } from './entry-size';
 import { Unstable } from './log-unstable';
-import type { Entry, LogStorage, NodeId, Snapshot } from './types';
+import type { Entry, LogStorage, Snapshot } from './types';
 
 const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
 
@@ -15,9 +16,10 @@ export class RaftLog {
   /** Highest index the driver has applied to its state machine. */
   applied: number;
 
+  /** `where` names the owning node and its current term in assertion failures. */
   constructor(
     readonly storage: LogStorage,
-    private readonly nodeId: NodeId,
+    private readonly where: () => InvariantContext,
   ) {
     const first = storage.firstIndex();
     this.unstable = new Unstable(storage.lastIndex() + 1);
@@ -70,7 +72,7 @@ export class RaftLog {
     const conflict = this.findConflict(ents);
     if (conflict !== 0) {
       invariant(conflict > this.committed, 'entry conflicts with a committed entry', {
-        nodeId: this.nodeId,
+        ...this.where(),
         index: conflict,
         committed: this.committed,
       });
@@ -107,12 +109,12 @@ export class RaftLog {
     const first = ents[0];
     if (first === undefined) return this.lastIndex();
     invariant(first.index - 1 >= this.committed, 'truncation below commit', {
-      nodeId: this.nodeId,
+      ...this.where(),
       index: first.index,
       committed: this.committed,
     });
     invariant(first.index <= this.lastIndex() + 1, 'append leaves a gap in the log', {
-      nodeId: this.nodeId,
+      ...this.where(),
       index: first.index,
       lastIndex: this.lastIndex(),
     });
@@ -123,7 +125,7 @@ export class RaftLog {
   commitTo(toCommit: number): void {
     if (toCommit <= this.committed) return;
     invariant(toCommit <= this.lastIndex(), 'commit index beyond last index', {
-      nodeId: this.nodeId,
+      ...this.where(),
       index: toCommit,
       lastIndex: this.lastIndex(),
     });
@@ -142,7 +144,7 @@ export class RaftLog {
   appliedTo(i: number): void {
     if (i === 0) return;
     invariant(i <= this.committed && i >= this.applied, 'applied index out of range', {
-      nodeId: this.nodeId,
+      ...this.where(),
       index: i,
       applied: this.applied,
       committed: this.committed,
@@ -200,7 +202,7 @@ export class RaftLog {
   /** Entries in [lo, hi), at most `maxBytes` (at least one). Throws CompactedError below firstIndex. */
   slice(lo: number, hi: number, maxBytes?: number): Entry[] {
     invariant(lo <= hi && hi <= this.lastIndex() + 1, 'log slice out of bounds', {
-      nodeId: this.nodeId,
+      ...this.where(),
       lo,
       hi,
       lastIndex: this.lastIndex(),

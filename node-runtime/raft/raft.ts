@@ -109,7 +109,7 @@ export class Raft {
     this.maxSizePerMsg = config.maxSizePerMsg ?? DEFAULT_MAX_SIZE_PER_MSG;
     this.forwardProposals = !(config.disableProposalForwarding ?? false);
     this.knobs = config.testingKnobs ?? {};
-    this.log = new RaftLog(config.storage, this.id);
+    this.log = new RaftLog(config.storage, () => ({ nodeId: this.id, term: this.term }));
 
     const { hardState, confState } = config.storage.initialState();
     this.switchToConfig(restoreConfig(confState, this.log.lastIndex(), this.maxInflight));

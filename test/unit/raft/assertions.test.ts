@@ -29,11 +29,11 @@ function thrown(f: () => void): RaftInvariantError {
 }
 
 describe('assertions', () => {
-  it('a commit index beyond the last index throws, naming node and index', () => {
-    const log = new RaftLog(MemoryStorage.withVoters([1]), 1);
+  it('a commit index beyond the last index throws, naming node, term and index', () => {
+    const log = new RaftLog(MemoryStorage.withVoters([1]), () => ({ nodeId: 1, term: 1 }));
     const err = thrown(() => log.commitTo(9));
     expect(err.message).toMatch(/commit index beyond last index/);
-    expect(err.context).toMatchObject({ nodeId: 1, index: 9, lastIndex: 1 });
+    expect(err.context).toMatchObject({ nodeId: 1, term: 1, index: 9, lastIndex: 1 });
   });
 
   it('a follower told to commit beyond its log (it lost its log) commits what it has and says so', () => {
@@ -45,12 +45,12 @@ describe('assertions', () => {
   });
 
   it('a truncation below the commit index throws', () => {
-    const log = new RaftLog(MemoryStorage.withVoters([1]), 1);
+    const log = new RaftLog(MemoryStorage.withVoters([1]), () => ({ nodeId: 1, term: 1 }));
     log.append([2, 3].map((index) => ({ index, term: 1, kind: 'normal' as const, data: bytes('') })));
     log.commitTo(3);
     const err = thrown(() => log.append([{ index: 3, term: 2, kind: 'normal', data: bytes('other') }]));
     expect(err.message).toMatch(/truncation below commit/);
-    expect(err.context).toMatchObject({ nodeId: 1, index: 3, committed: 3 });
+    expect(err.context).toMatchObject({ nodeId: 1, term: 1, index: 3, committed: 3 });
   });
 
   it('a follower answers a stale append below its commit index without touching the log', () => {

@@ -163,7 +163,7 @@ describe('RaftLog', () => {
     const storage = MemoryStorage.withVoters([1]);
     // Terms by index: 1:1 2:1 3:2 4:2 5:4 6:4
     storage.append([2, 3, 4, 5, 6].map((index) => ({ index, term: [0, 1, 1, 2, 2, 4, 4][index] as number, kind: 'normal' as const, data: bytes('') })));
-    const log = new RaftLog(storage, 1);
+    const log = new RaftLog(storage, () => ({ nodeId: 1, term: 1 }));
     expect(log.findConflictByTerm(6, 3)).toEqual({ index: 4, term: 2 });
     expect(log.findConflictByTerm(6, 4)).toEqual({ index: 6, term: 4 });
     expect(log.findConflictByTerm(4, 1)).toEqual({ index: 2, term: 1 });
@@ -173,7 +173,7 @@ describe('RaftLog', () => {
   it('reads across the persisted and the unstable part, within a size budget', () => {
     const storage = MemoryStorage.withVoters([1]);
     storage.append([2, 3].map((index) => ({ index, term: 1, kind: 'normal' as const, data: bytes('ab') })));
-    const log = new RaftLog(storage, 1);
+    const log = new RaftLog(storage, () => ({ nodeId: 1, term: 1 }));
     log.append([4, 5].map((index) => ({ index, term: 2, kind: 'normal' as const, data: bytes('cd') })));
     expect(log.slice(2, 6).map((e) => e.index)).toEqual([2, 3, 4, 5]);
     expect(log.slice(2, 6, 60).map((e) => e.index)).toEqual([2, 3]);
