@@ -149,8 +149,9 @@ export class RawNode {
   }
 
   /**
-   * The driver persisted, sent and applied the last Ready (optionally passed back). Checks that what it had to persist is
-   * readable from storage: a driver that skips persistence would otherwise corrupt the cluster.
+   * The driver persisted, sent and applied the last Ready (optionally passed back). Checks that
+   * what it had to persist is readable from storage: a driver that skips persistence would
+   * otherwise corrupt the cluster.
    */
   advance(handled?: Ready): void {
     const rd = this.outstanding;
