@@ -1,0 +1,142 @@
+// The scrubber over real chunk stores on disk: a healthy "peer" store supplies repairs through
+// the real ChunkRepairer, and repairs replace the damaged file.
+import { describe, expect, it } from 'vitest';
+import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
+import { replaceChunk } from '../../../node-runtime/services/replace-chunk';
+import { Scrubber } from '../../../node-runtime/services/scrubber';
+import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
+import { useTempDirs } from '../storage/temp-dir';
+import { Catalog, damage, openStore, sha256, storeChunks } from './fixtures';
+
+const tempDir = useTempDirs();
+const KiB = 1024;
+
+interface Setup {
+  local: ChunkStore;
+  peer: ChunkStore;
+  catalog: Catalog;
+  scrubber: Scrubber;
+  events: string[];
+  settings: { rate: number; recovery: boolean };
+}
+
+async function setup(): Promise<Setup> {
+  const local = await openStore(await tempDir());
+  const peer = await openStore(await tempDir());
+  const catalog = new Catalog();
+  const events: string[] = [];
+  const settings = { rate: 64 * 1024 * KiB, recovery: true };
+  const repairer = new ChunkRepairer({
+    peers: () => [2],
+    fetch: async (_peer, hash) => {
+      if (!(await peer.has(hash))) throw new Error('peer does not hold it');
+      return peer.get(hash);
+    },
+    store: (hash, data) => replaceChunk(local, hash, data),
+  });
+  const scrubber = new Scrubber({
+    list: () => local.list(),
+    open: async (hash) => ((await local.has(hash)) ? local.get(hash) : null),
+    referencedSize: (hash) => {
+      for (const file of catalog.fsm.list({ limit: 1000 }).items) for (const c of file.chunks) if (c.hash === hash) return c.size;
+      return undefined;
+    },
+    repair: async (hash, size) => {
+      await repairer.repair(hash, size);
+    },
+    remove: async (hash) => {
+      await local.delete(hash);
+    },
+    rateBytesPerSec: () => settings.rate,
+    recoveryEnabled: () => settings.recovery,
+    onCorrupt: (hash, outcome) => events.push(`${hash.slice(0, 8)}:${outcome}`),
+  });
+  return { local, peer, catalog, scrubber, events, settings };
+}
+
+async function intact(store: ChunkStore, hash: string): Promise<boolean> {
+  return (await store.has(hash)) && sha256(await store.read(hash)) === hash;
+}
+
+describe('Scrubber', () => {
+  it('checks every local chunk and reports a clean pass', async () => {
+    const { local, peer, catalog, scrubber } = await setup();
+    const chunks = await storeChunks([local, peer], [10 * KiB, 300 * KiB, 1]);
+    catalog.put('a', chunks);
+    const run = await scrubber.scrub();
+    expect(run).toMatchObject({ checked: 3, corrupt: 0, repaired: 0, unrepairable: 0, bytesChecked: 310 * KiB + 1 });
+    expect(run.finishedAt).not.toBeNull();
+    expect(scrubber.status()).toMatchObject({ running: false, current: null, lastRun: { checked: 3 } });
+  });
+
+  it('repairs a damaged chunk from the peer, replacing the file on disk', async () => {
+    const { local, peer, catalog, scrubber, events } = await setup();
+    const [good, bad] = await storeChunks([local, peer], [20 * KiB, 20 * KiB]);
+    catalog.put('a', [good!, bad!]);
+    await damage(local, bad!.hash);
+    const run = await scrubber.scrub();
+    expect(run).toMatchObject({ checked: 2, corrupt: 1, repaired: 1, unrepairable: 0 });
+    expect(await intact(local, bad!.hash)).toBe(true);
+    expect(events).toEqual([`${bad!.hash.slice(0, 8)}:repaired`]);
+  });
+
+  it('counts a chunk no peer can supply as unrepairable and keeps going', async () => {
+    const { local, catalog, scrubber } = await setup();
+    const chunks = await storeChunks([local], [5 * KiB, 5 * KiB, 5 * KiB]);
+    catalog.put('a', chunks);
+    await damage(local, chunks[0]!.hash);
+    await damage(local, chunks[2]!.hash);
+    const run = await scrubber.scrub();
+    expect(run).toMatchObject({ checked: 3, corrupt: 2, repaired: 0, unrepairable: 2 });
+  });
+
+  it('removes a damaged chunk that no file references instead of repairing it', async () => {
+    const { local, peer, scrubber } = await setup();
+    const [orphan] = await storeChunks([local, peer], [4 * KiB]);
+    await damage(local, orphan!.hash);
+    const run = await scrubber.scrub();
+    expect(run).toMatchObject({ corrupt: 1, removed: 1, repaired: 0 });
+    expect(await local.has(orphan!.hash)).toBe(false);
+  });
+
+  it('with recovery disabled reports damage and leaves the chunk alone', async () => {
+    const { local, peer, catalog, scrubber, settings } = await setup();
+    const [chunk] = await storeChunks([local, peer], [4 * KiB]);
+    catalog.put('a', [chunk!]);
+    await damage(local, chunk!.hash);
+    settings.recovery = false;
+    expect(await scrubber.scrub()).toMatchObject({ corrupt: 1, repaired: 0, unrepairable: 0, leftCorrupt: 1 });
+    expect(await intact(local, chunk!.hash)).toBe(false);
+    settings.recovery = true;
+    expect(await scrubber.scrub()).toMatchObject({ corrupt: 1, repaired: 1 });
+  });
+
+  it('reads no faster than the rate, and a rate of 0 means disabled', async () => {
+    const { local, scrubber, settings } = await setup();
+    await storeChunks([local], [256 * KiB, 256 * KiB, 256 * KiB]);
+    settings.rate = 512 * KiB;
+    const started = Date.now();
+    const run = await scrubber.scrub();
+    // 768 KiB at 512 KiB/s: a piece is read only once the budget allows it.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(run.bytesPerSec).toBeLessThanOrEqual(512 * KiB * 1.1);
+    settings.rate = 0;
+    expect(scrubber.enabled()).toBe(false);
+  });
+
+  it('shows the pass in progress as current, and stop() ends it early', async () => {
+    const { local, scrubber, settings } = await setup();
+    await storeChunks([local], [256 * KiB, 256 * KiB, 256 * KiB, 256 * KiB]);
+    settings.rate = 128 * KiB;
+    const pass = scrubber.scrub();
+    await expect.poll(() => scrubber.status().current?.bytesChecked ?? 0).toBeGreaterThan(0);
+    expect(scrubber.status().running).toBe(true);
+    await expect(scrubber.scrub()).rejects.toThrow(/already running/);
+    const started = Date.now();
+    scrubber.stop();
+    const run = await pass;
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(run.checked).toBeLessThan(4);
+    expect(scrubber.status()).toMatchObject({ running: false, current: null });
+  });
+});
