@@ -65,9 +65,20 @@ export class Checker {
 
   /** After the driver persisted `rd` to `disk` and before it sends `rd.messages`. */
   onPersisted(node: NodeId, rd: Ready, disk: LogStorage): void {
+    if (this.options.readyContract) this.checkMustSync(node, rd);
     if (rd.hardState) this.checkHardStateProgress(node, rd.hardState);
     if (rd.entries.length > 0) this.recordLogged(node, rd.entries, disk);
     if (this.options.readyContract) this.checkMessagesArePersisted(node, rd, disk);
+  }
+
+  /** New entries, a snapshot, a new term or a new vote must reach the disk before anything is sent. */
+  private checkMustSync(node: NodeId, rd: Ready): void {
+    const prev = this.persistedHardState.get(node);
+    const hs = rd.hardState;
+    const voteOrTermChanged = hs !== undefined && (prev === undefined || hs.term !== prev.term || hs.vote !== prev.vote);
+    if (!rd.mustSync && (rd.entries.length > 0 || rd.snapshot !== undefined || voteOrTermChanged)) {
+      this.fail('readyContract', `n${node} hands out a Ready with new entries, snapshot, term or vote but mustSync=false`);
+    }
   }
 
   private checkHardStateProgress(node: NodeId, hs: HardState): void {

@@ -72,10 +72,6 @@ export class Network {
     return this.cut.has(from * 1024 + to);
   }
 
-  hasCuts(): boolean {
-    return this.cut.size > 0;
-  }
-
   send(m: Message): void {
     this.stats.sent++;
     const { minLatency, maxLatency, dropRate, duplicateRate } = this.faults;

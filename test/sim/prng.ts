@@ -59,11 +59,6 @@ export class Prng {
     return this.nextU32() < p * TWO_POW_32;
   }
 
-  /** A float in [0, 1). */
-  float(): number {
-    return this.nextU32() / TWO_POW_32;
-  }
-
   pick<T>(items: readonly T[]): T {
     const item = items[this.int(items.length)];
     if (item === undefined) throw new RangeError('Prng.pick: empty list');

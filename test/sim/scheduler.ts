@@ -34,10 +34,6 @@ export class Scheduler {
     if (this.time < until && !stop()) this.time = until;
   }
 
-  pending(): number {
-    return this.heap.length;
-  }
-
   private before(x: ScheduledEvent, y: ScheduledEvent): boolean {
     return x.at < y.at || (x.at === y.at && x.seq < y.seq);
   }

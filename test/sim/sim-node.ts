@@ -3,7 +3,7 @@
 // at any point of that sequence, losing everything the disk does not hold. The disk (a
 // MemoryStorage) and its latest snapshot are all that survive a crash.
 
-import { NONE, decodeConfChange } from '../../node-runtime/raft/index';
+import { decodeConfChange } from '../../node-runtime/raft/index';
 import type { ConfChange, ConfState, LogStorage, MemoryStorage, Message, NodeId, ProposeResult, RawNode, Ready, Role, Status } from '../../node-runtime/raft/index';
 import type { Checker } from './invariants';
 import { KvStateMachine, encodeCommand } from './state-machine';
@@ -65,7 +65,6 @@ export class SimNode {
   private handling = false;
   private crashAt: CrashPoint | undefined;
   role: Role = 'follower';
-  leader: NodeId = NONE;
 
   constructor(
     readonly id: NodeId,
@@ -107,7 +106,6 @@ export class SimNode {
     this.env.checker.onRestore(this.id, snap.metadata.index, this.sm.chain);
     this.confState = this.disk.initialState().confState;
     this.role = 'follower';
-    this.leader = NONE;
     this.core = this.env.newCore(this.id, this.disk, snap.metadata.index);
     this.trace(`start applied=${snap.metadata.index} ${JSON.stringify(this.disk.initialState().hardState)} last=${this.disk.lastIndex()}`);
     this.kick();
@@ -120,7 +118,6 @@ export class SimNode {
     this.reads.clear();
     this.crashAt = undefined;
     this.role = 'follower';
-    this.leader = NONE;
     this.trace('crash');
   }
 
@@ -264,8 +261,7 @@ export class SimNode {
     checker.onPersisted(this.id, rd, this.disk);
     if (rd.softState) {
       this.role = rd.softState.role;
-      this.leader = rd.softState.leader;
-      this.trace(`now ${this.role}, leader n${this.leader}`);
+      this.trace(`now ${this.role}, leader n${rd.softState.leader}`);
       if (this.role === 'leader') {
         checker.onLeader(this.id, this.term, this.disk);
         this.env.count('leaderElected');

@@ -98,8 +98,4 @@ export class KvStateMachine {
   read(key: number): number {
     return this.kv.get(key) ?? 0;
   }
-
-  hasApplied(proposalId: number): boolean {
-    return this.seen.has(proposalId);
-  }
 }
