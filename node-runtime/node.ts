@@ -330,6 +330,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     services: () => background.services(),
   });
   transport.onRpc('raft-info', () => ({ commit: raft.status().commit }));
+  transport.onRpc('holds-chunks', (body) => {
+    const hashes = (body as { hashes?: unknown }).hashes;
+    if (!Array.isArray(hashes) || hashes.length > 100_000 || !hashes.every((h) => typeof h === 'string')) return false;
+    return holdsAll(chunks, hashes as string[]);
+  });
   const leaderPoll = setInterval(() => {
     const leader = raft.leaderId;
     if (!leader || leader === options.id) return;
@@ -391,6 +396,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         const record = fsm.get(name);
         if (!record) throw new ApiError('not_found', `file "${name}" does not exist`);
         return toFileInfo(record, liveLock(fsm, name));
+      },
+      completeOn: async (info) => {
+        const hashes = [...new Set(info.chunks.map((c) => c.hash))];
+        const { confState } = raft.status();
+        const members = [...new Set([...confState.voters, ...confState.learners])].sort((a, b) => a - b);
+        const holds = await Promise.all(
+          members.map(async (id) => {
+            if (id === options.id) return holdsAll(chunks, hashes);
+            return transport.rpc(id, 'holds-chunks', { hashes }, { timeoutMs: 1_000 }).then((answer) => answer === true, () => false);
+          }),
+        );
+        return members.filter((_, i) => holds[i]);
       },
       write: (request) => writer.write(request),
       remove: (name, lockToken) => writer.remove(name, lockToken),
@@ -461,6 +478,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     return stopping;
   };
   return { httpUrl, peerAddress, stop };
+}
+
+async function holdsAll(chunks: ChunkStore, hashes: readonly string[]): Promise<boolean> {
+  for (const hash of hashes) if (!(await chunks.has(hash))) return false;
+  return true;
 }
 
 function liveLock(fsm: StateMachine, name: string) {

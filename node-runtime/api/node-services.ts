@@ -31,6 +31,8 @@ export interface FileService {
   list(query: { prefix: string; cursor: string | null; limit: number }): FileList;
   /** Throws ApiError not_found. */
   info(name: string): FileInfo;
+  /** Which nodes hold every chunk of the file (asks the peers; unreachable ones are left out). */
+  completeOn(info: FileInfo): Promise<number[]>;
   /** Leader only. Stores, replicates to a majority, commits; resolves with the new metadata. */
   write(request: WriteRequest): Promise<FileInfo>;
   /** Leader only. */

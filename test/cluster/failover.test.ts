@@ -12,7 +12,7 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-async function upload(node: TestNode, name: string, data: Uint8Array): Promise<{ status: number; version?: number }> {
+async function upload(node: TestNode, name: string, data: Uint8Array<ArrayBuffer>): Promise<{ status: number; version?: number }> {
   const res = await json<{ version: number }>(`${node.url}/upload/${name}`, { method: 'POST', body: data });
   return { status: res.status, version: res.body?.version };
 }

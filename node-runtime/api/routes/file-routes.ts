@@ -61,7 +61,8 @@ export function fileRoutes(services: NodeServices): Router {
 
   router.get('/fileinfo', async (req, res) => {
     await readConsistency(services, req);
-    res.json(services.files.info(fileNameFrom(req.query.name)));
+    const info = services.files.info(fileNameFrom(req.query.name));
+    res.json({ ...info, completeOn: await services.files.completeOn(info) });
   });
 
   router.get('/download', async (req, res) => {
