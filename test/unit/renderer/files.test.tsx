@@ -72,6 +72,20 @@ describe('Files', () => {
     expect(h.store.getState().files.prefix).toBe('b');
   });
 
+  it('steps into a file’s folder and back up through the breadcrumb', () => {
+    const h = harness();
+    withFiles(h, [fileItem('photos/2024/a.jpg')]);
+    renderWithStore(<FilesView />, h.store);
+    fireEvent.click(screen.getByRole('button', { name: 'Show the folder photos/2024/' }));
+    expect(h.store.getState().files.prefix).toBe('photos/2024/');
+    const crumbs = screen.getByRole('navigation', { name: 'Folder' });
+    expect(within(crumbs).getByRole('button', { name: '2024' }).getAttribute('aria-current')).toBe('location');
+    fireEvent.click(within(crumbs).getByRole('button', { name: 'photos' }));
+    expect(h.store.getState().files.prefix).toBe('photos/');
+    fireEvent.click(within(crumbs).getByRole('button', { name: 'All files' }));
+    expect(h.store.getState().files.prefix).toBe('');
+  });
+
   it('has an empty state that says how to add files', () => {
     const h = harness();
     withFiles(h, []);

@@ -15,14 +15,21 @@ export function FileRow({ file, index, top }: { file: FileListItem; index: numbe
   const deleteFile = useApp((s) => s.deleteFile);
   const lockFile = useApp((s) => s.lockFile);
   const unlockFile = useApp((s) => s.unlockFile);
+  const setPrefix = useApp((s) => s.setFilePrefix);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const name = file.name;
-  const baseName = name.slice(name.lastIndexOf('/') + 1);
+  const folder = name.slice(0, name.lastIndexOf('/') + 1);
+  const baseName = name.slice(folder.length);
 
   return (
     <div role="row" aria-rowindex={index + 2} aria-label={name} className="file-row" style={{ top, height: FILE_ROW_HEIGHT }}>
       <span role="cell" className="file-name" title={name}>
-        {name}
+        {folder !== '' && (
+          <button type="button" className="link-button muted" aria-label={`Show the folder ${folder}`} onClick={() => setPrefix(folder)}>
+            {folder}
+          </button>
+        )}
+        {baseName}
       </span>
       <span role="cell" className="num">{formatBytes(file.size)}</span>
       <span role="cell" className="num">{formatDateTime(file.modifiedAt)}</span>

@@ -3,6 +3,7 @@ import { formatCount } from '../../format/units';
 import { useApp } from '../../store/context';
 import { FilePickers } from './FilePickers';
 import { FileTable } from './FileTable';
+import { PrefixBreadcrumb } from './PrefixBreadcrumb';
 
 export function FilesView() {
   const files = useApp((s) => s.files);
@@ -32,6 +33,7 @@ export function FilesView() {
         </button>
         <FilePickers />
       </div>
+      <PrefixBreadcrumb />
       {files.stale && (
         <div className="banner banner-info" role="status">
           <p>Files changed on the cluster since this list was loaded.</p>
