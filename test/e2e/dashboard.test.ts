@@ -1,0 +1,112 @@
+// The dashboard in a real Chromium, against web mode with three real nodes: what a user sees and
+// does — the cluster, a drag-and-drop upload, killing the leader, a config edit, a quota error.
+// Each test leaves a screenshot in test-results/e2e/.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import { repoRoot, waitFor } from '../cluster/harness';
+import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
+import { startWebMode, type WebMode } from './support/web-mode';
+
+const chromiumPath = chromiumOrSkip();
+const screenshots = path.join(repoRoot, 'test-results', 'e2e');
+
+let web: WebMode;
+let browser: Browser;
+let page: Page;
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+}
+
+/** Drops files on the window with a real DragEvent carrying a real DataTransfer. */
+async function dropFiles(files: { name: string; size: number; fill: string }[]): Promise<void> {
+  await page.evaluate((specs) => {
+    const transfer = new DataTransfer();
+    for (const spec of specs) transfer.items.add(new File([spec.fill.repeat(spec.size)], spec.name, { type: 'application/octet-stream' }));
+    const target = document.querySelector('main') ?? document.body;
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }
+  }, files);
+}
+
+async function leaderId(): Promise<number | null> {
+  return (await web.api<ClusterSnapshot>('/api/cluster')).leaderId;
+}
+
+describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three real nodes)', () => {
+  beforeAll(async () => {
+    await mkdir(screenshots, { recursive: true });
+    web = await startWebMode();
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(web.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+  });
+
+  it('shows three nodes and exactly one leader', async () => {
+    for (const id of [1, 2, 3]) await expect.poll(() => page.getByRole('region', { name: `Node ${id}` }).count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.locator('section[aria-label^="Node "]').filter({ hasText: /^Node \d+\s*Leader/ }).count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(async () => (await page.getByRole('group', { name: 'Cluster status' }).innerText()).includes('Leader: node'), { timeout: 30_000 }).toBe(true);
+    await screenshot('overview-three-nodes');
+  });
+
+  it('uploads a file dropped on the window with visible progress, then shows it complete on all three nodes', async () => {
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await dropFiles([{ name: 'dropped.bin', size: 8 * 1024 * 1024, fill: 'd' }]);
+    const progress = page.getByRole('progressbar', { name: 'Upload dropped.bin' });
+    await expect.poll(() => progress.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBe(100);
+    await expect.poll(() => page.getByRole('row', { name: 'dropped.bin' }).count(), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(() => page.getByRole('row', { name: 'dropped.bin' }).getByRole('img', { name: /Complete on 3 of 3 nodes/ }).count(), { timeout: 30_000 })
+      .toBe(1);
+    await screenshot('files-dropped-upload');
+  });
+
+  it('shows a new leader within 5 s of killing the leader from the UI', async () => {
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const before = await waitFor('a leader', leaderId);
+    await page.getByRole('button', { name: `Kill node ${before}` }).click();
+    const killedAt = Date.now();
+    await expect
+      .poll(async () => {
+        const text = await page.getByRole('group', { name: 'Cluster status' }).innerText();
+        const match = /Leader: node (\d+)/.exec(text);
+        return match !== null && Number(match[1]) !== before;
+      }, { timeout: 5_000, interval: 100 })
+      .toBe(true);
+    expect(Date.now() - killedAt).toBeLessThan(5_000);
+    await screenshot('overview-new-leader');
+    // Let the supervisor bring the killed node back for the following tests.
+    await waitFor('the killed node to run again', async () => {
+      const snapshot = await web.api<ClusterSnapshot>('/api/cluster');
+      return snapshot.nodes.every((n) => n.process?.state === 'running') && snapshot.health === 'healthy';
+    }, 30_000);
+  });
+
+  it('applies a configuration edit and shows it', async () => {
+    await page.getByRole('tab', { name: 'Configuration' }).click();
+    const quota = page.getByLabel('storageQuota', { exact: true });
+    await quota.fill('1048576');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(async () => (await web.api<Record<string, { value: unknown }>>('/api/config')).storageQuota?.value, { timeout: 10_000 }).toBe(1048576);
+    await expect.poll(() => page.getByRole('region', { name: 'Last applied changes' }).innerText(), { timeout: 10_000 }).toContain('storageQuota');
+    await screenshot('config-applied');
+  });
+
+  it('shows the error of an upload over the quota', async () => {
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await dropFiles([{ name: 'too-big.bin', size: 2 * 1024 * 1024, fill: 'x' }]);
+    const row = page.getByRole('listitem', { name: 'too-big.bin' });
+    await expect.poll(async () => (await row.innerText()).toLowerCase(), { timeout: 30_000 }).toMatch(/quota/);
+    await screenshot('files-over-quota');
+  });
+});
