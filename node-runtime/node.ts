@@ -20,7 +20,7 @@ import { createLogger } from './logger';
 import { openNodeStorage } from './node-storage';
 import { RawNode } from './raft/rawnode';
 import { RaftDriver, type AppliedStateMachine } from './raft-driver';
-import { BackgroundServices } from './services/background-services';
+import { BackgroundServices, timingsFromEnv } from './services/background-services';
 import { ChunkRepairer } from './services/chunk-repairer';
 import { ChunkSync } from './services/chunk-sync';
 import { CommandRunner } from './services/command-runner';
@@ -327,6 +327,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     sync: chunkSync,
     repairer,
     scrub: (): ScrubStatus => background.scrubStatus(),
+    timings: timingsFromEnv(process.env),
     services: () => background.services(),
   });
   transport.onRpc('raft-info', () => ({ commit: raft.status().commit }));
