@@ -311,6 +311,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
   });
   const background = new BackgroundServices({
+    dataDir,
     chunks,
     fsm,
     raft,

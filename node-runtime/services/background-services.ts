@@ -4,20 +4,35 @@
 // the snapshots the Raft driver takes. Each reports its last run under `backgroundServices` in
 // GET /recovery/status: scrubber, gc, lockExpiry, repair, snapshot.
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { scrubRunSchema } from '../common/api-types';
 import type { ClusterSettings } from '../common/config';
 import type { ApplyResult, StateMachine } from '../fsm';
 import type { RaftDriver } from '../raft-driver';
+import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
 import type { ChunkStore } from '../storage/chunk-store';
 import type { ChunkRepairer } from './chunk-repairer';
 import type { ChunkSync } from './chunk-sync';
 import type { CommandRunner } from './command-runner';
 import { GarbageCollector } from './garbage-collector';
 import { LockExpiry } from './lock-expiry';
-import { Scrubber, type ScrubStatus } from './scrubber';
+import { Scrubber, type ScrubProgress, type ScrubStatus } from './scrubber';
 import { PeriodicTask, ServiceRuns, type ServiceRun } from './service-runs';
 
 const MINUTE_MS = 60_000;
+/** A node that just started catches up first: a due scrub waits at least this long. */
+const SCRUB_START_DELAY_MS = MINUTE_MS;
+/** The last scrub pass, kept in the data directory so its record and the schedule survive a restart. */
+const SCRUB_RECORD_FILE = 'scrub-last-run.json';
+
+const scrubRecordSchema = scrubRunSchema.extend({
+  finishedAt: z.iso.datetime(),
+  bytesChecked: z.number().int().min(0),
+  removed: z.number().int().min(0),
+  leftCorrupt: z.number().int().min(0),
+});
 
 /** How often the node-local services run; cluster settings govern the scrubber. */
 export interface BackgroundTimings {
@@ -35,7 +50,27 @@ export const DEFAULT_TIMINGS: BackgroundTimings = {
   repairIntervalMs: 5 * MINUTE_MS,
 };
 
+/** Timings from the environment (DFS_GC_INTERVAL_MS, DFS_GC_GRACE_MS, DFS_LOCK_CHECK_MS, DFS_REPAIR_INTERVAL_MS), for operators and tests. */
+export function timingsFromEnv(env: NodeJS.ProcessEnv): Partial<BackgroundTimings> {
+  const names: Record<keyof BackgroundTimings, string> = {
+    gcIntervalMs: 'DFS_GC_INTERVAL_MS',
+    gcGraceMs: 'DFS_GC_GRACE_MS',
+    lockCheckMs: 'DFS_LOCK_CHECK_MS',
+    repairIntervalMs: 'DFS_REPAIR_INTERVAL_MS',
+  };
+  const timings: Partial<Record<keyof BackgroundTimings, number>> = {};
+  for (const [key, name] of Object.entries(names) as [keyof BackgroundTimings, string][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < 10) throw new Error(`${name} must be a whole number of milliseconds, at least 10 (got "${raw}")`);
+    timings[key] = value;
+  }
+  return timings;
+}
+
 export interface BackgroundDeps {
+  readonly dataDir: string;
   readonly chunks: ChunkStore;
   readonly fsm: StateMachine;
   readonly raft: RaftDriver<ApplyResult>;
@@ -161,7 +196,13 @@ export class BackgroundServices {
   }
 
   start(): void {
-    for (const task of Object.values(this.tasks)) task.start();
+    const { scrubber, ...others } = this.tasks;
+    for (const task of Object.values(others)) task.start();
+    void this.restoreScrubRecord().then((lastEndedAt) => {
+      const now = Date.now();
+      const interval = this.deps.fsm.clusterConfig().scrubIntervalSec * 1000;
+      scrubber.start(Math.max(lastEndedAt ?? now, now + SCRUB_START_DELAY_MS - interval));
+    });
   }
 
   async stop(): Promise<void> {
@@ -189,10 +230,25 @@ export class BackgroundServices {
     this.gc.noteIncoming(hash);
   }
 
+  /** Reads back the last pass of an earlier process; resolves with when it ended (null: none recorded). */
+  private async restoreScrubRecord(): Promise<number | null> {
+    try {
+      const parsed = scrubRecordSchema.safeParse(await readJsonFile(path.join(this.deps.dataDir, SCRUB_RECORD_FILE)));
+      if (!parsed.success) return null;
+      this.scrubber.restoreLastRun(parsed.data as ScrubProgress);
+      return Date.parse(parsed.data.finishedAt);
+    } catch {
+      return null;
+    }
+  }
+
   private async scrubPass() {
     // Missing chunks are not on disk to be re-hashed: queue every referenced chunk for catch-up.
     if (this.deps.fsm.clusterConfig().recoveryEnabled) void this.deps.sync.rescan();
     const run = await this.scrubber.scrub();
+    await writeJsonAtomic(path.join(this.deps.dataDir, SCRUB_RECORD_FILE), run).catch((err: Error) =>
+      this.deps.logger.warn({ err: err.message }, 'could not record the scrub pass in the data directory'),
+    );
     return {
       checked: run.checked,
       corrupt: run.corrupt,

@@ -69,6 +69,22 @@ export class Scrubber {
 
   constructor(private readonly sources: ScrubSources) {}
 
+  /** Takes over the last pass of an earlier process (read back from disk), for status and scheduling. */
+  restoreLastRun(run: ScrubProgress): void {
+    if (this.last) return;
+    this.last = {
+      startedAt: Date.parse(run.startedAt),
+      finishedAt: run.finishedAt === null ? null : Date.parse(run.finishedAt),
+      checked: run.checked,
+      corrupt: run.corrupt,
+      repaired: run.repaired,
+      unrepairable: run.unrepairable,
+      bytesChecked: run.bytesChecked,
+      removed: run.removed,
+      leftCorrupt: run.leftCorrupt,
+    };
+  }
+
   /** Whether a pass may run: a rate of 0 disables scrubbing. */
   enabled(): boolean {
     return this.sources.rateBytesPerSec() > 0;

@@ -117,10 +117,11 @@ export class PeriodicTask {
     options.runs.register(options.name);
   }
 
-  start(): void {
+  /** Starts the schedule; the first run is due one interval (or firstRunAfterMs) after `anchor` (default now). */
+  start(anchor = Date.now()): void {
     if (this.started) return;
     this.started = true;
-    this.anchor = Date.now();
+    this.anchor = anchor;
     this.check();
   }
 
