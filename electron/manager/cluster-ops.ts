@@ -110,7 +110,7 @@ export class ClusterOps {
       members.map(async (member) => {
         const blocked = blockedFor(member);
         await this.view.client(member).setBlockedPeers(blocked);
-        this.view.setPartitionedFrom(member.id, blocked);
+        this.view.setPartitionedFrom(member, blocked);
       }),
     );
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof ApiError ? r.reason.detail : (r.reason as Error).message] : []));

@@ -41,6 +41,8 @@ export class ClusterView {
   private readonly observations = new Map<number, Observation>();
   private readonly partitions = new Map<number, readonly number[]>();
   private readonly clients = new Map<string, NodeClient>();
+  /** The process each node's fault rules were applied to: rules live in a node's memory only. */
+  private readonly rulesAppliedTo = new Map<number, number | null>();
   private current: ClusterSnapshot;
   private lastKey = '';
   private lastLeaderId: number | null | undefined = undefined;
@@ -79,9 +81,11 @@ export class ClusterView {
     return client;
   }
 
-  setPartitionedFrom(nodeId: number, peers: readonly number[]): void {
-    if (peers.length === 0) this.partitions.delete(nodeId);
-    else this.partitions.set(nodeId, [...peers].sort((a, b) => a - b));
+  /** Records the fault rules just applied to `member`'s current process. */
+  setPartitionedFrom(member: MemberView, peers: readonly number[]): void {
+    if (peers.length === 0) this.partitions.delete(member.id);
+    else this.partitions.set(member.id, [...peers].sort((a, b) => a - b));
+    this.rulesAppliedTo.set(member.id, member.process?.pid ?? null);
     this.queuePublish();
   }
 
@@ -123,6 +127,7 @@ export class ClusterView {
       this.observations.set(member.id, { reachable: false, report: previous.report, pid });
       return;
     }
+    this.reapplyRules(member, pid);
     const prior = previous.report;
     this.observations.set(member.id, {
       reachable: true,
@@ -134,6 +139,20 @@ export class ClusterView {
         config: config.status === 'fulfilled' ? config.value : (prior?.config ?? null),
         receivedAt: Date.now(),
       },
+    });
+  }
+
+  /**
+   * A partitioned node that restarted forgot its rules while its peers still block it: the
+   * partition the user set up is restored on the new process as soon as it answers.
+   */
+  private reapplyRules(member: MemberView, pid: number | null): void {
+    const peers = this.partitions.get(member.id);
+    if (!peers || this.rulesAppliedTo.get(member.id) === pid) return;
+    this.rulesAppliedTo.set(member.id, pid);
+    this.client(member).setBlockedPeers(peers).catch(() => {
+      // Tried again at the next poll; meanwhile the dashboard shows the intended partition.
+      this.rulesAppliedTo.delete(member.id);
     });
   }
 

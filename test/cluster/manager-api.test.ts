@@ -150,6 +150,13 @@ describe('events and commands', () => {
     const bad = await fetch(`${base}/api/partition`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ groups: [[1], [7]] }) });
     expect(bad.status).toBe(400);
 
+    // Rules live in a node's memory: a restarted node gets them back from the manager.
+    const oldPid = manager.snapshot().nodes[1]?.process?.pid;
+    expect((await fetch(`${base}/api/nodes/2/kill`, { method: 'POST', headers: auth })).status).toBe(202);
+    await waitFor('node 2 restarted', () => manager.snapshot().nodes[1]?.reachable && manager.snapshot().nodes[1]?.process?.pid !== oldPid);
+    const url = manager.snapshot().nodes[1]?.httpUrl;
+    await waitFor('node 2 partitioned again', async () => ((await (await fetch(`${url}/internal/fault`)).json()) as { blockedPeers: number[] }).blockedPeers.join() === '1');
+
     expect((await fetch(`${base}/api/partition`, { method: 'DELETE', headers: auth })).status).toBe(200);
     await waitFor('partition healed', () => manager.snapshot().nodes.every((n) => n.partitionedFrom.length === 0));
   });
