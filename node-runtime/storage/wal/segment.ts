@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fsyncDir, writeFully } from '../durable-fs';
 import { WalCorruptionError } from '../errors';
 import type { WalRecord } from './record';
-import { decodeBody, FRAME_HEADER_BYTES, readFrame, RecordFormatError } from './record';
+import { decodeBody, FRAME_HEADER_BYTES, mayHoldFrame, readFrame, RecordFormatError } from './record';
 
 export interface SegmentName {
   readonly seq: number;
@@ -92,9 +92,11 @@ export function scanSegment(file: string, buf: Buffer, isLast: boolean): Segment
 /**
  * The first offset at or after `from` where an intact, parsable record starts. A CRC-32 match on
  * garbage is a one-in-four-billion event per candidate, so a hit means real records follow.
+ * Linear in the tail's size: the CRC is only computed where the structure already fits.
  */
 function findIntactFrame(buf: Buffer, from: number): number | undefined {
   for (let offset = from; offset + FRAME_HEADER_BYTES < buf.length; offset++) {
+    if (!mayHoldFrame(buf, offset)) continue;
     const frame = readFrame(buf, offset);
     if (!frame.ok) continue;
     try {
