@@ -98,6 +98,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
             state.recordLeaderChange({ time: event.data.updatedAt, term: after.term, leaderId: event.data.leaderId });
           }
           if (after !== undefined && before?.appliedIndex !== after.appliedIndex) state.noteFilesChanged();
+          state.refreshShownDetails();
           break;
         }
         case 'log':

@@ -46,6 +46,8 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
   const detailQueue: string[] = [];
   const detailInFlight = new Set<string>();
   const detailFetchedAt = new Map<string, number>();
+  /** The rows last shown, so replication progress can refresh their details. */
+  let shownNames: readonly string[] = [];
 
   const patch = (update: Partial<FilesData> | ((f: FilesData) => Partial<FilesData>)) =>
     set((s) => ({ files: { ...s.files, ...(typeof update === 'function' ? update(s.files) : update) } }));
@@ -144,6 +146,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     },
 
     requestFileDetails(names) {
+      shownNames = names;
       const { details, items } = get().files;
       const nodeCount = get().snapshot?.nodes.length ?? 0;
       const versions = new Map(items.map((i) => [i.name, i.version]));
@@ -201,6 +204,10 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
         if (loaded > AUTO_REFRESH_MAX_ROWS) patch({ stale: true });
         else void loadFromStart(Math.max(loaded, FILE_PAGE_SIZE));
       }, CHANGE_THROTTLE_MS);
+    },
+
+    refreshShownDetails() {
+      if (shownNames.length > 0) get().requestFileDetails(shownNames);
     },
 
     dismissFileFailure: () => patch({ actionFailure: null }),

@@ -83,6 +83,8 @@ export interface FilesSlice {
   downloadUrl(name: string): string;
   /** Called when something changed on the server that may alter the listing. */
   noteFilesChanged(): void;
+  /** Re-reads the details of shown files not yet complete everywhere (at most every 2 s each). */
+  refreshShownDetails(): void;
   dismissFileFailure(): void;
 }
 

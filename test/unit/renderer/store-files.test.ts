@@ -60,6 +60,27 @@ describe('the files slice', () => {
     expect(h.store.getState().files.details['a.txt']?.completeOn).toEqual([1, 2, 3]);
   });
 
+  it('re-reads shown files that are not complete everywhere as snapshots arrive, at most every 2 s', async () => {
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    let completeOn = [1, 2];
+    h.api.on('GET', /^\/api\/fileinfo/, () => ({ ...fileItem('a.txt'), chunks: [], completeOn }));
+    h.store.setState((s) => ({ files: { ...s.files, items: [fileItem('a.txt')], loadedOnce: true } }));
+    h.store.getState().requestFileDetails(['a.txt']);
+    await settle();
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    await settle();
+    expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo'))).toHaveLength(1);
+    completeOn = [1, 2, 3];
+    h.clock.now += 2000;
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    await settle();
+    expect(h.store.getState().files.details['a.txt']?.completeOn).toEqual([1, 2, 3]);
+    h.clock.now += 2000;
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    await settle();
+    expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo'))).toHaveLength(2);
+  });
+
   it('locks with a token, unlocks with it, and deletes', async () => {
     h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('a.txt')], nextCursor: null }));
     h.api.on('POST', /^\/api\/locks\/a\.txt$/, () => ({

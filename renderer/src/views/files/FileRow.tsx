@@ -1,5 +1,5 @@
 // One file in the listing, with its actions.
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { FileListItem } from '../../../../node-runtime/common/api-types';
 import { formatBytes, formatDateTime } from '../../format/units';
 import { useApp } from '../../store/context';
@@ -8,7 +8,8 @@ import { ReplicationStatus } from './ReplicationStatus';
 
 export const FILE_ROW_HEIGHT = 36;
 
-export function FileRow({ file, index, top }: { file: FileListItem; index: number; top: number }) {
+// Memoised: scrolling re-renders the window, and rows that stay in view need not repaint.
+export const FileRow = memo(function FileRow({ file, index, top }: { file: FileListItem; index: number; top: number }) {
   const busy = useApp((s) => s.files.busy[file.name]);
   const heldHere = useApp((s) => s.files.heldLocks[file.name] !== undefined);
   const downloadUrl = useApp((s) => s.downloadUrl);
@@ -77,4 +78,4 @@ export function FileRow({ file, index, top }: { file: FileListItem; index: numbe
       </span>
     </div>
   );
-}
+});

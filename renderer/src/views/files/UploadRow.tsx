@@ -1,3 +1,4 @@
+import { memo } from 'react';
 // One upload: progress in bytes and percent, speed, and what to do next.
 import { formatBytes, formatRate } from '../../format/units';
 import { ProgressBar } from '../../shell/ProgressBar';
@@ -12,7 +13,8 @@ const STATE_TEXT: Readonly<Record<UploadEntry['state'], string>> = {
   cancelled: 'Cancelled',
 };
 
-export function UploadRow({ entry }: { entry: UploadEntry }) {
+// Memoised: a progress event changes one entry, and only its row should repaint.
+export const UploadRow = memo(function UploadRow({ entry }: { entry: UploadEntry }) {
   const cancel = useApp((s) => s.cancelUpload);
   const retry = useApp((s) => s.retryUpload);
   const dismiss = useApp((s) => s.dismissUpload);
@@ -56,4 +58,4 @@ export function UploadRow({ entry }: { entry: UploadEntry }) {
       {entry.error !== null && <p className="upload-error">{entry.error.message}</p>}
     </li>
   );
-}
+});
