@@ -233,6 +233,12 @@ export interface Status {
   readonly progress?: Readonly<Record<NodeId, Progress>>;
 }
 
+/**
+ * The answer to propose / proposeConfChange / readIndex. `ok` means accepted (appended by the
+ * leader or forwarded to it), not committed. `confChangePending`: another membership change is
+ * not applied yet, or the change does not fit the joint state. `dropped`: the change would promote
+ * a learner that has not caught up, or this leader was removed from the configuration.
+ */
 export type ProposeResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'notLeader'; readonly leader: NodeId }
