@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WalClosedError, WalCorruptionError, WalUsageError } from '../../../node-runtime/storage/errors';
+import { WalClosedError, WalCorruptionError, WalFailedError, WalUsageError } from '../../../node-runtime/storage/errors';
 import { Wal } from '../../../node-runtime/storage/wal/wal';
 import { useTempDirs } from './temp-dir';
 import { entries, snapshotAt, summary } from './wal-fixtures';
@@ -167,6 +167,27 @@ describe('Wal: group commit', () => {
     await wal.close();
     const { wal: again, state } = await Wal.open(dir);
     expect(state.entries.map((e) => e.index)).toEqual([1, 2]);
+    await again.close();
+  });
+});
+
+describe('Wal: write failures', () => {
+  it('stops for good after a failed write instead of retrying, and reopens with the acknowledged log', async () => {
+    const dir = await tempDir();
+    const { wal } = await Wal.open(dir);
+    await wal.save({ entries: entries(1, 3, 1), sync: true });
+    // Pull the file out from under the WAL: the next write fails like a dying disk would.
+    await (wal as unknown as { segment: { close(): Promise<void> } }).segment.close();
+    const failed = wal.save({ entries: entries(4, 4, 1), sync: true });
+    const queued = wal.save({ entries: entries(5, 5, 1), sync: true });
+    await expect(failed).rejects.toBeInstanceOf(WalFailedError);
+    await expect(queued).rejects.toBeInstanceOf(WalFailedError);
+    await expect(wal.save({ hardState: { term: 1, vote: 1, commit: 3 }, sync: true })).rejects.toBeInstanceOf(WalFailedError);
+    await expect(wal.compact(0)).rejects.toBeInstanceOf(WalFailedError);
+    await wal.close();
+
+    const { wal: again, state } = await Wal.open(dir);
+    expect(state.entries.map((e) => e.index)).toEqual([1, 2, 3]);
     await again.close();
   });
 });
