@@ -1,47 +1,53 @@
-// Opens a node's durable state — write-ahead log and snapshots — and mirrors it into the Raft
-// core's MemoryStorage (etcd's arrangement: the WAL is the record, memory is what the core reads).
-import path from 'node:path';
+// Opens a node's durable state (storage/NodeStorage: data-dir lock, identity, WAL, snapshots,
+// chunks) and mirrors it into the Raft core's MemoryStorage — etcd's arrangement: the WAL is the
+// record, memory is what the core reads.
 import type { Logger } from 'pino';
 import { MemoryStorage } from './raft/memory-storage';
 import type { ConfState, NodeId, Snapshot } from './raft/types';
 import type { DurableState } from './raft-driver';
-import { SnapshotStore } from './storage/snapshot-store';
-import { Wal } from './storage/wal/wal';
+import { NodeStorage } from './storage';
 
 export interface OpenedStorage {
-  readonly wal: Wal;
-  readonly snapshots: SnapshotStore;
+  readonly storage: NodeStorage;
   readonly memory: MemoryStorage;
   readonly durable: DurableState;
   /** The snapshot the state machine must be restored from before Raft starts, if any. */
   readonly snapshot: Snapshot | undefined;
 }
 
-/**
- * `founders` is the membership a brand-new cluster starts with (from --cluster); a node started
- * with --join starts with none and learns the membership from the leader.
- */
-export async function openNodeStorage(dataDir: string, founders: readonly NodeId[], join: boolean, logger: Logger): Promise<OpenedStorage> {
-  const { wal, state, repairedTail } = await Wal.open(path.join(dataDir, 'wal'));
-  if (repairedTail) {
-    logger.warn({ ...repairedTail }, 'cut a torn record off the end of the write-ahead log (interrupted write); rejoining');
-  }
-  const snapshots = await SnapshotStore.open(path.join(dataDir, 'snapshots'));
-  const snapshot = state.snapshotMeta ? await snapshots.load(await snapshots.find(state.snapshotMeta.index, state.snapshotMeta.term)) : undefined;
+export interface OpenOptions {
+  readonly dataDir: string;
+  readonly nodeId: NodeId;
+  /** Names the cluster a data directory belongs to (DFS_CLUSTER_ID); a mismatch refuses to start. */
+  readonly clusterId: string;
+  /** The membership a brand-new cluster starts with (from --cluster). */
+  readonly founders: readonly NodeId[];
+  /** Started with --join: no founding membership; it comes from the leader. */
+  readonly join: boolean;
+  readonly logger: Logger;
+}
 
-  const bootstrap: ConfState = { voters: join ? [] : [...founders], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+export async function openNodeStorage(options: OpenOptions): Promise<OpenedStorage> {
+  const { storage, restored } = await NodeStorage.open(options.dataDir, { identity: { clusterId: options.clusterId, nodeId: options.nodeId } });
+  if (restored.repairedTail) {
+    options.logger.warn({ ...restored.repairedTail }, 'cut a torn record off the end of the write-ahead log (interrupted write); rejoining');
+  }
+  const snapshot = restored.snapshot ? await storage.snapshots.load(restored.snapshot) : undefined;
+
   // A founding member's MemoryStorage starts with the cluster's first entry (the initial
   // membership). On first start it is written to the WAL like any entry, so the log of record
   // holds it; later starts replay it from there.
+  const bootstrap: ConfState = { voters: options.join ? [] : [...options.founders], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
   const memory = new MemoryStorage(bootstrap);
-  const brandNew = !snapshot && state.entries.length === 0 && state.hardState.term === 0;
+  const brandNew = !snapshot && restored.entries.length === 0 && restored.hardState.term === 0;
   if (brandNew && memory.lastIndex() > 0) {
-    await wal.save({ entries: memory.entries(1, memory.lastIndex() + 1), sync: true });
+    await storage.wal.save({ entries: memory.entries(1, memory.lastIndex() + 1), sync: true });
   }
   if (snapshot) memory.applySnapshot(snapshot);
-  if (state.entries.length > 0) memory.append(state.entries);
-  memory.setHardState(state.hardState);
+  if (restored.entries.length > 0) memory.append(restored.entries);
+  memory.setHardState(restored.hardState);
 
+  const { wal, snapshots } = storage;
   const durable: DurableState = {
     async saveSnapshot(received) {
       await snapshots.save(received);
@@ -56,5 +62,5 @@ export async function openNodeStorage(dataDir: string, founders: readonly NodeId
       await wal.compact(compactTo);
     },
   };
-  return { wal, snapshots, memory, durable, snapshot };
+  return { storage, memory, durable, snapshot };
 }

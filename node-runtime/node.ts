@@ -33,7 +33,7 @@ import { RecoveryStatusTracker } from './services/recovery-status';
 import { replaceChunk } from './services/replace-chunk';
 import type { ScrubStatus } from './services/scrubber';
 import { diskFree, StatusReporter } from './services/status-reporter';
-import { ChunkStore } from './storage/chunk-store';
+import type { ChunkStore } from './storage/chunk-store';
 import { storeChunked } from './storage/chunker';
 import { PeerTransport, type PeerAddress } from './transport';
 
@@ -73,10 +73,17 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   const secret = process.env.DFS_CLUSTER_SECRET ?? '';
   const founders = options.cluster.map((m) => m.id);
-  const storage = await openNodeStorage(dataDir, founders, options.join, logger);
+  const storage = await openNodeStorage({
+    dataDir,
+    nodeId: options.id,
+    clusterId: process.env.DFS_CLUSTER_ID ?? 'dfs',
+    founders,
+    join: options.join,
+    logger,
+  });
   const fsm = new StateMachine();
   if (storage.snapshot) fsm.restore(storage.snapshot.data);
-  const chunks = await ChunkStore.open(dataDir);
+  const chunks = storage.storage.chunks;
   const removedTemp = await chunks.cleanupTemp();
   if (removedTemp > 0) logger.info({ removedTemp }, 'removed temp files left by an interrupted write');
 
@@ -307,7 +314,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     snapshotIndex: () => storage.memory.firstIndex() - 1,
     lastSnapshotAt: () => lastSnapshotAt,
     chunkStats,
-    walBytes: () => storage.wal.stats().bytesWritten,
+    walBytes: () => storage.storage.wal.stats().bytesWritten,
     peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
   });
   const background = new BackgroundServices({
@@ -320,6 +327,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     sync: chunkSync,
     isCaughtUp: (): boolean => services.isReady() && recovery.behindLeader() === 0,
     logger,
+    timings: timingsFromEnv(process.env),
   });
   const recovery = new RecoveryStatusTracker({
     recoveryEnabled: () => fsm.clusterConfig().recoveryEnabled,
@@ -328,7 +336,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     sync: chunkSync,
     repairer,
     scrub: (): ScrubStatus => background.scrubStatus(),
-    timings: timingsFromEnv(process.env),
     services: () => background.services(),
   });
   transport.onRpc('raft-info', () => ({ commit: raft.status().commit }));
@@ -473,7 +480,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       await background.stop();
       await raft.stop();
       await transport.close();
-      await storage.wal.close();
+      await storage.storage.close();
       logger.info('stopped');
       logger.flush();
     })();
