@@ -174,6 +174,23 @@ describe('§6 joint consensus', () => {
     expect(net.appliedData(4)).toEqual(['joint']);
   });
 
+  it('while joint, an election needs a majority of the old and of the new voters', () => {
+    const net = jointCluster();
+    net.crash(1);
+    // Nodes 4 and 5 are a majority of {1,4,5} but not of {1,2,3}.
+    net.crash(2);
+    net.crash(3);
+    net.elect(4);
+    expect(net.status(4).role).toBe('candidate');
+    net.restart(2);
+    net.elect(4);
+    // One of {1,2,3} is still not a majority of it.
+    expect(net.status(4).role).not.toBe('leader');
+    net.restart(3);
+    net.elect(4);
+    expect(net.status(4).role).toBe('leader');
+  });
+
   it('leaving the joint configuration installs the new voters alone', () => {
     const net = jointCluster();
     changeConf(net, 1, { changes: [], transition: 'leaveJoint' });

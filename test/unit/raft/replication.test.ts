@@ -232,6 +232,26 @@ describe('§5.3 log replication', () => {
     expect(net.appliedData(3)).toHaveLength(20);
   });
 
+  it('§5.5 RPCs are idempotent: every message delivered twice changes nothing', () => {
+    const net = new Network([1, 2, 3]);
+    const deliverTwice = () => {
+      for (let round = 0; round < 100; round++) {
+        const batch = net.takeMessages();
+        if (batch.length === 0) return;
+        for (const m of batch) {
+          net.deliver(m);
+          net.deliver(m);
+        }
+      }
+    };
+    net.raw(1).campaign();
+    deliverTwice();
+    for (let i = 0; i < 5; i++) net.raw(1).propose(bytes(`d${i}`));
+    deliverTwice();
+    expect(net.leaders()).toEqual([1]);
+    for (const id of [1, 2, 3]) expect(net.appliedData(id)).toEqual(['d0', 'd1', 'd2', 'd3', 'd4']);
+  });
+
   it('a follower that was down catches up from the leader log', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
