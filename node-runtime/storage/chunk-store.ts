@@ -46,9 +46,10 @@ export class ChunkWriter {
   private readonly hash = createHash('sha256');
   private bytes = 0;
 
+  /** Created by ChunkStore.beginChunk; `land` renames the finished file into the store. */
   constructor(
-    private readonly store: ChunkStore,
     private readonly file: AtomicWriter,
+    private readonly land: (hash: string, file: AtomicWriter) => Promise<void>,
   ) {}
 
   get size(): number {
@@ -71,7 +72,7 @@ export class ChunkWriter {
       await this.file.abort();
       throw new ChunkHashMismatchError(expected, hash, this.bytes);
     }
-    await this.store.commitChunk(hash, this.file);
+    await this.land(hash, this.file);
     return { hash, size: this.bytes };
   }
 
@@ -122,7 +123,7 @@ export class ChunkStore {
 
   /** Starts writing a chunk whose hash is not known yet (the chunker's path). */
   async beginChunk(): Promise<ChunkWriter> {
-    return new ChunkWriter(this, await AtomicWriter.open(path.join(this.root, 'chunk')));
+    return new ChunkWriter(await AtomicWriter.open(path.join(this.root, 'chunk')), (hash, file) => this.land(hash, file));
   }
 
   /**
@@ -218,8 +219,8 @@ export class ChunkStore {
     return removeTempFiles(this.root);
   }
 
-  /** Renames a fully written temp file into place as chunk `hash` (ChunkWriter's last step). */
-  async commitChunk(hash: string, file: AtomicWriter): Promise<void> {
+  /** Renames a fully written, hash-checked temp file into place as chunk `hash`. */
+  private async land(hash: string, file: AtomicWriter): Promise<void> {
     const target = this.pathOf(hash);
     const fanOut = path.dirname(target);
     const landed = (async () => {
