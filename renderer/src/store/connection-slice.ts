@@ -23,6 +23,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
     if (get().connection.status === 'open') return;
     set((s) => ({ connection: { ...s.connection, status: 'open', failures: 0, nextRetryAt: null } }));
     void get().loadRecentLogs();
+    void get().loadProfiles();
   };
 
   const scheduleRetry = () => {

@@ -8,6 +8,7 @@ import { createFilesSlice } from './files-slice';
 import { createHistorySlice } from './history-slice';
 import { createLogsSlice } from './logs-slice';
 import { createMetricsSlice } from './metrics-slice';
+import { createProfilesSlice } from './profiles-slice';
 import type { AppState, AppStore } from './state';
 import { createUiSlice } from './ui-slice';
 import { createUploadsSlice } from './uploads-slice';
@@ -22,6 +23,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createLogsSlice(set, get, deps),
     ...createMetricsSlice(set, get, deps),
     ...createHistorySlice(set, get, deps),
+    ...createProfilesSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

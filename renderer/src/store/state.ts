@@ -1,6 +1,6 @@
 // The shape of the one dashboard store: a slice per concern, each with its data and actions.
 import type { StoreApi } from 'zustand/vanilla';
-import type { ClusterSnapshot, LogLine, NodeAction } from '../../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, SaveProfileRequest } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
 import type { ManagerEvent } from '../api/event-stream';
@@ -239,6 +239,23 @@ export interface HistorySlice {
   observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot): void;
 }
 
+// ---- cluster profiles (which cluster the dashboard shows) ----------------------------------
+
+export interface ProfilesData {
+  readonly list: ProfileList | null;
+  /** A change in flight: "activate", "save" or "remove". */
+  readonly busy: string | null;
+  readonly error: string | null;
+}
+
+export interface ProfilesSlice {
+  readonly profiles: ProfilesData;
+  loadProfiles(): Promise<void>;
+  activateProfile(name: string): Promise<void>;
+  saveAttachProfile(name: string, request: SaveProfileRequest): Promise<boolean>;
+  removeProfile(name: string): Promise<void>;
+}
+
 // ---- ui -------------------------------------------------------------------------------------
 
 export const TABS = ['overview', 'files', 'storage', 'recovery', 'activity', 'config', 'logs', 'raft'] as const;
@@ -251,7 +268,16 @@ export interface UiSlice {
 
 // ---- the whole store ------------------------------------------------------------------------
 
-export type AppState = ConnectionSlice & ClusterSlice & FilesSlice & UploadsSlice & ConfigSlice & LogsSlice & MetricsSlice & HistorySlice & UiSlice;
+export type AppState = ConnectionSlice &
+  ClusterSlice &
+  FilesSlice &
+  UploadsSlice &
+  ConfigSlice &
+  LogsSlice &
+  MetricsSlice &
+  HistorySlice &
+  ProfilesSlice &
+  UiSlice;
 
 export type AppStore = StoreApi<AppState>;
 

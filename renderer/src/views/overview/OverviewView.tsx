@@ -1,5 +1,6 @@
 // Every node as a card, plus cluster-wide actions (add a node, heal all partitions).
 import { useApp } from '../../store/context';
+import { ClusterProfiles } from './ClusterProfiles';
 import { NodeCard } from './NodeCard';
 
 export function OverviewView() {
@@ -40,6 +41,7 @@ export function OverviewView() {
           ))}
         </div>
       )}
+      <ClusterProfiles />
     </div>
   );
 }

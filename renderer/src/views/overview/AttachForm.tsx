@@ -1,0 +1,62 @@
+// Saves a headless cluster running elsewhere, so the dashboard can switch to it.
+import { useState, type FormEvent } from 'react';
+import { useApp } from '../../store/context';
+import { parseNodeList } from './parse-node-list';
+
+export function AttachForm() {
+  const save = useApp((s) => s.saveAttachProfile);
+  const busy = useApp((s) => s.profiles.busy === 'save');
+  const [name, setName] = useState('');
+  const [nodes, setNodes] = useState('');
+  const [secret, setSecret] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const parsed = parseNodeList(nodes);
+    if (name.trim() === '') return setProblem('Give the cluster a name');
+    if (!parsed.ok) return setProblem(parsed.message);
+    setProblem(null);
+    const saved = await save(name.trim(), secret === '' ? { nodes: parsed.nodes } : { nodes: parsed.nodes, secret });
+    if (saved) {
+      setName('');
+      setNodes('');
+      setSecret('');
+    }
+  };
+
+  return (
+    <form className="stack" aria-label="Attach to a cluster" onSubmit={(e) => void submit(e)}>
+      <h3>Attach to a cluster running elsewhere</h3>
+      <div className="row">
+        <label htmlFor="attach-name">Name</label>
+        <input id="attach-name" className="input" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <label htmlFor="attach-secret" title="The nodes' cluster secret; needed only to inject partitions.">
+          Cluster secret (optional)
+        </label>
+        <input id="attach-secret" className="input" type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.currentTarget.value)} />
+      </div>
+      <label htmlFor="attach-nodes">Nodes, one per line: id and URL</label>
+      <textarea
+        id="attach-nodes"
+        className="input mono"
+        rows={3}
+        placeholder={'1 http://10.0.0.5:8081\n2 http://10.0.0.6:8081\n3 http://10.0.0.7:8081'}
+        value={nodes}
+        aria-invalid={problem !== null}
+        aria-describedby={problem === null ? undefined : 'attach-problem'}
+        onChange={(e) => setNodes(e.currentTarget.value)}
+      />
+      {problem !== null && (
+        <p id="attach-problem" role="alert" className="error-text">
+          {problem}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="btn" disabled={busy}>
+          Save cluster
+        </button>
+      </div>
+    </form>
+  );
+}
