@@ -32,6 +32,7 @@ const scrubRecordSchema = scrubRunSchema.extend({
   bytesChecked: z.number().int().min(0),
   removed: z.number().int().min(0),
   leftCorrupt: z.number().int().min(0),
+  missing: z.number().int().min(0).default(0),
 });
 
 /** How often the node-local services run; cluster settings govern the scrubber. */
@@ -100,6 +101,9 @@ export class BackgroundServices {
       list: () => chunks.list(),
       open: async (hash) => ((await chunks.has(hash)) ? chunks.get(hash).catch(() => null) : null),
       referencedSize: (hash) => referencedSize(fsm, hash),
+      referenced: () => referencedChunks(fsm),
+      has: (hash) => chunks.has(hash),
+      fetchMissing: (missing) => sync.want(missing),
       repair: async (hash, size) => {
         await repairer.repair(hash, size);
       },
@@ -243,10 +247,9 @@ export class BackgroundServices {
   }
 
   private async scrubPass() {
-    // Missing chunks are not on disk to be re-hashed: queue every referenced chunk for catch-up.
-    if (this.deps.fsm.clusterConfig().recoveryEnabled) void this.deps.sync.rescan();
     const run = await this.scrubber.scrub();
-    await writeJsonAtomic(path.join(this.deps.dataDir, SCRUB_RECORD_FILE), run).catch((err: Error) =>
+    // Not awaited: the pass's status and its service record change together, in one turn.
+    void writeJsonAtomic(path.join(this.deps.dataDir, SCRUB_RECORD_FILE), run).catch((err: Error) =>
       this.deps.logger.warn({ err: err.message }, 'could not record the scrub pass in the data directory'),
     );
     return {
@@ -256,19 +259,25 @@ export class BackgroundServices {
       unrepairable: run.unrepairable,
       removed: run.removed,
       leftCorrupt: run.leftCorrupt,
+      missing: run.missing,
       bytesPerSec: run.bytesPerSec,
     };
   }
 }
 
-/** The size files record for a chunk; undefined when no file references it. Walks the catalogue (rare: corrupt chunks only). */
-function referencedSize(fsm: StateMachine, hash: string): number | undefined {
-  if (!fsm.isChunkReferenced(hash)) return undefined;
+/** Every chunk of every file, a page of the catalogue at a time. */
+function* referencedChunks(fsm: StateMachine): Generator<{ hash: string; size: number }> {
   let after: string | null = null;
   do {
     const page = fsm.list({ ...(after !== null ? { after } : {}), limit: 5000 });
-    for (const file of page.items) for (const chunk of file.chunks) if (chunk.hash === hash) return chunk.size;
+    for (const file of page.items) yield* file.chunks;
     after = page.nextCursor;
   } while (after !== null);
+}
+
+/** The size files record for a chunk; undefined when no file references it (walks the catalogue: corrupt chunks only). */
+function referencedSize(fsm: StateMachine, hash: string): number | undefined {
+  if (!fsm.isChunkReferenced(hash)) return undefined;
+  for (const chunk of referencedChunks(fsm)) if (chunk.hash === hash) return chunk.size;
   return undefined;
 }

@@ -6,6 +6,7 @@
 // A corrupt chunk that no file references is garbage: it is removed rather than repaired (keeping
 // it would let a later upload of the same content be deduplicated against damaged bytes). With
 // recoveryEnabled false, corrupt chunks are counted and left alone; reads still refuse them.
+// A pass also counts the chunks files reference that this node lacks, and hands them to catch-up.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +19,11 @@ export interface ScrubSources {
   open(hash: string): Promise<Readable | null>;
   /** Size of the chunk as the files referencing it record it; undefined when none does. */
   referencedSize(hash: string): number | undefined;
+  /** Every chunk a file references (duplicates allowed). */
+  referenced(): Iterable<{ readonly hash: string; readonly size: number }>;
+  has(hash: string): Promise<boolean>;
+  /** Hands referenced chunks missing here to catch-up (called only with recovery enabled). */
+  fetchMissing(chunks: readonly { hash: string; size: number }[]): void;
   /** Fetches the chunk from a peer, verifies it and replaces the local copy. */
   repair(hash: string, size: number): Promise<void>;
   remove(hash: string): Promise<void>;
@@ -34,6 +40,8 @@ export interface ScrubProgress extends ScrubRun {
   readonly removed: number;
   /** Corrupt chunks left in place because recoveryEnabled is false. */
   readonly leftCorrupt: number;
+  /** Chunks files reference that this node does not hold (handed to catch-up when recovery is on). */
+  readonly missing: number;
 }
 
 export interface ScrubStatus {
@@ -59,6 +67,7 @@ interface MutableRun {
   bytesChecked: number;
   removed: number;
   leftCorrupt: number;
+  missing: number;
 }
 
 export class Scrubber {
@@ -82,6 +91,7 @@ export class Scrubber {
       bytesChecked: run.bytesChecked,
       removed: run.removed,
       leftCorrupt: run.leftCorrupt,
+      missing: run.missing,
     };
   }
 
@@ -101,7 +111,7 @@ export class Scrubber {
   /** One pass over every local chunk. Resolves with the pass's counters; stop() ends it early. */
   async scrub(): Promise<ScrubProgress> {
     if (this.current) throw new Error('a scrub pass is already running');
-    const run: MutableRun = { startedAt: Date.now(), finishedAt: null, checked: 0, corrupt: 0, repaired: 0, unrepairable: 0, bytesChecked: 0, removed: 0, leftCorrupt: 0 };
+    const run: MutableRun = { startedAt: Date.now(), finishedAt: null, checked: 0, corrupt: 0, repaired: 0, unrepairable: 0, bytesChecked: 0, removed: 0, leftCorrupt: 0, missing: 0 };
     this.current = run;
     this.throttle = { start: Date.now(), bytes: 0, rate: this.sources.rateBytesPerSec() };
     try {
@@ -112,6 +122,7 @@ export class Scrubber {
         run.checked += 1;
         if (!intact) await this.handleCorrupt(hash, run);
       }
+      if (!this.abort.signal.aborted) await this.findMissing(run);
     } finally {
       run.finishedAt = Date.now();
       this.current = null;
@@ -166,6 +177,19 @@ export class Scrubber {
     }
   }
 
+  /** Missing chunks are not on disk to be re-hashed: look for what files reference and is not here. */
+  private async findMissing(run: MutableRun): Promise<void> {
+    const seen = new Set<string>();
+    const missing: { hash: string; size: number }[] = [];
+    for (const chunk of this.sources.referenced()) {
+      if (seen.has(chunk.hash)) continue;
+      seen.add(chunk.hash);
+      if (!(await this.sources.has(chunk.hash))) missing.push({ hash: chunk.hash, size: chunk.size });
+    }
+    run.missing = missing.length;
+    if (missing.length > 0 && this.sources.recoveryEnabled()) this.sources.fetchMissing(missing);
+  }
+
   private async handleCorrupt(hash: string, run: MutableRun): Promise<void> {
     run.corrupt += 1;
     const size = this.sources.referencedSize(hash);
@@ -206,5 +230,6 @@ function view(run: MutableRun): ScrubProgress {
     bytesChecked: run.bytesChecked,
     removed: run.removed,
     leftCorrupt: run.leftCorrupt,
+    missing: run.missing,
   };
 }

@@ -102,25 +102,31 @@ describe('integrity: scrub, repair, verified reads', () => {
     const file = await storeEverywhere('integrity/deleted.bin', data);
     const gone = file.chunks[1]?.hash as string;
     await rm(chunkPath(victim, gone));
-    await scrubNow(victim);
+    expect(await scrubNow(victim)).toMatchObject({ missing: 1 });
     await waitFor('the deleted chunk to be fetched again', () => holdsIntact(victim, gone));
     expect((await downloadHash(victim, 'integrity/deleted.bin')).sha256).toBe(sha256(data));
   });
 
-  it('with recoveryEnabled false only reports corrupt chunks; turned back on, the next scrub repairs them', async () => {
+  it('with recoveryEnabled false only reports damage; turned back on, missing chunks return by themselves and a scrub repairs', async () => {
     const data = randomBytes(MiB + 5);
     const file = await storeEverywhere('integrity/no-recovery.bin', data);
     expect((await putConfig(victim, { recoveryEnabled: false })).status).toBe(200);
     await waitFor('recovery off on the victim', async () => (await recovery(victim)).recoveryEnabled === false);
     const damaged = file.chunks[0]?.hash as string;
+    const gone = file.chunks[1]?.hash as string;
     await flipBytes(victim, damaged);
+    await rm(chunkPath(victim, gone));
 
     const reported = await scrubNow(victim);
-    expect(reported).toMatchObject({ corrupt: 1, repaired: 0, unrepairable: 0, leftCorrupt: 1 });
+    expect(reported).toMatchObject({ corrupt: 1, repaired: 0, unrepairable: 0, leftCorrupt: 1, missing: 1 });
     expect(await holdsIntact(victim, damaged)).toBe(false);
+    expect(await holdsIntact(victim, gone)).toBe(false);
+    expect((await recovery(victim)).recoveryEnabled).toBe(false);
 
     expect((await putConfig(leader, { recoveryEnabled: true })).status).toBe(200);
     await waitFor('recovery on again on the victim', async () => (await recovery(victim)).recoveryEnabled === true);
+    await waitFor('the missing chunk to come back without a scrub', () => holdsIntact(victim, gone));
+    await waitFor('nothing missing any more', async () => (await recovery(victim)).chunksMissing === 0);
     const repaired = await scrubNow(victim);
     expect(repaired).toMatchObject({ corrupt: 1, repaired: 1 });
     expect(await holdsIntact(victim, damaged)).toBe(true);

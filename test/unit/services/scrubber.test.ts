@@ -18,6 +18,7 @@ interface Setup {
   scrubber: Scrubber;
   events: string[];
   settings: { rate: number; recovery: boolean };
+  fetchedMissing: string[];
 }
 
 async function setup(): Promise<Setup> {
@@ -34,8 +35,12 @@ async function setup(): Promise<Setup> {
     },
     store: (hash, data) => replaceChunk(local, hash, data),
   });
+  const fetchedMissing: string[] = [];
   const scrubber = new Scrubber({
     list: () => local.list(),
+    referenced: () => catalog.fsm.list({ limit: 1000 }).items.flatMap((f) => f.chunks),
+    has: (hash) => local.has(hash),
+    fetchMissing: (missing) => fetchedMissing.push(...missing.map((c) => c.hash)),
     open: async (hash) => ((await local.has(hash)) ? local.get(hash) : null),
     referencedSize: (hash) => {
       for (const file of catalog.fsm.list({ limit: 1000 }).items) for (const c of file.chunks) if (c.hash === hash) return c.size;
@@ -51,7 +56,7 @@ async function setup(): Promise<Setup> {
     recoveryEnabled: () => settings.recovery,
     onCorrupt: (hash, outcome) => events.push(`${hash.slice(0, 8)}:${outcome}`),
   });
-  return { local, peer, catalog, scrubber, events, settings };
+  return { local, peer, catalog, scrubber, events, settings, fetchedMissing };
 }
 
 async function intact(store: ChunkStore, hash: string): Promise<boolean> {
@@ -109,6 +114,20 @@ describe('Scrubber', () => {
     expect(await intact(local, chunk!.hash)).toBe(false);
     settings.recovery = true;
     expect(await scrubber.scrub()).toMatchObject({ corrupt: 1, repaired: 1 });
+  });
+
+  it('counts referenced chunks that are not here and hands them to catch-up, unless recovery is off', async () => {
+    const { local, peer, catalog, scrubber, settings, fetchedMissing } = await setup();
+    const [here, gone] = await storeChunks([local, peer], [4 * KiB, 4 * KiB]);
+    catalog.put('a', [here!, gone!]);
+    catalog.put('b', [gone!]);
+    await local.delete(gone!.hash);
+    settings.recovery = false;
+    expect(await scrubber.scrub()).toMatchObject({ checked: 1, missing: 1 });
+    expect(fetchedMissing).toEqual([]);
+    settings.recovery = true;
+    expect(await scrubber.scrub()).toMatchObject({ missing: 1 });
+    expect(fetchedMissing).toEqual([gone!.hash]);
   });
 
   it('reads no faster than the rate, and a rate of 0 means disabled', async () => {
