@@ -8,9 +8,15 @@ import { computeHealth } from './health';
 import { NodeClient } from './node-client';
 
 export interface ClusterViewOptions {
+  /** Between polls while nothing changes. */
   readonly pollIntervalMs?: number;
+  /** Between polls for a few seconds after any change, so elections and restarts show promptly. */
+  readonly fastPollIntervalMs?: number;
   readonly pollTimeoutMs?: number;
 }
+
+/** How long polling stays fast after the last change. */
+const FAST_POLL_WINDOW_MS = 3_000;
 
 interface Observation {
   reachable: boolean;
@@ -49,10 +55,14 @@ export class ClusterView {
   /** The highest term any reachable node reported at the last build. */
   private term = 0;
   private pollTimer: NodeJS.Timeout | null = null;
+  private polling = false;
+  private fastUntil = 0;
+  private lastPollStarted = 0;
   private publishQueued = false;
   private running = false;
   private readonly unsubscribe: () => void;
   private readonly pollIntervalMs: number;
+  private readonly fastPollIntervalMs: number;
   private readonly pollTimeoutMs: number;
 
   constructor(
@@ -61,6 +71,7 @@ export class ClusterView {
     options: ClusterViewOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.fastPollIntervalMs = Math.min(options.fastPollIntervalMs ?? 100, this.pollIntervalMs);
     this.pollTimeoutMs = options.pollTimeoutMs ?? 400;
     this.current = this.build();
     this.unsubscribe = backend.onChange(() => this.queuePublish());
@@ -106,11 +117,28 @@ export class ClusterView {
 
   private async pollLoop(): Promise<void> {
     if (!this.running) return;
+    this.pollTimer = null;
+    this.polling = true;
     const started = Date.now();
     await Promise.all(this.backend.members().map((m) => this.poll(m)));
+    this.polling = false;
     if (!this.running) return;
     this.publish();
-    this.pollTimer = setTimeout(() => void this.pollLoop(), Math.max(0, this.pollIntervalMs - (Date.now() - started)));
+    this.schedulePoll(started);
+  }
+
+  private schedulePoll(lastStarted: number): void {
+    if (!this.running || this.polling) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    const interval = Date.now() < this.fastUntil ? this.fastPollIntervalMs : this.pollIntervalMs;
+    this.pollTimer = setTimeout(() => void this.pollLoop(), Math.max(0, interval - (Date.now() - lastStarted)));
+    this.lastPollStarted = lastStarted;
+  }
+
+  /** Something changed: poll fast for a while, starting with the next round. */
+  private speedUp(): void {
+    this.fastUntil = Date.now() + FAST_POLL_WINDOW_MS;
+    this.schedulePoll(this.lastPollStarted);
   }
 
   private async poll(member: MemberView): Promise<void> {
@@ -172,6 +200,7 @@ export class ClusterView {
     const key = changeKey(snapshot);
     if (key !== this.lastKey) {
       this.lastKey = key;
+      this.speedUp();
       this.bus.emit('snapshot', snapshot);
     }
     // The first leader seen is news too; the first "no leader" (before any election) is not.

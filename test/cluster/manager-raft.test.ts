@@ -71,6 +71,16 @@ describe('manager over real dfs-node', () => {
     expect(list.items.map((i) => i.name)).toContain('docs/hello.txt');
   });
 
+  it('passes configuration changes through, and every node reports them', async () => {
+    await healthyLeader();
+    const put = await fetch(`${base}/api/config`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ lockDefaultTtlMs: 45_000 }) });
+    expect(put.status, await put.clone().text()).toBe(200);
+    await waitFor('the new setting on every node', () => manager.snapshot().nodes.every((n) => n.report?.config?.lockDefaultTtlMs?.value === 45_000));
+    const bad = await fetch(`${base}/api/config`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ lockDefaultTtlMs: -1 }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'config_invalid' });
+  });
+
   it('reports a new leader over SSE within 2 s of killing the leader', async () => {
     const oldLeader = await healthyLeader();
     const sse = await SseReader.open(`${base}/api/events?logs=0`, auth);
