@@ -46,6 +46,7 @@ describe('cluster profiles', () => {
 
   it('save an attached cluster from the form, and say what is wrong with it', async () => {
     const h = await setup();
+    fireEvent.click(screen.getByText('Attach to a cluster running elsewhere…'));
     h.api.on('PUT', /^\/api\/profiles\//, (call) => ({ ...LIST, profiles: [...LIST.profiles, { name: 'prod', kind: 'attach', nodes: (call.options?.body as { nodes: [] }).nodes, hasSecret: true }] }));
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'prod' } });
     fireEvent.change(screen.getByLabelText('Nodes, one per line: id and URL'), { target: { value: '1 http://a:8081\nnode two' } });

@@ -27,7 +27,6 @@ export function AttachForm() {
 
   return (
     <form className="stack" aria-label="Attach to a cluster" onSubmit={(e) => void submit(e)}>
-      <h3>Attach to a cluster running elsewhere</h3>
       <div className="row">
         <label htmlFor="attach-name">Name</label>
         <input id="attach-name" className="input" value={name} onChange={(e) => setName(e.currentTarget.value)} />

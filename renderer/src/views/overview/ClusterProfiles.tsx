@@ -45,7 +45,10 @@ export function ClusterProfiles() {
           </li>
         ))}
       </ul>
-      <AttachForm />
+      <details>
+        <summary>Attach to a cluster running elsewhere…</summary>
+        <AttachForm />
+      </details>
     </section>
   );
 }
