@@ -235,6 +235,9 @@ export async function startControlServer(ctx: ControlContext, token: string, por
       sendError(res, 'internal', 'the manager failed to handle this request; see manager.log');
     });
   });
+  // Uploads of large files through the manager may take longer than Node's 5 min default to
+  // arrive; only loopback clients reach this server, so there is no slow-client attack to bound.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
