@@ -2,7 +2,7 @@
 // the NodeEnv every SimNode talks to, and the one place that knows how messages find their node.
 
 import { MemoryStorage, RawNode } from '../../node-runtime/raft/index';
-import type { LogStorage, Message, NodeId, Ready, TestingKnobs } from '../../node-runtime/raft/index';
+import type { LogStorage, Message, NodeId, RawNodeConfig, Ready, TestingKnobs } from '../../node-runtime/raft/index';
 import type { CheckerOptions } from './invariants';
 import { Checker } from './invariants';
 import { Network } from './network';
@@ -27,6 +27,8 @@ export interface ClusterOptions {
   readonly verbose?: boolean;
   readonly traceSink?: (line: string) => void;
   readonly checker?: CheckerOptions;
+  /** Builds each core; tests substitute a broken RawNode subclass to show a check bites. */
+  readonly coreFactory?: (config: RawNodeConfig) => RawNode;
 }
 
 export interface ClusterListeners {
@@ -101,8 +103,8 @@ export class Cluster implements NodeEnv {
 
   newCore(id: NodeId, disk: MemoryStorage, applied: number): RawNode {
     const random = this.coreRandom.fork();
-    const { raft, knobs } = this.options;
-    return new RawNode({
+    const { raft, knobs, coreFactory = (config) => new RawNode(config) } = this.options;
+    return coreFactory({
       id,
       storage: disk,
       applied,

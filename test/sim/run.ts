@@ -2,7 +2,7 @@
 // broken invariant (or an exception out of the core) ends the run with the seed and the command
 // that replays it.
 
-import type { TestingKnobs } from '../../node-runtime/raft/index';
+import type { RawNode, RawNodeConfig, TestingKnobs } from '../../node-runtime/raft/index';
 import { Cluster } from './cluster';
 import type { CheckerOptions } from './invariants';
 import { LivenessPhase } from './liveness';
@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly aimAt?: Knob;
   /** Pins parts of the drawn scenario (applied after a knob's own overrides); part of the replay command. */
   readonly overrides?: ScenarioOverrides;
+  /** Builds the cores in place of RawNode (tests only: not part of the replay command). */
+  readonly coreFactory?: (config: RawNodeConfig) => RawNode;
   /** Turns off the Ready-contract checks (to show end-to-end checks alone catch a bug). */
   readonly noContractChecks?: boolean;
 }
@@ -100,6 +102,7 @@ export function runScenario(seed: number, pick: (random: Prng) => Scenario, opti
       verbose: options.verbose ?? false,
       ...(options.traceSink ? { traceSink: options.traceSink } : {}),
       checker,
+      ...(options.coreFactory ? { coreFactory: options.coreFactory } : {}),
     },
     clusterRandom,
   );
