@@ -44,10 +44,12 @@ export function App() {
       <NoQuorumBanner />
       <CommandFailureAlert />
       <TabBar />
-      <main className="app-main" role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)}>
-        <Suspense fallback={<p className="empty">Loading…</p>}>
-          <View />
-        </Suspense>
+      <main className="app-main">
+        <div role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} className="panel">
+          <Suspense fallback={<p className="empty">Loading…</p>}>
+            <View />
+          </Suspense>
+        </div>
       </main>
       <UploadQueue />
     </DropZone>

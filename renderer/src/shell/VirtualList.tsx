@@ -46,7 +46,8 @@ export function VirtualList<T>({ items, rowHeight, renderRow, role, label, class
     if (!followTail || element === null || !atBottom.current) return;
     element.scrollTop = element.scrollHeight;
     setScrollTop(element.scrollTop);
-  }, [followTail, items.length]);
+    // `items`, not its length: a full log buffer keeps its length while its newest line changes.
+  }, [followTail, items]);
 
   // Clamped: after the list shrinks, the last scroll position may lie past its end.
   const top = Math.min(scrollTop, Math.max(0, items.length * rowHeight - viewport));

@@ -1,5 +1,5 @@
 // The upload queue, docked at the bottom of every view while there is something to show.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApp } from '../../store/context';
 import { UploadRow } from './UploadRow';
 
@@ -7,6 +7,14 @@ export function UploadQueue() {
   const uploads = useApp((s) => s.uploads);
   const clearFinished = useApp((s) => s.clearFinishedUploads);
   const [open, setOpen] = useState(true);
+  const uploading = uploads.some((u) => u.state === 'uploading' || u.state === 'queued');
+  useEffect(() => {
+    if (!uploading) return;
+    // Closing the window would abort the uploads; let the browser ask first.
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [uploading]);
   if (uploads.length === 0) return null;
   const done = uploads.filter((u) => u.state === 'done').length;
   const failed = uploads.filter((u) => u.state === 'failed').length;
