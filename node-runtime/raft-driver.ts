@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { decodeConfChange } from './raft/codec';
 import type { MemoryStorage } from './raft/memory-storage';
 import type { RawNode } from './raft/rawnode';
-import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready, Role, Snapshot, Status } from './raft/types';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, Snapshot, Status } from './raft/types';
 
 /** What the driver needs from durable storage (the write-ahead log and the snapshot store). */
 export interface DurableState {
@@ -160,34 +160,25 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
    */
   propose(data: Uint8Array, timeoutMs: number): Promise<{ index: number; result: Result }> {
     this.throwIfBroken();
-    const outcome = this.options.rawNode.propose(data);
-    if (!outcome.ok) {
-      if (outcome.reason === 'notLeader') return Promise.reject(new NotLeaderError(outcome.leader));
-      return Promise.reject(new ProposalTimeoutError(`proposal refused: ${outcome.reason}`));
-    }
-    const { lastIndex: index, term } = this.options.rawNode.status();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.proposals.delete(index);
-        reject(new ProposalTimeoutError(`entry ${index} was not committed within ${timeoutMs} ms (no quorum?)`));
-      }, timeoutMs);
-      this.proposals.set(index, { term, resolve, reject, timer });
-      this.schedule();
-    });
+    return this.track(this.options.rawNode.propose(data), 'entry', timeoutMs);
   }
 
   proposeConfChange(change: ConfChange, timeoutMs: number): Promise<{ index: number; result: Result }> {
     this.throwIfBroken();
-    const outcome = this.options.rawNode.proposeConfChange(change);
+    return this.track(this.options.rawNode.proposeConfChange(change), 'membership change', timeoutMs);
+  }
+
+  /** Waits for the entry the leader just appended (the last index of its current term) to apply. */
+  private track(outcome: ProposeResult, what: string, timeoutMs: number): Promise<{ index: number; result: Result }> {
     if (!outcome.ok) {
       if (outcome.reason === 'notLeader') return Promise.reject(new NotLeaderError(outcome.leader));
-      return Promise.reject(new ProposalTimeoutError(`membership change refused: ${outcome.reason}`));
+      return Promise.reject(new ProposalTimeoutError(`${what} refused: ${outcome.reason}`));
     }
     const { lastIndex: index, term } = this.options.rawNode.status();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.proposals.delete(index);
-        reject(new ProposalTimeoutError(`membership change at ${index} was not committed within ${timeoutMs} ms`));
+        reject(new ProposalTimeoutError(`${what} at index ${index} was not committed within ${timeoutMs} ms (no quorum?)`));
       }, timeoutMs);
       this.proposals.set(index, { term, resolve, reject, timer });
       this.schedule();
