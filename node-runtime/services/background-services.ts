@@ -90,7 +90,7 @@ export class BackgroundServices {
   private readonly gc: GarbageCollector;
   private readonly tasks: { scrubber: PeriodicTask; gc: PeriodicTask; lockExpiry: PeriodicTask; repair: PeriodicTask };
   private readonly settingsWatch: NodeJS.Timeout;
-  private recoveryWasEnabled: boolean;
+  private seenSettings: Readonly<ClusterSettings>;
 
   constructor(private readonly deps: BackgroundDeps) {
     const { chunks, fsm, raft, runner, repairer, sync, logger } = deps;
@@ -189,12 +189,15 @@ export class BackgroundServices {
     raft.on('snapshotTaken', ({ index, bytes, at }) => this.runs.happened('snapshot', at, { kind: 'taken', index, bytes }));
     raft.on('snapshotRestored', ({ index, bytes }) => this.runs.happened('snapshot', Date.now(), { kind: 'installed', index, bytes }));
 
-    // Turning recovery back on resumes catch-up at once rather than at the next pass.
-    this.recoveryWasEnabled = settings().recoveryEnabled;
+    // Turning recovery back on resumes catch-up at once rather than at the next pass. Any applied
+    // configSet replaces the settings object, so an off-and-on between two looks is not missed.
+    this.seenSettings = settings();
     this.settingsWatch = setInterval(() => {
-      const enabled = settings().recoveryEnabled;
-      if (enabled && !this.recoveryWasEnabled) this.tasks.repair.runNow();
-      this.recoveryWasEnabled = enabled;
+      const current = settings();
+      if (current === this.seenSettings) return;
+      // A pass already running may have started before the change: try again at the next look.
+      if (current.recoveryEnabled && !this.tasks.repair.runNow()) return;
+      this.seenSettings = current;
     }, 1_000);
     this.settingsWatch.unref();
   }
