@@ -4,6 +4,7 @@
 //
 // `concurrency` clients each issue one-entry saves with sync: true back to back, the way many
 // proposals arrive at a busy leader. The ratio saves/fsyncs shows how many saves share an fsync.
+// The WAL is then reopened to time replay.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,11 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const stats = wal.stats();
   await wal.close();
+  const replayStarted = performance.now();
+  const reopened = await Wal.open(dir);
+  const replaySeconds = (performance.now() - replayStarted) / 1000;
+  if (reopened.state.entries.length !== saves) throw new Error(`replayed ${reopened.state.entries.length} entries, saved ${saves}`);
+  await reopened.wal.close();
   console.log(
     JSON.stringify({
       bench: 'wal-throughput',
@@ -53,6 +59,7 @@ try {
       fsyncs: stats.fsyncs,
       savesPerFsync: Number((stats.saves / stats.fsyncs).toFixed(1)),
       mbPerSec: Number((stats.bytesWritten / seconds / 1e6).toFixed(1)),
+      replayEntriesPerSec: Math.round(saves / replaySeconds),
       node: process.version,
     }),
   );

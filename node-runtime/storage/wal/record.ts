@@ -1,7 +1,7 @@
 // The WAL's record format. A frame is
 //
+//   u32 LE  CRC-32 of the length field and the body (contiguous, so one CRC call per frame)
 //   u32 LE  body length (>= 1)
-//   u32 LE  CRC-32 of the length field and the body
 //   body:   u8 record type, then the type's payload
 //
 // Integers in payloads are u64 LE (exact up to 2^53, checked on decode). Entry data is stored as
@@ -55,9 +55,9 @@ export class RecordFormatError extends Error {
 export function encodeFrame(record: WalRecord): Buffer {
   const body = encodeBody(record);
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
-  frame.writeUInt32LE(body.length, 0);
+  frame.writeUInt32LE(body.length, 4);
   body.copy(frame, FRAME_HEADER_BYTES);
-  frame.writeUInt32LE(frameCrc(frame, body.length), 4);
+  frame.writeUInt32LE(crc32(frame.subarray(4)), 0);
   return frame;
 }
 
@@ -69,14 +69,14 @@ export type FrameRead =
 export function readFrame(buf: Buffer, offset: number): FrameRead {
   const available = buf.length - offset;
   if (available < FRAME_HEADER_BYTES) return { ok: false, reason: `partial frame header (${available} bytes)` };
-  const length = buf.readUInt32LE(offset);
+  const length = buf.readUInt32LE(offset + 4);
   if (length === 0 || length > MAX_BODY_BYTES) return { ok: false, reason: `implausible record length ${length}` };
   if (length > available - FRAME_HEADER_BYTES) {
     return { ok: false, reason: `record of ${length} bytes runs past the end of the file (${available - FRAME_HEADER_BYTES} left)` };
   }
-  const frame = buf.subarray(offset, offset + FRAME_HEADER_BYTES + length);
-  if (frame.readUInt32LE(4) !== frameCrc(frame, length)) return { ok: false, reason: 'CRC mismatch' };
-  return { ok: true, body: frame.subarray(FRAME_HEADER_BYTES), next: offset + FRAME_HEADER_BYTES + length };
+  const next = offset + FRAME_HEADER_BYTES + length;
+  if (buf.readUInt32LE(offset) !== crc32(buf.subarray(offset + 4, next))) return { ok: false, reason: 'CRC mismatch' };
+  return { ok: true, body: buf.subarray(offset + FRAME_HEADER_BYTES, next), next };
 }
 
 /**
@@ -89,7 +89,7 @@ export function mayHoldFrame(buf: Buffer, offset: number): boolean {
   // Type byte first: one array read rules out ~98% of offsets in random bytes.
   const code = buf[bodyStart];
   if (code === undefined || code < MIN_TYPE_CODE || code > MAX_TYPE_CODE) return false;
-  const length = buf.readUInt32LE(offset);
+  const length = buf.readUInt32LE(offset + 4);
   if (length === 0 || length > buf.length - bodyStart) return false;
   const type = TYPES_BY_CODE.get(code);
   const u64Fits = (at: number): boolean => buf.readUInt32LE(bodyStart + at + 4) < 2 ** 21;
@@ -107,10 +107,6 @@ export function mayHoldFrame(buf: Buffer, offset: number): boolean {
     case undefined:
       return false;
   }
-}
-
-function frameCrc(frame: Buffer, bodyLength: number): number {
-  return crc32(frame.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + bodyLength), crc32(frame.subarray(0, 4)));
 }
 
 function encodeBody(record: WalRecord): Buffer {
@@ -167,7 +163,7 @@ export function decodeBody(b: Buffer): WalRecord {
       if (b.length < 18) throw new RecordFormatError(`entry record of ${b.length} bytes is shorter than its header`);
       const kind = KINDS_BY_CODE[b.readUInt8(17)];
       if (kind === undefined) throw new RecordFormatError(`unknown entry kind ${b.readUInt8(17)}`);
-      const entry: Entry = { index: readU64(b, 1), term: readU64(b, 9), kind, data: new Uint8Array(b.subarray(18)) };
+      const entry: Entry = { index: readU64(b, 1), term: readU64(b, 9), kind, data: copyOut(b, 18) };
       return { type, entry };
     }
     case 'hardState':
@@ -186,6 +182,11 @@ export function decodeBody(b: Buffer): WalRecord {
     case undefined:
       throw new RecordFormatError(`unknown record type ${b.readUInt8(0)}`);
   }
+}
+
+/** A plain Uint8Array copy of `b` from `start`, so entries do not pin the segment buffer. */
+function copyOut(b: Buffer, start: number): Uint8Array {
+  return new Uint8Array(b.subarray(start));
 }
 
 function body(type: WalRecordType, payloadBytes: number): Buffer {

@@ -357,8 +357,8 @@ describe('Wal: crash safety', () => {
     const buf = await fs.readFile(file);
     // The header segment holds 2 frames; find the 5th frame by walking lengths.
     let offset = 0;
-    for (let i = 0; i < 5; i++) offset += 8 + buf.readUInt32LE(offset);
-    buf.writeUInt32LE(buf.readUInt32LE(offset) + 3, offset);
+    for (let i = 0; i < 5; i++) offset += 8 + buf.readUInt32LE(offset + 4);
+    buf.writeUInt32LE(buf.readUInt32LE(offset + 4) + 3, offset + 4);
     await fs.writeFile(file, buf);
     await expect(Wal.open(dir)).rejects.toMatchObject({ name: 'WalCorruptionError', file, offset });
   });
