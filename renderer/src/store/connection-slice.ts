@@ -104,6 +104,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
         }
         case 'log':
           state.appendLogs([event.data]);
+          state.observeLogLine(event.data);
           break;
         case 'upload':
           state.recordUploadProgress(event.data.uploadId, event.data.bytesSent);

@@ -50,6 +50,9 @@ export function extendTermSpans(spans: readonly TermSpan[], lastIndex: number, t
   return kept.filter((s) => s.to > floor);
 }
 
+/** Log events (the `event` field of a node's JSON line) that belong in the recovery history. */
+const RECOVERY_LOG_EVENTS: Readonly<Record<string, RecoveryEvent['kind']>> = { scrubCorruptChunk: 'corruptChunk' };
+
 export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
   recoveryEvents: [],
   termSpans: [],
@@ -68,5 +71,12 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
       termSpans,
       recoveryEvents: events.length === 0 ? s.recoveryEvents : [...s.recoveryEvents, ...events].slice(-MAX_RECOVERY_EVENTS),
     }));
+  },
+
+  observeLogLine(line) {
+    const event = line.fields.event;
+    const kind = typeof event === 'string' ? RECOVERY_LOG_EVENTS[event] : undefined;
+    if (kind === undefined) return;
+    set((s) => ({ recoveryEvents: [...s.recoveryEvents, { time: line.time, nodeId: line.nodeId, kind, text: line.msg }].slice(-MAX_RECOVERY_EVENTS) }));
   },
 });

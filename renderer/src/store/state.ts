@@ -217,7 +217,8 @@ export type RecoveryEventKind =
   | 'snapshotStarted'
   | 'snapshotFinished'
   | 'scrubStarted'
-  | 'scrubFinished';
+  | 'scrubFinished'
+  | 'corruptChunk';
 
 export interface RecoveryEvent {
   readonly time: number;
@@ -237,6 +238,8 @@ export interface HistorySlice {
   readonly recoveryEvents: readonly RecoveryEvent[];
   readonly termSpans: readonly TermSpan[];
   observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot): void;
+  /** Picks the recovery-related lines (a corrupt chunk found by the scrubber) out of the logs. */
+  observeLogLine(line: LogLine): void;
 }
 
 // ---- cluster profiles (which cluster the dashboard shows) ----------------------------------

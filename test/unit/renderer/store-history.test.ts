@@ -54,6 +54,16 @@ describe('recovery history from consecutive snapshots', () => {
   });
 });
 
+describe('recovery history from log lines', () => {
+  it('adds corrupt chunks the scrubber reports, and ignores other lines', () => {
+    const h = harness();
+    const line = (fields: Record<string, unknown>, msg: string) => ({ nodeId: 2, source: 'stdout' as const, time: 5, level: 'warn' as const, msg, fields });
+    h.store.getState().handleEvent({ type: 'log', data: line({ event: 'scrubCorruptChunk', hash: 'ab12', outcome: 'repaired' }, 'scrub: chunk ab12… is corrupt; repaired') });
+    h.store.getState().handleEvent({ type: 'log', data: line({ event: 'listening' }, 'node 2 listening') });
+    expect(h.store.getState().recoveryEvents).toEqual([{ time: 5, nodeId: 2, kind: 'corruptChunk', text: 'scrub: chunk ab12… is corrupt; repaired' }]);
+  });
+});
+
 describe('term spans of the observed log', () => {
   it('starts unknown, extends by term, merges equal terms, and truncates on a shorter leader log', () => {
     let spans = extendTermSpans([], 10, 2);
