@@ -66,11 +66,14 @@ function main(): number {
   const started = performance.now();
   let lastReport = started;
   let failures = 0;
+  const byKind = new Map<string, number[]>();
   for (let seed = from; seed < from + count; seed++) {
     const result = runSeed(seed, options);
     if (!result.ok) {
       failures++;
       console.log(describeFailure(result));
+      const kind = result.violation?.kind ?? 'unknown';
+      byKind.set(kind, [...(byKind.get(kind) ?? []), seed]);
     }
     const now = performance.now();
     const done = seed - from + 1;
@@ -81,6 +84,7 @@ function main(): number {
       console.log(`${done}/${count} seeds, ${failures} failed, ${rate.toFixed(1)} seeds/s, ${eta.toFixed(0)} s to go`);
     }
   }
+  for (const [kind, seeds] of byKind) console.log(`${kind}: ${seeds.length} (seeds ${seeds.slice(0, 10).join(', ')}${seeds.length > 10 ? ', …' : ''})`);
   return failures === 0 ? 0 : 1;
 }
 
