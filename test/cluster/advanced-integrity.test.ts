@@ -145,6 +145,22 @@ describe('integrity: scrub, repair, verified reads', () => {
     expect(run.bytesPerSec).toBeLessThanOrEqual(rate * 1.1);
   });
 
+  it('keeps the last pass across a restart, and does not scrub with a rate of 0', async () => {
+    const last = (await recovery(victim)).scrub.lastRun as ScrubProgress;
+    expect(last).not.toBeNull();
+    await cluster.restart(victim);
+    await waitFor('the restarted node to report its last pass', async () => (await recovery(victim)).scrub.lastRun?.startedAt === last.startedAt);
+    expect((await recovery(victim)).scrub.lastRun).toMatchObject({ checked: last.checked, corrupt: last.corrupt, repaired: last.repaired });
+
+    expect((await putConfig(leader, { scrubRateBytesPerSec: 0 })).status).toBe(200);
+    await waitFor('the rate of 0 on the victim', async () => (await json<Record<string, { value: unknown }>>(`${victim.url}/config`)).body.scrubRateBytesPerSec?.value === 0);
+    const refused = await json<{ started: boolean }>(`${victim.url}/scrub`, { method: 'POST' });
+    expect(refused.body.started).toBe(false);
+    expect((await recovery(victim)).scrub.running).toBe(false);
+    expect((await putConfig(leader, { scrubRateBytesPerSec: 64 * MiB })).status).toBe(200);
+    await waitFor('scrubbing enabled again on the victim', async () => (await json<Record<string, { value: unknown }>>(`${victim.url}/config`)).body.scrubRateBytesPerSec?.value === 64 * MiB);
+  });
+
   it('never serves bytes that fail their hash: with every copy damaged, the download fails and scrub says unrepairable', async () => {
     const data = randomBytes(MiB + 11);
     const file = await storeEverywhere('integrity/all-bad.bin', data);
