@@ -54,6 +54,8 @@ export class RecordFormatError extends Error {
 
 export function encodeFrame(record: WalRecord): Buffer {
   const body = encodeBody(record);
+  // Replay treats longer length fields as damage, so such a record must never be written.
+  if (body.length > MAX_BODY_BYTES) throw new RangeError(`${record.type} record of ${body.length} bytes exceeds the WAL's ${MAX_BODY_BYTES}-byte limit`);
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
   frame.writeUInt32LE(body.length, 4);
   body.copy(frame, FRAME_HEADER_BYTES);
