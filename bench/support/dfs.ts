@@ -1,0 +1,83 @@
+// A real 3-node DFS cluster for benchmarks: dfs-node processes started the way the cluster tests'
+// harness starts them (free loopback ports, temp data directories), plus optional profiling.
+// With BENCH_CPU_PROF=<dir> every node runs under `node --cpu-prof` and is stopped with SIGTERM
+// so the profiles get written (summarise them with bench/support/cpuprofile-top.ts).
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startProcess, stopProcess, waitUntil } from './processes';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cliPath = path.join(repoRoot, 'node-runtime/cli.ts');
+
+export interface BenchNode {
+  readonly id: number;
+  readonly url: string;
+  readonly process: ChildProcess;
+}
+
+export interface BenchCluster {
+  readonly nodes: readonly BenchNode[];
+  readonly leader: BenchNode;
+  readonly follower: BenchNode;
+  stop(): Promise<void>;
+}
+
+export async function startDfs(count = 3): Promise<BenchCluster> {
+  const profDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null;
+  if (profDir) await mkdir(profDir, { recursive: true });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-dfs-'));
+  const ports: { http: number; peer: number }[] = [];
+  for (let i = 0; i < count; i++) ports.push({ http: await freePort(), peer: await freePort() });
+  const clusterFlag = ports.map((p, i) => `${i + 1},127.0.0.1:${p.peer}`).join(';');
+  const nodes: BenchNode[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => stopProcess(n.process, 10_000)));
+    if (!process.env.KEEP_BENCH_CLUSTER) await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const [index, p] of ports.entries()) {
+      const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `node-${index + 1}-${Date.now()}.cpuprofile`] : [];
+      const args = [...nodeArgs, '--import', 'tsx', cliPath, '--node', String(index), '--http', `127.0.0.1:${p.http}`, '--cluster', clusterFlag, '--data-dir', path.join(dir, `node-${index + 1}`)];
+      const child = startProcess(process.execPath, args, path.join(dir, `node-${index + 1}.log`), {
+        cwd: repoRoot,
+        env: { ...process.env, DFS_CLUSTER_SECRET: 'bench-secret', LOG_LEVEL: 'info' },
+      });
+      nodes.push({ id: index + 1, url: `http://127.0.0.1:${p.http}`, process: child });
+    }
+    for (const n of nodes) await waitUntil(`node ${n.id} to be ready`, async () => (await fetch(`${n.url}/readyz`)).ok, 30_000, n.process);
+    let leaderId = 0;
+    await waitUntil(
+      'one leader every node reports',
+      async () => {
+        const views = await Promise.all(nodes.map(async (n) => ((await (await fetch(`${n.url}/leader`)).json()) as { leaderId: number | null }).leaderId));
+        leaderId = views[0] ?? 0;
+        return leaderId > 0 && views.every((v) => v === leaderId);
+      },
+      30_000,
+    );
+    const leader = nodes.find((n) => n.id === leaderId);
+    const follower = nodes.find((n) => n.id !== leaderId);
+    if (!leader || !follower) throw new Error('no leader/follower');
+    return { nodes, leader, follower, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Waits until every node holds every chunk of `name` (pushes to the last follower go on after the 201). */
+export async function waitCompleteEverywhere(node: BenchNode, name: string, nodes: number, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(
+    `${name} complete on ${nodes} nodes`,
+    async () => {
+      const res = await fetch(`${node.url}/fileinfo?name=${encodeURIComponent(name)}`);
+      if (!res.ok) return false;
+      const info = (await res.json()) as { completeOn?: unknown[] };
+      return (info.completeOn?.length ?? 0) >= nodes;
+    },
+    timeoutMs,
+  );
+}
