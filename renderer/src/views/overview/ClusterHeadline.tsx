@@ -19,19 +19,19 @@ export function ClusterHeadline() {
   return (
     <div className="headline" role="group" aria-label="Cluster status">
       <span
-        className={`pill ${health.tone}`}
+        className={`pill headline-health ${health.tone}`}
         role="status"
         aria-label={`Cluster ${health.text}`}
         title={lost ? `Last known: ${HEALTH[snapshot.health].text.toLowerCase()} — the manager is not answering` : undefined}
       >
         {health.text}
       </span>
-      <span className="num">
+      <span className="num headline-leader">
         {snapshot.leaderId === null ? 'No leader' : `Leader: node ${snapshot.leaderId}`}
         {term === undefined ? '' : ` · `}
         {term !== undefined && <Explained term="term">term {term}</Explained>}
       </span>
-      <span className="num">
+      <span className="num headline-nodes">
         {up} of {snapshot.nodes.length} nodes up
       </span>
       <span className="num">
