@@ -17,6 +17,8 @@ export interface NodeOptions {
   readonly nodeIndex: number;
   readonly id: number;
   readonly http: HostPort;
+  /** Neither --http nor PORT was given: a config file's `port` may still choose the HTTP port. */
+  readonly httpDefaulted: boolean;
   readonly cluster: readonly ClusterMember[];
   readonly dataDir: string;
   readonly configFile?: string;
@@ -118,6 +120,7 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     nodeIndex: flags.node,
     id: self.id,
     http,
+    httpDefaulted: flags.http === undefined && !env.PORT,
     cluster,
     dataDir: flags.dataDir ?? env.STORAGE_PATH ?? `./data/node-${self.id}`,
     configFile: flags.config,

@@ -15,7 +15,19 @@ async function main(): Promise<void> {
     throw err;
   }
   const { runNode } = await import('./node');
-  await runNode(options);
+  try {
+    await runNode(options);
+  } catch (err) {
+    // Start-up problems a user can fix (port taken, data directory in use or damaged, bad config)
+    // get one clear line; anything else keeps its stack for a bug report.
+    const known = err instanceof Error && (isStartupProblem(err) || (err as NodeJS.ErrnoException).code === 'EADDRINUSE');
+    process.stderr.write(`dfs-node: ${known ? (err as Error).message : err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+function isStartupProblem(err: Error): boolean {
+  return ['DataDirLockedError', 'NodeIdentityMismatchError', 'WalCorruptionError', 'RecoveryError', 'MetadataFileError', 'StartupError'].includes(err.name);
 }
 
 await main();

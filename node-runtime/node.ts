@@ -54,6 +54,11 @@ export async function runNode(options: NodeOptions): Promise<void> {
   if (process.send) process.once('disconnect', () => stop('parent process gone'));
 }
 
+/** A start-up problem the user can fix; the CLI prints its message alone. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
 export interface RunningNode {
   readonly httpUrl: string;
   readonly peerAddress: string;
@@ -66,7 +71,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   // Config file first: it may set the log level the logger starts with.
   const fileJson = options.configFile ? await readConfigFile(options.configFile) : undefined;
-  const fileNodeSettings = fileJson === undefined ? {} : parseOrThrow(fileJson).node;
+  const fileConfig = fileJson === undefined ? undefined : parseOrThrow(fileJson);
+  const fileNodeSettings = fileConfig?.node ?? {};
+  // The seed's config file names the HTTP port; flags and PORT still win over it.
+  if (options.httpDefaulted && fileConfig?.identity.port !== undefined) options = { ...options, http: { ...options.http, port: fileConfig.identity.port } };
   const envSettings = levelSetting(options.envLogLevel, 'LOG_LEVEL');
   const flagSettings = levelSetting(options.logLevel, '--log-level');
   const logger = createLogger(options.id, flagSettings.logLevel ?? envSettings.logLevel ?? fileNodeSettings.logLevel ?? NODE_DEFAULTS.logLevel);
@@ -99,7 +107,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   };
   const server = http.createServer(starting);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new StartupError(`the HTTP port ${httpHost}:${options.http.port} is already in use (another node running?)`) : err),
+    );
     server.listen(options.http.port, httpHost, () => resolve());
   });
   const httpPort = (server.address() as AddressInfo).port;
@@ -447,7 +457,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   server.off('request', starting);
   server.on('request', app);
 
-  await transport.start();
+  await transport.start().catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? new StartupError(`the peer port ${self.peer.host || '*'}:${self.peer.port} is already in use (another node running?)`) : err;
+  });
   raft.start();
   void chunkSync.rescan();
   background.start();
@@ -507,13 +519,13 @@ async function readConfigFile(file: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as unknown;
   } catch (err) {
-    throw new Error(`cannot read the config file ${file}: ${(err as Error).message}`);
+    throw new StartupError(`cannot read the config file ${file}: ${(err as Error).message}`);
   }
 }
 
 function parseOrThrow(json: unknown) {
   const parsed = parseConfigFile(json);
-  if (!parsed.ok) throw new Error(`invalid config file: ${parsed.issues.map((i) => `${i.key}: ${i.message}`).join('; ')}`);
+  if (!parsed.ok) throw new StartupError(`invalid config file: ${parsed.issues.map((i) => `${i.key}: ${i.message}`).join('; ')}`);
   return parsed;
 }
 

@@ -2,6 +2,7 @@
 // peers 3030–3032). Prints where each node listens and which one leads; Ctrl-C stops all three.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +12,16 @@ const httpPorts = [8081, 8082, 8083];
 const dataDir = process.env.STORAGE_PATH ?? path.join(root, 'data', 'cluster');
 // One secret per run authenticates peer traffic; it travels by environment, never argv.
 const secret = process.env.DFS_CLUSTER_SECRET ?? randomBytes(24).toString('base64url');
+
+// Refuse early and clearly when the seed's ports are taken, rather than report another cluster.
+const busy: number[] = [];
+for (const port of [...httpPorts, 3030, 3031, 3032]) {
+  if (!(await portIsFree(port))) busy.push(port);
+}
+if (busy.length > 0) {
+  console.error(`Ports ${busy.join(', ')} are in use (is another cluster running?). Stop it first; this command uses the seed's ports 8081–8083 and 3030–3032.`);
+  process.exit(1);
+}
 
 const children: ChildProcess[] = httpPorts.map((port, index) => {
   const child = spawn(
@@ -57,3 +68,11 @@ function stop(): void {
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}

@@ -19,6 +19,12 @@ describe('dfs-node command line', () => {
     });
   });
 
+  it('lets a config file choose the HTTP port only when neither --http nor PORT did', () => {
+    expect(parseNodeOptions([], {}).httpDefaulted).toBe(true);
+    expect(parseNodeOptions(['--http', ':9000'], {}).httpDefaulted).toBe(false);
+    expect(parseNodeOptions([], { PORT: '9000' }).httpDefaulted).toBe(false);
+  });
+
   it('parses host:port forms', () => {
     expect(parseHostPort('[::1]:80')).toEqual({ host: '::1', port: 80 });
     expect(parseHostPort('localhost:3030')).toEqual({ host: 'localhost', port: 3030 });
