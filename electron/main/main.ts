@@ -1,50 +1,258 @@
-// Electron main process: one secure window showing the dashboard from the app:// protocol.
-// Kept thin on purpose: supervision and the control API live in electron/manager/ (plain Node).
-import { app, BrowserWindow, net, protocol } from 'electron';
+// Electron main process: hosts the manager (its nodes run as utility processes), serves the
+// dashboard from app:// with /api forwarded to the manager, and adds what only a desktop app has:
+// the native menu, the tray, folder pickers and watched folders. Kept thin on purpose:
+// supervision, the control API and folder syncing live in electron/manager/ (plain Node, tested).
+import { app, dialog, Menu, protocol, shell, type BrowserWindow } from 'electron';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import { Manager } from '../manager/manager';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from '../manager/security-policy';
+import { WatchedFolders, type WatchedFolderView } from '../manager/watched-folders';
+import { nodeUploader, uploadTargetOf } from '../manager/watched-upload';
+import { AppProtocol } from './app-protocol';
+import { appPaths } from './app-paths';
+import { CHANNELS, type MenuCommand } from './bridge';
+import { deleteLocalCluster } from './cluster-reset';
+import { clusterStatusLine } from './cluster-status';
+import { registerIpcHandlers } from './ipc';
+import { buildAppMenu, type MenuActions } from './menu';
+import { ClusterTray } from './tray';
+import { utilityProcessLauncher } from './utility-process-launcher';
+import { createDashboardWindow, hardenWebContents, restrictPermissions } from './window';
 
-const rendererDir = path.join(__dirname, '..', 'renderer');
+/** Quitting waits this long for the nodes to stop (each gets SIGTERM, then SIGKILL) before exiting. */
+const QUIT_DEADLINE_MS = 15_000;
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
-]);
+const development = !app.isPackaged;
+// Development and packaged builds keep separate clusters; tests choose their own folder.
+if (process.env.DFS_DESKTOP_DATA_DIR) app.setPath('userData', path.resolve(process.env.DFS_DESKTOP_DATA_DIR));
+else if (development) app.setPath('userData', path.join(app.getPath('appData'), 'DFS Desktop (development)'));
 
-function serveRenderer(): void {
-  protocol.handle('app', (request) => {
-    const { pathname } = new URL(request.url);
-    const file = path.normalize(path.join(rendererDir, decodeURIComponent(pathname)));
-    if (!file.startsWith(rendererDir + path.sep)) return new Response('not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
+
+const dataDir = app.getPath('userData');
+const paths = appPaths({ packaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() });
+const windowOptions = { preload: paths.preload, icon: paths.windowIcon, devTools: development };
+const logger = pino({ level: 'info' }, pino.destination({ dest: path.join(dataDir, 'manager.log'), mkdir: true, sync: false }));
+
+let manager: Manager | null = null;
+let stopWatchingSnapshots: (() => void) | null = null;
+let watched: WatchedFolders | null = null;
+let window: BrowserWindow | null = null;
+let tray: ClusterTray | null = null;
+let status = clusterStatusLine(null);
+/** A cluster being reset or replaced: one at a time. */
+let busy = false;
+let quitting: 'no' | 'stopping' | 'done' = 'no';
+
+const appProtocol = new AppProtocol({
+  rendererDir: paths.rendererDir,
+  api: () => (manager === null ? null : { port: manager.port, token: manager.token }),
+  refusedRoutes: [{ method: 'POST', pattern: /^\/api\/watched-folders\/?$/, reason: 'in the app, folders are chosen in the folder picker (Cluster › Watch a Folder…)' }],
+});
+
+function showDashboard(): void {
+  if (window === null || window.isDestroyed()) {
+    window = createDashboardWindow(windowOptions);
+    const contents = window.webContents;
+    // Chromium does not always cancel a custom protocol's streaming body: close the page's event
+    // stream ourselves whenever the page goes away.
+    contents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) appProtocol.closeEventStreams();
+    });
+    contents.on('render-process-gone', () => appProtocol.closeEventStreams());
+    window.on('closed', () => {
+      appProtocol.closeEventStreams();
+      window = null;
+    });
+    return;
+  }
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+}
+
+function sendToDashboard(channel: string, value: unknown): void {
+  if (window !== null && !window.isDestroyed()) window.webContents.send(channel, value);
+}
+
+function showStatus(snapshot: ClusterSnapshot | null): void {
+  const next = clusterStatusLine(snapshot);
+  if (next.label === status.label && next.tooltip === status.tooltip) return;
+  status = next;
+  tray?.show(status);
+  Menu.setApplicationMenu(buildAppMenu(menuActions, { status: status.label, development, platform: process.platform }));
+}
+
+async function startManager(nodeCount?: number): Promise<void> {
+  const started = await Manager.start({
+    dataDir,
+    launcher: utilityProcessLauncher,
+    command: paths.nodeCommand,
+    // Main serves the dashboard itself (app://); the manager only answers /api.
+    rendererDir: null,
+    nodeCount,
+    logger,
+  });
+  manager = started;
+  stopWatchingSnapshots = started.bus.subscribe((event) => {
+    if (event.name === 'snapshot') showStatus(event.data);
+  });
+  showStatus(started.snapshot());
+}
+
+async function stopManager(): Promise<void> {
+  const stopping = manager;
+  manager = null;
+  stopWatchingSnapshots?.();
+  stopWatchingSnapshots = null;
+  appProtocol.closeEventStreams();
+  showStatus(null);
+  await stopping?.stop();
+}
+
+/** Replaces the local cluster with a fresh one of `nodeCount` nodes and shows it. */
+async function recreateLocalCluster(nodeCount: number): Promise<void> {
+  if (busy) return;
+  busy = true;
+  try {
+    await manager?.profiles.setActive('local');
+    await stopManager();
+    await deleteLocalCluster(dataDir);
+    await startManager(nodeCount);
+  } catch (err) {
+    logger.error({ err }, 'replacing the local cluster failed');
+    dialog.showErrorBox('The cluster could not be replaced', (err as Error).message);
+  } finally {
+    busy = false;
+  }
+}
+
+/** The native folder picker, then the chosen folder is watched; null when cancelled. */
+async function chooseAndWatchFolder(): Promise<WatchedFolderView | null> {
+  if (!watched) throw new Error('watched folders are not loaded yet');
+  const options = { title: 'Choose a folder to keep in the cluster', buttonLabel: 'Watch Folder', properties: ['openDirectory' as const, 'createDirectory' as const] };
+  const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  const chosen = result.filePaths[0];
+  if (result.canceled || chosen === undefined) return null;
+  return watched.add(chosen);
+}
+
+async function confirm(message: string, detail: string, buttons: string[]): Promise<number> {
+  const options = { type: 'warning' as const, message, detail, buttons, defaultId: buttons.length - 1, cancelId: buttons.length - 1, noLink: true };
+  const result = window ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options);
+  return result.response;
+}
+
+const keeps = 'Attach profiles, watched folders and the files in your own folders are kept.';
+
+const menuActions: MenuActions = {
+  showDashboard,
+  async newCluster() {
+    const choice = await confirm(
+      'Start a new local cluster?',
+      `The local cluster's nodes are stopped and all of its files are deleted. ${keeps}`,
+      ['3 nodes', '5 nodes', 'Cancel'],
+    );
+    if (choice === 0 || choice === 1) await recreateLocalCluster(choice === 0 ? 3 : 5);
+  },
+  attachCluster() {
+    showDashboard();
+    sendToDashboard(CHANNELS.menuCommand, 'attach-cluster' satisfies MenuCommand);
+  },
+  async resetCluster() {
+    const snapshot = manager?.snapshot();
+    const size = snapshot?.mode === 'local' && snapshot.nodes.length > 0 ? snapshot.nodes.length : 3;
+    const choice = await confirm(
+      'Reset the local cluster?',
+      `Every file stored in it is deleted and its ${size} nodes start again empty. ${keeps} This cannot be undone.`,
+      ['Reset Cluster', 'Cancel'],
+    );
+    if (choice === 0) await recreateLocalCluster(size);
+  },
+  async watchFolder() {
+    await chooseAndWatchFolder().catch((err: Error) => dialog.showErrorBox('The folder cannot be watched', err.message));
+  },
+  openDataFolder() {
+    void shell.openPath(dataDir);
+  },
+};
+
+/** Stops the nodes (bounded) and the watchers, then lets the quit go on. */
+function quitGracefully(event: Electron.Event): void {
+  if (quitting === 'done') return;
+  event.preventDefault();
+  if (quitting === 'stopping') return;
+  quitting = 'stopping';
+  const deadline = new Promise<void>((resolve) => setTimeout(resolve, QUIT_DEADLINE_MS).unref());
+  const stopAll = Promise.allSettled([watched?.close(), stopManager()]).then(() => undefined);
+  void Promise.race([stopAll, deadline]).finally(() => {
+    tray?.destroy();
+    tray = null;
+    logger.flush();
+    quitting = 'done';
+    app.quit();
   });
 }
 
-function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    title: 'DFS Desktop',
-    webPreferences: {
-      preload: path.join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  void window.loadURL('app://dfs/index.html');
-  return window;
+function missingBuild(): string | null {
+  if (!existsSync(path.join(paths.rendererDir, 'index.html'))) return `The dashboard is not built (${paths.rendererDir}). Run: node scripts/build.js renderer`;
+  if (!existsSync(paths.nodeCommand.modulePath)) return `The node runtime is not built (${paths.nodeCommand.modulePath}). Run: node scripts/build.js node`;
+  return null;
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const missing = missingBuild();
+  if (missing !== null) {
+    dialog.showErrorBox('DFS Desktop cannot start', missing);
+    app.exit(1);
+    return;
+  }
+  restrictPermissions();
+  protocol.handle(APP_SCHEME, (request) => appProtocol.handle(request));
+  registerIpcHandlers({ dataDir, watchedFolders: () => watched, chooseAndWatchFolder });
+  Menu.setApplicationMenu(buildAppMenu(menuActions, { status: status.label, development, platform: process.platform }));
+  try {
+    tray = new ClusterTray(paths.trayIcon, { ...menuActions, quit: () => app.quit() });
+    tray.show(status);
+  } catch (err) {
+    // Some Linux desktops have no tray; the Cluster menu shows the same line.
+    logger.warn({ err }, 'no tray icon');
+  }
+  // The window opens at once; the dashboard says "connecting" until the manager answers.
+  showDashboard();
+  try {
+    await startManager();
+    watched = await WatchedFolders.open({
+      stateFile: path.join(dataDir, 'watched-folders.json'),
+      forbiddenRoots: [dataDir],
+      upload: nodeUploader(() => {
+        if (manager === null) throw new Error('the cluster manager is not running');
+        return uploadTargetOf(manager.snapshot());
+      }),
+    });
+    watched.onChange((folders) => sendToDashboard(CHANNELS.watchedFoldersChanged, folders));
+  } catch (err) {
+    logger.error({ err }, 'the manager could not start');
+    dialog.showErrorBox('DFS Desktop could not start its cluster', `${(err as Error).message}\n\nDetails are in ${path.join(dataDir, 'manager.log')}.`);
+    app.exit(1);
+  }
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
-  void app.whenReady().then(() => {
-    serveRenderer();
-    createWindow();
-  });
+  app.on('second-instance', showDashboard);
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, windowOptions));
+  app.on('activate', showDashboard);
+  // macOS keeps the app (and its cluster) running in the dock when the window closes.
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  app.on('before-quit', quitGracefully);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+  void start();
 }

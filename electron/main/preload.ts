@@ -1,6 +1,27 @@
-// The preload exposes named native actions only — never raw ipcRenderer.
-import { contextBridge } from 'electron';
+// The preload: `window.dfsDesktop`, a few named native actions — never ipcRenderer itself. It
+// runs sandboxed, so it is bundled to one CommonJS file and imports only 'electron'.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { CHANNELS, type DesktopBridge, type MenuCommand } from './bridge';
+import type { WatchedFolderView } from '../manager/watched-folders';
 
-contextBridge.exposeInMainWorld('dfsDesktop', {
+function subscribe<T>(channel: string, listener: (value: T) => void): () => void {
+  const forward = (_event: IpcRendererEvent, value: T): void => listener(value);
+  ipcRenderer.on(channel, forward);
+  return () => {
+    ipcRenderer.removeListener(channel, forward);
+  };
+}
+
+const bridge: DesktopBridge = {
   platform: process.platform,
-});
+  chooseFolderToWatch: () => ipcRenderer.invoke(CHANNELS.chooseFolderToWatch) as Promise<WatchedFolderView | null>,
+  watchedFolders: () => ipcRenderer.invoke(CHANNELS.watchedFolders) as Promise<WatchedFolderView[]>,
+  unwatchFolder: (id) => ipcRenderer.invoke(CHANNELS.unwatchFolder, String(id)) as Promise<void>,
+  onWatchedFoldersChange: (listener) => subscribe<WatchedFolderView[]>(CHANNELS.watchedFoldersChanged, listener),
+  revealInFolder: (folderId, relativePath) =>
+    ipcRenderer.invoke(CHANNELS.revealInFolder, String(folderId), relativePath === undefined ? undefined : String(relativePath)) as Promise<void>,
+  openDataFolder: () => ipcRenderer.invoke(CHANNELS.openDataFolder) as Promise<void>,
+  onMenuCommand: (listener) => subscribe<MenuCommand>(CHANNELS.menuCommand, listener),
+};
+
+contextBridge.exposeInMainWorld('dfsDesktop', bridge);

@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { apiErrorBodySchema } from '../../node-runtime/common/errors';
+import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 
 /** Uploads `size` bytes of the local `file` as cluster file `name`; rejects with UploadError. */
 export type FileUploader = (name: string, file: string, size: number, signal: AbortSignal) => Promise<void>;
@@ -86,4 +87,12 @@ export function nodeUploader(baseUrl: () => string): FileUploader {
     const codeName = parsed?.error ?? (answer.status >= 500 ? 'unavailable' : 'bad_request');
     throw new UploadError(codeName, parsed?.detail ?? `the node answered ${answer.status}`, retryableCodes.has(codeName));
   };
+}
+
+/** The node to upload to, from the manager's snapshot: the leader, else any node that answers. */
+export function uploadTargetOf(snapshot: ClusterSnapshot): string {
+  const reachable = snapshot.nodes.filter((n) => n.reachable);
+  const chosen = reachable.find((n) => n.id === snapshot.leaderId) ?? reachable[0];
+  if (!chosen) throw new Error('no node of the cluster answers right now');
+  return chosen.httpUrl;
 }
