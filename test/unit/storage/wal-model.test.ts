@@ -2,7 +2,8 @@
 // states, snapshot markers (taken locally or installed from a leader), compactions and reopens,
 // checked against a plain reference model after every reopen. Each run ends with a crash in the
 // middle of an in-flight save: the replay must hold every acknowledged save plus a record-level
-// prefix of the interrupted one, never anything else.
+// prefix of the interrupted one, never anything else. (Unsynced saves count as acknowledged
+// here: the simulated crash cuts files, it does not drop the page cache.)
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,7 +94,7 @@ async function segmentSizes(dir: string): Promise<Map<string, number>> {
 
 async function runSeed(seed: number, dir: string): Promise<void> {
   const rand = rng(seed);
-  const segmentBytes = 300 + rand(700);
+  const segmentBytes = 300 + rand(1700);
   const model = new Model();
   let term = 1;
   let { wal } = await Wal.open(dir, { segmentBytes });
@@ -102,7 +103,7 @@ async function runSeed(seed: number, dir: string): Promise<void> {
     const lowest = Math.max(model.base + 1, model.last - 3);
     const from = lowest + rand(model.last + 2 - lowest);
     if (rand(4) === 0) term += 1;
-    return { entries: makeEntries(from, 1 + rand(4), term, tag), hardState: rand(2) === 0 ? { term, vote: 1 + rand(3), commit: model.base + rand(model.last - model.base + 1) } : undefined, sync: true };
+    return { entries: makeEntries(from, 1 + rand(4), term, tag), hardState: rand(2) === 0 ? { term, vote: 1 + rand(3), commit: model.base + rand(model.last - model.base + 1) } : undefined, sync: rand(3) === 0 };
   };
 
   for (let op = 0; op < 120; op++) {
@@ -125,8 +126,8 @@ async function runSeed(seed: number, dir: string): Promise<void> {
       await wal.save(save);
       model.apply(save, () => undefined);
     } else if (choice === 15) {
-      await wal.save({ hardState: { term, vote: 2, commit: model.last }, sync: true });
-      model.apply({ hardState: { term, vote: 2, commit: model.last }, sync: true }, () => undefined);
+      await wal.save({ hardState: { term, vote: 2, commit: model.last }, sync: false });
+      model.apply({ hardState: { term, vote: 2, commit: model.last }, sync: false }, () => undefined);
     } else if (choice === 16) {
       await wal.close();
       const reopened = await Wal.open(dir, { segmentBytes });
@@ -155,7 +156,7 @@ async function runSeed(seed: number, dir: string): Promise<void> {
 }
 
 // WAL_MODEL_SEEDS=1000 widens the search; a failure names its seed.
-const SEEDS = Number(process.env.WAL_MODEL_SEEDS ?? 30);
+const SEEDS = Number(process.env.WAL_MODEL_SEEDS ?? 15);
 
 describe('Wal against a reference model', () => {
   it('replays exactly what was saved, across truncations, snapshots, compaction, reopens and a crash', async () => {
