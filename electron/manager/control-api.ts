@@ -16,12 +16,14 @@ import type { ProfileStore } from './profiles';
 import { openEventStream } from './sse';
 import { serveStatic } from './static-files';
 import { uploadThroughNode } from './uploads';
+import type { WatchedFolders } from './watched-folders';
 
 /** What the routes need from the manager; the active cluster can change between requests. */
 export interface ControlContext {
   readonly bus: EventBus;
   readonly logs: LogStore;
   readonly profiles: ProfileStore;
+  readonly watchedFolders: WatchedFolders;
   readonly rendererDir: string | null;
   snapshot(): ClusterSnapshot;
   backend(): ClusterBackend;
@@ -45,6 +47,8 @@ interface Route {
 }
 
 const nodeActions: readonly NodeAction[] = ['kill', 'stop', 'start', 'restart', 'pause', 'resume'];
+
+const watchFolderSchema = z.object({ path: z.string().min(1) });
 
 const partitionSchema = z.object({ groups: z.array(z.array(z.number().int().min(1))).min(1) });
 
@@ -83,7 +87,17 @@ const routes: readonly Route[] = [
   {
     method: 'GET',
     pattern: /^\/api\/events$/,
-    handle: (ctx, r) => openEventStream(r.req, r.res, ctx.bus, ctx.snapshot(), { includeLogs: r.url.searchParams.get('logs') !== '0' }),
+    handle: (ctx, r) =>
+      openEventStream(
+        r.req,
+        r.res,
+        ctx.bus,
+        [
+          { name: 'snapshot', data: ctx.snapshot() },
+          { name: 'watchedFolders', data: ctx.watchedFolders.list() },
+        ],
+        { includeLogs: r.url.searchParams.get('logs') !== '0' },
+      ),
   },
   {
     method: 'POST',
@@ -188,6 +202,24 @@ const routes: readonly Route[] = [
     method: 'DELETE',
     pattern: /^\/api\/locks\/(.+)$/,
     handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(param(r, 0))}`), 'DELETE'),
+  },
+  { method: 'GET', pattern: /^\/api\/watched-folders$/, handle: (ctx, r) => sendJson(r.res, 200, ctx.watchedFolders.list()) },
+  {
+    method: 'POST',
+    pattern: /^\/api\/watched-folders$/,
+    handle: async (ctx, r) => {
+      const parsed = watchFolderSchema.safeParse(await readJson(r.req));
+      if (!parsed.success) throw new ApiError('bad_request', 'expected { "path": "/absolute/folder" }');
+      sendJson(r.res, 201, await ctx.watchedFolders.add(parsed.data.path));
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/api\/watched-folders\/([^/]+)$/,
+    handle: async (ctx, r) => {
+      await ctx.watchedFolders.remove(param(r, 0));
+      sendJson(r.res, 200, { ok: true });
+    },
   },
   { method: 'GET', pattern: /^\/api\/profiles$/, handle: async (ctx, r) => sendJson(r.res, 200, await ctx.profiles.list()) },
   {

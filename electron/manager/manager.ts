@@ -1,7 +1,8 @@
 // The manager, assembled: the active cluster (local nodes or an attach profile), its live view,
 // the logs, and the control API. Electron's main process and web mode both start it from here.
+import path from 'node:path';
 import { ApiError } from '../../node-runtime/common/errors';
-import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, WatchedFolder } from '../../node-runtime/common/manager-api';
 import { AttachedCluster } from './attached-cluster';
 import { newToken } from './auth';
 import type { RestartPolicyOptions } from './backoff';
@@ -15,6 +16,11 @@ import type { Launcher, NodeCommand } from './launcher';
 import { LocalCluster } from './local-cluster';
 import { LogStore } from './log-store';
 import { LOCAL_PROFILE, ProfileStore } from './profiles';
+import { WatchedFolders, type WatchedFolderView } from './watched-folders';
+import { nodeUploader } from './watched-upload';
+
+/** The watcher's view is the contract's WatchedFolder: this fails to compile when they drift. */
+const asContract = (folders: readonly WatchedFolderView[]): readonly WatchedFolder[] => folders;
 
 /** The subset of pino the manager uses for its own log (never for secrets). */
 export interface ManagerLogger {
@@ -54,6 +60,7 @@ export class Manager {
   readonly logs = new LogStore(this.bus);
   readonly profiles: ProfileStore;
   private active!: { backend: ClusterBackend; view: ClusterView; ops: ClusterOps };
+  private watched: WatchedFolders | null = null;
   private local: LocalCluster | null = null;
   private server: ControlServer | null = null;
   private readonly logger: ManagerLogger;
@@ -69,26 +76,46 @@ export class Manager {
   static async start(options: ManagerOptions): Promise<Manager> {
     const manager = new Manager(options);
     await manager.enter(await manager.profiles.active());
-    const context: ControlContext = {
-      bus: manager.bus,
-      logs: manager.logs,
-      profiles: manager.profiles,
-      rendererDir: options.rendererDir,
-      snapshot: () => manager.snapshot(),
-      backend: () => manager.active.backend,
-      ops: () => manager.active.ops,
-      activate: (profile) => manager.activate(profile),
-      onInternalError: (err, where) => manager.logger.error({ err, where }, 'control API request failed'),
-    };
     try {
-      manager.server = await startControlServer(context, newToken(), options.apiPort ?? 0);
+      await manager.openServices(options);
     } catch (err) {
-      // Nodes without a control API would be unreachable orphans-to-be: take them down again.
+      // Nodes nobody can reach through a control API would be orphans-to-be: take them down again.
+      await manager.watched?.close();
       await manager.leave();
-      throw new Error(`the control API could not listen on 127.0.0.1:${options.apiPort ?? 0}: ${(err as Error).message}`);
+      throw err;
     }
-    manager.logger.info({ port: manager.server.port, profile: manager.active.backend.profile }, 'manager started');
+    manager.logger.info({ port: manager.port, profile: manager.active.backend.profile }, 'manager started');
     return manager;
+  }
+
+  /** Watched folders and the control API, once the cluster is up. */
+  private async openServices(options: ManagerOptions): Promise<void> {
+    // Files go to whichever cluster is active, through the leader when one is known.
+    const watched = await WatchedFolders.open({
+      stateFile: path.join(options.dataDir, 'watched-folders.json'),
+      upload: nodeUploader(() => this.active.ops.passthroughTarget().httpUrl),
+      forbiddenRoots: [options.dataDir],
+    });
+    this.watched = watched;
+    watched.onChange((folders) => this.bus.emit('watchedFolders', asContract(folders)));
+    const context: ControlContext = {
+      bus: this.bus,
+      logs: this.logs,
+      profiles: this.profiles,
+      watchedFolders: watched,
+      rendererDir: options.rendererDir,
+      snapshot: () => this.snapshot(),
+      backend: () => this.active.backend,
+      ops: () => this.active.ops,
+      activate: (profile) => this.activate(profile),
+      onInternalError: (err, where) => this.logger.error({ err, where }, 'control API request failed'),
+    };
+    const port = options.apiPort ?? 0;
+    try {
+      this.server = await startControlServer(context, newToken(), port);
+    } catch (err) {
+      throw new Error(`the control API could not listen on 127.0.0.1:${port}: ${(err as Error).message}`);
+    }
   }
 
   get port(): number {
@@ -124,6 +151,8 @@ export class Manager {
   async stop(): Promise<void> {
     await this.server?.close();
     this.server = null;
+    await this.watched?.close();
+    this.watched = null;
     await this.leave();
     this.logger.info({}, 'manager stopped');
   }

@@ -1,7 +1,6 @@
 // One Server-Sent Events connection: the current snapshot first, then every event from the bus,
 // and a comment now and then so idle proxies and browsers keep the connection open.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 import type { EventBus, ManagerEvent } from './event-bus';
 
 /** A slow reader loses log lines (never snapshots) instead of growing our memory without bound. */
@@ -12,11 +11,12 @@ export interface EventStreamOptions {
   readonly heartbeatMs?: number;
 }
 
+/** `initial`: the current state a new subscriber gets before any change (snapshot first). */
 export function openEventStream(
   req: IncomingMessage,
   res: ServerResponse,
   bus: EventBus,
-  snapshot: ClusterSnapshot,
+  initial: readonly ManagerEvent[],
   options: EventStreamOptions,
 ): void {
   res.writeHead(200, {
@@ -32,7 +32,7 @@ export function openEventStream(
     res.write(`event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`);
   };
   res.write('retry: 1000\n\n');
-  write({ name: 'snapshot', data: snapshot });
+  for (const event of initial) write(event);
   const unsubscribe = bus.subscribe(write);
   const heartbeat = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs ?? 15_000);
   res.on('close', () => {

@@ -106,6 +106,36 @@ export interface ManagerEvents {
   readonly log: LogLine;
   readonly upload: UploadProgress;
   readonly leaderChange: { readonly time: number; readonly term: number; readonly leaderId: number | null };
+  /** Every watched folder, sent after the first snapshot and whenever any of them changed. */
+  readonly watchedFolders: readonly WatchedFolder[];
+}
+
+/** A local folder whose new and changed files the manager uploads to the cluster. */
+export interface WatchedFolder {
+  readonly id: string;
+  /** Absolute path on the manager's machine. */
+  readonly path: string;
+  /** Cluster names of this folder's files start with this, e.g. `Photos/`. */
+  readonly remotePrefix: string;
+  /** `scanning` until the first walk is done; `error` when files failed or the folder is gone. */
+  readonly state: 'scanning' | 'syncing' | 'synced' | 'error';
+  /** Files waiting for their write to settle, queued, uploading or waiting to retry. */
+  readonly pendingFiles: number;
+  readonly syncedFiles: number;
+  /** Files that failed for a reason a retry cannot fix; retried when they change. */
+  readonly failedFiles: number;
+  /** Relative paths being uploaded right now. */
+  readonly uploading: readonly string[];
+  /** Epoch ms. */
+  readonly lastSyncedAt: number | null;
+  readonly lastProblem: {
+    /** Relative path, or null for a problem with the folder itself. */
+    readonly file: string | null;
+    readonly error: string;
+    readonly detail: string;
+    /** Epoch ms. */
+    readonly at: number;
+  } | null;
 }
 
 export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resume';
@@ -136,6 +166,8 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  * - `GET  /api/profiles` → ProfileList; `PUT /api/profiles/:name` ClusterProfile (attach profiles
  *   only; `local` is built in); `DELETE /api/profiles/:name`; `POST /api/profiles/:name/activate`
  *   switches the dashboard to that cluster (leaving `local` stops its nodes, coming back starts them).
+ * - `GET  /api/watched-folders` → WatchedFolder[]; `POST /api/watched-folders` `{ path }` (absolute) → 201
+ *   WatchedFolder; `DELETE /api/watched-folders/:id` (files already uploaded stay in the cluster)
  * Passthrough goes to the leader, or to any reachable node when none is known; 503 `unavailable`
  * when no node answers.
  */

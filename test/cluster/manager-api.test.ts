@@ -192,6 +192,33 @@ describe('events and commands', () => {
   });
 });
 
+describe('watched folders', () => {
+  it('uploads a watched folder\'s files and reports the folder over SSE', async () => {
+    const folder = await makeTempDir('dfs-watched-');
+    try {
+      await writeFile(path.join(folder.dir, 'notes.txt'), 'watch me');
+      const sse = await SseReader.open(`${base}/api/events?logs=0`, auth);
+      try {
+        await sse.next('watchedFolders', (list) => list.length === 0);
+        expect(sse.events.map((e) => e.name).slice(0, 2)).toEqual(['snapshot', 'watchedFolders']);
+        const json = { ...auth, 'content-type': 'application/json' };
+        const added = await fetch(`${base}/api/watched-folders`, { method: 'POST', headers: json, body: JSON.stringify({ path: folder.dir }) });
+        expect(added.status).toBe(201);
+        const { id, remotePrefix } = (await added.json()) as { id: string; remotePrefix: string };
+        const synced = await sse.next('watchedFolders', (list) => list[0]?.state === 'synced' && list[0].syncedFiles === 1, 15_000);
+        expect(synced.data[0]).toMatchObject({ id, path: folder.dir, remotePrefix, failedFiles: 0, pendingFiles: 0 });
+        expect((await fetch(`${base}/api/watched-folders`, { method: 'POST', headers: json, body: JSON.stringify({ path: 'relative/dir' }) })).status).toBe(400);
+        expect((await fetch(`${base}/api/watched-folders/${id}`, { method: 'DELETE', headers: auth })).status).toBe(200);
+        expect(await (await fetch(`${base}/api/watched-folders`, { headers: auth })).json()).toEqual([]);
+      } finally {
+        await sse.close();
+      }
+    } finally {
+      await folder.remove();
+    }
+  });
+});
+
 describe('attach mode', () => {
   it('watches nodes by URL, refuses process actions with 409, and switches back', async () => {
     // Headless nodes "elsewhere": owned by a second manager this one knows nothing about.
