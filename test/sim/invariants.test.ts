@@ -41,6 +41,12 @@ describe('the invariant checker', () => {
     expect(violationOf(() => checker.onLeader(2, 3, new MemoryStorage()))).toBe('electionSafety');
   });
 
+  it('leader append-only: a leader rewriting its own log', () => {
+    const checker = new Checker(() => 0);
+    expect(violationOf(() => checker.onLeaderAppend(1, 2, 6, 5))).toBeUndefined();
+    expect(violationOf(() => checker.onLeaderAppend(1, 2, 5, 5))).toBe('leaderAppendOnly');
+  });
+
   it('log matching: one (index, term) holding two entries, or two different predecessors', () => {
     const checker = new Checker(() => 0);
     persist(checker, 1, new MemoryStorage(), [entry(1, 1), entry(2, 2)]);

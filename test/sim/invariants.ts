@@ -184,6 +184,13 @@ export class Checker {
     }
   }
 
+  /** Leader append-only (§5.3): a leader of `term` persists entries from `firstIndex` on a log ending at `lastIndex`. */
+  onLeaderAppend(node: NodeId, term: number, firstIndex: number, lastIndex: number): void {
+    if (firstIndex <= lastIndex) {
+      this.fail('leaderAppendOnly', `leader n${node} of term ${term} overwrites its own log from index ${firstIndex} (it ends at ${lastIndex})`);
+    }
+  }
+
   /** After `node` (whose persisted log is `disk`) became leader of `term`. */
   onLeader(node: NodeId, term: number, disk: LogStorage): void {
     const other = this.leaderOfTerm.get(term);

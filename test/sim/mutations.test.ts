@@ -10,7 +10,7 @@ import type { RunResult } from './run';
 import type { ViolationKind } from './violation';
 
 const SEED_BUDGET = 500;
-const SAFETY: readonly ViolationKind[] = ['electionSafety', 'logMatching', 'leaderCompleteness', 'stateMachineSafety', 'durability', 'linearizableRead'];
+const SAFETY: readonly ViolationKind[] = ['electionSafety', 'leaderAppendOnly', 'logMatching', 'leaderCompleteness', 'stateMachineSafety', 'durability', 'linearizableRead'];
 
 function firstFailure(knob: Knob, noContractChecks: boolean): RunResult | undefined {
   for (let seed = 1; seed <= SEED_BUDGET; seed++) {

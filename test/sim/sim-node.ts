@@ -248,6 +248,10 @@ export class SimNode {
   }
 
   private persist(rd: Ready): void {
+    // A leader that stays leader of the same term across this Ready may only append.
+    const stillLeading = this.role === 'leader' && rd.softState === undefined && (rd.hardState === undefined || rd.hardState.term === this.term);
+    const first = rd.entries[0];
+    if (stillLeading && first !== undefined) this.env.checker.onLeaderAppend(this.id, this.term, first.index, this.disk.lastIndex());
     if (rd.snapshot) this.disk.applySnapshot(rd.snapshot);
     if (rd.entries.length > 0) this.disk.append(rd.entries);
     if (rd.hardState) this.disk.setHardState(rd.hardState);

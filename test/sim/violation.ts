@@ -3,6 +3,7 @@
 
 export type ViolationKind =
   | 'electionSafety'
+  | 'leaderAppendOnly'
   | 'logMatching'
   | 'leaderCompleteness'
   | 'stateMachineSafety'
