@@ -5,6 +5,8 @@ import path from 'node:path';
 
 /** Makes entries created, renamed or removed in `dir` survive a power loss. */
 export async function fsyncDir(dir: string): Promise<void> {
+  // Windows cannot open a directory as a file (EISDIR/EPERM); NTFS journals renames itself.
+  if (process.platform === 'win32') return;
   const handle = await fs.open(dir, 'r');
   try {
     await handle.sync();
