@@ -19,12 +19,19 @@ export function ConnectionBanner() {
   const retryInSec = connection.nextRetryAt === null ? null : Math.max(0, Math.ceil((connection.nextRetryAt - now) / 1000));
   return (
     <div role="alert" className="banner banner-bad">
-      <p>
-        <strong>{hadSnapshot ? 'Lost contact with the cluster manager.' : 'Cannot reach the cluster manager.'}</strong>{' '}
-        {hadSnapshot ? 'What you see may be out of date. ' : ''}
-        Check that DFS Desktop (or <span className="mono">npm start -- --web</span>) is still running.{' '}
-        {retryInSec !== null && <span className="num">Retrying in {retryInSec} s.</span>}
-      </p>
+      {connection.problem === 'unauthorized' ? (
+        <p>
+          <strong>The cluster manager refused this page.</strong> Its access token changes every time DFS Desktop starts: open the
+          dashboard again from the link it printed (or from the app window).
+        </p>
+      ) : (
+        <p>
+          <strong>{hadSnapshot ? 'Lost contact with the cluster manager.' : 'Cannot reach the cluster manager.'}</strong>{' '}
+          {hadSnapshot ? 'What you see may be out of date. ' : ''}
+          Check that DFS Desktop (or <span className="mono">npm start -- --web</span>) is still running.{' '}
+          {retryInSec !== null && <span className="num">Retrying in {retryInSec} s.</span>}
+        </p>
+      )}
       <button type="button" className="btn" onClick={reconnectNow}>
         Reconnect now
       </button>

@@ -2,7 +2,8 @@
 // event into the slices. Components never poll; they read what arrives here.
 import type { EventStream } from '../api/event-stream';
 import { leaderOf } from './cluster-derive';
-import type { ConnectionSlice, SliceCreator } from './state';
+import { asRequestError } from '../api/request-error';
+import type { ConnectionProblem, ConnectionSlice, SliceCreator } from './state';
 
 /** Waits before reconnect attempts 1, 2, 3…; the last value repeats. */
 export const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
@@ -21,7 +22,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
 
   const markOpen = () => {
     if (get().connection.status === 'open') return;
-    set((s) => ({ connection: { ...s.connection, status: 'open', failures: 0, nextRetryAt: null } }));
+    set((s) => ({ connection: { ...s.connection, status: 'open', failures: 0, nextRetryAt: null, problem: null } }));
     void get().loadRecentLogs();
     void get().loadProfiles();
   };
@@ -41,7 +42,8 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
     stream = null;
     set((s) => ({ connection: { ...s.connection, status: s.connection.status === 'lost' ? 'lost' : 'connecting', nextRetryAt: null } }));
     let broken = false;
-    const current = deps.openEvents({
+    let current: EventStream | null = null;
+    current = deps.openEvents({
       onOpen: () => {
         if (!broken) markOpen();
       },
@@ -54,14 +56,27 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
         current?.close();
         if (stream === current) stream = null;
         scheduleRetry();
+        void diagnose();
       },
     });
     if (broken) current.close();
     else stream = current;
   }
 
+  /** EventSource hides why it failed; one plain request tells a refused token from a dead manager. */
+  async function diagnose(): Promise<void> {
+    let problem: ConnectionProblem = null;
+    try {
+      await deps.api.request('GET', '/api/cluster');
+    } catch (err) {
+      const failure = asRequestError(err);
+      problem = failure.status === 401 ? 'unauthorized' : failure.status === 0 ? 'unreachable' : null;
+    }
+    if (get().connection.status === 'lost') set((s) => ({ connection: { ...s.connection, problem } }));
+  }
+
   return {
-    connection: { status: 'connecting', failures: 0, nextRetryAt: null, lastEventAt: null },
+    connection: { status: 'connecting', failures: 0, nextRetryAt: null, problem: null },
 
     connect() {
       if (wanted) return;
@@ -86,7 +101,6 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
 
     handleEvent(event) {
       markOpen();
-      set((s) => ({ connection: { ...s.connection, lastEventAt: deps.now() } }));
       const state = get();
       switch (event.type) {
         case 'snapshot': {

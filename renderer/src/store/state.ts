@@ -10,12 +10,15 @@ import type { StoreDeps } from './deps';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'lost';
 
+/** Why the stream is down, when a plain request could tell: the token was refused, or no answer. */
+export type ConnectionProblem = 'unauthorized' | 'unreachable' | null;
+
 export interface ConnectionData {
   readonly status: ConnectionStatus;
   /** Failed attempts since the last successful connection. */
   readonly failures: number;
   readonly nextRetryAt: number | null;
-  readonly lastEventAt: number | null;
+  readonly problem: ConnectionProblem;
 }
 
 export interface ConnectionSlice {

@@ -26,6 +26,9 @@ function history() {
   return h;
 }
 
+// Rendering four recharts charts is slow on a loaded machine; give it room.
+const CHART_TEST_TIMEOUT_MS = 30_000;
+
 describe('Activity', () => {
   it('charts throughput, latency, commit index and lag from the accumulated history', () => {
     const h = history();
@@ -36,7 +39,7 @@ describe('Activity', () => {
       const card = screen.getByRole('region', { name });
       expect(card.querySelector('svg')).not.toBeNull();
     }
-  });
+  }, CHART_TEST_TIMEOUT_MS);
 
   it('marks leader changes on the time axis and lists them', () => {
     const h = history();
@@ -45,7 +48,7 @@ describe('Activity', () => {
     const list = screen.getByRole('region', { name: 'Leader changes' });
     expect(within(list).getByText(/term 5: node 2 leads/)).toBeTruthy();
     expect(within(list).queryByText(/term 4: node 1 leads/)).toBeNull();
-  });
+  }, CHART_TEST_TIMEOUT_MS);
 
   it('says it is collecting when there is no history yet', () => {
     const h = harness();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App';
 import { OverviewView } from '../../../renderer/src/views/overview/OverviewView';
 import { healthyCluster, noQuorumCluster, node } from './fixtures';
-import { commandsSent, harness, settle } from './fake-deps';
+import { commandsSent, failWith, harness, settle } from './fake-deps';
 import { renderWithStore } from './render';
 
 describe('Overview', () => {
@@ -100,6 +100,17 @@ describe('the dashboard shell', () => {
     expect(screen.getByRole('status', { name: 'Cluster Unknown' }).getAttribute('title')).toMatch(/Last known: healthy/);
     fireEvent.click(within(alert).getByRole('button', { name: 'Reconnect now' }));
     expect(h.events.opened).toBe(2);
+    h.store.getState().disconnect();
+  });
+
+  it('says when the manager refused the page’s token', async () => {
+    const h = harness();
+    h.api.on('GET', /^\/api\/cluster$/, () => failWith('unauthorized', 'missing or wrong token', 401));
+    h.store.getState().connect();
+    renderWithStore(<App />, h.store);
+    act(() => h.events.fail());
+    await act(settle);
+    expect(screen.getByRole('alert').textContent).toMatch(/refused this page.*open the dashboard again from the link/);
     h.store.getState().disconnect();
   });
 

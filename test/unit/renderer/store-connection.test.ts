@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RECONNECT_DELAYS_MS } from '../../../renderer/src/store/connection-slice';
 import { healthyCluster, node } from './fixtures';
-import { harness, settle, type TestHarness } from './fake-deps';
+import { failWith, harness, settle, type TestHarness } from './fake-deps';
 
 describe('the SSE connection', () => {
   let h: TestHarness;
@@ -52,6 +52,22 @@ describe('the SSE connection', () => {
     expect(h.events.opened).toBe(3);
     h.events.emit({ type: 'snapshot', data: healthyCluster() });
     expect(h.store.getState().connection).toMatchObject({ status: 'open', failures: 0, nextRetryAt: null });
+  });
+
+  it('tells a refused token from a manager that is gone', async () => {
+    h.api.on('GET', /^\/api\/cluster$/, () => failWith('unauthorized', 'missing or wrong token', 401));
+    h.store.getState().connect();
+    h.events.fail();
+    await settle();
+    expect(h.store.getState().connection).toMatchObject({ status: 'lost', problem: 'unauthorized' });
+    h.api.on('GET', /^\/api\/cluster$/, () => failWith('network', 'the cluster manager did not answer', 0));
+    h.store.getState().reconnectNow();
+    h.events.fail();
+    await settle();
+    expect(h.store.getState().connection.problem).toBe('unreachable');
+    h.store.getState().reconnectNow();
+    h.events.emit({ type: 'snapshot', data: healthyCluster() });
+    expect(h.store.getState().connection.problem).toBeNull();
   });
 
   it('keeps the last snapshot while the manager is lost', () => {
