@@ -23,7 +23,8 @@ export interface ControlContext {
   readonly bus: EventBus;
   readonly logs: LogStore;
   readonly profiles: ProfileStore;
-  readonly watchedFolders: WatchedFolders;
+  /** Null where something else (the desktop app's main process) owns the watched folders. */
+  readonly watchedFolders: WatchedFolders | null;
   readonly rendererDir: string | null;
   snapshot(): ClusterSnapshot;
   backend(): ClusterBackend;
@@ -77,6 +78,11 @@ function nodeUrl(ctx: ControlContext, r: Request, path: string, extraQuery: Reco
   return target;
 }
 
+function watched(ctx: ControlContext): WatchedFolders {
+  if (ctx.watchedFolders === null) throw new ApiError('conflict', 'watched folders are not kept by this manager (in the app, use Cluster › Watch a Folder…)');
+  return ctx.watchedFolders;
+}
+
 /** "docs/a b.txt" → "docs/a%20b.txt": slashes stay path separators on the node too. */
 function encodeName(name: string): string {
   return name.split('/').map(encodeURIComponent).join('/');
@@ -92,10 +98,12 @@ const routes: readonly Route[] = [
         r.req,
         r.res,
         ctx.bus,
-        [
-          { name: 'snapshot', data: ctx.snapshot() },
-          { name: 'watchedFolders', data: ctx.watchedFolders.list() },
-        ],
+        ctx.watchedFolders === null
+          ? [{ name: 'snapshot', data: ctx.snapshot() }]
+          : [
+              { name: 'snapshot', data: ctx.snapshot() },
+              { name: 'watchedFolders', data: ctx.watchedFolders.list() },
+            ],
         { includeLogs: r.url.searchParams.get('logs') !== '0' },
       ),
   },
@@ -203,21 +211,21 @@ const routes: readonly Route[] = [
     pattern: /^\/api\/locks\/(.+)$/,
     handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(param(r, 0))}`), 'DELETE'),
   },
-  { method: 'GET', pattern: /^\/api\/watched-folders$/, handle: (ctx, r) => sendJson(r.res, 200, ctx.watchedFolders.list()) },
+  { method: 'GET', pattern: /^\/api\/watched-folders$/, handle: (ctx, r) => sendJson(r.res, 200, watched(ctx).list()) },
   {
     method: 'POST',
     pattern: /^\/api\/watched-folders$/,
     handle: async (ctx, r) => {
       const parsed = watchFolderSchema.safeParse(await readJson(r.req));
       if (!parsed.success) throw new ApiError('bad_request', 'expected { "path": "/absolute/folder" }');
-      sendJson(r.res, 201, await ctx.watchedFolders.add(parsed.data.path));
+      sendJson(r.res, 201, await watched(ctx).add(parsed.data.path));
     },
   },
   {
     method: 'DELETE',
     pattern: /^\/api\/watched-folders\/([^/]+)$/,
     handle: async (ctx, r) => {
-      await ctx.watchedFolders.remove(param(r, 0));
+      await watched(ctx).remove(param(r, 0));
       sendJson(r.res, 200, { ok: true });
     },
   },

@@ -47,6 +47,11 @@ export interface ManagerOptions {
   /** The nodes' base environment (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly nodeLogLevel?: string;
+  /**
+   * Own the watched folders (`<dataDir>/watched-folders.json`) and serve them at
+   * `/api/watched-folders` (default false: the desktop app's main process keeps its own).
+   */
+  readonly watchFolders?: boolean;
   readonly logger?: ManagerLogger;
   readonly clock?: Clock;
   readonly policy?: RestartPolicyOptions;
@@ -90,19 +95,20 @@ export class Manager {
 
   /** Watched folders and the control API, once the cluster is up. */
   private async openServices(options: ManagerOptions): Promise<void> {
-    // Files go to whichever cluster is active, through the leader when one is known.
-    const watched = await WatchedFolders.open({
-      stateFile: path.join(options.dataDir, 'watched-folders.json'),
-      upload: nodeUploader(() => this.active.ops.passthroughTarget().httpUrl),
-      forbiddenRoots: [options.dataDir],
-    });
-    this.watched = watched;
-    watched.onChange((folders) => this.bus.emit('watchedFolders', asContract(folders)));
+    if (options.watchFolders) {
+      // Files go to whichever cluster is active, through the leader when one is known.
+      this.watched = await WatchedFolders.open({
+        stateFile: path.join(options.dataDir, 'watched-folders.json'),
+        upload: nodeUploader(() => this.active.ops.passthroughTarget().httpUrl),
+        forbiddenRoots: [options.dataDir],
+      });
+      this.watched.onChange((folders) => this.bus.emit('watchedFolders', asContract(folders)));
+    }
     const context: ControlContext = {
       bus: this.bus,
       logs: this.logs,
       profiles: this.profiles,
-      watchedFolders: watched,
+      watchedFolders: this.watched,
       rendererDir: options.rendererDir,
       snapshot: () => this.snapshot(),
       backend: () => this.active.backend,
@@ -116,6 +122,11 @@ export class Manager {
     } catch (err) {
       throw new Error(`the control API could not listen on 127.0.0.1:${port}: ${(err as Error).message}`);
     }
+  }
+
+  /** Null unless started with `watchFolders`. */
+  get watchedFolders(): WatchedFolders | null {
+    return this.watched;
   }
 
   get port(): number {

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     nodeCount: flags.nodes,
     apiPort: flags.port,
     nodeLogLevel: flags.logLevel,
+    watchFolders: true,
     logger,
   });
   process.stdout.write(`DFS Desktop dashboard: ${manager.dashboardUrl}\n`);

@@ -106,7 +106,10 @@ export interface ManagerEvents {
   readonly log: LogLine;
   readonly upload: UploadProgress;
   readonly leaderChange: { readonly time: number; readonly term: number; readonly leaderId: number | null };
-  /** Every watched folder, sent after the first snapshot and whenever any of them changed. */
+  /**
+   * Every watched folder, sent after the first snapshot and whenever any of them changed. Only
+   * where the manager keeps the watched folders (web mode); in the app the preload bridge does.
+   */
   readonly watchedFolders: readonly WatchedFolder[];
 }
 
@@ -167,7 +170,8 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  *   only; `local` is built in); `DELETE /api/profiles/:name`; `POST /api/profiles/:name/activate`
  *   switches the dashboard to that cluster (leaving `local` stops its nodes, coming back starts them).
  * - `GET  /api/watched-folders` → WatchedFolder[]; `POST /api/watched-folders` `{ path }` (absolute) → 201
- *   WatchedFolder; `DELETE /api/watched-folders/:id` (files already uploaded stay in the cluster)
+ *   WatchedFolder; `DELETE /api/watched-folders/:id` (files already uploaded stay in the cluster);
+ *   409 where the manager does not keep them (the app)
  * Passthrough goes to the leader, or to any reachable node when none is known; 503 `unavailable`
  * when no node answers.
  */

@@ -20,7 +20,7 @@ beforeAll(async () => {
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>DFS</title>');
   await writeFile(path.join(rendererDir, 'assets', 'app-1234.js'), 'console.log(1)');
   await writeFile(path.join(rendererDir, 'assets', 'app-1234.css'), 'body{}');
-  manager = await startFakeManager(path.join(temp.dir, 'data'), { rendererDir });
+  manager = await startFakeManager(path.join(temp.dir, 'data'), { rendererDir, watchFolders: true });
   base = `http://127.0.0.1:${manager.port}`;
   auth = { authorization: `Bearer ${manager.token}` };
   await waitFor('all nodes reachable', () => manager.snapshot().nodes.every((n) => n.reachable));

@@ -69,6 +69,8 @@ describe('manager over real dfs-node', () => {
     expect(text).toBe('hello, cluster');
     const list = (await (await fetch(`${base}/api/files`, { headers: auth })).json()) as { items: { name: string }[] };
     expect(list.items.map((i) => i.name)).toContain('docs/hello.txt');
+    // This manager was not asked to keep watched folders (the app's main process does that).
+    expect((await fetch(`${base}/api/watched-folders`, { headers: auth })).status).toBe(409);
   });
 
   it('passes configuration changes through, and every node reports them', async () => {
