@@ -1,4 +1,4 @@
-// Seeds 501-1000 of the simulation suite (see shard.ts).
+// Seeds 401-800 of the simulation suite (see shard.ts).
 import { describeSeedShard } from './shard';
 
 describeSeedShard(2);

@@ -1,4 +1,4 @@
-// Seeds 1001-1500 of the simulation suite (see shard.ts).
+// Seeds 801-1200 of the simulation suite (see shard.ts).
 import { describeSeedShard } from './shard';
 
 describeSeedShard(3);

@@ -1,4 +1,4 @@
-// Seeds 1501-2000 of the simulation suite (see shard.ts).
+// Seeds 1201-1600 of the simulation suite (see shard.ts).
 import { describeSeedShard } from './shard';
 
 describeSeedShard(4);

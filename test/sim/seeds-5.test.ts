@@ -1,4 +1,4 @@
-// Seeds 2001-2500 of the simulation suite (see shard.ts).
+// Seeds 1601-2000 of the simulation suite (see shard.ts).
 import { describeSeedShard } from './shard';
 
 describeSeedShard(5);

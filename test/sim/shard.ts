@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailure, runSeed } from './run';
 
-export const SEEDS_PER_SHARD = 500;
+export const SEEDS_PER_SHARD = 400;
 const SEEDS_PER_TEST = 100;
 
 export function describeSeedShard(shard: number): void {
