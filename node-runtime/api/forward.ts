@@ -26,8 +26,14 @@ export function forwardRequest(req: Request, res: Response, leaderUrl: string, s
     for (const [key, value] of Object.entries(answer.headers)) {
       if (!hopByHop.has(key) && value !== undefined) out[key] = value;
     }
+    // The leader answered before taking the whole body (e.g. 507 over quota): the rest of the
+    // client's body is still in this connection, so it cannot carry another request.
+    if (!req.complete) out.connection = 'close';
     res.writeHead(answer.statusCode ?? 502, out);
     answer.pipe(res);
+    answer.once('end', () => {
+      if (!req.complete) req.destroy();
+    });
   });
   upstream.on('error', (err) => {
     sendError(res, new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`));

@@ -139,6 +139,13 @@ export const scrubRunSchema = z.object({
   repaired: count,
   unrepairable: count,
   bytesPerSec: z.number().min(0),
+  bytesChecked: count,
+  /** Corrupt chunks no file referenced: removed instead of repaired. */
+  removed: count,
+  /** Corrupt chunks left in place because recoveryEnabled is false. */
+  leftCorrupt: count,
+  /** Chunks files reference that this node lacks (handed to catch-up when recovery is on). */
+  missing: count,
 });
 
 export const backgroundServiceSchema = z.object({
@@ -146,6 +153,9 @@ export const backgroundServiceSchema = z.object({
   lastDurationMs: count.nullable(),
   /** Message of the last failure; null when the last run succeeded or none ran yet. */
   lastError: z.string().nullable(),
+  running: z.boolean(),
+  /** Counters of the last successful run ("removed: 3"); null before one succeeded. */
+  lastResult: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).nullable(),
 });
 
 export const recoveryStatusSchema = z.object({
@@ -165,9 +175,12 @@ export const recoveryStatusSchema = z.object({
   etaSec: z.number().min(0).nullable(),
   scrub: z.object({
     running: z.boolean(),
+    /** The last pass that ended. */
     lastRun: scrubRunSchema.nullable(),
+    /** The pass running now. */
+    current: scrubRunSchema.nullable(),
   }),
-  /** Keyed by service name: scrubber, gc, lockExpiry, repair. */
+  /** Keyed by service name: scrubber, gc, lockExpiry, repair, snapshot. */
   backgroundServices: z.record(z.string(), backgroundServiceSchema),
 });
 

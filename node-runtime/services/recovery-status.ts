@@ -11,7 +11,7 @@ export interface RecoverySources {
   readonly applied: () => number;
   readonly sync: ChunkSync;
   readonly repairer: ChunkRepairer;
-  readonly scrub: () => { running: boolean; lastRun: ScrubRun | null };
+  readonly scrub: () => { running: boolean; lastRun: ScrubRun | null; current: ScrubRun | null };
   readonly services: () => Record<string, BackgroundService>;
 }
 

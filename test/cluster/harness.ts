@@ -161,8 +161,9 @@ export class TestCluster {
   }
 }
 
+/** A request with a JSON answer; bounded in time so a stalled server fails the test, not the hook. */
 export async function json<T = unknown>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(url, init);
+  const res = await fetch(url, { signal: AbortSignal.timeout(30_000), ...init });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
 }

@@ -9,7 +9,9 @@ export function configRoutes(services: NodeServices): Router {
   router.get('/config', (_req, res) => {
     res.json(services.config());
   });
-  router.put('/config', express.json({ limit: '64kb', type: () => true }), async (req, res) => {
+  // strict: false lets `"text"`, `42` and `null` through to validation, which names the problem
+  // (config_invalid: not an object) instead of a generic JSON parse error.
+  router.put('/config', express.json({ limit: '64kb', type: () => true, strict: false }), async (req, res) => {
     res.json(await services.updateConfig(req.body));
   });
   return router;

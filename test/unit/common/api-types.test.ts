@@ -60,8 +60,8 @@ describe('RecoveryStatus, FileList, ConfigView', () => {
       recoveryEnabled: true, catchingUp: true, entriesBehind: 120,
       snapshot: { inProgress: true, bytesReceived: 4096, bytesTotal: 8192 },
       chunksMissing: 5, chunksFetched: 2, bytesFetched: 2_000_000, etaSec: 3.5,
-      scrub: { running: false, lastRun: { startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', checked: 10, corrupt: 1, repaired: 1, unrepairable: 0, bytesPerSec: 1e6 } },
-      backgroundServices: { gc: { lastRunAt: null, lastDurationMs: null, lastError: null } },
+      scrub: { running: false, lastRun: { startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', checked: 10, corrupt: 1, repaired: 1, unrepairable: 0, bytesPerSec: 1e6, bytesChecked: 10_485_760, removed: 0, leftCorrupt: 0, missing: 0 }, current: null },
+      backgroundServices: { gc: { lastRunAt: null, lastDurationMs: null, lastError: null, running: false, lastResult: null } },
     };
     expect(recoveryStatusSchema.parse(status)).toEqual(status);
   });

@@ -48,7 +48,7 @@ export function recovery(patch: Partial<RecoveryStatus> = {}): RecoveryStatus {
     chunksFetched: 0,
     bytesFetched: 0,
     etaSec: null,
-    scrub: { running: false, lastRun: null },
+    scrub: { running: false, lastRun: null, current: null },
     backgroundServices: {},
     ...patch,
   };

@@ -60,7 +60,8 @@ describe('Recovery', () => {
               etaSec: 12,
               scrub: {
                 running: false,
-                lastRun: { startedAt: '2026-11-26T13:00:00.000Z', finishedAt: '2026-11-26T13:00:05.000Z', checked: 320, corrupt: 2, repaired: 2, unrepairable: 0, bytesPerSec: 64 * 1024 * 1024 },
+                lastRun: { startedAt: '2026-11-26T13:00:00.000Z', finishedAt: '2026-11-26T13:00:05.000Z', checked: 320, corrupt: 2, repaired: 2, unrepairable: 0, bytesPerSec: 64 * 1024 * 1024, bytesChecked: 320 * 1024 * 1024, removed: 0, leftCorrupt: 0, missing: 0 },
+                current: null,
               },
             },
           }),

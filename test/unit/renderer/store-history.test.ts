@@ -34,7 +34,8 @@ describe('recovery history from consecutive snapshots', () => {
             bytesFetched: 12 * 1024,
             scrub: {
               running: false,
-              lastRun: { startedAt: '2026-11-26T14:00:00.000Z', finishedAt: '2026-11-26T14:00:02.000Z', checked: 320, corrupt: 2, repaired: 2, unrepairable: 0, bytesPerSec: 1e6 },
+              lastRun: { startedAt: '2026-11-26T14:00:00.000Z', finishedAt: '2026-11-26T14:00:02.000Z', checked: 320, corrupt: 2, repaired: 2, unrepairable: 0, bytesPerSec: 1e6, bytesChecked: 2_000_000, removed: 0, leftCorrupt: 0, missing: 0 },
+              current: null,
             },
           },
         }),
