@@ -5,7 +5,7 @@
 //   <project>/dist/electron/main.cjs           <resources>/app.asar/dist/electron/main.cjs
 //   <project>/dist/renderer/                   <resources>/app.asar/dist/renderer/
 //   <project>/dist/node/dfs-node.mjs           <resources>/node-runtime/dfs-node.mjs (unpacked)
-//   <project>/assets/tray.png                  <resources>/app.asar/assets/tray.png
+//   <project>/assets/icon.png                  <resources>/app.asar/assets/icon.png
 import path from 'node:path';
 import type { NodeCommand } from '../manager/launcher';
 
@@ -21,8 +21,8 @@ export interface AppPaths {
   readonly rendererDir: string;
   readonly preload: string;
   readonly nodeCommand: NodeCommand;
-  readonly trayIcon: string;
-  readonly windowIcon: string;
+  /** The app icon (512 px); the tray scales it down. */
+  readonly icon: string;
 }
 
 export function appPaths(location: AppLocation): AppPaths {
@@ -35,7 +35,6 @@ export function appPaths(location: AppLocation): AppPaths {
     rendererDir: path.join(appPath, 'dist', 'renderer'),
     preload: path.join(appPath, 'dist', 'electron', 'preload.cjs'),
     nodeCommand: { modulePath: nodeEntry, execArgv: [] },
-    trayIcon: path.join(appPath, 'assets', 'tray.png'),
-    windowIcon: path.join(appPath, 'assets', 'icon.png'),
+    icon: path.join(appPath, 'assets', 'icon.png'),
   };
 }

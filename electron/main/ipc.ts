@@ -3,15 +3,16 @@
 import { ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { isAppUrl } from '../manager/security-policy';
-import type { WatchedFolders, WatchedFolderView } from '../manager/watched-folders';
+import type { WatchedFolder } from '../../node-runtime/common/manager-api';
+import type { WatchedFolders } from '../manager/watched-folders';
 import { CHANNELS, isFolderId, isRelativeFilePath } from './bridge';
 
 export interface IpcContext {
   readonly dataDir: string;
-  /** Null until the watched folders are loaded. */
+  /** The manager's watched folders; null while no manager runs. */
   watchedFolders(): WatchedFolders | null;
   /** The native folder picker, then watching the chosen folder; null when cancelled. */
-  chooseAndWatchFolder(): Promise<WatchedFolderView | null>;
+  chooseAndWatchFolder(): Promise<WatchedFolder | null>;
 }
 
 class RefusedIpc extends Error {}
@@ -30,19 +31,12 @@ function handle(channel: string, handler: (event: IpcMainInvokeEvent, ...args: u
 
 function requireWatched(context: IpcContext): WatchedFolders {
   const watched = context.watchedFolders();
-  if (!watched) throw new Error('watched folders are not loaded yet');
+  if (!watched) throw new Error('the cluster manager is not running');
   return watched;
 }
 
 export function registerIpcHandlers(context: IpcContext): void {
   handle(CHANNELS.chooseFolderToWatch, () => context.chooseAndWatchFolder());
-
-  handle(CHANNELS.watchedFolders, () => requireWatched(context).list());
-
-  handle(CHANNELS.unwatchFolder, async (_event, id) => {
-    if (!isFolderId(id)) throw new RefusedIpc('unwatchFolder expects a folder id');
-    await requireWatched(context).remove(id);
-  });
 
   handle(CHANNELS.revealInFolder, (_event, id, relativePath) => {
     if (!isFolderId(id)) throw new RefusedIpc('revealInFolder expects a folder id');

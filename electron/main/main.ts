@@ -1,16 +1,14 @@
 // Electron main process: hosts the manager (its nodes run as utility processes), serves the
 // dashboard from app:// with /api forwarded to the manager, and adds what only a desktop app has:
-// the native menu, the tray, folder pickers and watched folders. Kept thin on purpose:
-// supervision, the control API and folder syncing live in electron/manager/ (plain Node, tested).
+// the native menu, the tray and the folder picker. Kept thin on purpose: supervision, the control
+// API and watched-folder syncing live in electron/manager/ (plain Node, tested).
 import { app, dialog, Menu, protocol, shell, type BrowserWindow } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, WatchedFolder } from '../../node-runtime/common/manager-api';
 import { Manager } from '../manager/manager';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from '../manager/security-policy';
-import { WatchedFolders, type WatchedFolderView } from '../manager/watched-folders';
-import { nodeUploader, uploadTargetOf } from '../manager/watched-upload';
 import { AppProtocol } from './app-protocol';
 import { appPaths } from './app-paths';
 import { CHANNELS, type MenuCommand } from './bridge';
@@ -34,12 +32,11 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP
 
 const dataDir = app.getPath('userData');
 const paths = appPaths({ packaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() });
-const windowOptions = { preload: paths.preload, icon: paths.windowIcon, devTools: development };
+const windowOptions = { preload: paths.preload, icon: paths.icon, devTools: development };
 const logger = pino({ level: 'info' }, pino.destination({ dest: path.join(dataDir, 'manager.log'), mkdir: true, sync: false }));
 
 let manager: Manager | null = null;
 let stopWatchingSnapshots: (() => void) | null = null;
-let watched: WatchedFolders | null = null;
 let window: BrowserWindow | null = null;
 let tray: ClusterTray | null = null;
 let status = clusterStatusLine(null);
@@ -94,6 +91,9 @@ async function startManager(nodeCount?: number): Promise<void> {
     // Main serves the dashboard itself (app://); the manager only answers /api.
     rendererDir: null,
     nodeCount,
+    // The manager keeps the watched folders and serves them over /api like in web mode; main only
+    // adds folders the user picked natively (the page may not name one: see refusedRoutes).
+    watchFolders: true,
     logger,
   });
   manager = started;
@@ -131,8 +131,9 @@ async function recreateLocalCluster(nodeCount: number): Promise<void> {
 }
 
 /** The native folder picker, then the chosen folder is watched; null when cancelled. */
-async function chooseAndWatchFolder(): Promise<WatchedFolderView | null> {
-  if (!watched) throw new Error('watched folders are not loaded yet');
+async function chooseAndWatchFolder(): Promise<WatchedFolder | null> {
+  const watched = manager?.watchedFolders;
+  if (!watched) throw new Error('the cluster manager is not running');
   const options = { title: 'Choose a folder to keep in the cluster', buttonLabel: 'Watch Folder', properties: ['openDirectory' as const, 'createDirectory' as const] };
   const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
   const chosen = result.filePaths[0];
@@ -173,6 +174,7 @@ const menuActions: MenuActions = {
     if (choice === 0) await recreateLocalCluster(size);
   },
   async watchFolder() {
+    showDashboard();
     await chooseAndWatchFolder().catch((err: Error) => dialog.showErrorBox('The folder cannot be watched', err.message));
   },
   openDataFolder() {
@@ -180,14 +182,14 @@ const menuActions: MenuActions = {
   },
 };
 
-/** Stops the nodes (bounded) and the watchers, then lets the quit go on. */
+/** Stops the watchers and the nodes (bounded), then lets the quit go on. */
 function quitGracefully(event: Electron.Event): void {
   if (quitting === 'done') return;
   event.preventDefault();
   if (quitting === 'stopping') return;
   quitting = 'stopping';
   const deadline = new Promise<void>((resolve) => setTimeout(resolve, QUIT_DEADLINE_MS).unref());
-  const stopAll = Promise.allSettled([watched?.close(), stopManager()]).then(() => undefined);
+  const stopAll = stopManager().catch((err: unknown) => logger.error({ err }, 'stopping the cluster failed'));
   void Promise.race([stopAll, deadline]).finally(() => {
     tray?.destroy();
     tray = null;
@@ -213,10 +215,10 @@ async function start(): Promise<void> {
   }
   restrictPermissions();
   protocol.handle(APP_SCHEME, (request) => appProtocol.handle(request));
-  registerIpcHandlers({ dataDir, watchedFolders: () => watched, chooseAndWatchFolder });
+  registerIpcHandlers({ dataDir, watchedFolders: () => manager?.watchedFolders ?? null, chooseAndWatchFolder });
   Menu.setApplicationMenu(buildAppMenu(menuActions, { status: status.label, development, platform: process.platform }));
   try {
-    tray = new ClusterTray(paths.trayIcon, { ...menuActions, quit: () => app.quit() });
+    tray = new ClusterTray(paths.icon, { ...menuActions, quit: () => app.quit() });
     tray.show(status);
   } catch (err) {
     // Some Linux desktops have no tray; the Cluster menu shows the same line.
@@ -226,15 +228,6 @@ async function start(): Promise<void> {
   showDashboard();
   try {
     await startManager();
-    watched = await WatchedFolders.open({
-      stateFile: path.join(dataDir, 'watched-folders.json'),
-      forbiddenRoots: [dataDir],
-      upload: nodeUploader(() => {
-        if (manager === null) throw new Error('the cluster manager is not running');
-        return uploadTargetOf(manager.snapshot());
-      }),
-    });
-    watched.onChange((folders) => sendToDashboard(CHANNELS.watchedFoldersChanged, folders));
   } catch (err) {
     logger.error({ err }, 'the manager could not start');
     dialog.showErrorBox('DFS Desktop could not start its cluster', `${(err as Error).message}\n\nDetails are in ${path.join(dataDir, 'manager.log')}.`);

@@ -2,7 +2,7 @@
 // runs sandboxed, so it is bundled to one CommonJS file and imports only 'electron'.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { CHANNELS, type DesktopBridge, type MenuCommand } from './bridge';
-import type { WatchedFolderView } from '../manager/watched-folders';
+import type { WatchedFolder } from '../../node-runtime/common/manager-api';
 
 function subscribe<T>(channel: string, listener: (value: T) => void): () => void {
   const forward = (_event: IpcRendererEvent, value: T): void => listener(value);
@@ -14,10 +14,7 @@ function subscribe<T>(channel: string, listener: (value: T) => void): () => void
 
 const bridge: DesktopBridge = {
   platform: process.platform,
-  chooseFolderToWatch: () => ipcRenderer.invoke(CHANNELS.chooseFolderToWatch) as Promise<WatchedFolderView | null>,
-  watchedFolders: () => ipcRenderer.invoke(CHANNELS.watchedFolders) as Promise<WatchedFolderView[]>,
-  unwatchFolder: (id) => ipcRenderer.invoke(CHANNELS.unwatchFolder, String(id)) as Promise<void>,
-  onWatchedFoldersChange: (listener) => subscribe<WatchedFolderView[]>(CHANNELS.watchedFoldersChanged, listener),
+  chooseFolderToWatch: () => ipcRenderer.invoke(CHANNELS.chooseFolderToWatch) as Promise<WatchedFolder | null>,
   revealInFolder: (folderId, relativePath) =>
     ipcRenderer.invoke(CHANNELS.revealInFolder, String(folderId), relativePath === undefined ? undefined : String(relativePath)) as Promise<void>,
   openDataFolder: () => ipcRenderer.invoke(CHANNELS.openDataFolder) as Promise<void>,

@@ -18,9 +18,9 @@ export class ClusterTray {
     iconPath: string,
     private readonly actions: TrayActions,
   ) {
-    const icon = nativeImage.createFromPath(iconPath);
-    if (process.platform === 'darwin') icon.setTemplateImage(false);
-    this.tray = new Tray(icon);
+    // Menu bars want 16 pt (macOS, Windows); Linux panels draw about 22 px.
+    const size = process.platform === 'linux' ? 22 : 16;
+    this.tray = new Tray(nativeImage.createFromPath(iconPath).resize({ width: size, height: size, quality: 'best' }));
     // Windows and Linux open the dashboard on click; macOS shows the menu.
     this.tray.on('click', () => {
       if (process.platform !== 'darwin') actions.showDashboard();

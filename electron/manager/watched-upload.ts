@@ -6,7 +6,6 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { apiErrorBodySchema } from '../../node-runtime/common/errors';
-import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 
 /** Uploads `size` bytes of the local `file` as cluster file `name`; rejects with UploadError. */
 export type FileUploader = (name: string, file: string, size: number, signal: AbortSignal) => Promise<void>;
@@ -89,10 +88,3 @@ export function nodeUploader(baseUrl: () => string): FileUploader {
   };
 }
 
-/** The node to upload to, from the manager's snapshot: the leader, else any node that answers. */
-export function uploadTargetOf(snapshot: ClusterSnapshot): string {
-  const reachable = snapshot.nodes.filter((n) => n.reachable);
-  const chosen = reachable.find((n) => n.id === snapshot.leaderId) ?? reachable[0];
-  if (!chosen) throw new Error('no node of the cluster answers right now');
-  return chosen.httpUrl;
-}

@@ -45,6 +45,7 @@ beforeAll(async () => {
     bus,
     logs: new LogStore(bus),
     profiles: new ProfileStore(path.join(dir, 'data')),
+    watchedFolders: null,
     rendererDir: null,
     snapshot: () => snapshot,
     backend: () => {
