@@ -475,7 +475,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   const peerAddress = `${self.peer.host || '127.0.0.1'}:${transport.address().port}`;
   logger.info({ event: 'listening', httpUrl, peerAddress, dataDir }, `node ${options.id} listening on ${httpUrl}`);
-  process.send?.({ type: 'listening', httpUrl, peerAddress });
+  tellParent({ type: 'listening', httpUrl, peerAddress });
 
   let stopping: Promise<void> | null = null;
   const stop = (reason: string): Promise<void> => {
@@ -499,6 +499,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     return stopping;
   };
   return { httpUrl, peerAddress, stop };
+}
+
+/**
+ * The ready handshake for a supervising parent: over the IPC channel of a child_process, or over
+ * `process.parentPort` when Electron runs the node as a utilityProcess (no 'electron' import needed).
+ */
+function tellParent(message: { type: 'listening'; httpUrl: string; peerAddress: string }): void {
+  if (process.send) {
+    process.send(message);
+    return;
+  }
+  const parentPort = (process as { parentPort?: { postMessage(m: unknown): void } }).parentPort;
+  parentPort?.postMessage(message);
 }
 
 async function holdsAll(chunks: ChunkStore, hashes: readonly string[]): Promise<boolean> {
