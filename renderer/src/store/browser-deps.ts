@@ -1,4 +1,5 @@
 // The real transports: fetch, EventSource and XMLHttpRequest against the manager's relative URLs.
+import { desktopBridge } from '../api/desktop-bridge';
 import { eventSourceOpener } from '../api/event-stream';
 import { createApiClient } from '../api/http';
 import { xhrUploader } from '../api/upload';
@@ -11,5 +12,6 @@ export function browserDeps(token: string | null): StoreDeps {
     openEvents: eventSourceOpener(api.linkUrl('/api/events')),
     startUpload: xhrUploader(api.authHeaders),
     now: () => Date.now(),
+    desktop: desktopBridge(),
   };
 }

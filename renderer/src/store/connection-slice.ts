@@ -14,6 +14,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let sampleTimer: ReturnType<typeof setInterval> | null = null;
   let wanted = false;
+  let stopMenu: (() => void) | null = null;
 
   const clearRetry = () => {
     if (retryTimer !== null) clearTimeout(retryTimer);
@@ -82,6 +83,12 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
       if (wanted) return;
       wanted = true;
       open();
+      stopMenu = deps.desktop?.onMenuCommand((command) => {
+        if (command === 'attach-cluster') {
+          get().setTab('overview');
+          get().setAttachFormOpen(true);
+        }
+      }) ?? null;
       sampleTimer = setInterval(() => get().recordSample(deps.now()), SAMPLE_INTERVAL_MS);
     },
 
@@ -92,6 +99,8 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
       stream = null;
       if (sampleTimer !== null) clearInterval(sampleTimer);
       sampleTimer = null;
+      stopMenu?.();
+      stopMenu = null;
     },
 
     reconnectNow() {
@@ -126,6 +135,9 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
           break;
         case 'leaderChange':
           state.recordLeaderChange(event.data);
+          break;
+        case 'watchedFolders':
+          set((s) => ({ watched: { ...s.watched, folders: event.data } }));
           break;
       }
     },

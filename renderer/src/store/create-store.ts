@@ -12,6 +12,7 @@ import { createProfilesSlice } from './profiles-slice';
 import type { AppState, AppStore } from './state';
 import { createUiSlice } from './ui-slice';
 import { createUploadsSlice } from './uploads-slice';
+import { createWatchedSlice } from './watched-slice';
 
 export function createAppStore(deps: StoreDeps): AppStore {
   return createStore<AppState>()((set, get) => ({
@@ -24,6 +25,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createMetricsSlice(set, get, deps),
     ...createHistorySlice(set, get, deps),
     ...createProfilesSlice(set, get, deps),
+    ...createWatchedSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

@@ -1,6 +1,6 @@
 // The shape of the one dashboard store: a slice per concern, each with its data and actions.
 import type { StoreApi } from 'zustand/vanilla';
-import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, SaveProfileRequest } from '../../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, SaveProfileRequest, WatchedFolder } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
 import type { ManagerEvent } from '../api/event-stream';
@@ -262,6 +262,29 @@ export interface ProfilesSlice {
   removeProfile(name: string): Promise<void>;
 }
 
+// ---- watched folders ------------------------------------------------------------------------
+
+export interface WatchedData {
+  /** Null until the manager sent the list (it does not where the app keeps them itself). */
+  readonly folders: readonly WatchedFolder[] | null;
+  readonly busy: boolean;
+  readonly error: string | null;
+}
+
+export interface WatchedSlice {
+  readonly watched: WatchedData;
+  /** Whether folders are chosen with the app's native picker (else typed as a path, web mode). */
+  readonly canPickFolders: boolean;
+  /** Whether a watched folder can be shown in the system file manager (the app). */
+  readonly canRevealFolders: boolean;
+  /** Web mode: watch a folder given by its absolute path on the manager's machine. */
+  watchFolderPath(path: string): Promise<boolean>;
+  /** The app: choose a folder with the native picker. */
+  chooseFolderToWatch(): Promise<void>;
+  stopWatching(id: string): Promise<void>;
+  revealWatchedFolder(id: string): void;
+}
+
 // ---- ui -------------------------------------------------------------------------------------
 
 export const TABS = ['overview', 'files', 'storage', 'recovery', 'activity', 'config', 'logs', 'raft'] as const;
@@ -269,7 +292,13 @@ export type TabId = (typeof TABS)[number];
 
 export interface UiSlice {
   readonly tab: TabId;
+  /** The "attach to a cluster" form is unfolded (also asked for by the app's menu). */
+  readonly attachFormOpen: boolean;
+  /** Whether the app can open its data folder in the system file manager (not in a browser). */
+  readonly canOpenDataFolder: boolean;
   setTab(tab: TabId): void;
+  setAttachFormOpen(open: boolean): void;
+  openDataFolder(): void;
 }
 
 // ---- the whole store ------------------------------------------------------------------------
@@ -283,6 +312,7 @@ export type AppState = ConnectionSlice &
   MetricsSlice &
   HistorySlice &
   ProfilesSlice &
+  WatchedSlice &
   UiSlice;
 
 export type AppStore = StoreApi<AppState>;

@@ -1,7 +1,9 @@
 // Stand-ins for the store's transports: a scripted API, an event stream the test drives, and
 // uploads the test finishes by hand.
 import { vi } from 'vitest';
+import type { DesktopBridge, MenuCommand } from '../../../renderer/src/api/desktop-bridge';
 import type { EventStreamHandlers, ManagerEvent } from '../../../renderer/src/api/event-stream';
+import type { WatchedFolder } from '../../../node-runtime/common/manager-api';
 import type { ApiClient, RequestOptions } from '../../../renderer/src/api/http';
 import { RequestError } from '../../../renderer/src/api/request-error';
 import type { UploadOutcome, UploadRequest } from '../../../renderer/src/api/upload';
@@ -111,12 +113,13 @@ export interface TestHarness {
   readonly clock: { now: number };
 }
 
-export function harness(): TestHarness {
+export function harness(options: { desktop?: DesktopBridge } = {}): TestHarness {
   const api = new FakeApi();
   const events = new FakeEvents();
   const uploads = new FakeUploads();
   const clock = { now: Date.UTC(2026, 10, 26, 14, 0, 0) };
-  const store = createAppStore({ api, openEvents: events.open, startUpload: uploads.start, now: () => clock.now });
+  const desktop = options.desktop ?? null;
+  const store = createAppStore({ api, openEvents: events.open, startUpload: uploads.start, now: () => clock.now, desktop });
   return { store, api, events, uploads, clock };
 }
 
@@ -129,4 +132,34 @@ export async function settle(): Promise<void> {
 /** The commands a test's UI sent (everything but reads), as "METHOD path". */
 export function commandsSent(h: TestHarness): string[] {
   return h.api.calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`);
+}
+
+/** The desktop app's preload bridge, recording what the page asked of it. */
+export class FakeDesktop implements DesktopBridge {
+  readonly platform = 'linux';
+  readonly revealed: string[] = [];
+  dataFolderOpened = 0;
+  chosen: WatchedFolder | null = null;
+  private menuListener: ((command: MenuCommand) => void) | null = null;
+
+  async chooseFolderToWatch(): Promise<WatchedFolder | null> {
+    return this.chosen;
+  }
+
+  async revealInFolder(folderId: string): Promise<void> {
+    this.revealed.push(folderId);
+  }
+
+  async openDataFolder(): Promise<void> {
+    this.dataFolderOpened += 1;
+  }
+
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void {
+    this.menuListener = listener;
+    return () => (this.menuListener = null);
+  }
+
+  menu(command: MenuCommand): void {
+    this.menuListener?.(command);
+  }
 }

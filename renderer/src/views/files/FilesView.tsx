@@ -4,6 +4,7 @@ import { useApp } from '../../store/context';
 import { FilePickers } from './FilePickers';
 import { FileTable } from './FileTable';
 import { PrefixBreadcrumb } from './PrefixBreadcrumb';
+import { WatchedFolders } from './WatchedFolders';
 
 export function FilesView() {
   const files = useApp((s) => s.files);
@@ -33,6 +34,7 @@ export function FilesView() {
         </button>
         <FilePickers />
       </div>
+      <WatchedFolders />
       <PrefixBreadcrumb />
       {files.stale && (
         <div className="banner banner-info" role="status">

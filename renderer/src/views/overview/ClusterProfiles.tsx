@@ -6,6 +6,8 @@ export function ClusterProfiles() {
   const profiles = useApp((s) => s.profiles);
   const activate = useApp((s) => s.activateProfile);
   const remove = useApp((s) => s.removeProfile);
+  const attachOpen = useApp((s) => s.attachFormOpen);
+  const setAttachOpen = useApp((s) => s.setAttachFormOpen);
   if (profiles.list === null) return null;
   const { active } = profiles.list;
 
@@ -45,7 +47,7 @@ export function ClusterProfiles() {
           </li>
         ))}
       </ul>
-      <details>
+      <details open={attachOpen} onToggle={(e) => setAttachOpen(e.currentTarget.open)}>
         <summary>Attach to a cluster running elsewhere…</summary>
         <AttachForm />
       </details>

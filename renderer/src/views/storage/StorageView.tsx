@@ -1,4 +1,5 @@
 import { Suspense, lazy } from 'react';
+import { useApp } from '../../store/context';
 import { NodeDiskTable } from './NodeDiskTable';
 import { QuotaGauge } from './QuotaGauge';
 
@@ -6,8 +7,18 @@ import { QuotaGauge } from './QuotaGauge';
 const UsageChart = lazy(() => import('./UsageChart').then((m) => ({ default: m.UsageChart })));
 
 export function StorageView() {
+  const canOpenDataFolder = useApp((s) => s.canOpenDataFolder);
+  const openDataFolder = useApp((s) => s.openDataFolder);
   return (
     <div className="stack">
+      {canOpenDataFolder && (
+        <div className="row">
+          <span className="spacer" />
+          <button type="button" className="btn" onClick={openDataFolder}>
+            Open data folder
+          </button>
+        </div>
+      )}
       <section className="card" aria-label="Quota">
         <QuotaGauge />
       </section>

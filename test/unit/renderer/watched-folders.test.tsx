@@ -1,0 +1,117 @@
+// @vitest-environment happy-dom
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { WatchedFolder } from '../../../node-runtime/common/manager-api';
+import { App } from '../../../renderer/src/App';
+import { StorageView } from '../../../renderer/src/views/storage/StorageView';
+import { WatchedFolders } from '../../../renderer/src/views/files/WatchedFolders';
+import { healthyCluster } from './fixtures';
+import { FakeDesktop, commandsSent, failWith, harness, settle } from './fake-deps';
+import { renderWithStore } from './render';
+
+function folder(patch: Partial<WatchedFolder> = {}): WatchedFolder {
+  return {
+    id: 'f-1',
+    path: '/home/ada/Photos',
+    remotePrefix: 'Photos/',
+    state: 'syncing',
+    pendingFiles: 3,
+    syncedFiles: 120,
+    failedFiles: 1,
+    uploading: ['2024/beach.jpg'],
+    lastSyncedAt: Date.UTC(2026, 10, 26, 14, 0, 0),
+    lastProblem: { file: 'huge.iso', error: 'quota_exceeded', detail: 'the cluster quota is full', at: Date.UTC(2026, 10, 26, 13, 59, 0) },
+    ...patch,
+  } as WatchedFolder;
+}
+
+const open = () => fireEvent.click(screen.getByText(/^Watched folders/));
+
+describe('watched folders in web mode', () => {
+  it('show what the manager streams: state, counts, what is uploading and the last problem', () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'watchedFolders', data: [folder()] });
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    const row = within(screen.getByRole('list', { name: 'Watched folders' })).getByRole('listitem', { name: '/home/ada/Photos' });
+    expect(within(row).getByText('Syncing')).toBeTruthy();
+    expect(within(row).getByText(/120 synced · 3 pending · 1 failed/)).toBeTruthy();
+    expect(within(row).getByText('Uploading 2024/beach.jpg')).toBeTruthy();
+    expect(within(row).getByText('huge.iso: Quota exceeded: the cluster quota is full')).toBeTruthy();
+    expect(within(row).queryByRole('button', { name: 'Show in folder' })).toBeNull();
+  });
+
+  it('watch a typed path and stop watching', async () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'watchedFolders', data: [] });
+    h.api.on('POST', /^\/api\/watched-folders$/, () => folder({ id: 'f-2', path: '/srv/in', state: 'scanning' }));
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    fireEvent.change(screen.getByLabelText('Folder on the manager’s machine'), { target: { value: '/srv/in' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Watch' }));
+    await act(settle);
+    expect(h.api.calls.at(-1)?.options?.body).toEqual({ path: '/srv/in' });
+    expect(screen.getByText('Scanning')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Stop watching /srv/in' }));
+    await act(settle);
+    expect(commandsSent(h)).toEqual(['POST /api/watched-folders', 'DELETE /api/watched-folders/f-2']);
+    expect(screen.queryByRole('list', { name: 'Watched folders' })).toBeNull();
+  });
+
+  it('say why a folder could not be watched', async () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'watchedFolders', data: [] });
+    h.api.on('POST', /^\/api\/watched-folders$/, () => failWith('bad_request', '"srv" is not an absolute path'));
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    fireEvent.change(screen.getByLabelText('Folder on the manager’s machine'), { target: { value: 'srv' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Watch' }));
+    await act(settle);
+    expect(screen.getByRole('alert').textContent).toBe('bad request: "srv" is not an absolute path');
+  });
+
+  it('stay hidden when the manager does not keep them and there is no app', () => {
+    const h = harness();
+    renderWithStore(<WatchedFolders />, h.store);
+    expect(screen.queryByText(/^Watched folders/)).toBeNull();
+  });
+});
+
+describe('in the desktop app', () => {
+  it('folders are chosen with the native picker and shown in the file manager', async () => {
+    const desktop = new FakeDesktop();
+    desktop.chosen = folder({ id: 'f-9', path: '/Users/ada/Docs', state: 'scanning' });
+    const h = harness({ desktop });
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    expect(screen.queryByLabelText('Folder on the manager’s machine')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Watch a folder…' }));
+    await act(settle);
+    expect(screen.getByText('/Users/ada/Docs')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Show in folder' }));
+    expect(desktop.revealed).toEqual(['f-9']);
+  });
+
+  it('the data folder opens from the Storage view', () => {
+    const desktop = new FakeDesktop();
+    const h = harness({ desktop });
+    renderWithStore(<StorageView />, h.store);
+    fireEvent.click(screen.getByRole('button', { name: 'Open data folder' }));
+    expect(desktop.dataFolderOpened).toBe(1);
+  });
+
+  it('the menu’s "Attach to cluster" opens the attach form on the Overview', async () => {
+    const desktop = new FakeDesktop();
+    const h = harness({ desktop });
+    h.api.on('GET', /^\/api\/profiles$/, () => ({ active: 'local', profiles: [{ name: 'local', kind: 'local', nodes: [], hasSecret: true }] }));
+    h.store.getState().connect();
+    h.events.emit({ type: 'snapshot', data: healthyCluster() });
+    await settle();
+    h.store.getState().setTab('logs');
+    renderWithStore(<App />, h.store);
+    act(() => desktop.menu('attach-cluster'));
+    expect(screen.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByText('Attach to a cluster running elsewhere…').closest('details')?.open).toBe(true);
+    h.store.getState().disconnect();
+  });
+});
