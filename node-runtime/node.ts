@@ -30,7 +30,6 @@ import { FileWriter } from './services/file-writer';
 import { RaftLockService } from './services/lock-service';
 import { parsePeerAddress, RaftMembershipService } from './services/membership-service';
 import { RecoveryStatusTracker } from './services/recovery-status';
-import { replaceChunk } from './services/replace-chunk';
 import type { ScrubStatus } from './services/scrubber';
 import { diskFree, StatusReporter } from './services/status-reporter';
 import type { ChunkStore } from './storage/chunk-store';
@@ -211,7 +210,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const repairer = new ChunkRepairer({
     peers: peerOrder,
     fetch: (peer, hash) => transport.fetchChunk(peer, hash, { timeoutMs: 10_000 }),
-    store: (hash, data) => replaceChunk(chunks, hash, data),
+    store: async (hash, data) => {
+      await chunks.put(hash, data);
+    },
   });
   sync = new ChunkSync({
     fsm,

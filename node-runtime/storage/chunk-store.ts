@@ -128,13 +128,15 @@ export class ChunkStore {
 
   /**
    * Stores `source` as the chunk `hash`, verifying the hash while writing. Rejects with
-   * ChunkHashMismatchError (storing nothing) when the content hashes differently. When the chunk
-   * is already held, the source is still read and checked, but not written again.
+   * ChunkHashMismatchError (storing nothing) when the content hashes differently. When an intact
+   * copy is already held, the source is still read and checked, but not written again; a damaged
+   * copy is replaced, so "stored" always means "stored and intact" (a follower with a rotten copy
+   * must not count toward a write's majority, and a repair must actually repair).
    */
   async put(hash: string, source: Uint8Array | AsyncIterable<Uint8Array>): Promise<ChunkRef> {
     assertChunkHash(hash);
     const pieces = source instanceof Uint8Array ? [source] : source;
-    if (await this.has(hash)) return this.checkOnly(hash, pieces);
+    if ((await this.has(hash)) && (await this.verify(hash))) return this.checkOnly(hash, pieces);
     const writer = await this.beginChunk();
     try {
       for await (const piece of pieces) await writer.write(piece);

@@ -2,7 +2,6 @@
 // the real ChunkRepairer, and repairs replace the damaged file.
 import { describe, expect, it } from 'vitest';
 import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
-import { replaceChunk } from '../../../node-runtime/services/replace-chunk';
 import { Scrubber } from '../../../node-runtime/services/scrubber';
 import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
 import { useTempDirs } from '../storage/temp-dir';
@@ -33,7 +32,9 @@ async function setup(): Promise<Setup> {
       if (!(await peer.has(hash))) throw new Error('peer does not hold it');
       return peer.get(hash);
     },
-    store: (hash, data) => replaceChunk(local, hash, data),
+    store: async (hash, data) => {
+      await local.put(hash, data);
+    },
   });
   const fetchedMissing: string[] = [];
   const scrubber = new Scrubber({

@@ -49,6 +49,18 @@ describe('ChunkStore', () => {
     expect(await store.stats()).toEqual({ count: 2, bytes: 10 });
   });
 
+  it('replaces a damaged stored copy when the chunk is put again', async () => {
+    const store = await ChunkStore.open(await tempDir());
+    const data = Buffer.from('the real bytes of a chunk');
+    const hash = sha256(data);
+    await store.put(hash, data);
+    await fs.writeFile(store.pathOf(hash), Buffer.from('the rotten bytes of a chunk'));
+    expect(await store.verify(hash)).toBe(false);
+    await store.put(hash, data);
+    expect(await store.verify(hash)).toBe(true);
+    expect(await store.read(hash)).toEqual(data);
+  });
+
   it('rejects content that does not match its hash and leaves nothing behind', async () => {
     const dataDir = await tempDir();
     const store = await ChunkStore.open(dataDir);
