@@ -20,7 +20,8 @@ export function fileRoutes(services: NodeServices): Router {
     receiveMultipart(services, req, res).catch(next);
   });
 
-  router.post('/upload/*name', writes, async (req, res) => {
+  // The raw-body write, under the seed's path and as a PUT on the file's own URL.
+  const rawWrite = async (req: Request, res: Response) => {
     const info = await services.files.write({
       name: fileNameFrom(req.params.name),
       body: req,
@@ -29,17 +30,9 @@ export function fileRoutes(services: NodeServices): Router {
       expectedVersion: optionalInt(req, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
     });
     res.status(201).location(`/files/${encodeURIComponent(info.name)}`).json(info);
-  });
-  router.put('/files/*name', writes, async (req, res) => {
-    const info = await services.files.write({
-      name: fileNameFrom(req.params.name),
-      body: req,
-      declaredSize: declaredLength(req),
-      lockToken: lockTokenFrom(req),
-      expectedVersion: optionalInt(req, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
-    });
-    res.status(201).json(info);
-  });
+  };
+  router.post('/upload/*name', writes, rawWrite);
+  router.put('/files/*name', writes, rawWrite);
 
   router.delete('/files/*name', writes, async (req, res) => {
     const info = await services.files.remove(fileNameFrom(req.params.name), lockTokenFrom(req));
