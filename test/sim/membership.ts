@@ -5,6 +5,7 @@ import type { ConfChange, ConfChangeSingle, ConfState, NodeId } from '../../node
 import type { Cluster } from './cluster';
 import type { Prng } from './prng';
 import type { FaultRates } from './scenario';
+import type { SimNode } from './sim-node';
 
 /** Everyone the configuration mentions, voters and learners, incoming and outgoing. */
 export function membersOf(cs: ConfState): NodeId[] {
@@ -58,7 +59,8 @@ export class Operator {
     const cc = this.chooseChange(cs);
     if (cc === undefined) return;
     this.changesProposed++;
-    leader.proposeConfChange(cc);
+    // Now and then through a follower, which forwards it (or turns it away).
+    this.viaAnyNode(leader).proposeConfChange(cc);
   }
 
   private chooseChange(cs: ConfState): ConfChange | undefined {
@@ -89,6 +91,11 @@ export class Operator {
     const others = leader.membership.voters.filter((id) => id !== leader.id);
     if (others.length === 0) return;
     this.transfers++;
-    leader.transferLeadership(this.random.pick(others));
+    this.viaAnyNode(leader).transferLeadership(this.random.pick(others));
+  }
+
+  private viaAnyNode(leader: SimNode): SimNode {
+    const up = this.cluster.upNodes();
+    return up.length > 0 && this.random.chance(0.2) ? this.random.pick(up) : leader;
   }
 }
