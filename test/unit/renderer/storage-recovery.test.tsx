@@ -76,8 +76,41 @@ describe('Recovery', () => {
     expect(within(card).getByRole('progressbar', { name: 'Snapshot transfer to node 3' }).getAttribute('aria-valuenow')).toBe(String(1024 * 1024));
     expect(within(card).getByText('1.00 MiB of 4.00 MiB')).toBeTruthy();
     expect(within(card).getByText('10 of 40 · 10.0 MiB')).toBeTruthy();
-    expect(within(card).getByText('320 chunks')).toBeTruthy();
+    expect(within(card).getByText('320 chunks · 320 MiB')).toBeTruthy();
     expect(within(screen.getByRole('region', { name: 'Recovery of node 2' })).getByText('In sync')).toBeTruthy();
+  });
+
+  it('shows a running scrub against the chunks on disk, and what the background services did', () => {
+    const h = harness();
+    const base = healthyCluster();
+    const run = { startedAt: '2026-11-26T13:59:00.000Z', finishedAt: null, checked: 80, corrupt: 1, repaired: 1, unrepairable: 0, bytesPerSec: 8 * 1024 * 1024, bytesChecked: 80 * 1024 * 1024, removed: 0, leftCorrupt: 0, missing: 2 };
+    h.store.getState().handleEvent({
+      type: 'snapshot',
+      data: {
+        ...base,
+        nodes: [
+          node(1, {
+            status: { role: 'leader' },
+            recovery: {
+              scrub: { running: true, lastRun: null, current: run },
+              backgroundServices: {
+                gc: { lastRunAt: '2026-11-26T13:58:00.000Z', lastDurationMs: 12, lastError: null, running: false, lastResult: { removed: 3 } },
+                repair: { lastRunAt: '2026-11-26T13:58:30.000Z', lastDurationMs: 40, lastError: 'node 3 did not answer', running: false, lastResult: null },
+              },
+            },
+          }),
+          ...base.nodes.slice(1),
+        ],
+      },
+    });
+    renderWithStore(<RecoveryView />, h.store);
+    const card = screen.getByRole('region', { name: 'Recovery of node 1' });
+    expect(within(card).getByText('running: 80 of 320 chunks')).toBeTruthy();
+    expect(within(card).getByRole('progressbar', { name: 'Scrub of node 1' }).getAttribute('aria-valuenow')).toBe('80');
+    expect(within(card).getByText('Missing')).toBeTruthy();
+    const services = within(card).getByRole('table', { name: 'Background services of node 1' });
+    expect(within(services).getByRole('row', { name: /gc/ }).textContent).toContain('removed: 3');
+    expect(within(services).getByRole('row', { name: /repair/ }).textContent).toContain('node 3 did not answer');
   });
 
   it('lists recovery events, newest first, with an empty state before any', () => {

@@ -1,10 +1,12 @@
 // One node's recovery: log entries still to replay, snapshot transfer, missing chunks, scrub.
 import type { ManagedNode } from '../../../../node-runtime/common/manager-api';
-import { formatBytes, formatCount, formatDateTime, formatDuration, formatRate } from '../../format/units';
+import { formatBytes, formatCount, formatDuration } from '../../format/units';
 import { Explained } from '../../shell/Explained';
 import { ProgressBar } from '../../shell/ProgressBar';
 import { leaderOf } from '../../store/cluster-derive';
 import { useApp } from '../../store/context';
+import { BackgroundServices } from './BackgroundServices';
+import { ScrubStatus } from './ScrubStatus';
 
 export function CatchUpCard({ node }: { node: ManagedNode }) {
   const leaderCommit = useApp((s) => leaderOf(s.snapshot)?.report?.status.commitIndex ?? null);
@@ -22,8 +24,6 @@ export function CatchUpCard({ node }: { node: ManagedNode }) {
   const logTarget = leaderCommit ?? applied + recovery.entriesBehind;
   const chunkTotal = recovery.chunksFetched + recovery.chunksMissing;
   const snap = recovery.snapshot;
-  const scrub = recovery.scrub;
-  const run = scrub.lastRun;
 
   return (
     <section className="card stack" aria-label={`Recovery of node ${node.id}`}>
@@ -66,42 +66,8 @@ export function CatchUpCard({ node }: { node: ManagedNode }) {
         </div>
         <ProgressBar label={`Chunks fetched by node ${node.id}`} value={recovery.chunksFetched} max={Math.max(1, chunkTotal)} tone={recovery.chunksMissing === 0 ? 'ok' : undefined} />
       </div>
-      <div>
-        <div className="row">
-          <Explained term="scrub">Integrity scrub</Explained>
-          <span className="spacer" />
-          <span className="num">{scrub.running ? 'running' : run === null ? 'never ran' : `last finished ${run.finishedAt === null ? '—' : formatDateTime(run.finishedAt)}`}</span>
-        </div>
-        {run !== null && (
-          <dl className="facts" aria-label={`Last scrub of node ${node.id}`}>
-            <dt>Checked</dt>
-            <dd>{formatCount(run.checked)} chunks</dd>
-            <dt>Corrupt</dt>
-            <dd className={run.corrupt > 0 ? 'error-text' : undefined}>{formatCount(run.corrupt)}</dd>
-            <dt>Repaired</dt>
-            <dd>{formatCount(run.repaired)}</dd>
-            {run.unrepairable > 0 && (
-              <>
-                <dt>Unrepairable</dt>
-                <dd className="error-text">{formatCount(run.unrepairable)}</dd>
-              </>
-            )}
-            <dt>Speed</dt>
-            <dd>{formatRate(run.bytesPerSec)}</dd>
-          </dl>
-        )}
-      </div>
-      {Object.entries(recovery.backgroundServices).some(([, s]) => s.lastError !== null) && (
-        <ul className="error-text" aria-label={`Background service errors on node ${node.id}`}>
-          {Object.entries(recovery.backgroundServices)
-            .filter(([, s]) => s.lastError !== null)
-            .map(([name, s]) => (
-              <li key={name}>
-                {name}: {s.lastError}
-              </li>
-            ))}
-        </ul>
-      )}
+      <ScrubStatus nodeId={node.id} scrub={recovery.scrub} chunksOnDisk={node.report?.stats?.chunkCount ?? null} />
+      <BackgroundServices nodeId={node.id} services={recovery.backgroundServices} />
     </section>
   );
 }
