@@ -106,6 +106,35 @@ describe('the files slice', () => {
     expect(h.store.getState().files.items).toEqual([]);
   });
 
+  it('keeps a held lock by renewing it halfway through each lease, and says when it is lost', async () => {
+    vi.useFakeTimers();
+    const lease = (from: string, to: string) => ({ name: 'a.txt', owner: 'DFS Desktop', acquiredAt: from, expiresAt: to });
+    h.api.on('POST', /^\/api\/locks\/a\.txt$/, () => ({ ...lease('2026-11-26T14:00:00.000Z', '2026-11-26T14:00:30.000Z'), token: 'tok-1' }));
+    h.api.on('PUT', /^\/api\/locks\/a\.txt$/, () => lease('2026-11-26T14:00:15.000Z', '2026-11-26T14:00:45.000Z'));
+    h.store.setState((s) => ({ files: { ...s.files, items: [fileItem('a.txt')], loadedOnce: true } }));
+    await h.store.getState().lockFile('a.txt');
+    await vi.advanceTimersByTimeAsync(14_000);
+    expect(h.api.calls.filter((c) => c.method === 'PUT')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(h.api.calls.filter((c) => c.method === 'PUT').map((c) => c.options?.headers)).toEqual([{ 'X-Lock-Token': 'tok-1' }]);
+    expect(h.store.getState().files.items[0]?.lock?.expiresAt).toBe('2026-11-26T14:00:45.000Z');
+
+    h.api.on('PUT', /^\/api\/locks\/a\.txt$/, () => failWith('lock_token_invalid', 'the lock on a.txt expired', 409));
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(h.store.getState().files.heldLocks).toEqual({});
+    expect(h.store.getState().files.items[0]?.lock).toBeUndefined();
+    expect(h.store.getState().files.actionFailure?.what).toBe('keep the lock on a.txt');
+  });
+
+  it('stops renewing a lock once it is released', async () => {
+    vi.useFakeTimers();
+    h.api.on('POST', /^\/api\/locks/, () => ({ name: 'a.txt', owner: 'x', acquiredAt: '2026-11-26T14:00:00.000Z', expiresAt: '2026-11-26T14:00:30.000Z', token: 't' }));
+    await h.store.getState().lockFile('a.txt');
+    await h.store.getState().unlockFile('a.txt');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.api.calls.filter((c) => c.method === 'PUT')).toHaveLength(0);
+  });
+
   it('reports a failed file action', async () => {
     h.api.on('DELETE', /^\/api\/files/, () => failWith('locked', 'a.txt is locked by alice', 423));
     await h.store.getState().deleteFile('a.txt');
