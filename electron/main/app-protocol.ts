@@ -9,8 +9,7 @@ import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders 
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import type { ErrorCode } from '../../node-runtime/common/errors';
-import { ERROR_STATUS } from '../../node-runtime/common/errors';
+import { ERROR_STATUS, type ErrorCode } from '../../node-runtime/common/errors';
 import { APP_RESPONSE_HEADERS } from '../manager/security-policy';
 
 /** Where the manager's control API listens, once it does. */
