@@ -150,13 +150,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     if (id !== options.id && !peers.has(id)) transport.addPeer(id, parsePeerAddress(address.peerAddress));
   }
 
-  const settings = fsm.clusterConfig();
-  const heartbeatTicks = Math.max(1, Math.round(settings.heartbeatInterval / TICK_MS));
-  const electionTicks = Math.max(heartbeatTicks * 2, Math.round(settings.electionTimeout / TICK_MS));
+  let timing = timingTicks(fsm.clusterConfig());
   const rawNode = new RawNode({
     id: options.id,
-    electionTicks,
-    heartbeatTicks,
+    ...timing,
     storage: storage.memory,
     random: (n) => randomInt(n),
     applied: storage.snapshot?.metadata.index ?? 0,
@@ -171,6 +168,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     apply(entry) {
       const result = fsm.applyRaftEntry(entry);
       if (result.ok && result.type === 'put') sync?.want(result.file.chunks);
+      if (result.ok && result.type === 'configSet') {
+        // heartbeatInterval and electionTimeout apply live, on every node at the same entry.
+        const next = timingTicks(result.config);
+        if (next.electionTicks !== timing.electionTicks || next.heartbeatTicks !== timing.heartbeatTicks) {
+          rawNode.setTimeouts(next.electionTicks, next.heartbeatTicks);
+          timing = next;
+        }
+      }
       return result;
     },
     snapshot: () => fsm.snapshot(),
@@ -500,6 +505,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     return stopping;
   };
   return { httpUrl, peerAddress, stop };
+}
+
+/** Raft counts time in ticks of TICK_MS; the settings are in milliseconds. */
+function timingTicks(settings: { heartbeatInterval: number; electionTimeout: number }): { electionTicks: number; heartbeatTicks: number } {
+  const heartbeatTicks = Math.max(1, Math.round(settings.heartbeatInterval / TICK_MS));
+  return { heartbeatTicks, electionTicks: Math.max(heartbeatTicks * 2, Math.round(settings.electionTimeout / TICK_MS)) };
 }
 
 /**

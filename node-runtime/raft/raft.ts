@@ -71,8 +71,8 @@ export class Raft {
   /** The log index of the latest membership change a leader appended; one at a time. */
   pendingConfIndex = 0;
 
-  private readonly electionTimeout: number;
-  private readonly heartbeatTimeout: number;
+  private electionTimeout: number;
+  private heartbeatTimeout: number;
   private readonly random: RandomInt;
   private readonly preVote: boolean;
   private readonly checkQuorum: boolean;
@@ -91,6 +91,17 @@ export class Raft {
   private needsBroadcast = false;
   /** A TimeoutNow arrived while a committed membership change was still unapplied. */
   private campaignWhenApplied = false;
+
+  /**
+   * Changes the election and heartbeat timeouts while running (live configuration). The current
+   * election timer is re-drawn from the new range; elapsed ticks carry over.
+   */
+  setTimeouts(electionTicks: number, heartbeatTicks: number): void {
+    invariant(heartbeatTicks > 0 && electionTicks > heartbeatTicks, 'electionTicks must exceed heartbeatTicks > 0', this.ctx({ electionTicks, heartbeatTicks }));
+    this.electionTimeout = electionTicks;
+    this.heartbeatTimeout = heartbeatTicks;
+    this.randomizedElectionTimeout = electionTicks + this.random(electionTicks);
+  }
 
   constructor(config: RaftConfig & { readonly disableProposalForwarding?: boolean }) {
     invariant(config.id !== NONE, 'node id must not be 0');

@@ -43,6 +43,11 @@ export class RawNode {
   }
 
   /** Starts an election now (a pre-election first when PreVote is on). */
+  /** Live configuration: new election and heartbeat timeouts, in ticks (election > heartbeat > 0). */
+  setTimeouts(electionTicks: number, heartbeatTicks: number): void {
+    this.raft.setTimeouts(electionTicks, heartbeatTicks);
+  }
+
   campaign(): void {
     this.raft.startElection();
   }
