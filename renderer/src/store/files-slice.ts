@@ -200,7 +200,9 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
 
     deleteFile: (name) =>
       fileAction(name, 'delete', async () => {
-        await request('DELETE', fileUrl(name));
+        // A file locked here needs our own lock token to be deleted.
+        const token = get().files.heldLocks[name];
+        await request('DELETE', fileUrl(name), token === undefined ? undefined : { headers: { 'X-Lock-Token': token } });
         forgetLock(name);
         patch((f) => {
           const { [name]: _gone, ...details } = f.details;

@@ -126,6 +126,14 @@ describe('the files slice', () => {
     expect(h.store.getState().files.actionFailure?.what).toBe('keep the lock on a.txt');
   });
 
+  it('deletes a file it holds the lock of with its lock token', async () => {
+    h.api.on('POST', /^\/api\/locks/, () => ({ name: 'a.txt', owner: 'x', acquiredAt: '2026-11-26T14:00:00.000Z', expiresAt: '2026-11-26T14:00:30.000Z', token: 'tok-9' }));
+    await h.store.getState().lockFile('a.txt');
+    await h.store.getState().deleteFile('a.txt');
+    expect(h.api.calls.at(-1)).toMatchObject({ method: 'DELETE', path: '/api/files/a.txt', options: { headers: { 'X-Lock-Token': 'tok-9' } } });
+    expect(h.store.getState().files.heldLocks).toEqual({});
+  });
+
   it('stops renewing a lock once it is released', async () => {
     vi.useFakeTimers();
     h.api.on('POST', /^\/api\/locks/, () => ({ name: 'a.txt', owner: 'x', acquiredAt: '2026-11-26T14:00:00.000Z', expiresAt: '2026-11-26T14:00:30.000Z', token: 't' }));
