@@ -128,7 +128,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     selfHttpUrl: httpUrl,
     onMessage: (m) => driver?.step(m),
     onUnreachable: (id) => driver?.reportUnreachable(id),
-    storeChunk: async (hash, body) => {
+    storeChunk: async (hash, body, size) => {
+      // The disk guard holds for replicas too: a follower short of space refuses, the leader
+      // counts it as not holding the file, and the write needs a majority elsewhere.
+      await checkDisk(size);
       background.noteIncomingChunk(hash);
       await chunks.put(hash, body);
     },
@@ -262,6 +265,15 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   });
   logger.level = config.nodeSettings().logLevel;
 
+  /** Refuses new chunks when they would eat into the disk space this node keeps in reserve. */
+  const checkDisk = async (incoming: number): Promise<void> => {
+    const free = await diskFree(dataDir);
+    const reserve = config.nodeSettings().diskReserveBytes;
+    if (free !== null && free - incoming < reserve) {
+      throw new ApiError('disk_full', `node ${options.id} keeps ${reserve} bytes of disk free and has ${free}; refusing new chunks`);
+    }
+  };
+
   let uploadsInFlight = 0;
   let chunkStatsCache: { at: number; value: { count: number; bytes: number } } | null = null;
   const chunkStats = async () => {
@@ -291,13 +303,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         learners: confState.learners.filter((id) => id !== options.id),
       };
     },
-    checkDisk: async (incoming) => {
-      const free = await diskFree(dataDir);
-      const reserve = config.nodeSettings().diskReserveBytes;
-      if (free !== null && free - incoming < reserve) {
-        throw new ApiError('disk_full', `node ${options.id} keeps ${reserve} bytes of disk free and has ${free}; refusing new chunks`);
-      }
-    },
+    checkDisk,
     uploads: {
       begin() {
         uploadsInFlight += 1;

@@ -1,0 +1,45 @@
+// The per-node disk guard: a node whose free disk would fall below its reserve refuses new
+// chunks — the leader answers 507 disk_full, a follower simply does not count toward the majority.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, TestCluster, type TestNode } from './harness';
+
+const HUGE_RESERVE = 1e15;
+
+let cluster: TestCluster;
+let leader: TestNode;
+beforeAll(async () => {
+  cluster = await TestCluster.start();
+  leader = await cluster.waitForLeader();
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+async function setReserve(node: TestNode, bytes: number): Promise<void> {
+  const res = await json<{ diskReserveBytes: { value: number; scope: string } }>(`${node.url}/config`, { method: 'PUT', body: JSON.stringify({ diskReserveBytes: bytes }) });
+  expect(res.status).toBe(200);
+  expect(res.body.diskReserveBytes).toMatchObject({ value: bytes, scope: 'node' });
+}
+
+describe('disk reserve', () => {
+  it('the leader refuses an upload with 507 disk_full and stores nothing', async () => {
+    await setReserve(leader, HUGE_RESERVE);
+    const res = await json<{ error: string; detail: string }>(`${leader.url}/upload/full.bin`, { method: 'POST', body: 'x'.repeat(1000) });
+    expect(res.status).toBe(507);
+    expect(res.body.error).toBe('disk_full');
+    expect((await json(`${leader.url}/fileinfo?name=full.bin`)).status).toBe(404);
+    await setReserve(leader, 0);
+  });
+
+  it('followers short of disk do not count toward the majority, so the write is refused', async () => {
+    for (const follower of cluster.followers(leader)) await setReserve(follower, HUGE_RESERVE);
+    const res = await json<{ error: string }>(`${leader.url}/upload/no-room.bin`, { method: 'POST', body: 'y'.repeat(1000) });
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('no_quorum');
+    expect((await json(`${leader.url}/fileinfo?name=no-room.bin`)).status).toBe(404);
+
+    await setReserve(cluster.followers(leader)[0] as TestNode, 0);
+    const ok = await json(`${leader.url}/upload/room.bin`, { method: 'POST', body: 'z'.repeat(1000) });
+    expect(ok.status).toBe(201);
+  });
+});
