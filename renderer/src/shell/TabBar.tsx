@@ -3,7 +3,7 @@ import type { KeyboardEvent } from 'react';
 import { useApp } from '../store/context';
 import { TABS, type TabId } from '../store/state';
 
-export const TAB_LABELS: Readonly<Record<TabId, string>> = {
+const TAB_LABELS: Readonly<Record<TabId, string>> = {
   overview: 'Overview',
   files: 'Files',
   storage: 'Storage',

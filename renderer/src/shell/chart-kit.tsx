@@ -4,7 +4,7 @@ import { ReferenceLine } from 'recharts';
 import { formatClock } from '../format/units';
 import type { LeaderChangeMark } from '../store/state';
 
-export const SERIES_COLOURS = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)'] as const;
+const SERIES_COLOURS = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)'] as const;
 
 export const seriesColour = (index: number) => SERIES_COLOURS[index % SERIES_COLOURS.length] as string;
 

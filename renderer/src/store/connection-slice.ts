@@ -7,7 +7,7 @@ import type { ConnectionProblem, ConnectionSlice, SliceCreator } from './state';
 
 /** Waits before reconnect attempts 1, 2, 3…; the last value repeats. */
 export const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
-export const SAMPLE_INTERVAL_MS = 1000;
+const SAMPLE_INTERVAL_MS = 1000;
 
 export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, deps) => {
   let stream: EventStream | null = null;

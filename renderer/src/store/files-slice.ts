@@ -9,7 +9,7 @@ import { timedRequest } from './timed-request';
 
 export const FILE_PAGE_SIZE = 1000;
 /** Above this many loaded rows a change only marks the listing stale instead of reloading it. */
-export const AUTO_REFRESH_MAX_ROWS = 5000;
+const AUTO_REFRESH_MAX_ROWS = 5000;
 const PREFIX_DEBOUNCE_MS = 150;
 const CHANGE_THROTTLE_MS = 300;
 const DETAIL_CONCURRENCY = 4;

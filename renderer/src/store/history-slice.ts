@@ -5,9 +5,9 @@ import { formatBytes, formatCount } from '../format/units';
 import { leaderOf } from './cluster-derive';
 import type { HistorySlice, RecoveryEvent, SliceCreator, TermSpan } from './state';
 
-export const MAX_RECOVERY_EVENTS = 500;
+const MAX_RECOVERY_EVENTS = 500;
 /** Term spans are kept for this many indexes below the newest. */
-export const TERM_SPAN_DEPTH = 1000;
+const TERM_SPAN_DEPTH = 1000;
 
 function transitions(before: ManagedNode, after: ManagedNode, time: number): RecoveryEvent[] {
   const events: RecoveryEvent[] = [];

@@ -4,7 +4,7 @@ import type { ManagedNode } from '../../../../node-runtime/common/manager-api';
 import type { TermSpan } from '../../store/state';
 import { termColour } from './term-colour';
 
-export function termAt(spans: readonly TermSpan[], index: number): number | null {
+function termAt(spans: readonly TermSpan[], index: number): number | null {
   const span = spans.find((s) => index >= s.from && index <= s.to);
   return span === undefined || span.term < 0 ? null : span.term;
 }
