@@ -1,9 +1,10 @@
 // The file listing (paged from the manager, searched by prefix), per-file details with their
 // replication status, and the file actions: delete, lock, unlock, download.
-import type { FileInfo, FileList, LockGrant, LockInfo } from '../../../node-runtime/common/api-types';
+import type { FileInfo, FileList, LockGrant } from '../../../node-runtime/common/api-types';
 import { asRequestError } from '../api/request-error';
 import { fileUrl } from '../api/upload';
 import { describeFailure } from '../format/error-text';
+import { lockRenewal } from './lock-renewal';
 import type { FilesData, FilesSlice, SliceCreator } from './state';
 import { timedRequest } from './timed-request';
 
@@ -16,9 +17,6 @@ const DETAIL_CONCURRENCY = 4;
 /** Details of a file not yet complete everywhere are re-read at most this often. */
 const INCOMPLETE_DETAIL_TTL_MS = 2000;
 const LOCK_OWNER = 'DFS Desktop';
-/** A held lock is renewed when this fraction of its lease has passed. */
-const LOCK_RENEW_AT = 0.5;
-const MIN_RENEW_DELAY_MS = 500;
 
 const EMPTY_FILES: FilesData = {
   prefix: '',
@@ -49,7 +47,6 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
   const detailQueue: string[] = [];
   const detailInFlight = new Set<string>();
   const detailFetchedAt = new Map<string, number>();
-  const renewTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The rows last shown, so replication progress can refresh their details. */
   let shownNames: readonly string[] = [];
 
@@ -117,37 +114,23 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
   }
 
   const forgetLock = (name: string) => {
-    clearTimeout(renewTimers.get(name));
-    renewTimers.delete(name);
+    locks.stop(name);
     patch((f) => {
       const { [name]: _released, ...heldLocks } = f.heldLocks;
       return { heldLocks, items: f.items.map((i) => (i.name === name ? { ...i, lock: undefined } : i)) };
     });
   };
 
-  /** Keeps a lock this dashboard holds until the user releases it: renewed halfway through each lease. */
-  function keepLock(name: string, lock: LockInfo): void {
-    const lease = Date.parse(lock.expiresAt) - Date.parse(lock.acquiredAt);
-    const delay = Math.max(MIN_RENEW_DELAY_MS, lease * LOCK_RENEW_AT);
-    clearTimeout(renewTimers.get(name));
-    renewTimers.set(
-      name,
-      setTimeout(() => {
-        const token = get().files.heldLocks[name];
-        if (token === undefined) return;
-        request<LockInfo>('PUT', `/api/locks/${encodeURIComponent(name)}`, { body: { token }, headers: { 'X-Lock-Token': token } })
-          .then((renewed) => {
-            patch((f) => ({ items: f.items.map((i) => (i.name === name ? { ...i, lock: renewed } : i)) }));
-            keepLock(name, renewed);
-          })
-          .catch((err: unknown) => {
-            const failure = asRequestError(err);
-            forgetLock(name);
-            patch({ actionFailure: { what: `keep the lock on ${name}`, message: describeFailure(failure.code, failure.detail), at: deps.now() } });
-          });
-      }, delay),
-    );
-  }
+  const locks = lockRenewal({
+    request,
+    tokenOf: (name) => get().files.heldLocks[name],
+    onRenewed: (name, lock) => patch((f) => ({ items: f.items.map((i) => (i.name === name ? { ...i, lock } : i)) })),
+    onLost(name, err) {
+      const failure = asRequestError(err);
+      forgetLock(name);
+      patch({ actionFailure: { what: `keep the lock on ${name}`, message: describeFailure(failure.code, failure.detail), at: deps.now() } });
+    },
+  });
 
   return {
     files: EMPTY_FILES,
@@ -219,7 +202,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
           heldLocks: { ...f.heldLocks, [name]: token },
           items: f.items.map((i) => (i.name === name ? { ...i, lock } : i)),
         }));
-        keepLock(name, lock);
+        locks.keep(name, lock);
       }),
 
     unlockFile: (name) =>
