@@ -5,7 +5,7 @@
 import { decodeConfChange, encodeConfChange } from './codec';
 import { Changer, restoreConfig } from './confchange';
 import type { ChangeResult } from './confchange';
-import { invariant } from './errors';
+import { ConfChangeError, invariant } from './errors';
 import { RaftLog } from './log';
 import { jointVoteResult } from './quorum';
 import type { VoteResult } from './quorum';
@@ -757,6 +757,17 @@ export class Raft {
       if (c.op === 'addVoter' && pr !== undefined && pr.isLearner && pr.match < this.log.committed) {
         return { ok: false, reason: 'dropped', leader: this.id };
       }
+    }
+    // The change must be valid for the configuration it will be applied to. No other change is
+    // pending (checked above), so every membership entry before this one in the log is already
+    // applied here: that configuration is ours, and every node applies the change to it. A change
+    // built against an older membership (e.g. forwarded by a lagging follower) is turned away
+    // here, before it can commit and make every node fail to apply it.
+    try {
+      new Changer(this.tracker, this.log.lastIndex(), this.maxInflight).apply(cc);
+    } catch (err) {
+      if (err instanceof ConfChangeError) return { ok: false, reason: 'invalidConfChange', leader: this.id };
+      throw err;
     }
     return undefined;
   }

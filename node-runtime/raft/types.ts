@@ -238,8 +238,10 @@ export interface Status {
  * leader or forwarded to it), not committed. `confChangePending`: another membership change is
  * not applied yet, or the change does not fit the joint state. `dropped`: the change would promote
  * a learner that has not caught up, or this leader was removed from the configuration.
+ * `invalidConfChange`: the change cannot be applied to the leader's current membership (e.g. it
+ * would remove every voter, or was built against an older membership); it is never appended.
  */
 export type ProposeResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'notLeader'; readonly leader: NodeId }
-  | { readonly ok: false; readonly reason: 'transferInProgress' | 'confChangePending' | 'dropped'; readonly leader: NodeId };
+  | { readonly ok: false; readonly reason: 'transferInProgress' | 'confChangePending' | 'dropped' | 'invalidConfChange'; readonly leader: NodeId };

@@ -132,6 +132,25 @@ describe('§6 membership changes', () => {
     expect(net.status(1).confState.voters).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('refuses a change that is invalid for the current membership, so no node ever fails to apply it', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    changeConf(net, 1, removeNode(3));
+    expect(net.status(1).confState.voters).toEqual([1, 2]);
+    // Built against the old membership {1,2,3} it would leave {3}; against {1,2} it removes every voter.
+    const stale: ConfChange = { changes: [{ op: 'removeNode', nodeId: 1 }, { op: 'removeNode', nodeId: 2 }], transition: 'joint' };
+    const last = net.status(1).lastIndex;
+    expect(net.raw(1).proposeConfChange(stale)).toEqual({ ok: false, reason: 'invalidConfChange', leader: 1 });
+    // Forwarded by a follower, the leader drops it just the same: nothing reaches the log.
+    expect(net.raw(2).proposeConfChange(stale).ok).toBe(true);
+    net.stabilize();
+    expect(net.status(1).lastIndex).toBe(last);
+    net.tickAll(2);
+    net.propose(1, 'still-alive');
+    expect(net.appliedData(2)).toEqual(['still-alive']);
+    expect(net.status(2).confState.voters).toEqual([1, 2]);
+  });
+
   it('a follower forwards a membership change to the leader', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
