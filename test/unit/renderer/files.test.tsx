@@ -5,7 +5,7 @@ import type { FileListItem } from '../../../node-runtime/common/api-types';
 import { App } from '../../../renderer/src/App';
 import type { TestHarness } from './fake-deps';
 import { FilesView } from '../../../renderer/src/views/files/FilesView';
-import { UploadQueue } from '../../../renderer/src/views/files/UploadQueue';
+import { MAX_UPLOAD_ROWS, UploadQueue } from '../../../renderer/src/views/files/UploadQueue';
 import { fileItem, healthyCluster } from './fixtures';
 import { commandsSent, harness, settle } from './fake-deps';
 import { renderWithStore } from './render';
@@ -179,5 +179,17 @@ describe('the upload queue', () => {
     expect(screen.getByRole('progressbar', { name: 'Upload huge.iso' }).getAttribute('aria-valuenow')).toBe('100');
     fireEvent.click(screen.getByRole('button', { name: 'Clear finished' }));
     expect(within(screen.getByRole('list', { name: 'Upload queue' })).getAllByRole('listitem')).toHaveLength(1);
+  });
+
+  it('lists failures and running uploads first when a dropped folder queues thousands of files', async () => {
+    const h = harness();
+    renderWithStore(<UploadQueue />, h.store);
+    act(() => h.store.getState().enqueueUploads(Array.from({ length: 2000 }, (_, i) => ({ name: `big-folder/f${i}.txt`, file: new File(['x'], `f${i}.txt`) }))));
+    await act(() => h.uploads.started[1]!.finish({ kind: 'failed', code: 'no_quorum', detail: 'only 1 of 3 nodes is up' }));
+    const rows = within(screen.getByRole('list', { name: 'Upload queue' })).getAllByRole('listitem');
+    expect(rows).toHaveLength(MAX_UPLOAD_ROWS);
+    expect(rows[0]?.getAttribute('aria-label')).toBe('big-folder/f1.txt');
+    expect(screen.getByText('No quorum — too few nodes are up to accept writes: only 1 of 3 nodes is up')).toBeTruthy();
+    expect(screen.getByText(/^1900 more not listed; in all 0 done and 1996 waiting\.$/)).toBeTruthy();
   });
 });
