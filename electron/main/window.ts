@@ -41,7 +41,10 @@ export function openExternalIfSafe(url: string): void {
 /** Applied to every WebContents the app creates (app.on('web-contents-created')). */
 export function hardenWebContents(contents: WebContents, options: WindowOptions): void {
   contents.on('will-navigate', (event) => {
-    if (!isAppUrl(event.url)) event.preventDefault();
+    if (isAppUrl(event.url)) return;
+    // A plain link out of the app opens in the system browser (if it passes the check), never here.
+    event.preventDefault();
+    openExternalIfSafe(event.url);
   });
   contents.on('will-redirect', (event) => {
     if (!isAppUrl(event.url)) event.preventDefault();

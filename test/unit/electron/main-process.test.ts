@@ -31,7 +31,7 @@ interface DriveResult {
   watchedList: string[];
   revealed: string;
   windowOpen: { https: string; http: string; file: string; app: string; openedExternally: string[] };
-  navigation: { away: string; file: string; inApp: string };
+  navigation: { away: string; file: string; inApp: string; openedExternally: string[] };
   permissions: { media: boolean; clipboardWrite: boolean; clipboardFromElsewhere: boolean };
   menuLabels: string[];
   trayTooltip: string;
@@ -115,8 +115,8 @@ describe('the main process, bundled, under a stand-in Electron', () => {
     expect(result.revealed).toBe(path.join(root, 'watched', 'hello.txt'));
   });
 
-  it('keeps the page in the app: no navigation away, new windows only for the app, vetted https links to the browser', () => {
-    expect(result.navigation).toEqual({ away: 'blocked', file: 'blocked', inApp: 'allowed' });
+  it('keeps the page in the app: links out go to the system browser (https only), new windows only for the app', () => {
+    expect(result.navigation).toEqual({ away: 'blocked', file: 'blocked', inApp: 'allowed', openedExternally: ['https://example.com/away'] });
     expect(result.windowOpen).toEqual({ https: 'deny', http: 'deny', file: 'deny', app: 'allow', openedExternally: ['https://example.com/docs'] });
     expect(result.permissions).toEqual({ media: false, clipboardWrite: true, clipboardFromElsewhere: false });
   });
