@@ -167,6 +167,8 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
 
     requestFileDetails(names) {
       shownNames = names;
+      // Only the rows in view matter: scrolling fast past 100,000 rows must not queue them all.
+      detailQueue.length = 0;
       const { details, items } = get().files;
       const nodeCount = get().snapshot?.nodes.length ?? 0;
       const versions = new Map(items.map((i) => [i.name, i.version]));

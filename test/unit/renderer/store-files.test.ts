@@ -60,6 +60,19 @@ describe('the files slice', () => {
     expect(h.store.getState().files.details['a.txt']?.completeOn).toEqual([1, 2, 3]);
   });
 
+  it('drops queued detail requests for rows scrolled out of view', async () => {
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    const pending: (() => void)[] = [];
+    h.api.on('GET', /^\/api\/fileinfo/, (call) => new Promise((resolve) => pending.push(() => resolve({ ...fileItem(call.path.split('name=')[1] ?? ''), chunks: [], completeOn: [1, 2, 3] }))));
+    const names = (from: number) => Array.from({ length: 20 }, (_, i) => `f${from + i}`);
+    h.store.getState().requestFileDetails(names(0));
+    h.store.getState().requestFileDetails(names(5000));
+    for (const answer of pending.splice(0)) answer();
+    await settle();
+    const asked = h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo')).map((c) => c.path.split('name=')[1]);
+    expect(asked).toEqual(['f0', 'f1', 'f2', 'f3', 'f5000', 'f5001', 'f5002', 'f5003']);
+  });
+
   it('re-reads shown files that are not complete everywhere as snapshots arrive, at most every 2 s', async () => {
     h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
     let completeOn = [1, 2];
