@@ -427,7 +427,17 @@ export class Raft {
         return true;
       }
       const fromLeader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap';
-      this.becomeFollower(m.term, fromLeader ? m.from : NONE);
+      if (fromLeader) {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        // §5.2: only hearing from the current leader or granting a vote restarts the election
+        // timer (handleVoteRequest does the latter). A higher term alone does not: otherwise a
+        // candidate whose log is too stale to win would hold off, term after term, the nodes
+        // that could win.
+        const elapsed = this.electionElapsed;
+        this.becomeFollower(m.term, NONE);
+        this.electionElapsed = elapsed;
+      }
       return true;
     }
     if (m.term < this.term) {

@@ -111,6 +111,27 @@ describe('§5.2 leader election', () => {
     expect(net.status(3).role).not.toBe('leader');
   });
 
+  it('refusing a vote does not restart the election timer: a stale candidate cannot hold off an electable node', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.isolate(3);
+    net.propose(1, 'a');
+    net.heal();
+    net.crash(1);
+    // Node 3 (stale log, no chance of winning) campaigns every half election timeout, each time
+    // in a higher term. Node 2 refuses it; only a granted vote or a leader restarts its timer, so
+    // within its randomized timeout [T, 2T) node 2 campaigns itself and wins with node 3's vote.
+    let ticks = 0;
+    for (; ticks < 4 * ELECTION_TICKS && net.leaders().length === 0; ticks++) {
+      if (ticks % (ELECTION_TICKS / 2) === 0) net.raw(3).campaign();
+      net.tick(2);
+      net.stabilize();
+    }
+    expect(net.sent.some((m) => m.from === 2 && m.type === 'voteResp' && m.reject)).toBe(true);
+    expect(net.leaders()).toEqual([2]);
+    expect(ticks).toBeLessThanOrEqual(2 * ELECTION_TICKS);
+  });
+
   it('a node that sees a higher term becomes a follower of that term (§5.1)', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
