@@ -1,22 +1,21 @@
 // Wires storage, Raft, the state machine, the transport and the HTTP API into one process, and
 // takes them down again in the reverse order on SIGTERM/SIGINT or when the parent goes away.
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { watch } from 'chokidar';
-import type { Logger } from 'pino';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './api/app';
-import { logLevelSchema, NODE_DEFAULTS, type LogLevel } from './common/config';
+import { NODE_DEFAULTS } from './common/config';
 import { ApiError } from './common/errors';
-import { parseConfigFile } from './common/seed-config';
 import type { NodeServices } from './api/node-services';
 import type { NodeOptions } from './cli-options';
 import { toFileInfo, toFileList, StateMachine, type ApplyResult } from './fsm';
 import { createLogger } from './logger';
+import { levelSetting, parseOrThrow, readConfigFile, StartupError, watchConfigFile } from './node-config-file';
+import { registerNodeGauges } from './node-metrics';
 import { openNodeStorage } from './node-storage';
 import { RawNode } from './raft/rawnode';
 import { RaftDriver, type AppliedStateMachine } from './raft-driver';
@@ -51,11 +50,6 @@ export async function runNode(options: NodeOptions): Promise<void> {
   // Spawned by the manager with an IPC channel: when the parent dies, the channel closes and we
   // go too, so a SIGKILLed manager leaves no orphaned node behind.
   if (process.send) process.once('disconnect', () => stop('parent process gone'));
-}
-
-/** A start-up problem the user can fix; the CLI prints its message alone. */
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
 }
 
 export interface RunningNode {
@@ -376,12 +370,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   }, 1_000);
   leaderPoll.unref();
 
-  new Gauge({ name: 'dfs_raft_term', help: 'current Raft term', registers: [metrics], collect() { this.set(raft.status().term); } });
-  new Gauge({ name: 'dfs_raft_commit_index', help: 'Raft commit index', registers: [metrics], collect() { this.set(raft.status().commit); } });
-  new Gauge({ name: 'dfs_raft_applied_index', help: 'applied index', registers: [metrics], collect() { this.set(raft.applied); } });
-  new Gauge({ name: 'dfs_raft_is_leader', help: '1 when this node leads', registers: [metrics], collect() { this.set(raft.isLeader ? 1 : 0); } });
-  new Gauge({ name: 'dfs_files', help: 'files in the namespace', registers: [metrics], collect() { this.set(fsm.totals().files); } });
-  new Gauge({ name: 'dfs_uploads_in_flight', help: 'uploads being received', registers: [metrics], collect() { this.set(uploadsInFlight); } });
+  registerNodeGauges(metrics, { raft: () => raft.status(), applied: () => raft.applied, isLeader: () => raft.isLeader, fsm, uploadsInFlight: () => uploadsInFlight });
 
   const leaderView = () => {
     const status = raft.status();
@@ -544,40 +533,4 @@ function liveLock(fsm: StateMachine, name: string) {
 
 async function* chunkStream(chunks: ChunkStore, hash: string): AsyncGenerator<Buffer> {
   for await (const piece of await chunks.get(hash)) yield piece as Buffer;
-}
-
-async function readConfigFile(file: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as unknown;
-  } catch (err) {
-    throw new StartupError(`cannot read the config file ${file}: ${(err as Error).message}`);
-  }
-}
-
-function parseOrThrow(json: unknown) {
-  const parsed = parseConfigFile(json);
-  if (!parsed.ok) throw new StartupError(`invalid config file: ${parsed.issues.map((i) => `${i.key}: ${i.message}`).join('; ')}`);
-  return parsed;
-}
-
-/** A log level from the command line or environment, refused loudly when misspelt. */
-function levelSetting(raw: string | undefined, from: string): { logLevel?: LogLevel } {
-  if (raw === undefined) return {};
-  const parsed = logLevelSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${from}: unknown log level "${raw}" (use DEBUG, INFO, WARN or ERROR)`);
-  return { logLevel: parsed.data };
-}
-
-/** Applies edits of the config file live; an invalid edit is logged and the running config stays. */
-function watchConfigFile(file: string, config: ConfigService, logger: Logger) {
-  const watcher = watch(file, { awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 }, ignoreInitial: true });
-  watcher.on('change', () => {
-    void readConfigFile(file)
-      .then((json) => {
-        config.applyFile(json, true);
-        logger.info({ file }, 'config file changed; applied');
-      })
-      .catch((err: Error) => logger.error({ file, err: err.message }, 'config file edit ignored: invalid'));
-  });
-  return watcher;
 }
