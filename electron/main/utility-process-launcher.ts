@@ -3,6 +3,7 @@
 // the contract of electron/manager/launcher.ts; the contract suite runs against the
 // child_process launcher, and `satisfies Launcher` below keeps this one to the same type.
 import { utilityProcess, type UtilityProcess } from 'electron';
+import os from 'node:os';
 import type { Readable } from 'node:stream';
 import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from '../manager/launcher';
 
@@ -41,8 +42,15 @@ export const utilityProcessLauncher = {
       };
     }
 
-    // utilityProcess reports only a code; a signal death shows as a non-zero code.
-    child.on('exit', (code) => finish({ code, signal: null }));
+    // utilityProcess reports only a code: on POSIX a death by signal shows as the signal's number.
+    // When that is the signal we sent, report it the way child_process does, so the supervisor
+    // tells a crash it caused from one it did not.
+    let lastSignal: NodeJS.Signals | null = null;
+    child.on('exit', (code) => {
+      const sentSignalNumber = lastSignal === null ? undefined : os.constants.signals[lastSignal];
+      if (process.platform !== 'win32' && lastSignal !== null && code === sentSignalNumber) finish({ code: null, signal: lastSignal });
+      else finish({ code, signal: null });
+    });
     // Both streams are null after `exit`, so they are captured now.
     const stdout = child.stdout as Readable | null;
     const stderr = child.stderr as Readable | null;
@@ -53,14 +61,15 @@ export const utilityProcessLauncher = {
       stdout,
       stderr,
       kill(signal) {
-        if (exited) return false;
-        // utilityProcess.kill() is SIGTERM (and reaps the child); the supervisor also needs
-        // SIGKILL for crashes and SIGSTOP/SIGCONT for pause, which go to the pid directly.
-        if (signal === 'SIGTERM') return child.kill();
         const pid = child.pid;
-        if (pid === undefined) return false;
+        if (exited || pid === undefined) return false;
+        // Every signal goes to the pid directly: utilityProcess.kill() would SIGKILL a node that
+        // takes more than 2 s over its graceful stop (Chromium's EnsureProcessTerminated), and
+        // the supervisor owns that bound. SIGSTOP/SIGCONT (pause) have no utilityProcess API.
         try {
-          return process.kill(pid, signal);
+          const sent = process.kill(pid, signal);
+          if (signal !== 'SIGSTOP' && signal !== 'SIGCONT') lastSignal = signal;
+          return sent;
         } catch {
           return false;
         }

@@ -35,6 +35,7 @@ interface DriveResult {
   permissions: { media: boolean; clipboardWrite: boolean; clipboardFromElsewhere: boolean };
   menuLabels: string[];
   trayTooltip: string;
+  faults: { pausedState: string; restarts: number; narrated: string[] };
   resetDialog: string;
   reset: { newSecret: boolean; nodes: number; oldPidsGone: boolean; watchedFolderKept: boolean };
   quit: { nodesGone: boolean; apiAfterQuit: number; trayDestroyed: boolean };
@@ -127,6 +128,12 @@ describe('the main process, bundled, under a stand-in Electron', () => {
     }
     expect(result.menuLabels.some((l) => /^Healthy · leader node \d$/.test(l))).toBe(true);
     expect(result.trayTooltip).toMatch(/^DFS Desktop — local cluster: Healthy · leader node \d · 3 of 3 nodes answering$/);
+  });
+
+  it('pauses, resumes and kills nodes through the utility-process launcher; a killed node is restarted', () => {
+    expect(result.faults.pausedState).toBe('paused');
+    expect(result.faults.restarts).toBeGreaterThanOrEqual(1);
+    expect(result.faults.narrated.some((msg) => /kill/i.test(msg))).toBe(true);
   });
 
   it('Reset Cluster asks first, then starts a new three-node cluster; the watched folder stays', () => {
