@@ -47,46 +47,56 @@ async function phase(op: (worker: number, seq: number) => Promise<void>): Promis
   return closedLoop(CONCURRENCY, PHASE_MS, op);
 }
 
-const started = performance.now();
-const loadAverage = os.loadavg()[0] ?? 0;
-const dfs = await startDfs();
-let etcd: Etcd | { reason: string };
-try {
-  etcd = await startEtcd(3);
-} catch (err) {
-  etcd = { reason: `etcd failed: ${(err as Error).message}` };
-}
-const peer = 'reason' in etcd ? null : etcd;
-const results: Record<string, LoadResult> = {};
-try {
-  const roles = peer ? await etcdRoles(peer) : null;
-  const value = randomBytes(VALUE_BYTES);
-  for (const [label, node] of [
-    ['leader', dfs.leader],
-    ['follower', dfs.follower],
-  ] as const) {
-    results[`dfs_${label}`] = await phase((w, s) => dfsPut(node.url, `meta/${label}/w${w}-${s}.bin`));
-    if (peer && roles) {
-      const url = roles[label];
-      results[`etcd_${label}`] = await phase((w, s) => etcdPut(url, `meta/${label}/w${w}-${s}`, value));
-    }
+async function measure(): Promise<object> {
+  const started = performance.now();
+  const loadAverage = os.loadavg()[0] ?? 0;
+  const dfs = await startDfs();
+  let etcd: Etcd | { reason: string };
+  try {
+    etcd = await startEtcd(3);
+  } catch (err) {
+    etcd = { reason: `etcd failed: ${(err as Error).message}` };
   }
-} finally {
-  await dfs.stop();
-  if (peer) await peer.stop();
+  const peer = 'reason' in etcd ? null : etcd;
+  const results: Record<string, LoadResult> = {};
+  try {
+    const roles = peer ? await etcdRoles(peer) : null;
+    const value = randomBytes(VALUE_BYTES);
+    for (const [label, node] of [
+      ['leader', dfs.leader],
+      ['follower', dfs.follower],
+    ] as const) {
+      results[`dfs_${label}`] = await phase((w, s) => dfsPut(node.url, `meta/${label}/w${w}-${s}.bin`));
+      if (peer && roles) {
+        const url = roles[label];
+        results[`etcd_${label}`] = await phase((w, s) => etcdPut(url, `meta/${label}/w${w}-${s}`, value));
+      }
+    }
+  } finally {
+    await dfs.stop();
+    if (peer) await peer.stop();
+  }
+
+  const ratio = (a?: LoadResult, b?: LoadResult): number | null => (a && b && b.opsPerSec > 0 ? round(a.opsPerSec / b.opsPerSec, 3) : null);
+  const result = {
+    benchmark: 'metadata-throughput',
+    op: `PUT /files/<name> of ${VALUE_BYTES} B (etcd: put of a ${VALUE_BYTES} B value)`,
+    concurrency: CONCURRENCY,
+    phaseSeconds: PHASE_MS / 1000,
+    loadAverageAtStart: round(loadAverage, 2),
+    dfs: { leader: results.dfs_leader, follower: results.dfs_follower },
+    peer: peer ? { name: 'etcd', version: peer.version, members: peer.members, client: 'fetch → /v3/kv/put', leader: results.etcd_leader, follower: results.etcd_follower } : null,
+    ...('reason' in etcd ? { peerReason: etcd.reason } : {}),
+    ratios: peer ? { leader: ratio(results.dfs_leader, results.etcd_leader), follower: ratio(results.dfs_follower, results.etcd_follower) } : null,
+    wallSeconds: round((performance.now() - started) / 1000, 1),
+  };
+  return result;
 }
 
-const ratio = (a?: LoadResult, b?: LoadResult): number | null => (a && b && b.opsPerSec > 0 ? round(a.opsPerSec / b.opsPerSec, 3) : null);
-const result = {
-  benchmark: 'metadata-throughput',
-  op: `PUT /files/<name> of ${VALUE_BYTES} B (etcd: put of a ${VALUE_BYTES} B value)`,
-  concurrency: CONCURRENCY,
-  phaseSeconds: PHASE_MS / 1000,
-  loadAverageAtStart: round(loadAverage, 2),
-  dfs: { leader: results.dfs_leader, follower: results.dfs_follower },
-  peer: peer ? { name: 'etcd', version: peer.version, members: peer.members, client: 'fetch → /v3/kv/put', leader: results.etcd_leader, follower: results.etcd_follower } : null,
-  ...('reason' in etcd ? { peerReason: etcd.reason } : {}),
-  ratios: peer ? { leader: ratio(results.dfs_leader, results.etcd_leader), follower: ratio(results.dfs_follower, results.etcd_follower) } : null,
-  wallSeconds: round((performance.now() - started) / 1000, 1),
-};
-console.log(JSON.stringify(result));
+// One JSON line whatever happens (bench/run.ts records it): a failed run says why instead of
+// aborting the whole suite.
+try {
+  console.log(JSON.stringify(await measure()));
+} catch (err) {
+  console.log(JSON.stringify({ benchmark: 'metadata-throughput', error: err instanceof Error ? err.message : String(err) }));
+}

@@ -1,7 +1,8 @@
 // Summarises V8 .cpuprofile files (from `node --cpu-prof`, e.g. BENCH_CPU_PROF=<dir> npx tsx
 // bench/upload-throughput.ts): the top frames by self time, and self time per source file.
 //
-//   npx tsx bench/support/cpuprofile-top.ts <file.cpuprofile>... [--top 25]
+//   npx tsx bench/support/cpuprofile-top.ts <file.cpuprofile>... [--top 25] [--skip-ms 3000]
+// --skip-ms leaves out the first milliseconds of each profile (start-up: module loading).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -20,9 +21,13 @@ interface Profile {
 }
 
 const args = process.argv.slice(2);
-const topIndex = args.indexOf('--top');
-const top = topIndex >= 0 ? Number(args[topIndex + 1]) : 25;
-const files = args.filter((_, i) => topIndex < 0 || (i !== topIndex && i !== topIndex + 1));
+function option(name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+const top = option('--top', 25);
+const skipUs = option('--skip-ms', 0) * 1000;
+const files = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').startsWith('--'));
 
 function shortUrl(url: string): string {
   if (url === '') return '(native)';
@@ -33,14 +38,19 @@ function shortUrl(url: string): string {
   return root >= 0 ? path.relative(process.cwd(), p) : p;
 }
 
+process.stdout.on('error', () => process.exit(0));
 for (const file of files) {
   const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
-  samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (deltas[i] ?? 0)));
-  const total = (profile.endTime - profile.startTime) / 1000;
+  let at = 0;
+  samples.forEach((id, i) => {
+    at += deltas[i] ?? 0;
+    if (at >= skipUs) selfUs.set(id, (selfUs.get(id) ?? 0) + (deltas[i] ?? 0));
+  });
+  const total = (profile.endTime - profile.startTime - skipUs) / 1000;
   const frames = new Map<string, number>();
   const perFile = new Map<string, number>();
   let idle = 0;

@@ -3,7 +3,7 @@
 // With BENCH_CPU_PROF=<dir> every node runs under `node --cpu-prof` and is stopped with SIGTERM
 // so the profiles get written (summarise them with bench/support/cpuprofile-top.ts).
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,17 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
+/** Starts the cluster; a failed start (e.g. a port taken between freePort and listen) is retried once. */
 export async function startDfs(count = 3): Promise<BenchCluster> {
+  try {
+    return await startOnce(count);
+  } catch (err) {
+    process.stderr.write(`cluster start failed (${(err as Error).message}); retrying once\n`);
+    return startOnce(count);
+  }
+}
+
+async function startOnce(count: number): Promise<BenchCluster> {
   const profDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null;
   if (profDir) await mkdir(profDir, { recursive: true });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-dfs-'));
@@ -39,7 +49,9 @@ export async function startDfs(count = 3): Promise<BenchCluster> {
   };
   try {
     for (const [index, p] of ports.entries()) {
-      const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `node-${index + 1}-${Date.now()}.cpuprofile`] : [];
+      // Default profile names (CPU.<date>.<time>.<pid>.<thread>.<seq>): the tsx loader's worker
+      // thread writes a profile too; the main thread's is thread 0.
+      const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
       const args = [...nodeArgs, '--import', 'tsx', cliPath, '--node', String(index), '--http', `127.0.0.1:${p.http}`, '--cluster', clusterFlag, '--data-dir', path.join(dir, `node-${index + 1}`)];
       const child = startProcess(process.execPath, args, path.join(dir, `node-${index + 1}.log`), {
         cwd: repoRoot,
@@ -61,8 +73,17 @@ export async function startDfs(count = 3): Promise<BenchCluster> {
     const leader = nodes.find((n) => n.id === leaderId);
     const follower = nodes.find((n) => n.id !== leaderId);
     if (!leader || !follower) throw new Error('no leader/follower');
+    if (profDir) {
+      const roles = nodes.map((n) => ({ node: n.id, pid: n.process.pid, role: n === leader ? 'leader' : n === follower ? 'follower (the one requests go through)' : 'follower' }));
+      await writeFile(path.join(profDir, `nodes-${Date.now()}.json`), `${JSON.stringify(roles, null, 2)}\n`);
+    }
     return { nodes, leader, follower, stop };
   } catch (err) {
+    // Say why: the last lines each node logged (e.g. a port taken between freePort and listen).
+    for (const n of nodes) {
+      const log = await readFile(path.join(dir, `node-${n.id}.log`), 'utf8').catch(() => '');
+      process.stderr.write(`--- node ${n.id} log (last lines) ---\n${log.split('\n').slice(-6).join('\n')}\n`);
+    }
     await stop();
     throw err;
   }

@@ -10,6 +10,8 @@ import { freePort, startProcess, stopProcess, waitUntil, which } from './process
 export interface Nginx {
   readonly url: string;
   readonly version: string;
+  /** The master's pid (its worker is a child). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -65,5 +67,5 @@ http {
     await stop();
     return { reason: `nginx did not start: ${(err as Error).message}` };
   }
-  return { url, version, stop };
+  return { url, version, pid: child.pid ?? -1, stop };
 }

@@ -62,3 +62,22 @@ export async function waitUntil(what: string, probe: () => Promise<boolean>, tim
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** CPU seconds (user + system) used so far by `pid` and its live children (Linux /proc); null elsewhere. */
+export async function cpuSeconds(pid: number): Promise<number | null> {
+  const { readFile } = await import('node:fs/promises');
+  const ticks = 100; // USER_HZ on Linux
+  const one = async (p: number): Promise<number> => {
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticks;
+  };
+  try {
+    let total = await one(pid);
+    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim();
+    for (const child of children ? children.split(/\s+/) : []) total += await one(Number(child)).catch(() => 0);
+    return total;
+  } catch {
+    return null;
+  }
+}
