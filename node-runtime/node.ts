@@ -31,6 +31,7 @@ import { parsePeerAddress, RaftMembershipService } from './services/membership-s
 import { RecoveryStatusTracker } from './services/recovery-status';
 import type { ScrubStatus } from './services/scrubber';
 import { diskFree, StatusReporter } from './services/status-reporter';
+import { TrafficStats } from './services/traffic-stats';
 import type { ChunkStore } from './storage/chunk-store';
 import { storeChunked } from './storage/chunker';
 import { PeerTransport, type PeerAddress } from './transport';
@@ -317,9 +318,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     },
     repairer,
     (hash) => logger.warn({ hash }, 'chunk missing or corrupt on read; repairing from a peer'),
+    (bytes) => traffic.recordDownload(bytes),
   );
   const locks = new RaftLockService(fsm, runner, () => fsm.clusterConfig());
+  const traffic = new TrafficStats();
   const reporter = new StatusReporter({
+    traffic,
     id: options.id,
     dataDir,
     raft: () => raft.status(),
@@ -429,7 +433,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         );
         return members.filter((_, i) => holds[i]);
       },
-      write: (request) => writer.write(request),
+      write: async (request) => {
+        const info = await writer.write(request);
+        traffic.recordUpload(info.size);
+        return info;
+      },
       remove: (name, lockToken) => writer.remove(name, lockToken),
       read: (info, range) => reader.read(info, range),
     },
@@ -452,6 +460,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       return secret !== '' && a.length === b.length && timingSafeEqual(a, b);
     },
     metrics,
+    traffic,
   };
 
   const app = createApp(services, logger);

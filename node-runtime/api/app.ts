@@ -26,7 +26,7 @@ export function createApp(services: NodeServices, logger: Logger): Express {
   });
   app.use((req, res, next) => {
     const stop = latency.startTimer({ method: req.method });
-    res.on('finish', () => stop({ route: routeGroup(req.path), status: String(res.statusCode) }));
+    res.on('finish', () => services.traffic.recordRequest(stop({ route: routeGroup(req.path), status: String(res.statusCode) }) * 1000));
     next();
   });
 

@@ -2,6 +2,7 @@
 // call, answer) and node.ts decides how each service is carried out.
 import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
+import type { TrafficStats } from '../services/traffic-stats';
 import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, RecoveryStatus, Stats } from '../common/api-types';
 
 export interface LeaderView {
@@ -78,4 +79,6 @@ export interface NodeServices {
   /** Compares a bearer token against the cluster secret in constant time. */
   isClusterSecret(token: string): boolean;
   readonly metrics: Registry;
+  /** Client traffic counters and request latency for /stats. */
+  readonly traffic: TrafficStats;
 }

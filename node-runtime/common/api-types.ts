@@ -67,6 +67,15 @@ export const statsSchema = z.object({
   chunkCount: count,
   /** Free bytes on the data volume; null where the platform cannot tell. */
   diskFree: count.nullable(),
+  /** What clients moved through this node since it started (rates: compare two readings). */
+  traffic: z.object({
+    uploadedBytes: count,
+    downloadedBytes: count,
+    requests: count,
+    /** Latency percentiles of the most recent requests; null before any. */
+    latencyP50Ms: z.number().min(0).nullable(),
+    latencyP95Ms: z.number().min(0).nullable(),
+  }),
 });
 
 export type NodeHealth = z.infer<typeof nodeHealthSchema>;

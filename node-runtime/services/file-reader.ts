@@ -16,6 +16,7 @@ export class FileReader {
     private readonly chunks: VerifiedChunks,
     private readonly repairer: ChunkRepairer,
     private readonly onCorruptOrMissing: (hash: string) => void,
+    private readonly onServed: (bytes: number) => void,
   ) {}
 
   read(info: FileInfo, range: ByteRange | null): Readable {
@@ -37,7 +38,9 @@ export class FileReader {
         this.onCorruptOrMissing(chunk.hash);
         data = await this.repairer.repair(chunk.hash, chunk.size);
       }
-      yield data.subarray(Math.max(first, start) - start, Math.min(last, end) - start + 1);
+      const piece = data.subarray(Math.max(first, start) - start, Math.min(last, end) - start + 1);
+      this.onServed(piece.length);
+      yield piece;
     }
   }
 }

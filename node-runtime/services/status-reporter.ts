@@ -4,6 +4,7 @@ import type { NodeHealth, NodeStatus, PeerStatus, Stats } from '../common/api-ty
 import { quotaUsage } from '../common/api-types';
 import type { StateMachine } from '../fsm';
 import type { Status } from '../raft/types';
+import type { TrafficStats } from './traffic-stats';
 
 export interface StatusSources {
   readonly id: number;
@@ -19,6 +20,7 @@ export interface StatusSources {
   readonly chunkStats: () => Promise<{ count: number; bytes: number }>;
   readonly walBytes: () => number;
   readonly peerConnected: (id: number) => boolean;
+  readonly traffic: TrafficStats;
 }
 
 export class StatusReporter {
@@ -72,6 +74,7 @@ export class StatusReporter {
       bytesOnDisk: chunks.bytes + this.sources.walBytes(),
       chunkCount: chunks.count,
       diskFree: await diskFree(this.sources.dataDir),
+      traffic: this.sources.traffic.snapshot(),
     };
   }
 

@@ -24,6 +24,7 @@ describe('Stats', () => {
       bytesOnDisk: 1_100_000,
       chunkCount: 3,
       diskFree: null,
+      traffic: { uploadedBytes: 1048576, downloadedBytes: 0, requests: 12, latencyP50Ms: 1.5, latencyP95Ms: 9 },
     };
     expect(statsSchema.parse(stats)).toEqual(stats);
     expect(statsSchema.safeParse({ ...stats, lastBackup: 'yesterday' }).success).toBe(false);
