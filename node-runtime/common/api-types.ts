@@ -34,6 +34,8 @@ export const nodeStatusSchema = z.object({
   term: count,
   leaderId: nodeId.nullable(),
   leaderUrl: z.string().nullable(),
+  /** Whom this node voted for in the current term; null when it has not voted. */
+  votedFor: nodeId.nullable(),
   commitIndex: count,
   appliedIndex: count,
   lastIndex: count,

@@ -51,6 +51,7 @@ export class StatusReporter {
       term: raft.term,
       leaderId: raft.leader || null,
       leaderUrl: raft.leader ? this.sources.httpUrlOf(raft.leader) : null,
+      votedFor: raft.vote || null,
       commitIndex: raft.commit,
       appliedIndex: this.sources.applied(),
       lastIndex: raft.lastIndex,

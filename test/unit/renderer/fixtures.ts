@@ -17,6 +17,7 @@ export function status(id: number, patch: Partial<NodeStatus> = {}): NodeStatus 
     appliedIndex: 120,
     lastIndex: 120,
     snapshotIndex: 0,
+    votedFor: null,
     peers: [],
     ...patch,
   };
