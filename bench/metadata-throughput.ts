@@ -15,6 +15,7 @@ import os from 'node:os';
 import { startDfs } from './support/dfs';
 import { etcdPut, startEtcd, type Etcd } from './support/etcd';
 import { closedLoop, round, type LoadResult } from './support/load';
+import { cpuSeconds } from './support/processes';
 
 const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? 32));
 const PHASE_MS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 6)) * 1000;
@@ -42,9 +43,27 @@ async function etcdRoles(etcd: Etcd): Promise<{ leader: string; follower: string
   return { leader, follower };
 }
 
-async function phase(op: (worker: number, seq: number) => Promise<void>): Promise<LoadResult> {
+type PhaseResult = LoadResult & { cpuMsPerOp: number | null };
+
+/** CPU seconds used so far by all of `pids` (null when /proc is not there). */
+async function cpuOf(pids: readonly number[]): Promise<number | null> {
+  let total = 0;
+  for (const pid of pids) {
+    const s = await cpuSeconds(pid);
+    if (s === null) return null;
+    total += s;
+  }
+  return total;
+}
+
+/** Warm-up, then the measured closed loop; also the servers' CPU (all processes) per op. */
+async function phase(pids: readonly number[], op: (worker: number, seq: number) => Promise<void>): Promise<PhaseResult> {
   await closedLoop(CONCURRENCY, WARMUP_MS, (w, s) => op(w, -1 - s));
-  return closedLoop(CONCURRENCY, PHASE_MS, op);
+  const before = await cpuOf(pids);
+  const result = await closedLoop(CONCURRENCY, PHASE_MS, op);
+  const after = await cpuOf(pids);
+  const cpuMsPerOp = before !== null && after !== null && result.ops > 0 ? round(((after - before) * 1000) / result.ops, 2) : null;
+  return { ...result, cpuMsPerOp };
 }
 
 async function measure(): Promise<object> {
@@ -58,7 +77,8 @@ async function measure(): Promise<object> {
     etcd = { reason: `etcd failed: ${(err as Error).message}` };
   }
   const peer = 'reason' in etcd ? null : etcd;
-  const results: Record<string, LoadResult> = {};
+  const results: Record<string, PhaseResult> = {};
+  const dfsPids = dfs.nodes.map((n) => n.process.pid ?? -1);
   try {
     const roles = peer ? await etcdRoles(peer) : null;
     const value = randomBytes(VALUE_BYTES);
@@ -66,10 +86,10 @@ async function measure(): Promise<object> {
       ['leader', dfs.leader],
       ['follower', dfs.follower],
     ] as const) {
-      results[`dfs_${label}`] = await phase((w, s) => dfsPut(node.url, `meta/${label}/w${w}-${s}.bin`));
+      results[`dfs_${label}`] = await phase(dfsPids, (w, s) => dfsPut(node.url, `meta/${label}/w${w}-${s}.bin`));
       if (peer && roles) {
         const url = roles[label];
-        results[`etcd_${label}`] = await phase((w, s) => etcdPut(url, `meta/${label}/w${w}-${s}`, value));
+        results[`etcd_${label}`] = await phase(peer.pids, (w, s) => etcdPut(url, `meta/${label}/w${w}-${s}`, value));
       }
     }
   } finally {
@@ -77,7 +97,7 @@ async function measure(): Promise<object> {
     if (peer) await peer.stop();
   }
 
-  const ratio = (a?: LoadResult, b?: LoadResult): number | null => (a && b && b.opsPerSec > 0 ? round(a.opsPerSec / b.opsPerSec, 3) : null);
+  const ratio = (a?: PhaseResult, b?: PhaseResult): number | null => (a && b && b.opsPerSec > 0 ? round(a.opsPerSec / b.opsPerSec, 3) : null);
   const result = {
     benchmark: 'metadata-throughput',
     op: `PUT /files/<name> of ${VALUE_BYTES} B (etcd: put of a ${VALUE_BYTES} B value)`,

@@ -13,6 +13,7 @@ export interface Etcd {
   readonly urls: readonly string[];
   readonly version: string;
   readonly members: number;
+  readonly pids: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -63,7 +64,7 @@ export async function startEtcd(members = 3): Promise<Etcd | { reason: string }>
     await stop();
     return { reason: `etcd did not start: ${(err as Error).message}` };
   }
-  return { urls, version, members, stop };
+  return { urls, version, members, pids: children.map((c) => c.pid ?? -1), stop };
 }
 
 /** One put through the gateway; throws unless etcd answered 200 with a header (a committed write). */
