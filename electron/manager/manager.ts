@@ -49,7 +49,7 @@ export interface ManagerOptions {
   readonly nodeLogLevel?: string;
   /**
    * Own the watched folders (`<dataDir>/watched-folders.json`) and serve them at
-   * `/api/watched-folders` (default false: the desktop app's main process keeps its own).
+   * `/api/watched-folders` (default false; web mode and the desktop app both turn it on).
    */
   readonly watchFolders?: boolean;
   readonly logger?: ManagerLogger;

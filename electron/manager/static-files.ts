@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sendError } from './http-util';
+import { APP_RESPONSE_HEADERS } from './security-policy';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -62,6 +63,9 @@ export async function serveStatic(rendererDir: string | null, pathname: string, 
   }
   const isIndex = path.basename(file) === 'index.html';
   res.writeHead(200, {
+    // The same policy as the desktop window's, so the browser (and the browser tests) refuse
+    // exactly what the app would.
+    ...APP_RESPONSE_HEADERS,
     'content-type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': size,
     // Vite fingerprints everything but index.html.
