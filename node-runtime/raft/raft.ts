@@ -363,6 +363,8 @@ export class Raft {
         term,
         index: lastIndex,
         logTerm: lastTerm,
+        // What we know is committed: a voter whose log holds our last entry may learn it.
+        commit: this.log.committed,
         ...(kind === 'transfer' ? { context: CAMPAIGN_TRANSFER } : {}),
       });
     }
@@ -389,8 +391,36 @@ export class Raft {
         this.vote = m.from;
       }
     } else {
-      this.send({ type: respType, to: m.from, term: this.term, reject: true });
+      // The refusal tells the candidate what we know is committed (index and term), and we learn
+      // from the request what it knows: see commitByVote.
+      const commit = this.log.committed;
+      this.send({ type: respType, to: m.from, term: this.term, reject: true, commit, logTerm: this.log.zeroTermOnCompacted(commit) });
+      this.commitByVote(Math.min(m.commit, m.index), m.index, m.logTerm);
     }
+  }
+
+  /**
+   * Learns that `commit` is committed from a peer in an election (a refused vote, or a vote
+   * request we refuse), as raft-rs does (tikv/raft-rs#411, a port of etcd-io/etcd#12435). The
+   * peer knows `commit` is committed in its log, and its log holds the entry (anchorIndex,
+   * anchorTerm), with commit <= anchorIndex. If ours holds that entry too, the Log Matching
+   * property makes both logs identical up to it, so `commit` is committed in ours as well.
+   *
+   * Configuration changes take effect when applied, so without this an election can deadlock
+   * for good: the only voters of a new configuration did not learn that it committed (they crashed
+   * first) and still campaign in the old one, where the old members, whose logs are longer, refuse
+   * them; those old members applied the change, are voters no more and never campaign. With it, the
+   * refusal carries the commit index, the candidate applies the change and campaigns in the new
+   * configuration. Likewise a node with the longest log that did not learn of its promotion learns
+   * it from a candidate whose vote request it refuses.
+   */
+  private commitByVote(commit: number, anchorIndex: number, anchorTerm: number): void {
+    if (this.role === 'leader' || commit <= this.log.committed || commit > anchorIndex || anchorTerm === 0) return;
+    if (!this.log.matchTerm(anchorIndex, anchorTerm)) return;
+    this.log.commitTo(commit);
+    // A candidate counts votes in the configuration it had when it started; one that now has a
+    // committed membership change to apply stops (hup waits for it to be applied, then campaigns).
+    if ((this.role === 'candidate' || this.role === 'preCandidate') && this.hasUnappliedConfChange()) this.becomeFollower(this.term, NONE);
   }
 
   // ---- message dispatch ------------------------------------------------------------------------
@@ -403,6 +433,12 @@ export class Raft {
       case 'vote':
       case 'preVote':
         this.handleVoteRequest(m);
+        return;
+      case 'voteResp':
+      case 'preVoteResp':
+        // Even when it is not (or no longer) ours to count: what it says about commit holds.
+        if (m.reject) this.commitByVote(m.commit, m.commit, m.logTerm);
+        if (this.role === 'preCandidate' || this.role === 'candidate') this.stepCandidate(m);
         return;
       default:
         if (this.role === 'leader') this.stepLeader(m);

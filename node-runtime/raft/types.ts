@@ -111,7 +111,10 @@ export interface Message {
   readonly from: NodeId;
   readonly to: NodeId;
   readonly term: number;
-  /** app: term of the entry at `index`; vote/preVote: candidate's last log term. */
+  /**
+   * app: term of the entry at `index`; vote/preVote: candidate's last log term;
+   * voteResp/preVoteResp with reject: term of the entry at `commit`.
+   */
   readonly logTerm: number;
   /**
    * app: index preceding `entries`; appResp: the index acknowledged or rejected;
@@ -119,6 +122,10 @@ export interface Message {
    */
   readonly index: number;
   readonly entries: readonly Entry[];
+  /**
+   * app/heartbeat: the leader's commit index; vote/preVote: the candidate's; voteResp/preVoteResp
+   * with reject: the voter's (with its term in `logTerm`), so that the candidate may learn it.
+   */
   readonly commit: number;
   readonly reject: boolean;
   /** appResp with reject: the follower's hint for fast backtracking (etcd's RejectHint). */

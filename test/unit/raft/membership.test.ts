@@ -1,7 +1,7 @@
 // §6 cluster membership changes: single-server changes, learners, joint consensus.
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../node-runtime/raft/memory-storage';
-import type { ConfChange } from '../../../node-runtime/raft/types';
+import type { ConfChange, Message } from '../../../node-runtime/raft/types';
 import { ELECTION_TICKS, Network, bytes } from './network';
 
 const addVoter = (nodeId: number): ConfChange => ({ changes: [{ op: 'addVoter', nodeId }], transition: 'auto' });
@@ -235,5 +235,83 @@ describe('§6 joint consensus', () => {
     expect(net.raw(1).proposeConfChange(addVoter(6))).toMatchObject({ ok: false, reason: 'confChangePending' });
     changeConf(net, 1, { changes: [], transition: 'leaveJoint' });
     expect(net.raw(1).proposeConfChange({ changes: [], transition: 'leaveJoint' })).toMatchObject({ ok: false, reason: 'confChangePending' });
+  });
+});
+
+describe('§6 elections after a membership change (changes take effect when applied)', () => {
+  it('the only voter of the new configuration learns from a refused vote that the change committed, and leads', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    changeConf(net, 1, { changes: [{ op: 'removeNode', nodeId: 1 }, { op: 'removeNode', nodeId: 2 }], transition: 'joint' });
+    expect(net.status(3).confState).toMatchObject({ voters: [3], votersOutgoing: [1, 2, 3] });
+    // Leaving the joint configuration needs node 3 (the whole new half) to hold the entry...
+    expect(net.raw(1).proposeConfChange({ changes: [], transition: 'leaveJoint' }).ok).toBe(true);
+    const leaveIndex = net.status(1).lastIndex;
+    for (const m of net.takeMessages()) net.deliver(m);
+    net.processReady(net.node(3));
+    // ...but from here on node 3 hears nothing: it never learns that the change committed, while
+    // nodes 1 and 2 apply it, and their logs grow past node 3's.
+    net.filter = (m) => m.to !== 3;
+    expect(net.raw(1).propose(bytes('only-on-1-and-2')).ok).toBe(true);
+    net.stabilize();
+    expect(net.status(2).confState).toMatchObject({ voters: [3], votersOutgoing: [] });
+    expect(net.status(2).commit).toBeGreaterThanOrEqual(leaveIndex);
+    expect(net.status(3).commit).toBeLessThan(leaveIndex);
+    expect(net.node(2).storage.lastIndex()).toBeGreaterThan(net.node(3).storage.lastIndex());
+    // The removed leader crashes before it could tell node 3; it comes back as a follower.
+    net.crash(1);
+    net.filter = undefined;
+    net.restart(1);
+    // Node 3 campaigns in the joint configuration it still has; nodes 1 and 2 refuse it (their
+    // logs are longer) and are no voters themselves. Their refusal says what they know is
+    // committed: node 3 applies the change, is the sole voter and wins.
+    net.tickAll(6 * ELECTION_TICKS);
+    expect(net.leaders()).toEqual([3]);
+    expect(net.status(3).confState).toMatchObject({ voters: [3], votersOutgoing: [] });
+    net.propose(3, 'after');
+    expect(net.appliedData(3)).toContain('after');
+  });
+
+  it('a voter that refuses a candidate learns what the candidate knows is committed', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    // 'a' reaches 2 and 3; 'b' only 3; the commit of 'a' only 2.
+    net.raw(1).propose(bytes('a'));
+    const a = net.status(1).lastIndex;
+    for (const m of net.takeMessages()) net.deliver(m);
+    net.raw(1).propose(bytes('b'));
+    const bTo2 = (m: Message): boolean => m.to === 2 && m.type === 'app' && m.entries.length > 0;
+    net.filter = (m) => !bTo2(m);
+    for (const m of net.takeMessages()) net.deliver(m);
+    net.filter = (m) => m.to !== 3 && !bTo2(m);
+    net.tickAll(1);
+    expect(net.status(2).commit).toBe(a);
+    expect(net.status(3).commit).toBeLessThan(a);
+    net.crash(1);
+    net.filter = undefined;
+    // Node 3's log is longer: it refuses node 2, but node 2's last entry matches its log, so what
+    // node 2 knows is committed there is committed in node 3's log too.
+    net.raw(2).campaign();
+    for (const m of net.takeMessages()) net.deliver(m);
+    expect(net.status(3).commit).toBe(a);
+    net.stabilize();
+    expect(net.appliedData(3)).toEqual(['a']);
+  });
+
+  it('a refused candidate learns nothing from a voter whose log does not match at the commit it reports', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.propose(1, 'a');
+    const r3 = net.raw(3);
+    const commit = net.status(3).commit;
+    // A forged refusal whose (commit, term) does not match node 3's log changes nothing.
+    r3.campaign();
+    net.takeMessages();
+    const term = net.status(3).term;
+    const base = { from: 2, to: 3, term, index: 0, entries: [], reject: true, rejectHint: 0 } as const;
+    r3.step({ ...base, type: 'voteResp', commit: commit + 5, logTerm: 1 });
+    expect(net.status(3).commit).toBe(commit);
+    r3.step({ ...base, type: 'voteResp', commit, logTerm: 99 });
+    expect(net.status(3).commit).toBe(commit);
   });
 });
