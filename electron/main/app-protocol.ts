@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { ERROR_STATUS, type ErrorCode } from '../../node-runtime/common/errors';
 import { APP_RESPONSE_HEADERS } from '../manager/security-policy';
+import { contentTypeOf } from '../manager/static-files';
 
 /** Where the manager's control API listens, once it does. */
 export interface ApiEndpoint {
@@ -33,21 +34,6 @@ export interface AppProtocolOptions {
   readonly maxEventStreams?: number;
 }
 
-const contentTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Not forwarded to the manager: hop-by-hop headers, and credentials or origin details of the page. */
 const requestHeadersDropped = new Set([
@@ -135,7 +121,7 @@ export class AppProtocol {
     }
     if (size === null) return errorResponse('not_found', `no such file in the dashboard: ${relative}`);
     const headers = withAppHeaders(new Headers({
-      'content-type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': contentTypeOf(file),
       'content-length': String(size),
       'cache-control': path.basename(file) === 'index.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
     }));

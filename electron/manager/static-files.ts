@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { sendError } from './http-util';
 import { APP_RESPONSE_HEADERS } from './security-policy';
 
-const contentTypes: Record<string, string> = {
+const contentTypes: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -25,6 +25,11 @@ const contentTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.wasm': 'application/wasm',
 };
+
+/** The Content-Type of one of the dashboard's files (also used by the desktop app's app:// handler). */
+export function contentTypeOf(file: string): string {
+  return contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
 
 async function fileSize(file: string): Promise<number | null> {
   try {
@@ -66,7 +71,7 @@ export async function serveStatic(rendererDir: string | null, pathname: string, 
     // The same policy as the desktop window's, so the browser (and the browser tests) refuse
     // exactly what the app would.
     ...APP_RESPONSE_HEADERS,
-    'content-type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': contentTypeOf(file),
     'content-length': size,
     // Vite fingerprints everything but index.html.
     'cache-control': isIndex ? 'no-cache' : 'public, max-age=31536000, immutable',
