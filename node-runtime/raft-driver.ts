@@ -94,7 +94,6 @@ export interface RaftDriverEvents {
 export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private readonly proposals = new Map<number, ProposalWaiter<Result>>();
   private readonly reads = new Map<string, ReadWaiter>();
-  private readonly applyWaiters: Array<{ index: number; resolve: () => void }> = [];
   private ticker: NodeJS.Timeout | null = null;
   private processing = false;
   private scheduled = false;
@@ -204,21 +203,11 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     });
   }
 
-  /** Resolves once this node has applied at least `index`. */
-  waitApplied(index: number): Promise<void> {
-    if (this.appliedIndex >= index) return Promise.resolve();
-    return new Promise((resolve) => this.applyWaiters.push({ index, resolve }));
-  }
-
   transferLeadership(to: NodeId): void {
     this.options.rawNode.transferLeadership(to);
     this.schedule();
   }
 
-  campaign(): void {
-    this.options.rawNode.campaign();
-    this.schedule();
-  }
 
   reportUnreachable(id: NodeId): void {
     if (this.stopped) return;
@@ -326,14 +315,6 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
         this.reads.delete(context);
         const index = waiter.readIndex;
         this.settle(waiter, () => waiter.resolve(index));
-      }
-    }
-    if (this.applyWaiters.length > 0) {
-      const ready = this.applyWaiters.filter((w) => w.index <= this.appliedIndex);
-      if (ready.length > 0) {
-        const remaining = this.applyWaiters.filter((w) => w.index > this.appliedIndex);
-        this.applyWaiters.splice(0, this.applyWaiters.length, ...remaining);
-        for (const w of ready) w.resolve();
       }
     }
   }

@@ -81,9 +81,4 @@ export class ChunkReplication {
       }
     });
   }
-
-  /** Every push has finished (used by tests and shutdown). */
-  async settled(): Promise<void> {
-    await Promise.all(this.chains.values());
-  }
 }
