@@ -1,0 +1,43 @@
+// Membership-heavy runs: frequent membership changes and leadership transfers (some forwarded by
+// followers), the mix that found an invalid change committed (every node failed to apply it) and
+// a cluster left without a leader for good after a change. The seeds that found those bugs, and
+// the election-timer one, are pinned here; a range of membership-heavy seeds guards the rest.
+
+import { describe, expect, it } from 'vitest';
+import { describeFailure, runSeed } from './run';
+import type { ScenarioOverrides } from './scenario';
+
+const MEMBERSHIP_HEAVY: ScenarioOverrides = { faults: { confChange: 100, transferLeader: 150 } };
+
+const REGRESSIONS: readonly { seed: number; overrides?: ScenarioOverrides; found: string }[] = [
+  { seed: 701301, overrides: MEMBERSHIP_HEAVY, found: 'invalid membership change committed' },
+  { seed: 801344, overrides: MEMBERSHIP_HEAVY, found: 'invalid membership change committed' },
+  { seed: 802564, overrides: MEMBERSHIP_HEAVY, found: 'invalid membership change committed' },
+  { seed: 900355, found: 'no leader after a membership change' },
+  { seed: 801451, overrides: MEMBERSHIP_HEAVY, found: 'no leader after a membership change' },
+  { seed: 802514, overrides: MEMBERSHIP_HEAVY, found: 'no leader after a membership change' },
+  { seed: 655, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
+  { seed: 12, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
+  { seed: 847, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
+];
+
+describe('membership-heavy simulation', () => {
+  for (const { seed, overrides, found } of REGRESSIONS) {
+    it(`seed ${seed} (found: ${found}) passes`, () => {
+      const result = runSeed(seed, overrides === undefined ? {} : { overrides });
+      expect(result.ok, describeFailure(result)).toBe(true);
+    });
+  }
+
+  it('seeds 801201-801500 with frequent membership changes and transfers pass', () => {
+    const failures: string[] = [];
+    let confChangesApplied = 0;
+    for (let seed = 801201; seed <= 801500; seed++) {
+      const result = runSeed(seed, { overrides: MEMBERSHIP_HEAVY });
+      if (!result.ok) failures.push(describeFailure(result));
+      confChangesApplied += result.stats.confChangesApplied;
+    }
+    expect(failures).toEqual([]);
+    expect(confChangesApplied).toBeGreaterThan(0);
+  });
+});
