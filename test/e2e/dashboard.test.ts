@@ -43,6 +43,12 @@ describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three r
     web = await startWebMode();
     browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Web mode sends the desktop window's Content-Security-Policy; record anything it blocks.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
     await page.goto(web.url);
   });
 
@@ -108,5 +114,13 @@ describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three r
     const row = page.getByRole('listitem', { name: 'too-big.bin' });
     await expect.poll(async () => (await row.innerText()).toLowerCase(), { timeout: 30_000 }).toMatch(/quota/);
     await screenshot('files-over-quota');
+  });
+
+  it('went through every view without the Content-Security-Policy blocking anything', async () => {
+    for (const tab of ['Overview', 'Files', 'Storage', 'Recovery', 'Activity', 'Configuration', 'Logs', 'Raft view']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await expect.poll(() => page.getByRole('tabpanel').count()).toBe(1);
+    }
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
   });
 });
