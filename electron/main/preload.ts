@@ -1,7 +1,8 @@
 // The preload: `window.dfsDesktop`, a few named native actions — never ipcRenderer itself. It
 // runs sandboxed, so it is bundled to one CommonJS file and imports only 'electron'.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CHANNELS, type DesktopBridge, type MenuCommand } from './bridge';
+import type { DesktopBridge, MenuCommand } from '../../node-runtime/common/desktop-bridge';
+import { CHANNELS } from './bridge';
 import type { WatchedFolder } from '../../node-runtime/common/manager-api';
 
 function subscribe<T>(channel: string, listener: (value: T) => void): () => void {

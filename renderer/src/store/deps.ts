@@ -1,5 +1,5 @@
 // Everything the store needs from the outside world, injected so tests can stand in for it.
-import type { DesktopBridge } from '../api/desktop-bridge';
+import type { DesktopBridge } from '../../../node-runtime/common/desktop-bridge';
 import type { ApiClient } from '../api/http';
 import type { OpenEventStream } from '../api/event-stream';
 import type { StartUpload } from '../api/upload';

@@ -1,7 +1,7 @@
 // Stand-ins for the store's transports: a scripted API, an event stream the test drives, and
 // uploads the test finishes by hand.
 import { vi } from 'vitest';
-import type { DesktopBridge, MenuCommand } from '../../../renderer/src/api/desktop-bridge';
+import type { DesktopBridge, MenuCommand } from '../../../node-runtime/common/desktop-bridge';
 import type { EventStreamHandlers, ManagerEvent } from '../../../renderer/src/api/event-stream';
 import type { WatchedFolder } from '../../../node-runtime/common/manager-api';
 import type { ApiClient, RequestOptions } from '../../../renderer/src/api/http';
