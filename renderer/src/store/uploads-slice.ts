@@ -34,6 +34,7 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
       name: entry.name,
       body: entry.file,
       uploadId: entry.id,
+      lockToken: get().files.heldLocks[entry.name],
       onProgress: (bytesSent) => {
         const seconds = (deps.now() - startedAt) / 1000;
         update(entry.id, () => ({ bytesSent, bytesPerSec: seconds > 0 ? bytesSent / seconds : 0 }));

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createApiClient, withTokenQuery } from '../../../renderer/src/api/http';
 import { RequestError } from '../../../renderer/src/api/request-error';
 import { takeToken } from '../../../renderer/src/api/token';
+import { xhrUploader } from '../../../renderer/src/api/upload';
 
 function memoryStorage() {
   const data = new Map<string, string>();
@@ -55,5 +56,40 @@ describe('the API client', () => {
       throw new TypeError('fetch failed');
     });
     await expect(createApiClient(null, dead as unknown as typeof fetch).request('GET', '/api/files')).rejects.toMatchObject({ code: 'network', status: 0 });
+  });
+});
+
+describe('an upload', () => {
+  /** Records what the uploader asked of XMLHttpRequest; it never sends anything. */
+  class RecordingXhr {
+    static last: RecordingXhr | null = null;
+    readonly headers: Record<string, string> = {};
+    readonly upload = { onprogress: null };
+    opened = '';
+    constructor() {
+      RecordingXhr.last = this;
+    }
+    open(method: string, url: string) {
+      this.opened = `${method} ${url}`;
+    }
+    setRequestHeader(key: string, value: string) {
+      this.headers[key] = value;
+    }
+    send() {}
+    abort() {}
+  }
+
+  it('carries the lock token when it has one, and the bearer token', () => {
+    vi.stubGlobal('XMLHttpRequest', RecordingXhr);
+    try {
+      const start = xhrUploader(() => ({ Authorization: 'Bearer s3cret' }));
+      start({ name: 'docs/a.txt', body: new Blob(['x']), uploadId: 'u-1', lockToken: 'tok-1', onProgress: () => undefined });
+      expect(RecordingXhr.last?.opened).toBe('PUT /api/files/docs%2Fa.txt');
+      expect(RecordingXhr.last?.headers).toMatchObject({ Authorization: 'Bearer s3cret', 'X-Upload-Id': 'u-1', 'X-Lock-Token': 'tok-1' });
+      start({ name: 'b.txt', body: new Blob(['x']), uploadId: 'u-2', onProgress: () => undefined });
+      expect(RecordingXhr.last?.headers).not.toHaveProperty('X-Lock-Token');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

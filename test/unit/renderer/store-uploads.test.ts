@@ -17,6 +17,26 @@ describe('the upload queue', () => {
     expect(h.store.getState().uploads[0]).toMatchObject({ state: 'done', bytesSent: 1000 });
   });
 
+  it('sends the lock token when overwriting a file this dashboard holds a lock on', async () => {
+    const h = harness();
+    h.api.on('POST', /^\/api\/locks\/a\.txt$/, () => ({
+      name: 'a.txt',
+      owner: 'DFS Desktop',
+      acquiredAt: '2026-11-26T14:00:00.000Z',
+      expiresAt: '2026-11-26T14:00:30.000Z',
+      token: 'tok-1',
+    }));
+    await h.store.getState().lockFile('a.txt');
+    h.store.getState().enqueueUploads([
+      { name: 'a.txt', file: blob(10) },
+      { name: 'b.txt', file: blob(10) },
+    ]);
+    expect(h.uploads.started.map((u) => u.request.lockToken)).toEqual(['tok-1', undefined]);
+    await h.store.getState().unlockFile('a.txt');
+    h.store.getState().enqueueUploads([{ name: 'a.txt', file: blob(10) }]);
+    expect(h.uploads.started[2]?.request.lockToken).toBeUndefined();
+  });
+
   it(`runs at most ${MAX_PARALLEL_UPLOADS} at once and starts the next when one ends`, async () => {
     const h = harness();
     h.store.getState().enqueueUploads(['1', '2', '3', '4', '5'].map((n) => ({ name: `f${n}`, file: blob(10) })));
