@@ -4,10 +4,9 @@ import { asRequestError } from '../api/request-error';
 import { describeFailure } from '../format/error-text';
 import { groupsHealing, groupsIsolating } from './cluster-derive';
 import type { ClusterSlice, SliceCreator } from './state';
-import { timedRequest } from './timed-request';
 
 export const createClusterSlice: SliceCreator<ClusterSlice> = (set, get, deps) => {
-  const request = timedRequest(get, deps);
+  const request = deps.api.request.bind(deps.api);
 
   /** Runs one command, marking it pending (for its button) and keeping its failure for display. */
   async function command(key: string, what: string, send: () => Promise<unknown>): Promise<void> {

@@ -6,7 +6,6 @@ import { asRequestError } from '../api/request-error';
 import { describeFailure } from '../format/error-text';
 import { settingText, settingsFor } from './config-derive';
 import type { AppliedChange, ConfigData, ConfigSlice, SliceCreator } from './state';
-import { timedRequest } from './timed-request';
 
 const EMPTY_CONFIG: ConfigData = { target: 'cluster', drafts: {}, errors: {}, formError: null, applying: false, lastApplied: null };
 
@@ -33,7 +32,7 @@ export function issuesFromDetail(detail: string, knownKeys: ReadonlySet<string>)
 }
 
 export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get, deps) => {
-  const request = timedRequest(get, deps);
+  const request = deps.api.request.bind(deps.api);
   const patch = (update: Partial<ConfigData>) => set((s) => ({ config: { ...s.config, ...update } }));
 
   return {

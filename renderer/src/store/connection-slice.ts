@@ -130,7 +130,6 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
           state.observeLogLine(event.data);
           break;
         case 'upload':
-          state.recordUploadProgress(event.data.uploadId, event.data.bytesSent);
           if (event.data.state === 'done') state.noteFilesChanged();
           break;
         case 'leaderChange':

@@ -6,7 +6,6 @@ import { fileUrl } from '../api/upload';
 import { describeFailure } from '../format/error-text';
 import { lockRenewal } from './lock-renewal';
 import type { FilesData, FilesSlice, SliceCreator } from './state';
-import { timedRequest } from './timed-request';
 
 export const FILE_PAGE_SIZE = 1000;
 /** Above this many loaded rows a change only marks the listing stale instead of reloading it. */
@@ -40,7 +39,7 @@ function listPath(prefix: string, cursor: string | null): string {
 }
 
 export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
-  const request = timedRequest(get, deps);
+  const request = deps.api.request.bind(deps.api);
   let listing: AbortController | null = null;
   let prefixTimer: ReturnType<typeof setTimeout> | null = null;
   let changeTimer: ReturnType<typeof setTimeout> | null = null;

@@ -2,7 +2,7 @@
 // through its lease (`PUT /api/locks/<name>` with its token). Only timers live here; what a
 // renewal or a loss means for the listing is the caller's.
 import type { LockInfo } from '../../../node-runtime/common/api-types';
-import type { TimedRequest } from './timed-request';
+import type { ApiClient } from '../api/http';
 
 /** A held lock is renewed when this fraction of its lease has passed. */
 const RENEW_AT = 0.5;
@@ -15,7 +15,7 @@ export interface LockRenewal {
 }
 
 export function lockRenewal(options: {
-  request: TimedRequest;
+  request: ApiClient['request'];
   tokenOf(name: string): string | undefined;
   onRenewed(name: string, lock: LockInfo): void;
   onLost(name: string, err: unknown): void;

@@ -2,7 +2,6 @@
 // manager's ring buffers on (re)connect, filters, and pause.
 import type { LogLine } from '../../../node-runtime/common/manager-api';
 import type { LogsData, LogsSlice, SliceCreator } from './state';
-import { timedRequest } from './timed-request';
 
 export const MAX_LOG_LINES = 5000;
 const BACKFILL_LINES = 1000;
@@ -17,7 +16,7 @@ const EMPTY_LOGS: LogsData = {
 const keepLast = (lines: readonly LogLine[]) => (lines.length > MAX_LOG_LINES ? lines.slice(lines.length - MAX_LOG_LINES) : lines);
 
 export const createLogsSlice: SliceCreator<LogsSlice> = (set, get, deps) => {
-  const request = timedRequest(get, deps);
+  const request = deps.api.request.bind(deps.api);
   const patch = (update: (l: LogsData) => Partial<LogsData>) => set((s) => ({ logs: { ...s.logs, ...update(s.logs) } }));
 
   return {

@@ -1,41 +1,39 @@
 // A rolling ten-minute history for the charts: one sample per second, taken from the latest
-// snapshot plus what the store measured in that second (upload bytes, request round trips).
+// snapshot. Client throughput is the growth of each node's cumulative traffic counters since the
+// previous sample; latency is what the nodes measured themselves.
+import type { ManagedNode } from '../../../node-runtime/common/manager-api';
 import { entriesBehindLeader, leaderOf } from './cluster-derive';
 import type { MetricSample, MetricsData, MetricsSlice, SliceCreator } from './state';
 
 export const HISTORY_WINDOW_MS = 10 * 60 * 1000;
-const MAX_TRACKED_UPLOADS = 1000;
+
+interface TrafficCounters {
+  readonly uploadedBytes: number;
+  readonly downloadedBytes: number;
+}
+
+/** How much a cumulative counter grew; one that went down belongs to a restarted node: 0. */
+function growth(before: number, after: number): number {
+  return after >= before ? after - before : 0;
+}
+
+/** The largest known value, or null when no node knows one. */
+function slowest(values: readonly (number | null | undefined)[]): number | null {
+  const known = values.filter((v): v is number => typeof v === 'number');
+  return known.length === 0 ? null : Math.max(...known);
+}
+
+/** Counters are compared per node process address, so switching clusters never reads as traffic. */
+const counterKey = (node: ManagedNode) => `${node.id} ${node.httpUrl}`;
 
 export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
-  let latencySum = 0;
-  let latencyCount = 0;
-  let latencyMax = 0;
-  let uploadBytes = 0;
   let lastSampleAt: number | null = null;
-  const uploadSeen = new Map<string, number>();
+  let lastCounters = new Map<string, TrafficCounters>();
 
   const patch = (update: (m: MetricsData) => Partial<MetricsData>) => set((s) => ({ metrics: { ...s.metrics, ...update(s.metrics) } }));
 
   return {
     metrics: { samples: [], leaderChanges: [] },
-
-    recordLatency(ms) {
-      latencySum += ms;
-      latencyCount += 1;
-      latencyMax = Math.max(latencyMax, ms);
-    },
-
-    recordUploadProgress(uploadId, bytesSoFar) {
-      const before = uploadSeen.get(uploadId) ?? 0;
-      if (bytesSoFar <= before) return;
-      uploadBytes += bytesSoFar - before;
-      uploadSeen.delete(uploadId);
-      uploadSeen.set(uploadId, bytesSoFar);
-      if (uploadSeen.size > MAX_TRACKED_UPLOADS) {
-        const oldest = uploadSeen.keys().next().value;
-        if (oldest !== undefined) uploadSeen.delete(oldest);
-      }
-    },
 
     recordLeaderChange(mark) {
       patch((m) => {
@@ -47,17 +45,30 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
 
     recordSample(now) {
       const snapshot = get().snapshot;
+      const nodes = snapshot?.nodes ?? [];
       const leaderStatus = leaderOf(snapshot)?.report;
       const lagByNode: Record<number, number> = {};
       const bytesOnDiskByNode: Record<number, number> = {};
-      for (const node of snapshot?.nodes ?? []) {
+      const counters = new Map<string, TrafficCounters>();
+      let uploaded = 0;
+      let downloaded = 0;
+      for (const node of nodes) {
         if (node.id !== snapshot?.leaderId) {
           const lag = entriesBehindLeader(snapshot, node);
           if (lag !== null) lagByNode[node.id] = lag;
         }
         const stats = node.report?.stats;
-        if (stats !== undefined && stats !== null) bytesOnDiskByNode[node.id] = stats.bytesOnDisk;
+        if (stats === undefined || stats === null) continue;
+        bytesOnDiskByNode[node.id] = stats.bytesOnDisk;
+        const before = lastCounters.get(counterKey(node));
+        if (before !== undefined) {
+          uploaded += growth(before.uploadedBytes, stats.traffic.uploadedBytes);
+          downloaded += growth(before.downloadedBytes, stats.traffic.downloadedBytes);
+        }
+        counters.set(counterKey(node), stats.traffic);
       }
+      // An unreachable node's report is its last one: its latency is history, not the present.
+      const reachableTraffic = nodes.filter((n) => n.reachable).map((n) => n.report?.stats?.traffic);
       const seconds = lastSampleAt === null ? 1 : Math.max(0.001, (now - lastSampleAt) / 1000);
       const sample: MetricSample = {
         time: now,
@@ -66,15 +77,13 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
         lagByNode,
         bytesOnDiskByNode,
         totalSize: leaderStatus?.stats?.totalSize ?? null,
-        uploadBytesPerSec: uploadBytes / seconds,
-        latencyMeanMs: latencyCount > 0 ? latencySum / latencyCount : null,
-        latencyMaxMs: latencyCount > 0 ? latencyMax : null,
+        uploadBytesPerSec: uploaded / seconds,
+        downloadBytesPerSec: downloaded / seconds,
+        latencyP50Ms: slowest(reachableTraffic.map((t) => t?.latencyP50Ms)),
+        latencyP95Ms: slowest(reachableTraffic.map((t) => t?.latencyP95Ms)),
       };
       lastSampleAt = now;
-      latencySum = 0;
-      latencyCount = 0;
-      latencyMax = 0;
-      uploadBytes = 0;
+      lastCounters = counters;
       const since = now - HISTORY_WINDOW_MS;
       patch((m) => ({
         samples: [...m.samples.filter((s) => s.time >= since), sample],

@@ -3,7 +3,6 @@ import type { ProfileList } from '../../../node-runtime/common/manager-api';
 import { asRequestError } from '../api/request-error';
 import { describeFailure } from '../format/error-text';
 import type { ProfilesData, ProfilesSlice, SliceCreator } from './state';
-import { timedRequest } from './timed-request';
 
 /** Managers that predate profiles answer 404, older bodies may lack the list: show no switcher. */
 function asProfileList(body: unknown): ProfileList | null {
@@ -12,7 +11,7 @@ function asProfileList(body: unknown): ProfileList | null {
 }
 
 export const createProfilesSlice: SliceCreator<ProfilesSlice> = (set, get, deps) => {
-  const request = timedRequest(get, deps);
+  const request = deps.api.request.bind(deps.api);
   const patch = (update: Partial<ProfilesData>) => set((s) => ({ profiles: { ...s.profiles, ...update } }));
 
   /** Every profile route answers with the new list. */

@@ -182,11 +182,12 @@ export interface MetricSample {
   readonly bytesOnDiskByNode: Readonly<Record<number, number>>;
   /** Logical bytes stored in the cluster (the leader's totalSize). */
   readonly totalSize: number | null;
-  /** Bytes per second of all uploads passing through the manager (ours and other clients'). */
+  /** Bytes per second clients sent to / read from the nodes, summed over nodes (their own counters). */
   readonly uploadBytesPerSec: number;
-  /** Mean and worst round trip of the dashboard's own `/api` requests in this second. */
-  readonly latencyMeanMs: number | null;
-  readonly latencyMaxMs: number | null;
+  readonly downloadBytesPerSec: number;
+  /** The highest request latency percentiles among reachable nodes (each over its recent requests). */
+  readonly latencyP50Ms: number | null;
+  readonly latencyP95Ms: number | null;
 }
 
 export interface LeaderChangeMark {
@@ -204,9 +205,6 @@ export interface MetricsSlice {
   readonly metrics: MetricsData;
   /** Closes the current one-second bucket into a sample. */
   recordSample(now: number): void;
-  recordLatency(ms: number): void;
-  /** Progress of one upload (by upload id), from our own XHR or from the manager's events. */
-  recordUploadProgress(uploadId: string, bytesSoFar: number): void;
   recordLeaderChange(mark: LeaderChangeMark): void;
 }
 

@@ -38,7 +38,6 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
       onProgress: (bytesSent) => {
         const seconds = (deps.now() - startedAt) / 1000;
         update(entry.id, () => ({ bytesSent, bytesPerSec: seconds > 0 ? bytesSent / seconds : 0 }));
-        get().recordUploadProgress(entry.id, bytesSent);
       },
     });
     handles.set(entry.id, handle);

@@ -5,10 +5,9 @@ import type { WatchedFolder } from '../../../node-runtime/common/manager-api';
 import { asRequestError } from '../api/request-error';
 import { describeFailure } from '../format/error-text';
 import type { SliceCreator, WatchedData, WatchedSlice } from './state';
-import { timedRequest } from './timed-request';
 
 export const createWatchedSlice: SliceCreator<WatchedSlice> = (set, get, deps) => {
-  const request = timedRequest(get, deps);
+  const request = deps.api.request.bind(deps.api);
   const patch = (update: Partial<WatchedData>) => set((s) => ({ watched: { ...s.watched, ...update } }));
 
   async function change(run: () => Promise<unknown>): Promise<boolean> {

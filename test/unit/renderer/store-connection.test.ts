@@ -77,16 +77,13 @@ describe('the SSE connection', () => {
     expect(h.store.getState().snapshot?.nodes).toHaveLength(3);
   });
 
-  it('routes log, upload and leaderChange events into their slices', () => {
+  it('routes log and leaderChange events into their slices', () => {
     h.store.getState().connect();
     h.events.emit({ type: 'log', data: { nodeId: 3, source: 'stdout', time: 5, level: 'warn', msg: 'slow disk', fields: {} } });
     h.events.emit({ type: 'leaderChange', data: { time: h.clock.now - 1000, term: 5, leaderId: 2 } });
-    h.events.emit({ type: 'upload', data: { uploadId: 'u1', name: 'a.bin', bytesSent: 4096, totalBytes: 8192, state: 'uploading' } });
-    h.store.getState().recordSample(h.clock.now);
     const s = h.store.getState();
     expect(s.logs.lines.at(-1)?.msg).toBe('slow disk');
     expect(s.metrics.leaderChanges).toEqual([{ time: h.clock.now - 1000, term: 5, leaderId: 2 }]);
-    expect(s.metrics.samples.at(-1)?.uploadBytesPerSec).toBe(4096);
   });
 
   it('records a leader change seen in snapshots once, and not the leader found at connect', () => {

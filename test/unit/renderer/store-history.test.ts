@@ -93,20 +93,45 @@ describe('logs and metrics buffers', () => {
     expect(h.store.getState().logs.pausedLines).toBeNull();
   });
 
-  it('keeps ten minutes of one-second samples with latency and upload rate', () => {
+  it('keeps ten minutes of one-second samples', () => {
     const h = harness();
     const t = h.clock.now;
     h.store.getState().recordSample(t - HISTORY_WINDOW_MS - 1000);
-    h.store.getState().recordLatency(20);
-    h.store.getState().recordLatency(40);
-    h.store.getState().recordUploadProgress('u', 1000);
-    h.store.getState().recordUploadProgress('u', 3000);
-    h.store.getState().recordUploadProgress('u', 2000);
     h.store.getState().recordSample(t - 1000);
     h.store.getState().recordSample(t);
-    const samples = h.store.getState().metrics.samples;
-    expect(samples).toHaveLength(2);
-    expect(samples[0]).toMatchObject({ latencyMeanMs: 30, latencyMaxMs: 40 });
-    expect(samples[1]).toMatchObject({ latencyMeanMs: null, uploadBytesPerSec: 0 });
+    expect(h.store.getState().metrics.samples.map((s) => s.time)).toEqual([t - 1000, t]);
+  });
+
+  it('derives client throughput from the nodes’ counters, counting a restarted node’s sample as 0', () => {
+    const h = harness();
+    const t = h.clock.now;
+    const traffic = (uploadedBytes: number, downloadedBytes: number, latencyP50Ms: number | null = null, latencyP95Ms: number | null = null) => ({
+      uploadedBytes,
+      downloadedBytes,
+      requests: 0,
+      latencyP50Ms,
+      latencyP95Ms,
+    });
+    const sampleWith = (time: number, nodes: ReturnType<typeof node>[]) => {
+      h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster({ nodes, updatedAt: time }) });
+      h.store.getState().recordSample(time);
+      return h.store.getState().metrics.samples.at(-1);
+    };
+    // The first reading is only a baseline: counters since the node started are not a rate.
+    expect(sampleWith(t, [node(1, { stats: { traffic: traffic(50_000, 9_000) } }), node(2, { stats: { traffic: traffic(1_000, 0) } })])).toMatchObject({
+      uploadBytesPerSec: 0,
+      downloadBytesPerSec: 0,
+    });
+    expect(
+      sampleWith(t + 2000, [node(1, { stats: { traffic: traffic(54_000, 10_000, 3, 12) } }), node(2, { stats: { traffic: traffic(3_000, 2_000, 8, 9) } })]),
+    ).toMatchObject({ uploadBytesPerSec: 3000, downloadBytesPerSec: 1500, latencyP50Ms: 8, latencyP95Ms: 12 });
+    // Node 1 restarted (its counters start again from 0); node 2 keeps counting.
+    expect(
+      sampleWith(t + 3000, [node(1, { stats: { traffic: traffic(500, 100, 2, 4) } }), node(2, { stats: { traffic: traffic(4_000, 2_000, 8, 9) } })]),
+    ).toMatchObject({ uploadBytesPerSec: 1000, downloadBytesPerSec: 0 });
+    // An unreachable node's last report no longer speaks for the latency now.
+    expect(
+      sampleWith(t + 4000, [node(1, { stats: { traffic: traffic(700, 100, 2, 4) } }), node(2, { reachable: false, stats: { traffic: traffic(4_000, 2_000, 8, 9) } })]),
+    ).toMatchObject({ uploadBytesPerSec: 200, downloadBytesPerSec: 0, latencyP50Ms: 2, latencyP95Ms: 4 });
   });
 });

@@ -7,17 +7,17 @@ import { useApp } from '../../store/context';
 export function LatencyChart() {
   const samples = useApp((s) => s.metrics.samples);
   const marks = useApp((s) => s.metrics.leaderChanges);
-  const data = useMemo(() => samples.map((s) => ({ time: s.time, mean: s.latencyMeanMs, max: s.latencyMaxMs })), [samples]);
+  const data = useMemo(() => samples.map((s) => ({ time: s.time, p50: s.latencyP50Ms, p95: s.latencyP95Ms })), [samples]);
   return (
-    <ChartCard title="Request latency" description="Round trip of this dashboard's requests to the cluster (listing, file info, commands), per second.">
+    <ChartCard title="Request latency" description="How long nodes take to answer requests, over each node's last 1024: the highest median (p50) and p95 among the nodes.">
       <LineChart data={data}>
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis {...timeAxisProps} />
         <YAxis {...valueAxisProps} tickFormatter={(v: number) => formatMs(v)} />
         <Tooltip {...tooltipStyle} formatter={(v) => (typeof v === 'number' ? formatMs(v) : String(v))} />
         <Legend />
-        <Line type="monotone" dataKey="mean" name="Mean" stroke={seriesColour(0)} dot={false} connectNulls isAnimationActive={false} />
-        <Line type="monotone" dataKey="max" name="Worst" stroke={seriesColour(1)} dot={false} connectNulls isAnimationActive={false} />
+        <Line type="monotone" dataKey="p50" name="p50" stroke={seriesColour(0)} dot={false} connectNulls isAnimationActive={false} />
+        <Line type="monotone" dataKey="p95" name="p95" stroke={seriesColour(1)} dot={false} connectNulls isAnimationActive={false} />
         {leaderChangeLines(marks)}
       </LineChart>
     </ChartCard>
