@@ -17,6 +17,7 @@ export const EXPLAIN = {
   scrub: 'Background check that re-reads every stored chunk and compares its SHA-256 hash; bad chunks are replaced from a healthy node.',
   replication: 'Nodes that hold every chunk of this file. A file survives as long as one of them does.',
   partition: 'A simulated network cut: the isolated node cannot talk to the others, but keeps running.',
+  vote: 'Each node grants one vote per term, to the first candidate whose log is at least as up to date as its own; a majority of votes makes a leader.',
   electionTimer: 'If a follower hears nothing from the leader for this long, it starts an election.',
   quota: 'Cluster-wide limit on stored bytes (each file counted once, not per copy).',
   version: 'The log position that wrote this content; it changes on every overwrite.',

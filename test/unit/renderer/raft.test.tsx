@@ -48,6 +48,43 @@ describe('Raft view', () => {
     expect(within(laggingLog).queryByTitle(/^Index 121/)).toBeNull();
   });
 
+  it('shows who voted for whom while a candidate campaigns, and explains a vote on hover', () => {
+    const h = harness();
+    // Term 5: node 3 campaigns with its own vote and node 2's; node 1 is still in term 4, where
+    // it voted for itself, and its old vote is not part of this election.
+    const election = healthyCluster({
+      leaderId: null,
+      nodes: [
+        node(1, { status: { role: 'follower', term: 4, leaderId: null, votedFor: 1 } }),
+        node(2, { status: { role: 'follower', term: 5, leaderId: null, votedFor: 3 } }),
+        node(3, { status: { role: 'candidate', term: 5, leaderId: null, votedFor: 3 } }),
+      ],
+    });
+    h.store.getState().handleEvent({ type: 'snapshot', data: election });
+    renderWithStore(<RaftView />, h.store);
+    const ring = screen.getByRole('img', { name: /^Raft ring\./ }) as unknown as HTMLElement;
+    expect(ring.getAttribute('aria-label')).toContain('Node 2 voted for node 3 in term 5');
+    // The hover text of an SVG group is its <title> child.
+    const hovers = [...ring.querySelectorAll('title')].filter((t) => t.textContent?.includes('voted for'));
+    expect(hovers).toHaveLength(1);
+    expect(hovers[0]?.textContent).toMatch(/^Node 2 voted for node 3 in term 5\. Each node grants one vote per term/);
+    expect(hovers[0]?.parentElement?.querySelector('line[marker-end]')).not.toBeNull();
+    expect(within(ring).getByText('2 votes')).toBeTruthy();
+  });
+
+  it('draws no votes once the election is over', () => {
+    const h = harness();
+    const settled = healthyCluster();
+    h.store.getState().handleEvent({
+      type: 'snapshot',
+      data: { ...settled, nodes: settled.nodes.map((n) => ({ ...n, report: n.report && { ...n.report, status: { ...n.report.status, votedFor: 1 } } })) },
+    });
+    renderWithStore(<RaftView />, h.store);
+    const ring = screen.getByRole('img', { name: /^Raft ring\./ }) as unknown as HTMLElement;
+    expect([...ring.querySelectorAll('title')].filter((t) => t.textContent?.includes('voted for'))).toHaveLength(0);
+    expect(ring.getAttribute('aria-label')).not.toContain('voted for');
+  });
+
   it('has RaftScope’s controls plus partitions, and sends a client request as a tiny upload', async () => {
     const h = grownCluster();
     renderWithStore(<RaftView />, h.store);

@@ -1,8 +1,11 @@
 // The cluster as a ring of nodes (RaftScope style): fill colour is the node's term, the outer arc
 // is how much of its election timeout has passed since the leader last heard from it, and the
 // lines are the leader's replication streams (a dot travels along one when that follower's
-// confirmed log position advances; a red dashed line is a network cut).
+// confirmed log position advances; a red dashed line is a network cut). While a candidate asks
+// for votes, an arrow runs from each node that voted for it in its term to it.
+import { useId } from 'react';
 import type { ClusterSnapshot, ManagedNode } from '../../../../node-runtime/common/manager-api';
+import { EXPLAIN } from '../../format/explain';
 import { contactAgeMs, leaderViewOf } from '../../store/cluster-derive';
 import { useNow } from '../../shell/useNow';
 import { settingsFor } from '../../store/config-derive';
@@ -33,16 +36,61 @@ function describe(node: ManagedNode, leaderId: number | null): string {
   return `Node ${node.id}: ${role}, term ${status.term}, last index ${status.lastIndex}, committed ${status.commitIndex}`;
 }
 
+interface Vote {
+  readonly voter: number;
+  readonly candidate: number;
+  readonly term: number;
+}
+
+/** Votes for candidates still campaigning: cast in the candidate's current term, by another node. */
+function votesInElection(nodes: readonly ManagedNode[]): Vote[] {
+  const campaigning = new Map<number, number>();
+  for (const n of nodes) {
+    const status = n.report?.status;
+    if (n.reachable && status?.role === 'candidate') campaigning.set(n.id, status.term);
+  }
+  const votes: Vote[] = [];
+  for (const n of nodes) {
+    const status = n.report?.status;
+    if (!n.reachable || status === undefined || status.votedFor === null || status.votedFor === n.id) continue;
+    if (campaigning.get(status.votedFor) === status.term) votes.push({ voter: n.id, candidate: status.votedFor, term: status.term });
+  }
+  return votes;
+}
+
+/** A candidate's tally as the dashboard sees it: its own vote plus the arrows pointing at it. */
+function votesFor(candidate: number, votedForItself: boolean, votes: readonly Vote[]): string {
+  const count = votes.filter((v) => v.candidate === candidate).length + (votedForItself ? 1 : 0);
+  return `${count} ${count === 1 ? 'vote' : 'votes'}`;
+}
+
+const voteText = (v: Vote) => `Node ${v.voter} voted for node ${v.candidate} in term ${v.term}`;
+
+/** Where a line between two node centres meets their circles, so arrows start and end at the rims. */
+function rimToRim(from: { x: number; y: number }, to: { x: number; y: number }, gap: number) {
+  const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+  const ux = (to.x - from.x) / length;
+  const uy = (to.y - from.y) / length;
+  return { x1: from.x + ux * gap, y1: from.y + uy * gap, x2: to.x - ux * gap, y2: to.y - uy * gap };
+}
+
 export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
   const now = useNow(250);
+  const arrowId = useId();
   const nodes = [...snapshot.nodes].sort((a, b) => a.id - b.id);
   const at = new Map(nodes.map((n, i) => [n.id, position(i, nodes.length)]));
   const electionTimeout = Number(settingsFor(snapshot, 'cluster').find(([k]) => k === 'electionTimeout')?.[1].value ?? 1000);
   const leader = snapshot.leaderId === null ? undefined : at.get(snapshot.leaderId);
-  const summary = nodes.map((n) => describe(n, snapshot.leaderId)).join('. ');
+  const votes = votesInElection(nodes);
+  const summary = [...nodes.map((n) => describe(n, snapshot.leaderId)), ...votes.map(voteText)].join('. ');
 
   return (
     <svg viewBox={`0 0 ${SIZE} ${SIZE}`} className="raft-ring" role="img" aria-label={`Raft ring. ${summary}.`}>
+      <defs>
+        <marker id={arrowId} viewBox="0 0 10 10" refX={9} refY={5} markerWidth={7} markerHeight={7} orient="auto-start-reverse">
+          <path d="M 0 0 L 10 5 L 0 10 z" fill="var(--accent)" />
+        </marker>
+      </defs>
       {leader !== undefined &&
         nodes
           .filter((n) => n.id !== snapshot.leaderId)
@@ -68,6 +116,22 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
               </g>
             );
           })}
+      {votes.map((v) => {
+        const from = at.get(v.voter);
+        const to = at.get(v.candidate);
+        if (from === undefined || to === undefined) return null;
+        const line = rimToRim(from, to, NODE_R + 4);
+        return (
+          <g key={`vote-${v.voter}`} className="raft-vote">
+            <title>{`${voteText(v)}. ${EXPLAIN.vote}`}</title>
+            <line {...line} stroke="transparent" strokeWidth={14} />
+            <line {...line} stroke="var(--accent)" strokeWidth={2.5} markerEnd={`url(#${arrowId})`} />
+            <text x={(line.x1 + line.x2) / 2} y={(line.y1 + line.y2) / 2 - 6} fontSize={10} textAnchor="middle">
+              vote
+            </text>
+          </g>
+        );
+      })}
       {nodes.map((n) => {
         const p = at.get(n.id);
         if (p === undefined) return null;
@@ -98,6 +162,11 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
             {isLeader && (
               <text x={p.x} y={p.y + NODE_R + 20} textAnchor="middle" fontSize={11} fontWeight={700} style={{ fill: 'var(--leader)' }}>
                 Leader
+              </text>
+            )}
+            {!isLeader && n.reachable && status?.role === 'candidate' && (
+              <text x={p.x} y={p.y + NODE_R + 20} textAnchor="middle" fontSize={11} fontWeight={700}>
+                {votesFor(n.id, status.votedFor === n.id, votes)}
               </text>
             )}
           </g>
