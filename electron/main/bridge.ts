@@ -1,7 +1,6 @@
 // The contract between the preload and the main process: the IPC channel names, and the API the
 // preload exposes to the page as `window.dfsDesktop`. Only named native actions live here —
 // everything about the cluster goes over HTTP (`/api/...`), as in the browser. Pure (no 'electron').
-export type { DesktopBridge, MenuCommand } from '../../node-runtime/common/desktop-bridge';
 
 export const CHANNELS = {
   chooseFolderToWatch: 'dfs:choose-folder-to-watch',
