@@ -261,8 +261,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   logger.level = config.nodeSettings().logLevel;
 
   /** Refuses new chunks when they would eat into the disk space this node keeps in reserve. */
+  // statfs on every write shows up in profiles; free space a second old is good enough here.
+  let freeCache: { at: number; free: number | null } | null = null;
   const checkDisk = async (incoming: number): Promise<void> => {
-    const free = await diskFree(dataDir);
+    if (!freeCache || Date.now() - freeCache.at > 1_000) freeCache = { at: Date.now(), free: await diskFree(dataDir) };
+    const { free } = freeCache;
     const reserve = config.nodeSettings().diskReserveBytes;
     if (free !== null && free - incoming < reserve) {
       throw new ApiError('disk_full', `node ${options.id} keeps ${reserve} bytes of disk free and has ${free}; refusing new chunks`);

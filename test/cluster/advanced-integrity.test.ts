@@ -17,6 +17,18 @@ beforeAll(async () => {
   cluster = await TestCluster.start();
   leader = await cluster.waitForLeader();
   victim = cluster.followers(leader)[0] as TestNode;
+  // 1 MiB chunks, so the test files span several chunks and one can be damaged alone.
+  const changedAt = new Date().toISOString();
+  const set = await json(`${leader.url}/config`, { method: 'PUT', body: JSON.stringify({ chunkSize: MiB }) });
+  expect(set.status).toBe(200);
+  // A config change starts a catch-up pass on every node; let it finish before the tests damage
+  // chunks, or it could fetch a deliberately deleted chunk back before the scrub looks.
+  for (const node of cluster.nodes) {
+    await waitFor(`node ${node.id}'s catch-up pass after the config change`, async () => {
+      const run = (await recovery(node)).backgroundServices.repair as ServiceRun | undefined;
+      return run !== undefined && !run.running && run.lastRunAt !== null && run.lastRunAt >= changedAt;
+    });
+  }
 });
 afterAll(async () => {
   await cluster?.stop();
