@@ -41,8 +41,16 @@ export const nodeStatusSchema = z.object({
   lastIndex: count,
   /** Index of the newest snapshot the log was compacted to (0 when none). */
   snapshotIndex: count,
+  /**
+   * The terms of the newest log entries (at most LOG_TERMS_WINDOW), as runs: entries
+   * `from`..`to` (inclusive) were written in `term`. What the Raft view colours each log by.
+   */
+  logTerms: z.array(z.object({ from: count, to: count, term: count })),
   peers: z.array(peerStatusSchema),
 });
+
+/** How many of the newest entries `NodeStatus.logTerms` describes. */
+export const LOG_TERMS_WINDOW = 200;
 
 export type RaftRole = z.infer<typeof raftRoleSchema>;
 export type PeerStatus = z.infer<typeof peerStatusSchema>;

@@ -1,7 +1,7 @@
 // Builds the node's reports — GET /status and GET /stats — from the parts that own each fact.
 import { statfs } from 'node:fs/promises';
 import type { NodeHealth, NodeStatus, PeerStatus, Stats } from '../common/api-types';
-import { quotaUsage } from '../common/api-types';
+import { LOG_TERMS_WINDOW, quotaUsage } from '../common/api-types';
 import type { StateMachine } from '../fsm';
 import type { Status } from '../raft/types';
 import type { TrafficStats } from './traffic-stats';
@@ -16,6 +16,8 @@ export interface StatusSources {
   readonly httpUrlOf: (id: number) => string | null;
   readonly tickMs: () => number;
   readonly snapshotIndex: () => number;
+  /** Term of a log entry this node holds (first index - 1 = the snapshot's). */
+  readonly termOf: (index: number) => number;
   readonly lastSnapshotAt: () => number | null;
   readonly chunkStats: () => Promise<{ count: number; bytes: number }>;
   readonly walBytes: () => number;
@@ -56,8 +58,21 @@ export class StatusReporter {
       appliedIndex: this.sources.applied(),
       lastIndex: raft.lastIndex,
       snapshotIndex: this.sources.snapshotIndex(),
+      logTerms: this.logTerms(raft.firstIndex, raft.lastIndex),
       peers,
     };
+  }
+
+  /** Runs of equal terms over the newest entries, oldest first. */
+  private logTerms(firstIndex: number, lastIndex: number): { from: number; to: number; term: number }[] {
+    const runs: { from: number; to: number; term: number }[] = [];
+    for (let index = Math.max(firstIndex, lastIndex - LOG_TERMS_WINDOW + 1); index <= lastIndex; index++) {
+      const term = this.sources.termOf(index);
+      const last = runs[runs.length - 1];
+      if (last && last.term === term && last.to === index - 1) last.to = index;
+      else runs.push({ from: index, to: index, term });
+    }
+    return runs;
   }
 
   async stats(): Promise<Stats> {

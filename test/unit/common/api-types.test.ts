@@ -42,7 +42,7 @@ describe('NodeStatus', () => {
   it('accepts a leader with peer progress and a follower without', () => {
     const leader: NodeStatus = {
       id: 1, role: 'leader', term: 3, leaderId: 1, leaderUrl: 'http://127.0.0.1:8081',
-      commitIndex: 10, appliedIndex: 10, lastIndex: 11, snapshotIndex: 0, votedFor: 1,
+      commitIndex: 10, appliedIndex: 10, lastIndex: 11, snapshotIndex: 0, votedFor: 1, logTerms: [{ from: 1, to: 1, term: 1 }, { from: 2, to: 11, term: 3 }],
       peers: [{ id: 2, url: 'http://127.0.0.1:8082', isLearner: false, state: 'replicate', match: 10, next: 12, lastContactMs: 40 }],
     };
     const follower: NodeStatus = {

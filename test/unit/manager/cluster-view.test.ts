@@ -27,7 +27,7 @@ afterEach(async () => {
 
 function status(id: number, leaderId: number, term: number, lastContactMs = 5): NodeStatus {
   const peers = [1, 2, 3].filter((p) => p !== id).map((p) => ({ id: p, url: null, isLearner: false, state: null, match: null, next: null, lastContactMs }));
-  return { id, role: id === leaderId ? 'leader' : 'follower', term, leaderId, leaderUrl: null, commitIndex: 1, appliedIndex: 1, lastIndex: 1, snapshotIndex: 0, votedFor: null, peers };
+  return { id, role: id === leaderId ? 'leader' : 'follower', term, leaderId, leaderUrl: null, commitIndex: 1, appliedIndex: 1, lastIndex: 1, snapshotIndex: 0, votedFor: null, logTerms: [], peers };
 }
 
 async function stubNode(id: number): Promise<StubNode> {

@@ -5,7 +5,7 @@ import { computeHealth, type ObservedNode } from '../../../electron/manager/heal
 function status(id: number, role: NodeStatus['role'], term: number, leaderId: number | null, peers: number[] = [], learners: number[] = []): NodeStatus {
   const peer = (p: number, isLearner: boolean) => ({ id: p, url: null, isLearner, state: null, match: null, next: null, lastContactMs: null });
   return {
-    id, role, term, leaderId, leaderUrl: null, commitIndex: 0, appliedIndex: 0, lastIndex: 0, snapshotIndex: 0, votedFor: null,
+    id, role, term, leaderId, leaderUrl: null, commitIndex: 0, appliedIndex: 0, lastIndex: 0, snapshotIndex: 0, votedFor: null, logTerms: [],
     peers: [...peers.map((p) => peer(p, false)), ...learners.map((p) => peer(p, true))],
   };
 }

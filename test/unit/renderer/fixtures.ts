@@ -18,6 +18,7 @@ export function status(id: number, patch: Partial<NodeStatus> = {}): NodeStatus 
     lastIndex: 120,
     snapshotIndex: 0,
     votedFor: null,
+    logTerms: [{ from: 1, to: 120, term: 3 }],
     peers: [],
     ...patch,
   };
