@@ -1,13 +1,10 @@
 // What the dashboard learns by comparing consecutive snapshots: recovery events (a node went
-// down, started catching up, finished a scrub…) and which term wrote which log indexes.
+// down, started catching up, finished a scrub…).
 import type { ClusterSnapshot, ManagedNode } from '../../../node-runtime/common/manager-api';
 import { formatBytes, formatCount } from '../format/units';
-import { leaderOf } from './cluster-derive';
-import type { HistorySlice, RecoveryEvent, SliceCreator, TermSpan } from './state';
+import type { HistorySlice, RecoveryEvent, SliceCreator } from './state';
 
 const MAX_RECOVERY_EVENTS = 500;
-/** Term spans are kept for this many indexes below the newest. */
-const TERM_SPAN_DEPTH = 1000;
 
 function transitions(before: ManagedNode, after: ManagedNode, time: number): RecoveryEvent[] {
   const events: RecoveryEvent[] = [];
@@ -36,26 +33,11 @@ function transitions(before: ManagedNode, after: ManagedNode, time: number): Rec
   return events;
 }
 
-/** Extends the spans with the leader's newest indexes; a shorter leader log truncates them. */
-export function extendTermSpans(spans: readonly TermSpan[], lastIndex: number, term: number): TermSpan[] {
-  const kept = spans.filter((s) => s.from <= lastIndex).map((s) => (s.to > lastIndex ? { ...s, to: lastIndex } : s));
-  const top = kept.at(-1)?.to;
-  if (top === undefined) return lastIndex > 0 ? [{ from: 1, to: lastIndex, term: -1 }] : [];
-  if (lastIndex > top) {
-    const last = kept.at(-1);
-    if (last !== undefined && last.term === term) kept[kept.length - 1] = { ...last, to: lastIndex };
-    else kept.push({ from: top + 1, to: lastIndex, term });
-  }
-  const floor = lastIndex - TERM_SPAN_DEPTH;
-  return kept.filter((s) => s.to > floor);
-}
-
 /** Log events (the `event` field of a node's JSON line) that belong in the recovery history. */
 const RECOVERY_LOG_EVENTS: Readonly<Record<string, RecoveryEvent['kind']>> = { scrubCorruptChunk: 'corruptChunk' };
 
-export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
+export const createHistorySlice: SliceCreator<HistorySlice> = (set) => ({
   recoveryEvents: [],
-  termSpans: [],
 
   observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot) {
     const events: RecoveryEvent[] = [];
@@ -65,12 +47,8 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
         if (before !== undefined) events.push(...transitions(before, node, next.updatedAt));
       }
     }
-    const status = leaderOf(next)?.report?.status;
-    const termSpans = status === undefined ? get().termSpans : extendTermSpans(get().termSpans, status.lastIndex, status.term);
-    set((s) => ({
-      termSpans,
-      recoveryEvents: events.length === 0 ? s.recoveryEvents : [...s.recoveryEvents, ...events].slice(-MAX_RECOVERY_EVENTS),
-    }));
+    if (events.length === 0) return;
+    set((s) => ({ recoveryEvents: [...s.recoveryEvents, ...events].slice(-MAX_RECOVERY_EVENTS) }));
   },
 
   observeLogLine(line) {

@@ -228,16 +228,8 @@ export interface RecoveryEvent {
   readonly text: string;
 }
 
-/** Log indexes `from..to` (inclusive) were written in `term`, as the dashboard saw them appear. */
-export interface TermSpan {
-  readonly from: number;
-  readonly to: number;
-  readonly term: number;
-}
-
 export interface HistorySlice {
   readonly recoveryEvents: readonly RecoveryEvent[];
-  readonly termSpans: readonly TermSpan[];
   observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot): void;
   /** Picks the recovery-related lines (a corrupt chunk found by the scrubber) out of the logs. */
   observeLogLine(line: LogLine): void;

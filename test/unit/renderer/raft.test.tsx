@@ -8,16 +8,17 @@ import { renderWithStore } from './render';
 
 function grownCluster() {
   const h = harness();
-  // The dashboard opens at index 120 (term unknown), then term 4 writes 121–124 and node 3 lags.
-  h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+  // One snapshot is enough: each node reports its own entries' terms. Term 3 wrote 1–120, term 4
+  // wrote 121–124, and node 3 lags at 120.
   const base = healthyCluster();
+  const grown = [{ from: 1, to: 120, term: 3 }, { from: 121, to: 124, term: 4 }];
   h.store.getState().handleEvent({
     type: 'snapshot',
     data: {
       ...base,
       nodes: [
-        node(1, { status: { role: 'leader', lastIndex: 124, commitIndex: 123, appliedIndex: 123, peers: [{ id: 2, url: null, isLearner: false, state: 'replicate', match: 124, next: 125, lastContactMs: 50 }, { id: 3, url: null, isLearner: false, state: 'probe', match: 120, next: 121, lastContactMs: 1500 }] } }),
-        node(2, { status: { lastIndex: 124, commitIndex: 123, appliedIndex: 123 } }),
+        node(1, { status: { role: 'leader', lastIndex: 124, commitIndex: 123, appliedIndex: 123, logTerms: grown, peers: [{ id: 2, url: null, isLearner: false, state: 'replicate', match: 124, next: 125, lastContactMs: 50 }, { id: 3, url: null, isLearner: false, state: 'probe', match: 120, next: 121, lastContactMs: 1500 }] } }),
+        node(2, { status: { lastIndex: 124, commitIndex: 123, appliedIndex: 123, logTerms: grown } }),
         node(3, { status: { lastIndex: 120, commitIndex: 120, appliedIndex: 120 }, partitionedFrom: [1, 2] }),
       ],
     },
@@ -36,16 +37,59 @@ describe('Raft view', () => {
     expect(within(ring as unknown as HTMLElement).getByText('cut')).toBeTruthy();
   });
 
-  it('shows each node’s log coloured by term with the commit point', () => {
+  it('shows each node’s log coloured by the terms it reports, with the commit point', () => {
     const h = grownCluster();
     renderWithStore(<RaftView />, h.store);
     const leaderLog = screen.getByRole('group', { name: 'Node 1 log: last index 124, committed up to 123, applied up to 123' });
     const entry124 = within(leaderLog).getByTitle('Index 124, term 4, not committed yet');
     expect(entry124.getAttribute('data-committed')).toBe('false');
+    expect(entry124.textContent).toBe('4');
     expect(within(leaderLog).getByTitle('Index 121, term 4, committed')).toBeTruthy();
-    expect(within(leaderLog).getByTitle('Index 120, term not seen by the dashboard, committed').textContent).toBe('?');
+    // Entries written before the dashboard opened carry their term too.
+    const entry120 = within(leaderLog).getByTitle('Index 120, term 3, committed');
+    expect(entry120.textContent).toBe('3');
+    expect(entry120.getAttribute('style')).not.toBe(entry124.getAttribute('style'));
+    expect(leaderLog.textContent).not.toContain('?');
     const laggingLog = screen.getByRole('group', { name: /^Node 3 log: last index 120/ });
+    expect(within(laggingLog).getByTitle('Index 120, term 3, committed')).toBeTruthy();
     expect(within(laggingLog).queryByTitle(/^Index 121/)).toBeNull();
+  });
+
+  it('colours each log by its own node’s terms, so a diverging follower shows its stale entries', () => {
+    const h = harness();
+    const base = healthyCluster();
+    h.store.getState().handleEvent({
+      type: 'snapshot',
+      data: {
+        ...base,
+        nodes: [
+          node(1, { status: { role: 'leader', term: 5, lastIndex: 122, commitIndex: 122, appliedIndex: 122, logTerms: [{ from: 1, to: 120, term: 3 }, { from: 121, to: 122, term: 5 }] } }),
+          node(2, { status: { term: 5, lastIndex: 122, commitIndex: 120, appliedIndex: 120, logTerms: [{ from: 1, to: 120, term: 3 }, { from: 121, to: 122, term: 4 }] } }),
+        ],
+      },
+    });
+    renderWithStore(<RaftView />, h.store);
+    const leaderLog = screen.getByRole('group', { name: /^Node 1 log:/ });
+    const followerLog = screen.getByRole('group', { name: /^Node 2 log:/ });
+    expect(within(leaderLog).getByTitle('Index 122, term 5, committed')).toBeTruthy();
+    expect(within(followerLog).getByTitle('Index 122, term 4, not committed yet')).toBeTruthy();
+  });
+
+  it('greys entries compacted into a snapshot', () => {
+    const h = harness();
+    const base = healthyCluster();
+    // Node 2 compacted up to 110 and still holds 111–120.
+    h.store.getState().handleEvent({
+      type: 'snapshot',
+      data: { ...base, nodes: [base.nodes[0]!, node(2, { status: { snapshotIndex: 110, logTerms: [{ from: 111, to: 120, term: 3 }] } })] },
+    });
+    renderWithStore(<RaftView />, h.store);
+    const log = screen.getByRole('group', { name: /^Node 2 log:/ });
+    const compacted = within(log).getByTitle('Index 110, compacted into a snapshot, committed');
+    expect(compacted.getAttribute('data-compacted')).toBe('true');
+    expect(compacted.textContent).toBe('');
+    const kept = within(log).getByTitle('Index 111, term 3, committed');
+    expect(kept.getAttribute('data-compacted')).toBe('false');
   });
 
   it('shows who voted for whom while a candidate campaigns, and explains a vote on hover', () => {

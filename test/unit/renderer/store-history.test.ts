@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { extendTermSpans } from '../../../renderer/src/store/history-slice';
 import { MAX_LOG_LINES } from '../../../renderer/src/store/logs-slice';
 import { HISTORY_WINDOW_MS } from '../../../renderer/src/store/metrics-slice';
 import { healthyCluster, node } from './fixtures';
@@ -62,19 +61,6 @@ describe('recovery history from log lines', () => {
     h.store.getState().handleEvent({ type: 'log', data: line({ event: 'scrubCorruptChunk', hash: 'ab12', outcome: 'repaired' }, 'scrub: chunk ab12… is corrupt; repaired') });
     h.store.getState().handleEvent({ type: 'log', data: line({ event: 'listening' }, 'node 2 listening') });
     expect(h.store.getState().recoveryEvents).toEqual([{ time: 5, nodeId: 2, kind: 'corruptChunk', text: 'scrub: chunk ab12… is corrupt; repaired' }]);
-  });
-});
-
-describe('term spans of the observed log', () => {
-  it('starts unknown, extends by term, merges equal terms, and truncates on a shorter leader log', () => {
-    let spans = extendTermSpans([], 10, 2);
-    expect(spans).toEqual([{ from: 1, to: 10, term: -1 }]);
-    spans = extendTermSpans(spans, 12, 2);
-    spans = extendTermSpans(spans, 14, 2);
-    expect(spans).toEqual([{ from: 1, to: 10, term: -1 }, { from: 11, to: 14, term: 2 }]);
-    spans = extendTermSpans(spans, 13, 3);
-    spans = extendTermSpans(spans, 15, 3);
-    expect(spans).toEqual([{ from: 1, to: 10, term: -1 }, { from: 11, to: 13, term: 2 }, { from: 14, to: 15, term: 3 }]);
   });
 });
 

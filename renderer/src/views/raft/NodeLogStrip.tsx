@@ -1,15 +1,16 @@
 // One node's log as a strip of entries (newest on the right), each coloured and labelled by the
-// term that wrote it; faded entries are not committed yet, grey ones were compacted into a snapshot.
+// term that wrote it, as the node reports in `logTerms`; faded entries are not committed yet,
+// grey ones were compacted into a snapshot.
+import type { NodeStatus } from '../../../../node-runtime/common/api-types';
 import type { ManagedNode } from '../../../../node-runtime/common/manager-api';
-import type { TermSpan } from '../../store/state';
 import { termColour } from './term-colour';
 
-function termAt(spans: readonly TermSpan[], index: number): number | null {
-  const span = spans.find((s) => index >= s.from && index <= s.to);
-  return span === undefined || span.term < 0 ? null : span.term;
+/** The term of entry `index`, or null when the node did not report it (compacted, or older than its window). */
+function termAt(status: NodeStatus, index: number): number | null {
+  return status.logTerms.find((run) => index >= run.from && index <= run.to)?.term ?? null;
 }
 
-export function NodeLogStrip({ node, spans, from, to }: { node: ManagedNode; spans: readonly TermSpan[]; from: number; to: number }) {
+export function NodeLogStrip({ node, from, to }: { node: ManagedNode; from: number; to: number }) {
   const status = node.report?.status;
   const cells = [];
   for (let index = from; index <= to; index += 1) {
@@ -17,17 +18,20 @@ export function NodeLogStrip({ node, spans, from, to }: { node: ManagedNode; spa
       cells.push(<span key={index} className="log-cell log-cell-empty" />);
       continue;
     }
-    const term = termAt(spans, index);
+    const term = termAt(status, index);
+    const compacted = index <= status.snapshotIndex;
+    const committed = index <= status.commitIndex;
+    const what = term !== null ? `term ${term}` : compacted ? 'compacted into a snapshot' : 'term not reported';
     cells.push(
       <span
         key={index}
         className="log-cell"
-        data-committed={index <= status.commitIndex}
-        data-compacted={index <= status.snapshotIndex}
+        data-committed={committed}
+        data-compacted={compacted}
         style={{ background: termColour(term) }}
-        title={`Index ${index}, ${term === null ? 'term not seen by the dashboard' : `term ${term}`}${index <= status.commitIndex ? ', committed' : ', not committed yet'}`}
+        title={`Index ${index}, ${what}${committed ? ', committed' : ', not committed yet'}`}
       >
-        {term ?? '?'}
+        {term}
       </span>,
     );
   }

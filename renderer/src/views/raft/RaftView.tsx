@@ -12,7 +12,6 @@ const encoder = new TextEncoder();
 
 export function RaftView() {
   const snapshot = useApp((s) => s.snapshot);
-  const spans = useApp((s) => s.termSpans);
   const enqueue = useApp((s) => s.enqueueUploads);
   const healAll = useApp((s) => s.healAllPartitions);
   if (snapshot === null) return <p className="empty">Waiting for the cluster…</p>;
@@ -52,10 +51,10 @@ export function RaftView() {
           </h2>
           <p className="muted" style={{ margin: 0 }}>
             Each box is one log entry labelled with its term. Solid boxes are <Explained term="commitIndex">committed</Explained>; faded ones are
-            not yet stored by a majority; “?” entries were written before this dashboard opened.
+            not yet stored by a majority; grey ones were compacted into a snapshot.
           </p>
           {nodes.map((n) => (
-            <NodeLogStrip key={n.id} node={n} spans={spans} from={from} to={to} />
+            <NodeLogStrip key={n.id} node={n} from={from} to={to} />
           ))}
         </section>
       </div>
