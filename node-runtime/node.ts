@@ -1,6 +1,6 @@
 // Wires storage, Raft, the state machine, the transport and the HTTP API into one process, and
 // takes them down again in the reverse order on SIGTERM/SIGINT or when the parent goes away.
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +35,7 @@ import { TrafficStats } from './services/traffic-stats';
 import type { ChunkStore } from './storage/chunk-store';
 import { storeChunked } from './storage/chunker';
 import { PeerTransport, type PeerAddress } from './transport';
+import { isAuthorized } from './transport/auth';
 
 /** Raft runs on a fixed tick; heartbeat and election timeouts are whole numbers of ticks. */
 const TICK_MS = 20;
@@ -458,11 +459,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           blockedPeers: () => [...blocked],
         }
       : null,
-    isClusterSecret: (token) => {
-      const a = Buffer.from(token);
-      const b = Buffer.from(secret);
-      return secret !== '' && a.length === b.length && timingSafeEqual(a, b);
-    },
+    hasClusterSecret: (headers, strict) => (secret !== '' || !strict) && isAuthorized(headers, secret),
     metrics,
     traffic,
   };

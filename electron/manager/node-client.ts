@@ -54,11 +54,16 @@ export class NodeClient {
 
   /** On the leader: adds a node (as a learner, promoted once it caught up). */
   async addMember(member: { id: number; peerAddress: string; httpUrl: string }): Promise<void> {
-    await this.send('POST', '/cluster/members', member);
+    await this.send('POST', '/cluster/members', member, this.secretHeader());
   }
 
   async removeMember(id: number): Promise<void> {
-    await this.send('DELETE', `/cluster/members/${id}`);
+    await this.send('DELETE', `/cluster/members/${id}`, undefined, this.secretHeader());
+  }
+
+  /** Membership routes need the cluster secret when the nodes have one. */
+  private secretHeader(): Record<string, string> {
+    return this.secret === null ? {} : { authorization: `Bearer ${this.secret}` };
   }
 
   /** Replaces this node's fault rules: it drops all traffic to and from `blockedPeers`. */

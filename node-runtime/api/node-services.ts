@@ -1,5 +1,6 @@
 // What the HTTP API needs from the node, as one interface: routes stay thin (parse, validate,
 // call, answer) and node.ts decides how each service is carried out.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { TrafficStats } from '../services/traffic-stats';
@@ -76,8 +77,11 @@ export interface NodeServices {
   readonly membership: MembershipService;
   /** Present only when the node runs with --fault-injection. */
   readonly faults: { setBlockedPeers(ids: readonly number[]): void; blockedPeers(): readonly number[] } | null;
-  /** Compares a bearer token against the cluster secret in constant time. */
-  isClusterSecret(token: string): boolean;
+  /**
+   * The request carries the cluster secret (constant-time). Without a secret (a hand-started dev
+   * cluster, loopback only) every request passes unless `strict`.
+   */
+  hasClusterSecret(headers: IncomingHttpHeaders, strict: boolean): boolean;
   readonly metrics: Registry;
   /** Client traffic counters and request latency for /stats. */
   readonly traffic: TrafficStats;

@@ -64,6 +64,30 @@ describe('bad input', () => {
   });
 });
 
+describe('routes that need the cluster secret', () => {
+  const member = JSON.stringify({ id: 9, peerAddress: '127.0.0.1:1', httpUrl: null });
+
+  it.each([
+    ['no secret', {}],
+    ['a wrong secret', { authorization: 'Bearer not-the-secret' }],
+  ])('refuses membership changes with %s (401), on leader and follower, and changes nothing', async (_what, headers: Record<string, string>) => {
+    for (const node of [leader, follower]) {
+      const add = await json<{ error: string }>(`${node.url}/cluster/members`, { method: 'POST', body: member, headers });
+      expect(add.status).toBe(401);
+      expect(add.body.error).toBe('unauthorized');
+      const remove = await json<{ error: string }>(`${node.url}/cluster/members/3`, { method: 'DELETE', headers });
+      expect(remove.status).toBe(401);
+    }
+    const status = await json<{ peers: { id: number }[] }>(`${leader.url}/status`);
+    expect(status.body.peers.map((p) => p.id).sort()).toEqual(cluster.followers(leader).map((n) => n.id).sort());
+  });
+
+  it('has no fault endpoint without --fault-injection', async () => {
+    const res = await fetch(`${leader.url}/internal/fault`, { method: 'PUT', body: '{"blockedPeers":[]}', headers: { authorization: `Bearer ${cluster.secret}` } });
+    expect(res.status).toBe(405);
+  });
+});
+
 describe('operational routes', () => {
   it('/livez and /readyz', async () => {
     expect((await fetch(`${follower.url}/livez`)).status).toBe(200);

@@ -1,5 +1,7 @@
 // Membership changes (on the leader) and, only with --fault-injection, the fault rule endpoint.
-import type { Router } from 'express';
+// Both need the cluster secret: adding a member makes the cluster connect to — and authenticate
+// with — an address the caller names.
+import type { RequestHandler, Router } from 'express';
 import express from 'express';
 import { z } from 'zod';
 import { ApiError } from '../../common/errors';
@@ -17,15 +19,19 @@ export function clusterRoutes(services: NodeServices): Router {
   const router = express.Router();
   const json = express.json({ limit: '16kb', type: () => true });
   const writes = leaderOnly(services);
+  const peersOnly = (strict: boolean): RequestHandler => (req, _res, next) => {
+    if (!services.hasClusterSecret(req.headers, strict)) throw new ApiError('unauthorized', 'this route needs the cluster secret (Authorization: Bearer <secret>)');
+    next();
+  };
 
-  router.post('/cluster/members', writes, json, async (req, res) => {
+  router.post('/cluster/members', peersOnly(false), writes, json, async (req, res) => {
     const parsed = memberBody.safeParse(req.body);
     if (!parsed.success) throw new ApiError('bad_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     await services.membership.add(parsed.data);
     res.status(201).json(services.status());
   });
 
-  router.delete('/cluster/members/:id', writes, async (req, res) => {
+  router.delete('/cluster/members/:id', peersOnly(false), writes, async (req, res) => {
     const id = Number(req.params.id);
     if (!Number.isInteger(id) || id < 1) throw new ApiError('bad_request', 'member id must be a positive integer');
     await services.membership.remove(id);
@@ -34,10 +40,7 @@ export function clusterRoutes(services: NodeServices): Router {
 
   const faults = services.faults;
   if (faults) {
-    router.put('/internal/fault', json, (req, res) => {
-      const header = req.headers.authorization ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-      if (!services.isClusterSecret(token)) throw new ApiError('unauthorized', 'fault rules need the cluster secret');
+    router.put('/internal/fault', peersOnly(true), json, (req, res) => {
       const parsed = faultBody.safeParse(req.body);
       if (!parsed.success) throw new ApiError('bad_request', 'expected {"blockedPeers": [node ids]}');
       faults.setBlockedPeers(parsed.data.blockedPeers.filter((id) => id !== services.id));
