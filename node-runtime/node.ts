@@ -144,6 +144,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     removePeer: (id) => transport.removePeer(id),
     proposalTimeoutMs: () => PROPOSAL_TIMEOUT_MS,
     onRemoved: () => logger.warn('this node was removed from the cluster'),
+    onPersistFailed: (err) => logger.error({ err: err.message }, 'could not save the member address book (members.json)'),
   });
   for (const [id, address] of await membership.load()) {
     if (id !== options.id && !peers.has(id)) transport.addPeer(id, parsePeerAddress(address.peerAddress));
@@ -256,6 +257,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   });
   await config.load();
   if (fileJson !== undefined) config.applyFile(fileJson, false);
+  config.on('persistFailed', (err) => logger.error({ err: err.message }, 'could not save node settings; they stay live until a restart'));
   config.on('nodeSettings', (s) => {
     logger.level = s.logLevel;
   });
@@ -478,8 +480,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     logger.info({ event: 'leaderChange', leader, role, term }, leader ? `leader is node ${leader} (term ${term})` : 'no leader');
     if (role === 'leader') void config.seedClusterFromFile().catch((err: Error) => logger.warn({ err: err.message }, 'could not apply the config file\'s cluster settings'));
   });
+  // A node whose storage failed must not linger looking alive: exit non-zero, so a supervisor
+  // (the manager, systemd) sees the failure and restarts it into a clean replay of its WAL.
   raft.on('fatal', () => {
-    void stop('storage failure');
+    process.exitCode = 1;
+    void stop('storage failure').finally(() => process.exit(1));
   });
 
   const configWatcher = options.configFile ? watchConfigFile(options.configFile, config, logger) : null;

@@ -120,11 +120,18 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   /** Stops ticking and fails every waiter; the caller closes storage after this resolves. */
   async stop(): Promise<void> {
+    this.halt();
+    while (this.processing) await new Promise((r) => setImmediate(r));
+    this.failWaiters(new ProposalTimeoutError('the node is shutting down'));
+  }
+
+  private halt(): void {
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
-    while (this.processing) await new Promise((r) => setImmediate(r));
-    const err = new ProposalTimeoutError('the node is shutting down');
+  }
+
+  private failWaiters(err: Error): void {
     for (const w of this.proposals.values()) this.settle(w, () => w.reject(err));
     for (const w of this.reads.values()) this.settle(w, () => w.reject(err));
     this.proposals.clear();
@@ -235,6 +242,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
       // Storage failed mid-Ready: continuing could acknowledge what is not durable. Stop loudly.
       this.fatal = err instanceof Error ? err : new Error(String(err));
       this.options.logger.fatal({ err: this.fatal }, 'raft driver stopped: persisting a Ready failed');
+      this.halt();
+      this.failWaiters(new ProposalTimeoutError(`the node stopped after a storage failure: ${this.fatal.message}`));
       this.emit('fatal', this.fatal);
     } finally {
       this.processing = false;

@@ -1,11 +1,12 @@
 // Streams a request to the leader and its answer back, byte for byte, without buffering: a
 // follower accepts writes "transparently" this way (DESIGN.md, write path).
 import http from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { ApiError } from '../common/errors';
 import { sendError } from './errors';
 
-/** Marks a forwarded request so a node that is not the leader either cannot loop it. */
+/** Marks a forwarded request: a node that receives one while not leader answers instead of forwarding again (no loops). */
 export const FORWARDED_HEADER = 'x-dfs-forwarded-by';
 
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host']);
@@ -30,10 +31,13 @@ export function forwardRequest(req: Request, res: Response, leaderUrl: string, s
     // client's body is still in this connection, so it cannot carry another request.
     if (!req.complete) out.connection = 'close';
     res.writeHead(answer.statusCode ?? 502, out);
-    answer.pipe(res);
-    answer.once('end', () => {
-      if (!req.complete) req.destroy();
-    });
+    // pipeline, not pipe: a leader that drops mid-answer must cut the client's response too.
+    pipeline(answer, res).then(
+      () => {
+        if (!req.complete) req.destroy();
+      },
+      () => res.destroy(),
+    );
   });
   upstream.on('error', (err) => {
     sendError(res, new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`));

@@ -77,9 +77,11 @@ export class ChunkSync {
   }
 
   private async syncOne(hash: string, size: number): Promise<void> {
-    if (!this.options.fsm.isChunkReferenced(hash) || (await this.options.has(hash))) return;
+    if (!this.options.fsm.isChunkReferenced(hash)) return;
     this.missing += 1;
     try {
+      // Inside the try: a disk error while looking must be retried later, not crash the node.
+      if (await this.options.has(hash)) return;
       await this.options.repairer.repair(hash, size);
       this.failed.delete(hash);
     } catch (err) {

@@ -37,6 +37,8 @@ export interface ConfigServiceOptions {
 
 export interface ConfigServiceEvents {
   nodeSettings: [Readonly<NodeSettings>];
+  /** Persisting node settings failed; they stay live until a restart. */
+  persistFailed: [Error];
 }
 
 const API_LAYER_FILE = 'node-settings.json';
@@ -105,7 +107,9 @@ export class ConfigService extends EventEmitter<ConfigServiceEvents> {
       const api = { ...this.apiLayer };
       for (const key of changedNodeKeys) delete api[key];
       this.apiLayer = api;
-      void writeJsonAtomic(path.join(this.options.dataDir, API_LAYER_FILE), api);
+      // Best effort: the file's values are already live; if this write fails, a restart brings
+      // back the older API values, which is what the log line says.
+      writeJsonAtomic(path.join(this.options.dataDir, API_LAYER_FILE), api).catch((err: Error) => this.emit('persistFailed', err));
     }
     const previousCluster = this.fileCluster;
     this.fileCluster = parsed.cluster;
@@ -128,8 +132,9 @@ export class ConfigService extends EventEmitter<ConfigServiceEvents> {
     const unset = Object.fromEntries(
       Object.entries(this.fileCluster).filter(([key]) => layered.sources[key as keyof ClusterSettings] === 'default'),
     ) as Partial<ClusterSettings>;
-    this.fileClusterSeeded = true;
     if (Object.keys(unset).length > 0) await this.setCluster(unset, 'file');
+    // Only once it worked: a proposal right after an election can fail, and the next term retries.
+    this.fileClusterSeeded = true;
   }
 
   private async setCluster(patch: Partial<ClusterSettings>, source: 'api' | 'file'): Promise<void> {

@@ -26,6 +26,8 @@ export interface MembershipOptions {
   readonly proposalTimeoutMs: () => number;
   /** Called when this node itself was removed from the cluster. */
   readonly onRemoved: () => void;
+  /** Saving the address book failed (peers added later would be unknown after a restart). */
+  readonly onPersistFailed: (err: Error) => void;
 }
 
 const MEMBERS_FILE = 'members.json';
@@ -45,6 +47,7 @@ export function parsePeerAddress(text: string): PeerAddress {
 
 export class RaftMembershipService implements MembershipService {
   private known = new Map<NodeId, MemberAddress>();
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MembershipOptions) {}
 
@@ -88,7 +91,11 @@ export class RaftMembershipService implements MembershipService {
         this.options.addPeer(single.nodeId, parsePeerAddress(context.peerAddress));
       }
     }
-    void writeJsonAtomic(path.join(this.options.dataDir, MEMBERS_FILE), Object.fromEntries(this.known));
+    // Writes are chained so an older address book can never land after a newer one.
+    const book = Object.fromEntries(this.known);
+    this.saving = this.saving
+      .then(() => writeJsonAtomic(path.join(this.options.dataDir, MEMBERS_FILE), book))
+      .catch((err: Error) => this.options.onPersistFailed(err));
   }
 
   private async change(change: ConfChange): Promise<void> {
