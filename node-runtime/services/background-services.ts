@@ -3,7 +3,6 @@
 // expiry (leader only), a periodic catch-up pass that queues every missing chunk, and a record of
 // the snapshots the Raft driver takes. Each reports its last run under `backgroundServices` in
 // GET /recovery/status: scrubber, gc, lockExpiry, repair, snapshot.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -119,14 +118,7 @@ export class BackgroundServices {
     });
     this.gc = new GarbageCollector({
       list: () => chunks.list(),
-      stat: async (hash) => {
-        try {
-          const s = await fs.stat(chunks.pathOf(hash));
-          return { mtimeMs: s.mtimeMs, size: s.size };
-        } catch {
-          return null;
-        }
-      },
+      stat: (hash) => chunks.stat(hash).catch(() => null),
       isReferenced: (hash) => fsm.isChunkReferenced(hash),
       remove: (hash) => chunks.delete(hash),
       cleanupTemp: () => chunks.cleanupTemp(),

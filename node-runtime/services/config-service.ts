@@ -2,7 +2,6 @@
 // and change only through Raft (configSet); node-scope settings are local to this process and are
 // layered default < file < env < flag < api, the api layer persisted in the data directory.
 import { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigView } from '../common/api-types';
 import {
@@ -18,7 +17,7 @@ import {
 import { ApiError } from '../common/errors';
 import { parseConfigFile } from '../common/seed-config';
 import type { StateMachine } from '../fsm';
-import { writeJsonAtomic } from '../storage/atomic-file';
+import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
 import type { CommandRunner } from './command-runner';
 
 export interface ConfigServiceOptions {
@@ -56,13 +55,10 @@ export class ConfigService extends EventEmitter<ConfigServiceEvents> {
 
   /** Loads the persisted API layer (node scope) from the data directory. */
   async load(): Promise<void> {
-    try {
-      const raw = JSON.parse(await readFile(path.join(this.options.dataDir, API_LAYER_FILE), 'utf8')) as unknown;
-      const checked = validateConfigPatch(raw);
-      if (checked.ok) this.apiLayer = checked.node;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const raw = await readJsonFile(path.join(this.options.dataDir, API_LAYER_FILE));
+    if (raw === undefined) return;
+    const checked = validateConfigPatch(raw);
+    if (checked.ok) this.apiLayer = checked.node;
   }
 
   nodeSettings(): Readonly<NodeSettings> {

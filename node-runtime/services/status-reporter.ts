@@ -1,5 +1,5 @@
 // Builds the node's reports — GET /status and GET /stats — from the parts that own each fact.
-import { statfs } from 'node:fs/promises';
+import { diskFree } from '../storage/disk-free';
 import type { NodeHealth, NodeStatus, PeerStatus, Stats } from '../common/api-types';
 import { LOG_TERMS_WINDOW, quotaUsage } from '../common/api-types';
 import type { StateMachine } from '../fsm';
@@ -100,14 +100,5 @@ export class StatusReporter {
     if (!raft.leader) return 'unhealthy';
     const voters = raft.confState.voters.filter((id) => id !== this.sources.id);
     return voters.every((id) => this.sources.peerConnected(id)) ? 'healthy' : 'degraded';
-  }
-}
-
-export async function diskFree(dir: string): Promise<number | null> {
-  try {
-    const s = await statfs(dir);
-    return s.bavail * s.bsize;
-  } catch {
-    return null;
   }
 }

@@ -121,6 +121,17 @@ export class ChunkStore {
     }
   }
 
+  /** Size and modification time of a stored chunk, or null when it is not stored. */
+  async stat(hash: string): Promise<{ size: number; mtimeMs: number } | null> {
+    try {
+      const info = await fs.stat(this.pathOf(hash));
+      return { size: info.size, mtimeMs: info.mtimeMs };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
   /** Starts writing a chunk whose hash is not known yet (the chunker's path). */
   async beginChunk(): Promise<ChunkWriter> {
     return new ChunkWriter(await AtomicWriter.open(path.join(this.root, 'chunk')), (hash, file) => this.land(hash, file));
