@@ -339,7 +339,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     httpUrlOf: (id) => (id === options.id ? httpUrl : transport.peerHttpUrl(id) ?? null),
     tickMs: () => TICK_MS,
     snapshotIndex: () => storage.memory.firstIndex() - 1,
-    termOf: (index) => (index <= storage.memory.lastIndex() ? storage.memory.term(index) : null),
+    termOf: (index) => (index >= storage.memory.firstIndex() - 1 && index <= storage.memory.lastIndex() ? storage.memory.term(index) : null),
     lastSnapshotAt: () => lastSnapshotAt,
     chunkStats,
     walBytes: () => storage.storage.wal.stats().bytesWritten,

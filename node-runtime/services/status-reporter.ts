@@ -16,7 +16,7 @@ export interface StatusSources {
   readonly httpUrlOf: (id: number) => string | null;
   readonly tickMs: () => number;
   readonly snapshotIndex: () => number;
-  /** Term of a log entry this node holds durably; null past its last persisted entry. */
+  /** Term of a log entry this node holds durably; null outside its persisted log. */
   readonly termOf: (index: number) => number | null;
   readonly lastSnapshotAt: () => number | null;
   readonly chunkStats: () => Promise<{ count: number; bytes: number }>;
@@ -68,8 +68,8 @@ export class StatusReporter {
     const runs: { from: number; to: number; term: number }[] = [];
     for (let index = Math.max(firstIndex, lastIndex - LOG_TERMS_WINDOW + 1); index <= lastIndex; index++) {
       const term = this.sources.termOf(index);
-      // The core's last index may include entries still being persisted; those have no term here yet.
-      if (term === null) break;
+      // The core's view may run ahead of storage (entries or a snapshot still being persisted).
+      if (term === null) continue;
       const last = runs[runs.length - 1];
       if (last && last.term === term && last.to === index - 1) last.to = index;
       else runs.push({ from: index, to: index, term });
