@@ -1,5 +1,6 @@
 // `npm run cluster`: a local three-node cluster, headless, on the seed's ports (HTTP 8081–8083,
 // peers 3030–3032). Prints where each node listens and which one leads; Ctrl-C stops all three.
+// DFS_HTTP_PORTS / DFS_PEER_PORTS ("a,b,c") move it elsewhere, e.g. for tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -7,19 +8,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cluster = '1,127.0.0.1:3030;2,127.0.0.1:3031;3,127.0.0.1:3032';
-const httpPorts = [8081, 8082, 8083];
+const ports = (env: string | undefined, seed: number[]): number[] => (env ? env.split(',').map(Number) : seed);
+const httpPorts = ports(process.env.DFS_HTTP_PORTS, [8081, 8082, 8083]);
+const peerPorts = ports(process.env.DFS_PEER_PORTS, [3030, 3031, 3032]);
+const cluster = peerPorts.map((port, index) => `${index + 1},127.0.0.1:${port}`).join(';');
 const dataDir = process.env.STORAGE_PATH ?? path.join(root, 'data', 'cluster');
 // One secret per run authenticates peer traffic; it travels by environment, never argv.
 const secret = process.env.DFS_CLUSTER_SECRET ?? randomBytes(24).toString('base64url');
 
 // Refuse early and clearly when the seed's ports are taken, rather than report another cluster.
 const busy: number[] = [];
-for (const port of [...httpPorts, 3030, 3031, 3032]) {
+for (const port of [...httpPorts, ...peerPorts]) {
   if (!(await portIsFree(port))) busy.push(port);
 }
 if (busy.length > 0) {
-  console.error(`Ports ${busy.join(', ')} are in use (is another cluster running?). Stop it first; this command uses the seed's ports 8081–8083 and 3030–3032.`);
+  console.error(`Ports ${busy.join(', ')} are in use (is another cluster running?). Stop it first; this command uses ports ${httpPorts.join(', ')} and ${peerPorts.join(', ')}.`);
   process.exit(1);
 }
 
@@ -27,7 +30,8 @@ const children: ChildProcess[] = httpPorts.map((port, index) => {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(root, 'node-runtime/cli.ts'), '--node', String(index), '--http', `127.0.0.1:${port}`, '--cluster', cluster, '--data-dir', path.join(dataDir, `node-${index + 1}`)],
-    { cwd: root, env: { ...process.env, DFS_CLUSTER_SECRET: secret }, stdio: ['ignore', 'ignore', 'inherit'] },
+    // The IPC channel ties each node to this script: if it dies, the nodes notice and exit.
+    { cwd: root, env: { ...process.env, DFS_CLUSTER_SECRET: secret }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
   );
   child.on('exit', (code, signal) => {
     if (!stopping) console.log(`node ${index + 1} exited (${signal ?? `code ${code}`})`);
@@ -36,7 +40,7 @@ const children: ChildProcess[] = httpPorts.map((port, index) => {
 });
 
 for (const [index, port] of httpPorts.entries()) {
-  console.log(`node ${index + 1}: http://127.0.0.1:${port}  peer 127.0.0.1:${3030 + index}  data ${path.join(dataDir, `node-${index + 1}`)}`);
+  console.log(`node ${index + 1}: http://127.0.0.1:${port}  peer 127.0.0.1:${peerPorts[index]}  data ${path.join(dataDir, `node-${index + 1}`)}`);
 }
 
 let stopping = false;
