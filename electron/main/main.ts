@@ -95,6 +95,8 @@ async function startManager(nodeCount?: number): Promise<void> {
     // The manager keeps the watched folders and serves them over /api like in web mode; main only
     // adds folders the user picked natively (the page may not name one: see refusedRoutes).
     watchFolders: true,
+    // The seed's ports when free (its curl examples then work); DFS_DESKTOP_SEED_PORTS=0 for any.
+    seedPorts: process.env.DFS_DESKTOP_SEED_PORTS !== '0',
     logger,
   });
   manager = started;

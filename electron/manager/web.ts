@@ -26,6 +26,7 @@ interface WebFlags {
   dataDir: string;
   open: boolean;
   logLevel?: string;
+  seedPorts: boolean;
 }
 
 function openBrowser(url: string): void {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     .option('--data-dir <dir>', 'where the cluster and its files live', './data')
     .option('--open', 'open the dashboard in the default browser', false)
     .option('--log-level <level>', "the nodes' LOG_LEVEL")
+    .option('--no-seed-ports', "give a new cluster any free ports instead of the seed's 8081–8083 / 3030–3032")
     .parse(process.argv.slice(2), { from: 'user' })
     .opts<WebFlags>();
 
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     nodeCount: flags.nodes,
     apiPort: flags.port,
     nodeLogLevel: flags.logLevel,
+    seedPorts: flags.seedPorts,
     watchFolders: true,
     logger,
   });

@@ -26,7 +26,7 @@ describe('web mode', () => {
     await writeFile(path.join(temp.dir, 'cluster.json'), JSON.stringify({ version: 1, nextId: 4, nodes }));
     const apiPort = await pickPort(taken);
 
-    const child = spawn(process.execPath, ['--import', 'tsx', webEntry, '--data-dir', temp.dir, '--port', String(apiPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', webEntry, '--data-dir', temp.dir, '--port', String(apiPort), '--no-seed-ports'], { stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });

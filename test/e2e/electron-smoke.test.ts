@@ -47,7 +47,7 @@ describe('DFS Desktop (Electron)', () => {
       executablePath: binary!,
       // Chromium refuses to run as root with its sandbox; CI containers often are root.
       args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), repoRoot],
-      env: { ...process.env, DFS_DESKTOP_DATA_DIR: dataDir } as Record<string, string>,
+      env: { ...process.env, DFS_DESKTOP_DATA_DIR: dataDir, DFS_DESKTOP_SEED_PORTS: '0' } as Record<string, string>,
       timeout: 60_000,
     });
     const page: Page = await app.firstWindow();

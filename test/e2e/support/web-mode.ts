@@ -30,7 +30,7 @@ export interface WebMode {
 export async function startWebMode(): Promise<WebMode> {
   await ensureRendererBuilt();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dfs-e2e-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'electron/manager/web.ts'), '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'electron/manager/web.ts'), '--port', '0', '--no-seed-ports', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

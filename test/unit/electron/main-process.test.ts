@@ -63,6 +63,7 @@ beforeAll(async () => {
     FAKE_APP_PATH: appPath,
     FAKE_APP_DATA: path.join(root, 'appdata'),
     DFS_DESKTOP_DATA_DIR: path.join(root, 'userdata'),
+    DFS_DESKTOP_SEED_PORTS: '0',
     WATCH_DIR: path.join(root, 'watched'),
   };
   const stdout = await new Promise<string>((resolve, reject) => {
