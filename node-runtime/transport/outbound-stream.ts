@@ -12,7 +12,7 @@ import { encodeMessage } from './codec';
 import { encodeFrame, FRAME_HEADER_BYTES } from './framing';
 import { isBulk, OutboundQueue } from './outbound-queue';
 import { FROM_HEADER, HTTP_URL_HEADER, parseHttpUrl, RAFT_PATH, RAFT_PROTOCOL } from './protocol';
-import type { QueueLimits, TransportLog } from './types';
+import type { OutboundStatus, QueueLimits, TransportLog } from './types';
 
 export interface OutboundContext {
   readonly selfId: number;
@@ -25,18 +25,6 @@ export interface OutboundContext {
   readonly log: TransportLog;
   readonly onUnreachable: (peerId: number) => void;
   readonly onHttpUrl: (peerId: number, url: string) => void;
-}
-
-export interface OutboundStatus {
-  readonly connected: boolean;
-  readonly lastError?: string;
-  readonly reconnects: number;
-  readonly queuedMessages: number;
-  readonly queuedBytes: number;
-  readonly messagesSent: number;
-  readonly bytesSent: number;
-  readonly framesSent: number;
-  readonly messagesDropped: number;
 }
 
 export class OutboundStream {

@@ -64,17 +64,10 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
-/** What the dashboard shows about one peer link, both directions. */
-export interface PeerStatus {
-  readonly id: number;
-  /** Where this node connects to the peer ("" when the peer is only known from its own stream). */
-  readonly address: string;
-  readonly httpUrl?: string;
-  readonly blocked: boolean;
+/** Our stream to one peer, as the outbound side sees it. */
+export interface OutboundStatus {
   /** Our stream to the peer is established. */
   readonly connected: boolean;
-  /** The peer's stream to us is established. */
-  readonly inboundConnected: boolean;
   readonly lastError?: string;
   /** Times our stream was re-established after it failed or dropped. */
   readonly reconnects: number;
@@ -85,6 +78,17 @@ export interface PeerStatus {
   readonly framesSent: number;
   /** Messages to the peer never written: queue over its bound, peer blocked, or too large. */
   readonly messagesDropped: number;
+}
+
+/** What the dashboard shows about one peer link, both directions. */
+export interface PeerStatus extends OutboundStatus {
+  readonly id: number;
+  /** Where this node connects to the peer ("" when the peer is only known from its own stream). */
+  readonly address: string;
+  readonly httpUrl?: string;
+  readonly blocked: boolean;
+  /** The peer's stream to us is established. */
+  readonly inboundConnected: boolean;
   readonly messagesReceived: number;
   /** Messages from the peer not delivered: peer blocked, or sender/recipient not this link's. */
   readonly messagesDiscarded: number;
