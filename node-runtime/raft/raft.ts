@@ -391,12 +391,19 @@ export class Raft {
         this.vote = m.from;
       }
     } else {
-      // The refusal tells the candidate what we know is committed (index and term), and we learn
-      // from the request what it knows: see commitByVote.
-      const commit = this.log.committed;
-      this.send({ type: respType, to: m.from, term: this.term, reject: true, commit, logTerm: this.log.zeroTermOnCompacted(commit) });
-      this.commitByVote(Math.min(m.commit, m.index), m.index, m.logTerm);
+      this.refuseVote(m);
     }
+  }
+
+  /**
+   * Refuses a (pre-)vote request at our current term. The refusal tells the candidate what we know
+   * is committed (index and term), and we learn from the request what it knows: see commitByVote.
+   */
+  private refuseVote(m: Message): void {
+    const commit = this.log.committed;
+    const respType = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
+    this.send({ type: respType, to: m.from, term: this.term, reject: true, commit, logTerm: this.log.zeroTermOnCompacted(commit) });
+    this.commitByVote(Math.min(m.commit, m.index), m.index, m.logTerm);
   }
 
   /**
@@ -481,8 +488,14 @@ export class Raft {
         // §5.1: a stale leader learns our term from the response and steps down (e.g. one back
         // from a partition, or a removed leader still handing over).
         this.send({ type: 'appResp', to: m.from });
-      } else if (m.type === 'preVote') {
-        this.send({ type: 'preVoteResp', to: m.from, reject: true });
+      } else if (m.type === 'vote' || m.type === 'preVote') {
+        // §5.1: a request with a stale term is refused with our term, and the candidate adopts it.
+        // etcd drops a stale vote request instead; without PreVote that can stop elections for
+        // good (sim seed 2012434): a voter that missed a membership change (its log too short to
+        // see it) campaigns again and again in its old configuration, where it cannot win, and
+        // its term runs ahead of the one node that can win, whose requests it then drops unseen.
+        // Told our term, that node campaigns above it and gets the vote.
+        this.refuseVote(m);
       }
       return false;
     }

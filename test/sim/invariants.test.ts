@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../node-runtime/raft/index';
-import type { Entry, HardState, Ready } from '../../node-runtime/raft/index';
+import type { ConfState, Entry, HardState, Ready } from '../../node-runtime/raft/index';
 import { Checker } from './invariants';
 import { encodeCommand, KvStateMachine } from './state-machine';
 import type { ViolationKind } from './violation';
@@ -80,6 +80,25 @@ describe('the invariant checker', () => {
     const confState = { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
     const commitAlone = (): void => lonely.onCommit(1, { term: 1, vote: 1, commit: 1 }, disks.get(1) as MemoryStorage, { confState, disks: (id) => disks.get(id) });
     expect(violationOf(commitAlone)).toBe('durability');
+  });
+
+  it('durability: holders must meet every quorum of the leader\'s configuration, not be a quorum of each half', () => {
+    // Nodes 2 and 3 hold index 1; leader 2 reports it committed under `confState`.
+    const commitWith = (confState: ConfState) => (): void => {
+      const checker = new Checker(() => 0);
+      const disks = new Map([1, 2, 3, 4, 5].map((id) => [id, new MemoryStorage()]));
+      for (const id of [2, 3]) persist(checker, id, disks.get(id) as MemoryStorage, [entry(1, 1)], { term: 1, vote: 2, commit: 0 });
+      checker.onCommit(2, { term: 1, vote: 2, commit: 1 }, disks.get(2) as MemoryStorage, { confState, disks: (id) => disks.get(id) });
+    };
+    const conf = (voters: number[], votersOutgoing: number[] = []): ConfState => ({ voters, learners: [], votersOutgoing, learnersNext: [], autoLeave: false });
+    // Committed in [1,2,3] before the joint change to [1] was applied (sim seed 2039255): every
+    // joint quorum needs two of [1,2,3], so it meets node 2 or 3.
+    expect(violationOf(commitWith(conf([1], [1, 2, 3])))).toBeUndefined();
+    // Two of four voters after a single-voter change: every majority of four meets one of them.
+    expect(violationOf(commitWith(conf([1, 2, 3, 4])))).toBeUndefined();
+    // Nodes 1 and 4 make a quorum of both halves without a holder.
+    expect(violationOf(commitWith(conf([1, 4], [1, 3, 4])))).toBe('durability');
+    expect(violationOf(commitWith(conf([1, 2, 3, 4, 5])))).toBe('durability');
   });
 
   it('state machine safety: two nodes applying different entries at one index', () => {

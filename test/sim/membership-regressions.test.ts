@@ -19,6 +19,8 @@ const REGRESSIONS: readonly { seed: number; overrides?: ScenarioOverrides; found
   { seed: 655, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
   { seed: 12, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
   { seed: 847, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
+  { seed: 2039255, found: 'durability checked as a quorum of each joint half (the checker was wrong)' },
+  { seed: 2012434, found: 'no leader: a stale-term vote request dropped unanswered' },
 ];
 
 describe('membership-heavy simulation', () => {

@@ -1,5 +1,6 @@
 // §5.1 terms and §5.2 leader election (Figure 2, RequestVote).
 import { describe, expect, it } from 'vitest';
+import type { Message } from '../../../node-runtime/raft/types';
 import { RaftInvariantError } from '../../../node-runtime/raft/errors';
 import { ELECTION_TICKS, Network } from './network';
 
@@ -82,7 +83,7 @@ describe('§5.2 leader election', () => {
     expect(net.status(net.leaders()[0] as number).term).toBeGreaterThan(1);
   });
 
-  it('a vote request from an older term is ignored and changes nothing', () => {
+  it('a vote request from an older term is refused with the newer term (§5.1), and the candidate adopts it', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
     net.isolate(1);
@@ -90,9 +91,13 @@ describe('§5.2 leader election', () => {
     net.heal();
     // Node 1 is still leader of term 1 and knows nothing better; node 3 is in term 2.
     net.node(3).raw.step({ type: 'vote', from: 1, to: 3, term: 1, logTerm: 1, index: 9, entries: [], commit: 0, reject: false, rejectHint: 0 });
-    // Ignored outright: the stale candidate learns the newer term from anyone it contacts.
-    expect(net.takeMessages().filter((m) => m.from === 3 && m.type === 'voteResp')).toEqual([]);
+    const replies = net.takeMessages().filter((m) => m.from === 3 && m.to === 1);
+    expect(replies).toMatchObject([{ type: 'voteResp', term: 2, reject: true }]);
+    // The refusal changes nothing on the voter...
     expect(net.status(3)).toMatchObject({ term: 2, vote: 2 });
+    // ...and moves the stale node to the newer term, where it no longer leads.
+    net.node(1).raw.step(replies[0] as Message);
+    expect(net.status(1)).toMatchObject({ term: 2, role: 'follower' });
   });
 
   it('a candidate with a stale log gets no vote (§5.4.1 election restriction)', () => {
