@@ -3,13 +3,14 @@
 // the command that replays it. Exit code 1 when any run failed.
 
 import { parseArgs } from 'node:util';
-import { isKnob, KNOBS } from './profiles';
+import { isKnob, isProfile, KNOBS, PROFILES } from './profiles';
 import type { Knob } from './profiles';
 import { describeFailure, runSeed } from './run';
 import type { RunOptions } from './run';
 import type { ScenarioOverrides } from './scenario';
 
-const USAGE = `usage: npm run sim -- (--seed S [--verbose] | --seeds N [--from F]) [--knob K | --aim-at K] [--override JSON] [--no-contract-checks]
+const USAGE = `usage: npm run sim -- (--seed S [--verbose] | --seeds N [--from F]) [--profile P] [--knob K | --aim-at K] [--override JSON] [--no-contract-checks]
+  --profile P  lean the fault mix toward one kind of trouble: ${Object.keys(PROFILES).join(', ')}
   --knob K     break the core with testing knob K (${KNOBS.join(', ')}) and aim the faults at its bug
   --aim-at K   the same faults on the correct core
   --override   pin parts of every drawn scenario, e.g. '{"clockSkew":3,"raft":{"preVote":false}}'`;
@@ -37,6 +38,7 @@ function main(): number {
       knob: { type: 'string' },
       'aim-at': { type: 'string' },
       override: { type: 'string' },
+      profile: { type: 'string', default: 'default' },
       'no-contract-checks': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -47,9 +49,11 @@ function main(): number {
   }
   const knob = parseKnob('knob', values.knob);
   const aimAt = parseKnob('aim-at', values['aim-at']);
+  if (!isProfile(values.profile)) throw new Error(`unknown --profile ${values.profile}\n${USAGE}`);
   const options: RunOptions = {
     ...(knob ? { knob } : {}),
     ...(aimAt ? { aimAt } : {}),
+    profile: values.profile,
     ...(values.override === undefined ? {} : { overrides: JSON.parse(values.override) as ScenarioOverrides }),
     noContractChecks: values['no-contract-checks'],
   };

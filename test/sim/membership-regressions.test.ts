@@ -5,17 +5,15 @@
 
 import { describe, expect, it } from 'vitest';
 import { describeFailure, runSeed } from './run';
-import type { ScenarioOverrides } from './scenario';
+import type { RunOptions } from './run';
 
-const MEMBERSHIP_HEAVY: ScenarioOverrides = { faults: { confChange: 100, transferLeader: 150 } };
-
-const REGRESSIONS: readonly { seed: number; overrides?: ScenarioOverrides; found: string }[] = [
-  { seed: 701301, overrides: MEMBERSHIP_HEAVY, found: 'invalid membership change committed' },
-  { seed: 801344, overrides: MEMBERSHIP_HEAVY, found: 'invalid membership change committed' },
-  { seed: 802564, overrides: MEMBERSHIP_HEAVY, found: 'invalid membership change committed' },
+const REGRESSIONS: readonly (RunOptions & { seed: number; found: string })[] = [
+  { seed: 701301, profile: 'membership', found: 'invalid membership change committed' },
+  { seed: 801344, profile: 'membership', found: 'invalid membership change committed' },
+  { seed: 802564, profile: 'membership', found: 'invalid membership change committed' },
   { seed: 900355, found: 'no leader after a membership change' },
-  { seed: 801451, overrides: MEMBERSHIP_HEAVY, found: 'no leader after a membership change' },
-  { seed: 802514, overrides: MEMBERSHIP_HEAVY, found: 'no leader after a membership change' },
+  { seed: 801451, profile: 'membership', found: 'no leader after a membership change' },
+  { seed: 802514, profile: 'membership', found: 'no leader after a membership change' },
   { seed: 655, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
   { seed: 12, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
   { seed: 847, overrides: { clockSkew: 3 }, found: 'election timer reset by a refused vote' },
@@ -24,9 +22,9 @@ const REGRESSIONS: readonly { seed: number; overrides?: ScenarioOverrides; found
 ];
 
 describe('membership-heavy simulation', () => {
-  for (const { seed, overrides, found } of REGRESSIONS) {
+  for (const { seed, found, ...options } of REGRESSIONS) {
     it(`seed ${seed} (found: ${found}) passes`, () => {
-      const result = runSeed(seed, overrides === undefined ? {} : { overrides });
+      const result = runSeed(seed, options);
       expect(result.ok, describeFailure(result)).toBe(true);
     });
   }
@@ -35,7 +33,7 @@ describe('membership-heavy simulation', () => {
     const failures: string[] = [];
     let confChangesApplied = 0;
     for (let seed = 801201; seed <= 801500; seed++) {
-      const result = runSeed(seed, { overrides: MEMBERSHIP_HEAVY });
+      const result = runSeed(seed, { profile: 'membership' });
       if (!result.ok) failures.push(describeFailure(result));
       confChangesApplied += result.stats.confChangesApplied;
     }

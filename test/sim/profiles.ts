@@ -52,3 +52,24 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
       };
   }
 }
+
+/**
+ * Fault mixes for long exploratory runs (`npm run sim -- --profile NAME`). Each leans the drawn
+ * scenarios toward one kind of trouble; the rest of the scenario is still drawn from the seed.
+ * - membership: frequent membership changes and leadership transfers (demotions and removals of
+ *   the sitting leader among them);
+ * - partitions: frequent, long, one-way and two-way link cuts;
+ * - crashes: frequent crashes, half of them in the middle of a Ready (the unsynced tail is lost,
+ *   the closest the simulator comes to disk loss), many at key moments.
+ */
+export const PROFILES = {
+  default: {},
+  membership: { faults: { confChange: 100, transferLeader: 150 } },
+  partitions: { faults: { partition: 100, maxPartitionTime: 1500 } },
+  crashes: { faults: { crash: 150, crashMidReady: 0.5, crashAtKeyMoments: 0.4 } },
+} as const satisfies Record<string, ScenarioOverrides>;
+export type Profile = keyof typeof PROFILES;
+
+export function isProfile(name: string): name is Profile {
+  return Object.hasOwn(PROFILES, name);
+}

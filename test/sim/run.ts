@@ -9,8 +9,8 @@ import { LivenessPhase } from './liveness';
 import { Operator } from './membership';
 import { FaultInjector } from './faults';
 import { Prng } from './prng';
-import { knobOverrides, knobSettings } from './profiles';
-import type { Knob } from './profiles';
+import { knobOverrides, knobSettings, PROFILES } from './profiles';
+import type { Knob, Profile } from './profiles';
 import { drawScenario, mergeOverrides } from './scenario';
 import type { Scenario, ScenarioOverrides } from './scenario';
 import { Violation } from './violation';
@@ -25,7 +25,9 @@ export interface RunOptions {
   readonly knob?: Knob;
   /** The fault mix aimed at a knob's bug, on the correct core (the control for `knob`). */
   readonly aimAt?: Knob;
-  /** Pins parts of the drawn scenario (applied after a knob's own overrides); part of the replay command. */
+  /** Leans the fault mix toward one kind of trouble (see PROFILES); part of the replay command. */
+  readonly profile?: Profile;
+  /** Pins parts of the drawn scenario (applied after a knob's and a profile's); part of the replay command. */
   readonly overrides?: ScenarioOverrides;
   /** Builds the cores in place of RawNode (tests only: not part of the replay command). */
   readonly coreFactory?: (config: RawNodeConfig) => RawNode;
@@ -62,6 +64,7 @@ export function replayCommand(seed: number, options: RunOptions = {}): string {
   const flags = [`--seed ${seed}`];
   if (options.knob) flags.push(`--knob ${options.knob}`);
   else if (options.aimAt) flags.push(`--aim-at ${options.aimAt}`);
+  if (options.profile !== undefined && options.profile !== 'default') flags.push(`--profile ${options.profile}`);
   if (options.overrides) flags.push(`--override '${JSON.stringify(options.overrides)}'`);
   if (options.noContractChecks) flags.push('--no-contract-checks');
   return `npm run sim -- ${flags.join(' ')}`;
@@ -70,7 +73,8 @@ export function replayCommand(seed: number, options: RunOptions = {}): string {
 /** The run a seed stands for: its scenario is drawn from the seed (aimed at a knob's bug if asked). */
 export function runSeed(seed: number, options: RunOptions = {}): RunResult {
   const aimAt = options.knob ?? options.aimAt;
-  const overrides = mergeOverrides(aimAt ? knobOverrides(aimAt) : {}, options.overrides ?? {});
+  const leaning = mergeOverrides(aimAt ? knobOverrides(aimAt) : {}, PROFILES[options.profile ?? 'default']);
+  const overrides = mergeOverrides(leaning, options.overrides ?? {});
   return runScenario(seed, (random) => drawScenario(random, overrides), options);
 }
 
