@@ -28,7 +28,7 @@ export class FaultInjector {
 
   start(): void {
     this.active = true;
-    if (this.rates.crashAtKeyMoments > 0) this.cluster.crashHook = (node, rd) => this.crashAtKeyMoment(node, rd);
+    if (this.rates.crashAtKeyMoments > 0 || this.rates.crashAtConfChange > 0) this.cluster.crashHook = (node, rd) => this.crashAtKeyMoment(node, rd);
     if (this.rates.crash > 0) this.loop(this.rates.crash, () => this.crashOne());
     if (this.rates.partition > 0) this.loop(this.rates.partition, () => this.partition());
     if (this.rates.snapshot > 0) this.loop(this.rates.snapshot, () => this.snapshotOne());
@@ -61,14 +61,28 @@ export class FaultInjector {
 
   private crashAtKeyMoment(id: NodeId, rd: Ready): CrashPoint | undefined {
     const node = this.cluster.node(id);
+    const point = this.keyMoment(node, rd) ?? this.confChangeMoment(rd);
+    if (point === undefined) return undefined;
+    this.stats.crashes++;
+    this.scheduleRestart(node);
+    return point;
+  }
+
+  private keyMoment(node: SimNode, rd: Ready): CrashPoint | undefined {
+    if (this.rates.crashAtKeyMoments === 0) return undefined;
     let point: CrashPoint | undefined;
     if (rd.softState?.role === 'leader') point = 'afterPersist';
     else if (node.role === 'leader' && rd.hardState !== undefined && rd.hardState.commit > node.disk.initialState().hardState.commit) point = 'afterPersist';
     else if (rd.messages.some((m) => m.type === 'voteResp' && !m.reject)) point = 'afterSend';
-    if (point === undefined || !this.random.chance(this.rates.crashAtKeyMoments)) return undefined;
-    this.stats.crashes++;
-    this.scheduleRestart(node);
-    return point;
+    return point !== undefined && this.random.chance(this.rates.crashAtKeyMoments) ? point : undefined;
+  }
+
+  /** Persisted but not applied: a membership change in the new entries or the newly committed ones. */
+  private confChangeMoment(rd: Ready): CrashPoint | undefined {
+    if (this.rates.crashAtConfChange === 0) return undefined;
+    const carriesChange = rd.entries.some((e) => e.kind === 'confChange') || rd.committedEntries.some((e) => e.kind === 'confChange');
+    if (!carriesChange || !this.random.chance(this.rates.crashAtConfChange)) return undefined;
+    return this.random.pick(['afterPersist', 'afterSend'] as const);
   }
 
   private scheduleRestart(node: SimNode): void {

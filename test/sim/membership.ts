@@ -27,6 +27,7 @@ export class Operator {
     this.active = true;
     if (this.rates.confChange > 0) this.loop(this.rates.confChange, () => this.changeMembership());
     if (this.rates.transferLeader > 0) this.loop(this.rates.transferLeader, () => this.transferLeader());
+    if (this.rates.partitionedChange > 0) this.loop(this.rates.partitionedChange, () => this.changeUnderPartition());
   }
 
   stop(): void {
@@ -61,6 +62,48 @@ export class Operator {
     this.changesProposed++;
     // Now and then through a follower, which forwards it (or turns it away).
     this.viaAnyNode(leader).proposeConfChange(cc);
+  }
+
+  /**
+   * Cuts the leader off from some of the other voters (both ways or one way), then changes the
+   * membership, most often demoting or removing the leader itself. With a minority cut off the
+   * change can still commit, and learners (never cut) hold the new configuration before the voters
+   * that were; with a majority cut off, the leader is stranded with an uncommitted change while
+   * the rest elect a new leader.
+   */
+  private changeUnderPartition(): void {
+    const leader = this.cluster.leader();
+    if (leader === undefined) return;
+    const cs = leader.membership;
+    if (cs.votersOutgoing.length > 0) {
+      this.leaveJointIfNeeded();
+      return;
+    }
+    const others = cs.voters.filter((id) => id !== leader.id);
+    const cut = this.random.shuffle([...others]).slice(0, this.random.between(1, Math.max(1, Math.ceil(others.length / 2))));
+    const network = this.cluster.network;
+    const direction = this.random.int(3);
+    for (const id of cut) {
+      if (direction !== 1) network.cutLink(leader.id, id);
+      if (direction !== 2) network.cutLink(id, leader.id);
+    }
+    const cc = cs.voters.length > 2 && this.random.chance(0.7) ? this.demoteOrRemove(leader.id, cs) : this.chooseChange(cs);
+    if (cc !== undefined) {
+      this.changesProposed++;
+      leader.proposeConfChange(cc);
+    }
+    this.cluster.scheduler.after(this.random.between(1, this.rates.maxPartitionTime), () => {
+      if (this.active) network.heal();
+    });
+  }
+
+  /** The leader demoted to learner or removed, alone or with a second change in a joint step. */
+  private demoteOrRemove(leader: NodeId, cs: ConfState): ConfChange {
+    const self: ConfChangeSingle = { op: this.random.pick(['removeNode', 'addLearner'] as const), nodeId: leader };
+    const options = this.chooseChange(cs)?.changes.filter((c) => c.nodeId !== leader) ?? [];
+    const second = options[0];
+    if (second === undefined || this.random.chance(0.5)) return { changes: [self], transition: 'auto' };
+    return { changes: [self, second], transition: this.random.pick(['auto', 'joint'] as const) };
   }
 
   private chooseChange(cs: ConfState): ConfChange | undefined {

@@ -60,13 +60,16 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
  *   the sitting leader among them);
  * - partitions: frequent, long, one-way and two-way link cuts;
  * - crashes: frequent crashes, half of them in the middle of a Ready (the unsynced tail is lost,
- *   the closest the simulator comes to disk loss), many at key moments.
+ *   the closest the simulator comes to disk loss), many at key moments;
+ * - reconfig: membership changes under partitions (leaders demoted or removed while cut off from
+ *   some voters, learners ahead of voters) and crashes between a change's persist and its apply.
  */
 export const PROFILES = {
   default: {},
   membership: { faults: { confChange: 100, transferLeader: 150 } },
   partitions: { faults: { partition: 100, maxPartitionTime: 1500 } },
   crashes: { faults: { crash: 150, crashMidReady: 0.5, crashAtKeyMoments: 0.4 } },
+  reconfig: { faults: { confChange: 150, partitionedChange: 200, crashAtConfChange: 0.3, maxDowntime: 400 } },
 } as const satisfies Record<string, ScenarioOverrides>;
 export type Profile = keyof typeof PROFILES;
 

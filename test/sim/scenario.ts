@@ -34,6 +34,18 @@ export interface FaultRates {
   readonly snapshot: number;
   readonly confChange: number;
   readonly transferLeader: number;
+  /**
+   * Membership changes made while part of the cluster is cut off from the leader: the leader
+   * demoted or removed while partitioned from some voters, learners that receive the new
+   * configuration before the voters that decide it.
+   */
+  readonly partitionedChange: number;
+  /**
+   * Chance of crashing a node between persisting a Ready that carries a membership change (as a
+   * new entry, or newly committed) and applying it: it restarts with a configuration in its log,
+   * perhaps known committed, that it never applied.
+   */
+  readonly crashAtConfChange: number;
 }
 
 export interface WorkloadRates {
@@ -107,6 +119,10 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     snapshot: on(0.6, random.pick([100, 400])),
     confChange: on(0.5, random.pick([200, 600])),
     transferLeader: on(0.3, random.pick([300, 1000])),
+    // Not drawn, so that the seeds recorded before these faults existed replay unchanged; the
+    // 'reconfig' profile turns them on.
+    partitionedChange: 0,
+    crashAtConfChange: 0,
   };
   const workload: WorkloadRates = {
     write: random.pick([5, 20, 60]),
