@@ -24,6 +24,8 @@ export class FaultInjector {
     private readonly cluster: Cluster,
     private readonly random: Prng,
     private readonly rates: FaultRates,
+    /** One (unrandomised) election timeout in simulated time. */
+    private readonly electionTime: number,
   ) {}
 
   start(): void {
@@ -87,8 +89,15 @@ export class FaultInjector {
 
   private scheduleRestart(node: SimNode): void {
     this.cluster.scheduler.after(this.random.between(1, this.rates.maxDowntime), () => {
-      if (this.active) node.start();
+      if (!this.active) return;
+      const slow = this.rates.slowRestart > 0 && this.random.chance(this.rates.slowRestart);
+      node.start(slow ? this.random.between(1, this.slowRestartMax) : 0);
     });
+  }
+
+  /** Three election timeouts of the slowest possible clock. */
+  private get slowRestartMax(): number {
+    return 3 * 2 * this.electionTime;
   }
 
   private partition(): void {

@@ -62,14 +62,15 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
  * - crashes: frequent crashes, half of them in the middle of a Ready (the unsynced tail is lost,
  *   the closest the simulator comes to disk loss), many at key moments;
  * - reconfig: membership changes under partitions (leaders demoted or removed while cut off from
- *   some voters, learners ahead of voters) and crashes between a change's persist and its apply.
+ *   some voters, learners ahead of voters), crashes between a change's persist and its apply, and
+ *   restarts slow to apply what they know is committed.
  */
 export const PROFILES = {
   default: {},
   membership: { faults: { confChange: 100, transferLeader: 150 } },
   partitions: { faults: { partition: 100, maxPartitionTime: 1500 } },
   crashes: { faults: { crash: 150, crashMidReady: 0.5, crashAtKeyMoments: 0.4 } },
-  reconfig: { faults: { confChange: 150, partitionedChange: 200, crashAtConfChange: 0.3, maxDowntime: 400 } },
+  reconfig: { faults: { confChange: 150, partitionedChange: 200, crashAtConfChange: 0.3, slowRestart: 0.3, maxDowntime: 400 } },
 } as const satisfies Record<string, ScenarioOverrides>;
 export type Profile = keyof typeof PROFILES;
 

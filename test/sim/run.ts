@@ -110,7 +110,7 @@ export function runScenario(seed: number, pick: (random: Prng) => Scenario, opti
     },
     clusterRandom,
   );
-  const faults = new FaultInjector(cluster, faultRandom, scenario.faults);
+  const faults = new FaultInjector(cluster, faultRandom, scenario.faults, scenario.raft.electionTicks * scenario.tickInterval);
   const operator = new Operator(cluster, operatorRandom, scenario.faults);
   const workload = new Workload(cluster, workloadRandom, scenario.workload, 20 * scenario.tickInterval);
   const liveness = new LivenessPhase(cluster, faults, operator, workload, scenario.healedLinks, scenario.tickInterval);

@@ -46,6 +46,12 @@ export interface FaultRates {
    * perhaps known committed, that it never applied.
    */
   readonly crashAtConfChange: number;
+  /**
+   * Chance that a node restarted by the adversary is slow to handle its first Readies (replaying a
+   * long log, a cold disk): up to a few election timeouts pass, its clock ticking and messages
+   * arriving, before it persists or applies anything, so committed entries wait unapplied.
+   */
+  readonly slowRestart: number;
 }
 
 export interface WorkloadRates {
@@ -123,6 +129,7 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     // 'reconfig' profile turns them on.
     partitionedChange: 0,
     crashAtConfChange: 0,
+    slowRestart: 0,
   };
   const workload: WorkloadRates = {
     write: random.pick([5, 20, 60]),

@@ -64,6 +64,8 @@ export class SimNode {
   private readyQueued = false;
   private handling = false;
   private crashAt: CrashPoint | undefined;
+  /** Until then the node handles no Ready: its disk or its apply loop is stalled. */
+  private stalledUntil = 0;
   role: Role = 'follower';
 
   constructor(
@@ -98,16 +100,20 @@ export class SimNode {
     return this.sm.chain;
   }
 
-  /** Boots (or reboots) from the disk alone: the state machine restarts from the disk's snapshot. */
-  start(): void {
+  /**
+   * Boots (or reboots) from the disk alone: the state machine restarts from the disk's snapshot.
+   * A slow start handles no Ready for `stalledFor` (ticks and messages still reach the core).
+   */
+  start(stalledFor = 0): void {
     if (this.core) return;
+    this.stalledUntil = this.env.now() + stalledFor;
     const snap = this.disk.snapshot();
     this.sm = KvStateMachine.restore(snap.metadata.index, snap.data);
     this.env.checker.onRestore(this.id, snap.metadata.index, this.sm.chain);
     this.confState = this.disk.initialState().confState;
     this.role = 'follower';
     this.core = this.env.newCore(this.id, this.disk, snap.metadata.index);
-    this.trace(`start applied=${snap.metadata.index} ${JSON.stringify(this.disk.initialState().hardState)} last=${this.disk.lastIndex()}`);
+    this.trace(`start applied=${snap.metadata.index} ${JSON.stringify(this.disk.initialState().hardState)} last=${this.disk.lastIndex()}${stalledFor > 0 ? ` stalled for ${stalledFor}` : ''}`);
     this.kick();
   }
 
@@ -218,7 +224,8 @@ export class SimNode {
     // Inside handleReadies the loop picks up whatever this call would have: no re-entry.
     if (this.readyQueued || this.handling) return;
     this.readyQueued = true;
-    this.env.schedule(this.env.readyDelay(), () => {
+    const delay = Math.max(this.env.readyDelay(), this.stalledUntil - this.env.now());
+    this.env.schedule(delay, () => {
       this.readyQueued = false;
       this.handleReadies();
     });
