@@ -1,11 +1,13 @@
 // `npm run cluster`: a local three-node cluster, headless, on the seed's ports (HTTP 8081–8083,
 // peers 3030–3032). Prints where each node listens and which one leads; Ctrl-C stops all three.
-// DFS_HTTP_PORTS / DFS_PEER_PORTS ("a,b,c") move it elsewhere, e.g. for tests.
+// DFS_HTTP_PORTS / DFS_PEER_PORTS ("a,b,c") move it elsewhere, e.g. for tests. It takes the same
+// cluster lock as the desktop manager, so the two never run the nodes of one data dir together.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ClusterBusyError, ClusterLock } from '../electron/manager/cluster-lock';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ports = (env: string | undefined, seed: number[]): number[] => (env ? env.split(',').map(Number) : seed);
@@ -16,6 +18,12 @@ const dataDir = process.env.STORAGE_PATH ?? path.join(root, 'data', 'cluster');
 // One secret per run authenticates peer traffic; it travels by environment, never argv.
 const secret = process.env.DFS_CLUSTER_SECRET ?? randomBytes(24).toString('base64url');
 
+const lock = await ClusterLock.acquire(dataDir, 'script').catch((err: unknown) => {
+  if (!(err instanceof ClusterBusyError)) throw err;
+  console.error(`Cannot start: ${err.message}. Stop it first, or use its dashboard.`);
+  process.exit(1);
+});
+
 // Refuse early and clearly when the seed's ports are taken, rather than report another cluster.
 const busy: number[] = [];
 for (const port of [...httpPorts, ...peerPorts]) {
@@ -23,8 +31,11 @@ for (const port of [...httpPorts, ...peerPorts]) {
 }
 if (busy.length > 0) {
   console.error(`Ports ${busy.join(', ')} are in use (is another cluster running?). Stop it first; this command uses ports ${httpPorts.join(', ')} and ${peerPorts.join(', ')}.`);
+  await lock.release();
   process.exit(1);
 }
+
+let running = httpPorts.length;
 
 const children: ChildProcess[] = httpPorts.map((port, index) => {
   const child = spawn(
@@ -35,6 +46,9 @@ const children: ChildProcess[] = httpPorts.map((port, index) => {
   );
   child.on('exit', (code, signal) => {
     if (!stopping) console.log(`node ${index + 1} exited (${signal ?? `code ${code}`})`);
+    running -= 1;
+    // The cluster is free for another manager only once no node of it runs.
+    if (stopping && running === 0) void lock.release();
   });
   return child;
 });
@@ -67,6 +81,7 @@ function stop(): void {
   clearInterval(poll);
   console.log('stopping the cluster…');
   for (const child of children) child.kill('SIGTERM');
+  if (running === 0) void lock.release();
   const force = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 10_000);
   force.unref();
 }

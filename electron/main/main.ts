@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import type { ClusterSnapshot, WatchedFolder } from '../../node-runtime/common/manager-api';
+import { ClusterBusyError } from '../manager/cluster-lock';
+import { planHandover } from '../manager/handover';
 import { Manager } from '../manager/manager';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from '../manager/security-policy';
 import { AppProtocol } from './app-protocol';
@@ -86,11 +88,13 @@ function showStatus(snapshot: ClusterSnapshot | null): void {
 
 async function startManager(nodeCount?: number): Promise<void> {
   const started = await Manager.start({
+    holder: 'app',
     dataDir,
     launcher: utilityProcessLauncher,
     command: paths.nodeCommand,
-    // Main serves the dashboard itself (app://); the manager only answers /api.
-    rendererDir: null,
+    // The window gets the dashboard from app://; the manager serves it too, for a web start on
+    // the same data dir that hands over to this app and opens its URL in a browser.
+    rendererDir: paths.rendererDir,
     nodeCount,
     // The manager keeps the watched folders and serves them over /api like in web mode; main only
     // adds folders the user picked natively (the page may not name one: see refusedRoutes).
@@ -202,6 +206,18 @@ function quitGracefully(event: Electron.Event): void {
   });
 }
 
+/**
+ * Web mode (or another app on this data folder) already runs the cluster: like Electron's own
+ * second instance, show that one's dashboard instead (in the browser, where it lives) and quit.
+ */
+async function handOver(busy: ClusterBusyError): Promise<void> {
+  const handover = await planHandover(busy, true);
+  process.stdout.write(`${handover.line}\n`);
+  logger.info({ owner: busy.owner }, 'cluster managed elsewhere: handed over');
+  if (handover.url !== null) await shell.openExternal(handover.url);
+  app.exit(handover.exitCode);
+}
+
 function missingBuild(): string | null {
   if (!existsSync(path.join(paths.rendererDir, 'index.html'))) return `The dashboard is not built (${paths.rendererDir}). Run: node scripts/build.js renderer`;
   if (!existsSync(paths.nodeCommand.modulePath)) return `The node runtime is not built (${paths.nodeCommand.modulePath}). Run: node scripts/build.js node`;
@@ -232,6 +248,7 @@ async function start(): Promise<void> {
   try {
     await startManager();
   } catch (err) {
+    if (err instanceof ClusterBusyError && err.owner.holder !== 'script') return handOver(err);
     logger.error({ err }, 'the manager could not start');
     dialog.showErrorBox('DFS Desktop could not start its cluster', `${(err as Error).message}\n\nDetails are in ${path.join(dataDir, 'manager.log')}.`);
     app.exit(1);

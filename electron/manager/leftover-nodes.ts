@@ -1,6 +1,7 @@
 // Node processes left over from an earlier manager. A node exits when its manager's IPC channel
 // closes, except while it is paused (SIGSTOP): a manager killed then leaves it frozen, holding its
-// ports and data directory. The next manager finds such nodes by their `--data-dir` and kills them.
+// ports and data directory. The next manager, once it holds the cluster lock (so the nodes'
+// manager is provably gone), finds such nodes by their `--data-dir` and kills them.
 import { execFile } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';

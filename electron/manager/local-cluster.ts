@@ -5,6 +5,7 @@ import type { AddedNode, NodeAction } from '../../node-runtime/common/manager-ap
 import type { RestartPolicyOptions } from './backoff';
 import type { Clock } from './clock';
 import type { ClusterBackend, MemberView } from './cluster-backend';
+import type { ClusterLock } from './cluster-lock';
 import { ClusterStore, type StoredCluster, type StoredNode } from './cluster-store';
 import type { Launcher, LaunchSpec, NodeCommand } from './launcher';
 import type { LogStore } from './log-store';
@@ -15,6 +16,8 @@ import { isPortFree, pickPort } from './ports';
 
 export interface LocalClusterOptions {
   readonly dataDir: string;
+  /** This process owns `dataDir`: only then are node processes running on it leftovers to kill. */
+  readonly lock: ClusterLock;
   /** Size of a new cluster; an existing cluster.json wins. */
   readonly nodeCount: number;
   readonly seedPorts: boolean;
@@ -128,7 +131,13 @@ export class LocalCluster implements ClusterBackend {
     this.changed();
   }
 
+  /**
+   * Kills node processes still running on our data directories. Safe only under the cluster lock:
+   * with it free or stale their manager is provably gone, while a live manager's nodes are
+   * never seen here because its lock keeps us from starting at all.
+   */
   private async reapLeftoverNodes(): Promise<void> {
+    this.options.lock.assertHeld();
     const byDir = new Map(this.cluster.nodes.map((n) => [this.store.nodeDataDir(n.id), n.id]));
     const killed = await killLeftoverNodes(await findLeftoverNodes([...byDir.keys()]));
     for (const { pid, dataDir } of killed) {

@@ -8,6 +8,7 @@ import { newToken } from './auth';
 import type { RestartPolicyOptions } from './backoff';
 import type { Clock } from './clock';
 import type { ClusterBackend } from './cluster-backend';
+import { ClusterLock, type Holder } from './cluster-lock';
 import { ClusterOps } from './cluster-ops';
 import { ClusterView } from './cluster-view';
 import { startControlServer, type ControlContext, type ControlServer } from './control-api';
@@ -52,6 +53,8 @@ export interface ManagerOptions {
    * `/api/watched-folders` (default false; web mode and the desktop app both turn it on).
    */
   readonly watchFolders?: boolean;
+  /** Who takes the cluster lock, as a second start names it (default web mode). */
+  readonly holder?: Holder;
   readonly logger?: ManagerLogger;
   readonly clock?: Clock;
   readonly policy?: RestartPolicyOptions;
@@ -72,21 +75,36 @@ export class Manager {
   /** Profile switches run one at a time. */
   private switching: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly options: ManagerOptions) {
+  private constructor(
+    private readonly options: ManagerOptions,
+    private readonly lock: ClusterLock,
+  ) {
     this.profiles = new ProfileStore(options.dataDir);
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Brings up the saved active profile's cluster (local nodes by default), then the control API. */
+  /**
+   * Takes the cluster lock (ClusterBusyError names the live owner when another process manages
+   * this data dir), brings up the saved active profile's cluster (local nodes by default), then
+   * the control API, whose URL goes into the hand-over file for a second start to open.
+   */
   static async start(options: ManagerOptions): Promise<Manager> {
-    const manager = new Manager(options);
-    await manager.enter(await manager.profiles.active());
+    const lock = await ClusterLock.acquire(options.dataDir, options.holder ?? 'web');
+    const manager = new Manager(options, lock);
+    try {
+      await manager.enter(await manager.profiles.active());
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
     try {
       await manager.openServices(options);
+      await lock.announceDashboard(manager.port, manager.dashboardUrl);
     } catch (err) {
       // Nodes nobody can reach through a control API would be orphans-to-be: take them down again.
       await manager.watched?.close();
       await manager.leave();
+      await lock.release();
       throw err;
     }
     manager.logger.info({ port: manager.port, profile: manager.active.backend.profile }, 'manager started');
@@ -165,6 +183,8 @@ export class Manager {
     await this.watched?.close();
     this.watched = null;
     await this.leave();
+    // Only once the nodes are gone: a next manager may then treat whatever is left as leftovers.
+    await this.lock.release();
     this.logger.info({}, 'manager stopped');
   }
 
@@ -173,6 +193,7 @@ export class Manager {
     if (profile === LOCAL_PROFILE) {
       this.local ??= new LocalCluster({
         dataDir: this.options.dataDir,
+        lock: this.lock,
         nodeCount: this.options.nodeCount ?? 3,
         seedPorts: this.options.seedPorts ?? true,
         launcher: this.options.launcher,

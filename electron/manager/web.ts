@@ -1,11 +1,14 @@
 // Web mode: `npm start -- --web [--port P] [--nodes N] [--data-dir D] [--open]`. Starts the
 // manager and its nodes, prints one line with the dashboard URL (the token is in it: this line
-// is for the user only), and on Ctrl-C or SIGTERM stops the nodes gracefully.
+// is for the user only), and on Ctrl-C or SIGTERM stops the nodes gracefully. When another
+// process already manages the cluster in D, it hands over to it (handover.ts) and exits.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { childProcessLauncher } from './child-process-launcher';
+import { ClusterBusyError } from './cluster-lock';
+import { planHandover } from './handover';
 import { Manager } from './manager';
 import { defaultNodeCommand, defaultRendererDir } from './node-command';
 
@@ -29,12 +32,27 @@ interface WebFlags {
   seedPorts: boolean;
 }
 
-function openBrowser(url: string): void {
+/** Resolves once the opener runs (or failed to), so a caller may exit right after. */
+function openBrowser(url: string, fallback: string): Promise<void> {
   const [command, args] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
   const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stderr.write(`Could not open a browser (${command}); open the URL above yourself.\n`));
   child.unref();
+  return new Promise((resolve) => {
+    child.once('spawn', resolve);
+    child.once('error', () => {
+      process.stderr.write(`Could not open a browser (${command}); ${fallback}\n`);
+      resolve();
+    });
+  });
+}
+
+/** Another live process manages the cluster: say who, open its dashboard if asked, and exit. */
+async function handOver(busy: ClusterBusyError, open: boolean): Promise<never> {
+  const handover = await planHandover(busy, open);
+  process.stdout.write(`${handover.line}\n`);
+  if (handover.url !== null) await openBrowser(handover.url, 'open the dashboard from the terminal that started it.');
+  process.exit(handover.exitCode);
 }
 
 async function main(): Promise<void> {
@@ -52,6 +70,7 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(flags.dataDir);
   const logger = pino({ level: 'info' }, pino.destination({ dest: path.join(dataDir, 'manager.log'), mkdir: true, sync: false }));
   const manager = await Manager.start({
+    holder: 'web',
     dataDir,
     launcher: childProcessLauncher,
     command: defaultNodeCommand(),
@@ -62,9 +81,9 @@ async function main(): Promise<void> {
     seedPorts: flags.seedPorts,
     watchFolders: true,
     logger,
-  });
+  }).catch((err: unknown) => (err instanceof ClusterBusyError ? handOver(err, flags.open) : Promise.reject(err)));
   process.stdout.write(`DFS Desktop dashboard: ${manager.dashboardUrl}\n`);
-  if (flags.open) openBrowser(manager.dashboardUrl);
+  if (flags.open) await openBrowser(manager.dashboardUrl, 'open the URL above yourself.');
 
   let stoppingSince: number | null = null;
   const stop = (): void => {
