@@ -9,18 +9,23 @@
 // for). It also has nowhere to keep the owner's pid and dashboard port that a second start must
 // show. A lock that never leaves this machine can do better with what the OS already provides:
 // the file appears atomically with its complete contents (written aside, then hard-linked into
-// place, which fails if a lock exists), and it is stale exactly when its pid is dead or now
-// belongs to a process with another start time.
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+// place, which fails if a lock exists), it is stale exactly when its pid is dead or now belongs
+// to a process with another start time, and a stale one is replaced in one rename by the single
+// taker that won a marker named after it (replaceStale).
+import { createHash, randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from './files';
+import { readTextIfExists, writeFileAtomic } from './files';
 import { isPidAlive, processStartTime } from './process-identity';
 
 export const LOCK_FILE = 'cluster.lock';
 /** The owner's dashboard URL, token included: 0600, for a second start of the same user to open. */
 export const HANDOVER_FILE = 'handover.json';
+
+/** How long a start waits for another one that is taking over the same stale lock. */
+const TAKEOVER_WAIT_MS = 5_000;
 
 export const HOLDERS = { web: 'web mode', app: 'the desktop app', script: '`npm run cluster`' } as const;
 export type Holder = keyof typeof HOLDERS;
@@ -75,16 +80,19 @@ export class ClusterLock {
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, LOCK_FILE);
     const owner: LockOwner = { pid: process.pid, startTime: await processStartTime(process.pid), since: new Date().toISOString(), holder, port: null };
-    // Each pass either takes the lock, finds a live owner, or removes one stale lock; three passes
-    // only run out when others keep taking and dropping it at the same moment.
-    for (let pass = 0; pass < 3; pass++) {
-      if (await createExclusive(file, owner)) return new ClusterLock(dir, owner);
-      const current = await readOwner(file);
-      if (current === 'gone') continue;
-      if (current !== 'invalid' && (await isOwnerAlive(current))) throw new ClusterBusyError(dir, current);
-      await removeStale(file, current);
+    const record = `${JSON.stringify(owner)}\n`;
+    const deadline = Date.now() + TAKEOVER_WAIT_MS;
+    for (;;) {
+      if (await createExclusive(file, record)) return new ClusterLock(dir, owner);
+      const current = await readTextIfExists(file);
+      if (current === null) continue;
+      const currentOwner = parseOwner(current);
+      if (currentOwner !== null && (await isOwnerAlive(currentOwner))) throw new ClusterBusyError(dir, currentOwner);
+      if (await replaceStale(file, current, record)) return new ClusterLock(dir, owner);
+      // Another start is replacing the same stale lock right now: look again in a moment.
+      if (Date.now() > deadline) throw new Error(`could not take ${file}: another start kept taking it over for ${TAKEOVER_WAIT_MS} ms`);
+      await delay(10);
     }
-    throw new Error(`could not take ${file}: other processes keep taking and releasing it`);
   }
 
   /** What a second start reads in the hand-over file: null when there is none or it is unreadable. */
@@ -117,14 +125,14 @@ export class ClusterLock {
     await rm(path.join(this.dataDir, HANDOVER_FILE), { force: true });
     const file = path.join(this.dataDir, LOCK_FILE);
     const current = await readOwner(file);
-    if (current !== 'gone' && current !== 'invalid' && sameOwner(current, this.owner)) await rm(file, { force: true });
+    if (current !== null && sameOwner(current, this.owner)) await rm(file, { force: true });
   }
 }
 
 /** Writes the record beside the lock, then links it into place: the lock exists complete or not at all. */
-async function createExclusive(file: string, owner: LockOwner): Promise<boolean> {
+async function createExclusive(file: string, record: string): Promise<boolean> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, `${JSON.stringify(owner)}\n`);
+  await writeFile(temp, record);
   try {
     await link(temp, file);
     return true;
@@ -136,20 +144,50 @@ async function createExclusive(file: string, owner: LockOwner): Promise<boolean>
   }
 }
 
-async function readOwner(file: string): Promise<LockOwner | 'gone' | 'invalid'> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw err;
+/**
+ * Replaces the stale lock whose text is `stale` by `record`; false when another process does so.
+ * Deleting a stale lock and creating a new one would let a slower taker, still judging the old
+ * text, delete the new lock. Instead the takers of one stale text race to create a marker named
+ * after it; only the winner may touch the lock, and it swaps in its record with one rename, so the
+ * file never disappears. A marker left by a taker that crashed in that instant is itself stale,
+ * and is taken over the same way one level down.
+ */
+async function replaceStale(file: string, stale: string, record: string): Promise<boolean> {
+  const marker = takeoverMarker(file, stale);
+  if (!(await createExclusive(marker, record))) {
+    const markerText = await readTextIfExists(marker);
+    if (markerText === null) return false;
+    const taker = parseOwner(markerText);
+    if (taker !== null && (await isOwnerAlive(taker))) return false;
+    if (!(await replaceStale(marker, markerText, record))) return false;
   }
+  try {
+    // A marker created after the winner removed its own: the lock has moved on already.
+    if ((await readTextIfExists(file)) !== stale) return false;
+    await writeFileAtomic(file, record);
+    return true;
+  } finally {
+    await rm(marker, { force: true });
+  }
+}
+
+/** The marker the takers of the stale lock text `stale` race to create (part of the on-disk format). */
+export function takeoverMarker(file: string, stale: string): string {
+  return `${file}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+}
+
+function parseOwner(text: string): LockOwner | null {
   try {
     return ownerSchema.parse(JSON.parse(text));
   } catch {
-    // Not written by this code (it only links complete records into place): nobody provably holds it.
-    return 'invalid';
+    // Not written by this code (it only ever puts complete records in place): nobody provably holds it.
+    return null;
   }
+}
+
+async function readOwner(file: string): Promise<LockOwner | null> {
+  const text = await readTextIfExists(file);
+  return text === null ? null : parseOwner(text);
 }
 
 async function isOwnerAlive(owner: LockOwner): Promise<boolean> {
@@ -163,29 +201,4 @@ async function isOwnerAlive(owner: LockOwner): Promise<boolean> {
 
 function sameOwner(a: LockOwner, b: LockOwner): boolean {
   return a.pid === b.pid && a.startTime === b.startTime && a.since === b.since;
-}
-
-/**
- * Moves the stale lock aside before deleting it, so that of two processes removing the same stale
- * lock at once, the slower one cannot delete the faster one's new lock: it finds that it moved a
- * lock other than the stale one it judged, and links it back.
- */
-async function removeStale(file: string, stale: LockOwner | 'invalid'): Promise<void> {
-  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
-  try {
-    await rename(file, aside);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  const moved = await readOwner(aside);
-  const wasStale = stale === 'invalid' ? moved === 'invalid' : moved !== 'gone' && moved !== 'invalid' && sameOwner(moved, stale);
-  if (!wasStale) {
-    await link(aside, file).catch((err: NodeJS.ErrnoException) => {
-      // EEXIST: a third start took the lock in the instant it was aside. Only three starts racing
-      // over one stale lock get here; the owner we moved then shares the cluster with it.
-      if (err.code !== 'EEXIST') throw err;
-    });
-  }
-  await rm(aside, { force: true });
 }
