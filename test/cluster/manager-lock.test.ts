@@ -2,86 +2,21 @@
 // dfs-node processes on free ports. A second start on a managed data dir says who manages it in
 // one line, hands the dashboard over (--open) and exits, while the first one's nodes run on
 // untouched; a manager killed with SIGKILL is replaced by the next start on its stale lock.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 import { HANDOVER_FILE, LOCK_FILE, type LockOwner } from '../../electron/manager/cluster-lock';
 import { pickPort } from '../../electron/manager/ports';
 import { isAlive, makeTempDir, waitFor } from '../fixtures/manager/helpers';
+import { dashboardOf, fakeBrowser, healthy, processes, run, snapshot, startWeb, type Dashboard, type Started } from '../fixtures/manager/web-process';
 import { repoRoot } from './harness';
 
-const webEntry = fileURLToPath(new URL('../../electron/manager/web.ts', import.meta.url));
 const clusterScript = path.join(repoRoot, 'scripts/cluster.ts');
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-interface Started {
-  readonly child: ChildProcess & { pid: number };
-  readonly out: () => string;
-  readonly err: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-/** Runs `node --import tsx <entry>`; cleanup stops it (its whole group when `group`) gracefully, then by force. */
-function run(entry: string, args: string[], env: NodeJS.ProcessEnv, register: (cleanup: () => Promise<void>) => void, group = false): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  register(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const signal = (sig: NodeJS.Signals): void => {
-      if (group) process.kill(-(child.pid as number), sig);
-      else child.kill(sig);
-    };
-    signal('SIGTERM');
-    const gone = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000).unref())]);
-    if (!gone) signal('SIGKILL');
-  });
-  return { child: child as ChildProcess & { pid: number }, out: () => out, err: () => err, exited };
-}
-
-function startWeb(dataDir: string, register: (cleanup: () => Promise<void>) => void, extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env): Started {
-  return run(webEntry, ['--data-dir', dataDir, '--no-seed-ports', ...extraArgs], env, register);
-}
-
-interface Dashboard {
-  readonly url: string;
-  readonly port: number;
-  readonly token: string;
-}
-
-async function dashboardOf(web: Started): Promise<Dashboard> {
-  const line = await waitFor('the dashboard URL', () => (web.out().includes('\n') ? web.out().split('\n')[0] : undefined), 60_000);
-  const match = /^DFS Desktop dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+))$/.exec(line ?? '');
-  if (!match) throw new Error(`not a dashboard line: ${line}; stderr: ${web.err()}`);
-  return { url: match[1] as string, port: Number(match[2]), token: match[3] as string };
-}
-
-async function snapshot(dashboard: Dashboard): Promise<ClusterSnapshot> {
-  const res = await fetch(`http://127.0.0.1:${dashboard.port}/api/cluster`, { headers: { authorization: `Bearer ${dashboard.token}` } });
-  return (await res.json()) as ClusterSnapshot;
-}
-
-function healthy(dashboard: Dashboard): Promise<ClusterSnapshot> {
-  return waitFor('a healthy cluster with every node running', async () => {
-    const body = await snapshot(dashboard);
-    return body.health === 'healthy' && body.nodes.every((n) => n.process?.state === 'running') ? body : undefined;
-  }, 90_000);
-}
-
-/** What must not change while a second start comes and goes: each node's process and restart count. */
-function processes(body: ClusterSnapshot): { pid: number | null; state: string; restarts: number }[] {
-  return body.nodes.map((n) => ({ pid: n.process?.pid ?? null, state: n.process?.state ?? 'none', restarts: n.process?.restarts ?? -1 }));
-}
 
 async function lockOwner(dataDir: string): Promise<LockOwner> {
   return JSON.parse(await readFile(path.join(dataDir, LOCK_FILE), 'utf8')) as LockOwner;
@@ -111,22 +46,16 @@ describe('a cluster already managed by web mode', () => {
   });
 
   it('web + web: the second start says who manages it, opens that dashboard with --open, and exits 0', async () => {
-    // A stand-in browser: web mode opens URLs with xdg-open, found on PATH.
-    const binDir = await makeTempDir('dfs-lock-bin-');
-    cleanups.push(binDir.remove);
-    const bin = binDir.dir;
-    const opened = path.join(bin, 'opened');
-    await writeFile(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$1" > '${opened}'\n`);
-    await chmod(path.join(bin, 'xdg-open'), 0o755);
-
-    const second = startWeb(dataDir, (c) => cleanups.push(c), ['--open'], { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` });
+    const browser = await fakeBrowser();
+    cleanups.push(browser.remove);
+    const second = startWeb(dataDir, (c) => cleanups.push(c), ['--open'], browser.env);
     expect(await second.exited).toBe(0);
     expect(second.out()).toMatch(
       new RegExp(`^DFS Desktop: the cluster in ${escape(dataDir)} is already managed by web mode \\(pid ${first.child.pid}, since ${sinceText}, dashboard on port ${dashboard.port}\\); opening its dashboard\\.\\n$`),
     );
     expect(second.out()).not.toContain(dashboard.token);
     expect(second.err()).toBe('');
-    expect(await waitFor('the browser to be opened', () => readFile(opened, 'utf8'))).toBe(`${dashboard.url}\n`);
+    expect(await browser.opened()).toBe(dashboard.url);
     expect((await stat(path.join(dataDir, HANDOVER_FILE))).mode & 0o777).toBe(0o600);
 
     // Without --open it only says so.

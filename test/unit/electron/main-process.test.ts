@@ -4,17 +4,15 @@
 // (fixtures/drive-main.mjs) uses the app as the window and the user would. This covers the wiring
 // the Electron smoke test covers, on machines without an Electron binary.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, windowWebPreferences } from '../../../electron/manager/security-policy';
-import { repoRoot } from '../../cluster/harness';
+import { buildFakeApp } from './fixtures/fake-app';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const esmRequireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 interface DriveResult {
   failure?: string;
@@ -48,14 +46,7 @@ let result: DriveResult;
 beforeAll(async () => {
   root = await realpath(await mkdtemp(path.join(os.tmpdir(), 'dfs-main-')));
   const appPath = path.join(root, 'app');
-  const common = { absWorkingDir: repoRoot, bundle: true, platform: 'node' as const, target: 'node20', logLevel: 'warning' as const };
-  await build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: path.join(appPath, 'dist/electron/main.cjs'), format: 'cjs', external: ['electron'] });
-  await build({ ...common, entryPoints: ['node-runtime/cli.ts'], outfile: path.join(appPath, 'dist/node/dfs-node.mjs'), format: 'esm', banner: { js: esmRequireShim } });
-  await mkdir(path.join(appPath, 'dist/renderer'), { recursive: true });
-  await writeFile(path.join(appPath, 'dist/renderer/index.html'), '<!doctype html><title>DFS Desktop</title>');
-  await mkdir(path.join(appPath, 'node_modules/electron'), { recursive: true });
-  await copyFile(path.join(fixtures, 'fake-electron/index.cjs'), path.join(appPath, 'node_modules/electron/index.js'));
-  await writeFile(path.join(appPath, 'node_modules/electron/package.json'), '{"name":"electron","main":"index.js"}');
+  await buildFakeApp(appPath);
   await mkdir(path.join(root, 'watched'));
 
   const env = {
