@@ -382,8 +382,9 @@ export class Raft {
       // A pre-vote for a future term commits us to nothing.
       (m.type === 'preVote' && m.term > this.term);
     const upToDate = this.knobs.skipVoteLogCheck === true || this.log.isUpToDate(m.index, m.logTerm);
+    const refusedAsLearner = this.knobs.learnersRefuseVotes === true && !this.tracker.isVoter(this.id);
     const respType = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
-    if (canVote && upToDate) {
+    if (canVote && upToDate && !refusedAsLearner) {
       // The response carries the requested term so a pre-candidate can count it.
       this.send({ type: respType, to: m.from, term: m.term });
       if (m.type === 'vote') {

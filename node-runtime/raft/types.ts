@@ -210,6 +210,8 @@ export interface TestingKnobs {
   readonly skipVoteLogCheck?: boolean;
   /** Leave the vote out of the persisted hard state. */
   readonly dontPersistVote?: boolean;
+  /** A node that believes it is a learner refuses every vote (etcd-io/etcd#10998 fixed the opposite). */
+  readonly learnersRefuseVotes?: boolean;
 }
 
 export interface Progress {

@@ -145,6 +145,14 @@ export class Cluster implements NodeEnv {
     this.events[event]++;
   }
 
+  /** The node most recently elected leader, up or not. */
+  lastLeader: NodeId | undefined;
+
+  elected(node: NodeId): void {
+    this.lastLeader = node;
+    this.events.leaderElected++;
+  }
+
   applied(node: NodeId, cmd: Command): void {
     this.listeners.applied(node, cmd);
   }

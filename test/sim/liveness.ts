@@ -1,7 +1,9 @@
 // The liveness phase: faults stop, the network heals, every member comes back up, and within a
 // bound of simulated time the cluster must elect a leader, commit every pending write, serve a
-// linearizable read and bring every member's state machine to the same index.
+// linearizable read and bring every member's state machine to the same index. Optionally a first
+// round keeps the last leader down and asks the same of the others (what a quorum promises).
 
+import type { ConfState, NodeId } from '../../node-runtime/raft/index';
 import type { Cluster } from './cluster';
 import { membersOf } from './membership';
 import type { Operator } from './membership';
@@ -26,7 +28,7 @@ export class LivenessPhase {
     private readonly pollEvery: number,
   ) {}
 
-  run(bound: number): LivenessOutcome {
+  run(bound: number, oneDownFirst = false): LivenessOutcome {
     const { cluster } = this;
     const start = cluster.now();
     this.faults.stop();
@@ -36,20 +38,54 @@ export class LivenessPhase {
     cluster.network.heal();
     cluster.network.setFaults(this.calmLinks);
     for (const node of cluster.nodes.values()) node.disarmCrash();
+    const down = oneDownFirst ? this.voterToKeepDown() : undefined;
+    if (down !== undefined) {
+      cluster.trace.log(undefined, `liveness with n${down} down`);
+      cluster.node(down).crash();
+      this.converge(bound, down, `with n${down} down`);
+      cluster.trace.log(undefined, `n${down} comes back`);
+    }
+    this.converge(bound);
+    return { convergedAfter: cluster.now() - start };
+  }
+
+  private converge(bound: number, down?: NodeId, what = ''): void {
+    const { cluster } = this;
+    const start = cluster.now();
     let done = false;
     const poll = (): void => {
-      this.settleMembership();
+      this.settleMembership(down);
       this.operator.leaveJointIfNeeded();
-      if (this.missing() === undefined) done = true;
+      if (this.missing(down) === undefined) done = true;
       else cluster.scheduler.after(this.pollEvery, poll);
     };
     poll();
     cluster.scheduler.runUntil(start + bound, () => done);
-    const missing = this.missing();
+    const missing = this.missing(down);
     if (missing !== undefined) {
-      throw new Violation('liveness', `${bound} time units after the faults stopped: ${missing}`, cluster.now());
+      throw new Violation('liveness', `${bound} time units after the faults stopped${what ? ` ${what}` : ''}: ${missing}`, cluster.now());
     }
-    return { convergedAfter: cluster.now() - start };
+  }
+
+  /**
+   * The leader (or else the last node that led), if a quorum of every configuration in play
+   * remains without it: every half that
+   * holds it (of every node's applied configuration) has at least three voters, and no node's log
+   * holds a membership change it has not applied (that could yet shrink a half).
+   */
+  private voterToKeepDown(): NodeId | undefined {
+    const id = this.cluster.leader()?.id ?? this.cluster.lastLeader;
+    if (id === undefined) return undefined;
+    const tolerates = (cs: ConfState): boolean => [cs.voters, cs.votersOutgoing].every((half) => !half.includes(id) || half.length >= 3);
+    for (const node of this.cluster.nodes.values()) {
+      if (!tolerates(node.membership)) return undefined;
+      const disk = node.disk;
+      for (let i = Math.max(node.appliedIndex + 1, disk.firstIndex()); i <= disk.lastIndex(); i++) {
+        const [entry] = disk.entries(i, i + 1);
+        if (entry?.kind === 'confChange') return undefined;
+      }
+    }
+    return id;
   }
 
   /**
@@ -58,22 +94,23 @@ export class LivenessPhase {
    * applied the removal may need its vote to learn that the removal committed. Membership is the
    * leader's, or else the most advanced one any node has applied.
    */
-  private settleMembership(): void {
+  private settleMembership(down?: NodeId): void {
     const nodes = [...this.cluster.nodes.values()];
     const reference =
       this.cluster.leader() ?? nodes.reduce<SimNode | undefined>((best, n) => (best === undefined || n.appliedIndex > best.appliedIndex ? n : best), undefined);
     if (reference === undefined) return;
     const members = membersOf(reference.membership);
-    for (const id of members) this.cluster.node(id).start();
+    for (const id of members) if (id !== down) this.cluster.node(id).start();
     const counted = new Set(members.flatMap((id) => membersOf(this.cluster.node(id).membership)));
     for (const node of nodes) {
+      if (node.id === down) continue;
       if (members.includes(node.id) || counted.has(node.id)) node.start();
       else node.crash();
     }
   }
 
   /** What still keeps the cluster from being done, or undefined when it is done. */
-  private missing(): string | undefined {
+  private missing(down?: NodeId): string | undefined {
     const leader = this.cluster.leader();
     if (leader === undefined) return 'no leader';
     const status = leader.status();
@@ -88,6 +125,7 @@ export class LivenessPhase {
     if (pending > 0) return `${pending} writes not applied`;
     if (this.workload.readsServedSince === 0) return 'no read served';
     for (const id of membersOf(leader.membership)) {
+      if (id === down) continue;
       const node = this.cluster.node(id);
       if (!node.up) return `member n${id} is down`;
       if (node.appliedIndex !== status.commit || node.appliedChain !== leader.appliedChain) {

@@ -4,7 +4,7 @@
 import type { TestingKnobs } from '../../node-runtime/raft/index';
 import type { ScenarioOverrides } from './scenario';
 
-export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote'] as const;
+export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes'] as const;
 export type Knob = (typeof KNOBS)[number];
 
 export function isKnob(name: string): name is Knob {
@@ -42,6 +42,8 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
         faults: { partition: 200, maxPartitionTime: 500, crash: 400, confChange: 0 },
         workload: { write: 10, maxBatch: 4 },
       };
+    case 'learnersRefuseVotes':
+      return PROFILES.reconfig;
     case 'dontPersistVote':
       return {
         ...threeNodes,
@@ -63,14 +65,15 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
  *   the closest the simulator comes to disk loss), many at key moments;
  * - reconfig: membership changes under partitions (leaders demoted or removed while cut off from
  *   some voters, learners ahead of voters), crashes between a change's persist and its apply, and
- *   restarts slow to apply what they know is committed.
+ *   restarts slow to apply what they know is committed; its liveness phase first keeps the last
+ *   leader down and requires the others to make progress without it.
  */
 export const PROFILES = {
   default: {},
   membership: { faults: { confChange: 100, transferLeader: 150 } },
   partitions: { faults: { partition: 100, maxPartitionTime: 1500 } },
   crashes: { faults: { crash: 150, crashMidReady: 0.5, crashAtKeyMoments: 0.4 } },
-  reconfig: { faults: { confChange: 150, partitionedChange: 200, crashAtConfChange: 0.3, slowRestart: 0.3, maxDowntime: 400 } },
+  reconfig: { oneDownFirst: true, faults: { confChange: 150, partitionedChange: 200, crashAtConfChange: 0.3, slowRestart: 0.3, maxDowntime: 400 } },
 } as const satisfies Record<string, ScenarioOverrides>;
 export type Profile = keyof typeof PROFILES;
 

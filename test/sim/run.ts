@@ -124,7 +124,7 @@ export function runScenario(seed: number, pick: (random: Prng) => Scenario, opti
     operator.start();
     cluster.scheduler.runUntil(scenario.faultTime);
     cluster.trace.log(undefined, 'faults stop: liveness phase');
-    convergedAfter = liveness.run(scenario.livenessBound).convergedAfter;
+    convergedAfter = liveness.run(scenario.livenessBound, scenario.oneDownFirst === true).convergedAfter;
   } catch (err) {
     if (err instanceof Violation) violation = { kind: err.kind, detail: err.detail, time: err.time };
     else {

@@ -31,6 +31,8 @@ export interface NodeEnv {
   crashPointFor(node: NodeId, rd: Ready): CrashPoint | undefined;
   /** Something worth counting in a run's statistics happened. */
   count(event: keyof ClusterEvents): void;
+  /** This node was just elected leader. */
+  elected(node: NodeId): void;
   /** A write took effect in this node's state machine. */
   applied(node: NodeId, cmd: Command): void;
   /** A linearizable read finished on this node. */
@@ -275,7 +277,7 @@ export class SimNode {
       this.trace(`now ${this.role}, leader n${rd.softState.leader}`);
       if (this.role === 'leader') {
         checker.onLeader(this.id, this.term, this.disk);
-        this.env.count('leaderElected');
+        this.env.elected(this.id);
       }
     }
     if (rd.hardState) {
