@@ -3,7 +3,9 @@
 // (electron_config_cache), electron_use_remote_checksums. We add a time bound and one progress line.
 import { spawn } from 'node:child_process';
 
-export type InstallResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/** `network`: the mirror could not be reached or answered with an error; `other`: the installer broke. */
+export type InstallFailure = 'network' | 'timeout' | 'other';
+export type InstallResult = { readonly ok: true } | { readonly ok: false; readonly kind: InstallFailure; readonly reason: string };
 
 export interface ProgressOut {
   readonly isTTY?: boolean;
@@ -17,6 +19,9 @@ export interface InstallerOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly out: ProgressOut;
 }
+
+/** How fetch and @electron/get word a download that never reached, or was refused by, the mirror. */
+const NETWORK_ERROR = /fetch failed|HTTPError|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|certificate/i;
 
 /** The first error line of the installer's output (it prints a stack), or its last line. */
 export function failureLine(output: string): string {
@@ -82,10 +87,11 @@ export function runElectronInstaller(options: InstallerOptions): Promise<Install
         resolve({ ok: true });
       } else if (signal.aborted) {
         finish('stopped');
-        resolve({ ok: false, reason: `not finished within ${timeoutS} s (DFS_DESKTOP_DOWNLOAD_TIMEOUT_S raises the bound)` });
+        resolve({ ok: false, kind: 'timeout', reason: `not finished within ${timeoutS} s (DFS_DESKTOP_DOWNLOAD_TIMEOUT_S raises the bound)` });
       } else {
         finish('failed');
-        resolve({ ok: false, reason: `${failureLine(output)} (from ${mirrorOf(options.env)})` });
+        const line = failureLine(output);
+        resolve({ ok: false, kind: NETWORK_ERROR.test(line) ? 'network' : 'other', reason: `${line} (from ${mirrorOf(options.env)})` });
       }
     });
   });

@@ -60,7 +60,7 @@ export function main(root: string, argv: readonly string[], env: NodeJS.ProcessE
     install: (timeoutMs) =>
       pkg
         ? runElectronInstaller({ installScript: pkg.installScript, version: pkg.version, timeoutMs, env, out: process.stdout })
-        : Promise.resolve({ ok: false, reason: 'the electron package is not installed (run npm install)' }),
+        : Promise.resolve({ ok: false, kind: 'other', reason: 'the electron package is not installed (run npm install)' }),
     memory: pkg ? fileInstallMemory(stateDir, pkg.version, retryAfterMs) : noMemory,
     sandboxProblem: (binary) => sandboxProblem(sandboxHost, helperPath(binary)),
     recogniseExit: (binary, output) => recogniseElectronExit(output, helperPath(binary)),

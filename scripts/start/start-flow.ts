@@ -13,7 +13,8 @@ export interface StartRequest {
   readonly desktop: boolean;
   /** Why this machine cannot show a window (see missingDisplay), or null. */
   readonly noDisplay: string | null;
-  /** Why this Node may be too old for Electron's installer (see nodeBelowRequirement), or null. */
+  /** Why this Node may be too old for Electron's installer (see nodeBelowRequirement), or null;
+   *  told only when the installer broke for a reason other than the network. */
   readonly oldNode: string | null;
   readonly downloadTimeoutMs: number;
 }
@@ -54,7 +55,8 @@ async function download(request: StartRequest, parts: StartParts): Promise<Binar
   const result = await parts.install(request.downloadTimeoutMs);
   if (!result.ok) {
     parts.memory.remember(result.reason);
-    return { reason: `Electron could not be downloaded: ${result.reason}.${request.oldNode ? ` ${request.oldNode}` : ''}` };
+    const oldNode = result.kind === 'other' && request.oldNode ? ` ${request.oldNode}` : '';
+    return { reason: `Electron could not be downloaded: ${result.reason}.${oldNode}` };
   }
   parts.memory.forget();
   const binary = parts.findBinary();

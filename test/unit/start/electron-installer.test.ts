@@ -49,7 +49,13 @@ describe('runElectronInstaller', () => {
   it('reports a failure as the error line of its output, with where it downloaded from', async () => {
     const installScript = await script('fail.cjs', "console.error('TypeError: fetch failed\\n    at somewhere (file.js:1:1)'); process.exit(1);");
     const result = await runElectronInstaller({ installScript, version: '42.0.0', timeoutMs: 30_000, env: { ELECTRON_MIRROR: 'http://127.0.0.1:9/' }, out: capture(false) });
-    expect(result).toEqual({ ok: false, reason: 'TypeError: fetch failed (from http://127.0.0.1:9/)' });
+    expect(result).toEqual({ ok: false, kind: 'network', reason: 'TypeError: fetch failed (from http://127.0.0.1:9/)' });
+  });
+
+  it('tells a broken installer from a network failure', async () => {
+    const installScript = await script('broken.cjs', "console.error('Error [ERR_REQUIRE_ESM]: require() of ES Module not supported.'); process.exit(1);");
+    const result = await runElectronInstaller({ installScript, version: '42.0.0', timeoutMs: 30_000, env: {}, out: capture(false) });
+    expect(result).toEqual({ ok: false, kind: 'other', reason: "Error [ERR_REQUIRE_ESM]: require() of ES Module not supported. (from GitHub's Electron releases)" });
   });
 
   it('stops an installer that runs past the bound, well before it would finish', async () => {
@@ -57,7 +63,7 @@ describe('runElectronInstaller', () => {
     const out = capture(true);
     const started = Date.now();
     const result = await runElectronInstaller({ installScript, version: '42.0.0', timeoutMs: 1_500, env: process.env, out });
-    expect(result).toEqual({ ok: false, reason: 'not finished within 2 s (DFS_DESKTOP_DOWNLOAD_TIMEOUT_S raises the bound)' });
+    expect(result).toEqual({ ok: false, kind: 'timeout', reason: 'not finished within 2 s (DFS_DESKTOP_DOWNLOAD_TIMEOUT_S raises the bound)' });
     expect(Date.now() - started).toBeLessThan(20_000);
     // In a terminal the one line is redrawn in place and ends with the outcome.
     expect(out.text.split('\n')).toHaveLength(2);

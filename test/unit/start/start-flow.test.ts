@@ -80,7 +80,7 @@ describe('npm start: which mode runs', () => {
   });
 
   it('serves the web dashboard with one line saying why when the download fails, and remembers it', async () => {
-    const { parts, calls } = harness({ installResult: { ok: false, reason: 'TypeError: fetch failed (from https://mirror.example/)' } });
+    const { parts, calls } = harness({ installResult: { ok: false, kind: 'network', reason: 'TypeError: fetch failed (from https://mirror.example/)' } });
     expect(await start(request(), parts)).toBe(0);
     expect(calls.said).toEqual(['Electron could not be downloaded: TypeError: fetch failed (from https://mirror.example/). Serving the web dashboard instead.']);
     expect(calls.remembered).toEqual(['TypeError: fetch failed (from https://mirror.example/)']);
@@ -90,17 +90,20 @@ describe('npm start: which mode runs', () => {
 
   it('treats a download that ran out of time like any failed download', async () => {
     const reason = 'not finished within 180 s (DFS_DESKTOP_DOWNLOAD_TIMEOUT_S raises the bound)';
-    const { parts, calls } = harness({ installResult: { ok: false, reason } });
+    const { parts, calls } = harness({ installResult: { ok: false, kind: 'timeout', reason } });
     await start(request(), parts);
     expect(calls.said).toEqual([`Electron could not be downloaded: ${reason}. Serving the web dashboard instead.`]);
     expect(calls.remembered).toEqual([reason]);
     expect(calls.web).toHaveLength(1);
   });
 
-  it('names the Node requirement when a download fails on a Node older than the installer asks for', async () => {
-    const { parts, calls } = harness({ installResult: { ok: false, reason: 'boom' } });
-    await start(request({ oldNode: 'Node is old.' }), parts);
-    expect(calls.said).toEqual(['Electron could not be downloaded: boom. Node is old. Serving the web dashboard instead.']);
+  it('names the Node requirement when the installer breaks on a Node older than it asks for, not when the network failed', async () => {
+    const broken = harness({ installResult: { ok: false, kind: 'other', reason: 'ERR_REQUIRE_ESM' } });
+    await start(request({ oldNode: 'Node is old.' }), broken.parts);
+    expect(broken.calls.said).toEqual(['Electron could not be downloaded: ERR_REQUIRE_ESM. Node is old. Serving the web dashboard instead.']);
+    const offline = harness({ installResult: { ok: false, kind: 'network', reason: 'fetch failed' } });
+    await start(request({ oldNode: 'Node is old.' }), offline.parts);
+    expect(offline.calls.said).toEqual(['Electron could not be downloaded: fetch failed. Serving the web dashboard instead.']);
   });
 
   it('does not retry within the remembered interval, and says how to retry now', async () => {
@@ -112,7 +115,7 @@ describe('npm start: which mode runs', () => {
   });
 
   it('--desktop retries a remembered failure now, and reports a failure instead of falling back', async () => {
-    const { parts, calls } = harness({ remembered: { at: Date.parse('2026-12-06T11:00:00Z'), reason: 'old' }, installResult: { ok: false, reason: 'still offline' } });
+    const { parts, calls } = harness({ remembered: { at: Date.parse('2026-12-06T11:00:00Z'), reason: 'old' }, installResult: { ok: false, kind: 'network', reason: 'still offline' } });
     expect(await start(request({ desktop: true }), parts)).toBe(1);
     expect(calls.installs).toHaveLength(1);
     expect(calls.said).toEqual(['Electron could not be downloaded: still offline.']);
