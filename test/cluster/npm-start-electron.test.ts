@@ -1,7 +1,8 @@
 // `npm start` where the Electron binary was never downloaded, end to end: the real npm start runs
 // Electron's real installer against a local mirror (ELECTRON_MIRROR) that serves a stand-in
 // archive and its SHASUMS256.txt (electron_use_remote_checksums). The stand-in "electron" records
-// how it was launched. A broken mirror leads to web mode. node_modules/electron is left as found:
+// how it was launched; made to fail like Chromium as root, it gets a sentence and web mode. A
+// broken mirror leads to web mode too. node_modules/electron is left as found:
 // a real binary there is moved aside for the run and put back, even after a failed run.
 // (In the cluster group: it runs after the unit tests and before the e2e smoke test, never beside it.)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -79,8 +80,15 @@ async function buildStandInArchive(): Promise<{ zip: Buffer; shasums: string }> 
   return { zip, shasums: `${createHash('sha256').update(zip).digest('hex')} *${archiveName}\n` };
 }
 
+interface NpmStart {
+  readonly pid: number;
+  output(): string;
+  /** The exit code, polled until `timeoutMs`. */
+  exit(timeoutMs: number): Promise<number | null>;
+}
+
 /** `npm start` with the mirror and a temp cache and state dir; a display is claimed so the download is tried. */
-function npmStart(mirrorBase: string, args: string[]): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function npmStart(mirrorBase: string, args: string[]): NpmStart {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ELECTRON_MIRROR: mirrorBase,
@@ -96,8 +104,24 @@ function npmStart(mirrorBase: string, args: string[]): { proc: ChildProcess; out
   let out = '';
   proc.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
   proc.stderr?.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, output: () => out, exited };
+  let exited: { code: number | null } | undefined;
+  proc.on('exit', (code) => (exited = { code }));
+  return {
+    pid: proc.pid as number,
+    output: () => out,
+    exit: async (timeoutMs) => (await waitFor('npm start to exit', () => exited, timeoutMs, 100)).code,
+  };
+}
+
+/** Waits for web mode's dashboard, checks its cluster answers, then stops it as Ctrl-C does. */
+async function webModeServesThenStops(run: NpmStart): Promise<void> {
+  const [, port, token] = await waitFor('the dashboard URL', () => /DFS Desktop dashboard: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)/.exec(run.output()), 180_000, 100);
+  const cluster = await fetch(`http://127.0.0.1:${port}/api/cluster`, { headers: { authorization: `Bearer ${token}` } });
+  expect(((await cluster.json()) as ClusterSnapshot).nodes).toHaveLength(3);
+  // Ctrl-C in a terminal signals the whole process group: npm, start.js, web mode and its nodes.
+  process.kill(-run.pid, 'SIGINT');
+  await run.exit(30_000);
+  await waitFor('every process of npm start to exit', () => !groupAlive(run.pid), 30_000, 100);
 }
 
 function groupAlive(pid: number): boolean {
@@ -138,8 +162,7 @@ afterAll(async () => {
 describe.skipIf(process.platform === 'win32')('npm start without an Electron binary', () => {
   it("downloads Electron through its own installer from the mirror, unpacks it, and launches it with the app", async () => {
     const run = npmStart(mirrorUrl, []);
-    const code = await Promise.race([run.exited, waitFor('npm start to finish', () => false, 180_000)]);
-    expect(code, run.output()).toBe(0);
+    expect(await run.exit(180_000), run.output()).toBe(0);
     expect(run.output()).toContain(`Downloading Electron ${version} for the desktop app`);
     expect(requests).toEqual(expect.arrayContaining([`/v${version}/${archiveName}`, `/v${version}/SHASUMS256.txt`]));
     expect(readFileSync(path.join(electronDir, 'path.txt'), 'utf8')).toBe(platformPath);
@@ -151,23 +174,27 @@ describe.skipIf(process.platform === 'win32')('npm start without an Electron bin
     expect(existsSync(path.join(temp, 'state/electron-download.json'))).toBe(false);
   }, 200_000);
 
+  it("turns a known first-run failure in Electron's output into its sentence, then serves the web dashboard", async () => {
+    // The installed stand-in now fails the way Chromium does when started as root.
+    const binary = path.join(electronDir, 'dist', platformPath);
+    await writeFile(binary, `#!/bin/sh\n# ${STAND_IN_MARK}: fails like Chromium as root.\necho "[1:ERROR:zygote_host_impl_linux.cc(100)] Running as root without --no-sandbox is not supported." >&2\nexit 1\n`);
+    const requestsBefore = requests.length;
+    const run = npmStart(mirrorUrl, ['--no-seed-ports', '--data-dir', path.join(temp, 'data-root')]);
+    await webModeServesThenStops(run);
+    expect(requests).toHaveLength(requestsBefore);
+    expect(run.output()).toContain(
+      'Electron does not run as root with its sandbox on, and this app never turns the sandbox off: start it as a normal user. Serving the web dashboard instead.',
+    );
+  }, 200_000);
+
   it('says why in one line and serves the web dashboard when the mirror fails, then stops cleanly', async () => {
     removeStandIn();
-    const dataDir = path.join(temp, 'data');
-    const run = npmStart(`${mirrorUrl}broken/`, ['--no-seed-ports', '--data-dir', dataDir]);
-    const [, port, token] = await waitFor('the dashboard URL', () => /DFS Desktop dashboard: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)/.exec(run.output()), 180_000, 100);
+    const run = npmStart(`${mirrorUrl}broken/`, ['--no-seed-ports', '--data-dir', path.join(temp, 'data')]);
+    await webModeServesThenStops(run);
     const said = run.output().split('\n').find((l) => l.startsWith('Electron could not be downloaded'));
     expect(said).toBe(`Electron could not be downloaded: HTTPError: Response code 404 (Not Found) for ${mirrorUrl}broken/v${version}/${archiveName} (from ${mirrorUrl}broken/). Serving the web dashboard instead.`);
-    const cluster = await fetch(`http://127.0.0.1:${port}/api/cluster`, { headers: { authorization: `Bearer ${token}` } });
-    expect(((await cluster.json()) as ClusterSnapshot).nodes).toHaveLength(3);
     expect(existsSync(path.join(electronDir, 'path.txt'))).toBe(false);
     expect(JSON.parse(await readFile(path.join(temp, 'state/electron-download.json'), 'utf8'))).toMatchObject({ electronVersion: version });
-
-    // Ctrl-C in a terminal signals the whole process group: npm, start.js, web mode and its nodes.
-    const pid = run.proc.pid as number;
-    process.kill(-pid, 'SIGINT');
-    await run.exited;
-    await waitFor('every process of npm start to exit', () => !groupAlive(pid), 30_000, 100);
   }, 200_000);
 
   it('leaves node_modules/electron as it found it', () => {
