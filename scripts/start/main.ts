@@ -9,7 +9,7 @@ import { fileInstallMemory, type InstallMemory } from './install-memory';
 import { launchDesktop, launchWeb } from './processes';
 import { start, type StartRequest } from './start-flow';
 
-/** Settings, each with its default: how long a download may take, how long a failure is remembered. */
+/** A positive number from the environment (DFS_DESKTOP_DOWNLOAD_TIMEOUT_S, DFS_DESKTOP_RETRY_AFTER_H), else its default. */
 function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = Number(env[name]);
   return env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
