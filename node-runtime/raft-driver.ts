@@ -1,7 +1,8 @@
 // Drives the pure Raft core in a real process: ticks it on a timer, feeds it peer messages, and
 // carries out each Ready in the order Raft's safety needs — persist, then send, then apply —
 // one Ready at a time. While one Ready is being made durable, new proposals pile up in the core
-// and leave together in the next Ready: that is where group commit comes from.
+// and leave together in the next Ready: that is where group commit comes from. Time, storage and
+// the read contexts are injected, so the simulator (test/sim) runs this very code.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -24,7 +25,43 @@ export interface AppliedStateMachine<Result> {
   /** Apply one committed entry: a command, the leader's empty no-op, or a membership change (already applied to Raft). */
   apply(entry: Entry): Result;
   snapshot(): Uint8Array;
-  restore(data: Uint8Array): void;
+  /** Replace the state with a snapshot's, taken at `index`. */
+  restore(data: Uint8Array, index: number): void;
+}
+
+/** Time as the driver sees it: the process's timers in production, the simulator's scheduler in tests. */
+export interface DriverClock {
+  now(): number;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => void): () => void;
+  /** Calls `fn` once after `ms`, unless the returned function is called first. */
+  after(ms: number, fn: () => void): () => void;
+  /** Calls `fn` once the current turn is over, so inputs that arrive together share one Ready. */
+  soon(fn: () => void): void;
+}
+
+export const processClock: DriverClock = {
+  now: () => Date.now(),
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    return () => clearInterval(timer);
+  },
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+  soon: (fn) => void setImmediate(fn),
+};
+
+/**
+ * Sees each Ready at the steps of its contract: as the core hands it over, once persisted, once
+ * sent. The simulator checks the contract there, and crashes a node between two steps by throwing
+ * (the driver then stops as it does when storage fails). Production passes none.
+ */
+export interface ReadyProbe {
+  received?(rd: Ready): void;
+  persisted?(rd: Ready): void;
+  sent?(rd: Ready): void;
 }
 
 export interface RaftDriverOptions<Result> {
@@ -42,6 +79,11 @@ export interface RaftDriverOptions<Result> {
   readonly compactionMargin: () => number;
   readonly applied: number;
   readonly logger: Logger;
+  /** Defaults to the process's timers. */
+  readonly clock?: DriverClock;
+  /** A unique context for each read barrier; defaults to random UUIDs. */
+  readonly newReadContext?: () => string;
+  readonly probe?: ReadyProbe;
 }
 
 export class NotLeaderError extends Error {
@@ -70,7 +112,7 @@ export class ProposalDroppedError extends Error {
 interface Waiter<T> {
   readonly resolve: (value: T) => void;
   readonly reject: (err: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly cancelTimer: () => void;
 }
 
 interface ProposalWaiter<Result> extends Waiter<{ index: number; result: Result }> {
@@ -94,7 +136,8 @@ export interface RaftDriverEvents {
 export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private readonly proposals = new Map<number, ProposalWaiter<Result>>();
   private readonly reads = new Map<string, ReadWaiter>();
-  private ticker: NodeJS.Timeout | null = null;
+  private readonly clock: DriverClock;
+  private stopTicking: (() => void) | null = null;
   private processing = false;
   private scheduled = false;
   private stopped = false;
@@ -106,15 +149,16 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   constructor(private readonly options: RaftDriverOptions<Result>) {
     super();
+    this.clock = options.clock ?? processClock;
     this.appliedIndex = options.applied;
     this.snapshotIndex = options.memory.snapshot().metadata.index;
   }
 
   start(): void {
-    this.ticker = setInterval(() => {
+    this.stopTicking = this.clock.every(this.options.tickMs, () => {
       this.options.rawNode.tick();
       this.schedule();
-    }, this.options.tickMs);
+    });
     this.schedule();
   }
 
@@ -127,8 +171,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   private halt(): void {
     this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = null;
+    this.stopTicking?.();
+    this.stopTicking = null;
   }
 
   private failWaiters(err: Error): void {
@@ -140,6 +184,11 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   get applied(): number {
     return this.appliedIndex;
+  }
+
+  /** Whether a Ready is being carried out (persisting, sending or applying) right now. */
+  get busy(): boolean {
+    return this.processing;
   }
 
   get isLeader(): boolean {
@@ -182,11 +231,11 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     }
     const { lastIndex: index, term } = this.options.rawNode.status();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancelTimer = this.clock.after(timeoutMs, () => {
         this.proposals.delete(index);
         reject(new ProposalTimeoutError(`${what} at index ${index} was not committed within ${timeoutMs} ms (no quorum?)`));
-      }, timeoutMs);
-      this.proposals.set(index, { term, resolve, reject, timer });
+      });
+      this.proposals.set(index, { term, resolve, reject, cancelTimer });
       this.schedule();
     });
   }
@@ -198,13 +247,13 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
    */
   readBarrier(timeoutMs: number): Promise<number> {
     this.throwIfBroken();
-    const context = randomUUID();
+    const context = (this.options.newReadContext ?? randomUUID)();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancelTimer = this.clock.after(timeoutMs, () => {
         this.reads.delete(context);
         reject(new ProposalTimeoutError(`read was not confirmed by a quorum within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.reads.set(context, { resolve, reject, timer, readIndex: null });
+      });
+      this.reads.set(context, { resolve, reject, cancelTimer, readIndex: null });
       this.options.rawNode.readIndex(context);
       this.schedule();
     });
@@ -215,6 +264,19 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     this.schedule();
   }
 
+  /** Starts an election now, as an operator forcing one would. */
+  campaign(): void {
+    if (this.stopped) return;
+    this.options.rawNode.campaign();
+    this.schedule();
+  }
+
+  /** The transport's word on a snapshot sent to `id`: arrived whole, or lost. */
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    if (this.stopped) return;
+    this.options.rawNode.reportSnapshot(id, ok);
+    this.schedule();
+  }
 
   reportUnreachable(id: NodeId): void {
     if (this.stopped) return;
@@ -225,7 +287,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private schedule(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    setImmediate(() => {
+    this.clock.soon(() => {
       this.scheduled = false;
       void this.drain();
     });
@@ -251,7 +313,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
-    const { memory, durable } = this.options;
+    const { memory, durable, probe } = this.options;
+    probe?.received?.(rd);
     // 1. Persist: snapshot, then entries and hard state, durably when the core says so.
     if (rd.snapshot) {
       await durable.saveSnapshot(rd.snapshot);
@@ -262,8 +325,10 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
       if (rd.entries.length > 0) memory.append(rd.entries);
       if (rd.hardState) memory.setHardState(rd.hardState);
     }
+    probe?.persisted?.(rd);
     // 2. Send: only now may messages that depend on the persisted state leave.
     if (rd.messages.length > 0) this.options.send(rd.messages);
+    probe?.sent?.(rd);
     if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role);
     // 3. Apply.
     if (rd.snapshot) this.restoreSnapshot(rd.snapshot);
@@ -284,7 +349,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private restoreSnapshot(snapshot: Snapshot): void {
     const { index } = snapshot.metadata;
     if (index <= this.appliedIndex) return;
-    this.options.stateMachine.restore(snapshot.data);
+    this.options.stateMachine.restore(snapshot.data, index);
     this.appliedIndex = index;
     this.snapshotIndex = index;
     this.emit('snapshotRestored', { index, bytes: snapshot.data.byteLength });
@@ -339,11 +404,11 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     await durable.compact(snapshot, compactTo);
     if (compactTo >= memory.firstIndex()) memory.compact(compactTo);
     this.snapshotIndex = index;
-    this.emit('snapshotTaken', { index, bytes: data.byteLength, at: Date.now() });
+    this.emit('snapshotTaken', { index, bytes: data.byteLength, at: this.clock.now() });
   }
 
   private settle<T>(waiter: Waiter<T>, action: () => void): void {
-    clearTimeout(waiter.timer);
+    waiter.cancelTimer();
     action();
   }
 

@@ -54,6 +54,15 @@ export class MemoryStorage implements LogStorage {
     return new MemoryStorage({ ...EMPTY_CONF_STATE, voters: [...ids], learners: [...learners] });
   }
 
+  /** A copy sharing no mutable state: a log recovered from a "disk" that outlives it. */
+  clone(): MemoryStorage {
+    const copy = new MemoryStorage();
+    copy.hardState = this.hardState;
+    copy.snap = this.snap;
+    copy.ents = [...this.ents];
+    return copy;
+  }
+
   initialState(): { hardState: HardState; confState: ConfState } {
     return { hardState: this.hardState, confState: this.snap.metadata.confState };
   }

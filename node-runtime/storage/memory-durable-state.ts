@@ -1,0 +1,39 @@
+// The in-memory twin of the write-ahead log and snapshot store, as hashicorp/raft ships an
+// in-memory store beside each durable one. Its "disk" is a MemoryStorage that outlives the
+// driver using it: the simulator crashes a node by dropping its driver and core, then boots a
+// new one from `recover()`, exactly as a process replays its WAL. Every write lands at once; the
+// driver still awaits it, so the code path is the production one.
+import type { MemoryStorage } from '../raft/memory-storage';
+import type { Entry, HardState, Snapshot } from '../raft/types';
+
+export class MemoryDurableState {
+  /** What survives a crash: the persisted snapshot, log and hard state. */
+  readonly disk: MemoryStorage;
+
+  constructor(disk: MemoryStorage) {
+    this.disk = disk;
+  }
+
+  saveSnapshot(snapshot: Snapshot): Promise<void> {
+    this.disk.applySnapshot(snapshot);
+    return Promise.resolve();
+  }
+
+  save(update: { hardState?: HardState; entries: readonly Entry[]; sync: boolean }): Promise<void> {
+    if (update.entries.length > 0) this.disk.append(update.entries);
+    if (update.hardState) this.disk.setHardState(update.hardState);
+    return Promise.resolve();
+  }
+
+  compact(snapshot: Snapshot, compactTo: number): Promise<void> {
+    const { index, confState } = snapshot.metadata;
+    if (index > this.disk.snapshot().metadata.index) this.disk.createSnapshot(index, confState, snapshot.data);
+    if (compactTo >= this.disk.firstIndex()) this.disk.compact(compactTo);
+    return Promise.resolve();
+  }
+
+  /** The core's in-memory log after a (re)start: a copy of what the disk holds. */
+  recover(): MemoryStorage {
+    return this.disk.clone();
+  }
+}
