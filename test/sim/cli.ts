@@ -28,7 +28,7 @@ function parseKnob(flag: string, value: string | undefined): Knob | undefined {
   return value;
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string' },
@@ -60,7 +60,7 @@ function main(): number {
 
   if (values.seed !== undefined) {
     const seed = parseInteger('seed', values.seed, 0);
-    const result = runSeed(seed, { ...options, verbose: values.verbose });
+    const result = await runSeed(seed, { ...options, verbose: values.verbose });
     console.log(result.ok ? `seed ${seed}: ok ${JSON.stringify(result.stats)}` : describeFailure(result));
     return result.ok ? 0 : 1;
   }
@@ -72,7 +72,7 @@ function main(): number {
   let failures = 0;
   const byKind = new Map<string, number[]>();
   for (let seed = from; seed < from + count; seed++) {
-    const result = runSeed(seed, options);
+    const result = await runSeed(seed, options);
     if (!result.ok) {
       failures++;
       console.log(describeFailure(result));
@@ -92,4 +92,4 @@ function main(): number {
   return failures === 0 ? 0 : 1;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

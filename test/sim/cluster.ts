@@ -1,6 +1,8 @@
 // The simulated cluster: nodes, the network between them and the clock that drives both. It is
 // the NodeEnv every SimNode talks to, and the one place that knows how messages find their node.
 
+import pino from 'pino';
+import type { Logger } from 'pino';
 import { MemoryStorage, RawNode } from '../../node-runtime/raft/index';
 import type { LogStorage, Message, NodeId, RawNodeConfig, Ready, TestingKnobs } from '../../node-runtime/raft/index';
 import type { CheckerOptions } from './invariants';
@@ -46,6 +48,9 @@ export class Cluster implements NodeEnv {
   listeners: ClusterListeners = { applied: () => {}, readServed: () => {} };
   /** Set by the fault injector while faults are on. */
   crashHook: (node: NodeId, rd: Ready) => CrashPoint | undefined = () => undefined;
+  readonly logger: Logger = pino({ level: 'silent' });
+  /** The first check that failed inside a driver (drivers catch what their callbacks throw). */
+  private failure: unknown;
   private readonly coreRandom: Prng;
   private readonly readyRandom: Prng;
 
@@ -99,6 +104,31 @@ export class Cluster implements NodeEnv {
       if (n.up && n.role === 'leader' && (best === undefined || n.term > best.term)) best = n;
     }
     return best;
+  }
+
+  /** Runs simulated time up to `until` (or until `stop`), letting the drivers finish each step. */
+  run(until: number, stop?: () => boolean): Promise<void> {
+    return this.scheduler.runUntil(until, stop, () => this.settle());
+  }
+
+  fail(err: unknown): void {
+    this.failure ??= err;
+  }
+
+  /**
+   * The drivers carry out each Ready in promise continuations (their disk answers at once): run
+   * them all before the next event, then once more for the callbacks the last one queued.
+   */
+  private async settle(): Promise<void> {
+    do await Promise.resolve();
+    while (this.anyBusy());
+    await Promise.resolve();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private anyBusy(): boolean {
+    for (const node of this.nodes.values()) if (node.busy) return true;
+    return false;
   }
 
   newCore(id: NodeId, disk: MemoryStorage, applied: number): RawNode {

@@ -32,11 +32,11 @@ describe(`fresh seeds for commit ${hash.slice(0, 12)}`, () => {
   (Object.keys(PROFILES) as Profile[]).forEach((profile, i) => {
     const from = start + i * SEEDS_PER_PROFILE;
     const to = from + SEEDS_PER_PROFILE - 1;
-    it(`profile ${profile}: seeds ${from}-${to} keep every invariant and recover`, () => {
+    it(`profile ${profile}: seeds ${from}-${to} keep every invariant and recover`, async () => {
       const failures: string[] = [];
       let leadersElected = 0;
       for (let seed = from; seed <= to; seed++) {
-        const result = runSeed(seed, { profile });
+        const result = await runSeed(seed, { profile });
         if (!result.ok) failures.push(describeFailure(result));
         leadersElected += result.stats.leadersElected;
       }

@@ -16,23 +16,27 @@ const NO_FAULTS: ScenarioOverrides = {
 };
 
 describe('the liveness phase', () => {
-  it('passes a fault-free cluster at once: it already has a leader and has applied every write', () => {
-    const result = runScenario(5, (random) => drawScenario(random, NO_FAULTS));
+  it('passes a fault-free cluster at once: it already has a leader and has applied every write', async () => {
+    const result = await runScenario(5, (random) => drawScenario(random, NO_FAULTS));
     expect(result.ok, describeFailure(result)).toBe(true);
     // About 100 batches in 2,000 time units; a healthy cluster commits nearly all of them.
     expect(result.stats.writesApplied).toBeGreaterThan(100);
-    // A client's retry of a write a follower turned away, its next read, the next heartbeat: no election.
+    // No election: the leader elected at the start still leads.
+    expect(result.stats.leadersElected).toBe(1);
+    // What remains is clients' business: followers turn writes away (forwarding is off here), and
+    // a client retries a write after 20 ticks, at the leader most of the time. This run needs two
+    // such retries, then a read and a heartbeat.
     const electionTimeout = result.scenario.raft.electionTicks * result.scenario.tickInterval;
-    expect(result.stats.convergedAfter).toBeLessThanOrEqual(4 * electionTimeout);
+    expect(result.stats.convergedAfter).toBeLessThanOrEqual(5 * electionTimeout);
   });
 
-  it('brings a cluster back from a storm of crashes, partitions and membership changes within its bound', () => {
+  it('brings a cluster back from a storm of crashes, partitions and membership changes within its bound', async () => {
     const storm: ScenarioOverrides = {
       faults: { crash: 100, maxDowntime: 1500, partition: 150, maxPartitionTime: 1500, confChange: 150, snapshot: 100, crashAtKeyMoments: 0.2 },
     };
     const converged: number[] = [];
     for (let seed = 1; seed <= 50; seed++) {
-      const result = runScenario(seed, (random) => drawScenario(random, storm));
+      const result = await runScenario(seed, (random) => drawScenario(random, storm));
       expect(result.ok, describeFailure(result)).toBe(true);
       expect(result.stats.crashes + result.stats.partitions).toBeGreaterThan(0);
       converged.push(result.stats.convergedAfter ?? Infinity);
@@ -40,8 +44,8 @@ describe('the liveness phase', () => {
     expect(Math.max(...converged)).toBeLessThan(Infinity);
   });
 
-  it('fails a cluster whose network never heals, naming what is missing', () => {
-    const result = runScenario(5, (random) => ({
+  it('fails a cluster whose network never heals, naming what is missing', async () => {
+    const result = await runScenario(5, (random) => ({
       ...drawScenario(random, NO_FAULTS),
       healedLinks: { minLatency: 1, maxLatency: 10, dropRate: 1, duplicateRate: 0 },
     }));
@@ -50,8 +54,8 @@ describe('the liveness phase', () => {
     expect(result.violation?.detail).toMatch(new RegExp(`^${result.scenario.livenessBound} time units after the faults stopped: \\S`));
   });
 
-  it('reports every seed of the suite as converged, with the time it took', () => {
-    const result = runSeed(1);
+  it('reports every seed of the suite as converged, with the time it took', async () => {
+    const result = await runSeed(1);
     expect(result.ok, describeFailure(result)).toBe(true);
     expect(result.stats.convergedAfter).toBeGreaterThanOrEqual(0);
     expect(result.stats.convergedAfter).toBeLessThanOrEqual(result.scenario.livenessBound);

@@ -28,7 +28,7 @@ export class LivenessPhase {
     private readonly pollEvery: number,
   ) {}
 
-  run(bound: number, oneDownFirst = false): LivenessOutcome {
+  async run(bound: number, oneDownFirst = false): Promise<LivenessOutcome> {
     const { cluster } = this;
     const start = cluster.now();
     this.faults.stop();
@@ -42,14 +42,14 @@ export class LivenessPhase {
     if (down !== undefined) {
       cluster.trace.log(undefined, `liveness with n${down} down`);
       cluster.node(down).crash();
-      this.converge(bound, down, `with n${down} down`);
+      await this.converge(bound, down, `with n${down} down`);
       cluster.trace.log(undefined, `n${down} comes back`);
     }
-    this.converge(bound);
+    await this.converge(bound);
     return { convergedAfter: cluster.now() - start };
   }
 
-  private converge(bound: number, down?: NodeId, what = ''): void {
+  private async converge(bound: number, down?: NodeId, what = ''): Promise<void> {
     const { cluster } = this;
     const start = cluster.now();
     let done = false;
@@ -60,7 +60,7 @@ export class LivenessPhase {
       else cluster.scheduler.after(this.pollEvery, poll);
     };
     poll();
-    cluster.scheduler.runUntil(start + bound, () => done);
+    await cluster.run(start + bound, () => done);
     const missing = this.missing(down);
     if (missing !== undefined) {
       throw new Violation('liveness', `${bound} time units after the faults stopped${what ? ` ${what}` : ''}: ${missing}`, cluster.now());

@@ -23,17 +23,17 @@ const REGRESSIONS: readonly (RunOptions & { seed: number; found: string })[] = [
 
 describe('membership-heavy simulation', () => {
   for (const { seed, found, ...options } of REGRESSIONS) {
-    it(`seed ${seed} (found: ${found}) passes`, () => {
-      const result = runSeed(seed, options);
+    it(`seed ${seed} (found: ${found}) passes`, async () => {
+      const result = await runSeed(seed, options);
       expect(result.ok, describeFailure(result)).toBe(true);
     });
   }
 
-  it('seeds 801201-801500 with frequent membership changes and transfers pass', () => {
+  it('seeds 801201-801500 with frequent membership changes and transfers pass', async () => {
     const failures: string[] = [];
     let confChangesApplied = 0;
     for (let seed = 801201; seed <= 801500; seed++) {
-      const result = runSeed(seed, { profile: 'membership' });
+      const result = await runSeed(seed, { profile: 'membership' });
       if (!result.ok) failures.push(describeFailure(result));
       confChangesApplied += result.stats.confChangesApplied;
     }

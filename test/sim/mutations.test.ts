@@ -20,31 +20,31 @@ const CAUGHT_BY: Record<Knob, readonly ViolationKind[]> = {
   learnersRefuseVotes: ['liveness'],
 };
 
-function firstFailure(knob: Knob, noContractChecks: boolean): RunResult | undefined {
+async function firstFailure(knob: Knob, noContractChecks: boolean): Promise<RunResult | undefined> {
   for (let seed = 1; seed <= SEED_BUDGET; seed++) {
-    const result = runSeed(seed, { knob, noContractChecks });
+    const result = await runSeed(seed, { knob, noContractChecks });
     if (!result.ok) return result;
   }
   return undefined;
 }
 
 describe.each(KNOBS)('a core broken by %s', (knob) => {
-  it(`is caught by ${CAUGHT_BY[knob] === SAFETY ? 'a safety invariant' : CAUGHT_BY[knob].join(' or ')} within ${SEED_BUDGET} seeds`, () => {
-    const failure = firstFailure(knob, true);
+  it(`is caught by ${CAUGHT_BY[knob] === SAFETY ? 'a safety invariant' : CAUGHT_BY[knob].join(' or ')} within ${SEED_BUDGET} seeds`, async () => {
+    const failure = await firstFailure(knob, true);
     expect(failure, `no violation in ${SEED_BUDGET} seeds`).toBeDefined();
     if (failure === undefined) return;
     expect(CAUGHT_BY[knob], describeFailure(failure)).toContain(failure.violation?.kind);
     // The very same seed and fault mix on the correct core is clean: the knob broke it.
-    const control = runSeed(failure.seed, { aimAt: knob });
+    const control = await runSeed(failure.seed, { aimAt: knob });
     expect(control.ok, describeFailure(control)).toBe(true);
   });
 });
 
 describe('the fault mixes aimed at the knobs', () => {
-  it.each(KNOBS)('find nothing wrong with the correct core (%s)', (knob) => {
+  it.each(KNOBS)('find nothing wrong with the correct core (%s)', async (knob) => {
     const failures: string[] = [];
     for (let seed = 1; seed <= 50; seed++) {
-      const result = runSeed(seed, { aimAt: knob });
+      const result = await runSeed(seed, { aimAt: knob });
       if (!result.ok) failures.push(describeFailure(result));
     }
     expect(failures).toEqual([]);
@@ -52,8 +52,8 @@ describe('the fault mixes aimed at the knobs', () => {
 });
 
 describe('the Ready-contract checks', () => {
-  it('catch a core that sends a vote it has not asked to persist, before any harm is done', () => {
-    const failure = firstFailure('dontPersistVote', false);
+  it('catch a core that sends a vote it has not asked to persist, before any harm is done', async () => {
+    const failure = await firstFailure('dontPersistVote', false);
     expect(failure?.violation?.kind).toBe('readyContract');
     expect(failure?.violation?.detail).toMatch(/grants its vote to n\d+ in term \d+ but persisted/);
   });

@@ -71,7 +71,7 @@ export function replayCommand(seed: number, options: RunOptions = {}): string {
 }
 
 /** The run a seed stands for: its scenario is drawn from the seed (aimed at a knob's bug if asked). */
-export function runSeed(seed: number, options: RunOptions = {}): RunResult {
+export function runSeed(seed: number, options: RunOptions = {}): Promise<RunResult> {
   const aimAt = options.knob ?? options.aimAt;
   const leaning = mergeOverrides(aimAt ? knobOverrides(aimAt) : {}, PROFILES[options.profile ?? 'default']);
   const overrides = mergeOverrides(leaning, options.overrides ?? {});
@@ -82,7 +82,7 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
  * Runs `seed` with the scenario `pick` draws (or builds) from the seed's scenario stream. Tests
  * use it to pin a scenario; its replay command holds only for scenarios runSeed would draw.
  */
-export function runScenario(seed: number, pick: (random: Prng) => Scenario, options: RunOptions = {}): RunResult {
+export async function runScenario(seed: number, pick: (random: Prng) => Scenario, options: RunOptions = {}): Promise<RunResult> {
   const root = new Prng(seed);
   // One stream per concern, forked in a fixed order: adding draws to one concern never shifts another's.
   const scenarioRandom = root.fork();
@@ -122,9 +122,9 @@ export function runScenario(seed: number, pick: (random: Prng) => Scenario, opti
     workload.start();
     faults.start();
     operator.start();
-    cluster.scheduler.runUntil(scenario.faultTime);
+    await cluster.run(scenario.faultTime);
     cluster.trace.log(undefined, 'faults stop: liveness phase');
-    convergedAfter = liveness.run(scenario.livenessBound, scenario.oneDownFirst === true).convergedAfter;
+    convergedAfter = (await liveness.run(scenario.livenessBound, scenario.oneDownFirst === true)).convergedAfter;
   } catch (err) {
     if (err instanceof Violation) violation = { kind: err.kind, detail: err.detail, time: err.time };
     else {

@@ -22,14 +22,19 @@ export class Scheduler {
     this.push({ at: this.time + delay, seq: this.seq++, run });
   }
 
-  /** Runs events in order until the queue is empty or the next event is later than `until`. */
-  runUntil(until: number, stop: () => boolean = () => false): void {
+  /**
+   * Runs events in order until the queue is empty or the next event is later than `until`. After
+   * each event, `settle` lets the promise continuations it started finish (a driver awaiting its
+   * in-memory disk) before time moves on; it may throw to end the run.
+   */
+  async runUntil(until: number, stop: () => boolean = () => false, settle: () => Promise<void> = async () => {}): Promise<void> {
     for (;;) {
       const next = this.heap[0];
       if (next === undefined || next.at > until || stop()) break;
       this.pop();
       this.time = next.at;
       next.run();
+      await settle();
     }
     if (this.time < until && !stop()) this.time = until;
   }

@@ -13,7 +13,7 @@ export function describeSeedShard(shard: number): void {
   describe(`simulation seeds ${first}-${first + SEEDS_PER_SHARD - 1}`, () => {
     for (let from = first; from < first + SEEDS_PER_SHARD; from += SEEDS_PER_TEST) {
       const to = from + SEEDS_PER_TEST - 1;
-      it(`seeds ${from}-${to} keep every safety invariant and recover once the faults stop`, () => {
+      it(`seeds ${from}-${to} keep every safety invariant and recover once the faults stop`, async () => {
         const failures: string[] = [];
         const totals = {
           writesApplied: 0,
@@ -26,7 +26,7 @@ export function describeSeedShard(shard: number): void {
           leadersElected: 0,
         };
         for (let seed = from; seed <= to; seed++) {
-          const result = runSeed(seed);
+          const result = await runSeed(seed);
           if (!result.ok) failures.push(describeFailure(result));
           for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result.stats[key];
         }

@@ -1,10 +1,15 @@
-// One simulated server: a Raft core, the disk it persists to, and the application it applies to.
-// It drives the core exactly as a real node must (persist → send → apply → advance) and can crash
-// at any point of that sequence, losing everything the disk does not hold. The disk (a
-// MemoryStorage) and its latest snapshot are all that survive a crash.
+// One simulated server: the production RaftDriver over a Raft core, an in-memory twin of its
+// durable storage, and the application it applies to. The simulator injects only what a process
+// gets from outside: time (ticks, timers, the end of a turn), the network, and the disk. It can
+// crash the node between any two steps of a Ready (received, persisted, sent), losing everything
+// the disk does not hold; a crashed incarnation's driver can no longer touch the disk, the
+// network or the state machine. A restart boots a new driver and core from the disk alone.
 
-import { decodeConfChange } from '../../node-runtime/raft/index';
-import type { ConfChange, ConfState, LogStorage, MemoryStorage, Message, NodeId, ProposeResult, RawNode, Ready, Role, Status } from '../../node-runtime/raft/index';
+import { RaftDriver } from '../../node-runtime/raft-driver';
+import type { AppliedStateMachine, DriverClock, DurableState, ReadyProbe } from '../../node-runtime/raft-driver';
+import type { ConfChange, ConfState, LogStorage, MemoryStorage, Message, NodeId, RawNode, Ready, Role, Status } from '../../node-runtime/raft/index';
+import { MemoryDurableState } from '../../node-runtime/storage/memory-durable-state';
+import type { Logger } from 'pino';
 import type { Checker } from './invariants';
 import { KvStateMachine, encodeCommand } from './state-machine';
 import type { Command } from './state-machine';
@@ -18,9 +23,11 @@ export type CrashPoint = 'beforePersist' | 'afterPersist' | 'afterSend';
 export interface NodeEnv {
   readonly checker: Checker;
   readonly trace: Trace;
+  /** Where a driver reports the storage failure it stops on (none in a correct run). */
+  readonly logger: Logger;
   now(): number;
-  /** Builds a core for `id` over `disk`, whose state machine has applied up to `applied`. */
-  newCore(id: NodeId, disk: MemoryStorage, applied: number): RawNode;
+  /** Builds a core for `id` over `storage`, whose state machine has applied up to `applied`. */
+  newCore(id: NodeId, storage: MemoryStorage, applied: number): RawNode;
   send(m: Message): void;
   /** The disk of every node, for checking that commits are durable on a quorum. */
   disk(id: NodeId): LogStorage | undefined;
@@ -37,6 +44,8 @@ export interface NodeEnv {
   applied(node: NodeId, cmd: Command): void;
   /** A linearizable read finished on this node. */
   readServed(node: NodeId, context: string): void;
+  /** A check failed (or the code under test threw) inside a driver, which caught it: end the run. */
+  fail(err: unknown): void;
 }
 
 export interface ClusterEvents {
@@ -47,41 +56,58 @@ export interface ClusterEvents {
 
 /** A read the core never answered (its request was lost) is given up after this long. */
 const READ_TIMEOUT = 500;
+/** Proposals are fire-and-forget for the simulated clients; the driver still tracks each one. */
+const PROPOSAL_TIMEOUT = 1000;
 
-interface PendingRead {
-  readonly key: number;
-  readonly startedAt: number;
-  /** Highest index committed anywhere when the read started. */
-  readonly required: number;
-  /** Set once the core confirmed the read: serve when the state machine reaches it. */
-  readIndex?: number;
+/** Thrown into a driver to stop it where a crash strikes; its 'fatal' path then stops it for good. */
+class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash');
+    this.name = 'SimulatedCrash';
+  }
 }
 
 export class SimNode {
-  private core: RawNode | undefined;
+  private driver: RaftDriver<Command | undefined> | undefined;
+  private memory: MemoryStorage | undefined;
+  /** Counts boots: a callback from an earlier incarnation finds its number stale and stops. */
+  private incarnation = 0;
+  private readonly durable: MemoryDurableState;
   private sm: KvStateMachine;
   /** Membership as of the state machine's applied index (what a snapshot records). */
   private confState: ConfState;
-  private readonly reads = new Map<string, PendingRead>();
-  private readyQueued = false;
-  private handling = false;
   private crashAt: CrashPoint | undefined;
   /** Until then the node handles no Ready: its disk or its apply loop is stalled. */
   private stalledUntil = 0;
+  /** The driver's tick callback; the cluster calls tick() at this node's own clock rate. */
+  private onTick: (() => void) | undefined;
+  /** A snapshot the adversary asked for: taken after the next Ready, keeping this many entries. */
+  private snapshotKeep: number | undefined;
+  private nextRead = 0;
   role: Role = 'follower';
 
   constructor(
     readonly id: NodeId,
-    readonly disk: MemoryStorage,
+    disk: MemoryStorage,
     private readonly env: NodeEnv,
   ) {
+    this.durable = new MemoryDurableState(disk);
     this.sm = KvStateMachine.empty(0);
     this.confState = disk.initialState().confState;
     this.start();
   }
 
+  get disk(): MemoryStorage {
+    return this.durable.disk;
+  }
+
   get up(): boolean {
-    return this.core !== undefined;
+    return this.driver !== undefined;
+  }
+
+  /** Whether the driver is in the middle of a Ready (its continuations are pending). */
+  get busy(): boolean {
+    return this.driver?.busy ?? false;
   }
 
   /** The persisted term: what the node would tell anyone after a restart. */
@@ -107,31 +133,64 @@ export class SimNode {
    * A slow start handles no Ready for `stalledFor` (ticks and messages still reach the core).
    */
   start(stalledFor = 0): void {
-    if (this.core) return;
+    if (this.driver) return;
+    const incarnation = ++this.incarnation;
     this.stalledUntil = this.env.now() + stalledFor;
     const snap = this.disk.snapshot();
     this.sm = KvStateMachine.restore(snap.metadata.index, snap.data);
     this.env.checker.onRestore(this.id, snap.metadata.index, this.sm.chain);
     this.confState = this.disk.initialState().confState;
     this.role = 'follower';
-    this.core = this.env.newCore(this.id, this.disk, snap.metadata.index);
+    const memory = this.durable.recover();
+    this.memory = memory;
+    const driver = new RaftDriver<Command | undefined>({
+      id: this.id,
+      rawNode: this.env.newCore(this.id, memory, snap.metadata.index),
+      memory,
+      durable: this.durableFor(incarnation),
+      stateMachine: this.stateMachineFor(incarnation),
+      send: (messages) => this.send(incarnation, messages),
+      onConfChange: (_change: ConfChange, confState: ConfState) => this.confChanged(confState),
+      tickMs: 1,
+      snapshotThreshold: () => (this.snapshotKeep === undefined ? Number.POSITIVE_INFINITY : 1),
+      compactionMargin: () => this.snapshotKeep ?? 0,
+      applied: snap.metadata.index,
+      logger: this.env.logger,
+      clock: this.clockFor(incarnation),
+      newReadContext: () => `n${this.id}.${incarnation}.${this.nextRead++}`,
+      probe: this.probeFor(incarnation),
+    });
+    driver.on('snapshotRestored', ({ index }) => this.restored(index));
+    driver.on('snapshotTaken', ({ index }) => {
+      this.snapshotKeep = undefined;
+      this.trace(`snapshot at ${index}, log now [${this.disk.firstIndex()}..${this.disk.lastIndex()}]`);
+    });
+    driver.on('fatal', (err) => {
+      if (incarnation !== this.incarnation) return;
+      if (err instanceof SimulatedCrash) this.crash();
+      else this.env.fail(err);
+    });
+    this.driver = driver;
     this.trace(`start applied=${snap.metadata.index} ${JSON.stringify(this.disk.initialState().hardState)} last=${this.disk.lastIndex()}${stalledFor > 0 ? ` stalled for ${stalledFor}` : ''}`);
-    this.kick();
+    driver.start();
   }
 
-  /** Loses the core, the state machine and every unhandled Ready; the disk survives. */
+  /** Loses the driver, the core and the state machine, and every unhandled Ready; the disk survives. */
   crash(): void {
-    if (!this.core) return;
-    this.core = undefined;
-    this.reads.clear();
+    if (!this.driver) return;
+    this.driver = undefined;
+    this.memory = undefined;
+    this.onTick = undefined;
+    this.incarnation++;
     this.crashAt = undefined;
+    this.snapshotKeep = undefined;
     this.role = 'follower';
     this.trace('crash');
   }
 
   /** Arms a crash in the middle of the next Ready (if none comes, the crash never happens). */
   crashDuringNextReady(point: CrashPoint): void {
-    if (this.core) this.crashAt = point;
+    if (this.driver) this.crashAt = point;
   }
 
   /** Cancels a crash armed by crashDuringNextReady that has not struck yet. */
@@ -140,130 +199,192 @@ export class SimNode {
   }
 
   tick(): void {
-    if (!this.core) return;
-    this.core.tick();
-    this.kick();
+    this.onTick?.();
   }
 
   receive(m: Message): void {
-    if (!this.core) return;
+    if (!this.driver) return;
     if (this.env.trace.enabled) this.trace(`recv ${describeMessage(m)}`);
-    this.core.step(m);
-    this.kick();
+    this.driver.step(m);
   }
 
-  propose(cmd: Command): ProposeResult | undefined {
-    if (!this.core) return undefined;
-    const result = this.core.propose(encodeCommand(cmd));
-    this.trace(`propose #${cmd.proposalId} → ${result.ok ? 'ok' : result.reason}`);
-    this.kick();
-    return result;
+  propose(cmd: Command): void {
+    if (!this.driver) return;
+    this.trace(`propose #${cmd.proposalId}`);
+    this.driver.propose(encodeCommand(cmd), PROPOSAL_TIMEOUT).catch(() => undefined);
   }
 
-  proposeConfChange(cc: ConfChange): ProposeResult | undefined {
-    if (!this.core) return undefined;
-    const result = this.core.proposeConfChange(cc);
-    this.trace(`propose conf change ${JSON.stringify(cc)} → ${result.ok ? 'ok' : result.reason}`);
-    this.kick();
-    return result;
+  proposeConfChange(cc: ConfChange): void {
+    if (!this.driver) return;
+    this.trace(`propose conf change ${JSON.stringify(cc)}`);
+    this.driver.proposeConfChange(cc, PROPOSAL_TIMEOUT).catch(() => undefined);
   }
 
+  /** A linearizable read through the driver's ReadIndex barrier; served once it resolves. */
   readIndex(context: string, key: number, required: number): void {
-    if (!this.core) return;
+    const driver = this.driver;
+    if (!driver) return;
+    const incarnation = this.incarnation;
     this.trace(`readIndex ${context} key=${key} required=${required}`);
-    if (this.core.readIndex(context).ok) this.reads.set(context, { key, required, startedAt: this.env.now() });
-    this.kick();
+    driver.readBarrier(READ_TIMEOUT).then(
+      (readIndex) => {
+        if (incarnation !== this.incarnation) return;
+        try {
+          const checker = this.env.checker;
+          checker.onReadState(this.id, context, readIndex, required);
+          checker.onReadServed(this.id, context, key, this.sm.read(key), this.sm.applied);
+          this.trace(`served read ${context}`);
+          this.env.readServed(this.id, context);
+        } catch (err) {
+          this.env.fail(err);
+        }
+      },
+      () => undefined,
+    );
   }
 
   /** Starts an election now, as an operator forcing one would. */
   campaign(): void {
-    if (!this.core) return;
+    if (!this.driver) return;
     this.trace('campaign');
-    this.core.campaign();
-    this.kick();
+    this.driver.campaign();
   }
 
   transferLeadership(to: NodeId): void {
-    if (!this.core) return;
+    if (!this.driver) return;
     this.trace(`transfer leadership to n${to}`);
-    this.core.transferLeadership(to);
-    this.kick();
+    this.driver.transferLeadership(to);
   }
 
   reportSnapshot(to: NodeId, ok: boolean): void {
-    if (!this.core) return;
-    this.core.reportSnapshot(to, ok);
-    this.kick();
+    this.driver?.reportSnapshot(to, ok);
   }
 
   reportUnreachable(to: NodeId): void {
-    if (!this.core) return;
-    this.core.reportUnreachable(to);
-    this.kick();
+    this.driver?.reportUnreachable(to);
   }
 
   status(): Status | undefined {
-    return this.core?.status();
+    return this.driver?.status();
   }
 
   /**
-   * Snapshots the state machine at its applied index and compacts the log up to `keep` entries
-   * behind it, as an application does to bound its log.
+   * Asks for a snapshot of the state machine at its applied index, compacting the log up to
+   * `keep` entries behind it, as an application does to bound its log. The driver takes it after
+   * its next Ready.
    */
   takeSnapshot(keep: number): void {
-    if (!this.core || this.sm.applied <= this.disk.snapshot().metadata.index) return;
-    this.disk.createSnapshot(this.sm.applied, this.confState, this.sm.encode());
-    const compactTo = this.sm.applied - keep;
-    if (compactTo >= this.disk.firstIndex()) this.disk.compact(compactTo);
-    this.trace(`snapshot at ${this.sm.applied}, log now [${this.disk.firstIndex()}..${this.disk.lastIndex()}]`);
+    if (!this.driver || this.sm.applied <= this.disk.snapshot().metadata.index) return;
+    this.snapshotKeep = keep;
   }
 
-  /**
-   * Handles the core's Ready once the current event is over, like a node's event loop: inputs
-   * that arrive together (a client's batch, a burst of messages) are persisted and sent as one.
-   */
-  private kick(): void {
-    // Inside handleReadies the loop picks up whatever this call would have: no re-entry.
-    if (this.readyQueued || this.handling) return;
-    this.readyQueued = true;
-    const delay = Math.max(this.env.readyDelay(), this.stalledUntil - this.env.now());
-    this.env.schedule(delay, () => {
-      this.readyQueued = false;
-      this.handleReadies();
-    });
+  // ---- what the simulator injects into the driver ----------------------------------------------
+
+  /** Whether `incarnation` is the running one; a stale one is stopped as a crashed process is. */
+  private assertCurrent(incarnation: number): void {
+    if (incarnation !== this.incarnation) throw new SimulatedCrash();
   }
 
-  private handleReadies(): void {
-    this.handling = true;
-    try {
-      while (this.core?.hasReady()) this.handleReady(this.core, this.core.ready());
-    } finally {
-      this.handling = false;
-    }
+  private clockFor(incarnation: number): DriverClock {
+    const env = this.env;
+    const live = (): boolean => incarnation === this.incarnation;
+    return {
+      now: () => env.now(),
+      every: (_ms, fn) => {
+        this.onTick = fn;
+        return () => {
+          if (live()) this.onTick = undefined;
+        };
+      },
+      after: (ms, fn) => {
+        let cancelled = false;
+        env.schedule(ms, () => {
+          if (!cancelled && live()) fn();
+        });
+        return () => {
+          cancelled = true;
+        };
+      },
+      soon: (fn) => {
+        const delay = Math.max(env.readyDelay(), this.stalledUntil - env.now());
+        env.schedule(delay, () => {
+          if (live()) fn();
+        });
+      },
+    };
   }
 
-  private handleReady(core: RawNode, rd: Ready): void {
-    this.crashAt ??= this.env.crashPointFor(this.id, rd);
-    if (this.crashAt === 'beforePersist') return this.crash();
-    this.persist(rd);
-    if (this.crashAt === 'afterPersist') return this.crash();
-    for (const m of rd.messages) {
+  private durableFor(incarnation: number): DurableState {
+    const durable = this.durable;
+    return {
+      saveSnapshot: (snapshot) => {
+        this.assertCurrent(incarnation);
+        return durable.saveSnapshot(snapshot);
+      },
+      save: (update) => {
+        this.assertCurrent(incarnation);
+        return durable.save(update);
+      },
+      compact: (snapshot, compactTo) => {
+        this.assertCurrent(incarnation);
+        return durable.compact(snapshot, compactTo);
+      },
+    };
+  }
+
+  private stateMachineFor(incarnation: number): AppliedStateMachine<Command | undefined> {
+    return {
+      apply: (e) => {
+        this.assertCurrent(incarnation);
+        if (e.index !== this.sm.applied + 1) {
+          throw new Violation('readyContract', `n${this.id} is handed index ${e.index} to apply after ${this.sm.applied}`, this.env.now());
+        }
+        const cmd = this.sm.apply(e);
+        this.env.checker.onApply(this.id, e, this.sm.chain, cmd);
+        if (cmd) this.env.applied(this.id, cmd);
+        return cmd;
+      },
+      snapshot: () => this.sm.encode(),
+      restore: (data, index) => {
+        this.assertCurrent(incarnation);
+        this.sm = KvStateMachine.restore(index, data);
+      },
+    };
+  }
+
+  private send(incarnation: number, messages: readonly Message[]): void {
+    this.assertCurrent(incarnation);
+    for (const m of messages) {
       if (this.env.trace.enabled) this.trace(`send ${describeMessage(m)}`);
       this.env.send(m);
     }
-    if (this.crashAt === 'afterSend') return this.crash();
-    this.apply(core, rd);
-    core.advance(rd);
   }
 
-  private persist(rd: Ready): void {
-    // A leader that stays leader of the same term across this Ready may only append.
-    const stillLeading = this.role === 'leader' && rd.softState === undefined && (rd.hardState === undefined || rd.hardState.term === this.term);
-    const first = rd.entries[0];
-    if (stillLeading && first !== undefined) this.env.checker.onLeaderAppend(this.id, this.term, first.index, this.disk.lastIndex());
-    if (rd.snapshot) this.disk.applySnapshot(rd.snapshot);
-    if (rd.entries.length > 0) this.disk.append(rd.entries);
-    if (rd.hardState) this.disk.setHardState(rd.hardState);
+  /** Checks the Ready contract at each step, and crashes the node where the adversary asked. */
+  private probeFor(incarnation: number): ReadyProbe {
+    return {
+      received: (rd) => {
+        this.assertCurrent(incarnation);
+        this.crashAt ??= this.env.crashPointFor(this.id, rd);
+        if (this.crashAt === 'beforePersist') throw new SimulatedCrash();
+        // A leader that stays leader of the same term across this Ready may only append.
+        const stillLeading = this.role === 'leader' && rd.softState === undefined && (rd.hardState === undefined || rd.hardState.term === this.term);
+        const first = rd.entries[0];
+        if (stillLeading && first !== undefined) this.env.checker.onLeaderAppend(this.id, this.term, first.index, this.disk.lastIndex());
+      },
+      persisted: (rd) => {
+        this.assertCurrent(incarnation);
+        this.persisted(rd);
+        if (this.crashAt === 'afterPersist') throw new SimulatedCrash();
+      },
+      sent: () => {
+        this.assertCurrent(incarnation);
+        if (this.crashAt === 'afterSend') throw new SimulatedCrash();
+      },
+    };
+  }
+
+  private persisted(rd: Ready): void {
     if (this.env.trace.enabled && (rd.entries.length > 0 || rd.hardState || rd.snapshot)) {
       const first = rd.entries[0]?.index;
       const ents = first === undefined ? '' : ` entries=[${first}..${first + rd.entries.length - 1}]`;
@@ -286,48 +407,18 @@ export class SimNode {
     }
   }
 
-  private apply(core: RawNode, rd: Ready): void {
-    const checker = this.env.checker;
-    if (rd.snapshot) {
-      const { index, confState } = rd.snapshot.metadata;
-      this.sm = KvStateMachine.restore(index, rd.snapshot.data);
-      this.confState = confState;
-      checker.onRestore(this.id, index, this.sm.chain);
-      this.env.count('snapshotInstalled');
-      this.trace(`restored snapshot at ${index}`);
-    }
-    for (const e of rd.committedEntries) {
-      if (e.index !== this.sm.applied + 1) {
-        throw new Violation('readyContract', `n${this.id} is handed index ${e.index} to apply after ${this.sm.applied}`, this.env.now());
-      }
-      const cmd = this.sm.apply(e);
-      checker.onApply(this.id, e, this.sm.chain, cmd);
-      if (e.kind === 'confChange') {
-        this.confState = core.applyConfChange(decodeConfChange(e.data));
-        this.env.count('confChangeApplied');
-        this.trace(`applied conf change at ${e.index}: voters=[${this.confState.voters.join(',')}] learners=[${this.confState.learners.join(',')}] outgoing=[${this.confState.votersOutgoing.join(',')}]`);
-      }
-      if (cmd) this.env.applied(this.id, cmd);
-    }
-    for (const rs of rd.readStates) {
-      const read = this.reads.get(rs.context);
-      if (read === undefined) continue;
-      checker.onReadState(this.id, rs.context, rs.index, read.required);
-      read.readIndex = rs.index;
-    }
-    this.serveReads();
+  private confChanged(confState: ConfState): void {
+    this.confState = confState;
+    this.env.count('confChangeApplied');
+    this.trace(`applied conf change: voters=[${confState.voters.join(',')}] learners=[${confState.learners.join(',')}] outgoing=[${confState.votersOutgoing.join(',')}]`);
   }
 
-  private serveReads(): void {
-    const now = this.env.now();
-    for (const [context, read] of this.reads) {
-      if (read.readIndex === undefined && now - read.startedAt > READ_TIMEOUT) this.reads.delete(context);
-      if (read.readIndex === undefined || read.readIndex > this.sm.applied) continue;
-      this.env.checker.onReadServed(this.id, context, read.key, this.sm.read(read.key), this.sm.applied);
-      this.reads.delete(context);
-      this.trace(`served read ${context}`);
-      this.env.readServed(this.id, context);
-    }
+  private restored(index: number): void {
+    const memory = this.memory;
+    if (memory !== undefined) this.confState = memory.snapshot().metadata.confState;
+    this.env.checker.onRestore(this.id, index, this.sm.chain);
+    this.env.count('snapshotInstalled');
+    this.trace(`restored snapshot at ${index}`);
   }
 
   private trace(text: string): void {

@@ -36,14 +36,14 @@ class StaleReadNode extends RawNode {
 const staleReads = (config: RawNodeConfig): RawNode => new StaleReadNode(config);
 
 describe('a core that serves ReadIndex without confirming leadership', () => {
-  it('is caught by the linearizable-read check within 200 seeds', () => {
+  it('is caught by the linearizable-read check within 200 seeds', async () => {
     let failure: RunResult | undefined;
     for (let seed = 1; seed <= 200 && failure === undefined; seed++) {
-      const result = runSeed(seed, { coreFactory: staleReads });
+      const result = await runSeed(seed, { coreFactory: staleReads });
       if (!result.ok) failure = result;
     }
     expect(failure, 'no violation in 200 seeds').toBeDefined();
     expect(failure?.violation?.kind, failure && describeFailure(failure)).toBe('linearizableRead');
-    if (failure) expect(runSeed(failure.seed).ok).toBe(true);
+    if (failure) expect((await runSeed(failure.seed)).ok).toBe(true);
   });
 });
