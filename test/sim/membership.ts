@@ -49,14 +49,21 @@ export class Operator {
     });
   }
 
-  private changeMembership(): void {
+  /** The leader, when there is one and its configuration is not joint (a joint one is left first). */
+  private leaderReadyForChange(): SimNode | undefined {
     const leader = this.cluster.leader();
+    if (leader === undefined) return undefined;
+    if (leader.membership.votersOutgoing.length > 0) {
+      this.leaveJointIfNeeded();
+      return undefined;
+    }
+    return leader;
+  }
+
+  private changeMembership(): void {
+    const leader = this.leaderReadyForChange();
     if (leader === undefined) return;
     const cs = leader.membership;
-    if (cs.votersOutgoing.length > 0) {
-      this.leaveJointIfNeeded();
-      return;
-    }
     const cc = this.chooseChange(cs);
     if (cc === undefined) return;
     this.changesProposed++;
@@ -72,13 +79,9 @@ export class Operator {
    * the rest elect a new leader.
    */
   private changeUnderPartition(): void {
-    const leader = this.cluster.leader();
+    const leader = this.leaderReadyForChange();
     if (leader === undefined) return;
     const cs = leader.membership;
-    if (cs.votersOutgoing.length > 0) {
-      this.leaveJointIfNeeded();
-      return;
-    }
     const others = cs.voters.filter((id) => id !== leader.id);
     const cut = this.random.shuffle([...others]).slice(0, this.random.between(1, Math.max(1, Math.ceil(others.length / 2))));
     const network = this.cluster.network;
