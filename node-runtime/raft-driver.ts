@@ -84,6 +84,13 @@ export interface RaftDriverOptions<Result> {
   /** A unique context for each read barrier; defaults to random UUIDs. */
   readonly newReadContext?: () => string;
   readonly probe?: ReadyProbe;
+  /** Deliberately broken variants, for proving that the simulator catches bugs. Never set in production. */
+  readonly testingKnobs?: DriverTestingKnobs;
+}
+
+export interface DriverTestingKnobs {
+  /** Send a Ready's messages without waiting for its writes to become durable. */
+  readonly sendBeforeDurable?: boolean;
 }
 
 export class NotLeaderError extends Error {
@@ -321,7 +328,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
       memory.applySnapshot(rd.snapshot);
     }
     if (rd.entries.length > 0 || rd.hardState) {
-      await durable.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
+      const saved = durable.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
+      if (this.options.testingKnobs?.sendBeforeDurable !== true) await saved;
       if (rd.entries.length > 0) memory.append(rd.entries);
       if (rd.hardState) memory.setHardState(rd.hardState);
     }

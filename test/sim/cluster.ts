@@ -2,6 +2,7 @@
 // the NodeEnv every SimNode talks to, and the one place that knows how messages find their node.
 
 import pino from 'pino';
+import type { DriverTestingKnobs } from '../../node-runtime/raft-driver';
 import type { Logger } from 'pino';
 import { MemoryStorage, RawNode } from '../../node-runtime/raft/index';
 import type { LogStorage, Message, NodeId, RawNodeConfig, Ready, TestingKnobs } from '../../node-runtime/raft/index';
@@ -22,10 +23,12 @@ export interface ClusterOptions {
   readonly initialVoters: readonly NodeId[];
   readonly raft: RaftSettings;
   readonly knobs?: TestingKnobs;
+  readonly driverKnobs?: DriverTestingKnobs;
   readonly tickInterval: number;
   readonly clockSkew?: number;
   readonly links: LinkFaults;
   readonly readyDelayMax: number;
+  readonly diskSyncDelayMax?: number;
   readonly verbose?: boolean;
   readonly traceSink?: (line: string) => void;
   readonly checker?: CheckerOptions;
@@ -53,6 +56,7 @@ export class Cluster implements NodeEnv {
   private failure: unknown;
   private readonly coreRandom: Prng;
   private readonly readyRandom: Prng;
+  private readonly diskRandom: Prng | undefined;
 
   constructor(
     private readonly options: ClusterOptions,
@@ -70,6 +74,8 @@ export class Cluster implements NodeEnv {
       options.links,
     );
     const tickRandom = random.fork();
+    // Forked only when used, so that runs without slow disks draw exactly as before.
+    this.diskRandom = (options.diskSyncDelayMax ?? 0) > 0 ? random.fork() : undefined;
     for (const id of options.nodeIds) {
       // A node outside the initial configuration joins later with an empty disk, as a new server would.
       const disk = options.initialVoters.includes(id) ? MemoryStorage.withVoters(options.initialVoters) : new MemoryStorage();
@@ -156,6 +162,15 @@ export class Cluster implements NodeEnv {
 
   disk(id: NodeId): LogStorage | undefined {
     return this.nodes.get(id)?.disk;
+  }
+
+  get driverKnobs(): DriverTestingKnobs | undefined {
+    return this.options.driverKnobs;
+  }
+
+  syncDelay(): number {
+    const max = this.options.diskSyncDelayMax ?? 0;
+    return this.diskRandom === undefined || max === 0 ? 0 : this.diskRandom.between(1, max);
   }
 
   readyDelay(): number {

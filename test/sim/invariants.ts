@@ -63,6 +63,15 @@ export class Checker {
     throw new Violation(kind, detail, this.now());
   }
 
+  /**
+   * A crash on a lossy disk undid the writes since the last durable one: at most a commit index
+   * the node was not asked to sync (entries, terms and votes are always synced before anything
+   * depends on them, which the other checks hold the node to).
+   */
+  onDiskRolledBack(node: NodeId, hs: HardState): void {
+    this.persistedHardState.set(node, hs);
+  }
+
   /** After the driver persisted `rd` to `disk` and before it sends `rd.messages`. */
   onPersisted(node: NodeId, rd: Ready, disk: LogStorage): void {
     if (this.options.readyContract) this.checkMustSync(node, rd);

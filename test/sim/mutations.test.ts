@@ -18,6 +18,7 @@ const CAUGHT_BY: Record<Knob, readonly ViolationKind[]> = {
   skipVoteLogCheck: SAFETY,
   dontPersistVote: SAFETY,
   learnersRefuseVotes: ['liveness'],
+  sendBeforeDurable: SAFETY,
 };
 
 async function firstFailure(knob: Knob, noContractChecks: boolean): Promise<RunResult | undefined> {

@@ -1,18 +1,22 @@
 // Deliberately broken cores and the fault mix that makes each break show quickly. A knob only
 // weakens the core; the scenario overrides only aim the adversary. Neither touches the checks.
 
+import type { DriverTestingKnobs } from '../../node-runtime/raft-driver';
 import type { TestingKnobs } from '../../node-runtime/raft/index';
 import type { ScenarioOverrides } from './scenario';
 
-export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes'] as const;
+export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes', 'sendBeforeDurable'] as const;
 export type Knob = (typeof KNOBS)[number];
 
 export function isKnob(name: string): name is Knob {
   return (KNOBS as readonly string[]).includes(name);
 }
 
-export function knobSettings(knob: Knob): TestingKnobs {
-  return { [knob]: true };
+/** The driver's knobs; the others break the core. */
+const DRIVER_KNOBS: readonly Knob[] = ['sendBeforeDurable'];
+
+export function knobSettings(knob: Knob): { core?: TestingKnobs; driver?: DriverTestingKnobs } {
+  return DRIVER_KNOBS.includes(knob) ? { driver: { [knob]: true } } : { core: { [knob]: true } };
 }
 
 /**
@@ -44,6 +48,8 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
       };
     case 'learnersRefuseVotes':
       return PROFILES.reconfig;
+    case 'sendBeforeDurable':
+      return PROFILES.disk;
     case 'dontPersistVote':
       return {
         ...threeNodes,
@@ -63,6 +69,8 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
  * - partitions: frequent, long, one-way and two-way link cuts;
  * - crashes: frequent crashes, half of them in the middle of a Ready (the unsynced tail is lost,
  *   the closest the simulator comes to disk loss), many at key moments;
+ * - disk: slow syncs (each durable write takes up to 30 time units while the driver waits and
+ *   inputs pile up) on a lossy disk (a crash loses what was not yet synced), with many crashes;
  * - reconfig: membership changes under partitions (leaders demoted or removed while cut off from
  *   some voters, learners ahead of voters), crashes between a change's persist and its apply, and
  *   restarts slow to apply what they know is committed; its liveness phase first keeps the last
@@ -73,6 +81,7 @@ export const PROFILES = {
   membership: { faults: { confChange: 100, transferLeader: 150 } },
   partitions: { faults: { partition: 100, maxPartitionTime: 1500 } },
   crashes: { faults: { crash: 150, crashMidReady: 0.5, crashAtKeyMoments: 0.4 } },
+  disk: { diskSyncDelayMax: 30, faults: { crash: 200, crashMidReady: 0.3, crashAtKeyMoments: 0.2, maxDowntime: 300 } },
   reconfig: { oneDownFirst: true, faults: { confChange: 150, partitionedChange: 200, crashAtConfChange: 0.3, slowRestart: 0.3, maxDowntime: 400 } },
 } as const satisfies Record<string, ScenarioOverrides>;
 export type Profile = keyof typeof PROFILES;

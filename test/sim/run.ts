@@ -91,7 +91,7 @@ export async function runScenario(seed: number, pick: (random: Prng) => Scenario
   const operatorRandom = root.fork();
   const workloadRandom = root.fork();
   const scenario = pick(scenarioRandom);
-  const knobs: TestingKnobs | undefined = options.knob ? knobSettings(options.knob) : undefined;
+  const { core: knobs, driver: driverKnobs } = options.knob ? knobSettings(options.knob) : {};
   const checker: CheckerOptions = { readyContract: !options.noContractChecks };
   const cluster = new Cluster(
     {
@@ -99,10 +99,12 @@ export async function runScenario(seed: number, pick: (random: Prng) => Scenario
       initialVoters: scenario.initialVoters,
       raft: scenario.raft,
       ...(knobs === undefined ? {} : { knobs }),
+      ...(driverKnobs === undefined ? {} : { driverKnobs }),
       tickInterval: scenario.tickInterval,
       clockSkew: scenario.clockSkew,
       links: scenario.links,
       readyDelayMax: scenario.readyDelayMax,
+      diskSyncDelayMax: scenario.diskSyncDelayMax ?? 0,
       verbose: options.verbose ?? false,
       ...(options.traceSink ? { traceSink: options.traceSink } : {}),
       checker,

@@ -75,6 +75,12 @@ export interface Scenario {
   readonly healedLinks: LinkFaults;
   /** Upper bound on how long a node takes to handle a pending Ready (0: at once). */
   readonly readyDelayMax: number;
+  /**
+   * Upper bound on how long a disk write takes to become durable (0: at once, and nothing is ever
+   * lost). Above 0 the disk is also lossy: a crash loses every write since the last completed
+   * durable one, both a write still syncing and the writes the driver did not ask to sync.
+   */
+  readonly diskSyncDelayMax?: number;
   readonly faults: FaultRates;
   readonly workload: WorkloadRates;
   /** How long faults are injected before the liveness phase starts. */

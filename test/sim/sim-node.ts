@@ -6,7 +6,7 @@
 // network or the state machine. A restart boots a new driver and core from the disk alone.
 
 import { RaftDriver } from '../../node-runtime/raft-driver';
-import type { AppliedStateMachine, DriverClock, DurableState, ReadyProbe } from '../../node-runtime/raft-driver';
+import type { AppliedStateMachine, DriverClock, DriverTestingKnobs, DurableState, ReadyProbe } from '../../node-runtime/raft-driver';
 import type { ConfChange, ConfState, LogStorage, MemoryStorage, Message, NodeId, RawNode, Ready, Role, Status } from '../../node-runtime/raft/index';
 import { MemoryDurableState } from '../../node-runtime/storage/memory-durable-state';
 import type { Logger } from 'pino';
@@ -33,6 +33,10 @@ export interface NodeEnv {
   disk(id: NodeId): LogStorage | undefined;
   /** Delay before a pending Ready is handled; 0: right after the events already due now. */
   readyDelay(): number;
+  /** A deliberately broken driver, for showing the simulator catches it. */
+  readonly driverKnobs: DriverTestingKnobs | undefined;
+  /** How long the next durable write takes to complete; 0: at once, on a disk that loses nothing. */
+  syncDelay(): number;
   schedule(delay: number, run: () => void): void;
   /** Lets the adversary crash a node in the middle of a Ready it finds interesting. */
   crashPointFor(node: NodeId, rd: Ready): CrashPoint | undefined;
@@ -72,7 +76,14 @@ export class SimNode {
   private memory: MemoryStorage | undefined;
   /** Counts boots: a callback from an earlier incarnation finds its number stale and stops. */
   private incarnation = 0;
-  private readonly durable: MemoryDurableState;
+  private durable: MemoryDurableState;
+  /**
+   * On a lossy disk: the disk as of the last completed durable write, while writes made since
+   * then (not yet synced, or not asked to be) would be lost by a crash.
+   */
+  private lastSynced: MemoryStorage | undefined;
+  /** Disk writes of the running incarnation still syncing: its driver waits on the simulated disk. */
+  private syncing = 0;
   private sm: KvStateMachine;
   /** Membership as of the state machine's applied index (what a snapshot records). */
   private confState: ConfState;
@@ -105,9 +116,9 @@ export class SimNode {
     return this.driver !== undefined;
   }
 
-  /** Whether the driver is in the middle of a Ready (its continuations are pending). */
+  /** Whether the driver is in the middle of a Ready and can go on now (not waiting on its disk). */
   get busy(): boolean {
-    return this.driver?.busy ?? false;
+    return (this.driver?.busy ?? false) && this.syncing === 0;
   }
 
   /** The persisted term: what the node would tell anyone after a restart. */
@@ -159,6 +170,7 @@ export class SimNode {
       clock: this.clockFor(incarnation),
       newReadContext: () => `n${this.id}.${incarnation}.${this.nextRead++}`,
       probe: this.probeFor(incarnation),
+      ...(this.env.driverKnobs === undefined ? {} : { testingKnobs: this.env.driverKnobs }),
     });
     driver.on('snapshotRestored', ({ index }) => this.restored(index));
     driver.on('snapshotTaken', ({ index }) => {
@@ -182,6 +194,8 @@ export class SimNode {
     this.memory = undefined;
     this.onTick = undefined;
     this.incarnation++;
+    this.syncing = 0;
+    this.loseUnsyncedWrites();
     this.crashAt = undefined;
     this.snapshotKeep = undefined;
     this.role = 'follower';
@@ -314,22 +328,44 @@ export class SimNode {
     };
   }
 
+  /**
+   * The driver's disk: the in-memory twin, made slow and lossy when the scenario asks. A write
+   * lands at once but completes after the sync delay; until a durable write completes, a crash
+   * undoes everything written since the last one that did.
+   */
   private durableFor(incarnation: number): DurableState {
-    const durable = this.durable;
-    return {
-      saveSnapshot: (snapshot) => {
-        this.assertCurrent(incarnation);
-        return durable.saveSnapshot(snapshot);
-      },
-      save: (update) => {
-        this.assertCurrent(incarnation);
-        return durable.save(update);
-      },
-      compact: (snapshot, compactTo) => {
-        this.assertCurrent(incarnation);
-        return durable.compact(snapshot, compactTo);
-      },
+    const write = (durable: boolean, apply: () => Promise<void>): Promise<void> => {
+      this.assertCurrent(incarnation);
+      const delay = this.env.syncDelay();
+      if (delay === 0) return apply();
+      this.lastSynced ??= this.disk.clone();
+      void apply();
+      this.syncing++;
+      return new Promise((resolve) => {
+        this.env.schedule(delay, () => {
+          if (incarnation === this.incarnation) {
+            this.syncing--;
+            if (durable) this.lastSynced = undefined;
+          }
+          resolve();
+        });
+      });
     };
+    return {
+      saveSnapshot: (snapshot) => write(true, () => this.durable.saveSnapshot(snapshot)),
+      save: (update) => write(update.sync, () => this.durable.save(update)),
+      compact: (snapshot, compactTo) => write(true, () => this.durable.compact(snapshot, compactTo)),
+    };
+  }
+
+  /** A crash on a lossy disk: back to the last completed durable write. */
+  private loseUnsyncedWrites(): void {
+    const synced = this.lastSynced;
+    if (synced === undefined) return;
+    this.lastSynced = undefined;
+    this.durable = new MemoryDurableState(synced);
+    this.env.checker.onDiskRolledBack(this.id, synced.initialState().hardState);
+    this.trace(`lost unsynced writes: disk back to last=${synced.lastIndex()} ${JSON.stringify(synced.initialState().hardState)}`);
   }
 
   private stateMachineFor(incarnation: number): AppliedStateMachine<Command | undefined> {

@@ -70,6 +70,14 @@ describe('assertions', () => {
     );
   });
 
+  it('a persisted commit below the snapshot (a crash between persisting the two) starts at the snapshot', () => {
+    const storage = MemoryStorage.withVoters([1, 2, 3]);
+    storage.applySnapshot({ metadata: { index: 4, term: 2, confState: { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: bytes('state') });
+    storage.setHardState({ term: 3, vote: 2, commit: 0 });
+    const raw = new RawNode({ id: 1, electionTicks: 10, heartbeatTicks: 1, storage, random: seededRandom(1), applied: 4 });
+    expect(raw.status()).toMatchObject({ term: 3, vote: 2, commit: 4 });
+  });
+
   it('an applied index beyond commit throws at start', () => {
     const storage = MemoryStorage.withVoters([1]);
     expect(() => new RawNode({ id: 1, electionTicks: 10, heartbeatTicks: 1, storage, random: seededRandom(1), applied: 3 })).toThrow(
