@@ -1,5 +1,6 @@
 // Turns anything a route throws into `{ "error": code, "detail": text }` with the right status.
 // Stack traces never leave the process; unexpected errors are logged here, once, with context.
+import { inspect } from 'node:util';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '../common/errors';
@@ -10,7 +11,9 @@ export function toApiError(err: unknown): ApiError | null {
   if (err instanceof NotLeaderError) return new ApiError('not_leader', err.message);
   if (err instanceof ProposalTimeoutError) return new ApiError('no_quorum', err.message);
   if (err instanceof ProposalDroppedError) return new ApiError('unavailable', `${err.message}; retry`);
-  const status = (err as { status?: unknown; type?: unknown }).status;
+  // Anything may be thrown, null and strings included; only objects can carry a status.
+  if (typeof err !== 'object' || err === null) return null;
+  const status = (err as { status?: unknown }).status;
   const type = (err as { type?: unknown }).type;
   // body-parser's errors carry a status and a type; their messages are safe to show.
   if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
@@ -28,6 +31,11 @@ export function sendError(res: Response, err: ApiError, extra?: Record<string, u
   res.status(err.status).json({ ...err.toBody(), ...extra });
 }
 
+/**
+ * The last handler of the app. Whatever reaches it, the client gets `{ error, detail }` and never
+ * a stack (Express's own final handler would print one into the body), the process keeps
+ * serving, and an unexpected error is logged exactly once, here.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const apiError = toApiError(err);
@@ -35,7 +43,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendError(res, apiError, (err as { extra?: Record<string, unknown> }).extra);
       return;
     }
-    logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    // inspect, not String(): a thrown object without a prototype has no toString, and this
+    // handler must not throw (Express's fallback would put a stack into the body).
+    logger.error({ err: err instanceof Error ? err : { thrown: inspect(err, { depth: 2 }) }, method: req.method, path: req.path }, 'request failed');
     sendError(res, new ApiError('internal', 'the node failed to handle this request; see its log'));
   };
 }

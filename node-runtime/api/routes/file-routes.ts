@@ -1,6 +1,7 @@
 // File operations, seed-compatible: POST /upload (multipart, field "file"), POST /upload/<name>
 // (raw body), GET /download?name=, GET /files, GET /fileinfo?name=, plus DELETE, ranges and ETags.
 // GET /<name> (raw download for names that are not API routes) is mounted last, by app.ts.
+import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
@@ -100,12 +101,16 @@ function receiveMultipart(services: NodeServices, req: Request, res: Response): 
       reject(new ApiError('bad_request', 'expected a multipart/form-data body with a "file" field, or POST /upload/<name> with a raw body'));
       return;
     }
+    const malformed = (err: Error) => new ApiError('bad_request', `malformed multipart body: ${err.message}`);
     let sawFile = false;
     const fields: Record<string, string> = {};
     parser.on('field', (name, value) => {
       fields[name] = value;
     });
     parser.on('file', (field, stream, info) => {
+      // A truncated body fails each file stream as well as the parser. Every stream gets its
+      // listener here, before anything else can run: an unheard 'error' ends the process.
+      stream.on('error', (err) => reject(malformed(err)));
       if (field !== 'file' || sawFile) {
         stream.resume();
         return;
@@ -127,9 +132,14 @@ function receiveMultipart(services: NodeServices, req: Request, res: Response): 
           resolve();
         }, reject);
     });
-    parser.on('error', (err: Error) => reject(new ApiError('bad_request', `malformed multipart body: ${err.message}`)));
+    parser.on('error', (err: Error) => reject(malformed(err)));
     parser.on('close', () => {
       if (!sawFile) reject(new ApiError('bad_request', 'the multipart body has no "file" field'));
+    });
+    // pipe() never ends the parser when the client goes away mid-body; without this the file
+    // stream would wait forever and hold its upload open. Destroying the parser fails the stream.
+    req.on('close', () => {
+      if (!req.complete) parser.destroy(new Error('the client closed the connection before the body ended'));
     });
     req.pipe(parser);
   });
@@ -163,12 +173,9 @@ function sendFile(services: NodeServices, req: Request, res: Response, info: Fil
     res.end();
     return;
   }
-  const body = services.files.read(info, range);
-  body.on('error', (err) => {
-    // Headers are gone: the only honest signal left is to cut the connection short.
-    res.destroy(err);
-  });
-  body.pipe(res);
+  // pipeline, not pipe: a client that goes away stops the read (and its peer repairs), and a
+  // failed read cuts the response short, the only honest signal left once headers are gone.
+  pipeline(services.files.read(info, range), res).catch(() => res.destroy());
 }
 
 function ifNoneMatch(header: string | undefined, etag: string): boolean {
