@@ -35,7 +35,8 @@ import { diskFree } from './storage/disk-free';
 import { TrafficStats } from './services/traffic-stats';
 import type { ChunkStore } from './storage/chunk-store';
 import { storeChunked } from './storage/chunker';
-import { PeerTransport, type PeerAddress } from './transport';
+import { ChunkIntegrityError, PeerTransport, type PeerAddress } from './transport';
+import { ChunkHashMismatchError } from './storage/errors';
 import { isAuthorized } from './transport/auth';
 
 /** Raft runs on a fixed tick; heartbeat and election timeouts are whole numbers of ticks. */
@@ -130,7 +131,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       // counts it as not holding the file, and the write needs a majority elsewhere.
       await checkDisk(size);
       background.noteIncomingChunk(hash);
-      await chunks.put(hash, body);
+      // The transport's contract names its own error for bytes that do not match their hash, so
+      // it can answer the sender 422 instead of failing the request as an internal error.
+      const stored = await chunks.put(hash, body).catch((err: unknown) => {
+        throw err instanceof ChunkHashMismatchError ? new ChunkIntegrityError(hash, err.message) : err;
+      });
+      if (stored.size !== size) throw new ChunkIntegrityError(hash, `announced ${size} bytes, received ${stored.size}`);
     },
     openChunk: async (hash) => ((await chunks.has(hash)) ? chunks.get(hash) : null),
     log: logger,
@@ -462,6 +468,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           blockedPeers: () => [...blocked],
         }
       : null,
+    limits: () => ({ bodyIdleTimeoutMs: config.nodeSettings().bodyIdleTimeoutMs }),
     hasClusterSecret: (headers, strict) => (secret !== '' || !strict) && isAuthorized(headers, secret),
     metrics,
     traffic,

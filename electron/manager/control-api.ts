@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { ApiError } from '../../node-runtime/common/errors';
+import { validateFileName } from '../../node-runtime/common/file-name';
 import type { ClusterSnapshot, NodeAction } from '../../node-runtime/common/manager-api';
 import { isAllowedHost, presentedToken, tokenCookie, tokenMatches } from './auth';
 import type { ClusterBackend } from './cluster-backend';
@@ -60,6 +61,16 @@ function param(r: Request, index: number): string {
   } catch {
     throw new ApiError('bad_request', `malformed path segment "${raw}"`);
   }
+}
+
+/**
+ * A file name from the path, checked with the validator every node uses before any node URL is
+ * built from it: "..%2Fcluster%2Fmembers%2F2" must not turn a file route into another route.
+ */
+function fileNameParam(r: Request, index: number): string {
+  const checked = validateFileName(param(r, index));
+  if (!checked.ok) throw new ApiError('name_invalid', checked.detail);
+  return checked.name;
 }
 
 function nodeId(r: Request, index = 0): number {
@@ -178,19 +189,19 @@ const routes: readonly Route[] = [
     method: 'PUT',
     pattern: /^\/api\/files\/(.+)$/,
     handle: (ctx, r) => {
-      const name = param(r, 0);
+      const name = fileNameParam(r, 0);
       return uploadThroughNode(r.req, r.res, nodeUrl(ctx, r, `upload/${encodeName(name)}`), name, ctx.bus);
     },
   },
   {
     method: 'GET',
     pattern: /^\/api\/files\/(.+)$/,
-    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, 'download', { name: param(r, 0) }), 'GET'),
+    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, 'download', { name: fileNameParam(r, 0) }), 'GET'),
   },
   {
     method: 'DELETE',
     pattern: /^\/api\/files\/(.+)$/,
-    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `files/${encodeName(param(r, 0))}`), 'DELETE'),
+    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `files/${encodeName(fileNameParam(r, 0))}`), 'DELETE'),
   },
   { method: 'GET', pattern: /^\/api\/fileinfo$/, handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, 'fileinfo'), 'GET') },
   { method: 'GET', pattern: /^\/api\/config$/, handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, 'config'), 'GET') },
@@ -199,17 +210,17 @@ const routes: readonly Route[] = [
   {
     method: 'POST',
     pattern: /^\/api\/locks\/(.+)$/,
-    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(param(r, 0))}`), 'POST'),
+    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(fileNameParam(r, 0))}`), 'POST'),
   },
   {
     method: 'PUT',
     pattern: /^\/api\/locks\/(.+)$/,
-    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(param(r, 0))}`), 'PUT'),
+    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(fileNameParam(r, 0))}`), 'PUT'),
   },
   {
     method: 'DELETE',
     pattern: /^\/api\/locks\/(.+)$/,
-    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(param(r, 0))}`), 'DELETE'),
+    handle: (ctx, r) => proxyToNode(r.req, r.res, nodeUrl(ctx, r, `locks/${encodeName(fileNameParam(r, 0))}`), 'DELETE'),
   },
   { method: 'GET', pattern: /^\/api\/watched-folders$/, handle: (ctx, r) => sendJson(r.res, 200, watched(ctx).list()) },
   {

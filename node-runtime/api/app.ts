@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
 import { ApiError } from '../common/errors';
+import { bodyIdleTimeout } from './body-timeout';
 import { errorHandler, sendError } from './errors';
 import type { NodeServices } from './node-services';
 import { clusterRoutes } from './routes/cluster-routes';
@@ -30,6 +31,7 @@ export function createApp(services: NodeServices, logger: Logger): Express {
     next();
   });
 
+  app.use(bodyIdleTimeout(() => services.limits().bodyIdleTimeoutMs));
   app.use(statusRoutes(services));
   app.use(configRoutes(services));
   app.use(lockRoutes(services));

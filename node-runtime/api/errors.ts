@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '../common/errors';
+import { BodyIdleTimeoutError } from './body-timeout';
 import { NotLeaderError, ProposalDroppedError, ProposalTimeoutError } from '../raft-driver';
 
 export function toApiError(err: unknown): ApiError | null {
@@ -11,6 +12,10 @@ export function toApiError(err: unknown): ApiError | null {
   if (err instanceof NotLeaderError) return new ApiError('not_leader', err.message);
   if (err instanceof ProposalTimeoutError) return new ApiError('no_quorum', err.message);
   if (err instanceof ProposalDroppedError) return new ApiError('unavailable', `${err.message}; retry`);
+  // Express fails to decode a percent-encoded path parameter (%ff, %c0%af, a lone surrogate) with
+  // a URIError; that is the client's malformed URL, not the node's failure.
+  if (err instanceof BodyIdleTimeoutError) return new ApiError('body_timeout', err.message);
+  if (err instanceof URIError) return new ApiError('bad_request', 'the URL has invalid percent-encoding (not UTF-8)');
   // Anything may be thrown, null and strings included; only objects can carry a status.
   if (typeof err !== 'object' || err === null) return null;
   const status = (err as { status?: unknown }).status;
@@ -24,6 +29,8 @@ export function toApiError(err: unknown): ApiError | null {
 }
 
 export function sendError(res: Response, err: ApiError, extra?: Record<string, unknown>): void {
+  // Already answered (e.g. 408 for a stalled body, whose upload then fails too): keep that answer.
+  if (res.writableEnded) return;
   if (res.headersSent) {
     res.destroy();
     return;
@@ -41,6 +48,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const apiError = toApiError(err);
     if (apiError) {
       sendError(res, apiError, (err as { extra?: Record<string, unknown> }).extra);
+      return;
+    }
+    // A client that hung up mid-body fails its route's streams; that is no failure of the node.
+    if (req.destroyed && !req.complete) {
+      logger.info({ method: req.method, path: req.path }, 'the client went away before its request body ended');
+      sendError(res, new ApiError('bad_request', 'the request body ended early'));
       return;
     }
     // inspect, not String(): a thrown object without a prototype has no toString, and this

@@ -23,6 +23,12 @@ export function forwardRequest(req: Request, res: Response, leaderUrl: string, s
   }
   headers[FORWARDED_HEADER] = String(selfId);
   const upstream = http.request(target, { method: req.method, headers }, (answer) => {
+    // This node may have answered already (408 for a stalled body): the leader's answer has
+    // nowhere to go, and writing a second head would throw out of this event and end the node.
+    if (res.headersSent || res.destroyed) {
+      answer.resume();
+      return;
+    }
     const out: Record<string, string | string[]> = {};
     for (const [key, value] of Object.entries(answer.headers)) {
       if (!hopByHop.has(key) && value !== undefined) out[key] = value;

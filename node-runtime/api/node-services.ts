@@ -55,8 +55,14 @@ export interface MembershipService {
   remove(id: number): Promise<void>;
 }
 
+/** The node's current bounds on a client request (live settings). */
+export interface RequestLimits {
+  readonly bodyIdleTimeoutMs: number;
+}
+
 export interface NodeServices {
   readonly id: number;
+  limits(): RequestLimits;
   readonly startedAt: number;
   status(): NodeStatus;
   stats(): Promise<Stats>;

@@ -65,6 +65,8 @@ export const nodeSettingsSchema = z.object({
   logLevel: logLevelSchema,
   /** Free disk space the node keeps in reserve; writes that would eat into it fail with disk_full. */
   diskReserveBytes: int(0, Number.MAX_SAFE_INTEGER),
+  /** Longest a request body may go without a byte arriving before the request is cut (408), ms. */
+  bodyIdleTimeoutMs: int(SECOND_MS, 3600 * SECOND_MS),
 });
 
 export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
@@ -95,6 +97,9 @@ export const CLUSTER_DEFAULTS: Readonly<ClusterSettings> = {
 export const NODE_DEFAULTS: Readonly<NodeSettings> = {
   logLevel: 'info',
   diskReserveBytes: 256 * MiB,
+  // Long enough for a client on a bad link; short enough that a client trickling a byte at a
+  // time cannot hold an upload (and its disk reservation) open for minutes.
+  bodyIdleTimeoutMs: 30 * SECOND_MS,
 };
 
 export const CLUSTER_SETTING_KEYS = Object.keys(clusterSettingsSchema.shape) as readonly ClusterSettingKey[];

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
+  // 408 Request Timeout: the client stopped sending its body mid-way.
+  body_timeout: 408,
   conflict: 409,
   lock_token_invalid: 409,
   file_too_large: 413,

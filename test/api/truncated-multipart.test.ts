@@ -2,11 +2,10 @@
 // leader's process (an 'error' on busboy's file stream nobody listened to), and a follower
 // forwarding one killed the leader too. Each must answer 4xx JSON, keep every node serving,
 // write nothing, and leave the cluster able to take the next upload.
-import { readdir } from 'node:fs/promises';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, TestCluster, waitFor, type TestNode } from '../cluster/harness';
+import { chunkCount } from './stored';
 
 let cluster: TestCluster;
 let leader: TestNode;
@@ -18,15 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
 });
-
-async function chunkCount(node: TestNode): Promise<number> {
-  const root = path.join(node.dataDir, 'chunks');
-  let count = 0;
-  for (const dir of await readdir(root).catch(() => [] as string[])) {
-    count += (await readdir(path.join(root, dir)).catch(() => [] as string[])).filter((f) => /^[0-9a-f]{64}$/.test(f)).length;
-  }
-  return count;
-}
 
 function truncatedUpload(node: TestNode, body: string): Promise<{ status: number; body: { error: string; detail: string } }> {
   return json(`${node.url}/upload`, {

@@ -9,6 +9,7 @@ const UNIT_OF: Readonly<Record<string, 'bytes' | 'rate' | 'ms' | 'sec'>> = {
   heartbeatInterval: 'ms',
   electionTimeout: 'ms',
   lockDefaultTtlMs: 'ms',
+  bodyIdleTimeoutMs: 'ms',
   scrubIntervalSec: 'sec',
 };
 

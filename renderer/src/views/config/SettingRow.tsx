@@ -18,6 +18,7 @@ const SETTING_HELP: Readonly<Record<string, string>> = {
   lockDefaultTtlMs: 'Lock lease length when the client does not ask for one, in ms.',
   logLevel: 'Lowest level this node writes to its log.',
   diskReserveBytes: 'Free disk space this node keeps in reserve; writes that would use it fail.',
+  bodyIdleTimeoutMs: 'How long an upload may stall without a byte arriving before this node cuts it, in ms.',
 };
 
 export function SettingRow({ settingKey, entry }: { settingKey: string; entry: ConfigEntry }) {
