@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './api/app';
+import { answerClientErrors } from './api/client-errors';
 import { NODE_DEFAULTS } from './common/config';
 import { ApiError } from './common/errors';
 import type { NodeServices } from './api/node-services';
@@ -102,7 +103,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const starting: http.RequestListener = (_req, res) => {
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"unavailable","detail":"the node is starting"}');
   };
-  const server = http.createServer(starting);
+  // The API answers a missing Host itself (Node's own check answers 400 with no body at all).
+  const server = http.createServer({ requireHostHeader: false }, starting);
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new StartupError(`the HTTP port ${httpHost}:${options.http.port} is already in use (another node running?)`) : err),

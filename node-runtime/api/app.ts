@@ -31,6 +31,14 @@ export function createApp(services: NodeServices, logger: Logger): Express {
     next();
   });
 
+  app.use((req, res, next) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      res.setHeader('connection', 'close');
+      sendError(res, new ApiError('bad_request', 'an HTTP/1.1 request needs a Host header'));
+      return;
+    }
+    next();
+  });
   app.use(bodyIdleTimeout(() => services.limits().bodyIdleTimeoutMs));
   app.use(statusRoutes(services));
   app.use(configRoutes(services));

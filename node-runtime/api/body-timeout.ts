@@ -31,11 +31,14 @@ export function bodyIdleTimeout(idleMs: () => number): RequestHandler {
       if (res.writableFinished) fail();
       else res.once('finish', fail).once('close', fail);
     };
+    // Node detaches the socket from the request once answered: keep our own reference.
+    const socket = req.socket;
     req.setTimeout(ms, onTimeout);
     const stop = (): void => {
       req.off('timeout', onTimeout);
-      // The socket outlives the request on keep-alive connections: leave it untimed again.
-      if (!req.socket.destroyed) req.socket.setTimeout(0);
+      // The socket outlives the request on keep-alive connections: leave it untimed again, unless
+      // the next request on it has set its own timeout meanwhile.
+      if (!socket.destroyed && socket.timeout === ms) socket.setTimeout(0);
     };
     req.once('end', stop);
     res.once('close', stop);

@@ -15,6 +15,26 @@ export function wasForwarded(req: Request): boolean {
   return req.headers[FORWARDED_HEADER] !== undefined;
 }
 
+/** How much of a body the leader did not want is read and dropped before the connection is cut. */
+const DROP_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The leader answered before taking the whole body (e.g. 400 for a bad name, 507 over quota).
+ * Closing the socket now would reset a client still sending, so it would see EPIPE instead of the
+ * answer; a modest rest is read and dropped (the connection then carries the next request), a
+ * large one is cut.
+ */
+function dropRestOfBody(req: Request, upstream: http.ClientRequest): void {
+  req.unpipe(upstream);
+  upstream.destroy();
+  let dropped = 0;
+  req.on('data', (piece: Buffer) => {
+    dropped += piece.length;
+    if (dropped > DROP_LIMIT_BYTES) req.destroy();
+  });
+  req.resume();
+}
+
 export function forwardRequest(req: Request, res: Response, leaderUrl: string, selfId: number): void {
   const target = new URL(req.originalUrl, leaderUrl);
   const headers: http.OutgoingHttpHeaders = {};
@@ -33,14 +53,11 @@ export function forwardRequest(req: Request, res: Response, leaderUrl: string, s
     for (const [key, value] of Object.entries(answer.headers)) {
       if (!hopByHop.has(key) && value !== undefined) out[key] = value;
     }
-    // The leader answered before taking the whole body (e.g. 507 over quota): the rest of the
-    // client's body is still in this connection, so it cannot carry another request.
-    if (!req.complete) out.connection = 'close';
     res.writeHead(answer.statusCode ?? 502, out);
     // pipeline, not pipe: a leader that drops mid-answer must cut the client's response too.
     pipeline(answer, res).then(
       () => {
-        if (!req.complete) req.destroy();
+        if (!req.complete) dropRestOfBody(req, upstream);
       },
       () => res.destroy(),
     );

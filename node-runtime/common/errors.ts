@@ -12,12 +12,14 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
-  // 408 Request Timeout: the client stopped sending its body mid-way.
+  // 408 Request Timeout: the client stopped sending its body mid-way, or took too long overall.
   body_timeout: 408,
+  request_timeout: 408,
   conflict: 409,
   lock_token_invalid: 409,
   file_too_large: 413,
   range_not_satisfiable: 416,
+  headers_too_large: 431,
   // 421 Misdirected Request: this node cannot serve the request because it is not the leader.
   not_leader: 421,
   locked: 423,

@@ -1,0 +1,33 @@
+// Requests Node's HTTP parser refuses before Express sees them (headers too large, malformed
+// request line, a header with a control character, a request that took too long) still get the
+// project's JSON error shape, and the connection is closed: the stream position is unknown.
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApiError, type ErrorCode } from '../common/errors';
+
+function answerFor(err: NodeJS.ErrnoException): ApiError {
+  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request';
+  const detail =
+    code === 'headers_too_large'
+      ? 'the request headers are larger than this node accepts'
+      : code === 'request_timeout'
+        ? 'the request took longer than this node allows'
+        : `the request is not valid HTTP (${err.code ?? 'parse error'})`;
+  return new ApiError(code, detail);
+}
+
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // A reset or a half-closed socket has no one left to read an answer.
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const answer = answerFor(err);
+    const body = JSON.stringify(answer.toBody());
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${answer.code}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  });
+}
