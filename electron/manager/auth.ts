@@ -41,6 +41,31 @@ export function presentedToken(req: IncomingMessage, url: URL, port: number): st
   return null;
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why a state-changing request must be refused as cross-site, or null when it may go on.
+ *
+ * The token cookie is SameSite=Strict, but every port of 127.0.0.1 is the same *site*, so a page
+ * served from another local port rides along with it (issue #15). Browsers label each request:
+ * `Origin` on every non-GET fetch or form, `Sec-Fetch-Site` on modern ones. A state change must
+ * come from our own origin; a request with neither header comes from a tool (curl, a script,
+ * the app:// forwarder) and must then carry the token in a header or the query, which a cross-site
+ * page cannot set or know.
+ */
+export function crossSiteRefusal(req: IncomingMessage, url: URL, port: number): string | null {
+  if (SAFE_METHODS.has(req.method ?? 'GET')) return null;
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    const allowed = origin.toLowerCase() === `http://127.0.0.1:${port}` || origin.toLowerCase() === `http://localhost:${port}`;
+    return allowed ? null : `requests from ${origin} may not change anything here`;
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none' ? null : `a ${site} request may not change anything here`;
+  const viaCookie = req.headers.authorization === undefined && !url.searchParams.has('token');
+  return viaCookie ? 'a state change with the session cookie needs a same-origin Origin header' : null;
+}
+
 /** Constant-time comparison (hashing first makes the lengths equal). */
 export function tokenMatches(presented: string | null, expected: string): boolean {
   if (presented === null) return false;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ApiError } from '../../node-runtime/common/errors';
 import { validateFileName } from '../../node-runtime/common/file-name';
 import type { ClusterSnapshot, NodeAction } from '../../node-runtime/common/manager-api';
-import { isAllowedHost, presentedToken, tokenCookie, tokenMatches } from './auth';
+import { crossSiteRefusal, isAllowedHost, presentedToken, tokenCookie, tokenMatches } from './auth';
 import type { ClusterBackend } from './cluster-backend';
 import type { ClusterOps } from './cluster-ops';
 import type { EventBus } from './event-bus';
@@ -318,6 +318,11 @@ async function handleRequest(ctx: ControlContext, token: string, port: number, r
   if (!tokenMatches(presentedToken(req, url, port), token)) {
     res.setHeader('www-authenticate', 'Bearer');
     sendError(res, 'unauthorized', 'a valid token is required (Authorization: Bearer, ?token= or the session cookie)');
+    return;
+  }
+  const crossSite = crossSiteRefusal(req, url, port);
+  if (crossSite !== null) {
+    sendError(res, 'forbidden', crossSite);
     return;
   }
   const method = req.method ?? 'GET';

@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   name_invalid: 400,
   config_invalid: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   // 408 Request Timeout: the client stopped sending its body mid-way, or took too long overall.
