@@ -28,11 +28,13 @@ export interface NodeOptions {
   readonly envLogLevel?: string;
   readonly faultInjection: boolean;
   readonly join: boolean;
+  /** --insecure: serve the HTTP API beyond loopback without TLS (an empty host then means every interface). */
+  readonly insecure: boolean;
 }
 
 export class UsageError extends Error {}
 
-/** ":8081", "8081", "127.0.0.1:8081", "[::1]:8081" → host + port (empty host → all interfaces). */
+/** ":8081", "8081", "127.0.0.1:8081", "[::1]:8081" → host + port (empty host: loopback, see NodeOptions.insecure). */
 export function parseHostPort(text: string): HostPort {
   const trimmed = text.trim();
   const colon = trimmed.lastIndexOf(':');
@@ -84,6 +86,7 @@ export function buildCommand(): Command {
     .option('--log-level <level>', 'DEBUG, INFO, WARN or ERROR (env LOG_LEVEL)')
     .option('--join', 'start as a new member of an existing cluster (added with a membership change), not a founder', false)
     .option('--fault-injection', 'accept fault rules (partitions) from a caller holding the cluster secret; for demos and tests', false)
+    .option('--insecure', 'serve the HTTP API on a non-loopback address over plain HTTP (no TLS yet); without it ":port" means 127.0.0.1', false)
     .addHelpText(
       'after',
       '\nEnvironment: PORT, STORAGE_PATH, LOG_LEVEL as in the seed; DFS_CLUSTER_SECRET authenticates peer traffic.\n' +
@@ -102,6 +105,13 @@ interface RawFlags {
   logLevel?: string;
   join: boolean;
   faultInjection: boolean;
+  insecure: boolean;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const lower = host.toLowerCase();
+  return lower === 'localhost' || lower === '::1' || /^127(\.\d{1,3}){3}$/.test(lower);
 }
 
 const defaultCluster: ClusterMember[] = [{ id: 1, peer: { host: '', port: 3030 } }];
@@ -116,6 +126,13 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError(`--node ${flags.node} is outside the cluster list (it has ${cluster.length} members, indexed from 0)`);
   }
   const http = flags.http ?? (env.PORT ? parseHostPort(env.PORT) : { host: '', port: 8081 + flags.node });
+  // DESIGN.md, safe by default: the API reaches beyond this machine only when asked in so many words.
+  if (http.host !== '' && !isLoopbackHost(http.host) && !flags.insecure) {
+    throw new UsageError(
+      `--http ${http.host}:${http.port} would serve the API to the network, which needs a client token, a cluster secret and TLS; ` +
+        'this version has no TLS yet, so add --insecure to serve plain HTTP there anyway (and set DFS_CLUSTER_SECRET), or use ":port" for loopback',
+    );
+  }
   return {
     nodeIndex: flags.node,
     id: self.id,
@@ -128,5 +145,6 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     envLogLevel: env.LOG_LEVEL,
     faultInjection: flags.faultInjection,
     join: flags.join,
+    insecure: flags.insecure,
   };
 }

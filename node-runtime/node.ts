@@ -97,7 +97,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   collectDefaultMetrics({ register: metrics });
 
   // ---- Peer transport -----------------------------------------------------------------------
-  const httpHost = options.http.host === '' ? '0.0.0.0' : options.http.host;
+  // The seed's ":8081" listened everywhere; without --insecure it now means loopback (DESIGN.md).
+  const httpHost = options.http.host === '' ? (options.insecure ? '0.0.0.0' : '127.0.0.1') : options.http.host;
   // Listening starts before the API exists (the peer URL needs the port): answer 503 until then
   // rather than leave a request hanging for good.
   const starting: http.RequestListener = (_req, res) => {

@@ -59,6 +59,12 @@ export class PeerTransport {
       onUnreachable: (peerId) => opts.onUnreachable(peerId),
       onHttpUrl,
     };
+    // Where a peer's API lives decides where this node forwards client writes. Without a secret
+    // an inbound request proves nothing (any local process can send "X-Dfs-From: 3"), so only the
+    // answer of the peer we dialled at its configured address counts; with one, the caller proved it.
+    const onInboundHttpUrl = (peerId: number, url: string): void => {
+      if (opts.secret !== '' && this.outbound.has(peerId)) onHttpUrl(peerId, url);
+    };
     this.inbound = new InboundStreams({
       selfId: opts.selfId,
       maxFrameBytes: limits.maxFrameBytes,
@@ -76,7 +82,7 @@ export class PeerTransport {
       log: this.log,
       inbound: this.inbound,
       isBlocked: (peerId) => this.blocked.has(peerId),
-      onHttpUrl,
+      onHttpUrl: onInboundHttpUrl,
       storeChunk: opts.storeChunk,
       openChunk: opts.openChunk,
       rpcHandlers: this.rpcHandlers,

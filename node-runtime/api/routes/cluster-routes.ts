@@ -1,6 +1,7 @@
 // Membership changes (on the leader) and, only with --fault-injection, the fault rule endpoint.
 // Both need the cluster secret: adding a member makes the cluster connect to — and authenticate
-// with — an address the caller names.
+// with — an address the caller names. A node without a secret can authenticate nobody, so it
+// refuses them outright (issue #15: anyone reaching the port added a learner every node dialled).
 import type { RequestHandler, Router } from 'express';
 import express from 'express';
 import { z } from 'zod';
@@ -20,18 +21,20 @@ export function clusterRoutes(services: NodeServices): Router {
   const json = express.json({ limit: '16kb', type: () => true });
   const writes = leaderOnly(services);
   const peersOnly = (strict: boolean): RequestHandler => (req, _res, next) => {
-    if (!services.hasClusterSecret(req.headers, strict)) throw new ApiError('unauthorized', 'this route needs the cluster secret (Authorization: Bearer <secret>)');
+    if (!services.hasClusterSecret(req.headers, strict)) {
+      throw new ApiError('unauthorized', 'this route needs the cluster secret (Authorization: Bearer <secret>); a node started without DFS_CLUSTER_SECRET refuses it to everyone');
+    }
     next();
   };
 
-  router.post('/cluster/members', peersOnly(false), writes, json, async (req, res) => {
+  router.post('/cluster/members', peersOnly(true), writes, json, async (req, res) => {
     const parsed = memberBody.safeParse(req.body);
     if (!parsed.success) throw new ApiError('bad_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     await services.membership.add(parsed.data);
     res.status(201).json(services.status());
   });
 
-  router.delete('/cluster/members/:id', peersOnly(false), writes, async (req, res) => {
+  router.delete('/cluster/members/:id', peersOnly(true), writes, async (req, res) => {
     const id = Number(req.params.id);
     if (!Number.isInteger(id) || id < 1) throw new ApiError('bad_request', 'member id must be a positive integer');
     await services.membership.remove(id);

@@ -38,6 +38,18 @@ describe('dfs-node command line', () => {
     expect(() => parseCluster(':3030')).toThrow();
   });
 
+  it('refuses a non-loopback --http without --insecure, with one line that says why', () => {
+    for (const host of ['0.0.0.0', '10.0.0.5', '::', 'example.com']) {
+      expect(() => parseNodeOptions(['--http', `${host.includes(':') ? `[${host}]` : host}:8081`], {})).toThrow(/would serve the API to the network.*--insecure/);
+      expect(parseNodeOptions(['--http', `${host.includes(':') ? `[${host}]` : host}:8081`, '--insecure'], {}).insecure).toBe(true);
+    }
+    expect(() => parseNodeOptions([], { PORT: '0.0.0.0:9000' })).toThrow(UsageError);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '[::1]']) {
+      expect(parseNodeOptions(['--http', `${host}:8081`], {}).insecure).toBe(false);
+    }
+    expect(parseNodeOptions(['--http', ':8081'], {}).http.host).toBe('');
+  });
+
   it('refuses a --node outside the cluster list', () => {
     expect(() => parseNodeOptions(['--node', '3', '--cluster', '1,:3030'], {})).toThrow(UsageError);
   });
