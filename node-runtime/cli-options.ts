@@ -30,6 +30,8 @@ export interface NodeOptions {
   readonly join: boolean;
   /** --insecure: serve the HTTP API beyond loopback without TLS (an empty host then means every interface). */
   readonly insecure: boolean;
+  /** --api-token-file: the client API token (else DFS_API_TOKEN). */
+  readonly apiTokenFile?: string;
 }
 
 export class UsageError extends Error {}
@@ -86,6 +88,7 @@ export function buildCommand(): Command {
     .option('--log-level <level>', 'DEBUG, INFO, WARN or ERROR (env LOG_LEVEL)')
     .option('--join', 'start as a new member of an existing cluster (added with a membership change), not a founder', false)
     .option('--fault-injection', 'accept fault rules (partitions) from a caller holding the cluster secret; for demos and tests', false)
+    .option('--api-token-file <file>', 'file holding the client API token every client route then needs (env DFS_API_TOKEN)')
     .option('--insecure', 'serve the HTTP API on a non-loopback address over plain HTTP (no TLS yet); without it ":port" means 127.0.0.1', false)
     .addHelpText(
       'after',
@@ -106,6 +109,7 @@ interface RawFlags {
   join: boolean;
   faultInjection: boolean;
   insecure: boolean;
+  apiTokenFile?: string;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
@@ -146,5 +150,6 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     faultInjection: flags.faultInjection,
     join: flags.join,
     insecure: flags.insecure,
+    apiTokenFile: flags.apiTokenFile,
   };
 }

@@ -38,6 +38,7 @@ import type { ChunkStore } from './storage/chunk-store';
 import { storeChunked } from './storage/chunker';
 import { ChunkIntegrityError, PeerTransport, type PeerAddress } from './transport';
 import { ChunkHashMismatchError } from './storage/errors';
+import { loadApiToken } from './api-token';
 import { isAuthorized } from './transport/auth';
 
 /** Raft runs on a fixed tick; heartbeat and election timeouts are whole numbers of ticks. */
@@ -78,6 +79,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const logger = createLogger(options.id, flagSettings.logLevel ?? envSettings.logLevel ?? fileNodeSettings.logLevel ?? NODE_DEFAULTS.logLevel);
 
   const secret = process.env.DFS_CLUSTER_SECRET ?? '';
+  const apiToken = await loadApiToken(options.apiTokenFile, process.env.DFS_API_TOKEN);
   const founders = options.cluster.map((m) => m.id);
   const storage = await openNodeStorage({
     dataDir,
@@ -253,7 +255,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       if (!leaderUrl) throw new ApiError('no_quorum', 'no leader is known to take the cluster setting');
       const res = await fetch(new URL('/config', leaderUrl), {
         method: 'PUT',
-        headers: { 'content-type': 'application/json', 'x-dfs-forwarded-by': String(options.id) },
+        headers: { 'content-type': 'application/json', 'x-dfs-forwarded-by': String(options.id), ...(apiToken !== null && { authorization: `Bearer ${apiToken}` }) },
         body: JSON.stringify(patch),
         signal: AbortSignal.timeout(PROPOSAL_TIMEOUT_MS),
       });
@@ -472,7 +474,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           blockedPeers: () => [...blocked],
         }
       : null,
-    limits: () => ({ bodyIdleTimeoutMs: config.nodeSettings().bodyIdleTimeoutMs }),
+    limits: () => ({ bodyIdleTimeoutMs: config.nodeSettings().bodyIdleTimeoutMs, openHealthRoutes: config.nodeSettings().openHealthRoutes }),
+    // The cluster secret also opens client routes: membership changes carry it in the same header.
+    isAuthorizedClient: (headers) => apiToken === null || isAuthorized(headers, apiToken) || (secret !== '' && isAuthorized(headers, secret)),
     hasClusterSecret: (headers, strict) => (secret !== '' || !strict) && isAuthorized(headers, secret),
     metrics,
     traffic,

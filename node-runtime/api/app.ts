@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
 import { ApiError } from '../common/errors';
 import { bodyIdleTimeout } from './body-timeout';
+import { clientAuth } from './client-auth';
 import { errorHandler, sendError } from './errors';
 import type { NodeServices } from './node-services';
 import { clusterRoutes } from './routes/cluster-routes';
@@ -39,6 +40,7 @@ export function createApp(services: NodeServices, logger: Logger): Express {
     }
     next();
   });
+  app.use(clientAuth((req) => services.isAuthorizedClient(req.headers), () => services.limits().openHealthRoutes));
   app.use(bodyIdleTimeout(() => services.limits().bodyIdleTimeoutMs));
   app.use(statusRoutes(services));
   app.use(configRoutes(services));

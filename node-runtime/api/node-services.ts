@@ -58,6 +58,7 @@ export interface MembershipService {
 /** The node's current bounds on a client request (live settings). */
 export interface RequestLimits {
   readonly bodyIdleTimeoutMs: number;
+  readonly openHealthRoutes: boolean;
 }
 
 export interface NodeServices {
@@ -88,6 +89,8 @@ export interface NodeServices {
    * cluster, loopback only) every request passes unless `strict`.
    */
   hasClusterSecret(headers: IncomingHttpHeaders, strict: boolean): boolean;
+  /** The request may use client routes: no API token is configured, or it carries the token (or the cluster secret). */
+  isAuthorizedClient(headers: IncomingHttpHeaders): boolean;
   readonly metrics: Registry;
   /** Client traffic counters and request latency for /stats. */
   readonly traffic: TrafficStats;

@@ -67,6 +67,8 @@ export const nodeSettingsSchema = z.object({
   diskReserveBytes: int(0, Number.MAX_SAFE_INTEGER),
   /** Longest a request body may go without a byte arriving before the request is cut (408), ms. */
   bodyIdleTimeoutMs: int(SECOND_MS, 3600 * SECOND_MS),
+  /** With an API token: /livez, /readyz and /metrics still answer without it (probes, Prometheus). */
+  openHealthRoutes: z.boolean(),
 });
 
 export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
@@ -100,6 +102,7 @@ export const NODE_DEFAULTS: Readonly<NodeSettings> = {
   // Long enough for a client on a bad link; short enough that a client trickling a byte at a
   // time cannot hold an upload (and its disk reservation) open for minutes.
   bodyIdleTimeoutMs: 30 * SECOND_MS,
+  openHealthRoutes: true,
 };
 
 export const CLUSTER_SETTING_KEYS = Object.keys(clusterSettingsSchema.shape) as readonly ClusterSettingKey[];

@@ -71,6 +71,7 @@ export function config(patch: Partial<Record<string, ConfigView[string]>> = {}):
     logLevel: { value: 'info', scope: 'node', source: 'flag' },
     diskReserveBytes: { value: 256 * MiB, scope: 'node', source: 'default' },
     bodyIdleTimeoutMs: { value: 30_000, scope: 'node', source: 'default' },
+    openHealthRoutes: { value: true, scope: 'node', source: 'default' },
   };
   const out: ConfigView = { ...base };
   for (const [key, entry] of Object.entries(patch)) if (entry !== undefined) out[key] = entry;

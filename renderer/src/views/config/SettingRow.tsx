@@ -19,6 +19,7 @@ const SETTING_HELP: Readonly<Record<string, string>> = {
   logLevel: 'Lowest level this node writes to its log.',
   diskReserveBytes: 'Free disk space this node keeps in reserve; writes that would use it fail.',
   bodyIdleTimeoutMs: 'How long an upload may stall without a byte arriving before this node cuts it, in ms.',
+  openHealthRoutes: 'With an API token set: whether /livez, /readyz and /metrics still answer without it.',
 };
 
 export function SettingRow({ settingKey, entry }: { settingKey: string; entry: ConfigEntry }) {
