@@ -29,6 +29,11 @@ const profilesFileSchema = z.object({
 
 type ProfilesFile = z.infer<typeof profilesFileSchema>;
 
+function sameNodes(a: readonly { id: number; httpUrl: string }[], b: readonly { id: number; httpUrl: string }[]): boolean {
+  const key = (nodes: readonly { id: number; httpUrl: string }[]) => nodes.map((n) => `${n.id} ${new URL(n.httpUrl).href}`).sort().join('\n');
+  return key(a) === key(b);
+}
+
 export interface AttachProfile {
   readonly name: string;
   readonly nodes: readonly { readonly id: number; readonly httpUrl: string }[];
@@ -80,9 +85,16 @@ export class ProfileStore {
     const parsed = saveProfileRequestSchema.safeParse(body);
     if (!parsed.success) throw new ApiError('bad_request', `invalid profile: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const saved = await this.read();
+    const before = saved.profiles.find((p) => p.name === name);
     const profiles = saved.profiles.filter((p) => p.name !== name);
     profiles.push({ name, nodes: parsed.data.nodes });
-    if (parsed.data.secret !== undefined) await writeFileAtomic(this.secretFile(name), `${parsed.data.secret}\n`, 0o600);
+    if (parsed.data.secret !== undefined) {
+      await writeFileAtomic(this.secretFile(name), `${parsed.data.secret}\n`, 0o600);
+    } else if (before !== undefined && !sameNodes(before.nodes, parsed.data.nodes)) {
+      // A secret belongs to the nodes it was entered for: re-pointing a profile at other URLs
+      // without entering it again must not send it there (issue #15).
+      await rm(this.secretFile(name), { force: true });
+    }
     await this.write({ ...saved, profiles });
   }
 

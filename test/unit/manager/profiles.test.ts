@@ -34,6 +34,18 @@ describe('ProfileStore', () => {
     expect(JSON.stringify(listed)).not.toContain('hunter2');
   });
 
+  it('drops the secret when the profile is re-pointed at other nodes without entering it again', async () => {
+    const store = new ProfileStore(dir);
+    await store.save('lab', { nodes, secret: 'hunter2' });
+    await store.save('lab', { nodes: [...nodes].reverse() });
+    expect((await store.attachProfile('lab')).secret).toBe('hunter2');
+    await store.save('lab', { nodes: [nodes[0] as (typeof nodes)[0], { id: 2, httpUrl: 'http://evil.example:8081' }] });
+    expect((await store.attachProfile('lab')).secret).toBeNull();
+    expect((await store.list()).profiles[1]).toMatchObject({ name: 'lab', hasSecret: false });
+    await store.save('lab', { nodes: [{ id: 1, httpUrl: 'http://10.0.0.9:8081' }], secret: 'new-one' });
+    expect((await store.attachProfile('lab')).secret).toBe('new-one');
+  });
+
   it('rejects bad names and bad node lists with 400', async () => {
     const store = new ProfileStore(dir);
     await expect(store.save('local', { nodes })).rejects.toMatchObject({ code: 'bad_request' });
