@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './api/app';
 import { answerClientErrors } from './api/client-errors';
-import { NODE_DEFAULTS } from './common/config';
+import { NODE_DEFAULTS, type NodeSettings } from './common/config';
 import { ApiError } from './common/errors';
 import type { NodeServices } from './api/node-services';
 import type { NodeOptions } from './cli-options';
@@ -107,7 +107,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"unavailable","detail":"the node is starting"}');
   };
   // The API answers a missing Host itself (Node's own check answers 400 with no body at all).
-  const server = http.createServer({ requireHostHeader: false }, starting);
+  // Request timeouts are checked every connectionsCheckingInterval; Node's 30 s would let a
+  // trickling client outlive requestTimeoutMs by that much.
+  const server = http.createServer({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, starting);
   answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -271,10 +273,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   await config.load();
   if (fileJson !== undefined) config.applyFile(fileJson, false);
   config.on('persistFailed', (err) => logger.error({ err: err.message }, 'could not save node settings; they stay live until a restart'));
-  config.on('nodeSettings', (s) => {
+  const applyServerLimits = (s: Readonly<NodeSettings>): void => {
     logger.level = s.logLevel;
-  });
-  logger.level = config.nodeSettings().logLevel;
+    server.requestTimeout = s.requestTimeoutMs;
+    // Headers must not get longer than the whole request (Node's own rule at creation).
+    server.headersTimeout = s.requestTimeoutMs === 0 ? 60_000 : Math.min(60_000, s.requestTimeoutMs);
+  };
+  config.on('nodeSettings', applyServerLimits);
+  applyServerLimits(config.nodeSettings());
 
   /** Refuses new chunks when they would eat into the disk space this node keeps in reserve. */
   // statfs on every write shows up in profiles; free space a second old is good enough here.
@@ -474,7 +480,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           blockedPeers: () => [...blocked],
         }
       : null,
-    limits: () => ({ bodyIdleTimeoutMs: config.nodeSettings().bodyIdleTimeoutMs, openHealthRoutes: config.nodeSettings().openHealthRoutes }),
+    limits: () => {
+      const { bodyIdleTimeoutMs, openHealthRoutes, maxConcurrentUploads } = config.nodeSettings();
+      return { bodyIdleTimeoutMs, openHealthRoutes, maxConcurrentUploads };
+    },
     // The cluster secret also opens client routes: membership changes carry it in the same header.
     isAuthorizedClient: (headers) => apiToken === null || isAuthorized(headers, apiToken) || (secret !== '' && isAuthorized(headers, secret)),
     hasClusterSecret: (headers, strict) => (secret !== '' || !strict) && isAuthorized(headers, secret),

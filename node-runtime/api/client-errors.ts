@@ -18,8 +18,11 @@ function answerFor(err: NodeJS.ErrnoException): ApiError {
 
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    // A reset or a half-closed socket has no one left to read an answer.
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    // A reset or a half-closed socket has no one left to read an answer; and a request timed out
+    // while its answer was already being written must not get a second head mid-body (Node's own
+    // handler makes the same check on this field).
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
       socket.destroy();
       return;
     }

@@ -59,6 +59,7 @@ export interface MembershipService {
 export interface RequestLimits {
   readonly bodyIdleTimeoutMs: number;
   readonly openHealthRoutes: boolean;
+  readonly maxConcurrentUploads: number;
 }
 
 export interface NodeServices {

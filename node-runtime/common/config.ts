@@ -59,6 +59,8 @@ export const clusterSettingsSchema = z.object({
   snapshotThreshold: int(1, 100_000_000),
   /** Lease length of a lock when the client does not ask for one, ms. */
   lockDefaultTtlMs: int(100, DAY_SEC * SECOND_MS),
+  /** Largest single file a write may store (413 beyond it), whatever room the quota leaves. */
+  maxFileBytes: int(1, Number.MAX_SAFE_INTEGER),
 });
 
 export const nodeSettingsSchema = z.object({
@@ -69,6 +71,10 @@ export const nodeSettingsSchema = z.object({
   bodyIdleTimeoutMs: int(SECOND_MS, 3600 * SECOND_MS),
   /** With an API token: /livez, /readyz and /metrics still answer without it (probes, Prometheus). */
   openHealthRoutes: z.boolean(),
+  /** Uploads this node takes (or forwards) at once; more get 429 until one ends. */
+  maxConcurrentUploads: int(1, 10_000),
+  /** Longest a whole request (headers and body) may take to arrive, ms; 0 = no limit (408). */
+  requestTimeoutMs: z.union([z.literal(0), int(SECOND_MS, DAY_SEC * SECOND_MS)]),
 });
 
 export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
@@ -94,6 +100,8 @@ export const CLUSTER_DEFAULTS: Readonly<ClusterSettings> = {
   chunkSize: 4 * MiB,
   snapshotThreshold: 10_000,
   lockDefaultTtlMs: 30 * SECOND_MS,
+  // As large as the default quota: out of the box only the quota limits a file.
+  maxFileBytes: 10 * GiB,
 };
 
 export const NODE_DEFAULTS: Readonly<NodeSettings> = {
@@ -103,6 +111,9 @@ export const NODE_DEFAULTS: Readonly<NodeSettings> = {
   // time cannot hold an upload (and its disk reservation) open for minutes.
   bodyIdleTimeoutMs: 30 * SECOND_MS,
   openHealthRoutes: true,
+  maxConcurrentUploads: 64,
+  // Node's own default: a 10 GiB upload still fits at ~40 MiB/s; raise it for slower links.
+  requestTimeoutMs: 300 * SECOND_MS,
 };
 
 export const CLUSTER_SETTING_KEYS = Object.keys(clusterSettingsSchema.shape) as readonly ClusterSettingKey[];

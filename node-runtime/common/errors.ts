@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   lock_token_invalid: 409,
   file_too_large: 413,
   range_not_satisfiable: 416,
+  // 429 Too Many Requests: this node already takes as many uploads as its setting allows.
+  too_many_uploads: 429,
   headers_too_large: 431,
   // 421 Misdirected Request: this node cannot serve the request because it is not the leader.
   not_leader: 421,

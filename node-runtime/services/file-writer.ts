@@ -85,12 +85,12 @@ export class FileWriter {
     throw Object.assign(err, { extra: { owner: lock.owner, expiresAt: new Date(lock.expiresAt).toISOString() } });
   }
 
-  /** The most bytes this write may have under the quota; refuses at once when already over. */
+  /** The most bytes this write may have under the quota and the file size limit; refuses at once when already over. */
   private checkQuota(name: string, declared: number | null): number {
-    const limit = this.options.settings().storageQuota;
+    const { storageQuota: limit, maxFileBytes } = this.options.settings();
     const used = this.options.fsm.totals().bytes;
     const replaced = this.options.fsm.get(name)?.size ?? 0;
-    const allowed = Math.min(limit, limit - used + replaced);
+    const allowed = Math.min(limit, maxFileBytes, limit - used + replaced);
     if (declared !== null && declared > limit) {
       throw Object.assign(new ApiError('file_too_large', `"${name}" is ${declared} bytes, more than the whole quota of ${limit} bytes`), {
         extra: { size: declared, limit },
@@ -101,8 +101,13 @@ export class FileWriter {
   }
 
   private quotaError(name: string, requested: number): ApiError {
-    const limit = this.options.settings().storageQuota;
+    const { storageQuota: limit, maxFileBytes } = this.options.settings();
     const used = this.options.fsm.totals().bytes;
+    if (requested > maxFileBytes && maxFileBytes < limit) {
+      return Object.assign(new ApiError('file_too_large', `"${name}" is ${requested} bytes or more, over the maximum file size of ${maxFileBytes} bytes (setting maxFileBytes)`), {
+        extra: { size: requested, limit: maxFileBytes },
+      });
+    }
     if (requested > limit) {
       return Object.assign(new ApiError('file_too_large', `"${name}" is larger than the whole quota of ${limit} bytes`), {
         extra: { size: requested, limit },

@@ -8,6 +8,7 @@ import express from 'express';
 import { ApiError } from '../../common/errors';
 import type { FileInfo } from '../../common/api-types';
 import { leaderOnly } from '../leader-only';
+import { uploadSlots } from '../upload-slots';
 import type { ByteRange, NodeServices } from '../node-services';
 import { fileNameFrom, lockTokenFrom, optionalInt } from '../params';
 
@@ -16,8 +17,9 @@ const MAX_PAGE = 10_000;
 export function fileRoutes(services: NodeServices): Router {
   const router = express.Router();
   const writes = leaderOnly(services);
+  const slot = uploadSlots(() => services.limits().maxConcurrentUploads);
 
-  router.post('/upload', writes, (req, res, next) => {
+  router.post('/upload', slot, writes, (req, res, next) => {
     receiveMultipart(services, req, res).catch(next);
   });
 
@@ -32,8 +34,8 @@ export function fileRoutes(services: NodeServices): Router {
     });
     res.status(201).location(`/files/${encodeURIComponent(info.name)}`).json(info);
   };
-  router.post('/upload/*name', writes, rawWrite);
-  router.put('/files/*name', writes, rawWrite);
+  router.post('/upload/*name', slot, writes, rawWrite);
+  router.put('/files/*name', slot, writes, rawWrite);
 
   router.delete('/files/*name', writes, async (req, res) => {
     const info = await services.files.remove(fileNameFrom(req.params.name), lockTokenFrom(req));

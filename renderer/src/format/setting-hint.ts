@@ -10,6 +10,8 @@ const UNIT_OF: Readonly<Record<string, 'bytes' | 'rate' | 'ms' | 'sec'>> = {
   electionTimeout: 'ms',
   lockDefaultTtlMs: 'ms',
   bodyIdleTimeoutMs: 'ms',
+  requestTimeoutMs: 'ms',
+  maxFileBytes: 'bytes',
   scrubIntervalSec: 'sec',
 };
 

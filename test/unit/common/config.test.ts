@@ -35,7 +35,7 @@ describe('settings', () => {
       'storageQuota', 'heartbeatInterval', 'electionTimeout', 'recoveryEnabled', 'scrubRateBytesPerSec',
       'scrubIntervalSec', 'chunkSize', 'snapshotThreshold', 'lockDefaultTtlMs',
     ]));
-    expect([...NODE_SETTING_KEYS].sort()).toEqual(['bodyIdleTimeoutMs', 'diskReserveBytes', 'logLevel', 'openHealthRoutes']);
+    expect([...NODE_SETTING_KEYS].sort()).toEqual(['bodyIdleTimeoutMs', 'diskReserveBytes', 'logLevel', 'maxConcurrentUploads', 'openHealthRoutes', 'requestTimeoutMs']);
   });
 
   it('defaults the quota to 10 GiB', () => {
@@ -121,8 +121,8 @@ describe('layerSettings and buildConfigView', () => {
       { source: 'env', values: { logLevel: 'error' } },
       { source: 'api', values: { diskReserveBytes: 2 } },
     ]);
-    expect(node.values).toEqual({ logLevel: 'error', diskReserveBytes: 2, bodyIdleTimeoutMs: 30_000, openHealthRoutes: true });
-    expect(node.sources).toEqual({ logLevel: 'env', diskReserveBytes: 'api', bodyIdleTimeoutMs: 'default', openHealthRoutes: 'default' });
+    expect(node.values).toEqual({ ...NODE_DEFAULTS, logLevel: 'error', diskReserveBytes: 2 });
+    expect(node.sources).toMatchObject({ logLevel: 'env', diskReserveBytes: 'api', bodyIdleTimeoutMs: 'default' });
   });
 
   it('builds a view of every setting that the renderer schema accepts', () => {

@@ -72,6 +72,9 @@ export function config(patch: Partial<Record<string, ConfigView[string]>> = {}):
     diskReserveBytes: { value: 256 * MiB, scope: 'node', source: 'default' },
     bodyIdleTimeoutMs: { value: 30_000, scope: 'node', source: 'default' },
     openHealthRoutes: { value: true, scope: 'node', source: 'default' },
+    maxConcurrentUploads: { value: 64, scope: 'node', source: 'default' },
+    requestTimeoutMs: { value: 300_000, scope: 'node', source: 'default' },
+    maxFileBytes: { value: 10 * 1024 * MiB, scope: 'cluster', source: 'default' },
   };
   const out: ConfigView = { ...base };
   for (const [key, entry] of Object.entries(patch)) if (entry !== undefined) out[key] = entry;

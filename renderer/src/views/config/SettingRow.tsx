@@ -20,6 +20,9 @@ const SETTING_HELP: Readonly<Record<string, string>> = {
   diskReserveBytes: 'Free disk space this node keeps in reserve; writes that would use it fail.',
   bodyIdleTimeoutMs: 'How long an upload may stall without a byte arriving before this node cuts it, in ms.',
   openHealthRoutes: 'With an API token set: whether /livez, /readyz and /metrics still answer without it.',
+  maxConcurrentUploads: 'Uploads this node takes at once; more are refused with 429 until one ends.',
+  requestTimeoutMs: 'Longest a whole request may take to arrive, in ms; 0 for no limit.',
+  maxFileBytes: 'Largest single file, in bytes, whatever room the quota leaves.',
 };
 
 export function SettingRow({ settingKey, entry }: { settingKey: string; entry: ConfigEntry }) {
