@@ -39,6 +39,7 @@ import { storeChunked } from './storage/chunker';
 import { ChunkIntegrityError, PeerTransport, type PeerAddress } from './transport';
 import { ChunkHashMismatchError } from './storage/errors';
 import { loadApiToken } from './api-token';
+import { devClusterSecret } from './dev-secret';
 import { isAuthorized } from './transport/auth';
 
 /** Raft runs on a fixed tick; heartbeat and election timeouts are whole numbers of ticks. */
@@ -78,7 +79,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const flagSettings = levelSetting(options.logLevel, '--log-level');
   const logger = createLogger(options.id, flagSettings.logLevel ?? envSettings.logLevel ?? fileNodeSettings.logLevel ?? NODE_DEFAULTS.logLevel);
 
-  const secret = process.env.DFS_CLUSTER_SECRET ?? '';
+  const configuredSecret = process.env.DFS_CLUSTER_SECRET ?? '';
+  const devSecret = configuredSecret === '' ? await devClusterSecret(dataDir) : null;
+  const secret = devSecret?.secret ?? configuredSecret;
+  if (devSecret) {
+    logger.info({ devSecretFile: devSecret.file }, `no DFS_CLUSTER_SECRET: peers authenticate with the secret in ${devSecret.file}; nodes whose data directories sit elsewhere need DFS_CLUSTER_SECRET`);
+  }
   const apiToken = await loadApiToken(options.apiTokenFile, process.env.DFS_API_TOKEN);
   const founders = options.cluster.map((m) => m.id);
   const storage = await openNodeStorage({
@@ -128,7 +134,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   let driver: RaftDriver<ApplyResult> | null = null;
   const transport = new PeerTransport({
     selfId: options.id,
-    listen: self.peer,
+    // The dev secret is for one machine: its peer port stays on loopback, as without any secret.
+    listen: devSecret && self.peer.host === '' ? { ...self.peer, host: '127.0.0.1' } : self.peer,
     peers,
     secret,
     selfHttpUrl: httpUrl,

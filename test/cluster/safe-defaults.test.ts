@@ -1,13 +1,17 @@
 // Issue #15, items 2 and 4, on real processes started without a cluster secret (the seed's way):
 // the HTTP API listens on loopback unless --insecure says otherwise, a non-loopback --http is
-// refused at start with one line, membership changes are refused to everyone, and a forged peer
-// announcement cannot redirect a follower's writes.
+// refused at start with one line, the nodes authenticate each other with a dev secret only this
+// user can read, so membership changes, chunk pushes and Raft streams from anyone else are
+// refused, and a forged peer announcement cannot redirect a follower's writes.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunkCount } from '../api/stored';
 import { freePort, json, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
 
 const cliPath = path.join(repoRoot, 'node-runtime/cli.ts');
@@ -96,6 +100,39 @@ describe('where the HTTP API listens', () => {
     } finally {
       await node.stop();
     }
+  });
+});
+
+describe('peer traffic without a configured secret', () => {
+  it('is authenticated with a dev secret beside the data directories, readable by this user only', async () => {
+    const info = await stat(path.join(cluster.dir, '.dfs-dev-secret'));
+    expect(info.mode & 0o777).toBe(0o600);
+    expect((await readFile(path.join(cluster.dir, '.dfs-dev-secret'), 'utf8')).trim().length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses a chunk pushed by anyone else (the issue\'s injected chunk) and stores nothing', async () => {
+    const body = Buffer.from('injected');
+    const hash = createHash('sha256').update(body).digest('hex');
+    const res = await fetch(`http://127.0.0.1:${follower.peerPort}/peer/chunks/${hash}`, { method: 'PUT', headers: { 'x-dfs-from': String(leader.id) }, body });
+    expect(res.status).toBe(401);
+    expect(await chunkCount(follower)).toBe(0);
+  });
+
+  it('refuses a Raft stream opened by anyone else', async () => {
+    const answer = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: follower.peerPort, path: '/peer/raft', headers: { connection: 'Upgrade', upgrade: 'dfs-raft/1', 'x-dfs-from': String(leader.id) } });
+      req.on('upgrade', (_res, socket) => {
+        socket.destroy();
+        resolve(101);
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer).toBe(401);
   });
 });
 
