@@ -1,7 +1,7 @@
 // Requests Node's HTTP parser refuses before Express sees them (headers too large, malformed
 // request line, a header with a control character, a request that took too long) still get the
 // project's JSON error shape, and the connection is closed: the stream position is unknown.
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, type ErrorCode } from '../common/errors';
 
@@ -29,7 +29,7 @@ export function answerClientErrors(server: Server): void {
     const answer = answerFor(err);
     const body = JSON.stringify(answer.toBody());
     socket.end(
-      `HTTP/1.1 ${answer.status} ${answer.code}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   });

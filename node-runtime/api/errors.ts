@@ -12,9 +12,9 @@ export function toApiError(err: unknown): ApiError | null {
   if (err instanceof NotLeaderError) return new ApiError('not_leader', err.message);
   if (err instanceof ProposalTimeoutError) return new ApiError('no_quorum', err.message);
   if (err instanceof ProposalDroppedError) return new ApiError('unavailable', `${err.message}; retry`);
+  if (err instanceof BodyIdleTimeoutError) return new ApiError('body_timeout', err.message);
   // Express fails to decode a percent-encoded path parameter (%ff, %c0%af, a lone surrogate) with
   // a URIError; that is the client's malformed URL, not the node's failure.
-  if (err instanceof BodyIdleTimeoutError) return new ApiError('body_timeout', err.message);
   if (err instanceof URIError) return new ApiError('bad_request', 'the URL has invalid percent-encoding (not UTF-8)');
   // Anything may be thrown, null and strings included; only objects can carry a status.
   if (typeof err !== 'object' || err === null) return null;

@@ -47,18 +47,32 @@ describe('maxFileBytes', () => {
 describe('maxConcurrentUploads', () => {
   it('answers 429 too_many_uploads past the bound, and takes uploads again once a slot is free', async () => {
     expect((await putConfig(leader, { maxConcurrentUploads: 1 })).status).toBe(200);
-    // One upload that holds its slot: headers and a part of its body, then silence.
-    const holder = net.connect(leader.httpPort, '127.0.0.1');
-    await new Promise((resolve) => holder.once('connect', resolve));
-    holder.write('POST /upload/held.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nfirst');
+    // One upload that holds its slot: headers and a part of its body, then silence. A slot frees
+    // when its answer has been flushed, which may be just after the client read it; a holder that
+    // came too early is refused at once, and then another one takes its place.
+    let holder: net.Socket | null = null;
+    let holderAnswer = '';
+    const openHolder = async (): Promise<void> => {
+      holderAnswer = '';
+      const socket = net.connect(leader.httpPort, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.setEncoding('utf8').on('data', (t: string) => (holderAnswer += t));
+      socket.write('POST /upload/held.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nfirst');
+      holder = socket;
+    };
+    await openHolder();
     const refused = await waitFor('a second upload to be refused', async () => {
+      if (holderAnswer.startsWith('HTTP/1.1 429 ')) {
+        holder?.destroy();
+        await openHolder();
+      }
       const res = await json<{ error: string; detail: string }>(`${leader.url}/upload/second.bin`, { method: 'POST', body: 'x' });
-      return res.status === 429 ? res : undefined;
+      return res.status === 429 && holderAnswer === '' ? res : undefined;
     });
     expect(refused.body.error).toBe('too_many_uploads');
     expect(refused.body.detail).toMatch(/maxConcurrentUploads/);
     expect(refused.headers.get('retry-after')).toBe('1');
-    holder.destroy();
+    (holder as net.Socket | null)?.destroy();
     await waitFor('the slot to be free', async () => (await fetch(`${leader.url}/upload/third.bin`, { method: 'POST', body: 'x' })).status === 201);
     expect((await putConfig(leader, { maxConcurrentUploads: 64 })).status).toBe(200);
   });
