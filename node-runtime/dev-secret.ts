@@ -11,9 +11,17 @@ export const DEV_SECRET_FILE = '.dfs-dev-secret';
 
 /** Reads the shared dev secret, creating it first when this is the first node to start. */
 export async function devClusterSecret(dataDir: string): Promise<{ secret: string; file: string }> {
-  const dir = path.dirname(path.resolve(dataDir));
-  const file = path.join(dir, DEV_SECRET_FILE);
-  await mkdir(dir, { recursive: true });
+  const file = path.join(path.dirname(path.resolve(dataDir)), DEV_SECRET_FILE);
+  try {
+    return await readOrCreate(file);
+  } catch (err) {
+    if (err instanceof StartupError) throw err;
+    throw new StartupError(`cannot keep the dev cluster secret in ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set DFS_CLUSTER_SECRET instead`);
+  }
+}
+
+async function readOrCreate(file: string): Promise<{ secret: string; file: string }> {
+  await mkdir(path.dirname(file), { recursive: true });
   // Written whole to a temp name, then linked into place: link fails if another node got there
   // first, so nodes starting together never read a half-written file and all end up with one secret.
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

@@ -24,6 +24,11 @@ describe('devClusterSecret', () => {
     expect((await devClusterSecret(path.join(dir, 'data', 'node-9'))).secret).toBe(results[0]?.secret);
   });
 
+  it('says in one line what to do when the file cannot be kept there', async () => {
+    await writeFile(path.join(dir, 'not-a-dir'), 'x');
+    await expect(devClusterSecret(path.join(dir, 'not-a-dir', 'data', 'node-1'))).rejects.toThrow(/cannot keep the dev cluster secret in .* \(ENOTDIR\); set DFS_CLUSTER_SECRET instead/);
+  });
+
   it('refuses a damaged file', async () => {
     await writeFile(path.join(dir, DEV_SECRET_FILE), '\n');
     await expect(devClusterSecret(path.join(dir, 'node-1'))).rejects.toThrow(/damaged/);
