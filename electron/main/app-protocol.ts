@@ -35,10 +35,16 @@ export interface AppProtocolOptions {
 }
 
 
-/** Not forwarded to the manager: hop-by-hop headers, and credentials or origin details of the page. */
+/**
+ * Not forwarded to the manager: hop-by-hop headers, and credentials or origin details of the page.
+ * The Sec-Fetch-* labels describe the page's request to app://, not this one: the manager's
+ * cross-site check must judge this process (its token in the header), not a label Chromium chose
+ * for a custom scheme.
+ */
 const requestHeadersDropped = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer',
   'host', 'authorization', 'cookie', 'origin', 'referer', 'accept-encoding',
+  'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user',
 ]);
 
 /** Not passed back to the page: hop-by-hop headers and anything that would set state. */

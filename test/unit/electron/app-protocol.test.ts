@@ -113,6 +113,16 @@ describe('the dashboard files', () => {
 });
 
 describe('/api forwarded to the manager', () => {
+  it('carries the app\'s state changes past the manager\'s cross-site check, which refuses the same page headers sent directly', async () => {
+    const pageHeaders = { origin: 'app://dfs', 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' };
+    const body = JSON.stringify({ nodes: [{ id: 1, httpUrl: 'http://10.0.0.1:8081' }] });
+    const direct = await fetch(`http://127.0.0.1:${control.port}/api/profiles/lab`, { method: 'PUT', headers: { ...pageHeaders, authorization: `Bearer ${TOKEN}` }, body });
+    expect(direct.status).toBe(403);
+    const viaApp = await get(appProtocol(), 'app://dfs/api/profiles/lab', { method: 'PUT', headers: pageHeaders, body });
+    expect(viaApp.status).toBe(200);
+    expect(((await viaApp.json()) as { profiles: { name: string }[] }).profiles.map((p) => p.name)).toContain('lab');
+  });
+
   it('adds the token: the control API answers, and the token never appears in the answer', async () => {
     const res = await get(appProtocol(), 'app://dfs/api/cluster');
     expect(res.status).toBe(200);
@@ -246,7 +256,7 @@ describe('forwarding details (against a recording server)', () => {
         method: 'PUT',
         body,
         duplex: 'half',
-        headers: { 'x-upload-id': 'u1', origin: 'app://dfs', referer: 'app://dfs/index.html', cookie: 'c=1' },
+        headers: { 'x-upload-id': 'u1', origin: 'app://dfs', referer: 'app://dfs/index.html', cookie: 'c=1', 'sec-fetch-site': 'cross-site' },
       } as RequestInit),
     );
     expect(res.status).toBe(201);
@@ -260,6 +270,7 @@ describe('forwarding details (against a recording server)', () => {
     expect(request?.headers['x-upload-id']).toBe('u1');
     expect(request?.headers.origin).toBeUndefined();
     expect(request?.headers.referer).toBeUndefined();
+    expect(request?.headers['sec-fetch-site']).toBeUndefined();
     expect(request?.headers.cookie).toBeUndefined();
     expect(Buffer.compare(request!.body, Buffer.from(bytes))).toBe(0);
   });
