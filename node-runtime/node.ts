@@ -34,7 +34,7 @@ import type { ScrubStatus } from './services/scrubber';
 import { StatusReporter } from './services/status-reporter';
 import { diskFree } from './storage/disk-free';
 import { TrafficStats } from './services/traffic-stats';
-import type { ChunkStore } from './storage/chunk-store';
+import { isChunkHash, type ChunkStore } from './storage/chunk-store';
 import { storeChunked } from './storage/chunker';
 import { ChunkIntegrityError, PeerTransport, type PeerAddress } from './transport';
 import { ChunkHashMismatchError } from './storage/errors';
@@ -393,8 +393,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   });
   transport.onRpc('raft-info', () => ({ commit: raft.status().commit }));
   transport.onRpc('holds-chunks', (body) => {
-    const hashes = (body as { hashes?: unknown }).hashes;
-    if (!Array.isArray(hashes) || hashes.length > 100_000 || !hashes.every((h) => typeof h === 'string')) return false;
+    // A peer's body is input like any other: anything but a list of chunk names is "no".
+    const hashes = typeof body === 'object' && body !== null ? (body as { hashes?: unknown }).hashes : undefined;
+    if (!Array.isArray(hashes) || hashes.length > 100_000 || !hashes.every((h) => typeof h === 'string' && isChunkHash(h))) return false;
     return holdsAll(chunks, hashes as string[]);
   });
   const leaderPoll = setInterval(() => {

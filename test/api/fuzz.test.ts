@@ -5,6 +5,7 @@
 // follower (which forwards writes): a 4xx JSON answer, every process alive, and at the end nothing
 // stored, no setting changed, no error-level log line.
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -246,6 +247,70 @@ describe('hostile headers and requests the HTTP parser refuses', () => {
       expect(answer.status).toBe(status);
     }
     expectAllAlive();
+  });
+});
+
+describe('the peer port', () => {
+  const peerUrl = (node: TestNode, route: string) => `http://127.0.0.1:${node.peerPort}${route}`;
+  const member = (from: TestNode) => ({ authorization: `Bearer ${cluster.secret}`, 'x-dfs-from': String(from.id) });
+
+  it('refuses anything without the cluster secret with 401, whatever the path and body', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'PUT', 'POST'), fc.oneof(fc.constantFrom('/peer/raft', '/peer/chunks/', '/peer/rpc/holds-chunks', '/peer/rpc/raft-info'), fc.webPath()), fc.uint8Array({ maxLength: 200 }), async (method, route, body) => {
+          const res = await fetch(peerUrl(follower, route.startsWith('/') ? route : `/${route}`), { method, headers: { 'x-dfs-from': String(leader.id) }, ...(method === 'GET' ? {} : { body }) });
+          expect(res.status, `${method} ${route}`).toBe(401);
+        }),
+      { numRuns: 30 },
+    );
+    expectAllAlive();
+  });
+
+  it('answers a member\'s malformed requests with 4xx (bad chunk names, no length, unknown RPCs, RPC bodies of any shape)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 70 }).filter((s) => !/^[0-9a-f]{64}$/.test(s)).map((name) => ({ method: 'PUT', route: `/peer/chunks/${encodeURIComponent(name)}`, body: 'x' as string | Uint8Array })),
+          fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/).filter((n) => n !== 'holds-chunks' && n !== 'raft-info').map((name) => ({ method: 'POST', route: `/peer/rpc/${name}`, body: '{}' as string | Uint8Array })),
+          fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ method: 'POST', route: '/peer/rpc/holds-chunks', body: bytes as string | Uint8Array })),
+        ),
+        async ({ method, route, body }) => {
+          const res = await fetch(peerUrl(follower, route), { method, headers: member(leader), body: typeof body === 'string' ? body : Buffer.from(body) });
+          const text = await res.text();
+          expect(res.status, `${method} ${route}: ${text}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (value) => {
+        const res = await fetch(peerUrl(follower, '/peer/rpc/holds-chunks'), { method: 'POST', headers: member(leader), body: JSON.stringify(value) });
+        expect(res.status, JSON.stringify(value)).toBe(200);
+        expect(await res.json()).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
+    expectAllAlive();
+  });
+
+  it('closes a Raft stream that sends garbage frames and keeps serving', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2_000 }), async (garbage) => {
+        await new Promise<void>((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port: follower.peerPort, path: '/peer/raft', headers: { ...member(cluster.nodes.find((n) => n.id !== follower.id && n.id !== leader.id) ?? leader), connection: 'Upgrade', upgrade: 'dfs-raft/1' } });
+          req.on('upgrade', (_res, socket) => {
+            socket.on('error', () => undefined);
+            socket.on('close', () => resolve());
+            socket.end(garbage);
+          });
+          req.on('response', (res) => reject(new Error(`upgrade refused with ${res.statusCode}`)));
+          req.on('error', reject);
+          req.end();
+        });
+      }),
+      { numRuns: 20 },
+    );
+    expectAllAlive();
+    await cluster.waitForLeader();
   });
 });
 
