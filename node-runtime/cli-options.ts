@@ -92,7 +92,8 @@ export function buildCommand(): Command {
     .option('--insecure', 'serve the HTTP API on a non-loopback address over plain HTTP (no TLS yet); without it ":port" means 127.0.0.1', false)
     .addHelpText(
       'after',
-      '\nEnvironment: PORT, STORAGE_PATH, LOG_LEVEL as in the seed; DFS_CLUSTER_SECRET authenticates peer traffic.\n' +
+      '\nEnvironment: PORT, STORAGE_PATH, LOG_LEVEL as in the seed; DFS_CLUSTER_SECRET authenticates peer traffic\n' +
+        '(without it, nodes share a generated one beside their data directories); DFS_API_TOKEN guards client routes.\n' +
         'Example: dfs-node --node 0 --http :8081 --cluster "1,:3030;2,:3031;3,:3032"',
     )
     .exitOverride()
