@@ -2,7 +2,7 @@
 // broken invariant (or an exception out of the core) ends the run with the seed and the command
 // that replays it.
 
-import type { RawNode, RawNodeConfig, TestingKnobs } from '../../node-runtime/raft/index';
+import type { RawNode, RawNodeConfig } from '../../node-runtime/raft/index';
 import { Cluster } from './cluster';
 import type { CheckerOptions } from './invariants';
 import { LivenessPhase } from './liveness';
