@@ -9,8 +9,9 @@ import { Readable } from 'node:stream';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './api/app';
 import { answerClientErrors } from './api/client-errors';
+import { FORWARDED_HEADER } from './api/forward';
 import { NODE_DEFAULTS, type NodeSettings } from './common/config';
-import { ApiError } from './common/errors';
+import { ApiError, apiErrorBodySchema } from './common/errors';
 import type { NodeServices } from './api/node-services';
 import type { NodeOptions } from './cli-options';
 import { toFileInfo, toFileList, StateMachine, type ApplyResult } from './fsm';
@@ -264,13 +265,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       if (!leaderUrl) throw new ApiError('no_quorum', 'no leader is known to take the cluster setting');
       const res = await fetch(new URL('/config', leaderUrl), {
         method: 'PUT',
-        headers: { 'content-type': 'application/json', 'x-dfs-forwarded-by': String(options.id), ...(apiToken !== null && { authorization: `Bearer ${apiToken}` }) },
+        headers: { 'content-type': 'application/json', [FORWARDED_HEADER]: String(options.id), ...(apiToken !== null && { authorization: `Bearer ${apiToken}` }) },
         body: JSON.stringify(patch),
         signal: AbortSignal.timeout(PROPOSAL_TIMEOUT_MS),
       });
       if (!res.ok) {
-        const body = (await res.json().catch(() => ({}))) as { error?: string; detail?: string };
-        throw new ApiError((body.error as never) ?? 'unavailable', body.detail ?? `leader answered ${res.status}`);
+        const body = apiErrorBodySchema.partial().safeParse(await res.json().catch(() => ({})));
+        const answer = body.success ? body.data : {};
+        throw new ApiError(answer.error ?? 'unavailable', answer.detail ?? `leader answered ${res.status}`);
       }
     },
     readBarrier: async () => {

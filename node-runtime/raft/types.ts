@@ -4,24 +4,9 @@
 // or the simulator) calls tick(), step(), propose() and friends, then collects a Ready: what to
 // persist, what to send and what to apply. Nothing here performs I/O or reads a clock.
 //
-// The Raft core's driving API (contract between node-runtime/raft/ and its drivers)
-// Data types are already in `node-runtime/raft/types.ts` (Entry, HardState, ConfState, Snapshot, ConfChange, Message, Ready, LogStorage, RaftConfig, TestingKnobs, Status, Progress, ProposeResult, ReadState, RandomInt). Small additions there are fine if needed (keep them backward compatible and mention them in the report).
-//
-// `node-runtime/raft/rawnode.ts` exports `class RawNode`:
-// - `constructor(config: RaftConfig)` — restores from `config.storage.initialState()` (hard state + conf state) and the storage's log; `config.applied` says what the driver already applied. For a brand-new cluster the driver seeds MemoryStorage with a ConfState listing the initial voters (bootstrap), e.g. `MemoryStorage.bootstrap(confState)`.
-// - `tick(): void` — one unit of logical time (elections, heartbeats, CheckQuorum).
-// - `step(m: Message): void` — deliver a message received from a peer (stale/unknown messages are ignored, never throw for network garbage).
-// - `propose(data: Uint8Array): ProposeResult` — append a normal entry if leader; a follower answers `{ok:false, reason:'notLeader', leader}`.
-// - `proposeConfChange(cc: ConfChange): ProposeResult` — at most one pending conf change.
-// - `readIndex(context: string): void` — request a linearizable read; later a `ReadState{index, context}` appears in a Ready once a heartbeat round confirmed leadership (on a follower: forwarded to the leader with a 'readIndex' message). Lost requests simply never produce a ReadState (the driver times out).
-// - `transferLeadership(to: NodeId): void` — leader catches `to` up, then sends 'timeoutNow'.
-// - `campaign(): void` — start an election now (used for a single-node bootstrap and tests).
-// - `hasReady(): boolean`, `ready(): Ready`, `advance(rd: Ready): void` — the Ready contract documented on `Ready` in types.ts: persist (snapshot, entries, hardState) → send messages → apply committed entries → advance. Messages in a Ready must never depend on state not in that Ready or earlier ones (i.e. the driver persists first, then sends). The leader's own append counts toward the quorum only after the driver persisted it (advance acknowledges it), as in etcd.
-// - `applyConfChange(cc: ConfChange): ConfState` — the driver calls this when it applies a committed 'confChange' entry (data = the JSON-encoded ConfChange via exported `encodeConfChange`/`decodeConfChange`).
-// - `reportUnreachable(id: NodeId): void`, `reportSnapshot(id: NodeId, ok: boolean): void`.
-// - `status(): Status`.
-// `node-runtime/raft/memory-storage.ts` exports `class MemoryStorage implements LogStorage` with write methods for drivers: `append(entries)`, `setHardState(hs)`, `applySnapshot(snap)`, `createSnapshot(index, confState, data)`, `compact(index)`, plus `static bootstrap(confState)` or equivalent.
-// `node-runtime/raft/index.ts` re-exports the public surface.
+// The driving API is `RawNode` (rawnode.ts); `MemoryStorage` (memory-storage.ts) is the log the
+// core reads, and `MemoryStorage.withVoters(ids)` starts a new cluster. The Ready contract is
+// documented on `Ready` below; `node-runtime/raft-driver.ts` carries it out.
 
 /** A node's id within the cluster. 0 is never a valid id and means "none". */
 export type NodeId = number;

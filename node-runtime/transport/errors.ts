@@ -1,5 +1,5 @@
 // Typed errors of the peer transport. Callers branch on the class (try another peer after a
-// ChunkNotFoundError, report a partition after a PeerBlockedError); every message names the peer
+// PeerLacksChunkError, report a partition after a PeerBlockedError); every message names the peer
 // and its address so a log line alone says which link failed.
 
 /** Base class: every failure of a peer operation carries the peer it concerns. */
@@ -61,10 +61,10 @@ export class PeerRequestError extends PeerTransportError {
 }
 
 /** The peer does not hold the requested chunk (404). */
-export class ChunkNotFoundError extends PeerRequestError {
+export class PeerLacksChunkError extends PeerRequestError {
   constructor(peerId: number, address: string, hash: string) {
     super(peerId, address, 404, 'not_found', `chunk ${hash} is not stored there`);
-    this.name = 'ChunkNotFoundError';
+    this.name = 'PeerLacksChunkError';
   }
 }
 

@@ -6,7 +6,7 @@ export { DEFAULT_BACKOFF } from './backoff';
 export { encodeMessage, decodeMessages } from './codec';
 export {
   PeerTransportError, PeerUnknownError, PeerBlockedError, PeerConnectionError, PeerTimeoutError, PeerRequestError,
-  ChunkNotFoundError, ChunkIntegrityError, CodecError,
+  PeerLacksChunkError, ChunkIntegrityError, CodecError,
 } from './errors';
 export type {
   PeerStatus, PeerTransportOptions, QueueLimits, RequestOptions, RpcHandler, StoreChunk, OpenChunk, TransportLog,

@@ -5,7 +5,7 @@ import { Agent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http
 import type { Readable } from 'node:stream';
 import { formatAddress, type PeerAddress } from './address';
 import { authorizationHeader } from './auth';
-import { ChunkNotFoundError, PeerBlockedError, PeerRequestError } from './errors';
+import { PeerLacksChunkError, PeerBlockedError, PeerRequestError } from './errors';
 import { readBody, readErrorBody } from './http-body';
 import { sendPeerRequest } from './peer-request';
 import { CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, RPC_NAME, RPC_PATH_PREFIX } from './protocol';
@@ -48,7 +48,7 @@ export class PeerClient {
     const res = await this.send(peerId, address, 'GET', `${CHUNK_PATH_PREFIX}${hash}`, options);
     if (res.statusCode === 404) {
       res.resume();
-      throw new ChunkNotFoundError(peerId, formatAddress(address), hash);
+      throw new PeerLacksChunkError(peerId, formatAddress(address), hash);
     }
     if (res.statusCode !== 200) throw await failure(peerId, address, res);
     return res;

@@ -187,7 +187,7 @@ export class PeerTransport {
     return this.client.pushChunk(peerId, hash, size, open, options);
   }
 
-  /** A stream of the chunk's bytes; rejects with ChunkNotFoundError when the peer lacks it. */
+  /** A stream of the chunk's bytes; rejects with PeerLacksChunkError when the peer lacks it. */
   fetchChunk(peerId: number, hash: string, options?: RequestOptions): Promise<Readable> {
     return this.client.fetchChunk(peerId, hash, options);
   }

@@ -79,14 +79,22 @@ describe('PeriodicTask', () => {
     const runs = new ServiceRuns();
     let count = 0;
     let interval = 60_000;
-    const task = new PeriodicTask({ name: 'x', runs, intervalMs: () => interval, firstRunAfterMs: 0, run: async () => ({ count: ++count }), onError: () => undefined });
-    task.start();
-    await vi.waitFor(() => expect(count).toBe(1));
-    interval = 20;
-    await vi.waitFor(() => expect(count).toBeGreaterThanOrEqual(3), { timeout: 3_000 });
-    await task.stop();
-    const stoppedAt = count;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(count).toBe(stoppedAt);
+    vi.useFakeTimers();
+    try {
+      const task = new PeriodicTask({ name: 'x', runs, intervalMs: () => interval, firstRunAfterMs: 0, run: async () => ({ count: ++count }), onError: () => undefined });
+      task.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(count).toBe(1);
+      // The interval is read again at the next check, within a second.
+      interval = 20;
+      await vi.advanceTimersByTimeAsync(1_100);
+      expect(count).toBeGreaterThanOrEqual(3);
+      await task.stop();
+      const stoppedAt = count;
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(count).toBe(stoppedAt);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ChunkNotFoundError, PeerBlockedError, PeerConnectionError, PeerRequestError, PeerTimeoutError, PeerUnknownError,
+  PeerLacksChunkError, PeerBlockedError, PeerConnectionError, PeerRequestError, PeerTimeoutError, PeerUnknownError,
 } from '../../../node-runtime/transport';
 import { sha256, startCluster, type TestNode } from './harness';
 
@@ -55,7 +55,7 @@ describe('chunk transfer', () => {
   it('answers 404 for a chunk the peer does not hold', async () => {
     nodes = await startCluster([1, 2]);
     const missing = sha256(Buffer.from('missing'));
-    await expect(nodes[0]?.transport.fetchChunk(2, missing)).rejects.toBeInstanceOf(ChunkNotFoundError);
+    await expect(nodes[0]?.transport.fetchChunk(2, missing)).rejects.toBeInstanceOf(PeerLacksChunkError);
   });
 
   it('reuses keep-alive connections for repeated transfers', async () => {
