@@ -10,6 +10,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './api/app';
 import { answerClientErrors } from './api/client-errors';
 import { FORWARDED_HEADER } from './api/forward';
+import { DiskGuard } from './services/disk-guard';
 import { NODE_DEFAULTS, type NodeSettings } from './common/config';
 import { ApiError, apiErrorBodySchema } from './common/errors';
 import type { NodeServices } from './api/node-services';
@@ -33,7 +34,6 @@ import { parsePeerAddress, RaftMembershipService } from './services/membership-s
 import { RecoveryStatusTracker } from './services/recovery-status';
 import type { ScrubStatus } from './services/scrubber';
 import { StatusReporter } from './services/status-reporter';
-import { diskFree } from './storage/disk-free';
 import { TrafficStats } from './services/traffic-stats';
 import { isChunkHash, type ChunkStore } from './storage/chunk-store';
 import { storeChunked } from './storage/chunker';
@@ -143,8 +143,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     onMessage: (m) => driver?.step(m),
     onUnreachable: (id) => driver?.reportUnreachable(id),
     storeChunk: async (hash, body, size) => {
-      // The disk guard holds for replicas too: a follower short of space refuses, the leader
-      // counts it as not holding the file, and the write needs a majority elsewhere.
       await checkDisk(size);
       background.noteIncomingChunk(hash);
       // The transport's contract names its own error for bytes that do not match their hash, so
@@ -291,17 +289,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   config.on('nodeSettings', applyServerLimits);
   applyServerLimits(config.nodeSettings());
 
-  /** Refuses new chunks when they would eat into the disk space this node keeps in reserve. */
-  // statfs on every write shows up in profiles; free space a second old is good enough here.
-  let freeCache: { at: number; free: number | null } | null = null;
-  const checkDisk = async (incoming: number): Promise<void> => {
-    if (!freeCache || Date.now() - freeCache.at > 1_000) freeCache = { at: Date.now(), free: await diskFree(dataDir) };
-    const { free } = freeCache;
-    const reserve = config.nodeSettings().diskReserveBytes;
-    if (free !== null && free - incoming < reserve) {
-      throw new ApiError('disk_full', `node ${options.id} keeps ${reserve} bytes of disk free and has ${free}; refusing new chunks`);
-    }
-  };
+  const diskGuard = new DiskGuard({ dataDir, nodeId: options.id, reserveBytes: () => config.nodeSettings().diskReserveBytes });
+  const checkDisk = (incoming: number): Promise<void> => diskGuard.check(incoming);
 
   let uploadsInFlight = 0;
   let chunkStatsCache: { at: number; value: { count: number; bytes: number } } | null = null;
