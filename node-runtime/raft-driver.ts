@@ -230,13 +230,15 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     return this.track(this.options.rawNode.proposeConfChange(change), 'membership change', timeoutMs);
   }
 
-  /** Waits for the entry the leader just appended (the last index of its current term) to apply. */
+  /** Waits for the entry the leader just appended to apply. */
   private track(outcome: ProposeResult, what: string, timeoutMs: number): Promise<{ index: number; result: Result }> {
     if (!outcome.ok) {
       if (outcome.reason === 'notLeader') return Promise.reject(new NotLeaderError(outcome.leader));
       return Promise.reject(new ProposalTimeoutError(`${what} refused: ${outcome.reason}`));
     }
-    const { lastIndex: index, term } = this.options.rawNode.status();
+    const { index, term } = outcome;
+    // A core that forwards proposals sent it to the leader: it may commit, but not where we can see.
+    if (index === 0) return Promise.reject(new ProposalTimeoutError(`${what} was forwarded to the leader; its outcome is not tracked here`));
     return new Promise((resolve, reject) => {
       const cancelTimer = this.clock.after(timeoutMs, () => {
         this.proposals.delete(index);

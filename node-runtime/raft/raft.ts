@@ -24,6 +24,7 @@ import type {
   NodeId,
   Progress as ProgressStatus,
   ProposeResult,
+  ReadIndexResult,
   RaftConfig,
   RandomInt,
   ReadState,
@@ -791,7 +792,7 @@ export class Raft {
     if (!this.forwardProposals) return { ok: false, reason: 'notLeader', leader: this.lead };
     const forwarded = entries.map((e) => ({ term: 0, index: 0, kind: e.kind, data: e.data }));
     this.send({ type: 'prop', to: this.lead, term: 0, entries: forwarded });
-    return { ok: true };
+    return { ok: true, index: 0, term: 0 };
   }
 
   private proposeAsLeader(entries: readonly ProposedEntry[]): ProposeResult {
@@ -806,7 +807,7 @@ export class Raft {
     }
     this.appendEntries(entries);
     this.needsBroadcast = true;
-    return { ok: true };
+    return { ok: true, index: this.log.lastIndex(), term: this.term };
   }
 
   private refuseConfChange(cc: ConfChange): ProposeResult | undefined {
@@ -874,7 +875,7 @@ export class Raft {
 
   // ---- linearizable reads ----------------------------------------------------------------------
 
-  readIndex(context: string): ProposeResult {
+  readIndex(context: string): ReadIndexResult {
     if (this.role === 'leader' && !this.tracker.isVoter(this.id)) return { ok: false, reason: 'notLeader', leader: NONE };
     if (this.role === 'leader') {
       this.readIndexAsLeader(this.id, context);

@@ -6,7 +6,7 @@ import { encodeConfChange } from './codec';
 import { invariant } from './errors';
 import { Raft } from './raft';
 import type { SoftState } from './raft';
-import type { ConfChange, ConfState, HardState, Message, NodeId, ProposeResult, RaftConfig, Ready, Status } from './types';
+import type { ConfChange, ConfState, HardState, Message, NodeId, ProposeResult, RaftConfig, ReadIndexResult, Ready, Status } from './types';
 
 export interface RawNodeConfig extends RaftConfig {
   /** Answer proposals on a follower with `notLeader` instead of forwarding them to the leader. */
@@ -82,7 +82,7 @@ export class RawNode {
    * Requests a linearizable read. When it is safe, a ReadState with this context arrives in a
    * Ready; serve the read once the state machine has applied up to its index.
    */
-  readIndex(context: string): ProposeResult {
+  readIndex(context: string): ReadIndexResult {
     return this.raft.readIndex(context);
   }
 

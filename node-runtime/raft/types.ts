@@ -235,7 +235,14 @@ export interface Status {
  * `invalidConfChange`: the change cannot be applied to the leader's current membership (e.g. it
  * would remove every voter, or was built against an older membership); it is never appended.
  */
-export type ProposeResult =
-  | { readonly ok: true }
+/** Why the core turned a proposal or a read request away. */
+export type Refusal =
   | { readonly ok: false; readonly reason: 'notLeader'; readonly leader: NodeId }
   | { readonly ok: false; readonly reason: 'transferInProgress' | 'confChangePending' | 'dropped' | 'invalidConfChange'; readonly leader: NodeId };
+
+export type ProposeResult =
+  /** Appended at `index` in `term` by the leader; 0 and 0 when forwarded to the leader instead. */
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | Refusal;
+
+export type ReadIndexResult = { readonly ok: true } | Refusal;

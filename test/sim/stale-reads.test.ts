@@ -5,14 +5,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { RawNode } from '../../node-runtime/raft/index';
-import type { ProposeResult, RawNodeConfig, ReadState, Ready } from '../../node-runtime/raft/index';
+import type { RawNodeConfig, ReadIndexResult, ReadState, Ready } from '../../node-runtime/raft/index';
 import { describeFailure, runSeed } from './run';
 import type { RunResult } from './run';
 
 class StaleReadNode extends RawNode {
   private answered: ReadState[] = [];
 
-  override readIndex(context: string): ProposeResult {
+  override readIndex(context: string): ReadIndexResult {
     this.answered.push({ index: this.status().commit, context });
     return { ok: true };
   }

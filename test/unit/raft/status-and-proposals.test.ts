@@ -26,10 +26,21 @@ describe('proposals', () => {
   it('a follower forwards a proposal to the leader', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
-    expect(net.raw(2).propose(bytes('via-2'))).toEqual({ ok: true });
+    // Forwarded: the leader, not this node, will choose its index.
+    expect(net.raw(2).propose(bytes('via-2'))).toEqual({ ok: true, index: 0, term: 0 });
     net.stabilize();
     expect(net.appliedData(1)).toEqual(['via-2']);
     expect(net.sent.some((m) => m.type === 'prop' && m.from === 2 && m.to === 1)).toBe(true);
+  });
+
+  it("the leader's answer names the index and term its proposal was appended at", () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    const { lastIndex, term } = net.status(1);
+    expect(net.raw(1).propose(bytes('a'))).toEqual({ ok: true, index: lastIndex + 1, term });
+    expect(net.raw(1).propose(bytes('b'))).toEqual({ ok: true, index: lastIndex + 2, term });
+    net.stabilize();
+    expect(net.appliedData(1)).toEqual(['a', 'b']);
   });
 
   it('with forwarding disabled a follower answers "not leader, the leader is X"', () => {
