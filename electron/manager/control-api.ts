@@ -50,7 +50,12 @@ interface Route {
 
 const nodeActions: readonly NodeAction[] = ['kill', 'stop', 'start', 'restart', 'pause', 'resume'];
 
-const watchFolderSchema = z.object({ path: z.string().min(1) });
+const watchedSettingsSchema = z.strictObject({
+  deletePolicy: z.enum(['upload-only', 'mirror']).optional(),
+  ignorePatterns: z.array(z.string()).optional(),
+  rescanIntervalSec: z.number().int().optional(),
+});
+const watchFolderSchema = watchedSettingsSchema.extend({ path: z.string().min(1) });
 
 const partitionSchema = z.object({ groups: z.array(z.array(z.number().int().min(1))).min(1) });
 
@@ -228,8 +233,28 @@ const routes: readonly Route[] = [
     pattern: /^\/api\/watched-folders$/,
     handle: async (ctx, r) => {
       const parsed = watchFolderSchema.safeParse(await readJson(r.req));
-      if (!parsed.success) throw new ApiError('bad_request', 'expected { "path": "/absolute/folder" }');
-      sendJson(r.res, 201, await watched(ctx).add(parsed.data.path));
+      if (!parsed.success) {
+        throw new ApiError('bad_request', 'expected { "path": "/absolute/folder", "deletePolicy"?: "upload-only" | "mirror", "ignorePatterns"?: ["*.swp", ...], "rescanIntervalSec"?: 600 }');
+      }
+      const { path, ...settings } = parsed.data;
+      sendJson(r.res, 201, await watched(ctx).add(path, settings));
+    },
+  },
+  {
+    method: 'PATCH',
+    pattern: /^\/api\/watched-folders\/([^/]+)$/,
+    handle: async (ctx, r) => {
+      const parsed = watchedSettingsSchema.safeParse(await readJson(r.req));
+      if (!parsed.success) throw new ApiError('bad_request', 'expected any of { "deletePolicy", "ignorePatterns", "rescanIntervalSec" }');
+      sendJson(r.res, 200, await watched(ctx).update(param(r, 0), parsed.data));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/watched-folders\/([^/]+)\/rescan$/,
+    handle: (ctx, r) => {
+      watched(ctx).rescan(param(r, 0));
+      sendJson(r.res, 202, { ok: true });
     },
   },
   {

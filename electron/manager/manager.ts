@@ -18,7 +18,7 @@ import { LocalCluster } from './local-cluster';
 import { LogStore } from './log-store';
 import { LOCAL_PROFILE, ProfileStore } from './profiles';
 import { WatchedFolders, type WatchedFolderView } from './watched-folders';
-import { nodeUploader } from './watched-upload';
+import { nodeCluster } from './watched-remote';
 
 /** The watcher's view is the contract's WatchedFolder: this fails to compile when they drift. */
 const asContract = (folders: readonly WatchedFolderView[]): readonly WatchedFolder[] => folders;
@@ -117,7 +117,7 @@ export class Manager {
       // Files go to whichever cluster is active, through the leader when one is known.
       this.watched = await WatchedFolders.open({
         stateFile: path.join(options.dataDir, 'watched-folders.json'),
-        upload: nodeUploader(() => this.active.ops.passthroughTarget().httpUrl),
+        cluster: nodeCluster(() => this.active.ops.passthroughTarget().httpUrl),
         forbiddenRoots: [options.dataDir],
       });
       this.watched.onChange((folders) => this.bus.emit('watchedFolders', asContract(folders)));

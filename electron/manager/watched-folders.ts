@@ -1,167 +1,104 @@
-// Watched folders: local folders whose files are uploaded to the cluster when they are added or
-// changed — once the write has finished (chokidar's awaitWriteFinish: the size stopped moving)
-// and a short debounce has passed, so a burst of saves is one upload. Each file becomes
-// `<folder name>/<relative path>` in the cluster. Deleting a local file never deletes it from
-// the cluster. What was uploaded (size + mtime per file) is remembered in `watched-folders.json`,
-// so a restart uploads only what changed meanwhile.
+// Watched folders: local folders whose files the manager keeps in the cluster, each file as
+// `<folder name>/<relative path>`. The watcher (chokidar) makes changes arrive fast; full scans
+// make them arrive at all (see watched-sync.ts and watched-scan.ts). The folder list and each
+// folder's settings are kept in `watched-folders.json`; what each folder uploaded is kept in an
+// index on disk (watched-index.ts), so a restart uploads only what changed meanwhile and a large
+// tree costs no memory per file.
+//
+// A folder that disappears (an unplugged drive) pauses: nothing is uploaded or deleted until it
+// is back, which the manager checks every `rootCheckMs`.
 //
 // Plain Node (no 'electron'): the manager owns one WatchedFolders and publishes `list()`; the app
-// adds folders chosen in a native folder picker.
+// adds folders chosen in a native folder picker, web mode folders typed as paths.
 import { randomUUID } from 'node:crypto';
-import type { Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { watch } from 'chokidar';
 import { z } from 'zod';
 import { ApiError } from '../../node-runtime/common/errors';
+import type { WatchedFolder, WatchedFolderSettings } from '../../node-runtime/common/manager-api';
 import { readTextIfExists, writeFileAtomic } from './files';
-import { UploadError, type FileUploader } from './watched-upload';
+import { Folder } from './watched-folder';
+import { DEFAULT_IGNORE_PATTERNS, checkIgnorePatterns } from './watched-ignore';
+import { FolderIndex } from './watched-index';
+import type { WatchedCluster } from './watched-remote';
+import { FolderSync } from './watched-sync';
+import { contains } from './watched-walk';
 
-/** `scanning` until the first walk of the folder is done; `error` when files failed or the folder is gone. */
-export type WatchedFolderState = 'scanning' | 'syncing' | 'synced' | 'error';
-
-export interface WatchedFolderProblem {
-  /** The file's path relative to the folder, or null for a problem with the folder itself. */
-  readonly file: string | null;
-  readonly error: string;
-  readonly detail: string;
-  /** Epoch ms. */
-  readonly at: number;
-}
-
-/** One watched folder as the dashboard shows it (what the manager puts in its snapshot). */
-export interface WatchedFolderView {
-  readonly id: string;
-  readonly path: string;
-  /** Cluster names of this folder's files start with this, e.g. `Photos/`. */
-  readonly remotePrefix: string;
-  readonly state: WatchedFolderState;
-  /** Files waiting for their write to settle, queued, uploading or waiting to retry. */
-  readonly pendingFiles: number;
-  /** Files whose current content is in the cluster. */
-  readonly syncedFiles: number;
-  /** Files that failed for a reason a retry cannot fix (bad name, locked, quota); retried when they change. */
-  readonly failedFiles: number;
-  /** Relative paths being uploaded right now. */
-  readonly uploading: readonly string[];
-  /** Epoch ms of the last successful upload. */
-  readonly lastSyncedAt: number | null;
-  readonly lastProblem: WatchedFolderProblem | null;
-}
+export type WatchedFolderView = WatchedFolder;
 
 export interface WatchedFoldersOptions {
-  /** Where the folder list and what was uploaded are kept (e.g. `<dataDir>/watched-folders.json`). */
+  /** Where the folder list is kept (e.g. `<dataDir>/watched-folders.json`). */
   readonly stateFile: string;
-  readonly upload: FileUploader;
+  /** Where each folder's index lives (default `watched-index/` beside the state file). */
+  readonly indexDir?: string;
+  readonly cluster: WatchedCluster;
   /** Folders that may not be watched, nor watched into (the app's data dir: its chunks would loop). */
   readonly forbiddenRoots?: readonly string[];
-  /** Quiet time after a file's last change before it is queued (default 500 ms). */
-  readonly debounceMs?: number;
-  /** How long a file's size must stay the same before its write counts as finished (default 1000 ms). */
-  readonly writeFinishMs?: number;
-  /** How often the size is checked meanwhile (default 100 ms). */
-  readonly writeFinishPollMs?: number;
-  /** Uploads in flight across all folders (default 2). */
+  /** How long a file's size and mtime must stay the same before it is uploaded (default 1000 ms). */
+  readonly stableMs?: number;
+  /** Quiet time after a burst of events before its scan (default 1000 ms). */
+  readonly burstQuietMs?: number;
+  /** While events keep coming, a scan still runs this often (default 10 s). */
+  readonly burstMaxMs?: number;
+  /** Uploads in flight across all folders (default 4). */
   readonly concurrency?: number;
   /** First retry delay after a retryable failure; doubles up to 30 s (default 1000 ms). */
   readonly retryBaseMs?: number;
+  /** How often each folder's presence is checked (default 2000 ms). */
+  readonly rootCheckMs?: number;
   readonly now?: () => number;
 }
 
-const MAX_RETRY_MS = 30_000;
+export const DEFAULT_SETTINGS: WatchedFolderSettings = {
+  deletePolicy: 'upload-only',
+  ignorePatterns: DEFAULT_IGNORE_PATTERNS,
+  rescanIntervalSec: 600,
+};
 
-const syncedFileSchema = z.object({ size: z.number().int().min(0), mtimeMs: z.number() });
-const stateFileSchema = z.object({
-  version: z.literal(1),
-  folders: z.array(z.object({
-    id: z.string().min(1),
-    path: z.string().min(1),
-    remotePrefix: z.string().min(1),
-    synced: z.record(z.string(), syncedFileSchema),
-  })),
+export const settingsSchema = z.object({
+  deletePolicy: z.enum(['upload-only', 'mirror']),
+  ignorePatterns: z.array(z.string()),
+  rescanIntervalSec: z.number().int().min(10).max(7 * 24 * 3600),
 });
 
-type SyncedFile = z.infer<typeof syncedFileSchema>;
-
-/** Editor swap files, partial downloads and hidden files are never uploaded. */
-export function isIgnoredName(relativePath: string): boolean {
-  return relativePath.split(/[\\/]/).some((part) =>
-    part.startsWith('.') || part.endsWith('~') || /\.(tmp|temp|part|partial|crdownload|download|swp|swx)$/i.test(part) || /^~\$/.test(part),
-  );
-}
-
-function contains(parent: string, child: string): boolean {
-  const relative = path.relative(parent, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
-class Folder {
-  readonly synced = new Map<string, SyncedFile>();
-  readonly failed = new Map<string, WatchedFolderProblem>();
-  readonly settling = new Map<string, NodeJS.Timeout>();
-  readonly retrying = new Map<string, NodeJS.Timeout>();
-  readonly attempts = new Map<string, number>();
-  readonly queued = new Set<string>();
-  readonly uploading = new Set<string>();
-  /** Changed again while uploading: queued once more when that upload ends. */
-  readonly dirty = new Set<string>();
-  readonly abort = new AbortController();
-  watcher: FSWatcher | null = null;
-  ready = false;
-  folderProblem: WatchedFolderProblem | null = null;
-  lastProblem: WatchedFolderProblem | null = null;
-  lastSyncedAt: number | null = null;
-
-  constructor(
-    readonly id: string,
-    readonly root: string,
-    readonly remotePrefix: string,
-  ) {}
-
-  view(): WatchedFolderView {
-    const pending = new Set([...this.settling.keys(), ...this.retrying.keys(), ...this.queued, ...this.uploading]);
-    let state: WatchedFolderState;
-    if (this.folderProblem) state = 'error';
-    else if (!this.ready) state = 'scanning';
-    else if (pending.size > 0) state = 'syncing';
-    else state = this.failed.size > 0 ? 'error' : 'synced';
-    return {
-      id: this.id,
-      path: this.root,
-      remotePrefix: this.remotePrefix,
-      state,
-      pendingFiles: pending.size,
-      syncedFiles: this.synced.size,
-      failedFiles: this.failed.size,
-      uploading: [...this.uploading],
-      lastSyncedAt: this.lastSyncedAt,
-      lastProblem: this.folderProblem ?? this.lastProblem,
-    };
-  }
-
-  stopTimers(): void {
-    for (const timer of [...this.settling.values(), ...this.retrying.values()]) clearTimeout(timer);
-    this.settling.clear();
-    this.retrying.clear();
-  }
-}
+const savedFolderSchema = z.object({ id: z.string().min(1), path: z.string().min(1), remotePrefix: z.string().min(1) });
+const stateFileSchema = z.union([
+  // Version 1 kept sizes and mtimes inline and had no settings: the first scan rebuilds the index.
+  z.object({ version: z.literal(1), folders: z.array(savedFolderSchema) }),
+  z.object({ version: z.literal(2), folders: z.array(savedFolderSchema.extend(settingsSchema.shape)) }),
+]);
 
 export class WatchedFolders {
   private readonly folders = new Map<string, Folder>();
-  private readonly queue: { folder: Folder; file: string }[] = [];
-  private running = 0;
   private readonly listeners = new Set<(folders: readonly WatchedFolderView[]) => void>();
+  private readonly sync: FolderSync;
+  private readonly rootTimer: NodeJS.Timeout;
   private notifyScheduled = false;
-  private saveScheduled = false;
   private saving: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly now: () => number;
 
   private constructor(private readonly options: WatchedFoldersOptions) {
     this.now = options.now ?? Date.now;
+    this.sync = new FolderSync({
+      cluster: options.cluster,
+      stableMs: options.stableMs ?? 1000,
+      burstQuietMs: options.burstQuietMs ?? 1000,
+      burstMaxMs: options.burstMaxMs ?? 10_000,
+      concurrency: options.concurrency ?? 4,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      now: this.now,
+      changed: () => this.changed(),
+      checkRoot: (folder) => this.checkRoot(folder),
+      isActive: (folder) => !this.closed && this.folders.get(folder.id) === folder,
+    });
+    this.rootTimer = setInterval(() => {
+      for (const folder of this.folders.values()) void this.checkRoot(folder);
+    }, options.rootCheckMs ?? 2000);
   }
 
-  /** Loads the saved folders and starts watching them (a folder that is gone shows as `error`). */
+  /** Loads the saved folders and starts watching them (a folder that is gone shows as `paused`). */
   static async open(options: WatchedFoldersOptions): Promise<WatchedFolders> {
     const folders = new WatchedFolders(options);
     const text = await readTextIfExists(options.stateFile);
@@ -169,10 +106,10 @@ export class WatchedFolders {
       const parsed = stateFileSchema.safeParse(JSON.parse(text));
       if (!parsed.success) throw new Error(`${options.stateFile} is not a valid watched-folders file: ${parsed.error.message}`);
       for (const saved of parsed.data.folders) {
-        const folder = new Folder(saved.id, saved.path, saved.remotePrefix);
-        for (const [file, synced] of Object.entries(saved.synced)) folder.synced.set(file, synced);
+        const settings = 'deletePolicy' in saved ? settingsSchema.parse(saved) : DEFAULT_SETTINGS;
+        const folder = new Folder(saved.id, saved.path, saved.remotePrefix, settings, await FolderIndex.open(folders.indexDirOf(saved.id)));
         folders.folders.set(folder.id, folder);
-        await folders.startWatching(folder);
+        await folders.activate(folder);
       }
     }
     return folders;
@@ -188,8 +125,64 @@ export class WatchedFolders {
     return () => this.listeners.delete(listener);
   }
 
-  /** Starts watching `folderPath` (absolute): its existing files are uploaded, then every change. */
-  async add(folderPath: string): Promise<WatchedFolderView> {
+  /** Starts watching `folderPath` (absolute): a full scan uploads its files, then every change follows. */
+  async add(folderPath: string, requested: Partial<WatchedFolderSettings> = {}): Promise<WatchedFolderView> {
+    const settings = checkSettings({ ...DEFAULT_SETTINGS, ...requested });
+    const root = await this.checkAddable(folderPath);
+    const id = randomUUID();
+    const folder = new Folder(id, root, this.uniquePrefix(path.basename(root) || 'folder'), settings, await FolderIndex.open(this.indexDirOf(id)));
+    this.folders.set(folder.id, folder);
+    await this.activate(folder);
+    await this.save();
+    return folder.view();
+  }
+
+  /** Changes a folder's settings; a full scan applies them (new ignore patterns, a new delete policy). */
+  async update(id: string, requested: Partial<WatchedFolderSettings>): Promise<WatchedFolderView> {
+    const folder = this.get(id);
+    folder.applySettings(checkSettings({ ...folder.settings, ...requested }));
+    this.schedulePeriodic(folder);
+    await this.save();
+    this.rescan(id);
+    return folder.view();
+  }
+
+  /** Runs a full scan of the folder now (or right after the one running). */
+  rescan(id: string): void {
+    this.sync.requestScan(this.get(id));
+  }
+
+  /** Stops watching; files already uploaded stay in the cluster. */
+  async remove(id: string): Promise<void> {
+    const folder = this.get(id);
+    this.folders.delete(id);
+    await this.deactivate(folder);
+    await folder.index.destroy();
+    await this.save();
+  }
+
+  /** Stops every watcher, scan and upload, and writes what is unwritten. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.rootTimer);
+    for (const folder of this.folders.values()) {
+      await this.deactivate(folder);
+      await folder.index.flush();
+    }
+    await this.saving;
+  }
+
+  private get(id: string): Folder {
+    const folder = this.folders.get(id);
+    if (!folder) throw new ApiError('not_found', `no watched folder "${id}"`);
+    return folder;
+  }
+
+  private indexDirOf(id: string): string {
+    return path.join(this.options.indexDir ?? path.join(path.dirname(this.options.stateFile), 'watched-index'), id);
+  }
+
+  private async checkAddable(folderPath: string): Promise<string> {
     if (!path.isAbsolute(folderPath)) throw new ApiError('bad_request', `"${folderPath}" is not an absolute path`);
     let root: string;
     try {
@@ -207,32 +200,7 @@ export class WatchedFolders {
     for (const forbidden of await this.forbiddenRoots()) {
       if (contains(forbidden, root)) throw new ApiError('bad_request', `${root} is inside the app's data folder and cannot be watched`);
     }
-    const folder = new Folder(randomUUID(), root, this.uniquePrefix(path.basename(root) || 'folder'));
-    this.folders.set(folder.id, folder);
-    await this.startWatching(folder);
-    this.saveSoon();
-    this.changed();
-    await this.saving;
-    return folder.view();
-  }
-
-  /** Stops watching; files already uploaded stay in the cluster. */
-  async remove(id: string): Promise<void> {
-    const folder = this.folders.get(id);
-    if (!folder) throw new ApiError('not_found', `no watched folder "${id}"`);
-    this.folders.delete(id);
-    await this.stopWatching(folder);
-    this.saveSoon();
-    this.changed();
-    await this.saving;
-  }
-
-  /** Stops every watcher and upload, and writes the state file one last time. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all([...this.folders.values()].map((folder) => this.stopWatching(folder)));
-    this.saveSoon();
-    await this.saving;
+    return root;
   }
 
   private async forbiddenRoots(): Promise<string[]> {
@@ -249,143 +217,79 @@ export class WatchedFolders {
     }
   }
 
-  private async startWatching(folder: Folder): Promise<void> {
-    try {
-      if (!(await stat(folder.root)).isDirectory()) throw new Error('not a folder');
-    } catch (err) {
-      folder.folderProblem = { file: null, error: 'folder_missing', detail: `${folder.root} cannot be read: ${(err as Error).message}`, at: this.now() };
-      return;
-    }
-    const forbidden = await this.forbiddenRoots();
-    const watcher = watch(folder.root, {
-      ignoreInitial: false,
-      followSymlinks: false,
-      alwaysStat: true,
-      awaitWriteFinish: { stabilityThreshold: this.options.writeFinishMs ?? 1000, pollInterval: this.options.writeFinishPollMs ?? 100 },
-      ignored: (file: string) => {
-        const relative = path.relative(folder.root, file);
-        return (relative !== '' && isIgnoredName(relative)) || forbidden.some((root) => contains(root, file));
-      },
-    });
-    folder.watcher = watcher;
-    const relativeOf = (file: string) => path.relative(folder.root, file).split(path.sep).join('/');
-    watcher.on('add', (file, stats) => this.onFileChanged(folder, relativeOf(file), stats));
-    watcher.on('change', (file, stats) => this.onFileChanged(folder, relativeOf(file), stats));
-    watcher.on('unlink', (file) => this.onFileRemoved(folder, relativeOf(file)));
-    watcher.on('ready', () => {
-      folder.ready = true;
-      this.changed();
-    });
-    watcher.on('error', (err) => {
-      folder.folderProblem = { file: null, error: 'watch_failed', detail: `watching ${folder.root} failed: ${(err as Error).message}`, at: this.now() };
-      this.changed();
-    });
+  /** Watches the folder and scans it — or pauses it when it is not there. */
+  private async activate(folder: Folder): Promise<void> {
+    this.schedulePeriodic(folder);
+    if (!(await this.rootPresent(folder))) return;
+    await this.startWatcher(folder);
+    this.sync.requestScan(folder);
   }
 
-  private async stopWatching(folder: Folder): Promise<void> {
-    folder.stopTimers();
-    folder.abort.abort();
+  private async deactivate(folder: Folder): Promise<void> {
+    if (folder.periodicTimer) clearInterval(folder.periodicTimer);
+    folder.periodicTimer = null;
+    folder.clearWork();
     await folder.watcher?.close();
     folder.watcher = null;
   }
 
-  private onFileChanged(folder: Folder, file: string, stats: Stats | undefined): void {
-    const known = folder.synced.get(file);
-    // The first walk after a restart reports every file: unchanged ones are already in the cluster.
-    if (known && stats && known.size === stats.size && known.mtimeMs === stats.mtimeMs) return;
-    this.settle(folder, file);
+  private schedulePeriodic(folder: Folder): void {
+    if (folder.periodicTimer) clearInterval(folder.periodicTimer);
+    folder.periodicTimer = setInterval(() => this.sync.requestScan(folder), folder.settings.rescanIntervalSec * 1000);
   }
 
-  private onFileRemoved(folder: Folder, file: string): void {
-    clearTimeout(folder.settling.get(file));
-    folder.settling.delete(file);
-    clearTimeout(folder.retrying.get(file));
-    folder.retrying.delete(file);
-    folder.attempts.delete(file);
-    folder.failed.delete(file);
-    if (folder.synced.delete(file)) this.saveSoon();
-    this.changed();
-  }
-
-  /** (Re)starts the file's debounce; when it runs out the file is queued. */
-  private settle(folder: Folder, file: string): void {
-    clearTimeout(folder.settling.get(file));
-    folder.settling.set(file, setTimeout(() => {
-      folder.settling.delete(file);
-      this.enqueue(folder, file);
-    }, this.options.debounceMs ?? 500));
-    this.changed();
-  }
-
-  private enqueue(folder: Folder, file: string): void {
-    if (this.closed || this.folders.get(folder.id) !== folder) return;
-    if (folder.uploading.has(file)) {
-      folder.dirty.add(file);
-    } else if (!folder.queued.has(file)) {
-      folder.queued.add(file);
-      this.queue.push({ folder, file });
-    }
-    this.changed();
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.running < (this.options.concurrency ?? 2)) {
-      const next = this.queue.shift();
-      if (!next) return;
-      next.folder.queued.delete(next.file);
-      if (this.folders.get(next.folder.id) !== next.folder) continue;
-      this.running++;
-      void this.upload(next.folder, next.file).finally(() => {
-        this.running--;
-        this.pump();
-      });
-    }
-  }
-
-  private async upload(folder: Folder, file: string): Promise<void> {
-    folder.uploading.add(file);
-    this.changed();
-    const absolute = path.join(folder.root, ...file.split('/'));
-    try {
-      let stats: Stats;
-      try {
-        stats = await stat(absolute);
-      } catch {
-        // Gone before its turn: its unlink event cleans up.
-        return;
-      }
-      const known = folder.synced.get(file);
-      if (known && known.size === stats.size && known.mtimeMs === stats.mtimeMs) return;
-      await this.options.upload(`${folder.remotePrefix}${file}`, absolute, stats.size, folder.abort.signal);
-      folder.synced.set(file, { size: stats.size, mtimeMs: stats.mtimeMs });
-      folder.failed.delete(file);
-      folder.attempts.delete(file);
-      folder.lastSyncedAt = this.now();
-      this.saveSoon();
-    } catch (err) {
-      if (folder.abort.signal.aborted) return;
-      const failure = err instanceof UploadError ? err : new UploadError('internal', (err as Error).message, true);
-      const problem: WatchedFolderProblem = { file, error: failure.code, detail: failure.detail, at: this.now() };
-      folder.lastProblem = problem;
-      if (failure.retryable) this.retryLater(folder, file);
-      else folder.failed.set(file, problem);
-    } finally {
-      folder.uploading.delete(file);
-      if (folder.dirty.delete(file)) this.settle(folder, file);
+  /** True when the folder is there; otherwise it is paused (and resumed once it is back). */
+  private async checkRoot(folder: Folder): Promise<boolean> {
+    const present = await this.rootPresent(folder);
+    if (this.closed || this.folders.get(folder.id) !== folder) return present;
+    if (!present && folder.watcher !== null) {
+      await folder.watcher.close();
+      folder.watcher = null;
+      folder.clearWork();
       this.changed();
+    } else if (present && folder.paused) {
+      folder.paused = null;
+      await this.startWatcher(folder);
+      this.sync.requestScan(folder);
+    }
+    return present;
+  }
+
+  private async rootPresent(folder: Folder): Promise<boolean> {
+    try {
+      if ((await stat(folder.root)).isDirectory()) return true;
+      throw new Error('it is no longer a folder');
+    } catch (err) {
+      folder.paused ??= {
+        file: null,
+        error: 'folder_missing',
+        detail: `${folder.root} is not there (${(err as Error).message}); paused until it is back — nothing is uploaded or deleted meanwhile`,
+        at: this.now(),
+      };
+      return false;
     }
   }
 
-  private retryLater(folder: Folder, file: string): void {
-    const attempt = (folder.attempts.get(file) ?? 0) + 1;
-    folder.attempts.set(file, attempt);
-    const delay = Math.min((this.options.retryBaseMs ?? 1000) * 2 ** (attempt - 1), MAX_RETRY_MS);
-    clearTimeout(folder.retrying.get(file));
-    folder.retrying.set(file, setTimeout(() => {
-      folder.retrying.delete(file);
-      this.enqueue(folder, file);
-    }, delay));
+  private async startWatcher(folder: Folder): Promise<void> {
+    const forbidden = await this.forbiddenRoots();
+    const relativeOf = (file: string) => path.relative(folder.root, file).split(path.sep).join('/');
+    const watcher = watch(folder.root, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      ignored: (file, stats) => {
+        const relative = relativeOf(file);
+        return (relative !== '' && folder.ignore(relative, stats?.isDirectory() ?? false)) || forbidden.some((root) => contains(root, file));
+      },
+    });
+    folder.watcher = watcher;
+    watcher.on('all', (event, file) => {
+      if (folder.watcher !== watcher) return;
+      this.sync.noteEvent(folder, event === 'add' || event === 'change' ? relativeOf(file) : null);
+    });
+    watcher.on('error', (err) => {
+      folder.lastProblem = { file: null, error: 'watch_failed', detail: `watching ${folder.root} failed: ${(err as Error).message}`, at: this.now() };
+      this.sync.noteEvent(folder, null);
+    });
   }
 
   private changed(): void {
@@ -398,24 +302,19 @@ export class WatchedFolders {
     });
   }
 
-  /** Coalesces writes: one write after the current one, however many changes came meanwhile. */
-  private saveSoon(): void {
-    if (this.saveScheduled) return;
-    this.saveScheduled = true;
-    this.saving = this.saving.then(async () => {
-      this.saveScheduled = false;
-      const folders = [...this.folders.values()].map((folder) => ({
-        id: folder.id,
-        path: folder.root,
-        remotePrefix: folder.remotePrefix,
-        synced: Object.fromEntries(folder.synced),
-      }));
-      await writeFileAtomic(this.options.stateFile, `${JSON.stringify({ version: 1, folders }, null, 2)}\n`);
-    }).catch((err: unknown) => {
-      for (const folder of this.folders.values()) {
-        folder.lastProblem = { file: null, error: 'internal', detail: `could not save ${this.options.stateFile}: ${(err as Error).message}`, at: this.now() };
-      }
-      this.changed();
+  /** Writes the folder list (after any write already under way). */
+  private save(): Promise<void> {
+    this.saving = this.saving.catch(() => {}).then(async () => {
+      const folders = [...this.folders.values()].map((folder) => ({ id: folder.id, path: folder.root, remotePrefix: folder.remotePrefix, ...folder.settings }));
+      await writeFileAtomic(this.options.stateFile, `${JSON.stringify({ version: 2, folders }, null, 2)}\n`);
     });
+    return this.saving;
   }
+}
+
+function checkSettings(settings: WatchedFolderSettings): WatchedFolderSettings {
+  const parsed = settingsSchema.safeParse(settings);
+  if (!parsed.success) throw new ApiError('bad_request', `invalid watched-folder settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  checkIgnorePatterns(parsed.data.ignorePatterns);
+  return parsed.data;
 }

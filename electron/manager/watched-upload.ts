@@ -1,14 +1,23 @@
 // How a watched folder's file reaches the cluster: `POST <node>/upload/<name>` with the file as
 // the raw body, streamed from disk (constant memory) with its exact length. Any node will do —
-// a follower forwards writes to the leader — but the leader saves a hop.
+// a follower forwards writes to the leader — but the leader saves a hop. The bytes are hashed on
+// the way out and compared with the SHA-256 the node computed: the index records only content
+// the cluster provably holds.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
 import { apiErrorBodySchema } from '../../node-runtime/common/errors';
 
-/** Uploads `size` bytes of the local `file` as cluster file `name`; rejects with UploadError. */
-export type FileUploader = (name: string, file: string, size: number, signal: AbortSignal) => Promise<void>;
+/**
+ * Uploads `size` bytes of the local `file` as cluster file `name` and resolves with their SHA-256
+ * (hex), which the node confirmed; rejects with UploadError.
+ */
+export type FileUploader = (name: string, file: string, size: number, signal: AbortSignal) => Promise<string>;
+
+const writtenSchema = z.object({ sha256: z.string() });
 
 /**
  * Why an upload failed. `retryable` failures (no node answers, no quorum, a timeout, a broken
@@ -26,7 +35,7 @@ export class UploadError extends Error {
   }
 }
 
-const retryableCodes = new Set(['unavailable', 'no_quorum', 'timeout', 'not_leader', 'internal']);
+const retryableCodes = new Set(['unavailable', 'no_quorum', 'timeout', 'not_leader', 'internal', 'hash_mismatch']);
 
 /** "docs/a b.txt" → "docs/a%20b.txt": slashes stay path separators on the node too. */
 function encodeName(name: string): string {
@@ -63,7 +72,9 @@ export function nodeUploader(baseUrl: () => string): FileUploader {
     // Exactly `size` bytes, even if the file grows meanwhile (the change is uploaded next). A
     // failure while sending destroys the request, so it surfaces as the answer's error; a node
     // may also answer (413, 423, 507) before it read the whole body, which is not a failure.
+    const hash = createHash('sha256');
     const body = size === 0 ? null : createReadStream(file, { start: 0, end: size - 1 });
+    body?.on('data', (chunk) => hash.update(chunk));
     if (body === null) upstream.end();
     else pipeline(body, upstream).catch(() => {});
     let answer: { status: number; body: string };
@@ -75,7 +86,7 @@ export function nodeUploader(baseUrl: () => string): FileUploader {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UploadError('gone', `${file} disappeared before it was uploaded`, false);
       throw new UploadError('unavailable', `uploading ${name} to ${target.host} failed: ${(err as Error).message}`, true);
     }
-    if (answer.status < 300) return;
+    if (answer.status < 300) return confirmedHash(name, hash.digest('hex'), answer.body);
     let parsed: { error: string; detail: string } | null = null;
     try {
       const result = apiErrorBodySchema.safeParse(JSON.parse(answer.body));
@@ -88,3 +99,16 @@ export function nodeUploader(baseUrl: () => string): FileUploader {
   };
 }
 
+
+/** The local hash, when the node's answer names the same one. */
+function confirmedHash(name: string, sent: string, answerBody: string): string {
+  let stored: string | null = null;
+  try {
+    const parsed = writtenSchema.safeParse(JSON.parse(answerBody));
+    if (parsed.success) stored = parsed.data.sha256;
+  } catch {
+    // Reported below like a different hash.
+  }
+  if (stored !== sent) throw new UploadError('hash_mismatch', `the cluster stored ${name} as ${stored ?? 'an unreadable answer'}, not the ${sent} that was sent`, true);
+  return sent;
+}

@@ -113,32 +113,76 @@ export interface ManagerEvents {
   readonly watchedFolders: readonly WatchedFolder[];
 }
 
-/** A local folder whose new and changed files the manager uploads to the cluster. */
-export interface WatchedFolder {
+/** What happens in the cluster when a watched file is deleted (or renamed away) locally. */
+export type WatchedDeletePolicy = 'upload-only' | 'mirror';
+
+/** A watched folder's editable settings. */
+export interface WatchedFolderSettings {
+  /** `upload-only` (default) keeps the cluster's copy; `mirror` deletes it too (only what this folder uploaded). */
+  readonly deletePolicy: WatchedDeletePolicy;
+  /** Names or paths never uploaded (`*.swp`, `.git/`, `build/cache/`; see watched-ignore.ts). */
+  readonly ignorePatterns: readonly string[];
+  /** Seconds between full scans when nothing happens (besides the scans on start and after changes). */
+  readonly rescanIntervalSec: number;
+}
+
+export interface WatchedFolderProblem {
+  /** Relative path, or null for a problem with the folder itself. */
+  readonly file: string | null;
+  readonly error: string;
+  readonly detail: string;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/**
+ * A local folder whose files the manager keeps in the cluster. The watcher reports changes fast;
+ * full scans (on add, on start, after every burst of changes, and every `rescanIntervalSec`)
+ * compare each file's size, mtime and, when needed, SHA-256 with what the cluster holds, so a
+ * change the watcher missed is still found. The counts come from the last full scan, updated as
+ * its pending files are uploaded.
+ */
+export interface WatchedFolder extends WatchedFolderSettings {
   readonly id: string;
   /** Absolute path on the manager's machine. */
   readonly path: string;
   /** Cluster names of this folder's files start with this, e.g. `Photos/`. */
   readonly remotePrefix: string;
-  /** `scanning` until the first walk is done; `error` when files failed or the folder is gone. */
-  readonly state: 'scanning' | 'syncing' | 'synced' | 'error';
+  /**
+   * `scanning` until the first full scan is done; `synced` only when the last full scan found
+   * every file in the cluster with the same content and nothing changed since; `syncing` while
+   * files wait, upload or retry, or a change awaits its scan; `error` when files failed for good
+   * or the scan itself failed; `paused` while the folder is missing (an unplugged drive): nothing
+   * is uploaded or deleted until it is back.
+   */
+  readonly state: 'scanning' | 'syncing' | 'synced' | 'error' | 'paused';
+  /** A full scan is running now. */
+  readonly scanning: boolean;
   /** Files waiting for their write to settle, queued, uploading or waiting to retry. */
   readonly pendingFiles: number;
   readonly syncedFiles: number;
   /** Files that failed for a reason a retry cannot fix; retried when they change. */
   readonly failedFiles: number;
+  /** Links leading out of the folder, special files, unreadable folders (ignored names are not counted). */
+  readonly skippedFiles: number;
+  /** Why files failed, in path order (at most 50). */
+  readonly failures: readonly WatchedFolderProblem[];
+  /** Why files were skipped (at most 20). */
+  readonly skipped: readonly { readonly path: string; readonly reason: string }[];
   /** Relative paths being uploaded right now. */
   readonly uploading: readonly string[];
   /** Epoch ms. */
   readonly lastSyncedAt: number | null;
-  readonly lastProblem: {
-    /** Relative path, or null for a problem with the folder itself. */
-    readonly file: string | null;
-    readonly error: string;
-    readonly detail: string;
+  readonly lastScan: {
     /** Epoch ms. */
-    readonly at: number;
+    readonly finishedAt: number;
+    readonly durationMs: number;
+    /** Files found on disk (not ignored). */
+    readonly files: number;
+    /** Files whose content had to be read to compare them. */
+    readonly hashed: number;
   } | null;
+  readonly lastProblem: WatchedFolderProblem | null;
 }
 
 export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resume';
@@ -169,9 +213,11 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  * - `GET  /api/profiles` → ProfileList; `PUT /api/profiles/:name` ClusterProfile (attach profiles
  *   only; `local` is built in); `DELETE /api/profiles/:name`; `POST /api/profiles/:name/activate`
  *   switches the dashboard to that cluster (leaving `local` stops its nodes, coming back starts them).
- * - `GET  /api/watched-folders` → WatchedFolder[]; `POST /api/watched-folders` `{ path }` (absolute) → 201
- *   WatchedFolder; `DELETE /api/watched-folders/:id` (files already uploaded stay in the cluster);
- *   409 where the manager does not keep them (the app)
+ * - `GET  /api/watched-folders` → WatchedFolder[]; `POST /api/watched-folders` `{ path, deletePolicy?,
+ *   ignorePatterns?, rescanIntervalSec? }` (absolute path) → 201 WatchedFolder; `PATCH
+ *   /api/watched-folders/:id` with any of those settings → WatchedFolder (a rescan follows);
+ *   `POST /api/watched-folders/:id/rescan` → 202; `DELETE /api/watched-folders/:id` (files already
+ *   uploaded stay in the cluster); 409 where the manager does not keep them
  * Passthrough goes to the leader, or to any reachable node when none is known; 503 `unavailable`
  * when no node answers.
  */

@@ -1,5 +1,6 @@
 // The control API over fake nodes: authentication, the Host check, SSE, commands, passthrough,
 // the dashboard's static files and attach mode.
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -167,7 +168,7 @@ describe('events and commands', () => {
       const body = Buffer.alloc(3 * 1024 * 1024, 7);
       const res = await fetch(`${base}/api/files/docs/big%20file.bin`, { method: 'PUT', headers: { ...auth, 'x-upload-id': 'up-1' }, body });
       expect(res.status).toBe(201);
-      expect(await res.json()).toEqual({ name: 'docs/big file.bin', size: body.length });
+      expect(await res.json()).toEqual({ name: 'docs/big file.bin', size: body.length, sha256: createHash('sha256').update(body).digest('hex') });
       const done = await sse.next('upload', (u) => u.state === 'done');
       expect(done.data).toEqual({ uploadId: 'up-1', name: 'docs/big file.bin', bytesSent: body.length, totalBytes: body.length, state: 'done' });
       expect(sse.of('upload')[0]?.data).toMatchObject({ state: 'uploading', bytesSent: 0 });
@@ -202,12 +203,20 @@ describe('watched folders', () => {
         await sse.next('watchedFolders', (list) => list.length === 0);
         expect(sse.events.map((e) => e.name).slice(0, 2)).toEqual(['snapshot', 'watchedFolders']);
         const json = { ...auth, 'content-type': 'application/json' };
-        const added = await fetch(`${base}/api/watched-folders`, { method: 'POST', headers: json, body: JSON.stringify({ path: folder.dir }) });
+        const added = await fetch(`${base}/api/watched-folders`, { method: 'POST', headers: json, body: JSON.stringify({ path: folder.dir, deletePolicy: 'mirror' }) });
         expect(added.status).toBe(201);
-        const { id, remotePrefix } = (await added.json()) as { id: string; remotePrefix: string };
+        const { id, remotePrefix, deletePolicy } = (await added.json()) as { id: string; remotePrefix: string; deletePolicy: string };
+        expect(deletePolicy).toBe('mirror');
         const synced = await sse.next('watchedFolders', (list) => list[0]?.state === 'synced' && list[0].syncedFiles === 1, 15_000);
-        expect(synced.data[0]).toMatchObject({ id, path: folder.dir, remotePrefix, failedFiles: 0, pendingFiles: 0 });
+        expect(synced.data[0]).toMatchObject({ id, path: folder.dir, remotePrefix, failedFiles: 0, pendingFiles: 0, lastScan: { files: 1 } });
         expect((await fetch(`${base}/api/watched-folders`, { method: 'POST', headers: json, body: JSON.stringify({ path: 'relative/dir' }) })).status).toBe(400);
+        const badPolicy = await fetch(`${base}/api/watched-folders/${id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ deletePolicy: 'all' }) });
+        expect(badPolicy.status).toBe(400);
+        expect(await badPolicy.json()).toMatchObject({ error: 'bad_request', detail: expect.any(String) });
+        const patched = await fetch(`${base}/api/watched-folders/${id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ deletePolicy: 'upload-only', ignorePatterns: ['*.log'] }) });
+        expect(await patched.json()).toMatchObject({ id, deletePolicy: 'upload-only', ignorePatterns: ['*.log'] });
+        expect((await fetch(`${base}/api/watched-folders/${id}/rescan`, { method: 'POST', headers: auth })).status).toBe(202);
+        expect((await fetch(`${base}/api/watched-folders/nope/rescan`, { method: 'POST', headers: auth })).status).toBe(404);
         expect((await fetch(`${base}/api/watched-folders/${id}`, { method: 'DELETE', headers: auth })).status).toBe(200);
         expect(await (await fetch(`${base}/api/watched-folders`, { headers: auth })).json()).toEqual([]);
       } finally {

@@ -10,6 +10,7 @@ const STATE: Readonly<Record<WatchedFolder['state'], { text: string; tone: strin
   syncing: { text: 'Syncing', tone: 'pill-warn' },
   synced: { text: 'Synced', tone: 'pill-ok' },
   error: { text: 'Problem', tone: 'pill-bad' },
+  paused: { text: 'Paused', tone: 'pill-warn' },
 };
 
 function FolderRow({ folder }: { folder: WatchedFolder }) {

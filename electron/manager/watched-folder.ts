@@ -1,0 +1,112 @@
+// One watched folder's live state: its settings, the files being worked on, what failed and
+// why, what the last full scan found, and the view of all that the dashboard shows.
+import type { FSWatcher } from 'chokidar';
+import type { WatchedFolder, WatchedFolderProblem, WatchedFolderSettings } from '../../node-runtime/common/manager-api';
+import { compileIgnore, type IgnoreTest } from './watched-ignore';
+import type { FolderIndex } from './watched-index';
+
+/** Where a file is on its way to the cluster. */
+export type Work = 'settling' | 'queued' | 'uploading' | 'retrying';
+
+export interface FailedFile {
+  readonly problem: WatchedFolderProblem;
+  /** The file as it was when it failed: it is tried again once it changes. */
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** What the last full scan found, kept current as its pending files are uploaded. */
+export interface ScanFindings {
+  synced: number;
+  readonly skipped: number;
+  readonly skippedSamples: readonly { path: string; reason: string }[];
+  /** Files the scan found not in the cluster (yet): each becomes synced when its upload succeeds. */
+  readonly unsynced: Set<string>;
+}
+
+const MAX_FAILURES_SHOWN = 50;
+
+export class Folder {
+  readonly work = new Map<string, Work>();
+  /** The settle or retry timer of each file in `work` that has one. */
+  readonly timers = new Map<string, NodeJS.Timeout>();
+  readonly attempts = new Map<string, number>();
+  readonly failed = new Map<string, FailedFile>();
+  /** Changed again while uploading: settled once more when that upload ends. */
+  readonly changedWhileUploading = new Set<string>();
+  /** Aborted when the folder pauses or stops: uploads and scans of this session end. */
+  abort = new AbortController();
+  watcher: FSWatcher | null = null;
+  ignore: IgnoreTest;
+  paused: WatchedFolderProblem | null = null;
+  scanning = false;
+  scanAgain = false;
+  scanFailures = 0;
+  /** Something changed (an event, an upload, a delete) since the last scan began, or it failed. */
+  needsScan = true;
+  /** A scan to come: after a burst of events ends, or a retry of a failed scan. */
+  scanTimer: NodeJS.Timeout | null = null;
+  burstSince: number | null = null;
+  periodicTimer: NodeJS.Timeout | null = null;
+  findings: ScanFindings | null = null;
+  lastScan: WatchedFolder['lastScan'] = null;
+  lastProblem: WatchedFolderProblem | null = null;
+  lastSyncedAt: number | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly root: string,
+    readonly remotePrefix: string,
+    public settings: WatchedFolderSettings,
+    readonly index: FolderIndex,
+  ) {
+    this.ignore = compileIgnore(settings.ignorePatterns);
+  }
+
+  applySettings(settings: WatchedFolderSettings): void {
+    this.settings = settings;
+    this.ignore = compileIgnore(settings.ignorePatterns);
+  }
+
+  view(): WatchedFolder {
+    return {
+      id: this.id,
+      path: this.root,
+      remotePrefix: this.remotePrefix,
+      ...this.settings,
+      state: this.state(),
+      scanning: this.scanning,
+      pendingFiles: this.work.size,
+      syncedFiles: this.findings?.synced ?? 0,
+      failedFiles: this.failed.size,
+      skippedFiles: this.findings?.skipped ?? 0,
+      failures: [...this.failed.keys()].sort().slice(0, MAX_FAILURES_SHOWN).map((file) => (this.failed.get(file) as FailedFile).problem),
+      skipped: this.findings?.skippedSamples ?? [],
+      uploading: [...this.work].filter(([, work]) => work === 'uploading').map(([file]) => file),
+      lastSyncedAt: this.lastSyncedAt,
+      lastScan: this.lastScan,
+      lastProblem: this.paused ?? this.lastProblem,
+    };
+  }
+
+  private state(): WatchedFolder['state'] {
+    if (this.paused) return 'paused';
+    if (this.lastScan === null) return 'scanning';
+    if (this.work.size > 0 || this.needsScan) return 'syncing';
+    return this.failed.size > 0 ? 'error' : 'synced';
+  }
+
+  /** Forgets every file in flight (the folder paused or stopped); failures are kept. */
+  clearWork(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.work.clear();
+    this.attempts.clear();
+    this.changedWhileUploading.clear();
+    if (this.scanTimer) clearTimeout(this.scanTimer);
+    this.scanTimer = null;
+    this.burstSince = null;
+    this.abort.abort();
+    this.abort = new AbortController();
+  }
+}
