@@ -89,6 +89,11 @@ export class FolderIndex {
     this.append(JSON.stringify({ p: file, gone: true }));
   }
 
+  /** What the journal recorded for `file` since the index file was written (undefined: nothing). */
+  recorded(file: string): IndexEntry | null | undefined {
+    return this.journal.get(file);
+  }
+
   /** The journal as it is now, sorted by path: what a scan merges with the index file. */
   journalSnapshot(): [string, IndexEntry | null][] {
     return [...this.journal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

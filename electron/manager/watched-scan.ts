@@ -36,6 +36,11 @@ export interface ScanContext {
   isBusy(path: string): boolean;
   /** The size and mtime a file had when it failed for good; it is retried once they change. */
   failedAs(path: string): { readonly size: number; readonly mtimeMs: number } | undefined;
+  /**
+   * What was recorded for the file after the scan began (an upload the node confirmed while the
+   * listing was already read): vouches for the file like the index does.
+   */
+  recordedSince(path: string): IndexEntry | null | undefined;
   /** SHA-256 of the file now; null when it vanished. */
   hash(path: string): Promise<string | null>;
   upload(file: LocalFile): void;
@@ -172,6 +177,12 @@ async function reconcileFile(file: LocalFile, entry: IndexEntry | undefined, rem
   if (vouched && remote?.sha256 === entry.h) {
     tally.synced++;
     await ctx.keep(entry);
+    return;
+  }
+  const recorded = ctx.recordedSince(file.path);
+  if (recorded && recorded.s === file.size && recorded.m === file.mtimeMs) {
+    tally.synced++;
+    await ctx.keep(recorded);
     return;
   }
   const found = await classify(file, vouched, remote, ctx, tally);

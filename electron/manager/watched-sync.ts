@@ -172,6 +172,9 @@ export class FolderSync {
         if (stats !== null) folder.changedWhileUploading.add(file);
         return;
       }
+      const recorded = folder.index.recorded(file);
+      // Reported again by the watcher, but this very content was uploaded already.
+      if (recorded && recorded.s === stats.size && recorded.m === stats.mtimeMs) return;
       const sha256 = await this.options.cluster.upload(`${folder.remotePrefix}${file}`, absoluteOf(folder, file), stats.size, signal);
       const after = await this.statInside(folder, file);
       if (after === null || after.size !== stats.size || after.mtimeMs !== stats.mtimeMs) {
@@ -241,7 +244,7 @@ export class FolderSync {
           walkSorted(folder.root, (file, isFolder) => folder.ignore(file, isFolder)),
           withJournal(folder.index.entries(), snapshot),
           relativeTo(folder.remotePrefix, this.options.cluster.list(folder.remotePrefix, signal)),
-          this.scanContext(folder, write),
+          this.scanContext(folder, write, new Map(snapshot)),
         );
       });
     } catch (err) {
@@ -256,7 +259,7 @@ export class FolderSync {
     if (tally.toDelete.length > 0) await this.deleteRemoved(folder, tally.toDelete.map((entry) => entry.p));
   }
 
-  private scanContext(folder: Folder, write: ScanContext['keep']): ScanContext {
+  private scanContext(folder: Folder, write: ScanContext['keep'], snapshot: ReadonlyMap<string, unknown>): ScanContext {
     const now = this.options.now();
     return {
       mirrorDeletes: folder.settings.deletePolicy === 'mirror',
@@ -264,6 +267,10 @@ export class FolderSync {
       isIgnored: (file) => folder.ignore(file, false),
       isBusy: (file) => folder.work.has(file),
       failedAs: (file) => folder.failed.get(file),
+      recordedSince: (file) => {
+        const recorded = folder.index.recorded(file);
+        return recorded === snapshot.get(file) ? undefined : recorded;
+      },
       hash: (file) => hashFile(absoluteOf(folder, file)),
       upload: (file: LocalFile) => this.enqueue(folder, file.path),
       settle: (file: LocalFile) => this.settle(folder, file.path, Math.max(10, file.mtimeMs + this.options.stableMs - now + 10)),
