@@ -1,6 +1,6 @@
 // The shape of the one dashboard store: a slice per concern, each with its data and actions.
 import type { StoreApi } from 'zustand/vanilla';
-import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, SaveProfileRequest, WatchedFolder } from '../../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
 import type { ManagerEvent } from '../api/event-stream';
@@ -268,7 +268,11 @@ export interface WatchedSlice {
   /** Whether a watched folder can be shown in the system file manager (the app). */
   readonly canRevealFolders: boolean;
   /** Web mode: watch a folder given by its absolute path on the manager's machine. */
-  watchFolderPath(path: string): Promise<boolean>;
+  watchFolderPath(path: string, deletePolicy: WatchedDeletePolicy): Promise<boolean>;
+  /** What a local delete does in the cluster, for one folder. */
+  setWatchedDeletePolicy(id: string, deletePolicy: WatchedDeletePolicy): Promise<void>;
+  /** A full scan of the folder now. */
+  rescanWatchedFolder(id: string): Promise<void>;
   /** The app: choose a folder with the native picker. */
   chooseFolderToWatch(): Promise<void>;
   stopWatching(id: string): Promise<void>;

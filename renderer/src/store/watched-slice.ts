@@ -33,8 +33,18 @@ export const createWatchedSlice: SliceCreator<WatchedSlice> = (set, get, deps) =
     canPickFolders: deps.desktop !== null,
     canRevealFolders: deps.desktop !== null,
 
-    watchFolderPath: (path) =>
-      change(async () => upsert(await request<WatchedFolder>('POST', '/api/watched-folders', { body: { path } }))),
+    watchFolderPath: (path, deletePolicy) =>
+      change(async () => upsert(await request<WatchedFolder>('POST', '/api/watched-folders', { body: { path, deletePolicy } }))),
+
+    setWatchedDeletePolicy: async (id, deletePolicy) => {
+      await change(async () =>
+        upsert(await request<WatchedFolder>('PATCH', `/api/watched-folders/${encodeURIComponent(id)}`, { body: { deletePolicy } })),
+      );
+    },
+
+    rescanWatchedFolder: async (id) => {
+      await change(() => request('POST', `/api/watched-folders/${encodeURIComponent(id)}/rescan`));
+    },
 
     async chooseFolderToWatch() {
       const desktop = deps.desktop;

@@ -21,8 +21,16 @@ function folder(patch: Partial<WatchedFolder> = {}): WatchedFolder {
     uploading: ['2024/beach.jpg'],
     lastSyncedAt: Date.UTC(2026, 10, 26, 14, 0, 0),
     lastProblem: { file: 'huge.iso', error: 'quota_exceeded', detail: 'the cluster quota is full', at: Date.UTC(2026, 10, 26, 13, 59, 0) },
+    skippedFiles: 1,
+    failures: [{ file: 'huge.iso', error: 'quota_exceeded', detail: 'the cluster quota is full', at: Date.UTC(2026, 10, 26, 13, 59, 0) }],
+    skipped: [{ path: 'escape', reason: 'a link to something outside the watched folder' }],
+    scanning: false,
+    lastScan: { finishedAt: Date.UTC(2026, 10, 26, 13, 58, 0), durationMs: 120, files: 124, hashed: 0 },
+    deletePolicy: 'upload-only',
+    ignorePatterns: ['*.swp'],
+    rescanIntervalSec: 600,
     ...patch,
-  } as WatchedFolder;
+  };
 }
 
 const open = () => fireEvent.click(screen.getByText(/^Watched folders/));
@@ -35,10 +43,31 @@ describe('watched folders in web mode', () => {
     open();
     const row = within(screen.getByRole('list', { name: 'Watched folders' })).getByRole('listitem', { name: '/home/ada/Photos' });
     expect(within(row).getByText('Syncing')).toBeTruthy();
-    expect(within(row).getByText(/120 synced · 3 pending · 1 failed/)).toBeTruthy();
+    expect(within(row).getByText(/120 synced · 3 pending · 1 failed · 1 skipped/)).toBeTruthy();
     expect(within(row).getByText('Uploading 2024/beach.jpg')).toBeTruthy();
-    expect(within(row).getByText('huge.iso: Quota exceeded: the cluster quota is full')).toBeTruthy();
+    const problems = within(row).getByRole('list', { name: 'Problems in /home/ada/Photos' });
+    expect(within(problems).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'huge.iso: Quota exceeded: the cluster quota is full',
+      'escape: skipped, a link to something outside the watched folder',
+    ]);
+    expect((within(row).getByRole('combobox', { name: 'Deletes in /home/ada/Photos' }) as HTMLSelectElement).value).toBe('upload-only');
     expect(within(row).queryByRole('button', { name: 'Show in folder' })).toBeNull();
+  });
+
+  it('change what a delete does, and rescan on request', async () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'watchedFolders', data: [folder()] });
+    h.api.on('PATCH', /^\/api\/watched-folders\/f-1$/, () => folder({ deletePolicy: 'mirror' }));
+    h.api.on('POST', /^\/api\/watched-folders\/f-1\/rescan$/, () => ({ ok: true }));
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    fireEvent.change(screen.getByRole('combobox', { name: 'Deletes in /home/ada/Photos' }), { target: { value: 'mirror' } });
+    await act(settle);
+    expect(h.api.calls.at(-1)?.options?.body).toEqual({ deletePolicy: 'mirror' });
+    expect((screen.getByRole('combobox', { name: 'Deletes in /home/ada/Photos' }) as HTMLSelectElement).value).toBe('mirror');
+    fireEvent.click(screen.getByRole('button', { name: 'Rescan' }));
+    await act(settle);
+    expect(commandsSent(h)).toEqual(['PATCH /api/watched-folders/f-1', 'POST /api/watched-folders/f-1/rescan']);
   });
 
   it('watch a typed path and stop watching', async () => {
@@ -48,9 +77,10 @@ describe('watched folders in web mode', () => {
     renderWithStore(<WatchedFolders />, h.store);
     open();
     fireEvent.change(screen.getByLabelText('Folder on the manager’s machine'), { target: { value: '/srv/in' } });
+    fireEvent.change(screen.getByRole('combobox', { name: 'Deletes in the new folder' }), { target: { value: 'mirror' } });
     fireEvent.click(screen.getByRole('button', { name: 'Watch' }));
     await act(settle);
-    expect(h.api.calls.at(-1)?.options?.body).toEqual({ path: '/srv/in' });
+    expect(h.api.calls.at(-1)?.options?.body).toEqual({ path: '/srv/in', deletePolicy: 'mirror' });
     expect(screen.getByText('Scanning')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Stop watching /srv/in' }));
     await act(settle);

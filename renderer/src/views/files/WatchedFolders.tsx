@@ -1,6 +1,7 @@
-// Folders on this machine kept in sync with the cluster: their state, counts, last problem.
+// Folders on this machine kept in sync with the cluster: their state, counts from the last full
+// scan, why files failed or were skipped, and what a local delete does (chosen when adding).
 import { useState, type FormEvent } from 'react';
-import type { WatchedFolder } from '../../../../node-runtime/common/manager-api';
+import type { WatchedDeletePolicy, WatchedFolder } from '../../../../node-runtime/common/manager-api';
 import { formatClock, formatCount } from '../../format/units';
 import { describeFailure } from '../../format/error-text';
 import { useApp } from '../../store/context';
@@ -13,7 +14,52 @@ const STATE: Readonly<Record<WatchedFolder['state'], { text: string; tone: strin
   paused: { text: 'Paused', tone: 'pill-warn' },
 };
 
+const POLICIES: readonly { value: WatchedDeletePolicy; text: string }[] = [
+  { value: 'upload-only', text: 'Deleting here keeps the cluster’s copy' },
+  { value: 'mirror', text: 'Deleting here deletes it from the cluster' },
+];
+
+function DeletePolicySelect({ label, value, disabled, onChange }: { label: string; value: WatchedDeletePolicy; disabled: boolean; onChange: (policy: WatchedDeletePolicy) => void }) {
+  return (
+    <select aria-label={label} className="input" value={value} disabled={disabled} onChange={(e) => onChange(e.currentTarget.value as WatchedDeletePolicy)}>
+      {POLICIES.map((p) => (
+        <option key={p.value} value={p.value}>
+          {p.text}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Each failed file with its reason, and why files were skipped. */
+function FileProblems({ folder }: { folder: WatchedFolder }) {
+  if (folder.failures.length === 0 && folder.skipped.length === 0) return null;
+  return (
+    <details>
+      <summary className="muted">
+        {folder.failedFiles > 0 ? `${formatCount(folder.failedFiles)} failed` : ''}
+        {folder.failedFiles > 0 && folder.skippedFiles > 0 ? ' · ' : ''}
+        {folder.skippedFiles > 0 ? `${formatCount(folder.skippedFiles)} skipped` : ''}
+      </summary>
+      <ul aria-label={`Problems in ${folder.path}`} style={{ margin: '4px 0', paddingLeft: 18 }}>
+        {folder.failures.map((f) => (
+          <li key={`failed:${f.file ?? ''}`} className="error-text">
+            {f.file}: {describeFailure(f.error, f.detail)}
+          </li>
+        ))}
+        {folder.skipped.map((s) => (
+          <li key={`skipped:${s.path}`} className="muted">
+            {s.path}: skipped, {s.reason}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 function FolderRow({ folder }: { folder: WatchedFolder }) {
+  const setPolicy = useApp((s) => s.setWatchedDeletePolicy);
+  const rescan = useApp((s) => s.rescanWatchedFolder);
   const stop = useApp((s) => s.stopWatching);
   const reveal = useApp((s) => s.revealWatchedFolder);
   const canReveal = useApp((s) => s.canRevealFolders);
@@ -26,10 +72,16 @@ function FolderRow({ folder }: { folder: WatchedFolder }) {
         <span className="muted">→ {folder.remotePrefix === '' ? '(top level)' : folder.remotePrefix}</span>
         <span className={`pill ${state.tone}`}>{state.text}</span>
         <span className="num muted">
-          {formatCount(folder.syncedFiles)} synced · {formatCount(folder.pendingFiles)} pending · {formatCount(folder.failedFiles)} failed
+          {formatCount(folder.syncedFiles)} synced · {formatCount(folder.pendingFiles)} pending · {formatCount(folder.failedFiles)} failed ·{' '}
+          {formatCount(folder.skippedFiles)} skipped
           {folder.lastSyncedAt === null ? '' : ` · last at ${formatClock(folder.lastSyncedAt)}`}
+          {folder.lastScan === null ? '' : ` · scanned at ${formatClock(folder.lastScan.finishedAt)}`}
         </span>
         <span className="spacer" />
+        <DeletePolicySelect label={`Deletes in ${folder.path}`} value={folder.deletePolicy} disabled={busy} onChange={(policy) => void setPolicy(folder.id, policy)} />
+        <button type="button" className="btn btn-small" disabled={busy || folder.scanning} onClick={() => void rescan(folder.id)}>
+          {folder.scanning ? 'Scanning…' : 'Rescan'}
+        </button>
         {canReveal && (
           <button type="button" className="btn btn-small" onClick={() => reveal(folder.id)}>
             Show in folder
@@ -40,6 +92,7 @@ function FolderRow({ folder }: { folder: WatchedFolder }) {
         </button>
       </div>
       {folder.uploading.length > 0 && <span className="muted">Uploading {folder.uploading.join(', ')}</span>}
+      <FileProblems folder={folder} />
       {folder.lastProblem !== null && (
         <span className="error-text">
           {folder.lastProblem.file === null ? '' : `${folder.lastProblem.file}: `}
@@ -54,14 +107,16 @@ function WatchPathForm() {
   const watch = useApp((s) => s.watchFolderPath);
   const busy = useApp((s) => s.watched.busy);
   const [path, setPath] = useState('');
+  const [policy, setPolicy] = useState<WatchedDeletePolicy>('upload-only');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (path.trim() !== '' && (await watch(path.trim()))) setPath('');
+    if (path.trim() !== '' && (await watch(path.trim(), policy))) setPath('');
   };
   return (
     <form className="row" onSubmit={(e) => void submit(e)}>
       <label htmlFor="watch-path">Folder on the manager’s machine</label>
       <input id="watch-path" className="input mono" placeholder="/home/me/Photos" value={path} onChange={(e) => setPath(e.currentTarget.value)} />
+      <DeletePolicySelect label="Deletes in the new folder" value={policy} disabled={busy} onChange={setPolicy} />
       <button type="submit" className="btn" disabled={busy || path.trim() === ''}>
         Watch
       </button>
