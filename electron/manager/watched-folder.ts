@@ -1,9 +1,9 @@
 // One watched folder's live state: its settings, the files being worked on, what failed and
 // why, what the last full scan found, and the view of all that the dashboard shows.
-import type { FSWatcher } from 'chokidar';
 import type { WatchedFolder, WatchedFolderProblem, WatchedFolderSettings } from '../../node-runtime/common/manager-api';
 import { compileIgnore, type IgnoreTest } from './watched-ignore';
 import type { FolderIndex } from './watched-index';
+import type { FolderWatcher } from './watched-watcher';
 
 /** Where a file is on its way to the cluster. */
 export type Work = 'settling' | 'queued' | 'uploading' | 'retrying';
@@ -27,7 +27,9 @@ export interface ScanFindings {
 const MAX_FAILURES_SHOWN = 50;
 
 export class Folder {
-  readonly work = new Map<string, Work>();
+  private readonly workByFile = new Map<string, Work>();
+  /** Kept beside `workByFile` so the view does not walk 100,000 queued files to find a few. */
+  private readonly uploadingNow = new Set<string>();
   /** The settle or retry timer of each file in `work` that has one. */
   readonly timers = new Map<string, NodeJS.Timeout>();
   readonly attempts = new Map<string, number>();
@@ -36,10 +38,14 @@ export class Folder {
   readonly changedWhileUploading = new Set<string>();
   /** Aborted when the folder pauses or stops: uploads and scans of this session end. */
   abort = new AbortController();
-  watcher: FSWatcher | null = null;
-  ignore: IgnoreTest;
+  watcher: FolderWatcher | null = null;
+  private patterns: IgnoreTest;
+  /** Folders inside this one that are never watched (the app's data folder), relative. */
+  excluded: readonly string[] = [];
   paused: WatchedFolderProblem | null = null;
   scanning = false;
+  /** The scan running now, awaited when the folder stops. */
+  scanDone: Promise<void> = Promise.resolve();
   scanAgain = false;
   scanFailures = 0;
   /** Something changed (an event, an upload, a delete) since the last scan began, or it failed. */
@@ -60,12 +66,35 @@ export class Folder {
     public settings: WatchedFolderSettings,
     readonly index: FolderIndex,
   ) {
-    this.ignore = compileIgnore(settings.ignorePatterns);
+    this.patterns = compileIgnore(settings.ignorePatterns);
+  }
+
+  /** Ignored by the folder's patterns, or inside an excluded folder. */
+  readonly isIgnored: IgnoreTest = (relative, isFolder) =>
+    this.patterns(relative, isFolder) || this.excluded.some((prefix) => relative === prefix || relative.startsWith(`${prefix}/`));
+
+  work(file: string): Work | undefined {
+    return this.workByFile.get(file);
+  }
+
+  get pending(): number {
+    return this.workByFile.size;
+  }
+
+  setWork(file: string, work: Work): void {
+    this.workByFile.set(file, work);
+    if (work === 'uploading') this.uploadingNow.add(file);
+    else this.uploadingNow.delete(file);
+  }
+
+  endWork(file: string): void {
+    this.workByFile.delete(file);
+    this.uploadingNow.delete(file);
   }
 
   applySettings(settings: WatchedFolderSettings): void {
     this.settings = settings;
-    this.ignore = compileIgnore(settings.ignorePatterns);
+    this.patterns = compileIgnore(settings.ignorePatterns);
   }
 
   view(): WatchedFolder {
@@ -76,13 +105,13 @@ export class Folder {
       ...this.settings,
       state: this.state(),
       scanning: this.scanning,
-      pendingFiles: this.work.size,
+      pendingFiles: this.workByFile.size,
       syncedFiles: this.findings?.synced ?? 0,
       failedFiles: this.failed.size,
       skippedFiles: this.findings?.skipped ?? 0,
       failures: [...this.failed.keys()].sort().slice(0, MAX_FAILURES_SHOWN).map((file) => (this.failed.get(file) as FailedFile).problem),
       skipped: this.findings?.skippedSamples ?? [],
-      uploading: [...this.work].filter(([, work]) => work === 'uploading').map(([file]) => file),
+      uploading: [...this.uploadingNow],
       lastSyncedAt: this.lastSyncedAt,
       lastScan: this.lastScan,
       lastProblem: this.paused ?? this.lastProblem,
@@ -92,7 +121,7 @@ export class Folder {
   private state(): WatchedFolder['state'] {
     if (this.paused) return 'paused';
     if (this.lastScan === null) return 'scanning';
-    if (this.work.size > 0 || this.needsScan) return 'syncing';
+    if (this.workByFile.size > 0 || this.needsScan) return 'syncing';
     return this.failed.size > 0 ? 'error' : 'synced';
   }
 
@@ -100,7 +129,8 @@ export class Folder {
   clearWork(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.work.clear();
+    this.workByFile.clear();
+    this.uploadingNow.clear();
     this.attempts.clear();
     this.changedWhileUploading.clear();
     if (this.scanTimer) clearTimeout(this.scanTimer);
@@ -108,5 +138,7 @@ export class Folder {
     this.burstSince = null;
     this.abort.abort();
     this.abort = new AbortController();
+    // Whatever happens next (a resume, new settings) must be confirmed by a scan.
+    this.needsScan = true;
   }
 }

@@ -1,5 +1,5 @@
 // Watched folders: local folders whose files the manager keeps in the cluster, each file as
-// `<folder name>/<relative path>`. The watcher (chokidar) makes changes arrive fast; full scans
+// `<folder name>/<relative path>`. The watcher (watched-watcher.ts) makes changes arrive fast; full scans
 // make them arrive at all (see watched-sync.ts and watched-scan.ts). The folder list and each
 // folder's settings are kept in `watched-folders.json`; what each folder uploaded is kept in an
 // index on disk (watched-index.ts), so a restart uploads only what changed meanwhile and a large
@@ -13,7 +13,6 @@
 import { randomUUID } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { watch } from 'chokidar';
 import { z } from 'zod';
 import { ApiError } from '../../node-runtime/common/errors';
 import type { WatchedFolder, WatchedFolderSettings } from '../../node-runtime/common/manager-api';
@@ -24,8 +23,11 @@ import { FolderIndex } from './watched-index';
 import type { WatchedCluster } from './watched-remote';
 import { FolderSync } from './watched-sync';
 import { contains } from './watched-walk';
+import { FolderWatcher } from './watched-watcher';
 
 export type WatchedFolderView = WatchedFolder;
+
+const NOTIFY_INTERVAL_MS = 100;
 
 export interface WatchedFoldersOptions {
   /** Where the folder list is kept (e.g. `<dataDir>/watched-folders.json`). */
@@ -119,7 +121,7 @@ export class WatchedFolders {
     return [...this.folders.values()].map((folder) => folder.view());
   }
 
-  /** Called (at most once per tick) with the new list whenever any folder's state changed. */
+  /** Called (at most every 100 ms) with the new list whenever any folder's state changed. */
   onChange(listener: (folders: readonly WatchedFolderView[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -141,6 +143,7 @@ export class WatchedFolders {
   async update(id: string, requested: Partial<WatchedFolderSettings>): Promise<WatchedFolderView> {
     const folder = this.get(id);
     folder.applySettings(checkSettings({ ...folder.settings, ...requested }));
+    folder.needsScan = true;
     this.schedulePeriodic(folder);
     await this.save();
     this.rescan(id);
@@ -229,8 +232,9 @@ export class WatchedFolders {
     if (folder.periodicTimer) clearInterval(folder.periodicTimer);
     folder.periodicTimer = null;
     folder.clearWork();
-    await folder.watcher?.close();
+    folder.watcher?.close();
     folder.watcher = null;
+    await folder.scanDone;
   }
 
   private schedulePeriodic(folder: Folder): void {
@@ -243,7 +247,7 @@ export class WatchedFolders {
     const present = await this.rootPresent(folder);
     if (this.closed || this.folders.get(folder.id) !== folder) return present;
     if (!present && folder.watcher !== null) {
-      await folder.watcher.close();
+      folder.watcher.close();
       folder.watcher = null;
       folder.clearWork();
       this.changed();
@@ -271,35 +275,33 @@ export class WatchedFolders {
   }
 
   private async startWatcher(folder: Folder): Promise<void> {
-    const forbidden = await this.forbiddenRoots();
-    const relativeOf = (file: string) => path.relative(folder.root, file).split(path.sep).join('/');
-    const watcher = watch(folder.root, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      ignored: (file, stats) => {
-        const relative = relativeOf(file);
-        return (relative !== '' && folder.ignore(relative, stats?.isDirectory() ?? false)) || forbidden.some((root) => contains(root, file));
+    folder.excluded = (await this.forbiddenRoots())
+      .filter((root) => contains(folder.root, root))
+      .map((root) => path.relative(folder.root, root).split(path.sep).join('/'));
+    const watcher = new FolderWatcher(
+      folder.root,
+      folder.isIgnored,
+      (file) => {
+        if (folder.watcher === watcher) this.sync.noteEvent(folder, file);
       },
-    });
+      (err) => {
+        folder.lastProblem = { file: null, error: 'watch_failed', detail: `watching ${folder.root} for changes failed (${err.message}); changes are still found by scans`, at: this.now() };
+        this.changed();
+      },
+    );
     folder.watcher = watcher;
-    watcher.on('all', (event, file) => {
-      if (folder.watcher !== watcher) return;
-      this.sync.noteEvent(folder, event === 'add' || event === 'change' ? relativeOf(file) : null);
-    });
-    watcher.on('error', (err) => {
-      folder.lastProblem = { file: null, error: 'watch_failed', detail: `watching ${folder.root} failed: ${(err as Error).message}`, at: this.now() };
-      this.sync.noteEvent(folder, null);
-    });
+    await watcher.start();
   }
 
+  /** At most ten notifications a second: a burst of 10,000 uploads is not 10,000 SSE events. */
   private changed(): void {
     if (this.notifyScheduled) return;
     this.notifyScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.notifyScheduled = false;
       const folders = this.list();
       for (const listener of this.listeners) listener(folders);
-    });
+    }, NOTIFY_INTERVAL_MS);
   }
 
   /** Writes the folder list (after any write already under way). */

@@ -89,7 +89,7 @@ export class FolderSync {
     }
     folder.scanning = true;
     this.options.changed();
-    void this.scan(folder).finally(() => {
+    folder.scanDone = this.scan(folder).finally(() => {
       folder.scanning = false;
       if (folder.scanAgain) {
         folder.scanAgain = false;
@@ -102,14 +102,14 @@ export class FolderSync {
 
   /** (Re)starts the file's wait for stillness; when it ends the file is queued. */
   settle(folder: Folder, file: string, delayMs: number): void {
-    const work = folder.work.get(file);
+    const work = folder.work(file);
     if (work === 'uploading') {
       folder.changedWhileUploading.add(file);
       return;
     }
     if (work === 'queued') return;
     clearTimeout(folder.timers.get(file));
-    folder.work.set(file, 'settling');
+    folder.setWork(file, 'settling');
     folder.timers.set(file, setTimeout(() => void this.checkStill(folder, file), delayMs));
   }
 
@@ -117,9 +117,9 @@ export class FolderSync {
     folder.timers.delete(file);
     const signal = folder.abort.signal;
     const stats = await this.statInside(folder, file);
-    if (signal.aborted || folder.work.get(file) !== 'settling') return;
+    if (signal.aborted || folder.work(file) !== 'settling') return;
     if (stats === null) {
-      folder.work.delete(file);
+      folder.endWork(file);
       this.workDone(folder);
       return;
     }
@@ -129,7 +129,7 @@ export class FolderSync {
   }
 
   private enqueue(folder: Folder, file: string): void {
-    folder.work.set(file, 'queued');
+    folder.setWork(file, 'queued');
     this.queue.push({ folder, file });
     this.options.changed();
     this.pump();
@@ -139,7 +139,7 @@ export class FolderSync {
     while (this.running < this.options.concurrency) {
       const next = this.queue.shift();
       if (!next) return;
-      if (!this.options.isActive(next.folder) || next.folder.work.get(next.file) !== 'queued') continue;
+      if (!this.options.isActive(next.folder) || next.folder.work(next.file) !== 'queued') continue;
       this.running++;
       void this.upload(next.folder, next.file).finally(() => {
         this.running--;
@@ -148,8 +148,12 @@ export class FolderSync {
     }
   }
 
-  /** The file's stats when it is a regular file inside the folder (a link may point out); null otherwise. */
+  /**
+   * The file's stats when it is a regular file inside the folder (a link may point out) that is
+   * not ignored; null otherwise. The watcher reports any path that changed, folders included.
+   */
   private async statInside(folder: Folder, file: string): Promise<Stats | null> {
+    if (folder.isIgnored(file, false)) return null;
     try {
       const absolute = absoluteOf(folder, file);
       if (!contains(folder.root, await realpath(absolute))) return null;
@@ -162,7 +166,7 @@ export class FolderSync {
 
   private async upload(folder: Folder, file: string): Promise<void> {
     const signal = folder.abort.signal;
-    folder.work.set(file, 'uploading');
+    folder.setWork(file, 'uploading');
     this.options.changed();
     let stats: Stats | null = null;
     try {
@@ -187,7 +191,7 @@ export class FolderSync {
       if (!signal.aborted) this.failed(folder, file, stats, err);
     } finally {
       if (!signal.aborted) {
-        if (folder.work.get(file) === 'uploading') folder.work.delete(file);
+        if (folder.work(file) === 'uploading') folder.endWork(file);
         if (folder.changedWhileUploading.delete(file)) this.settle(folder, file, this.options.stableMs);
         this.workDone(folder);
       }
@@ -210,7 +214,7 @@ export class FolderSync {
     if (failure.retryable) {
       this.retryLater(folder, file);
     } else {
-      folder.work.delete(file);
+      folder.endWork(file);
       folder.failed.set(file, { problem, size: stats?.size ?? -1, mtimeMs: stats?.mtimeMs ?? -1 });
     }
   }
@@ -218,18 +222,18 @@ export class FolderSync {
   private retryLater(folder: Folder, file: string): void {
     const attempt = (folder.attempts.get(file) ?? 0) + 1;
     folder.attempts.set(file, attempt);
-    folder.work.set(file, 'retrying');
+    folder.setWork(file, 'retrying');
     const delay = Math.min(this.options.retryBaseMs * 2 ** (attempt - 1), MAX_RETRY_MS);
     folder.timers.set(file, setTimeout(() => {
       folder.timers.delete(file);
-      if (folder.work.get(file) === 'retrying') this.enqueue(folder, file);
+      if (folder.work(file) === 'retrying') this.enqueue(folder, file);
     }, delay));
   }
 
   /** When a folder has nothing left in flight and something changed, a scan confirms the result. */
   private workDone(folder: Folder): void {
     this.options.changed();
-    if (folder.work.size === 0 && folder.needsScan && folder.scanTimer === null && !folder.scanning) this.requestScan(folder);
+    if (folder.pending === 0 && folder.needsScan && folder.scanTimer === null && !folder.scanning) this.requestScan(folder);
   }
 
   private async scan(folder: Folder): Promise<void> {
@@ -237,11 +241,12 @@ export class FolderSync {
     const signal = folder.abort.signal;
     folder.needsScan = false;
     const snapshot = folder.index.journalSnapshot();
+    const walked = new Set<string>();
     let tally: ScanTally | undefined;
     try {
       await folder.index.rewrite(snapshot, async (write) => {
         tally = await reconcile(
-          walkSorted(folder.root, (file, isFolder) => folder.ignore(file, isFolder)),
+          walkSorted(folder.root, folder.isIgnored, (prefix) => walked.add(prefix)),
           withJournal(folder.index.entries(), snapshot),
           relativeTo(folder.remotePrefix, this.options.cluster.list(folder.remotePrefix, signal)),
           this.scanContext(folder, write, new Map(snapshot)),
@@ -253,6 +258,7 @@ export class FolderSync {
       return;
     }
     if (!tally || signal.aborted) return;
+    folder.watcher?.sync(walked);
     folder.scanFailures = 0;
     folder.findings = { synced: tally.synced, skipped: tally.skipped, skippedSamples: tally.skippedSamples, unsynced: tally.unsynced };
     folder.lastScan = { finishedAt: this.options.now(), durationMs: this.options.now() - startedAt, files: tally.files, hashed: tally.hashed };
@@ -264,8 +270,8 @@ export class FolderSync {
     return {
       mirrorDeletes: folder.settings.deletePolicy === 'mirror',
       stableBefore: now - this.options.stableMs,
-      isIgnored: (file) => folder.ignore(file, false),
-      isBusy: (file) => folder.work.has(file),
+      isIgnored: (file) => folder.isIgnored(file, false),
+      isBusy: (file) => folder.work(file) !== undefined,
       failedAs: (file) => folder.failed.get(file),
       recordedSince: (file) => {
         const recorded = folder.index.recorded(file);

@@ -40,12 +40,20 @@ const byKey = (a: Child, b: Child) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 
 /**
  * Walks `root` (an absolute, real path). Throws when `root` itself cannot be read; a sub-folder
  * that cannot be read is reported as `unreadable`, one that vanished mid-walk as empty.
+ * `onFolder` hears of every sub-folder walked into (as "a/b/").
  */
-export async function* walkSorted(root: string, ignored: IgnoreTest): AsyncGenerator<WalkItem> {
-  yield* walkFolder(root, '', ignored, await readdir(root, { withFileTypes: true }));
+export async function* walkSorted(root: string, ignored: IgnoreTest, onFolder: (prefix: string) => void = () => {}): AsyncGenerator<WalkItem> {
+  yield* walkFolder({ root, ignored, onFolder }, '', await readdir(root, { withFileTypes: true }));
 }
 
-async function* walkFolder(root: string, prefix: string, ignored: IgnoreTest, dirents: Dirent[]): AsyncGenerator<WalkItem> {
+interface Walk {
+  readonly root: string;
+  readonly ignored: IgnoreTest;
+  readonly onFolder: (prefix: string) => void;
+}
+
+async function* walkFolder(walk: Walk, prefix: string, dirents: Dirent[]): AsyncGenerator<WalkItem> {
+  const { root, ignored } = walk;
   const children = dirents
     .filter((d) => !ignored(prefix + d.name, d.isDirectory()))
     .map((dirent): Child => ({ name: dirent.name, key: dirent.isDirectory() ? `${dirent.name}/` : dirent.name, dirent }))
@@ -71,7 +79,8 @@ async function* walkFolder(root: string, prefix: string, ignored: IgnoreTest, di
         yield { kind: 'unreadable', path: sub, detail: `cannot read the folder ${sub}: ${(err as Error).message}` };
         continue;
       }
-      yield* walkFolder(root, sub, ignored, subDirents);
+      walk.onFolder(sub);
+      yield* walkFolder(walk, sub, subDirents);
     }
   }
 }
