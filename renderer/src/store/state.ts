@@ -273,8 +273,8 @@ export interface WatchedSlice {
   setWatchedDeletePolicy(id: string, deletePolicy: WatchedDeletePolicy): Promise<void>;
   /** A full scan of the folder now. */
   rescanWatchedFolder(id: string): Promise<void>;
-  /** The app: choose a folder with the native picker. */
-  chooseFolderToWatch(): Promise<void>;
+  /** The app: choose a folder with the native picker, then give it this delete policy. */
+  chooseFolderToWatch(deletePolicy: WatchedDeletePolicy): Promise<void>;
   stopWatching(id: string): Promise<void>;
   revealWatchedFolder(id: string): void;
 }

@@ -46,12 +46,18 @@ export const createWatchedSlice: SliceCreator<WatchedSlice> = (set, get, deps) =
       await change(() => request('POST', `/api/watched-folders/${encodeURIComponent(id)}/rescan`));
     },
 
-    async chooseFolderToWatch() {
+    async chooseFolderToWatch(deletePolicy) {
       const desktop = deps.desktop;
       if (desktop === null) return;
       await change(async () => {
         const folder = await desktop.chooseFolderToWatch();
-        if (folder !== null) upsert(folder);
+        if (folder === null) return;
+        upsert(folder);
+        // The picker adds with the default policy; a new folder has nothing to delete yet, so
+        // setting it right after is the same as choosing it in the dialog.
+        if (folder.deletePolicy !== deletePolicy) {
+          upsert(await request<WatchedFolder>('PATCH', `/api/watched-folders/${encodeURIComponent(folder.id)}`, { body: { deletePolicy } }));
+        }
       });
     },
 

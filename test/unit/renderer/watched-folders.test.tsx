@@ -112,12 +112,17 @@ describe('in the desktop app', () => {
     const desktop = new FakeDesktop();
     desktop.chosen = folder({ id: 'f-9', path: '/Users/ada/Docs', state: 'scanning' });
     const h = harness({ desktop });
+    h.api.on('PATCH', /^\/api\/watched-folders\/f-9$/, () => folder({ id: 'f-9', path: '/Users/ada/Docs', state: 'scanning', deletePolicy: 'mirror' }));
     renderWithStore(<WatchedFolders />, h.store);
     open();
     expect(screen.queryByLabelText('Folder on the manager’s machine')).toBeNull();
+    fireEvent.change(screen.getByRole('combobox', { name: 'Deletes in the new folder' }), { target: { value: 'mirror' } });
     fireEvent.click(screen.getByRole('button', { name: 'Watch a folder…' }));
     await act(settle);
     expect(screen.getByText('/Users/ada/Docs')).toBeTruthy();
+    // The picker adds with the default; the chosen policy follows at once.
+    expect(commandsSent(h)).toEqual(['PATCH /api/watched-folders/f-9']);
+    expect((screen.getByRole('combobox', { name: 'Deletes in /Users/ada/Docs' }) as HTMLSelectElement).value).toBe('mirror');
     fireEvent.click(screen.getByRole('button', { name: 'Show in folder' }));
     expect(desktop.revealed).toEqual(['f-9']);
   });

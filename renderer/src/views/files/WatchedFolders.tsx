@@ -128,6 +128,7 @@ export function WatchedFolders() {
   const watched = useApp((s) => s.watched);
   const canPick = useApp((s) => s.canPickFolders);
   const choose = useApp((s) => s.chooseFolderToWatch);
+  const [policy, setPolicy] = useState<WatchedDeletePolicy>('upload-only');
   const folders = watched.folders ?? [];
   if (watched.folders === null && !canPick) return null;
   const active = folders.filter((f) => f.state !== 'synced').length;
@@ -157,7 +158,8 @@ export function WatchedFolders() {
         )}
         {canPick ? (
           <div className="row">
-            <button type="button" className="btn" disabled={watched.busy} onClick={() => void choose()}>
+            <DeletePolicySelect label="Deletes in the new folder" value={policy} disabled={watched.busy} onChange={setPolicy} />
+            <button type="button" className="btn" disabled={watched.busy} onClick={() => void choose(policy)}>
               Watch a folder…
             </button>
           </div>
