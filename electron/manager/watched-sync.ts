@@ -59,7 +59,9 @@ async function hashFile(file: string): Promise<string | null> {
 }
 
 export class FolderSync {
-  private readonly queue: { folder: Folder; file: string }[] = [];
+  /** Files to upload, oldest first; `queueHead` is the next (shift() would copy 100,000 entries each time). */
+  private queue: { folder: Folder; file: string }[] = [];
+  private queueHead = 0;
   private running = 0;
 
   constructor(private readonly options: SyncOptions) {}
@@ -137,8 +139,16 @@ export class FolderSync {
 
   private pump(): void {
     while (this.running < this.options.concurrency) {
-      const next = this.queue.shift();
-      if (!next) return;
+      if (this.queueHead >= this.queue.length) {
+        this.queue = [];
+        this.queueHead = 0;
+        return;
+      }
+      const next = this.queue[this.queueHead++] as { folder: Folder; file: string };
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.queueHead);
+        this.queueHead = 0;
+      }
       if (!this.options.isActive(next.folder) || next.folder.work(next.file) !== 'queued') continue;
       this.running++;
       void this.upload(next.folder, next.file).finally(() => {
