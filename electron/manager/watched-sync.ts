@@ -272,6 +272,8 @@ export class FolderSync {
     folder.scanFailures = 0;
     folder.findings = { synced: tally.synced, skipped: tally.skipped, skippedSamples: tally.skippedSamples, unsynced: tally.unsynced };
     folder.lastScan = { finishedAt: this.options.now(), durationMs: this.options.now() - startedAt, files: tally.files, hashed: tally.hashed };
+    // A problem from before (a retry that since succeeded, a scan that failed) no longer holds.
+    if (tally.pending === 0 && tally.failed === 0) folder.lastProblem = null;
     if (tally.toDelete.length > 0) await this.deleteRemoved(folder, tally.toDelete.map((entry) => entry.p));
   }
 

@@ -12,6 +12,7 @@ import { FolderIndex, type IndexEntry } from '../../../electron/manager/watched-
 import { nodeCluster } from '../../../electron/manager/watched-remote';
 import { withJournal } from '../../../electron/manager/watched-scan';
 import { walkSorted, type WalkItem } from '../../../electron/manager/watched-walk';
+import { FolderWatcher } from '../../../electron/manager/watched-watcher';
 
 let dir: string;
 
@@ -86,6 +87,36 @@ describe('the sorted walk', () => {
     await writeFile(path.join(root, 'kept.txt'), 'kept');
     const items = await collect(walkSorted(root, compileIgnore(DEFAULT_IGNORE_PATTERNS)));
     expect(items.map((i) => i.path)).toEqual(['kept.txt']);
+  });
+});
+
+describe('the folder watcher', () => {
+  it('reports changes in folders created after it started, one watch per folder, none for ignored folders', async () => {
+    const root = path.join(dir, 'watcher');
+    await mkdir(root);
+    const seen = new Set<string | null>();
+    const watcher = new FolderWatcher(root, compileIgnore(['.git/']), (file) => seen.add(file), (err) => {
+      throw err;
+    });
+    try {
+      await watcher.start();
+      await mkdir(path.join(root, 'new'));
+      await waitFor('the new folder reported', () => seen.has('new'));
+      await mkdir(path.join(root, 'new', 'deeper'));
+      await waitFor('the nested folder reported', () => seen.has('new/deeper'));
+      // Its watch starts as the folder is reported: a file written after that is reported too.
+      await waitFor('the nested file reported', async () => {
+        await writeFile(path.join(root, 'new', 'deeper', 'file.txt'), String(Date.now()));
+        return seen.has('new/deeper/file.txt');
+      });
+      await mkdir(path.join(root, '.git'));
+      await writeFile(path.join(root, '.git', 'HEAD'), 'ref');
+      await writeFile(path.join(root, 'last.txt'), 'last');
+      await waitFor('the last file reported', () => seen.has('last.txt'));
+      expect([...seen].filter((f) => f?.startsWith('.git/'))).toEqual([]);
+    } finally {
+      watcher.close();
+    }
   });
 });
 
