@@ -15,7 +15,6 @@
 import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { readTextIfExists, writeFileAtomic } from './files';
 
@@ -99,18 +98,28 @@ export class FolderIndex {
     return [...this.journal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  /** The index file's entries in path order (the journal not applied). */
+  /**
+   * The index file's entries in path order (the journal not applied), read a chunk at a time as
+   * they are consumed. (readline's async iterator reads ahead without limit: 100,000 lines in
+   * memory at once.)
+   */
   async *entries(): AsyncGenerator<IndexEntry> {
-    const stream = createReadStream(this.indexFile, { encoding: 'utf8' });
-    const missing = new Promise<boolean>((resolve) => {
-      stream.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ENOENT'));
-      stream.once('open', () => resolve(false));
-    });
-    if (await missing) return;
-    for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-      const parsed = parseLine(line);
-      if (parsed && !('gone' in parsed)) yield parsed;
+    let rest = '';
+    try {
+      for await (const chunk of createReadStream(this.indexFile, { encoding: 'utf8' }) as AsyncIterable<string>) {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) {
+          const parsed = parseLine(line);
+          if (parsed && !('gone' in parsed)) yield parsed;
+        }
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
     }
+    const last = parseLine(rest);
+    if (last && !('gone' in last)) yield last;
   }
 
   /**

@@ -102,12 +102,17 @@ describe('the folder watcher', () => {
       await watcher.start();
       await mkdir(path.join(root, 'new'));
       await waitFor('the new folder reported', () => seen.has('new'));
-      await mkdir(path.join(root, 'new', 'deeper'));
-      await waitFor('the nested folder reported', () => seen.has('new/deeper'));
-      // Its watch starts as the folder is reported: a file written after that is reported too.
+      // A new folder's watch starts once its creation is reported (what comes before that is the
+      // scan's to find): folders and files made after that are reported too.
+      let attempt = 0;
+      const deeper = await waitFor('a nested folder reported', async () => {
+        const name = `new/deeper-${attempt++}`;
+        await mkdir(path.join(root, name));
+        return seen.has(name) ? name : undefined;
+      });
       await waitFor('the nested file reported', async () => {
-        await writeFile(path.join(root, 'new', 'deeper', 'file.txt'), String(Date.now()));
-        return seen.has('new/deeper/file.txt');
+        await writeFile(path.join(root, deeper, 'file.txt'), String(Date.now()));
+        return seen.has(`${deeper}/file.txt`);
       });
       await mkdir(path.join(root, '.git'));
       await writeFile(path.join(root, '.git', 'HEAD'), 'ref');
@@ -117,7 +122,7 @@ describe('the folder watcher', () => {
     } finally {
       watcher.close();
     }
-  });
+  }, 30_000);
 });
 
 describe('the index on disk', () => {
