@@ -48,8 +48,13 @@ export class Folder {
   scanDone: Promise<void> = Promise.resolve();
   scanAgain = false;
   scanFailures = 0;
-  /** Something changed (an event, an upload, a delete) since the last scan began, or it failed. */
+  /** A scan is due: something changed since the last scan began, or that scan failed. */
   needsScan = true;
+  /** Counts changes (events, uploads, deletes, new settings): a scan vouches only for what came before it. */
+  changes = 0;
+  /** `changes` when the last completed scan began, and whether it found every file in the cluster. */
+  scannedChanges = -1;
+  lastScanFoundAll = false;
   /** A scan to come: after a burst of events ends, or a retry of a failed scan. */
   scanTimer: NodeJS.Timeout | null = null;
   burstSince: number | null = null;
@@ -92,6 +97,12 @@ export class Folder {
     this.uploadingNow.delete(file);
   }
 
+  /** Something changed: the status is not "synced" again until a scan that began after this says so. */
+  noteChange(): void {
+    this.changes++;
+    this.needsScan = true;
+  }
+
   applySettings(settings: WatchedFolderSettings): void {
     this.settings = settings;
     this.patterns = compileIgnore(settings.ignorePatterns);
@@ -121,8 +132,9 @@ export class Folder {
   private state(): WatchedFolder['state'] {
     if (this.paused) return 'paused';
     if (this.lastScan === null) return 'scanning';
-    if (this.workByFile.size > 0 || this.needsScan) return 'syncing';
-    return this.failed.size > 0 ? 'error' : 'synced';
+    if (this.workByFile.size > 0 || this.changes !== this.scannedChanges) return 'syncing';
+    if (this.failed.size > 0) return 'error';
+    return this.lastScanFoundAll ? 'synced' : 'syncing';
   }
 
   /** Forgets every file in flight (the folder paused or stopped); failures are kept. */
@@ -138,7 +150,7 @@ export class Folder {
     this.burstSince = null;
     this.abort.abort();
     this.abort = new AbortController();
-    // Whatever happens next (a resume, new settings) must be confirmed by a scan.
-    this.needsScan = true;
+    // Whatever happens next (a resume) must be confirmed by a scan.
+    this.noteChange();
   }
 }

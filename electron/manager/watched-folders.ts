@@ -143,7 +143,7 @@ export class WatchedFolders {
   async update(id: string, requested: Partial<WatchedFolderSettings>): Promise<WatchedFolderView> {
     const folder = this.get(id);
     folder.applySettings(checkSettings({ ...folder.settings, ...requested }));
-    folder.needsScan = true;
+    folder.noteChange();
     this.schedulePeriodic(folder);
     await this.save();
     this.rescan(id);

@@ -68,7 +68,7 @@ export class FolderSync {
 
   /** A watcher event: the file (when a file was added or changed) settles, and a scan follows the burst. */
   noteEvent(folder: Folder, file: string | null): void {
-    folder.needsScan = true;
+    folder.noteChange();
     if (file !== null) this.settle(folder, file, this.options.stableMs);
     const now = this.options.now();
     folder.burstSince ??= now;
@@ -121,7 +121,9 @@ export class FolderSync {
     const stats = await this.statInside(folder, file);
     if (signal.aborted || folder.work(file) !== 'settling') return;
     if (stats === null) {
+      // Gone, or not a file after all (a folder, a link out): the next scan settles what it was.
       folder.endWork(file);
+      folder.noteChange();
       this.workDone(folder);
       return;
     }
@@ -183,7 +185,8 @@ export class FolderSync {
       stats = await this.statInside(folder, file);
       if (stats === null || this.options.now() - stats.mtimeMs < this.options.stableMs) {
         // Gone (the next scan forgets it), or written to again since it was queued.
-        if (stats !== null) folder.changedWhileUploading.add(file);
+        if (stats === null) folder.noteChange();
+        else folder.changedWhileUploading.add(file);
         return;
       }
       const recorded = folder.index.recorded(file);
@@ -213,7 +216,7 @@ export class FolderSync {
     if (folder.findings?.unsynced.delete(file)) folder.findings.synced++;
     folder.failed.delete(file);
     folder.attempts.delete(file);
-    folder.needsScan = true;
+    folder.noteChange();
     folder.lastSyncedAt = this.options.now();
   }
 
@@ -250,6 +253,7 @@ export class FolderSync {
     const startedAt = this.options.now();
     const signal = folder.abort.signal;
     folder.needsScan = false;
+    const changesAtStart = folder.changes;
     const snapshot = folder.index.journalSnapshot();
     const walked = new Set<string>();
     let tally: ScanTally | undefined;
@@ -271,6 +275,8 @@ export class FolderSync {
     folder.watcher?.sync(walked);
     folder.scanFailures = 0;
     folder.findings = { synced: tally.synced, skipped: tally.skipped, skippedSamples: tally.skippedSamples, unsynced: tally.unsynced };
+    folder.scannedChanges = changesAtStart;
+    folder.lastScanFoundAll = tally.pending === 0 && tally.failed === 0 && tally.toDelete.length === 0;
     folder.lastScan = { finishedAt: this.options.now(), durationMs: this.options.now() - startedAt, files: tally.files, hashed: tally.hashed };
     // A problem from before (a retry that since succeeded, a scan that failed) no longer holds.
     if (tally.pending === 0 && tally.failed === 0) folder.lastProblem = null;
@@ -318,7 +324,7 @@ export class FolderSync {
       try {
         await this.options.cluster.remove(`${folder.remotePrefix}${file}`, signal);
         folder.index.forget(file);
-        folder.needsScan = true;
+        folder.noteChange();
       } catch (err) {
         const failure = err instanceof UploadError ? err : new UploadError('internal', (err as Error).message, true);
         folder.lastProblem = { file, error: failure.code, detail: `deleting the cluster's copy failed (tried again at the next scan): ${failure.detail}`, at: this.options.now() };

@@ -31,17 +31,21 @@ afterAll(async () => {
 
 const leaderUrl = () => cluster.nodes[0]!.url;
 
-/** The real cluster, recording every upload it was asked for. */
-function recording(base: () => string = leaderUrl): { cluster: WatchedCluster; uploads: string[] } {
+/** The real cluster, recording every upload it was asked for and when the last one ended. */
+function recording(base: () => string = leaderUrl): { cluster: WatchedCluster; uploads: string[]; lastDoneAt: () => number } {
   const uploads: string[] = [];
+  let lastDoneAt = 0;
   const real = nodeCluster(base);
   return {
     uploads,
+    lastDoneAt: () => lastDoneAt,
     cluster: {
       ...real,
       upload: async (name, file, size, signal) => {
         uploads.push(name);
-        return real.upload(name, file, size, signal);
+        const hash = await real.upload(name, file, size, signal);
+        lastDoneAt = Date.now();
+        return hash;
       },
     },
   };
@@ -98,6 +102,8 @@ describe('scans make a watched folder complete and its status true', () => {
       await Promise.all(writes);
       const view = await until(folders, 'all 300 synced', synced(300), 60_000);
       expect(view).toMatchObject({ failedFiles: 0, lastProblem: null });
+      // "Synced" came from a scan that finished after the last upload, not from the uploads alone.
+      expect(view.lastScan!.finishedAt).toBeGreaterThanOrEqual(watched.lastDoneAt());
       const names = await clusterNames('Burst/');
       expect(names).toHaveLength(300);
       // Each file was sent once: the scan after the burst found the watcher's uploads done.
