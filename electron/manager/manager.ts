@@ -2,7 +2,7 @@
 // the logs, and the control API. Electron's main process and web mode both start it from here.
 import path from 'node:path';
 import { ApiError } from '../../node-runtime/common/errors';
-import type { ClusterSnapshot, WatchedFolder } from '../../node-runtime/common/manager-api';
+import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 import { AttachedCluster } from './attached-cluster';
 import { newToken } from './auth';
 import type { RestartPolicyOptions } from './backoff';
@@ -17,11 +17,9 @@ import type { Launcher, NodeCommand } from './launcher';
 import { LocalCluster } from './local-cluster';
 import { LogStore } from './log-store';
 import { LOCAL_PROFILE, ProfileStore } from './profiles';
-import { WatchedFolders, type WatchedFolderView } from './watched-folders';
+import { WatchedFolders } from './watched-folders';
 import { nodeCluster } from './watched-remote';
 
-/** The watcher's view is the contract's WatchedFolder: this fails to compile when they drift. */
-const asContract = (folders: readonly WatchedFolderView[]): readonly WatchedFolder[] => folders;
 
 /** The subset of pino the manager uses for its own log (never for secrets). */
 export interface ManagerLogger {
@@ -120,7 +118,7 @@ export class Manager {
         cluster: nodeCluster(() => this.active.ops.passthroughTarget().httpUrl),
         forbiddenRoots: [options.dataDir],
       });
-      this.watched.onChange((folders) => this.bus.emit('watchedFolders', asContract(folders)));
+      this.watched.onChange((folders) => this.bus.emit('watchedFolders', folders));
     }
     const context: ControlContext = {
       bus: this.bus,

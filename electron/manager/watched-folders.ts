@@ -25,8 +25,6 @@ import { FolderSync } from './watched-sync';
 import { contains } from './watched-walk';
 import { FolderWatcher } from './watched-watcher';
 
-export type WatchedFolderView = WatchedFolder;
-
 const NOTIFY_INTERVAL_MS = 100;
 
 export interface WatchedFoldersOptions {
@@ -73,7 +71,7 @@ const stateFileSchema = z.union([
 
 export class WatchedFolders {
   private readonly folders = new Map<string, Folder>();
-  private readonly listeners = new Set<(folders: readonly WatchedFolderView[]) => void>();
+  private readonly listeners = new Set<(folders: readonly WatchedFolder[]) => void>();
   private readonly sync: FolderSync;
   private readonly rootTimer: NodeJS.Timeout;
   private notifyScheduled = false;
@@ -117,18 +115,18 @@ export class WatchedFolders {
     return folders;
   }
 
-  list(): WatchedFolderView[] {
+  list(): WatchedFolder[] {
     return [...this.folders.values()].map((folder) => folder.view());
   }
 
   /** Called (at most every 100 ms) with the new list whenever any folder's state changed. */
-  onChange(listener: (folders: readonly WatchedFolderView[]) => void): () => void {
+  onChange(listener: (folders: readonly WatchedFolder[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   /** Starts watching `folderPath` (absolute): a full scan uploads its files, then every change follows. */
-  async add(folderPath: string, requested: Partial<WatchedFolderSettings> = {}): Promise<WatchedFolderView> {
+  async add(folderPath: string, requested: Partial<WatchedFolderSettings> = {}): Promise<WatchedFolder> {
     const settings = checkSettings({ ...DEFAULT_SETTINGS, ...requested });
     const root = await this.checkAddable(folderPath);
     const id = randomUUID();
@@ -140,7 +138,7 @@ export class WatchedFolders {
   }
 
   /** Changes a folder's settings; a full scan applies them (new ignore patterns, a new delete policy). */
-  async update(id: string, requested: Partial<WatchedFolderSettings>): Promise<WatchedFolderView> {
+  async update(id: string, requested: Partial<WatchedFolderSettings>): Promise<WatchedFolder> {
     const folder = this.get(id);
     folder.applySettings(checkSettings({ ...folder.settings, ...requested }));
     folder.noteChange();

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster, waitFor } from './harness';
-import { WatchedFolders, type WatchedFolderView, type WatchedFoldersOptions } from '../../electron/manager/watched-folders';
+import type { WatchedFolder } from '../../node-runtime/common/manager-api';
+import { WatchedFolders, type WatchedFoldersOptions } from '../../electron/manager/watched-folders';
 import { DEFAULT_IGNORE_PATTERNS } from '../../electron/manager/watched-ignore';
 import { nodeCluster, type WatchedCluster } from '../../electron/manager/watched-remote';
 import { UploadError } from '../../electron/manager/watched-upload';
@@ -71,8 +72,8 @@ async function clusterNames(prefix: string): Promise<string[]> {
 
 const sha = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-async function until(folders: WatchedFolders, what: string, probe: (view: WatchedFolderView) => boolean, timeoutMs = 30_000): Promise<WatchedFolderView> {
-  let last: WatchedFolderView | undefined;
+async function until(folders: WatchedFolders, what: string, probe: (view: WatchedFolder) => boolean, timeoutMs = 30_000): Promise<WatchedFolder> {
+  let last: WatchedFolder | undefined;
   try {
     return await waitFor(what, () => {
       last = folders.list()[0];
@@ -83,7 +84,7 @@ async function until(folders: WatchedFolders, what: string, probe: (view: Watche
   }
 }
 
-const synced = (files: number) => (v: WatchedFolderView) => v.state === 'synced' && v.syncedFiles === files && v.pendingFiles === 0;
+const synced = (files: number) => (v: WatchedFolder) => v.state === 'synced' && v.syncedFiles === files && v.pendingFiles === 0;
 
 describe('scans make a watched folder complete and its status true', () => {
   it('uploads 300 files created in 15 new nested folders at once, and says synced only after a scan found them all', async () => {
