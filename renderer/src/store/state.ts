@@ -1,6 +1,6 @@
 // The shape of the one dashboard store: a slice per concern, each with its data and actions.
 import type { StoreApi } from 'zustand/vanilla';
-import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder } from '../../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
 import type { ManagerEvent } from '../api/event-stream';
@@ -269,8 +269,8 @@ export interface WatchedSlice {
   readonly canRevealFolders: boolean;
   /** Web mode: watch a folder given by its absolute path on the manager's machine. */
   watchFolderPath(path: string, deletePolicy: WatchedDeletePolicy): Promise<boolean>;
-  /** What a local delete does in the cluster, for one folder. */
-  setWatchedDeletePolicy(id: string, deletePolicy: WatchedDeletePolicy): Promise<void>;
+  /** Changes a folder's settings (delete policy, ignore patterns); true when the manager took them. */
+  updateWatchedFolder(id: string, settings: Partial<WatchedFolderSettings>): Promise<boolean>;
   /** A full scan of the folder now. */
   rescanWatchedFolder(id: string): Promise<void>;
   /** The app: choose a folder with the native picker, then give it this delete policy. */

@@ -36,11 +36,8 @@ export const createWatchedSlice: SliceCreator<WatchedSlice> = (set, get, deps) =
     watchFolderPath: (path, deletePolicy) =>
       change(async () => upsert(await request<WatchedFolder>('POST', '/api/watched-folders', { body: { path, deletePolicy } }))),
 
-    setWatchedDeletePolicy: async (id, deletePolicy) => {
-      await change(async () =>
-        upsert(await request<WatchedFolder>('PATCH', `/api/watched-folders/${encodeURIComponent(id)}`, { body: { deletePolicy } })),
-      );
-    },
+    updateWatchedFolder: (id, settings) =>
+      change(async () => upsert(await request<WatchedFolder>('PATCH', `/api/watched-folders/${encodeURIComponent(id)}`, { body: settings }))),
 
     rescanWatchedFolder: async (id) => {
       await change(() => request('POST', `/api/watched-folders/${encodeURIComponent(id)}/rescan`));

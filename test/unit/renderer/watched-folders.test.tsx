@@ -70,6 +70,21 @@ describe('watched folders in web mode', () => {
     expect(commandsSent(h)).toEqual(['PATCH /api/watched-folders/f-1', 'POST /api/watched-folders/f-1/rescan']);
   });
 
+  it('edit the ignore patterns, one per line', async () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'watchedFolders', data: [folder()] });
+    h.api.on('PATCH', /^\/api\/watched-folders\/f-1$/, () => folder({ ignorePatterns: ['*.swp', 'logs/'] }));
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    const save = screen.getByRole('button', { name: 'Save patterns' }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    fireEvent.change(screen.getByRole('textbox', { name: 'Ignore patterns for /home/ada/Photos' }), { target: { value: '*.swp\n\n  logs/ \n' } });
+    fireEvent.click(save);
+    await act(settle);
+    expect(h.api.calls.at(-1)).toMatchObject({ method: 'PATCH', path: '/api/watched-folders/f-1', options: { body: { ignorePatterns: ['*.swp', 'logs/'] } } });
+    expect(screen.getByText('Ignored names (2 patterns)')).toBeTruthy();
+  });
+
   it('watch a typed path and stop watching', async () => {
     const h = harness();
     h.store.getState().handleEvent({ type: 'watchedFolders', data: [] });

@@ -1,5 +1,6 @@
 // Folders on this machine kept in sync with the cluster: their state, counts from the last full
-// scan, why files failed or were skipped, and what a local delete does (chosen when adding).
+// scan, why files failed or were skipped, what a local delete does (chosen when adding), and
+// which names are never uploaded.
 import { useState, type FormEvent } from 'react';
 import type { WatchedDeletePolicy, WatchedFolder } from '../../../../node-runtime/common/manager-api';
 import { formatClock, formatCount } from '../../format/units';
@@ -57,8 +58,37 @@ function FileProblems({ folder }: { folder: WatchedFolder }) {
   );
 }
 
+/** The folder's ignore patterns, one per line, saved together. */
+function IgnorePatterns({ folder }: { folder: WatchedFolder }) {
+  const update = useApp((s) => s.updateWatchedFolder);
+  const busy = useApp((s) => s.watched.busy);
+  const [text, setText] = useState(folder.ignorePatterns.join('\n'));
+  const patterns = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const unchanged = patterns.join('\n') === folder.ignorePatterns.join('\n');
+  return (
+    <details>
+      <summary className="muted">Ignored names ({formatCount(folder.ignorePatterns.length)} patterns)</summary>
+      <div className="stack" style={{ gap: 4, marginTop: 4 }}>
+        <textarea
+          aria-label={`Ignore patterns for ${folder.path}`}
+          className="input mono"
+          rows={Math.min(12, Math.max(3, patterns.length + 1))}
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+        />
+        <span className="muted">One per line: * and ? match within a name, a trailing / matches folders only, a / inside anchors at the folder’s top.</span>
+        <div className="row">
+          <button type="button" className="btn btn-small" disabled={busy || unchanged} onClick={() => void update(folder.id, { ignorePatterns: patterns })}>
+            Save patterns
+          </button>
+        </div>
+      </div>
+    </details>
+  );
+}
+
 function FolderRow({ folder }: { folder: WatchedFolder }) {
-  const setPolicy = useApp((s) => s.setWatchedDeletePolicy);
+  const update = useApp((s) => s.updateWatchedFolder);
   const rescan = useApp((s) => s.rescanWatchedFolder);
   const stop = useApp((s) => s.stopWatching);
   const reveal = useApp((s) => s.revealWatchedFolder);
@@ -78,7 +108,7 @@ function FolderRow({ folder }: { folder: WatchedFolder }) {
           {folder.lastScan === null ? '' : ` · scanned at ${formatClock(folder.lastScan.finishedAt)}`}
         </span>
         <span className="spacer" />
-        <DeletePolicySelect label={`Deletes in ${folder.path}`} value={folder.deletePolicy} disabled={busy} onChange={(policy) => void setPolicy(folder.id, policy)} />
+        <DeletePolicySelect label={`Deletes in ${folder.path}`} value={folder.deletePolicy} disabled={busy} onChange={(policy) => void update(folder.id, { deletePolicy: policy })} />
         <button type="button" className="btn btn-small" disabled={busy || folder.scanning} onClick={() => void rescan(folder.id)}>
           {folder.scanning ? 'Scanning…' : 'Rescan'}
         </button>
@@ -93,6 +123,7 @@ function FolderRow({ folder }: { folder: WatchedFolder }) {
       </div>
       {folder.uploading.length > 0 && <span className="muted">Uploading {folder.uploading.join(', ')}</span>}
       <FileProblems folder={folder} />
+      <IgnorePatterns folder={folder} />
       {folder.lastProblem !== null && (
         <span className="error-text">
           {folder.lastProblem.file === null ? '' : `${folder.lastProblem.file}: `}
