@@ -133,7 +133,8 @@ export class Folder {
     if (this.paused) return 'paused';
     if (this.lastScan === null) return 'scanning';
     if (this.workByFile.size > 0 || this.changes !== this.scannedChanges) return 'syncing';
-    if (this.failed.size > 0) return 'error';
+    // A scan that cannot finish (no node answers the listing) cannot vouch for anything.
+    if (this.failed.size > 0 || this.scanFailures > 0) return 'error';
     return this.lastScanFoundAll ? 'synced' : 'syncing';
   }
 

@@ -244,8 +244,15 @@ describe('what a watched folder uploads', () => {
       const waiting = await until(folders, 'a retryable failure', (v) => v.lastProblem?.error === 'unavailable');
       expect(waiting.state).not.toBe('synced');
       base = cluster.nodes[1]!.url;
-      await until(folders, 'synced once a node answers', synced(1));
+      const back = await until(folders, 'synced once a node answers', synced(1));
       expect((await clusterFile('Offline/note.txt'))?.toString()).toBe('written while the cluster was unreachable');
+
+      // A scan that cannot reach the cluster cannot vouch for the folder: not "synced" meanwhile.
+      base = 'http://127.0.0.1:1';
+      folders.rescan(back.id);
+      await until(folders, 'the failed scan shown', (v) => v.state === 'error' && v.lastProblem?.error === 'unavailable');
+      base = cluster.nodes[2]!.url;
+      await until(folders, 'synced after a scan succeeds again', (v) => synced(1)(v) && v.lastProblem === null);
     } finally {
       await folders.close();
     }
