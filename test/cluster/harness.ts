@@ -1,7 +1,7 @@
 // Real dfs-node processes on free loopback ports with temp data directories, for the cluster and
 // API suites. Everything waits by polling with a deadline; nothing sleeps for luck.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,16 +11,44 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cliPath = path.join(repoRoot, 'node-runtime/cli.ts');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether `port` can be listened on at loopback right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** The lowest port the kernel hands to outgoing connections (Linux; the usual default elsewhere). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 2_048 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * A free loopback port for a process to bind a moment later. It comes from below the ephemeral
+ * range: a port the OS picks with listen(0) lies inside it, and once released it can become the
+ * local port of any outgoing connection before the node binds it (a node would then exit on
+ * EADDRINUSE, as one did in a CI rehearsal right after a test full of HTTP traffic).
+ */
+export async function freePort(): Promise<number> {
+  const floor = 10_000;
+  const span = Math.max(1_000, ephemeralLow() - floor);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = floor + Math.floor(Math.random() * span);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free loopback port below the ephemeral range after 100 tries');
 }
 
 /** Polls `probe` until it returns a value other than undefined/null/false, or fails after `timeoutMs`. */
@@ -105,9 +133,23 @@ export class TestCluster {
       env: { ...process.env, DFS_CLUSTER_SECRET: this.secret, LOG_LEVEL: 'info', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const log = createWriteStream(path.join(this.dir, `node-${node.id}.log`), { flags: 'a' });
+    const logFile = path.join(this.dir, `node-${node.id}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
+    // A node that exits by itself (not killed by the test) has crashed: show why in the test output.
+    child.once('exit', (code) => {
+      if (code === null || code === 0) return;
+      log.once('close', () => {
+        let tail = '';
+        try {
+          tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+        } catch {
+          tail = '(its log is gone)';
+        }
+        console.error(`node ${node.id} exited with code ${code}; the end of its log:\n${tail}`);
+      });
+    });
     node.process = child;
     return child;
   }
