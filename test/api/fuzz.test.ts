@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_SETTING_KEYS, NODE_SETTING_KEYS, validateConfigPatch } from '../../node-runtime/common/config';
 import { ERROR_STATUS } from '../../node-runtime/common/errors';
 import { validateFileName } from '../../node-runtime/common/file-name';
-import { json, TestCluster, type TestNode } from '../cluster/harness';
+import { json, startWithLeader, type TestCluster, type TestNode } from '../cluster/harness';
 import { chunkCount } from './stored';
 
 let cluster: TestCluster;
@@ -22,9 +22,7 @@ let follower: TestNode;
 let configBefore: unknown;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
-  follower = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower } = await startWithLeader());
   configBefore = (await json(`${leader.url}/config`)).body;
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, waitFor, type TestNode } from '../cluster/harness';
+import { json, startWithLeader, waitFor, type TestCluster, type TestNode } from '../cluster/harness';
 import { chunkCount } from './stored';
 
 let cluster: TestCluster;
@@ -14,9 +14,7 @@ let leader: TestNode;
 let follower: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
-  follower = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower } = await startWithLeader());
 });
 afterAll(async () => {
   await cluster?.stop();

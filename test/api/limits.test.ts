@@ -4,16 +4,14 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, waitFor, type TestNode } from '../cluster/harness';
+import { json, startWithLeader, waitFor, type TestCluster, type TestNode } from '../cluster/harness';
 
 let cluster: TestCluster;
 let leader: TestNode;
 let follower: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
-  follower = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower } = await startWithLeader());
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -203,6 +203,13 @@ export class TestCluster {
   }
 }
 
+/** A started cluster, the leader every node agrees on, and one follower: most test files' set-up. */
+export async function startWithLeader(options: ClusterOptions = {}): Promise<{ cluster: TestCluster; leader: TestNode; follower: TestNode }> {
+  const cluster = await TestCluster.start(options);
+  const leader = await cluster.waitForLeader();
+  return { cluster, leader, follower: cluster.followers(leader)[0] as TestNode };
+}
+
 /** A request with a JSON answer; bounded in time so a stalled server fails the test, not the hook. */
 export async function json<T = unknown>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(30_000), ...init });
