@@ -85,6 +85,8 @@ export interface ClusterOptions {
   readonly secret?: string;
   readonly extraArgs?: (node: TestNode) => string[];
   readonly env?: NodeJS.ProcessEnv;
+  /** Runs before a node's first start, e.g. to copy a fixture data directory into place. */
+  readonly beforeFirstStart?: (node: TestNode) => Promise<void>;
 }
 
 export class TestCluster {
@@ -108,6 +110,7 @@ export class TestCluster {
       nodes.push({ id: index + 1, index, httpPort, peerPort, dataDir: path.join(dir, `node-${index + 1}`), url: `http://127.0.0.1:${httpPort}`, process: null });
     }
     const cluster = new TestCluster(dir, nodes, options);
+    for (const node of nodes) await options.beforeFirstStart?.(node);
     for (const node of nodes) cluster.spawn(node);
     await Promise.all(nodes.map((n) => cluster.waitLive(n)));
     return cluster;
