@@ -30,7 +30,7 @@ const pureCoreImports = {
   })),
   patterns: [
     ...runtimeMustNotReachUp,
-    { group: ['**/storage/**', '**/transport/**', '**/api/**', '**/services/**', '**/node', '**/node.ts'], message: 'raft/ and fsm/ import nothing with side effects.' },
+    { group: ['**/storage/**', '**/transport/**', '**/api/**', '**/services/**', '**/node', '**/node/**'], message: 'raft/ and fsm/ import nothing with side effects.' },
   ],
 };
 

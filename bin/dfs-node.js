@@ -4,4 +4,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../node-runtime/cli.ts');
+await import('../node-runtime/node/cli.ts');

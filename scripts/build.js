@@ -18,7 +18,7 @@ const wants = (target) => only.length === 0 || only.includes(target);
 const esmRequireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 const nodeTargets = [
-  { name: 'node', entry: 'node-runtime/cli.ts', outfile: 'dist/node/dfs-node.mjs', format: 'esm' },
+  { name: 'node', entry: 'node-runtime/node/cli.ts', outfile: 'dist/node/dfs-node.mjs', format: 'esm' },
   { name: 'manager', entry: 'electron/manager/web.ts', outfile: 'dist/manager/web.mjs', format: 'esm' },
   { name: 'electron', entry: 'electron/main/main.ts', outfile: 'dist/electron/main.cjs', format: 'cjs', external: ['electron'] },
   { name: 'electron', entry: 'electron/main/preload.ts', outfile: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] },

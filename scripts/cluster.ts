@@ -40,7 +40,7 @@ let running = httpPorts.length;
 const children: ChildProcess[] = httpPorts.map((port, index) => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(root, 'node-runtime/cli.ts'), '--node', String(index), '--http', `127.0.0.1:${port}`, '--cluster', cluster, '--data-dir', path.join(dataDir, `node-${index + 1}`)],
+    ['--import', 'tsx', path.join(root, 'node-runtime/node/cli.ts'), '--node', String(index), '--http', `127.0.0.1:${port}`, '--cluster', cluster, '--data-dir', path.join(dataDir, `node-${index + 1}`)],
     // The IPC channel ties each node to this script: if it dies, the nodes notice and exit.
     { cwd: root, env: { ...process.env, DFS_CLUSTER_SECRET: secret }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
   );

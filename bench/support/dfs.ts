@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, stopProcess, waitUntil } from './processes';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const cliPath = path.join(repoRoot, 'node-runtime/cli.ts');
+const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 
 export interface BenchNode {
   readonly id: number;

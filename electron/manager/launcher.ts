@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 
 /** How to run `dfs-node`: a module plus the flags for the runtime that loads it. */
 export interface NodeCommand {
-  /** Script the process runs: node-runtime/cli.ts in a checkout, dist/node/dfs-node.mjs when built. */
+  /** Script the process runs: node-runtime/node/cli.ts in a checkout, dist/node/dfs-node.mjs when built. */
   readonly modulePath: string;
   /** Runtime flags before the module, e.g. `['--import', 'tsx']` for TypeScript sources. */
   readonly execArgv: readonly string[];

@@ -13,7 +13,7 @@ const runningFromSources = import.meta.url.endsWith('.ts');
 export function defaultNodeCommand(): NodeCommand {
   if (runningFromSources) {
     // Resolved here, so the nodes find tsx whatever their working directory.
-    return { modulePath: path.join(projectRoot, 'node-runtime', 'cli.ts'), execArgv: ['--import', import.meta.resolve('tsx')] };
+    return { modulePath: path.join(projectRoot, 'node-runtime', 'node', 'cli.ts'), execArgv: ['--import', import.meta.resolve('tsx')] };
   }
   return { modulePath: path.join(projectRoot, 'dist', 'node', 'dfs-node.mjs'), execArgv: [] };
 }

@@ -5,7 +5,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '../common/errors';
 import { BodyIdleTimeoutError } from './body-timeout';
-import { NotLeaderError, ProposalDroppedError, ProposalTimeoutError } from '../raft-driver';
+import { NotLeaderError, ProposalDroppedError, ProposalTimeoutError } from '../node/raft-driver';
 
 export function toApiError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;

@@ -1,5 +1,5 @@
 // What the HTTP API needs from the node, as one interface: routes stay thin (parse, validate,
-// call, answer) and node.ts decides how each service is carried out.
+// call, answer) and node/ decides how each service is carried out.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';

@@ -6,7 +6,7 @@
 //
 // The driving API is `RawNode` (rawnode.ts); `MemoryStorage` (memory-storage.ts) is the log the
 // core reads, and `MemoryStorage.withVoters(ids)` starts a new cluster. The Ready contract is
-// documented on `Ready` below; `node-runtime/raft-driver.ts` carries it out.
+// documented on `Ready` below; `node-runtime/node/raft-driver.ts` carries it out.
 
 /** A node's id within the cluster. 0 is never a valid id and means "none". */
 export type NodeId = number;

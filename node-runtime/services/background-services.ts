@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { scrubRunSchema } from '../common/api-types';
 import type { ClusterSettings } from '../common/config';
 import type { ApplyResult, StateMachine } from '../fsm';
-import type { RaftDriver } from '../raft-driver';
+import type { RaftDriver } from '../node/raft-driver';
 import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
 import type { ChunkStore } from '../storage/chunk-store';
 import type { ChunkRepairer } from './chunk-repairer';

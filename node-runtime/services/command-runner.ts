@@ -2,7 +2,7 @@
 // the applied result or the matching ApiError (a rejection is an answer, not a failure).
 import { ApiError, type ErrorCode } from '../common/errors';
 import { encodeCommand, rejectionToApiError, type Applied, type ApplyResult, type Command, type Rejection } from '../fsm';
-import type { RaftDriver } from '../raft-driver';
+import type { RaftDriver } from '../node/raft-driver';
 
 /** An ApiError that also carries the rejection's structured fields (used, limit, owner…). */
 export class RejectionError extends ApiError {

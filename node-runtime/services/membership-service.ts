@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ApiError } from '../common/errors';
 import type { MembershipService } from '../api/node-services';
 import type { ApplyResult } from '../fsm';
-import type { RaftDriver } from '../raft-driver';
+import type { RaftDriver } from '../node/raft-driver';
 import type { ConfChange, NodeId } from '../raft/types';
 import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
 import type { PeerAddress } from '../transport';

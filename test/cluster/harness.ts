@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const cliPath = path.join(repoRoot, 'node-runtime/cli.ts');
+const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 
 /** Whether `port` can be listened on at loopback right now. */
 function canListen(port: number): Promise<boolean> {

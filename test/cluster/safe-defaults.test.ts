@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkCount } from '../api/stored';
 import { freePort, json, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
 
-const cliPath = path.join(repoRoot, 'node-runtime/cli.ts');
+const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 
 /** This machine's first non-loopback IPv4 address: what another machine would connect to. */
 function networkAddress(): string | undefined {

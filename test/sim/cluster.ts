@@ -2,7 +2,7 @@
 // the NodeEnv every SimNode talks to, and the one place that knows how messages find their node.
 
 import pino from 'pino';
-import type { DriverTestingKnobs } from '../../node-runtime/raft-driver';
+import type { DriverTestingKnobs } from '../../node-runtime/node/raft-driver';
 import type { Logger } from 'pino';
 import { MemoryStorage, RawNode } from '../../node-runtime/raft/index';
 import type { LogStorage, Message, NodeId, RawNodeConfig, Ready, TestingKnobs } from '../../node-runtime/raft/index';

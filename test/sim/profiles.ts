@@ -1,7 +1,7 @@
 // Deliberately broken cores and the fault mix that makes each break show quickly. A knob only
 // weakens the core; the scenario overrides only aim the adversary. Neither touches the checks.
 
-import type { DriverTestingKnobs } from '../../node-runtime/raft-driver';
+import type { DriverTestingKnobs } from '../../node-runtime/node/raft-driver';
 import type { TestingKnobs } from '../../node-runtime/raft/index';
 import type { ScenarioOverrides } from './scenario';
 

@@ -5,8 +5,8 @@
 // the disk does not hold; a crashed incarnation's driver can no longer touch the disk, the
 // network or the state machine. A restart boots a new driver and core from the disk alone.
 
-import { RaftDriver } from '../../node-runtime/raft-driver';
-import type { AppliedStateMachine, DriverClock, DriverTestingKnobs, DurableState, ReadyProbe } from '../../node-runtime/raft-driver';
+import { RaftDriver } from '../../node-runtime/node/raft-driver';
+import type { AppliedStateMachine, DriverClock, DriverTestingKnobs, DurableState, ReadyProbe } from '../../node-runtime/node/raft-driver';
 import type { ConfChange, ConfState, LogStorage, MemoryStorage, Message, NodeId, RawNode, Ready, Role, Status } from '../../node-runtime/raft/index';
 import { MemoryDurableState } from '../../node-runtime/storage/memory-durable-state';
 import type { Logger } from 'pino';

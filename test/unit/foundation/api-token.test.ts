@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApiToken } from '../../../node-runtime/api-token';
+import { loadApiToken } from '../../../node-runtime/node/api-token';
 
 let dir: string;
 beforeAll(async () => {

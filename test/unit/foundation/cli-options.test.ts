@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCluster, parseHostPort, parseNodeOptions, UsageError } from '../../../node-runtime/cli-options';
+import { parseCluster, parseHostPort, parseNodeOptions, UsageError } from '../../../node-runtime/node/cli-options';
 
 describe('dfs-node command line', () => {
   it('accepts the seed README flags verbatim', () => {

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEV_SECRET_FILE, devClusterSecret } from '../../../node-runtime/dev-secret';
+import { DEV_SECRET_FILE, devClusterSecret } from '../../../node-runtime/node/dev-secret';
 
 let dir: string;
 beforeEach(async () => {

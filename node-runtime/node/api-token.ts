@@ -2,7 +2,7 @@
 // keeps the token out of the process list and the environment of child processes; it is read once
 // at start, and a token that cannot be read, or is empty, stops the start with one line.
 import { readFile } from 'node:fs/promises';
-import { StartupError } from './node-config-file';
+import { StartupError } from './config-file';
 
 export async function loadApiToken(file: string | undefined, env: string | undefined): Promise<string | null> {
   let token: string | undefined;

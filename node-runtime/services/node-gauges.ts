@@ -1,7 +1,7 @@
 // The node's own Prometheus gauges, next to prom-client's default process metrics.
 import { Gauge, type Registry } from 'prom-client';
-import type { StateMachine } from './fsm';
-import type { Status } from './raft/types';
+import type { StateMachine } from '../fsm';
+import type { Status } from '../raft/types';
 
 export interface GaugeSources {
   readonly raft: () => Status;

@@ -3,9 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { watch } from 'chokidar';
 import type { Logger } from 'pino';
-import { logLevelSchema, type LogLevel } from './common/config';
-import { parseConfigFile } from './common/seed-config';
-import type { ConfigService } from './services/config-service';
+import { logLevelSchema, type LogLevel } from '../common/config';
+import { parseConfigFile } from '../common/seed-config';
+import type { ConfigService } from '../services/config-service';
 
 /** A start-up problem the user can fix; the CLI prints its message alone. */
 export class StartupError extends Error {

@@ -2,10 +2,10 @@
 // chunks) and mirrors it into the Raft core's MemoryStorage — etcd's arrangement: the WAL is the
 // record, memory is what the core reads.
 import type { Logger } from 'pino';
-import { MemoryStorage } from './raft/memory-storage';
-import type { ConfState, NodeId, Snapshot } from './raft/types';
+import { MemoryStorage } from '../raft/memory-storage';
+import type { ConfState, NodeId, Snapshot } from '../raft/types';
 import type { DurableState } from './raft-driver';
-import { NodeStorage } from './storage';
+import { NodeStorage } from '../storage';
 
 export interface OpenedStorage {
   readonly storage: NodeStorage;

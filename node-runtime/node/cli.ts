@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { runNode } = await import('./node');
+  const { runNode } = await import('./start-node');
   try {
     await runNode(options);
   } catch (err) {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
-import { StartupError } from './node-config-file';
+import { StartupError } from './config-file';
 
 export const DEV_SECRET_FILE = '.dfs-dev-secret';
 

@@ -2,7 +2,7 @@
 // Secrets never reach a log line: the known secret-bearing fields are redacted by path.
 import pino from 'pino';
 import type { Logger } from 'pino';
-import type { LogLevel } from './common/config';
+import type { LogLevel } from '../common/config';
 
 export function createLogger(nodeId: number, level: LogLevel): Logger {
   return pino({

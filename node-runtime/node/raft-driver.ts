@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { decodeConfChange } from './raft/codec';
-import type { MemoryStorage } from './raft/memory-storage';
-import type { RawNode } from './raft/rawnode';
-import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, Snapshot, Status } from './raft/types';
+import { decodeConfChange } from '../raft/codec';
+import type { MemoryStorage } from '../raft/memory-storage';
+import type { RawNode } from '../raft/rawnode';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, Snapshot, Status } from '../raft/types';
 
 /** What the driver needs from durable storage (the write-ahead log and the snapshot store). */
 export interface DurableState {
