@@ -17,8 +17,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { WatchedFolder } from '../node-runtime/common/manager-api';
-import { WatchedFolders } from '../electron/manager/watched-folders';
-import { nodeCluster } from '../electron/manager/watched-remote';
+import { WatchedFolders } from '../electron/manager/watched/watched-folders';
+import { nodeCluster } from '../electron/manager/watched/watched-remote';
 import { freePort, startProcess, stopProcess, waitUntil } from './support/processes';
 
 const FILES = Math.max(100, Number(process.env.BENCH_FILES ?? 100_000));

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClusterBusyError, ClusterLock } from '../electron/manager/cluster-lock';
+import { ClusterBusyError, ClusterLock } from '../electron/manager/supervision/cluster-lock';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ports = (env: string | undefined, seed: number[]): number[] => (env ? env.split(',').map(Number) : seed);

@@ -7,7 +7,7 @@
 //   <project>/dist/node/dfs-node.mjs           <resources>/node-runtime/dfs-node.mjs (unpacked)
 //   <project>/assets/icon.png                  <resources>/app.asar/assets/icon.png
 import path from 'node:path';
-import type { NodeCommand } from '../manager/launcher';
+import type { NodeCommand } from '../manager/supervision/launcher';
 
 export interface AppLocation {
   readonly packaged: boolean;

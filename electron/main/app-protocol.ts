@@ -10,8 +10,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { ERROR_STATUS, type ErrorCode } from '../../node-runtime/common/errors';
-import { APP_RESPONSE_HEADERS } from '../manager/security-policy';
-import { contentTypeOf } from '../manager/static-files';
+import { APP_RESPONSE_HEADERS } from '../manager/control-api/security-policy';
+import { contentTypeOf } from '../manager/control-api/static-files';
 
 /** Where the manager's control API listens, once it does. */
 export interface ApiEndpoint {

@@ -4,7 +4,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The entries of `dataDir` that belong to the local cluster (see electron/manager/cluster-store.ts). */
+/** The entries of `dataDir` that belong to the local cluster (see electron/manager/supervision/cluster-store.ts). */
 export async function localClusterEntries(dataDir: string): Promise<string[]> {
   let names: string[];
   try {

@@ -2,9 +2,9 @@
 // asking — the frame must be the dashboard on app:// — and then the arguments' shapes.
 import { ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
-import { isAppUrl } from '../manager/security-policy';
+import { isAppUrl } from '../manager/control-api/security-policy';
 import type { WatchedFolder } from '../../node-runtime/common/manager-api';
-import type { WatchedFolders } from '../manager/watched-folders';
+import type { WatchedFolders } from '../manager/watched/watched-folders';
 import { CHANNELS, isFolderId, isRelativeFilePath } from './bridge';
 
 export interface IpcContext {

@@ -1,11 +1,11 @@
 // The Launcher inside the app: each dfs-node runs as an Electron utilityProcess (a Node.js child
 // the app's own binary hosts, so packaged builds need no separate node executable). It honours
-// the contract of electron/manager/launcher.ts; the contract suite runs against the
+// the contract of electron/manager/supervision/launcher.ts; the contract suite runs against the
 // child_process launcher, and `satisfies Launcher` below keeps this one to the same type.
 import { utilityProcess, type UtilityProcess } from 'electron';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
-import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from '../manager/launcher';
+import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from '../manager/supervision/launcher';
 
 export const utilityProcessLauncher = {
   launch(spec: LaunchSpec): NodeHandle {

@@ -8,7 +8,7 @@ import {
   isAppUrl,
   isSafeExternalUrl,
   windowWebPreferences,
-} from '../manager/security-policy';
+} from '../manager/control-api/security-policy';
 
 export interface WindowOptions {
   readonly preload: string;

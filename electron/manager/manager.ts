@@ -3,22 +3,22 @@
 import path from 'node:path';
 import { ApiError } from '../../node-runtime/common/errors';
 import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
-import { AttachedCluster } from './attached-cluster';
-import { newToken } from './auth';
-import type { RestartPolicyOptions } from './backoff';
-import type { Clock } from './clock';
-import type { ClusterBackend } from './cluster-backend';
-import { ClusterLock, type Holder } from './cluster-lock';
-import { ClusterOps } from './cluster-ops';
-import { ClusterView } from './cluster-view';
-import { startControlServer, type ControlContext, type ControlServer } from './control-api';
-import { EventBus } from './event-bus';
-import type { Launcher, NodeCommand } from './launcher';
-import { LocalCluster } from './local-cluster';
-import { LogStore } from './log-store';
-import { LOCAL_PROFILE, ProfileStore } from './profiles';
-import { WatchedFolders } from './watched-folders';
-import { nodeCluster } from './watched-remote';
+import { AttachedCluster } from './clusters/attached-cluster';
+import { newToken } from './control-api/auth';
+import type { RestartPolicyOptions } from './supervision/backoff';
+import type { Clock } from './supervision/clock';
+import type { ClusterBackend } from './clusters/cluster-backend';
+import { ClusterLock, type Holder } from './supervision/cluster-lock';
+import { ClusterOps } from './clusters/cluster-ops';
+import { ClusterView } from './cluster-view/cluster-view';
+import { startControlServer, type ControlContext, type ControlServer } from './control-api/control-api';
+import { EventBus } from './cluster-view/event-bus';
+import type { Launcher, NodeCommand } from './supervision/launcher';
+import { LocalCluster } from './supervision/local-cluster';
+import { LogStore } from './cluster-view/log-store';
+import { LOCAL_PROFILE, ProfileStore } from './clusters/profiles';
+import { WatchedFolders } from './watched/watched-folders';
+import { nodeCluster } from './watched/watched-remote';
 
 
 /** The subset of pino the manager uses for its own log (never for secrets). */

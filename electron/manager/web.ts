@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { childProcessLauncher } from './child-process-launcher';
-import { ClusterBusyError } from './cluster-lock';
-import { planHandover } from './handover';
+import { childProcessLauncher } from './supervision/child-process-launcher';
+import { ClusterBusyError } from './supervision/cluster-lock';
+import { planHandover } from './supervision/handover';
 import { Manager } from './manager';
-import { defaultNodeCommand, defaultRendererDir } from './node-command';
+import { defaultNodeCommand, defaultRendererDir } from './supervision/node-command';
 
 /** A second stop signal later than this after the first forces an immediate exit. */
 const FORCE_AFTER_MS = 1_000;

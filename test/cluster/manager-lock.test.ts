@@ -5,8 +5,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HANDOVER_FILE, LOCK_FILE, type LockOwner } from '../../electron/manager/cluster-lock';
-import { pickPort } from '../../electron/manager/ports';
+import { HANDOVER_FILE, LOCK_FILE, type LockOwner } from '../../electron/manager/supervision/cluster-lock';
+import { pickPort } from '../../electron/manager/supervision/ports';
 import { isAlive, makeTempDir, waitFor } from '../fixtures/manager/helpers';
 import { dashboardOf, fakeBrowser, healthy, processes, run, snapshot, startWeb, type Dashboard, type Started } from '../fixtures/manager/web-process';
 import { repoRoot } from './harness';

@@ -3,9 +3,9 @@
 // leadership transfer work, and files pass through.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot, ManagedNode } from '../../node-runtime/common/manager-api';
-import { childProcessLauncher } from '../../electron/manager/child-process-launcher';
+import { childProcessLauncher } from '../../electron/manager/supervision/child-process-launcher';
 import { Manager } from '../../electron/manager/manager';
-import { defaultNodeCommand } from '../../electron/manager/node-command';
+import { defaultNodeCommand } from '../../electron/manager/supervision/node-command';
 import { makeTempDir, SseReader, waitFor } from '../fixtures/manager/helpers';
 
 let manager: Manager;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
-import { pickPort } from '../../electron/manager/ports';
+import { pickPort } from '../../electron/manager/supervision/ports';
 import { isAlive, makeTempDir, waitFor } from '../fixtures/manager/helpers';
 
 const webEntry = fileURLToPath(new URL('../../electron/manager/web.ts', import.meta.url));

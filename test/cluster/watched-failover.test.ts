@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestCluster, waitFor } from './harness';
-import { WatchedFolders } from '../../electron/manager/watched-folders';
-import { nodeCluster, type WatchedCluster } from '../../electron/manager/watched-remote';
+import { WatchedFolders } from '../../electron/manager/watched/watched-folders';
+import { nodeCluster, type WatchedCluster } from '../../electron/manager/watched/watched-remote';
 
 const FILES = 200;
 

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster, waitFor } from './harness';
 import type { WatchedFolder } from '../../node-runtime/common/manager-api';
-import { WatchedFolders, type WatchedFoldersOptions } from '../../electron/manager/watched-folders';
-import { DEFAULT_IGNORE_PATTERNS } from '../../electron/manager/watched-ignore';
-import { nodeCluster, type WatchedCluster } from '../../electron/manager/watched-remote';
-import { UploadError } from '../../electron/manager/watched-upload';
+import { WatchedFolders, type WatchedFoldersOptions } from '../../electron/manager/watched/watched-folders';
+import { DEFAULT_IGNORE_PATTERNS } from '../../electron/manager/watched/watched-ignore';
+import { nodeCluster, type WatchedCluster } from '../../electron/manager/watched/watched-remote';
+import { UploadError } from '../../electron/manager/watched/watched-upload';
 
 const timing = { stableMs: 300, burstQuietMs: 300, retryBaseMs: 100, rootCheckMs: 200, concurrency: 8 };
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { _electron as electron, chromium, type Browser, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
-import { CONTENT_SECURITY_POLICY } from '../../electron/manager/security-policy';
+import { CONTENT_SECURITY_POLICY } from '../../electron/manager/control-api/security-policy';
 import { repoRoot, waitFor } from '../cluster/harness';
 import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
 import { startWebMode, type WebMode } from './support/web-mode';

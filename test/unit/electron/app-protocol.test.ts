@@ -9,11 +9,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
 import { AppProtocol, type ApiEndpoint } from '../../../electron/main/app-protocol';
-import { startControlServer, type ControlContext, type ControlServer } from '../../../electron/manager/control-api';
-import { EventBus } from '../../../electron/manager/event-bus';
-import { LogStore } from '../../../electron/manager/log-store';
-import { ProfileStore } from '../../../electron/manager/profiles';
-import { CONTENT_SECURITY_POLICY } from '../../../electron/manager/security-policy';
+import { startControlServer, type ControlContext, type ControlServer } from '../../../electron/manager/control-api/control-api';
+import { EventBus } from '../../../electron/manager/cluster-view/event-bus';
+import { LogStore } from '../../../electron/manager/cluster-view/log-store';
+import { ProfileStore } from '../../../electron/manager/clusters/profiles';
+import { CONTENT_SECURITY_POLICY } from '../../../electron/manager/control-api/security-policy';
 
 const TOKEN = 'launch-token-that-the-page-never-sees';
 

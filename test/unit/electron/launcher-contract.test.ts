@@ -1,5 +1,5 @@
 // The Launcher contract against the launcher that runs under plain Node (web mode, tests).
-import { childProcessLauncher } from '../../../electron/manager/child-process-launcher';
+import { childProcessLauncher } from '../../../electron/manager/supervision/child-process-launcher';
 import { describeLauncherContract } from './launcher-contract';
 
 describeLauncherContract('child_process', childProcessLauncher);

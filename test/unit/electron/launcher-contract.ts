@@ -1,4 +1,4 @@
-// The Launcher contract (electron/manager/launcher.ts) as one suite any implementation must pass:
+// The Launcher contract (electron/manager/supervision/launcher.ts) as one suite any implementation must pass:
 // a real small Node script (fixtures/launcher-child.mjs) is started, talked to, signalled and
 // stopped. launcher-contract.test.ts runs it against the child_process launcher; the
 // utilityProcess launcher can only run inside Electron and is held to the same TypeScript type.
@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from '../../../electron/manager/launcher';
+import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from '../../../electron/manager/supervision/launcher';
 
 const childScript = fileURLToPath(new URL('./fixtures/launcher-child.mjs', import.meta.url));
 

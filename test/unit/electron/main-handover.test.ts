@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_FILE } from '../../../electron/manager/cluster-lock';
+import { LOCK_FILE } from '../../../electron/manager/supervision/cluster-lock';
 import { makeTempDir, waitFor } from '../../fixtures/manager/helpers';
 import { dashboardOf, fakeBrowser, healthy, processes, snapshot, startWeb } from '../../fixtures/manager/web-process';
 import { buildFakeApp, FAKE_DASHBOARD_HTML } from './fixtures/fake-app';

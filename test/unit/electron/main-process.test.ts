@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, windowWebPreferences } from '../../../electron/manager/security-policy';
+import { CONTENT_SECURITY_POLICY, windowWebPreferences } from '../../../electron/manager/control-api/security-policy';
 import { buildFakeApp } from './fixtures/fake-app';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

@@ -11,7 +11,7 @@ import {
   isAppUrl,
   isSafeExternalUrl,
   windowWebPreferences,
-} from '../../../electron/manager/security-policy';
+} from '../../../electron/manager/control-api/security-policy';
 
 function directives(csp: string): Map<string, string[]> {
   return new Map(csp.split(';').map((part) => {

@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../cluster/harness';
-import { WatchedFolders } from '../../../electron/manager/watched-folders';
-import { DEFAULT_IGNORE_PATTERNS, compileIgnore } from '../../../electron/manager/watched-ignore';
-import { FolderIndex, type IndexEntry } from '../../../electron/manager/watched-index';
-import { nodeCluster } from '../../../electron/manager/watched-remote';
-import { withJournal } from '../../../electron/manager/watched-scan';
-import { walkSorted, type WalkItem } from '../../../electron/manager/watched-walk';
-import { FolderWatcher } from '../../../electron/manager/watched-watcher';
+import { WatchedFolders } from '../../../electron/manager/watched/watched-folders';
+import { DEFAULT_IGNORE_PATTERNS, compileIgnore } from '../../../electron/manager/watched/watched-ignore';
+import { FolderIndex, type IndexEntry } from '../../../electron/manager/watched/watched-index';
+import { nodeCluster } from '../../../electron/manager/watched/watched-remote';
+import { withJournal } from '../../../electron/manager/watched/watched-scan';
+import { walkSorted, type WalkItem } from '../../../electron/manager/watched/watched-walk';
+import { FolderWatcher } from '../../../electron/manager/watched/watched-watcher';
 
 let dir: string;
 

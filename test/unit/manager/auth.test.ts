@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { isAllowedHost, newToken, presentedToken, tokenCookie, tokenMatches } from '../../../electron/manager/auth';
+import { isAllowedHost, newToken, presentedToken, tokenCookie, tokenMatches } from '../../../electron/manager/control-api/auth';
 
 function request(headers: Record<string, string>): IncomingMessage {
   return { headers } as unknown as IncomingMessage;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRestartPolicy, RestartPolicy } from '../../../electron/manager/backoff';
+import { defaultRestartPolicy, RestartPolicy } from '../../../electron/manager/supervision/backoff';
 
 const roomy = { ...defaultRestartPolicy, maxCrashes: 1_000 };
 

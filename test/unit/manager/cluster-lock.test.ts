@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusterBusyError, ClusterLock, HANDOVER_FILE, LOCK_FILE, takeoverMarker, type LockOwner } from '../../../electron/manager/cluster-lock';
-import { processStartTime } from '../../../electron/manager/process-identity';
+import { ClusterBusyError, ClusterLock, HANDOVER_FILE, LOCK_FILE, takeoverMarker, type LockOwner } from '../../../electron/manager/supervision/cluster-lock';
+import { processStartTime } from '../../../electron/manager/supervision/process-identity';
 import { makeTempDir, waitFor } from '../../fixtures/manager/helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -109,7 +109,7 @@ describe('cluster lock', () => {
   it('gives a stale lock to exactly one of many processes taking it at once', async () => {
     const dir = await tempDir();
     await writeLock(dir, { pid: 2 ** 22 + 1, startTime: '1', since, holder: 'web', port: null });
-    const lockModule = new URL('../../../electron/manager/cluster-lock.ts', import.meta.url).href;
+    const lockModule = new URL('../../../electron/manager/supervision/cluster-lock.ts', import.meta.url).href;
     // Each taker loads the code, says it is ready, and on "go" (sent to all at once) takes the
     // lock and keeps it (or reports who has it) until the test ends it.
     const script = `

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../../node-runtime/common/api-types';
 import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
-import type { ClusterBackend, MemberView } from '../../../electron/manager/cluster-backend';
-import { ClusterView } from '../../../electron/manager/cluster-view';
-import { EventBus, type ManagerEvent } from '../../../electron/manager/event-bus';
+import type { ClusterBackend, MemberView } from '../../../electron/manager/clusters/cluster-backend';
+import { ClusterView } from '../../../electron/manager/cluster-view/cluster-view';
+import { EventBus, type ManagerEvent } from '../../../electron/manager/cluster-view/event-bus';
 import { waitFor } from '../../fixtures/manager/helpers';
 
 interface StubNode {

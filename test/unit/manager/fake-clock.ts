@@ -1,5 +1,5 @@
 // A Clock whose time moves only when the test says so; due timers run in order of their deadline.
-import type { Clock, TimerId } from '../../../electron/manager/clock';
+import type { Clock, TimerId } from '../../../electron/manager/supervision/clock';
 
 interface Pending {
   readonly id: TimerId;

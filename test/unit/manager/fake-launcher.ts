@@ -1,6 +1,6 @@
 // A Launcher that creates no process: tests drive each handle's handshake, output and exit.
 import { PassThrough } from 'node:stream';
-import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from '../../../electron/manager/launcher';
+import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from '../../../electron/manager/supervision/launcher';
 
 export class FakeHandle implements NodeHandle {
   readonly stdout = new PassThrough();

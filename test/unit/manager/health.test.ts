@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../../node-runtime/common/api-types';
-import { computeHealth, type ObservedNode } from '../../../electron/manager/health';
+import { computeHealth, type ObservedNode } from '../../../electron/manager/cluster-view/health';
 
 function status(id: number, role: NodeStatus['role'], term: number, leaderId: number | null, peers: number[] = [], learners: number[] = []): NodeStatus {
   const peer = (p: number, isLearner: boolean) => ({ id: p, url: null, isLearner, state: null, match: null, next: null, lastContactMs: null });

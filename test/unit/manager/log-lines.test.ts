@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { forEachLine, levelName, MAX_LINE_CHARS, parseLogLine } from '../../../electron/manager/log-lines';
+import { forEachLine, levelName, MAX_LINE_CHARS, parseLogLine } from '../../../electron/manager/supervision/log-lines';
 
 describe('parseLogLine', () => {
   it('keeps a pino line: numeric level, time, message, every field', () => {

@@ -1,7 +1,7 @@
 // The supervisor's state machine with a fake clock and fake processes: no sleeping, no processes.
 import { describe, expect, it } from 'vitest';
 import type { LogLine, ProcessState } from '../../../node-runtime/common/manager-api';
-import { NodeSupervisor } from '../../../electron/manager/node-supervisor';
+import { NodeSupervisor } from '../../../electron/manager/supervision/node-supervisor';
 import { FakeClock } from './fake-clock';
 import { FakeLauncher } from './fake-launcher';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProfileStore } from '../../../electron/manager/profiles';
+import { ProfileStore } from '../../../electron/manager/clusters/profiles';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RingBuffer } from '../../../electron/manager/ring-buffer';
+import { RingBuffer } from '../../../electron/manager/cluster-view/ring-buffer';
 
 describe('RingBuffer', () => {
   it('keeps items in order until full', () => {

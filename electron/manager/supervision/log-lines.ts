@@ -1,7 +1,7 @@
 // Turns a node's stdout/stderr into LogLines: pino JSON lines keep their level, time and message;
 // anything else (a stack trace, a Node warning) is kept as text with a level from its stream.
 import type { Readable } from 'node:stream';
-import type { LogLevel, LogLine, LogSource } from '../../node-runtime/common/manager-api';
+import type { LogLevel, LogLine, LogSource } from '../../../node-runtime/common/manager-api';
 
 /** Longer lines are cut: one runaway line must not defeat the ring buffer's memory bound. */
 export const MAX_LINE_CHARS = 16 * 1024;

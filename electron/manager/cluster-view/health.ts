@@ -1,7 +1,7 @@
 // Cluster-level facts derived from what the nodes report: who leads, who follows that leader,
 // and how many more failures the cluster survives. Pure, so it is tested with plain objects.
-import type { ClusterHealth } from '../../node-runtime/common/manager-api';
-import type { NodeStatus } from '../../node-runtime/common/api-types';
+import type { ClusterHealth } from '../../../node-runtime/common/manager-api';
+import type { NodeStatus } from '../../../node-runtime/common/api-types';
 
 export interface ObservedNode {
   readonly id: number;

@@ -1,7 +1,7 @@
 // One Server-Sent Events connection: the current snapshot first, then every event from the bus,
 // and a comment now and then so idle proxies and browsers keep the connection open.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EventBus, ManagerEvent } from './event-bus';
+import type { EventBus, ManagerEvent } from '../cluster-view/event-bus';
 
 /** A slow reader loses log lines (never snapshots) instead of growing our memory without bound. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;

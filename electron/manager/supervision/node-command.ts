@@ -1,14 +1,14 @@
 // Where `dfs-node` is, seen from the manager: TypeScript sources through tsx in a checkout, the
-// bundled dist/node/dfs-node.mjs in a build. Both this file's source and its bundle
-// (dist/manager/web.mjs) sit two directories below the project root.
+// bundled dist/node/dfs-node.mjs in a build. This file's source sits three directories below the
+// project root (electron/manager/supervision/), its bundle (dist/manager/web.mjs) two.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeCommand } from './launcher';
 
-export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-
 const runningFromSources = import.meta.url.endsWith('.ts');
+
+export const projectRoot = fileURLToPath(new URL(runningFromSources ? '../../../' : '../../', import.meta.url));
 
 export function defaultNodeCommand(): NodeCommand {
   if (runningFromSources) {

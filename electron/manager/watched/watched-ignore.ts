@@ -5,7 +5,7 @@
 // `?` one character; a pattern ending in `/` matches folders only; a pattern with another `/`
 // matches the path from the folder's top (e.g. `build/cache/`), one without matches any name at
 // any depth (e.g. `*.swp`). An ignored folder is not walked into.
-import { ApiError } from '../../node-runtime/common/errors';
+import { ApiError } from '../../../node-runtime/common/errors';
 
 export const DEFAULT_IGNORE_PATTERNS: readonly string[] = [
   '.*',

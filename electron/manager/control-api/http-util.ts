@@ -1,7 +1,7 @@
 // Response and request helpers shared by the control API's routes: JSON bodies, the
 // `{ error, detail }` shape for every failure, and bounded JSON request bodies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, type ErrorCode } from '../../node-runtime/common/errors';
+import { ApiError, type ErrorCode } from '../../../node-runtime/common/errors';
 
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
 

@@ -1,15 +1,15 @@
 // Local mode: the manager owns the nodes. One supervisor per node in cluster.json, the secret
 // handed over in the environment, a data directory per node, and the same cluster on every launch.
-import { ApiError } from '../../node-runtime/common/errors';
-import type { AddedNode, NodeAction } from '../../node-runtime/common/manager-api';
+import { ApiError } from '../../../node-runtime/common/errors';
+import type { AddedNode, NodeAction } from '../../../node-runtime/common/manager-api';
 import type { RestartPolicyOptions } from './backoff';
 import type { Clock } from './clock';
-import type { ClusterBackend, MemberView } from './cluster-backend';
+import type { ClusterBackend, MemberView } from '../clusters/cluster-backend';
 import type { ClusterLock } from './cluster-lock';
 import { ClusterStore, type StoredCluster, type StoredNode } from './cluster-store';
 import type { Launcher, LaunchSpec, NodeCommand } from './launcher';
-import type { LogStore } from './log-store';
-import { NodeClient } from './node-client';
+import type { LogStore } from '../cluster-view/log-store';
+import { NodeClient } from '../clusters/node-client';
 import { NodeSupervisor } from './node-supervisor';
 import { findLeftoverNodes, killLeftoverNodes } from './leftover-nodes';
 import { isPortFree, pickPort } from './ports';

@@ -2,9 +2,9 @@
 // (at most ten a second per upload, plus the final state) for the dashboard's upload queue.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiErrorBodySchema } from '../../node-runtime/common/errors';
-import type { UploadProgress } from '../../node-runtime/common/manager-api';
-import type { EventBus } from './event-bus';
+import { apiErrorBodySchema } from '../../../node-runtime/common/errors';
+import type { UploadProgress } from '../../../node-runtime/common/manager-api';
+import type { EventBus } from '../cluster-view/event-bus';
 import { proxyToNode } from './passthrough';
 
 const PROGRESS_INTERVAL_MS = 100;

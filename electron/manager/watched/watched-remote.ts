@@ -2,7 +2,7 @@
 // prefix (name order, page by page, with each file's size and SHA-256), and delete a file.
 // Listings are linearizable reads, so a file whose upload was acknowledged is always listed.
 import { z } from 'zod';
-import { apiErrorBodySchema } from '../../node-runtime/common/errors';
+import { apiErrorBodySchema } from '../../../node-runtime/common/errors';
 import { UploadError, nodeUploader, type FileUploader } from './watched-upload';
 
 export interface RemoteFile {

@@ -1,6 +1,6 @@
 // Every node's recent log lines, one bounded ring buffer per node, published to the event bus as
 // they arrive so the dashboard tails them live.
-import type { LogLevel, LogLine } from '../../node-runtime/common/manager-api';
+import type { LogLevel, LogLine } from '../../../node-runtime/common/manager-api';
 import type { EventBus } from './event-bus';
 import { RingBuffer } from './ring-buffer';
 

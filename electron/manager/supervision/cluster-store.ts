@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { newSecret, readTextIfExists, writeFileAtomic } from './files';
+import { newSecret, readTextIfExists, writeFileAtomic } from '../files';
 import { isPortFree, pickPort, SEED_HTTP_PORTS, SEED_PEER_PORTS } from './ports';
 
 const storedNodeSchema = z.object({

@@ -1,8 +1,8 @@
 // Supervises one node process: launch, the ready handshake, restarts with backoff after crashes,
 // the crash-loop breaker, graceful stop (SIGTERM, a bound, SIGKILL) and the user's fault actions.
 // Every transition is published with its reason, so the dashboard shows why a node is where it is.
-import { ApiError } from '../../node-runtime/common/errors';
-import type { LogLevel, LogLine, ProcessInfo, ProcessState } from '../../node-runtime/common/manager-api';
+import { ApiError } from '../../../node-runtime/common/errors';
+import type { LogLevel, LogLine, ProcessInfo, ProcessState } from '../../../node-runtime/common/manager-api';
 import { defaultRestartPolicy, RestartPolicy, type RestartPolicyOptions } from './backoff';
 import { systemClock, type Clock, type TimerId } from './clock';
 import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from './launcher';

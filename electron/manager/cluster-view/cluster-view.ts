@@ -1,11 +1,11 @@
 // The manager's live picture of the cluster: polls every node (~every 500 ms, with timeouts),
 // merges what each reports with what the supervisor knows, and publishes a snapshot on the event
 // bus only when something changed, plus a leaderChange when the leader or its term moved.
-import type { ClusterSnapshot, ManagedNode, NodeReport } from '../../node-runtime/common/manager-api';
-import type { ClusterBackend, MemberView } from './cluster-backend';
+import type { ClusterSnapshot, ManagedNode, NodeReport } from '../../../node-runtime/common/manager-api';
+import type { ClusterBackend, MemberView } from '../clusters/cluster-backend';
 import type { EventBus } from './event-bus';
 import { computeHealth } from './health';
-import { NodeClient } from './node-client';
+import { NodeClient } from '../clusters/node-client';
 
 export interface ClusterViewOptions {
   /** Between polls while nothing changes. */

@@ -4,9 +4,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ApiError } from '../../node-runtime/common/errors';
-import type { ClusterProfile, ProfileList } from '../../node-runtime/common/manager-api';
-import { readTextIfExists, writeFileAtomic } from './files';
+import { ApiError } from '../../../node-runtime/common/errors';
+import type { ClusterProfile, ProfileList } from '../../../node-runtime/common/manager-api';
+import { readTextIfExists, writeFileAtomic } from '../files';
 
 export const LOCAL_PROFILE = 'local';
 

@@ -1,6 +1,6 @@
 // Fan-out of ManagerEvents from the parts that produce them (cluster view, logs, uploads) to the
 // parts that stream them (each SSE connection). Synchronous and in-process.
-import type { ManagerEvents } from '../../node-runtime/common/manager-api';
+import type { ManagerEvents } from '../../../node-runtime/common/manager-api';
 
 export type ManagerEvent = { [K in keyof ManagerEvents]: { readonly name: K; readonly data: ManagerEvents[K] } }[keyof ManagerEvents];
 

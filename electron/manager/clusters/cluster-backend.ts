@@ -1,6 +1,6 @@
 // What the rest of the manager needs from a cluster, whether the manager runs its nodes (local
 // mode) or only watches nodes running elsewhere (attach mode).
-import type { AddedNode, NodeAction, ProcessInfo } from '../../node-runtime/common/manager-api';
+import type { AddedNode, NodeAction, ProcessInfo } from '../../../node-runtime/common/manager-api';
 
 export interface MemberView {
   readonly id: number;

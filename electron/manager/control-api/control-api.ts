@@ -3,21 +3,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { ApiError } from '../../node-runtime/common/errors';
-import { validateFileName } from '../../node-runtime/common/file-name';
-import type { ClusterSnapshot, NodeAction } from '../../node-runtime/common/manager-api';
+import { ApiError } from '../../../node-runtime/common/errors';
+import { validateFileName } from '../../../node-runtime/common/file-name';
+import type { ClusterSnapshot, NodeAction } from '../../../node-runtime/common/manager-api';
 import { crossSiteRefusal, isAllowedHost, presentedToken, tokenCookie, tokenMatches } from './auth';
-import type { ClusterBackend } from './cluster-backend';
-import type { ClusterOps } from './cluster-ops';
-import type { EventBus } from './event-bus';
+import type { ClusterBackend } from '../clusters/cluster-backend';
+import type { ClusterOps } from '../clusters/cluster-ops';
+import type { EventBus } from '../cluster-view/event-bus';
 import { readJson, sendError, sendJson } from './http-util';
-import { isLogLevel, type LogStore } from './log-store';
+import { isLogLevel, type LogStore } from '../cluster-view/log-store';
 import { proxyToNode } from './passthrough';
-import type { ProfileStore } from './profiles';
+import type { ProfileStore } from '../clusters/profiles';
 import { openEventStream } from './sse';
 import { serveStatic } from './static-files';
 import { uploadThroughNode } from './uploads';
-import type { WatchedFolders } from './watched-folders';
+import type { WatchedFolders } from '../watched/watched-folders';
 
 /** What the routes need from the manager; the active cluster can change between requests. */
 export interface ControlContext {

@@ -1,9 +1,9 @@
 // Commands that act on the cluster through the nodes' own APIs: leadership transfer, partitions,
 // membership changes, and picking the node a passthrough request goes to.
-import { ApiError } from '../../node-runtime/common/errors';
-import type { AddedNode } from '../../node-runtime/common/manager-api';
+import { ApiError } from '../../../node-runtime/common/errors';
+import type { AddedNode } from '../../../node-runtime/common/manager-api';
 import type { ClusterBackend, MemberView } from './cluster-backend';
-import type { ClusterView } from './cluster-view';
+import type { ClusterView } from '../cluster-view/cluster-view';
 import type { NodeClient } from './node-client';
 
 const MEMBERSHIP_RETRY_MS = 10_000;

@@ -1,7 +1,7 @@
 // Attach mode: headless nodes running elsewhere, known by their URLs. The manager watches and
 // injects faults through their APIs, but owns no process: start, stop and friends answer 409.
-import { ApiError } from '../../node-runtime/common/errors';
-import type { AddedNode, NodeAction } from '../../node-runtime/common/manager-api';
+import { ApiError } from '../../../node-runtime/common/errors';
+import type { AddedNode, NodeAction } from '../../../node-runtime/common/manager-api';
 import type { ClusterBackend, MemberView } from './cluster-backend';
 
 export interface AttachedNode {

@@ -1,6 +1,6 @@
 // One watched folder's live state: its settings, the files being worked on, what failed and
 // why, what the last full scan found, and the view of all that the dashboard shows.
-import type { WatchedFolder, WatchedFolderProblem, WatchedFolderSettings } from '../../node-runtime/common/manager-api';
+import type { WatchedFolder, WatchedFolderProblem, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import { compileIgnore, type IgnoreTest } from './watched-ignore';
 import type { FolderIndex } from './watched-index';
 import type { FolderWatcher } from './watched-watcher';

@@ -10,8 +10,8 @@ import {
   type NodeStatus,
   type RecoveryStatus,
   type Stats,
-} from '../../node-runtime/common/api-types';
-import { ApiError, apiErrorBodySchema } from '../../node-runtime/common/errors';
+} from '../../../node-runtime/common/api-types';
+import { ApiError, apiErrorBodySchema } from '../../../node-runtime/common/errors';
 
 export class NodeClient {
   constructor(

@@ -16,7 +16,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { readTextIfExists, writeFileAtomic } from './files';
+import { readTextIfExists, writeFileAtomic } from '../files';
 
 export interface IndexEntry {
   /** Path relative to the folder, forward slashes. */

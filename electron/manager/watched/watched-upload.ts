@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { apiErrorBodySchema } from '../../node-runtime/common/errors';
+import { apiErrorBodySchema } from '../../../node-runtime/common/errors';
 
 /**
  * Uploads `size` bytes of the local `file` as cluster file `name` and resolves with their SHA-256

@@ -17,7 +17,7 @@ import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { readTextIfExists, writeFileAtomic } from './files';
+import { readTextIfExists, writeFileAtomic } from '../files';
 import { isPidAlive, processStartTime } from './process-identity';
 
 export const LOCK_FILE = 'cluster.lock';
