@@ -4,14 +4,13 @@
 // no CORS, and never sees the token. Server-Sent Events stream through unbuffered.
 // This file does not import 'electron' on purpose: the tests run it under plain Node.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { ERROR_STATUS, type ErrorCode } from '../../node-runtime/common/errors';
 import { APP_RESPONSE_HEADERS } from '../manager/control-api/security-policy';
-import { contentTypeOf } from '../manager/control-api/static-files';
+import { NOT_FORWARDED_HEADERS, upstreamAnswer } from '../manager/control-api/passthrough';
+import { findDashboardFile } from '../manager/control-api/static-files';
 
 /** Where the manager's control API listens, once it does. */
 export interface ApiEndpoint {
@@ -36,15 +35,14 @@ export interface AppProtocolOptions {
 
 
 /**
- * Not forwarded to the manager: hop-by-hop headers, and credentials or origin details of the page.
- * The Sec-Fetch-* labels describe the page's request to app://, not this one: the manager's
- * cross-site check must judge this process (its token in the header), not a label Chromium chose
- * for a custom scheme.
+ * Not forwarded to the manager: what the manager's own passthrough drops (hop-by-hop headers,
+ * credentials and origin details of the page), and more. The Sec-Fetch-* labels describe the
+ * page's request to app://, not this one: the manager's cross-site check must judge this process
+ * (its token in the header), not a label Chromium chose for a custom scheme.
  */
 const requestHeadersDropped = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer',
-  'host', 'authorization', 'cookie', 'origin', 'referer', 'accept-encoding',
-  'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user',
+  ...NOT_FORWARDED_HEADERS,
+  'accept-encoding', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user',
 ]);
 
 /** Not passed back to the page: hop-by-hop headers and anything that would set state. */
@@ -64,15 +62,6 @@ function errorResponse(code: ErrorCode, detail: string): Response {
 
 function webStream(readable: Readable): ReadableStream<Uint8Array> {
   return Readable.toWeb(readable) as unknown as ReadableStream<Uint8Array>;
-}
-
-async function fileSize(file: string): Promise<number | null> {
-  try {
-    const info = await stat(file);
-    return info.isFile() ? info.size : null;
-  } catch {
-    return null;
-  }
 }
 
 export class AppProtocol {
@@ -109,29 +98,9 @@ export class AppProtocol {
   }
 
   private async serveFile(pathname: string, headOnly: boolean): Promise<Response> {
-    const root = path.resolve(this.options.rendererDir);
-    let relative: string;
-    try {
-      relative = decodeURIComponent(pathname);
-    } catch {
-      return errorResponse('bad_request', `malformed path ${pathname}`);
-    }
-    const requested = path.resolve(root, `.${path.posix.normalize(relative)}`);
-    const inside = requested.startsWith(root + path.sep);
-    let file = inside ? requested : path.join(root, 'index.html');
-    let size = await fileSize(file);
-    // A missing file that looks like an asset is a real 404; anything else is a client-side route.
-    if (size === null && path.extname(relative) === '') {
-      file = path.join(root, 'index.html');
-      size = await fileSize(file);
-    }
-    if (size === null) return errorResponse('not_found', `no such file in the dashboard: ${relative}`);
-    const headers = withAppHeaders(new Headers({
-      'content-type': contentTypeOf(file),
-      'content-length': String(size),
-      'cache-control': path.basename(file) === 'index.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
-    }));
-    return new Response(headOnly ? null : webStream(createReadStream(file)), { status: 200, headers });
+    const found = await findDashboardFile(this.options.rendererDir, pathname);
+    if (!found.ok) return errorResponse(found.code, found.detail);
+    return new Response(headOnly ? null : webStream(createReadStream(found.file)), { status: 200, headers: new Headers(found.headers) });
   }
 
   private async forward(request: Request, url: URL): Promise<Response> {
@@ -154,15 +123,11 @@ export class AppProtocol {
 
     let answer: IncomingMessage;
     try {
-      answer = await new Promise<IncomingMessage>((resolve, reject) => {
-        upstream.once('response', resolve);
-        upstream.once('error', reject);
-      });
+      // Later failures end the body stream; the page sees a broken response.
+      answer = await upstreamAnswer(upstream);
     } catch (err) {
       return errorResponse('unavailable', `the cluster manager did not answer ${request.method} ${url.pathname}: ${(err as Error).message}`);
     }
-    // Later failures end the body stream; the page sees a broken response.
-    upstream.on('error', () => {});
 
     const status = answer.statusCode ?? 502;
     const responseHeaders = new Headers();

@@ -1,13 +1,13 @@
 // Forwards a dashboard request to a node and streams the answer back, bodies in both directions
 // streamed (constant memory). Our credentials (token, cookie) never travel on to the node.
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sendError } from './http-util';
 
 /** Hop-by-hop headers, plus the manager's own credentials and the browser's origin details. */
-const notForwarded = new Set([
+export const NOT_FORWARDED_HEADERS: ReadonlySet<string> = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer',
   'host', 'authorization', 'cookie', 'origin', 'referer',
 ]);
@@ -15,9 +15,22 @@ const notForwarded = new Set([
 function forwardable(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(headers)) {
-    if (value !== undefined && !notForwarded.has(key)) out[key] = value;
+    if (value !== undefined && !NOT_FORWARDED_HEADERS.has(key)) out[key] = value;
   }
   return out;
+}
+
+/**
+ * The upstream's answer (status and headers), or the error that kept it from answering. Later
+ * failures are left to the answer's stream, where the caller's pipe sees them.
+ */
+export async function upstreamAnswer(upstream: ClientRequest): Promise<IncomingMessage> {
+  const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+    upstream.once('response', resolve);
+    upstream.once('error', reject);
+  });
+  upstream.on('error', () => {});
+  return answer;
 }
 
 export interface ProxyHooks {
@@ -58,10 +71,7 @@ export async function proxyToNode(req: IncomingMessage, res: ServerResponse, tar
 
   let answer: IncomingMessage;
   try {
-    answer = await new Promise<IncomingMessage>((resolve, reject) => {
-      upstream.once('response', resolve);
-      upstream.once('error', reject);
-    });
+    answer = await upstreamAnswer(upstream);
   } catch (err) {
     const reason = `node at ${target.host} did not answer ${method} ${target.pathname}: ${(err as Error).message}`;
     stopSending();
@@ -69,8 +79,6 @@ export async function proxyToNode(req: IncomingMessage, res: ServerResponse, tar
     if (!clientGone) sendError(res, 'unavailable', reason);
     return;
   }
-  // Later failures surface through the answer stream below.
-  upstream.on('error', () => {});
   const status = answer.statusCode ?? 502;
   const headers = forwardable(answer.headers);
   if (status >= 400) {

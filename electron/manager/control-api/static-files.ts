@@ -1,10 +1,12 @@
 // Serves the built dashboard (dist/renderer/) with correct content types, falling back to
-// index.html for client-side routes. Paths are confined to the renderer directory.
+// index.html for client-side routes. Paths are confined to the renderer directory. The desktop
+// app's app:// handler (electron/main/app-protocol.ts) finds its files through the same code.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { ErrorCode } from '../../../node-runtime/common/errors';
 import { sendError } from './http-util';
 import { APP_RESPONSE_HEADERS } from './security-policy';
 
@@ -40,45 +42,58 @@ async function fileSize(file: string): Promise<number | null> {
   }
 }
 
-export async function serveStatic(rendererDir: string | null, pathname: string, res: ServerResponse, headOnly: boolean): Promise<void> {
-  if (rendererDir === null) {
-    sendError(res, 'not_found', 'the dashboard is not built: run `npm run build renderer`');
-    return;
-  }
+export type DashboardFile =
+  | { readonly ok: true; readonly file: string; readonly headers: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly code: ErrorCode; readonly detail: string };
+
+/**
+ * The file of the built dashboard that answers `pathname`, with its response headers: web mode's
+ * server and the desktop app's app:// handler both serve through this, so they answer alike.
+ * Paths are confined to `rendererDir`; client-side routes fall back to index.html.
+ */
+export async function findDashboardFile(rendererDir: string, pathname: string): Promise<DashboardFile> {
   const root = path.resolve(rendererDir);
   let relative: string;
   try {
     relative = decodeURIComponent(pathname);
   } catch {
-    sendError(res, 'bad_request', `malformed path ${pathname}`);
-    return;
+    return { ok: false, code: 'bad_request', detail: `malformed path ${pathname}` };
   }
   const requested = path.resolve(root, `.${path.posix.normalize(relative)}`);
-  const inside = requested === root || requested.startsWith(root + path.sep);
-  let file = inside && requested !== root ? requested : path.join(root, 'index.html');
+  let file = requested.startsWith(root + path.sep) ? requested : path.join(root, 'index.html');
   let size = await fileSize(file);
   // A missing file that looks like an asset is a real 404; anything else is a client-side route.
   if (size === null && path.extname(relative) === '') {
     file = path.join(root, 'index.html');
     size = await fileSize(file);
   }
-  if (size === null) {
-    sendError(res, 'not_found', `no such file in the dashboard: ${relative}`);
-    return;
-  }
-  const isIndex = path.basename(file) === 'index.html';
-  res.writeHead(200, {
+  if (size === null) return { ok: false, code: 'not_found', detail: `no such file in the dashboard: ${relative}` };
+  const headers = {
     // The same policy as the desktop window's, so the browser (and the browser tests) refuse
     // exactly what the app would.
     ...APP_RESPONSE_HEADERS,
     'content-type': contentTypeOf(file),
-    'content-length': size,
+    'content-length': String(size),
     // Vite fingerprints everything but index.html.
-    'cache-control': isIndex ? 'no-cache' : 'public, max-age=31536000, immutable',
-  });
+    'cache-control': path.basename(file) === 'index.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
+  };
+  return { ok: true, file, headers };
+}
+
+export async function serveStatic(rendererDir: string | null, pathname: string, res: ServerResponse, headOnly: boolean): Promise<void> {
+  if (rendererDir === null) {
+    sendError(res, 'not_found', 'the dashboard is not built: run `npm run build renderer`');
+    return;
+  }
+  const found = await findDashboardFile(rendererDir, pathname);
+  if (!found.ok) {
+    sendError(res, found.code, found.detail);
+    return;
+  }
+  res.writeHead(200, found.headers);
   if (headOnly) {
     res.end();
     return;
   }
-  await pipeline(createReadStream(file), res).catch(() => res.destroy());
+  await pipeline(createReadStream(found.file), res).catch(() => res.destroy());
 }
