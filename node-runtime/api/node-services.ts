@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { TrafficStats } from '../services/traffic-stats';
-import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, RecoveryStatus, Stats } from '../common/api-types';
+import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, RecoveryStatus, ReplicaHolding, Stats } from '../common/api-types';
 
 export interface LeaderView {
   readonly isLeader: boolean;
@@ -30,11 +30,12 @@ export interface WriteRequest {
 }
 
 export interface FileService {
-  list(query: { prefix: string; cursor: string | null; limit: number }): FileList;
+  /** With `delimiter: '/'` one folder level: deeper names roll up into `folders`. */
+  list(query: { prefix: string; cursor: string | null; limit: number; delimiter?: '/' }): FileList;
   /** Throws ApiError not_found. */
   info(name: string): FileInfo;
-  /** Which nodes hold every chunk of the file (asks the peers; unreachable ones are left out). */
-  completeOn(info: FileInfo): Promise<number[]>;
+  /** Which chunks of the file each member lacks (asks the peers; null for those that do not answer). */
+  replicas(info: FileInfo): Promise<ReplicaHolding[]>;
   /** Leader only. Stores, replicates to a majority, commits; resolves with the new metadata. */
   write(request: WriteRequest): Promise<FileInfo>;
   /** Leader only. */

@@ -128,10 +128,15 @@ export const fileInfoSchema = z.object({
   lock: lockInfoSchema.optional(),
   /** Nodes known to hold every chunk of this file, when the answering node knows. */
   completeOn: z.array(nodeId).optional(),
+  /**
+   * Per member, the indexes (into `chunks`) of the chunks it lacks; `missing` is null when the
+   * member did not answer. Only in `GET /fileinfo`.
+   */
+  replicas: z.array(z.object({ node: nodeId, missing: z.array(count).nullable() })).optional(),
 });
 
 /** One row of a listing: the file without its chunk list. */
-export const fileListItemSchema = fileInfoSchema.omit({ chunks: true, completeOn: true });
+export const fileListItemSchema = fileInfoSchema.omit({ chunks: true, completeOn: true, replicas: true });
 
 export const fileListSchema = z.object({
   items: z.array(fileListItemSchema),
@@ -145,6 +150,7 @@ export type ChunkRef = z.infer<typeof chunkRefSchema>;
 export type LockInfo = z.infer<typeof lockInfoSchema>;
 export type LockGrant = z.infer<typeof lockGrantSchema>;
 export type FileInfo = z.infer<typeof fileInfoSchema>;
+export type ReplicaHolding = NonNullable<FileInfo['replicas']>[number];
 export type FileListItem = z.infer<typeof fileListItemSchema>;
 export type FileList = z.infer<typeof fileListSchema>;
 

@@ -383,11 +383,20 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     services: () => background.services(),
   });
   transport.onRpc('raft-info', () => ({ commit: raft.status().commit }));
-  transport.onRpc('holds-chunks', (body) => {
-    // A peer's body is input like any other: anything but a list of chunk names is "no".
+  // A peer's body is input like any other: anything but a list of chunk names is refused.
+  const chunkNames = (body: unknown): string[] | null => {
     const hashes = typeof body === 'object' && body !== null ? (body as { hashes?: unknown }).hashes : undefined;
-    if (!Array.isArray(hashes) || hashes.length > 100_000 || !hashes.every((h) => typeof h === 'string' && isChunkHash(h))) return false;
-    return holdsAll(chunks, hashes as string[]);
+    if (!Array.isArray(hashes) || hashes.length > 100_000 || !hashes.every((h) => typeof h === 'string' && isChunkHash(h))) return null;
+    return hashes as string[];
+  };
+  // Kept for peers of the previous release, which ask this to build `completeOn`.
+  transport.onRpc('holds-chunks', async (body) => {
+    const hashes = chunkNames(body);
+    return hashes !== null && (await missingOf(chunks, hashes)).length === 0;
+  });
+  transport.onRpc('missing-chunks', (body) => {
+    const hashes = chunkNames(body);
+    return hashes === null ? false : missingOf(chunks, hashes);
   });
   const leaderPoll = setInterval(() => {
     const leader = raft.leaderId;
@@ -439,24 +448,25 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     },
     startScrub: () => background.startScrub(),
     files: {
-      list: ({ prefix, cursor, limit }) =>
-        toFileList(fsm.list({ prefix, limit, ...(cursor !== null ? { after: cursor } : {}) }), (name) => liveLock(fsm, name)),
+      list: ({ prefix, cursor, limit, delimiter }) =>
+        toFileList(fsm.list({ prefix, limit, delimiter, ...(cursor !== null ? { after: cursor } : {}) }), (name) => liveLock(fsm, name)),
       info: (name) => {
         const record = fsm.get(name);
         if (!record) throw new ApiError('not_found', `file "${name}" does not exist`);
         return toFileInfo(record, liveLock(fsm, name));
       },
-      completeOn: async (info) => {
+      replicas: async (info) => {
         const hashes = [...new Set(info.chunks.map((c) => c.hash))];
         const { confState } = raft.status();
         const members = [...new Set([...confState.voters, ...confState.learners])].sort((a, b) => a - b);
-        const holds = await Promise.all(
+        return Promise.all(
           members.map(async (id) => {
-            if (id === options.id) return holdsAll(chunks, hashes);
-            return transport.rpc(id, 'holds-chunks', { hashes }, { timeoutMs: 1_000 }).then((answer) => answer === true, () => false);
+            const lacking = id === options.id ? await missingOf(chunks, hashes) : await askMissing(transport, id, hashes);
+            if (lacking === null) return { node: id, missing: null };
+            const absent = new Set(lacking);
+            return { node: id, missing: info.chunks.flatMap((c, i) => (absent.has(c.hash) ? [i] : [])) };
           }),
         );
-        return members.filter((_, i) => holds[i]);
       },
       write: async (request) => {
         const info = await writer.write(request);
@@ -560,9 +570,16 @@ function tellParent(message: { type: 'listening'; httpUrl: string; peerAddress: 
   parentPort?.postMessage(message);
 }
 
-async function holdsAll(chunks: ChunkStore, hashes: readonly string[]): Promise<boolean> {
-  for (const hash of hashes) if (!(await chunks.has(hash))) return false;
-  return true;
+async function missingOf(chunks: ChunkStore, hashes: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const hash of hashes) if (!(await chunks.has(hash))) missing.push(hash);
+  return missing;
+}
+
+/** The chunks among `hashes` peer `id` lacks; null when it does not answer (down, cut off, older). */
+async function askMissing(transport: PeerTransport, id: number, hashes: readonly string[]): Promise<string[] | null> {
+  const answer = await transport.rpc(id, 'missing-chunks', { hashes }, { timeoutMs: 1_000 }).catch(() => null);
+  return Array.isArray(answer) && answer.every((h) => typeof h === 'string') ? answer : null;
 }
 
 function liveLock(fsm: StateMachine, name: string) {

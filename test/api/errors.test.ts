@@ -38,6 +38,7 @@ const badRequests: Array<[string, string, RequestInit, number, string]> = [
   ['a download of a missing file', '/download?name=missing.txt', {}, 404, 'not_found'],
   ['fileinfo of a missing file', '/fileinfo?name=missing.txt', {}, 404, 'not_found'],
   ['a page size out of range', '/files?limit=0', {}, 400, 'bad_request'],
+  ['an unknown listing delimiter', '/files?delimiter=%7C', {}, 400, 'bad_request'],
   ['an unknown consistency level', '/files?consistency=eventual', {}, 400, 'bad_request'],
   ['malformed JSON config', '/config', { method: 'PUT', body: '{"logLevel":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
   ['an unknown config key', '/config', { method: 'PUT', body: '{"nope": 1}' }, 400, 'config_invalid'],

@@ -122,4 +122,41 @@ describe('replication across three nodes', () => {
     expect(page2.body.items.map((i) => i.name)).toEqual(['dir/c']);
     expect(page2.body.nextCursor).toBeNull();
   });
+
+  it('lists one folder level with delimiter=/, deeper names rolled up into folders', async () => {
+    for (const name of ['tree/top.txt', 'tree/sub/deep.txt', 'tree/sub/deeper/x.txt', 'tree/other/y.txt']) {
+      expect((await fetch(`${leader.url}/upload/${name}`, { method: 'POST', body: name })).status).toBe(201);
+    }
+    const level = await json<{ items: { name: string }[]; folders?: string[] }>(`${follower.url}/files?prefix=tree/&delimiter=/&consistency=linearizable`);
+    expect(level.body.items.map((i) => i.name)).toEqual(['tree/top.txt']);
+    expect(level.body.folders).toEqual(['tree/other/', 'tree/sub/']);
+    const sub = await json<{ items: { name: string }[]; folders?: string[] }>(`${leader.url}/files?prefix=tree/sub/&delimiter=/`);
+    expect(sub.body.items.map((i) => i.name)).toEqual(['tree/sub/deep.txt']);
+    expect(sub.body.folders).toEqual(['tree/sub/deeper/']);
+  });
+
+  it('maps which node holds which chunk in /fileinfo, and marks a node that does not answer', async () => {
+    const data = randomBytes(5 * 1024 * 1024);
+    const put = await json<{ version: number; chunks: unknown[] }>(`${leader.url}/upload/replica-map.bin`, { method: 'POST', body: data });
+    expect(put.status).toBe(201);
+    expect(put.body.chunks.length).toBeGreaterThan(1);
+    type Info = { completeOn: number[]; replicas: { node: number; missing: number[] | null }[] };
+    const info = () => json<Info>(`${leader.url}/fileinfo?name=replica-map.bin`).then((r) => r.body);
+    const everywhere = await waitFor('every node to hold every chunk', async () => {
+      const body = await info();
+      return body.replicas.every((r) => r.missing?.length === 0) ? body : undefined;
+    });
+    expect(everywhere.replicas.map((r) => r.node)).toEqual(cluster.nodes.map((n) => n.id).sort((a, b) => a - b));
+    expect(everywhere.completeOn).toEqual(everywhere.replicas.map((r) => r.node));
+
+    const other = cluster.followers(leader).find((n) => n !== follower) as TestNode;
+    await cluster.kill(other);
+    try {
+      const body = await info();
+      expect(body.replicas.find((r) => r.node === other.id)?.missing).toBeNull();
+      expect(body.completeOn).not.toContain(other.id);
+    } finally {
+      await cluster.restart(other);
+    }
+  });
 });

@@ -47,7 +47,9 @@ export function fileRoutes(services: NodeServices): Router {
     const prefix = typeof req.query.prefix === 'string' ? req.query.prefix : '';
     const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : null;
     const limit = optionalInt(req, 'limit', 1, MAX_PAGE) ?? 1000;
-    res.json(services.files.list({ prefix, cursor, limit }));
+    const delimiter = req.query.delimiter;
+    if (delimiter !== undefined && delimiter !== '/') throw new ApiError('bad_request', 'delimiter must be "/" (list one folder level) or left out');
+    res.json(services.files.list({ prefix, cursor, limit, ...(delimiter === '/' ? { delimiter } : {}) }));
   });
 
   router.get('/files/*name', async (req, res) => {
@@ -58,7 +60,9 @@ export function fileRoutes(services: NodeServices): Router {
   router.get('/fileinfo', async (req, res) => {
     await readConsistency(services, req);
     const info = services.files.info(fileNameFrom(req.query.name));
-    res.json({ ...info, completeOn: await services.files.completeOn(info) });
+    const replicas = await services.files.replicas(info);
+    const completeOn = replicas.filter((r) => r.missing !== null && r.missing.length === 0).map((r) => r.node);
+    res.json({ ...info, completeOn, replicas });
   });
 
   router.get('/download', async (req, res) => {
