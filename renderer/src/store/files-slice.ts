@@ -1,5 +1,6 @@
-// The file listing (paged from the manager, searched by prefix), per-file details with their
-// replication status, and the file actions: delete, lock, unlock, download.
+// The file browser: one folder level at a time (paged from the manager), its sort, filter and
+// selection, per-file details with their replication status, and the file actions: delete (one
+// or the selection), lock, unlock, download, a preview of the first bytes.
 import type { FileInfo, FileList, LockGrant } from '../../../node-runtime/common/api-types';
 import { asRequestError } from '../api/request-error';
 import { fileUrl } from '../api/upload';
@@ -10,9 +11,9 @@ import type { FilesData, FilesSlice, SliceCreator } from './state';
 export const FILE_PAGE_SIZE = 1000;
 /** Above this many loaded rows a change only marks the listing stale instead of reloading it. */
 const AUTO_REFRESH_MAX_ROWS = 5000;
-const PREFIX_DEBOUNCE_MS = 150;
 const CHANGE_THROTTLE_MS = 300;
 const DETAIL_CONCURRENCY = 4;
+const DELETE_CONCURRENCY = 4;
 /** Details of a file not yet complete everywhere are re-read at most this often. */
 const INCOMPLETE_DETAIL_TTL_MS = 2000;
 const LOCK_OWNER = 'DFS Desktop';
@@ -20,6 +21,11 @@ const LOCK_OWNER = 'DFS Desktop';
 const EMPTY_FILES: FilesData = {
   prefix: '',
   items: [],
+  folders: [],
+  sort: { key: 'name', descending: false },
+  filter: '',
+  selected: {},
+  openFile: null,
   nextCursor: null,
   status: 'idle',
   error: null,
@@ -32,16 +38,20 @@ const EMPTY_FILES: FilesData = {
 };
 
 function listPath(prefix: string, cursor: string | null): string {
-  const query = new URLSearchParams({ limit: String(FILE_PAGE_SIZE) });
+  const query = new URLSearchParams({ limit: String(FILE_PAGE_SIZE), delimiter: '/' });
   if (prefix !== '') query.set('prefix', prefix);
   if (cursor !== null) query.set('cursor', cursor);
   return `/api/files?${query.toString()}`;
 }
 
+/** Sorting by anything but name, or filtering, is only right over the whole folder. */
+function needsWholeFolder(files: FilesData): boolean {
+  return files.filter !== '' || files.sort.key !== 'name';
+}
+
 export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
   const request = deps.api.request.bind(deps.api);
   let listing: AbortController | null = null;
-  let prefixTimer: ReturnType<typeof setTimeout> | null = null;
   let changeTimer: ReturnType<typeof setTimeout> | null = null;
   const detailQueue: string[] = [];
   const detailInFlight = new Set<string>();
@@ -80,14 +90,16 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     patch({ status: 'loading', error: null });
     try {
       const items: FileList['items'][number][] = [];
+      const folders: string[] = [];
       let cursor: string | null = null;
       do {
         const page: FileList = await request<FileList>('GET', listPath(prefix, cursor), { signal: controller.signal });
         items.push(...page.items);
+        folders.push(...(page.folders ?? []));
         cursor = page.nextCursor;
-      } while (cursor !== null && items.length < wanted);
+      } while (cursor !== null && items.length + folders.length < wanted);
       if (listing !== controller) return;
-      patch({ items, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false });
+      patch((f) => ({ items, folders, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepExisting(f.selected, items) }));
     } catch (err) {
       if (listing !== controller || controller.signal.aborted) return;
       const failure = asRequestError(err);
@@ -95,15 +107,38 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     } finally {
       if (listing === controller) listing = null;
     }
+    await loadRestIfNeeded();
+  }
+
+  /** Pages through the rest of the folder while a sort or filter needs all of it. */
+  async function loadRestIfNeeded(): Promise<void> {
+    while (needsWholeFolder(get().files) && get().files.nextCursor !== null && get().files.status === 'idle') {
+      await get().loadMoreFiles();
+    }
+  }
+
+  async function removeFile(name: string): Promise<void> {
+    // A file locked here needs our own lock token to be deleted.
+    const token = get().files.heldLocks[name];
+    await request('DELETE', fileUrl(name), token === undefined ? undefined : { headers: { 'X-Lock-Token': token } });
+    forgetLock(name);
+    patch((f) => {
+      const { [name]: _gone, ...details } = f.details;
+      const { [name]: _unticked, ...selected } = f.selected;
+      return { items: f.items.filter((i) => i.name !== name), details, selected, openFile: f.openFile === name ? null : f.openFile };
+    });
+  }
+
+  function fetchDetails(name: string): Promise<void> {
+    detailFetchedAt.set(name, deps.now());
+    return request<FileInfo>('GET', `/api/fileinfo?name=${encodeURIComponent(name)}`).then((info) => patch((f) => ({ details: { ...f.details, [name]: info } })));
   }
 
   function pumpDetails(): void {
     while (detailInFlight.size < DETAIL_CONCURRENCY && detailQueue.length > 0) {
       const name = detailQueue.shift() as string;
       detailInFlight.add(name);
-      detailFetchedAt.set(name, deps.now());
-      request<FileInfo>('GET', `/api/fileinfo?name=${encodeURIComponent(name)}`)
-        .then((info) => patch((f) => ({ details: { ...f.details, [name]: info } })))
+      fetchDetails(name)
         .catch(() => undefined)
         .finally(() => {
           detailInFlight.delete(name);
@@ -135,13 +170,63 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     files: EMPTY_FILES,
 
     setFilePrefix(prefix) {
-      patch({ prefix });
-      if (prefixTimer !== null) clearTimeout(prefixTimer);
-      prefixTimer = setTimeout(() => {
-        prefixTimer = null;
-        void get().loadFiles();
-      }, PREFIX_DEBOUNCE_MS);
+      if (prefix === get().files.prefix && get().files.loadedOnce) return;
+      patch({ prefix, items: [], folders: [], nextCursor: null, filter: '', selected: {}, loadedOnce: false });
+      void get().loadFiles();
     },
+
+    setFileSort(key) {
+      patch(({ sort }) => ({ sort: { key, descending: sort.key === key ? !sort.descending : key !== 'name' } }));
+      void loadRestIfNeeded();
+    },
+
+    setFileFilter(text) {
+      patch({ filter: text });
+      void loadRestIfNeeded();
+    },
+
+    setFilesSelected(names, selected) {
+      patch((f) => {
+        const next = { ...f.selected };
+        for (const name of names) {
+          if (selected) next[name] = true;
+          else delete next[name];
+        }
+        return { selected: next };
+      });
+    },
+
+    async deleteSelectedFiles() {
+      const queue = Object.keys(get().files.selected);
+      const failures: { name: string; message: string }[] = [];
+      const worker = async () => {
+        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+          setBusy(name, 'delete');
+          try {
+            await removeFile(name);
+          } catch (err) {
+            const failure = asRequestError(err);
+            failures.push({ name, message: describeFailure(failure.code, failure.detail) });
+          } finally {
+            setBusy(name, null);
+          }
+        }
+      };
+      const total = queue.length;
+      await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, total) }, worker));
+      if (failures.length > 0) {
+        const first = failures[0] as { name: string; message: string };
+        patch({ actionFailure: { what: `delete ${failures.length} of ${total} files`, message: `${first.name}: ${first.message}`, at: deps.now() } });
+      }
+      if (failures.length < total) get().noteFilesChanged();
+    },
+
+    openFileDetails(name) {
+      patch({ openFile: name });
+      if (name !== null) void fetchDetails(name).catch(() => undefined);
+    },
+
+    readFileHead: (name, maxBytes) => deps.api.requestText(fileUrl(name), { headers: { Range: `bytes=0-${maxBytes - 1}` } }),
 
     loadFiles: () => loadFromStart(FILE_PAGE_SIZE),
 
@@ -154,7 +239,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
       try {
         const page = await request<FileList>('GET', listPath(prefix, nextCursor), { signal: controller.signal });
         if (listing !== controller) return;
-        patch((f) => ({ items: [...f.items, ...page.items], nextCursor: page.nextCursor, status: 'idle' }));
+        patch((f) => ({ items: [...f.items, ...page.items], folders: [...f.folders, ...(page.folders ?? [])], nextCursor: page.nextCursor, status: 'idle' }));
       } catch (err) {
         if (listing !== controller || controller.signal.aborted) return;
         const failure = asRequestError(err);
@@ -184,14 +269,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
 
     deleteFile: (name) =>
       fileAction(name, 'delete', async () => {
-        // A file locked here needs our own lock token to be deleted.
-        const token = get().files.heldLocks[name];
-        await request('DELETE', fileUrl(name), token === undefined ? undefined : { headers: { 'X-Lock-Token': token } });
-        forgetLock(name);
-        patch((f) => {
-          const { [name]: _gone, ...details } = f.details;
-          return { items: f.items.filter((i) => i.name !== name), details };
-        });
+        await removeFile(name);
         get().noteFilesChanged();
       }),
 
@@ -229,9 +307,18 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     },
 
     refreshShownDetails() {
-      if (shownNames.length > 0) get().requestFileDetails(shownNames);
+      const open = get().files.openFile;
+      const names = open === null || shownNames.includes(open) ? shownNames : [...shownNames, open];
+      if (names.length > 0) get().requestFileDetails(names);
     },
 
     dismissFileFailure: () => patch({ actionFailure: null }),
   };
 };
+
+/** The ticked names still listed after a reload (a file deleted elsewhere drops out). */
+function keepExisting(selected: Readonly<Record<string, true>>, items: readonly { name: string }[]): Readonly<Record<string, true>> {
+  if (Object.keys(selected).length === 0) return selected;
+  const listed = new Set(items.map((i) => i.name));
+  return Object.fromEntries(Object.keys(selected).filter((n) => listed.has(n)).map((n) => [n, true as const]));
+}

@@ -56,9 +56,26 @@ export interface ClusterSlice {
 
 // ---- files ----------------------------------------------------------------------------------
 
+export type FileSortKey = 'name' | 'size' | 'modified' | 'version';
+
+export interface FileSort {
+  readonly key: FileSortKey;
+  readonly descending: boolean;
+}
+
 export interface FilesData {
+  /** The open folder: "" for the top level, else a path ending in "/". */
   readonly prefix: string;
   readonly items: readonly FileListItem[];
+  /** Sub-folders of the open folder ("docs/sub/"), as loaded so far. */
+  readonly folders: readonly string[];
+  readonly sort: FileSort;
+  /** Shows only entries of the open folder whose name contains this (any case). */
+  readonly filter: string;
+  /** Files ticked for a bulk action, by name. */
+  readonly selected: Readonly<Record<string, true>>;
+  /** The file whose details drawer is open. */
+  readonly openFile: string | null;
   readonly nextCursor: string | null;
   readonly status: 'idle' | 'loading' | 'error';
   readonly error: string | null;
@@ -76,9 +93,20 @@ export interface FilesData {
 
 export interface FilesSlice {
   readonly files: FilesData;
+  /** Opens a folder ("" for the top level). */
   setFilePrefix(prefix: string): void;
   loadFiles(): Promise<void>;
   loadMoreFiles(): Promise<void>;
+  /** Sorts by `key`; choosing the current key again reverses the order. */
+  setFileSort(key: FileSortKey): void;
+  setFileFilter(text: string): void;
+  setFilesSelected(names: readonly string[], selected: boolean): void;
+  /** Deletes every ticked file, a few at a time; failures stay ticked and are reported once. */
+  deleteSelectedFiles(): Promise<void>;
+  /** Opens the details drawer of a file (re-reading its details), or closes it with null. */
+  openFileDetails(name: string | null): void;
+  /** The first `maxBytes` of a file as text, for a preview. */
+  readFileHead(name: string, maxBytes: number): Promise<string>;
   requestFileDetails(names: readonly string[]): void;
   deleteFile(name: string): Promise<void>;
   lockFile(name: string): Promise<void>;

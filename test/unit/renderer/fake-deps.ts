@@ -36,6 +36,11 @@ export class FakeApi implements ApiClient {
     return route.answer(call) as T;
   }
 
+  /** Answered by a GET route whose answer is the text. */
+  async requestText(path: string, options?: RequestOptions): Promise<string> {
+    return String(await this.request<unknown>('GET', path, options));
+  }
+
   linkUrl(path: string): string {
     return path;
   }

@@ -50,34 +50,111 @@ describe('Files', () => {
     expect(within(row).getByText('v12')).toBeTruthy();
     expect(within(row).getByRole('img', { name: 'Complete on 2 of 3 nodes (node 1, 2)' })).toBeTruthy();
     expect(within(row).getByRole('link', { name: 'Download docs/report.pdf' }).getAttribute('href')).toBe('/api/files/docs%2Freport.pdf');
-    const locked = screen.getByRole('row', { name: 'locked.txt' });
-    expect(within(locked).getByText('Locked')).toBeTruthy();
-    expect((within(locked).getByRole('button', { name: 'Unlock locked.txt' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(within(screen.getByRole('row', { name: 'locked.txt' })).getByText('Locked')).toBeTruthy();
 
-    fireEvent.click(within(row).getByRole('button', { name: 'Lock docs/report.pdf' }));
-    await act(settle);
     fireEvent.click(within(row).getByRole('button', { name: 'Delete docs/report.pdf' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Confirm delete docs/report.pdf' }));
     await act(settle);
-    expect(commandsSent(h)).toEqual(['POST /api/locks/docs%2Freport.pdf', 'DELETE /api/files/docs%2Freport.pdf']);
+    expect(commandsSent(h)).toEqual(['DELETE /api/files/docs%2Freport.pdf']);
   });
 
-  it('asks the store for details of visible rows and searches by prefix', async () => {
+  it('opens a details drawer on a click: SHA-256, replica map per node and chunk, lock actions, curl line, preview', async () => {
+    const h = harness();
+    const sha = 'b'.repeat(64);
+    withFiles(h, [fileItem('notes/todo.txt', { sha256: sha, size: 12, version: 3 }), fileItem('locked.txt', { lock: { name: 'locked.txt', owner: 'alice', acquiredAt: '2026-11-26T14:00:00.000Z', expiresAt: '2026-11-26T14:05:00.000Z' } })]);
+    const chunks = [{ hash: 'c'.repeat(64), size: 8 }, { hash: 'd'.repeat(64), size: 4 }];
+    h.api.on('GET', /^\/api\/fileinfo\?name=notes%2Ftodo\.txt$/, () => ({
+      ...fileItem('notes/todo.txt', { sha256: sha, size: 12, version: 3 }),
+      chunks,
+      completeOn: [1],
+      replicas: [{ node: 1, missing: [] }, { node: 2, missing: [1] }, { node: 3, missing: null }],
+    }));
+    h.api.on('GET', /^\/api\/files\/notes%2Ftodo\.txt$/, () => 'buy milk\n');
+    renderWithStore(<FilesView />, h.store);
+    fireEvent.click(screen.getByRole('button', { name: 'Details of notes/todo.txt' }));
+    await act(settle);
+    const drawer = screen.getByRole('dialog', { name: 'Details of notes/todo.txt' });
+    expect(within(drawer).getByLabelText('SHA-256').textContent).toBe(sha);
+    expect(within(drawer).getByRole('button', { name: 'Copy the SHA-256' })).toBeTruthy();
+    expect(within(drawer).getByText('v3')).toBeTruthy();
+    const map = within(drawer).getByRole('table', { name: 'Replicas by node and chunk' });
+    expect(within(map).getAllByRole('row').map((r) => r.getAttribute('aria-label'))).toEqual([
+      'Node 1: all 2 chunks',
+      'Node 2: missing 1 of 2 (repaired from a peer when recovery is on)',
+      'Node 3: did not answer',
+    ]);
+    expect(within(drawer).getByText(/^curl -fo 'todo\.txt' 'http:\/\/127\.0\.0\.1:\d+\/download\?name=notes%2Ftodo\.txt'$/)).toBeTruthy();
+    await waitFor(() => expect(within(drawer).getByLabelText('Start of notes/todo.txt').textContent).toBe('buy milk\n'));
+    expect(within(within(drawer).getByRole('table', { name: 'Chunks' })).getAllByRole('row')).toHaveLength(3);
+
+    fireEvent.click(within(drawer).getByRole('button', { name: 'Lock notes/todo.txt' }));
+    await act(settle);
+    expect(commandsSent(h)).toEqual(['POST /api/locks/notes%2Ftodo.txt']);
+    fireEvent.keyDown(drawer, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Details of locked.txt' }));
+    const other = screen.getByRole('dialog', { name: 'Details of locked.txt' });
+    expect((within(other).getByRole('button', { name: 'Unlock locked.txt' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(within(other).getByText(/^Held by alice until /)).toBeTruthy();
+  });
+
+  it('asks the store for details of visible rows, and filters the folder by name', async () => {
     const h = harness();
     withFiles(h, [fileItem('a.txt'), fileItem('b.txt')]);
     renderWithStore(<FilesView />, h.store);
     await act(settle);
     expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo')).map((c) => c.path)).toEqual(['/api/fileinfo?name=a.txt', '/api/fileinfo?name=b.txt']);
-    fireEvent.change(screen.getByLabelText('Search by prefix'), { target: { value: 'b' } });
-    expect(h.store.getState().files.prefix).toBe('b');
+    fireEvent.change(screen.getByLabelText('Filter this folder by name'), { target: { value: 'B' } });
+    expect(screen.queryByRole('row', { name: 'a.txt' })).toBeNull();
+    expect(screen.getByRole('row', { name: 'b.txt' })).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Filter this folder by name'), { target: { value: 'zzz' } });
+    expect(screen.getByText('No name in this folder contains “zzz”.')).toBeTruthy();
   });
 
-  it('steps into a file’s folder and back up through the breadcrumb', () => {
+  it('sorts by a column header, folders first, and says which way in aria-sort', () => {
     const h = harness();
-    withFiles(h, [fileItem('photos/2024/a.jpg')]);
+    withFiles(h, [fileItem('small.bin', { size: 1 }), fileItem('big.bin', { size: 900 }), fileItem('mid.bin', { size: 50 })]);
+    h.store.setState((s) => ({ files: { ...s.files, folders: ['zeta/'] } }));
     renderWithStore(<FilesView />, h.store);
-    fireEvent.click(screen.getByRole('button', { name: 'Show the folder photos/2024/' }));
-    expect(h.store.getState().files.prefix).toBe('photos/2024/');
+    const names = () => screen.getAllByRole('row').slice(1).map((r) => r.getAttribute('aria-label'));
+    expect(names()).toEqual(['Folder zeta/', 'big.bin', 'mid.bin', 'small.bin']);
+    fireEvent.click(screen.getByRole('button', { name: 'Size' }));
+    expect(names()).toEqual(['Folder zeta/', 'big.bin', 'mid.bin', 'small.bin']);
+    expect(screen.getByRole('columnheader', { name: /Size/ }).getAttribute('aria-sort')).toBe('descending');
+    fireEvent.click(screen.getByRole('button', { name: 'Size' }));
+    expect(names()).toEqual(['Folder zeta/', 'small.bin', 'mid.bin', 'big.bin']);
+    fireEvent.click(screen.getByRole('button', { name: 'Name' }));
+    expect(names()).toEqual(['Folder zeta/', 'big.bin', 'mid.bin', 'small.bin']);
+    expect(screen.getByRole('columnheader', { name: /Name/ }).getAttribute('aria-sort')).toBe('ascending');
+  });
+
+  it('ticks files one by one or all at once, and deletes the selection after a confirmation', async () => {
+    const h = harness();
+    withFiles(h, [fileItem('a.txt'), fileItem('b.txt'), fileItem('c.txt')]);
+    renderWithStore(<FilesView />, h.store);
+    expect(screen.queryByRole('region', { name: 'Selection' })).toBeNull();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select all files shown' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select b.txt' }));
+    const bar = screen.getByRole('region', { name: 'Selection' });
+    expect(within(bar).getByText('2 selected')).toBeTruthy();
+    expect((screen.getByRole('checkbox', { name: 'Select all files shown' }) as HTMLInputElement).indeterminate).toBe(true);
+    fireEvent.click(within(bar).getByRole('button', { name: 'Delete 2 selected files' }));
+    fireEvent.click(within(bar).getByRole('button', { name: 'Confirm delete 2 selected files' }));
+    await act(settle);
+    expect(commandsSent(h).sort()).toEqual(['DELETE /api/files/a.txt', 'DELETE /api/files/c.txt']);
+    expect(screen.getAllByRole('row').slice(1).map((r) => r.getAttribute('aria-label'))).toEqual(['b.txt']);
+    expect(screen.queryByRole('region', { name: 'Selection' })).toBeNull();
+  });
+
+  it('steps into a folder and back up through the breadcrumb', () => {
+    const h = harness();
+    withFiles(h, []);
+    h.store.setState((s) => ({ files: { ...s.files, folders: ['photos/'] } }));
+    renderWithStore(<FilesView />, h.store);
+    fireEvent.click(screen.getByRole('button', { name: 'Open folder photos' }));
+    expect(h.store.getState().files.prefix).toBe('photos/');
+    act(() => h.store.getState().setFilePrefix('photos/2024/'));
     const crumbs = screen.getByRole('navigation', { name: 'Folder' });
     expect(within(crumbs).getByRole('button', { name: '2024' }).getAttribute('aria-current')).toBe('location');
     fireEvent.click(within(crumbs).getByRole('button', { name: 'photos' }));

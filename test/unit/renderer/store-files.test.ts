@@ -13,7 +13,7 @@ describe('the files slice', () => {
 
   it('loads the first page when the Files view opens, then more on demand', async () => {
     const page = Array.from({ length: FILE_PAGE_SIZE }, (_, i) => fileItem(`f${String(i).padStart(4, '0')}`));
-    h.api.on('GET', /^\/api\/files\?limit=1000$/, () => ({ items: page, nextCursor: 'f0999' }));
+    h.api.on('GET', /^\/api\/files\?limit=1000&delimiter=%2F$/, () => ({ items: page, nextCursor: 'f0999' }));
     h.api.on('GET', /cursor=f0999/, () => ({ items: [fileItem('g.txt')], nextCursor: null }));
     h.store.getState().setTab('files');
     await settle();
@@ -25,20 +25,61 @@ describe('the files slice', () => {
   });
 
   it('keeps reading short pages until a full page is loaded', async () => {
-    h.api.on('GET', /^\/api\/files\?limit=1000$/, () => ({ items: [fileItem('a.txt')], nextCursor: 'a.txt' }));
+    h.api.on('GET', /^\/api\/files\?limit=1000&delimiter=%2F$/, () => ({ items: [fileItem('a.txt')], nextCursor: 'a.txt' }));
     h.api.on('GET', /cursor=a\.txt/, () => ({ items: [fileItem('b.txt')], nextCursor: null }));
     await h.store.getState().loadFiles();
     expect(h.store.getState().files.items.map((f) => f.name)).toEqual(['a.txt', 'b.txt']);
   });
 
-  it('searches by prefix after a short pause in typing', async () => {
-    vi.useFakeTimers();
-    h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('photos/x.jpg')], nextCursor: null }));
-    h.store.getState().setFilePrefix('pho');
+  it('opens a folder: one level listed with its sub-folders, filter and selection reset', async () => {
+    h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('photos/x.jpg')], folders: ['photos/2024/'], nextCursor: null }));
+    h.store.setState((s) => ({ files: { ...s.files, filter: 'old', selected: { 'a.txt': true } } }));
     h.store.getState().setFilePrefix('photos/');
-    await vi.advanceTimersByTimeAsync(200);
+    await settle();
     const listed = h.api.calls.filter((c) => c.path.startsWith('/api/files'));
-    expect(listed.map((c) => c.path)).toEqual([`/api/files?limit=${FILE_PAGE_SIZE}&prefix=photos%2F`]);
+    expect(listed.map((c) => c.path)).toEqual([`/api/files?limit=${FILE_PAGE_SIZE}&delimiter=%2F&prefix=photos%2F`]);
+    expect(h.store.getState().files).toMatchObject({ prefix: 'photos/', folders: ['photos/2024/'], filter: '', selected: {} });
+    expect(h.store.getState().files.items.map((f) => f.name)).toEqual(['photos/x.jpg']);
+  });
+
+  it('loads the rest of a long folder before sorting it by size, since one page cannot be sorted alone', async () => {
+    h.api.on('GET', /^\/api\/files\?limit=1000&delimiter=%2F$/, () => ({ items: [fileItem('a.txt', { size: 1 })], nextCursor: 'a.txt' }));
+    h.api.on('GET', /cursor=a\.txt/, () => ({ items: [fileItem('b.txt', { size: 9 })], nextCursor: 'b.txt' }));
+    h.api.on('GET', /cursor=b\.txt/, () => ({ items: [fileItem('c.txt', { size: 5 })], nextCursor: null }));
+    h.store.setState((s) => ({ files: { ...s.files, items: [fileItem('a.txt', { size: 1 })], nextCursor: 'a.txt', loadedOnce: true } }));
+    h.store.getState().setFileSort('size');
+    await vi.waitFor(() => expect(h.store.getState().files.nextCursor).toBeNull());
+    expect(h.store.getState().files.sort).toEqual({ key: 'size', descending: true });
+    expect(h.store.getState().files.items.map((f) => f.name)).toEqual(['a.txt', 'b.txt', 'c.txt']);
+    h.store.getState().setFileSort('size');
+    expect(h.store.getState().files.sort).toEqual({ key: 'size', descending: false });
+  });
+
+  it('deletes the selection a few at a time, keeping the failures ticked and reporting them once', async () => {
+    h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('a.txt'), fileItem('b.txt'), fileItem('c.txt')], nextCursor: null }));
+    await h.store.getState().loadFiles();
+    h.api.on('DELETE', /b\.txt/, () => failWith('locked', 'b.txt is locked by alice', 423));
+    h.store.getState().setFilesSelected(['a.txt', 'b.txt', 'c.txt'], true);
+    h.store.getState().setFilesSelected(['c.txt'], false);
+    h.store.getState().setFilesSelected(['c.txt'], true);
+    await h.store.getState().deleteSelectedFiles();
+    expect(h.api.calls.filter((c) => c.method === 'DELETE').map((c) => c.path).sort()).toEqual(['/api/files/a.txt', '/api/files/b.txt', '/api/files/c.txt']);
+    expect(h.store.getState().files.items.map((f) => f.name)).toEqual(['b.txt']);
+    expect(Object.keys(h.store.getState().files.selected)).toEqual(['b.txt']);
+    expect(h.store.getState().files.actionFailure).toMatchObject({ what: 'delete 1 of 3 files' });
+    expect(h.store.getState().files.actionFailure?.message).toMatch(/^b\.txt: .*locked by alice/);
+  });
+
+  it('opens the details drawer with freshly read details, and reads the head of a file for a preview', async () => {
+    h.api.on('GET', /^\/api\/fileinfo\?name=a\.txt$/, () => ({ ...fileItem('a.txt', { version: 3 }), chunks: [], completeOn: [], replicas: [] }));
+    h.api.on('GET', /^\/api\/files\/a\.txt$/, (call) => `head of a.txt (${call.options?.headers?.Range})`);
+    h.store.getState().openFileDetails('a.txt');
+    await settle();
+    expect(h.store.getState().files.openFile).toBe('a.txt');
+    expect(h.store.getState().files.details['a.txt']?.version).toBe(3);
+    expect(await h.store.getState().readFileHead('a.txt', 100)).toBe('head of a.txt (bytes=0-99)');
+    h.store.getState().openFileDetails(null);
+    expect(h.store.getState().files.openFile).toBeNull();
   });
 
   it('shows why listing failed', async () => {

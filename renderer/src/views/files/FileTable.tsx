@@ -1,35 +1,73 @@
-// The file listing as an accessible table whose body is virtualised.
-import { useCallback } from 'react';
-import type { FileListItem } from '../../../../node-runtime/common/api-types';
+// The open folder as an accessible table whose body is virtualised: sortable headers, a tick box
+// per file and one for everything shown, sub-folders first.
+import { useCallback, useMemo, type ReactNode } from 'react';
 import { Explained } from '../../shell/Explained';
 import { VirtualList, type VisibleRange } from '../../shell/VirtualList';
 import { useApp } from '../../store/context';
-import { FILE_ROW_HEIGHT, FileRow } from './FileRow';
+import type { FileEntry } from '../../store/files-derive';
+import type { FileSortKey } from '../../store/state';
+import { FILE_ROW_HEIGHT, FileRow, FolderRow } from './FileRow';
 
 /** Start fetching the next page when the view comes this close to the end of what is loaded. */
 const LOAD_AHEAD_ROWS = 200;
 
-export function FileTable({ items }: { items: readonly FileListItem[] }) {
+function SortHeader({ column, label, numeric = false }: { column: FileSortKey; label: ReactNode; numeric?: boolean }) {
+  const sort = useApp((s) => s.files.sort);
+  const setSort = useApp((s) => s.setFileSort);
+  const active = sort.key === column;
+  return (
+    <span role="columnheader" className={numeric ? 'num' : undefined} aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" className="link-button sort-button" onClick={() => setSort(column)}>
+        {label}
+        <span aria-hidden="true" className="sort-mark">{active ? (sort.descending ? '▼' : '▲') : ''}</span>
+      </button>
+    </span>
+  );
+}
+
+function SelectAll({ names }: { names: readonly string[] }) {
+  const selected = useApp((s) => s.files.selected);
+  const setSelected = useApp((s) => s.setFilesSelected);
+  const ticked = names.filter((n) => selected[n]).length;
+  return (
+    <input
+      type="checkbox"
+      aria-label="Select all files shown"
+      checked={names.length > 0 && ticked === names.length}
+      ref={(el) => {
+        if (el) el.indeterminate = ticked > 0 && ticked < names.length;
+      }}
+      disabled={names.length === 0}
+      onChange={(e) => setSelected(names, e.currentTarget.checked)}
+    />
+  );
+}
+
+export function FileTable({ entries }: { entries: readonly FileEntry[] }) {
   const hasMore = useApp((s) => s.files.nextCursor !== null);
   const loadMore = useApp((s) => s.loadMoreFiles);
   const requestDetails = useApp((s) => s.requestFileDetails);
+  const fileNames = useMemo(() => entries.flatMap((e) => (e.kind === 'file' ? [e.file.name] : [])), [entries]);
 
   const onRangeChange = useCallback(
     ({ start, end }: VisibleRange) => {
-      requestDetails(items.slice(start, end).map((i) => i.name));
-      if (hasMore && end >= items.length - LOAD_AHEAD_ROWS) void loadMore();
+      requestDetails(entries.slice(start, end).flatMap((e) => (e.kind === 'file' ? [e.file.name] : [])));
+      if (hasMore && end >= entries.length - LOAD_AHEAD_ROWS) void loadMore();
     },
-    [items, hasMore, loadMore, requestDetails],
+    [entries, hasMore, loadMore, requestDetails],
   );
 
   return (
-    <div role="table" aria-label="Files" aria-rowcount={items.length + 1} className="fill">
+    <div role="table" aria-label="Files" aria-rowcount={entries.length + 1} className="fill file-table">
       <div role="rowgroup">
         <div role="row" aria-rowindex={1} className="file-head">
-          <span role="columnheader">Name</span>
-          <span role="columnheader">Size</span>
-          <span role="columnheader">Modified</span>
-          <span role="columnheader"><Explained term="version">Version</Explained></span>
+          <span role="columnheader">
+            <SelectAll names={fileNames} />
+          </span>
+          <SortHeader column="name" label="Name" />
+          <SortHeader column="size" label="Size" numeric />
+          <SortHeader column="modified" label="Modified" numeric />
+          <SortHeader column="version" label={<Explained term="version">Version</Explained>} numeric />
           <span role="columnheader"><Explained term="replication">Replicas</Explained></span>
           <span role="columnheader"><Explained term="lock">Lock</Explained></span>
           <span role="columnheader">Actions</span>
@@ -38,10 +76,16 @@ export function FileTable({ items }: { items: readonly FileListItem[] }) {
       <VirtualList
         role="rowgroup"
         className="file-list"
-        items={items}
+        items={entries}
         rowHeight={FILE_ROW_HEIGHT}
         onRangeChange={onRangeChange}
-        renderRow={(file, index, top) => <FileRow key={file.name} file={file} index={index} top={top} />}
+        renderRow={(entry, index, top) =>
+          entry.kind === 'folder' ? (
+            <FolderRow key={`folder:${entry.path}`} path={entry.path} index={index} top={top} />
+          ) : (
+            <FileRow key={entry.file.name} file={entry.file} index={index} top={top} />
+          )
+        }
       />
     </div>
   );

@@ -1,41 +1,52 @@
-// The object browser: search by prefix, the virtualised listing, upload pickers.
+// The file browser: the open folder with its trail, a name filter, the virtualised listing, the
+// selection's actions, the details drawer, upload pickers.
+import { useMemo } from 'react';
 import { formatCount } from '../../format/units';
 import { useApp } from '../../store/context';
+import { fileEntries } from '../../store/files-derive';
+import { FileDetails } from './FileDetails';
 import { FilePickers } from './FilePickers';
 import { FileTable } from './FileTable';
 import { PrefixBreadcrumb } from './PrefixBreadcrumb';
+import { SelectionBar } from './SelectionBar';
 import { WatchedFolders } from './WatchedFolders';
 
 export function FilesView() {
   const files = useApp((s) => s.files);
-  const setPrefix = useApp((s) => s.setFilePrefix);
+  const setFilter = useApp((s) => s.setFileFilter);
   const reload = useApp((s) => s.loadFiles);
   const dismissFailure = useApp((s) => s.dismissFileFailure);
+  const { items, folders, sort, filter } = files;
+  const entries = useMemo(() => fileEntries({ items, folders, sort, filter }), [items, folders, sort, filter]);
   const count = files.items.length;
+  const more = files.nextCursor === null ? '' : '+';
 
   return (
     <div className="stack fill">
       <div className="row">
-        <label htmlFor="file-prefix">Search by prefix</label>
+        <PrefixBreadcrumb />
+        <span className="spacer" />
+        <label htmlFor="file-filter" className="visually-hidden">
+          Filter this folder by name
+        </label>
         <input
-          id="file-prefix"
+          id="file-filter"
           className="input"
           type="search"
-          placeholder="e.g. photos/2024/"
-          value={files.prefix}
-          onChange={(e) => setPrefix(e.currentTarget.value)}
+          placeholder="Filter by name"
+          value={files.filter}
+          onChange={(e) => setFilter(e.currentTarget.value)}
         />
         <span className="num muted" role="status" aria-live="polite">
-          {files.status === 'loading' && count === 0 ? 'Loading…' : `${formatCount(count)}${files.nextCursor === null ? '' : '+'} ${count === 1 ? 'file' : 'files'}`}
+          {files.status === 'loading' && count === 0 ? 'Loading…' : `${formatCount(count)}${more} ${count === 1 ? 'file' : 'files'}${files.folders.length > 0 ? `, ${formatCount(files.folders.length)}${more} ${files.folders.length === 1 ? 'folder' : 'folders'}` : ''}`}
         </span>
-        <span className="spacer" />
         <button type="button" className="btn" onClick={() => void reload()}>
           Refresh
         </button>
         <FilePickers />
       </div>
+      <SelectionBar />
       <WatchedFolders />
-      <PrefixBreadcrumb />
       {files.stale && (
         <div className="banner banner-info" role="status">
           <p>Files changed on the cluster since this list was loaded.</p>
@@ -62,20 +73,23 @@ export function FilesView() {
           </button>
         </div>
       )}
-      {files.loadedOnce && count === 0 && files.status !== 'error' ? (
+      {files.loadedOnce && entries.length === 0 && files.status !== 'error' ? (
         <div className="empty card">
-          {files.prefix === '' ? (
+          {files.filter !== '' ? (
+            <p>No name in this folder contains “{files.filter}”.</p>
+          ) : files.prefix === '' ? (
             <>
               <p>No files yet.</p>
               <p>Drop files or whole folders anywhere on this window, or use “Choose files…”.</p>
             </>
           ) : (
-            <p>No file name starts with “{files.prefix}”.</p>
+            <p>The folder “{files.prefix}” is empty.</p>
           )}
         </div>
       ) : (
-        <FileTable items={files.items} />
+        <FileTable entries={entries} />
       )}
+      {files.openFile !== null && <FileDetails name={files.openFile} />}
     </div>
   );
 }

@@ -1,0 +1,106 @@
+// The Files view in a real Chromium against web mode with three real nodes: folders and the
+// breadcrumb, sorting, the details drawer with the SHA-256 and the replica map, bulk delete.
+// Screenshots land in test-results/e2e/.
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, waitFor } from '../cluster/harness';
+import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
+import { startWebMode, type WebMode } from './support/web-mode';
+
+const chromiumPath = chromiumOrSkip();
+const screenshots = path.join(repoRoot, 'test-results', 'e2e');
+
+let web: WebMode;
+let browser: Browser;
+let page: Page;
+
+const FILES: Record<string, string> = {
+  'docs/readme.txt': 'Hello from the file browser test.\nSecond line.\n',
+  'docs/sub/deep.txt': 'deep',
+  'small.bin': 'x'.repeat(10),
+  'large.bin': 'y'.repeat(300_000),
+  'medium.bin': 'z'.repeat(40_000),
+  'trash/one.txt': '1',
+  'trash/two.txt': '2',
+  'trash/keep.txt': 'keep',
+};
+
+async function upload(name: string, body: string): Promise<void> {
+  await web.api(`/api/files/${encodeURIComponent(name)}`, { method: 'PUT', body });
+}
+
+/** The accessible names of the table's body rows, top to bottom. */
+async function rowNames(): Promise<(string | null)[]> {
+  const rows = page.getByRole('table', { name: 'Files' }).getByRole('row');
+  const names = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  return names.slice(1);
+}
+
+describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, three real nodes)', () => {
+  beforeAll(async () => {
+    await mkdir(screenshots, { recursive: true });
+    web = await startWebMode();
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(web.url);
+    await waitFor('the dashboard to show a leader', async () => (await page.getByRole('group', { name: 'Cluster status' }).innerText()).includes('Leader: node'), 30_000);
+    for (const [name, body] of Object.entries(FILES)) await upload(name, body);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+  });
+
+  it('lists folders first, sorts by size, and steps into a folder and back through the breadcrumb', async () => {
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await expect.poll(rowNames, { timeout: 15_000 }).toEqual(['Folder docs/', 'Folder trash/', 'large.bin', 'medium.bin', 'small.bin']);
+    await page.getByRole('button', { name: 'Size', exact: true }).click();
+    await expect.poll(rowNames).toEqual(['Folder docs/', 'Folder trash/', 'large.bin', 'medium.bin', 'small.bin']);
+    await page.getByRole('button', { name: 'Size', exact: true }).click();
+    await expect.poll(rowNames).toEqual(['Folder docs/', 'Folder trash/', 'small.bin', 'medium.bin', 'large.bin']);
+    await page.getByRole('button', { name: 'Name', exact: true }).click();
+
+    await page.getByRole('button', { name: 'Open folder docs' }).click();
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['Folder docs/sub/', 'docs/readme.txt']);
+    await page.getByRole('button', { name: 'Open folder sub' }).click();
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['docs/sub/deep.txt']);
+    const crumbs = page.getByRole('navigation', { name: 'Folder' });
+    expect(await crumbs.getByRole('button', { name: 'sub' }).getAttribute('aria-current')).toBe('location');
+    await crumbs.getByRole('button', { name: 'docs' }).click();
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['Folder docs/sub/', 'docs/readme.txt']);
+  });
+
+  it('opens a file’s details on a click: its SHA-256, every node holding every chunk, a text preview', async () => {
+    await page.getByRole('button', { name: 'Details of docs/readme.txt' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Details of docs/readme.txt' });
+    const expected = createHash('sha256').update(FILES['docs/readme.txt'] as string).digest('hex');
+    await expect.poll(() => drawer.getByLabel('SHA-256', { exact: true }).innerText(), { timeout: 10_000 }).toBe(expected);
+    const map = drawer.getByRole('table', { name: 'Replicas by node and chunk' });
+    await expect
+      .poll(async () => map.getByRole('row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label'))), { timeout: 15_000 })
+      .toEqual(['Node 1: all 1 chunk', 'Node 2: all 1 chunk', 'Node 3: all 1 chunk']);
+    await expect.poll(() => drawer.getByLabel('Start of docs/readme.txt').innerText(), { timeout: 10_000 }).toContain('Hello from the file browser test.');
+    expect(await drawer.getByText(/^curl -fo 'readme\.txt' 'http:\/\/127\.0\.0\.1:\d+\/download\?name=docs%2Freadme\.txt'$/).count()).toBe(1);
+    await page.screenshot({ path: path.join(screenshots, 'files-details-drawer.png') });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('deletes a multi-selection after one confirmation, leaving the rest', async () => {
+    await page.getByRole('navigation', { name: 'Folder' }).getByRole('button', { name: 'All files' }).click();
+    await page.getByRole('button', { name: 'Open folder trash' }).click();
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['trash/keep.txt', 'trash/one.txt', 'trash/two.txt']);
+    await page.getByRole('checkbox', { name: 'Select trash/one.txt' }).check();
+    await page.getByRole('checkbox', { name: 'Select trash/two.txt' }).check();
+    const bar = page.getByRole('region', { name: 'Selection' });
+    await bar.getByRole('button', { name: 'Delete 2 selected files' }).click();
+    await bar.getByRole('button', { name: 'Confirm delete 2 selected files' }).click();
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['trash/keep.txt']);
+    const left = await web.api<{ items: { name: string }[] }>('/api/files?prefix=trash/');
+    expect(left.items.map((i) => i.name)).toEqual(['trash/keep.txt']);
+  });
+});
