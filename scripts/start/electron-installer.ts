@@ -35,9 +35,10 @@ function mirrorOf(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * @electron/get fetches with Node's built-in fetch, which uses HTTPS_PROXY / HTTP_PROXY only when
- * NODE_USE_ENV_PROXY=1 (in the Node releases that support it), so a proxy set the usual way
- * reaches the installer.
+ * @electron/get fetches with Node's built-in fetch, which ignores HTTPS_PROXY / HTTP_PROXY by itself
+ * on Node 20 (NODE_USE_ENV_PROXY arrived in Node 22.21 and 24). ELECTRON_GET_USE_PROXY makes
+ * @electron/get install undici's EnvHttpProxyAgent, which honours those variables and NO_PROXY on
+ * every Node version we support, so a proxy set the usual way reaches the installer.
  */
 function installerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const proxied = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
@@ -45,7 +46,7 @@ function installerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     ...env,
     // Its own progress bar would appear after 30 s on a second line; ours is the one line.
     ELECTRON_GET_NO_PROGRESS: '1',
-    ...(proxied && env.NODE_USE_ENV_PROXY === undefined ? { NODE_USE_ENV_PROXY: '1' } : {}),
+    ...(proxied && env.ELECTRON_GET_USE_PROXY === undefined ? { ELECTRON_GET_USE_PROXY: '1' } : {}),
   };
 }
 

@@ -2,7 +2,8 @@
 // Electron's real installer against a local mirror (ELECTRON_MIRROR) that serves a stand-in
 // archive and its SHASUMS256.txt (electron_use_remote_checksums). The stand-in "electron" records
 // how it was launched; made to fail like Chromium as root, it gets a sentence and web mode. A
-// broken mirror leads to web mode too. node_modules/electron is left as found:
+// broken mirror leads to web mode too. The download goes through a local CONNECT proxy set the usual
+// way (HTTP_PROXY), as on a corporate network. node_modules/electron is left as found:
 // a real binary there is moved aside for the run and put back, even after a failed run.
 // (In the cluster group: it runs after the unit tests and before the e2e smoke test, never beside it.)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +67,10 @@ let found = '';
 let mirror: http.Server;
 let mirrorUrl = '';
 const requests: string[] = [];
+let proxy: http.Server;
+let proxyUrl = '';
+/** The targets the proxy was asked to tunnel to (CONNECT host:port). */
+const tunnels: string[] = [];
 let child: ChildProcess | null = null;
 
 async function buildStandInArchive(): Promise<{ zip: Buffer; shasums: string }> {
@@ -87,8 +92,11 @@ interface NpmStart {
   exit(timeoutMs: number): Promise<number | null>;
 }
 
-/** `npm start` with the mirror and a temp cache and state dir; a display is claimed so the download is tried. */
-function npmStart(mirrorBase: string, args: string[]): NpmStart {
+/**
+ * `npm start` with the mirror and a temp cache and state dir; a display is claimed so the download is
+ * tried. `through` is a proxy URL to put in HTTP_PROXY and HTTPS_PROXY, else none is set.
+ */
+function npmStart(mirrorBase: string, args: string[], through?: string): NpmStart {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ELECTRON_MIRROR: mirrorBase,
@@ -98,7 +106,9 @@ function npmStart(mirrorBase: string, args: string[]): NpmStart {
     DFS_STANDIN_RECORD: path.join(temp, 'launched.txt'),
     DISPLAY: ':0',
   };
-  for (const name of ['ELECTRON_PATH', 'DFS_DESKTOP_WEB', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NODE_USE_ENV_PROXY']) delete env[name];
+  const proxyNames = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy', 'ELECTRON_GET_USE_PROXY'];
+  for (const name of ['ELECTRON_PATH', 'DFS_DESKTOP_WEB', ...proxyNames]) delete env[name];
+  if (through) Object.assign(env, { HTTP_PROXY: through, HTTPS_PROXY: through });
   const proc = spawn('npm', ['start', '--', ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child = proc;
   let out = '';
@@ -150,21 +160,39 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
   mirrorUrl = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/`;
+  // A forward proxy as undici speaks to one: every request, http:// included, goes through CONNECT.
+  proxy = http.createServer((_req, res) => res.writeHead(405).end('CONNECT only'));
+  proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    tunnels.push(req.url ?? '');
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 }, 60_000);
 
 afterAll(async () => {
   if (child?.pid && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
   await new Promise((resolve) => mirror?.close(resolve));
+  proxy?.closeAllConnections();
+  await new Promise((resolve) => proxy?.close(resolve));
   putBack();
   if (temp) await rm(temp, { recursive: true, force: true });
 });
 
 describe.skipIf(process.platform === 'win32')('npm start without an Electron binary', () => {
-  it("downloads Electron through its own installer from the mirror, unpacks it, and launches it with the app", async () => {
-    const run = npmStart(mirrorUrl, []);
+  it("downloads Electron through its own installer from the mirror, via the proxy, unpacks it, and launches it with the app", async () => {
+    const run = npmStart(mirrorUrl, [], proxyUrl);
     expect(await run.exit(180_000), run.output()).toBe(0);
     expect(run.output()).toContain(`Downloading Electron ${version} for the desktop app`);
     expect(requests).toEqual(expect.arrayContaining([`/v${version}/${archiveName}`, `/v${version}/SHASUMS256.txt`]));
+    expect(tunnels).toContain(new URL(mirrorUrl).host);
     expect(readFileSync(path.join(electronDir, 'path.txt'), 'utf8')).toBe(platformPath);
     // Electron's cache got the archive (electron_config_cache was honoured).
     expect(readdirSync(path.join(temp, 'electron-cache'), { recursive: true }).map(String).some((f) => f.endsWith(archiveName))).toBe(true);

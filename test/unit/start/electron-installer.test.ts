@@ -32,15 +32,15 @@ function capture(isTTY: boolean): ProgressOut & { text: string } {
 }
 
 describe('runElectronInstaller', () => {
-  it("passes the environment through, adds NODE_USE_ENV_PROXY where a proxy is set, and silences @electron/get's own bar", async () => {
+  it("passes the environment through, turns on @electron/get's proxy support where a proxy is set, and silences @electron/get's own bar", async () => {
     const record = path.join(dir, 'env.json');
     const installScript = await script(
       'ok.cjs',
-      `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ mirror: process.env.ELECTRON_MIRROR, proxy: process.env.NODE_USE_ENV_PROXY, quiet: process.env.ELECTRON_GET_NO_PROGRESS }));`,
+      `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ mirror: process.env.ELECTRON_MIRROR, proxy: process.env.ELECTRON_GET_USE_PROXY, quiet: process.env.ELECTRON_GET_NO_PROGRESS }));`,
     );
     const out = capture(false);
     const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_MIRROR: 'http://127.0.0.1:9/', HTTPS_PROXY: 'http://127.0.0.1:8/' };
-    delete env.NODE_USE_ENV_PROXY;
+    delete env.ELECTRON_GET_USE_PROXY;
     expect(await runElectronInstaller({ installScript, version: '42.0.0', timeoutMs: 30_000, env, out })).toEqual({ ok: true });
     expect(JSON.parse(await readFile(record, 'utf8'))).toEqual({ mirror: 'http://127.0.0.1:9/', proxy: '1', quiet: '1' });
     expect(out.text).toBe('Downloading Electron 42.0.0 for the desktop app (first start only, about 110 MB, at most 30 s)…\n');
