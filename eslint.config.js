@@ -1,39 +1,119 @@
-// Lint doubles as the architecture guard: the import boundaries of DESIGN.md are rules here,
+// Lint doubles as the architecture guard: the import boundaries of DESIGN.md are one table here,
 // so crossing a layer fails `npm run lint` (and CI) instead of relying on review.
-import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { layeringPlugin } from './scripts/lint/layering-rule.js';
 
-const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const RUNTIME = ['common', 'raft', 'fsm', 'storage', 'transport', 'driver', 'services', 'ports', 'api', 's3'];
+const MANAGER_ROOMS = ['supervision', 'clusters', 'cluster-view', 'control-api', 'watched'];
 
-/** Only electron/main/ may import 'electron': a plain-Node import tries to download the binary. */
-const noElectron = {
-  name: 'electron',
-  message: "Only electron/main/ may import 'electron' (plain Node would try to download the binary).",
+/**
+ * The layering table (VS Code's code-layering is the model; DESIGN.md's "Where things live" and
+ * "Imports run downward only" are the spec): each layer, where it lives, the layers it may import
+ * and why. An import across layers that is not listed fails `npm run lint` with that reason.
+ * Paths ending in / are folders; the most specific path wins. `builtins`: 'none' forbids Node's
+ * built-in modules, 'no-io' those with side effects. Only a layer with `electron` imports 'electron'.
+ * Files in no layer (tests, scripts, bench) may import anything but 'electron'.
+ */
+export const layers = {
+  common: {
+    paths: ['node-runtime/common/'], may: [], builtins: 'none',
+    why: 'node-runtime/common/ is shared with the renderer: plain types and schemas, no Node built-ins',
+  },
+  raft: {
+    paths: ['node-runtime/raft/'], may: ['common'], builtins: 'no-io',
+    why: 'raft/ is the pure, deterministic Raft core: it imports nothing with side effects (time arrives as tick())',
+  },
+  fsm: {
+    paths: ['node-runtime/fsm/'], may: ['raft', 'common'], builtins: 'no-io',
+    why: 'fsm/ is deterministic (apply depends only on prior state and the entry): it imports nothing with side effects',
+  },
+  storage: {
+    paths: ['node-runtime/storage/'], may: ['raft', 'common'],
+    why: "storage/ is the disk under Raft: it knows Raft's types and nothing above them",
+  },
+  transport: {
+    paths: ['node-runtime/transport/'], may: ['raft', 'common'],
+    why: "transport/ carries Raft messages and chunks between nodes: it knows Raft's types and nothing above them",
+  },
+  driver: {
+    paths: ['node-runtime/node/raft-driver.ts'], may: ['raft', 'common'],
+    why: "the Raft driver carries out Raft's Ready contract with what it is given: it imports only Raft",
+  },
+  services: {
+    paths: ['node-runtime/services/'], may: ['ports', 'driver', 'storage', 'transport', 'fsm', 'raft', 'common'],
+    why: 'services/ never import api/ or the wiring: the contracts they share with api/ live in ports.ts',
+  },
+  ports: {
+    paths: ['node-runtime/ports.ts'], may: ['services', 'driver', 'storage', 'transport', 'fsm', 'raft', 'common'],
+    why: 'ports.ts holds the contracts between api/ and services/, so it sits below api/',
+  },
+  api: {
+    paths: ['node-runtime/api/'], may: ['ports', 'services', 'driver', 'common'],
+    why: 'api/ turns HTTP into service calls: it reaches storage, transport, Raft and the state machine only through services/',
+  },
+  s3: {
+    paths: ['node-runtime/s3/'], may: ['ports', 'services', 'driver', 'common'],
+    why: 's3/ is another client of the services, like api/',
+  },
+  node: {
+    paths: ['node-runtime/node/', 'node-runtime/'], may: RUNTIME,
+    why: 'node/ wires the node from all its parts, and from nothing of the desktop app',
+  },
+  manager: {
+    paths: ['electron/manager/'], may: [...MANAGER_ROOMS, 'manager-files', 'common'],
+    why: 'the manager (manager.ts assembles the rooms, web.ts is web mode) never imports electron/main/ and uses only node-runtime/common/ of the node',
+  },
+  'manager-files': {
+    paths: ['electron/manager/files.ts'], may: [],
+    why: 'files.ts is the durable-file helper every room uses: it depends on no room',
+  },
+  supervision: {
+    paths: ['electron/manager/supervision/'], may: ['clusters', 'cluster-view', 'manager-files', 'common'],
+    why: 'supervision/ runs local nodes: it neither serves the API nor watches folders, and never imports the assembly (manager.ts)',
+  },
+  clusters: {
+    paths: ['electron/manager/clusters/'], may: ['cluster-view', 'manager-files', 'common'],
+    why: "clusters/ reaches nodes through their APIs; local processes are supervision/'s, behind the ClusterBackend seam",
+  },
+  'cluster-view': {
+    paths: ['electron/manager/cluster-view/'], may: ['clusters', 'common'],
+    why: 'cluster-view/ observes a ClusterBackend: it owns no process and serves no request',
+  },
+  'control-api': {
+    paths: ['electron/manager/control-api/'], may: ['clusters', 'cluster-view', 'watched', 'common'],
+    why: 'control-api/ acts through the ClusterBackend and ClusterOps, never on node processes (supervision/) directly',
+  },
+  watched: {
+    paths: ['electron/manager/watched/'], may: ['manager-files', 'common'],
+    why: 'watched/ reaches the cluster through its own client (watched-remote.ts), so it works in local and attach mode alike',
+  },
+  main: {
+    paths: ['electron/main/'], may: ['manager', 'manager-files', ...MANAGER_ROOMS, 'common'], electron: true,
+    why: 'electron/main/ drives the manager and uses only node-runtime/common/ of the node',
+  },
+  renderer: {
+    paths: ['renderer/src/'], may: ['common'], builtins: 'none',
+    why: 'renderer/ runs in a browser and talks to the manager over HTTP: it imports only node-runtime/common/',
+  },
 };
 
-/** Builds one `no-restricted-imports` rule; flat config replaces (not merges) a rule per block. */
-function restrictImports({ paths = [], patterns = [] } = {}) {
-  return ['error', { paths: [noElectron, ...paths], patterns }];
-}
-
-const runtimeMustNotReachUp = [
-  { group: ['**/electron/**', '**/renderer/**'], message: 'node-runtime/ never imports electron/ or renderer/.' },
+/**
+ * Edges the table forbids that the code still has, each with what removes it. The rule lets
+ * exactly these files through; the lint test fails once one is gone, so the list only shrinks.
+ */
+export const knownViolations = [
+  ...['file-reader', 'file-writer', 'lock-service', 'membership-service'].map((name) => ({
+    file: `node-runtime/services/${name}.ts`,
+    imports: 'api',
+    removedBy: 'issue #16: the contract types of api/node-services.ts move to node-runtime/ports.ts',
+  })),
 ];
 
-const pureIo = ['fs', 'net', 'http', 'https', 'http2', 'dgram', 'child_process', 'timers', 'timers/promises', 'worker_threads', 'fs/promises', 'os', 'process'];
-const pureCoreImports = {
-  paths: pureIo.flatMap((m) => [m, `node:${m}`]).map((name) => ({
-    name,
-    message: 'raft/ and fsm/ are pure and deterministic: no I/O, no timers (time arrives as tick()).',
-  })),
-  patterns: [
-    ...runtimeMustNotReachUp,
-    { group: ['**/storage/**', '**/transport/**', '**/api/**', '**/services/**', '**/node', '**/node/**'], message: 'raft/ and fsm/ import nothing with side effects.' },
-  ],
-};
+const layering = layeringPlugin(import.meta.dirname, layers, knownViolations);
 
+/** Beyond imports, raft/ and fsm/ stay deterministic: no clocks, no randomness, no timers. */
 const pureCoreSyntax = [
   'error',
   { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'No clocks in raft/ and fsm/: time arrives through tick() or the entry.' },
@@ -53,49 +133,23 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    plugins: { layering },
     rules: {
-      'no-restricted-imports': restrictImports(),
+      'layering/imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
   },
   {
-    files: ['electron/main/**'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
-  {
-    files: ['node-runtime/**'],
-    rules: { 'no-restricted-imports': restrictImports({ patterns: runtimeMustNotReachUp }) },
-  },
-  {
     files: ['node-runtime/raft/**', 'node-runtime/fsm/**'],
     rules: {
-      'no-restricted-imports': restrictImports(pureCoreImports),
       'no-restricted-syntax': pureCoreSyntax,
       'no-restricted-globals': pureCoreGlobals,
     },
   },
   {
-    files: ['node-runtime/common/**'],
-    rules: {
-      'no-restricted-imports': restrictImports({
-        paths: nodeBuiltins.map((name) => ({ name, message: 'node-runtime/common/ is shared with the renderer: no Node built-ins.' })),
-        patterns: [{ regex: '(^|/)(electron|renderer)/', message: 'node-runtime/ never imports electron/ or renderer/.' }],
-      }),
-    },
-  },
-  {
     files: ['renderer/src/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': restrictImports({
-        paths: nodeBuiltins.map((name) => ({ name, message: 'renderer/ runs in a browser: no Node built-ins.' })),
-        patterns: [
-          { regex: '(^|/)node-runtime/(?!common(/|$))', message: 'renderer/ may import only node-runtime/common/.' },
-          { regex: '(^|/)electron/', message: 'renderer/ talks to the manager over HTTP, never by import.' },
-        ],
-      }),
-    },
   },
 );
