@@ -121,7 +121,7 @@ export const fileInfoSchema = z.object({
   size: count,
   sha256: sha256Hex,
   chunks: z.array(chunkRefSchema),
-  /** The Raft index of the entry that wrote this content; changes on every overwrite. */
+  /** The file's own write counter: 1 when created, one more on every overwrite. */
   version: z.number().int().min(1),
   createdAt: isoTime,
   modifiedAt: isoTime,

@@ -121,7 +121,7 @@ export class StateMachine {
     const expiredLocks = this.advanceTime(command.at);
     switch (command.type) {
       case 'put':
-        return this.put(index, command);
+        return this.put(command);
       case 'delete':
         return this.delete(command);
       case 'lockAcquire':
@@ -149,7 +149,7 @@ export class StateMachine {
     return this.locks.expire(this.logTime);
   }
 
-  private put(index: number, cmd: PutCommand): ApplyResult {
+  private put(cmd: PutCommand): ApplyResult {
     const nameProblem = this.checkName(cmd.name);
     if (nameProblem) return reject(nameProblem);
     const chunkBytes = cmd.chunks.reduce((sum, c) => sum + c.size, 0);
@@ -176,7 +176,8 @@ export class StateMachine {
       size: cmd.size,
       sha256: cmd.sha256,
       chunks: cmd.chunks.map((c) => ({ hash: c.hash, size: c.size })),
-      version: index,
+      // The name's own counter, 1 on its first write: readable, and the same on every replica.
+      version: (previous?.version ?? 0) + 1,
       createdAt: previous?.createdAt ?? this.logTime,
       modifiedAt: this.logTime,
     };

@@ -57,6 +57,17 @@ describe('a format-1 data directory', () => {
     expect(await unicode.text()).toBe('héllo wörld\n');
   });
 
+  it('keeps the versions its files had (the log index then) and counts on from them; a new file starts at 1', async () => {
+    const before = await json<{ version: number }>(`${node.url}/fileinfo?name=docs/note-7.txt`);
+    expect(before.body.version).toBeGreaterThan(1);
+    const overwrite = await json<{ version: number }>(`${node.url}/files/docs/note-7.txt`, { method: 'PUT', body: 'file number 7, again\n' });
+    expect(overwrite.body.version).toBe(before.body.version + 1);
+    const fresh = await json<{ version: number }>(`${node.url}/files/docs/counted.txt`, { method: 'PUT', body: 'one' });
+    expect(fresh.body.version).toBe(1);
+    const again = await json<{ version: number }>(`${node.url}/files/docs/counted.txt`, { method: 'PUT', body: 'two' });
+    expect(again.body.version).toBe(2);
+  });
+
   it('keeps its cluster settings and takes new writes', async () => {
     const { body } = await json<Record<string, { value: unknown }>>(`${node.url}/config`);
     expect(body.chunkSize?.value).toBe(65_536);

@@ -20,7 +20,7 @@ export const EXPLAIN = {
   vote: 'Each node grants one vote per term, to the first candidate whose log is at least as up to date as its own; a majority of votes makes a leader.',
   electionTimer: 'If a follower hears nothing from the leader for this long, it starts an election.',
   quota: 'Cluster-wide limit on stored bytes (each file counted once, not per copy).',
-  version: 'The log position that wrote this content; it changes on every overwrite.',
+  version: 'Counts the writes of this file: 1 when it was created, one more on every overwrite.',
   lock: 'A lease that stops others from changing the file until it is released or expires.',
   scope: 'Cluster settings are the same on every node and change through the log; node settings belong to one node.',
   source: 'Where the value comes from: default, config file, environment, command-line flag, or set here (api).',

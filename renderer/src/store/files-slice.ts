@@ -255,12 +255,14 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
       detailQueue.length = 0;
       const { details, items } = get().files;
       const nodeCount = get().snapshot?.nodes.length ?? 0;
-      const versions = new Map(items.map((i) => [i.name, i.version]));
+      // Version and hash: a file deleted and written again starts at version 1 again.
+      const current = new Map(items.map((i) => [i.name, i]));
       for (const name of names) {
         if (detailInFlight.has(name) || detailQueue.includes(name)) continue;
         const known = details[name];
         const fetchedAt = detailFetchedAt.get(name) ?? 0;
-        const outdated = known === undefined || known.version !== versions.get(name);
+        const listed = current.get(name);
+        const outdated = known === undefined || known.version !== listed?.version || known.sha256 !== listed.sha256;
         const incomplete = known?.completeOn !== undefined && known.completeOn.length < nodeCount;
         if (outdated || (incomplete && deps.now() - fetchedAt >= INCOMPLETE_DETAIL_TTL_MS)) detailQueue.push(name);
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Driver, hashOf, observable, put } from './builders';
 
 describe('put', () => {
-  it('stores size, hash, chunks, version = index, timestamps from the entry', () => {
+  it('stores size, hash, chunks, version 1, timestamps from the entry', () => {
     const d = new Driver();
     const result = d.ok(put('docs/a.txt', 10, 1000));
     expect(result).toMatchObject({ type: 'put', previous: null });
@@ -20,14 +20,18 @@ describe('put', () => {
     expect(d.machine.now()).toBe(1000);
   });
 
-  it('overwrites: new version and modifiedAt, createdAt kept, previous returned', () => {
+  it('overwrites: version one more (not the log index), new modifiedAt, createdAt kept, previous returned', () => {
     const d = new Driver();
     d.ok(put('a', 10, 1000));
+    d.ok(put('other', 1, 1200));
     d.ok({ type: 'tick', at: 1500 });
     const result = d.ok(put('a', 4, 2000));
     expect(result.type === 'put' && result.previous?.size).toBe(10);
-    expect(d.machine.get('a')).toMatchObject({ size: 4, version: 3, createdAt: 1000, modifiedAt: 2000 });
-    expect(d.machine.totals()).toEqual({ files: 1, bytes: 4 });
+    expect(d.machine.get('a')).toMatchObject({ size: 4, version: 2, createdAt: 1000, modifiedAt: 2000 });
+    expect(d.machine.totals()).toEqual({ files: 2, bytes: 5 });
+    d.ok(put('a', 5, 2100));
+    expect(d.machine.get('a')?.version).toBe(3);
+    expect(d.machine.get('other')?.version).toBe(1);
   });
 
   it('accepts an empty file with no chunks', () => {
@@ -64,7 +68,7 @@ describe('put', () => {
     d.ok(put('a', 1, 1, { expectedVersion: 0 }));
     expect(d.rejected(put('a', 2, 2, { expectedVersion: 0 }))).toEqual({ code: 'conflict', name: 'a', expectedVersion: 0, actualVersion: 1 });
     d.ok(put('a', 3, 3, { expectedVersion: 1 }));
-    expect(d.rejected(put('a', 4, 4, { expectedVersion: 1 }))).toMatchObject({ code: 'conflict', actualVersion: 3 });
+    expect(d.rejected(put('a', 4, 4, { expectedVersion: 1 }))).toMatchObject({ code: 'conflict', actualVersion: 2 });
     expect(d.machine.get('a')?.size).toBe(3);
   });
 });
@@ -92,12 +96,12 @@ describe('delete', () => {
     d.ok({ type: 'delete', name: 'a', at: 3, expectedVersion: 1 });
   });
 
-  it('gives a re-created file a fresh createdAt', () => {
+  it('gives a re-created file a fresh createdAt and starts its version again at 1', () => {
     const d = new Driver();
     d.ok(put('a', 1, 100));
     d.ok({ type: 'delete', name: 'a', at: 200 });
     d.ok(put('a', 1, 300));
-    expect(d.machine.get('a')).toMatchObject({ createdAt: 300, modifiedAt: 300, version: 3 });
+    expect(d.machine.get('a')).toMatchObject({ createdAt: 300, modifiedAt: 300, version: 1 });
   });
 });
 

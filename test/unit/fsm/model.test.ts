@@ -49,7 +49,7 @@ class Model {
         if (c.size > this.quota) return 'file_too_large';
         const growth = c.size - (file?.size ?? 0);
         if (growth > 0 && this.used() + growth > this.quota) return 'quota_exceeded';
-        this.files.set(c.name, { size: c.size, version: index, createdAt: file?.createdAt ?? this.time, modifiedAt: this.time });
+        this.files.set(c.name, { size: c.size, version: (file?.version ?? 0) + 1, createdAt: file?.createdAt ?? this.time, modifiedAt: this.time });
         return 'ok';
       }
       case 'lockAcquire':
