@@ -8,6 +8,7 @@ import type { ChunkRef } from '../common/api-types';
 import type { ClusterSettings } from '../common/config';
 import type { ApiErrorBody } from '../common/errors';
 import type { FileNameProblem } from '../common/file-name';
+import { formatBytes, quotaText } from '../common/units';
 
 export interface FileRecord {
   readonly name: string;
@@ -15,7 +16,10 @@ export interface FileRecord {
   readonly size: number;
   readonly sha256: string;
   readonly chunks: readonly ChunkRef[];
-  /** Index of the Raft entry that wrote this content. */
+  /**
+   * Counts the writes of this name since it last did not exist: 1, 2, 3… Records from before
+   * the counter (data format 1) hold the Raft index that wrote them and count on from there.
+   */
   readonly version: number;
   /** Log time (ms since the epoch) of the first write of this name since it last did not exist. */
   readonly createdAt: number;
@@ -68,9 +72,9 @@ function describe(r: Rejection): string {
     case 'conflict':
       return `file "${r.name}" is at version ${r.actualVersion}, not ${r.expectedVersion}`;
     case 'file_too_large':
-      return `file "${r.name}" is ${r.size} bytes, more than the whole quota of ${r.limit} bytes`;
+      return `file "${r.name}" is ${formatBytes(r.size)}, more than the whole quota of ${formatBytes(r.limit)}`;
     case 'quota_exceeded':
-      return `storing "${r.name}" (${r.requested} bytes) would exceed the quota: ${r.used} of ${r.limit} bytes used`;
+      return quotaText(`storing "${r.name}" (${formatBytes(r.requested)})`, r.used, r.limit);
     case 'locked':
       return `"${r.name}" is locked by ${r.owner} until ${new Date(r.expiresAt).toISOString()}`;
     case 'lock_token_invalid':

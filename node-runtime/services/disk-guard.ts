@@ -2,6 +2,7 @@
 // uploads and replicas alike: a follower short of space refuses, the leader counts it as not
 // holding the file, and the write needs a majority elsewhere.
 import { ApiError } from '../common/errors';
+import { formatBytes } from '../common/units';
 import { diskFree } from '../storage/disk-free';
 
 /** How old a free-space reading may be: statfs on every write shows up in profiles. */
@@ -27,7 +28,7 @@ export class DiskGuard {
     const { free } = this.reading;
     const reserve = this.options.reserveBytes();
     if (free !== null && free - incoming < reserve) {
-      throw new ApiError('disk_full', `node ${this.options.nodeId} keeps ${reserve} bytes of disk free and has ${free}; refusing new chunks`);
+      throw new ApiError('disk_full', `node ${this.options.nodeId} keeps ${formatBytes(reserve)} of disk free (setting diskReserveBytes) and has ${formatBytes(free)}; refusing new chunks`);
     }
   }
 }

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ChunkRef, FileInfo } from '../common/api-types';
 import type { ClusterSettings } from '../common/config';
 import { ApiError } from '../common/errors';
+import { formatBytes, quotaText } from '../common/units';
 import { toFileInfo, type StateMachine } from '../fsm';
 import type { WriteRequest } from '../api/node-services';
 import { ChunkReplication, type ChunkPusher, type ReplicationTarget } from './chunk-replication';
@@ -92,7 +93,7 @@ export class FileWriter {
     const replaced = this.options.fsm.get(name)?.size ?? 0;
     const allowed = Math.min(limit, maxFileBytes, limit - used + replaced);
     if (declared !== null && declared > limit) {
-      throw Object.assign(new ApiError('file_too_large', `"${name}" is ${declared} bytes, more than the whole quota of ${limit} bytes`), {
+      throw Object.assign(new ApiError('file_too_large', `"${name}" is ${formatBytes(declared)}, more than the whole quota of ${formatBytes(limit)}`), {
         extra: { size: declared, limit },
       });
     }
@@ -104,16 +105,16 @@ export class FileWriter {
     const { storageQuota: limit, maxFileBytes } = this.options.settings();
     const used = this.options.fsm.totals().bytes;
     if (requested > maxFileBytes && maxFileBytes < limit) {
-      return Object.assign(new ApiError('file_too_large', `"${name}" is ${requested} bytes or more, over the maximum file size of ${maxFileBytes} bytes (setting maxFileBytes)`), {
+      return Object.assign(new ApiError('file_too_large', `"${name}" is ${formatBytes(requested)} or more, over the maximum file size of ${formatBytes(maxFileBytes)} (setting maxFileBytes)`), {
         extra: { size: requested, limit: maxFileBytes },
       });
     }
     if (requested > limit) {
-      return Object.assign(new ApiError('file_too_large', `"${name}" is larger than the whole quota of ${limit} bytes`), {
+      return Object.assign(new ApiError('file_too_large', `"${name}" is larger than the whole quota of ${formatBytes(limit)}`), {
         extra: { size: requested, limit },
       });
     }
-    return Object.assign(new ApiError('quota_exceeded', `storing "${name}" (${requested} bytes or more) would exceed the quota: ${used} of ${limit} bytes used`), {
+    return Object.assign(new ApiError('quota_exceeded', quotaText(`storing "${name}" (${formatBytes(requested)} or more)`, used, limit)), {
       extra: { used, limit, requested },
     });
   }

@@ -113,6 +113,10 @@ describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three r
     await dropFiles([{ name: 'too-big.bin', size: 2 * 1024 * 1024, fill: 'x' }]);
     const row = page.getByRole('listitem', { name: 'too-big.bin' });
     await expect.poll(async () => (await row.innerText()).toLowerCase(), { timeout: 30_000 }).toMatch(/quota/);
+    // Refused from the declared size before sending, in human units, not raw byte counts.
+    const text = await row.innerText();
+    expect(text).toMatch(/2\.00 MiB.*1\.00 MiB/);
+    expect(text).not.toMatch(/\d{6,}/);
     await screenshot('files-over-quota');
   });
 

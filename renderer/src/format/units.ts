@@ -1,17 +1,8 @@
 // Number formatting for people: sizes, rates, durations, moments.
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+import { formatBytes } from '../../../node-runtime/common/units';
 
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
-  return `${value.toFixed(digits)} ${BYTE_UNITS[unit]}`;
-}
+export { formatBytes };
 
 export function formatRate(bytesPerSec: number): string {
   return `${formatBytes(bytesPerSec)}/s`;

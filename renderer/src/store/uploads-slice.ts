@@ -1,9 +1,12 @@
 // The upload queue: files dropped or picked become entries that upload a few at a time, each with
 // its progress, speed, and a readable error; cancel aborts, retry starts over.
 import { validateFileName } from '../../../node-runtime/common/file-name';
+import type { FileInfo } from '../../../node-runtime/common/api-types';
+import { asRequestError } from '../api/request-error';
 import type { UploadHandle, UploadOutcome } from '../api/upload';
 import { describeFailure } from '../format/error-text';
 import type { SliceCreator, UploadEntry, UploadsSlice } from './state';
+import { refusalBeforeSending } from './upload-precheck';
 
 export const MAX_PARALLEL_UPLOADS = 3;
 
@@ -27,9 +30,39 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
     pump();
   }
 
+  /** The size of the file a name holds on the cluster now: 0 when none, null when unknown. */
+  async function sizeOnCluster(name: string): Promise<number | null> {
+    try {
+      return (await deps.api.request<FileInfo>('GET', `/api/fileinfo?name=${encodeURIComponent(name)}`)).size;
+    } catch (err) {
+      return asRequestError(err).status === 404 ? 0 : null;
+    }
+  }
+
   function start(entry: UploadEntry): void {
     const startedAt = deps.now();
     update(entry.id, () => ({ state: 'uploading', startedAt, bytesSent: 0, bytesPerSec: 0, error: null }));
+    const listed = get().files.items.find((i) => i.name === entry.name);
+    const refusal = refusalBeforeSending(get().snapshot, entry.name, entry.size, listed?.size ?? 0);
+    if (refusal === null) {
+      send(entry, startedAt);
+      return;
+    }
+    // Finished a tick later: pump() is still walking the queue that started this entry.
+    const refuse = (r: NonNullable<typeof refusal>) => void Promise.resolve().then(() => finish(entry.id, { kind: 'failed', code: r.code, detail: r.detail }));
+    if (refusal.code !== 'quota_exceeded' || listed !== undefined) {
+      refuse(refusal);
+      return;
+    }
+    // An overwrite frees the old copy's bytes; its size decides, when the listing did not show it.
+    void sizeOnCluster(entry.name).then((replaced) => {
+      const again = replaced === null ? null : refusalBeforeSending(get().snapshot, entry.name, entry.size, replaced);
+      if (again === null) send(entry, startedAt);
+      else refuse(again);
+    });
+  }
+
+  function send(entry: UploadEntry, startedAt: number): void {
     const handle = deps.startUpload({
       name: entry.name,
       body: entry.file,

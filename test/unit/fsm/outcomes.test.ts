@@ -26,7 +26,7 @@ describe('rejectionToApiError', () => {
 
   it('gives the numbers and names a person needs', () => {
     expect(rejectionToApiError({ code: 'quota_exceeded', name: 'a.bin', used: 9, limit: 10, requested: 2 }).detail).toBe(
-      'storing "a.bin" (2 bytes) would exceed the quota: 9 of 10 bytes used',
+      'storing "a.bin" (2 B) would exceed the quota: 9 B of 10 B used, 1 B free',
     );
     expect(rejectionToApiError({ code: 'locked', name: 'a', owner: 'alice', expiresAt: Date.UTC(2026, 0, 1) }).detail).toBe(
       '"a" is locked by alice until 2026-01-01T00:00:00.000Z',

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_PARALLEL_UPLOADS } from '../../../renderer/src/store/uploads-slice';
-import { harness, settle } from './fake-deps';
+import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
+import { failWith, harness, settle, type TestHarness } from './fake-deps';
+import { config, fileItem, healthyCluster } from './fixtures';
 
 const blob = (bytes: number) => new Blob([new Uint8Array(bytes)]);
 
@@ -74,5 +76,49 @@ describe('the upload queue', () => {
     expect(h.store.getState().uploads.map((u) => u.state)).toEqual(['cancelled', 'uploading', 'uploading', 'cancelled']);
     h.store.getState().clearFinishedUploads();
     expect(h.store.getState().uploads).toHaveLength(2);
+  });
+
+  describe('refusing before a byte is sent, from the leader’s own numbers', () => {
+    const MiB = 1024 * 1024;
+    /** The fixture's leader has 300 MiB stored; the quota leaves 1000 bytes free. */
+    function nearlyFull(): TestHarness {
+      const h = harness();
+      const snapshot = healthyCluster();
+      const nodes = snapshot.nodes.map((n) => (n.report === null ? n : { ...n, report: { ...n.report, config: config({ storageQuota: { value: 300 * MiB + 1000, scope: 'cluster', source: 'api' } }) } }));
+      h.store.getState().handleEvent({ type: 'snapshot', data: { ...snapshot, nodes } satisfies ClusterSnapshot });
+      return h;
+    }
+
+    it('refuses a new file over what the quota has left, in human units, without sending it', async () => {
+      const h = nearlyFull();
+      h.api.on('GET', /^\/api\/fileinfo/, () => failWith('not_found', 'no such file', 404));
+      h.store.getState().enqueueUploads([{ name: 'new.bin', file: blob(2000) }]);
+      await settle();
+      expect(h.uploads.started).toHaveLength(0);
+      expect(h.store.getState().uploads[0]).toMatchObject({ state: 'failed', error: { code: 'quota_exceeded' } });
+      expect(h.store.getState().uploads[0]?.error?.message).toBe('Quota exceeded: storing "new.bin" (1.95 KiB) would exceed the quota: 300 MiB of 300 MiB used, 1000 B free');
+    });
+
+    it('sends an overwrite that only grows the file by what is free, listed or not', async () => {
+      const h = nearlyFull();
+      h.store.setState((s) => ({ files: { ...s.files, items: [fileItem('listed.bin', { size: 1500 })] } }));
+      h.api.on('GET', /^\/api\/fileinfo\?name=elsewhere\.bin$/, () => ({ ...fileItem('elsewhere.bin', { size: 1500 }), chunks: [] }));
+      h.store.getState().enqueueUploads([
+        { name: 'listed.bin', file: blob(2000) },
+        { name: 'elsewhere.bin', file: blob(2000) },
+      ]);
+      await settle();
+      expect(h.uploads.started.map((u) => u.request.name).sort()).toEqual(['elsewhere.bin', 'listed.bin']);
+    });
+
+    it('refuses a file larger than the whole quota without asking anything', async () => {
+      const h = nearlyFull();
+      h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster({ nodes: healthyCluster().nodes.map((n) => (n.report === null ? n : { ...n, report: { ...n.report, config: config({ storageQuota: { value: 1000, scope: 'cluster', source: 'api' } }) } })) }) });
+      h.store.getState().enqueueUploads([{ name: 'huge.bin', file: blob(1001) }]);
+      await settle();
+      expect(h.uploads.started).toHaveLength(0);
+      expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo'))).toHaveLength(0);
+      expect(h.store.getState().uploads[0]?.error?.message).toBe('File too large: "huge.bin" is 1001 B, more than the whole quota of 1000 B');
+    });
   });
 });
