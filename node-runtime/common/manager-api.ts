@@ -216,7 +216,9 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  * - `GET  /api/watched-folders` → WatchedFolder[]; `POST /api/watched-folders` `{ path, deletePolicy?,
  *   ignorePatterns?, rescanIntervalSec? }` (absolute path) → 201 WatchedFolder; `PATCH
  *   /api/watched-folders/:id` with any of those settings → WatchedFolder (a rescan follows);
- *   `POST /api/watched-folders/:id/rescan` → 202; `DELETE /api/watched-folders/:id` (files already
+ *   `POST /api/watched-folders/:id/rescan` → 202; `POST /api/watched-folders/:id/resume` → WatchedFolder
+ *   (a folder paused as `folder_on_other_drive` keeps what is there now; 409 otherwise);
+ *   `DELETE /api/watched-folders/:id` (files already
  *   uploaded stay in the cluster); 409 where the manager does not keep them
  * Passthrough goes to the leader, or to any reachable node when none is known; 503 `unavailable`
  * when no node answers.

@@ -258,6 +258,11 @@ const routes: readonly Route[] = [
     },
   },
   {
+    method: 'POST',
+    pattern: /^\/api\/watched-folders\/([^/]+)\/resume$/,
+    handle: async (ctx, r) => sendJson(r.res, 200, await watched(ctx).resume(param(r, 0))),
+  },
+  {
     method: 'DELETE',
     pattern: /^\/api\/watched-folders\/([^/]+)$/,
     handle: async (ctx, r) => {

@@ -43,6 +43,11 @@ export class Folder {
   /** Folders inside this one that are never watched (the app's data folder), relative. */
   excluded: readonly string[] = [];
   paused: WatchedFolderProblem | null = null;
+  /**
+   * The file system (`stat().dev`) the folder was on when it was added or last resumed; null until
+   * known (state saved before it was recorded). Another one means its drive may be gone.
+   */
+  device: number | null = null;
   scanning = false;
   /** The scan running now, awaited when the folder stops. */
   scanDone: Promise<void> = Promise.resolve();

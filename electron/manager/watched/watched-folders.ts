@@ -6,16 +6,20 @@
 // tree costs no memory per file.
 //
 // A folder that disappears (an unplugged drive) pauses: nothing is uploaded or deleted until it
-// is back, which the manager checks every `rootCheckMs`.
+// is back, which the manager checks every `rootCheckMs`. So does a folder that is suddenly on another
+// file system: a drive unmounted from its mount point leaves that folder behind, empty, and with
+// "mirror deletes" a scan of it would delete everything from the cluster. It resumes by itself when
+// the drive is back, or when the user says the folder as it is now is the one to keep (`resume`).
 //
 // Plain Node (no 'electron'): the manager owns one WatchedFolders and publishes `list()`; the app
 // adds folders chosen in a native folder picker, web mode folders typed as paths.
 import { randomUUID } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../../../node-runtime/common/errors';
-import type { WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
+import type { WatchedFolder, WatchedFolderProblem, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import { readTextIfExists, writeFileAtomic } from '../files';
 import { Folder } from './watched-folder';
 import { DEFAULT_IGNORE_PATTERNS, checkIgnorePatterns } from './watched-ignore';
@@ -66,8 +70,11 @@ const savedFolderSchema = z.object({ id: z.string().min(1), path: z.string().min
 const stateFileSchema = z.union([
   // Version 1 kept sizes and mtimes inline and had no settings: the first scan rebuilds the index.
   z.object({ version: z.literal(1), folders: z.array(savedFolderSchema) }),
-  z.object({ version: z.literal(2), folders: z.array(savedFolderSchema.extend(settingsSchema.shape)) }),
+  // `device` came later (optional, so state written before it opens, and older managers ignore it).
+  z.object({ version: z.literal(2), folders: z.array(savedFolderSchema.extend(settingsSchema.shape).extend({ device: z.number().int().min(0).optional() })) }),
 ]);
+
+const ON_OTHER_DRIVE = 'folder_on_other_drive';
 
 export class WatchedFolders {
   private readonly folders = new Map<string, Folder>();
@@ -108,6 +115,7 @@ export class WatchedFolders {
       for (const saved of parsed.data.folders) {
         const settings = 'deletePolicy' in saved ? settingsSchema.parse(saved) : DEFAULT_SETTINGS;
         const folder = new Folder(saved.id, saved.path, saved.remotePrefix, settings, await FolderIndex.open(folders.indexDirOf(saved.id)));
+        folder.device = 'device' in saved ? (saved.device ?? null) : null;
         folders.folders.set(folder.id, folder);
         await folders.activate(folder);
       }
@@ -131,6 +139,7 @@ export class WatchedFolders {
     const root = await this.checkAddable(folderPath);
     const id = randomUUID();
     const folder = new Folder(id, root, this.uniquePrefix(path.basename(root) || 'folder'), settings, await FolderIndex.open(this.indexDirOf(id)));
+    folder.device = (await stat(root)).dev;
     this.folders.set(folder.id, folder);
     await this.activate(folder);
     await this.save();
@@ -151,6 +160,26 @@ export class WatchedFolders {
   /** Runs a full scan of the folder now (or right after the one running). */
   rescan(id: string): void {
     this.sync.requestScan(this.get(id));
+  }
+
+  /**
+   * Resumes a folder paused because it is now on another file system (its drive was unmounted and
+   * the empty mount point is left, or the folder was moved to another disk): what is there now is
+   * the folder from here on, and the next scan treats it so. A missing folder resumes by itself.
+   */
+  async resume(id: string): Promise<WatchedFolder> {
+    const folder = this.get(id);
+    if (folder.paused?.error !== ON_OTHER_DRIVE) throw new ApiError('conflict', `${folder.root} is not paused for a change of drive`);
+    let device: number;
+    try {
+      device = (await stat(folder.root)).dev;
+    } catch (err) {
+      throw new ApiError('conflict', `${folder.root} is not there (${(err as Error).message})`);
+    }
+    folder.device = device;
+    await this.save();
+    await this.checkRoot(folder);
+    return folder.view();
   }
 
   /** Stops watching; files already uploaded stay in the cluster. */
@@ -258,18 +287,32 @@ export class WatchedFolders {
   }
 
   private async rootPresent(folder: Folder): Promise<boolean> {
+    const problem = await this.rootProblem(folder);
+    if (problem === null) return true;
+    // The first sighting of a problem is kept (its time is when the pause began) unless it changes.
+    if (folder.paused?.error !== problem.error) folder.paused = { file: null, ...problem, at: this.now() };
+    return false;
+  }
+
+  private async rootProblem(folder: Folder): Promise<Pick<WatchedFolderProblem, 'error' | 'detail'> | null> {
+    const missing = (why: string) => ({ error: 'folder_missing', detail: `${folder.root} is not there (${why}); paused until it is back — nothing is uploaded or deleted meanwhile` });
+    let stats: Stats;
     try {
-      if ((await stat(folder.root)).isDirectory()) return true;
-      throw new Error('it is no longer a folder');
+      stats = await stat(folder.root);
     } catch (err) {
-      folder.paused ??= {
-        file: null,
-        error: 'folder_missing',
-        detail: `${folder.root} is not there (${(err as Error).message}); paused until it is back — nothing is uploaded or deleted meanwhile`,
-        at: this.now(),
-      };
-      return false;
+      return missing((err as Error).message);
     }
+    if (!stats.isDirectory()) return missing('it is no longer a folder');
+    if (folder.device === null) {
+      folder.device = stats.dev;
+      void this.save();
+    } else if (stats.dev !== folder.device) {
+      return {
+        error: ON_OTHER_DRIVE,
+        detail: `${folder.root} is on another drive than before: if its drive was unmounted, this is the empty folder left behind. Paused — nothing is uploaded or deleted. Mount the drive again, or resume to keep the folder as it is now`,
+      };
+    }
+    return null;
   }
 
   private async startWatcher(folder: Folder): Promise<void> {
@@ -305,7 +348,13 @@ export class WatchedFolders {
   /** Writes the folder list (after any write already under way). */
   private save(): Promise<void> {
     this.saving = this.saving.catch(() => {}).then(async () => {
-      const folders = [...this.folders.values()].map((folder) => ({ id: folder.id, path: folder.root, remotePrefix: folder.remotePrefix, ...folder.settings }));
+      const folders = [...this.folders.values()].map((folder) => ({
+        id: folder.id,
+        path: folder.root,
+        remotePrefix: folder.remotePrefix,
+        ...folder.settings,
+        ...(folder.device === null ? {} : { device: folder.device }),
+      }));
       await writeFileAtomic(this.options.stateFile, `${JSON.stringify({ version: 2, folders }, null, 2)}\n`);
     });
     return this.saving;

@@ -301,6 +301,8 @@ export interface WatchedSlice {
   updateWatchedFolder(id: string, settings: Partial<WatchedFolderSettings>): Promise<boolean>;
   /** A full scan of the folder now. */
   rescanWatchedFolder(id: string): Promise<void>;
+  /** Keeps a folder paused because it is on another drive as it is now, and resumes it. */
+  resumeWatchedFolder(id: string): Promise<void>;
   /** The app: choose a folder with the native picker, then give it this delete policy. */
   chooseFolderToWatch(deletePolicy: WatchedDeletePolicy): Promise<void>;
   stopWatching(id: string): Promise<void>;

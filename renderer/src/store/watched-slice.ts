@@ -43,6 +43,10 @@ export const createWatchedSlice: SliceCreator<WatchedSlice> = (set, get, deps) =
       await change(() => request('POST', `/api/watched-folders/${encodeURIComponent(id)}/rescan`));
     },
 
+    resumeWatchedFolder: async (id) => {
+      await change(async () => upsert(await request<WatchedFolder>('POST', `/api/watched-folders/${encodeURIComponent(id)}/resume`)));
+    },
+
     async chooseFolderToWatch(deletePolicy) {
       const desktop = deps.desktop;
       if (desktop === null) return;

@@ -1,7 +1,7 @@
 // The parts of watched folders that need only a disk: ignore patterns, the sorted walk the scans
 // merge on, the on-disk index, and which folders and settings are accepted. Syncing against a
 // real cluster is test/cluster/watched-folders.test.ts.
-import { appendFile, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,7 +181,8 @@ describe('which folders may be watched', () => {
       await expect(folders.update(added.id, { ignorePatterns: ['a\\b'] })).rejects.toMatchObject({ code: 'bad_request' });
       expect(await folders.update(added.id, { deletePolicy: 'upload-only', rescanIntervalSec: 60 })).toMatchObject({ deletePolicy: 'upload-only', rescanIntervalSec: 60 });
       const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { folders: unknown[] };
-      expect(saved.folders).toEqual([{ id: added.id, path: watched, remotePrefix: 'Watched/', deletePolicy: 'upload-only', ignorePatterns: DEFAULT_IGNORE_PATTERNS, rescanIntervalSec: 60 }]);
+      const device = (await stat(watched)).dev;
+      expect(saved.folders).toEqual([{ id: added.id, path: watched, remotePrefix: 'Watched/', deletePolicy: 'upload-only', ignorePatterns: DEFAULT_IGNORE_PATTERNS, rescanIntervalSec: 60, device }]);
       await folders.remove(added.id);
       expect(folders.list()).toEqual([]);
       expect((JSON.parse(await readFile(stateFile, 'utf8')) as { folders: unknown[] }).folders).toEqual([]);
@@ -212,6 +213,31 @@ describe('which folders may be watched', () => {
       await mkdir(folderPath);
       await waitFor('resumed', () => folders.list()[0]?.state !== 'paused');
       expect(folders.list()[0]?.lastProblem?.error).not.toBe('folder_missing');
+    } finally {
+      await folders.close();
+    }
+  });
+
+  it('pauses a folder found on another drive than it was on (an unmounted drive leaves its empty mount point), and keeps it as it is only when asked', async () => {
+    // The state says the folder lived on another file system, as it does when a drive mounted there
+    // is unmounted and the empty mount-point folder is left behind (a real unmount needs root).
+    const stateFile = path.join(dir, 'state-7.json');
+    const folderPath = path.join(dir, 'mount-point');
+    await mkdir(folderPath);
+    const here = (await stat(folderPath)).dev;
+    const settings = { deletePolicy: 'mirror', ignorePatterns: [], rescanIntervalSec: 600 };
+    await writeFile(stateFile, JSON.stringify({ version: 2, folders: [{ id: 'f1', path: folderPath, remotePrefix: 'usb/', ...settings, device: here + 1 }] }));
+    const folders = await WatchedFolders.open({ stateFile, cluster: unreachable, rootCheckMs: 20 });
+    try {
+      expect(folders.list()).toMatchObject([{ id: 'f1', state: 'paused', lastProblem: { error: 'folder_on_other_drive' } }]);
+      expect(folders.list()[0]?.lastProblem?.detail).toMatch(/is on another drive than before.*nothing is uploaded or deleted/);
+      // A requested scan does not start while it is paused.
+      folders.rescan('f1');
+      expect(folders.list()[0]).toMatchObject({ state: 'paused', scanning: false, lastScan: null, lastProblem: { error: 'folder_on_other_drive' } });
+      await expect(folders.resume('no-such-id')).rejects.toMatchObject({ code: 'not_found' });
+      expect(await folders.resume('f1')).not.toMatchObject({ state: 'paused' });
+      expect((JSON.parse(await readFile(stateFile, 'utf8')) as { folders: { device: number }[] }).folders[0]?.device).toBe(here);
+      await expect(folders.resume('f1')).rejects.toMatchObject({ code: 'conflict' });
     } finally {
       await folders.close();
     }

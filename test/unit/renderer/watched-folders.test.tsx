@@ -70,6 +70,43 @@ describe('watched folders in web mode', () => {
     expect(commandsSent(h)).toEqual(['PATCH /api/watched-folders/f-1', 'POST /api/watched-folders/f-1/rescan']);
   });
 
+  it('change how often the folder is fully scanned', async () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'watchedFolders', data: [folder()] });
+    h.api.on('PATCH', /^\/api\/watched-folders\/f-1$/, () => folder({ rescanIntervalSec: 3600 }));
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    const interval = screen.getByRole('combobox', { name: 'Full scans of /home/ada/Photos' }) as HTMLSelectElement;
+    expect(interval.value).toBe('600');
+    fireEvent.change(interval, { target: { value: '3600' } });
+    await act(settle);
+    expect(h.api.calls.at(-1)).toMatchObject({ method: 'PATCH', path: '/api/watched-folders/f-1', options: { body: { rescanIntervalSec: 3600 } } });
+    expect((screen.getByRole('combobox', { name: 'Full scans of /home/ada/Photos' }) as HTMLSelectElement).value).toBe('3600');
+  });
+
+  it('offer to keep a folder that is now on another drive as it is, warning when deletes are mirrored', async () => {
+    const h = harness();
+    const onOtherDrive = folder({
+      state: 'paused',
+      deletePolicy: 'mirror',
+      lastProblem: { file: null, error: 'folder_on_other_drive', detail: '/home/ada/Photos is on another drive than before', at: Date.UTC(2026, 10, 26, 14, 0, 0) },
+    });
+    h.store.getState().handleEvent({ type: 'watchedFolders', data: [onOtherDrive, folder({ id: 'f-2', path: '/srv/in', state: 'paused' })] });
+    h.api.on('POST', /^\/api\/watched-folders\/f-1\/resume$/, () => folder({ state: 'scanning', deletePolicy: 'mirror', lastProblem: null }));
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    const rows = within(screen.getByRole('list', { name: 'Watched folders' }));
+    const row = within(rows.getByRole('listitem', { name: '/home/ada/Photos' }));
+    expect(row.getByText(/keeping the folder as it is now deletes from the cluster every file it no longer holds/)).toBeTruthy();
+    // Paused for another reason (gone): it resumes by itself, so there is nothing to press.
+    expect(within(rows.getByRole('listitem', { name: '/srv/in' })).queryByRole('button', { name: 'Keep the folder as it is now' })).toBeNull();
+    fireEvent.click(row.getByRole('button', { name: 'Keep the folder as it is now' }));
+    await act(settle);
+    expect(commandsSent(h)).toEqual(['POST /api/watched-folders/f-1/resume']);
+    expect(row.getByText('Scanning')).toBeTruthy();
+    expect(row.queryByRole('button', { name: 'Keep the folder as it is now' })).toBeNull();
+  });
+
   it('edit the ignore patterns, one per line', async () => {
     const h = harness();
     h.store.getState().handleEvent({ type: 'watchedFolders', data: [folder()] });

@@ -32,6 +32,29 @@ function DeletePolicySelect({ label, value, disabled, onChange }: { label: strin
   );
 }
 
+/** How often a full scan checks the folder against the cluster (events make most changes arrive sooner). */
+const RESCAN_INTERVALS: readonly { sec: number; text: string }[] = [
+  { sec: 60, text: 'Full scan every minute' },
+  { sec: 600, text: 'Full scan every 10 minutes' },
+  { sec: 3600, text: 'Full scan every hour' },
+  { sec: 6 * 3600, text: 'Full scan every 6 hours' },
+  { sec: 24 * 3600, text: 'Full scan every day' },
+];
+
+function RescanIntervalSelect({ folder, disabled, onChange }: { folder: WatchedFolder; disabled: boolean; onChange: (sec: number) => void }) {
+  const known = RESCAN_INTERVALS.some((i) => i.sec === folder.rescanIntervalSec);
+  return (
+    <select aria-label={`Full scans of ${folder.path}`} className="input" value={folder.rescanIntervalSec} disabled={disabled} onChange={(e) => onChange(Number(e.currentTarget.value))}>
+      {!known && <option value={folder.rescanIntervalSec}>Full scan every {formatCount(folder.rescanIntervalSec)} s</option>}
+      {RESCAN_INTERVALS.map((i) => (
+        <option key={i.sec} value={i.sec}>
+          {i.text}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** Each failed file with its reason, and why files were skipped. */
 function FileProblems({ folder }: { folder: WatchedFolder }) {
   if (folder.failures.length === 0 && folder.skipped.length === 0) return null;
@@ -90,11 +113,13 @@ function IgnorePatterns({ folder }: { folder: WatchedFolder }) {
 function FolderRow({ folder }: { folder: WatchedFolder }) {
   const update = useApp((s) => s.updateWatchedFolder);
   const rescan = useApp((s) => s.rescanWatchedFolder);
+  const resume = useApp((s) => s.resumeWatchedFolder);
   const stop = useApp((s) => s.stopWatching);
   const reveal = useApp((s) => s.revealWatchedFolder);
   const canReveal = useApp((s) => s.canRevealFolders);
   const busy = useApp((s) => s.watched.busy);
   const state = STATE[folder.state];
+  const onOtherDrive = folder.state === 'paused' && folder.lastProblem?.error === 'folder_on_other_drive';
   return (
     <li aria-label={folder.path} className="stack" style={{ gap: 4, padding: '6px 0', borderBottom: '1px solid var(--surface-2)' }}>
       <div className="row">
@@ -109,9 +134,21 @@ function FolderRow({ folder }: { folder: WatchedFolder }) {
         </span>
         <span className="spacer" />
         <DeletePolicySelect label={`Deletes in ${folder.path}`} value={folder.deletePolicy} disabled={busy} onChange={(policy) => void update(folder.id, { deletePolicy: policy })} />
+        <RescanIntervalSelect folder={folder} disabled={busy} onChange={(sec) => void update(folder.id, { rescanIntervalSec: sec })} />
         <button type="button" className="btn btn-small" disabled={busy || folder.scanning} onClick={() => void rescan(folder.id)}>
           {folder.scanning ? 'Scanning…' : 'Rescan'}
         </button>
+        {onOtherDrive && (
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy}
+            title={folder.deletePolicy === 'mirror' ? 'Files the folder no longer holds will be deleted from the cluster' : 'Files the folder holds now are uploaded'}
+            onClick={() => void resume(folder.id)}
+          >
+            Keep the folder as it is now
+          </button>
+        )}
         {canReveal && (
           <button type="button" className="btn btn-small" onClick={() => reveal(folder.id)}>
             Show in folder
@@ -129,6 +166,9 @@ function FolderRow({ folder }: { folder: WatchedFolder }) {
           {folder.lastProblem.file === null ? '' : `${folder.lastProblem.file}: `}
           {describeFailure(folder.lastProblem.error, folder.lastProblem.detail)}
         </span>
+      )}
+      {onOtherDrive && folder.deletePolicy === 'mirror' && (
+        <span className="muted">Deletes are mirrored here: keeping the folder as it is now deletes from the cluster every file it no longer holds.</span>
       )}
     </li>
   );
