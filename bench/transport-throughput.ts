@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Message } from '../node-runtime/raft/types';
-import { ChunkIntegrityError, PeerTransport } from '../node-runtime/transport';
+import { ChunkIntegrityError, PeerTransport, type InboundHandlers } from '../node-runtime/transport';
 
 const MESSAGES = 500_000;
 const MESSAGES_PER_SEND = 64;
@@ -19,7 +19,7 @@ function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function node(id: number, onMessage: (m: Message) => void): { transport: PeerTransport; chunks: Map<string, Buffer> } {
+function node(id: number, onMessage: (m: Message) => void): { transport: PeerTransport; inbound: InboundHandlers; chunks: Map<string, Buffer> } {
   const chunks = new Map<string, Buffer>();
   const transport = new PeerTransport({
     selfId: id,
@@ -27,6 +27,8 @@ function node(id: number, onMessage: (m: Message) => void): { transport: PeerTra
     peers: new Map(),
     secret: 'bench-secret',
     selfHttpUrl: `http://127.0.0.1:${8080 + id}`,
+  });
+  const inbound: InboundHandlers = {
     onMessage,
     onUnreachable: () => undefined,
     storeChunk: async (hash, body, size) => {
@@ -44,8 +46,8 @@ function node(id: number, onMessage: (m: Message) => void): { transport: PeerTra
       const data = chunks.get(hash);
       return data ? Readable.from([data]) : null;
     },
-  });
-  return { transport, chunks };
+  };
+  return { transport, inbound, chunks };
 }
 
 let received = 0;
@@ -55,8 +57,8 @@ const b = node(2, () => {
   received++;
   if (received === MESSAGES) onAllReceived?.();
 });
-await a.transport.start();
-await b.transport.start();
+await a.transport.start(a.inbound);
+await b.transport.start(b.inbound);
 a.transport.addPeer(2, { host: '127.0.0.1', port: b.transport.address().port });
 b.transport.addPeer(1, { host: '127.0.0.1', port: a.transport.address().port });
 while (a.transport.peerStatus()[2]?.connected !== true) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -7,7 +7,7 @@ import { ApiError } from '../common/errors';
 import { bodyIdleTimeout } from './body-timeout';
 import { clientAuth } from './client-auth';
 import { errorHandler, sendError } from './errors';
-import type { NodeServices } from './node-services';
+import type { NodeServices } from '../ports';
 import { clusterRoutes } from './routes/cluster-routes';
 import { configRoutes } from './routes/config-routes';
 import { fileRoutes, rawDownloadRoute } from './routes/file-routes';

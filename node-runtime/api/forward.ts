@@ -4,10 +4,9 @@ import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { ApiError } from '../common/errors';
+import { FORWARDED_HEADER } from '../ports';
 import { sendError } from './errors';
 
-/** Marks a forwarded request: a node that receives one while not leader answers instead of forwarding again (no loops). */
-export const FORWARDED_HEADER = 'x-dfs-forwarded-by';
 
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host']);
 

@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ApiError } from '../common/errors';
 import { sendError } from './errors';
 import { forwardRequest, wasForwarded } from './forward';
-import type { NodeServices } from './node-services';
+import type { NodeServices } from '../ports';
 
 export function leaderOnly(services: NodeServices): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {

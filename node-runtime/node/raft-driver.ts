@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { Clock } from '../ports';
 import { decodeConfChange } from '../raft/codec';
 import type { MemoryStorage } from '../raft/memory-storage';
 import type { RawNode } from '../raft/rawnode';
@@ -30,16 +31,12 @@ export interface AppliedStateMachine<Result> {
 }
 
 /** Time as the driver sees it: the process's timers in production, the simulator's scheduler in tests. */
-export interface DriverClock {
-  now(): number;
-  /** Calls `fn` every `ms` until the returned function is called. */
-  every(ms: number, fn: () => void): () => void;
-  /** Calls `fn` once after `ms`, unless the returned function is called first. */
-  after(ms: number, fn: () => void): () => void;
+export interface DriverClock extends Clock {
   /** Calls `fn` once the current turn is over, so inputs that arrive together share one Ready. */
   soon(fn: () => void): void;
 }
 
+/** The process's clock and timers: what every part of a real node is given. */
 export const processClock: DriverClock = {
   now: () => Date.now(),
   every(ms, fn) {
@@ -71,7 +68,6 @@ export interface RaftDriverOptions<Result> {
   readonly durable: DurableState;
   readonly stateMachine: AppliedStateMachine<Result>;
   readonly send: (messages: readonly Message[]) => void;
-  readonly onConfChange: (change: ConfChange, confState: ConfState) => void;
   readonly tickMs: number;
   /** Applied entries between two snapshots of the state machine. */
   readonly snapshotThreshold: () => number;
@@ -133,6 +129,8 @@ interface ReadWaiter extends Waiter<number> {
 
 export interface RaftDriverEvents {
   leaderChange: [{ leader: NodeId; role: Role; term: number }];
+  /** A membership change was applied to Raft (before the state machine sees its entry). */
+  confChanged: [{ change: ConfChange; confState: ConfState }];
   applied: [{ index: number }];
   snapshotTaken: [{ index: number; bytes: number; at: number }];
   snapshotRestored: [{ index: number; bytes: number }];
@@ -370,7 +368,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     if (entry.kind === 'confChange') {
       const change = decodeConfChange(entry.data);
       const confState = this.options.rawNode.applyConfChange(change);
-      this.options.onConfChange(change, confState);
+      this.emit('confChanged', { change, confState });
     }
     const result = this.options.stateMachine.apply(entry);
     this.appliedIndex = entry.index;

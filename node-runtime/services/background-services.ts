@@ -10,6 +10,7 @@ import { scrubRunSchema } from '../common/api-types';
 import type { ClusterSettings } from '../common/config';
 import type { ApplyResult, StateMachine } from '../fsm';
 import type { RaftDriver } from '../node/raft-driver';
+import type { Clock } from '../ports';
 import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
 import type { ChunkStore } from '../storage/chunk-store';
 import type { ChunkRepairer } from './chunk-repairer';
@@ -81,6 +82,7 @@ export interface BackgroundDeps {
   readonly isCaughtUp: () => boolean;
   readonly logger: Logger;
   readonly timings?: Partial<BackgroundTimings>;
+  readonly clock: Clock;
 }
 
 export class BackgroundServices {
@@ -179,7 +181,7 @@ export class BackgroundServices {
     };
     this.runs.register('snapshot');
     raft.on('snapshotTaken', ({ index, bytes, at }) => this.runs.happened('snapshot', at, { kind: 'taken', index, bytes }));
-    raft.on('snapshotRestored', ({ index, bytes }) => this.runs.happened('snapshot', Date.now(), { kind: 'installed', index, bytes }));
+    raft.on('snapshotRestored', ({ index, bytes }) => this.runs.happened('snapshot', deps.clock.now(), { kind: 'installed', index, bytes }));
 
     // Turning recovery back on resumes catch-up at once rather than at the next pass. Any applied
     // configSet replaces the settings object, so an off-and-on between two looks is not missed.
@@ -198,7 +200,7 @@ export class BackgroundServices {
     const { scrubber, ...others } = this.tasks;
     for (const task of Object.values(others)) task.start();
     void this.restoreScrubRecord().then((lastEndedAt) => {
-      const now = Date.now();
+      const now = this.deps.clock.now();
       const interval = this.deps.fsm.clusterConfig().scrubIntervalSec * 1000;
       scrubber.start(Math.max(lastEndedAt ?? now, now + SCRUB_START_DELAY_MS - interval));
     });

@@ -3,6 +3,7 @@
 // holding the file, and the write needs a majority elsewhere.
 import { ApiError } from '../common/errors';
 import { formatBytes } from '../common/units';
+import type { Clock } from '../ports';
 import { diskFree } from '../storage/disk-free';
 
 /** How old a free-space reading may be: statfs on every write shows up in profiles. */
@@ -13,7 +14,7 @@ export interface DiskGuardOptions {
   readonly nodeId: number;
   /** The reserve, read at each check so a changed setting applies at once. */
   readonly reserveBytes: () => number;
-  readonly now?: () => number;
+  readonly clock: Clock;
 }
 
 export class DiskGuard {
@@ -23,7 +24,7 @@ export class DiskGuard {
 
   /** Throws `disk_full` when `incoming` more bytes would leave less than the reserve free. */
   async check(incoming: number): Promise<void> {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.options.clock.now();
     if (this.reading === null || now - this.reading.at > READING_TTL_MS) this.reading = { at: now, free: await diskFree(this.options.dataDir) };
     const { free } = this.reading;
     const reserve = this.options.reserveBytes();

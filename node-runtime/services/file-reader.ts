@@ -3,7 +3,7 @@
 // one chunk, whatever the file's size.
 import { Readable } from 'node:stream';
 import type { FileInfo } from '../common/api-types';
-import type { ByteRange } from '../api/node-services';
+import type { ByteRange } from '../ports';
 import type { ChunkRepairer } from './chunk-repairer';
 
 export interface VerifiedChunks {

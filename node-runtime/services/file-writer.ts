@@ -10,7 +10,7 @@ import type { ClusterSettings } from '../common/config';
 import { ApiError } from '../common/errors';
 import { formatBytes, quotaText } from '../common/units';
 import { toFileInfo, type StateMachine } from '../fsm';
-import type { WriteRequest } from '../api/node-services';
+import type { WriteRequest } from '../ports';
 import { ChunkReplication, type ChunkPusher, type ReplicationTarget } from './chunk-replication';
 import type { CommandRunner } from './command-runner';
 

@@ -4,7 +4,7 @@
 // directory, because a snapshot's membership lists ids only.
 import path from 'node:path';
 import { ApiError } from '../common/errors';
-import type { MembershipService } from '../api/node-services';
+import type { Clock, MembershipService } from '../ports';
 import type { ApplyResult } from '../fsm';
 import type { RaftDriver } from '../node/raft-driver';
 import type { ConfChange, NodeId } from '../raft/types';
@@ -19,8 +19,7 @@ export interface MemberAddress {
 export interface MembershipOptions {
   readonly selfId: NodeId;
   readonly dataDir: string;
-  /** The driver is built after the transport and this service; hence a getter. */
-  readonly driver: () => RaftDriver<ApplyResult>;
+  readonly driver: Pick<RaftDriver<ApplyResult>, 'status' | 'proposeConfChange'>;
   readonly addPeer: (id: NodeId, address: PeerAddress) => void;
   readonly removePeer: (id: NodeId) => void;
   readonly proposalTimeoutMs: () => number;
@@ -28,6 +27,7 @@ export interface MembershipOptions {
   readonly onRemoved: () => void;
   /** Saving the address book failed (peers added later would be unknown after a restart). */
   readonly onPersistFailed: (err: Error) => void;
+  readonly clock: Clock;
 }
 
 const MEMBERS_FILE = 'members.json';
@@ -60,7 +60,7 @@ export class RaftMembershipService implements MembershipService {
 
   async add(member: { id: number; peerAddress: string; httpUrl: string | null }): Promise<void> {
     const address = parsePeerAddress(member.peerAddress);
-    const status = this.options.driver().status();
+    const status = this.options.driver.status();
     if (status.confState.voters.includes(member.id)) throw new ApiError('conflict', `node ${member.id} is already a voting member`);
     this.options.addPeer(member.id, address);
     const context = JSON.stringify({ peerAddress: member.peerAddress, httpUrl: member.httpUrl });
@@ -72,7 +72,7 @@ export class RaftMembershipService implements MembershipService {
   }
 
   async remove(id: number): Promise<void> {
-    const { confState } = this.options.driver().status();
+    const { confState } = this.options.driver.status();
     if (!confState.voters.includes(id) && !confState.learners.includes(id)) throw new ApiError('not_found', `node ${id} is not a member`);
     if (confState.voters.length === 1 && confState.voters[0] === id) throw new ApiError('conflict', 'cannot remove the last voter');
     await this.change({ changes: [{ op: 'removeNode', nodeId: id }], transition: 'auto' });
@@ -99,17 +99,18 @@ export class RaftMembershipService implements MembershipService {
   }
 
   private async change(change: ConfChange): Promise<void> {
-    await this.options.driver().proposeConfChange(change, this.options.proposalTimeoutMs());
+    await this.options.driver.proposeConfChange(change, this.options.proposalTimeoutMs());
   }
 
   private async waitCaughtUp(id: NodeId): Promise<void> {
-    const deadline = Date.now() + CATCH_UP_DEADLINE_MS;
+    const { clock } = this.options;
+    const deadline = clock.now() + CATCH_UP_DEADLINE_MS;
     for (;;) {
-      const status = this.options.driver().status();
+      const status = this.options.driver.status();
       const match = status.progress?.[id]?.match ?? 0;
       if (status.commit - match <= PROMOTION_LAG) return;
-      if (Date.now() > deadline) throw new ApiError('unavailable', `node ${id} did not catch up within ${CATCH_UP_DEADLINE_MS / 1000} s; it stays a learner`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (clock.now() > deadline) throw new ApiError('unavailable', `node ${id} did not catch up within ${CATCH_UP_DEADLINE_MS / 1000} s; it stays a learner`);
+      await new Promise<void>((resolve) => clock.after(100, resolve));
     }
   }
 }

@@ -2,17 +2,19 @@
 // snapshot install, chunks missing and fetched, an estimate of the time left — plus the scrubber
 // and the background services' last runs.
 import type { BackgroundService, RecoveryStatus, ScrubRun } from '../common/api-types';
+import type { Clock } from '../ports';
 import type { ChunkRepairer } from './chunk-repairer';
 import type { ChunkSync } from './chunk-sync';
 
 export interface RecoverySources {
   readonly recoveryEnabled: () => boolean;
-  readonly isLeader: () => boolean;
-  readonly applied: () => number;
+  /** Entries this node has yet to apply of what the leader committed; null until the leader was heard from. */
+  readonly behindLeader: () => number | null;
   readonly sync: ChunkSync;
   readonly repairer: ChunkRepairer;
   readonly scrub: () => { running: boolean; lastRun: ScrubRun | null; current: ScrubRun | null };
   readonly services: () => Record<string, BackgroundService>;
+  readonly clock: Clock;
 }
 
 interface Sample {
@@ -21,22 +23,10 @@ interface Sample {
 }
 
 export class RecoveryStatusTracker {
-  /** The leader's commit index as last reported to this follower. */
-  private leaderCommit = 0;
   private snapshot = { inProgress: false, bytesReceived: 0, bytesTotal: null as number | null };
   private samples: Sample[] = [];
 
   constructor(private readonly sources: RecoverySources) {}
-
-  noteLeaderCommit(commit: number): void {
-    this.leaderCommit = Math.max(this.leaderCommit, commit);
-  }
-
-  /** Entries this node has yet to apply of what the leader committed; null until the leader was heard from. */
-  behindLeader(): number | null {
-    if (this.sources.isLeader()) return 0;
-    return this.leaderCommit === 0 ? null : Math.max(0, this.leaderCommit - this.sources.applied());
-  }
 
   snapshotStarted(bytesTotal: number): void {
     this.snapshot = { inProgress: true, bytesReceived: 0, bytesTotal };
@@ -47,7 +37,7 @@ export class RecoveryStatusTracker {
   }
 
   status(): RecoveryStatus {
-    const entriesBehind = this.sources.isLeader() ? 0 : Math.max(0, this.leaderCommit - this.sources.applied());
+    const entriesBehind = this.sources.behindLeader() ?? 0;
     const chunksMissing = this.sources.sync.pending();
     const remaining = entriesBehind + chunksMissing;
     const catchingUp = remaining > 0 || this.snapshot.inProgress;
@@ -67,7 +57,7 @@ export class RecoveryStatusTracker {
 
   /** Seconds left at the rate the remaining work shrank over the last half minute. */
   private estimate(remaining: number): number | null {
-    const now = Date.now();
+    const now = this.sources.clock.now();
     this.samples.push({ at: now, remaining });
     this.samples = this.samples.filter((s) => now - s.at <= 30_000);
     const first = this.samples[0];

@@ -3,6 +3,7 @@ import { diskFree } from '../storage/disk-free';
 import type { NodeHealth, NodeStatus, PeerStatus, Stats } from '../common/api-types';
 import { LOG_TERMS_WINDOW, quotaUsage } from '../common/api-types';
 import type { StateMachine } from '../fsm';
+import type { Clock } from '../ports';
 import type { Status } from '../raft/types';
 import type { TrafficStats } from './traffic-stats';
 
@@ -19,13 +20,19 @@ export interface StatusSources {
   /** Term of a log entry this node holds durably; null outside its persisted log. */
   readonly termOf: (index: number) => number | null;
   readonly lastSnapshotAt: () => number | null;
+  /** Counts every stored chunk: costly, so a reading is reused for CHUNK_STATS_TTL_MS. */
   readonly chunkStats: () => Promise<{ count: number; bytes: number }>;
   readonly walBytes: () => number;
   readonly peerConnected: (id: number) => boolean;
   readonly traffic: TrafficStats;
+  readonly clock: Clock;
 }
 
+const CHUNK_STATS_TTL_MS = 5_000;
+
 export class StatusReporter {
+  private chunkStats: { at: number; value: { count: number; bytes: number } } | null = null;
+
   constructor(private readonly sources: StatusSources) {}
 
   status(): NodeStatus {
@@ -80,7 +87,7 @@ export class StatusReporter {
   async stats(): Promise<Stats> {
     const totals = this.sources.fsm.totals();
     const quotaLimit = this.sources.fsm.clusterConfig().storageQuota;
-    const chunks = await this.sources.chunkStats();
+    const chunks = await this.cachedChunkStats();
     const lastSnapshotAt = this.sources.lastSnapshotAt();
     return {
       totalFiles: totals.files,
@@ -94,6 +101,12 @@ export class StatusReporter {
       diskFree: await diskFree(this.sources.dataDir),
       traffic: this.sources.traffic.snapshot(),
     };
+  }
+
+  private async cachedChunkStats(): Promise<{ count: number; bytes: number }> {
+    const now = this.sources.clock.now();
+    if (!this.chunkStats || now - this.chunkStats.at > CHUNK_STATS_TTL_MS) this.chunkStats = { at: now, value: await this.sources.chunkStats() };
+    return this.chunkStats.value;
   }
 
   /** healthy: part of a working cluster; degraded: working, but peers are down; unhealthy: no leader. */

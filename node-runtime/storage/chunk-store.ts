@@ -174,6 +174,13 @@ export class ChunkStore {
     }
   }
 
+  /** The chunk's bytes when held here and intact (they still hash to its name); null when missing or corrupt. */
+  async readVerified(hash: string): Promise<Buffer | null> {
+    if (!(await this.has(hash))) return null;
+    const data = await this.read(hash);
+    return createHash('sha256').update(data).digest('hex') === hash ? data : null;
+  }
+
   /** Re-hashes the chunk on disk: false means it is damaged (bit rot, tampering). */
   async verify(hash: string): Promise<boolean> {
     const stream = await this.get(hash);

@@ -87,3 +87,19 @@ export class CodecError extends Error {
     this.name = 'CodecError';
   }
 }
+
+/** A peer's RPC answer does not match the RPC's answer schema (transport/protocol.ts). */
+export class RpcAnswerError extends PeerTransportError {
+  constructor(peerId: number, name: string, detail: string) {
+    super(peerId, `peer ${peerId} answered RPC "${name}" with an answer of the wrong shape: ${detail}`);
+    this.name = 'RpcAnswerError';
+  }
+}
+
+/** A peer's RPC request does not match the RPC's request schema; the transport answers 400. */
+export class RpcRequestError extends Error {
+  constructor(name: string, detail: string) {
+    super(`RPC "${name}": ${detail}`);
+    this.name = 'RpcRequestError';
+  }
+}

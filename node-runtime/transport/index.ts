@@ -6,8 +6,11 @@ export { DEFAULT_BACKOFF } from './backoff';
 export { encodeMessage, decodeMessages } from './codec';
 export {
   PeerTransportError, PeerUnknownError, PeerBlockedError, PeerConnectionError, PeerTimeoutError, PeerRequestError,
-  PeerLacksChunkError, ChunkIntegrityError, CodecError,
+  PeerLacksChunkError, ChunkIntegrityError, CodecError, RpcAnswerError, RpcRequestError,
 } from './errors';
+export { PEER_RPCS } from './protocol';
+export type { PeerRpcAnswer, PeerRpcName, PeerRpcRequest } from './protocol';
+export type { InboundHandlers, PeerRpcHandler, Transport } from './transport';
 export type {
   PeerStatus, PeerTransportOptions, QueueLimits, RequestOptions, RpcHandler, StoreChunk, OpenChunk, TransportLog,
 } from './types';

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isAuthorized } from './auth';
-import { ChunkIntegrityError } from './errors';
+import { ChunkIntegrityError, RpcRequestError } from './errors';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-body';
 import type { InboundStreams } from './inbound-streams';
 import {
@@ -136,6 +136,7 @@ async function answerRpc(ctx: PeerServerContext, from: number, name: string, req
   try {
     result = await handler(body, from);
   } catch (err) {
+    if (err instanceof RpcRequestError) return sendError(res, 400, 'bad_request', err.message, true);
     ctx.log.warn({ rpc: name, peer: from, err: String(err) }, 'peer RPC handler failed');
     return sendError(res, 500, 'rpc_failed', `RPC "${name}" failed on node ${ctx.selfId}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,18 +1,20 @@
 // The peer transport of one node: its Raft streams to and from every peer, chunk transfer and
 // small RPCs, all on the node's peer port. The node hands it Ready.messages (after persisting,
-// as Raft requires) and gets peer messages back through onMessage, in order per peer.
+// as Raft requires) and gets peer messages back through the handlers given to start(), in order
+// per peer. The node sees it through the Transport interface (transport.ts).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Message } from '../raft/types';
 import { listenHost, formatAddress, type PeerAddress } from './address';
 import { DEFAULT_BACKOFF } from './backoff';
-import { PeerBlockedError, PeerUnknownError } from './errors';
+import { PeerBlockedError, PeerUnknownError, RpcAnswerError, RpcRequestError } from './errors';
 import { InboundStreams } from './inbound-streams';
 import { OutboundStream, type OutboundContext } from './outbound-stream';
 import { PeerClient } from './peer-client';
 import { createPeerServer } from './peer-server';
-import { parseHttpUrl } from './protocol';
+import { parseHttpUrl, PEER_RPCS, type PeerRpcAnswer, type PeerRpcName, type PeerRpcRequest } from './protocol';
+import type { InboundHandlers, PeerRpcHandler, Transport } from './transport';
 import type { PeerStatus, PeerTransportOptions, QueueLimits, RequestOptions, RpcHandler, TransportLog } from './types';
 
 export const DEFAULT_LIMITS: QueueLimits = {
@@ -26,7 +28,15 @@ const HANDSHAKE_TIMEOUT_MS = 5_000;
 
 const SILENT: TransportLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
-export class PeerTransport {
+/** Nothing arrives before start(): the peer port is not listening and no stream is open. */
+const NOT_STARTED: InboundHandlers = {
+  onMessage: () => undefined,
+  onUnreachable: () => undefined,
+  storeChunk: () => Promise.reject(new Error('the peer transport is not started')),
+  openChunk: () => Promise.reject(new Error('the peer transport is not started')),
+};
+
+export class PeerTransport implements Transport {
   private readonly opts: PeerTransportOptions;
   private readonly log: TransportLog;
   private readonly outboundCtx: OutboundContext;
@@ -37,6 +47,7 @@ export class PeerTransport {
   private readonly server: Server;
   private readonly client: PeerClient;
   private blocked = new Set<number>();
+  private handlers: InboundHandlers = NOT_STARTED;
   private state: 'new' | 'started' | 'closed' = 'new';
 
   constructor(opts: PeerTransportOptions) {
@@ -56,7 +67,7 @@ export class PeerTransport {
       random: opts.random ?? Math.random,
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
       log: this.log,
-      onUnreachable: (peerId) => opts.onUnreachable(peerId),
+      onUnreachable: (peerId) => this.handlers.onUnreachable(peerId),
       onHttpUrl,
     };
     // Where a peer's API lives decides where this node forwards client writes. Without a secret
@@ -70,7 +81,7 @@ export class PeerTransport {
       maxFrameBytes: limits.maxFrameBytes,
       log: this.log,
       isBlocked: (peerId) => this.blocked.has(peerId),
-      onMessage: (m) => opts.onMessage(m),
+      onMessage: (m) => this.handlers.onMessage(m),
     });
     const maxRpcBytes = 16 * 1024 * 1024;
     this.server = createPeerServer({
@@ -83,8 +94,8 @@ export class PeerTransport {
       inbound: this.inbound,
       isBlocked: (peerId) => this.blocked.has(peerId),
       onHttpUrl: onInboundHttpUrl,
-      storeChunk: opts.storeChunk,
-      openChunk: opts.openChunk,
+      storeChunk: (hash, body, size) => this.handlers.storeChunk(hash, body, size),
+      openChunk: (hash) => this.handlers.openChunk(hash),
       rpcHandlers: this.rpcHandlers,
     });
     this.client = new PeerClient({
@@ -98,9 +109,13 @@ export class PeerTransport {
     for (const [id, address] of opts.peers) this.addPeer(id, address);
   }
 
-  /** Listens on the peer port, then opens a stream to every peer. Rejects if the port is taken. */
-  async start(): Promise<void> {
+  /**
+   * Listens on the peer port, handing what arrives to `inbound`, then opens a stream to every
+   * peer. Rejects if the port is taken.
+   */
+  async start(inbound: InboundHandlers): Promise<void> {
     if (this.state !== 'new') throw new Error(`peer transport of node ${this.opts.selfId} was already started`);
+    this.handlers = inbound;
     const host = listenHost(this.opts.listen, this.opts.secret);
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -192,13 +207,35 @@ export class PeerTransport {
     return this.client.fetchChunk(peerId, hash, options);
   }
 
-  /** Calls `name` on the peer with a JSON body; resolves with the handler's JSON result. */
+  /** Calls a peer RPC of transport/protocol.ts; the answer is parsed with its schema. */
+  async call<N extends PeerRpcName>(peerId: number, name: N, request: PeerRpcRequest<N>, options?: RequestOptions): Promise<PeerRpcAnswer<N>> {
+    const answer = PEER_RPCS[name].answer.safeParse(await this.rpc(peerId, name, request, options));
+    if (!answer.success) throw new RpcAnswerError(peerId, name, answer.error.message);
+    return answer.data as PeerRpcAnswer<N>;
+  }
+
+  /** Serves a peer RPC of transport/protocol.ts; a request that fails its schema gets the RPC's refusal, else 400. */
+  answer<N extends PeerRpcName>(name: N, handler: PeerRpcHandler<N>): void {
+    const definition = PEER_RPCS[name];
+    this.onRpc(name, (body, from) => {
+      const request = definition.request.safeParse(body);
+      if (request.success) return handler(request.data as PeerRpcRequest<N>, from);
+      if ('refusal' in definition) return definition.refusal;
+      throw new RpcRequestError(name, request.error.message);
+    });
+  }
+
+  /**
+   * Calls `name` on the peer with any JSON body; resolves with the peer's JSON answer unchecked.
+   * The untyped layer under call(); the node uses call().
+   */
   rpc(peerId: number, name: string, body: unknown, options?: RequestOptions): Promise<unknown> {
     return this.client.rpc(peerId, name, body, options);
   }
 
   /**
-   * Registers (or replaces) the handler peers reach with rpc(…, name, …). Handlers should be
+   * Registers (or replaces) the handler peers reach with rpc(…, name, …); the untyped layer under
+   * answer(), which the node uses. Handlers should be
    * idempotent: a call that hit a dead pooled connection is retried once (see peer-request.ts).
    */
   onRpc(name: string, handler: RpcHandler): void {

@@ -1,5 +1,7 @@
 // Names shared by both ends of the peer protocol: paths, headers and the stream's upgrade token.
-// Bumping RAFT_PROTOCOL's version is how an incompatible wire change would be introduced.
+// Bumping RAFT_PROTOCOL's version is how an incompatible wire change would be introduced. The
+// peer RPCs are declared here too, one zod schema per request and per answer.
+import { z } from 'zod';
 
 export const RAFT_PROTOCOL = 'dfs-raft/1';
 export const RAFT_PATH = '/peer/raft';
@@ -36,3 +38,38 @@ export function parseHttpUrl(value: string | string[] | undefined): string | nul
     return null;
   }
 }
+
+/**
+ * One peer RPC: the schema its request must pass on the answering node and the schema its answer
+ * must pass on the calling node, so neither side trusts the other's JSON. `refusal` is the answer
+ * to a request that fails its schema; without one such a request gets 400.
+ */
+export interface RpcDefinition<Request extends z.ZodType, Answer extends z.ZodType> {
+  readonly request: Request;
+  readonly answer: Answer;
+  readonly refusal?: z.infer<Answer>;
+}
+
+function rpc<Request extends z.ZodType, Answer extends z.ZodType>(definition: RpcDefinition<Request, Answer>): RpcDefinition<Request, Answer> {
+  return definition;
+}
+
+const chunkNames = z.object({ hashes: z.array(z.string().regex(CHUNK_HASH)).max(100_000) });
+
+/** Every RPC one node may call on another, declared once for both ends. */
+export const PEER_RPCS = {
+  /** The answering node's commit index: a follower learns how far it is behind the leader. */
+  'raft-info': rpc({ request: z.object({}), answer: z.object({ commit: z.number().int().nonnegative() }) }),
+  /**
+   * Whether the answering node holds every chunk named. A peer's list is input like any other:
+   * anything but a list of chunk names is answered "no". Served for peers of the previous
+   * release, which ask it to build `completeOn`; this release asks `missing-chunks`.
+   */
+  'holds-chunks': rpc({ request: chunkNames, answer: z.boolean(), refusal: false }),
+  /** The chunks among those named that the answering node lacks; `false` refuses anything but a list of chunk names. */
+  'missing-chunks': rpc({ request: chunkNames, answer: z.union([z.array(z.string().regex(CHUNK_HASH)), z.literal(false)]), refusal: false }),
+};
+
+export type PeerRpcName = keyof typeof PEER_RPCS;
+export type PeerRpcRequest<N extends PeerRpcName> = z.infer<(typeof PEER_RPCS)[N]['request']>;
+export type PeerRpcAnswer<N extends PeerRpcName> = z.infer<(typeof PEER_RPCS)[N]['answer']>;

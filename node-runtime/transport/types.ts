@@ -1,6 +1,5 @@
 // The shapes the peer transport shares with the node that owns it: options, handlers, status.
 import type { Readable } from 'node:stream';
-import type { Message } from '../raft/types';
 import type { PeerAddress } from './address';
 import type { BackoffPolicy } from './backoff';
 
@@ -42,11 +41,6 @@ export interface PeerTransportOptions {
   readonly secret: string;
   /** This node's public HTTP URL, announced to every peer for redirects and forwarding. */
   readonly selfHttpUrl: string;
-  readonly onMessage: (m: Message) => void;
-  /** A peer could not be reached or fell behind; the node calls RawNode.reportUnreachable. */
-  readonly onUnreachable: (peerId: number) => void;
-  readonly storeChunk: StoreChunk;
-  readonly openChunk: OpenChunk;
   /** Number in [0, 1) for backoff jitter; Math.random by default. */
   readonly random?: () => number;
   readonly backoff?: BackoffPolicy;

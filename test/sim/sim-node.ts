@@ -161,7 +161,6 @@ export class SimNode {
       durable: this.durableFor(incarnation),
       stateMachine: this.stateMachineFor(incarnation),
       send: (messages) => this.send(incarnation, messages),
-      onConfChange: (_change: ConfChange, confState: ConfState) => this.confChanged(confState),
       tickMs: 1,
       snapshotThreshold: () => (this.snapshotKeep === undefined ? Number.POSITIVE_INFINITY : 1),
       compactionMargin: () => this.snapshotKeep ?? 0,
@@ -172,6 +171,7 @@ export class SimNode {
       probe: this.probeFor(incarnation),
       ...(this.env.driverKnobs === undefined ? {} : { testingKnobs: this.env.driverKnobs }),
     });
+    driver.on('confChanged', ({ confState }) => this.confChanged(confState));
     driver.on('snapshotRestored', ({ index }) => this.restored(index));
     driver.on('snapshotTaken', ({ index }) => {
       this.snapshotKeep = undefined;

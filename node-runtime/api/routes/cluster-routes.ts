@@ -7,7 +7,7 @@ import express from 'express';
 import { z } from 'zod';
 import { ApiError } from '../../common/errors';
 import { leaderOnly } from '../leader-only';
-import type { NodeServices } from '../node-services';
+import type { NodeServices } from '../../ports';
 
 const memberBody = z.object({
   id: z.number().int().min(1),

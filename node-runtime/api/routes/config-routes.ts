@@ -2,7 +2,7 @@
 // validated as a whole (nothing applied unless every key is valid), applied live and persisted.
 import type { Router } from 'express';
 import express from 'express';
-import type { NodeServices } from '../node-services';
+import type { NodeServices } from '../../ports';
 
 export function configRoutes(services: NodeServices): Router {
   const router = express.Router();

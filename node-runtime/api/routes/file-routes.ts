@@ -9,7 +9,7 @@ import { ApiError } from '../../common/errors';
 import type { FileInfo } from '../../common/api-types';
 import { leaderOnly } from '../leader-only';
 import { uploadSlots } from '../upload-slots';
-import type { ByteRange, NodeServices } from '../node-services';
+import type { ByteRange, NodeServices } from '../../ports';
 import { fileNameFrom, lockTokenFrom, optionalInt } from '../params';
 
 const MAX_PAGE = 10_000;

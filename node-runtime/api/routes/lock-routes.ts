@@ -5,7 +5,7 @@ import express from 'express';
 import { z } from 'zod';
 import { ApiError } from '../../common/errors';
 import { leaderOnly } from '../leader-only';
-import type { NodeServices } from '../node-services';
+import type { NodeServices } from '../../ports';
 import { fileNameFrom, lockTokenFrom } from '../params';
 
 const ttl = z.number().int().positive().nullable().default(null);

@@ -2,7 +2,7 @@
 // /leader, /leader/status, POST /leader/vote; plus /livez, /readyz, /metrics and POST /scrub.
 import type { Router } from 'express';
 import express from 'express';
-import type { NodeServices } from '../node-services';
+import type { NodeServices } from '../../ports';
 
 export function statusRoutes(services: NodeServices): Router {
   const router = express.Router();

@@ -80,7 +80,7 @@ describe('a follower that stops reading', () => {
 
     const maxQueueBytes = 1024 * 1024;
     node = createNode(1, { limits: { maxQueueBytes } });
-    await node.transport.start();
+    await node.transport.start(node.inbound);
     node.transport.addPeer(2, { host: '127.0.0.1', port: sinkPort });
     const peer = (): NonNullable<ReturnType<TestNode['transport']['peerStatus']>[number]> => {
       const status = node?.transport.peerStatus()[2];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  PeerLacksChunkError, PeerBlockedError, PeerConnectionError, PeerRequestError, PeerTimeoutError, PeerUnknownError,
+  PeerLacksChunkError, PeerBlockedError, PeerConnectionError, PeerRequestError, PeerTimeoutError, PeerUnknownError, RpcAnswerError,
 } from '../../../node-runtime/transport';
 import { sha256, startCluster, type TestNode } from './harness';
 
@@ -137,6 +137,44 @@ describe('peer RPC', () => {
     });
     await expect(a.transport.rpc(2, 'nope', {})).rejects.toMatchObject({ status: 404, code: 'unknown_rpc' });
     await expect(a.transport.rpc(2, 'boom', {})).rejects.toMatchObject({ status: 500, code: 'rpc_failed' });
+  });
+});
+
+describe('typed peer RPCs (transport/protocol.ts)', () => {
+  it('hand the handler a request that passed its schema and the caller a parsed answer', async () => {
+    nodes = await startCluster([1, 2]);
+    const [a, b] = nodes as [TestNode, TestNode];
+    const held = sha256(Buffer.from('held'));
+    b.chunks.set(held, Buffer.from('held'));
+    b.transport.answer('holds-chunks', ({ hashes }) => hashes.every((h) => b.chunks.has(h)));
+    b.transport.answer('raft-info', () => ({ commit: 7 }));
+    await expect(a.transport.call(2, 'holds-chunks', { hashes: [held] })).resolves.toBe(true);
+    await expect(a.transport.call(2, 'holds-chunks', { hashes: [held, sha256(Buffer.from('no'))] })).resolves.toBe(false);
+    await expect(a.transport.call(2, 'raft-info', {})).resolves.toEqual({ commit: 7 });
+  });
+
+  it('refuse a request of the wrong shape before the handler: the RPC\'s refusal, or 400', async () => {
+    nodes = await startCluster([1, 2]);
+    const [a, b] = nodes as [TestNode, TestNode];
+    const seen: unknown[] = [];
+    b.transport.answer('holds-chunks', (request) => {
+      seen.push(request);
+      return true;
+    });
+    b.transport.answer('raft-info', (request) => {
+      seen.push(request);
+      return { commit: 1 };
+    });
+    await expect(a.transport.rpc(2, 'holds-chunks', { hashes: ['not-a-chunk-name'] })).resolves.toBe(false);
+    await expect(a.transport.rpc(2, 'raft-info', 'not an object')).rejects.toMatchObject({ status: 400, code: 'bad_request' });
+    expect(seen).toEqual([]);
+  });
+
+  it('refuse an answer of the wrong shape with RpcAnswerError', async () => {
+    nodes = await startCluster([1, 2]);
+    const [a, b] = nodes as [TestNode, TestNode];
+    b.transport.onRpc('raft-info', () => ({ commit: 'soon' }));
+    await expect(a.transport.call(2, 'raft-info', {})).rejects.toBeInstanceOf(RpcAnswerError);
   });
 });
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Message, MessageType } from '../../../node-runtime/raft/types';
-import { ChunkIntegrityError, PeerTransport, type PeerTransportOptions } from '../../../node-runtime/transport';
+import { ChunkIntegrityError, PeerTransport, type InboundHandlers, type PeerTransportOptions } from '../../../node-runtime/transport';
 
 export function message(from: number, to: number, fields: Partial<Message> & { type?: MessageType } = {}): Message {
   return { type: 'heartbeat', from, to, term: 1, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, ...fields };
@@ -25,25 +25,23 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 export interface TestNode {
   readonly id: number;
   readonly transport: PeerTransport;
+  /** What start() hands the transport: records messages and unreachable reports, stores chunks in `chunks`. */
+  readonly inbound: InboundHandlers;
   readonly received: Message[];
   readonly unreachable: number[];
   readonly chunks: Map<string, Buffer>;
   port: number;
 }
 
-export type NodeOverrides = Partial<Omit<PeerTransportOptions, 'selfId' | 'onMessage' | 'onUnreachable'>>;
+export type NodeOverrides = Partial<Omit<PeerTransportOptions, 'selfId'> & Pick<InboundHandlers, 'storeChunk' | 'openChunk'>>;
 
-/** A transport with an in-memory chunk store; not started. */
+/** A transport with an in-memory chunk store; not started (start it with `transport.start(inbound)`). */
 export function createNode(id: number, overrides: NodeOverrides = {}): TestNode {
   const received: Message[] = [];
   const unreachable: number[] = [];
   const chunks = new Map<string, Buffer>();
-  const transport = new PeerTransport({
-    selfId: id,
-    listen: { host: '127.0.0.1', port: 0 },
-    peers: new Map(),
-    secret: 'test-secret',
-    selfHttpUrl: `http://127.0.0.1:${8080 + id}`,
+  const { storeChunk, openChunk, ...options } = overrides;
+  const inbound: InboundHandlers = {
     onMessage: (m) => received.push(m),
     onUnreachable: (peer) => unreachable.push(peer),
     storeChunk: async (hash, body, size) => {
@@ -58,18 +56,27 @@ export function createNode(id: number, overrides: NodeOverrides = {}): TestNode 
       const data = chunks.get(hash);
       return data ? Readable.from([data]) : null;
     },
+    ...(storeChunk && { storeChunk }),
+    ...(openChunk && { openChunk }),
+  };
+  const transport = new PeerTransport({
+    selfId: id,
+    listen: { host: '127.0.0.1', port: 0 },
+    peers: new Map(),
+    secret: 'test-secret',
+    selfHttpUrl: `http://127.0.0.1:${8080 + id}`,
     random: () => 0.5,
     backoff: { initialMs: 10, maxMs: 100 },
-    ...overrides,
+    ...options,
   });
-  return { id, transport, received, unreachable, chunks, port: 0 };
+  return { id, transport, inbound, received, unreachable, chunks, port: 0 };
 }
 
 /** Starts `ids` on free loopback ports and makes every node a peer of every other. */
 export async function startCluster(ids: readonly number[], overrides: NodeOverrides = {}): Promise<TestNode[]> {
   const nodes = ids.map((id) => createNode(id, overrides));
   for (const node of nodes) {
-    await node.transport.start();
+    await node.transport.start(node.inbound);
     node.port = node.transport.address().port;
   }
   for (const node of nodes) {

@@ -33,7 +33,7 @@ it('retries once on a fresh connection when a pooled one turns out to be dead', 
   });
   await new Promise<void>((resolve) => peer?.listen(0, '127.0.0.1', resolve));
   node = createNode(1);
-  await node.transport.start();
+  await node.transport.start(node.inbound);
   node.transport.addPeer(2, { host: '127.0.0.1', port: (peer.address() as { port: number }).port });
 
   await expect(node.transport.rpc(2, 'ping', null)).resolves.toBe('pong');

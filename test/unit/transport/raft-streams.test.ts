@@ -63,7 +63,7 @@ describe('raft message streams', () => {
 
     const newB = createNode(2, { listen: { host: '127.0.0.1', port: oldB.port } });
     nodes = [a, newB];
-    await newB.transport.start();
+    await newB.transport.start(newB.inbound);
     await waitFor(() => a.transport.peerStatus()[2]?.connected === true, 'the stream to come back');
     a.transport.send([message(1, 2, { index: 7 })]);
     await waitFor(() => newB.received.length === 1, 'a message over the new stream');
@@ -77,17 +77,17 @@ describe('raft message streams', () => {
     const a = createNode(1);
     const b = createNode(2);
     nodes = [a, b];
-    await b.transport.start();
+    await b.transport.start(b.inbound);
     const port = b.transport.address().port;
     await b.transport.close();
-    await a.transport.start();
+    await a.transport.start(a.inbound);
     a.transport.addPeer(2, { host: '127.0.0.1', port });
     a.transport.send([message(1, 2, { index: 1 }), message(1, 2, { index: 2 })]);
     await waitFor(() => a.unreachable.length >= 2, 'failed attempts reported');
 
     const b2 = createNode(2, { listen: { host: '127.0.0.1', port } });
     nodes = [a, b2];
-    await b2.transport.start();
+    await b2.transport.start(b2.inbound);
     await waitFor(() => b2.received.length === 2, 'the queued messages');
     expect(b2.received.map((m) => m.index)).toEqual([1, 2]);
   });
@@ -96,8 +96,8 @@ describe('raft message streams', () => {
     const a = createNode(1, { secret: 'wrong' });
     const b = createNode(2);
     nodes = [a, b];
-    await a.transport.start();
-    await b.transport.start();
+    await a.transport.start(a.inbound);
+    await b.transport.start(b.inbound);
     a.transport.addPeer(2, { host: '127.0.0.1', port: b.transport.address().port });
     a.transport.send([message(1, 2)]);
     await waitFor(() => (a.transport.peerStatus()[2]?.lastError ?? '').includes('401'), 'the refusal');
@@ -142,7 +142,7 @@ describe('raft message streams', () => {
     nodes = await startCluster([1, 2]);
     const c = createNode(3);
     nodes.push(c);
-    await c.transport.start();
+    await c.transport.start(c.inbound);
     c.port = c.transport.address().port;
     const a = byId(1);
     a.transport.addPeer(3, { host: '', port: c.port });

@@ -1,10 +1,26 @@
-// What the HTTP API needs from the node, as one interface: routes stay thin (parse, validate,
-// call, answer) and node/ decides how each service is carried out.
+// The contracts between the node's layers, as plain types: what the HTTP API needs from the node
+// (NodeServices: routes stay thin, node/ decides how each service is carried out), what services
+// implement for it, and the Clock every service is given. api/, services/ and node/ import this
+// file; it imports only common/ and types. So services/ never imports api/, nor api/ services/.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
-import type { TrafficStats } from '../services/traffic-stats';
-import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, RecoveryStatus, ReplicaHolding, Stats } from '../common/api-types';
+import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, RecoveryStatus, ReplicaHolding, Stats } from './common/api-types';
+
+/**
+ * Time as a service sees it: the process's clock and timers in production, a fake one in tests,
+ * so a test drives a service's time instead of waiting on it.
+ */
+export interface Clock {
+  now(): number;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => void): () => void;
+  /** Calls `fn` once after `ms`, unless the returned function is called first. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+/** Marks a request one node forwarded to another: a node that receives one while not leader answers instead of forwarding again (no loops). */
+export const FORWARDED_HEADER = 'x-dfs-forwarded-by';
 
 export interface LeaderView {
   readonly isLeader: boolean;
@@ -94,6 +110,6 @@ export interface NodeServices {
   /** The request may use client routes: no API token is configured, or it carries the token (or the cluster secret). */
   isAuthorizedClient(headers: IncomingHttpHeaders): boolean;
   readonly metrics: Registry;
-  /** Client traffic counters and request latency for /stats. */
-  readonly traffic: TrafficStats;
+  /** Records each client request's latency for /stats. */
+  readonly traffic: { recordRequest(ms: number): void };
 }

@@ -1,0 +1,81 @@
+// The Raft part of a node: the pure core (RawNode) on the storage opened at start, and the driver
+// that persists, sends and applies its Readies. Timing settings (heartbeat, election timeout)
+// apply live, on every node at the same entry.
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ApplyResult, StateMachine } from '../fsm';
+import type { Clock } from '../ports';
+import { RawNode } from '../raft/rawnode';
+import type { Transport } from '../transport';
+import type { OpenedStorage } from './open-storage';
+import { RaftDriver } from './raft-driver';
+import { ReplicatedState } from './replicated-state';
+
+/** Raft runs on a fixed tick; heartbeat and election timeouts are whole numbers of ticks. */
+export const TICK_MS = 20;
+
+export interface RaftPart {
+  readonly driver: RaftDriver<ApplyResult>;
+  /** What applied entries mean to the rest of the node. */
+  readonly state: ReplicatedState;
+  /** When this node last took or restored a snapshot (ms since the epoch), if ever since it started. */
+  lastSnapshotAt(): number | null;
+}
+
+export interface RaftPartOptions {
+  readonly id: number;
+  readonly storage: OpenedStorage;
+  /** Already restored from storage.snapshot, if there is one. */
+  readonly fsm: StateMachine;
+  readonly transport: Pick<Transport, 'send'>;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+export function buildRaft({ id, storage, fsm, transport, logger, clock }: RaftPartOptions): RaftPart {
+  const applied = storage.snapshot?.metadata.index ?? 0;
+  let timing = timingTicks(fsm.clusterConfig());
+  const rawNode = new RawNode({
+    id,
+    ...timing,
+    storage: storage.memory,
+    random: (n) => randomInt(n),
+    applied,
+    preVote: true,
+    checkQuorum: true,
+    // Writes reach the leader over HTTP (with their chunks); the core must not forward them.
+    disableProposalForwarding: true,
+  });
+  const state = new ReplicatedState(fsm);
+  state.on('clusterSettings', (settings) => {
+    const next = timingTicks(settings);
+    if (next.electionTicks === timing.electionTicks && next.heartbeatTicks === timing.heartbeatTicks) return;
+    rawNode.setTimeouts(next.electionTicks, next.heartbeatTicks);
+    timing = next;
+  });
+  const driver = new RaftDriver<ApplyResult>({
+    id,
+    rawNode,
+    memory: storage.memory,
+    durable: storage.durable,
+    stateMachine: state,
+    send: (messages) => transport.send(messages),
+    tickMs: TICK_MS,
+    snapshotThreshold: () => fsm.clusterConfig().snapshotThreshold,
+    // Keep some entries behind each snapshot so a briefly lagging follower needs no snapshot.
+    compactionMargin: () => Math.min(1_000, Math.floor(fsm.clusterConfig().snapshotThreshold / 2)),
+    applied,
+    logger,
+  });
+  let lastSnapshotAt: number | null = storage.snapshot ? clock.now() : null;
+  driver.on('snapshotTaken', ({ at }) => {
+    lastSnapshotAt = at;
+  });
+  return { driver, state, lastSnapshotAt: () => lastSnapshotAt };
+}
+
+/** Raft counts time in ticks of TICK_MS; the settings are in milliseconds. */
+function timingTicks(settings: { heartbeatInterval: number; electionTimeout: number }): { electionTicks: number; heartbeatTicks: number } {
+  const heartbeatTicks = Math.max(1, Math.round(settings.heartbeatInterval / TICK_MS));
+  return { heartbeatTicks, electionTicks: Math.max(heartbeatTicks * 2, Math.round(settings.electionTimeout / TICK_MS)) };
+}

@@ -1,0 +1,236 @@
+// The node's services, built in dependency order on the parts below them (storage, the state
+// machine, Raft, the transport). Each group is one function; what a service does lives in
+// services/, and only the connections are made here.
+import type { StateMachine } from '../fsm';
+import type { Clock } from '../ports';
+import { BackgroundServices, timingsFromEnv } from '../services/background-services';
+import { ChunkRepairer } from '../services/chunk-repairer';
+import { ChunkSync } from '../services/chunk-sync';
+import { CommandRunner } from '../services/command-runner';
+import { ConfigService } from '../services/config-service';
+import { DiskGuard } from '../services/disk-guard';
+import { FileReader } from '../services/file-reader';
+import { ReplicatedFileService } from '../services/file-service';
+import { FileWriter } from '../services/file-writer';
+import { LeaderClient } from '../services/leader-client';
+import { RaftLockService } from '../services/lock-service';
+import { RaftMembershipService, parsePeerAddress } from '../services/membership-service';
+import { PeerChunks } from '../services/peer-chunks';
+import { RecoveryStatusTracker } from '../services/recovery-status';
+import { StatusReporter } from '../services/status-reporter';
+import { TrafficStats } from '../services/traffic-stats';
+import { storeChunked } from '../storage/chunker';
+import type { Transport } from '../transport';
+import { TICK_MS, type RaftPart } from './build-raft';
+import type { NodeHttpServer } from './http-server';
+import type { OpenedStorage } from './open-storage';
+import type { StartupInputs } from './startup-inputs';
+
+/** How long a proposal, a read barrier or a forwarded setting may take. */
+export const PROPOSAL_TIMEOUT_MS = 5_000;
+
+/** What every group of services is built on. */
+export interface ServiceContext {
+  readonly inputs: StartupInputs;
+  readonly storage: OpenedStorage;
+  readonly fsm: StateMachine;
+  readonly raft: RaftPart;
+  readonly transport: Transport;
+  readonly http: NodeHttpServer;
+  readonly clock: Clock;
+}
+
+export type NodeParts = Awaited<ReturnType<typeof buildServices>>;
+
+export async function buildServices(ctx: ServiceContext) {
+  const consensus = await buildConsensusServices(ctx);
+  const chunks = buildChunkServices(ctx, consensus);
+  const files = buildFileServices(ctx, consensus, chunks);
+  const { inputs, storage, fsm, raft, transport, clock } = ctx;
+  const reporter = new StatusReporter({
+    traffic: files.traffic,
+    id: inputs.options.id,
+    dataDir: inputs.dataDir,
+    raft: () => raft.driver.status(),
+    applied: () => raft.driver.applied,
+    fsm,
+    httpUrlOf: (id) => (id === inputs.options.id ? ctx.http.url : transport.peerHttpUrl(id) ?? null),
+    tickMs: () => TICK_MS,
+    snapshotIndex: () => storage.memory.firstIndex() - 1,
+    termOf: (index) => (index >= storage.memory.firstIndex() - 1 && index <= storage.memory.lastIndex() ? storage.memory.term(index) : null),
+    lastSnapshotAt: () => raft.lastSnapshotAt(),
+    chunkStats: () => storage.storage.chunks.stats(),
+    walBytes: () => storage.storage.wal.stats().bytesWritten,
+    peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
+    clock,
+  });
+  return { ...consensus, ...chunks, ...files, reporter };
+}
+
+/** Proposing commands, membership, the leader, and the configuration (which may forward to the leader). */
+async function buildConsensusServices({ inputs, fsm, raft, transport, http, clock }: ServiceContext) {
+  const { options, logger, dataDir } = inputs;
+  const driver = raft.driver;
+  const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS);
+  const membership = new RaftMembershipService({
+    selfId: options.id,
+    dataDir,
+    driver,
+    addPeer: (id, address) => transport.addPeer(id, address),
+    removePeer: (id) => transport.removePeer(id),
+    proposalTimeoutMs: () => PROPOSAL_TIMEOUT_MS,
+    onRemoved: () => logger.warn('this node was removed from the cluster'),
+    onPersistFailed: (err) => logger.error({ err: err.message }, 'could not save the member address book (members.json)'),
+    clock,
+  });
+  driver.on('confChanged', ({ change }) => membership.applied(change));
+  for (const [id, address] of await membership.load()) {
+    if (id !== options.id && !options.cluster.some((m) => m.id === id)) transport.addPeer(id, parsePeerAddress(address.peerAddress));
+  }
+  const leader = new LeaderClient({
+    selfId: options.id,
+    selfHttpUrl: http.url,
+    raft: driver,
+    transport,
+    apiToken: inputs.apiToken,
+    electionTimeoutMs: () => fsm.clusterConfig().electionTimeout,
+    requestTimeoutMs: PROPOSAL_TIMEOUT_MS,
+    clock,
+  });
+  const config = new ConfigService({
+    dataDir,
+    fsm,
+    runner,
+    env: inputs.envSettings,
+    flags: inputs.flagSettings,
+    isLeader: () => driver.isLeader,
+    forwardToLeader: (patch) => leader.forwardConfig(patch),
+    readBarrier: async () => {
+      await driver.readBarrier(PROPOSAL_TIMEOUT_MS);
+    },
+  });
+  await config.load();
+  if (inputs.fileJson !== undefined) config.applyFile(inputs.fileJson, false);
+  config.on('persistFailed', (err) => logger.error({ err: err.message }, 'could not save node settings; they stay live until a restart'));
+  config.on('nodeSettings', (settings) => {
+    logger.level = settings.logLevel;
+    http.setRequestTimeout(settings.requestTimeoutMs);
+  });
+  logger.level = config.nodeSettings().logLevel;
+  http.setRequestTimeout(config.nodeSettings().requestTimeoutMs);
+  return { runner, membership, leader, config };
+}
+
+type ConsensusServices = Awaited<ReturnType<typeof buildConsensusServices>>;
+
+/** Chunks: repair from peers, catch-up, the disk reserve, background passes, recovery status, peers' chunk traffic. */
+function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: ServiceContext, { runner, config, leader }: ConsensusServices) {
+  const { options, logger, dataDir } = inputs;
+  const driver = raft.driver;
+  const chunks = storage.storage.chunks;
+  const members = (): number[] => {
+    const { confState } = driver.status();
+    return [...new Set([...confState.voters, ...confState.learners])];
+  };
+  const repairer = new ChunkRepairer({
+    // The leader first: it holds every committed file's chunks unless it lost them itself.
+    peers: () => members().filter((id) => id !== options.id).sort((a, b) => (a === driver.leaderId ? -1 : b === driver.leaderId ? 1 : a - b)),
+    fetch: (peer, hash) => transport.fetchChunk(peer, hash, { timeoutMs: 10_000 }),
+    store: async (hash, data) => {
+      await chunks.put(hash, data);
+    },
+  });
+  const sync = new ChunkSync({
+    fsm,
+    repairer,
+    has: (hash) => chunks.has(hash),
+    enabled: () => fsm.clusterConfig().recoveryEnabled,
+    concurrency: 4,
+    retryMs: 1_000,
+    onError: (hash, err) => logger.debug({ hash, err: err.message }, 'chunk catch-up failed; will retry'),
+  });
+  raft.state.on('filePut', (fileChunks) => sync.want(fileChunks));
+  raft.state.on('restored', () => void sync.rescan());
+  const diskGuard = new DiskGuard({ dataDir, nodeId: options.id, reserveBytes: () => config.nodeSettings().diskReserveBytes, clock });
+  const background = new BackgroundServices({
+    dataDir,
+    chunks,
+    fsm,
+    raft: driver,
+    runner,
+    repairer,
+    sync,
+    isCaughtUp: () => leader.isReady() && leader.behindLeader() === 0,
+    logger,
+    timings: timingsFromEnv(process.env),
+    clock,
+  });
+  const recovery = new RecoveryStatusTracker({
+    recoveryEnabled: () => fsm.clusterConfig().recoveryEnabled,
+    behindLeader: () => leader.behindLeader(),
+    sync,
+    repairer,
+    scrub: () => background.scrubStatus(),
+    services: () => background.services(),
+    clock,
+  });
+  const peerChunks = new PeerChunks({
+    selfId: options.id,
+    chunks,
+    transport,
+    members,
+    checkDisk: (incoming) => diskGuard.check(incoming),
+    noteIncoming: (hash) => background.noteIncomingChunk(hash),
+  });
+  return { repairer, sync, diskGuard, background, recovery, peerChunks };
+}
+
+type ChunkServices = ReturnType<typeof buildChunkServices>;
+
+/** Files and locks: the write path (leader), the read path (any node), and what clients moved. */
+function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext, { runner }: ConsensusServices, chunkServices: ChunkServices) {
+  const { options, logger } = inputs;
+  const { diskGuard, background, repairer, peerChunks } = chunkServices;
+  const chunks = storage.storage.chunks;
+  let uploadsInFlight = 0;
+  const writer = new FileWriter({
+    fsm,
+    runner,
+    settings: () => fsm.clusterConfig(),
+    storeBody: (body, { chunkSize, onChunk }) =>
+      storeChunked(body, chunks, {
+        chunkSize,
+        onChunk: (c) => {
+          background.noteIncomingChunk(c.hash);
+          onChunk(c);
+        },
+      }),
+    pusher: peerChunks,
+    replicationTarget: () => {
+      const { confState } = raft.driver.status();
+      return {
+        followers: confState.voters.filter((id) => id !== options.id),
+        learners: confState.learners.filter((id) => id !== options.id),
+      };
+    },
+    checkDisk: (incoming) => diskGuard.check(incoming),
+    uploads: {
+      begin() {
+        uploadsInFlight += 1;
+        return () => {
+          uploadsInFlight -= 1;
+        };
+      },
+    },
+  });
+  const traffic = new TrafficStats();
+  const reader = new FileReader(
+    chunks,
+    repairer,
+    (hash) => logger.warn({ hash }, 'chunk missing or corrupt on read; repairing from a peer'),
+    (bytes) => traffic.recordDownload(bytes),
+  );
+  const files = new ReplicatedFileService({ fsm, writer, reader, peerChunks, traffic, clock });
+  const locks = new RaftLockService(fsm, runner, () => fsm.clusterConfig(), clock);
+  return { files, locks, traffic, uploadsInFlight: () => uploadsInFlight };
+}

@@ -1,0 +1,59 @@
+// The node's public HTTP server. It listens before the API exists (the peer transport announces
+// its URL, so the port must be known first) and answers 503 until serve() hands it the API.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { answerClientErrors } from '../api/client-errors';
+import type { NodeOptions } from './cli-options';
+import { StartupError } from './config-file';
+
+export interface NodeHttpServer {
+  /** The URL peers and clients reach this node's API at. */
+  readonly url: string;
+  /** Replaces the "starting" answer with the API. */
+  serve(app: http.RequestListener): void;
+  /** Applies the live request timeout (0: none). */
+  setRequestTimeout(ms: number): void;
+  /** Stops accepting, lets requests in flight finish for up to `graceMs`, then cuts the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+const starting: http.RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"unavailable","detail":"the node is starting"}');
+};
+
+export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure'>): Promise<NodeHttpServer> {
+  // The seed's ":8081" listened everywhere; without --insecure it now means loopback (DESIGN.md).
+  const host = options.http.host === '' ? (options.insecure ? '0.0.0.0' : '127.0.0.1') : options.http.host;
+  // The API answers a missing Host itself (Node's own check answers 400 with no body at all).
+  // Request timeouts are checked every connectionsCheckingInterval; Node's 30 s would let a
+  // trickling client outlive requestTimeoutMs by that much.
+  const server = http.createServer({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, starting);
+  answerClientErrors(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new StartupError(`the HTTP port ${host}:${options.http.port} is already in use (another node running?)`) : err),
+    );
+    server.listen(options.http.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const advertisedHost = options.http.host === '' || options.http.host === '0.0.0.0' ? '127.0.0.1' : options.http.host;
+  return {
+    url: `http://${advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost}:${port}`,
+    serve(app) {
+      server.off('request', starting);
+      server.on('request', app);
+    },
+    setRequestTimeout(ms) {
+      server.requestTimeout = ms;
+      // Headers must not get longer than the whole request (Node's own rule at creation).
+      server.headersTimeout = ms === 0 ? 60_000 : Math.min(60_000, ms);
+    },
+    async close(graceMs) {
+      server.close();
+      const drained = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([drained, grace]);
+      server.closeAllConnections();
+    },
+  };
+}

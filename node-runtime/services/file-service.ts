@@ -1,0 +1,64 @@
+// The file operations the HTTP API offers (listing, metadata, which members hold a file, write,
+// delete, read), carried out by the state machine, the writer, the reader and which peers hold the chunks.
+import type { FileInfo, ReplicaHolding } from '../common/api-types';
+import { toFileInfo, toFileList, type StateMachine } from '../fsm';
+import { ApiError } from '../common/errors';
+import type { ByteRange, Clock, FileService, WriteRequest } from '../ports';
+import type { PeerChunks } from './peer-chunks';
+import type { FileReader } from './file-reader';
+import type { FileWriter } from './file-writer';
+import type { TrafficStats } from './traffic-stats';
+
+export interface FileServiceParts {
+  readonly fsm: StateMachine;
+  readonly writer: FileWriter;
+  readonly reader: FileReader;
+  readonly peerChunks: PeerChunks;
+  readonly traffic: TrafficStats;
+  readonly clock: Clock;
+}
+
+export class ReplicatedFileService implements FileService {
+  constructor(private readonly parts: FileServiceParts) {}
+
+  list({ prefix, cursor, limit, delimiter }: { prefix: string; cursor: string | null; limit: number; delimiter?: '/' }) {
+    const { fsm } = this.parts;
+    return toFileList(fsm.list({ prefix, limit, delimiter, ...(cursor !== null ? { after: cursor } : {}) }), (name) => this.liveLock(name));
+  }
+
+  info(name: string): FileInfo {
+    const record = this.parts.fsm.get(name);
+    if (!record) throw new ApiError('not_found', `file "${name}" does not exist`);
+    return toFileInfo(record, this.liveLock(name));
+  }
+
+  /** Per member, the positions in the file's chunk list of the chunks it lacks (null: it did not answer). */
+  async replicas(info: FileInfo): Promise<ReplicaHolding[]> {
+    const lacking = await this.parts.peerChunks.missingByMember([...new Set(info.chunks.map((c) => c.hash))]);
+    return lacking.map(({ node, missing }) => {
+      if (missing === null) return { node, missing: null };
+      const absent = new Set(missing);
+      return { node, missing: info.chunks.flatMap((c, i) => (absent.has(c.hash) ? [i] : [])) };
+    });
+  }
+
+  async write(request: WriteRequest): Promise<FileInfo> {
+    const info = await this.parts.writer.write(request);
+    this.parts.traffic.recordUpload(info.size);
+    return info;
+  }
+
+  remove(name: string, lockToken?: string): Promise<FileInfo> {
+    return this.parts.writer.remove(name, lockToken);
+  }
+
+  read(info: FileInfo, range: ByteRange | null) {
+    return this.parts.reader.read(info, range);
+  }
+
+  /** A lock whose lease ran out is shown as no lock, though the leader has not yet proposed its expiry. */
+  private liveLock(name: string) {
+    const lock = this.parts.fsm.lockOf(name);
+    return lock && lock.expiresAt > this.parts.clock.now() ? lock : undefined;
+  }
+}

@@ -1,0 +1,113 @@
+// This node's dealings with the leader: who leads and where (for redirects and /leader), a
+// cluster setting forwarded to the leader's PUT /config, taking leadership on request, and the
+// leader's commit index, polled over the peer RPC `raft-info` so a follower knows how far behind
+// it is (recovery status, and whether "no file references this chunk" can be trusted yet).
+import type { ClusterSettings } from '../common/config';
+import { ApiError, apiErrorBodySchema } from '../common/errors';
+import type { ApplyResult } from '../fsm';
+import type { RaftDriver } from '../node/raft-driver';
+import { FORWARDED_HEADER, type Clock, type LeaderView } from '../ports';
+import type { Transport } from '../transport';
+
+/** How often a follower asks the leader for its commit index. */
+const LEADER_POLL_MS = 1_000;
+/** How often takeLeadership() looks whether the transfer is done. */
+const TRANSFER_CHECK_MS = 20;
+
+export interface LeaderClientOptions {
+  readonly selfId: number;
+  readonly selfHttpUrl: string;
+  readonly raft: Pick<RaftDriver<ApplyResult>, 'isLeader' | 'leaderId' | 'applied' | 'status' | 'transferLeadership'>;
+  readonly transport: Pick<Transport, 'call' | 'answer' | 'peerHttpUrl'>;
+  /** The client API token, which the leader's PUT /config needs when the cluster has one. */
+  readonly apiToken: string | null;
+  readonly electionTimeoutMs: () => number;
+  /** Bound on one forwarded request. */
+  readonly requestTimeoutMs: number;
+  readonly clock: Clock;
+}
+
+export class LeaderClient {
+  /** The leader's commit index as last reported to this follower. */
+  private leaderCommit = 0;
+  private stopPolling: (() => void) | null = null;
+
+  constructor(private readonly options: LeaderClientOptions) {}
+
+  view(): LeaderView {
+    const { raft, selfId, selfHttpUrl, transport } = this.options;
+    const status = raft.status();
+    const leaderId = status.leader || null;
+    return {
+      isLeader: raft.isLeader,
+      leaderId,
+      leaderUrl: leaderId === null ? null : leaderId === selfId ? selfHttpUrl : transport.peerHttpUrl(leaderId) ?? null,
+      term: status.term,
+    };
+  }
+
+  /** A leader is known and this node has applied everything it knows is committed. */
+  isReady(): boolean {
+    const status = this.options.raft.status();
+    return status.leader !== 0 && this.options.raft.applied >= status.commit;
+  }
+
+  /** Entries this node has yet to apply of what the leader committed; null until the leader was heard from. */
+  behindLeader(): number | null {
+    const { raft } = this.options;
+    if (raft.isLeader) return 0;
+    return this.leaderCommit === 0 ? null : Math.max(0, this.leaderCommit - raft.applied);
+  }
+
+  /** Answers peers' `raft-info` calls, and polls the leader's while this node follows. */
+  start(): void {
+    this.options.transport.answer('raft-info', () => ({ commit: this.options.raft.status().commit }));
+    this.stopPolling ??= this.options.clock.every(LEADER_POLL_MS, () => this.pollLeaderCommit());
+  }
+
+  stop(): void {
+    this.stopPolling?.();
+    this.stopPolling = null;
+  }
+
+  /** Sends a cluster-scope patch to the leader's PUT /config, as this node's client would. */
+  async forwardConfig(patch: Partial<ClusterSettings>): Promise<void> {
+    const { raft, transport, selfId, apiToken, requestTimeoutMs } = this.options;
+    const leaderUrl = raft.leaderId ? transport.peerHttpUrl(raft.leaderId) : undefined;
+    if (!leaderUrl) throw new ApiError('no_quorum', 'no leader is known to take the cluster setting');
+    const res = await fetch(new URL('/config', leaderUrl), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', [FORWARDED_HEADER]: String(selfId), ...(apiToken !== null && { authorization: `Bearer ${apiToken}` }) },
+      body: JSON.stringify(patch),
+      signal: AbortSignal.timeout(requestTimeoutMs),
+    });
+    if (!res.ok) {
+      const body = apiErrorBodySchema.partial().safeParse(await res.json().catch(() => ({})));
+      const answer = body.success ? body.data : {};
+      throw new ApiError(answer.error ?? 'unavailable', answer.detail ?? `leader answered ${res.status}`);
+    }
+  }
+
+  /** Asks the cluster to make this node the leader; waits up to two election timeouts (plus 2 s) for it. */
+  async takeLeadership(): Promise<LeaderView> {
+    const { raft, selfId, clock } = this.options;
+    if (!raft.isLeader) {
+      raft.transferLeadership(selfId);
+      const deadline = clock.now() + 2 * this.options.electionTimeoutMs() + 2_000;
+      while (!raft.isLeader && clock.now() < deadline) await new Promise<void>((resolve) => clock.after(TRANSFER_CHECK_MS, resolve));
+      if (!raft.isLeader) throw new ApiError('unavailable', `node ${selfId} could not take leadership (is a leader known and this node caught up?)`);
+    }
+    return this.view();
+  }
+
+  private pollLeaderCommit(): void {
+    const leader = this.options.raft.leaderId;
+    if (!leader || leader === this.options.selfId) return;
+    this.options.transport
+      .call(leader, 'raft-info', {}, { timeoutMs: LEADER_POLL_MS })
+      .then(({ commit }) => {
+        this.leaderCommit = Math.max(this.leaderCommit, commit);
+      })
+      .catch(() => undefined);
+  }
+}

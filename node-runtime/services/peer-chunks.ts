@@ -1,0 +1,84 @@
+// This node's chunk store as its peers use it: chunks they push (kept only within the disk reserve
+// and only when the bytes match their name), chunks they fetch, chunks this node pushes to them,
+// and which chunks of a file each member lacks, through the peer RPC `missing-chunks`
+// (transport/protocol.ts), which this service also answers (and `holds-chunks`, for older peers).
+import { Readable } from 'node:stream';
+import type { ChunkStore } from '../storage/chunk-store';
+import { ChunkHashMismatchError } from '../storage/errors';
+import { ChunkIntegrityError, type Transport } from '../transport';
+
+export interface PeerChunksOptions {
+  readonly selfId: number;
+  readonly chunks: ChunkStore;
+  readonly transport: Pick<Transport, 'call' | 'answer' | 'pushChunk'>;
+  /** Every member of the cluster, this node included. */
+  readonly members: () => readonly number[];
+  /** Refuses (throws) when `incoming` more bytes would eat into the disk reserve. */
+  readonly checkDisk: (incoming: number) => Promise<void>;
+  /** A chunk is arriving: garbage collection must not take it for an orphan. */
+  readonly noteIncoming: (hash: string) => void;
+}
+
+/** How long a peer may take to say which chunks it lacks before it counts as not answering. */
+const ASK_TIMEOUT_MS = 1_000;
+const PUSH_TIMEOUT_MS = 15_000;
+
+export class PeerChunks {
+  constructor(private readonly options: PeerChunksOptions) {}
+
+  /** Answers peers' `missing-chunks` and `holds-chunks` calls from this node's chunk store. */
+  serve(): void {
+    const { transport } = this.options;
+    transport.answer('missing-chunks', ({ hashes }) => this.missing(hashes));
+    transport.answer('holds-chunks', async ({ hashes }) => (await this.missing(hashes)).length === 0);
+  }
+
+  /** Stores a chunk a peer pushed; the transport's contract (StoreChunk) says how refusals look. */
+  async store(hash: string, body: Readable, size: number): Promise<void> {
+    await this.options.checkDisk(size);
+    this.options.noteIncoming(hash);
+    // The transport names its own error for bytes that do not match their hash, so it can answer
+    // the sender 422 instead of failing the request as an internal error.
+    const stored = await this.options.chunks.put(hash, body).catch((err: unknown) => {
+      throw err instanceof ChunkHashMismatchError ? new ChunkIntegrityError(hash, err.message) : err;
+    });
+    if (stored.size !== size) throw new ChunkIntegrityError(hash, `announced ${size} bytes, received ${stored.size}`);
+  }
+
+  /** A chunk a peer fetches; null when this node does not hold it. */
+  async open(hash: string): Promise<Readable | null> {
+    const { chunks } = this.options;
+    return (await chunks.has(hash)) ? chunks.get(hash) : null;
+  }
+
+  /** Resolves once `peer` holds the chunk durably with a verified hash. */
+  push(peer: number, hash: string, size: number): Promise<void> {
+    const { chunks } = this.options;
+    return this.options.transport.pushChunk(peer, hash, size, () => Readable.from(chunkPieces(chunks, hash)), { timeoutMs: PUSH_TIMEOUT_MS });
+  }
+
+  /** The chunks among `hashes` this node lacks. */
+  async missing(hashes: readonly string[]): Promise<string[]> {
+    const missing: string[] = [];
+    for (const hash of hashes) if (!(await this.options.chunks.has(hash))) missing.push(hash);
+    return missing;
+  }
+
+  /** For each member (ascending), the chunks among `hashes` it lacks; null for a peer that does not answer (down, cut off, older). */
+  async missingByMember(hashes: readonly string[]): Promise<{ node: number; missing: string[] | null }[]> {
+    const { selfId, transport } = this.options;
+    const members = [...new Set(this.options.members())].sort((a, b) => a - b);
+    return Promise.all(
+      members.map(async (node) => {
+        if (node === selfId) return { node, missing: await this.missing(hashes) };
+        const answer = await transport.call(node, 'missing-chunks', { hashes: [...hashes] }, { timeoutMs: ASK_TIMEOUT_MS }).catch(() => false as const);
+        return { node, missing: answer === false ? null : answer };
+      }),
+    );
+  }
+}
+
+/** Opened lazily, so a retried push (see Transport.pushChunk) reopens the chunk. */
+async function* chunkPieces(chunks: ChunkStore, hash: string): AsyncGenerator<Buffer> {
+  for await (const piece of await chunks.get(hash)) yield piece as Buffer;
+}

@@ -1,0 +1,45 @@
+// The peer transport as the node sees it: a few methods, so the wiring and the services depend on
+// this seam rather than on PeerTransport's HTTP machinery (hashicorp/raft's Transport is the model).
+import type { Readable } from 'node:stream';
+import type { Message } from '../raft/types';
+import type { PeerAddress } from './address';
+import type { PeerRpcAnswer, PeerRpcName, PeerRpcRequest } from './protocol';
+import type { OpenChunk, PeerStatus, RequestOptions, StoreChunk } from './types';
+
+/** What the transport hands to the node: peer traffic arriving on the peer port. */
+export interface InboundHandlers {
+  /** A Raft message from a peer, in order per peer. */
+  readonly onMessage: (m: Message) => void;
+  /** A peer could not be reached or fell behind; the node calls RawNode.reportUnreachable. */
+  readonly onUnreachable: (peerId: number) => void;
+  readonly storeChunk: StoreChunk;
+  readonly openChunk: OpenChunk;
+}
+
+/** Answers one typed peer RPC with a request that already passed its schema. */
+export type PeerRpcHandler<N extends PeerRpcName> = (request: PeerRpcRequest<N>, from: number) => PeerRpcAnswer<N> | Promise<PeerRpcAnswer<N>>;
+
+export interface Transport {
+  /** Listens on the peer port, hands inbound traffic to `inbound`, then connects to every peer. */
+  start(inbound: InboundHandlers): Promise<void>;
+  /** Closes every connection and timer. */
+  close(): Promise<void>;
+  /** The bound peer address. */
+  address(): PeerAddress;
+  /** Queues Raft messages; call only after the Ready they came from is persisted. */
+  send(messages: readonly Message[]): void;
+  /** The public HTTP URL a peer announced (for redirects and forwarding). */
+  peerHttpUrl(id: number): string | undefined;
+  peerStatus(): Record<number, PeerStatus>;
+  addPeer(id: number, address: PeerAddress): void;
+  removePeer(id: number): void;
+  /** Fault injection: cut the links to `ids` in both directions until the next call. */
+  setBlockedPeers(ids: readonly number[]): void;
+  /** Resolves once the peer holds the chunk durably with a verified hash. */
+  pushChunk(peerId: number, hash: string, size: number, open: () => Readable, options?: RequestOptions): Promise<void>;
+  fetchChunk(peerId: number, hash: string, options?: RequestOptions): Promise<Readable>;
+  /** Calls a peer RPC; the answer is checked against its schema (RpcAnswerError when it fails). */
+  call<N extends PeerRpcName>(peerId: number, name: N, request: PeerRpcRequest<N>, options?: RequestOptions): Promise<PeerRpcAnswer<N>>;
+  /** Serves a peer RPC; requests that fail their schema never reach `handler`. */
+  answer<N extends PeerRpcName>(name: N, handler: PeerRpcHandler<N>): void;
+}
