@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Clock } from '../ports';
 import { decodeConfChange } from '../raft/codec';
 import type { MemoryStorage } from '../raft/memory-storage';
 import type { RawNode } from '../raft/rawnode';
@@ -30,8 +29,16 @@ export interface AppliedStateMachine<Result> {
   restore(data: Uint8Array, index: number): void;
 }
 
-/** Time as the driver sees it: the process's timers in production, the simulator's scheduler in tests. */
-export interface DriverClock extends Clock {
+/**
+ * Time as the driver sees it: the process's timers in production, the simulator's scheduler in
+ * tests. A DriverClock is also a Clock (ports.ts), the time every service is given.
+ */
+export interface DriverClock {
+  now(): number;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => void): () => void;
+  /** Calls `fn` once after `ms`, unless the returned function is called first. */
+  after(ms: number, fn: () => void): () => void;
   /** Calls `fn` once the current turn is over, so inputs that arrive together share one Ready. */
   soon(fn: () => void): void;
 }
