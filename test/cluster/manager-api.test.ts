@@ -72,6 +72,9 @@ describe('control API authentication', () => {
     const cookie = first.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
+    // The cookie set by Express (auth.ts's TOKEN_COOKIE) names this port and covers the whole origin.
+    expect(cookie).toMatch(new RegExp(`^dfs_token_${manager.port}=${manager.token};`));
+    expect(cookie).toMatch(/Path=\/(;|$)/);
     const withCookie = await fetch(`${base}/api/cluster`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
     expect(withCookie.status).toBe(200);
   });

@@ -3,6 +3,7 @@
 // the browser connects to 127.0.0.1).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { CookieOptions } from 'express';
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -20,9 +21,8 @@ export function cookieName(port: number): string {
   return `dfs_token_${port}`;
 }
 
-export function tokenCookie(port: number, token: string): string {
-  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-}
+/** The token cookie's attributes: out of reach of scripts, never sent by another site, whole origin. */
+export const TOKEN_COOKIE: CookieOptions = { httpOnly: true, sameSite: 'strict', path: '/' };
 
 /** The token a request presents: the Authorization header, then `?token=`, then our cookie. */
 export function presentedToken(req: IncomingMessage, url: URL, port: number): string | null {
@@ -33,6 +33,7 @@ export function presentedToken(req: IncomingMessage, url: URL, port: number): st
   }
   const query = url.searchParams.get('token');
   if (query !== null) return query;
+  // Express parses no cookies without cookie-parser; for one cookie these lines beat a dependency.
   const name = cookieName(port);
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');

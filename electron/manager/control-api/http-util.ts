@@ -1,6 +1,9 @@
 // Response and request helpers shared by the control API's routes: JSON bodies, the
-// `{ error, detail }` shape for every failure, and bounded JSON request bodies.
+// `{ error, detail }` shape for every failure, and bounded JSON request bodies. (Hand-written
+// rather than res.json()/express.json(): the same helpers serve the plain-Node passthrough and SSE
+// code, and readJson parses whatever the Content-Type, as the API always has.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, Response, RouterOptions } from 'express';
 import { ApiError, type ErrorCode } from '../../../node-runtime/common/errors';
 
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -40,4 +43,12 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   } catch (err) {
     throw new ApiError('bad_request', `the body is not JSON: ${(err as Error).message}`);
   }
+}
+
+/** Paths match exactly as written: `/api/Cluster` and `/api/cluster/` are not `/api/cluster`. */
+export const ROUTER_OPTIONS: RouterOptions = { caseSensitive: true, strict: true };
+
+/** The last handler of every route: the path exists, the method does not. */
+export function methodNotAllowed(req: Request, res: Response): void {
+  sendError(res, 'method_not_allowed', `${req.method} is not allowed on ${new URL(req.originalUrl, 'http://127.0.0.1').pathname}`);
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { isAllowedHost, newToken, presentedToken, tokenCookie, tokenMatches } from '../../../electron/manager/control-api/auth';
+import { isAllowedHost, newToken, presentedToken, tokenMatches } from '../../../electron/manager/control-api/auth';
 
 function request(headers: Record<string, string>): IncomingMessage {
   return { headers } as unknown as IncomingMessage;
@@ -48,9 +48,5 @@ describe('token', () => {
     expect(tokenMatches('abd', 'abc')).toBe(false);
     expect(tokenMatches('ab', 'abc')).toBe(false);
     expect(tokenMatches(null, 'abc')).toBe(false);
-  });
-
-  it('travels in an HttpOnly, SameSite=Strict cookie', () => {
-    expect(tokenCookie(4000, 'abc')).toBe('dfs_token_4000=abc; HttpOnly; SameSite=Strict; Path=/');
   });
 });
