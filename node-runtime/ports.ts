@@ -5,7 +5,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
-import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, RecoveryStatus, ReplicaHolding, Stats } from './common/api-types';
+import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, ObjectMeta, RecoveryStatus, ReplicaHolding, Stats } from './common/api-types';
+import type { ByteRange } from './common/byte-range';
 
 /**
  * Time as a service sees it: the process's clock and timers in production, a fake one in tests,
@@ -29,12 +30,7 @@ export interface LeaderView {
   readonly term: number;
 }
 
-export interface ByteRange {
-  /** First byte, inclusive. */
-  readonly start: number;
-  /** Last byte, inclusive. */
-  readonly end: number;
-}
+export type { ByteRange };
 
 export interface WriteRequest {
   readonly name: string;
@@ -43,6 +39,14 @@ export interface WriteRequest {
   readonly declaredSize: number | null;
   readonly lockToken?: string;
   readonly expectedVersion?: number;
+  /** Also compute the content's MD5 and keep it with the file (S3's ETag, issue #17). */
+  readonly md5?: boolean;
+  /** S3's ETag of an object assembled from parts ("<md5 of the parts' MD5s>-<parts>"), kept as given. */
+  readonly md5Tag?: string;
+  /** Attributes an S3 client sends with the object, kept with the file. */
+  readonly meta?: ObjectMeta;
+  /** Digests the client declared (Content-MD5, x-amz-content-sha256): on a mismatch nothing is stored. */
+  readonly expected?: { readonly md5Hex?: string; readonly sha256Hex?: string };
 }
 
 export interface FileService {

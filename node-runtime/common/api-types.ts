@@ -116,10 +116,30 @@ export const lockGrantSchema = lockInfoSchema.extend({
   token: z.string(),
 });
 
+/**
+ * What an S3 client stored with an object (issue #17): returned on every read of it. `user` holds
+ * the `x-amz-meta-*` headers, names lowercased without the prefix.
+ */
+export const objectMetaSchema = z.strictObject({
+  contentType: z.string().max(1024).optional(),
+  contentDisposition: z.string().max(1024).optional(),
+  cacheControl: z.string().max(1024).optional(),
+  contentEncoding: z.string().max(1024).optional(),
+  user: z.record(z.string().max(256), z.string().max(2048)).optional(),
+});
+
+/**
+ * S3's ETag of the content: the MD5 (hex) of the bytes, or for an object assembled from N parts
+ * the MD5 of the parts' MD5s followed by "-N". Present for files written through S3.
+ */
+export const md5TagSchema = z.string().regex(/^[0-9a-f]{32}(-[1-9][0-9]{0,4})?$/, 'must be an MD5 in hex, optionally followed by -<parts>');
+
 export const fileInfoSchema = z.object({
   name: z.string(),
   size: count,
   sha256: sha256Hex,
+  md5: md5TagSchema.optional(),
+  meta: objectMetaSchema.optional(),
   chunks: z.array(chunkRefSchema),
   /** The file's own write counter: 1 when created, one more on every overwrite. */
   version: z.number().int().min(1),
@@ -136,7 +156,7 @@ export const fileInfoSchema = z.object({
 });
 
 /** One row of a listing: the file without its chunk list. */
-export const fileListItemSchema = fileInfoSchema.omit({ chunks: true, completeOn: true, replicas: true });
+export const fileListItemSchema = fileInfoSchema.omit({ chunks: true, completeOn: true, replicas: true, meta: true });
 
 export const fileListSchema = z.object({
   items: z.array(fileListItemSchema),
@@ -147,6 +167,7 @@ export const fileListSchema = z.object({
 });
 
 export type ChunkRef = z.infer<typeof chunkRefSchema>;
+export type ObjectMeta = z.infer<typeof objectMetaSchema>;
 export type LockInfo = z.infer<typeof lockInfoSchema>;
 export type LockGrant = z.infer<typeof lockGrantSchema>;
 export type FileInfo = z.infer<typeof fileInfoSchema>;

@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const ERROR_STATUS = {
   bad_request: 400,
   name_invalid: 400,
+  // The body does not match a digest the client sent with it (S3's Content-MD5, x-amz-content-sha256).
+  bad_digest: 400,
   config_invalid: 400,
   unauthorized: 401,
   forbidden: 403,

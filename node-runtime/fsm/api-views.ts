@@ -22,6 +22,7 @@ export function toFileListItem(file: FileRecord, lock?: LockRecord): FileListIte
     name: file.name,
     size: file.size,
     sha256: file.sha256,
+    ...(file.md5 !== undefined && { md5: file.md5 }),
     version: file.version,
     createdAt: iso(file.createdAt),
     modifiedAt: iso(file.modifiedAt),
@@ -33,6 +34,7 @@ export function toFileListItem(file: FileRecord, lock?: LockRecord): FileListIte
 /** `completeOn`: the nodes known to hold every chunk, when the caller knows. */
 export function toFileInfo(file: FileRecord, lock?: LockRecord, completeOn?: readonly number[]): FileInfo {
   const info: FileInfo = { ...toFileListItem(file, lock), chunks: file.chunks.map((c) => ({ hash: c.hash, size: c.size })) };
+  if (file.meta) info.meta = file.meta;
   if (completeOn) info.completeOn = [...completeOn];
   return info;
 }

@@ -5,6 +5,7 @@
 // anything nondeterministic (time, randomness) must already be inside the command.
 
 import { z } from 'zod';
+import { md5TagSchema, objectMetaSchema } from '../common/api-types';
 import type { ClusterSettings, SettingSource } from '../common/config';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
@@ -32,6 +33,10 @@ const putSchema = z.strictObject({
   size: count,
   sha256: sha256Hex,
   chunks: z.array(chunkRefSchema),
+  /** S3's ETag (issue #17), for files written through S3; absent in format-1 entries. */
+  md5: md5TagSchema.optional(),
+  /** Attributes an S3 client stored with the object; absent in format-1 entries. */
+  meta: objectMetaSchema.optional(),
   at,
   /** Required when the name is locked: the holder's token. */
   lockToken: token.optional(),

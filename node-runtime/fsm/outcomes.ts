@@ -4,7 +4,7 @@
 // way and changes nothing. Rejection codes are API error codes, so the API layer answers with
 // `rejectionToApiError` and the matching HTTP status without a translation table.
 
-import type { ChunkRef } from '../common/api-types';
+import type { ChunkRef, ObjectMeta } from '../common/api-types';
 import type { ClusterSettings } from '../common/config';
 import type { ApiErrorBody } from '../common/errors';
 import type { FileNameProblem } from '../common/file-name';
@@ -16,6 +16,9 @@ export interface FileRecord {
   readonly size: number;
   readonly sha256: string;
   readonly chunks: readonly ChunkRef[];
+  /** S3's ETag of the content (see md5TagSchema); only for files written through S3. */
+  readonly md5?: string;
+  readonly meta?: ObjectMeta;
   /**
    * Counts the writes of this name since it last did not exist: 1, 2, 3… Records from before
    * the counter (data format 1) hold the Raft index that wrote them and count on from there.

@@ -7,6 +7,7 @@
 
 import { z } from 'zod';
 import { CLUSTER_SETTING_KEYS, clusterSettingsSchema, SETTING_SOURCES, type ClusterSettings, type ClusterSettingKey, type SettingSource } from '../common/config';
+import { md5TagSchema, objectMetaSchema, type ObjectMeta } from '../common/api-types';
 import type { FileRecord, LockRecord } from './outcomes';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
@@ -20,6 +21,8 @@ const fileSchema = z.strictObject({
   size: count,
   sha256: sha256Hex,
   chunks: z.array(z.strictObject({ hash: sha256Hex, size: count })),
+  md5: md5TagSchema.optional(),
+  meta: objectMetaSchema.optional(),
   version: count,
   createdAt: count,
   modifiedAt: count,
@@ -84,6 +87,8 @@ export function encodeSnapshot(state: SnapshotState): Uint8Array {
       size: f.size,
       sha256: f.sha256,
       chunks: f.chunks.map((c) => ({ hash: c.hash, size: c.size })),
+      ...(f.md5 !== undefined && { md5: f.md5 }),
+      ...(f.meta !== undefined && { meta: canonicalMeta(f.meta) }),
       version: f.version,
       createdAt: f.createdAt,
       modifiedAt: f.modifiedAt,
@@ -97,6 +102,18 @@ export function encodeSnapshot(state: SnapshotState): Uint8Array {
     })),
     config: state.config.map((c) => ({ key: c.key, value: c.value, source: c.source })),
   });
+}
+
+/** The same attributes always encode to the same bytes: fields in schema order, user keys sorted. */
+function canonicalMeta(meta: ObjectMeta): ObjectMeta {
+  const { contentType, contentDisposition, cacheControl, contentEncoding, user } = meta;
+  return {
+    ...(contentType !== undefined && { contentType }),
+    ...(contentDisposition !== undefined && { contentDisposition }),
+    ...(cacheControl !== undefined && { cacheControl }),
+    ...(contentEncoding !== undefined && { contentEncoding }),
+    ...(user !== undefined && { user: Object.fromEntries(Object.entries(user).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) }),
+  };
 }
 
 function assertSortedUnique(names: readonly string[], what: string): void {

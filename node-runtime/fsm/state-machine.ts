@@ -176,6 +176,8 @@ export class StateMachine {
       size: cmd.size,
       sha256: cmd.sha256,
       chunks: cmd.chunks.map((c) => ({ hash: c.hash, size: c.size })),
+      ...(cmd.md5 !== undefined && { md5: cmd.md5 }),
+      ...(cmd.meta !== undefined && { meta: cmd.meta }),
       // The name's own counter, 1 on its first write: readable, and the same on every replica.
       version: (previous?.version ?? 0) + 1,
       createdAt: previous?.createdAt ?? this.logTime,

@@ -32,6 +32,8 @@ export interface NodeOptions {
   readonly insecure: boolean;
   /** --api-token-file: the client API token (else DFS_API_TOKEN). */
   readonly apiTokenFile?: string;
+  /** --s3: serve the S3-compatible endpoint there too (issue #17); credentials come from the environment. */
+  readonly s3?: HostPort;
 }
 
 export class UsageError extends Error {}
@@ -89,6 +91,7 @@ export function buildCommand(): Command {
     .option('--join', 'start as a new member of an existing cluster (added with a membership change), not a founder', false)
     .option('--fault-injection', 'accept fault rules (partitions) from a caller holding the cluster secret; for demos and tests', false)
     .option('--api-token-file <file>', 'file holding the client API token every client route then needs (env DFS_API_TOKEN)')
+    .option('--s3 <[host]:port>', 'also serve the S3-compatible API here (credentials: DFS_S3_ACCESS_KEY and DFS_S3_SECRET_KEY, or DFS_S3_CREDENTIALS_FILE)', parseHostPort)
     .option('--insecure', 'serve the HTTP API on a non-loopback address over plain HTTP (no TLS yet); without it ":port" means 127.0.0.1', false)
     .addHelpText(
       'after',
@@ -111,6 +114,7 @@ interface RawFlags {
   faultInjection: boolean;
   insecure: boolean;
   apiTokenFile?: string;
+  s3?: HostPort;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
@@ -132,11 +136,8 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const http = flags.http ?? (env.PORT ? parseHostPort(env.PORT) : { host: '', port: 8081 + flags.node });
   // DESIGN.md, safe by default: the API reaches beyond this machine only when asked in so many words.
-  if (http.host !== '' && !isLoopbackHost(http.host) && !flags.insecure) {
-    throw new UsageError(
-      `--http ${http.host}:${http.port} would serve the API to the network, which needs a client token, a cluster secret and TLS; ` +
-        'this version has no TLS yet, so add --insecure to serve plain HTTP there anyway (and set DFS_CLUSTER_SECRET), or use ":port" for loopback',
-    );
+  for (const [flag, address] of [['--http', http], ['--s3', flags.s3]] as const) {
+    if (address && address.host !== '' && !isLoopbackHost(address.host) && !flags.insecure) refuseNetworkAddress(flag, address);
   }
   return {
     nodeIndex: flags.node,
@@ -152,5 +153,13 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     join: flags.join,
     insecure: flags.insecure,
     apiTokenFile: flags.apiTokenFile,
+    ...(flags.s3 !== undefined && { s3: flags.s3 }),
   };
+}
+
+function refuseNetworkAddress(flag: string, address: HostPort): never {
+  throw new UsageError(
+    `${flag} ${address.host}:${address.port} would serve the API to the network, which needs a client token, a cluster secret and TLS; ` +
+      'this version has no TLS yet, so add --insecure to serve plain HTTP there anyway (and set DFS_CLUSTER_SECRET), or use ":port" for loopback',
+  );
 }

@@ -17,6 +17,7 @@ import { listenHttp, type NodeHttpServer } from './http-server';
 import { openNodeStorage, type OpenedStorage } from './open-storage';
 import { processClock } from './raft-driver';
 import { readStartupInputs, type StartupInputs } from './startup-inputs';
+import { startS3 } from '../s3';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -63,7 +64,9 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   collectDefaultMetrics({ register: metrics });
   const { driver } = raft;
   registerNodeGauges(metrics, { raft: () => driver.status(), applied: () => driver.applied, isLeader: () => driver.isLeader, fsm, uploadsInFlight: parts.uploadsInFlight });
-  http.serve(createApp(apiServices({ inputs, parts, raft, transport, metrics, startedAt: clock.now() }), logger));
+  const services = apiServices({ inputs, parts, raft, transport, metrics, startedAt: clock.now() });
+  http.serve(createApp(services, logger));
+  const s3 = options.s3 ? await startS3({ services, listen: options.s3, insecure: options.insecure, peers: transport, logger, env: process.env }) : null;
 
   parts.peerChunks.serve();
   parts.leader.start();
@@ -72,7 +75,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   void parts.sync.rescan();
   parts.background.start();
   const configWatcher = options.configFile ? watchConfigFile(options.configFile, parts.config, logger) : null;
-  const stop = stopper({ logger, http, transport, raft, parts, storage, closeWatcher: async () => configWatcher?.close() });
+  const stop = stopper({ logger, http, transport, raft, parts, storage, closeWatcher: async () => configWatcher?.close(), closeS3: async () => s3?.close() });
   watchRaft(raft, parts, logger, stop);
 
   const self = selfMember(options);
@@ -139,10 +142,11 @@ interface StopTargets {
   readonly parts: NodeParts;
   readonly storage: OpenedStorage;
   readonly closeWatcher: () => Promise<void>;
+  readonly closeS3: () => Promise<void>;
 }
 
 /** Takes the node down in the reverse order of start; calling it again returns the same promise. */
-function stopper({ logger, http, transport, raft, parts, storage, closeWatcher }: StopTargets): (reason: string) => Promise<void> {
+function stopper({ logger, http, transport, raft, parts, storage, closeWatcher, closeS3 }: StopTargets): (reason: string) => Promise<void> {
   let stopping: Promise<void> | null = null;
   return (reason) => {
     stopping ??= (async () => {
@@ -150,6 +154,7 @@ function stopper({ logger, http, transport, raft, parts, storage, closeWatcher }
       parts.leader.stop();
       await closeWatcher();
       await http.close(SHUTDOWN_GRACE_MS);
+      await closeS3();
       parts.sync.stop();
       await parts.background.stop();
       await raft.driver.stop();

@@ -2,6 +2,7 @@
 // chunk and the whole file), push every chunk to the followers as soon as it is durable here,
 // wait until a majority of voters holds all of them, then propose the small metadata entry and
 // answer once it is applied. File bytes never enter the Raft log.
+import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -45,13 +46,16 @@ export class FileWriter {
     const end = this.options.uploads.begin();
     try {
       const replication = new ChunkReplication(this.options.pusher, this.options.replicationTarget());
-      const limited = limitBytes(allowed, (seen) => this.quotaError(request.name, seen));
+      const md5 = request.md5 || request.expected?.md5Hex !== undefined ? createHash('md5') : null;
+      const limited = limitBytes(allowed, (seen) => this.quotaError(request.name, seen), md5);
       // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
       pipeline(request.body, limited).catch(() => undefined);
       const stored = await this.options.storeBody(limited, {
         chunkSize: settings().chunkSize,
         onChunk: (chunk) => replication.add(chunk.hash, chunk.size),
       });
+      const md5Hex = md5?.digest('hex');
+      checkDigests(request, stored.sha256, md5Hex);
       await replication.quorum();
       const applied = await this.options.runner.run({
         type: 'put',
@@ -59,6 +63,9 @@ export class FileWriter {
         size: stored.size,
         sha256: stored.sha256,
         chunks: [...stored.chunks],
+        ...(request.md5 && { md5: md5Hex }),
+        ...(request.md5Tag !== undefined && { md5: request.md5Tag }),
+        ...(request.meta !== undefined && { meta: request.meta }),
         at: Date.now(),
         ...(request.lockToken !== undefined ? { lockToken: request.lockToken } : {}),
         ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
@@ -120,11 +127,26 @@ export class FileWriter {
   }
 }
 
-/** Fails the stream as soon as more than `max` bytes arrived, so an oversized upload stops early. */
-function limitBytes(max: number, tooMany: (seen: number) => ApiError): Transform {
+/** The stored bytes must be what the client said it sent; its chunks are then garbage, never referenced. */
+function checkDigests(request: WriteRequest, sha256Hex: string, md5Hex: string | undefined): void {
+  const { expected } = request;
+  if (expected?.sha256Hex !== undefined && expected.sha256Hex !== sha256Hex) {
+    throw new ApiError('bad_digest', `the body of "${request.name}" has SHA-256 ${sha256Hex}, not the declared ${expected.sha256Hex}`);
+  }
+  if (expected?.md5Hex !== undefined && expected.md5Hex !== md5Hex) {
+    throw new ApiError('bad_digest', `the body of "${request.name}" has MD5 ${md5Hex ?? '?'}, not the declared ${expected.md5Hex}`);
+  }
+}
+
+/**
+ * Fails the stream as soon as more than `max` bytes arrived, so an oversized upload stops early;
+ * feeds `hash` on the way when given.
+ */
+function limitBytes(max: number, tooMany: (seen: number) => ApiError, hash: Hash | null): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      hash?.update(chunk);
       seen += chunk.length;
       if (seen > max) {
         callback(tooMany(seen));

@@ -68,6 +68,8 @@ export const PEER_RPCS = {
   'holds-chunks': rpc({ request: chunkNames, answer: z.boolean(), refusal: false }),
   /** The chunks among those named that the answering node lacks; `false` refuses anything but a list of chunk names. */
   'missing-chunks': rpc({ request: chunkNames, answer: z.union([z.array(z.string().regex(CHUNK_HASH)), z.literal(false)]), refusal: false }),
+  /** Where the answering node serves S3 (issue #17): a follower streams S3 writes there when it leads. */
+  's3-url': rpc({ request: z.object({}), answer: z.string().url() }),
 };
 
 export type PeerRpcName = keyof typeof PEER_RPCS;

@@ -9,7 +9,8 @@ import { ApiError } from '../../common/errors';
 import type { FileInfo } from '../../common/api-types';
 import { leaderOnly } from '../leader-only';
 import { uploadSlots } from '../upload-slots';
-import type { ByteRange, NodeServices } from '../../ports';
+import type { NodeServices } from '../../ports';
+import { parseRange } from '../../common/byte-range';
 import { fileNameFrom, lockTokenFrom, optionalInt } from '../params';
 
 const MAX_PAGE = 10_000;
@@ -190,26 +191,4 @@ function ifNoneMatch(header: string | undefined, etag: string): boolean {
     const t = tag.trim();
     return t === '*' || t === etag || t === `W/${etag}`;
   });
-}
-
-/** One `bytes=` range (the common case); several ranges are answered with the whole file. */
-function parseRange(header: string | undefined, size: number, ifRange: string | undefined, etag: string): ByteRange | null | 'unsatisfiable' {
-  if (!header || (ifRange !== undefined && ifRange !== etag)) return null;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match) return null;
-  const [, startText = '', endText = ''] = match;
-  if (startText === '' && endText === '') return null;
-  let start: number;
-  let end: number;
-  if (startText === '') {
-    const suffix = Number(endText);
-    if (suffix === 0) return 'unsatisfiable';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(startText);
-    end = endText === '' ? size - 1 : Math.min(Number(endText), size - 1);
-  }
-  if (start >= size || start > end) return 'unsatisfiable';
-  return { start, end };
 }

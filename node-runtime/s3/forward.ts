@@ -1,0 +1,45 @@
+// A write that reaches a follower is streamed to the leader's S3 endpoint unchanged — Host header
+// included, so the leader checks the client's own signature — and the answer streams back. No
+// buffering, as for the node API's forwarding (api/forward.ts).
+import http from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { FORWARDED_HEADER } from '../ports';
+import type { S3Request } from './s3-request';
+import { S3Error } from './s3-errors';
+
+export interface LeaderEndpoint {
+  /** The leader's S3 base URL; null when no leader is known or it serves no S3. */
+  url(): Promise<string | null>;
+  readonly selfId: number;
+}
+
+const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+
+export async function forwardToLeader(s3: S3Request, leader: LeaderEndpoint): Promise<void> {
+  if (s3.header(FORWARDED_HEADER) !== undefined) {
+    throw new S3Error('ServiceUnavailable', 'This node was sent the request as the leader but is not the leader any more; retry.');
+  }
+  const url = await leader.url();
+  if (url === null) throw new S3Error('ServiceUnavailable', 'No leader with an S3 endpoint is known right now (election under way?); retry.');
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [name, values] of s3.signable.headers) {
+    if (!hopByHop.has(name)) headers[name] = values.length === 1 ? values[0] : [...values];
+  }
+  headers[FORWARDED_HEADER] = String(leader.selfId);
+  // Node's parser already took a chunked framing apart; the body goes on chunked again.
+  if (headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
+  await new Promise<void>((resolve, reject) => {
+    const upstream = http.request(new URL(s3.req.url ?? '/', url), { method: s3.method, headers }, (answer) => {
+      s3.res.writeHead(answer.statusCode ?? 502, Object.fromEntries(Object.entries(answer.headers).filter(([k]) => !hopByHop.has(k))) as http.OutgoingHttpHeaders);
+      pipeline(answer, s3.res).then(resolve, () => {
+        s3.res.destroy();
+        resolve();
+      });
+    });
+    upstream.on('error', (err) => reject(new S3Error('ServiceUnavailable', `Could not reach the leader's S3 endpoint: ${err.message}`)));
+    s3.res.on('close', () => {
+      if (!s3.res.writableFinished) upstream.destroy();
+    });
+    s3.req.pipe(upstream);
+  });
+}

@@ -1,0 +1,94 @@
+// The S3-compatible endpoint (issue #17): its own HTTP server beside the node API, because
+// path-style S3 URLs (/bucket/key) collide with the seed's GET /<name>. Every request is
+// authenticated (SigV4, header or presigned) before anything else; writes reach the leader as
+// the node API's do (a follower streams them to the leader's S3 endpoint, signature intact), and
+// reads are linearizable, since S3 promises read-after-write.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { S3Services } from './s3-services';
+import { authenticate } from './authenticate';
+import { S3StartupError, type S3Credentials } from './credentials';
+import { forwardToLeader, type LeaderEndpoint } from './forward';
+import { dispatch, isWrite } from './routes';
+import { parseS3Request, sendError, type S3Request } from './s3-request';
+import { S3Error, toS3Error } from './s3-errors';
+
+export interface S3EndpointOptions {
+  readonly services: S3Services;
+  readonly listen: { readonly host: string; readonly port: number };
+  /** --insecure: an empty host then means every interface, else loopback. */
+  readonly insecure: boolean;
+  readonly credentials: S3Credentials;
+  /** Where this cluster's leader serves S3, for writes that arrive at a follower. */
+  readonly leader: LeaderEndpoint;
+  readonly logger: Logger;
+}
+
+export interface S3Endpoint {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startS3Endpoint(options: S3EndpointOptions): Promise<S3Endpoint> {
+  const { listen, logger } = options;
+  const host = listen.host === '' ? (options.insecure ? '0.0.0.0' : '127.0.0.1') : listen.host;
+  const server = http.createServer({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, (req, res) => {
+    void handle(options, req, res);
+  });
+  // What Node's parser refuses (oversized headers, a malformed request line) still gets an S3
+  // error document, and the connection closes: the stream position is unknown.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    const answer = err.code === 'HPE_HEADER_OVERFLOW' ? new S3Error('InvalidRequest', 'Your request headers are too large.') : new S3Error('InvalidRequest', `The request is not valid HTTP (${err.code ?? 'parse error'}).`);
+    const body = answer.toXml('/', '');
+    socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new S3StartupError(`the S3 port ${host}:${listen.port} is already in use`) : err),
+    );
+    server.listen(listen.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const advertised = host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
+  logger.info({ event: 's3Listening', s3Url: url }, `S3 endpoint listening on ${url}`);
+  return {
+    url,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+      await Promise.race([closed, grace]);
+      server.closeAllConnections();
+    },
+  };
+}
+
+async function handle(options: S3EndpointOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  let s3: S3Request | null = null;
+  try {
+    s3 = parseS3Request(req, res);
+    authenticate(s3, options.credentials, isWrite(s3));
+    const { services } = options;
+    const bodyIdleMs = services.limits().bodyIdleTimeoutMs;
+    if (!req.complete) req.setTimeout(bodyIdleMs, () => req.destroy(new S3Error('RequestTimeout', `No byte of the request body arrived for ${bodyIdleMs} ms; nothing was stored.`)));
+    if (isWrite(s3) && !services.leader().isLeader) {
+      await forwardToLeader(s3, options.leader);
+      return;
+    }
+    await dispatch(s3, services);
+  } catch (err) {
+    const s3Error = toS3Error(err) ?? (req.destroyed && !req.complete ? new S3Error('IncompleteBody', 'The request body ended early.') : null);
+    if (!s3Error) options.logger.error({ err, method: req.method, url: s3?.bucket ?? '' }, 'S3 request failed');
+    const answer = s3Error ?? new S3Error('InternalError', 'We encountered an internal error. Please try again.');
+    if (s3) sendError(s3, answer);
+    else if (!res.headersSent) res.writeHead(answer.status, { 'content-type': 'application/xml' }).end(answer.toXml(req.url ?? '/', ''));
+  }
+}
