@@ -10,6 +10,7 @@
 
 import { z } from 'zod';
 import type { ConfigView } from './api-types';
+import { formatSetting } from './setting-units';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -74,7 +75,7 @@ export const nodeSettingsSchema = z.object({
   /** Uploads this node takes (or forwards) at once; more get 429 until one ends. */
   maxConcurrentUploads: int(1, 10_000),
   /** Longest a whole request (headers and body) may take to arrive, ms; 0 = no limit (408). */
-  requestTimeoutMs: z.union([z.literal(0), int(SECOND_MS, DAY_SEC * SECOND_MS)]),
+  requestTimeoutMs: z.union([z.literal(0), int(SECOND_MS, DAY_SEC * SECOND_MS)], { error: 'must be 0 (no limit) or between 1 s and 1 d' }),
 });
 
 export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
@@ -157,6 +158,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `currentCluster` is the cluster configuration the patch would be applied to; it is needed to
  * check settings that constrain each other (electionTimeout against heartbeatInterval).
  */
+/** A schema issue in the same plain voice as the rest ("must be at least 50 ms"), not zod's wording. */
+function plainIssue(key: string, issue: z.core.$ZodIssue): string {
+  if (issue.code === 'too_small' && typeof issue.minimum === 'number') return `must be at least ${formatSetting(key, issue.minimum)}`;
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return `must be at most ${formatSetting(key, issue.maximum)}`;
+  if (issue.code === 'invalid_type') {
+    if (issue.expected === 'int') return 'must be a whole number';
+    if (issue.expected === 'number') return 'must be a number';
+    if (issue.expected === 'boolean') return 'must be true or false';
+  }
+  return issue.message;
+}
+
 export function validateConfigPatch(
   patch: unknown,
   currentCluster: Readonly<ClusterSettings> = CLUSTER_DEFAULTS,
@@ -179,7 +192,7 @@ export function validateConfigPatch(
         : nodeSettingsSchema.shape[key as NodeSettingKey];
     const parsed = schema.safeParse(patch[key]);
     if (!parsed.success) {
-      issues.push({ key, reason: 'invalid_value', message: parsed.error.issues.map((i) => i.message).join(', ') });
+      issues.push({ key, reason: 'invalid_value', message: parsed.error.issues.map((i) => plainIssue(key, i)).join(', ') });
       continue;
     }
     (scope === 'cluster' ? cluster : node)[key] = parsed.data;
@@ -190,7 +203,7 @@ export function validateConfigPatch(
       issues.push({
         key: 'electionTimeout',
         reason: 'inconsistent',
-        message: `must be at least ${MIN_ELECTION_TO_HEARTBEAT_RATIO}× heartbeatInterval (${merged.electionTimeout} < ${MIN_ELECTION_TO_HEARTBEAT_RATIO} × ${merged.heartbeatInterval})`,
+        message: `must be at least ${MIN_ELECTION_TO_HEARTBEAT_RATIO}× heartbeatInterval (${formatSetting('electionTimeout', merged.electionTimeout)} < ${MIN_ELECTION_TO_HEARTBEAT_RATIO} × ${formatSetting('heartbeatInterval', merged.heartbeatInterval)})`,
       });
     }
   }

@@ -100,11 +100,11 @@ describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three r
 
   it('applies a configuration edit and shows it', async () => {
     await page.getByRole('tab', { name: 'Configuration' }).click();
-    const quota = page.getByLabel('storageQuota', { exact: true });
-    await quota.fill('1048576');
+    const quota = page.getByLabel('Storage quota', { exact: true });
+    await quota.fill('1 MiB');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(async () => (await web.api<Record<string, { value: unknown }>>('/api/config')).storageQuota?.value, { timeout: 10_000 }).toBe(1048576);
-    await expect.poll(() => page.getByRole('region', { name: 'Last applied changes' }).innerText(), { timeout: 10_000 }).toContain('storageQuota');
+    await expect.poll(() => page.getByRole('region', { name: 'Last applied changes' }).innerText(), { timeout: 10_000 }).toContain('Storage quota: 10 GiB → 1 MiB');
     await screenshot('config-applied');
   });
 

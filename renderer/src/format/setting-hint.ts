@@ -1,32 +1,14 @@
-// A setting's raw number in human units, shown beside its input ("10737418240" → "10.0 GiB").
-import { formatBytes, formatDuration, formatMs, formatRate } from './units';
+// What a typed setting comes to, shown beside its input ("1.5 GiB" → "= 1,610,612,736 bytes").
+import { parseSetting, unitOf } from '../../../node-runtime/common/setting-units';
+import { formatCount } from './units';
 
-const UNIT_OF: Readonly<Record<string, 'bytes' | 'rate' | 'ms' | 'sec'>> = {
-  storageQuota: 'bytes',
-  chunkSize: 'bytes',
-  diskReserveBytes: 'bytes',
-  scrubRateBytesPerSec: 'rate',
-  heartbeatInterval: 'ms',
-  electionTimeout: 'ms',
-  lockDefaultTtlMs: 'ms',
-  bodyIdleTimeoutMs: 'ms',
-  requestTimeoutMs: 'ms',
-  maxFileBytes: 'bytes',
-  scrubIntervalSec: 'sec',
-};
+const BASE: Readonly<Record<string, string>> = { bytes: 'bytes', bytesPerSec: 'bytes/s', ms: 'ms', sec: 's' };
 
 export function settingHint(key: string, text: string): string {
-  const unit = UNIT_OF[key];
-  const value = Number(text);
-  if (unit === undefined || text.trim() === '' || !Number.isFinite(value)) return '';
-  switch (unit) {
-    case 'bytes':
-      return formatBytes(value);
-    case 'rate':
-      return value === 0 ? 'scrub off' : formatRate(value);
-    case 'ms':
-      return formatMs(value);
-    case 'sec':
-      return formatDuration(value * 1000);
-  }
+  const unit = unitOf(key);
+  if (unit === undefined || unit === 'count' || text.trim() === '') return '';
+  const parsed = parseSetting(key, text);
+  if (!parsed.ok) return '';
+  if (unit === 'bytesPerSec' && parsed.value === 0) return 'check off';
+  return `= ${formatCount(parsed.value)} ${BASE[unit]}`;
 }

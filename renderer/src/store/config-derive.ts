@@ -1,6 +1,7 @@
 // The settings the editor shows for a target, read from the nodes' own reports in the snapshot.
 import type { ConfigEntry } from '../../../node-runtime/common/api-types';
 import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
+import { formatSetting } from '../../../node-runtime/common/setting-units';
 import { leaderOf, nodeById } from './cluster-derive';
 import type { ConfigTarget } from './state';
 
@@ -25,6 +26,7 @@ export function settingsFor(snapshot: ClusterSnapshot | null, target: ConfigTarg
     .sort(([a], [b]) => a.localeCompare(b));
 }
 
-export function settingText(value: ConfigEntry['value']): string {
-  return String(value);
+/** A value as the editor shows it: numbers in human units ("4 MiB", "300 ms"). */
+export function settingText(key: string, value: ConfigEntry['value']): string {
+  return typeof value === 'number' ? formatSetting(key, value) : String(value);
 }

@@ -2,6 +2,7 @@
 // then the server's `config_invalid`) are kept per key; the last apply says what changed.
 import type { ConfigEntry } from '../../../node-runtime/common/api-types';
 import { CLUSTER_DEFAULTS, type ClusterSettings, validateConfigPatch } from '../../../node-runtime/common/config';
+import { parseSetting } from '../../../node-runtime/common/setting-units';
 import { asRequestError } from '../api/request-error';
 import { describeFailure } from '../format/error-text';
 import { settingText, settingsFor } from './config-derive';
@@ -9,12 +10,9 @@ import type { AppliedChange, ConfigData, ConfigSlice, SliceCreator } from './sta
 
 const EMPTY_CONFIG: ConfigData = { target: 'cluster', drafts: {}, errors: {}, formError: null, applying: false, lastApplied: null };
 
-/** Turns typed text into the setting's type, judged by its current value. */
-function parseDraft(text: string, current: ConfigEntry['value']): { ok: true; value: ConfigEntry['value'] } | { ok: false; message: string } {
-  if (typeof current === 'number') {
-    const value = Number(text.trim());
-    return text.trim() === '' || !Number.isFinite(value) ? { ok: false, message: 'must be a number' } : { ok: true, value };
-  }
+/** Turns typed text into the setting's type, judged by its current value; numbers in human units. */
+function parseDraft(key: string, text: string, current: ConfigEntry['value']): { ok: true; value: ConfigEntry['value'] } | { ok: false; message: string } {
+  if (typeof current === 'number') return parseSetting(key, text);
   if (typeof current === 'boolean') return { ok: true, value: text === 'true' };
   return { ok: true, value: text };
 }
@@ -45,7 +43,7 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get, deps) => 
       const current = settingsFor(get().snapshot, target).find(([k]) => k === key)?.[1];
       const { [key]: _oldDraft, ...otherDrafts } = drafts;
       const { [key]: _oldError, ...otherErrors } = errors;
-      const unchanged = current !== undefined && settingText(current.value) === value;
+      const unchanged = current !== undefined && settingText(key, current.value) === value;
       patch({ drafts: unchanged ? otherDrafts : { ...otherDrafts, [key]: value }, errors: otherErrors, formError: null });
     },
 
@@ -60,7 +58,7 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get, deps) => 
       for (const [key, text] of Object.entries(drafts)) {
         const entry = current.get(key);
         if (entry === undefined) continue;
-        const parsed = parseDraft(text, entry.value);
+        const parsed = parseDraft(key, text, entry.value);
         if (parsed.ok) body[key] = parsed.value;
         else errors[key] = parsed.message;
       }
@@ -80,8 +78,8 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get, deps) => 
         await request('PUT', path, { body });
         const changes: AppliedChange[] = Object.entries(body).map(([key, value]) => ({
           key,
-          from: settingText(current.get(key)?.value ?? ''),
-          to: settingText(value),
+          from: settingText(key, current.get(key)?.value ?? ''),
+          to: settingText(key, value),
         }));
         patch({ applying: false, drafts: {}, lastApplied: { target, at: deps.now(), changes } });
       } catch (err) {

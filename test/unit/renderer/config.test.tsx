@@ -14,36 +14,43 @@ function setup() {
 }
 
 describe('Configuration', () => {
-  it('lists the cluster settings with labelled inputs, scope and source', () => {
+  it('lists the cluster settings with plain labels, visible help, values in human units, scope and source', () => {
     setup();
-    const quota = screen.getByLabelText('storageQuota') as HTMLInputElement;
-    expect(quota.value).toBe(String(1000 * 1024 * 1024));
-    expect(screen.getByLabelText('recoveryEnabled')).toHaveProperty('checked', true);
-    expect(screen.queryByLabelText('logLevel')).toBeNull();
+    const quota = screen.getByLabelText('Storage quota') as HTMLInputElement;
+    expect(quota.value).toBe('1,000 MiB');
+    expect(document.getElementById(quota.getAttribute('aria-describedby') ?? '')?.textContent).toBe(
+      'Most bytes the cluster stores in all, each file counted once (not per copy). storageQuota',
+    );
+    expect(screen.getByText('Most bytes the cluster stores in all, each file counted once (not per copy).', { exact: false })).toBeTruthy();
+    expect((screen.getByLabelText('Integrity check pause') as HTMLInputElement).value).toBe('1 h');
+    expect((screen.getByLabelText('Heartbeat interval') as HTMLInputElement).value).toBe('100 ms');
+    expect(screen.getByLabelText('Repair automatically')).toHaveProperty('checked', true);
+    expect(screen.queryByLabelText('Log level')).toBeNull();
     expect(screen.getAllByText('cluster').length).toBeGreaterThan(5);
     expect(screen.getByText('file')).toBeTruthy();
-    expect(screen.getByText('1000 MiB')).toBeTruthy();
-    expect(screen.getByText('1 h 00 min')).toBeTruthy();
+    expect(screen.getByText('= 1,048,576,000 bytes')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(quota, { target: { value: '1.5 GiB' } });
+    expect(screen.getByText('= 1,610,612,736 bytes')).toBeTruthy();
   });
 
   it('applies an edit without restart and shows what changed', async () => {
     const h = setup();
-    fireEvent.change(screen.getByLabelText('heartbeatInterval'), { target: { value: '200' } });
+    fireEvent.change(screen.getByLabelText('Heartbeat interval'), { target: { value: '200 ms' } });
     expect(screen.getByText('1 change not applied yet')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     await act(settle);
     expect(commandsSent(h)).toEqual(['PUT /api/config']);
     const applied = screen.getByRole('region', { name: 'Last applied changes' });
     expect(within(applied).getByText(/no restart needed/)).toBeTruthy();
-    expect(applied.textContent).toContain('heartbeatInterval: 100 → 200');
+    expect(applied.textContent).toContain('Heartbeat interval: 100 ms → 200 ms');
   });
 
   it('shows the server’s validation error next to the key', async () => {
     const h = setup();
     h.api.on('PUT', /^\/api\/config/, () => failWith('config_invalid', 'storageQuota: must be at least the 300 MiB already stored'));
-    const input = screen.getByLabelText('storageQuota');
-    fireEvent.change(input, { target: { value: '1024' } });
+    const input = screen.getByLabelText('Storage quota');
+    fireEvent.change(input, { target: { value: '1 KiB' } });
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     await act(settle);
     expect(screen.getByRole('alert').textContent).toBe('must be at least the 300 MiB already stored');
@@ -54,7 +61,7 @@ describe('Configuration', () => {
   it('switches to a node’s own settings', async () => {
     const h = setup();
     fireEvent.change(screen.getByLabelText('Settings of'), { target: { value: '3' } });
-    const level = screen.getByLabelText('logLevel') as HTMLSelectElement;
+    const level = screen.getByLabelText('Log level') as HTMLSelectElement;
     expect(level.value).toBe('info');
     fireEvent.change(level, { target: { value: 'debug' } });
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
@@ -64,8 +71,8 @@ describe('Configuration', () => {
 
   it('discards edits', () => {
     setup();
-    fireEvent.change(screen.getByLabelText('chunkSize'), { target: { value: '4096' } });
+    fireEvent.change(screen.getByLabelText('Chunk size'), { target: { value: '4096' } });
     fireEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
-    expect((screen.getByLabelText('chunkSize') as HTMLInputElement).value).toBe(String(1024 * 1024));
+    expect((screen.getByLabelText('Chunk size') as HTMLInputElement).value).toBe('1 MiB');
   });
 });

@@ -1,5 +1,6 @@
 // What the last Apply changed.
 import { formatClock } from '../../format/units';
+import { settingMeta } from '../../format/setting-meta';
 import { useApp } from '../../store/context';
 
 export function AppliedChanges() {
@@ -14,7 +15,7 @@ export function AppliedChanges() {
       <ul>
         {lastApplied.changes.map((c) => (
           <li key={c.key}>
-            <span className="mono">{c.key}</span>: <span className="num">{c.from}</span> → <span className="num">{c.to}</span>
+            {settingMeta(c.key).label}: <span className="num">{c.from}</span> → <span className="num">{c.to}</span>
           </li>
         ))}
       </ul>
