@@ -100,7 +100,11 @@ const FROM_API: Record<ErrorCode, S3ErrorCode> = {
 /** An S3Error for anything a handler throws; null for an unexpected failure (the caller logs it). */
 export function toS3Error(err: unknown): S3Error | null {
   if (err instanceof S3Error) return err;
-  if (err instanceof ApiError) return new S3Error(FROM_API[err.code], err.detail);
+  if (err instanceof ApiError) {
+    // The writer names which declared digest failed: S3 answers each with its own code.
+    const sha256 = err.code === 'bad_digest' && (err as { extra?: { digest?: string } }).extra?.digest === 'sha256';
+    return new S3Error(sha256 ? 'XAmzContentSHA256Mismatch' : FROM_API[err.code], err.detail);
+  }
   // A write that met a leadership change or lost quorum: the client retries, as with S3's 503s.
   if (err instanceof NotLeaderError || err instanceof ProposalTimeoutError || err instanceof ProposalDroppedError) {
     return new S3Error('ServiceUnavailable', `${err.message}; retry.`);

@@ -131,10 +131,12 @@ export class FileWriter {
 function checkDigests(request: WriteRequest, sha256Hex: string, md5Hex: string | undefined): void {
   const { expected } = request;
   if (expected?.sha256Hex !== undefined && expected.sha256Hex !== sha256Hex) {
-    throw new ApiError('bad_digest', `the body of "${request.name}" has SHA-256 ${sha256Hex}, not the declared ${expected.sha256Hex}`);
+    const err = new ApiError('bad_digest', `the body of "${request.name}" has SHA-256 ${sha256Hex}, not the declared ${expected.sha256Hex}`);
+    throw Object.assign(err, { extra: { digest: 'sha256' } });
   }
   if (expected?.md5Hex !== undefined && expected.md5Hex !== md5Hex) {
-    throw new ApiError('bad_digest', `the body of "${request.name}" has MD5 ${md5Hex ?? '?'}, not the declared ${expected.md5Hex}`);
+    const err = new ApiError('bad_digest', `the body of "${request.name}" has MD5 ${md5Hex ?? '?'}, not the declared ${expected.md5Hex}`);
+    throw Object.assign(err, { extra: { digest: 'md5' } });
   }
 }
 

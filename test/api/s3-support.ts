@@ -2,11 +2,13 @@
 // S3 clients from Debian's packages (aws, rclone, s3cmd) run as child processes against it, each
 // with a clean HOME and only the credentials it needs.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startWithLeader, type TestCluster, type TestNode } from '../cluster/harness';
+import { canonicalRequest, sign, signingKey, stringToSign, uriEncode } from '../../node-runtime/s3/sigv4';
 
 export const ACCESS_KEY = 'dfs-test-key';
 export const SECRET_KEY = 'dfs-test-secret-0123456789';
@@ -31,10 +33,11 @@ export interface S3Cluster {
   s3Url(node: TestNode): string;
 }
 
-export async function startS3Cluster(env: NodeJS.ProcessEnv = {}): Promise<S3Cluster> {
+export async function startS3Cluster(env: NodeJS.ProcessEnv = {}, nodes = 3): Promise<S3Cluster> {
   const ports = new Map<number, number>();
-  for (let id = 1; id <= 3; id += 1) ports.set(id, await freePort());
+  for (let id = 1; id <= nodes; id += 1) ports.set(id, await freePort());
   const { cluster, leader, follower } = await startWithLeader({
+    nodes,
     extraArgs: (node) => ['--s3', `127.0.0.1:${ports.get(node.id)}`],
     env: { DFS_S3_ACCESS_KEY: ACCESS_KEY, DFS_S3_SECRET_KEY: SECRET_KEY, ...env },
   });
@@ -104,5 +107,55 @@ export function s3cmd(endpoint: string, args: readonly string[], env: NodeJS.Pro
     [`--access_key=${ACCESS_KEY}`, `--secret_key=${SECRET_KEY}`, `--host=${host}`, `--host-bucket=${host}`, '--no-ssl', '--region=us-east-1', ...args],
     env,
     cwd,
+  );
+}
+
+export interface SignedRequest {
+  readonly method?: string;
+  /** The key or bucket path, unencoded: "/bucket/key". */
+  readonly path: string;
+  /** Query pairs, unencoded. */
+  readonly query?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+  readonly body?: Buffer | string;
+  /** Sign the payload's hash (default) or send UNSIGNED-PAYLOAD. */
+  readonly unsignedPayload?: boolean;
+  readonly secret?: string;
+}
+
+function amzNow(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** The URL of a request: path and query encoded as SigV4 expects them. */
+export function s3Target(endpoint: string, path: string, query: Record<string, string> = {}): string {
+  const qs = Object.entries(query).map(([k, v]) => `${uriEncode(k, false)}=${uriEncode(v, false)}`).join('&');
+  return `${endpoint}${uriEncode(path, true)}${qs ? `?${qs}` : ''}`;
+}
+
+/** A SigV4-signed (Authorization header) request: an independent client built from the published algorithm. */
+export async function signedFetch(endpoint: string, r: SignedRequest): Promise<Response> {
+  const url = new URL(s3Target(endpoint, r.path, r.query));
+  const amzDate = amzNow();
+  const body = r.body === undefined ? undefined : Buffer.from(r.body);
+  const payload = r.unsignedPayload ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(body ?? Buffer.alloc(0)).digest('hex');
+  const headers: Record<string, string> = { ...r.headers, host: url.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': payload };
+  const signed = Object.keys(headers).map((h) => h.toLowerCase()).sort();
+  const credential = { accessKey: ACCESS_KEY, date: amzDate.slice(0, 8), region: 'us-east-1', service: 's3' };
+  const canonical = canonicalRequest(
+    { method: r.method ?? 'GET', rawPath: url.pathname, rawQuery: url.search.slice(1), headers: new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), [v]])) },
+    signed,
+    payload,
+  );
+  const signature = sign(signingKey(r.secret ?? SECRET_KEY, credential), stringToSign(amzDate, credential, canonical));
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/${credential.date}/us-east-1/s3/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
+  delete headers.host;
+  return fetch(url, { method: r.method ?? 'GET', headers, body, signal: AbortSignal.timeout(60_000) });
+}
+
+/** The text of every <name> element of an XML answer, unescaped, in document order. */
+export function xmlValues(xml: string, name: string): string[] {
+  return [...xml.matchAll(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`, 'g'))].map((m) =>
+    (m[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&'),
   );
 }
