@@ -108,6 +108,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     readBarrier: async () => {
       await driver.readBarrier(PROPOSAL_TIMEOUT_MS);
     },
+    clock,
   });
   await config.load();
   if (inputs.fileJson !== undefined) config.applyFile(inputs.fileJson, false);
@@ -148,6 +149,7 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     concurrency: 4,
     retryMs: 1_000,
     onError: (hash, err) => logger.debug({ hash, err: err.message }, 'chunk catch-up failed; will retry'),
+    clock,
   });
   raft.state.on('filePut', (fileChunks) => sync.want(fileChunks));
   raft.state.on('restored', () => void sync.rescan());
@@ -222,6 +224,7 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
         };
       },
     },
+    clock,
   });
   const traffic = new TrafficStats();
   const reader = new FileReader(

@@ -19,7 +19,7 @@ import type { CommandRunner } from './command-runner';
 import { GarbageCollector } from './garbage-collector';
 import { LockExpiry } from './lock-expiry';
 import { Scrubber, type ScrubProgress, type ScrubStatus } from './scrubber';
-import { PeriodicTask, ServiceRuns, type ServiceRun } from './service-runs';
+import { PeriodicTask, ServiceRuns, type PeriodicTaskOptions, type ServiceRun } from './service-runs';
 
 const MINUTE_MS = 60_000;
 /** A node that just started catches up first: a due scrub waits at least this long. */
@@ -86,47 +86,39 @@ export interface BackgroundDeps {
 }
 
 export class BackgroundServices {
-  private readonly runs = new ServiceRuns();
+  private readonly runs: ServiceRuns;
   private readonly scrubber: Scrubber;
   private readonly gc: GarbageCollector;
   private readonly tasks: { scrubber: PeriodicTask; gc: PeriodicTask; lockExpiry: PeriodicTask; repair: PeriodicTask };
-  private readonly settingsWatch: NodeJS.Timeout;
-  private seenSettings: Readonly<ClusterSettings>;
+  private readonly stopWatchingSettings: () => void;
 
   constructor(private readonly deps: BackgroundDeps) {
-    const { chunks, fsm, raft, runner, repairer, sync, logger } = deps;
+    const { raft, clock } = deps;
     const timings = { ...DEFAULT_TIMINGS, ...deps.timings };
-    const settings = (): Readonly<ClusterSettings> => fsm.clusterConfig();
-
-    this.scrubber = new Scrubber({
-      list: () => chunks.list(),
-      open: async (hash) => ((await chunks.has(hash)) ? chunks.get(hash).catch(() => null) : null),
-      referencedSize: (hash) => referencedSize(fsm, hash),
-      referenced: () => referencedChunks(fsm),
-      has: (hash) => chunks.has(hash),
-      fetchMissing: (missing) => sync.want(missing),
-      repair: async (hash, size) => {
-        await repairer.repair(hash, size);
-      },
-      remove: async (hash) => {
-        await chunks.delete(hash);
-      },
-      rateBytesPerSec: () => settings().scrubRateBytesPerSec,
-      recoveryEnabled: () => settings().recoveryEnabled,
-      onCorrupt: (hash, outcome, detail) => {
-        const level = outcome === 'repaired' || outcome === 'removed' ? 'warn' : 'error';
-        logger[level]({ event: 'scrubCorruptChunk', hash, outcome, detail }, `scrub: chunk ${hash.slice(0, 12)}… is corrupt; ${outcome}${detail ? `: ${detail}` : ''}`);
-      },
-    });
+    this.runs = new ServiceRuns(clock);
+    this.scrubber = createScrubber(deps);
     this.gc = new GarbageCollector({
-      list: () => chunks.list(),
-      stat: (hash) => chunks.stat(hash).catch(() => null),
-      isReferenced: (hash) => fsm.isChunkReferenced(hash),
-      remove: (hash) => chunks.delete(hash),
-      cleanupTemp: () => chunks.cleanupTemp(),
+      list: () => deps.chunks.list(),
+      stat: (hash) => deps.chunks.stat(hash).catch(() => null),
+      isReferenced: (hash) => deps.fsm.isChunkReferenced(hash),
+      remove: (hash) => deps.chunks.delete(hash),
+      cleanupTemp: () => deps.chunks.cleanupTemp(),
       isCaughtUp: deps.isCaughtUp,
       graceMs: timings.gcGraceMs,
+      clock,
     });
+    this.tasks = this.schedule(timings);
+    this.runs.register('snapshot');
+    raft.on('snapshotTaken', ({ index, bytes, at }) => this.runs.happened('snapshot', at, { kind: 'taken', index, bytes }));
+    raft.on('snapshotRestored', ({ index, bytes }) => this.runs.happened('snapshot', clock.now(), { kind: 'installed', index, bytes }));
+    this.stopWatchingSettings = this.resumeRepairWhenRecoveryTurnsOn();
+  }
+
+  /** The four periodic services, each recorded under its name in `runs`. */
+  private schedule(timings: BackgroundTimings): BackgroundServices['tasks'] {
+    const { fsm, raft, runner, repairer, sync, logger, clock } = this.deps;
+    const settings = (): Readonly<ClusterSettings> => fsm.clusterConfig();
+    const task = (name: string, options: Omit<PeriodicTaskOptions, 'name' | 'runs' | 'clock'>) => new PeriodicTask({ name, runs: this.runs, clock, ...options });
     const lockExpiry = new LockExpiry({
       isLeader: () => raft.isLeader,
       leaseEnds: () => fsm.listLocks().map((lock) => lock.expiresAt),
@@ -134,12 +126,10 @@ export class BackgroundServices {
         const applied = await runner.run({ type: 'tick', at });
         return applied.type === 'tick' ? applied.expiredLocks : [];
       },
+      clock,
     });
-
-    this.tasks = {
-      scrubber: new PeriodicTask({
-        name: 'scrubber',
-        runs: this.runs,
+    return {
+      scrubber: task('scrubber', {
         intervalMs: () => settings().scrubIntervalSec * 1000,
         run: async () => {
           if (!this.scrubber.enabled()) return null;
@@ -147,9 +137,7 @@ export class BackgroundServices {
         },
         onError: (err) => logger.warn({ err: err.message }, 'scrub pass failed'),
       }),
-      gc: new PeriodicTask({
-        name: 'gc',
-        runs: this.runs,
+      gc: task('gc', {
         intervalMs: () => timings.gcIntervalMs,
         // A restarted node lost its record of uploads in flight; wait one grace period first.
         firstRunAfterMs: timings.gcGraceMs,
@@ -160,16 +148,12 @@ export class BackgroundServices {
         },
         onError: (err) => logger.warn({ err: err.message }, 'garbage collection failed'),
       }),
-      lockExpiry: new PeriodicTask({
-        name: 'lockExpiry',
-        runs: this.runs,
+      lockExpiry: task('lockExpiry', {
         intervalMs: () => timings.lockCheckMs,
         run: () => lockExpiry.check(),
         onError: (err) => logger.debug({ err: err.message }, 'lock expiry tick failed; will retry'),
       }),
-      repair: new PeriodicTask({
-        name: 'repair',
-        runs: this.runs,
+      repair: task('repair', {
         intervalMs: () => timings.repairIntervalMs,
         run: async () => {
           if (!settings().recoveryEnabled) return { recoveryEnabled: false };
@@ -179,21 +163,22 @@ export class BackgroundServices {
         onError: (err) => logger.warn({ err: err.message }, 'catch-up pass failed'),
       }),
     };
-    this.runs.register('snapshot');
-    raft.on('snapshotTaken', ({ index, bytes, at }) => this.runs.happened('snapshot', at, { kind: 'taken', index, bytes }));
-    raft.on('snapshotRestored', ({ index, bytes }) => this.runs.happened('snapshot', deps.clock.now(), { kind: 'installed', index, bytes }));
+  }
 
-    // Turning recovery back on resumes catch-up at once rather than at the next pass. Any applied
-    // configSet replaces the settings object, so an off-and-on between two looks is not missed.
-    this.seenSettings = settings();
-    this.settingsWatch = setInterval(() => {
-      const current = settings();
-      if (current === this.seenSettings) return;
+  /**
+   * Turning recovery back on resumes catch-up at once rather than at the next pass. Any applied
+   * configSet replaces the settings object, so an off-and-on between two looks is not missed.
+   */
+  private resumeRepairWhenRecoveryTurnsOn(): () => void {
+    const { fsm, clock } = this.deps;
+    let seen = fsm.clusterConfig();
+    return clock.every(1_000, () => {
+      const current = fsm.clusterConfig();
+      if (current === seen) return;
       // A pass already running may have started before the change: try again at the next look.
       if (current.recoveryEnabled && !this.tasks.repair.runNow()) return;
-      this.seenSettings = current;
-    }, 1_000);
-    this.settingsWatch.unref();
+      seen = current;
+    });
   }
 
   start(): void {
@@ -207,7 +192,7 @@ export class BackgroundServices {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.settingsWatch);
+    this.stopWatchingSettings();
     this.scrubber.stop();
     await Promise.all(Object.values(this.tasks).map((task) => task.stop()));
   }
@@ -260,6 +245,32 @@ export class BackgroundServices {
       bytesPerSec: run.bytesPerSec,
     };
   }
+}
+
+/** The scrubber on this node's chunk store, repairing through catch-up and the repairer. */
+function createScrubber({ chunks, fsm, sync, repairer, logger, clock }: BackgroundDeps): Scrubber {
+  const settings = (): Readonly<ClusterSettings> => fsm.clusterConfig();
+  return new Scrubber({
+    list: () => chunks.list(),
+    open: async (hash) => ((await chunks.has(hash)) ? chunks.get(hash).catch(() => null) : null),
+    referencedSize: (hash) => referencedSize(fsm, hash),
+    referenced: () => referencedChunks(fsm),
+    has: (hash) => chunks.has(hash),
+    fetchMissing: (missing) => sync.want(missing),
+    repair: async (hash, size) => {
+      await repairer.repair(hash, size);
+    },
+    remove: async (hash) => {
+      await chunks.delete(hash);
+    },
+    rateBytesPerSec: () => settings().scrubRateBytesPerSec,
+    recoveryEnabled: () => settings().recoveryEnabled,
+    onCorrupt: (hash, outcome, detail) => {
+      const level = outcome === 'repaired' || outcome === 'removed' ? 'warn' : 'error';
+      logger[level]({ event: 'scrubCorruptChunk', hash, outcome, detail }, `scrub: chunk ${hash.slice(0, 12)}… is corrupt; ${outcome}${detail ? `: ${detail}` : ''}`);
+    },
+    clock,
+  });
 }
 
 /** Every chunk of every file, a page of the catalogue at a time. */

@@ -3,6 +3,7 @@
 // catalogue. A background loop fetches what is missing, a few chunks at a time, so a node that was
 // down heals without operator action and without starving client requests.
 import type { StateMachine } from '../fsm';
+import type { Clock } from '../ports';
 import type { ChunkRepairer } from './chunk-repairer';
 
 export interface ChunkSyncOptions {
@@ -14,6 +15,7 @@ export interface ChunkSyncOptions {
   readonly onError: (hash: string, err: Error) => void;
   /** Delay before retrying chunks no peer could supply, ms. */
   readonly retryMs: number;
+  readonly clock: Clock;
 }
 
 export class ChunkSync {
@@ -22,7 +24,7 @@ export class ChunkSync {
   private readonly failed = new Map<string, number>();
   private running = 0;
   private rescanning: Promise<void> | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private cancelRetry: (() => void) | null = null;
   private stopped = false;
   /** Chunks confirmed missing (checked against the store) and not yet fetched. */
   missing = 0;
@@ -60,7 +62,7 @@ export class ChunkSync {
 
   stop(): void {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.cancelRetry?.();
   }
 
   private pump(): void {
@@ -94,13 +96,12 @@ export class ChunkSync {
   }
 
   private scheduleRetry(): void {
-    if (this.retryTimer || this.stopped) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
+    if (this.cancelRetry || this.stopped) return;
+    this.cancelRetry = this.options.clock.after(this.options.retryMs, () => {
+      this.cancelRetry = null;
       for (const [hash, size] of this.failed) this.queue.set(hash, size);
       this.failed.clear();
       this.pump();
-    }, this.options.retryMs);
-    this.retryTimer.unref();
+    });
   }
 }

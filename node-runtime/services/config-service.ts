@@ -17,6 +17,7 @@ import {
 import { ApiError } from '../common/errors';
 import { parseConfigFile } from '../common/seed-config';
 import type { StateMachine } from '../fsm';
+import type { Clock } from '../ports';
 import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
 import type { CommandRunner } from './command-runner';
 
@@ -32,6 +33,7 @@ export interface ConfigServiceOptions {
   readonly forwardToLeader: (patch: Partial<ClusterSettings>) => Promise<void>;
   /** Waits until this node reflects everything committed before the call (ReadIndex). */
   readonly readBarrier: () => Promise<void>;
+  readonly clock: Clock;
 }
 
 export interface ConfigServiceEvents {
@@ -135,7 +137,7 @@ export class ConfigService extends EventEmitter<ConfigServiceEvents> {
 
   private async setCluster(patch: Partial<ClusterSettings>, source: 'api' | 'file'): Promise<void> {
     if (this.options.isLeader()) {
-      await this.options.runner.run({ type: 'configSet', patch, source, at: Date.now() });
+      await this.options.runner.run({ type: 'configSet', patch, source, at: this.options.clock.now() });
       return;
     }
     await this.options.forwardToLeader(patch);

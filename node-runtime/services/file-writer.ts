@@ -11,7 +11,7 @@ import type { ClusterSettings } from '../common/config';
 import { ApiError } from '../common/errors';
 import { formatBytes, quotaText } from '../common/units';
 import { toFileInfo, type StateMachine } from '../fsm';
-import type { WriteRequest } from '../ports';
+import type { Clock, WriteRequest } from '../ports';
 import { ChunkReplication, type ChunkPusher, type ReplicationTarget } from './chunk-replication';
 import type { CommandRunner } from './command-runner';
 
@@ -32,6 +32,7 @@ export interface FileWriterOptions {
   readonly checkDisk: (incomingBytes: number) => Promise<void>;
   /** Reports the number of uploads in flight (their chunks must survive garbage collection). */
   readonly uploads: { begin(): () => void };
+  readonly clock: Clock;
 }
 
 export class FileWriter {
@@ -66,7 +67,7 @@ export class FileWriter {
         ...(request.md5 && { md5: md5Hex }),
         ...(request.md5Tag !== undefined && { md5: request.md5Tag }),
         ...(request.meta !== undefined && { meta: request.meta }),
-        at: Date.now(),
+        at: this.options.clock.now(),
         ...(request.lockToken !== undefined ? { lockToken: request.lockToken } : {}),
         ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
       });
@@ -80,7 +81,7 @@ export class FileWriter {
   async remove(name: string, lockToken: string | undefined): Promise<FileInfo> {
     this.checkLock(name, lockToken);
     if (!this.options.fsm.get(name)) throw new ApiError('not_found', `file "${name}" does not exist`);
-    const applied = await this.options.runner.run({ type: 'delete', name, at: Date.now(), ...(lockToken !== undefined ? { lockToken } : {}) });
+    const applied = await this.options.runner.run({ type: 'delete', name, at: this.options.clock.now(), ...(lockToken !== undefined ? { lockToken } : {}) });
     if (applied.type !== 'delete') throw new ApiError('internal', `unexpected outcome ${applied.type} for delete`);
     return toFileInfo(applied.file);
   }
@@ -88,7 +89,7 @@ export class FileWriter {
   /** Early answer for a write the state machine would refuse anyway; apply decides for real. */
   private checkLock(name: string, token: string | undefined): void {
     const lock = this.options.fsm.lockOf(name);
-    if (!lock || lock.expiresAt <= Date.now() || lock.token === token) return;
+    if (!lock || lock.expiresAt <= this.options.clock.now() || lock.token === token) return;
     const err = new ApiError('locked', `"${name}" is locked by ${lock.owner} until ${new Date(lock.expiresAt).toISOString()}`);
     throw Object.assign(err, { extra: { owner: lock.owner, expiresAt: new Date(lock.expiresAt).toISOString() } });
   }

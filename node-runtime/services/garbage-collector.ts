@@ -12,6 +12,7 @@
 //    node already held does not change the file's mtime, so mtime alone would not protect it.)
 // and collection runs only when this node has applied everything the leader has committed, so
 // "not referenced" is not merely "not yet heard of".
+import type { Clock } from '../ports';
 import type { RunResult } from './service-runs';
 
 export interface GarbageSources {
@@ -26,7 +27,7 @@ export interface GarbageSources {
   /** True when this node knows every committed file (leader known, nothing left to apply). */
   isCaughtUp(): boolean;
   readonly graceMs: number;
-  readonly now?: () => number;
+  readonly clock: Clock;
 }
 
 export class GarbageCollector {
@@ -93,6 +94,6 @@ export class GarbageCollector {
   }
 
   private now(): number {
-    return this.sources.now?.() ?? Date.now();
+    return this.sources.clock.now();
   }
 }

@@ -3,6 +3,7 @@
 // (in snapshots, in GET /locks of a node whose clock lags). The leader therefore proposes a `tick`
 // — an entry carrying only its clock — as soon as some lease has ended by its wall clock, and
 // every replica drops the lease at that same entry.
+import type { Clock } from '../ports';
 import type { RunResult } from './service-runs';
 
 export interface LockExpirySources {
@@ -11,7 +12,7 @@ export interface LockExpirySources {
   readonly leaseEnds: () => Iterable<number>;
   /** Proposes a tick stamped `at`; resolves with the names of the leases it ended. */
   readonly proposeTick: (at: number) => Promise<readonly string[]>;
-  readonly now?: () => number;
+  readonly clock: Clock;
 }
 
 export class LockExpiry {
@@ -22,7 +23,7 @@ export class LockExpiry {
   /** Proposes a tick when this node leads and a lease has ended; null when there was nothing to do. */
   async check(): Promise<RunResult | null> {
     if (!this.sources.isLeader()) return null;
-    const now = this.sources.now?.() ?? Date.now();
+    const now = this.sources.clock.now();
     let due = false;
     for (const end of this.sources.leaseEnds()) {
       if (end <= now) {

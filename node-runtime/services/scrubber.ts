@@ -9,8 +9,8 @@
 // A pass also counts the chunks files reference that this node lacks, and hands them to catch-up.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScrubRun } from '../common/api-types';
+import type { Clock } from '../ports';
 
 export interface ScrubSources {
   /** Hashes of the chunks held here. */
@@ -31,6 +31,7 @@ export interface ScrubSources {
   readonly recoveryEnabled: () => boolean;
   /** Reports a corrupt chunk and what was done about it (for the node's log). */
   readonly onCorrupt: (hash: string, outcome: 'repaired' | 'unrepairable' | 'removed' | 'left', detail?: string) => void;
+  readonly clock: Clock;
 }
 
 /** A scrub pass as GET /recovery/status shows it, plus two counters of ours. */
@@ -103,17 +104,17 @@ export class Scrubber {
   status(): ScrubStatus {
     return {
       running: this.current !== null,
-      lastRun: this.last && view(this.last),
-      current: this.current && view(this.current),
+      lastRun: this.last && view(this.last, this.sources.clock.now()),
+      current: this.current && view(this.current, this.sources.clock.now()),
     };
   }
 
   /** One pass over every local chunk. Resolves with the pass's counters; stop() ends it early. */
   async scrub(): Promise<ScrubProgress> {
     if (this.current) throw new Error('a scrub pass is already running');
-    const run: MutableRun = { startedAt: Date.now(), finishedAt: null, checked: 0, corrupt: 0, repaired: 0, unrepairable: 0, bytesChecked: 0, removed: 0, leftCorrupt: 0, missing: 0 };
+    const run: MutableRun = { startedAt: this.sources.clock.now(), finishedAt: null, checked: 0, corrupt: 0, repaired: 0, unrepairable: 0, bytesChecked: 0, removed: 0, leftCorrupt: 0, missing: 0 };
     this.current = run;
-    this.throttle = { start: Date.now(), bytes: 0, rate: this.sources.rateBytesPerSec() };
+    this.throttle = { start: this.sources.clock.now(), bytes: 0, rate: this.sources.rateBytesPerSec() };
     try {
       for await (const hash of this.sources.list()) {
         if (this.abort.signal.aborted) break;
@@ -124,11 +125,11 @@ export class Scrubber {
       }
       if (!this.abort.signal.aborted) await this.findMissing(run);
     } finally {
-      run.finishedAt = Date.now();
+      run.finishedAt = this.sources.clock.now();
       this.current = null;
       this.last = run;
     }
-    return view(run);
+    return view(run, this.sources.clock.now());
   }
 
   /** Ends a running pass at the next piece; later passes do not start. */
@@ -162,7 +163,7 @@ export class Scrubber {
   /** Waits as long as the read budget requires; a changed rate setting starts a new budget. */
   private async pace(bytes: number): Promise<void> {
     const rate = this.sources.rateBytesPerSec();
-    const now = Date.now();
+    const now = this.sources.clock.now();
     if (rate !== this.throttle.rate || now - (this.throttle.start + (this.throttle.bytes / this.throttle.rate) * 1000) > MAX_BURST_MS) {
       this.throttle = { start: now, bytes: 0, rate };
     }
@@ -170,11 +171,24 @@ export class Scrubber {
     if (rate <= 0) return;
     const due = this.throttle.start + (this.throttle.bytes / rate) * 1000;
     if (due <= now) return;
-    try {
-      await sleep(due - now, undefined, { signal: this.abort.signal, ref: false });
-    } catch {
-      // Aborted by stop(): the pass ends at the next piece.
-    }
+    await this.sleep(due - now);
+  }
+
+  /** Waits `ms` on the clock; stop() ends the wait at once (the pass then ends at the next piece). */
+  private sleep(ms: number): Promise<void> {
+    const { signal } = this.abort;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const onAbort = (): void => {
+        cancel();
+        resolve();
+      };
+      const cancel = this.sources.clock.after(ms, () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Missing chunks are not on disk to be re-hashed: look for what files reference and is not here. */
@@ -216,8 +230,8 @@ export class Scrubber {
   }
 }
 
-function view(run: MutableRun): ScrubProgress {
-  const end = run.finishedAt ?? Date.now();
+function view(run: MutableRun, now: number): ScrubProgress {
+  const end = run.finishedAt ?? now;
   const seconds = (end - run.startedAt) / 1000;
   return {
     startedAt: new Date(run.startedAt).toISOString(),

@@ -4,6 +4,7 @@
 // is recorded, logged by the caller and retried at the next period: a background service never
 // takes the node down.
 import type { BackgroundService } from '../common/api-types';
+import type { Clock } from '../ports';
 
 /** What a run reports beyond timing: small counters a person can read ("removed: 3"). */
 export type RunResult = Readonly<Record<string, number | string | boolean | null>>;
@@ -18,6 +19,8 @@ export interface ServiceRun extends BackgroundService {
 export class ServiceRuns {
   private readonly runs = new Map<string, ServiceRun>();
 
+  constructor(private readonly clock: Clock) {}
+
   /** Registers a service so it is listed (with null fields) before its first run. */
   register(name: string): void {
     if (!this.runs.has(name)) this.runs.set(name, { lastRunAt: null, lastDurationMs: null, lastError: null, running: false, lastResult: null });
@@ -28,7 +31,7 @@ export class ServiceRuns {
     this.update(name, { running: true });
   }
 
-  succeeded(name: string, startedAt: number, result: RunResult, finishedAt = Date.now()): void {
+  succeeded(name: string, startedAt: number, result: RunResult, finishedAt = this.clock.now()): void {
     this.update(name, {
       running: false,
       lastRunAt: new Date(startedAt).toISOString(),
@@ -43,7 +46,7 @@ export class ServiceRuns {
     this.update(name, { running: false });
   }
 
-  failed(name: string, startedAt: number, error: Error, finishedAt = Date.now()): void {
+  failed(name: string, startedAt: number, error: Error, finishedAt = this.clock.now()): void {
     this.update(name, {
       running: false,
       lastRunAt: new Date(startedAt).toISOString(),
@@ -60,7 +63,7 @@ export class ServiceRuns {
 
   /** Runs `work` as one recorded run of `name`; resolves with its result or rejects with its error. */
   async record(name: string, work: () => Promise<RunResult>): Promise<RunResult> {
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     this.started(name);
     try {
       const result = await work();
@@ -97,6 +100,7 @@ export interface PeriodicTaskOptions {
   /** One run; returns what it found. Returning null skips recording (nothing to do this time). */
   readonly run: () => Promise<RunResult | null>;
   readonly onError: (err: Error) => void;
+  readonly clock: Clock;
 }
 
 /**
@@ -105,7 +109,7 @@ export interface PeriodicTaskOptions {
  * takes effect without a restart.
  */
 export class PeriodicTask {
-  private timer: NodeJS.Timeout | null = null;
+  private cancelCheck: (() => void) | null = null;
   private current: Promise<void> | null = null;
   private stopped = false;
   private started = false;
@@ -118,7 +122,7 @@ export class PeriodicTask {
   }
 
   /** Starts the schedule; the first run is due one interval (or firstRunAfterMs) after `anchor` (default now). */
-  start(anchor = Date.now()): void {
+  start(anchor = this.options.clock.now()): void {
     if (this.started) return;
     this.started = true;
     this.anchor = anchor;
@@ -135,7 +139,7 @@ export class PeriodicTask {
     this.firstRun = false;
     this.current = this.runOnce().finally(() => {
       this.current = null;
-      this.anchor = Date.now();
+      this.anchor = this.options.clock.now();
     });
     return true;
   }
@@ -143,8 +147,8 @@ export class PeriodicTask {
   /** Stops scheduling and waits for a run in progress to end. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelCheck?.();
+    this.cancelCheck = null;
     await this.current;
   }
 
@@ -152,14 +156,13 @@ export class PeriodicTask {
     if (this.stopped) return;
     const interval = this.options.intervalMs();
     const wait = this.firstRun && this.options.firstRunAfterMs !== undefined ? this.options.firstRunAfterMs : interval;
-    if (!this.current && Date.now() >= this.anchor + wait) this.runNow();
-    this.timer = setTimeout(() => this.check(), Math.max(10, Math.min(1_000, interval)));
-    this.timer.unref();
+    if (!this.current && this.options.clock.now() >= this.anchor + wait) this.runNow();
+    this.cancelCheck = this.options.clock.after(Math.max(10, Math.min(1_000, interval)), () => this.check());
   }
 
   private async runOnce(): Promise<void> {
     const { runs, name } = this.options;
-    const startedAt = Date.now();
+    const startedAt = this.options.clock.now();
     runs.started(name);
     try {
       const result = await this.options.run();

@@ -7,6 +7,7 @@ import { GarbageCollector } from '../../../node-runtime/services/garbage-collect
 import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
 import { useTempDirs } from '../storage/temp-dir';
 import { age, Catalog, openStore, storeChunks } from './fixtures';
+import { FakeClock } from './fake-clock';
 
 const tempDir = useTempDirs();
 const GRACE = 60_000;
@@ -14,7 +15,8 @@ const GRACE = 60_000;
 async function setup(options: { caughtUp?: boolean } = {}) {
   const store = await openStore(await tempDir());
   const catalog = new Catalog();
-  const clock = { offset: 0 };
+  // Starts at the real time: chunk ages come from real file mtimes.
+  const clock = new FakeClock(Date.now());
   const state = { caughtUp: options.caughtUp ?? true };
   const gc = new GarbageCollector({
     list: () => store.list(),
@@ -31,7 +33,7 @@ async function setup(options: { caughtUp?: boolean } = {}) {
     cleanupTemp: () => store.cleanupTemp(),
     isCaughtUp: () => state.caughtUp,
     graceMs: GRACE,
-    now: () => Date.now() + clock.offset,
+    clock,
   });
   return { store, catalog, gc, clock, state };
 }
@@ -67,7 +69,7 @@ describe('GarbageCollector', () => {
     expect(await gc.collect()).toMatchObject({ removed: 0, uploading: 2 });
 
     // No chunk arrived for a whole grace period: the upload is over (committed or abandoned).
-    clock.offset = GRACE + 1;
+    await clock.advance(GRACE + 1);
     expect(await gc.collect()).toMatchObject({ removed: 2 });
     expect(await held(store)).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
 import { Scrubber } from '../../../node-runtime/services/scrubber';
 import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
 import { useTempDirs } from '../storage/temp-dir';
+import { FakeClock } from './fake-clock';
 import { Catalog, damage, openStore, sha256, storeChunks } from './fixtures';
 
 const tempDir = useTempDirs();
@@ -15,9 +16,22 @@ interface Setup {
   peer: ChunkStore;
   catalog: Catalog;
   scrubber: Scrubber;
+  clock: FakeClock;
+  /** One pass, the fake clock moved to each pause the rate limit asks for. */
+  scrub: () => ReturnType<Scrubber['scrub']>;
   events: string[];
   settings: { rate: number; recovery: boolean };
   fetchedMissing: string[];
+}
+
+/** Moves the clock from timer to timer (and lets real I/O run between) until `work` settles. */
+async function untilSettled<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => {
+    settled = true;
+  });
+  while (!settled) if (!(await clock.advanceToNext())) await new Promise((resolve) => setImmediate(resolve));
+  return done;
 }
 
 async function setup(): Promise<Setup> {
@@ -37,6 +51,7 @@ async function setup(): Promise<Setup> {
     },
   });
   const fetchedMissing: string[] = [];
+  const clock = new FakeClock();
   const scrubber = new Scrubber({
     list: () => local.list(),
     referenced: () => catalog.fsm.list({ limit: 1000 }).items.flatMap((f) => f.chunks),
@@ -56,8 +71,10 @@ async function setup(): Promise<Setup> {
     rateBytesPerSec: () => settings.rate,
     recoveryEnabled: () => settings.recovery,
     onCorrupt: (hash, outcome) => events.push(`${hash.slice(0, 8)}:${outcome}`),
+    clock,
   });
-  return { local, peer, catalog, scrubber, events, settings, fetchedMissing };
+  const scrub = () => untilSettled(clock, scrubber.scrub());
+  return { local, peer, catalog, scrubber, clock, scrub, events, settings, fetchedMissing };
 }
 
 async function intact(store: ChunkStore, hash: string): Promise<boolean> {
@@ -66,79 +83,79 @@ async function intact(store: ChunkStore, hash: string): Promise<boolean> {
 
 describe('Scrubber', () => {
   it('checks every local chunk and reports a clean pass', async () => {
-    const { local, peer, catalog, scrubber } = await setup();
+    const { local, peer, catalog, scrubber, scrub } = await setup();
     const chunks = await storeChunks([local, peer], [10 * KiB, 300 * KiB, 1]);
     catalog.put('a', chunks);
-    const run = await scrubber.scrub();
+    const run = await scrub();
     expect(run).toMatchObject({ checked: 3, corrupt: 0, repaired: 0, unrepairable: 0, bytesChecked: 310 * KiB + 1 });
     expect(run.finishedAt).not.toBeNull();
     expect(scrubber.status()).toMatchObject({ running: false, current: null, lastRun: { checked: 3 } });
   });
 
   it('repairs a damaged chunk from the peer, replacing the file on disk', async () => {
-    const { local, peer, catalog, scrubber, events } = await setup();
+    const { local, peer, catalog, events, scrub } = await setup();
     const [good, bad] = await storeChunks([local, peer], [20 * KiB, 20 * KiB]);
     catalog.put('a', [good!, bad!]);
     await damage(local, bad!.hash);
-    const run = await scrubber.scrub();
+    const run = await scrub();
     expect(run).toMatchObject({ checked: 2, corrupt: 1, repaired: 1, unrepairable: 0 });
     expect(await intact(local, bad!.hash)).toBe(true);
     expect(events).toEqual([`${bad!.hash.slice(0, 8)}:repaired`]);
   });
 
   it('counts a chunk no peer can supply as unrepairable and keeps going', async () => {
-    const { local, catalog, scrubber } = await setup();
+    const { local, catalog, scrub } = await setup();
     const chunks = await storeChunks([local], [5 * KiB, 5 * KiB, 5 * KiB]);
     catalog.put('a', chunks);
     await damage(local, chunks[0]!.hash);
     await damage(local, chunks[2]!.hash);
-    const run = await scrubber.scrub();
+    const run = await scrub();
     expect(run).toMatchObject({ checked: 3, corrupt: 2, repaired: 0, unrepairable: 2 });
   });
 
   it('removes a damaged chunk that no file references instead of repairing it', async () => {
-    const { local, peer, scrubber } = await setup();
+    const { local, peer, scrub } = await setup();
     const [orphan] = await storeChunks([local, peer], [4 * KiB]);
     await damage(local, orphan!.hash);
-    const run = await scrubber.scrub();
+    const run = await scrub();
     expect(run).toMatchObject({ corrupt: 1, removed: 1, repaired: 0 });
     expect(await local.has(orphan!.hash)).toBe(false);
   });
 
   it('with recovery disabled reports damage and leaves the chunk alone', async () => {
-    const { local, peer, catalog, scrubber, settings } = await setup();
+    const { local, peer, catalog, settings, scrub } = await setup();
     const [chunk] = await storeChunks([local, peer], [4 * KiB]);
     catalog.put('a', [chunk!]);
     await damage(local, chunk!.hash);
     settings.recovery = false;
-    expect(await scrubber.scrub()).toMatchObject({ corrupt: 1, repaired: 0, unrepairable: 0, leftCorrupt: 1 });
+    expect(await scrub()).toMatchObject({ corrupt: 1, repaired: 0, unrepairable: 0, leftCorrupt: 1 });
     expect(await intact(local, chunk!.hash)).toBe(false);
     settings.recovery = true;
-    expect(await scrubber.scrub()).toMatchObject({ corrupt: 1, repaired: 1 });
+    expect(await scrub()).toMatchObject({ corrupt: 1, repaired: 1 });
   });
 
   it('counts referenced chunks that are not here and hands them to catch-up, unless recovery is off', async () => {
-    const { local, peer, catalog, scrubber, settings, fetchedMissing } = await setup();
+    const { local, peer, catalog, settings, fetchedMissing, scrub } = await setup();
     const [here, gone] = await storeChunks([local, peer], [4 * KiB, 4 * KiB]);
     catalog.put('a', [here!, gone!]);
     catalog.put('b', [gone!]);
     await local.delete(gone!.hash);
     settings.recovery = false;
-    expect(await scrubber.scrub()).toMatchObject({ checked: 1, missing: 1 });
+    expect(await scrub()).toMatchObject({ checked: 1, missing: 1 });
     expect(fetchedMissing).toEqual([]);
     settings.recovery = true;
-    expect(await scrubber.scrub()).toMatchObject({ missing: 1 });
+    expect(await scrub()).toMatchObject({ missing: 1 });
     expect(fetchedMissing).toEqual([gone!.hash]);
   });
 
   it('reads no faster than the rate, and a rate of 0 means disabled', async () => {
-    const { local, scrubber, settings } = await setup();
+    const { local, scrubber, settings, scrub, clock } = await setup();
     await storeChunks([local], [256 * KiB, 256 * KiB, 256 * KiB]);
     settings.rate = 512 * KiB;
-    const started = Date.now();
-    const run = await scrubber.scrub();
+    const started = clock.now();
+    const run = await scrub();
     // 768 KiB at 512 KiB/s: a piece is read only once the budget allows it.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(1_400);
     expect(run.bytesPerSec).toBeLessThanOrEqual(512 * KiB * 1.1);
     settings.rate = 0;
     expect(scrubber.enabled()).toBe(false);
@@ -152,10 +169,9 @@ describe('Scrubber', () => {
     await expect.poll(() => scrubber.status().current?.bytesChecked ?? 0).toBeGreaterThan(0);
     expect(scrubber.status().running).toBe(true);
     await expect(scrubber.scrub()).rejects.toThrow(/already running/);
-    const started = Date.now();
+    // The pass waits on the clock, which does not move: only stop() can end that wait.
     scrubber.stop();
     const run = await pass;
-    expect(Date.now() - started).toBeLessThan(500);
     expect(run.checked).toBeLessThan(4);
     expect(scrubber.status()).toMatchObject({ running: false, current: null });
   });

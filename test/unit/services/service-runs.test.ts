@@ -2,6 +2,9 @@
 // recorded and retried, a run with nothing to do leaves the previous record, stop waits.
 import { describe, expect, it, vi } from 'vitest';
 import { PeriodicTask, ServiceRuns } from '../../../node-runtime/services/service-runs';
+import { FakeClock } from './fake-clock';
+
+const clock = new FakeClock();
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -15,13 +18,13 @@ function deferred<T>() {
 
 describe('ServiceRuns', () => {
   it('lists registered services with empty fields before their first run', () => {
-    const runs = new ServiceRuns();
+    const runs = new ServiceRuns(clock);
     runs.register('gc');
     expect(runs.all()).toEqual({ gc: { lastRunAt: null, lastDurationMs: null, lastError: null, running: false, lastResult: null } });
   });
 
   it('records a success, then a failure keeping the last good result', async () => {
-    const runs = new ServiceRuns();
+    const runs = new ServiceRuns(clock);
     await runs.record('gc', async () => ({ removed: 2 }));
     expect(runs.get('gc')).toMatchObject({ running: false, lastError: null, lastResult: { removed: 2 } });
     expect(runs.get('gc')?.lastRunAt).toEqual(expect.any(String));
@@ -30,7 +33,7 @@ describe('ServiceRuns', () => {
   });
 
   it('records an event without a duration', () => {
-    const runs = new ServiceRuns();
+    const runs = new ServiceRuns(clock);
     runs.happened('snapshot', Date.parse('2026-01-02T03:04:05Z'), { index: 10 });
     expect(runs.get('snapshot')).toMatchObject({ lastRunAt: '2026-01-02T03:04:05.000Z', lastDurationMs: null, lastResult: { index: 10 } });
   });
@@ -38,9 +41,9 @@ describe('ServiceRuns', () => {
 
 describe('PeriodicTask', () => {
   it('runs one at a time: runNow while running is refused', async () => {
-    const runs = new ServiceRuns();
+    const runs = new ServiceRuns(clock);
     const gate = deferred<{ n: number }>();
-    const task = new PeriodicTask({ name: 'x', runs, intervalMs: () => 60_000, run: () => gate.promise, onError: () => undefined });
+    const task = new PeriodicTask({ name: 'x', runs, intervalMs: () => 60_000, run: () => gate.promise, onError: () => undefined, clock });
     expect(task.runNow()).toBe(true);
     expect(runs.get('x')?.running).toBe(true);
     expect(task.runNow()).toBe(false);
@@ -52,7 +55,7 @@ describe('PeriodicTask', () => {
   });
 
   it('records a failure, reports it, and a run with nothing to do keeps the previous record', async () => {
-    const runs = new ServiceRuns();
+    const runs = new ServiceRuns(clock);
     const errors: string[] = [];
     const results: (Record<string, number> | null | Error)[] = [{ n: 1 }, new Error('boom'), null];
     const task = new PeriodicTask({
@@ -65,6 +68,7 @@ describe('PeriodicTask', () => {
         return next ?? null;
       },
       onError: (err) => errors.push(err.message),
+      clock,
     });
     for (let i = 0; i < 3; i++) {
       task.runNow();
@@ -76,25 +80,23 @@ describe('PeriodicTask', () => {
   });
 
   it('runs on its interval, reading the interval again as it goes, and stop waits for a run', async () => {
-    const runs = new ServiceRuns();
+    const runs = new ServiceRuns(clock);
     let count = 0;
     let interval = 60_000;
-    vi.useFakeTimers();
-    try {
-      const task = new PeriodicTask({ name: 'x', runs, intervalMs: () => interval, firstRunAfterMs: 0, run: async () => ({ count: ++count }), onError: () => undefined });
-      task.start();
-      await vi.advanceTimersByTimeAsync(0);
-      expect(count).toBe(1);
-      // The interval is read again at the next check, within a second.
-      interval = 20;
-      await vi.advanceTimersByTimeAsync(1_100);
-      expect(count).toBeGreaterThanOrEqual(3);
-      await task.stop();
-      const stoppedAt = count;
-      await vi.advanceTimersByTimeAsync(10_000);
-      expect(count).toBe(stoppedAt);
-    } finally {
-      vi.useRealTimers();
-    }
+    const task = new PeriodicTask({ name: 'x', runs, intervalMs: () => interval, firstRunAfterMs: 0, run: async () => ({ count: ++count }), onError: () => undefined, clock });
+    task.start();
+    await clock.advance(0);
+    expect(count).toBe(1);
+    await clock.advance(30_000);
+    expect(count).toBe(1);
+    // The interval is read again at the next check, within a second.
+    interval = 20;
+    await clock.advance(1_100);
+    expect(count).toBeGreaterThanOrEqual(3);
+    await task.stop();
+    const stoppedAt = count;
+    await clock.advance(10_000);
+    expect(count).toBe(stoppedAt);
+    expect(clock.pending).toBe(0);
   });
 });
