@@ -39,6 +39,7 @@ export interface WriteRequest {
   readonly declaredSize: number | null;
   readonly lockToken?: string;
   readonly expectedVersion?: number;
+  readonly expectedRevision?: number;
   /** Also compute the content's MD5 and keep it with the file (S3's ETag, issue #17). */
   readonly md5?: boolean;
   /** S3's ETag of an object assembled from parts ("<md5 of the parts' MD5s>-<parts>"), kept as given. */

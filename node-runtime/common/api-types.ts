@@ -143,6 +143,8 @@ export const fileInfoSchema = z.object({
   chunks: z.array(chunkRefSchema),
   /** The file's own write counter: 1 when created, one more on every overwrite. */
   version: z.number().int().min(1),
+  /** The Raft index of the write that made this content: a compare-and-set token no delete can reuse. */
+  revision: z.number().int().min(1),
   createdAt: isoTime,
   modifiedAt: isoTime,
   lock: lockInfoSchema.optional(),

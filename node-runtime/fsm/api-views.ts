@@ -24,6 +24,7 @@ export function toFileListItem(file: FileRecord, lock?: LockRecord): FileListIte
     sha256: file.sha256,
     ...(file.md5 !== undefined && { md5: file.md5 }),
     version: file.version,
+    revision: file.revision,
     createdAt: iso(file.createdAt),
     modifiedAt: iso(file.modifiedAt),
   };

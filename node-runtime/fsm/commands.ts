@@ -42,6 +42,8 @@ const putSchema = z.strictObject({
   lockToken: token.optional(),
   /** Write only if the file's current version is this (0: only if it does not exist yet). */
   expectedVersion: count.optional(),
+  /** Write only if the file's current revision is this (0: only if it does not exist yet). */
+  expectedRevision: count.optional(),
 });
 
 const deleteSchema = z.strictObject({
@@ -50,6 +52,7 @@ const deleteSchema = z.strictObject({
   at,
   lockToken: token.optional(),
   expectedVersion: count.optional(),
+  expectedRevision: count.optional(),
 });
 
 const lockAcquireSchema = z.strictObject({

@@ -24,6 +24,13 @@ export interface FileRecord {
    * the counter (data format 1) hold the Raft index that wrote them and count on from there.
    */
   readonly version: number;
+  /**
+   * The Raft index of the write that made this content. Unique over the cluster's history, so a
+   * compare-and-set on it is never fooled by a delete and re-create, which restarts `version` (the
+   * ABA problem; etcd's mod_revision beside its per-key version). Records restored from snapshot
+   * format 1 take their version, which then held the same index.
+   */
+  readonly revision: number;
   /** Log time (ms since the epoch) of the first write of this name since it last did not exist. */
   readonly createdAt: number;
   readonly modifiedAt: number;
@@ -43,6 +50,7 @@ export type Rejection =
   | { readonly code: 'name_invalid'; readonly name: string; readonly problem: FileNameProblem | 'not_normalized'; readonly detail: string }
   | { readonly code: 'not_found'; readonly name: string }
   | { readonly code: 'conflict'; readonly name: string; readonly expectedVersion: number; readonly actualVersion: number }
+  | { readonly code: 'conflict'; readonly name: string; readonly expectedRevision: number; readonly actualRevision: number }
   | { readonly code: 'file_too_large'; readonly name: string; readonly size: number; readonly limit: number }
   | { readonly code: 'quota_exceeded'; readonly name: string; readonly used: number; readonly limit: number; readonly requested: number }
   | { readonly code: 'locked'; readonly name: string; readonly owner: string; readonly expiresAt: number }
@@ -73,7 +81,9 @@ function describe(r: Rejection): string {
     case 'not_found':
       return `file "${r.name}" does not exist`;
     case 'conflict':
-      return `file "${r.name}" is at version ${r.actualVersion}, not ${r.expectedVersion}`;
+      return 'expectedRevision' in r
+        ? `file "${r.name}" is at revision ${r.actualRevision}, not ${r.expectedRevision}`
+        : `file "${r.name}" is at version ${r.actualVersion}, not ${r.expectedVersion}`;
     case 'file_too_large':
       return `file "${r.name}" is ${formatBytes(r.size)}, more than the whole quota of ${formatBytes(r.limit)}`;
     case 'quota_exceeded':

@@ -11,7 +11,9 @@ import { md5TagSchema, objectMetaSchema, type ObjectMeta } from '../common/api-t
 import type { FileRecord, LockRecord } from './outcomes';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
-const SNAPSHOT_FORMAT = 1;
+// Format 2 added each file's `revision`; format 1 snapshots are still read (see fileSchema).
+const SNAPSHOT_FORMAT = 2;
+const READABLE_FORMATS = [1, 2];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -24,6 +26,8 @@ const fileSchema = z.strictObject({
   md5: md5TagSchema.optional(),
   meta: objectMetaSchema.optional(),
   version: count,
+  /** Absent in format 1, whose `version` was the Raft index that wrote the file: that is its revision. */
+  revision: count.optional(),
   createdAt: count,
   modifiedAt: count,
 });
@@ -90,6 +94,7 @@ export function encodeSnapshot(state: SnapshotState): Uint8Array {
       ...(f.md5 !== undefined && { md5: f.md5 }),
       ...(f.meta !== undefined && { meta: canonicalMeta(f.meta) }),
       version: f.version,
+      revision: f.revision,
       createdAt: f.createdAt,
       modifiedAt: f.modifiedAt,
     })),
@@ -126,7 +131,7 @@ function assertSortedUnique(names: readonly string[], what: string): void {
 export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
   let raw: unknown;
   try {
-    raw = decodeTagged(SNAPSHOT_FORMAT, bytes);
+    raw = decodeTagged(READABLE_FORMATS, bytes);
   } catch (err) {
     if (err instanceof TaggedDecodeError) throw new SnapshotFormatError(err.message);
     throw err;
@@ -136,7 +141,7 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
     const issue = parsed.error.issues[0];
     throw new SnapshotFormatError(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
-  const state = parsed.data;
+  const state = { ...parsed.data, files: parsed.data.files.map((f) => ({ ...f, revision: f.revision ?? f.version })) };
   assertSortedUnique(state.files.map((f) => f.name), 'files');
   assertSortedUnique(state.locks.map((l) => l.name), 'locks');
   for (const { key, value } of state.config) {

@@ -121,7 +121,7 @@ export class StateMachine {
     const expiredLocks = this.advanceTime(command.at);
     switch (command.type) {
       case 'put':
-        return this.put(command);
+        return this.put(index, command);
       case 'delete':
         return this.delete(command);
       case 'lockAcquire':
@@ -149,7 +149,7 @@ export class StateMachine {
     return this.locks.expire(this.logTime);
   }
 
-  private put(cmd: PutCommand): ApplyResult {
+  private put(index: number, cmd: PutCommand): ApplyResult {
     const nameProblem = this.checkName(cmd.name);
     if (nameProblem) return reject(nameProblem);
     const chunkBytes = cmd.chunks.reduce((sum, c) => sum + c.size, 0);
@@ -159,7 +159,7 @@ export class StateMachine {
     const lockProblem = this.checkWriteAccess(cmd.name, cmd.lockToken);
     if (lockProblem) return reject(lockProblem);
     const previous = this.catalog.get(cmd.name);
-    const versionProblem = this.checkVersion(cmd.name, previous, cmd.expectedVersion);
+    const versionProblem = this.checkExpected(cmd.name, previous, cmd);
     if (versionProblem) return reject(versionProblem);
 
     const limit = this.config.current().storageQuota;
@@ -180,6 +180,7 @@ export class StateMachine {
       ...(cmd.meta !== undefined && { meta: cmd.meta }),
       // The name's own counter, 1 on its first write: readable, and the same on every replica.
       version: (previous?.version ?? 0) + 1,
+      revision: index,
       createdAt: previous?.createdAt ?? this.logTime,
       modifiedAt: this.logTime,
     };
@@ -194,7 +195,7 @@ export class StateMachine {
     if (lockProblem) return reject(lockProblem);
     const previous = this.catalog.get(cmd.name);
     if (previous === undefined) return reject({ code: 'not_found', name: cmd.name });
-    const versionProblem = this.checkVersion(cmd.name, previous, cmd.expectedVersion);
+    const versionProblem = this.checkExpected(cmd.name, previous, cmd);
     if (versionProblem) return reject(versionProblem);
     this.catalog.delete(cmd.name);
     return { ok: true, type: 'delete', file: previous };
@@ -263,11 +264,17 @@ export class StateMachine {
     return undefined;
   }
 
-  private checkVersion(name: string, current: FileRecord | undefined, expected: number | undefined): Rejection | undefined {
-    if (expected === undefined) return undefined;
+  /** Compare-and-set: each of expectedVersion and expectedRevision given must match (0: no such file). */
+  private checkExpected(name: string, current: FileRecord | undefined, expected: { expectedVersion?: number; expectedRevision?: number }): Rejection | undefined {
     const actualVersion = current?.version ?? 0;
-    if (actualVersion === expected) return undefined;
-    return { code: 'conflict', name, expectedVersion: expected, actualVersion };
+    if (expected.expectedVersion !== undefined && expected.expectedVersion !== actualVersion) {
+      return { code: 'conflict', name, expectedVersion: expected.expectedVersion, actualVersion };
+    }
+    const actualRevision = current?.revision ?? 0;
+    if (expected.expectedRevision !== undefined && expected.expectedRevision !== actualRevision) {
+      return { code: 'conflict', name, expectedRevision: expected.expectedRevision, actualRevision };
+    }
+    return undefined;
   }
 
   private heldLock(name: string, token: string): LockRecord | Rejection {

@@ -20,10 +20,11 @@ export function encodeTagged(format: number, value: unknown): Uint8Array {
   return bytes;
 }
 
-/** Parses bytes written by encodeTagged with the same format; throws TaggedDecodeError otherwise. */
-export function decodeTagged(format: number, bytes: Uint8Array): unknown {
+/** Parses bytes written by encodeTagged with one of `formats`; throws TaggedDecodeError otherwise. */
+export function decodeTagged(formats: number | readonly number[], bytes: Uint8Array): unknown {
+  const readable = typeof formats === 'number' ? [formats] : formats;
   if (bytes.length === 0) throw new TaggedDecodeError('empty data');
-  if (bytes[0] !== format) throw new TaggedDecodeError(`unknown format ${bytes[0]} (expected ${format})`);
+  if (!readable.includes(bytes[0] as number)) throw new TaggedDecodeError(`unknown format ${bytes[0]} (expected ${readable.join(' or ')})`);
   try {
     return JSON.parse(decoder.decode(bytes.subarray(1))) as unknown;
   } catch {

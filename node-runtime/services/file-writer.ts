@@ -70,6 +70,7 @@ export class FileWriter {
         at: this.options.clock.now(),
         ...(request.lockToken !== undefined ? { lockToken: request.lockToken } : {}),
         ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
+        ...(request.expectedRevision !== undefined ? { expectedRevision: request.expectedRevision } : {}),
       });
       if (applied.type !== 'put') throw new ApiError('internal', `unexpected outcome ${applied.type} for put`);
       return toFileInfo(applied.file, fsm.lockOf(applied.file.name));

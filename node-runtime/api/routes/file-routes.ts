@@ -32,6 +32,7 @@ export function fileRoutes(services: NodeServices): Router {
       declaredSize: declaredLength(req),
       lockToken: lockTokenFrom(req),
       expectedVersion: optionalInt(req, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
+      expectedRevision: optionalInt(req, 'expectedRevision', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
     });
     res.status(201).location(`/files/${encodeURIComponent(info.name)}`).json(info);
   };

@@ -21,6 +21,7 @@ export const EXPLAIN = {
   electionTimer: 'If a follower hears nothing from the leader for this long, it starts an election.',
   quota: 'Cluster-wide limit on stored bytes (each file counted once, not per copy).',
   version: 'Counts the writes of this file: 1 when it was created, one more on every overwrite.',
+  revision: 'The position in the cluster log of the write that made this content. It never repeats, even when a file is deleted and written again: send it as ?expectedRevision= to overwrite only this exact content.',
   lock: 'A lease that stops others from changing the file until it is released or expires.',
   scope: 'Cluster settings are the same on every node and change through the log; node settings belong to one node.',
   source: 'Where the value comes from: default, config file, environment, command-line flag, or set here (api).',

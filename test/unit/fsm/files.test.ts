@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Driver, hashOf, observable, put } from './builders';
 
 describe('put', () => {
-  it('stores size, hash, chunks, version 1, timestamps from the entry', () => {
+  it('stores size, hash, chunks, version 1, its log index as revision, timestamps from the entry', () => {
     const d = new Driver();
     const result = d.ok(put('docs/a.txt', 10, 1000));
     expect(result).toMatchObject({ type: 'put', previous: null });
@@ -12,6 +12,7 @@ describe('put', () => {
       sha256: hashOf('file:docs/a.txt:10'),
       chunks: [{ hash: hashOf('docs/a.txt:10'), size: 10 }],
       version: 1,
+      revision: 1,
       createdAt: 1000,
       modifiedAt: 1000,
     });
@@ -70,6 +71,23 @@ describe('put', () => {
     d.ok(put('a', 3, 3, { expectedVersion: 1 }));
     expect(d.rejected(put('a', 4, 4, { expectedVersion: 1 }))).toMatchObject({ code: 'conflict', actualVersion: 2 });
     expect(d.machine.get('a')?.size).toBe(3);
+  });
+
+  it('gives each write its log index as revision, which a delete and re-create never repeats (no ABA), unlike version', () => {
+    const d = new Driver();
+    d.ok(put('a', 1, 1)); // index 1
+    const read = d.machine.get('a');
+    expect(read).toMatchObject({ version: 1, revision: 1 });
+    d.ok({ type: 'delete', name: 'a', at: 2 }); // index 2
+    d.ok(put('a', 9, 3)); // index 3: version 1 again, a new revision
+    expect(d.machine.get('a')).toMatchObject({ version: 1, revision: 3 });
+    // A writer that read the first file: its version still matches, its revision does not.
+    expect(d.rejected(put('a', 4, 4, { expectedRevision: read?.revision }))).toEqual({ code: 'conflict', name: 'a', expectedRevision: 1, actualRevision: 3 });
+    expect(d.rejected(put('a', 4, 5, { expectedRevision: 0 }))).toMatchObject({ code: 'conflict', actualRevision: 3 });
+    expect(d.rejected(put('a', 4, 6, { expectedVersion: 1, expectedRevision: 1 }))).toMatchObject({ code: 'conflict', expectedRevision: 1 });
+    d.ok(put('a', 4, 7, { expectedRevision: 3 })); // index 7
+    expect(d.machine.get('a')).toMatchObject({ size: 4, version: 2, revision: 7 });
+    expect(d.rejected({ type: 'delete', name: 'a', at: 8, expectedRevision: 3 })).toMatchObject({ code: 'conflict', actualRevision: 7 });
   });
 });
 

@@ -7,7 +7,7 @@ import type { Command } from '../../../node-runtime/fsm/commands';
 import { StateMachine } from '../../../node-runtime/fsm/state-machine';
 import { workload } from './workload';
 
-interface ModelFile { size: number; version: number; createdAt: number; modifiedAt: number }
+interface ModelFile { size: number; version: number; revision: number; createdAt: number; modifiedAt: number }
 interface ModelLock { owner: string; token: string; expiresAt: number }
 
 class Model {
@@ -42,6 +42,7 @@ class Model {
         const file = this.files.get(c.name);
         if (c.type === 'delete' && !file) return 'not_found';
         if (c.expectedVersion !== undefined && c.expectedVersion !== (file?.version ?? 0)) return 'conflict';
+        if (c.expectedRevision !== undefined && c.expectedRevision !== (file?.revision ?? 0)) return 'conflict';
         if (c.type === 'delete') {
           this.files.delete(c.name);
           return 'ok';
@@ -49,7 +50,7 @@ class Model {
         if (c.size > this.quota) return 'file_too_large';
         const growth = c.size - (file?.size ?? 0);
         if (growth > 0 && this.used() + growth > this.quota) return 'quota_exceeded';
-        this.files.set(c.name, { size: c.size, version: (file?.version ?? 0) + 1, createdAt: file?.createdAt ?? this.time, modifiedAt: this.time });
+        this.files.set(c.name, { size: c.size, version: (file?.version ?? 0) + 1, revision: index, createdAt: file?.createdAt ?? this.time, modifiedAt: this.time });
         return 'ok';
       }
       case 'lockAcquire':
@@ -68,7 +69,7 @@ class Model {
 
 function stateOf(machine: StateMachine) {
   return {
-    files: machine.list({ limit: 1000 }).items.map((f) => [f.name, { size: f.size, version: f.version, createdAt: f.createdAt, modifiedAt: f.modifiedAt }]),
+    files: machine.list({ limit: 1000 }).items.map((f) => [f.name, { size: f.size, version: f.version, revision: f.revision, createdAt: f.createdAt, modifiedAt: f.modifiedAt }]),
     locks: machine.listLocks().map((l) => [l.name, { owner: l.owner, token: l.token, expiresAt: l.expiresAt }]),
     bytes: machine.totals().bytes,
     quota: machine.clusterConfig().storageQuota,

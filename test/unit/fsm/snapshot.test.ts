@@ -85,6 +85,21 @@ describe('snapshot contents', () => {
     expect(m.lastApplied()).toBe(0);
   });
 
+  it('reads a format-1 snapshot, whose files have no revision: each takes its version, then the Raft index that wrote it', () => {
+    const file = { name: 'old.txt', size: 0, sha256: hashOf('old.txt'), chunks: [], version: 23, createdAt: 5, modifiedAt: 6 };
+    const json = JSON.stringify({ appliedIndex: 30, logTime: 6, files: [file], locks: [], config: [] });
+    const m = new StateMachine();
+    m.restore(new Uint8Array([1, ...new TextEncoder().encode(json)]));
+    expect(m.get('old.txt')).toMatchObject({ version: 23, revision: 23 });
+    m.apply(31, put('old.txt', 1, 7, { expectedRevision: 23 }));
+    expect(m.get('old.txt')).toMatchObject({ version: 24, revision: 31 });
+    // What it writes now is format 2 and keeps the revision.
+    const again = new StateMachine();
+    again.restore(m.snapshot());
+    expect(m.snapshot()[0]).toBe(2);
+    expect(again.get('old.txt')).toMatchObject({ version: 24, revision: 31 });
+  });
+
   it.each([
     ['garbage', new Uint8Array([1, 2, 3])],
     ['a command instead of a snapshot', encodeCommand({ type: 'tick', at: 1 })],

@@ -32,7 +32,8 @@ export function workload(seed: number, length: number): Command[] {
     const name = random(50) === 0 ? '../escape' : (names[random(names.length)] as string);
     const token = `t${random(3)}`;
     const lockToken = random(4) === 0 ? { lockToken: token } : {};
-    const expectedVersion = random(6) === 0 ? { expectedVersion: random(3) === 0 ? 0 : random(i + 1) } : {};
+    const expected = (key: 'expectedVersion' | 'expectedRevision') => (random(3) === 0 ? { [key]: random(3) === 0 ? 0 : random(i + 1) } : {});
+    const expectedVersion = random(6) === 0 ? { ...expected('expectedVersion'), ...expected('expectedRevision') } : {};
     switch (random(9)) {
       case 0:
       case 1:

@@ -155,6 +155,7 @@ export function fileItem(name: string, patch: Partial<FileListItem> = {}): FileL
     size: 2048,
     sha256: 'a'.repeat(64),
     version: 7,
+    revision: 41,
     createdAt: '2026-11-26T13:00:00.000Z',
     modifiedAt: '2026-11-26T13:30:00.000Z',
     ...patch,

@@ -10,6 +10,7 @@ import { ConfirmDeleteButton } from './ConfirmDeleteButton';
 import { CopyButton } from './CopyButton';
 import { FilePreview } from './FilePreview';
 import { ReplicaMap } from './ReplicaMap';
+import { Explained } from '../../shell/Explained';
 
 /** A shell-quoted word: the name may hold spaces or quotes. */
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
@@ -55,7 +56,12 @@ function Facts({ file, info }: { file: FileListItem; info: FileInfo | undefined 
         {formatBytes(file.size)} <span className="muted">({formatCount(file.size)} bytes)</span>
       </dd>
       <dt>Version</dt>
-      <dd>v{file.version}</dd>
+      <dd>
+        v{file.version}{' '}
+        <span className="muted">
+          (<Explained term="revision">revision {file.revision}</Explained>)
+        </span>
+      </dd>
       <dt>SHA-256</dt>
       <dd className="sha-line">
         <code className="mono hash-full" aria-label="SHA-256">{file.sha256}</code>
