@@ -1,0 +1,153 @@
+// Every view at 1024×700 and 1440×900, light and dark, in a real Chromium against web mode with
+// three real nodes: no control sticks out of the window or out of its table row, the page never
+// scrolls sideways, the file table's headers sit over their columns, the console stays clean, and
+// a reload or the back button keeps your place.
+// Leaves a screenshot of each view in test-results/e2e/.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, waitFor } from '../cluster/harness';
+import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
+import { startWebMode, type WebMode } from './support/web-mode';
+
+const chromiumPath = chromiumOrSkip();
+const screenshots = path.join(repoRoot, 'test-results', 'e2e');
+const VIEWS = ['Overview', 'Files', 'Storage', 'Recovery', 'Activity', 'Configuration', 'Logs', 'Raft view'] as const;
+
+let web: WebMode;
+let browser: Browser;
+
+/** Opens the dashboard in a fresh page, recording every console warning, error and page error. */
+async function openDashboard(viewport: { width: number; height: number }, colorScheme: 'light' | 'dark'): Promise<{ page: Page; messages: string[] }> {
+  const context = await browser.newContext({ viewport, colorScheme });
+  const page = await context.newPage();
+  const messages: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') messages.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => messages.push(`page error: ${e.message}`));
+  // The browser's own warnings (a bad Permissions-Policy header, a blocked resource) are not
+  // console calls: they arrive through the Log domain.
+  const cdp = await context.newCDPSession(page);
+  cdp.on('Log.entryAdded', ({ entry }) => {
+    if (entry.level === 'warning' || entry.level === 'error') messages.push(`browser ${entry.level}: ${entry.text}`);
+  });
+  await cdp.send('Log.enable');
+  await page.goto(web.url);
+  await waitFor('the dashboard to show a leader', async () => (await page.getByRole('group', { name: 'Cluster status' }).innerText()).includes('Leader: node'), 30_000);
+  return { page, messages };
+}
+
+/** Controls outside the window's width, and the page's sideways overflow. */
+async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const problems: string[] = [];
+    if (document.documentElement.scrollWidth > width) problems.push(`page is ${document.documentElement.scrollWidth}px wide in a ${width}px window`);
+    for (const el of document.querySelectorAll<HTMLElement>('button, a, input, select, [role="tab"], .pill')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      if (box.right > width + 0.5 || box.left < -0.5) problems.push(`${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}" spans ${Math.round(box.left)}–${Math.round(box.right)}px`);
+    }
+    return problems;
+  });
+}
+
+/** Controls and pills of the file table that stick out of their row's box. */
+async function outsideTheirRow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    for (const row of document.querySelectorAll<HTMLElement>('.file-row')) {
+      const box = row.getBoundingClientRect();
+      for (const el of row.querySelectorAll<HTMLElement>('button, a, input, .pill, .replicas')) {
+        const inner = el.getBoundingClientRect();
+        if (inner.width === 0) continue;
+        if (inner.top < box.top - 0.5 || inner.bottom > box.bottom + 0.5 || inner.right > box.right + 0.5) {
+          problems.push(`${row.getAttribute('aria-label')}: "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`);
+        }
+      }
+    }
+    return problems;
+  });
+}
+
+/** Header cells of the file table whose edges are not over the cells of the rows below them. */
+async function misalignedColumns(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const heads = [...document.querySelectorAll<HTMLElement>('.file-head > [role="columnheader"]')];
+    const problems: string[] = [];
+    for (const row of document.querySelectorAll<HTMLElement>('.file-row')) {
+      const cells = [...row.querySelectorAll<HTMLElement>(':scope > [role="cell"]')];
+      if (cells.length !== heads.length) continue;
+      heads.forEach((head, i) => {
+        const a = head.getBoundingClientRect();
+        const b = (cells[i] as HTMLElement).getBoundingClientRect();
+        if (Math.abs(a.left - b.left) > 2 || Math.abs(a.right - b.right) > 2) {
+          problems.push(`column "${head.textContent?.trim()}" spans ${Math.round(a.left)}–${Math.round(a.right)}px, its cells ${Math.round(b.left)}–${Math.round(b.right)}px`);
+        }
+      });
+    }
+    return [...new Set(problems)];
+  });
+}
+
+describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440×900, light and dark', () => {
+  beforeAll(async () => {
+    await mkdir(screenshots, { recursive: true });
+    web = await startWebMode();
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    await waitFor('a leader', async () => (await web.api<{ leaderId: number | null; health: string }>('/api/cluster')).health === 'healthy', 30_000);
+    const put = (name: string, body: string) => web.api(`/api/files/${encodeURIComponent(name)}`, { method: 'PUT', body });
+    await put('reports/2026/quarterly summary with a rather long name, final version (2).pdf', 'x'.repeat(5000));
+    await put('reports/readme.md', '# Reports\n');
+    await put('locked-by-someone.txt', 'held');
+    await put('photo.bin', 'p'.repeat(100_000));
+    await web.api(`/api/locks/${encodeURIComponent('locked-by-someone.txt')}`, { method: 'POST', body: JSON.stringify({ owner: 'alice' }), headers: { 'content-type': 'application/json' } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+  });
+
+  for (const viewport of [{ width: 1024, height: 700 }, { width: 1440, height: 900 }]) {
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`${viewport.width}×${viewport.height} ${scheme}: nothing overflows the window or its row, the console is clean`, async () => {
+        const { page, messages } = await openDashboard(viewport, scheme);
+        const problems: string[] = [];
+        for (const view of VIEWS) {
+          await page.getByRole('tab', { name: view }).click();
+          if (view === 'Files') await expect.poll(() => page.getByRole('row', { name: 'locked-by-someone.txt' }).count(), { timeout: 15_000 }).toBe(1);
+          if (view === 'Activity') await page.locator('.recharts-surface').first().waitFor({ timeout: 15_000 });
+          problems.push(...(await overflowing(page)).map((p) => `${view}: ${p}`));
+          if (view === 'Files') problems.push(...(await outsideTheirRow(page)).map((p) => `Files row ${p}`), ...(await misalignedColumns(page)));
+          const name = view.toLowerCase().replace(' view', '');
+          await page.screenshot({ path: path.join(screenshots, `${name}-${viewport.width}x${viewport.height}-${scheme}.png`) });
+        }
+        expect(problems).toEqual([]);
+        expect(messages).toEqual([]);
+        await page.context().close();
+      });
+    }
+  }
+
+  it('keeps the view and folder on reload, and the back button returns to the previous place', async () => {
+    const { page, messages } = await openDashboard({ width: 1440, height: 900 }, 'light');
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByRole('button', { name: 'Open folder reports' }).click();
+    await page.getByRole('button', { name: 'Open folder 2026' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/files\/reports\/2026\/$/);
+    await page.reload();
+    await expect.poll(() => page.getByRole('tab', { name: 'Files' }).getAttribute('aria-selected'), { timeout: 15_000 }).toBe('true');
+    const crumbs = page.getByRole('navigation', { name: 'Folder' });
+    await expect.poll(() => crumbs.getByRole('button', { name: '2026' }).getAttribute('aria-current'), { timeout: 15_000 }).toBe('location');
+    await page.getByRole('tab', { name: 'Configuration' }).click();
+    await page.goBack();
+    await expect.poll(() => page.getByRole('tab', { name: 'Files' }).getAttribute('aria-selected')).toBe('true');
+    await page.goBack();
+    await expect.poll(() => crumbs.getByRole('button', { name: 'reports' }).getAttribute('aria-current'), { timeout: 10_000 }).toBe('location');
+    expect(messages).toEqual([]);
+    await page.context().close();
+  });
+});
