@@ -18,7 +18,7 @@ export interface RaftPart {
   readonly driver: RaftDriver<ApplyResult>;
   /** What applied entries mean to the rest of the node. */
   readonly state: ReplicatedState;
-  /** When this node last took or restored a snapshot (ms since the epoch), if ever since it started. */
+  /** When this node last took a snapshot (ms since the epoch); its start time when it started from one; null before either. */
   lastSnapshotAt(): number | null;
 }
 

@@ -179,15 +179,16 @@ export class Scrubber {
     const { signal } = this.abort;
     if (signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
+      const timer = { cancel: (): void => undefined };
       const onAbort = (): void => {
-        cancel();
+        timer.cancel();
         resolve();
       };
-      const cancel = this.sources.clock.after(ms, () => {
+      signal.addEventListener('abort', onAbort, { once: true });
+      timer.cancel = this.sources.clock.after(ms, () => {
         signal.removeEventListener('abort', onAbort);
         resolve();
       });
-      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
