@@ -19,9 +19,12 @@ export interface BenchNode {
 }
 
 export interface BenchCluster {
+  /** The live view: a restarted node replaces its entry. */
   readonly nodes: readonly BenchNode[];
   readonly leader: BenchNode;
   readonly follower: BenchNode;
+  /** Starts node `id` again with its data directory (after a kill), replacing its entry in `nodes`. */
+  restart(id: number): BenchNode;
   stop(): Promise<void>;
 }
 
@@ -47,18 +50,23 @@ async function startOnce(count: number): Promise<BenchCluster> {
     await Promise.all(nodes.map((n) => stopProcess(n.process, 10_000)));
     if (!process.env.KEEP_BENCH_CLUSTER) await rm(dir, { recursive: true, force: true });
   };
+  const spawnNode = (index: number): BenchNode => {
+    const p = ports[index] as { http: number; peer: number };
+    // Default profile names (CPU.<date>.<time>.<pid>.<thread>.<seq>): the tsx loader's worker
+    // thread writes a profile too; the main thread's is thread 0.
+    const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+    const args = [...nodeArgs, '--import', 'tsx', cliPath, '--node', String(index), '--http', `127.0.0.1:${p.http}`, '--cluster', clusterFlag, '--data-dir', path.join(dir, `node-${index + 1}`)];
+    const child = startProcess(process.execPath, args, path.join(dir, `node-${index + 1}.log`), {
+      cwd: repoRoot,
+      env: { ...process.env, DFS_CLUSTER_SECRET: 'bench-secret', LOG_LEVEL: 'info' },
+    });
+    const node = { id: index + 1, url: `http://127.0.0.1:${p.http}`, process: child };
+    nodes[index] = node;
+    return node;
+  };
+  const restart = (id: number): BenchNode => spawnNode(id - 1);
   try {
-    for (const [index, p] of ports.entries()) {
-      // Default profile names (CPU.<date>.<time>.<pid>.<thread>.<seq>): the tsx loader's worker
-      // thread writes a profile too; the main thread's is thread 0.
-      const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
-      const args = [...nodeArgs, '--import', 'tsx', cliPath, '--node', String(index), '--http', `127.0.0.1:${p.http}`, '--cluster', clusterFlag, '--data-dir', path.join(dir, `node-${index + 1}`)];
-      const child = startProcess(process.execPath, args, path.join(dir, `node-${index + 1}.log`), {
-        cwd: repoRoot,
-        env: { ...process.env, DFS_CLUSTER_SECRET: 'bench-secret', LOG_LEVEL: 'info' },
-      });
-      nodes.push({ id: index + 1, url: `http://127.0.0.1:${p.http}`, process: child });
-    }
+    for (const index of ports.keys()) spawnNode(index);
     for (const n of nodes) await waitUntil(`node ${n.id} to be ready`, async () => (await fetch(`${n.url}/readyz`)).ok, 30_000, n.process);
     let leaderId = 0;
     await waitUntil(
@@ -77,7 +85,7 @@ async function startOnce(count: number): Promise<BenchCluster> {
       const roles = nodes.map((n) => ({ node: n.id, pid: n.process.pid, role: n === leader ? 'leader' : n === follower ? 'follower (the one requests go through)' : 'follower' }));
       await writeFile(path.join(profDir, `nodes-${Date.now()}.json`), `${JSON.stringify(roles, null, 2)}\n`);
     }
-    return { nodes, leader, follower, stop };
+    return { nodes, leader, follower, restart, stop };
   } catch (err) {
     // Say why: the last lines each node logged (e.g. a port taken between freePort and listen).
     for (const n of nodes) {

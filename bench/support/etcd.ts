@@ -13,7 +13,10 @@ export interface Etcd {
   readonly urls: readonly string[];
   readonly version: string;
   readonly members: number;
+  /** The live view: a restarted member replaces its entry. */
   readonly pids: readonly number[];
+  /** Starts member `index` (0-based) again with its data directory, after a kill. */
+  restart(index: number): void;
   stop(): Promise<void>;
 }
 
@@ -31,29 +34,31 @@ export async function startEtcd(members = 3): Promise<Etcd | { reason: string }>
     await Promise.all(children.map((c) => stopProcess(c)));
     await rm(dir, { recursive: true, force: true });
   };
+  const pids: number[] = [];
+  const spawnMember = (i: number): void => {
+    const p = ports[i] as { client: number; peer: number };
+    const name = `e${i + 1}`;
+    children[i] = startProcess(
+      binary,
+      [
+        '--name', name,
+        '--data-dir', path.join(dir, name),
+        '--listen-client-urls', urls[i] ?? '',
+        '--advertise-client-urls', urls[i] ?? '',
+        '--listen-peer-urls', `http://127.0.0.1:${p.peer}`,
+        '--initial-advertise-peer-urls', `http://127.0.0.1:${p.peer}`,
+        '--initial-cluster', initialCluster,
+        '--initial-cluster-state', 'new',
+        '--initial-cluster-token', path.basename(dir),
+        '--logger', 'zap',
+        '--log-level', 'warn',
+      ],
+      path.join(dir, `${name}.log`),
+    );
+    pids[i] = children[i]?.pid ?? -1;
+  };
   try {
-    ports.forEach((p, i) => {
-      const name = `e${i + 1}`;
-      children.push(
-        startProcess(
-          binary,
-          [
-            '--name', name,
-            '--data-dir', path.join(dir, name),
-            '--listen-client-urls', urls[i] ?? '',
-            '--advertise-client-urls', urls[i] ?? '',
-            '--listen-peer-urls', `http://127.0.0.1:${p.peer}`,
-            '--initial-advertise-peer-urls', `http://127.0.0.1:${p.peer}`,
-            '--initial-cluster', initialCluster,
-            '--initial-cluster-state', 'new',
-            '--initial-cluster-token', path.basename(dir),
-            '--logger', 'zap',
-            '--log-level', 'warn',
-          ],
-          path.join(dir, `${name}.log`),
-        ),
-      );
-    });
+    for (const i of ports.keys()) spawnMember(i);
     for (const [i, url] of urls.entries()) {
       await waitUntil(`etcd member ${i + 1} to be healthy`, async () => {
         const res = await fetch(`${url}/health`);
@@ -64,13 +69,14 @@ export async function startEtcd(members = 3): Promise<Etcd | { reason: string }>
     await stop();
     return { reason: `etcd did not start: ${(err as Error).message}` };
   }
-  return { urls, version, members, pids: children.map((c) => c.pid ?? -1), stop };
+  return { urls, version, members, pids, restart: spawnMember, stop };
 }
 
 /** One put through the gateway; throws unless etcd answered 200 with a header (a committed write). */
-export async function etcdPut(url: string, key: string, value: Buffer): Promise<void> {
+export async function etcdPut(url: string, key: string, value: Buffer, signal?: AbortSignal): Promise<void> {
   const res = await fetch(`${url}/v3/kv/put`, {
     method: 'POST',
+    signal,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ key: Buffer.from(key).toString('base64'), value: value.toString('base64') }),
   });
