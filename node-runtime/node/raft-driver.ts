@@ -297,6 +297,13 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     this.options.rawNode.reportUnreachable(id);
   }
 
+  /** The transport's stream from `id` closed: if `id` leads, this node campaigns after a short grace. */
+  reportConnectionClosed(id: NodeId): void {
+    if (this.stopped) return;
+    this.options.rawNode.reportConnectionClosed(id);
+    this.schedule();
+  }
+
   /** Coalesces work: many ticks/messages/proposals in one turn of the event loop cost one Ready. */
   private schedule(): void {
     if (this.scheduled || this.stopped) return;

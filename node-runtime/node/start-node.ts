@@ -112,6 +112,7 @@ async function startTransport(transport: Transport, raft: RaftPart, parts: NodeP
     .start({
       onMessage: (m) => driver.step(m),
       onUnreachable: (id) => driver.reportUnreachable(id),
+      onConnectionClosed: (id) => driver.reportConnectionClosed(id),
       storeChunk: (hash, body, size) => peerChunks.store(hash, body, size),
       openChunk: (hash) => peerChunks.open(hash),
     })

@@ -975,6 +975,30 @@ export class Raft {
     if (this.role === 'leader' && pr !== undefined && pr.state === 'replicate') pr.becomeProbe();
   }
 
+  /**
+   * The stream that carried `from`'s messages here closed (EOF or RST). A leader whose process
+   * died closes it at once, long before its silence could be noticed. If `from` is our leader,
+   * this follower stops counting on it: it leaves the leader's lease (so it can grant pre-votes)
+   * and campaigns after a short grace, one heartbeat interval plus a random share of half an
+   * election timeout (so the followers of a dead leader rarely split the vote), instead of a
+   * whole election timeout.
+   *
+   * Why this cannot disrupt a live leader on its own: timing never touches safety (at most one
+   * leader per term holds whatever the clocks do), only availability, and availability is what
+   * PreVote and CheckQuorum guard. The campaign starts with a pre-vote, which moves no term; it
+   * wins only if a majority grants it, and every voter that still hears from the leader within
+   * an election timeout refuses it (the lease). So a connection that flaps while the leader is
+   * alive costs at most a refused pre-vote, unless a majority lost the leader at once, which is
+   * an outage either way. A heartbeat arriving on a new stream during the grace restores the
+   * leader and the lease as any heartbeat does.
+   */
+  reportConnectionClosed(from: NodeId): void {
+    if (this.role !== 'follower' || from === NONE || this.lead !== from) return;
+    this.lead = NONE;
+    const grace = this.heartbeatTimeout + this.random(Math.max(1, Math.floor(this.electionTimeout / 2)));
+    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - grace);
+  }
+
   reportSnapshot(id: NodeId, ok: boolean): void {
     const pr = this.tracker.progress.get(id);
     if (this.role !== 'leader' || pr === undefined || pr.state !== 'snapshot') return;

@@ -96,6 +96,11 @@ export class RawNode {
     this.raft.reportUnreachable(id);
   }
 
+  /** The transport's stream from `id` closed (EOF or RST); a follower of `id` campaigns soon. */
+  reportConnectionClosed(id: NodeId): void {
+    this.raft.reportConnectionClosed(id);
+  }
+
   /** Outcome of sending a snapshot to `id`: `ok` when the transport delivered it. */
   reportSnapshot(id: NodeId, ok: boolean): void {
     this.raft.reportSnapshot(id, ok);

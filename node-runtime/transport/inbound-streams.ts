@@ -14,6 +14,8 @@ export interface InboundContext {
   readonly log: TransportLog;
   readonly isBlocked: (peerId: number) => boolean;
   readonly onMessage: (m: Message) => void;
+  /** The current stream from a peer closed by itself (not replaced, not closed by this side). */
+  readonly onClosed: (peerId: number) => void;
 }
 
 export interface InboundStatus {
@@ -59,8 +61,14 @@ export class InboundStreams {
     };
     socket.on('data', onData);
     socket.on('error', (err) => this.ctx.log.debug({ peer: peerId, err: err.message }, 'raft stream from peer failed'));
+    // The socket comes from the HTTP server's upgrade, which allows half-open sockets: the peer's
+    // FIN (its process exited or was killed) would leave ours open and unnoticed. It sends no more
+    // on this stream, so close our side too and let 'close' tell the node.
+    socket.on('end', () => socket.destroy());
     socket.on('close', () => {
-      if (this.sockets.get(peerId) === socket) this.sockets.delete(peerId);
+      if (this.sockets.get(peerId) !== socket) return;
+      this.sockets.delete(peerId);
+      this.ctx.onClosed(peerId);
     });
     if (head.length > 0) onData(head);
   }

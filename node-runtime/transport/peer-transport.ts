@@ -82,6 +82,7 @@ export class PeerTransport implements Transport {
       log: this.log,
       isBlocked: (peerId) => this.blocked.has(peerId),
       onMessage: (m) => this.handlers.onMessage(m),
+      onClosed: (peerId) => this.handlers.onConnectionClosed?.(peerId),
     });
     const maxRpcBytes = 16 * 1024 * 1024;
     this.server = createPeerServer({

@@ -12,6 +12,11 @@ export interface InboundHandlers {
   readonly onMessage: (m: Message) => void;
   /** A peer could not be reached or fell behind; the node calls RawNode.reportUnreachable. */
   readonly onUnreachable: (peerId: number) => void;
+  /**
+   * The Raft stream a peer opened here closed (EOF or RST, e.g. its process died) and no newer
+   * one replaced it; the node calls RawNode.reportConnectionClosed.
+   */
+  readonly onConnectionClosed?: (peerId: number) => void;
   readonly storeChunk: StoreChunk;
   readonly openChunk: OpenChunk;
 }

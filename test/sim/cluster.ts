@@ -51,6 +51,8 @@ export class Cluster implements NodeEnv {
   listeners: ClusterListeners = { applied: () => {}, readServed: () => {} };
   /** Set by the fault injector while faults are on. */
   crashHook: (node: NodeId, rd: Ready) => CrashPoint | undefined = () => undefined;
+  /** Set by the fault injector while faults are on: a node just crashed. */
+  crashed: (node: NodeId) => void = () => undefined;
   readonly logger: Logger = pino({ level: 'silent' });
   /** The first check that failed inside a driver (drivers catch what their callbacks throw). */
   private failure: unknown;
@@ -70,7 +72,7 @@ export class Cluster implements NodeEnv {
     this.network = new Network(
       this.scheduler,
       random.fork(),
-      { deliver: (m) => this.deliver(m), lost: (m, cut) => this.lost(m, cut) },
+      { deliver: (m) => this.deliver(m), lost: (m, cut) => this.lost(m, cut), closed: (from, to) => this.nodes.get(to)?.connectionClosed(from) },
       options.links,
     );
     const tickRandom = random.fork();

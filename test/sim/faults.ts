@@ -1,6 +1,7 @@
 // The fault phase's adversary: crashes (some in the middle of handling a Ready) and restarts,
 // symmetric and one-way partitions, and snapshots with log compaction at random points, which
-// force lagging followers onto the snapshot path. Every choice comes from the run's seed.
+// force lagging followers onto the snapshot path; with the failover faults on, crashes that
+// close connections, connections closing between live nodes, and pauses. Every choice comes from the run's seed.
 
 import type { NodeId, Ready } from '../../node-runtime/raft/index';
 import type { Cluster } from './cluster';
@@ -14,11 +15,13 @@ export interface FaultStats {
   crashes: number;
   partitions: number;
   snapshots: number;
+  connectionsClosed: number;
+  pauses: number;
 }
 
 export class FaultInjector {
   private active = false;
-  readonly stats: FaultStats = { crashes: 0, partitions: 0, snapshots: 0 };
+  readonly stats: FaultStats = { crashes: 0, partitions: 0, snapshots: 0, connectionsClosed: 0, pauses: 0 };
 
   constructor(
     private readonly cluster: Cluster,
@@ -34,12 +37,16 @@ export class FaultInjector {
     if (this.rates.crash > 0) this.loop(this.rates.crash, () => this.crashOne());
     if (this.rates.partition > 0) this.loop(this.rates.partition, () => this.partition());
     if (this.rates.snapshot > 0) this.loop(this.rates.snapshot, () => this.snapshotOne());
+    if (this.rates.closeOnCrash > 0) this.cluster.crashed = (id) => this.closeConnectionsOf(id);
+    if (this.rates.connectionFlap > 0) this.loop(this.rates.connectionFlap, () => this.flapOne());
+    if (this.rates.pause > 0) this.loop(this.rates.pause, () => this.pauseOne());
   }
 
   /** Ends the fault phase: pending restarts and heals are left to the liveness phase. */
   stop(): void {
     this.active = false;
     this.cluster.crashHook = () => undefined;
+    this.cluster.crashed = () => undefined;
   }
 
   private loop(mean: number, action: () => void): void {
@@ -135,6 +142,31 @@ export class FaultInjector {
     if (bridge === undefined || rest.length < 2) return;
     const half = Math.floor(rest.length / 2);
     this.cluster.network.partition(rest.slice(0, half), rest.slice(half));
+  }
+
+  /** A process killed outright: the kernel closes its sockets, and each peer sees its stream end. */
+  private closeConnectionsOf(id: NodeId): void {
+    if (!this.random.chance(this.rates.closeOnCrash)) return;
+    this.stats.connectionsClosed += this.cluster.nodes.size - 1;
+    for (const peer of this.cluster.nodes.keys()) if (peer !== id) this.cluster.network.closeConnection(id, peer);
+  }
+
+  /** A connection closes while both ends live; half of the time the leader's, to one follower. */
+  private flapOne(): void {
+    const ids = [...this.cluster.nodes.keys()];
+    const from = (this.random.chance(0.5) ? this.cluster.leader()?.id : undefined) ?? this.random.pick(ids);
+    const to = this.random.pick(ids.filter((id) => id !== from));
+    this.stats.connectionsClosed++;
+    this.cluster.network.closeConnection(from, to);
+  }
+
+  /** SIGSTOP, then SIGCONT later; the leader half of the time, which then wakes up deposed. */
+  private pauseOne(): void {
+    const up = this.cluster.upNodes();
+    if (up.length === 0) return;
+    const node = (this.random.chance(0.5) ? this.cluster.leader() : undefined) ?? this.random.pick(up);
+    this.stats.pauses++;
+    node.pause(this.random.between(1, this.rates.maxPause));
   }
 
   private snapshotOne(): void {

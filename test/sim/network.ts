@@ -21,6 +21,8 @@ export interface NetworkEndpoints {
   deliver(m: Message): void;
   /** The message will never arrive: dropped at random, or `cut` by a partition (which the sender notices). */
   lost(m: Message, cut: boolean): void;
+  /** `to` sees its connection from `from` close (EOF or RST). */
+  closed(from: NodeId, to: NodeId): void;
 }
 
 export interface NetworkStats {
@@ -91,6 +93,17 @@ export class Network {
       const latency = maxLatency > minLatency ? this.random.between(minLatency, maxLatency) : minLatency;
       this.scheduler.after(latency, () => this.arrive(m));
     }
+  }
+
+  /**
+   * Closes the connection that carries `from`'s messages to `to`: `to` notices after a message
+   * latency (the FIN or RST travels like any packet). Messages already in flight still arrive, as
+   * they would have been read before the close or resent on a new connection.
+   */
+  closeConnection(from: NodeId, to: NodeId): void {
+    const { minLatency, maxLatency } = this.faults;
+    const latency = maxLatency > minLatency ? this.random.between(minLatency, maxLatency) : minLatency;
+    this.scheduler.after(latency, () => this.endpoints.closed(from, to));
   }
 
   private arrive(m: Message): void {

@@ -74,7 +74,11 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
  * - reconfig: membership changes under partitions (leaders demoted or removed while cut off from
  *   some voters, learners ahead of voters), crashes between a change's persist and its apply, and
  *   restarts slow to apply what they know is committed; its liveness phase first keeps the last
- *   leader down and requires the others to make progress without it.
+ *   leader down and requires the others to make progress without it;
+ * - failover: crashes that peers see as closed connections (kill -9), so followers of a dead
+ *   leader campaign after a short grace; connections that close while both ends live (a
+ *   flapping link); and pauses (SIGSTOP) of up to many election timeouts, the paused node
+ *   often the leader, which wakes up to a newer term.
  */
 export const PROFILES = {
   default: {},
@@ -83,6 +87,7 @@ export const PROFILES = {
   crashes: { faults: { crash: 150, crashMidReady: 0.5, crashAtKeyMoments: 0.4 } },
   disk: { diskSyncDelayMax: 30, faults: { crash: 200, crashMidReady: 0.3, crashAtKeyMoments: 0.2, maxDowntime: 300 } },
   reconfig: { oneDownFirst: true, faults: { confChange: 150, partitionedChange: 200, crashAtConfChange: 0.3, slowRestart: 0.3, maxDowntime: 400 } },
+  failover: { faults: { crash: 250, closeOnCrash: 0.8, connectionFlap: 150, pause: 400, maxPause: 800 } },
 } as const satisfies Record<string, ScenarioOverrides>;
 export type Profile = keyof typeof PROFILES;
 

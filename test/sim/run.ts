@@ -44,6 +44,8 @@ export interface RunStats {
   readonly crashes: number;
   readonly partitions: number;
   readonly snapshots: number;
+  readonly connectionsClosed: number;
+  readonly pauses: number;
   readonly confChanges: number;
   readonly confChangesApplied: number;
   readonly leadersElected: number;
@@ -143,6 +145,8 @@ export async function runScenario(seed: number, pick: (random: Prng) => Scenario
     crashes: faults.stats.crashes,
     partitions: faults.stats.partitions,
     snapshots: faults.stats.snapshots,
+    connectionsClosed: faults.stats.connectionsClosed,
+    pauses: faults.stats.pauses,
     confChanges: operator.changesProposed,
     confChangesApplied: cluster.events.confChangeApplied,
     leadersElected: cluster.events.leaderElected,

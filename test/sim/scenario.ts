@@ -52,6 +52,20 @@ export interface FaultRates {
    * arriving, before it persists or applies anything, so committed entries wait unapplied.
    */
   readonly slowRestart: number;
+  /**
+   * Chance that peers see a crash as their connection to the node closing (kill -9: the kernel
+   * closes its sockets at once), as opposed to silence (power loss, a cable pulled). Each peer
+   * hears of it after a message latency, and a follower of the crashed leader campaigns early.
+   */
+  readonly closeOnCrash: number;
+  /** Mean time between a connection closing while both ends live (a flapping link, a proxy reset). */
+  readonly connectionFlap: number;
+  /**
+   * Mean time between pauses (SIGSTOP, a VM frozen, a GC stall): the node neither ticks, hears nor
+   * speaks for up to `maxPause`, then takes what arrived meanwhile and sends what it held.
+   */
+  readonly pause: number;
+  readonly maxPause: number;
 }
 
 export interface WorkloadRates {
@@ -142,6 +156,11 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     partitionedChange: 0,
     crashAtConfChange: 0,
     slowRestart: 0,
+    // The same for the failover faults, which the 'failover' profile turns on.
+    closeOnCrash: 0,
+    connectionFlap: 0,
+    pause: 0,
+    maxPause: 0,
   };
   const workload: WorkloadRates = {
     write: random.pick([5, 20, 60]),

@@ -50,6 +50,8 @@ export interface NodeEnv {
   readServed(node: NodeId, context: string): void;
   /** A check failed (or the code under test threw) inside a driver, which caught it: end the run. */
   fail(err: unknown): void;
+  /** This node just crashed (its peers may see their connections to it close). */
+  crashed(node: NodeId): void;
 }
 
 export interface ClusterEvents {
@@ -95,6 +97,11 @@ export class SimNode {
   /** A snapshot the adversary asked for: taken after the next Ready, keeping this many entries. */
   private snapshotKeep: number | undefined;
   private nextRead = 0;
+  /**
+   * While paused (SIGSTOP) the node neither ticks, hears nor speaks: what arrives and what its
+   * driver sends wait here, in order, until it resumes.
+   */
+  private paused: { inbox: (() => void)[]; outbox: Message[] } | undefined;
   role: Role = 'follower';
 
   constructor(
@@ -114,6 +121,10 @@ export class SimNode {
 
   get up(): boolean {
     return this.driver !== undefined;
+  }
+
+  get isPaused(): boolean {
+    return this.paused !== undefined;
   }
 
   /** Whether the driver is in the middle of a Ready and can go on now (not waiting on its disk). */
@@ -199,7 +210,35 @@ export class SimNode {
     this.crashAt = undefined;
     this.snapshotKeep = undefined;
     this.role = 'follower';
+    this.paused = undefined;
     this.trace('crash');
+    this.env.crashed(this.id);
+  }
+
+  /** Stops the process for `duration` (SIGSTOP … SIGCONT); nothing is lost, only delayed. */
+  pause(duration: number): void {
+    if (!this.driver || this.paused) return;
+    const paused: NonNullable<SimNode['paused']> = { inbox: [], outbox: [] };
+    this.paused = paused;
+    this.trace(`paused for ${duration}`);
+    this.env.schedule(duration, () => {
+      if (this.paused !== paused) return;
+      this.paused = undefined;
+      this.trace(`resumed: ${paused.inbox.length} arrivals, ${paused.outbox.length} held sends`);
+      for (const arrival of paused.inbox) arrival();
+      for (const m of paused.outbox) this.env.send(m);
+    });
+  }
+
+  /** The connection that carried `from`'s messages here closed (the transport's EOF or RST). */
+  connectionClosed(from: NodeId): void {
+    if (!this.driver) return;
+    if (this.paused) {
+      this.paused.inbox.push(() => this.connectionClosed(from));
+      return;
+    }
+    this.trace(`connection from n${from} closed`);
+    this.driver.reportConnectionClosed(from);
   }
 
   /** Arms a crash in the middle of the next Ready (if none comes, the crash never happens). */
@@ -212,12 +251,17 @@ export class SimNode {
     this.crashAt = undefined;
   }
 
+  /** A paused process misses its timer: the next tick after it resumes is simply the next one. */
   tick(): void {
-    this.onTick?.();
+    if (!this.paused) this.onTick?.();
   }
 
   receive(m: Message): void {
     if (!this.driver) return;
+    if (this.paused) {
+      this.paused.inbox.push(() => this.receive(m));
+      return;
+    }
     if (this.env.trace.enabled) this.trace(`recv ${describeMessage(m)}`);
     this.driver.step(m);
   }
@@ -392,7 +436,8 @@ export class SimNode {
     this.assertCurrent(incarnation);
     for (const m of messages) {
       if (this.env.trace.enabled) this.trace(`send ${describeMessage(m)}`);
-      this.env.send(m);
+      if (this.paused) this.paused.outbox.push(m);
+      else this.env.send(m);
     }
   }
 

@@ -113,3 +113,52 @@ describe('CheckQuorum', () => {
     expect(net.status(1).leader).toBe(leaders[0]);
   });
 });
+
+describe('a closed connection from the leader (fast failure detection)', () => {
+  const fast = { preVote: true, checkQuorum: true, electionTicks: 20, heartbeatTicks: 2 };
+
+  it('followers of a dead leader elect a new one well within an election timeout', () => {
+    const net = new Network([1, 2, 3], fast);
+    net.elect(1);
+    net.crash(1);
+    net.raw(2).reportConnectionClosed(1);
+    net.raw(3).reportConnectionClosed(1);
+    // Grace: one heartbeat interval plus less than half an election timeout.
+    let ticks = 0;
+    while (net.leaders().length === 0 && ticks < 20) {
+      net.tickAll(1);
+      net.stabilize();
+      ticks++;
+    }
+    expect(net.leaders()).toHaveLength(1);
+    expect(ticks).toBeLessThanOrEqual(2 + 10);
+    expect(ticks).toBeGreaterThan(2);
+  });
+
+  it('a connection that closes while the leader lives costs one refused pre-vote, no new term', () => {
+    const net = new Network([1, 2, 3], fast);
+    net.elect(1);
+    net.raw(3).reportConnectionClosed(1);
+    expect(net.status(3).leader).toBe(0);
+    // Node 1's heartbeats are lost on the way to 3 (its stream is down), but 2 hears them.
+    net.cutLink(1, 3);
+    net.tickAll(12);
+    net.stabilize();
+    expect(net.sent.some((m) => m.from === 3 && m.type === 'preVote')).toBe(true);
+    expect(net.sent.some((m) => m.type === 'preVoteResp' && m.to === 3 && !m.reject)).toBe(false);
+    net.heal();
+    net.tickAll(3);
+    net.stabilize();
+    expect(net.leaders()).toEqual([1]);
+    for (const id of [1, 2, 3]) expect(net.status(id)).toMatchObject({ term: 1, leader: 1 });
+  });
+
+  it('is ignored when the closed connection is not the leader\'s', () => {
+    const net = new Network([1, 2, 3], fast);
+    net.elect(1);
+    net.raw(3).reportConnectionClosed(2);
+    net.raw(1).reportConnectionClosed(2);
+    expect(net.status(3).leader).toBe(1);
+    expect(net.status(1).role).toBe('leader');
+  });
+});

@@ -25,10 +25,12 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 export interface TestNode {
   readonly id: number;
   readonly transport: PeerTransport;
-  /** What start() hands the transport: records messages and unreachable reports, stores chunks in `chunks`. */
+  /** What start() hands the transport: records messages, unreachable reports and closed streams, stores chunks in `chunks`. */
   readonly inbound: InboundHandlers;
   readonly received: Message[];
   readonly unreachable: number[];
+  /** Peers whose stream to this node closed under it. */
+  readonly closed: number[];
   readonly chunks: Map<string, Buffer>;
   port: number;
 }
@@ -39,11 +41,13 @@ export type NodeOverrides = Partial<Omit<PeerTransportOptions, 'selfId'> & Pick<
 export function createNode(id: number, overrides: NodeOverrides = {}): TestNode {
   const received: Message[] = [];
   const unreachable: number[] = [];
+  const closed: number[] = [];
   const chunks = new Map<string, Buffer>();
   const { storeChunk, openChunk, ...options } = overrides;
   const inbound: InboundHandlers = {
     onMessage: (m) => received.push(m),
     onUnreachable: (peer) => unreachable.push(peer),
+    onConnectionClosed: (peer) => closed.push(peer),
     storeChunk: async (hash, body, size) => {
       const parts: Buffer[] = [];
       for await (const part of body as AsyncIterable<Buffer>) parts.push(part);
@@ -69,7 +73,7 @@ export function createNode(id: number, overrides: NodeOverrides = {}): TestNode 
     backoff: { initialMs: 10, maxMs: 100 },
     ...options,
   });
-  return { id, transport, inbound, received, unreachable, chunks, port: 0 };
+  return { id, transport, inbound, received, unreachable, closed, chunks, port: 0 };
 }
 
 /** Starts `ids` on free loopback ports and makes every node a peer of every other. */

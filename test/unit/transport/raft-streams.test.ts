@@ -73,6 +73,16 @@ describe('raft message streams', () => {
     expect(status?.lastError).toBeDefined();
   });
 
+  it('tells the node when a peer\'s stream closes under it, and not when this side closes its own', async () => {
+    nodes = await startCluster([1, 2]);
+    await waitFor(() => connectedAll(nodes), 'streams');
+    // Node 2 goes away: its sockets close, as a killed process's do.
+    await byId(2).transport.close();
+    await waitFor(() => byId(1).closed.length > 0, 'node 1 to hear that the stream from node 2 closed');
+    expect(byId(1).closed).toEqual([2]);
+    expect(byId(2).closed).toEqual([]);
+  });
+
   it('keeps messages sent while the peer is down and delivers them once it is up', async () => {
     const a = createNode(1);
     const b = createNode(2);
