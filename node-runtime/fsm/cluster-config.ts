@@ -12,8 +12,18 @@ import {
 import type { ConfigOverride } from './snapshot-codec';
 
 export class ClusterConfig {
-  private values: ClusterSettings = { ...CLUSTER_DEFAULTS };
+  private readonly defaults: Readonly<ClusterSettings>;
+  private values: ClusterSettings;
   private readonly sources = new Map<ClusterSettingKey, SettingSource>();
+
+  /**
+   * `defaults` may differ from CLUSTER_DEFAULTS only in settings that never change what an entry
+   * applies to (the Raft timeouts a local cluster shortens): replicas must still agree.
+   */
+  constructor(defaults: Readonly<ClusterSettings> = CLUSTER_DEFAULTS) {
+    this.defaults = defaults;
+    this.values = { ...defaults };
+  }
 
   current(): Readonly<ClusterSettings> {
     return this.values;
@@ -48,7 +58,7 @@ export class ClusterConfig {
   }
 
   load(overrides: readonly ConfigOverride[]): void {
-    this.values = { ...CLUSTER_DEFAULTS };
+    this.values = { ...this.defaults };
     this.sources.clear();
     for (const { key, value, source } of overrides) {
       (this.values as Record<ClusterSettingKey, unknown>)[key] = value;

@@ -12,7 +12,7 @@
 //  - snapshot() is canonical: equal states give equal bytes, and restore(snapshot()) reproduces
 //    the state exactly.
 
-import { describeConfigIssues, validateConfigPatch, type ClusterSettings, type LayeredSettings } from '../common/config';
+import { CLUSTER_DEFAULTS, describeConfigIssues, validateConfigPatch, type ClusterSettings, type LayeredSettings } from '../common/config';
 import { validateFileName } from '../common/file-name';
 import { ClusterConfig } from './cluster-config';
 import {
@@ -54,9 +54,14 @@ function reject(rejection: Rejection): ApplyResult {
 export class StateMachine {
   private readonly catalog = new FileCatalog();
   private readonly locks = new LockTable();
-  private readonly config = new ClusterConfig();
+  private readonly config: ClusterConfig;
   private appliedIndex = 0;
   private logTime = 0;
+
+  /** `timingDefaults`: the Raft timeouts until the log sets them (a local cluster's are shorter). */
+  constructor(timingDefaults?: Readonly<Pick<ClusterSettings, 'heartbeatInterval' | 'electionTimeout'>>) {
+    this.config = new ClusterConfig({ ...CLUSTER_DEFAULTS, ...timingDefaults });
+  }
 
   /** Builds a state machine holding exactly the state a snapshot captured. */
   static fromSnapshot(bytes: Uint8Array): StateMachine {

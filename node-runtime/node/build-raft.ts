@@ -9,10 +9,8 @@ import { RawNode } from '../raft/rawnode';
 import type { Transport } from '../transport';
 import type { OpenedStorage } from './open-storage';
 import { RaftDriver } from './raft-driver';
+import { TICK_MS, timingTicks } from './raft-timing';
 import { ReplicatedState } from './replicated-state';
-
-/** Raft runs on a fixed tick; heartbeat and election timeouts are whole numbers of ticks. */
-export const TICK_MS = 20;
 
 export interface RaftPart {
   readonly driver: RaftDriver<ApplyResult>;
@@ -72,10 +70,4 @@ export function buildRaft({ id, storage, fsm, transport, logger, clock }: RaftPa
     lastSnapshotAt = at;
   });
   return { driver, state, lastSnapshotAt: () => lastSnapshotAt };
-}
-
-/** Raft counts time in ticks of TICK_MS; the settings are in milliseconds. */
-function timingTicks(settings: { heartbeatInterval: number; electionTimeout: number }): { electionTicks: number; heartbeatTicks: number } {
-  const heartbeatTicks = Math.max(1, Math.round(settings.heartbeatInterval / TICK_MS));
-  return { heartbeatTicks, electionTicks: Math.max(heartbeatTicks * 2, Math.round(settings.electionTimeout / TICK_MS)) };
 }

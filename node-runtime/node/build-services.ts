@@ -21,7 +21,8 @@ import { StatusReporter } from '../services/status-reporter';
 import { TrafficStats } from '../services/traffic-stats';
 import { storeChunked } from '../storage/chunker';
 import type { Transport } from '../transport';
-import { TICK_MS, type RaftPart } from './build-raft';
+import type { RaftPart } from './build-raft';
+import { RoundTripWatch, TICK_MS } from './raft-timing';
 import type { NodeHttpServer } from './http-server';
 import type { OpenedStorage } from './open-storage';
 import type { StartupInputs } from './startup-inputs';
@@ -87,6 +88,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
   for (const [id, address] of await membership.load()) {
     if (id !== options.id && !options.cluster.some((m) => m.id === id)) transport.addPeer(id, parsePeerAddress(address.peerAddress));
   }
+  const roundTrips = new RoundTripWatch((details, message) => logger.warn(details, message));
   const leader = new LeaderClient({
     selfId: options.id,
     selfHttpUrl: http.url,
@@ -96,6 +98,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     electionTimeoutMs: () => fsm.clusterConfig().electionTimeout,
     requestTimeoutMs: PROPOSAL_TIMEOUT_MS,
     clock,
+    onLeaderRoundTrip: (peer, ms) => roundTrips.note(peer, ms, fsm.clusterConfig(), clock.now()),
   });
   const config = new ConfigService({
     dataDir,

@@ -16,6 +16,7 @@ import { StartupError, watchConfigFile } from './config-file';
 import { listenHttp, type NodeHttpServer } from './http-server';
 import { openNodeStorage, type OpenedStorage } from './open-storage';
 import { processClock } from './raft-driver';
+import { timingDefaultsFor } from './raft-timing';
 import { readStartupInputs, type StartupInputs } from './startup-inputs';
 import { startS3 } from '../s3';
 
@@ -51,7 +52,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
     join: options.join,
     logger,
   });
-  const fsm = new StateMachine();
+  const fsm = new StateMachine(timingDefaultsFor(options.cluster));
   if (storage.snapshot) fsm.restore(storage.snapshot.data);
   const removedTemp = await storage.storage.chunks.cleanupTemp();
   if (removedTemp > 0) logger.info({ removedTemp }, 'removed temp files left by an interrupted write');

@@ -25,6 +25,8 @@ export interface LeaderClientOptions {
   /** Bound on one forwarded request. */
   readonly requestTimeoutMs: number;
   readonly clock: Clock;
+  /** How long a `raft-info` call to the leader took, for the warning about timeouts too short for the network. */
+  readonly onLeaderRoundTrip?: (leader: number, ms: number) => void;
 }
 
 export class LeaderClient {
@@ -103,9 +105,11 @@ export class LeaderClient {
   private pollLeaderCommit(): void {
     const leader = this.options.raft.leaderId;
     if (!leader || leader === this.options.selfId) return;
+    const sentAt = performance.now();
     this.options.transport
       .call(leader, 'raft-info', {}, { timeoutMs: LEADER_POLL_MS })
       .then(({ commit }) => {
+        this.options.onLeaderRoundTrip?.(leader, performance.now() - sentAt);
         this.leaderCommit = Math.max(this.leaderCommit, commit);
       })
       .catch(() => undefined);
