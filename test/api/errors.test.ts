@@ -3,16 +3,14 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, waitFor, type TestNode } from '../cluster/harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from '../cluster/harness';
 
 let cluster: TestCluster;
 let leader: TestNode;
 let follower: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
-  follower = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower } = await startWithLeader());
 });
 afterAll(async () => {
   await cluster?.stop();

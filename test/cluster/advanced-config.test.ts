@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configValue, putConfig } from './advanced-helpers';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 let cluster: TestCluster;
 let configDir: string;
@@ -19,13 +19,11 @@ const configFile = (node: TestNode) => path.join(configDir, `node-${node.id}.jso
 beforeAll(async () => {
   configDir = await mkdtemp(path.join(os.tmpdir(), 'dfs-config-'));
   for (const id of [1, 2, 3]) await writeFile(path.join(configDir, `node-${id}.json`), '{"logLevel":"INFO"}\n');
-  cluster = await TestCluster.start({
+  ({ cluster, leader, follower } = await startWithLeader({
     extraArgs: (node) => ['--config', configFile(node)],
     // The harness sets LOG_LEVEL, which outranks the file; these tests are about the file.
     env: { LOG_LEVEL: undefined },
-  });
-  leader = await cluster.waitForLeader();
-  follower = cluster.followers(leader)[0] as TestNode;
+  }));
 });
 afterAll(async () => {
   await cluster?.stop();

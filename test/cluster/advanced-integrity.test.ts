@@ -7,16 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScrubProgress } from '../../node-runtime/services/scrubber';
 import type { ServiceRun } from '../../node-runtime/services/service-runs';
 import { chunkPath, downloadHash, holdsIntact, MiB, putConfig, recovery, sha256, upload, waitApplied } from './advanced-helpers';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 let cluster: TestCluster;
 let leader: TestNode;
 let victim: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
-  victim = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower: victim } = await startWithLeader());
   // 1 MiB chunks, so the test files span several chunks and one can be damaged alone.
   const changedAt = new Date().toISOString();
   const set = await json(`${leader.url}/config`, { method: 'PUT', body: JSON.stringify({ chunkSize: MiB }) });

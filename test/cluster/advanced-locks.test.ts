@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceRun } from '../../node-runtime/services/service-runs';
 import { recovery, upload, waitApplied } from './advanced-helpers';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 interface Grant {
   name: string;
@@ -24,8 +24,7 @@ let leader: TestNode;
 let followers: TestNode[];
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
+  ({ cluster, leader } = await startWithLeader());
   followers = cluster.followers(leader);
 });
 afterAll(async () => {

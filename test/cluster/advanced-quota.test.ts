@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KiB, putConfig, sha256, upload, waitApplied } from './advanced-helpers';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 const QUOTA = 512 * KiB;
 
@@ -15,9 +15,7 @@ let leader: TestNode;
 let follower: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
-  follower = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower } = await startWithLeader());
   expect((await putConfig(follower, { storageQuota: QUOTA, chunkSize: 64 * KiB })).status).toBe(200);
   await Promise.all(
     cluster.nodes.map((n) =>

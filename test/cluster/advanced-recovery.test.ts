@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadHash, holdsIntact, MiB, putConfig, recovery, sha256, upload, type StoredFile } from './advanced-helpers';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 const FILES = 50;
 const FILE_SIZE = 4 * MiB;
@@ -15,9 +15,7 @@ let leader: TestNode;
 let absent: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
-  absent = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower: absent } = await startWithLeader());
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceRun } from '../../node-runtime/services/service-runs';
 import { chunkPath, holdsIntact, KiB, putConfig, recovery, sha256, upload, waitApplied, type StoredFile } from './advanced-helpers';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 const GRACE_MS = 1_500;
 
@@ -16,8 +16,7 @@ let cluster: TestCluster;
 let leader: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({ env: { DFS_GC_GRACE_MS: String(GRACE_MS), DFS_GC_INTERVAL_MS: '250' } });
-  leader = await cluster.waitForLeader();
+  ({ cluster, leader } = await startWithLeader({ env: { DFS_GC_GRACE_MS: String(GRACE_MS), DFS_GC_INTERVAL_MS: '250' } }));
   expect((await putConfig(leader, { chunkSize: 64 * KiB })).status).toBe(200);
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode } from './harness';
 import { chunkCount } from '../api/stored';
 
 const TOKEN = 'client-token-for-tests';
@@ -21,13 +21,7 @@ beforeAll(async () => {
   tokenDir = await mkdtemp(path.join(os.tmpdir(), 'dfs-token-'));
   const tokenFile = path.join(tokenDir, 'api-token');
   await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-  cluster = await TestCluster.start({ extraArgs: () => ['--api-token-file', tokenFile] });
-  const id = await waitFor('one leader every node reports', async () => {
-    const views = await Promise.all(cluster.nodes.map(async (n) => (await json<{ leaderId: number | null }>(`${n.url}/leader`, { headers: auth })).body.leaderId));
-    return views[0] !== null && views.every((v) => v === views[0]) ? views[0] : undefined;
-  });
-  leader = cluster.node(id as number);
-  follower = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower } = await startWithLeader({ extraArgs: () => ['--api-token-file', tokenFile], probeHeaders: auth }));
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, repoRoot, TestCluster, type TestNode } from './harness';
+import { json, repoRoot, startWithLeader, type TestCluster, type TestNode } from './harness';
 
 const fixture = path.join(repoRoot, 'test/fixtures/data-format-1/node-1');
 
@@ -18,12 +18,11 @@ describe('a format-1 data directory', () => {
   let node: TestNode;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({
+    ({ cluster, leader: node } = await startWithLeader({
       nodes: 1,
       secret: 'fixture-secret',
       beforeFirstStart: (n) => cp(fixture, n.dataDir, { recursive: true }),
-    });
-    node = await cluster.waitForLeader();
+    }));
   });
   afterAll(() => cluster?.stop());
 

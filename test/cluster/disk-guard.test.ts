@@ -1,15 +1,14 @@
 // The per-node disk guard: a node whose free disk would fall below its reserve refuses new
 // chunks — the leader answers 507 disk_full, a follower simply does not count toward the majority.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode } from './harness';
 
 const HUGE_RESERVE = 1e15;
 
 let cluster: TestCluster;
 let leader: TestNode;
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
+  ({ cluster, leader } = await startWithLeader());
 });
 afterAll(async () => {
   await cluster?.stop();

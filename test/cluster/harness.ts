@@ -7,6 +7,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../support/wait-for';
+
+/** Re-exported: the cluster suites import their one poll helper from here with the rest. */
+export { waitFor };
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
@@ -51,24 +55,6 @@ export async function freePort(): Promise<number> {
   throw new Error('no free loopback port below the ephemeral range after 100 tries');
 }
 
-/** Polls `probe` until it returns a value other than undefined/null/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== null && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 export interface TestNode {
   readonly id: number;
   readonly index: number;
@@ -85,6 +71,8 @@ export interface ClusterOptions {
   readonly secret?: string;
   readonly extraArgs?: (node: TestNode) => string[];
   readonly env?: NodeJS.ProcessEnv;
+  /** Sent with the harness's own requests (/livez, /leader), e.g. a client token the nodes require. */
+  readonly probeHeaders?: Record<string, string>;
   /** Runs before a node's first start, e.g. to copy a fixture data directory into place. */
   readonly beforeFirstStart?: (node: TestNode) => Promise<void>;
 }
@@ -158,7 +146,7 @@ export class TestCluster {
   }
 
   async waitLive(node: TestNode, timeoutMs = 20_000): Promise<void> {
-    await waitFor(`node ${node.id} to serve /livez`, async () => (await fetch(`${node.url}/livez`)).ok, timeoutMs);
+    await waitFor(`node ${node.id} to serve /livez`, async () => (await fetch(`${node.url}/livez`, { headers: this.options.probeHeaders })).ok, timeoutMs);
   }
 
   /** The leader every running node agrees on. */
@@ -166,7 +154,7 @@ export class TestCluster {
     const id = await waitFor(
       'one leader that every running node reports',
       async () => {
-        const views = await Promise.all(among.map(async (n) => (await (await fetch(`${n.url}/leader`)).json()) as { leaderId: number | null }));
+        const views = await Promise.all(among.map(async (n) => (await (await fetch(`${n.url}/leader`, { headers: this.options.probeHeaders })).json()) as { leaderId: number | null }));
         const first = views[0]?.leaderId;
         // A leader that is not among the nodes asked (e.g. just killed) does not count.
         const candidate = among.find((n) => n.id === first);

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode } from './harness';
 
 const MiB = 1024 * 1024;
 const TOTAL = Number(process.env.DFS_MEMORY_TEST_BYTES ?? 2048 * MiB);
@@ -121,11 +121,7 @@ describe(`memory per request stays constant (${mib(TOTAL)} through a follower)`,
   let follower: TestNode;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start();
-    leader = await cluster.waitForLeader();
-    const first = cluster.followers(leader)[0];
-    if (!first) throw new Error('no follower');
-    follower = first;
+    ({ cluster, leader, follower } = await startWithLeader());
     // Warm both paths (JIT, connection pools, chunk directories) before taking the baseline.
     for (let i = 0; i < 2; i++) {
       const hash = createHash('sha256');

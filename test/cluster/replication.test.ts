@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -13,9 +13,7 @@ let leader: TestNode;
 let follower: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
-  follower = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower } = await startWithLeader());
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -12,7 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkCount } from '../api/stored';
-import { freePort, json, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
+import { freePort, json, repoRoot, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 
@@ -60,9 +60,7 @@ let leader: TestNode;
 let follower: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({ secret: '' });
-  leader = await cluster.waitForLeader();
-  follower = cluster.followers(leader)[0] as TestNode;
+  ({ cluster, leader, follower } = await startWithLeader({ secret: '' }));
 });
 afterAll(async () => {
   await cluster?.stop();

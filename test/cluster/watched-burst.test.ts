@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestCluster, waitFor } from './harness';
+import { startWithLeader, type TestCluster, waitFor } from './harness';
 import { WatchedFolders } from '../../electron/manager/watched/watched-folders';
 import { nodeCluster, type WatchedCluster } from '../../electron/manager/watched/watched-remote';
 
@@ -17,8 +17,7 @@ let cluster: TestCluster;
 let dir: string;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  await cluster.waitForLeader();
+  ({ cluster } = await startWithLeader());
   dir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'dfs-watched-burst-')));
 }, 60_000);
 

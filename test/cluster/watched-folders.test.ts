@@ -7,7 +7,7 @@ import { appendFile, mkdir, mkdtemp, realpath, rename, rm, symlink, unlink, writ
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestCluster, waitFor } from './harness';
+import { startWithLeader, type TestCluster, waitFor } from './harness';
 import type { WatchedFolder } from '../../node-runtime/common/manager-api';
 import { WatchedFolders, type WatchedFoldersOptions } from '../../electron/manager/watched/watched-folders';
 import { DEFAULT_IGNORE_PATTERNS } from '../../electron/manager/watched/watched-ignore';
@@ -20,8 +20,7 @@ let cluster: TestCluster;
 let dir: string;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  await cluster.waitForLeader();
+  ({ cluster } = await startWithLeader());
   dir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'dfs-watched-')));
 }, 60_000);
 

@@ -14,6 +14,7 @@ import { EventBus } from '../../../electron/manager/cluster-view/event-bus';
 import { LogStore } from '../../../electron/manager/cluster-view/log-store';
 import { ProfileStore } from '../../../electron/manager/clusters/profiles';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/manager/control-api/security-policy';
+import { waitFor } from '../../support/wait-for';
 
 const TOKEN = 'launch-token-that-the-page-never-sees';
 
@@ -193,17 +194,9 @@ describe('/api forwarded to the manager', () => {
     await readUntil('"term":7');
     protocol.closeEventStreams();
     await expect(readUntil('never')).rejects.toThrow();
-    await waitUntil(() => protocol.openEventStreams === 0);
+    await waitFor('no open event stream', () => protocol.openEventStreams === 0);
   });
 });
-
-async function waitUntil(probe: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('forwarding details (against a recording server)', () => {
   let server: Server;
@@ -284,23 +277,23 @@ describe('forwarding details (against a recording server)', () => {
   it('keeps at most maxEventStreams open: a new one closes the oldest upstream', async () => {
     const protocol = recorder({ maxEventStreams: 1 });
     const first = await protocol.handle(new Request('app://dfs/api/stream'));
-    await waitUntil(() => streams.size === 1);
+    await waitFor('one stream at the manager', () => streams.size === 1);
     const second = await protocol.handle(new Request('app://dfs/api/stream'));
-    await waitUntil(() => streams.size === 1 && protocol.openEventStreams === 1);
+    await waitFor('one stream at each end', () => streams.size === 1 && protocol.openEventStreams === 1);
     const reader = first.body!.getReader();
     const drain = async (): Promise<void> => {
       for (;;) if ((await reader.read()).done) return;
     };
     await expect(drain()).rejects.toThrow();
     await second.body!.cancel();
-    await waitUntil(() => streams.size === 0);
+    await waitFor('no stream at the manager', () => streams.size === 0);
   });
 
   it('cancelling the response body (the page closed its EventSource) closes the upstream', async () => {
     const protocol = recorder();
     const res = await protocol.handle(new Request('app://dfs/api/stream'));
-    await waitUntil(() => streams.size === 1);
+    await waitFor('one stream at the manager', () => streams.size === 1);
     await res.body!.cancel();
-    await waitUntil(() => streams.size === 0 && protocol.openEventStreams === 0);
+    await waitFor('no stream at either end', () => streams.size === 0 && protocol.openEventStreams === 0);
   });
 });

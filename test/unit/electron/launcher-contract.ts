@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExitInfo, Launcher, LaunchSpec, NodeHandle } from '../../../electron/manager/supervision/launcher';
+import { waitFor } from '../../support/wait-for';
 
 const childScript = fileURLToPath(new URL('./fixtures/launcher-child.mjs', import.meta.url));
 
@@ -26,16 +27,6 @@ function collect(stream: Readable | null): () => string {
   stream?.setEncoding('utf8');
   stream?.on('data', (chunk: string) => (text += chunk));
   return () => text;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 export function describeLauncherContract(name: string, launcher: Launcher): void {
@@ -81,7 +72,7 @@ export function describeLauncherContract(name: string, launcher: Launcher): void
     }
 
     const hello = (run: Running) =>
-      until('the hello message', () => run.messages.find((m) => (m as { type?: string }).type === 'hello')) as Promise<{
+      waitFor('the hello message', () => run.messages.find((m) => (m as { type?: string }).type === 'hello')) as Promise<{
         args: string[];
         cwd: string;
         execArgv: string[];
@@ -105,15 +96,15 @@ export function describeLauncherContract(name: string, launcher: Launcher): void
 
     it('pipes stdout and stderr', async () => {
       const run = launch();
-      await until('stdout', () => run.stdout().includes('hello stdout --node 7\n'));
-      await until('stderr', () => run.stderr().includes('hello stderr\n'));
+      await waitFor('stdout', () => run.stdout().includes('hello stdout --node 7\n'));
+      await waitFor('stderr', () => run.stderr().includes('hello stderr\n'));
     });
 
     it('carries messages both ways', async () => {
       const run = launch();
       await hello(run);
       run.handle.postMessage({ type: 'echo', value: { n: 1, text: 'ünï' } });
-      const echo = await until('the echo', () => run.messages.find((m) => (m as { type?: string }).type === 'echo'));
+      const echo = await waitFor('the echo', () => run.messages.find((m) => (m as { type?: string }).type === 'echo'));
       expect(echo).toEqual({ type: 'echo', value: { n: 1, text: 'ünï' } });
     });
 
@@ -154,7 +145,7 @@ export function describeLauncherContract(name: string, launcher: Launcher): void
       expect(run.handle.kill('SIGSTOP')).toBe(true);
       expect(run.handle.kill('SIGCONT')).toBe(true);
       run.handle.postMessage({ type: 'echo', value: 'after resume' });
-      await until('the echo after resume', () => run.messages.some((m) => (m as { value?: unknown }).value === 'after resume'));
+      await waitFor('the echo after resume', () => run.messages.some((m) => (m as { value?: unknown }).value === 'after resume'));
       expect(run.exits).toHaveLength(0);
     });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectHost, formatAddress, listenHost } from '../../../node-runtime/transport/address';
 import { isAuthorized } from '../../../node-runtime/transport/auth';
 import { parseHttpUrl } from '../../../node-runtime/transport/protocol';
-import { connectedAll, message, startCluster, waitFor, type TestNode } from './harness';
+import { connectedAll, message, startCluster, type TestNode, waitFor } from './harness';
 
 let nodes: TestNode[] = [];
 
@@ -38,9 +38,9 @@ describe('cluster secret', () => {
 
   it('is not checked when the cluster runs without a secret (manual dev cluster)', async () => {
     nodes = await startCluster([1, 2], { secret: '' });
-    await waitFor(() => connectedAll(nodes), 'streams without a secret');
+    await waitFor('streams without a secret', () => connectedAll(nodes));
     nodes[0]?.transport.send([message(1, 2)]);
-    await waitFor(() => nodes[1]?.received.length === 1, 'a message');
+    await waitFor('a message', () => nodes[1]?.received.length === 1);
     const res = await fetch(`http://127.0.0.1:${nodes[1]?.port ?? 0}/peer/rpc/none`, { method: 'POST', headers: { 'x-dfs-from': '1' } });
     expect(res.status).toBe(404);
   });

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutboundQueue } from '../../../node-runtime/transport/outbound-queue';
 import { backoffDelay } from '../../../node-runtime/transport/backoff';
-import { createNode, message, waitFor, type TestNode } from './harness';
+import { createNode, message, type TestNode, waitFor } from './harness';
 
 describe('outbound queue bound', () => {
   const limits = { maxQueueBytes: 100, maxQueueMessages: 4, maxFrameBytes: 1000 };
@@ -87,7 +87,7 @@ describe('a follower that stops reading', () => {
       if (!status) throw new Error('no status for peer 2');
       return status;
     };
-    await waitFor(() => peer().connected, 'the stream to the sink');
+    await waitFor('the stream to the sink', () => peer().connected);
 
     const data = new Uint8Array(64 * 1024);
     let index = 0;

@@ -12,13 +12,13 @@ describe('closing a transport', () => {
   it('releases every socket, server and timer it opened', async () => {
     const baseline = liveHandles();
     const nodes = await startCluster([1, 2, 3]);
-    await waitFor(() => connectedAll(nodes), 'streams');
+    await waitFor('streams', () => connectedAll(nodes));
     nodes[0]?.transport.send([message(1, 2), message(1, 3)]);
     nodes[1]?.transport.addPeer(9, { host: '127.0.0.1', port: 1 });
-    await waitFor(() => nodes[1]?.transport.peerStatus()[9]?.lastError !== undefined, 'a failed attempt');
+    await waitFor('a failed attempt', () => nodes[1]?.transport.peerStatus()[9]?.lastError !== undefined);
     expect(liveHandles()).toBeGreaterThan(baseline);
     await Promise.all(nodes.map((n) => n.transport.close()));
-    await waitFor(() => liveHandles() <= baseline, `handles back to ${baseline} (now ${process.getActiveResourcesInfo().join(', ')})`);
+    await waitFor(`handles back to ${baseline} (now ${process.getActiveResourcesInfo().join(', ')})`, () => liveHandles() <= baseline);
   });
 
   it('lets the process exit on its own after close()', async () => {

@@ -1,9 +1,13 @@
 // Loopback clusters of real PeerTransports for the transport tests: free ports, an in-memory
-// chunk store that verifies hashes like the real one must, and polling with a deadline.
+// chunk store that verifies hashes like the real one must, and polling with a deadline
+// (test/support/wait-for.ts, re-exported here).
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Message, MessageType } from '../../../node-runtime/raft/types';
 import { ChunkIntegrityError, PeerTransport, type InboundHandlers, type PeerTransportOptions } from '../../../node-runtime/transport';
+import { waitFor } from '../../support/wait-for';
+
+export { waitFor };
 
 export function message(from: number, to: number, fields: Partial<Message> & { type?: MessageType } = {}): Message {
   return { type: 'heartbeat', from, to, term: 1, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, ...fields };
@@ -11,15 +15,6 @@ export function message(from: number, to: number, fields: Partial<Message> & { t
 
 export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-/** Polls `condition` until it holds; fails with `what` after the deadline. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 export interface TestNode {

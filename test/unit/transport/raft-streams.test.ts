@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectedAll, createNode, message, startCluster, waitFor, type TestNode } from './harness';
+import { connectedAll, createNode, message, startCluster, type TestNode, waitFor } from './harness';
 
 let nodes: TestNode[] = [];
 
@@ -17,13 +17,13 @@ function byId(id: number): TestNode {
 describe('raft message streams', () => {
   it('delivers messages between three nodes in order per sender', async () => {
     nodes = await startCluster([1, 2, 3]);
-    await waitFor(() => connectedAll(nodes), 'all six streams');
+    await waitFor('all six streams', () => connectedAll(nodes));
     for (let i = 1; i <= 200; i++) {
       for (const from of nodes) {
         from.transport.send(nodes.filter((to) => to !== from).map((to) => message(from.id, to.id, { index: i })));
       }
     }
-    await waitFor(() => nodes.every((n) => n.received.length === 400), 'every message');
+    await waitFor('every message', () => nodes.every((n) => n.received.length === 400));
     for (const to of nodes) {
       for (const from of nodes.filter((n) => n !== to)) {
         const indexes = to.received.filter((m) => m.from === from.id).map((m) => m.index);
@@ -34,10 +34,10 @@ describe('raft message streams', () => {
 
   it('batches: many sends in one turn leave as one frame', async () => {
     nodes = await startCluster([1, 2]);
-    await waitFor(() => connectedAll(nodes), 'streams');
+    await waitFor('streams', () => connectedAll(nodes));
     const [a, b] = [byId(1), byId(2)];
     for (let i = 0; i < 1000; i++) a.transport.send([message(1, 2, { index: i })]);
-    await waitFor(() => b.received.length === 1000, '1000 messages');
+    await waitFor('1000 messages', () => b.received.length === 1000);
     const sent = a.transport.peerStatus()[2];
     expect(sent?.messagesSent).toBe(1000);
     expect(sent?.framesSent).toBe(1);
@@ -46,7 +46,7 @@ describe('raft message streams', () => {
 
   it('learns each peer’s public HTTP URL from the stream handshake, both ways', async () => {
     nodes = await startCluster([1, 2, 3]);
-    await waitFor(() => connectedAll(nodes), 'streams');
+    await waitFor('streams', () => connectedAll(nodes));
     expect(byId(1).transport.peerHttpUrl(2)).toBe('http://127.0.0.1:8082');
     expect(byId(3).transport.peerHttpUrl(1)).toBe('http://127.0.0.1:8081');
     expect(byId(2).transport.peerStatus()[3]?.httpUrl).toBe('http://127.0.0.1:8083');
@@ -54,19 +54,19 @@ describe('raft message streams', () => {
 
   it('reconnects with backoff after the peer restarts on the same port', async () => {
     nodes = await startCluster([1, 2]);
-    await waitFor(() => connectedAll(nodes), 'streams');
+    await waitFor('streams', () => connectedAll(nodes));
     const a = byId(1);
     const oldB = byId(2);
     await oldB.transport.close();
-    await waitFor(() => a.transport.peerStatus()[2]?.connected === false, 'the stream to notice the peer left');
+    await waitFor('the stream to notice the peer left', () => a.transport.peerStatus()[2]?.connected === false);
     expect(a.unreachable).toContain(2);
 
     const newB = createNode(2, { listen: { host: '127.0.0.1', port: oldB.port } });
     nodes = [a, newB];
     await newB.transport.start(newB.inbound);
-    await waitFor(() => a.transport.peerStatus()[2]?.connected === true, 'the stream to come back');
+    await waitFor('the stream to come back', () => a.transport.peerStatus()[2]?.connected === true);
     a.transport.send([message(1, 2, { index: 7 })]);
-    await waitFor(() => newB.received.length === 1, 'a message over the new stream');
+    await waitFor('a message over the new stream', () => newB.received.length === 1);
     expect(newB.received[0]?.index).toBe(7);
     const status = a.transport.peerStatus()[2];
     expect(status?.reconnects).toBeGreaterThanOrEqual(1);
@@ -93,12 +93,12 @@ describe('raft message streams', () => {
     await a.transport.start(a.inbound);
     a.transport.addPeer(2, { host: '127.0.0.1', port });
     a.transport.send([message(1, 2, { index: 1 }), message(1, 2, { index: 2 })]);
-    await waitFor(() => a.unreachable.length >= 2, 'failed attempts reported');
+    await waitFor('failed attempts reported', () => a.unreachable.length >= 2);
 
     const b2 = createNode(2, { listen: { host: '127.0.0.1', port } });
     nodes = [a, b2];
     await b2.transport.start(b2.inbound);
-    await waitFor(() => b2.received.length === 2, 'the queued messages');
+    await waitFor('the queued messages', () => b2.received.length === 2);
     expect(b2.received.map((m) => m.index)).toEqual([1, 2]);
   });
 
@@ -110,7 +110,7 @@ describe('raft message streams', () => {
     await b.transport.start(b.inbound);
     a.transport.addPeer(2, { host: '127.0.0.1', port: b.transport.address().port });
     a.transport.send([message(1, 2)]);
-    await waitFor(() => (a.transport.peerStatus()[2]?.lastError ?? '').includes('401'), 'the refusal');
+    await waitFor('the refusal', () => (a.transport.peerStatus()[2]?.lastError ?? '').includes('401'));
     expect(a.transport.peerStatus()[2]?.connected).toBe(false);
     expect(b.received).toEqual([]);
     expect(b.transport.peerHttpUrl(1)).toBeUndefined();
@@ -118,26 +118,26 @@ describe('raft message streams', () => {
 
   it('discards messages whose sender or recipient does not match the stream', async () => {
     nodes = await startCluster([1, 2]);
-    await waitFor(() => connectedAll(nodes), 'streams');
+    await waitFor('streams', () => connectedAll(nodes));
     const [a, b] = [byId(1), byId(2)];
     a.transport.send([message(3, 2, { index: 1 }), message(1, 2, { index: 2 })]);
     // Addressed to 2 but claiming to come from 3: only the honest one is delivered.
-    await waitFor(() => b.received.length === 1, 'the honest message');
-    await waitFor(() => b.transport.peerStatus()[1]?.messagesReceived === 2, 'both counted');
+    await waitFor('the honest message', () => b.received.length === 1);
+    await waitFor('both counted', () => b.transport.peerStatus()[1]?.messagesReceived === 2);
     expect(b.received[0]?.index).toBe(2);
     expect(b.transport.peerStatus()[1]?.messagesDiscarded).toBe(1);
   });
 
   it('blocked peers: nothing flows either way until the block is lifted', async () => {
     nodes = await startCluster([1, 2, 3]);
-    await waitFor(() => connectedAll(nodes), 'streams');
+    await waitFor('streams', () => connectedAll(nodes));
     const [a, b, c] = [byId(1), byId(2), byId(3)];
     a.transport.setBlockedPeers([2]);
     a.transport.send([message(1, 2, { index: 1 }), message(1, 3, { index: 1 })]);
     b.transport.send([message(2, 1, { index: 1 })]);
     c.transport.send([message(3, 1, { index: 1 })]);
-    await waitFor(() => a.received.length === 1 && c.received.length === 1, 'the unblocked messages');
-    await waitFor(() => a.transport.peerStatus()[2]?.messagesReceived === 1, 'the blocked message to arrive and be discarded');
+    await waitFor('the unblocked messages', () => a.received.length === 1 && c.received.length === 1);
+    await waitFor('the blocked message to arrive and be discarded', () => a.transport.peerStatus()[2]?.messagesReceived === 1);
     expect(a.received.map((m) => m.from)).toEqual([3]);
     expect(b.received).toEqual([]);
     expect(a.transport.peerStatus()[2]).toMatchObject({ blocked: true, messagesDropped: 1, messagesDiscarded: 1 });
@@ -145,7 +145,7 @@ describe('raft message streams', () => {
     a.transport.setBlockedPeers([]);
     a.transport.send([message(1, 2, { index: 2 })]);
     b.transport.send([message(2, 1, { index: 2 })]);
-    await waitFor(() => b.received.length === 1 && a.received.length === 2, 'messages after the block');
+    await waitFor('messages after the block', () => b.received.length === 1 && a.received.length === 2);
   });
 
   it('adds and removes peers at run time', async () => {
@@ -157,15 +157,15 @@ describe('raft message streams', () => {
     const a = byId(1);
     a.transport.addPeer(3, { host: '', port: c.port });
     c.transport.addPeer(1, { host: '127.0.0.1', port: a.port });
-    await waitFor(() => a.transport.peerStatus()[3]?.connected === true, 'the new member’s stream');
+    await waitFor('the new member’s stream', () => a.transport.peerStatus()[3]?.connected === true);
     a.transport.send([message(1, 3, { index: 5 })]);
-    await waitFor(() => c.received.length === 1, 'a message to the new member');
+    await waitFor('a message to the new member', () => c.received.length === 1);
 
     a.transport.removePeer(3);
     expect(a.transport.peerStatus()[3]?.connected ?? false).toBe(false);
     a.transport.send([message(1, 3, { index: 6 })]);
     a.transport.send([message(1, 2, { index: 6 })]);
-    await waitFor(() => byId(2).received.length === 1, 'the remaining peer still served');
+    await waitFor('the remaining peer still served', () => byId(2).received.length === 1);
     expect(c.received).toHaveLength(1);
   });
 });
