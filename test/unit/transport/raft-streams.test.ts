@@ -75,10 +75,10 @@ describe('raft message streams', () => {
 
   it('tells the node when a peer\'s stream closes under it, and not when this side closes its own', async () => {
     nodes = await startCluster([1, 2]);
-    await waitFor(() => connectedAll(nodes), 'streams');
+    await waitFor('streams', () => connectedAll(nodes));
     // Node 2 goes away: its sockets close, as a killed process's do.
     await byId(2).transport.close();
-    await waitFor(() => byId(1).closed.length > 0, 'node 1 to hear that the stream from node 2 closed');
+    await waitFor('node 1 to hear that the stream from node 2 closed', () => byId(1).closed.length > 0);
     expect(byId(1).closed).toEqual([2]);
     expect(byId(2).closed).toEqual([]);
   });
