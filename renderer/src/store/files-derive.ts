@@ -11,22 +11,35 @@ export function baseName(path: string): string {
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
 
-const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+/**
+ * A name as a key that plain string comparison orders the way people expect: any case, and
+ * "file-9" before "file-10" (digit runs padded). Intl.Collator does this too, but sorting
+ * 100,000 names with it takes seconds; comparing prepared keys takes milliseconds.
+ */
+function nameKey(name: string): string {
+  return name.toLowerCase().replace(/\d+/g, (digits) => digits.padStart(16, '0'));
+}
 
-function compareFiles(sort: FileSort): (a: FileListItem, b: FileListItem) => number {
-  const key = (f: FileListItem): number =>
-    sort.key === 'size' ? f.size : sort.key === 'version' ? f.version : Date.parse(f.modifiedAt);
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorted with each key computed once, since 100,000 files take ~1.7 M comparisons. */
+function sortFiles(items: readonly FileListItem[], sort: FileSort): FileListItem[] {
+  const value = (f: FileListItem): number =>
+    sort.key === 'size' ? f.size : sort.key === 'version' ? f.version : sort.key === 'modified' ? Date.parse(f.modifiedAt) : 0;
+  const keyed = items.map((file) => ({ file, name: nameKey(baseName(file.name)), value: value(file) }));
   const sign = sort.descending ? -1 : 1;
-  if (sort.key === 'name') return (a, b) => sign * byName.compare(baseName(a.name), baseName(b.name));
   // Ties keep a stable, readable order: by name.
-  return (a, b) => sign * (key(a) - key(b)) || byName.compare(baseName(a.name), baseName(b.name));
+  keyed.sort((a, b) => sign * (a.value - b.value) || (sort.key === 'name' ? sign : 1) * compareKeys(a.name, b.name));
+  return keyed.map((k) => k.file);
 }
 
 export function fileEntries(files: Pick<FilesData, 'items' | 'folders' | 'sort' | 'filter'>): FileEntry[] {
   const needle = files.filter.trim().toLowerCase();
   const matches = (path: string) => needle === '' || baseName(path).toLowerCase().includes(needle);
-  const folders = files.folders.filter(matches).sort((a, b) => byName.compare(a, b));
+  const folders = files.folders.filter(matches).sort((a, b) => compareKeys(nameKey(a), nameKey(b)));
   if (files.sort.key === 'name' && files.sort.descending) folders.reverse();
-  const items = files.items.filter((f) => matches(f.name)).sort(compareFiles(files.sort));
+  const items = sortFiles(needle === '' ? files.items : files.items.filter((f) => matches(f.name)), files.sort);
   return [...folders.map((path) => ({ kind: 'folder' as const, path })), ...items.map((file) => ({ kind: 'file' as const, file }))];
 }

@@ -9,10 +9,13 @@ import type { SliceCreator, UploadEntry, UploadsSlice } from './state';
 import { refusalBeforeSending } from './upload-precheck';
 
 export const MAX_PARALLEL_UPLOADS = 3;
+/** Long enough to see that everything arrived. */
+export const HIDE_AFTER_DONE_MS = 4000;
 
 export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) => {
   const handles = new Map<string, UploadHandle>();
   let counter = 0;
+  let hideTimer: ReturnType<typeof setTimeout> | null = null;
 
   const update = (id: string, change: (e: UploadEntry) => Partial<UploadEntry>) =>
     set((s) => ({ uploads: s.uploads.map((e) => (e.id === id ? { ...e, ...change(e) } : e)) }));
@@ -28,6 +31,18 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
       update(id, () => ({ state: 'failed', error: { code: outcome.code, message: describeFailure(outcome.code, outcome.detail) } }));
     }
     pump();
+    hideWhenAllDone();
+  }
+
+  /** Once everything succeeded (or was cancelled), the dock goes away by itself a moment later. */
+  function hideWhenAllDone(): void {
+    if (hideTimer !== null) clearTimeout(hideTimer);
+    hideTimer = null;
+    if (!get().uploads.every((u) => u.state === 'done' || u.state === 'cancelled')) return;
+    hideTimer = setTimeout(() => {
+      hideTimer = null;
+      if (get().uploads.every((u) => u.state === 'done' || u.state === 'cancelled')) get().clearFinishedUploads();
+    }, HIDE_AFTER_DONE_MS);
   }
 
   /** The size of the file a name holds on the cluster now: 0 when none, null when unknown. */

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_PARALLEL_UPLOADS } from '../../../renderer/src/store/uploads-slice';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HIDE_AFTER_DONE_MS, MAX_PARALLEL_UPLOADS } from '../../../renderer/src/store/uploads-slice';
 import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
 import { failWith, harness, settle, type TestHarness } from './fake-deps';
 import { config, fileItem, healthyCluster } from './fixtures';
@@ -7,6 +7,27 @@ import { config, fileItem, healthyCluster } from './fixtures';
 const blob = (bytes: number) => new Blob([new Uint8Array(bytes)]);
 
 describe('the upload queue', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('goes away by itself a moment after everything arrived, but stays while one failed', async () => {
+    vi.useFakeTimers();
+    const h = harness();
+    h.store.getState().enqueueUploads([{ name: 'a.bin', file: blob(10) }, { name: 'b.bin', file: blob(10) }]);
+    await h.uploads.started[0]?.finish({ kind: 'done' });
+    await vi.advanceTimersByTimeAsync(HIDE_AFTER_DONE_MS);
+    expect(h.store.getState().uploads).toHaveLength(2);
+    await h.uploads.started[1]?.finish({ kind: 'done' });
+    await vi.advanceTimersByTimeAsync(HIDE_AFTER_DONE_MS - 1);
+    expect(h.store.getState().uploads).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.store.getState().uploads).toHaveLength(0);
+
+    h.store.getState().enqueueUploads([{ name: 'c.bin', file: blob(10) }]);
+    await h.uploads.started[2]?.finish({ kind: 'failed', code: 'unavailable', detail: 'no leader' });
+    await vi.advanceTimersByTimeAsync(2 * HIDE_AFTER_DONE_MS);
+    expect(h.store.getState().uploads.map((u) => u.state)).toEqual(['failed']);
+  });
+
   it('uploads with progress and speed, then refreshes nothing until files were loaded', async () => {
     const h = harness();
     h.store.getState().enqueueUploads([{ name: 'a.bin', file: blob(1000) }]);

@@ -57,7 +57,7 @@ function Facts({ file, info }: { file: FileListItem; info: FileInfo | undefined 
       </dd>
       <dt>Version</dt>
       <dd>
-        v{file.version}{' '}
+        <span className="num">v{file.version}</span>{' '}
         <span className="muted">
           (<Explained term="revision">revision {file.revision}</Explained>)
         </span>

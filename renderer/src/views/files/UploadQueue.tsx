@@ -1,5 +1,9 @@
-// The upload queue, docked at the bottom of every view while there is something to show.
+// The upload queue, docked under every view while there is something to show: one summary line
+// (overall progress, counts, speed) that unfolds into a row per file. In the page's flow, never
+// over it, so it cannot cover a view's controls.
 import { useEffect, useState } from 'react';
+import { formatBytes, formatRate } from '../../format/units';
+import { ProgressBar } from '../../shell/ProgressBar';
 import { useApp } from '../../store/context';
 import type { UploadEntry } from '../../store/state';
 import { UploadRow } from './UploadRow';
@@ -14,10 +18,35 @@ function rowsToShow(uploads: readonly UploadEntry[]): readonly UploadEntry[] {
   return order.flatMap((state) => uploads.filter((u) => u.state === state)).slice(0, MAX_UPLOAD_ROWS);
 }
 
+/** Few enough rows to show without asking; more collapse to the summary line unless one failed. */
+const OPEN_BY_DEFAULT_MAX = 3;
+
+function Summary({ uploads }: { uploads: readonly UploadEntry[] }) {
+  const done = uploads.filter((u) => u.state === 'done').length;
+  const failed = uploads.filter((u) => u.state === 'failed').length;
+  const waiting = uploads.filter((u) => u.state === 'queued').length;
+  const counted = uploads.filter((u) => u.state !== 'cancelled');
+  const total = counted.reduce((sum, u) => sum + u.size, 0);
+  const sent = counted.reduce((sum, u) => sum + (u.state === 'done' ? u.size : u.bytesSent), 0);
+  const rate = uploads.reduce((sum, u) => sum + (u.state === 'uploading' ? u.bytesPerSec : 0), 0);
+  const percent = total > 0 ? (sent / total) * 100 : done > 0 ? 100 : 0;
+  return (
+    <>
+      <ProgressBar label="All uploads" value={percent} valueText={`${formatBytes(sent)} of ${formatBytes(total)}`} tone={failed > 0 ? 'bad' : done === uploads.length ? 'ok' : undefined} />
+      <span className="num muted upload-counts">
+        {done} of {uploads.length} done{failed > 0 ? ` · ${failed} failed` : ''}
+        {waiting > 0 ? ` · ${waiting} waiting` : ''}
+        {rate > 0 ? ` · ${formatRate(rate)}` : ''}
+      </span>
+    </>
+  );
+}
+
 export function UploadQueue() {
   const uploads = useApp((s) => s.uploads);
   const clearFinished = useApp((s) => s.clearFinishedUploads);
-  const [open, setOpen] = useState(true);
+  // The person's own choice wins; until they make one, small queues and failures show their rows.
+  const [choice, setChoice] = useState<boolean | null>(null);
   const uploading = uploads.some((u) => u.state === 'uploading' || u.state === 'queued');
   useEffect(() => {
     if (!uploading) return;
@@ -27,27 +56,23 @@ export function UploadQueue() {
     return () => window.removeEventListener('beforeunload', warn);
   }, [uploading]);
   if (uploads.length === 0) return null;
-  const done = uploads.filter((u) => u.state === 'done').length;
-  const failed = uploads.filter((u) => u.state === 'failed').length;
-  const waiting = uploads.filter((u) => u.state === 'queued').length;
+  const failed = uploads.some((u) => u.state === 'failed');
+  const open = choice ?? (uploads.length <= OPEN_BY_DEFAULT_MAX || failed);
   const shown = rowsToShow(uploads);
   return (
     <section aria-label="Uploads" className="upload-dock">
-      <div className="row">
-        <h2 style={{ margin: 0 }}>Uploads</h2>
-        <span className="num muted">
-          {done} of {uploads.length} done{failed > 0 ? ` · ${failed} failed` : ''}{waiting > 0 ? ` · ${waiting} waiting` : ''}
-        </span>
+      <div className="row upload-summary">
+        <button type="button" className="link-button upload-toggle" aria-expanded={open} aria-controls="upload-queue" onClick={() => setChoice(!open)}>
+          <span aria-hidden="true">{open ? '▾' : '▸'} </span>Uploads
+        </button>
+        <Summary uploads={uploads} />
         <span className="spacer" />
         <button type="button" className="btn btn-small" onClick={clearFinished}>
           Clear finished
         </button>
-        <button type="button" className="btn btn-small" aria-expanded={open} aria-controls="upload-queue" onClick={() => setOpen(!open)}>
-          {open ? 'Hide' : 'Show'}
-        </button>
       </div>
       {open && (
-        <ul id="upload-queue" role="list" aria-label="Upload queue" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+        <ul id="upload-queue" role="list" aria-label="Upload queue" className="upload-list">
           {shown.map((entry) => (
             <UploadRow key={entry.id} entry={entry} />
           ))}
@@ -55,7 +80,7 @@ export function UploadQueue() {
       )}
       {open && shown.length < uploads.length && (
         <p className="muted num" style={{ margin: '4px 0 0' }}>
-          {uploads.length - shown.length} more not listed; in all {done} done{waiting > 0 ? ` and ${waiting} waiting` : ''}.
+          {uploads.length - shown.length} more not listed.
         </p>
       )}
     </section>
