@@ -50,6 +50,16 @@ export interface WriteRequest {
   readonly expected?: { readonly md5Hex?: string; readonly sha256Hex?: string };
 }
 
+/** A file made of other files' contents, end to end (S3's CompleteMultipartUpload). */
+export interface ComposeRequest {
+  readonly name: string;
+  /** The files whose contents, in this order, make the new file; they must stay until it is written. */
+  readonly parts: readonly FileInfo[];
+  /** S3's ETag of the result ("<md5 of the parts' MD5s>-<parts>"). */
+  readonly md5Tag?: string;
+  readonly meta?: ObjectMeta;
+}
+
 export interface FileService {
   /** With `delimiter: '/'` one folder level: deeper names roll up into `folders`. */
   list(query: { prefix: string; cursor: string | null; limit: number; delimiter?: '/' }): FileList;
@@ -57,6 +67,8 @@ export interface FileService {
   info(name: string): FileInfo;
   /** Which chunks of the file each member lacks (asks the peers; null for those that do not answer). */
   replicas(info: FileInfo): Promise<ReplicaHolding[]>;
+  /** Leader only. Writes a file from existing files' chunks without copying them; only the whole content's SHA-256 is computed. */
+  compose(request: ComposeRequest): Promise<FileInfo>;
   /** Leader only. Stores, replicates to a majority, commits; resolves with the new metadata. */
   write(request: WriteRequest): Promise<FileInfo>;
   /** Leader only. */

@@ -12,9 +12,14 @@ import { freePort, startProcess, stopProcess, waitUntil } from './processes';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 
+/** The S3 credentials of a cluster started with `{ s3: true }`. */
+export const BENCH_S3 = { accessKey: 'bench-key', secretKey: 'bench-secret-key' } as const;
+
 export interface BenchNode {
   readonly id: number;
   readonly url: string;
+  /** The node's S3 endpoint, when the cluster was started with `{ s3: true }`. */
+  readonly s3Url: string | null;
   readonly process: ChildProcess;
 }
 
@@ -29,21 +34,21 @@ export interface BenchCluster {
 }
 
 /** Starts the cluster; a failed start (e.g. a port taken between freePort and listen) is retried once. */
-export async function startDfs(count = 3): Promise<BenchCluster> {
+export async function startDfs(count = 3, options: { s3?: boolean } = {}): Promise<BenchCluster> {
   try {
-    return await startOnce(count);
+    return await startOnce(count, options.s3 ?? false);
   } catch (err) {
     process.stderr.write(`cluster start failed (${(err as Error).message}); retrying once\n`);
-    return startOnce(count);
+    return startOnce(count, options.s3 ?? false);
   }
 }
 
-async function startOnce(count: number): Promise<BenchCluster> {
+async function startOnce(count: number, s3: boolean): Promise<BenchCluster> {
   const profDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null;
   if (profDir) await mkdir(profDir, { recursive: true });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-dfs-'));
-  const ports: { http: number; peer: number }[] = [];
-  for (let i = 0; i < count; i++) ports.push({ http: await freePort(), peer: await freePort() });
+  const ports: { http: number; peer: number; s3: number | null }[] = [];
+  for (let i = 0; i < count; i++) ports.push({ http: await freePort(), peer: await freePort(), s3: s3 ? await freePort() : null });
   const clusterFlag = ports.map((p, i) => `${i + 1},127.0.0.1:${p.peer}`).join(';');
   const nodes: BenchNode[] = [];
   const stop = async (): Promise<void> => {
@@ -51,16 +56,17 @@ async function startOnce(count: number): Promise<BenchCluster> {
     if (!process.env.KEEP_BENCH_CLUSTER) await rm(dir, { recursive: true, force: true });
   };
   const spawnNode = (index: number): BenchNode => {
-    const p = ports[index] as { http: number; peer: number };
+    const p = ports[index] as { http: number; peer: number; s3: number | null };
     // Default profile names (CPU.<date>.<time>.<pid>.<thread>.<seq>): the tsx loader's worker
     // thread writes a profile too; the main thread's is thread 0.
     const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
     const args = [...nodeArgs, '--import', 'tsx', cliPath, '--node', String(index), '--http', `127.0.0.1:${p.http}`, '--cluster', clusterFlag, '--data-dir', path.join(dir, `node-${index + 1}`)];
+    if (p.s3 !== null) args.push('--s3', `127.0.0.1:${p.s3}`);
     const child = startProcess(process.execPath, args, path.join(dir, `node-${index + 1}.log`), {
       cwd: repoRoot,
-      env: { ...process.env, DFS_CLUSTER_SECRET: 'bench-secret', LOG_LEVEL: 'info' },
+      env: { ...process.env, DFS_CLUSTER_SECRET: 'bench-secret', LOG_LEVEL: 'info', DFS_S3_ACCESS_KEY: BENCH_S3.accessKey, DFS_S3_SECRET_KEY: BENCH_S3.secretKey },
     });
-    const node = { id: index + 1, url: `http://127.0.0.1:${p.http}`, process: child };
+    const node = { id: index + 1, url: `http://127.0.0.1:${p.http}`, s3Url: p.s3 === null ? null : `http://127.0.0.1:${p.s3}`, process: child };
     nodes[index] = node;
     return node;
   };

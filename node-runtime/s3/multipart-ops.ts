@@ -2,11 +2,11 @@
 // ListParts and ListMultipartUploads. An upload lives in the namespace under
 // `.s3/uploads/<bucket>/<uploadId>/`: a marker `k/<key>` carrying the object's attributes, and one
 // file per part `p/<00001>`. Each part streams through the writer like any file (chunked,
-// replicated, counted against the quota); Complete streams the parts, in order, into the object
-// and removes them. Uploads left behind are removed by the sweeper (upload-sweeper.ts).
+// replicated, counted against the quota); Complete commits the object as the parts' chunks end to
+// end (no byte is copied, only hashed for its SHA-256) and removes the parts. Uploads left behind are removed by the sweeper (upload-sweeper.ts).
 import { createHash, randomBytes } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
-import type { FileInfo, FileListItem } from '../common/api-types';
+import { Readable } from 'node:stream';
+import type { FileListItem } from '../common/api-types';
 import type { S3Services } from './s3-services';
 import { requireBucket } from './bucket-ops';
 import { readRequestDocument } from './delete-objects';
@@ -106,20 +106,6 @@ function requestedParts(xml: string): { part: number; etag: string }[] {
   return parts;
 }
 
-/** The parts' bytes one after another, each verified by the reader; memory is one chunk at a time. */
-function concatenated(services: S3Services, parts: readonly FileInfo[]): Readable {
-  const out = new PassThrough();
-  void (async () => {
-    for (const part of parts) {
-      for await (const piece of services.files.read(part, null)) {
-        if (!out.write(piece)) await new Promise((resolve) => out.once('drain', resolve));
-      }
-    }
-    out.end();
-  })().catch((err: Error) => out.destroy(err));
-  return out;
-}
-
 export async function completeUpload(s3: S3Request, services: S3Services, bucket: string, key: string, uploadId: string): Promise<void> {
   const upload = findUpload(services, bucket, uploadId, key);
   const requested = requestedParts(await readRequestDocument(s3, 4 * 1024 * 1024));
@@ -136,10 +122,8 @@ export async function completeUpload(s3: S3Request, services: S3Services, bucket
   });
   const md5s = Buffer.concat(infos.map((p) => Buffer.from(p.md5 ?? '', 'hex')));
   const md5Tag = `${createHash('md5').update(md5s).digest('hex')}-${infos.length}`;
-  const size = infos.reduce((sum, p) => sum + p.size, 0);
   const meta = services.files.info(upload.marker.name).meta ?? {};
-  const name = objectFileName(bucket, key);
-  const info = await services.files.write({ name, body: concatenated(services, infos), declaredSize: size, md5Tag, meta });
+  const info = await services.files.compose({ name: objectFileName(bucket, key), parts: infos, md5Tag, meta });
   await removeUpload(services, bucket, uploadId);
   sendXml(s3, 200, xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: etagOf(info) }));
 }

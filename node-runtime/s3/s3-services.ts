@@ -31,6 +31,8 @@ export interface S3Services {
     info(name: string): FileInfo;
     /** Leader only: stores, replicates to a majority, commits. */
     write(request: S3WriteRequest): Promise<FileInfo>;
+    /** Leader only: a file from existing files' contents end to end, sharing their chunks. */
+    compose(request: { name: string; parts: readonly FileInfo[]; md5Tag?: string; meta?: ObjectMeta }): Promise<FileInfo>;
     /** Leader only. Throws ApiError not_found. */
     remove(name: string): Promise<FileInfo>;
     /** The verified bytes of a file, or of a range of it. */

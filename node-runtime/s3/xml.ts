@@ -6,8 +6,13 @@
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPING = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+
 /** Text or attribute content, escaped; characters XML 1.0 cannot carry are dropped. */
 export function escapeXml(text: string): string {
+  // Most keys need nothing: one scan answers that (listings escape thousands of values a page).
+  if (!NEEDS_ESCAPING.test(text)) return text;
   return text
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;')

@@ -3,7 +3,7 @@
 import type { FileInfo, ReplicaHolding } from '../common/api-types';
 import { toFileInfo, toFileList, type StateMachine } from '../fsm';
 import { ApiError } from '../common/errors';
-import type { ByteRange, Clock, FileService, WriteRequest } from '../ports';
+import type { ByteRange, Clock, ComposeRequest, FileService, WriteRequest } from '../ports';
 import type { PeerChunks } from './peer-chunks';
 import type { FileReader } from './file-reader';
 import type { FileWriter } from './file-writer';
@@ -46,6 +46,15 @@ export class ReplicatedFileService implements FileService {
     const info = await this.parts.writer.write(request);
     this.parts.traffic.recordUpload(info.size);
     return info;
+  }
+
+  compose(request: ComposeRequest): Promise<FileInfo> {
+    const { reader } = this.parts;
+    // The parts' bytes, each chunk verified (and repaired) as any read's, one part after another.
+    async function* content(): AsyncGenerator<Uint8Array> {
+      for (const part of request.parts) yield* reader.read(part, null);
+    }
+    return this.parts.writer.compose(request, content());
   }
 
   remove(name: string, lockToken?: string): Promise<FileInfo> {

@@ -11,7 +11,7 @@ import type { ClusterSettings } from '../common/config';
 import { ApiError } from '../common/errors';
 import { formatBytes, quotaText } from '../common/units';
 import { toFileInfo, type StateMachine } from '../fsm';
-import type { Clock, WriteRequest } from '../ports';
+import type { Clock, ComposeRequest, WriteRequest } from '../ports';
 import { ChunkReplication, type ChunkPusher, type ReplicationTarget } from './chunk-replication';
 import type { CommandRunner } from './command-runner';
 
@@ -71,6 +71,42 @@ export class FileWriter {
         ...(request.lockToken !== undefined ? { lockToken: request.lockToken } : {}),
         ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
         ...(request.expectedRevision !== undefined ? { expectedRevision: request.expectedRevision } : {}),
+      });
+      if (applied.type !== 'put') throw new ApiError('internal', `unexpected outcome ${applied.type} for put`);
+      return toFileInfo(applied.file, fsm.lockOf(applied.file.name));
+    } finally {
+      end();
+    }
+  }
+
+  /**
+   * Commits `name` as the parts' chunk lists end to end. Their chunks are already durable on a
+   * majority (each part was a write), so nothing is stored or pushed: `content` (the parts'
+   * verified bytes) is only hashed for the whole file's SHA-256, then one put entry commits.
+   */
+  async compose(request: ComposeRequest, content: AsyncIterable<Uint8Array>): Promise<FileInfo> {
+    const { fsm } = this.options;
+    const size = request.parts.reduce((sum, p) => sum + p.size, 0);
+    this.checkLock(request.name, undefined);
+    this.checkQuota(request.name, size);
+    const end = this.options.uploads.begin();
+    try {
+      const whole = createHash('sha256');
+      let hashed = 0;
+      for await (const piece of content) {
+        whole.update(piece);
+        hashed += piece.length;
+      }
+      if (hashed !== size) throw new ApiError('internal', `the parts of "${request.name}" read back as ${hashed} bytes, not ${size}`);
+      const applied = await this.options.runner.run({
+        type: 'put',
+        name: request.name,
+        size,
+        sha256: whole.digest('hex'),
+        chunks: request.parts.flatMap((p) => p.chunks.map((c) => ({ hash: c.hash, size: c.size }))),
+        ...(request.md5Tag !== undefined && { md5: request.md5Tag }),
+        ...(request.meta !== undefined && { meta: request.meta }),
+        at: this.options.clock.now(),
       });
       if (applied.type !== 'put') throw new ApiError('internal', `unexpected outcome ${applied.type} for put`);
       return toFileInfo(applied.file, fsm.lockOf(applied.file.name));

@@ -361,3 +361,31 @@ describe('abandoned multipart uploads', () => {
     }
   });
 });
+
+describe("the cluster's own limits, as S3 errors", () => {
+  it('a lock taken through the node API blocks an S3 write with Locked (423)', async () => {
+    await put('/objects/locked.txt', 'v1');
+    const lock = await fetch(`${s3.leader.url}/locks/objects/locked.txt`, { method: 'POST', body: JSON.stringify({ owner: 'editor', ttlMs: 60_000 }) });
+    expect(lock.status).toBe(201);
+    const blocked = await put('/objects/locked.txt', 'v2');
+    expect([blocked.status, await errorCode(blocked)]).toEqual([423, 'Locked']);
+    expect(await (await call({ path: '/objects/locked.txt' })).text()).toBe('v1');
+  });
+
+  it('over the quota is QuotaExceeded, over the whole quota EntityTooLarge; nothing is stored', async () => {
+    expect((await put('/objects/filler.bin', Buffer.alloc(1_000_000))).status).toBe(200);
+    const used = ((await (await fetch(`${s3.leader.url}/stats`)).json()) as { totalSize: number }).totalSize;
+    const setQuota = (storageQuota: number) => fetch(`${s3.leader.url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storageQuota }) });
+    expect((await setQuota(used + 1_000_000)).status).toBe(200);
+    try {
+      const over = await put('/objects/over.bin', Buffer.alloc(1_500_000));
+      const overText = await over.text();
+      expect([over.status, xmlValues(overText, 'Code')[0]], overText).toEqual([403, 'QuotaExceeded']);
+      const huge = await put('/objects/huge.bin', Buffer.alloc(used + 2_000_000));
+      expect([huge.status, await errorCode(huge)]).toEqual([400, 'EntityTooLarge']);
+      expect((await call({ method: 'HEAD', path: '/objects/over.bin' })).status).toBe(404);
+    } finally {
+      await setQuota(10 * 1024 ** 3);
+    }
+  });
+});
