@@ -4,15 +4,14 @@
 // write nothing, and leave the cluster able to take the next upload.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, waitFor, type TestNode } from '../cluster/harness';
+import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from '../cluster/harness';
 import { chunkCount } from './stored';
 
 let cluster: TestCluster;
 let leader: TestNode;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
-  leader = await cluster.waitForLeader();
+  ({ cluster, leader } = await startWithLeader());
 });
 afterAll(async () => {
   await cluster?.stop();
