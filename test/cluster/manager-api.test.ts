@@ -6,31 +6,25 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manager } from '../../electron/manager/manager';
-import { makeTempDir, SseReader, startFakeManager, waitFor } from '../fixtures/manager/helpers';
+import { makeTempDir, SseReader, startFakeManager, startReachableManager, waitFor } from '../fixtures/manager/helpers';
 
 let manager: Manager;
 let base: string;
 let auth: Record<string, string>;
-let removeTemp: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const temp = await makeTempDir();
-  removeTemp = temp.remove;
-  const rendererDir = path.join(temp.dir, 'renderer');
-  await mkdir(path.join(rendererDir, 'assets'), { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>DFS</title>');
-  await writeFile(path.join(rendererDir, 'assets', 'app-1234.js'), 'console.log(1)');
-  await writeFile(path.join(rendererDir, 'assets', 'app-1234.css'), 'body{}');
-  manager = await startFakeManager(path.join(temp.dir, 'data'), { rendererDir, watchFolders: true });
-  base = `http://127.0.0.1:${manager.port}`;
-  auth = { authorization: `Bearer ${manager.token}` };
-  await waitFor('all nodes reachable', () => manager.snapshot().nodes.every((n) => n.reachable));
+  ({ manager, base, auth, stop } = await startReachableManager(async (dir) => {
+    const rendererDir = path.join(dir, 'renderer');
+    await mkdir(path.join(rendererDir, 'assets'), { recursive: true });
+    await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>DFS</title>');
+    await writeFile(path.join(rendererDir, 'assets', 'app-1234.js'), 'console.log(1)');
+    await writeFile(path.join(rendererDir, 'assets', 'app-1234.css'), 'body{}');
+    return { rendererDir, watchFolders: true };
+  }));
 });
 
-afterAll(async () => {
-  await manager?.stop();
-  await removeTemp?.();
-});
+afterAll(() => stop?.());
 
 /** A raw request with a chosen Host header (fetch does not let us forge it). */
 function rawGet(pathname: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {

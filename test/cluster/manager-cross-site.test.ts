@@ -3,30 +3,22 @@
 // with Origin: http://evil.example got 202 too. A state-changing /api request now needs our own
 // origin (or Sec-Fetch-Site: same-origin/none), or a token in a header a cross-site page cannot
 // set. Reads, and tools without browser headers, work as before.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manager } from '../../electron/manager/manager';
-import { makeTempDir, startFakeManager, waitFor } from '../fixtures/manager/helpers';
+import { startReachableManager } from '../fixtures/manager/helpers';
 
 let manager: Manager;
 let base: string;
 let cookie: string;
-let removeTemp: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const temp = await makeTempDir();
-  removeTemp = temp.remove;
-  manager = await startFakeManager(path.join(temp.dir, 'data'));
-  base = `http://127.0.0.1:${manager.port}`;
-  await waitFor('all nodes reachable', () => manager.snapshot().nodes.every((n) => n.reachable));
+  ({ manager, base, stop } = await startReachableManager());
   const trade = await fetch(`${base}/?token=${manager.token}`, { redirect: 'manual' });
   cookie = (trade.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   expect(cookie).toMatch(/^dfs_token_\d+=/);
 });
-afterAll(async () => {
-  await manager?.stop();
-  await removeTemp?.();
-});
+afterAll(() => stop?.());
 
 const node3Running = (): boolean => manager.snapshot().nodes.find((n) => n.id === 3)?.process?.state === 'running';
 

@@ -1,28 +1,17 @@
 // Issue #15, item 6: the manager's file and lock passthrough checked no names, so "..%2F" segments
 // turned a lock route into an upload and a file delete into a membership change on the node. Names
 // are now validated (the validator every node uses) before a node URL is built.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Manager } from '../../electron/manager/manager';
-import { makeTempDir, startFakeManager, waitFor } from '../fixtures/manager/helpers';
+import { startReachableManager } from '../fixtures/manager/helpers';
 
-let manager: Manager;
 let base: string;
 let auth: Record<string, string>;
-let removeTemp: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const temp = await makeTempDir();
-  removeTemp = temp.remove;
-  manager = await startFakeManager(path.join(temp.dir, 'data'));
-  base = `http://127.0.0.1:${manager.port}`;
-  auth = { authorization: `Bearer ${manager.token}` };
-  await waitFor('all nodes reachable', () => manager.snapshot().nodes.every((n) => n.reachable));
+  ({ base, auth, stop } = await startReachableManager());
 });
-afterAll(async () => {
-  await manager?.stop();
-  await removeTemp?.();
-});
+afterAll(() => stop?.());
 
 const escapes: Array<[string, string]> = [
   ['POST', '/api/locks/..%2Fupload%2Fx'],
