@@ -117,9 +117,11 @@ async function startTransport(transport: Transport, raft: RaftPart, parts: NodeP
       storeChunk: (hash, body, size) => peerChunks.store(hash, body, size),
       openChunk: (hash) => peerChunks.open(hash),
     })
-    .catch((err: NodeJS.ErrnoException) => {
+    .catch((err: Error) => {
       const self = selfMember(options);
-      throw err.code === 'EADDRINUSE' ? new StartupError(`the peer port ${self.peer.host || '*'}:${self.peer.port} is already in use (another node running?)`) : err;
+      // The transport wraps the listen error with its address; the code is on its cause.
+      const code = (err as NodeJS.ErrnoException).code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code;
+      throw code === 'EADDRINUSE' ? new StartupError(`the peer port ${self.peer.host || '*'}:${self.peer.port} is already in use (another node running?)`) : err;
     });
 }
 
