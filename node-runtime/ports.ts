@@ -107,6 +107,11 @@ export interface NodeServices {
   /** Validates all keys, then applies cluster scope through Raft and node scope locally. */
   updateConfig(patch: unknown): Promise<ConfigView>;
   leader(): LeaderView;
+  /**
+   * The leader once one is known and reachable (this node, or a peer whose API URL is known),
+   * waiting for an election up to the leaderWaitMs setting; else the view at that deadline.
+   */
+  awaitLeader(): Promise<LeaderView>;
   /** A leader is known and this node has applied everything it knows is committed. */
   isReady(): boolean;
   /** Linearizable read barrier (ReadIndex). */

@@ -35,6 +35,8 @@ export function sendError(res: Response, err: ApiError, extra?: Record<string, u
     res.destroy();
     return;
   }
+  // 503 means "not now" (no leader, no quorum, the leader unreachable): say when to try again.
+  if (err.status === 503 && !res.hasHeader('retry-after')) res.setHeader('Retry-After', '1');
   res.status(err.status).json({ ...err.toBody(), ...extra });
 }
 

@@ -75,6 +75,12 @@ export const nodeSettingsSchema = z.object({
   /** Uploads this node takes (or forwards) at once; more get 429 until one ends. */
   maxConcurrentUploads: int(1, 10_000),
   /** Longest a whole request (headers and body) may take to arrive, ms; 0 = no limit (408). */
+  /**
+   * How long a write (or a linearizable read) that arrives while no leader is known waits for one
+   * before it is answered 503 with Retry-After, ms; 0 answers at once. An election takes well
+   * under a second on a healthy cluster, so clients see a short delay instead of an error.
+   */
+  leaderWaitMs: int(0, 600 * SECOND_MS),
   requestTimeoutMs: z.union([z.literal(0), int(SECOND_MS, DAY_SEC * SECOND_MS)], { error: 'must be 0 (no limit) or between 1 s and 1 d' }),
 });
 
@@ -127,6 +133,7 @@ export const NODE_DEFAULTS: Readonly<NodeSettings> = {
   maxConcurrentUploads: 64,
   // Node's own default: a 10 GiB upload still fits at ~40 MiB/s; raise it for slower links.
   requestTimeoutMs: 300 * SECOND_MS,
+  leaderWaitMs: 10 * SECOND_MS,
 };
 
 export const CLUSTER_SETTING_KEYS = Object.keys(clusterSettingsSchema.shape) as readonly ClusterSettingKey[];

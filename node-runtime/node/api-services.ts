@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { ApiError } from '../common/errors';
 import type { NodeServices } from '../ports';
 import { isAuthorized } from '../transport/auth';
 import type { Transport } from '../transport';
@@ -31,8 +32,12 @@ export function apiServices({ inputs, parts, raft, transport, metrics, startedAt
     config: () => config.view(),
     updateConfig: (patch) => config.update(patch),
     leader: () => leader.view(),
+    awaitLeader: () => leader.awaitLeader(config.nodeSettings().leaderWaitMs),
     isReady: () => leader.isReady(),
     readBarrier: async () => {
+      // A ReadIndex asked with no leader is dropped by the core: wait through an election first.
+      const view = await leader.awaitLeader(config.nodeSettings().leaderWaitMs);
+      if (view.leaderId === null) throw new ApiError('no_quorum', 'no leader was elected within the wait for one (no quorum?); retry shortly');
       await raft.driver.readBarrier(PROPOSAL_TIMEOUT_MS);
     },
     takeLeadership: () => leader.takeLeadership(),

@@ -11,6 +11,8 @@ import type { Transport } from '../transport';
 
 /** How often a follower asks the leader for its commit index. */
 const LEADER_POLL_MS = 1_000;
+/** How often awaitLeader() looks whether an election ended. */
+const LEADER_WAIT_STEP_MS = 10;
 /** How often takeLeadership() looks whether the transfer is done. */
 const TRANSFER_CHECK_MS = 20;
 
@@ -46,6 +48,22 @@ export class LeaderClient {
       leaderUrl: leaderId === null ? null : leaderId === selfId ? selfHttpUrl : transport.peerHttpUrl(leaderId) ?? null,
       term: status.term,
     };
+  }
+
+  /**
+   * The leader as soon as one can take a write: this node, or a peer whose API URL is known.
+   * Waits through an election for at most `waitMs`, looking every LEADER_WAIT_STEP_MS (an
+   * election on loopback takes a few hundred ms); at the deadline, the view as it is.
+   */
+  async awaitLeader(waitMs: number): Promise<LeaderView> {
+    const { clock } = this.options;
+    const deadline = clock.now() + waitMs;
+    let view = this.view();
+    while (!view.isLeader && view.leaderUrl === null && clock.now() < deadline) {
+      await new Promise<void>((resolve) => clock.after(Math.min(LEADER_WAIT_STEP_MS, Math.max(1, deadline - clock.now())), resolve));
+      view = this.view();
+    }
+    return view;
   }
 
   /** A leader is known and this node has applied everything it knows is committed. */

@@ -67,4 +67,24 @@ describe('LeaderClient', () => {
     await clock.advance(40);
     expect(outcome).toMatchObject({ code: 'unavailable', message: expect.stringContaining('could not take leadership') });
   });
+
+  it('awaitLeader answers at its next look once a leader can take writes', async () => {
+    const { driver, leader, clock } = node1([1]);
+    let outcome: unknown = null;
+    void leader.awaitLeader(60_000).then((view) => (outcome = view));
+    await vi.waitFor(() => expect(driver.isLeader).toBe(true));
+    expect(outcome).toBeNull();
+    await clock.advance(10);
+    expect(outcome).toMatchObject({ isLeader: true, leaderId: 1, leaderUrl: SELF_URL });
+  });
+
+  it('awaitLeader waits through an election up to its deadline of clock time, then gives the leaderless view', async () => {
+    const { leader, clock } = node1([1, 2]);
+    let outcome: unknown = null;
+    void leader.awaitLeader(10_000).then((view) => (outcome = view));
+    await clock.advance(9_990);
+    expect(outcome).toBeNull();
+    await clock.advance(20);
+    expect(outcome).toMatchObject({ isLeader: false, leaderId: null, leaderUrl: null });
+  });
 });
