@@ -132,6 +132,18 @@ describe('events and commands', () => {
     expect((await fetch(`${base}/api/nodes/1/kill`, { headers: auth })).status).toBe(405);
   });
 
+  it('matches routes exactly as written: no other case, no trailing slash', async () => {
+    for (const route of ['/api/Cluster', '/api/cluster/']) {
+      const res = await fetch(`${base}${route}`, { headers: auth });
+      expect(res.status, route).toBe(404);
+      expect(await res.json()).toMatchObject({ error: 'not_found' });
+    }
+    // Outside /api (any case) is the dashboard, whose client-side routes fall back to index.html.
+    const page = await fetch(`${base}/API/cluster`, { headers: auth });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+
   it('pauses a node with SIGSTOP (it stops answering) and resumes it', async () => {
     expect((await fetch(`${base}/api/nodes/2/pause`, { method: 'POST', headers: auth })).status).toBe(202);
     await waitFor('node 2 unreachable', () => manager.snapshot().nodes[1]?.process?.state === 'paused' && !manager.snapshot().nodes[1]?.reachable);

@@ -70,6 +70,8 @@ function controlApp(ctx: ControlContext, token: string, port: () => number): Exp
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // As the routers: `/API/...` is a dashboard path, not the API.
+  app.set('case sensitive routing', true);
   app.use(launchTokenGate(token, port));
 
   const api = Router(ROUTER_OPTIONS);
