@@ -179,6 +179,9 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     services: () => background.services(),
     clock,
   });
+  // A snapshot arrives whole in one message: "in progress" spans saving and installing it.
+  raft.driver.on('snapshotReceived', ({ bytes }) => recovery.snapshotStarted(bytes));
+  raft.driver.on('snapshotRestored', ({ bytes }) => recovery.snapshotFinished(bytes));
   const peerChunks = new PeerChunks({
     selfId: options.id,
     chunks,

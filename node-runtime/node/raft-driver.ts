@@ -140,6 +140,8 @@ export interface RaftDriverEvents {
   confChanged: [{ change: ConfChange; confState: ConfState }];
   applied: [{ index: number }];
   snapshotTaken: [{ index: number; bytes: number; at: number }];
+  /** A snapshot from the leader arrived and is being made durable, before it replaces the state. */
+  snapshotReceived: [{ index: number; bytes: number }];
   snapshotRestored: [{ index: number; bytes: number }];
   /** Storage failed; the node must stop rather than risk acknowledging what is not durable. */
   fatal: [Error];
@@ -338,6 +340,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     probe?.received?.(rd);
     // 1. Persist: snapshot, then entries and hard state, durably when the core says so.
     if (rd.snapshot) {
+      this.emit('snapshotReceived', { index: rd.snapshot.metadata.index, bytes: rd.snapshot.data.byteLength });
       await durable.saveSnapshot(rd.snapshot);
       memory.applySnapshot(rd.snapshot);
     }

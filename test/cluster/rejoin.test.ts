@@ -57,6 +57,11 @@ describe('rejoining', () => {
     await expectCaughtUp(cluster, victim, leader, files);
     const victimStatus = await json<{ snapshotIndex: number }>(`${victim.url}/status`);
     expect(victimStatus.body.snapshotIndex, 'the blank node started from a snapshot').toBeGreaterThan(0);
+    // Its recovery status says so: the snapshot it installed, whole, and no longer in progress.
+    const recovery = await json<{ snapshot: { inProgress: boolean; bytesReceived: number; bytesTotal: number | null } }>(`${victim.url}/recovery/status`);
+    expect(recovery.body.snapshot.inProgress).toBe(false);
+    expect(recovery.body.snapshot.bytesTotal).toBeGreaterThan(0);
+    expect(recovery.body.snapshot.bytesReceived).toBe(recovery.body.snapshot.bytesTotal);
   });
 
   it('a torn record at the end of the WAL is cut off and the node rejoins', async () => {
