@@ -32,6 +32,14 @@ export function formatClock(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString(undefined, { hour12: false });
 }
 
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** "2026-12-06 14:03:07.042", local time: a log line's moment, to the millisecond. */
+export function formatLogTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { hour12: false });

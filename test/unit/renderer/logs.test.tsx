@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { act, fireEvent, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LogLine } from '../../../node-runtime/common/manager-api';
 import { LogsView } from '../../../renderer/src/views/logs/LogsView';
+import { logLinesAsJsonl } from '../../../renderer/src/views/logs/log-export';
 import { healthyCluster } from './fixtures';
 import { harness } from './fake-deps';
 import { renderWithStore } from './render';
@@ -49,6 +50,36 @@ describe('Logs', () => {
     expect(resume.getAttribute('aria-pressed')).toBe('true');
     fireEvent.click(resume);
     expect(shown()).toHaveLength(5);
+  });
+
+  it('shows each line’s full date and time to the millisecond, and opens it to show every JSON field', () => {
+    const h = harness();
+    const time = new Date(2026, 11, 6, 14, 3, 7, 42).getTime();
+    h.store.getState().appendLogs([{ ...line(2, 'info', 'applied entry', time), fields: { msg: 'applied entry', index: 121, peer: { id: 3, match: 120 } } }]);
+    renderWithStore(<LogsView />, h.store);
+    const open = screen.getByRole('button', { name: 'Show all fields of the line at 2026-12-06 14:03:07.042' });
+    expect(open.textContent).toBe('2026-12-06 14:03:07.042');
+    fireEvent.click(open);
+    const details = screen.getByRole('region', { name: 'Log line details' });
+    expect(within(details).getByText('index')).toBeTruthy();
+    expect(within(details).getByText('121')).toBeTruthy();
+    expect(within(details).getByText('{ "id": 3, "match": 120 }', { normalizer: (t) => t.replace(/\s+/g, ' ') })).toBeTruthy();
+    fireEvent.click(within(details).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('region', { name: 'Log line details' })).toBeNull();
+  });
+
+  it('exports the lines shown as JSON Lines', () => {
+    setup();
+    const saved: string[] = [];
+    const createObjectURL = vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      saved.push(blob instanceof Blob ? 'blob' : '');
+      return 'blob:logs';
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Export 3 lines' }));
+    expect(saved).toEqual(['blob']);
+    createObjectURL.mockRestore();
+    const text = logLinesAsJsonl([{ ...line(1, 'warn', 'slow fsync', Date.UTC(2026, 11, 6)), fields: { ms: 80 } }]);
+    expect(text).toBe('{"time":"2026-12-06T00:00:00.000Z","nodeId":1,"source":"stdout","level":"warn","msg":"slow fsync","fields":{"ms":80}}\n');
   });
 
   it('has an empty state', () => {

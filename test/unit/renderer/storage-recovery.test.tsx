@@ -19,6 +19,11 @@ describe('Storage', () => {
     const row = within(table).getByRole('row', { name: /Node 2/ });
     expect(within(row).getByText('310 MiB')).toBeTruthy();
     expect(within(row).getByText('48.8 GiB')).toBeTruthy();
+    // Its data against the room it may use: data plus free space less the 256 MiB reserve.
+    const capacity = within(row).getByRole('progressbar', { name: 'Disk of node 2' });
+    expect(capacity.getAttribute('aria-valuenow')).toBe(String(Math.round((310 / (310 + 50_000 - 256)) * 100)));
+    expect(capacity.getAttribute('aria-valuetext')).toBe('310 MiB used, 48.6 GiB free');
+    expect(within(row).getByText('none yet')).toBeTruthy();
     expect(await screen.findByRole('region', { name: 'Storage over time' }, { timeout: 20_000 })).toBeTruthy();
     // The chart loads the charts library on first use, which is slow on a loaded machine.
   }, 30_000);

@@ -12,7 +12,7 @@ export function LogFilters() {
   const setPaused = useApp((s) => s.setLogsPaused);
 
   return (
-    <div className="row" role="group" aria-label="Log filters">
+    <div className="row log-filters" role="group" aria-label="Log filters">
       <label htmlFor="log-node">Node</label>
       <select
         id="log-node"

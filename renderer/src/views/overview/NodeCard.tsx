@@ -5,6 +5,7 @@ import { Explained } from '../../shell/Explained';
 import { contactAgeMs, entriesBehindLeader, isCutOff } from '../../store/cluster-derive';
 import { useApp } from '../../store/context';
 import { useNow } from '../../shell/useNow';
+import { CapacityBar } from '../../shell/CapacityBar';
 import { NodeControls } from './NodeControls';
 import { ProcessBadge } from './ProcessBadge';
 import { RoleBadge } from './RoleBadge';
@@ -64,6 +65,8 @@ export function NodeCard({ node }: { node: ManagedNode }) {
         <dd>
           API {portOf(node.httpUrl)} · peer {portOf(node.peerAddress)}
         </dd>
+        <dt>Disk</dt>
+        <dd><CapacityBar node={node} /></dd>
         <dt>Uptime</dt>
         <dd>{process?.startedAt == null ? '—' : formatDuration(now - process.startedAt)}</dd>
         <dt>Restarts</dt>

@@ -146,10 +146,18 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
               cy={p.y}
               r={NODE_R}
               fill={n.reachable && status !== undefined ? termColour(status.term) : 'var(--surface-2)'}
-              stroke={isLeader ? 'var(--leader)' : 'var(--border)'}
-              strokeWidth={isLeader ? 5 : 2}
+              stroke="var(--border)"
+              strokeWidth={2}
               strokeDasharray={status?.role === 'candidate' || status?.role === 'preCandidate' ? '5 4' : undefined}
             />
+            {isLeader && (
+              // Outside the fill, on the page's background: a term colour can never hide it. A double
+              // ring and the word "Leader" below mark it for people who cannot tell the colour.
+              <g className="leader-ring" aria-hidden="true">
+                <circle cx={p.x} cy={p.y} r={NODE_R + 5} fill="none" stroke="var(--leader)" strokeWidth={3} />
+                <circle cx={p.x} cy={p.y} r={NODE_R + 10} fill="none" stroke="var(--leader)" strokeWidth={1.5} />
+              </g>
+            )}
             {contact !== null && (
               <path d={arc(p.x, p.y, NODE_R + 7, contact / electionTimeout)} stroke={contact > electionTimeout ? 'var(--bad)' : 'var(--text-muted)'} strokeWidth={3} fill="none" />
             )}
@@ -160,12 +168,12 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
               {status === undefined ? 'down' : `T${status.term}`}
             </text>
             {isLeader && (
-              <text x={p.x} y={p.y + NODE_R + 20} textAnchor="middle" fontSize={11} fontWeight={700} style={{ fill: 'var(--leader)' }}>
+              <text x={p.x} y={p.y + NODE_R + 26} textAnchor="middle" fontSize={11} fontWeight={700} style={{ fill: 'var(--leader)' }}>
                 Leader
               </text>
             )}
             {!isLeader && n.reachable && status?.role === 'candidate' && (
-              <text x={p.x} y={p.y + NODE_R + 20} textAnchor="middle" fontSize={11} fontWeight={700}>
+              <text x={p.x} y={p.y + NODE_R + 26} textAnchor="middle" fontSize={11} fontWeight={700}>
                 {votesFor(n.id, status.votedFor === n.id, votes)}
               </text>
             )}

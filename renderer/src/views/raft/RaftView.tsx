@@ -28,7 +28,7 @@ export function RaftView() {
   return (
     <div className="stack">
       <p className="muted" style={{ margin: 0 }}>
-        Each circle is a node, filled with the colour of its <Explained term="term">term</Explained>. The purple ring marks the{' '}
+        Each circle is a node, filled with the colour of its <Explained term="term">term</Explained>. A double ring and the word “Leader” mark the{' '}
         <Explained term="leader">leader</Explained>; dashed circles are candidates asking for votes, and an arrow shows each{' '}
         <Explained term="vote">vote</Explained> a candidate got. The grey arc round a follower is its{' '}
         <Explained term="electionTimer">election timer</Explained>: time since the leader last heard from it, out of the election timeout.

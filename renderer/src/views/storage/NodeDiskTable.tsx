@@ -1,5 +1,7 @@
-// Per-node local storage: bytes on disk, chunks, free space.
+// Per-node local storage: how full its disk is, bytes on disk, chunks, free space, last snapshot.
 import { formatBytes, formatCount, formatDateTime } from '../../format/units';
+import { CapacityBar } from '../../shell/CapacityBar';
+import { Explained } from '../../shell/Explained';
 import { useApp } from '../../store/context';
 import { NO_NODES } from '../../store/cluster-derive';
 
@@ -10,11 +12,12 @@ export function NodeDiskTable() {
       <thead>
         <tr>
           <th scope="col">Node</th>
+          <th scope="col">Capacity</th>
           <th scope="col" className="num">On disk</th>
           <th scope="col" className="num">Chunks</th>
           <th scope="col" className="num">Disk free</th>
           <th scope="col">Health</th>
-          <th scope="col">Last backup</th>
+          <th scope="col"><Explained term="lastBackup">Last backup</Explained></th>
         </tr>
       </thead>
       <tbody>
@@ -25,11 +28,12 @@ export function NodeDiskTable() {
             return (
               <tr key={node.id}>
                 <th scope="row">Node {node.id}</th>
+                <td><CapacityBar node={node} /></td>
                 <td className="num">{stats === null ? '—' : formatBytes(stats.bytesOnDisk)}</td>
                 <td className="num">{stats === null ? '—' : formatCount(stats.chunkCount)}</td>
                 <td className="num">{stats?.diskFree == null ? '—' : formatBytes(stats.diskFree)}</td>
                 <td>{stats === null ? (node.reachable ? 'no report' : 'unreachable') : stats.nodeStatus}</td>
-                <td className="num">{stats?.lastBackup == null ? 'never' : formatDateTime(stats.lastBackup)}</td>
+                <td className="num">{stats?.lastBackup == null ? 'none yet' : formatDateTime(stats.lastBackup)}</td>
               </tr>
             );
           })}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { byteTicks } from '../../../renderer/src/format/byte-ticks';
+
+const MiB = 2 ** 20;
+
+describe('byte axis ticks', () => {
+  it('land on round numbers of a binary unit and reach past the largest value', () => {
+    expect(byteTicks(80_000_000)).toEqual([0, 20, 40, 60, 80].map((n) => n * MiB));
+    expect(byteTicks(3.3 * MiB)).toEqual([0, 1, 2, 3, 4].map((n) => n * MiB));
+    expect(byteTicks(5 * 2 ** 30)).toEqual([0, 2, 4, 6].map((n) => n * 2 ** 30));
+    expect(byteTicks(700)).toEqual([0, 200, 400, 600, 800]);
+    expect(byteTicks(0)).toEqual([0]);
+  });
+
+  it('never gives more than a handful of ticks, whatever the value', () => {
+    for (let max = 1; max < 2 ** 45; max = max * 3 + 7) {
+      const ticks = byteTicks(max);
+      expect(ticks.length).toBeLessThanOrEqual(6);
+      expect(ticks.at(-1)).toBeGreaterThanOrEqual(max);
+    }
+  });
+});
