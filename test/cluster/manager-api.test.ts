@@ -144,6 +144,13 @@ describe('events and commands', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
+  it('refuses HEAD on the API like any method a route lacks (it would hold /api/events open)', async () => {
+    for (const route of ['/api/cluster', '/api/events', '/api/files']) {
+      const res = await fetch(`${base}${route}`, { method: 'HEAD', headers: auth, signal: AbortSignal.timeout(5_000) });
+      expect(res.status, route).toBe(405);
+    }
+  });
+
   it('pauses a node with SIGSTOP (it stops answering) and resumes it', async () => {
     expect((await fetch(`${base}/api/nodes/2/pause`, { method: 'POST', headers: auth })).status).toBe(202);
     await waitFor('node 2 unreachable', () => manager.snapshot().nodes[1]?.process?.state === 'paused' && !manager.snapshot().nodes[1]?.reachable);

@@ -6,7 +6,7 @@ import type { NodeAction } from '../../../node-runtime/common/manager-api';
 import type { ManagerEvent } from '../cluster-view/event-bus';
 import { isLogLevel } from '../cluster-view/log-store';
 import type { ControlContext } from './control-api';
-import { methodNotAllowed, readJson, ROUTER_OPTIONS, sendJson } from './http-util';
+import { apiRoute, methodNotAllowed, readJson, ROUTER_OPTIONS, sendJson } from './http-util';
 import { nodeId, requestUrl } from './route-params';
 import { openEventStream } from './sse';
 
@@ -16,17 +16,17 @@ const partitionSchema = z.object({ groups: z.array(z.array(z.number().int().min(
 
 export function clusterRoutes(ctx: ControlContext): Router {
   const router = Router(ROUTER_OPTIONS);
-  router.route('/cluster').get((_req, res) => sendJson(res, 200, ctx.snapshot())).all(methodNotAllowed);
-  router.route('/events').get((req, res) => events(ctx, req, res)).all(methodNotAllowed);
+  apiRoute(router, '/cluster').get((_req, res) => sendJson(res, 200, ctx.snapshot())).all(methodNotAllowed);
+  apiRoute(router, '/events').get((req, res) => events(ctx, req, res)).all(methodNotAllowed);
 
-  router.route('/nodes').post(async (_req, res) => sendJson(res, 201, await ctx.ops().addNode())).all(methodNotAllowed);
-  router.route('/nodes/:id')
+  apiRoute(router, '/nodes').post(async (_req, res) => sendJson(res, 201, await ctx.ops().addNode())).all(methodNotAllowed);
+  apiRoute(router, '/nodes/:id')
     .delete(async (req, res) => {
       await ctx.ops().removeNode(nodeId(req));
       sendJson(res, 200, { ok: true });
     })
     .all(methodNotAllowed);
-  router.route('/nodes/:id/:action')
+  apiRoute(router, '/nodes/:id/:action')
     .post(async (req, res) => {
       const action = String(req.params.action);
       if (action === 'leadership') {
@@ -40,7 +40,7 @@ export function clusterRoutes(ctx: ControlContext): Router {
     })
     .all(methodNotAllowed);
 
-  router.route('/partition')
+  apiRoute(router, '/partition')
     .post(async (req, res) => {
       const parsed = partitionSchema.safeParse(await readJson(req));
       if (!parsed.success) throw new ApiError('bad_request', 'expected { "groups": [[node ids], ...] }');
@@ -53,7 +53,7 @@ export function clusterRoutes(ctx: ControlContext): Router {
     })
     .all(methodNotAllowed);
 
-  router.route('/logs').get((req, res) => logs(ctx, req, res)).all(methodNotAllowed);
+  apiRoute(router, '/logs').get((req, res) => logs(ctx, req, res)).all(methodNotAllowed);
   return router;
 }
 

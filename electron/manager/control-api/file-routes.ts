@@ -2,15 +2,15 @@
 // `?node=`), uploads with progress events on the bus.
 import { Router, type Request, type Response } from 'express';
 import type { ControlContext } from './control-api';
-import { methodNotAllowed, ROUTER_OPTIONS } from './http-util';
+import { apiRoute, methodNotAllowed, ROUTER_OPTIONS } from './http-util';
 import { proxyToNode } from './passthrough';
 import { encodeName, fileNameParam, nodeUrl } from './route-params';
 import { uploadThroughNode } from './uploads';
 
 export function fileRoutes(ctx: ControlContext): Router {
   const router = Router(ROUTER_OPTIONS);
-  router.route('/files').get((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'files'), 'GET')).all(methodNotAllowed);
-  router.route('/files/*name')
+  apiRoute(router, '/files').get((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'files'), 'GET')).all(methodNotAllowed);
+  apiRoute(router, '/files/*name')
     .put((req, res) => {
       const name = fileNameParam(req);
       return uploadThroughNode(req, res, nodeUrl(ctx, req, `upload/${encodeName(name)}`), name, ctx.bus);
@@ -18,13 +18,13 @@ export function fileRoutes(ctx: ControlContext): Router {
     .get((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'download', { name: fileNameParam(req) }), 'GET'))
     .delete((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, `files/${encodeName(fileNameParam(req))}`), 'DELETE'))
     .all(methodNotAllowed);
-  router.route('/fileinfo').get((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'fileinfo'), 'GET')).all(methodNotAllowed);
-  router.route('/config')
+  apiRoute(router, '/fileinfo').get((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'fileinfo'), 'GET')).all(methodNotAllowed);
+  apiRoute(router, '/config')
     .get((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'config'), 'GET'))
     .put((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'config'), 'PUT'))
     .all(methodNotAllowed);
-  router.route('/locks').get((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'locks'), 'GET')).all(methodNotAllowed);
+  apiRoute(router, '/locks').get((req, res) => proxyToNode(req, res, nodeUrl(ctx, req, 'locks'), 'GET')).all(methodNotAllowed);
   const lock = (req: Request, res: Response) => proxyToNode(req, res, nodeUrl(ctx, req, `locks/${encodeName(fileNameParam(req))}`), req.method);
-  router.route('/locks/*name').post(lock).put(lock).delete(lock).all(methodNotAllowed);
+  apiRoute(router, '/locks/*name').post(lock).put(lock).delete(lock).all(methodNotAllowed);
   return router;
 }

@@ -3,7 +3,7 @@
 // rather than res.json()/express.json(): the same helpers serve the plain-Node passthrough and SSE
 // code, and readJson parses whatever the Content-Type, as the API always has.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, Response, RouterOptions } from 'express';
+import type { IRoute, Request, Response, Router, RouterOptions } from 'express';
 import { ApiError, type ErrorCode } from '../../../node-runtime/common/errors';
 
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -51,4 +51,12 @@ export const ROUTER_OPTIONS: RouterOptions = { caseSensitive: true, strict: true
 /** The last handler of every route: the path exists, the method does not. */
 export function methodNotAllowed(req: Request, res: Response): void {
   sendError(res, 'method_not_allowed', `${req.method} is not allowed on ${new URL(req.originalUrl, 'http://127.0.0.1').pathname}`);
+}
+
+/**
+ * One path of the API. HEAD is refused like any method the path lacks: Express would run the GET
+ * handler for it, and a HEAD on /api/events would hold a stream open.
+ */
+export function apiRoute(router: Router, path: string): IRoute {
+  return router.route(path).head(methodNotAllowed);
 }

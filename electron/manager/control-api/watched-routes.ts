@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ApiError } from '../../../node-runtime/common/errors';
 import type { WatchedFolders } from '../watched/watched-folders';
 import type { ControlContext } from './control-api';
-import { methodNotAllowed, readJson, ROUTER_OPTIONS, sendJson } from './http-util';
+import { apiRoute, methodNotAllowed, readJson, ROUTER_OPTIONS, sendJson } from './http-util';
 import { nameParam } from './route-params';
 
 const watchedSettingsSchema = z.strictObject({
@@ -21,7 +21,7 @@ function watched(ctx: ControlContext): WatchedFolders {
 
 export function watchedRoutes(ctx: ControlContext): Router {
   const router = Router(ROUTER_OPTIONS);
-  router.route('/watched-folders')
+  apiRoute(router, '/watched-folders')
     .get((_req, res) => sendJson(res, 200, watched(ctx).list()))
     .post(async (req, res) => {
       const parsed = watchFolderSchema.safeParse(await readJson(req));
@@ -32,7 +32,7 @@ export function watchedRoutes(ctx: ControlContext): Router {
       sendJson(res, 201, await watched(ctx).add(path, settings));
     })
     .all(methodNotAllowed);
-  router.route('/watched-folders/:name')
+  apiRoute(router, '/watched-folders/:name')
     .patch(async (req, res) => {
       const parsed = watchedSettingsSchema.safeParse(await readJson(req));
       if (!parsed.success) throw new ApiError('bad_request', 'expected any of { "deletePolicy", "ignorePatterns", "rescanIntervalSec" }');
@@ -43,13 +43,13 @@ export function watchedRoutes(ctx: ControlContext): Router {
       sendJson(res, 200, { ok: true });
     })
     .all(methodNotAllowed);
-  router.route('/watched-folders/:name/rescan')
+  apiRoute(router, '/watched-folders/:name/rescan')
     .post((req, res) => {
       watched(ctx).rescan(nameParam(req));
       sendJson(res, 202, { ok: true });
     })
     .all(methodNotAllowed);
-  router.route('/watched-folders/:name/resume')
+  apiRoute(router, '/watched-folders/:name/resume')
     .post(async (req, res) => sendJson(res, 200, await watched(ctx).resume(nameParam(req))))
     .all(methodNotAllowed);
   return router;
