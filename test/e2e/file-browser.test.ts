@@ -86,7 +86,10 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     await expect.poll(() => drawer.getByLabel('Start of docs/readme.txt').innerText(), { timeout: 10_000 }).toContain('Hello from the file browser test.');
     expect(await drawer.getByText(/^curl -fo 'readme\.txt' 'http:\/\/127\.0\.0\.1:\d+\/download\?name=docs%2Freadme\.txt'$/).count()).toBe(1);
     expect(await drawer.getByText('v1', { exact: true }).count()).toBe(1);
-    await page.screenshot({ path: path.join(screenshots, 'files-details-drawer.png') });
+    await page.screenshot({ path: path.join(screenshots, 'files-details-drawer-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(screenshots, 'files-details-drawer-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
   });
