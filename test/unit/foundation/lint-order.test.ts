@@ -25,3 +25,15 @@ describe('the wiring order rule', { timeout: 60_000 }, () => {
     expect(await ruleIds(code)).toEqual([]);
   });
 });
+
+describe('the function length rule', { timeout: 60_000 }, () => {
+  const fn = (lines: number) => ['export function long(): number {', '  let n = 0;', ...Array.from({ length: lines - 4 }, () => '  n += 1;'), '  return n;', '}', ''].join('\n');
+
+  it('refuses a function over 100 lines in the node runtime', async () => {
+    expect(await ruleIds(fn(101))).toEqual(['max-lines-per-function']);
+  });
+
+  it('accepts one of 100 lines', async () => {
+    expect(await ruleIds(fn(100))).toEqual([]);
+  });
+});
