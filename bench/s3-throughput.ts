@@ -102,13 +102,21 @@ async function listing(leader: BenchNode, follower: BenchNode): Promise<object> 
   const names = [...Array.from({ length: KEYS }, (_, i) => `flat/key-${String(i).padStart(7, '0')}`), ...Array.from({ length: 100 }, (_, i) => `flat/dir-${i}/inner`)];
   const fillStarted = performance.now();
   // The keys go in through the node API (32 at a time): the bench measures listing, not writing.
+  // A loaded machine may move leadership meanwhile: a refused write goes again to the new leader.
   let next = 0;
+  let target = leader.url;
   await Promise.all(
     Array.from({ length: 32 }, async () => {
       while (next < names.length) {
         const name = names[next++] as string;
-        const res = await fetch(`${leader.url}/files/listing/${name}`, { method: 'PUT', body: 'x' });
-        if (res.status !== 201) throw new Error(`PUT ${name} answered ${res.status}: ${await res.text()}`);
+        for (let attempt = 1; ; attempt += 1) {
+          const res = await fetch(`${target}/files/listing/${name}`, { method: 'PUT', body: 'x' }).catch(() => null);
+          if (res?.status === 201) break;
+          if (attempt === 20) throw new Error(`PUT ${name} answered ${res?.status ?? 'nothing'}: ${await res?.text()}`);
+          const view = (await (await fetch(`${follower.url}/leader`)).json()) as { leaderUrl: string | null };
+          target = view.leaderUrl ?? target;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
       }
     }),
   );

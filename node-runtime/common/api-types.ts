@@ -47,6 +47,8 @@ export const nodeStatusSchema = z.object({
    */
   logTerms: z.array(z.object({ from: count, to: count, term: count })),
   peers: z.array(peerStatusSchema),
+  /** Where this node serves S3 (`--s3`, issue #17); null without; absent from older nodes. */
+  s3Url: z.string().nullable().optional(),
 });
 
 /** How many of the newest entries `NodeStatus.logTerms` describes. */

@@ -253,3 +253,11 @@ export interface ProfileList {
   readonly active: string;
   readonly profiles: readonly ClusterProfile[];
 }
+
+// ---- GET /api/s3-credentials ----------------------------------------------------------------
+
+/** The key pair the local cluster's S3 endpoints accept (issue #17): for the "Connect a tool" snippets. */
+export interface S3Access {
+  readonly accessKey: string;
+  readonly secretKey: string;
+}

@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aws, clientEnv, missingClients, rclone, run, s3cmd, startS3Cluster, type S3Cluster } from './s3-support';
+import { toolSnippets } from '../../renderer/src/views/overview/tool-snippets';
+import { ACCESS_KEY, aws, clientEnv, missingClients, rclone, run, s3cmd, SECRET_KEY, startS3Cluster, type S3Cluster } from './s3-support';
 
 const missing = missingClients();
 
@@ -159,5 +160,21 @@ describe.skipIf(missing.length > 0)(`real S3 clients${missing.length > 0 ? ` (sk
     expect(buckets.stdout).toContain(' seeded');
     const cat = await aws(viaFollower, ['s3', 'cp', 's3://seeded/readme.txt', '-'], env);
     expect(cat.stdout).toBe('from the node API');
+  });
+
+  it("the dashboard's Connect a tool snippets work as shown", async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'dfs-s3-snippets-'));
+    await mkdir(path.join(home, 'Pictures'));
+    await writeFile(path.join(home, 'Pictures', 'cat.jpg'), randomBytes(10_000));
+    // Debian's clients first on PATH, as on a machine where they are the only ones.
+    const shell = { PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}`, HOME: home, LANG: 'C.UTF-8' };
+    for (const snippet of toolSnippets(viaFollower, { accessKey: ACCESS_KEY, secretKey: SECRET_KEY })) {
+      const result = await run('/bin/bash', ['-euo', 'pipefail', '-c', snippet.text], shell, home);
+      expect(result.code, `${snippet.tool}: ${result.stderr}`).toBe(0);
+    }
+    const listing = await aws(viaLeader, ['s3', 'ls', 's3://photos/'], env);
+    expect(listing.stdout).toContain('cat.jpg');
+    expect((await aws(viaLeader, ['s3', 'ls'], env)).stdout).toContain('my-backups');
+    await rm(home, { recursive: true, force: true });
   });
 });

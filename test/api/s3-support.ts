@@ -121,6 +121,7 @@ export interface SignedRequest {
   /** Sign the payload's hash (default) or send UNSIGNED-PAYLOAD. */
   readonly unsignedPayload?: boolean;
   readonly secret?: string;
+  readonly accessKey?: string;
 }
 
 function amzNow(): string {
@@ -141,14 +142,15 @@ export async function signedFetch(endpoint: string, r: SignedRequest): Promise<R
   const payload = r.unsignedPayload ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(body ?? Buffer.alloc(0)).digest('hex');
   const headers: Record<string, string> = { ...r.headers, host: url.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': payload };
   const signed = Object.keys(headers).map((h) => h.toLowerCase()).sort();
-  const credential = { accessKey: ACCESS_KEY, date: amzDate.slice(0, 8), region: 'us-east-1', service: 's3' };
+  const accessKey = r.accessKey ?? ACCESS_KEY;
+  const credential = { accessKey, date: amzDate.slice(0, 8), region: 'us-east-1', service: 's3' };
   const canonical = canonicalRequest(
     { method: r.method ?? 'GET', rawPath: url.pathname, rawQuery: url.search.slice(1), headers: new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), [v]])) },
     signed,
     payload,
   );
   const signature = sign(signingKey(r.secret ?? SECRET_KEY, credential), stringToSign(amzDate, credential, canonical));
-  headers.authorization = `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/${credential.date}/us-east-1/s3/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${accessKey}/${credential.date}/us-east-1/s3/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
   delete headers.host;
   return fetch(url, { method: r.method ?? 'GET', headers, body, signal: AbortSignal.timeout(60_000) });
 }

@@ -1,13 +1,15 @@
 // Web mode end to end: `electron/manager/web.ts` prints exactly one line with the dashboard URL,
-// serves the API with that token, runs real nodes, and stops them all on Ctrl-C (or SIGTERM).
+// serves the API with that token, runs real nodes (each with S3 on, credentials generated into the
+// data directory), and stops them all on Ctrl-C (or SIGTERM).
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 import { pickPort } from '../../electron/manager/supervision/ports';
 import { isAlive, makeTempDir, waitFor } from '../fixtures/manager/helpers';
+import { signedFetch } from '../api/s3-support';
 
 const webEntry = fileURLToPath(new URL('../../electron/manager/web.ts', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
@@ -47,6 +49,17 @@ describe('web mode', () => {
     }, 90_000);
     expect(snapshot.nodes.map((n) => n.httpUrl)).toEqual(nodes.map((n) => `http://127.0.0.1:${n.httpPort}`));
     const pids = snapshot.nodes.map((n) => n.process?.pid as number);
+
+    // A cluster.json from before S3 still starts; every node then serves S3 with the generated key.
+    const credentialsFile = path.join(temp.dir, 's3-credentials.json');
+    expect((await stat(credentialsFile)).mode & 0o777).toBe(0o600);
+    const { accessKey, secretKey } = JSON.parse(await readFile(credentialsFile, 'utf8')) as { accessKey: string; secretKey: string };
+    for (const node of snapshot.nodes) {
+      const s3Url = node.report?.status.s3Url;
+      expect(s3Url, `node ${node.id}`).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const buckets = await signedFetch(s3Url as string, { path: '/', accessKey, secret: secretKey });
+      expect([buckets.status, await buckets.text()]).toEqual([200, expect.stringContaining('<ListAllMyBucketsResult')]);
+    }
 
     // Ctrl-C under `npm start` arrives twice at once (from the terminal and forwarded): still graceful.
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

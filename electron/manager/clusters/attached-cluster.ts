@@ -11,6 +11,8 @@ export interface AttachedNode {
 
 export class AttachedCluster implements ClusterBackend {
   readonly mode = 'attach';
+  /** Nodes started elsewhere got their S3 keys elsewhere. */
+  readonly s3Credentials = null;
   private nodes: AttachedNode[];
   private readonly listeners = new Set<() => void>();
 

@@ -1,6 +1,6 @@
 // What the rest of the manager needs from a cluster, whether the manager runs its nodes (local
 // mode) or only watches nodes running elsewhere (attach mode).
-import type { AddedNode, NodeAction, ProcessInfo } from '../../../node-runtime/common/manager-api';
+import type { AddedNode, NodeAction, ProcessInfo, S3Access } from '../../../node-runtime/common/manager-api';
 
 export interface MemberView {
   readonly id: number;
@@ -15,6 +15,8 @@ export interface ClusterBackend {
   readonly profile: string;
   /** The cluster secret, needed for fault injection; null when an attach profile has none. */
   readonly secret: string | null;
+  /** The key the nodes' S3 endpoints accept, when this app gave it to them (local mode). */
+  readonly s3Credentials: S3Access | null;
   members(): MemberView[];
   /** Called whenever membership or a process state changed. */
   onChange(listener: () => void): () => void;

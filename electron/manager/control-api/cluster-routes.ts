@@ -54,6 +54,13 @@ export function clusterRoutes(ctx: ControlContext): Router {
     .all(methodNotAllowed);
 
   apiRoute(router, '/logs').get((req, res) => logs(ctx, req, res)).all(methodNotAllowed);
+  apiRoute(router, '/s3-credentials')
+    .get((_req, res) => {
+      const access = ctx.backend().s3Credentials;
+      if (access === null) throw new ApiError('not_found', 'this app did not start these nodes, so it does not hold their S3 credentials');
+      sendJson(res, 200, access);
+    })
+    .all(methodNotAllowed);
   return router;
 }
 

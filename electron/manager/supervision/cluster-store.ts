@@ -1,16 +1,22 @@
 // The local cluster's identity on disk, in the app's data dir: `cluster.json` (node ids, ports,
-// which nodes founded the cluster) and `cluster.secret` (0600). Quitting and starting again brings
+// which nodes founded the cluster), `cluster.secret` (0600) and `s3-credentials.json` (0600: the
+// key every node's S3 endpoint accepts, in the format `npm run cluster` writes too). Quitting and starting again brings
 // back the same nodes with the same ports and data directories, so the files are still there.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { newSecret, readTextIfExists, writeFileAtomic } from '../files';
-import { isPortFree, pickPort, SEED_HTTP_PORTS, SEED_PEER_PORTS } from './ports';
+import { isPortFree, pickPort, SEED_HTTP_PORTS, SEED_PEER_PORTS, SEED_S3_PORTS } from './ports';
+
+const s3CredentialsSchema = z.object({ accessKey: z.string().min(3), secretKey: z.string().min(8) });
+export type S3Credentials = z.infer<typeof s3CredentialsSchema>;
 
 const storedNodeSchema = z.object({
   id: z.number().int().min(1),
   httpPort: z.number().int().min(1).max(65535),
   peerPort: z.number().int().min(1).max(65535),
+  /** The node's S3 endpoint (issue #17); cluster files written before it have none until the next start. */
+  s3Port: z.number().int().min(1).max(65535).optional(),
   /** False for nodes added later: they start with `--join`. */
   founder: z.boolean(),
 });
@@ -77,12 +83,26 @@ export class ClusterStore {
         id: i + 1,
         httpPort: await pickPort(taken, seed ? SEED_HTTP_PORTS[i] : undefined),
         peerPort: await pickPort(taken, seed ? SEED_PEER_PORTS[i] : undefined),
+        s3Port: await pickPort(taken, seed ? SEED_S3_PORTS[i] : undefined),
         founder: true,
       });
     }
     const cluster: StoredCluster = { version: 1, nextId: options.nodeCount + 1, nodes };
     await this.save(cluster);
     return { cluster, secret, created: true };
+  }
+
+  get s3CredentialsFile(): string {
+    return path.join(this.dataDir, 's3-credentials.json');
+  }
+
+  /** The S3 key pair every node accepts, generated on first use. */
+  async loadOrCreateS3Credentials(): Promise<S3Credentials> {
+    const text = await readTextIfExists(this.s3CredentialsFile);
+    if (text !== null) return s3CredentialsSchema.parse(JSON.parse(text));
+    const credentials = { accessKey: `dfs${newSecret().slice(0, 12).toLowerCase().replace(/[^a-z0-9]/g, '0')}`, secretKey: newSecret() };
+    await writeFileAtomic(this.s3CredentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, 0o600);
+    return credentials;
   }
 
   async save(cluster: StoredCluster): Promise<void> {

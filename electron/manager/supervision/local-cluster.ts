@@ -6,7 +6,7 @@ import type { RestartPolicyOptions } from './backoff';
 import type { Clock } from './clock';
 import type { ClusterBackend, MemberView } from '../clusters/cluster-backend';
 import type { ClusterLock } from './cluster-lock';
-import { ClusterStore, type StoredCluster, type StoredNode } from './cluster-store';
+import { ClusterStore, type S3Credentials, type StoredCluster, type StoredNode } from './cluster-store';
 import type { Launcher, LaunchSpec, NodeCommand } from './launcher';
 import type { LogStore } from '../cluster-view/log-store';
 import { NodeClient } from '../clusters/node-client';
@@ -42,6 +42,7 @@ export class LocalCluster implements ClusterBackend {
   private readonly store: ClusterStore;
   private cluster: StoredCluster = { version: 1, nextId: 1, nodes: [] };
   private clusterSecret: string | null = null;
+  private s3: S3Credentials | null = null;
   private readonly supervisors = new Map<number, NodeSupervisor>();
   private readonly listeners = new Set<() => void>();
 
@@ -51,6 +52,11 @@ export class LocalCluster implements ClusterBackend {
 
   get secret(): string | null {
     return this.clusterSecret;
+  }
+
+  /** The key pair the nodes' S3 endpoints accept (for the dashboard's "Connect a tool"); null before start. */
+  get s3Credentials(): S3Credentials | null {
+    return this.s3;
   }
 
   members(): MemberView[] {
@@ -72,6 +78,7 @@ export class LocalCluster implements ClusterBackend {
       const loaded = await this.store.loadOrCreate({ nodeCount: this.options.nodeCount, seedPorts: this.options.seedPorts });
       this.cluster = loaded.cluster;
       this.clusterSecret = loaded.secret;
+      this.s3 = await this.store.loadOrCreateS3Credentials();
       await this.reapLeftoverNodes();
       await this.moveBusyHttpPorts();
     }
@@ -103,11 +110,12 @@ export class LocalCluster implements ClusterBackend {
   }
 
   async spawnJoiner(): Promise<AddedNode> {
-    const taken = new Set(this.cluster.nodes.flatMap((n) => [n.httpPort, n.peerPort]));
+    const taken = new Set(this.cluster.nodes.flatMap((n) => [n.httpPort, n.peerPort, n.s3Port ?? 0]));
     const node: StoredNode = {
       id: this.cluster.nextId,
       httpPort: await pickPort(taken),
       peerPort: await pickPort(taken),
+      s3Port: await pickPort(taken),
       founder: false,
     };
     this.cluster = { ...this.cluster, nextId: node.id + 1, nodes: [...this.cluster.nodes, node] };
@@ -153,18 +161,19 @@ export class LocalCluster implements ClusterBackend {
     }
   }
 
-  /** The HTTP port only names the node to clients, so a taken one is replaced; peer ports are the membership and stay. */
+  /**
+   * The HTTP and S3 ports only name the node to clients, so a taken one is replaced (and a node
+   * from before S3 gets one); peer ports are the membership and stay.
+   */
   private async moveBusyHttpPorts(): Promise<void> {
-    const taken = new Set(this.cluster.nodes.flatMap((n) => [n.httpPort, n.peerPort]));
+    const taken = new Set(this.cluster.nodes.flatMap((n) => [n.httpPort, n.peerPort, n.s3Port ?? 0]));
     let moved = false;
     const nodes: StoredNode[] = [];
     for (const node of this.cluster.nodes) {
-      if (await isPortFree(node.httpPort)) {
-        nodes.push(node);
-      } else {
-        nodes.push({ ...node, httpPort: await pickPort(taken) });
-        moved = true;
-      }
+      const httpPort = (await isPortFree(node.httpPort)) ? node.httpPort : await pickPort(taken);
+      const s3Port = node.s3Port !== undefined && (await isPortFree(node.s3Port)) ? node.s3Port : await pickPort(taken);
+      moved ||= httpPort !== node.httpPort || s3Port !== node.s3Port;
+      nodes.push({ ...node, httpPort, s3Port });
     }
     if (moved) {
       this.cluster = { ...this.cluster, nodes };
@@ -203,12 +212,14 @@ export class LocalCluster implements ClusterBackend {
       '--http', `${loopback}:${node.httpPort}`,
       '--cluster', nodes.map((n) => `${n.id},${loopback}:${n.peerPort}`).join(';'),
       '--data-dir', this.store.nodeDataDir(id),
+      ...(node.s3Port !== undefined ? ['--s3', `${loopback}:${node.s3Port}`] : []),
     ];
     if (this.options.faultInjection ?? true) args.push('--fault-injection');
     if (!node.founder) args.push('--join');
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(this.options.env)) if (value !== undefined) env[key] = value;
     env.DFS_CLUSTER_SECRET = this.clusterSecret;
+    env.DFS_S3_CREDENTIALS_FILE = this.store.s3CredentialsFile;
     if (this.options.logLevel) env.LOG_LEVEL = this.options.logLevel;
     return { ...this.options.command, args, env, name: `dfs-node ${id}` };
   }

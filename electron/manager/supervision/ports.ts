@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 
 export const SEED_HTTP_PORTS = [8081, 8082, 8083] as const;
 export const SEED_PEER_PORTS = [3030, 3031, 3032] as const;
+/** Where `npm run cluster` serves S3 too; tried first, like the seed's ports. */
+export const SEED_S3_PORTS = [9000, 9001, 9002] as const;
 
 /** Listens on `port` (0: any) on loopback and closes again; resolves the port, or null if taken. */
 function probe(port: number): Promise<number | null> {

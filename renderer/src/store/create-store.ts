@@ -9,6 +9,7 @@ import { createHistorySlice } from './history-slice';
 import { createLogsSlice } from './logs-slice';
 import { createMetricsSlice } from './metrics-slice';
 import { createProfilesSlice } from './profiles-slice';
+import { createS3Slice } from './s3-slice';
 import type { AppState, AppStore } from './state';
 import { createUiSlice } from './ui-slice';
 import { createUploadsSlice } from './uploads-slice';
@@ -25,6 +26,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createMetricsSlice(set, get, deps),
     ...createHistorySlice(set, get, deps),
     ...createProfilesSlice(set, get, deps),
+    ...createS3Slice(set, get, deps),
     ...createWatchedSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));

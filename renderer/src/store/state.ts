@@ -1,6 +1,6 @@
 // The shape of the one dashboard store: a slice per concern, each with its data and actions.
 import type { StoreApi } from 'zustand/vanilla';
-import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, S3Access, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
 import type { ManagerEvent } from '../api/event-stream';
@@ -280,6 +280,14 @@ export interface ProfilesSlice {
   removeProfile(name: string): Promise<void>;
 }
 
+// ---- S3 (the "Connect a tool" panel) --------------------------------------------------------
+
+export interface S3Slice {
+  /** The key the local cluster's S3 endpoints accept; null until loaded, or for attached clusters. */
+  readonly s3Access: { readonly access: S3Access | null; readonly loaded: boolean };
+  loadS3Access(): Promise<void>;
+}
+
 // ---- watched folders ------------------------------------------------------------------------
 
 export interface WatchedData {
@@ -336,6 +344,7 @@ export type AppState = ConnectionSlice &
   MetricsSlice &
   HistorySlice &
   ProfilesSlice &
+  S3Slice &
   WatchedSlice &
   UiSlice;
 

@@ -55,7 +55,8 @@ function backendOf(nodes: readonly StubNode[]): ClusterBackend {
     throw new Error('not in this test');
   };
   return {
-    mode: 'attach', profile: 'stub', secret: null, members: () => members, onChange: () => () => {},
+    mode: 'attach', profile: 'stub', secret: null,
+    s3Credentials: null, members: () => members, onChange: () => () => {},
     start: async () => {}, stop: async () => {}, nodeAction: refuse, spawnJoiner: refuse, retire: refuse,
   };
 }

@@ -67,6 +67,8 @@ export function NodeCard({ node }: { node: ManagedNode }) {
         </dd>
         <dt>Disk</dt>
         <dd><CapacityBar node={node} /></dd>
+        <dt>S3 endpoint</dt>
+        <dd>{status?.s3Url ? <code>{status.s3Url}</code> : 'off'}</dd>
         <dt>Uptime</dt>
         <dd>{process?.startedAt == null ? '—' : formatDuration(now - process.startedAt)}</dd>
         <dt>Restarts</dt>

@@ -1,6 +1,8 @@
-// Every node as a card, plus cluster-wide actions (add a node, heal all partitions).
+// Every node as a card, plus cluster-wide actions (add a node, heal all partitions) and how to
+// connect S3 tools.
 import { useApp } from '../../store/context';
 import { ClusterProfiles } from './ClusterProfiles';
+import { ConnectTool } from './ConnectTool';
 import { NodeCard } from './NodeCard';
 
 export function OverviewView() {
@@ -41,6 +43,7 @@ export function OverviewView() {
           ))}
         </div>
       )}
+      <ConnectTool />
       <ClusterProfiles />
     </div>
   );
