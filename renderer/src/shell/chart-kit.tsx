@@ -1,8 +1,18 @@
 // Shared pieces of the recharts time-series: colours, the time axis, leader-change markers.
-import { cloneElement, useLayoutEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { cloneElement, useLayoutEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { ReferenceLine } from 'recharts';
 import { formatClock } from '../format/units';
+import { chartWindow } from '../store/chart-window';
+import { useApp } from '../store/context';
 import type { LeaderChangeMark } from '../store/state';
+
+/** The samples and leader changes of the chosen range, for one chart. */
+export function useChartWindow() {
+  const samples = useApp((s) => s.metrics.samples);
+  const marks = useApp((s) => s.metrics.leaderChanges);
+  const rangeMs = useApp((s) => s.metrics.rangeMs);
+  return useMemo(() => chartWindow(samples, marks, rangeMs), [samples, marks, rangeMs]);
+}
 
 const SERIES_COLOURS = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)'] as const;
 

@@ -1,11 +1,13 @@
-// A rolling ten-minute history for the charts: one sample per second, taken from the latest
+// A rolling one-hour history for the charts: one sample per second, taken from the latest
 // snapshot. Client throughput is the growth of each node's cumulative traffic counters since the
 // previous sample; latency is what the nodes measured themselves.
 import type { ManagedNode } from '../../../node-runtime/common/manager-api';
 import { entriesBehindLeader, leaderOf } from './cluster-derive';
 import type { MetricSample, MetricsData, MetricsSlice, SliceCreator } from './state';
 
-export const HISTORY_WINDOW_MS = 10 * 60 * 1000;
+export const HISTORY_WINDOW_MS = 60 * 60 * 1000;
+/** The time ranges the charts offer: 5 min, 15 min, 1 h. */
+export const CHART_RANGES_MS = [5 * 60 * 1000, 15 * 60 * 1000, HISTORY_WINDOW_MS] as const;
 
 interface TrafficCounters {
   readonly uploadedBytes: number;
@@ -33,7 +35,9 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
   const patch = (update: (m: MetricsData) => Partial<MetricsData>) => set((s) => ({ metrics: { ...s.metrics, ...update(s.metrics) } }));
 
   return {
-    metrics: { samples: [], leaderChanges: [] },
+    metrics: { samples: [], leaderChanges: [], rangeMs: CHART_RANGES_MS[1] },
+
+    setChartRange: (rangeMs) => patch(() => ({ rangeMs })),
 
     recordLeaderChange(mark) {
       patch((m) => {
@@ -49,6 +53,9 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
       const leaderStatus = leaderOf(snapshot)?.report;
       const lagByNode: Record<number, number> = {};
       const bytesOnDiskByNode: Record<number, number> = {};
+      const throughputByNode: Record<number, number> = {};
+      const latencyP95ByNode: Record<number, number> = {};
+      const seconds = lastSampleAt === null ? 1 : Math.max(0.001, (now - lastSampleAt) / 1000);
       const counters = new Map<string, TrafficCounters>();
       let uploaded = 0;
       let downloaded = 0;
@@ -62,14 +69,17 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
         bytesOnDiskByNode[node.id] = stats.bytesOnDisk;
         const before = lastCounters.get(counterKey(node));
         if (before !== undefined) {
-          uploaded += growth(before.uploadedBytes, stats.traffic.uploadedBytes);
-          downloaded += growth(before.downloadedBytes, stats.traffic.downloadedBytes);
+          const up = growth(before.uploadedBytes, stats.traffic.uploadedBytes);
+          const down = growth(before.downloadedBytes, stats.traffic.downloadedBytes);
+          uploaded += up;
+          downloaded += down;
+          throughputByNode[node.id] = (up + down) / seconds;
         }
+        if (node.reachable && stats.traffic.latencyP95Ms !== null) latencyP95ByNode[node.id] = stats.traffic.latencyP95Ms;
         counters.set(counterKey(node), stats.traffic);
       }
       // An unreachable node's report is its last one: its latency is history, not the present.
       const reachableTraffic = nodes.filter((n) => n.reachable).map((n) => n.report?.stats?.traffic);
-      const seconds = lastSampleAt === null ? 1 : Math.max(0.001, (now - lastSampleAt) / 1000);
       const sample: MetricSample = {
         time: now,
         leaderCommit: leaderStatus?.status.commitIndex ?? null,
@@ -79,6 +89,8 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
         totalSize: leaderStatus?.stats?.totalSize ?? null,
         uploadBytesPerSec: uploaded / seconds,
         downloadBytesPerSec: downloaded / seconds,
+        throughputByNode,
+        latencyP95ByNode,
         latencyP50Ms: slowest(reachableTraffic.map((t) => t?.latencyP50Ms)),
         latencyP95Ms: slowest(reachableTraffic.map((t) => t?.latencyP95Ms)),
       };

@@ -213,6 +213,10 @@ export interface MetricSample {
   /** Bytes per second clients sent to / read from the nodes, summed over nodes (their own counters). */
   readonly uploadBytesPerSec: number;
   readonly downloadBytesPerSec: number;
+  /** Client bytes per second (sent plus read) through each node, by id. */
+  readonly throughputByNode: Readonly<Record<number, number>>;
+  /** Each reachable node's own p95 request latency, by id. */
+  readonly latencyP95ByNode: Readonly<Record<number, number>>;
   /** The highest request latency percentiles among reachable nodes (each over its recent requests). */
   readonly latencyP50Ms: number | null;
   readonly latencyP95Ms: number | null;
@@ -227,6 +231,8 @@ export interface LeaderChangeMark {
 export interface MetricsData {
   readonly samples: readonly MetricSample[];
   readonly leaderChanges: readonly LeaderChangeMark[];
+  /** How far back the charts look (one of CHART_RANGES_MS). */
+  readonly rangeMs: number;
 }
 
 export interface MetricsSlice {
@@ -234,6 +240,7 @@ export interface MetricsSlice {
   /** Closes the current one-second bucket into a sample. */
   recordSample(now: number): void;
   recordLeaderChange(mark: LeaderChangeMark): void;
+  setChartRange(rangeMs: number): void;
 }
 
 // ---- recovery history and the observed raft log ---------------------------------------------

@@ -1,7 +1,9 @@
 // @vitest-environment happy-dom
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ActivityView } from '../../../renderer/src/views/activity/ActivityView';
+import { chartWindow, MAX_CHART_POINTS } from '../../../renderer/src/store/chart-window';
+import type { MetricSample } from '../../../renderer/src/store/state';
 import { healthyCluster, node } from './fixtures';
 import { harness } from './fake-deps';
 import { renderWithStore } from './render';
@@ -41,6 +43,8 @@ describe('Activity', () => {
       downloadBytesPerSec: 2 * 1024 * 1024,
       latencyP50Ms: 4,
       latencyP95Ms: 40,
+      throughputByNode: { 1: 3 * 1024 * 1024 },
+      latencyP95ByNode: { 1: 40 },
     });
     renderWithStore(<ActivityView />, h.store);
     for (const name of ['Client throughput', 'Request latency', 'Commit index', 'Replication lag']) {
@@ -53,7 +57,33 @@ describe('Activity', () => {
     const latency = screen.getByRole('region', { name: 'Request latency' });
     expect(within(latency).getByText('p50')).toBeTruthy();
     expect(within(latency).getByText('p95')).toBeTruthy();
+    // Each node's own series beside the cluster's.
+    expect(within(throughput).getByText('Node 1')).toBeTruthy();
+    expect(within(latency).getByText('Node 1 p95')).toBeTruthy();
   }, CHART_TEST_TIMEOUT_MS);
+
+  it('offers 5 min, 15 min and 1 h, and says how long this page has watched', () => {
+    const h = history();
+    renderWithStore(<ActivityView />, h.store);
+    const picker = screen.getByRole('radiogroup', { name: 'Time range' });
+    expect(within(picker).getByRole('radio', { name: '15 min' }).getAttribute('aria-checked')).toBe('true');
+    fireEvent.click(within(picker).getByRole('radio', { name: '1 h' }));
+    expect(h.store.getState().metrics.rangeMs).toBe(3_600_000);
+    expect(screen.getByText(/The last 1 h, .*watched for 29 s so far/)).toBeTruthy();
+  }, CHART_TEST_TIMEOUT_MS);
+
+  it('keeps the range and thins an hour of samples to a few hundred points, newest kept', () => {
+    const sample = (time: number) => ({ time }) as MetricSample;
+    const hour = Array.from({ length: 3600 }, (_, i) => sample(i * 1000));
+    const all = chartWindow(hour, [{ time: 10_000, term: 2, leaderId: 1 }, { time: 3_500_000, term: 3, leaderId: 2 }], 3_600_000);
+    expect(all.samples.length).toBeLessThanOrEqual(MAX_CHART_POINTS);
+    expect(all.samples.at(-1)?.time).toBe(3_599_000);
+    expect(all.marks).toHaveLength(2);
+    const last5 = chartWindow(hour, [{ time: 10_000, term: 2, leaderId: 1 }, { time: 3_500_000, term: 3, leaderId: 2 }], 300_000);
+    expect(last5.samples).toHaveLength(301);
+    expect(last5.samples[0]?.time).toBe(3_299_000);
+    expect(last5.marks.map((m) => m.term)).toEqual([3]);
+  });
 
   it('marks leader changes on the time axis and lists them', () => {
     const h = history();
@@ -68,6 +98,6 @@ describe('Activity', () => {
     const h = harness();
     renderWithStore(<ActivityView />, h.store);
     expect(screen.getByText(/collecting the first points/)).toBeTruthy();
-    expect(screen.getByText('None in the last ten minutes.')).toBeTruthy();
+    expect(screen.getByText('None in this time range.')).toBeTruthy();
   });
 });

@@ -1,12 +1,10 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCount } from '../../format/units';
-import { ChartCard, leaderChangeLines, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
-import { useApp } from '../../store/context';
+import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
 export function CommitChart() {
-  const samples = useApp((s) => s.metrics.samples);
-  const marks = useApp((s) => s.metrics.leaderChanges);
+  const { samples, marks } = useChartWindow();
   const data = useMemo(() => samples.map((s) => ({ time: s.time, commit: s.leaderCommit })), [samples]);
   return (
     <ChartCard title="Commit index" description="The leader's commit index: every step up is a change a majority has stored. Dashed lines mark leader changes.">

@@ -1,12 +1,10 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCount } from '../../format/units';
-import { ChartCard, leaderChangeLines, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
-import { useApp } from '../../store/context';
+import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
 export function LagChart() {
-  const samples = useApp((s) => s.metrics.samples);
-  const marks = useApp((s) => s.metrics.leaderChanges);
+  const { samples, marks } = useChartWindow();
   const nodeIds = useMemo(() => [...new Set(samples.flatMap((s) => Object.keys(s.lagByNode).map(Number)))].sort((a, b) => a - b), [samples]);
   const data = useMemo(
     () => samples.map((s) => ({ time: s.time, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.lagByNode[id] ?? null])) })),

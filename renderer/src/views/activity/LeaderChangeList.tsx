@@ -1,14 +1,14 @@
 // The leader changes in the chart window, in words.
 import { formatClock } from '../../format/units';
-import { useApp } from '../../store/context';
+import { useChartWindow } from '../../shell/chart-kit';
 
 export function LeaderChangeList() {
-  const marks = useApp((s) => s.metrics.leaderChanges);
+  const { marks } = useChartWindow();
   return (
     <section className="card" aria-label="Leader changes">
       <h3>Leader changes</h3>
       {marks.length === 0 ? (
-        <p className="muted">None in the last ten minutes.</p>
+        <p className="muted">None in this time range.</p>
       ) : (
         <ol style={{ margin: 0, paddingLeft: 18 }}>
           {[...marks].reverse().map((m) => (

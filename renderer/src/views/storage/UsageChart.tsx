@@ -2,13 +2,11 @@
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { byteTicks } from '../../format/byte-ticks';
 import { formatBytes } from '../../format/units';
-import { ChartCard, leaderChangeLines, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
-import { useApp } from '../../store/context';
+import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 import { useMemo } from 'react';
 
 export function UsageChart() {
-  const samples = useApp((s) => s.metrics.samples);
-  const marks = useApp((s) => s.metrics.leaderChanges);
+  const { samples, marks } = useChartWindow();
   const nodeIds = useMemo(() => [...new Set(samples.flatMap((s) => Object.keys(s.bytesOnDiskByNode).map(Number)))].sort((a, b) => a - b), [samples]);
   const data = useMemo(
     () => samples.map((s) => ({ time: s.time, total: s.totalSize, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.bytesOnDiskByNode[id] ?? null])) })),
