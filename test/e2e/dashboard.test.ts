@@ -64,6 +64,17 @@ describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three r
     await screenshot('overview-three-nodes');
   });
 
+  it('shows each node\'s S3 endpoint and copyable commands to connect a tool to it', async () => {
+    const card = page.getByRole('region', { name: 'Node 1' });
+    await expect.poll(async () => /Ports\s*API \d+ · peer \d+ · S3 \d+/.test(await card.innerText()), { timeout: 30_000 }).toBe(true);
+    const panel = page.getByRole('region', { name: 'Connect a tool' });
+    await expect.poll(async () => (await panel.count()) === 1 && (await panel.innerText()).includes('rclone config create dfs s3 provider=Other access_key_id='), { timeout: 30_000 }).toBe(true);
+    const text = await panel.innerText();
+    for (const tool of ['rclone', 'aws', 's3cmd']) expect(await panel.getByRole('button', { name: `Copy the ${tool} commands` }).count()).toBe(1);
+    expect(text).toMatch(/aws --endpoint-url http:\/\/127\.0\.0\.1:\d+ s3 ls/);
+    await screenshot('overview-connect-a-tool');
+  });
+
   it('uploads a file dropped on the window with visible progress, then shows it complete on all three nodes', async () => {
     await page.getByRole('tab', { name: 'Files' }).click();
     await dropFiles([{ name: 'dropped.bin', size: 8 * 1024 * 1024, fill: 'd' }]);

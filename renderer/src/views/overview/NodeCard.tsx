@@ -64,11 +64,10 @@ export function NodeCard({ node }: { node: ManagedNode }) {
         <dt>Ports</dt>
         <dd>
           API {portOf(node.httpUrl)} · peer {portOf(node.peerAddress)}
+          {status?.s3Url ? <span title={`S3 endpoint: ${status.s3Url}`}> · S3 {portOf(status.s3Url)}</span> : null}
         </dd>
         <dt>Disk</dt>
         <dd><CapacityBar node={node} /></dd>
-        <dt>S3 endpoint</dt>
-        <dd>{status?.s3Url ? <code>{status.s3Url}</code> : 'off'}</dd>
         <dt>Uptime</dt>
         <dd>{process?.startedAt == null ? '—' : formatDuration(now - process.startedAt)}</dd>
         <dt>Restarts</dt>
