@@ -6,7 +6,7 @@ import { App } from '../../../renderer/src/App';
 import type { TestHarness } from './fake-deps';
 import { FilesView } from '../../../renderer/src/views/files/FilesView';
 import { MAX_UPLOAD_ROWS, UploadQueue } from '../../../renderer/src/views/files/UploadQueue';
-import { fileItem, healthyCluster } from './fixtures';
+import { fileItem, healthyCluster, node } from './fixtures';
 import { commandsSent, harness, settle } from './fake-deps';
 import { renderWithStore } from './render';
 
@@ -90,6 +90,9 @@ describe('Files', () => {
     fireEvent.click(within(drawer).getByRole('button', { name: 'Lock notes/todo.txt' }));
     await act(settle);
     expect(commandsSent(h)).toEqual(['POST /api/locks/notes%2Ftodo.txt']);
+    // A node catching up with recovery on is fetching what it lacks: repairing, not just missing.
+    act(() => h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster({ nodes: [node(1), node(2, { recovery: { catchingUp: true } }), node(3)] }) }));
+    expect(within(map).getAllByRole('row')[1]?.getAttribute('aria-label')).toBe('Node 2: repairing: 1 of 2 still to fetch');
     fireEvent.keyDown(drawer, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
 
