@@ -5,6 +5,7 @@ import type { FileInfo, FileList, LockGrant } from '../../../node-runtime/common
 import { asRequestError } from '../api/request-error';
 import { fileUrl } from '../api/upload';
 import { describeFailure } from '../format/error-text';
+import { forEachBounded, keepListed, withTicks } from './file-selection';
 import { lockRenewal } from './lock-renewal';
 import type { FilesData, FilesSlice, SliceCreator } from './state';
 
@@ -99,7 +100,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
         cursor = page.nextCursor;
       } while (cursor !== null && items.length + folders.length < wanted);
       if (listing !== controller) return;
-      patch((f) => ({ items, folders, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepExisting(f.selected, items) }));
+      patch((f) => ({ items, folders, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepListed(f.selected, items) }));
     } catch (err) {
       if (listing !== controller || controller.signal.aborted) return;
       const failure = asRequestError(err);
@@ -185,40 +186,21 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
       void loadRestIfNeeded();
     },
 
-    setFilesSelected(names, selected) {
-      patch((f) => {
-        const next = { ...f.selected };
-        for (const name of names) {
-          if (selected) next[name] = true;
-          else delete next[name];
-        }
-        return { selected: next };
-      });
-    },
+    setFilesSelected: (names, ticked) => patch((f) => ({ selected: withTicks(f.selected, names, ticked) })),
 
     async deleteSelectedFiles() {
-      const queue = Object.keys(get().files.selected);
-      const failures: { name: string; message: string }[] = [];
-      const worker = async () => {
-        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-          setBusy(name, 'delete');
-          try {
-            await removeFile(name);
-          } catch (err) {
-            const failure = asRequestError(err);
-            failures.push({ name, message: describeFailure(failure.code, failure.detail) });
-          } finally {
-            setBusy(name, null);
-          }
-        }
-      };
-      const total = queue.length;
-      await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, total) }, worker));
-      if (failures.length > 0) {
-        const first = failures[0] as { name: string; message: string };
-        patch({ actionFailure: { what: `delete ${failures.length} of ${total} files`, message: `${first.name}: ${first.message}`, at: deps.now() } });
+      const names = Object.keys(get().files.selected);
+      const failures = await forEachBounded(names, DELETE_CONCURRENCY, async (name) => {
+        setBusy(name, 'delete');
+        await removeFile(name).finally(() => setBusy(name, null));
+      });
+      const first = failures[0];
+      if (first !== undefined) {
+        const failure = asRequestError(first.error);
+        const message = `${first.name}: ${describeFailure(failure.code, failure.detail)}`;
+        patch({ actionFailure: { what: `delete ${failures.length} of ${names.length} files`, message, at: deps.now() } });
       }
-      if (failures.length < total) get().noteFilesChanged();
+      if (failures.length < names.length) get().noteFilesChanged();
     },
 
     openFileDetails(name) {
@@ -317,10 +299,3 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     dismissFileFailure: () => patch({ actionFailure: null }),
   };
 };
-
-/** The ticked names still listed after a reload (a file deleted elsewhere drops out). */
-function keepExisting(selected: Readonly<Record<string, true>>, items: readonly { name: string }[]): Readonly<Record<string, true>> {
-  if (Object.keys(selected).length === 0) return selected;
-  const listed = new Set(items.map((i) => i.name));
-  return Object.fromEntries(Object.keys(selected).filter((n) => listed.has(n)).map((n) => [n, true as const]));
-}
