@@ -77,8 +77,7 @@ async function handle(options: S3EndpointOptions, req: http.IncomingMessage, res
     s3 = parseS3Request(req, res);
     authenticate(s3, options.credentials, isWrite(s3));
     const { services } = options;
-    const bodyIdleMs = services.limits().bodyIdleTimeoutMs;
-    if (!req.complete) req.setTimeout(bodyIdleMs, () => req.destroy(new S3Error('RequestTimeout', `No byte of the request body arrived for ${bodyIdleMs} ms; nothing was stored.`)));
+    timeBody(s3, services.limits().bodyIdleTimeoutMs);
     if (isWrite(s3) && !services.leader().isLeader) {
       await forwardToLeader(s3, options.leader);
       return;
@@ -91,4 +90,37 @@ async function handle(options: S3EndpointOptions, req: http.IncomingMessage, res
     if (s3) sendError(s3, answer);
     else if (!res.headersSent) res.writeHead(answer.status, { 'content-type': 'application/xml' }).end(answer.toXml(req.url ?? '/', ''));
   }
+}
+
+/**
+ * A body that stops arriving for `idleMs` is answered RequestTimeout and cut (its upload stores
+ * nothing), as the node API's bodyIdleTimeout does. Only the body is timed: the socket outlives
+ * the request on keep-alive, so the timer goes once the body has ended or the answer is done.
+ */
+function timeBody(s3: S3Request, idleMs: number): void {
+  const { req, res } = s3;
+  if (req.complete) return;
+  const socket = req.socket;
+  const onTimeout = (): void => {
+    if (req.complete) return;
+    const answer = new S3Error('RequestTimeout', `No byte of the request body arrived for ${idleMs} ms; nothing was stored.`);
+    if (!res.headersSent) res.setHeader('connection', 'close');
+    sendError(s3, answer);
+    // The answer leaves first; failing the request then fails the upload's stream (nothing stored).
+    const fail = (): void => {
+      req.destroy(answer);
+    };
+    if (res.writableFinished) fail();
+    else res.once('finish', fail).once('close', fail);
+  };
+  // On the request, not the socket: Node's server destroys a timed-out socket unless the
+  // request, its response or the server listens for 'timeout'.
+  req.setTimeout(idleMs, onTimeout);
+  const stop = (): void => {
+    req.off('timeout', onTimeout);
+    // Node may have set its own keep-alive timeout on the socket since: leave that one alone.
+    if (!socket.destroyed && (socket as { timeout?: number }).timeout === idleMs) socket.setTimeout(0);
+  };
+  req.once('end', stop);
+  res.once('close', stop);
 }

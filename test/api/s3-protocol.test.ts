@@ -4,6 +4,7 @@
 // Requests are signed with SigV4 as the published algorithm says (test/unit/s3/sigv4.test.ts
 // checks that signer against AWS's own examples).
 import { createHash, createHmac } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../cluster/harness';
 import { EMPTY_SHA256, signingKey } from '../../node-runtime/s3/sigv4';
@@ -386,6 +387,32 @@ describe("the cluster's own limits, as S3 errors", () => {
       expect((await call({ method: 'HEAD', path: '/objects/over.bin' })).status).toBe(404);
     } finally {
       await setQuota(10 * 1024 ** 3);
+    }
+  });
+});
+
+describe('a body that stops arriving', () => {
+  it('is answered RequestTimeout after bodyIdleTimeoutMs, and nothing is stored', async () => {
+    const setIdle = (ms: number) => fetch(`${s3.leader.url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bodyIdleTimeoutMs: ms }) });
+    expect((await setIdle(1_000)).status).toBe(200);
+    try {
+      const url = new URL(s3Target(endpoint, '/objects/stalled.bin'));
+      const headers = signedHeaders(url, 'PUT', 'UNSIGNED-PAYLOAD', { 'content-length': '1000' });
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(url.port), url.hostname, () => {
+          const lines = Object.entries({ ...headers, host: url.host }).map(([k, v]) => `${k}: ${v}`);
+          socket.write(`PUT ${url.pathname} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${'x'.repeat(100)}`);
+        });
+        let text = '';
+        socket.setEncoding('utf8').on('data', (d: string) => (text += d));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400/);
+      expect(answer).toContain('<Code>RequestTimeout</Code>');
+      expect((await call({ method: 'HEAD', path: '/objects/stalled.bin' })).status).toBe(404);
+    } finally {
+      await setIdle(30_000);
     }
   });
 });
