@@ -55,7 +55,7 @@ export interface ComposeRequest {
   readonly name: string;
   /** The files whose contents, in this order, make the new file; they must stay until it is written. */
   readonly parts: readonly FileInfo[];
-  /** S3's ETag of the result ("<md5 of the parts' MD5s>-<parts>"). */
+  /** S3's ETag of the result, kept as given ("<md5 of the parts' MD5s>-<parts>" after a multipart upload). */
   readonly md5Tag?: string;
   readonly meta?: ObjectMeta;
 }

@@ -138,7 +138,12 @@ function copySource(s3: S3Request): { bucket: string; key: string } {
   return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
 }
 
-/** CopyObject: the source's verified bytes stream through the writer again (same chunks, so no new disk). */
+/**
+ * CopyObject. A source with a plain MD5 is copied by reference: the copy shares its chunks (same
+ * bytes, so the same MD5), nothing is read but for the SHA-256. Otherwise (a multipart ETag, or a
+ * node API file without an MD5) its verified bytes stream through the writer for a fresh MD5;
+ * the chunks come out the same, so either way no disk is used twice.
+ */
 export async function copyObject(s3: S3Request, services: S3Services, bucket: string, key: string): Promise<void> {
   const target = objectFileName(bucket, key);
   requireBucket(services, bucket);
@@ -150,6 +155,9 @@ export async function copyObject(s3: S3Request, services: S3Services, bucket: st
     throw new S3Error('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata.');
   }
   const meta = directive === 'REPLACE' ? objectMetaFrom(s3) : info.meta ?? {};
-  const copied = await services.files.write({ name: target, body: services.files.read(info, null), declaredSize: info.size, md5: true, meta, expected: { sha256Hex: info.sha256 } });
+  const copied =
+    info.md5 !== undefined && /^[0-9a-f]{32}$/.test(info.md5)
+      ? await services.files.compose({ name: target, parts: [info], md5Tag: info.md5, meta })
+      : await services.files.write({ name: target, body: services.files.read(info, null), declaredSize: info.size, md5: true, meta, expected: { sha256Hex: info.sha256 } });
   sendXml(s3, 200, xmlDocument('CopyObjectResult', { LastModified: copied.modifiedAt, ETag: etagOf(copied) }));
 }

@@ -199,6 +199,11 @@ describe('objects', () => {
     await call({ method: 'PUT', path: '/objects/replaced', headers: { 'x-amz-copy-source': '/objects/original', 'x-amz-metadata-directive': 'REPLACE', 'content-type': 'text/x-new' } });
     const replaced = await call({ method: 'HEAD', path: '/objects/replaced' });
     expect([replaced.headers.get('content-type'), replaced.headers.get('x-amz-meta-a')]).toEqual(['text/x-new', null]);
+    // A node API file has no MD5 to share: its copy gets one computed from its bytes.
+    expect((await fetch(`${s3.leader.url}/files/objects/from-api`, { method: 'PUT', body: 'written by the node API' })).status).toBe(201);
+    const fromApi = await call({ method: 'PUT', path: '/objects/api-copy', headers: { 'x-amz-copy-source': '/objects/from-api' } });
+    expect(xmlValues(await fromApi.text(), 'ETag')).toEqual([`"${createHash('md5').update('written by the node API').digest('hex')}"`]);
+    expect(await (await call({ path: '/objects/api-copy' })).text()).toBe('written by the node API');
     const missing = await call({ method: 'PUT', path: '/objects/x', headers: { 'x-amz-copy-source': '/objects/none' } });
     expect(await errorCode(missing)).toBe('NoSuchKey');
   });
