@@ -14,6 +14,7 @@ import { forwardToLeader, type LeaderEndpoint } from './forward';
 import { dispatch, isWrite } from './routes';
 import { parseS3Request, sendError, type S3Request } from './s3-request';
 import { S3Error, toS3Error } from './s3-errors';
+import { UploadSlots } from './upload-slots';
 
 export interface S3EndpointOptions {
   readonly services: S3Services;
@@ -34,8 +35,9 @@ export interface S3Endpoint {
 export async function startS3Endpoint(options: S3EndpointOptions): Promise<S3Endpoint> {
   const { listen, logger } = options;
   const host = listen.host === '' ? (options.insecure ? '0.0.0.0' : '127.0.0.1') : listen.host;
+  const slots = new UploadSlots();
   const server = http.createServer({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, (req, res) => {
-    void handle(options, req, res);
+    void handle(options, slots, req, res);
   });
   // What Node's parser refuses (oversized headers, a malformed request line) still gets an S3
   // error document, and the connection closes: the stream position is unknown.
@@ -71,12 +73,13 @@ export async function startS3Endpoint(options: S3EndpointOptions): Promise<S3End
   };
 }
 
-async function handle(options: S3EndpointOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(options: S3EndpointOptions, slots: UploadSlots, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   let s3: S3Request | null = null;
   try {
     s3 = parseS3Request(req, res);
     authenticate(s3, options.credentials, isWrite(s3));
     const { services } = options;
+    if (s3.method === 'PUT' || s3.method === 'POST') slots.take(res, services.limits().maxConcurrentUploads);
     timeBody(s3, services.limits().bodyIdleTimeoutMs);
     if (isWrite(s3) && !services.leader().isLeader) {
       await forwardToLeader(s3, options.leader);

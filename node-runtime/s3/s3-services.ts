@@ -24,7 +24,7 @@ export interface S3Services {
   leader(): { readonly isLeader: boolean; readonly leaderId: number | null };
   /** Linearizable read barrier (ReadIndex): S3 promises read-after-write from any node. */
   readBarrier(): Promise<void>;
-  limits(): { readonly bodyIdleTimeoutMs: number };
+  limits(): { readonly bodyIdleTimeoutMs: number; readonly maxConcurrentUploads: number };
   readonly files: {
     list(query: { prefix: string; cursor: string | null; limit: number; delimiter?: '/' }): FileList;
     /** Throws ApiError not_found. */

@@ -421,3 +421,30 @@ describe('a body that stops arriving', () => {
     }
   });
 });
+
+describe('uploads past maxConcurrentUploads', () => {
+  it('are answered SlowDown (503) before their body is read; the slot comes back after', async () => {
+    const setMax = (n: number) => fetch(`${s3.leader.url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maxConcurrentUploads: n }) });
+    expect((await setMax(1)).status).toBe(200);
+    try {
+      const url = new URL(s3Target(endpoint, '/objects/slow.bin'));
+      const headers = signedHeaders(url, 'PUT', 'UNSIGNED-PAYLOAD', { 'content-length': '200' });
+      const socket = net.connect(Number(url.port), url.hostname);
+      let answer = '';
+      socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+      // "100 Continue" comes back once the endpoint took the request (and its slot, in the same tick).
+      const lines = Object.entries({ ...headers, host: url.host, expect: '100-continue' }).map(([k, v]) => `${k}: ${v}`);
+      socket.write(`PUT ${url.pathname} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
+      await waitFor('the first upload to be taken', () => answer.startsWith('HTTP/1.1 100'));
+      socket.write('a'.repeat(100));
+      const second = await put('/objects/second.bin', 'refused while the first one runs');
+      expect([second.status, second.headers.get('retry-after'), await errorCode(second)]).toEqual([503, '1', 'SlowDown']);
+      socket.write('b'.repeat(100));
+      await waitFor('the first upload to finish', () => answer.includes('HTTP/1.1 200'));
+      socket.end();
+      expect((await put('/objects/second.bin', 'taken now')).status).toBe(200);
+    } finally {
+      await setMax(64);
+    }
+  });
+});
