@@ -50,6 +50,13 @@ describe('dfs-node command line', () => {
     expect(parseNodeOptions(['--http', ':8081'], {}).http.host).toBe('');
   });
 
+  it('takes --s3 like --http: loopback by default, a network address only with --insecure', () => {
+    expect(parseNodeOptions(['--s3', ':9000'], {}).s3).toEqual({ host: '', port: 9000 });
+    expect(parseNodeOptions([], {}).s3).toBeUndefined();
+    expect(() => parseNodeOptions(['--s3', '0.0.0.0:9000'], {})).toThrow(/--s3 0\.0\.0\.0:9000 would serve the API to the network.*--insecure/);
+    expect(parseNodeOptions(['--s3', '0.0.0.0:9000', '--insecure'], {}).s3).toEqual({ host: '0.0.0.0', port: 9000 });
+  });
+
   it('refuses a --node outside the cluster list', () => {
     expect(() => parseNodeOptions(['--node', '3', '--cluster', '1,:3030'], {})).toThrow(UsageError);
   });
