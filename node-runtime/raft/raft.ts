@@ -979,9 +979,11 @@ export class Raft {
    * The stream that carried `from`'s messages here closed (EOF or RST). A leader whose process
    * died closes it at once, long before its silence could be noticed. If `from` is our leader,
    * this follower stops counting on it: it leaves the leader's lease (so it can grant pre-votes)
-   * and campaigns after a short grace, one heartbeat interval plus a random share of half an
-   * election timeout (so the followers of a dead leader rarely split the vote), instead of a
-   * whole election timeout.
+   * and campaigns after a short grace instead of a whole election timeout. The followers of a
+   * dead leader all hear of it at once, so the grace staggers them by rank (this node's place
+   * among the other voters, by id) in steps of a heartbeat interval (two ticks at least), plus up
+   * to one step of jitter: the first to ask usually wins before the next one starts, where equal
+   * random waits would split the vote and cost a full election timeout.
    *
    * Why this cannot disrupt a live leader on its own: timing never touches safety (at most one
    * leader per term holds whatever the clocks do), only availability, and availability is what
@@ -995,7 +997,10 @@ export class Raft {
   reportConnectionClosed(from: NodeId): void {
     if (this.role !== 'follower' || from === NONE || this.lead !== from) return;
     this.lead = NONE;
-    const grace = this.heartbeatTimeout + this.random(Math.max(1, Math.floor(this.electionTimeout / 2)));
+    const rank = Math.max(0, this.tracker.voterIds().filter((id) => id !== from).sort((a, b) => a - b).indexOf(this.id));
+    // At least two ticks a step: clocks tick at their own phase, so one tick apart may be none.
+    const step = Math.max(2, this.heartbeatTimeout);
+    const grace = step * (1 + rank) + this.random(step);
     this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - grace);
   }
 

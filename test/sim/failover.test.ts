@@ -61,8 +61,8 @@ describe('a leader killed outright', () => {
       fast.push(await failoverTime(seed, true));
       silent.push(await failoverTime(seed, false));
     }
-    // Grace of 1 + up to 4 ticks, a pre-vote and a vote round trip, the heartbeat that spreads the
-    // news; a split vote (rare, both followers drawing the same grace) costs a full timeout.
+    // Grace of two to four ticks (staggered by rank), a pre-vote and a vote round trip, the
+    // heartbeat that spreads the news; a split vote (rare) costs a full timeout.
     const quick = fast.filter((t) => t < ELECTION_TIME);
     expect(quick.length, `fast: ${fast.join(' ')}`).toBeGreaterThanOrEqual(25);
     for (const t of silent) expect(t, `silent: ${silent.join(' ')}`).toBeGreaterThanOrEqual(ELECTION_TIME);

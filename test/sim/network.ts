@@ -36,6 +36,7 @@ export class Network {
   private faults: LinkFaults;
   /** Directed links that are cut, as `from * 1024 + to`. */
   private readonly cut = new Set<number>();
+  private readonly lastArrival = new Map<number, number>();
   readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
 
   constructor(
@@ -92,18 +93,27 @@ export class Network {
     for (let i = 0; i < copies; i++) {
       const latency = maxLatency > minLatency ? this.random.between(minLatency, maxLatency) : minLatency;
       this.scheduler.after(latency, () => this.arrive(m));
+      this.noteArrival(m, this.scheduler.now() + latency);
     }
   }
 
   /**
    * Closes the connection that carries `from`'s messages to `to`: `to` notices after a message
-   * latency (the FIN or RST travels like any packet). Messages already in flight still arrive, as
-   * they would have been read before the close or resent on a new connection.
+   * latency (the FIN or RST travels like any packet), and after every message already in flight
+   * on that link, as a stream delivers its data before its end.
    */
   closeConnection(from: NodeId, to: NodeId): void {
     const { minLatency, maxLatency } = this.faults;
     const latency = maxLatency > minLatency ? this.random.between(minLatency, maxLatency) : minLatency;
-    this.scheduler.after(latency, () => this.endpoints.closed(from, to));
+    // TCP delivers what was sent before the FIN first: the close comes after the link's last message.
+    const drained = (this.lastArrival.get(from * 1024 + to) ?? 0) - this.scheduler.now();
+    this.scheduler.after(Math.max(latency, drained), () => this.endpoints.closed(from, to));
+  }
+
+  /** Per directed link, the time its last message in flight arrives (only links a close may end). */
+  private noteArrival(m: Message, at: number): void {
+    const link = m.from * 1024 + m.to;
+    if (at > (this.lastArrival.get(link) ?? 0)) this.lastArrival.set(link, at);
   }
 
   private arrive(m: Message): void {
