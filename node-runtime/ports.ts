@@ -108,10 +108,11 @@ export interface NodeServices {
   updateConfig(patch: unknown): Promise<ConfigView>;
   leader(): LeaderView;
   /**
-   * The leader once one is known and reachable (this node, or a peer whose API URL is known),
-   * waiting for an election up to the leaderWaitMs setting; else the view at that deadline.
+   * The leader once one is known and reachable (this node, or a peer whose API URL is known and
+   * is not `unreachable`, a leader that just refused a connection), waiting for an election up to
+   * the leaderWaitMs setting; else the view at that deadline.
    */
-  awaitLeader(): Promise<LeaderView>;
+  awaitLeader(unreachable?: string | null): Promise<LeaderView>;
   /** A leader is known and this node has applied everything it knows is committed. */
   isReady(): boolean;
   /** Linearizable read barrier (ReadIndex). */

@@ -14,6 +14,14 @@ export function wasForwarded(req: Request): boolean {
   return req.headers[FORWARDED_HEADER] !== undefined;
 }
 
+/**
+ * A new connection for each forwarded request, not a kept-alive one: a kept-alive socket to a
+ * leader that just died fails only once the request is on it, when nobody can tell whether the
+ * leader took it; a new connection to a dead process is refused before anything is sent, and the
+ * request can go to the next leader.
+ */
+const freshConnections = new http.Agent({ keepAlive: false });
+
 /** How much of a body the leader did not want is read and dropped before the connection is cut. */
 const DROP_LIMIT_BYTES = 1024 * 1024;
 
@@ -34,14 +42,21 @@ function dropRestOfBody(req: Request, upstream: http.ClientRequest): void {
   req.resume();
 }
 
-export function forwardRequest(req: Request, res: Response, leaderUrl: string, selfId: number): void {
+/**
+ * Streams the request to the leader at `leaderUrl`. The body starts flowing only once the
+ * connection to the leader is open: if it cannot be opened (the leader's process just died and
+ * this node has not heard yet), nothing of the request reached any leader and not a byte of the
+ * body was read, so `onUnreached` may route it again (the node then waits for the new leader).
+ * Without `onUnreached`, or once the body flows, a failure answers 503: the outcome is unknown.
+ */
+export function forwardRequest(req: Request, res: Response, leaderUrl: string, selfId: number, onUnreached?: (err: Error) => void): void {
   const target = new URL(req.originalUrl, leaderUrl);
   const headers: http.OutgoingHttpHeaders = {};
   for (const [key, value] of Object.entries(req.headers)) {
     if (!hopByHop.has(key) && value !== undefined) headers[key] = value;
   }
   headers[FORWARDED_HEADER] = String(selfId);
-  const upstream = http.request(target, { method: req.method, headers }, (answer) => {
+  const upstream = http.request(target, { method: req.method, headers, agent: freshConnections }, (answer) => {
     // This node may have answered already (408 for a stalled body): the leader's answer has
     // nowhere to go, and writing a second head would throw out of this event and end the node.
     if (res.headersSent || res.destroyed) {
@@ -61,11 +76,20 @@ export function forwardRequest(req: Request, res: Response, leaderUrl: string, s
       () => res.destroy(),
     );
   });
+  let flowing = false;
+  const startBody = (): void => {
+    flowing = true;
+    req.pipe(upstream);
+  };
+  upstream.on('socket', (socket) => {
+    if (socket.connecting) socket.once('connect', startBody);
+    else startBody();
+  });
   upstream.on('error', (err) => {
-    sendError(res, new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`));
+    if (!flowing && onUnreached && !res.headersSent) onUnreached(err);
+    else sendError(res, new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`));
   });
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
-  req.pipe(upstream);
 }

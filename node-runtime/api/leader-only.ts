@@ -9,6 +9,9 @@ import { sendError } from './errors';
 import { forwardRequest, wasForwarded } from './forward';
 import type { NodeServices } from '../ports';
 
+/** How often a write is routed again after its leader refused the connection (each a new election). */
+const MAX_REROUTES = 3;
+
 export function leaderOnly(services: NodeServices): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const view = services.leader();
@@ -22,13 +25,21 @@ export function leaderOnly(services: NodeServices): RequestHandler {
       refuse(res, services.id, view);
       return;
     }
-    void services.awaitLeader().then((current) => {
-      if (res.headersSent || res.destroyed) return;
-      if (current.isLeader) next();
-      else if (current.leaderUrl === null || wasForwarded(req)) refuse(res, services.id, current);
-      else if (req.query.redirect !== undefined) res.redirect(307, new URL(req.originalUrl, current.leaderUrl).toString());
-      else forwardRequest(req, res, current.leaderUrl, services.id);
-    }, next);
+    const route = (attempt: number, unreachable: string | null): void => {
+      void services.awaitLeader(unreachable).then((current) => {
+        if (res.headersSent || res.destroyed) return;
+        if (current.isLeader) next();
+        else if (current.leaderUrl === null || current.leaderUrl === unreachable || current.leaderId === services.id || wasForwarded(req)) refuse(res, services.id, current);
+        else if (req.query.redirect !== undefined) res.redirect(307, new URL(req.originalUrl, current.leaderUrl).toString());
+        else {
+          const leaderUrl = current.leaderUrl;
+          // A leader that refuses the connection has died: its request never started, route it again.
+          const retry = attempt < MAX_REROUTES ? () => route(attempt + 1, leaderUrl) : undefined;
+          forwardRequest(req, res, leaderUrl, services.id, retry);
+        }
+      }, next);
+    };
+    route(0, null);
   };
 }
 

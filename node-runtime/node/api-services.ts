@@ -32,7 +32,7 @@ export function apiServices({ inputs, parts, raft, transport, metrics, startedAt
     config: () => config.view(),
     updateConfig: (patch) => config.update(patch),
     leader: () => leader.view(),
-    awaitLeader: () => leader.awaitLeader(config.nodeSettings().leaderWaitMs),
+    awaitLeader: (unreachable) => leader.awaitLeader(config.nodeSettings().leaderWaitMs, unreachable ?? null),
     isReady: () => leader.isReady(),
     readBarrier: async () => {
       // A ReadIndex asked with no leader is dropped by the core: wait through an election first.

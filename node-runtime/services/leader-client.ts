@@ -51,15 +51,20 @@ export class LeaderClient {
   }
 
   /**
-   * The leader as soon as one can take a write: this node, or a peer whose API URL is known.
-   * Waits through an election for at most `waitMs`, looking every LEADER_WAIT_STEP_MS (an
+   * The leader as soon as one can take a write: this node, or a peer whose API URL is known (and
+   * is not `unreachable`, a leader that just refused a connection, which this node's Raft may not
+   * have noticed dying yet). Waits through an election for at most `waitMs`, looking every LEADER_WAIT_STEP_MS (an
    * election on loopback takes a few hundred ms); at the deadline, the view as it is.
    */
-  async awaitLeader(waitMs: number): Promise<LeaderView> {
+  async awaitLeader(waitMs: number, unreachable: string | null = null): Promise<LeaderView> {
     const { clock } = this.options;
     const deadline = clock.now() + waitMs;
+    const { selfId } = this.options;
+    // The core may name this node leader a moment before the driver has taken the Ready that makes
+    // it one (isLeader): a write then waits for that, not forwarded to this node's own URL.
+    const usable = (v: LeaderView): boolean => v.isLeader || (v.leaderUrl !== null && v.leaderId !== selfId && v.leaderUrl !== unreachable);
     let view = this.view();
-    while (!view.isLeader && view.leaderUrl === null && clock.now() < deadline) {
+    while (!usable(view) && clock.now() < deadline) {
       await new Promise<void>((resolve) => clock.after(Math.min(LEADER_WAIT_STEP_MS, Math.max(1, deadline - clock.now())), resolve));
       view = this.view();
     }
