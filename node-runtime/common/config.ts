@@ -118,7 +118,9 @@ export const CLUSTER_DEFAULTS: Readonly<ClusterSettings> = {
  * defaults above stay for clusters across machines, where a busy network or a slow peer must not
  * look like a dead leader; etcd uses the same 100 / 1000 ms.
  */
-export const LOCAL_CLUSTER_TIMING: Readonly<Pick<ClusterSettings, 'heartbeatInterval' | 'electionTimeout'>> = {
+export type RaftTiming = Pick<ClusterSettings, 'heartbeatInterval' | 'electionTimeout'>;
+
+export const LOCAL_CLUSTER_TIMING: Readonly<RaftTiming> = {
   heartbeatInterval: 60,
   electionTimeout: 500,
 };

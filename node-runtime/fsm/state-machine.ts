@@ -12,7 +12,7 @@
 //  - snapshot() is canonical: equal states give equal bytes, and restore(snapshot()) reproduces
 //    the state exactly.
 
-import { CLUSTER_DEFAULTS, describeConfigIssues, validateConfigPatch, type ClusterSettings, type LayeredSettings } from '../common/config';
+import { describeConfigIssues, validateConfigPatch, type ClusterSettings, type LayeredSettings, type RaftTiming } from '../common/config';
 import { validateFileName } from '../common/file-name';
 import { ClusterConfig } from './cluster-config';
 import {
@@ -58,9 +58,12 @@ export class StateMachine {
   private appliedIndex = 0;
   private logTime = 0;
 
-  /** `timingDefaults`: the Raft timeouts until the log sets them (a local cluster's are shorter). */
-  constructor(timingDefaults?: Readonly<Pick<ClusterSettings, 'heartbeatInterval' | 'electionTimeout'>>) {
-    this.config = new ClusterConfig({ ...CLUSTER_DEFAULTS, ...timingDefaults });
+  /**
+   * `timingDefaults`: the Raft timeouts this node runs with until the log sets one (a local
+   * cluster's are shorter). They never decide an entry's outcome (see ClusterConfig).
+   */
+  constructor(timingDefaults?: Readonly<RaftTiming>) {
+    this.config = new ClusterConfig(timingDefaults);
   }
 
   /** Builds a state machine holding exactly the state a snapshot captured. */
@@ -240,7 +243,8 @@ export class StateMachine {
   }
 
   private configSet(cmd: ConfigSetCommand): ApplyResult {
-    const result = validateConfigPatch(cmd.patch, this.config.current());
+    // Against the replicated values, never this node's own defaults: every replica must agree.
+    const result = validateConfigPatch(cmd.patch, this.config.replicated());
     if (!result.ok) return reject({ code: 'config_invalid', detail: describeConfigIssues(result.issues) });
     const nodeKeys = Object.keys(result.node);
     if (nodeKeys.length > 0) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_DEFAULTS } from '../../../node-runtime/common/config';
+import { CLUSTER_DEFAULTS, LOCAL_CLUSTER_TIMING } from '../../../node-runtime/common/config';
+import type { Command } from '../../../node-runtime/fsm/commands';
+import { StateMachine } from '../../../node-runtime/fsm/state-machine';
 import { Driver, observable } from './builders';
 
 describe('configSet', () => {
@@ -40,5 +42,25 @@ describe('configSet', () => {
   it('rejects a patch that is not an object as bad_request', () => {
     const d = new Driver();
     expect(d.rejected({ type: 'configSet', patch: [1] as never, at: 1 }).code).toBe('bad_request');
+  });
+
+  it('decides every entry the same on a node with local-cluster timing and one without, which differ only in what they run until the log sets a timeout', () => {
+    // Whether a cluster is local is each node's own view of its --cluster list, so replicas may
+    // disagree on it. These patches pass or fail by the other timeout: against 60/500 ms defaults,
+    // electionTimeout 150 would pass and heartbeatInterval 300 would fail; against 100/1000, the reverse.
+    const local = new Driver(new StateMachine(LOCAL_CLUSTER_TIMING));
+    const server = new Driver(new StateMachine());
+    expect(local.machine.clusterConfig()).toMatchObject(LOCAL_CLUSTER_TIMING);
+    expect(local.machine.clusterConfigLayered().sources.electionTimeout).toBe('default');
+    const entries: Command[] = [
+      { type: 'configSet', patch: { electionTimeout: 150 }, at: 1 },
+      { type: 'configSet', patch: { heartbeatInterval: 300 }, at: 2 },
+    ];
+    const outcomes = (d: Driver) => entries.map((c) => JSON.stringify(d.apply(c)));
+    expect(outcomes(local)).toEqual(outcomes(server));
+    expect(local.machine.snapshot()).toEqual(server.machine.snapshot());
+    // The log set a timeout: from then on both run the log's timing.
+    expect(local.machine.clusterConfig()).toEqual(server.machine.clusterConfig());
+    expect(local.machine.clusterConfig()).toMatchObject({ heartbeatInterval: 300, electionTimeout: CLUSTER_DEFAULTS.electionTimeout });
   });
 });
