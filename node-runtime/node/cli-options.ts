@@ -34,6 +34,8 @@ export interface NodeOptions {
   readonly apiTokenFile?: string;
   /** --s3: serve the S3-compatible endpoint there too (issue #17); credentials come from the environment. */
   readonly s3?: HostPort;
+  /** How other machines reach this node's HTTP and S3 ports (common/listen-address.ts). */
+  readonly advertise: { readonly explicit?: string; readonly peerHost: string };
 }
 
 export class UsageError extends Error {}
@@ -92,6 +94,7 @@ export function buildCommand(): Command {
     .option('--fault-injection', 'accept fault rules (partitions) from a caller holding the cluster secret; for demos and tests', false)
     .option('--api-token-file <file>', 'file holding the client API token every client route then needs (env DFS_API_TOKEN)')
     .option('--s3 <[host]:port>', 'also serve the S3-compatible API here (credentials: DFS_S3_ACCESS_KEY and DFS_S3_SECRET_KEY, or DFS_S3_CREDENTIALS_FILE)', parseHostPort)
+    .option('--advertise-host <host>', 'the name or address other nodes and clients reach this node\'s HTTP and S3 ports at (default: the listening host; when listening on every interface, the host of this node\'s --cluster entry)')
     .option('--insecure', 'serve the HTTP API on a non-loopback address over plain HTTP (no TLS yet); without it ":port" means 127.0.0.1', false)
     .addHelpText(
       'after',
@@ -115,6 +118,7 @@ interface RawFlags {
   insecure: boolean;
   apiTokenFile?: string;
   s3?: HostPort;
+  advertiseHost?: string;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
@@ -154,6 +158,7 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     insecure: flags.insecure,
     apiTokenFile: flags.apiTokenFile,
     ...(flags.s3 !== undefined && { s3: flags.s3 }),
+    advertise: { ...(flags.advertiseHost !== undefined && { explicit: flags.advertiseHost }), peerHost: self.peer.host },
   };
 }
 

@@ -2,6 +2,7 @@
 // its URL, so the port must be known first) and answers 503 until serve() hands it the API.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { advertisedHost, serverUrl } from '../common/listen-address';
 import { answerClientErrors } from '../api/client-errors';
 import type { NodeOptions } from './cli-options';
 import { StartupError } from './config-file';
@@ -21,7 +22,7 @@ const starting: http.RequestListener = (_req, res) => {
   res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"unavailable","detail":"the node is starting"}');
 };
 
-export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure'>): Promise<NodeHttpServer> {
+export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure' | 'advertise'>): Promise<NodeHttpServer> {
   // The seed's ":8081" listened everywhere; without --insecure it now means loopback (DESIGN.md).
   const host = options.http.host === '' ? (options.insecure ? '0.0.0.0' : '127.0.0.1') : options.http.host;
   // The API answers a missing Host itself (Node's own check answers 400 with no body at all).
@@ -36,9 +37,8 @@ export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure'>
     server.listen(options.http.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const advertisedHost = options.http.host === '' || options.http.host === '0.0.0.0' ? '127.0.0.1' : options.http.host;
   return {
-    url: `http://${advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost}:${port}`,
+    url: serverUrl('http', advertisedHost(host, options.advertise), port),
     serve(app) {
       server.off('request', starting);
       server.on('request', app);

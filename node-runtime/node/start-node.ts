@@ -66,7 +66,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   const { driver } = raft;
   registerNodeGauges(metrics, { raft: () => driver.status(), applied: () => driver.applied, isLeader: () => driver.isLeader, fsm, uploadsInFlight: parts.uploadsInFlight });
   const services = apiServices({ inputs, parts, raft, transport, metrics, startedAt: clock.now() });
-  const s3 = options.s3 ? await startS3({ services, listen: options.s3, insecure: options.insecure, peers: transport, logger, env: process.env }) : null;
+  const s3 = options.s3 ? await startS3({ services, listen: options.s3, insecure: options.insecure, advertise: options.advertise, peers: transport, logger, env: process.env }) : null;
   const s3Url = s3?.url ?? null;
   http.serve(createApp({ ...services, status: () => ({ ...services.status(), s3Url }) }, logger));
 

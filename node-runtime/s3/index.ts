@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { S3Services } from './s3-services';
 import { loadS3Credentials } from './credentials';
-import { startS3Endpoint, type S3Endpoint } from './s3-server';
+import { startS3Endpoint, type S3Endpoint, type S3EndpointOptions } from './s3-server';
 import { UploadSweeper } from './upload-sweeper';
 
 const S3_URL_RPC = 's3-url' as const;
@@ -15,7 +15,7 @@ export interface PeerRpc {
   call(peerId: number, name: typeof S3_URL_RPC, request: Record<string, never>, options?: { timeoutMs?: number }): Promise<string>;
 }
 
-export async function startS3(options: { services: S3Services; listen: { readonly host: string; readonly port: number }; insecure: boolean; peers: PeerRpc; logger: Logger; env: NodeJS.ProcessEnv }): Promise<S3Endpoint> {
+export async function startS3(options: { services: S3Services; listen: { readonly host: string; readonly port: number }; insecure: boolean; advertise: S3EndpointOptions['advertise']; peers: PeerRpc; logger: Logger; env: NodeJS.ProcessEnv }): Promise<S3Endpoint> {
   const { services, peers } = options;
   const credentials = await loadS3Credentials(options.env);
   let cached: { leaderId: number; url: string } | null = null;
@@ -23,6 +23,7 @@ export async function startS3(options: { services: S3Services; listen: { readonl
     services,
     listen: options.listen,
     insecure: options.insecure,
+    advertise: options.advertise,
     credentials,
     logger: options.logger,
     leader: {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { advertisedHost, serverUrl } from '../common/listen-address';
 import type { S3Services } from './s3-services';
 import { authenticate } from './authenticate';
 import { S3StartupError, type S3Credentials } from './credentials';
@@ -21,6 +22,8 @@ export interface S3EndpointOptions {
   readonly listen: { readonly host: string; readonly port: number };
   /** --insecure: an empty host then means every interface, else loopback. */
   readonly insecure: boolean;
+  /** How other machines reach this port when it listens on every interface (common/listen-address.ts). */
+  readonly advertise: { readonly explicit?: string; readonly peerHost: string };
   readonly credentials: S3Credentials;
   /** Where this cluster's leader serves S3, for writes that arrive at a follower. */
   readonly leader: LeaderEndpoint;
@@ -58,8 +61,7 @@ export async function startS3Endpoint(options: S3EndpointOptions): Promise<S3End
     server.listen(listen.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const advertised = host === '0.0.0.0' ? '127.0.0.1' : host;
-  const url = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
+  const url = serverUrl('http', advertisedHost(host, options.advertise), port);
   logger.info({ event: 's3Listening', s3Url: url }, `S3 endpoint listening on ${url}`);
   return {
     url,
