@@ -191,19 +191,34 @@ export async function listUploads(s3: S3Request, services: S3Services, bucket: s
   await services.readBarrier();
   requireBucket(services, bucket);
   const prefix = s3.query.get('prefix') ?? '';
-  const uploads = uploadsIn(services, bucket)
+  const keyMarker = s3.query.get('key-marker') ?? '';
+  // S3 reads upload-id-marker only beside a key-marker: uploads of that key after that id.
+  const idMarker = keyMarker === '' ? '' : (s3.query.get('upload-id-marker') ?? '');
+  const maxUploads = Math.min(1000, Number(s3.query.get('max-uploads') ?? 1000) || 1000);
+  // Ordered by key, then by upload id, so (key-marker, upload-id-marker) names one place in the list.
+  const remaining = uploadsIn(services, bucket)
     .filter((u) => u.key.startsWith(prefix))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .slice(0, 1000);
+    .sort((a, b) => compareText(a.key, b.key) || compareText(a.uploadId, b.uploadId))
+    .filter((u) => u.key > keyMarker || (u.key === keyMarker && idMarker !== '' && u.uploadId > idMarker));
+  const page = remaining.slice(0, maxUploads);
+  const truncated = remaining.length > page.length;
+  const last = page[page.length - 1];
   sendXml(
     s3,
     200,
     xmlDocument('ListMultipartUploadsResult', [
       el('Bucket', bucket),
+      el('KeyMarker', keyMarker),
+      el('UploadIdMarker', idMarker),
+      ...(truncated && last ? [el('NextKeyMarker', last.key), el('NextUploadIdMarker', last.uploadId)] : []),
       el('Prefix', prefix),
-      el('MaxUploads', 1000),
-      el('IsTruncated', false),
-      ...uploads.map((u) => el('Upload', [el('Key', u.key), el('UploadId', u.uploadId), el('Initiated', u.marker.createdAt), el('StorageClass', 'STANDARD')])),
+      el('MaxUploads', maxUploads),
+      el('IsTruncated', truncated),
+      ...page.map((u) => el('Upload', [el('Key', u.key), el('UploadId', u.uploadId), el('Initiated', u.marker.createdAt), el('StorageClass', 'STANDARD')])),
     ]),
   );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

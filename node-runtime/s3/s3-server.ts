@@ -11,6 +11,7 @@ import { advertisedHost, serverUrl } from '../common/listen-address';
 import type { S3Services } from './s3-services';
 import { authenticate } from './authenticate';
 import { S3StartupError, type S3Credentials } from './credentials';
+import { FORWARDED_HEADER } from '../ports';
 import { forwardToLeader, type LeaderEndpoint } from './forward';
 import { dispatch, isWrite } from './routes';
 import { parseS3Request, sendError, type S3Request } from './s3-request';
@@ -82,8 +83,12 @@ async function handle(options: S3EndpointOptions, slots: UploadSlots, req: http.
     authenticate(s3, options.credentials, isWrite(s3));
     const { services } = options;
     if (s3.method === 'PUT' || s3.method === 'POST') slots.take(res, services.limits().maxConcurrentUploads);
+    // During an election a write waits for a leader (leaderWaitMs), as the node API's do
+    // (api/leader-only.ts); its body stays unread meanwhile, so the idle timer starts after.
+    // A write another node forwarded here is not held: that node already waited.
+    const leads = !isWrite(s3) || (s3.header(FORWARDED_HEADER) === undefined ? await services.awaitLeader() : services.leader()).isLeader;
     timeBody(s3, services.limits().bodyIdleTimeoutMs);
-    if (isWrite(s3) && !services.leader().isLeader) {
+    if (!leads) {
       await forwardToLeader(s3, options.leader);
       return;
     }

@@ -22,6 +22,8 @@ export interface S3WriteRequest {
 export interface S3Services {
   readonly id: number;
   leader(): { readonly isLeader: boolean; readonly leaderId: number | null };
+  /** The leader once one is elected, waiting through an election up to the leaderWaitMs setting. */
+  awaitLeader(): Promise<{ readonly isLeader: boolean; readonly leaderId: number | null }>;
   /** Linearizable read barrier (ReadIndex): S3 promises read-after-write from any node. */
   readBarrier(): Promise<void>;
   limits(): { readonly bodyIdleTimeoutMs: number; readonly maxConcurrentUploads: number };

@@ -324,6 +324,31 @@ describe('multipart upload', () => {
     expect((staged as { items: unknown[] }).items).toEqual([]);
   });
 
+  it('ListMultipartUploads pages by key-marker and upload-id-marker, two uploads of one key included', async () => {
+    const started = [await create('paged/a'), await create('paged/a'), await create('paged/b')];
+    const expected = [
+      ...started.slice(0, 2).sort().map((id) => `paged/a ${id}`),
+      `paged/b ${started[2]}`,
+    ];
+    const seen: string[] = [];
+    let markers: Record<string, string> = {};
+    for (let page = 0; page < 5; page++) {
+      const text = await (await call({ path: '/objects', query: { uploads: '', prefix: 'paged/', 'max-uploads': '1', ...markers } })).text();
+      const [key] = xmlValues(text, 'Key');
+      const [id] = xmlValues(text, 'UploadId');
+      seen.push(`${key} ${id}`);
+      if (xmlValues(text, 'IsTruncated')[0] !== 'true') break;
+      markers = { 'key-marker': xmlValues(text, 'NextKeyMarker')[0] as string, 'upload-id-marker': xmlValues(text, 'NextUploadIdMarker')[0] as string };
+    }
+    expect(seen).toEqual(expected);
+    // A key-marker alone skips every upload of that key.
+    const afterA = await (await call({ path: '/objects', query: { uploads: '', prefix: 'paged/', 'key-marker': 'paged/a' } })).text();
+    expect(xmlValues(afterA, 'UploadId')).toEqual([started[2]]);
+    for (const [i, id] of started.entries()) {
+      expect((await call({ method: 'DELETE', path: `/objects/paged/${i < 2 ? 'a' : 'b'}`, query: { uploadId: id } })).status).toBe(204);
+    }
+  });
+
   it('abort removes the parts; a small part before the last is EntityTooSmall', async () => {
     const uploadId = await create('aborted.bin');
     const small = await upload('aborted.bin', uploadId, 1, partTwo);

@@ -3,6 +3,7 @@
 // 503 with Retry-After.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { signedFetch, startS3Cluster } from '../api/s3-support';
 import { json, startWithLeader, TestCluster, waitFor, type TestNode } from './harness';
 
 let cluster: TestCluster | undefined;
@@ -67,5 +68,19 @@ describe('a write with no leader to take it', () => {
     expect(waited).toBeGreaterThanOrEqual(1_400);
     expect(waited).toBeLessThan(10_000);
     expect((await fetch(`${follower.url}/fileinfo?name=lonely.bin`)).status).toBe(404);
+  });
+
+  it('through S3: a PutObject sent to a follower right after the leader is killed waits and succeeds', async () => {
+    const s3 = await startS3Cluster();
+    cluster = s3.cluster;
+    const { leader, follower } = s3;
+    const endpoint = s3.s3Url(follower);
+    expect((await signedFetch(endpoint, { method: 'PUT', path: '/ride' })).status).toBe(200);
+    await cluster.kill(leader);
+    const body = randomBytes(5000);
+    const res = await signedFetch(endpoint, { method: 'PUT', path: '/ride/after-kill.bin', body });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const back = await signedFetch(endpoint, { path: '/ride/after-kill.bin' });
+    expect(Buffer.from(await back.arrayBuffer()).equals(body)).toBe(true);
   });
 });
