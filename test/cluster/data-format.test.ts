@@ -107,6 +107,18 @@ describe('a format-2 data directory', () => {
     expect(createHash('sha256').update(big).digest('hex')).toBe('b75a001f80bf029e7c45ea2167185317df91fec5702de478f6849c6e30e06413');
   });
 
+  // Issue #11 moves small files out of chunk files: whatever the new format, this one's bytes must read back.
+  it('serves every file it lists with the size and SHA-256 the listing gives', async () => {
+    const { body } = await json<Listing>(`${node.url}/files?limit=100`);
+    for (const file of body.items) {
+      const res = await fetch(`${node.url}/files/${file.name.split('/').map(encodeURIComponent).join('/')}`);
+      expect(res.status, file.name).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.length, file.name).toBe(file.size);
+      expect(createHash('sha256').update(bytes).digest('hex'), file.name).toBe(file.sha256);
+    }
+  });
+
   it('keeps versions and revisions apart: a re-created file is at version 1 with a later revision', async () => {
     const recreated = await json<Info>(`${node.url}/fileinfo?name=docs/note-3.txt`);
     expect(recreated.body).toMatchObject({ version: 1, revision: 19 });
