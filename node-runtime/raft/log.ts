@@ -15,6 +15,8 @@ export class RaftLog {
   committed: number;
   /** Highest index the driver has applied to its state machine. */
   applied: number;
+  /** Highest index handed to the driver to apply (in the outstanding Ready); above `applied` while it applies. */
+  applying: number;
 
   /** `where` names the owning node and its current term in assertion failures. */
   constructor(
@@ -25,6 +27,7 @@ export class RaftLog {
     this.unstable = new Unstable(storage.lastIndex() + 1);
     this.committed = first - 1;
     this.applied = first - 1;
+    this.applying = first - 1;
   }
 
   firstIndex(): number {
@@ -150,6 +153,17 @@ export class RaftLog {
       committed: this.committed,
     });
     this.applied = i;
+    this.applying = Math.max(this.applying, i);
+  }
+
+  /** The driver was handed entries up to `i` to apply (RawNode.ready). */
+  applyingTo(i: number): void {
+    this.applying = Math.max(this.applying, i);
+  }
+
+  /** Committed entries are in the driver's hands and not yet all applied. */
+  isApplying(): boolean {
+    return this.applying > this.applied;
   }
 
   stableTo(i: number, t: number): void {

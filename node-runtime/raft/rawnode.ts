@@ -151,6 +151,7 @@ export class RawNode {
       index: lastCommitted?.index,
       committed: r.log.committed,
     });
+    if (lastCommitted !== undefined) r.log.applyingTo(lastCommitted.index);
     r.msgs = [];
     r.readStates = [];
     this.prevSoft = soft;

@@ -20,6 +20,7 @@ const REGRESSIONS: readonly (RunOptions & { seed: number; found: string })[] = [
   { seed: 2039255, found: 'durability checked as a quorum of each joint half (the checker was wrong)' },
   { seed: 2012434, found: 'no leader: a stale-term vote request dropped unanswered' },
   { seed: 9001009, profile: 'disk', found: 'a node that crashed between persisting a snapshot and its hard state could not restart' },
+  { seed: 9019954, profile: 'disk', found: "a snapshot restored while a Ready's membership change was being applied" },
 ];
 
 describe('membership-heavy simulation', () => {

@@ -1,8 +1,11 @@
 // §7 log compaction: snapshots taken by the application, InstallSnapshot to lagging followers.
 import { describe, expect, it } from 'vitest';
 import { CompactedError, SnapshotOutOfDateError } from '../../../node-runtime/raft/errors';
+import { encodeConfChange } from '../../../node-runtime/raft/codec';
 import { MemoryStorage } from '../../../node-runtime/raft/memory-storage';
-import { ELECTION_TICKS, Network, bytes, str } from './network';
+import { RawNode } from '../../../node-runtime/raft/rawnode';
+import type { ConfChange, Message } from '../../../node-runtime/raft/types';
+import { ELECTION_TICKS, Network, bytes, seededRandom, str } from './network';
 
 /** Snapshots node `id` at its applied index (the "state" is the applied data joined) and compacts. */
 function snapshotAndCompact(net: Network, id: number): number {
@@ -128,5 +131,38 @@ describe('MemoryStorage snapshots', () => {
     expect(s.term(3)).toBe(2);
     expect(() => s.append([e(9, 2)])).toThrow(/gap/);
     expect(s.entries(1, 4, 1)).toHaveLength(1);
+  });
+});
+
+describe('a snapshot that arrives while the driver applies a Ready', () => {
+  // Simulator seed 9019954 (disk profile): a slow disk held a follower's Ready, whose committed
+  // entries carried a membership change, while the leader's snapshot at a later, joint
+  // configuration arrived. Restoring it replaced the configuration under the change being applied.
+  it('is refused until the Ready is applied, so the change applies to the configuration it was committed under', () => {
+    const storage = MemoryStorage.withVoters([1, 2, 3]);
+    const raw = new RawNode({ id: 3, electionTicks: ELECTION_TICKS, heartbeatTicks: 1, storage, random: seededRandom(3) });
+    const msg = (fields: Partial<Message> & Pick<Message, 'type'>): Message => ({ from: 1, to: 3, term: 1, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, ...fields });
+    const change: ConfChange = { changes: [{ op: 'addLearner', nodeId: 4 }], transition: 'auto' };
+    raw.step(msg({ type: 'app', entries: [{ index: 1, term: 1, kind: 'confChange', data: encodeConfChange(change) }], commit: 1 }));
+    const rd = raw.ready();
+    expect(rd.committedEntries.map((e) => e.index)).toEqual([1]);
+    storage.append(rd.entries);
+    if (rd.hardState) storage.setHardState(rd.hardState);
+
+    // The leader's snapshot at a joint configuration arrives before this Ready is applied.
+    const joint = { voters: [1, 2, 4], votersOutgoing: [1, 2, 3], learners: [], learnersNext: [], autoLeave: true };
+    const snap = msg({ type: 'snap', snapshot: { metadata: { index: 9, term: 1, confState: joint }, data: bytes('at 9') } });
+    raw.step(snap);
+    expect(raw.applyConfChange(change).learners).toEqual([4]);
+    raw.advance(rd);
+    const refused = raw.ready();
+    expect(refused.snapshot).toBeUndefined();
+    expect(refused.messages).toContainEqual(expect.objectContaining({ type: 'appResp', to: 1, index: 1, reject: false }));
+    raw.advance(refused);
+
+    // Sent again once the Ready is applied, it is restored.
+    raw.step(snap);
+    const restored = raw.ready();
+    expect(restored.snapshot?.metadata).toMatchObject({ index: 9, confState: joint });
   });
 });
