@@ -13,6 +13,7 @@ export interface ClusterStatusLine {
 const healthWords: Record<ClusterSnapshot['health'], string> = {
   healthy: 'Healthy',
   degraded: 'Degraded',
+  electing: 'Electing a leader',
   noQuorum: 'No quorum',
 };
 

@@ -51,19 +51,30 @@ export interface ManagedNode {
   readonly partitionedFrom: readonly number[];
 }
 
-export type ClusterHealth = 'healthy' | 'degraded' | 'noQuorum';
+/**
+ * `healthy`: every voter follows the leader and none lacks committed entries or chunks;
+ * `degraded`: a working majority, but a voter is down, cut off or behind; `electing`: no working
+ * majority behind a leader yet, but a majority of voters is alive and connected, so the cluster
+ * elects one by itself; `noQuorum`: fewer than a majority of voters alive and connected.
+ */
+export type ClusterHealth = 'healthy' | 'degraded' | 'electing' | 'noQuorum';
 
 export interface ClusterSnapshot {
   readonly mode: 'local' | 'attach';
   readonly profile: string;
   readonly nodes: readonly ManagedNode[];
-  /** The leader of the highest term any reachable node reports, or null. */
+  /**
+   * The node that claims leadership in the highest term any reachable node reports, answers, and
+   * is not cut off; null otherwise (followers' word alone never names a dead leader).
+   */
   readonly leaderId: number | null;
   readonly health: ClusterHealth;
   /** How many more node failures the cluster survives with a quorum. */
   readonly faultTolerance: number;
   /** Nodes that follow the current leader in its term (the leader included). */
   readonly inQuorum: readonly number[];
+  /** Nodes in quorum that lack entries the leader committed, or chunks (not "in sync"). */
+  readonly behind: readonly number[];
   readonly updatedAt: number;
 }
 

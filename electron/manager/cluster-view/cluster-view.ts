@@ -5,6 +5,8 @@ import type { ClusterSnapshot, ManagedNode, NodeReport } from '../../../node-run
 import type { ClusterBackend, MemberView } from '../clusters/cluster-backend';
 import type { EventBus } from './event-bus';
 import { computeHealth } from './health';
+import { supersedes, type StatusReading } from './report-order';
+import { isCutOff } from '../../../node-runtime/common/partition-groups';
 import { NodeClient } from '../clusters/node-client';
 
 export interface ClusterViewOptions {
@@ -23,6 +25,8 @@ interface Observation {
   report: NodeReport | null;
   /** The process that answered (local mode): a restarted node is unreachable until it answers. */
   pid: number | null;
+  /** Where `report.status` came from, to keep a late answer from overriding a newer state. */
+  reading: StatusReading | null;
 }
 
 /** Process states in which a node can answer; the rest are not polled (and count as unreachable). */
@@ -142,26 +146,30 @@ export class ClusterView {
   }
 
   private async poll(member: MemberView): Promise<void> {
-    const previous = this.observations.get(member.id) ?? { reachable: false, report: null, pid: null };
+    const previous = this.observations.get(member.id) ?? { reachable: false, report: null, pid: null, reading: null };
     const pid = member.process?.pid ?? null;
     if (!mayAnswer(member)) {
-      this.observations.set(member.id, { reachable: false, report: previous.report, pid });
+      this.observations.set(member.id, { ...previous, reachable: false, pid });
       return;
     }
     const client = this.client(member);
+    const sentAt = Date.now();
     const [status, stats, recovery, config] = await Promise.allSettled([client.status(), client.stats(), client.recovery(), client.config()]);
     // Another cluster's node on a port we think is ours (it was free when we chose it) is not ours.
     if (status.status === 'rejected' || status.value.id !== member.id) {
-      this.observations.set(member.id, { reachable: false, report: previous.report, pid });
+      this.observations.set(member.id, { ...previous, reachable: false, pid });
       return;
     }
     this.reapplyRules(member, pid);
     const prior = previous.report;
+    const reading: StatusReading = { status: status.value, incarnation: member.process?.startedAt ?? 0, asOf: sentAt };
+    const fresh = supersedes(reading, previous.reading);
     this.observations.set(member.id, {
       reachable: true,
       pid,
+      reading: fresh ? reading : previous.reading,
       report: {
-        status: status.value,
+        status: fresh || prior === null ? status.value : prior.status,
         stats: stats.status === 'fulfilled' ? stats.value : (prior?.stats ?? null),
         recovery: recovery.status === 'fulfilled' ? recovery.value : (prior?.recovery ?? null),
         config: config.status === 'fulfilled' ? config.value : (prior?.config ?? null),
@@ -226,7 +234,14 @@ export class ClusterView {
         partitionedFrom: this.partitions.get(member.id) ?? [],
       };
     });
-    const health = computeHealth(nodes.map((n) => ({ id: n.id, status: n.reachable ? (n.report?.status ?? null) : null })));
+    const health = computeHealth(
+      nodes.map((n) => ({
+        id: n.id,
+        status: n.reachable ? (n.report?.status ?? null) : null,
+        recovery: n.report?.recovery ?? null,
+        isolated: isCutOff(nodes, n.id),
+      })),
+    );
     this.term = health.term;
     return {
       mode: this.backend.mode,
@@ -236,6 +251,7 @@ export class ClusterView {
       health: health.health,
       faultTolerance: health.faultTolerance,
       inQuorum: health.inQuorum,
+      behind: health.behind,
       updatedAt: Date.now(),
     };
   }

@@ -55,7 +55,7 @@ export class NodeSupervisor {
   private handle: NodeHandle | null = null;
   private timers = new Set<TimerId>();
   /** Set before a SIGKILL we send ourselves, so the exit reads as the user's kill or our timeout. */
-  private killCause: { readonly reason: string; readonly countsTowardLoop: boolean } | null = null;
+  private killCause: { readonly reason: string; readonly countsTowardLoop: boolean; readonly byUser?: true } | null = null;
   private stopping: Promise<void> | null = null;
   private resolveStop: (() => void) | null = null;
   private shuttingDown = false;
@@ -149,7 +149,7 @@ export class NodeSupervisor {
   /** A crash on demand: SIGKILL, then the usual backoff (never counted toward the crash loop). */
   kill(): void {
     const handle = this.requireProcess('kill');
-    this.killCause = { reason: 'killed by user (SIGKILL)', countsTowardLoop: false };
+    this.killCause = { reason: 'killed by user (SIGKILL)', countsTowardLoop: false, byUser: true };
     handle.kill('SIGKILL');
   }
 
@@ -252,14 +252,15 @@ export class NodeSupervisor {
     }
 
     const crashReason = cause?.reason ?? how;
-    this.set('crashed', crashReason);
+    // A kill the user asked for is their action, not a failure: no "crashed", no error line.
+    if (cause?.byUser !== true) this.set('crashed', crashReason);
     const decision = this.policy.onExit(now, uptimeMs, cause?.countsTowardLoop ?? true);
     if (decision.kind === 'giveUp') {
       this.set('errored', `crashed ${decision.crashes} times within ${decision.windowMs / 1000} s (last: ${crashReason}); start it to try again`);
       return;
     }
     this.nextRestartAt = now + decision.delayMs;
-    this.set('backoff', `${crashReason}; restarting in ${decision.delayMs} ms`);
+    this.set('backoff', `${crashReason}; restarting in ${decision.delayMs} ms`, cause?.byUser === true ? 'info' : 'warn');
     this.after(decision.delayMs, () => {
       if (this.state !== 'backoff') return;
       this.restarts += 1;
@@ -267,12 +268,11 @@ export class NodeSupervisor {
     });
   }
 
-  private set(state: ProcessState, reason: string): void {
+  private set(state: ProcessState, reason: string, level: LogLevel = state === 'crashed' || state === 'errored' ? 'error' : 'info'): void {
     const previous = this.state;
     this.state = state;
     this.reason = reason;
     if (state !== 'backoff') this.nextRestartAt = null;
-    const level: LogLevel = state === 'crashed' || state === 'errored' ? 'error' : state === 'backoff' ? 'warn' : 'info';
     this.options.onLog({
       nodeId: this.nodeId,
       source: 'manager',

@@ -1,6 +1,7 @@
 // Facts derived from one ClusterSnapshot for display. Pure functions: the snapshot stays the
 // single source of truth and these only look at it from a different angle.
 import type { ClusterSnapshot, ManagedNode } from '../../../node-runtime/common/manager-api';
+import { isCutOff as cutOffIn, partitionGroups as groupsOf } from '../../../node-runtime/common/partition-groups';
 
 /** A stable empty list for selectors (a fresh `[]` would repaint on every store change). */
 export const NO_NODES: readonly ManagedNode[] = [];
@@ -53,45 +54,14 @@ export function majorityOf(voters: number): number {
   return Math.floor(voters / 2) + 1;
 }
 
-/**
- * The groups of nodes that can still talk to each other, given each node's `partitionedFrom`.
- * Connected components of the "not cut off" relation, in node id order.
- */
+/** The groups of nodes that can still talk to each other (see common/partition-groups.ts). */
 export function partitionGroups(snapshot: ClusterSnapshot): number[][] {
-  const ids = snapshot.nodes.map((n) => n.id).sort((a, b) => a - b);
-  const cut = new Map(snapshot.nodes.map((n) => [n.id, new Set(n.partitionedFrom)]));
-  const canTalk = (a: number, b: number) => !cut.get(a)?.has(b) && !cut.get(b)?.has(a);
-  const seen = new Set<number>();
-  const groups: number[][] = [];
-  for (const start of ids) {
-    if (seen.has(start)) continue;
-    const group: number[] = [];
-    const queue = [start];
-    seen.add(start);
-    while (queue.length > 0) {
-      const id = queue.shift() as number;
-      group.push(id);
-      for (const other of ids) {
-        if (!seen.has(other) && canTalk(id, other)) {
-          seen.add(other);
-          queue.push(other);
-        }
-      }
-    }
-    groups.push(group.sort((a, b) => a - b));
-  }
-  return groups;
+  return groupsOf(snapshot.nodes);
 }
 
-/**
- * Whether a node sits outside the main group (the largest one; on a tie, the one with the lowest
- * node id). Those are the nodes a user thinks of as "isolated" and would reconnect.
- */
+/** Whether a node sits outside the main group: the nodes a user thinks of as "isolated". */
 export function isCutOff(snapshot: ClusterSnapshot, id: number): boolean {
-  const groups = partitionGroups(snapshot);
-  if (groups.length <= 1) return false;
-  const main = groups.reduce((best, g) => (g.length > best.length ? g : best));
-  return !main.includes(id);
+  return cutOffIn(snapshot.nodes, id);
 }
 
 /** Groups after cutting `id` off from everyone. */

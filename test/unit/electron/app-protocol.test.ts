@@ -26,6 +26,7 @@ const snapshot: ClusterSnapshot = {
   health: 'healthy',
   faultTolerance: 1,
   inQuorum: [1, 2, 3],
+  behind: [],
   updatedAt: 1,
 };
 

@@ -41,6 +41,7 @@ function snapshot(overrides: Partial<ClusterSnapshot>): ClusterSnapshot {
     health: 'healthy',
     faultTolerance: 1,
     inQuorum: [1, 2, 3],
+    behind: [],
     updatedAt: 0,
     ...overrides,
   };

@@ -127,6 +127,7 @@ export function healthyCluster(patch: Partial<ClusterSnapshot> = {}): ClusterSna
     health: 'healthy',
     faultTolerance: 1,
     inQuorum: [1, 2, 3],
+    behind: [],
     updatedAt: T0,
     ...patch,
   };

@@ -1,11 +1,12 @@
 // The cluster in one line: health, leader and term, how many failures it can still take.
 import { Explained } from '../../shell/Explained';
-import { leaderOf } from '../../store/cluster-derive';
+import { isCutOff, leaderOf } from '../../store/cluster-derive';
 import { useApp } from '../../store/context';
 
 const HEALTH = {
   healthy: { text: 'Healthy', tone: 'pill-ok' },
   degraded: { text: 'Degraded', tone: 'pill-warn' },
+  electing: { text: 'Electing a leader', tone: 'pill-warn' },
   noQuorum: { text: 'No quorum', tone: 'pill-bad' },
 } as const;
 
@@ -15,7 +16,9 @@ export function ClusterHeadline() {
   if (snapshot === null) return <span className="muted">No cluster data yet</span>;
   const health = lost ? { text: 'Unknown', tone: 'pill-neutral' } : HEALTH[snapshot.health];
   const term = leaderOf(snapshot)?.report?.status.term;
-  const up = snapshot.nodes.filter((n) => n.reachable).length;
+  // A node cut off from the others answers the manager but is of no use to the cluster: not "up".
+  const up = snapshot.nodes.filter((n) => n.reachable && !isCutOff(snapshot, n.id)).length;
+  const cutOff = snapshot.nodes.filter((n) => n.reachable && isCutOff(snapshot, n.id)).length;
   return (
     <div className="headline" role="group" aria-label="Cluster status">
       <span
@@ -32,7 +35,7 @@ export function ClusterHeadline() {
         {term !== undefined && <Explained term="term">term {term}</Explained>}
       </span>
       <span className="num headline-nodes">
-        {up} of {snapshot.nodes.length} nodes up
+        {up} of {snapshot.nodes.length} nodes up{cutOff > 0 ? ` · ${cutOff} cut off` : ''}
       </span>
       <span className="num">
         <Explained term="faultTolerance">
