@@ -86,6 +86,8 @@ export interface LockService {
 
 export interface MembershipService {
   add(member: { id: number; peerAddress: string; httpUrl: string | null }): Promise<void>;
+  /** Makes a learner a voter once it has caught up (an add whose catch-up timed out left it a learner). */
+  promote(id: number): Promise<void>;
   remove(id: number): Promise<void>;
 }
 

@@ -31,8 +31,6 @@ export interface MembershipOptions {
 }
 
 const MEMBERS_FILE = 'members.json';
-/** How close (in entries) a learner's log must be to the leader's before promotion. */
-const PROMOTION_LAG = 10;
 const CATCH_UP_DEADLINE_MS = 60_000;
 
 export function parsePeerAddress(text: string): PeerAddress {
@@ -71,6 +69,14 @@ export class RaftMembershipService implements MembershipService {
     await this.change({ changes: [{ op: 'addVoter', nodeId: member.id }], transition: 'auto', context });
   }
 
+  async promote(id: number): Promise<void> {
+    const { confState } = this.options.driver.status();
+    if (confState.voters.includes(id)) throw new ApiError('conflict', `node ${id} is already a voting member`);
+    if (!confState.learners.includes(id)) throw new ApiError('not_found', `node ${id} is not a learner of this cluster`);
+    await this.waitCaughtUp(id);
+    await this.change({ changes: [{ op: 'addVoter', nodeId: id }], transition: 'auto' });
+  }
+
   async remove(id: number): Promise<void> {
     const { confState } = this.options.driver.status();
     if (!confState.voters.includes(id) && !confState.learners.includes(id)) throw new ApiError('not_found', `node ${id} is not a member`);
@@ -107,8 +113,9 @@ export class RaftMembershipService implements MembershipService {
     const deadline = clock.now() + CATCH_UP_DEADLINE_MS;
     for (;;) {
       const status = this.options.driver.status();
+      // The Raft core refuses ("dropped") to promote a learner whose log lacks a committed entry.
       const match = status.progress?.[id]?.match ?? 0;
-      if (status.commit - match <= PROMOTION_LAG) return;
+      if (match >= status.commit) return;
       if (clock.now() > deadline) throw new ApiError('unavailable', `node ${id} did not catch up within ${CATCH_UP_DEADLINE_MS / 1000} s; it stays a learner`);
       await new Promise<void>((resolve) => clock.after(100, resolve));
     }

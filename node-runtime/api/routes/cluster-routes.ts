@@ -16,6 +16,12 @@ const memberBody = z.object({
 });
 const faultBody = z.object({ blockedPeers: z.array(z.number().int().min(1)).max(1000) });
 
+function memberId(text: unknown): number {
+  const id = Number(text);
+  if (!Number.isInteger(id) || id < 1) throw new ApiError('bad_request', 'member id must be a positive integer');
+  return id;
+}
+
 export function clusterRoutes(services: NodeServices): Router {
   const router = express.Router();
   const json = express.json({ limit: '16kb', type: () => true });
@@ -34,10 +40,13 @@ export function clusterRoutes(services: NodeServices): Router {
     res.status(201).json(services.status());
   });
 
+  router.post('/cluster/members/:id/promote', peersOnly(true), writes, async (req, res) => {
+    await services.membership.promote(memberId(req.params.id));
+    res.json(services.status());
+  });
+
   router.delete('/cluster/members/:id', peersOnly(true), writes, async (req, res) => {
-    const id = Number(req.params.id);
-    if (!Number.isInteger(id) || id < 1) throw new ApiError('bad_request', 'member id must be a positive integer');
-    await services.membership.remove(id);
+    await services.membership.remove(memberId(req.params.id));
     res.json(services.status());
   });
 
