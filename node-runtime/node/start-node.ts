@@ -74,6 +74,10 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   parts.leader.start();
   await startTransport(transport, raft, parts, inputs);
   driver.start();
+  // The only voter has nobody to hear from: waiting out an election timeout would only delay
+  // /readyz (issue #18: an empty node is ready within a second).
+  const { voters } = driver.status().confState;
+  if (voters.length === 1 && voters[0] === options.id) driver.campaign();
   void parts.sync.rescan();
   parts.background.start();
   const configWatcher = options.configFile ? watchConfigFile(options.configFile, parts.config, logger) : null;
