@@ -57,6 +57,10 @@ export const layers = {
     paths: ['node-runtime/s3/'], may: ['ports', 'services', 'driver', 'common'],
     why: 's3/ is another client of the services, like api/',
   },
+  ctl: {
+    paths: ['node-runtime/ctl/'], may: ['common'],
+    why: "ctl/ is dfsctl, a client of the nodes' HTTP API like the manager: it uses only node-runtime/common/ of the node",
+  },
   node: {
     paths: ['node-runtime/node/', 'node-runtime/'], may: RUNTIME,
     why: 'node/ wires the node from all its parts, and from nothing of the desktop app',
@@ -122,7 +126,7 @@ const pureCoreGlobals = ['error', ...['setTimeout', 'setInterval', 'setImmediate
 }))];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'release/', 'data/', 'test-results/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'dist/', 'packages/*/dist/', 'release/', 'data/', 'test-results/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// `npx dfs-node` in a checkout: runs the TypeScript sources through tsx, so no build step is
-// needed during development. Packaged builds run dist/node/dfs-node.mjs directly instead.
-import { register } from 'tsx/esm/api';
+// `npx dfs-node` in a checkout. The installed package (packages/dfs-node) runs its bundle directly.
+import { runCommand } from './run-command.js';
 
-register();
-await import('../node-runtime/node/cli.ts');
+await runCommand({ bundle: 'dist/node/dfs-node.mjs', source: 'node-runtime/node/cli.ts' });

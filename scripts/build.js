@@ -4,6 +4,9 @@
 //   dist/electron/main.cjs      Electron main process
 //   dist/electron/preload.cjs   the preload, one CommonJS file (sandboxed preloads cannot load ESM)
 //   dist/renderer/              the dashboard, built by Vite
+// `node scripts/build.js package` (only when named; `npm pack` in packages/dfs-node runs it):
+//   packages/dfs-node/dist/dfs-node.mjs, dfsctl.mjs   the server and the operator's client, every
+//                               dependency bundled in, so the installed package needs nothing else
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { existsSync } from 'node:fs';
@@ -13,21 +16,33 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.slice(2);
 const wants = (target) => only.length === 0 || only.includes(target);
+// Targets built only when asked for by name (a plain `npm run build` has no use for them).
+const onRequest = new Set(['package']);
 
 // Bundled ESM still meets CommonJS dependencies (express, pino) that call require().
 const esmRequireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+// The package's bundles are its commands: npm links them into PATH, so they start with a shebang.
+const shebang = '#!/usr/bin/env node';
 
 const nodeTargets = [
   { name: 'node', entry: 'node-runtime/node/cli.ts', outfile: 'dist/node/dfs-node.mjs', format: 'esm' },
   { name: 'manager', entry: 'electron/manager/web.ts', outfile: 'dist/manager/web.mjs', format: 'esm' },
   { name: 'electron', entry: 'electron/main/main.ts', outfile: 'dist/electron/main.cjs', format: 'cjs', external: ['electron'] },
   { name: 'electron', entry: 'electron/main/preload.ts', outfile: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] },
+  { name: 'package', entry: 'node-runtime/node/cli.ts', outfile: 'packages/dfs-node/dist/dfs-node.mjs', format: 'esm', command: true },
+  { name: 'package', entry: 'node-runtime/ctl/cli.ts', outfile: 'packages/dfs-node/dist/dfsctl.mjs', format: 'esm', command: true },
 ];
+
+function bannerOf(t) {
+  if (t.format !== 'esm') return undefined;
+  return { js: t.command ? `${shebang}\n${esmRequireShim}` : esmRequireShim };
+}
 
 async function main() {
   if (only.length === 0) await rm(`${root}/dist`, { recursive: true, force: true });
   for (const t of nodeTargets) {
-    if (!wants(t.name) || !existsSync(`${root}/${t.entry}`)) continue;
+    const asked = onRequest.has(t.name) ? only.includes(t.name) : wants(t.name);
+    if (!asked || !existsSync(`${root}/${t.entry}`)) continue;
     await esbuild({
       absWorkingDir: root,
       entryPoints: [t.entry],
@@ -36,9 +51,10 @@ async function main() {
       platform: 'node',
       target: 'node20',
       format: t.format,
-      sourcemap: true,
+      // A command's stack traces point into the bundle; the package stays small without a map.
+      sourcemap: !t.command,
       external: t.external ?? [],
-      banner: t.format === 'esm' ? { js: esmRequireShim } : undefined,
+      banner: bannerOf(t),
       logLevel: 'warning',
     });
     console.log(`built ${t.outfile}`);

@@ -75,6 +75,8 @@ export interface ClusterOptions {
   readonly probeHeaders?: Record<string, string>;
   /** Runs before a node's first start, e.g. to copy a fixture data directory into place. */
   readonly beforeFirstStart?: (node: TestNode) => Promise<void>;
+  /** The program that runs dfs-node, then arguments before the flags (default: the sources through tsx). */
+  readonly command?: readonly string[];
 }
 
 export class TestCluster {
@@ -116,10 +118,11 @@ export class TestCluster {
 
   /** Starts (or restarts) a node process with the same ports and data directory. */
   spawn(node: TestNode): ChildProcess {
-    const args = ['--import', 'tsx', cliPath, '--node', String(node.index), '--http', `127.0.0.1:${node.httpPort}`, '--cluster', this.clusterFlag, '--data-dir', node.dataDir];
+    const [program, ...prefix] = this.options.command ?? [process.execPath, '--import', 'tsx', cliPath];
+    const args = [...prefix, '--node', String(node.index), '--http', `127.0.0.1:${node.httpPort}`, '--cluster', this.clusterFlag, '--data-dir', node.dataDir];
     if (this.options.faultInjection) args.push('--fault-injection');
     args.push(...(this.options.extraArgs?.(node) ?? []));
-    const child = spawn(process.execPath, args, {
+    const child = spawn(program!, args, {
       cwd: repoRoot,
       env: { ...process.env, DFS_CLUSTER_SECRET: this.secret, LOG_LEVEL: 'info', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
