@@ -244,6 +244,21 @@ export interface LayeredSettings<T> {
 }
 
 /**
+ * A patch that sets one Raft timeout while the log has set neither also carries the other one's
+ * running value. A node runs its own defaults until the log sets a timeout (a local cluster's
+ * shorter ones), but every replica judges an entry against CLUSTER_DEFAULTS: alone, the one
+ * timeout would be checked against a different partner than the user sees, and once applied it
+ * would switch the other one back to the server default (60 → 100 ms heartbeat beside the new
+ * election timeout). Carrying both keeps the entry's outcome and the running pair as shown.
+ */
+export function pinRaftTiming(patch: Partial<ClusterSettings>, running: LayeredSettings<ClusterSettings>): Partial<ClusterSettings> {
+  const timing = ['heartbeatInterval', 'electionTimeout'] as const;
+  const setByLog = timing.some((key) => running.sources[key] !== 'default');
+  if (setByLog || !timing.some((key) => patch[key] !== undefined)) return patch;
+  return { heartbeatInterval: running.values.heartbeatInterval, electionTimeout: running.values.electionTimeout, ...patch };
+}
+
+/**
  * Merges layers over the defaults, later layers winning, and remembers which layer supplied each
  * value. Callers pass layers in precedence order: file, env, flag, api.
  */

@@ -9,6 +9,7 @@ import {
   describeConfigIssues,
   layerSettings,
   NODE_DEFAULTS,
+  pinRaftTiming,
   validateConfigPatch,
   type ClusterSettings,
   type NodeSettings,
@@ -135,7 +136,8 @@ export class ConfigService extends EventEmitter<ConfigServiceEvents> {
     this.fileClusterSeeded = true;
   }
 
-  private async setCluster(patch: Partial<ClusterSettings>, source: 'api' | 'file'): Promise<void> {
+  private async setCluster(requested: Partial<ClusterSettings>, source: 'api' | 'file'): Promise<void> {
+    const patch = pinRaftTiming(requested, this.options.fsm.clusterConfigLayered());
     if (this.options.isLeader()) {
       await this.options.runner.run({ type: 'configSet', patch, source, at: this.options.clock.now() });
       return;

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CLUSTER_TIMING } from '../../node-runtime/common/config';
 import { configValue, putConfig } from './advanced-helpers';
 import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
@@ -74,6 +75,21 @@ describe('PUT /config', () => {
     await Promise.all(
       cluster.nodes.map((n) =>
         waitFor(`node ${n.id} to show the quota`, async () => (await configValue(n, 'storageQuota')).value === 123_456_789),
+      ),
+    );
+  });
+
+  it('sets one Raft timeout beside the running other one: a local cluster keeps its 60 ms heartbeat', async () => {
+    const running = (await putConfig(follower, {})).body.heartbeatInterval;
+    expect(running).toMatchObject({ value: LOCAL_CLUSTER_TIMING.heartbeatInterval, source: 'default' });
+    const res = await putConfig(follower, { electionTimeout: 400 });
+    expect(res.status).toBe(200);
+    await Promise.all(
+      cluster.nodes.map((n) =>
+        waitFor(`node ${n.id} to run 60/400 ms`, async () => {
+          const body = (await json<Record<string, { value: unknown }>>(`${n.url}/config`)).body;
+          return body.electionTimeout?.value === 400 && body.heartbeatInterval?.value === LOCAL_CLUSTER_TIMING.heartbeatInterval;
+        }),
       ),
     );
   });

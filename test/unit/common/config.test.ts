@@ -9,9 +9,13 @@ import {
   NODE_DEFAULTS,
   NODE_SETTING_KEYS,
   nodeSettingsSchema,
+  LOCAL_CLUSTER_TIMING,
+  pinRaftTiming,
   scopeOf,
   validateConfigPatch,
+  type ClusterSettings,
   type ConfigPatchResult,
+  type LayeredSettings,
 } from '../../../node-runtime/common/config';
 import { configViewSchema } from '../../../node-runtime/common/api-types';
 
@@ -134,5 +138,28 @@ describe('layerSettings and buildConfigView', () => {
     expect(view['chunkSize']).toEqual({ value: CLUSTER_DEFAULTS.chunkSize, scope: 'cluster', source: 'default' });
     expect(view['logLevel']).toEqual({ value: 'info', scope: 'node', source: 'default' });
     expect(Object.keys(view).sort()).toEqual([...CLUSTER_SETTING_KEYS, ...NODE_SETTING_KEYS].sort());
+  });
+});
+
+describe('pinRaftTiming', () => {
+  const layered = (values: Partial<ClusterSettings>, setByLog: (keyof ClusterSettings)[] = []): LayeredSettings<ClusterSettings> => ({
+    values: { ...CLUSTER_DEFAULTS, ...values },
+    sources: Object.fromEntries(Object.keys(CLUSTER_DEFAULTS).map((k) => [k, setByLog.includes(k as keyof ClusterSettings) ? 'api' : 'default'])) as LayeredSettings<ClusterSettings>['sources'],
+  });
+
+  it('adds the running partner of a lone timeout while the log has set neither', () => {
+    expect(pinRaftTiming({ electionTimeout: 150 }, layered(LOCAL_CLUSTER_TIMING))).toEqual({ electionTimeout: 150, heartbeatInterval: LOCAL_CLUSTER_TIMING.heartbeatInterval });
+    expect(pinRaftTiming({ heartbeatInterval: 40, storageQuota: 5 }, layered(LOCAL_CLUSTER_TIMING))).toEqual({ heartbeatInterval: 40, electionTimeout: LOCAL_CLUSTER_TIMING.electionTimeout, storageQuota: 5 });
+  });
+
+  it('leaves a patch alone once the log set a timeout, or when it sets no timeout', () => {
+    expect(pinRaftTiming({ electionTimeout: 900 }, layered({ electionTimeout: 800 }, ['electionTimeout']))).toEqual({ electionTimeout: 900 });
+    expect(pinRaftTiming({ storageQuota: 5 }, layered(LOCAL_CLUSTER_TIMING))).toEqual({ storageQuota: 5 });
+  });
+
+  it('makes the entry pass on every replica: the state machine judges it against CLUSTER_DEFAULTS', () => {
+    const pinned = pinRaftTiming({ electionTimeout: 150 }, layered(LOCAL_CLUSTER_TIMING));
+    expect(validateConfigPatch({ electionTimeout: 150 }).ok).toBe(false);
+    expect(validateConfigPatch(pinned).ok).toBe(true);
   });
 });
