@@ -1,8 +1,7 @@
 // Starts the product the way a user does in web mode — the manager with three real nodes,
 // serving the built dashboard — and hands the test its URL (token included).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,9 +9,28 @@ import { repoRoot, waitFor } from '../../cluster/harness';
 
 const run = promisify(execFile);
 
-/** The dashboard must be built for the manager to serve it; a fresh clone has no dist/ yet. */
+/** What the dashboard bundle is built from: its sources and the shared types it imports. */
+const RENDERER_INPUTS = ['renderer', 'node-runtime/common'];
+
+/** The newest modification time among the renderer's inputs (node_modules and builds aside). */
+async function newestInput(): Promise<number> {
+  let newest = 0;
+  for (const dir of RENDERER_INPUTS) {
+    for (const entry of await readdir(path.join(repoRoot, dir), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || /(^|\/)(node_modules|dist)\//.test(path.relative(repoRoot, entry.parentPath))) continue;
+      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * The dashboard must be built for the manager to serve it: a fresh clone has no dist/ yet, and a
+ * build older than a source edit would test yesterday's dashboard (e2e files run one at a time).
+ */
 export async function ensureRendererBuilt(): Promise<void> {
-  if (existsSync(path.join(repoRoot, 'dist/renderer/index.html'))) return;
+  const built = await stat(path.join(repoRoot, 'dist/renderer/index.html')).catch(() => null);
+  if (built !== null && built.mtimeMs >= (await newestInput())) return;
   await run(process.execPath, [path.join(repoRoot, 'scripts/build.js'), 'renderer'], { cwd: repoRoot, timeout: 180_000 });
 }
 
