@@ -7,6 +7,9 @@ import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, ObjectMeta, RecoveryStatus, ReplicaHolding, Stats } from './common/api-types';
 import type { ByteRange } from './common/byte-range';
+import type { NodeApiRequest } from './transport/tls';
+
+export type { NodeApiRequest };
 
 /**
  * Time as a service sees it: the process's clock and timers in production, a fake one in tests,
@@ -135,6 +138,8 @@ export interface NodeServices {
   /** The request may use client routes: no API token is configured, or it carries the token (or the cluster secret). */
   isAuthorizedClient(headers: IncomingHttpHeaders): boolean;
   readonly metrics: Registry;
+  /** A request to another node's API (a write forwarded to the leader), over HTTPS against the cluster's CA when the URL says so. */
+  readonly requestNode: NodeApiRequest;
   /** Records each client request's latency for /stats. */
   readonly traffic: { recordRequest(ms: number): void };
 }

@@ -1,10 +1,10 @@
 // Streams a request to the leader and its answer back, byte for byte, without buffering: a
 // follower accepts writes "transparently" this way (DESIGN.md, write path).
-import http from 'node:http';
+import type http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { ApiError } from '../common/errors';
-import { FORWARDED_HEADER } from '../ports';
+import { FORWARDED_HEADER, type NodeApiRequest } from '../ports';
 import { sendError } from './errors';
 
 
@@ -13,14 +13,6 @@ const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgr
 export function wasForwarded(req: Request): boolean {
   return req.headers[FORWARDED_HEADER] !== undefined;
 }
-
-/**
- * A new connection for each forwarded request, not a kept-alive one: a kept-alive socket to a
- * leader that just died fails only once the request is on it, when nobody can tell whether the
- * leader took it; a new connection to a dead process is refused before anything is sent, and the
- * request can go to the next leader.
- */
-const freshConnections = new http.Agent({ keepAlive: false });
 
 /** How much of a body the leader did not want is read and dropped before the connection is cut. */
 const DROP_LIMIT_BYTES = 1024 * 1024;
@@ -49,14 +41,19 @@ function dropRestOfBody(req: Request, upstream: http.ClientRequest): void {
  * body was read, so `onUnreached` may route it again (the node then waits for the new leader).
  * Without `onUnreached`, or once the body flows, a failure answers 503: the outcome is unknown.
  */
-export function forwardRequest(req: Request, res: Response, leaderUrl: string, selfId: number, onUnreached?: (err: Error) => void): void {
+export function forwardRequest(req: Request, res: Response, leader: { url: string; selfId: number; request: NodeApiRequest }, onUnreached?: (err: Error) => void): void {
+  const { url: leaderUrl, selfId } = leader;
   const target = new URL(req.originalUrl, leaderUrl);
   const headers: http.OutgoingHttpHeaders = {};
   for (const [key, value] of Object.entries(req.headers)) {
     if (!hopByHop.has(key) && value !== undefined) headers[key] = value;
   }
   headers[FORWARDED_HEADER] = String(selfId);
-  const upstream = http.request(target, { method: req.method, headers, agent: freshConnections }, (answer) => {
+  // A new connection each time (NodeApiRequest), not a kept-alive one: a kept-alive socket to a
+  // leader that just died fails only once the request is on it, when nobody can tell whether the
+  // leader took it; a new connection to a dead process is refused before anything is sent, and
+  // the request can go to the next leader.
+  const upstream = leader.request(target, { method: req.method, headers }, (answer) => {
     // This node may have answered already (408 for a stalled body): the leader's answer has
     // nowhere to go, and writing a second head would throw out of this event and end the node.
     if (res.headersSent || res.destroyed) {

@@ -35,7 +35,7 @@ export function leaderOnly(services: NodeServices): RequestHandler {
           const leaderUrl = current.leaderUrl;
           // A leader that refuses the connection has died: its request never started, route it again.
           const retry = attempt < MAX_REROUTES ? () => route(attempt + 1, leaderUrl) : undefined;
-          forwardRequest(req, res, leaderUrl, services.id, retry);
+          forwardRequest(req, res, { url: leaderUrl, selfId: services.id, request: services.requestNode }, retry);
         }
       }, next);
     };

@@ -54,6 +54,7 @@ export function apiServices({ inputs, parts, raft, transport, metrics, startedAt
     isAuthorizedClient: (headers: IncomingHttpHeaders) => apiToken === null || isAuthorized(headers, apiToken) || (secret !== '' && isAuthorized(headers, secret)),
     hasClusterSecret: (headers: IncomingHttpHeaders, strict: boolean) => (secret !== '' || !strict) && isAuthorized(headers, secret),
     metrics,
+    requestNode: parts.requestNode,
     traffic: parts.traffic,
   };
 }

@@ -21,6 +21,7 @@ import { StatusReporter } from '../services/status-reporter';
 import { TrafficStats } from '../services/traffic-stats';
 import { storeChunked } from '../storage/chunker';
 import type { Transport } from '../transport';
+import { nodeApiRequester } from '../transport/tls';
 import type { RaftPart } from './build-raft';
 import { RoundTripWatch, TICK_MS } from './raft-timing';
 import type { NodeHttpServer } from './http-server';
@@ -89,12 +90,14 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     if (id !== options.id && !options.cluster.some((m) => m.id === id)) transport.addPeer(id, parsePeerAddress(address.peerAddress));
   }
   const roundTrips = new RoundTripWatch((details, message) => logger.warn(details, message));
+  const requestNode = nodeApiRequester(inputs.tls);
   const leader = new LeaderClient({
     selfId: options.id,
     selfHttpUrl: http.url,
     raft: driver,
     transport,
     apiToken: inputs.apiToken,
+    requestNode,
     electionTimeoutMs: () => fsm.clusterConfig().electionTimeout,
     requestTimeoutMs: PROPOSAL_TIMEOUT_MS,
     clock,
@@ -122,7 +125,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
   });
   logger.level = config.nodeSettings().logLevel;
   http.setRequestTimeout(config.nodeSettings().requestTimeoutMs);
-  return { runner, membership, leader, config };
+  return { runner, membership, leader, config, requestNode };
 }
 
 type ConsensusServices = Awaited<ReturnType<typeof buildConsensusServices>>;

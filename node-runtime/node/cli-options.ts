@@ -36,6 +36,14 @@ export interface NodeOptions {
   readonly s3?: HostPort;
   /** How other machines reach this node's HTTP and S3 ports (common/listen-address.ts). */
   readonly advertise: { readonly explicit?: string; readonly peerHost: string };
+  /** --tls-cert, --tls-key, --tls-ca (all or none): HTTPS for the API and S3, mutual TLS between peers. */
+  readonly tlsFiles?: TlsFiles;
+}
+
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
 }
 
 export class UsageError extends Error {}
@@ -95,7 +103,10 @@ export function buildCommand(): Command {
     .option('--api-token-file <file>', 'file holding the client API token every client route then needs (env DFS_API_TOKEN)')
     .option('--s3 <[host]:port>', 'also serve the S3-compatible API here (credentials: DFS_S3_ACCESS_KEY and DFS_S3_SECRET_KEY, or DFS_S3_CREDENTIALS_FILE)', parseHostPort)
     .option('--advertise-host <host>', 'the name or address other nodes and clients reach this node\'s HTTP and S3 ports at (default: the listening host; when listening on every interface, the host of this node\'s --cluster entry)')
-    .option('--insecure', 'serve the HTTP API on a non-loopback address over plain HTTP (no TLS yet); without it ":port" means 127.0.0.1', false)
+    .option('--tls-cert <file>', 'PEM certificate of this node: HTTPS for the API and S3, TLS between peers (with --tls-key and --tls-ca)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-ca <file>', 'PEM certificate of the CA that signed every node\'s certificate; peers must present one it signed')
+    .option('--insecure', 'serve the API on a non-loopback address without a client token, a cluster secret and TLS; without it ":port" means 127.0.0.1', false)
     .addHelpText(
       'after',
       '\nEnvironment: PORT, STORAGE_PATH, LOG_LEVEL as in the seed; DFS_CLUSTER_SECRET authenticates peer traffic\n' +
@@ -119,6 +130,9 @@ interface RawFlags {
   apiTokenFile?: string;
   s3?: HostPort;
   advertiseHost?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
@@ -139,9 +153,16 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError(`--node ${flags.node} is outside the cluster list (it has ${cluster.length} members, indexed from 0)`);
   }
   const http = flags.http ?? (env.PORT ? parseHostPort(env.PORT) : { host: '', port: 8081 + flags.node });
-  // DESIGN.md, safe by default: the API reaches beyond this machine only when asked in so many words.
+  const tlsFiles = tlsFilesOf(flags);
+  // DESIGN.md, safe by default: the API reaches beyond this machine only when it is guarded (a
+  // client token, a cluster secret, TLS), or when asked in so many words (--insecure).
+  const missing = [
+    ...(flags.apiTokenFile === undefined && !env.DFS_API_TOKEN ? ['a client token (--api-token-file or DFS_API_TOKEN)'] : []),
+    ...(!env.DFS_CLUSTER_SECRET ? ['a cluster secret (DFS_CLUSTER_SECRET)'] : []),
+    ...(tlsFiles === undefined ? ['TLS (--tls-cert, --tls-key, --tls-ca)'] : []),
+  ];
   for (const [flag, address] of [['--http', http], ['--s3', flags.s3]] as const) {
-    if (address && address.host !== '' && !isLoopbackHost(address.host) && !flags.insecure) refuseNetworkAddress(flag, address);
+    if (address && address.host !== '' && !isLoopbackHost(address.host) && !flags.insecure && missing.length > 0) refuseNetworkAddress(flag, address, missing);
   }
   return {
     nodeIndex: flags.node,
@@ -159,12 +180,21 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     apiTokenFile: flags.apiTokenFile,
     ...(flags.s3 !== undefined && { s3: flags.s3 }),
     advertise: { ...(flags.advertiseHost !== undefined && { explicit: flags.advertiseHost }), peerHost: self.peer.host },
+    ...(tlsFiles !== undefined && { tlsFiles }),
   };
 }
 
-function refuseNetworkAddress(flag: string, address: HostPort): never {
+function tlsFilesOf({ tlsCert, tlsKey, tlsCa }: RawFlags): TlsFiles | undefined {
+  if (tlsCert === undefined && tlsKey === undefined && tlsCa === undefined) return undefined;
+  if (tlsCert === undefined || tlsKey === undefined || tlsCa === undefined) {
+    throw new UsageError('TLS needs all three of --tls-cert, --tls-key and --tls-ca (the CA verifies the other nodes)');
+  }
+  return { cert: tlsCert, key: tlsKey, ca: tlsCa };
+}
+
+function refuseNetworkAddress(flag: string, address: HostPort, missing: readonly string[]): never {
   throw new UsageError(
     `${flag} ${address.host}:${address.port} would serve the API to the network, which needs a client token, a cluster secret and TLS; ` +
-      'this version has no TLS yet, so add --insecure to serve plain HTTP there anyway (and set DFS_CLUSTER_SECRET), or use ":port" for loopback',
+      `missing: ${missing.join(', ')}. Add them, or --insecure to serve it unguarded anyway, or use ":port" for loopback`,
   );
 }

@@ -1,9 +1,10 @@
 // The node's public HTTP server. It listens before the API exists (the peer transport announces
 // its URL, so the port must be known first) and answers 503 until serve() hands it the API.
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { advertisedHost, serverUrl } from '../common/listen-address';
 import { answerClientErrors } from '../api/client-errors';
+import { createServedPort, type TlsMaterial } from '../transport/tls';
 import type { NodeOptions } from './cli-options';
 import { StartupError } from './config-file';
 
@@ -22,23 +23,23 @@ const starting: http.RequestListener = (_req, res) => {
   res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"unavailable","detail":"the node is starting"}');
 };
 
-export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure' | 'advertise'>): Promise<NodeHttpServer> {
+export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure' | 'advertise'>, tls: TlsMaterial | null): Promise<NodeHttpServer> {
   // The seed's ":8081" listened everywhere; without --insecure it now means loopback (DESIGN.md).
   const host = options.http.host === '' ? (options.insecure ? '0.0.0.0' : '127.0.0.1') : options.http.host;
   // The API answers a missing Host itself (Node's own check answers 400 with no body at all).
   // Request timeouts are checked every connectionsCheckingInterval; Node's 30 s would let a
   // trickling client outlive requestTimeoutMs by that much.
-  const server = http.createServer({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, starting);
+  const { server, listener, scheme } = createServedPort(tls, { requireHostHeader: false, connectionsCheckingInterval: 1_000 }, starting);
   answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
+    listener.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new StartupError(`the HTTP port ${host}:${options.http.port} is already in use (another node running?)`) : err),
     );
-    server.listen(options.http.port, host, () => resolve());
+    listener.listen(options.http.port, host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = (listener.address() as AddressInfo).port;
   return {
-    url: serverUrl('http', advertisedHost(host, options.advertise), port),
+    url: serverUrl(scheme, advertisedHost(host, options.advertise), port),
     serve(app) {
       server.off('request', starting);
       server.on('request', app);
@@ -49,8 +50,9 @@ export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure' 
       server.headersTimeout = ms === 0 ? 60_000 : Math.min(60_000, ms);
     },
     async close(graceMs) {
-      server.close();
-      const drained = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      const drained = new Promise<void>((resolve) => listener.once('close', () => resolve()));
+      listener.close();
+      server.closeIdleConnections();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([drained, grace]);
       server.closeAllConnections();

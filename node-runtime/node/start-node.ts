@@ -8,6 +8,7 @@ import { createApp } from '../api/app';
 import { StateMachine } from '../fsm';
 import { registerNodeGauges } from '../services/node-gauges';
 import { PeerTransport, type PeerAddress, type Transport } from '../transport';
+import { createServedPort } from '../transport/tls';
 import { apiServices } from './api-services';
 import { buildRaft, type RaftPart } from './build-raft';
 import { buildServices, type NodeParts } from './build-services';
@@ -57,7 +58,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   const removedTemp = await storage.storage.chunks.cleanupTemp();
   if (removedTemp > 0) logger.info({ removedTemp }, 'removed temp files left by an interrupted write');
 
-  const http = await listenHttp(options);
+  const http = await listenHttp(options, inputs.tls);
   const transport = createTransport(inputs, http.url);
   const raft = buildRaft({ id: options.id, storage, fsm, transport, logger, clock });
   const parts = await buildServices({ inputs, storage, fsm, raft, transport, http, clock });
@@ -66,7 +67,17 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   const { driver } = raft;
   registerNodeGauges(metrics, { raft: () => driver.status(), applied: () => driver.applied, isLeader: () => driver.isLeader, fsm, uploadsInFlight: parts.uploadsInFlight });
   const services = apiServices({ inputs, parts, raft, transport, metrics, startedAt: clock.now() });
-  const s3 = options.s3 ? await startS3({ services, listen: options.s3, insecure: options.insecure, advertise: options.advertise, peers: transport, logger, env: process.env }) : null;
+  const s3 = options.s3 ? await startS3({
+        services,
+        listen: options.s3,
+        insecure: options.insecure,
+        advertise: options.advertise,
+        serve: (serverOptions, onRequest) => createServedPort(inputs.tls, serverOptions, onRequest),
+        requestNode: parts.requestNode,
+        peers: transport,
+        logger,
+        env: process.env,
+      }) : null;
   const s3Url = s3?.url ?? null;
   http.serve(createApp({ ...services, status: () => ({ ...services.status(), s3Url }) }, logger));
 
@@ -98,7 +109,7 @@ function selfMember(options: NodeOptions): NodeOptions['cluster'][number] {
 }
 
 /** The peer transport, not yet listening: its inbound side is connected once everything it feeds exists. */
-function createTransport({ options, secret, devSecret, logger }: StartupInputs, httpUrl: string): Transport {
+function createTransport({ options, secret, devSecret, logger, tls }: StartupInputs, httpUrl: string): Transport {
   const self = selfMember(options);
   return new PeerTransport({
     selfId: options.id,
@@ -107,6 +118,7 @@ function createTransport({ options, secret, devSecret, logger }: StartupInputs, 
     peers: new Map<number, PeerAddress>(options.cluster.filter((m) => m.id !== options.id).map((m) => [m.id, m.peer])),
     secret,
     selfHttpUrl: httpUrl,
+    ...(tls && { tls }),
     log: logger,
   });
 }

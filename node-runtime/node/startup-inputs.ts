@@ -10,6 +10,8 @@ import type { NodeOptions } from './cli-options';
 import { levelSetting, parseOrThrow, readConfigFile } from './config-file';
 import { devClusterSecret } from './dev-secret';
 import { createLogger } from './logger';
+import { loadTlsMaterial } from './tls-files';
+import type { TlsMaterial } from '../transport/tls';
 
 export interface StartupInputs {
   /** The command line, with the config file's HTTP port applied when no flag or PORT chose one. */
@@ -26,6 +28,8 @@ export interface StartupInputs {
   /** The secret is the generated dev secret, which is for one machine only. */
   readonly devSecret: boolean;
   readonly apiToken: string | null;
+  /** --tls-cert, --tls-key, --tls-ca as read; null for plain HTTP and TCP. */
+  readonly tls: TlsMaterial | null;
 }
 
 export async function readStartupInputs(cli: NodeOptions, env: NodeJS.ProcessEnv): Promise<StartupInputs> {
@@ -48,5 +52,6 @@ export async function readStartupInputs(cli: NodeOptions, env: NodeJS.ProcessEnv
     logger.info({ devSecretFile: dev.file }, `no DFS_CLUSTER_SECRET: peers authenticate with the secret in ${dev.file}; nodes whose data directories sit elsewhere need DFS_CLUSTER_SECRET`);
   }
   const apiToken = await loadApiToken(options.apiTokenFile, env.DFS_API_TOKEN);
-  return { options, dataDir, logger, fileJson, envSettings, flagSettings, secret: dev?.secret ?? configuredSecret, devSecret: dev !== null, apiToken };
+  const tls = await loadTlsMaterial(options.tlsFiles);
+  return { options, dataDir, logger, fileJson, envSettings, flagSettings, secret: dev?.secret ?? configuredSecret, devSecret: dev !== null, apiToken, tls };
 }

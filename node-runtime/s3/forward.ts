@@ -1,16 +1,20 @@
 // A write that reaches a follower is streamed to the leader's S3 endpoint unchanged — Host header
 // included, so the leader checks the client's own signature — and the answer streams back. No
 // buffering, as for the node API's forwarding (api/forward.ts).
-import http from 'node:http';
+import type http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { FORWARDED_HEADER } from '../ports';
 import type { S3Request } from './s3-request';
 import { S3Error } from './s3-errors';
 
+/** One request to another node's port, over HTTPS against the cluster's CA when the URL says so. */
+export type RequestNode = (url: URL, options: http.RequestOptions, onResponse: (answer: http.IncomingMessage) => void) => http.ClientRequest;
+
 export interface LeaderEndpoint {
   /** The leader's S3 base URL; null when no leader is known or it serves no S3. */
   url(): Promise<string | null>;
   readonly selfId: number;
+  readonly request: RequestNode;
 }
 
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
@@ -29,7 +33,7 @@ export async function forwardToLeader(s3: S3Request, leader: LeaderEndpoint): Pr
   // Node's parser already took a chunked framing apart; the body goes on chunked again.
   if (headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
   await new Promise<void>((resolve, reject) => {
-    const upstream = http.request(new URL(s3.req.url ?? '/', url), { method: s3.method, headers }, (answer) => {
+    const upstream = leader.request(new URL(s3.req.url ?? '/', url), { method: s3.method, headers }, (answer) => {
       s3.res.writeHead(answer.statusCode ?? 502, Object.fromEntries(Object.entries(answer.headers).filter(([k]) => !hopByHop.has(k))) as http.OutgoingHttpHeaders);
       pipeline(answer, s3.res).then(resolve, () => {
         s3.res.destroy();

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { S3Services } from './s3-services';
 import { loadS3Credentials } from './credentials';
-import { startS3Endpoint, type S3Endpoint, type S3EndpointOptions } from './s3-server';
+import { startS3Endpoint, type NodeLinks, type S3Endpoint, type S3EndpointOptions } from './s3-server';
 import { UploadSweeper } from './upload-sweeper';
 
 const S3_URL_RPC = 's3-url' as const;
@@ -15,7 +15,17 @@ export interface PeerRpc {
   call(peerId: number, name: typeof S3_URL_RPC, request: Record<string, never>, options?: { timeoutMs?: number }): Promise<string>;
 }
 
-export async function startS3(options: { services: S3Services; listen: { readonly host: string; readonly port: number }; insecure: boolean; advertise: S3EndpointOptions['advertise']; peers: PeerRpc; logger: Logger; env: NodeJS.ProcessEnv }): Promise<S3Endpoint> {
+export interface S3StartOptions extends NodeLinks {
+  readonly services: S3Services;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly insecure: boolean;
+  readonly advertise: S3EndpointOptions['advertise'];
+  readonly peers: PeerRpc;
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export async function startS3(options: S3StartOptions): Promise<S3Endpoint> {
   const { services, peers } = options;
   const credentials = await loadS3Credentials(options.env);
   let cached: { leaderId: number; url: string } | null = null;
@@ -24,10 +34,13 @@ export async function startS3(options: { services: S3Services; listen: { readonl
     listen: options.listen,
     insecure: options.insecure,
     advertise: options.advertise,
+    serve: options.serve,
+    requestNode: options.requestNode,
     credentials,
     logger: options.logger,
     leader: {
       selfId: services.id,
+      request: options.requestNode,
       url: async () => {
         const { leaderId } = services.leader();
         if (leaderId === null) return null;

@@ -3,7 +3,8 @@
 // authenticated (SigV4, header or presigned) before anything else; writes reach the leader as
 // the node API's do (a follower streams them to the leader's S3 endpoint, signature intact), and
 // reads are linearizable, since S3 promises read-after-write.
-import http from 'node:http';
+import type http from 'node:http';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -12,13 +13,19 @@ import type { S3Services } from './s3-services';
 import { authenticate } from './authenticate';
 import { S3StartupError, type S3Credentials } from './credentials';
 import { FORWARDED_HEADER } from '../ports';
-import { forwardToLeader, type LeaderEndpoint } from './forward';
+import { forwardToLeader, type LeaderEndpoint, type RequestNode } from './forward';
 import { dispatch, isWrite } from './routes';
 import { parseS3Request, sendError, type S3Request } from './s3-request';
 import { S3Error, toS3Error } from './s3-errors';
 import { UploadSlots } from './upload-slots';
 
-export interface S3EndpointOptions {
+/** How the endpoint serves its port and reaches the leader's: HTTPS for both when the node has TLS (node/ decides). */
+export interface NodeLinks {
+  readonly serve: (options: http.ServerOptions, onRequest: http.RequestListener) => { readonly server: http.Server; readonly listener: net.Server; readonly scheme: 'http' | 'https' };
+  readonly requestNode: RequestNode;
+}
+
+export interface S3EndpointOptions extends NodeLinks {
   readonly services: S3Services;
   readonly listen: { readonly host: string; readonly port: number };
   /** --insecure: an empty host then means every interface, else loopback. */
@@ -40,7 +47,7 @@ export async function startS3Endpoint(options: S3EndpointOptions): Promise<S3End
   const { listen, logger } = options;
   const host = listen.host === '' ? (options.insecure ? '0.0.0.0' : '127.0.0.1') : listen.host;
   const slots = new UploadSlots();
-  const server = http.createServer({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, (req, res) => {
+  const { server, listener, scheme } = options.serve({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, (req, res) => {
     void handle(options, slots, req, res);
   });
   // What Node's parser refuses (oversized headers, a malformed request line) still gets an S3
@@ -56,18 +63,18 @@ export async function startS3Endpoint(options: S3EndpointOptions): Promise<S3End
     socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
+    listener.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new S3StartupError(`the S3 port ${host}:${listen.port} is already in use`) : err),
     );
-    server.listen(listen.port, host, () => resolve());
+    listener.listen(listen.port, host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
-  const url = serverUrl('http', advertisedHost(host, options.advertise), port);
+  const port = (listener.address() as AddressInfo).port;
+  const url = serverUrl(scheme, advertisedHost(host, options.advertise), port);
   logger.info({ event: 's3Listening', s3Url: url }, `S3 endpoint listening on ${url}`);
   return {
     url,
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
       server.closeIdleConnections();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
       await Promise.race([closed, grace]);

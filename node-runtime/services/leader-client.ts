@@ -8,6 +8,7 @@ import type { ApplyResult } from '../fsm';
 import type { RaftDriver } from '../node/raft-driver';
 import { FORWARDED_HEADER, type Clock, type LeaderView } from '../ports';
 import type { Transport } from '../transport';
+import type { NodeApiRequest } from '../transport/tls';
 
 /** How often a follower asks the leader for its commit index. */
 const LEADER_POLL_MS = 1_000;
@@ -23,6 +24,8 @@ export interface LeaderClientOptions {
   readonly transport: Pick<Transport, 'call' | 'answer' | 'peerHttpUrl'>;
   /** The client API token, which the leader's PUT /config needs when the cluster has one. */
   readonly apiToken: string | null;
+  /** Reaches the leader's API (HTTPS against the cluster's CA when its URL says so). */
+  readonly requestNode: NodeApiRequest;
   readonly electionTimeoutMs: () => number;
   /** Bound on one forwarded request. */
   readonly requestTimeoutMs: number;
@@ -100,16 +103,22 @@ export class LeaderClient {
     const { raft, transport, selfId, apiToken, requestTimeoutMs } = this.options;
     const leaderUrl = raft.leaderId ? transport.peerHttpUrl(raft.leaderId) : undefined;
     if (!leaderUrl) throw new ApiError('no_quorum', 'no leader is known to take the cluster setting');
-    const res = await fetch(new URL('/config', leaderUrl), {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', [FORWARDED_HEADER]: String(selfId), ...(apiToken !== null && { authorization: `Bearer ${apiToken}` }) },
-      body: JSON.stringify(patch),
-      signal: AbortSignal.timeout(requestTimeoutMs),
+    const body = Buffer.from(JSON.stringify(patch));
+    const headers = { 'content-type': 'application/json', 'content-length': body.length, [FORWARDED_HEADER]: String(selfId), ...(apiToken !== null && { authorization: `Bearer ${apiToken}` }) };
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = this.options.requestNode(new URL('/config', leaderUrl), { method: 'PUT', headers, signal: AbortSignal.timeout(requestTimeoutMs) }, (res) => {
+        const pieces: Buffer[] = [];
+        res.on('data', (piece: Buffer) => pieces.push(piece));
+        res.on('end', () => resolve({ status: res.statusCode ?? 502, text: Buffer.concat(pieces).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', (err) => reject(new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`)));
+      req.end(body);
     });
-    if (!res.ok) {
-      const body = apiErrorBodySchema.partial().safeParse(await res.json().catch(() => ({})));
-      const answer = body.success ? body.data : {};
-      throw new ApiError(answer.error ?? 'unavailable', answer.detail ?? `leader answered ${res.status}`);
+    if (status >= 300) {
+      const parsed = apiErrorBodySchema.partial().safeParse(parseJson(text));
+      const answer = parsed.success ? parsed.data : {};
+      throw new ApiError(answer.error ?? 'unavailable', answer.detail ?? `leader answered ${status}`);
     }
   }
 
@@ -136,5 +145,13 @@ export class LeaderClient {
         this.leaderCommit = Math.max(this.leaderCommit, commit);
       })
       .catch(() => undefined);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
   }
 }

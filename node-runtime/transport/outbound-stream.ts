@@ -3,6 +3,7 @@
 // link is down, wait in a bounded queue; everything queued when the socket can take more leaves
 // as one frame. A failed or dropped link is retried with capped, jittered exponential backoff.
 import { request, type ClientRequest } from 'node:http';
+import { request as tlsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Message } from '../raft/types';
 import { connectHost, formatAddress, type PeerAddress } from './address';
@@ -12,6 +13,7 @@ import { encodeMessage } from './codec';
 import { encodeFrame, FRAME_HEADER_BYTES } from './framing';
 import { isBulk, OutboundQueue } from './outbound-queue';
 import { FROM_HEADER, HTTP_URL_HEADER, parseHttpUrl, RAFT_PATH, RAFT_PROTOCOL } from './protocol';
+import { tlsClientOptions, type TlsMaterial } from './tls';
 import type { OutboundStatus, QueueLimits, TransportLog } from './types';
 
 export interface OutboundContext {
@@ -25,6 +27,8 @@ export interface OutboundContext {
   readonly log: TransportLog;
   readonly onUnreachable: (peerId: number) => void;
   readonly onHttpUrl: (peerId: number, url: string) => void;
+  /** With TLS the stream runs over TLS, the peer verified against the CA and shown our certificate. */
+  readonly tls: TlsMaterial | null;
 }
 
 export class OutboundStream {
@@ -122,7 +126,9 @@ export class OutboundStream {
   private connect(): void {
     this.retryTimer = null;
     this.attempts++;
-    const req = request({
+    const tls = this.ctx.tls;
+    const req = (tls ? tlsRequest : request)({
+      ...(tls && tlsClientOptions(tls)),
       host: connectHost(this.address),
       port: this.address.port,
       path: RAFT_PATH,

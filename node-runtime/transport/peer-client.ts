@@ -2,6 +2,7 @@
 // repeated pushes and fetches reuse warm TCP connections. Bodies stream both ways; only small
 // JSON (RPC results, error answers) is buffered, and that with a bound.
 import { Agent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as TlsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { formatAddress, type PeerAddress } from './address';
 import { authorizationHeader } from './auth';
@@ -9,6 +10,7 @@ import { PeerLacksChunkError, PeerBlockedError, PeerRequestError } from './error
 import { readBody, readErrorBody } from './http-body';
 import { sendPeerRequest } from './peer-request';
 import { CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, RPC_NAME, RPC_PATH_PREFIX } from './protocol';
+import { tlsClientOptions, type TlsMaterial } from './tls';
 import type { RequestOptions } from './types';
 
 export interface PeerClientContext {
@@ -19,14 +21,19 @@ export interface PeerClientContext {
   readonly maxRpcBytes: number;
   /** The address to reach `peerId` at; throws PeerUnknownError or PeerBlockedError. */
   readonly resolve: (peerId: number) => PeerAddress;
+  /** With TLS, peers are dialled over TLS, verified against the CA, showing this node's certificate. */
+  readonly tls: TlsMaterial | null;
 }
 
 export class PeerClient {
   // Idle pooled sockets close after 30 s, before the peer server's 60 s keep-alive timeout, so
   // the client is normally the side that ends an idle connection.
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16, timeout: 30_000 });
+  private readonly agent: Agent;
 
-  constructor(private readonly ctx: PeerClientContext) {}
+  constructor(private readonly ctx: PeerClientContext) {
+    const pool = { keepAlive: true, maxSockets: 16, timeout: 30_000 };
+    this.agent = ctx.tls ? new TlsAgent({ ...pool, ...tlsClientOptions(ctx.tls) }) : new Agent(pool);
+  }
 
   /** Resolves once the peer answered 201, i.e. holds the chunk durably and verified its hash. */
   async pushChunk(peerId: number, hash: string, size: number, open: () => Readable, options: RequestOptions = {}): Promise<void> {

@@ -5,11 +5,12 @@
 // A pooled keep-alive socket may have been closed by the peer just as it was reused; such a
 // request never reached the peer's handler, so it is retried once on a fresh socket. The body is
 // a factory for that reason: a stream can be read only once.
-import { request, type Agent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import type { Agent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { connectHost, formatAddress, type PeerAddress } from './address';
 import { PeerConnectionError, PeerTimeoutError, PeerTransportError } from './errors';
+import { requestFor } from './tls';
 
 export interface PeerRequest {
   readonly agent: Agent;
@@ -36,7 +37,7 @@ function attempt(spec: PeerRequest, mayRetry: boolean): Promise<IncomingMessage>
       reject(spec.signal.reason);
       return;
     }
-    const req = request({
+    const req = requestFor(spec.agent)({
       agent: spec.agent,
       host: connectHost(spec.address),
       port: spec.address.port,

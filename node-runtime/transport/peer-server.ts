@@ -1,7 +1,7 @@
 // The listener on this node's peer port: Raft streams arrive as HTTP Upgrades, chunks and RPCs
 // as ordinary requests. Every request is authenticated with the cluster secret and attributed to
 // a peer id before anything else happens, and refused outright while that peer is blocked.
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +13,7 @@ import {
   CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, parseHttpUrl, parsePeerId, RAFT_PATH, RAFT_PROTOCOL,
   RPC_NAME, RPC_PATH_PREFIX,
 } from './protocol';
+import { createServedPort, type ServedPort, type TlsMaterial } from './tls';
 import type { OpenChunk, RpcHandler, StoreChunk, TransportLog } from './types';
 
 export interface PeerServerContext {
@@ -28,17 +29,19 @@ export interface PeerServerContext {
   readonly storeChunk: StoreChunk;
   readonly openChunk: OpenChunk;
   readonly rpcHandlers: ReadonlyMap<string, RpcHandler>;
+  /** With TLS, every peer must also show a certificate signed by the cluster's CA. */
+  readonly tls: TlsMaterial | null;
 }
 
-export function createPeerServer(ctx: PeerServerContext): Server {
-  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+export function createPeerServer(ctx: PeerServerContext): ServedPort {
+  const port = createServedPort(ctx.tls, { keepAliveTimeout: 60_000, verifyClients: true }, (req, res) => {
     handleRequest(ctx, req, res).catch((err: unknown) => {
       ctx.log.warn({ method: req.method, path: req.url, err: String(err) }, 'peer request failed');
       sendError(res, 500, 'internal', 'the request failed on this node', true);
     });
   });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(ctx, req, socket, head));
-  return server;
+  port.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(ctx, req, socket, head));
+  return port;
 }
 
 /** Authenticates and attributes a request: the peer id, or an error answer already chosen. */

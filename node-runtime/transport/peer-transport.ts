@@ -2,7 +2,6 @@
 // small RPCs, all on the node's peer port. The node hands it Ready.messages (after persisting,
 // as Raft requires) and gets peer messages back through the handlers given to start(), in order
 // per peer. The node sees it through the Transport interface (transport.ts).
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Message } from '../raft/types';
@@ -13,6 +12,7 @@ import { InboundStreams } from './inbound-streams';
 import { OutboundStream, type OutboundContext } from './outbound-stream';
 import { PeerClient } from './peer-client';
 import { createPeerServer } from './peer-server';
+import type { ServedPort } from './tls';
 import { parseHttpUrl, PEER_RPCS, type PeerRpcAnswer, type PeerRpcName, type PeerRpcRequest } from './protocol';
 import type { InboundHandlers, PeerRpcHandler, Transport } from './transport';
 import type { PeerStatus, PeerTransportOptions, QueueLimits, RequestOptions, RpcHandler, TransportLog } from './types';
@@ -44,7 +44,7 @@ export class PeerTransport implements Transport {
   private readonly inbound: InboundStreams;
   private readonly httpUrls = new Map<number, string>();
   private readonly rpcHandlers = new Map<string, RpcHandler>();
-  private readonly server: Server;
+  private readonly port: ServedPort;
   private readonly client: PeerClient;
   private blocked = new Set<number>();
   private handlers: InboundHandlers = NOT_STARTED;
@@ -69,6 +69,7 @@ export class PeerTransport implements Transport {
       log: this.log,
       onUnreachable: (peerId) => this.handlers.onUnreachable(peerId),
       onHttpUrl,
+      tls: opts.tls ?? null,
     };
     // Where a peer's API lives decides where this node forwards client writes. Without a secret
     // an inbound request proves nothing (any local process can send "X-Dfs-From: 3"), so only the
@@ -85,7 +86,7 @@ export class PeerTransport implements Transport {
       onClosed: (peerId) => this.handlers.onConnectionClosed?.(peerId),
     });
     const maxRpcBytes = 16 * 1024 * 1024;
-    this.server = createPeerServer({
+    this.port = createPeerServer({
       selfId: opts.selfId,
       secret: opts.secret,
       selfHttpUrl: opts.selfHttpUrl,
@@ -98,6 +99,7 @@ export class PeerTransport implements Transport {
       storeChunk: (hash, body, size) => this.handlers.storeChunk(hash, body, size),
       openChunk: (hash) => this.handlers.openChunk(hash),
       rpcHandlers: this.rpcHandlers,
+      tls: opts.tls ?? null,
     });
     this.client = new PeerClient({
       selfId: opts.selfId,
@@ -106,6 +108,7 @@ export class PeerTransport implements Transport {
       defaultTimeoutMs: opts.requestTimeoutMs ?? 30_000,
       maxRpcBytes,
       resolve: (peerId) => this.reachable(peerId),
+      tls: opts.tls ?? null,
     });
     for (const [id, address] of opts.peers) this.addPeer(id, address);
   }
@@ -119,23 +122,23 @@ export class PeerTransport implements Transport {
     this.handlers = inbound;
     const host = listenHost(this.opts.listen, this.opts.secret);
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.opts.listen.port, host, () => {
-        this.server.off('error', reject);
+      this.port.listener.once('error', reject);
+      this.port.listener.listen(this.opts.listen.port, host, () => {
+        this.port.listener.off('error', reject);
         resolve();
       });
     }).catch((err: unknown) => {
       throw new Error(`node ${this.opts.selfId} cannot listen for peers on ${host ?? '*'}:${this.opts.listen.port}: ${String(err)}`, { cause: err });
     });
     // Errors after listening (e.g. accept failing with EMFILE) must not crash the node.
-    this.server.on('error', (err) => this.log.warn({ err: String(err) }, 'peer listener error'));
+    this.port.listener.on('error', (err) => this.log.warn({ err: String(err) }, 'peer listener error'));
     this.state = 'started';
     for (const stream of this.outbound.values()) stream.start();
   }
 
   /** The bound peer address (the real port when `listen.port` was 0). */
   address(): PeerAddress {
-    const info = this.server.address() as AddressInfo | null;
+    const info = this.port.listener.address() as AddressInfo | null;
     if (!info) throw new Error(`peer transport of node ${this.opts.selfId} is not listening`);
     return { host: info.address, port: info.port };
   }
@@ -280,8 +283,8 @@ export class PeerTransport implements Transport {
     this.inbound.closeAll();
     this.client.close();
     if (!wasListening) return;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
+    const closed = new Promise<void>((resolve) => this.port.listener.close(() => resolve()));
+    this.port.server.closeAllConnections();
     await closed;
   }
 

@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { PeerAddress } from './address';
 import type { BackoffPolicy } from './backoff';
+import type { TlsMaterial } from './tls';
 
 /** The subset of a pino logger the transport uses; a pino Logger fits as is. */
 export interface TransportLog {
@@ -49,6 +50,8 @@ export interface PeerTransportOptions {
   readonly requestTimeoutMs?: number;
   /** Largest chunk accepted by PUT /peer/chunks/:hash. */
   readonly maxChunkBytes?: number;
+  /** Mutual TLS on the peer port and to every peer, against the cluster's CA; plain TCP without. */
+  readonly tls?: TlsMaterial;
   readonly log?: TransportLog;
 }
 

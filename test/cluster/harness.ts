@@ -77,6 +77,8 @@ export interface ClusterOptions {
   readonly beforeFirstStart?: (node: TestNode) => Promise<void>;
   /** The program that runs dfs-node, then arguments before the flags (default: the sources through tsx). */
   readonly command?: readonly string[];
+  /** The nodes serve HTTPS (their --tls-* flags come with extraArgs); the harness's probes use this fetch, which trusts their CA. */
+  readonly https?: { readonly fetch: typeof fetch };
 }
 
 export class TestCluster {
@@ -97,7 +99,7 @@ export class TestCluster {
     for (let index = 0; index < count; index++) {
       const httpPort = await freePort();
       const peerPort = await freePort();
-      nodes.push({ id: index + 1, index, httpPort, peerPort, dataDir: path.join(dir, `node-${index + 1}`), url: `http://127.0.0.1:${httpPort}`, process: null });
+      nodes.push({ id: index + 1, index, httpPort, peerPort, dataDir: path.join(dir, `node-${index + 1}`), url: `${options.https ? 'https' : 'http'}://127.0.0.1:${httpPort}`, process: null });
     }
     const cluster = new TestCluster(dir, nodes, options);
     for (const node of nodes) await options.beforeFirstStart?.(node);
@@ -148,8 +150,12 @@ export class TestCluster {
     return child;
   }
 
+  private get fetch(): typeof fetch {
+    return this.options.https?.fetch ?? fetch;
+  }
+
   async waitLive(node: TestNode, timeoutMs = 20_000): Promise<void> {
-    await waitFor(`node ${node.id} to serve /livez`, async () => (await fetch(`${node.url}/livez`, { headers: this.options.probeHeaders })).ok, timeoutMs);
+    await waitFor(`node ${node.id} to serve /livez`, async () => (await this.fetch(`${node.url}/livez`, { headers: this.options.probeHeaders })).ok, timeoutMs);
   }
 
   /** The leader every running node agrees on. */
@@ -157,7 +163,7 @@ export class TestCluster {
     const id = await waitFor(
       'one leader that every running node reports',
       async () => {
-        const views = await Promise.all(among.map(async (n) => (await (await fetch(`${n.url}/leader`, { headers: this.options.probeHeaders })).json()) as { leaderId: number | null }));
+        const views = await Promise.all(among.map(async (n) => (await (await this.fetch(`${n.url}/leader`, { headers: this.options.probeHeaders })).json()) as { leaderId: number | null }));
         const first = views[0]?.leaderId;
         // A leader that is not among the nodes asked (e.g. just killed) does not count.
         const candidate = among.find((n) => n.id === first);

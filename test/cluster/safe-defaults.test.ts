@@ -86,7 +86,7 @@ describe('where the HTTP API listens', () => {
     await node.stop();
     expect(node.exitCode).toBe(2);
     expect(node.stderr.trim().split('\n')).toHaveLength(1);
-    expect(node.stderr).toMatch(/^dfs-node: --http 0\.0\.0\.0:\d+ would serve the API to the network.*--insecure/);
+    expect(node.stderr).toMatch(/^dfs-node: --http 0\.0\.0\.0:\d+ would serve the API to the network.*missing: .*--insecure/);
   });
 
   it.skipIf(lan === undefined)('with --insecure it listens where it was told', async () => {

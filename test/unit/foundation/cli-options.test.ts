@@ -50,6 +50,26 @@ describe('dfs-node command line', () => {
     expect(parseNodeOptions(['--http', ':8081'], {}).http.host).toBe('');
   });
 
+  it('serves a network address without --insecure once a client token, a cluster secret and TLS guard it', () => {
+    const tls = ['--tls-cert', 'n.crt', '--tls-key', 'n.key', '--tls-ca', 'ca.crt'];
+    const guarded = { DFS_API_TOKEN: 't', DFS_CLUSTER_SECRET: 's' };
+    const options = parseNodeOptions(['--http', '0.0.0.0:8081', '--s3', '0.0.0.0:9000', ...tls], guarded);
+    expect(options.insecure).toBe(false);
+    expect(options.tlsFiles).toEqual({ cert: 'n.crt', key: 'n.key', ca: 'ca.crt' });
+    expect(parseNodeOptions(['--http', '10.0.0.5:8081', '--api-token-file', 'tok', ...tls], { DFS_CLUSTER_SECRET: 's' }).http.host).toBe('10.0.0.5');
+    // Each guard missing alone is named in the refusal.
+    expect(() => parseNodeOptions(['--http', '0.0.0.0:8081', ...tls], { DFS_CLUSTER_SECRET: 's' })).toThrow(/missing: a client token \(--api-token-file or DFS_API_TOKEN\)\./);
+    expect(() => parseNodeOptions(['--http', '0.0.0.0:8081', ...tls], { DFS_API_TOKEN: 't' })).toThrow(/missing: a cluster secret \(DFS_CLUSTER_SECRET\)\./);
+    expect(() => parseNodeOptions(['--http', '0.0.0.0:8081'], guarded)).toThrow(/missing: TLS \(--tls-cert, --tls-key, --tls-ca\)\./);
+    expect(() => parseNodeOptions(['--s3', '0.0.0.0:9000'], guarded)).toThrow(/^--s3 0\.0\.0\.0:9000 would serve the API to the network.*missing: TLS/);
+  });
+
+  it('takes the TLS flags all together or not at all', () => {
+    expect(parseNodeOptions([], {}).tlsFiles).toBeUndefined();
+    expect(() => parseNodeOptions(['--tls-cert', 'n.crt', '--tls-key', 'n.key'], {})).toThrow(/all three of --tls-cert, --tls-key and --tls-ca/);
+    expect(() => parseNodeOptions(['--tls-ca', 'ca.crt'], {})).toThrow(UsageError);
+  });
+
   it('takes --s3 like --http: loopback by default, a network address only with --insecure', () => {
     expect(parseNodeOptions(['--s3', ':9000'], {}).s3).toEqual({ host: '', port: 9000 });
     expect(parseNodeOptions([], {}).s3).toBeUndefined();

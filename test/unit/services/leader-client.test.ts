@@ -10,6 +10,7 @@ import { RawNode } from '../../../node-runtime/raft/rawnode';
 import { LeaderClient } from '../../../node-runtime/services/leader-client';
 import { MemoryDurableState } from '../../../node-runtime/storage/memory-durable-state';
 import { PeerTransport } from '../../../node-runtime/transport';
+import { nodeApiRequester } from '../../../node-runtime/transport/tls';
 import { FakeClock } from './fake-clock';
 
 const SELF_URL = 'http://127.0.0.1:18081';
@@ -39,7 +40,7 @@ function node1(voters: number[]) {
   drivers.push(driver);
   const transport = new PeerTransport({ selfId: 1, listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), secret: 's', selfHttpUrl: SELF_URL });
   const clock = new FakeClock();
-  const leader = new LeaderClient({ selfId: 1, selfHttpUrl: SELF_URL, raft: driver, transport, apiToken: null, electionTimeoutMs: () => 1_000, requestTimeoutMs: 1_000, clock });
+  const leader = new LeaderClient({ selfId: 1, selfHttpUrl: SELF_URL, raft: driver, transport, apiToken: null, requestNode: nodeApiRequester(null), electionTimeoutMs: () => 1_000, requestTimeoutMs: 1_000, clock });
   driver.start();
   return { driver, leader, clock };
 }
