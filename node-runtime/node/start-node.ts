@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createApp } from '../api/app';
 import { StateMachine } from '../fsm';
 import { registerNodeGauges } from '../services/node-gauges';
+import { diskFree } from '../storage/disk-free';
 import { PeerTransport, type PeerAddress, type Transport } from '../transport';
 import { createServedPort } from '../transport/tls';
 import { apiServices } from './api-services';
@@ -65,7 +66,16 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const { driver } = raft;
-  registerNodeGauges(metrics, { raft: () => driver.status(), applied: () => driver.applied, isLeader: () => driver.isLeader, fsm, uploadsInFlight: parts.uploadsInFlight });
+  registerNodeGauges(metrics, {
+    raft: () => driver.status(),
+    applied: () => driver.applied,
+    isLeader: () => driver.isLeader,
+    fsm,
+    uploadsInFlight: parts.uploadsInFlight,
+    recovery: () => parts.recovery.status(),
+    diskFree: () => diskFree(dataDir),
+    diskReserveBytes: () => parts.config.nodeSettings().diskReserveBytes,
+  });
   const services = apiServices({ inputs, parts, raft, transport, metrics, startedAt: clock.now() });
   const s3 = options.s3 ? await startS3({
         services,
