@@ -84,12 +84,12 @@ export async function drain(res: Response): Promise<number> {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 /** One request with a body held in memory (node:http: less client overhead than fetch for bulk bytes). */
-export function httpSend(url: string, method: string, body: Buffer): Promise<{ status: number; text: string }> {
+export function httpSend(url: string, method: string, body: Buffer): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, agent, headers: { 'content-type': 'application/octet-stream', 'content-length': body.length } }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8'), headers: res.headers }));
       res.on('error', reject);
     });
     req.on('error', reject);
