@@ -1,5 +1,5 @@
 // The tools people already use, unchanged, against a real three-node cluster's S3 endpoints
-// (issue #17): the AWS CLI, rclone and s3cmd from Debian's packages. Writes go to a follower on
+// (issue #17): the AWS CLI, rclone, s3cmd and restic from Debian's packages. Writes go to a follower on
 // purpose (they must reach the leader); the node API then sees what S3 wrote and S3 sees what
 // the node API wrote. These are the README's "Use it with S3 tools" commands.
 import { createHash, randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolSnippets } from '../../renderer/src/views/overview/tool-snippets';
-import { ACCESS_KEY, aws, clientEnv, missingClients, rclone, run, s3cmd, SECRET_KEY, startS3Cluster, type S3Cluster } from './s3-support';
+import { ACCESS_KEY, aws, clientEnv, CLIENTS, missingClients, rclone, run, s3cmd, SECRET_KEY, startS3Cluster, type S3Cluster } from './s3-support';
 
 const missing = missingClients();
 
@@ -124,6 +124,23 @@ describe.skipIf(missing.length > 0)(`real S3 clients${missing.length > 0 ? ` (sk
     const del = await s3cmd(viaFollower, ['del', 's3://docs/2024/report.txt'], env);
     expect(del.code, del.stderr).toBe(0);
     expect((await s3cmd(viaLeader, ['ls', '-r', 's3://docs'], env)).stdout).not.toContain('report.txt');
+  });
+
+  it('restic: initialises a repository, backs a folder up, checks every pack and restores it byte for byte', async () => {
+    const source = path.join(work, 'home');
+    await mkdir(path.join(source, 'notes'), { recursive: true });
+    const files: Record<string, Buffer> = { 'photo.raw': randomBytes(6 * 1024 * 1024), 'notes/todo.md': Buffer.from('- back up\n'), 'notes/empty': Buffer.alloc(0) };
+    for (const [name, data] of Object.entries(files)) await writeFile(path.join(source, name), data);
+    const repo = ['-r', `s3:${viaFollower}/backups/laptop`];
+    const restic = (args: string[]) => run(CLIENTS.restic, [...repo, ...args], { ...env, RESTIC_PASSWORD: 'correct horse battery staple', RESTIC_CACHE_DIR: path.join(work, 'restic-cache') });
+    for (const step of [['init'], ['backup', source], ['check', '--read-data']]) {
+      const result = await restic(step);
+      expect(result.code, `restic ${step[0]}: ${result.stderr}`).toBe(0);
+    }
+    const target = path.join(work, 'restored');
+    const restore = await restic(['restore', 'latest', '--target', target]);
+    expect(restore.code, restore.stderr).toBe(0);
+    for (const [name, data] of Object.entries(files)) expect((await readFile(path.join(target, source, name))).equals(data), name).toBe(true);
   });
 
   it('a presigned URL works with curl; altered, it is refused', async () => {

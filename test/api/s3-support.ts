@@ -14,13 +14,13 @@ export const ACCESS_KEY = 'dfs-test-key';
 export const SECRET_KEY = 'dfs-test-secret-0123456789';
 
 /** Pinned paths: a pyenv shim of aws-cli v1 may come first on PATH; Debian's are the ones CI installs. */
-export const CLIENTS = { aws: '/usr/bin/aws', rclone: '/usr/bin/rclone', s3cmd: '/usr/bin/s3cmd' } as const;
+export const CLIENTS = { aws: '/usr/bin/aws', rclone: '/usr/bin/rclone', s3cmd: '/usr/bin/s3cmd', restic: '/usr/bin/restic' } as const;
 
 /** Which clients are missing; with REQUIRE_E2E=1 (CI) a missing client fails the suite instead of skipping it. */
 export function missingClients(): string[] {
   const missing = Object.values(CLIENTS).filter((p) => !existsSync(p));
   if (missing.length > 0 && process.env.REQUIRE_E2E === '1') {
-    throw new Error(`REQUIRE_E2E=1 but ${missing.join(', ')} not installed (apt-get install -y awscli rclone s3cmd)`);
+    throw new Error(`REQUIRE_E2E=1 but ${missing.join(', ')} not installed (apt-get install -y awscli rclone s3cmd restic)`);
   }
   return missing;
 }
