@@ -27,6 +27,8 @@ export const ERROR_STATUS = {
   headers_too_large: 431,
   // 421 Misdirected Request: this node cannot serve the request because it is not the leader.
   not_leader: 421,
+  // 422: an Idempotency-Key sent again with a different write (the key names one write only).
+  request_id_reused: 422,
   locked: 423,
   internal: 500,
   unavailable: 503,

@@ -24,6 +24,11 @@ const MAX_DATE_MS = 8_640_000_000_000_000;
 const at = z.number().int().min(0).max(MAX_DATE_MS - MAX_LOCK_TTL_MS);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const token = z.string().min(1).max(256);
+/**
+ * Names one client write across resends (the Idempotency-Key header, or made by the node that
+ * forwarded the write): a repeat is answered with the first outcome (see request-table.ts).
+ */
+export const requestIdSchema = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'a request id is 1 to 128 visible ASCII characters');
 
 const chunkRefSchema = z.strictObject({ hash: sha256Hex, size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
@@ -44,6 +49,8 @@ const putSchema = z.strictObject({
   expectedVersion: count.optional(),
   /** Write only if the file's current revision is this (0: only if it does not exist yet). */
   expectedRevision: count.optional(),
+  /** Absent in entries from before issue #12, and whenever the client's write carried none. */
+  requestId: requestIdSchema.optional(),
 });
 
 const deleteSchema = z.strictObject({
@@ -53,6 +60,7 @@ const deleteSchema = z.strictObject({
   lockToken: token.optional(),
   expectedVersion: count.optional(),
   expectedRevision: count.optional(),
+  requestId: requestIdSchema.optional(),
 });
 
 const lockAcquireSchema = z.strictObject({

@@ -55,15 +55,17 @@ export type Rejection =
   | { readonly code: 'quota_exceeded'; readonly name: string; readonly used: number; readonly limit: number; readonly requested: number }
   | { readonly code: 'locked'; readonly name: string; readonly owner: string; readonly expiresAt: number }
   | { readonly code: 'lock_token_invalid'; readonly name: string; readonly reason: 'no_active_lock' | 'token_mismatch' }
-  | { readonly code: 'config_invalid'; readonly detail: string };
+  | { readonly code: 'config_invalid'; readonly detail: string }
+  | { readonly code: 'request_id_reused'; readonly requestId: string; readonly name: string };
 
 export type RejectionCode = Rejection['code'];
 
 export type Applied =
   /** An entry without a command: the leader's no-op after election, or a membership change. */
   | { readonly ok: true; readonly type: 'noop' }
-  | { readonly ok: true; readonly type: 'put'; readonly file: FileRecord; readonly previous: FileRecord | null }
-  | { readonly ok: true; readonly type: 'delete'; readonly file: FileRecord }
+  | { readonly ok: true; readonly type: 'put'; readonly file: FileRecord; readonly previous: FileRecord | null; readonly repeatOf?: number }
+  /** `repeatOf`: the index of the entry that had the effect, when this one repeated its request id. */
+  | { readonly ok: true; readonly type: 'delete'; readonly file: FileRecord; readonly repeatOf?: number }
   | { readonly ok: true; readonly type: 'lockAcquire' | 'lockRenew' | 'lockRelease'; readonly lock: LockRecord }
   | { readonly ok: true; readonly type: 'configSet'; readonly config: Readonly<ClusterSettings> }
   | { readonly ok: true; readonly type: 'tick'; readonly expiredLocks: readonly string[] };
@@ -94,6 +96,8 @@ function describe(r: Rejection): string {
       return r.reason === 'no_active_lock'
         ? `"${r.name}" has no active lock (it expired or was released)`
         : `the lock token does not match the lock held on "${r.name}"`;
+    case 'request_id_reused':
+      return `request id "${r.requestId}" already names another write (of "${r.name}"); use a new Idempotency-Key for a different write`;
   }
 }
 

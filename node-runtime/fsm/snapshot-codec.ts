@@ -9,11 +9,13 @@ import { z } from 'zod';
 import { CLUSTER_SETTING_KEYS, clusterSettingsSchema, SETTING_SOURCES, type ClusterSettings, type ClusterSettingKey, type SettingSource } from '../common/config';
 import { md5TagSchema, objectMetaSchema, type ObjectMeta } from '../common/api-types';
 import type { FileRecord, LockRecord } from './outcomes';
+import type { RecordedRequest } from './request-table';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
 // Format 2 added each file's `revision`; format 1 snapshots are still read (see fileSchema).
-const SNAPSHOT_FORMAT = 2;
-const READABLE_FORMATS = [1, 2];
+// Format 3 added the request ids of recent writes (`requests`); formats 1 and 2 restore with none.
+const SNAPSHOT_FORMAT = 3;
+const READABLE_FORMATS = [1, 2, 3];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -40,6 +42,14 @@ const lockSchema = z.strictObject({
   expiresAt: count,
 });
 
+const requestSchema = z.strictObject({
+  id: z.string().min(1),
+  index: count,
+  at: count,
+  type: z.enum(['put', 'delete']),
+  file: fileSchema,
+});
+
 const snapshotSchema = z.strictObject({
   appliedIndex: count,
   logTime: count,
@@ -53,6 +63,8 @@ const snapshotSchema = z.strictObject({
       source: z.enum(SETTING_SOURCES),
     }),
   ),
+  /** Absent before format 3. */
+  requests: z.array(requestSchema).optional(),
 });
 
 export interface ConfigOverride {
@@ -70,6 +82,8 @@ export interface SnapshotState {
   readonly locks: readonly LockRecord[];
   /** In CLUSTER_SETTING_KEYS order. */
   readonly config: readonly ConfigOverride[];
+  /** In the order they applied. */
+  readonly requests: readonly RecordedRequest[];
 }
 
 /** Bytes that are not a snapshot this build can restore. */
@@ -86,18 +100,7 @@ export function encodeSnapshot(state: SnapshotState): Uint8Array {
   return encodeTagged(SNAPSHOT_FORMAT, {
     appliedIndex: state.appliedIndex,
     logTime: state.logTime,
-    files: state.files.map((f) => ({
-      name: f.name,
-      size: f.size,
-      sha256: f.sha256,
-      chunks: f.chunks.map((c) => ({ hash: c.hash, size: c.size })),
-      ...(f.md5 !== undefined && { md5: f.md5 }),
-      ...(f.meta !== undefined && { meta: canonicalMeta(f.meta) }),
-      version: f.version,
-      revision: f.revision,
-      createdAt: f.createdAt,
-      modifiedAt: f.modifiedAt,
-    })),
+    files: state.files.map(canonicalFile),
     locks: state.locks.map((l) => ({
       name: l.name,
       owner: l.owner,
@@ -106,7 +109,23 @@ export function encodeSnapshot(state: SnapshotState): Uint8Array {
       expiresAt: l.expiresAt,
     })),
     config: state.config.map((c) => ({ key: c.key, value: c.value, source: c.source })),
+    requests: state.requests.map((r) => ({ id: r.id, index: r.index, at: r.at, type: r.type, file: canonicalFile(r.file) })),
   });
+}
+
+function canonicalFile(f: FileRecord): FileRecord {
+  return {
+    name: f.name,
+    size: f.size,
+    sha256: f.sha256,
+    chunks: f.chunks.map((c) => ({ hash: c.hash, size: c.size })),
+    ...(f.md5 !== undefined && { md5: f.md5 }),
+    ...(f.meta !== undefined && { meta: canonicalMeta(f.meta) }),
+    version: f.version,
+    revision: f.revision,
+    createdAt: f.createdAt,
+    modifiedAt: f.modifiedAt,
+  };
 }
 
 /** The same attributes always encode to the same bytes: fields in schema order, user keys sorted. */
@@ -141,7 +160,12 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
     const issue = parsed.error.issues[0];
     throw new SnapshotFormatError(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
-  const state = { ...parsed.data, files: parsed.data.files.map((f) => ({ ...f, revision: f.revision ?? f.version })) };
+  const withRevision = <F extends z.infer<typeof fileSchema>>(f: F) => ({ ...f, revision: f.revision ?? f.version });
+  const state = {
+    ...parsed.data,
+    files: parsed.data.files.map(withRevision),
+    requests: (parsed.data.requests ?? []).map((r) => ({ ...r, file: withRevision(r.file) })),
+  };
   assertSortedUnique(state.files.map((f) => f.name), 'files');
   assertSortedUnique(state.locks.map((l) => l.name), 'locks');
   for (const { key, value } of state.config) {

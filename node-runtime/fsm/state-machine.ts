@@ -6,7 +6,10 @@
 //    leader's clock); tokens are chosen by the leader. Nothing here reads a clock or random source.
 //  - Log time is monotonic: it is the largest `at` applied so far, so a new leader with a clock
 //    that lags the old one cannot make leases live again or timestamps go backwards.
-//  - Before each command, leases that ended at or before the new log time are dropped.
+//  - Before each command, leases that ended at or before the new log time are dropped, and so are
+//    request ids recorded REQUEST_ID_TTL_MS before it.
+//  - A put or delete whose request id names a write already applied changes nothing and answers
+//    that write's outcome (with `repeatOf`); the same id with another write is rejected.
 //  - A rejected command changes nothing but the applied index and log time; every replica rejects
 //    it in the same way.
 //  - snapshot() is canonical: equal states give equal bytes, and restore(snapshot()) reproduces
@@ -30,6 +33,7 @@ import {
 import { FileCatalog, type ListOptions, type ListPage } from './file-catalog';
 import { LockTable } from './lock-table';
 import type { Applied, ApplyResult, FileRecord, LockRecord, Rejection } from './outcomes';
+import { RequestTable, type RecordedRequest } from './request-table';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec';
 
 /** The driver broke the apply contract (e.g. applied an index twice): stop rather than diverge. */
@@ -54,6 +58,7 @@ function reject(rejection: Rejection): ApplyResult {
 export class StateMachine {
   private readonly catalog = new FileCatalog();
   private readonly locks = new LockTable();
+  private readonly requests = new RequestTable();
   private readonly config: ClusterConfig;
   private appliedIndex = 0;
   private logTime = 0;
@@ -129,9 +134,9 @@ export class StateMachine {
     const expiredLocks = this.advanceTime(command.at);
     switch (command.type) {
       case 'put':
-        return this.put(index, command);
+        return this.answerRepeat(command) ?? this.recorded(index, command, this.put(index, command));
       case 'delete':
-        return this.delete(command);
+        return this.answerRepeat(command) ?? this.recorded(index, command, this.delete(command));
       case 'lockAcquire':
         return this.lockAcquire(command);
       case 'lockRenew':
@@ -154,7 +159,27 @@ export class StateMachine {
 
   private advanceTime(at: number): string[] {
     this.logTime = Math.max(this.logTime, at);
+    this.requests.expire(this.logTime);
     return this.locks.expire(this.logTime);
+  }
+
+  /** The first outcome of a write whose request id was applied before; undefined for a new one. */
+  private answerRepeat(cmd: PutCommand | DeleteCommand): ApplyResult | undefined {
+    const first = cmd.requestId === undefined ? undefined : this.requests.get(cmd.requestId);
+    if (first === undefined) return undefined;
+    const same = first.type === cmd.type && first.file.name === cmd.name && (cmd.type !== 'put' || first.file.sha256 === cmd.sha256);
+    if (!same) return reject({ code: 'request_id_reused', requestId: first.id, name: first.file.name });
+    return first.type === 'put'
+      ? { ok: true, type: 'put', file: first.file, previous: null, repeatOf: first.index }
+      : { ok: true, type: 'delete', file: first.file, repeatOf: first.index };
+  }
+
+  /** Keeps a successful write's outcome under its request id, for a repeat to be answered from. */
+  private recorded(index: number, cmd: PutCommand | DeleteCommand, result: ApplyResult): ApplyResult {
+    if (cmd.requestId !== undefined && result.ok && (result.type === 'put' || result.type === 'delete')) {
+      this.requests.record({ id: cmd.requestId, index, at: this.logTime, type: result.type, file: result.file });
+    }
+    return result;
   }
 
   private put(index: number, cmd: PutCommand): ApplyResult {
@@ -333,6 +358,11 @@ export class StateMachine {
     return this.locks.get(name);
   }
 
+  /** The write a request id stands for, while it is recorded (it then has been applied, so committed). */
+  recordedRequest(id: string): RecordedRequest | undefined {
+    return this.requests.get(id);
+  }
+
   /** All live leases as of the last applied entry, sorted by name. */
   listLocks(): LockRecord[] {
     return this.locks.list();
@@ -356,6 +386,7 @@ export class StateMachine {
       files: [...this.catalog.all()],
       locks: this.locks.list(),
       config: this.config.overrides(),
+      requests: this.requests.list(),
     });
   }
 
@@ -366,6 +397,7 @@ export class StateMachine {
     this.locks.clear();
     for (const lock of state.locks) this.locks.set(lock);
     this.config.load(state.config);
+    this.requests.load(state.requests);
     this.appliedIndex = state.appliedIndex;
     this.logTime = state.logTime;
   }

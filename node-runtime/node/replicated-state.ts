@@ -23,7 +23,8 @@ export class ReplicatedState extends EventEmitter<ReplicatedStateEvents> impleme
 
   apply(entry: Entry): ApplyResult {
     const result = this.fsm.applyRaftEntry(entry);
-    if (result.ok && result.type === 'put') this.emit('filePut', result.file.chunks);
+    // A repeated request id put nothing new: its chunks were wanted when the first write applied.
+    if (result.ok && result.type === 'put' && result.repeatOf === undefined) this.emit('filePut', result.file.chunks);
     if (result.ok && result.type === 'configSet') this.emit('clusterSettings', result.config);
     return result;
   }

@@ -82,6 +82,8 @@ const FROM_API: Record<ErrorCode, S3ErrorCode> = {
   request_timeout: 'RequestTimeout',
   conflict: 'PreconditionFailed',
   lock_token_invalid: 'Locked',
+  // S3 takes no Idempotency-Key; only a node API write can carry one.
+  request_id_reused: 'InvalidRequest',
   file_too_large: 'EntityTooLarge',
   range_not_satisfiable: 'InvalidRange',
   too_many_uploads: 'SlowDown',

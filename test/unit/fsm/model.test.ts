@@ -4,15 +4,18 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../node-runtime/fsm/commands';
+import { REQUEST_ID_TTL_MS } from '../../../node-runtime/fsm/request-table';
 import { StateMachine } from '../../../node-runtime/fsm/state-machine';
 import { workload } from './workload';
 
 interface ModelFile { size: number; version: number; revision: number; createdAt: number; modifiedAt: number }
 interface ModelLock { owner: string; token: string; expiresAt: number }
+interface ModelRequest { type: string; name: string; sha256: string | null; at: number }
 
 class Model {
   readonly files = new Map<string, ModelFile>();
   readonly locks = new Map<string, ModelLock>();
+  readonly requests = new Map<string, ModelRequest>();
   quota = 10 * 1024 ** 3;
   time = 0;
 
@@ -26,12 +29,25 @@ class Model {
   step(index: number, c: Command): string {
     this.time = Math.max(this.time, c.at);
     for (const [name, lock] of [...this.locks]) if (lock.expiresAt <= this.time) this.locks.delete(name);
+    for (const [id, request] of [...this.requests]) if (request.at + REQUEST_ID_TTL_MS <= this.time) this.requests.delete(id);
     if (c.type === 'tick') return 'ok';
     if (c.type === 'configSet') {
       if ('chunkSize' in c.patch) return 'config_invalid';
       this.quota = c.patch.storageQuota as number;
       return 'ok';
     }
+    if ((c.type === 'put' || c.type === 'delete') && c.requestId !== undefined) {
+      const first = this.requests.get(c.requestId);
+      const sha256 = c.type === 'put' ? c.sha256 : null;
+      if (first) return first.type === c.type && first.name === c.name && (sha256 === null || first.sha256 === sha256) ? 'ok' : 'request_id_reused';
+      const outcome = this.write(index, c);
+      if (outcome === 'ok') this.requests.set(c.requestId, { type: c.type, name: c.name, sha256, at: this.time });
+      return outcome;
+    }
+    return this.write(index, c);
+  }
+
+  private write(index: number, c: Exclude<Command, { type: 'tick' | 'configSet' }>): string {
     if (c.name.includes('..')) return 'name_invalid';
     const lock = this.locks.get(c.name);
     switch (c.type) {
@@ -98,7 +114,7 @@ describe('state machine vs naive model', () => {
     expect(stateOf(machine)).toEqual(stateOfModel(model));
     // The workload reached every outcome, or agreement would prove little.
     expect([...outcomes].sort()).toEqual(
-      ['config_invalid', 'conflict', 'file_too_large', 'lock_token_invalid', 'locked', 'name_invalid', 'not_found', 'ok', 'quota_exceeded'].sort(),
+      ['config_invalid', 'conflict', 'file_too_large', 'lock_token_invalid', 'locked', 'name_invalid', 'not_found', 'ok', 'quota_exceeded', 'request_id_reused'].sort(),
     );
   });
 });

@@ -17,7 +17,7 @@ export function seeded(seed: number): (n: number) => number {
 }
 
 /**
- * A mixed workload touching every command and every rejection: a few names so that writes, locks
+ * A mixed workload touching every command and every rejection (request ids repeated and reused too): a few names so that writes, locks
  * and deletes collide; a quota small enough to fill; clocks that sometimes lag (a new leader);
  * stale tokens, version preconditions, an invalid name and invalid settings now and then.
  */
@@ -34,13 +34,15 @@ export function workload(seed: number, length: number): Command[] {
     const lockToken = random(4) === 0 ? { lockToken: token } : {};
     const expected = (key: 'expectedVersion' | 'expectedRevision') => (random(3) === 0 ? { [key]: random(3) === 0 ? 0 : random(i + 1) } : {});
     const expectedVersion = random(6) === 0 ? { ...expected('expectedVersion'), ...expected('expectedRevision') } : {};
+    // Few ids, so some writes repeat one (answered from the table) or reuse it for another write.
+    const requestId = random(3) === 0 ? { requestId: `r${random(40)}` } : {};
     switch (random(9)) {
       case 0:
       case 1:
-        commands.push(put(name, random(2000), at, { ...lockToken, ...expectedVersion }));
+        commands.push(put(name, random(2000), at, { ...lockToken, ...expectedVersion, ...requestId }));
         break;
       case 2:
-        commands.push({ type: 'delete', name, at, ...lockToken, ...expectedVersion });
+        commands.push({ type: 'delete', name, at, ...lockToken, ...expectedVersion, ...requestId });
         break;
       case 3:
         commands.push({ type: 'lockAcquire', name, owner: `o${random(3)}`, token, ttlMs: 1 + random(2000), at });
