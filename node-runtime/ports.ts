@@ -51,6 +51,8 @@ export interface WriteRequest {
   readonly meta?: ObjectMeta;
   /** Digests the client declared (Content-MD5, x-amz-content-sha256): on a mismatch nothing is stored. */
   readonly expected?: { readonly md5Hex?: string; readonly sha256Hex?: string };
+  /** Names this write across resends: a repeat is answered with its first outcome. */
+  readonly requestId?: string;
 }
 
 /** A file made of other files' contents, end to end (S3's CompleteMultipartUpload). */
@@ -75,7 +77,7 @@ export interface FileService {
   /** Leader only. Stores, replicates to a majority, commits; resolves with the new metadata. */
   write(request: WriteRequest): Promise<FileInfo>;
   /** Leader only. */
-  remove(name: string, lockToken?: string): Promise<FileInfo>;
+  remove(name: string, lockToken?: string, requestId?: string): Promise<FileInfo>;
   /** Streams a verified file (or a byte range of it) from local chunks, repairing missing ones first. */
   read(info: FileInfo, range: ByteRange | null): Readable;
 }

@@ -1,12 +1,14 @@
-// Streams a request to the leader and its answer back, byte for byte, without buffering: a
-// follower accepts writes "transparently" this way (DESIGN.md, write path).
+// Streams a request to the leader and its answer back, byte for byte: a follower accepts writes
+// "transparently" this way (DESIGN.md, write path). The body is not buffered, only a bounded copy
+// is kept (ResendableBody) for a write that may have to be sent to the next leader.
 import type http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
+import { REQUEST_ID_HEADER } from '../common/api-types';
 import { ApiError } from '../common/errors';
 import { FORWARDED_HEADER, type NodeApiRequest } from '../ports';
 import { sendError } from './errors';
-
+import type { ResendableBody } from './resendable-body';
 
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host']);
 
@@ -17,49 +19,73 @@ export function wasForwarded(req: Request): boolean {
 /** How much of a body the leader did not want is read and dropped before the connection is cut. */
 const DROP_LIMIT_BYTES = 1024 * 1024;
 
-/**
- * The leader answered before taking the whole body (e.g. 400 for a bad name, 507 over quota).
- * Closing the socket now would reset a client still sending, so it would see EPIPE instead of the
- * answer; a modest rest is read and dropped (the connection then carries the next request), a
- * large one is cut.
- */
-function dropRestOfBody(req: Request, upstream: http.ClientRequest): void {
-  req.unpipe(upstream);
-  upstream.destroy();
-  let dropped = 0;
-  req.on('data', (piece: Buffer) => {
-    dropped += piece.length;
-    if (dropped > DROP_LIMIT_BYTES) req.destroy();
-  });
-  req.resume();
+export interface ForwardOptions {
+  readonly leaderUrl: string;
+  readonly selfId: number;
+  /**
+   * Opens a new connection each time, not a kept-alive one: a kept-alive socket to a leader that
+   * just died fails only once the request is on it; a new connection to a dead process is refused
+   * before anything is sent, and the request can go to the next leader untouched.
+   */
+  readonly request: NodeApiRequest;
+  /** The request's body; the same one for every attempt of this request. */
+  readonly body: ResendableBody;
+  /**
+   * The connection to the leader could not be opened (its process just died and this node has
+   * not heard yet): nothing reached any leader, so the request may be routed again.
+   */
+  readonly onUnreached?: (err: Error) => void;
+  /**
+   * The request reached a leader that then failed (its connection broke before an answer) or
+   * answered "not now" (503, or 421: it is no longer the leader), so its outcome is unknown. Only
+   * for writes that carry a request id, whose resend is answered with the first outcome, if any.
+   */
+  readonly onOutcomeUnknown?: (why: string) => void;
+}
+
+/** A leader's answer that means "not taken here, now": the write may have applied or not. */
+function isNotNow(status: number | undefined): boolean {
+  return status === 503 || status === 421;
 }
 
 /**
  * Streams the request to the leader at `leaderUrl`. The body starts flowing only once the
- * connection to the leader is open: if it cannot be opened (the leader's process just died and
- * this node has not heard yet), nothing of the request reached any leader and not a byte of the
- * body was read, so `onUnreached` may route it again (the node then waits for the new leader).
- * Without `onUnreached`, or once the body flows, a failure answers 503: the outcome is unknown.
+ * connection to the leader is open, so a refused connection leaves it unread for `onUnreached`.
+ * A failure after that goes to `onOutcomeUnknown` while the body can still be sent again; without
+ * it, it answers 503: the outcome is unknown.
  */
-export function forwardRequest(req: Request, res: Response, leader: { url: string; selfId: number; request: NodeApiRequest }, onUnreached?: (err: Error) => void): void {
-  const { url: leaderUrl, selfId } = leader;
+export function forwardRequest(req: Request, res: Response, options: ForwardOptions): void {
+  const { leaderUrl, selfId, body, onUnreached, onOutcomeUnknown } = options;
   const target = new URL(req.originalUrl, leaderUrl);
   const headers: http.OutgoingHttpHeaders = {};
   for (const [key, value] of Object.entries(req.headers)) {
     if (!hopByHop.has(key) && value !== undefined) headers[key] = value;
   }
   headers[FORWARDED_HEADER] = String(selfId);
-  // A new connection each time (NodeApiRequest), not a kept-alive one: a kept-alive socket to a
-  // leader that just died fails only once the request is on it, when nobody can tell whether the
-  // leader took it; a new connection to a dead process is refused before anything is sent, and
-  // the request can go to the next leader.
-  const upstream = leader.request(target, { method: req.method, headers }, (answer) => {
+  // Once this attempt has handed the request on (to the client's answer or to a resend), later
+  // events of its dying connection change nothing.
+  let settled = false;
+  const upstream = options.request(target, { method: req.method, headers }, (answer) => onAnswer(answer));
+  const resend = (why: string): boolean => {
+    if (settled || !onOutcomeUnknown || !body.resendable || res.headersSent) return false;
+    settled = true;
+    body.detach();
+    upstream.destroy();
+    onOutcomeUnknown(why);
+    return true;
+  };
+  function onAnswer(answer: http.IncomingMessage): void {
     // This node may have answered already (408 for a stalled body): the leader's answer has
     // nowhere to go, and writing a second head would throw out of this event and end the node.
-    if (res.headersSent || res.destroyed) {
+    if (settled || res.headersSent || res.destroyed) {
       answer.resume();
       return;
     }
+    if (isNotNow(answer.statusCode) && resend(`the leader answered ${answer.statusCode}`)) {
+      answer.resume();
+      return;
+    }
+    settled = true;
     const out: Record<string, string | string[]> = {};
     for (const [key, value] of Object.entries(answer.headers)) {
       if (!hopByHop.has(key) && value !== undefined) out[key] = value;
@@ -68,23 +94,34 @@ export function forwardRequest(req: Request, res: Response, leader: { url: strin
     // pipeline, not pipe: a leader that drops mid-answer must cut the client's response too.
     pipeline(answer, res).then(
       () => {
-        if (!req.complete) dropRestOfBody(req, upstream);
+        if (!req.complete) {
+          body.dropRest(DROP_LIMIT_BYTES);
+          upstream.destroy();
+        }
       },
       () => res.destroy(),
     );
-  });
+  }
   let flowing = false;
   const startBody = (): void => {
     flowing = true;
-    req.pipe(upstream);
+    body.sendTo(upstream);
   };
   upstream.on('socket', (socket) => {
     if (socket.connecting) socket.once('connect', startBody);
     else startBody();
   });
   upstream.on('error', (err) => {
-    if (!flowing && onUnreached && !res.headersSent) onUnreached(err);
-    else sendError(res, new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`));
+    if (settled) return;
+    if (!flowing && onUnreached && !res.headersSent) {
+      settled = true;
+      onUnreached(err);
+    } else if (!resend(err.message)) {
+      settled = true;
+      // With its request id, the client can retry the write and have it apply once.
+      const requestId = req.headers[REQUEST_ID_HEADER];
+      sendError(res, new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`), typeof requestId === 'string' ? { requestId } : undefined);
+    }
   });
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();

@@ -3,16 +3,35 @@
 // During an election there is no leader to reach: the write waits for one (the leaderWaitMs
 // setting, 10 s by default) and only then, if none came, is answered 503 with Retry-After. Its
 // body is not read while it waits, so nothing is lost or half-sent.
+//
+// A file write also rides through the death of the leader it was forwarded to: it carries a
+// request id (the client's Idempotency-Key, or one made here), so it is sent again, same id, to
+// the next leader, and the state machine answers a repeat with the first outcome. The client
+// sees one success, and the write takes effect once.
+import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { REQUEST_ID_HEADER } from '../common/api-types';
 import { ApiError } from '../common/errors';
 import { sendError } from './errors';
 import { forwardRequest, wasForwarded } from './forward';
-import type { NodeServices } from '../ports';
+import { ResendableBody } from './resendable-body';
+import type { LeaderView, NodeServices } from '../ports';
 
-/** How often a write is routed again after its leader refused the connection (each a new election). */
-const MAX_REROUTES = 3;
+/** How often a write is routed again after its leader refused it or failed with it (each a new election). */
+const MAX_REROUTES = 4;
 
-export function leaderOnly(services: NodeServices): RequestHandler {
+/**
+ * The most of a forwarded write's body kept for a resend. A larger write whose leader dies after
+ * its first MiBs still gets 503 (outcome unknown), with the request id to retry it under.
+ */
+export const RESEND_KEEP_BYTES = 8 * 1024 * 1024;
+
+export interface LeaderOnlyOptions {
+  /** The route's writes apply their request id (file writes): a forwarded one may be resent. */
+  readonly requestIds?: boolean;
+}
+
+export function leaderOnly(services: NodeServices, options: LeaderOnlyOptions = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const view = services.leader();
     if (view.isLeader) {
@@ -25,27 +44,58 @@ export function leaderOnly(services: NodeServices): RequestHandler {
       refuse(res, services.id, view);
       return;
     }
-    const route = (attempt: number, unreachable: string | null): void => {
-      void services.awaitLeader(unreachable).then((current) => {
-        if (res.headersSent || res.destroyed) return;
-        if (current.isLeader) next();
-        else if (current.leaderUrl === null || current.leaderUrl === unreachable || current.leaderId === services.id || wasForwarded(req)) refuse(res, services.id, current);
-        else if (req.query.redirect !== undefined) res.redirect(307, new URL(req.originalUrl, current.leaderUrl).toString());
-        else {
-          const leaderUrl = current.leaderUrl;
-          // A leader that refuses the connection has died: its request never started, route it again.
-          const retry = attempt < MAX_REROUTES ? () => route(attempt + 1, leaderUrl) : undefined;
-          forwardRequest(req, res, { url: leaderUrl, selfId: services.id, request: services.requestNode }, retry);
-        }
-      }, next);
-    };
-    route(0, null);
+    routeToLeader(services, req, res, next, options.requestIds === true);
   };
 }
 
-function refuse(res: Response, selfId: number, view: ReturnType<NodeServices['leader']>): void {
-  const detail = view.leaderId
+/** Waits for a leader and hands the request to it: here, by redirect, or forwarded (again, if it failed). */
+function routeToLeader(services: NodeServices, req: Request, res: Response, next: NextFunction, requestIds: boolean): void {
+  // Made at the first forward: until then the body is unread, and this node may serve it itself.
+  let body: ResendableBody | null = null;
+  let outcomeUnknown = false;
+  const route = (attempt: number, unreachable: string | null): void => {
+    void services.awaitLeader(unreachable).then((current) => {
+      if (res.headersSent || res.destroyed) return;
+      if (current.isLeader && body === null) next();
+      else if (current.leaderUrl === null || current.leaderUrl === unreachable || (current.leaderId === services.id && !current.isLeader) || wasForwarded(req)) {
+        refuse(res, services.id, current, outcomeUnknown ? requestIdOf(req) : undefined);
+      } else if (req.query.redirect !== undefined && body === null) res.redirect(307, new URL(req.originalUrl, current.leaderUrl).toString());
+      else {
+        // Sent again once this node leads, the body already read: forwarded to itself, as to any leader.
+        const leaderUrl = current.leaderUrl;
+        if (requestIds) req.headers[REQUEST_ID_HEADER] ??= randomUUID();
+        body ??= new ResendableBody(req, requestIds ? RESEND_KEEP_BYTES : 0);
+        const again = attempt < MAX_REROUTES ? () => route(attempt + 1, leaderUrl) : undefined;
+        forwardRequest(req, res, {
+          leaderUrl,
+          selfId: services.id,
+          request: services.requestNode,
+          body,
+          onUnreached: again,
+          onOutcomeUnknown:
+            requestIds && again
+              ? () => {
+                  outcomeUnknown = true;
+                  again();
+                }
+              : undefined,
+        });
+      }
+    }, next);
+  };
+  route(0, null);
+}
+
+function requestIdOf(req: Request): string | undefined {
+  const id = req.headers[REQUEST_ID_HEADER];
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** No leader to take the request. `requestId`: it reached a leader that failed, outcome unknown. */
+function refuse(res: Response, selfId: number, view: LeaderView, requestId?: string): void {
+  let detail = view.leaderId
     ? `node ${selfId} is not the leader and cannot reach node ${view.leaderId}'s API yet; retry shortly`
     : 'no leader was elected within the wait for one (no quorum?); retry shortly';
-  sendError(res, new ApiError(view.leaderId ? 'not_leader' : 'no_quorum', detail), { leaderId: view.leaderId, leaderUrl: view.leaderUrl });
+  if (requestId !== undefined) detail += `. The write reached a leader that failed, so it may have applied: retry it with the header Idempotency-Key: ${requestId} to have it apply once`;
+  sendError(res, new ApiError(view.leaderId ? 'not_leader' : 'no_quorum', detail), { leaderId: view.leaderId, leaderUrl: view.leaderUrl, ...(requestId !== undefined && { requestId }) });
 }

@@ -1,5 +1,6 @@
 // Parsing of request parts shared by several routes; every failure is a 4xx ApiError.
 import type { Request } from 'express';
+import { REQUEST_ID_HEADER, requestIdSchema } from '../common/api-types';
 import { ApiError } from '../common/errors';
 import { validateFileName } from '../common/file-name';
 
@@ -30,4 +31,14 @@ export function lockTokenFrom(req: Request): string | undefined {
   if (typeof header === 'string' && header.length > 0) return header;
   const query = req.query.lockToken;
   return typeof query === 'string' && query.length > 0 ? query : undefined;
+}
+
+/** The write's request id from `Idempotency-Key`, if the client (or a forwarding node) sent one. */
+export function requestIdFrom(req: Request): string | undefined {
+  const header = req.headers[REQUEST_ID_HEADER];
+  if (header === undefined) return undefined;
+  if (!requestIdSchema.safeParse(header).success) {
+    throw new ApiError('bad_request', 'the Idempotency-Key header must be 1 to 128 visible ASCII characters (e.g. a UUID)');
+  }
+  return header as string;
 }

@@ -136,6 +136,16 @@ export const objectMetaSchema = z.strictObject({
  */
 export const md5TagSchema = z.string().regex(/^[0-9a-f]{32}(-[1-9][0-9]{0,4})?$/, 'must be an MD5 in hex, optionally followed by -<parts>');
 
+/**
+ * Names one client write across resends: the `Idempotency-Key` header a client may send with a
+ * file write, or the id the node that forwards the write makes for it. A repeat is answered with
+ * the write's first outcome (node-runtime/fsm/request-table.ts).
+ */
+export const requestIdSchema = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 visible ASCII characters');
+
+/** The header that carries a write's request id. */
+export const REQUEST_ID_HEADER = 'idempotency-key';
+
 export const fileInfoSchema = z.object({
   name: z.string(),
   size: count,

@@ -5,7 +5,7 @@
 // anything nondeterministic (time, randomness) must already be inside the command.
 
 import { z } from 'zod';
-import { md5TagSchema, objectMetaSchema } from '../common/api-types';
+import { md5TagSchema, objectMetaSchema, requestIdSchema } from '../common/api-types';
 import type { ClusterSettings, SettingSource } from '../common/config';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
@@ -24,11 +24,6 @@ const MAX_DATE_MS = 8_640_000_000_000_000;
 const at = z.number().int().min(0).max(MAX_DATE_MS - MAX_LOCK_TTL_MS);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const token = z.string().min(1).max(256);
-/**
- * Names one client write across resends (the Idempotency-Key header, or made by the node that
- * forwarded the write): a repeat is answered with the first outcome (see request-table.ts).
- */
-export const requestIdSchema = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'a request id is 1 to 128 visible ASCII characters');
 
 const chunkRefSchema = z.strictObject({ hash: sha256Hex, size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 

@@ -57,8 +57,8 @@ export class ReplicatedFileService implements FileService {
     return this.parts.writer.compose(request, content());
   }
 
-  remove(name: string, lockToken?: string): Promise<FileInfo> {
-    return this.parts.writer.remove(name, lockToken);
+  remove(name: string, lockToken?: string, requestId?: string): Promise<FileInfo> {
+    return this.parts.writer.remove(name, lockToken, requestId);
   }
 
   read(info: FileInfo, range: ByteRange | null) {

@@ -71,6 +71,7 @@ export class FileWriter {
         ...(request.lockToken !== undefined ? { lockToken: request.lockToken } : {}),
         ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
         ...(request.expectedRevision !== undefined ? { expectedRevision: request.expectedRevision } : {}),
+        ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
       });
       if (applied.type !== 'put') throw new ApiError('internal', `unexpected outcome ${applied.type} for put`);
       return toFileInfo(applied.file, fsm.lockOf(applied.file.name));
@@ -115,10 +116,19 @@ export class FileWriter {
     }
   }
 
-  async remove(name: string, lockToken: string | undefined): Promise<FileInfo> {
+  async remove(name: string, lockToken: string | undefined, requestId?: string): Promise<FileInfo> {
+    // A resent delete that already applied (so committed) is answered as it was, the file gone since.
+    const first = requestId === undefined ? undefined : this.options.fsm.recordedRequest(requestId);
+    if (first?.type === 'delete' && first.file.name === name) return toFileInfo(first.file);
     this.checkLock(name, lockToken);
-    if (!this.options.fsm.get(name)) throw new ApiError('not_found', `file "${name}" does not exist`);
-    const applied = await this.options.runner.run({ type: 'delete', name, at: this.options.clock.now(), ...(lockToken !== undefined ? { lockToken } : {}) });
+    if (!first && !this.options.fsm.get(name)) throw new ApiError('not_found', `file "${name}" does not exist`);
+    const applied = await this.options.runner.run({
+      type: 'delete',
+      name,
+      at: this.options.clock.now(),
+      ...(lockToken !== undefined ? { lockToken } : {}),
+      ...(requestId !== undefined ? { requestId } : {}),
+    });
     if (applied.type !== 'delete') throw new ApiError('internal', `unexpected outcome ${applied.type} for delete`);
     return toFileInfo(applied.file);
   }

@@ -11,13 +11,13 @@ import { leaderOnly } from '../leader-only';
 import { uploadSlots } from '../upload-slots';
 import type { NodeServices } from '../../ports';
 import { parseRange } from '../../common/byte-range';
-import { fileNameFrom, lockTokenFrom, optionalInt } from '../params';
+import { fileNameFrom, lockTokenFrom, optionalInt, requestIdFrom } from '../params';
 
 const MAX_PAGE = 10_000;
 
 export function fileRoutes(services: NodeServices): Router {
   const router = express.Router();
-  const writes = leaderOnly(services);
+  const writes = leaderOnly(services, { requestIds: true });
   const slot = uploadSlots(() => services.limits().maxConcurrentUploads);
 
   router.post('/upload', slot, writes, (req, res, next) => {
@@ -33,6 +33,7 @@ export function fileRoutes(services: NodeServices): Router {
       lockToken: lockTokenFrom(req),
       expectedVersion: optionalInt(req, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
       expectedRevision: optionalInt(req, 'expectedRevision', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
+      requestId: requestIdFrom(req),
     });
     res.status(201).location(`/files/${encodeURIComponent(info.name)}`).json(info);
   };
@@ -40,7 +41,7 @@ export function fileRoutes(services: NodeServices): Router {
   router.put('/files/*name', slot, writes, rawWrite);
 
   router.delete('/files/*name', writes, async (req, res) => {
-    const info = await services.files.remove(fileNameFrom(req.params.name), lockTokenFrom(req));
+    const info = await services.files.remove(fileNameFrom(req.params.name), lockTokenFrom(req), requestIdFrom(req));
     res.json({ deleted: info.name, version: info.version });
   });
 
@@ -102,6 +103,7 @@ function declaredLength(req: Request): number | null {
 
 function receiveMultipart(services: NodeServices, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => {
+    const requestId = requestIdFrom(req);
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { files: 1, fields: 16 } });
@@ -134,7 +136,7 @@ function receiveMultipart(services: NodeServices, req: Request, res: Response): 
         return;
       }
       services.files
-        .write({ name, body: stream, declaredSize: null, lockToken: lockTokenFrom(req) ?? fields.lockToken })
+        .write({ name, body: stream, declaredSize: null, lockToken: lockTokenFrom(req) ?? fields.lockToken, requestId })
         .then((fileInfo) => {
           res.status(201).json(fileInfo);
           resolve();
