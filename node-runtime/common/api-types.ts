@@ -84,6 +84,9 @@ export const statsSchema = z.object({
     uploadedBytes: count,
     downloadedBytes: count,
     requests: count,
+    /** Proposals this node made to the Raft log that committed / that never did (0 from older nodes). */
+    proposalsCommitted: count.default(0),
+    proposalsFailed: count.default(0),
     /** Latency percentiles of the most recent requests; null before any. */
     latencyP50Ms: z.number().min(0).nullable(),
     latencyP95Ms: z.number().min(0).nullable(),

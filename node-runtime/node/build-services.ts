@@ -50,7 +50,7 @@ export async function buildServices(ctx: ServiceContext) {
   const files = buildFileServices(ctx, consensus, chunks);
   const { inputs, storage, fsm, raft, transport, clock } = ctx;
   const reporter = new StatusReporter({
-    traffic: files.traffic,
+    traffic: consensus.traffic,
     id: inputs.options.id,
     dataDir: inputs.dataDir,
     raft: () => raft.driver.status(),
@@ -73,7 +73,9 @@ export async function buildServices(ctx: ServiceContext) {
 async function buildConsensusServices({ inputs, fsm, raft, transport, http, clock }: ServiceContext) {
   const { options, logger, dataDir } = inputs;
   const driver = raft.driver;
-  const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS);
+  // Traffic counts what clients moved through this node, and how its proposals ended.
+  const traffic = new TrafficStats();
+  const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS, (committed) => traffic.recordProposal(committed));
   const membership = new RaftMembershipService({
     selfId: options.id,
     dataDir,
@@ -125,7 +127,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
   });
   logger.level = config.nodeSettings().logLevel;
   http.setRequestTimeout(config.nodeSettings().requestTimeoutMs);
-  return { runner, membership, leader, config, requestNode };
+  return { runner, traffic, membership, leader, config, requestNode };
 }
 
 type ConsensusServices = Awaited<ReturnType<typeof buildConsensusServices>>;
@@ -199,7 +201,7 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
 type ChunkServices = ReturnType<typeof buildChunkServices>;
 
 /** Files and locks: the write path (leader), the read path (any node), and what clients moved. */
-function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext, { runner }: ConsensusServices, chunkServices: ChunkServices) {
+function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext, { runner, traffic }: ConsensusServices, chunkServices: ChunkServices) {
   const { options, logger } = inputs;
   const { diskGuard, background, repairer, peerChunks } = chunkServices;
   const chunks = storage.storage.chunks;
@@ -235,7 +237,6 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
     },
     clock,
   });
-  const traffic = new TrafficStats();
   const reader = new FileReader(
     chunks,
     repairer,
@@ -244,5 +245,5 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
   );
   const files = new ReplicatedFileService({ fsm, writer, reader, peerChunks, traffic, clock });
   const locks = new RaftLockService(fsm, runner, () => fsm.clusterConfig(), clock);
-  return { files, locks, traffic, uploadsInFlight: () => uploadsInFlight };
+  return { files, locks, uploadsInFlight: () => uploadsInFlight };
 }

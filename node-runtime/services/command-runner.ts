@@ -21,10 +21,20 @@ export class CommandRunner {
   constructor(
     private readonly driver: RaftDriver<ApplyResult>,
     private readonly timeoutMs: () => number,
+    /** Told how each proposal ended: committed (whatever the state machine decided) or not. */
+    private readonly onProposal: (committed: boolean) => void = () => undefined,
   ) {}
 
   async run(command: Command): Promise<Applied & { index: number }> {
-    const { index, result } = await this.driver.propose(encodeCommand(command), this.timeoutMs());
+    let applied;
+    try {
+      applied = await this.driver.propose(encodeCommand(command), this.timeoutMs());
+    } catch (err) {
+      this.onProposal(false);
+      throw err;
+    }
+    this.onProposal(true);
+    const { index, result } = applied;
     if (!result.ok) throw new RejectionError(result.rejection);
     return { ...result, index };
   }

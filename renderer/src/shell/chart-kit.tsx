@@ -70,10 +70,11 @@ function useWidth() {
 }
 
 /** A titled chart card; the chart gets a fixed height so numbers updating never move the layout. */
-export function ChartCard({ title, description, children }: { title: string; description: string; children: ReactElement<{ width?: number; height?: number }> }) {
+/** `wide`: spans the whole chart grid (an odd chart out gets the row to itself instead of half of it). */
+export function ChartCard({ title, description, wide = false, children }: { title: string; description: string; wide?: boolean; children: ReactElement<{ width?: number; height?: number }> }) {
   const { ref, width } = useWidth();
   return (
-    <section className="card chart-card" aria-label={title}>
+    <section className={wide ? 'card chart-card chart-wide' : 'card chart-card'} aria-label={title}>
       <h3>{title}</h3>
       <p className="muted" style={{ margin: '2px 0 8px' }}>
         {description}

@@ -1,6 +1,6 @@
 // A rolling one-hour history for the charts: one sample per second, taken from the latest
-// snapshot. Client throughput is the growth of each node's cumulative traffic counters since the
-// previous sample; latency is what the nodes measured themselves.
+// snapshot. Client throughput and proposal rates are the growth of each node's cumulative traffic
+// counters since the previous sample; latency is what the nodes measured themselves.
 import type { ManagedNode } from '../../../node-runtime/common/manager-api';
 import { entriesBehindLeader, leaderOf } from './cluster-derive';
 import type { MetricSample, MetricsData, MetricsSlice, SliceCreator } from './state';
@@ -12,6 +12,8 @@ export const CHART_RANGES_MS = [5 * 60 * 1000, 15 * 60 * 1000, HISTORY_WINDOW_MS
 interface TrafficCounters {
   readonly uploadedBytes: number;
   readonly downloadedBytes: number;
+  readonly proposalsCommitted: number;
+  readonly proposalsFailed: number;
 }
 
 /** How much a cumulative counter grew; one that went down belongs to a restarted node: 0. */
@@ -59,6 +61,8 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
       const counters = new Map<string, TrafficCounters>();
       let uploaded = 0;
       let downloaded = 0;
+      let committed = 0;
+      let failed = 0;
       for (const node of nodes) {
         if (node.id !== snapshot?.leaderId) {
           const lag = entriesBehindLeader(snapshot, node);
@@ -73,6 +77,8 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
           const down = growth(before.downloadedBytes, stats.traffic.downloadedBytes);
           uploaded += up;
           downloaded += down;
+          committed += growth(before.proposalsCommitted, stats.traffic.proposalsCommitted);
+          failed += growth(before.proposalsFailed, stats.traffic.proposalsFailed);
           throughputByNode[node.id] = (up + down) / seconds;
         }
         if (node.reachable && stats.traffic.latencyP95Ms !== null) latencyP95ByNode[node.id] = stats.traffic.latencyP95Ms;
@@ -89,6 +95,8 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
         totalSize: leaderStatus?.stats?.totalSize ?? null,
         uploadBytesPerSec: uploaded / seconds,
         downloadBytesPerSec: downloaded / seconds,
+        proposalsCommittedPerSec: committed / seconds,
+        proposalsFailedPerSec: failed / seconds,
         throughputByNode,
         latencyP95ByNode,
         latencyP50Ms: slowest(reachableTraffic.map((t) => t?.latencyP50Ms)),

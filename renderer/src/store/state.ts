@@ -213,6 +213,9 @@ export interface MetricSample {
   /** Bytes per second clients sent to / read from the nodes, summed over nodes (their own counters). */
   readonly uploadBytesPerSec: number;
   readonly downloadBytesPerSec: number;
+  /** Raft proposals per second that committed / that never did, summed over the nodes. */
+  readonly proposalsCommittedPerSec: number;
+  readonly proposalsFailedPerSec: number;
   /** Client bytes per second (sent plus read) through each node, by id. */
   readonly throughputByNode: Readonly<Record<number, number>>;
   /** Each reachable node's own p95 request latency, by id. */

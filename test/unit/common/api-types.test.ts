@@ -24,9 +24,12 @@ describe('Stats', () => {
       bytesOnDisk: 1_100_000,
       chunkCount: 3,
       diskFree: null,
-      traffic: { uploadedBytes: 1048576, downloadedBytes: 0, requests: 12, latencyP50Ms: 1.5, latencyP95Ms: 9 },
+      traffic: { uploadedBytes: 1048576, downloadedBytes: 0, requests: 12, proposalsCommitted: 7, proposalsFailed: 1, latencyP50Ms: 1.5, latencyP95Ms: 9 },
     };
     expect(statsSchema.parse(stats)).toEqual(stats);
+    // A node of an older version reports no proposal counters: read as none.
+    const { proposalsCommitted: _c, proposalsFailed: _f, ...olderTraffic } = stats.traffic;
+    expect(statsSchema.parse({ ...stats, traffic: olderTraffic }).traffic).toEqual({ ...olderTraffic, proposalsCommitted: 0, proposalsFailed: 0 });
     expect(statsSchema.safeParse({ ...stats, lastBackup: 'yesterday' }).success).toBe(false);
   });
 

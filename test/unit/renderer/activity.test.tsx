@@ -15,7 +15,7 @@ function history() {
   for (let i = 0; i < 30; i += 1) {
     const leaderCommit = 120 + i * 3;
     // Node 1 serves the clients throughout: 1 MiB up and 2 MiB down a second.
-    const stats = { traffic: { uploadedBytes: i * MiB, downloadedBytes: 2 * i * MiB, requests: 10 * i, latencyP50Ms: 4, latencyP95Ms: 20 + i } };
+    const stats = { traffic: { uploadedBytes: i * MiB, downloadedBytes: 2 * i * MiB, requests: 10 * i, proposalsCommitted: 3 * i, proposalsFailed: Math.max(0, i - 22), latencyP50Ms: 4, latencyP95Ms: 20 + i } };
     const base = healthyCluster({ updatedAt: start + i * 1000 });
     const snapshot =
       i < 15
@@ -33,7 +33,7 @@ function history() {
 const CHART_TEST_TIMEOUT_MS = 30_000;
 
 describe('Activity', () => {
-  it('charts throughput, latency, commit index and lag from the accumulated history', () => {
+  it('charts throughput, latency, commit index, lag and proposals from the accumulated history', () => {
     const h = history();
     expect(h.store.getState().metrics.samples).toHaveLength(30);
     expect(h.store.getState().metrics.samples[20]).toMatchObject({
@@ -45,12 +45,18 @@ describe('Activity', () => {
       latencyP95Ms: 40,
       throughputByNode: { 1: 3 * 1024 * 1024 },
       latencyP95ByNode: { 1: 40 },
+      proposalsCommittedPerSec: 3,
+      proposalsFailedPerSec: 0,
     });
+    expect(h.store.getState().metrics.samples[25]).toMatchObject({ proposalsCommittedPerSec: 3, proposalsFailedPerSec: 1 });
     renderWithStore(<ActivityView />, h.store);
-    for (const name of ['Client throughput', 'Request latency', 'Commit index', 'Replication lag']) {
+    for (const name of ['Client throughput', 'Request latency', 'Commit index', 'Replication lag', 'Proposals']) {
       const card = screen.getByRole('region', { name });
       expect(card.querySelector('svg')).not.toBeNull();
     }
+    const proposals = screen.getByRole('region', { name: 'Proposals' });
+    expect(within(proposals).getByText('Committed')).toBeTruthy();
+    expect(within(proposals).getByText('Failed')).toBeTruthy();
     const throughput = screen.getByRole('region', { name: 'Client throughput' });
     expect(within(throughput).getByText('Upload')).toBeTruthy();
     expect(within(throughput).getByText('Download')).toBeTruthy();

@@ -36,7 +36,7 @@ export function stats(patch: Partial<Stats> = {}): Stats {
     bytesOnDisk: 310 * MiB,
     chunkCount: 320,
     diskFree: 50_000 * MiB,
-    traffic: { uploadedBytes: 0, downloadedBytes: 0, requests: 0, latencyP50Ms: null, latencyP95Ms: null },
+    traffic: { uploadedBytes: 0, downloadedBytes: 0, requests: 0, proposalsCommitted: 0, proposalsFailed: 0, latencyP50Ms: null, latencyP95Ms: null },
     ...patch,
   };
 }

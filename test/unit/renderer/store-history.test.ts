@@ -95,6 +95,8 @@ describe('logs and metrics buffers', () => {
       uploadedBytes,
       downloadedBytes,
       requests: 0,
+      proposalsCommitted: 0,
+      proposalsFailed: 0,
       latencyP50Ms,
       latencyP95Ms,
     });

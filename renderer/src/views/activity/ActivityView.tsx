@@ -1,4 +1,4 @@
-// The cluster over time: throughput, latency, commits, lag, in a chosen time range.
+// The cluster over time: throughput, latency, commits, lag and proposals, in a chosen time range.
 import { formatDuration } from '../../format/units';
 import { useApp } from '../../store/context';
 import { CHART_RANGES_MS } from '../../store/metrics-slice';
@@ -6,6 +6,7 @@ import { CommitChart } from './CommitChart';
 import { LagChart } from './LagChart';
 import { LatencyChart } from './LatencyChart';
 import { LeaderChangeList } from './LeaderChangeList';
+import { ProposalsChart } from './ProposalsChart';
 import { ThroughputChart } from './ThroughputChart';
 
 const rangeLabel = (ms: number) => (ms >= 3_600_000 ? `${ms / 3_600_000} h` : `${ms / 60_000} min`);
@@ -43,6 +44,7 @@ export function ActivityView() {
         <LatencyChart />
         <CommitChart />
         <LagChart />
+        <ProposalsChart />
       </div>
       <LeaderChangeList />
     </div>
