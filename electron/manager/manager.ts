@@ -115,7 +115,7 @@ export class Manager {
       // Files go to whichever cluster is active, through the leader when one is known.
       this.watched = await WatchedFolders.open({
         stateFile: path.join(options.dataDir, 'watched-folders.json'),
-        cluster: nodeCluster(() => this.active.ops.passthroughTarget().httpUrl),
+        cluster: nodeCluster(() => this.active.ops.passthroughTarget().httpUrl, () => this.active.ops.access),
         forbiddenRoots: [options.dataDir],
       });
       this.watched.onChange((folders) => this.bus.emit('watchedFolders', folders));
@@ -207,7 +207,7 @@ export class Manager {
       backend = this.local;
     } else {
       const saved = await this.profiles.attachProfile(profile);
-      backend = new AttachedCluster(saved.name, saved.nodes, saved.secret);
+      backend = new AttachedCluster(saved.name, saved.nodes, saved);
     }
     await backend.start();
     const view = new ClusterView(backend, this.bus, { pollIntervalMs: this.options.pollIntervalMs });

@@ -221,8 +221,9 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  * - `GET  /api/files/:name`, `DELETE /api/files/:name`, `GET /api/fileinfo?name=`
  * - `GET/PUT /api/config`  (`?node=` for node scope), `GET /api/locks`, `POST/PUT/DELETE /api/locks/:name`
  *   (acquire / renew / release)
- * - `GET  /api/profiles` → ProfileList; `PUT /api/profiles/:name` ClusterProfile (attach profiles
- *   only; `local` is built in); `DELETE /api/profiles/:name`; `POST /api/profiles/:name/activate`
+ * - `GET  /api/profiles` → ProfileList; `PUT /api/profiles/:name` `{ nodes, secret?, token?, ca? }` (attach
+ *   profiles only; `local` is built in; `token` is the nodes' client token, `ca` the PEM of the CA
+ *   their HTTPS certificates chain to; both, like the secret, go to that profile's nodes only); `DELETE /api/profiles/:name`; `POST /api/profiles/:name/activate`
  *   switches the dashboard to that cluster (leaving `local` stops its nodes, coming back starts them).
  * - `GET  /api/watched-folders` → WatchedFolder[]; `POST /api/watched-folders` `{ path, deletePolicy?,
  *   ignorePatterns?, rescanIntervalSec? }` (absolute path) → 201 WatchedFolder; `PATCH
@@ -252,12 +253,20 @@ export interface ClusterProfile {
   readonly nodes: readonly { readonly id: number; readonly httpUrl: string }[];
   /** Attach profiles: whether a cluster secret is saved, so partitions can be injected. */
   readonly hasSecret: boolean;
+  /** Attach profiles: whether a client API token is saved (sent to this profile's nodes only). */
+  readonly hasToken?: boolean;
+  /** Attach profiles: whether a CA certificate is saved, against which the nodes' HTTPS is verified. */
+  readonly hasCa?: boolean;
 }
 
-/** `PUT /api/profiles/:name` body. The secret is stored in a 0600 file and never sent back. */
+/** `PUT /api/profiles/:name` body. The secret and token are stored in 0600 files and never sent back. */
 export interface SaveProfileRequest {
   readonly nodes: readonly { readonly id: number; readonly httpUrl: string }[];
   readonly secret?: string;
+  /** The nodes' client API token. */
+  readonly token?: string;
+  /** PEM of the CA that signed the nodes' HTTPS certificates. */
+  readonly ca?: string;
 }
 
 export interface ProfileList {

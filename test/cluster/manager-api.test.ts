@@ -289,8 +289,8 @@ describe('attach mode', () => {
         active: 'remote-with-secret',
         profiles: [
           { name: 'local', kind: 'local', nodes: [], hasSecret: true },
-          { name: 'remote', kind: 'attach', nodes, hasSecret: false },
-          { name: 'remote-with-secret', kind: 'attach', nodes, hasSecret: true },
+          { name: 'remote', kind: 'attach', nodes, hasSecret: false, hasToken: false, hasCa: false },
+          { name: 'remote-with-secret', kind: 'attach', nodes, hasSecret: true, hasToken: false, hasCa: false },
         ],
       });
       expect(JSON.stringify(list)).not.toContain(secret);

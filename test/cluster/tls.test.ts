@@ -5,27 +5,26 @@
 // port gets a clear 400, and the peer port lets in only a client showing a certificate of the CA.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchTrusting } from '../support/https-fetch';
 import { makeTestCa, type TestCerts } from '../support/tls-certs';
 import { chunkCount } from '../api/stored';
-import { freePort, startWithLeader, waitFor, type TestCluster, type TestNode } from './harness';
+import { waitFor, type TestCluster, type TestNode } from './harness';
+import { startTlsCluster, type TlsCluster } from './tls-cluster';
 
 const run = promisify(execFile);
 const TOKEN = 'tls-test-client-token';
 
+let tls: TlsCluster;
 let dir: string;
 let certs: TestCerts;
 let cluster: TestCluster;
 let leader: TestNode;
 let follower: TestNode;
-/** Each node's S3 port (node index → port); the S3 endpoint shares the node's TLS. */
-const s3Ports: number[] = [];
+let s3Ports: readonly number[];
 
 /** curl as a user would run it: `--cacert` the cluster's CA, the token in Authorization. Resolves with the status and body. */
 async function curl(args: readonly string[]): Promise<{ status: number; body: string }> {
@@ -35,27 +34,12 @@ async function curl(args: readonly string[]): Promise<{ status: number; body: st
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'dfs-tls-'));
-  certs = await makeTestCa(dir);
-  const nodeCerts = await Promise.all([1, 2, 3].map((id) => certs.node(`node${id}`)));
-  const tokenFile = path.join(dir, 'api-token');
-  await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-  for (let i = 0; i < 3; i++) s3Ports.push(await freePort());
-  ({ cluster, leader, follower } = await startWithLeader({
-    extraArgs: (node) => {
-      const own = nodeCerts[node.index];
-      if (!own) throw new Error(`no certificate for node ${node.id}`);
-      return ['--api-token-file', tokenFile, '--tls-cert', own.certFile, '--tls-key', own.keyFile, '--tls-ca', certs.caFile, '--s3', `127.0.0.1:${s3Ports[node.index]}`];
-    },
-    env: { DFS_S3_ACCESS_KEY: 'tls-test-access', DFS_S3_SECRET_KEY: 'tls-test-secret-key' },
-    probeHeaders: { authorization: `Bearer ${TOKEN}` },
-    https: { fetch: fetchTrusting(certs.ca) },
-  }));
+  tls = await startTlsCluster({ token: TOKEN, s3: true });
+  ({ dir, certs, cluster, leader, follower, s3Ports } = tls);
 }, 90_000);
 
 afterAll(async () => {
-  await cluster?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await tls?.stop();
 });
 
 describe('a TLS cluster with a client token', () => {

@@ -85,12 +85,12 @@ export class ClusterView {
     return this.current;
   }
 
-  /** A client for a member, carrying the secret for fault rules. */
+  /** A client for a member, carrying the cluster's credentials (the secret for fault rules). */
   client(member: MemberView): NodeClient {
     const key = `${member.id} ${member.httpUrl}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new NodeClient(member.id, member.httpUrl, this.backend.secret, this.pollTimeoutMs);
+      client = new NodeClient(member.id, member.httpUrl, this.backend.access, this.pollTimeoutMs);
       this.clients.set(key, client);
     }
     return client;

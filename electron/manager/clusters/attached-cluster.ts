@@ -3,6 +3,7 @@
 import { ApiError } from '../../../node-runtime/common/errors';
 import type { AddedNode, NodeAction } from '../../../node-runtime/common/manager-api';
 import type { ClusterBackend, MemberView } from './cluster-backend';
+import { NodeAccess } from './node-access';
 
 export interface AttachedNode {
   readonly id: number;
@@ -15,13 +16,15 @@ export class AttachedCluster implements ClusterBackend {
   readonly s3Credentials = null;
   private nodes: AttachedNode[];
   private readonly listeners = new Set<() => void>();
+  readonly access: NodeAccess;
 
   constructor(
     readonly profile: string,
     nodes: readonly AttachedNode[],
-    readonly secret: string | null,
+    credentials: { readonly secret: string | null; readonly token: string | null; readonly ca: string | null },
   ) {
     this.nodes = [...nodes];
+    this.access = new NodeAccess({ ca: credentials.ca, token: credentials.token, secret: () => credentials.secret, ownNodes: () => this.members() });
   }
 
   members(): MemberView[] {
@@ -35,7 +38,9 @@ export class AttachedCluster implements ClusterBackend {
 
   async start(): Promise<void> {}
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    this.access.close();
+  }
 
   async nodeAction(id: number, action: NodeAction): Promise<void> {
     throw new ApiError('conflict', `cannot ${action} node ${id}: in attach mode (profile "${this.profile}") the nodes' processes run elsewhere`);

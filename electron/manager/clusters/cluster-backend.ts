@@ -1,6 +1,7 @@
 // What the rest of the manager needs from a cluster, whether the manager runs its nodes (local
 // mode) or only watches nodes running elsewhere (attach mode).
 import type { AddedNode, NodeAction, ProcessInfo, S3Access } from '../../../node-runtime/common/manager-api';
+import type { NodeAccess } from './node-access';
 
 export interface MemberView {
   readonly id: number;
@@ -13,8 +14,8 @@ export interface MemberView {
 export interface ClusterBackend {
   readonly mode: 'local' | 'attach';
   readonly profile: string;
-  /** The cluster secret, needed for fault injection; null when an attach profile has none. */
-  readonly secret: string | null;
+  /** How to reach the nodes: the CA to trust, and the token and secret (needed for fault injection), sent only to them. */
+  readonly access: NodeAccess;
   /** The key the nodes' S3 endpoints accept, when this app gave it to them (local mode). */
   readonly s3Credentials: S3Access | null;
   members(): MemberView[];

@@ -4,6 +4,7 @@ import { ApiError } from '../../../node-runtime/common/errors';
 import type { AddedNode } from '../../../node-runtime/common/manager-api';
 import type { ClusterBackend, MemberView } from './cluster-backend';
 import type { ClusterView } from '../cluster-view/cluster-view';
+import type { NodeAccess } from './node-access';
 import type { NodeClient } from './node-client';
 
 const MEMBERSHIP_RETRY_MS = 10_000;
@@ -13,6 +14,11 @@ export class ClusterOps {
     private readonly backend: ClusterBackend,
     private readonly view: ClusterView,
   ) {}
+
+  /** How to reach this cluster's nodes (CA, token, secret). */
+  get access(): NodeAccess {
+    return this.backend.access;
+  }
 
   member(id: number): MemberView {
     const member = this.backend.members().find((m) => m.id === id);
@@ -103,7 +109,7 @@ export class ClusterOps {
   }
 
   private async applyRules(members: readonly MemberView[], blockedFor: (member: MemberView) => number[]): Promise<void> {
-    if (this.backend.secret === null) {
+    if (!this.backend.access.hasSecret) {
       throw new ApiError('conflict', `profile "${this.backend.profile}" has no cluster secret saved, so faults cannot be injected`);
     }
     const results = await Promise.allSettled(

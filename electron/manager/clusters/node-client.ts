@@ -1,5 +1,6 @@
 // The manager's HTTP client for one node: cheap polls with timeouts, parsed with the shared
-// schemas at this edge, and the control calls (leadership, membership, fault rules).
+// schemas at this edge, and the control calls (leadership, membership, fault rules). Requests go
+// through the cluster's NodeAccess (its CA, and its token and secret for its own nodes only).
 import type { z } from 'zod';
 import {
   configViewSchema,
@@ -12,18 +13,19 @@ import {
   type Stats,
 } from '../../../node-runtime/common/api-types';
 import { ApiError, apiErrorBodySchema } from '../../../node-runtime/common/errors';
+import type { NodeAccess } from './node-access';
 
 export class NodeClient {
   constructor(
     readonly nodeId: number,
     readonly baseUrl: string,
-    private readonly secret: string | null,
+    private readonly access: NodeAccess,
     private readonly timeoutMs = 400,
   ) {}
 
   async livez(): Promise<boolean> {
     try {
-      const res = await fetch(`${this.baseUrl}/livez`, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await this.access.fetch(`${this.baseUrl}/livez`, { signal: AbortSignal.timeout(this.timeoutMs) });
       await res.body?.cancel();
       return res.ok;
     } catch {
@@ -54,28 +56,29 @@ export class NodeClient {
 
   /** On the leader: adds a node (as a learner, promoted once it caught up). */
   async addMember(member: { id: number; peerAddress: string; httpUrl: string }): Promise<void> {
-    await this.send('POST', '/cluster/members', member, this.secretHeader());
+    await this.send('POST', '/cluster/members', member, this.secretHeaders() ?? {});
   }
 
   async removeMember(id: number): Promise<void> {
-    await this.send('DELETE', `/cluster/members/${id}`, undefined, this.secretHeader());
+    await this.send('DELETE', `/cluster/members/${id}`, undefined, this.secretHeaders() ?? {});
   }
 
-  /** Membership routes need the cluster secret when the nodes have one. */
-  private secretHeader(): Record<string, string> {
-    return this.secret === null ? {} : { authorization: `Bearer ${this.secret}` };
+  /** Membership routes and fault rules need the cluster secret when the nodes have one. */
+  private secretHeaders(): Record<string, string> | null {
+    return this.access.secretHeaders(new URL(this.baseUrl));
   }
 
   /** Replaces this node's fault rules: it drops all traffic to and from `blockedPeers`. */
   async setBlockedPeers(blockedPeers: readonly number[]): Promise<void> {
-    if (this.secret === null) {
+    const secret = this.secretHeaders();
+    if (secret === null) {
       throw new ApiError('conflict', `no cluster secret is known for node ${this.nodeId}, so faults cannot be injected`);
     }
-    await this.send('PUT', '/internal/fault', { blockedPeers }, { authorization: `Bearer ${this.secret}` });
+    await this.send('PUT', '/internal/fault', { blockedPeers }, secret);
   }
 
   private async getJson<T>(route: string, schema: z.ZodType<T>): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${route}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+    const res = await this.access.fetch(`${this.baseUrl}${route}`, { signal: AbortSignal.timeout(this.timeoutMs) });
     if (!res.ok) {
       await res.body?.cancel();
       throw new Error(`node ${this.nodeId} answered GET ${route} with ${res.status}`);
@@ -89,7 +92,7 @@ export class NodeClient {
   private async send(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<void> {
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}${route}`, {
+      res = await this.access.fetch(`${this.baseUrl}${route}`, {
         method,
         headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,6 +1,7 @@
 // Saved clusters the dashboard can switch between: the built-in `local` cluster and attach
-// profiles (headless nodes elsewhere), in `profiles.json`. An attach profile's cluster secret,
-// when given, lives in its own 0600 file and is never sent back to the dashboard.
+// profiles (headless nodes elsewhere), in `profiles.json`. An attach profile's cluster secret and
+// client token, when given, live in their own 0600 files and are never sent back to the
+// dashboard; its CA certificate (for nodes serving HTTPS) in a file beside them.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -20,6 +21,10 @@ const attachedNodeSchema = z.object({
 export const saveProfileRequestSchema = z.object({
   nodes: z.array(attachedNodeSchema).min(1).refine((nodes) => new Set(nodes.map((n) => n.id)).size === nodes.length, 'node ids must be unique'),
   secret: z.string().min(1).optional(),
+  /** The nodes' client API token (DFS_API_TOKEN / --api-token-file). */
+  token: z.string().regex(/^\S+$/, 'a token has no whitespace').optional(),
+  /** PEM of the CA that signed the nodes' certificates (their --tls-ca). */
+  ca: z.string().regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, 'a PEM certificate (-----BEGIN CERTIFICATE----- …)').optional(),
 });
 
 const profilesFileSchema = z.object({
@@ -38,6 +43,8 @@ export interface AttachProfile {
   readonly name: string;
   readonly nodes: readonly { readonly id: number; readonly httpUrl: string }[];
   readonly secret: string | null;
+  readonly token: string | null;
+  readonly ca: string | null;
 }
 
 export class ProfileStore {
@@ -51,11 +58,27 @@ export class ProfileStore {
     return path.join(this.dataDir, 'profiles', `${name}.secret`);
   }
 
+  private tokenFile(name: string): string {
+    return path.join(this.dataDir, 'profiles', `${name}.token`);
+  }
+
+  private caFile(name: string): string {
+    return path.join(this.dataDir, 'profiles', `${name}.ca.pem`);
+  }
+
   async list(): Promise<ProfileList> {
     const saved = await this.read();
     const profiles: ClusterProfile[] = [{ name: LOCAL_PROFILE, kind: 'local', nodes: [], hasSecret: true }];
     for (const p of saved.profiles) {
-      profiles.push({ name: p.name, kind: 'attach', nodes: p.nodes, hasSecret: (await readTextIfExists(this.secretFile(p.name))) !== null });
+      const saved = async (file: string): Promise<boolean> => (await readTextIfExists(file)) !== null;
+      profiles.push({
+        name: p.name,
+        kind: 'attach',
+        nodes: p.nodes,
+        hasSecret: await saved(this.secretFile(p.name)),
+        hasToken: await saved(this.tokenFile(p.name)),
+        hasCa: await saved(this.caFile(p.name)),
+      });
     }
     return { active: saved.active, profiles };
   }
@@ -74,7 +97,9 @@ export class ProfileStore {
     const saved = (await this.read()).profiles.find((p) => p.name === name);
     if (!saved) throw new ApiError('not_found', `no attach profile "${name}"`);
     const secret = (await readTextIfExists(this.secretFile(name)))?.trim() ?? null;
-    return { name, nodes: saved.nodes, secret };
+    const token = (await readTextIfExists(this.tokenFile(name)))?.trim() ?? null;
+    const ca = await readTextIfExists(this.caFile(name));
+    return { name, nodes: saved.nodes, secret, token, ca };
   }
 
   async save(name: string, body: unknown): Promise<void> {
@@ -88,13 +113,14 @@ export class ProfileStore {
     const before = saved.profiles.find((p) => p.name === name);
     const profiles = saved.profiles.filter((p) => p.name !== name);
     profiles.push({ name, nodes: parsed.data.nodes });
-    if (parsed.data.secret !== undefined) {
-      await writeFileAtomic(this.secretFile(name), `${parsed.data.secret}\n`, 0o600);
-    } else if (before !== undefined && !sameNodes(before.nodes, parsed.data.nodes)) {
-      // A secret belongs to the nodes it was entered for: re-pointing a profile at other URLs
-      // without entering it again must not send it there (issue #15).
-      await rm(this.secretFile(name), { force: true });
+    // A secret or token belongs to the nodes it was entered for: re-pointing a profile at other
+    // URLs without entering it again must not send it there (issue #15).
+    const repointed = before !== undefined && !sameNodes(before.nodes, parsed.data.nodes);
+    for (const [value, file] of [[parsed.data.secret, this.secretFile(name)], [parsed.data.token, this.tokenFile(name)]] as const) {
+      if (value !== undefined) await writeFileAtomic(file, `${value}\n`, 0o600);
+      else if (repointed) await rm(file, { force: true });
     }
+    if (parsed.data.ca !== undefined) await writeFileAtomic(this.caFile(name), parsed.data.ca);
     await this.write({ ...saved, profiles });
   }
 
@@ -104,7 +130,7 @@ export class ProfileStore {
     if (saved.active === name) throw new ApiError('conflict', `profile "${name}" is in use; switch to another one first`);
     if (!saved.profiles.some((p) => p.name === name)) throw new ApiError('not_found', `no profile "${name}"`);
     await this.write({ ...saved, profiles: saved.profiles.filter((p) => p.name !== name) });
-    await rm(this.secretFile(name), { force: true });
+    for (const file of [this.secretFile(name), this.tokenFile(name), this.caFile(name)]) await rm(file, { force: true });
   }
 
   private async read(): Promise<ProfilesFile> {

@@ -1,10 +1,11 @@
 // Forwards a dashboard request to a node and streams the answer back, bodies in both directions
-// streamed (constant memory). Our credentials (token, cookie) never travel on to the node.
-import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// streamed (constant memory). Our credentials (token, cookie) never travel on to the node; the
+// node's own (its cluster's client token) are added by the cluster's NodeAccess, for its nodes only.
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sendError } from './http-util';
+import type { NodeTarget } from './route-params';
 
 /** Hop-by-hop headers, plus the manager's own credentials and the browser's origin details. */
 export const NOT_FORWARDED_HEADERS: ReadonlySet<string> = new Set([
@@ -42,10 +43,10 @@ export interface ProxyHooks {
   readonly onFailure?: (reason: string, cancelledByClient: boolean) => void;
 }
 
-export async function proxyToNode(req: IncomingMessage, res: ServerResponse, target: URL, method: string, hooks: ProxyHooks = {}): Promise<void> {
-  // Attached nodes may sit behind TLS; local nodes are plain HTTP on loopback.
-  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const upstream = request(target, { method, headers: forwardable(req.headers) });
+export async function proxyToNode(req: IncomingMessage, res: ServerResponse, node: NodeTarget, method: string, hooks: ProxyHooks = {}): Promise<void> {
+  const target = node.url;
+  // Attached nodes may sit behind TLS (verified against their profile's CA); local nodes are plain HTTP on loopback.
+  const upstream = node.access.request(target, { method, headers: forwardable(req.headers) });
   let total = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {

@@ -3,6 +3,7 @@
 import type { Request } from 'express';
 import { ApiError } from '../../../node-runtime/common/errors';
 import { validateFileName } from '../../../node-runtime/common/file-name';
+import type { NodeAccess } from '../clusters/node-access';
 import type { ControlContext } from './control-api';
 
 /** The request's URL as sent (Express's `req.query` parses repeated keys differently). */
@@ -39,12 +40,19 @@ export function encodeName(name: string): string {
 }
 
 /** A node URL on the passthrough target (or on `?node=`), keeping the caller's query minus our token. */
-export function nodeUrl(ctx: ControlContext, req: Request, path: string, extraQuery: Record<string, string> = {}): URL {
+/** A node route to send a dashboard request to, and how to reach that node (its cluster's CA and credentials). */
+export interface NodeTarget {
+  readonly url: URL;
+  readonly access: NodeAccess;
+}
+
+export function nodeTarget(ctx: ControlContext, req: Request, path: string, extraQuery: Record<string, string> = {}): NodeTarget {
   const url = requestUrl(req);
   const nodeParam = url.searchParams.get('node');
-  const member = nodeParam === null ? ctx.ops().passthroughTarget() : ctx.ops().member(Number(nodeParam));
+  const ops = ctx.ops();
+  const member = nodeParam === null ? ops.passthroughTarget() : ops.member(Number(nodeParam));
   const target = new URL(path, `${member.httpUrl}/`);
   for (const [key, value] of url.searchParams) if (key !== 'token' && key !== 'node') target.searchParams.append(key, value);
   for (const [key, value] of Object.entries(extraQuery)) target.searchParams.set(key, value);
-  return target;
+  return { url: target, access: ops.access };
 }

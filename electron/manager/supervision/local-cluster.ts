@@ -9,6 +9,7 @@ import type { ClusterLock } from './cluster-lock';
 import { ClusterStore, type S3Credentials, type StoredCluster, type StoredNode } from './cluster-store';
 import type { Launcher, LaunchSpec, NodeCommand } from './launcher';
 import type { LogStore } from '../cluster-view/log-store';
+import { NodeAccess } from '../clusters/node-access';
 import { NodeClient } from '../clusters/node-client';
 import { NodeSupervisor } from './node-supervisor';
 import { findLeftoverNodes, killLeftoverNodes } from './leftover-nodes';
@@ -50,9 +51,8 @@ export class LocalCluster implements ClusterBackend {
     this.store = new ClusterStore(options.dataDir);
   }
 
-  get secret(): string | null {
-    return this.clusterSecret;
-  }
+  /** Local nodes: plain HTTP on loopback, no client token; the secret this manager made for them. */
+  readonly access = new NodeAccess({ ca: null, token: null, secret: () => this.clusterSecret, ownNodes: () => this.members() });
 
   /** The key pair the nodes' S3 endpoints accept (for the dashboard's "Connect a tool"); null before start. */
   get s3Credentials(): S3Credentials | null {
@@ -184,7 +184,7 @@ export class LocalCluster implements ClusterBackend {
   private supervisorFor(node: StoredNode): NodeSupervisor {
     const existing = this.supervisors.get(node.id);
     if (existing) return existing;
-    const client = new NodeClient(node.id, `http://${loopback}:${node.httpPort}`, null, 300);
+    const client = new NodeClient(node.id, `http://${loopback}:${node.httpPort}`, this.access, 300);
     const supervisor = new NodeSupervisor({
       nodeId: node.id,
       launcher: this.options.launcher,

@@ -3,7 +3,7 @@
 // Listings are linearizable reads, so a file whose upload was acknowledged is always listed.
 import { z } from 'zod';
 import { apiErrorBodySchema } from '../../../node-runtime/common/errors';
-import { UploadError, nodeUploader, type FileUploader } from './watched-upload';
+import { UploadError, nodeUploader, plainRequester, type FileUploader, type NodeRequester } from './watched-upload';
 
 export interface RemoteFile {
   /** Full cluster name. */
@@ -43,17 +43,17 @@ async function failureOf(res: Response, what: string): Promise<UploadError> {
   return new UploadError('unavailable', `${what}: the node answered ${res.status}`, true);
 }
 
-async function call(url: URL, init: RequestInit, what: string): Promise<Response> {
+async function call(requester: NodeRequester, url: URL, init: { method?: string; signal: AbortSignal }, what: string): Promise<Response> {
   try {
-    return await fetch(url, init);
+    return await requester.fetch(url, init);
   } catch (err) {
     if (init.signal?.aborted) throw new UploadError('cancelled', `${what} was cancelled`, false);
     throw new UploadError('unavailable', `${what} failed: ${(err as Error).message}`, true);
   }
 }
 
-/** The cluster through the node `baseUrl()` names at each call (e.g. the current leader). */
-export function nodeCluster(baseUrl: () => string): WatchedCluster {
+/** The cluster through the node `baseUrl()` names at each call (e.g. the current leader), reached through `requester()`. */
+export function nodeCluster(baseUrl: () => string, requester: () => NodeRequester = () => plainRequester): WatchedCluster {
   const url = (route: string): URL => {
     try {
       return new URL(route, `${baseUrl().replace(/\/$/, '')}/`);
@@ -62,7 +62,7 @@ export function nodeCluster(baseUrl: () => string): WatchedCluster {
     }
   };
   return {
-    upload: nodeUploader(baseUrl),
+    upload: nodeUploader(baseUrl, requester),
     async *list(prefix, signal) {
       let cursor: string | null = null;
       do {
@@ -71,7 +71,7 @@ export function nodeCluster(baseUrl: () => string): WatchedCluster {
         target.searchParams.set('limit', String(PAGE));
         target.searchParams.set('consistency', 'linearizable');
         if (cursor !== null) target.searchParams.set('cursor', cursor);
-        const res = await call(target, { signal }, `listing ${prefix}`);
+        const res = await call(requester(), target, { signal }, `listing ${prefix}`);
         if (!res.ok) throw await failureOf(res, `listing ${prefix}`);
         const page = pageSchema.parse(await res.json());
         yield* page.items;
@@ -79,7 +79,7 @@ export function nodeCluster(baseUrl: () => string): WatchedCluster {
       } while (cursor !== null);
     },
     async remove(name, signal) {
-      const res = await call(url(`files/${encodeName(name)}`), { method: 'DELETE', signal }, `deleting ${name}`);
+      const res = await call(requester(), url(`files/${encodeName(name)}`), { method: 'DELETE', signal }, `deleting ${name}`);
       if (res.ok || res.status === 404) {
         await res.body?.cancel();
         return;

@@ -5,7 +5,7 @@
 // the cluster provably holds.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -18,6 +18,20 @@ import { apiErrorBodySchema } from '../../../node-runtime/common/errors';
 export type FileUploader = (name: string, file: string, size: number, signal: AbortSignal) => Promise<string>;
 
 const writtenSchema = z.object({ sha256: z.string() });
+
+/**
+ * How requests reach a node: the manager passes its cluster's NodeAccess (CA, and the client token
+ * for that cluster's nodes only), which has this shape; without one, plain requests.
+ */
+export interface NodeRequester {
+  request(url: URL, options: RequestOptions): ClientRequest;
+  fetch(url: URL, init: { method?: string; signal?: AbortSignal }): Promise<Response>;
+}
+
+export const plainRequester: NodeRequester = {
+  request: (url, options) => (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options),
+  fetch: (url, init) => fetch(url, init),
+};
 
 /**
  * Why an upload failed. `retryable` failures (no node answers, no quorum, a timeout, a broken
@@ -46,7 +60,7 @@ function encodeName(name: string): string {
  * An uploader that sends each file to the node `baseUrl()` names at that moment (e.g. the
  * current leader). `baseUrl` may throw when no node is reachable: that is a retryable failure.
  */
-export function nodeUploader(baseUrl: () => string): FileUploader {
+export function nodeUploader(baseUrl: () => string, requester: () => NodeRequester = () => plainRequester): FileUploader {
   return async (name, file, size, signal) => {
     let target: URL;
     try {
@@ -54,8 +68,7 @@ export function nodeUploader(baseUrl: () => string): FileUploader {
     } catch (err) {
       throw new UploadError('unavailable', `no node to upload to: ${(err as Error).message}`, true);
     }
-    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const upstream = request(target, {
+    const upstream = requester().request(target, {
       method: 'POST',
       signal,
       headers: { 'content-type': 'application/octet-stream', 'content-length': size },

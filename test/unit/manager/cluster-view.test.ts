@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../../node-runtime/common/api-types';
 import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
 import type { ClusterBackend, MemberView } from '../../../electron/manager/clusters/cluster-backend';
+import { NodeAccess } from '../../../electron/manager/clusters/node-access';
 import { ClusterView } from '../../../electron/manager/cluster-view/cluster-view';
 import { EventBus, type ManagerEvent } from '../../../electron/manager/cluster-view/event-bus';
 import { waitFor } from '../../fixtures/manager/helpers';
@@ -55,7 +56,7 @@ function backendOf(nodes: readonly StubNode[]): ClusterBackend {
     throw new Error('not in this test');
   };
   return {
-    mode: 'attach', profile: 'stub', secret: null,
+    mode: 'attach', profile: 'stub', access: NodeAccess.none,
     s3Credentials: null, members: () => members, onChange: () => () => {},
     start: async () => {}, stop: async () => {}, nodeAction: refuse, spawnJoiner: refuse, retire: refuse,
   };

@@ -28,10 +28,28 @@ describe('ProfileStore', () => {
     const secretFile = path.join(dir, 'profiles', 'lab.secret');
     expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
     expect(await readFile(path.join(dir, 'profiles.json'), 'utf8')).not.toContain('hunter2');
-    expect(await store.attachProfile('lab')).toEqual({ name: 'lab', nodes, secret: 'hunter2' });
+    expect(await store.attachProfile('lab')).toEqual({ name: 'lab', nodes, secret: 'hunter2', token: null, ca: null });
     const listed = await new ProfileStore(dir).list();
-    expect(listed.profiles[1]).toEqual({ name: 'lab', kind: 'attach', nodes, hasSecret: true });
+    expect(listed.profiles[1]).toEqual({ name: 'lab', kind: 'attach', nodes, hasSecret: true, hasToken: false, hasCa: false });
     expect(JSON.stringify(listed)).not.toContain('hunter2');
+  });
+
+  it('keeps a client token in its own 0600 file and a CA beside it, out of listings', async () => {
+    const store = new ProfileStore(dir);
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    await store.save('lab', { nodes, token: 'tok-123', ca });
+    expect((await stat(path.join(dir, 'profiles', 'lab.token'))).mode & 0o777).toBe(0o600);
+    expect(await store.attachProfile('lab')).toMatchObject({ token: 'tok-123', ca });
+    const listed = await store.list();
+    expect(listed.profiles[1]).toMatchObject({ hasToken: true, hasCa: true });
+    expect(JSON.stringify(listed)).not.toContain('tok-123');
+    // Re-pointed at other nodes without entering it again, the token is dropped like the secret.
+    await store.save('lab', { nodes: [{ id: 1, httpUrl: 'http://evil.example:8081' }] });
+    expect((await store.attachProfile('lab')).token).toBeNull();
+    await expect(store.save('lab', { nodes, token: 'two words' })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(store.save('lab', { nodes, ca: 'not pem' })).rejects.toMatchObject({ code: 'bad_request' });
+    await store.remove('lab');
+    expect(await store.list()).toMatchObject({ profiles: [{ name: 'local' }] });
   });
 
   it('drops the secret when the profile is re-pointed at other nodes without entering it again', async () => {
