@@ -58,6 +58,23 @@ describe('Files', () => {
     expect(commandsSent(h)).toEqual(['DELETE /api/files/docs%2Freport.pdf']);
   });
 
+  it("gives an attached HTTPS cluster with a token a curl line that works as pasted, never showing the token", async () => {
+    const h = harness();
+    withFiles(h, [fileItem('report.pdf')]);
+    const nodes = [1, 2, 3].map((id) => node(id, { httpUrl: `https://10.0.0.${id}:8081` }));
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster({ nodes }) });
+    const office = { name: 'office', kind: 'attach', nodes: nodes.map(({ id, httpUrl }) => ({ id, httpUrl })), hasSecret: false, hasToken: true, hasCa: true };
+    h.api.on('GET', /^\/api\/profiles$/, () => ({ active: 'office', profiles: [office] }));
+    await act(() => h.store.getState().loadProfiles());
+    h.api.on('GET', /^\/api\/fileinfo\?name=report\.pdf$/, () => ({ ...fileItem('report.pdf'), chunks: [], completeOn: [1, 2, 3], replicas: [] }));
+    renderWithStore(<FilesView />, h.store);
+    fireEvent.click(screen.getByRole('button', { name: 'Details of report.pdf' }));
+    await act(settle);
+    const drawer = screen.getByRole('dialog', { name: 'Details of report.pdf' });
+    expect(within(drawer).getByText(/^curl -fo 'report\.pdf' -H "Authorization: Bearer \$DFS_API_TOKEN" --cacert ca\.pem 'https:\/\/10\.0\.0\.\d:8081\/download\?name=report\.pdf'$/)).toBeTruthy();
+    expect(within(drawer).getByText(/Set DFS_API_TOKEN to the cluster's client token, and save the CA certificate/)).toBeTruthy();
+  });
+
   it('opens a details drawer on a click: SHA-256, replica map per node and chunk, lock actions, curl line, preview', async () => {
     const h = harness();
     const sha = 'b'.repeat(64);

@@ -15,9 +15,34 @@ import { Explained } from '../../shell/Explained';
 /** A shell-quoted word: the name may hold spaces or quotes. */
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
-function curlLine(nodeUrl: string | undefined, name: string): string {
+/** What a curl line must bring to the cluster's nodes beside the URL (an attach profile says). */
+interface NodeAccessNeeds {
+  readonly token: boolean;
+  readonly ca: boolean;
+}
+
+/**
+ * A command that works as pasted: the token comes from $DFS_API_TOKEN (never shown on screen), and
+ * an HTTPS cluster with its own CA needs that CA's certificate, saved here as ca.pem.
+ */
+function curlLine(nodeUrl: string | undefined, name: string, needs: NodeAccessNeeds): string {
   const url = `${nodeUrl ?? 'http://127.0.0.1:8081'}/download?name=${encodeURIComponent(name)}`;
-  return `curl -fo ${quote(baseName(name))} ${quote(url)}`;
+  const auth = needs.token ? ' -H "Authorization: Bearer $DFS_API_TOKEN"' : '';
+  const ca = needs.ca && url.startsWith('https:') ? ' --cacert ca.pem' : '';
+  return `curl -fo ${quote(baseName(name))}${auth}${ca} ${quote(url)}`;
+}
+
+function curlNote(needs: NodeAccessNeeds): string | null {
+  if (needs.token && needs.ca) return 'Set DFS_API_TOKEN to the cluster\'s client token, and save the CA certificate this profile was attached with as ca.pem.';
+  if (needs.token) return 'Set DFS_API_TOKEN to the cluster\'s client token first.';
+  if (needs.ca) return 'Save the CA certificate this profile was attached with as ca.pem first.';
+  return null;
+}
+
+function useNodeAccessNeeds(): NodeAccessNeeds {
+  const token = useApp((s) => s.profiles.list?.profiles.find((p) => p.name === s.profiles.list?.active)?.hasToken === true);
+  const ca = useApp((s) => s.profiles.list?.profiles.find((p) => p.name === s.profiles.list?.active)?.hasCa === true);
+  return { token, ca };
 }
 
 function LockActions({ file }: { file: FileListItem }) {
@@ -91,7 +116,9 @@ export function FileDetails({ name }: { name: string }) {
   useEffect(() => closeButton.current?.focus(), [name]);
   // Before the listing has it (opened from elsewhere), the details stand in for the row.
   const file: FileListItem | undefined = item ?? info;
-  const curl = curlLine(nodeUrl, name);
+  const needs = useNodeAccessNeeds();
+  const curl = curlLine(nodeUrl, name, needs);
+  const note = curlNote(needs);
 
   return (
     <aside className="drawer" role="dialog" aria-label={`Details of ${name}`} onKeyDown={(e) => e.key === 'Escape' && close(null)}>
@@ -121,6 +148,7 @@ export function FileDetails({ name }: { name: string }) {
             <code className="mono curl-line">{curl}</code>
             <CopyButton text={curl} label="Copy the curl command" />
           </div>
+          {note === null ? null : <p className="muted">{note}</p>}
           <h3>Preview</h3>
           <FilePreview name={name} size={file.size} />
           <details>
