@@ -8,7 +8,7 @@ import { REQUEST_ID_HEADER } from '../common/api-types';
 import { ApiError } from '../common/errors';
 import { FORWARDED_HEADER, type NodeApiRequest } from '../ports';
 import { sendError } from './errors';
-import type { ResendableBody } from './resendable-body';
+import type { ResendableBody } from '../common/resendable-body';
 
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host']);
 

@@ -11,20 +11,14 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { REQUEST_ID_HEADER } from '../common/api-types';
+import { RESEND_KEEP_BYTES, ResendableBody } from '../common/resendable-body';
 import { ApiError } from '../common/errors';
 import { sendError } from './errors';
 import { forwardRequest, wasForwarded } from './forward';
-import { ResendableBody } from './resendable-body';
 import type { LeaderView, NodeServices } from '../ports';
 
 /** How often a write is routed again after its leader refused it or failed with it (each a new election). */
 const MAX_REROUTES = 4;
-
-/**
- * The most of a forwarded write's body kept for a resend. A larger write whose leader dies after
- * its first MiBs still gets 503 (outcome unknown), with the request id to retry it under.
- */
-export const RESEND_KEEP_BYTES = 8 * 1024 * 1024;
 
 export interface LeaderOnlyOptions {
   /** The route's writes apply their request id (file writes): a forwarded one may be resent. */

@@ -8,6 +8,10 @@ import type { NodeAccess } from './node-access';
 import type { NodeClient } from './node-client';
 
 const MEMBERSHIP_RETRY_MS = 10_000;
+/** How long a passthrough request waits for a node to go to, as a node waits for a leader (leaderWaitMs). */
+export const PASSTHROUGH_WAIT_MS = 10_000;
+/** How often a passthrough request with no node to go to looks again (health probes are slower). */
+const PASSTHROUGH_WAIT_STEP_MS = 50;
 
 export class ClusterOps {
   constructor(
@@ -33,13 +37,33 @@ export class ClusterOps {
     return leader;
   }
 
-  /** The leader when known (saves a forwarding hop), else any node that answers. */
-  passthroughTarget(): MemberView {
+  /**
+   * The leader when known (saves a forwarding hop), else any node that answers; none of `avoid`
+   * (nodes that just refused a connection, though the last probe found them up).
+   */
+  passthroughTarget(avoid: ReadonlySet<number> = new Set()): MemberView {
     const snapshot = this.view.snapshot();
-    const reachable = snapshot.nodes.filter((n) => n.reachable);
+    const reachable = snapshot.nodes.filter((n) => n.reachable && !avoid.has(n.id));
     const chosen = reachable.find((n) => n.id === snapshot.leaderId) ?? reachable[0];
     if (!chosen) throw new ApiError('unavailable', 'no node of the cluster answers right now');
     return this.member(chosen.id);
+  }
+
+  /**
+   * A passthrough target once one answers: right after start-up, or while a killed node is still
+   * thought up, none may. Looks again every PASSTHROUGH_WAIT_STEP_MS up to `waitMs`, then throws
+   * unavailable (503 with Retry-After).
+   */
+  async awaitPassthroughTarget(waitMs: number, avoid: ReadonlySet<number> = new Set()): Promise<MemberView> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return this.passthroughTarget(avoid);
+      } catch (err) {
+        if (Date.now() >= deadline) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, PASSTHROUGH_WAIT_STEP_MS));
+    }
   }
 
   async transferLeadership(id: number): Promise<void> {

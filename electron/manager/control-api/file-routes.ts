@@ -16,7 +16,7 @@ export function fileRoutes(ctx: ControlContext): Router {
       return uploadThroughNode(req, res, nodeTarget(ctx, req, `upload/${encodeName(name)}`), name, ctx.bus);
     })
     .get((req, res) => proxyToNode(req, res, nodeTarget(ctx, req, 'download', { name: fileNameParam(req) }), 'GET'))
-    .delete((req, res) => proxyToNode(req, res, nodeTarget(ctx, req, `files/${encodeName(fileNameParam(req))}`), 'DELETE'))
+    .delete((req, res) => proxyToNode(req, res, nodeTarget(ctx, req, `files/${encodeName(fileNameParam(req))}`), 'DELETE', { resendable: true }))
     .all(methodNotAllowed);
   apiRoute(router, '/fileinfo').get((req, res) => proxyToNode(req, res, nodeTarget(ctx, req, 'fileinfo'), 'GET')).all(methodNotAllowed);
   apiRoute(router, '/config')

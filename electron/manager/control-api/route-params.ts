@@ -3,8 +3,9 @@
 import type { Request } from 'express';
 import { ApiError } from '../../../node-runtime/common/errors';
 import { validateFileName } from '../../../node-runtime/common/file-name';
-import type { NodeAccess } from '../clusters/node-access';
+import { PASSTHROUGH_WAIT_MS } from '../clusters/cluster-ops';
 import type { ControlContext } from './control-api';
+import type { PickTarget } from './passthrough';
 
 /** The request's URL as sent (Express's `req.query` parses repeated keys differently). */
 export function requestUrl(req: Request): URL {
@@ -39,20 +40,19 @@ export function encodeName(name: string): string {
   return name.split('/').map(encodeURIComponent).join('/');
 }
 
-/** A node URL on the passthrough target (or on `?node=`), keeping the caller's query minus our token. */
-/** A node route to send a dashboard request to, and how to reach that node (its cluster's CA and credentials). */
-export interface NodeTarget {
-  readonly url: URL;
-  readonly access: NodeAccess;
-}
-
-export function nodeTarget(ctx: ControlContext, req: Request, path: string, extraQuery: Record<string, string> = {}): NodeTarget {
+/**
+ * The node a passthrough request goes to (`?node=`, or the passthrough target, waited for up to
+ * PASSTHROUGH_WAIT_MS), with the caller's query minus our token.
+ */
+export function nodeTarget(ctx: ControlContext, req: Request, path: string, extraQuery: Record<string, string> = {}): PickTarget {
   const url = requestUrl(req);
   const nodeParam = url.searchParams.get('node');
-  const ops = ctx.ops();
-  const member = nodeParam === null ? ops.passthroughTarget() : ops.member(Number(nodeParam));
-  const target = new URL(path, `${member.httpUrl}/`);
-  for (const [key, value] of url.searchParams) if (key !== 'token' && key !== 'node') target.searchParams.append(key, value);
-  for (const [key, value] of Object.entries(extraQuery)) target.searchParams.set(key, value);
-  return { url: target, access: ops.access };
+  return async (refused) => {
+    const member = nodeParam === null ? await ctx.ops().awaitPassthroughTarget(PASSTHROUGH_WAIT_MS, refused) : ctx.ops().member(Number(nodeParam));
+    if (refused.has(member.id)) throw new ApiError('unavailable', `node ${member.id} refused the connection`);
+    const target = new URL(path, `${member.httpUrl}/`);
+    for (const [key, value] of url.searchParams) if (key !== 'token' && key !== 'node') target.searchParams.append(key, value);
+    for (const [key, value] of Object.entries(extraQuery)) target.searchParams.set(key, value);
+    return { nodeId: member.id, url: target, access: ctx.ops().access };
+  };
 }

@@ -5,8 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiErrorBodySchema } from '../../../node-runtime/common/errors';
 import type { UploadProgress } from '../../../node-runtime/common/manager-api';
 import type { EventBus } from '../cluster-view/event-bus';
-import type { NodeTarget } from './route-params';
-import { proxyToNode } from './passthrough';
+import { proxyToNode, type PickTarget } from './passthrough';
 
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -20,7 +19,7 @@ function errorOf(status: number, body: string | null): { error: string; detail: 
   return { error: 'unavailable', detail: `the node answered ${status}` };
 }
 
-export async function uploadThroughNode(req: IncomingMessage, res: ServerResponse, target: NodeTarget, name: string, bus: EventBus): Promise<void> {
+export async function uploadThroughNode(req: IncomingMessage, res: ServerResponse, target: PickTarget, name: string, bus: EventBus): Promise<void> {
   const requestedId = req.headers['x-upload-id'];
   const uploadId = typeof requestedId === 'string' && /^[\w-]{1,64}$/.test(requestedId) ? requestedId : randomUUID();
   const length = Number(req.headers['content-length']);
@@ -34,6 +33,7 @@ export async function uploadThroughNode(req: IncomingMessage, res: ServerRespons
   res.setHeader('x-upload-id', uploadId);
   emit('uploading');
   await proxyToNode(req, res, target, 'POST', {
+    resendable: true,
     onBytes: (total) => {
       bytesSent = total;
       if (Date.now() - lastEmit >= PROGRESS_INTERVAL_MS) emit('uploading');
