@@ -1,0 +1,138 @@
+// One 1 GiB file on a real 3-node cluster (issue #11), against the hardware and nginx in the same run:
+//  - upload: `PUT /files/<name>` to the leader, streamed from a file on disk as `curl -T` would,
+//    against the disk's own durable write rate (`dd … conv=fdatasync`) divided by three, since the
+//    three replicas share this one disk (target ≥ 0.75). Also the leader's RSS growth meanwhile.
+//  - download: `GET /files/<name>` from a follower (every byte verified against its SHA-256)
+//    against nginx serving the same file from its disk (target ≥ 0.7), interleaved twice.
+// Prints one JSON line.
+//
+//   npx tsx bench/large-file.ts             BENCH_LARGE_MIB=<n> (default 1024)
+import { execFile } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { promisify } from 'node:util';
+import { startDfs, waitCompleteEverywhere } from './support/dfs';
+import { closeClients, httpDrain, MiB, pseudoRandom, round } from './support/load';
+import { startNginx } from './support/nginx';
+
+const FILE_MIB = Math.max(64, Number(process.env.BENCH_LARGE_MIB ?? 1024));
+const SEGMENT_MIB = 4;
+const RSS_SAMPLE_MS = 200;
+const run = promisify(execFile);
+
+/** A file of FILE_MIB pseudo-random MiB, no two segments alike (nothing deduplicates). */
+async function writeSource(file: string): Promise<void> {
+  const out = createWriteStream(file);
+  for (let i = 0; i < FILE_MIB / SEGMENT_MIB; i++) {
+    if (!out.write(pseudoRandom(`large-${i}`, SEGMENT_MIB * MiB))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** The disk's durable sequential write rate, MB/s, as `dd` measures it with a final fdatasync. */
+async function ddRate(dir: string): Promise<number> {
+  const target = path.join(dir, 'dd.bin');
+  const t0 = performance.now();
+  await run('dd', ['if=/dev/zero', `of=${target}`, 'bs=1M', `count=${FILE_MIB}`, 'conv=fdatasync']);
+  const seconds = (performance.now() - t0) / 1000;
+  await rm(target);
+  return (FILE_MIB * MiB) / 1e6 / seconds;
+}
+
+/** Streams `file` as the body of a PUT, as `curl -T` does; resolves with the status. */
+function putFile(url: string, file: string, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': bytes } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    createReadStream(file).pipe(req);
+  });
+}
+
+async function rssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** Runs `work` while sampling `pid`'s RSS; the most it grew above its level at the start. */
+async function withRssWatch<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; growth: number }> {
+  const start = await rssBytes(pid);
+  let peak = start;
+  const timer = setInterval(() => void rssBytes(pid).then((rss) => (peak = Math.max(peak, rss)), () => undefined), RSS_SAMPLE_MS);
+  try {
+    const result = await work();
+    return { result, growth: peak - start };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** GETs `url` whole; throws unless it answers 200 with `bytes` bytes. */
+async function download(url: string, bytes: number): Promise<void> {
+  const got = await httpDrain(url);
+  if (got.status !== 200 || got.bytes !== bytes) throw new Error(`GET ${url} answered ${got.status} with ${got.bytes} of ${bytes} bytes`);
+}
+
+async function timedMBps(bytes: number, work: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await work();
+  return bytes / 1e6 / ((performance.now() - t0) / 1000);
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-large-'));
+  const nginx = await startNginx();
+  if ('reason' in nginx) throw new Error(nginx.reason);
+  const cluster = await startDfs(3);
+  try {
+    const source = path.join(dir, 'source.bin');
+    await writeSource(source);
+    const bytes = (await stat(source)).size;
+    const diskMBps = await ddRate(dir);
+    const { leader, follower } = cluster;
+    let status = 0;
+    const upload = await withRssWatch(leader.process.pid ?? -1, () => timedMBps(bytes, async () => (status = await putFile(`${leader.url}/files/bench/large.bin`, source, bytes))));
+    if (status !== 201) throw new Error(`the upload answered ${status}`);
+    await waitCompleteEverywhere(leader, 'bench/large.bin', 3, 300_000);
+    if ((await putFile(`${nginx.url}/large.bin`, source, bytes)) >= 300) throw new Error('nginx refused the PUT');
+    const downloads: number[] = [];
+    const nginxDownloads: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      downloads.push(await timedMBps(bytes, () => download(`${follower.url}/files/bench/large.bin`, bytes)));
+      nginxDownloads.push(await timedMBps(bytes, () => download(`${nginx.url}/large.bin`, bytes)));
+    }
+    const downloadMBps = Math.max(...downloads);
+    const nginxMBps = Math.max(...nginxDownloads);
+    console.log(
+      JSON.stringify({
+        bench: 'large-file',
+        fileMiB: FILE_MIB,
+        diskFdatasyncMBps: round(diskMBps),
+        uploadMBps: round(upload.result),
+        ratioUploadToDiskThird: round(upload.result / (diskMBps / 3), 2),
+        leaderRssGrowthMiB: round(upload.growth / MiB),
+        downloadFromFollowerMBps: round(downloadMBps),
+        nginxDownloadMBps: round(nginxMBps),
+        ratioDownload: round(downloadMBps / nginxMBps, 2),
+        loadAverage: round(os.loadavg()[0] ?? 0),
+      }),
+    );
+  } finally {
+    closeClients();
+    await cluster.stop();
+    await nginx.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});
