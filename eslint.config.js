@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { layeringPlugin } from './scripts/lint/layering-rule.js';
 
-const RUNTIME = ['common', 'raft', 'fsm', 'storage', 'transport', 'driver', 'services', 'ports', 'api', 's3'];
+const RUNTIME = ['common', 'raft', 'fsm', 'storage', 'transport', 'driver', 'services', 'ports', 'api', 's3', 'backup'];
 const MANAGER_ROOMS = ['supervision', 'clusters', 'cluster-view', 'control-api', 'watched'];
 
 /**
@@ -41,12 +41,16 @@ export const layers = {
     paths: ['node-runtime/node/raft-driver.ts'], may: ['raft', 'common'],
     why: "the Raft driver carries out Raft's Ready contract with what it is given: it imports only Raft",
   },
+  backup: {
+    paths: ['node-runtime/backup/'], may: ['common'],
+    why: 'backup/ is the backup archive format, shared by the node (writing and restoring) and dfsctl (checking): it knows neither',
+  },
   services: {
-    paths: ['node-runtime/services/'], may: ['ports', 'driver', 'storage', 'transport', 'fsm', 'raft', 'common'],
+    paths: ['node-runtime/services/'], may: ['ports', 'driver', 'storage', 'transport', 'fsm', 'raft', 'backup', 'common'],
     why: 'services/ never import api/ or the wiring: the contracts they share with api/ live in ports.ts',
   },
   ports: {
-    paths: ['node-runtime/ports.ts'], may: ['services', 'driver', 'storage', 'transport', 'fsm', 'raft', 'common'],
+    paths: ['node-runtime/ports.ts'], may: ['services', 'driver', 'storage', 'transport', 'fsm', 'raft', 'backup', 'common'],
     why: 'ports.ts holds the contracts between api/ and services/, so it sits below api/',
   },
   api: {
@@ -58,8 +62,8 @@ export const layers = {
     why: 's3/ is another client of the services, like api/',
   },
   ctl: {
-    paths: ['node-runtime/ctl/'], may: ['common'],
-    why: "ctl/ is dfsctl, a client of the nodes' HTTP API like the manager: it uses only node-runtime/common/ of the node",
+    paths: ['node-runtime/ctl/'], may: ['backup', 'common'],
+    why: "ctl/ is dfsctl, a client of the nodes' HTTP API like the manager: it uses only common/ and the backup archive's format",
   },
   node: {
     paths: ['node-runtime/node/', 'node-runtime/'], may: RUNTIME,

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, ObjectMeta, RecoveryStatus, ReplicaHolding, Stats } from './common/api-types';
+import type { BackupManifest } from './backup/archive-format';
 import type { ByteRange } from './common/byte-range';
 import type { NodeApiRequest } from './transport/tls';
 
@@ -127,6 +128,8 @@ export interface NodeServices {
   /** Ask the cluster to make this node the leader (leadership transfer to it). */
   takeLeadership(): Promise<LeaderView>;
   startScrub(): boolean;
+  /** A backup archive of the state at this node's applied index (throws ApiError unavailable when not caught up). */
+  backup(): { manifest: BackupManifest; stream: Readable };
   readonly files: FileService;
   readonly locks: LockService;
   readonly membership: MembershipService;

@@ -13,6 +13,7 @@ import { configRoutes } from './routes/config-routes';
 import { fileRoutes, rawDownloadRoute } from './routes/file-routes';
 import { lockRoutes } from './routes/lock-routes';
 import { statusRoutes } from './routes/status-routes';
+import { backupRoutes } from './routes/backup-routes';
 
 export function createApp(services: NodeServices, logger: Logger): Express {
   const app = express();
@@ -46,6 +47,7 @@ export function createApp(services: NodeServices, logger: Logger): Express {
   app.use(configRoutes(services));
   app.use(lockRoutes(services));
   app.use(clusterRoutes(services));
+  app.use(backupRoutes(services));
   app.use(fileRoutes(services));
   app.use(rawDownloadRoute(services));
   app.use((req, res) => {

@@ -72,7 +72,7 @@ export const statsSchema = z.object({
   /** quotaUsed as a percentage with one decimal, e.g. "25.0%". */
   storageUsage: z.string(),
   nodeStatus: nodeHealthSchema,
-  /** When this node last wrote a snapshot of its state; null when it never did. */
+  /** When this node last streamed a whole backup archive (GET /backup); null when it never did. */
   lastBackup: isoTime.nullable(),
   // Ours: this node's local storage.
   bytesOnDisk: count,

@@ -2,6 +2,7 @@
 // Building the program is separate from running it so tests can parse without a process.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import * as backup from './commands/backup';
 import * as cluster from './commands/cluster';
 import * as config from './commands/config';
 import * as files from './commands/files';
@@ -86,7 +87,11 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   settings.command('get [keys...]').description('settings with value, scope and source').action((keys: string[]) => config.configGet(ctl(), keys));
   settings.command('set <assignments...>').description('KEY=VALUE…, all applied or none (sizes and durations in units: storageQuota="20 GiB")').action((a: string[]) => config.configSet(ctl(), a));
 
+  const archive = program.command('backup').description('consistent backups: the metadata at a committed index and every content it references');
+  archive.command('save <file>').description('stream a backup from a healthy node into FILE, verified before it is kept').action((file: string) => backup.backupSave(ctl(), file));
+  archive.command('verify <file>').description('check a saved backup: every content\'s SHA-256 and the archive\'s').action((file: string) => backup.backupVerify(ctl(), file));
+
   program.command('scrub').description('re-hash every chunk on every member, repairing from peers, with progress').action(() => scrub(ctl()));
-  for (const sub of [program, member, lock, settings]) sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const sub of [program, member, lock, settings, archive]) sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
   return program;
 }

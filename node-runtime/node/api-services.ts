@@ -42,6 +42,7 @@ export function apiServices({ inputs, parts, raft, transport, metrics, startedAt
     },
     takeLeadership: () => leader.takeLeadership(),
     startScrub: () => background.startScrub(),
+    backup: () => parts.backup.start(),
     files: parts.files,
     locks: parts.locks,
     membership: parts.membership,

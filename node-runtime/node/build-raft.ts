@@ -4,7 +4,6 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApplyResult, StateMachine } from '../fsm';
-import type { Clock } from '../ports';
 import { RawNode } from '../raft/rawnode';
 import type { Transport } from '../transport';
 import type { OpenedStorage } from './open-storage';
@@ -16,8 +15,6 @@ export interface RaftPart {
   readonly driver: RaftDriver<ApplyResult>;
   /** What applied entries mean to the rest of the node. */
   readonly state: ReplicatedState;
-  /** When this node last took a snapshot (ms since the epoch); its start time when it started from one; null before either. */
-  lastSnapshotAt(): number | null;
 }
 
 export interface RaftPartOptions {
@@ -27,10 +24,9 @@ export interface RaftPartOptions {
   readonly fsm: StateMachine;
   readonly transport: Pick<Transport, 'send'>;
   readonly logger: Logger;
-  readonly clock: Clock;
 }
 
-export function buildRaft({ id, storage, fsm, transport, logger, clock }: RaftPartOptions): RaftPart {
+export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptions): RaftPart {
   const applied = storage.snapshot?.metadata.index ?? 0;
   let timing = timingTicks(fsm.clusterConfig());
   const rawNode = new RawNode({
@@ -65,9 +61,5 @@ export function buildRaft({ id, storage, fsm, transport, logger, clock }: RaftPa
     applied,
     logger,
   });
-  let lastSnapshotAt: number | null = storage.snapshot ? clock.now() : null;
-  driver.on('snapshotTaken', ({ at }) => {
-    lastSnapshotAt = at;
-  });
-  return { driver, state, lastSnapshotAt: () => lastSnapshotAt };
+  return { driver, state };
 }

@@ -4,6 +4,8 @@
 import type { StateMachine } from '../fsm';
 import type { Clock } from '../ports';
 import { BackgroundServices, timingsFromEnv } from '../services/background-services';
+import { BackupService } from '../services/backup-service';
+import { ChunkPins } from '../services/chunk-pins';
 import { ChunkRepairer } from '../services/chunk-repairer';
 import { ChunkSync } from '../services/chunk-sync';
 import { CommandRunner } from '../services/command-runner';
@@ -46,9 +48,22 @@ export type NodeParts = Awaited<ReturnType<typeof buildServices>>;
 
 export async function buildServices(ctx: ServiceContext) {
   const consensus = await buildConsensusServices(ctx);
-  const chunks = buildChunkServices(ctx, consensus);
+  const pins = new ChunkPins();
+  const chunks = buildChunkServices(ctx, consensus, pins);
   const files = buildFileServices(ctx, consensus, chunks);
   const { inputs, storage, fsm, raft, transport, clock } = ctx;
+  const backup = new BackupService({
+    nodeId: inputs.options.id,
+    dataDir: inputs.dataDir,
+    fsm,
+    files: files.files,
+    term: () => raft.driver.status().term,
+    pins,
+    isReady: () => consensus.leader.isReady(),
+    onFailed: (err) => inputs.logger.error({ err: err.message }, 'could not record the backup as lastBackup'),
+    clock,
+  });
+  await backup.load();
   const reporter = new StatusReporter({
     traffic: consensus.traffic,
     id: inputs.options.id,
@@ -60,13 +75,13 @@ export async function buildServices(ctx: ServiceContext) {
     tickMs: () => TICK_MS,
     snapshotIndex: () => storage.memory.firstIndex() - 1,
     termOf: (index) => (index >= storage.memory.firstIndex() - 1 && index <= storage.memory.lastIndex() ? storage.memory.term(index) : null),
-    lastSnapshotAt: () => raft.lastSnapshotAt(),
+    lastBackupAt: () => backup.lastSucceededAt(),
     chunkStats: () => storage.storage.chunks.stats(),
     walBytes: () => storage.storage.wal.stats().bytesWritten,
     peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
     clock,
   });
-  return { ...consensus, ...chunks, ...files, reporter };
+  return { ...consensus, ...chunks, ...files, reporter, backup };
 }
 
 /** Proposing commands, membership, the leader, and the configuration (which may forward to the leader). */
@@ -133,7 +148,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
 type ConsensusServices = Awaited<ReturnType<typeof buildConsensusServices>>;
 
 /** Chunks: repair from peers, catch-up, the disk reserve, background passes, recovery status, peers' chunk traffic. */
-function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: ServiceContext, { runner, config, leader }: ConsensusServices) {
+function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: ServiceContext, { runner, config, leader }: ConsensusServices, pins: ChunkPins) {
   const { options, logger, dataDir } = inputs;
   const driver = raft.driver;
   const chunks = storage.storage.chunks;
@@ -171,6 +186,7 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     repairer,
     sync,
     isCaughtUp: () => leader.isReady() && leader.behindLeader() === 0,
+    pinned: (hash) => pins.has(hash),
     logger,
     timings: timingsFromEnv(process.env),
     clock,

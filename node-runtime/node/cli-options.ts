@@ -83,7 +83,7 @@ export function parseCluster(text: string): ClusterMember[] {
   return members;
 }
 
-function parseIndex(text: string): number {
+export function parseIndex(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${text}"`);
   return n;

@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { parseNodeOptions, UsageError } from './cli-options';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'restore') return restore(process.argv.slice(3));
   let options;
   try {
     options = parseNodeOptions(process.argv.slice(2), process.env);
@@ -22,6 +23,18 @@ async function main(): Promise<void> {
     // get one clear line; anything else keeps its stack for a bug report.
     const known = err instanceof Error && (isStartupProblem(err) || (err as NodeJS.ErrnoException).code === 'EADDRINUSE');
     process.stderr.write(`dfs-node: ${known ? (err as Error).message : err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+async function restore(argv: readonly string[]): Promise<void> {
+  const { runRestore } = await import('./restore-cli');
+  try {
+    await runRestore(argv, process.env);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    const known = err instanceof Error && ['RestoreError', 'ArchiveError', 'ChunkHashMismatchError', 'DataDirLockedError'].includes(err.name);
+    process.stderr.write(`dfs-node restore: ${known ? (err as Error).message : err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   }
 }

@@ -61,7 +61,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
 
   const http = await listenHttp(options, inputs.tls);
   const transport = createTransport(inputs, http.url);
-  const raft = buildRaft({ id: options.id, storage, fsm, transport, logger, clock });
+  const raft = buildRaft({ id: options.id, storage, fsm, transport, logger });
   const parts = await buildServices({ inputs, storage, fsm, raft, transport, http, clock });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

@@ -80,6 +80,8 @@ export interface BackgroundDeps {
   readonly sync: ChunkSync;
   /** Leader known, everything committed applied: "no file references it" can be trusted. */
   readonly isCaughtUp: () => boolean;
+  /** Chunks a running backup still reads: kept even when no file references them any more. */
+  readonly pinned?: (hash: string) => boolean;
   readonly logger: Logger;
   readonly timings?: Partial<BackgroundTimings>;
   readonly clock: Clock;
@@ -100,7 +102,7 @@ export class BackgroundServices {
     this.gc = new GarbageCollector({
       list: () => deps.chunks.list(),
       stat: (hash) => deps.chunks.stat(hash).catch(() => null),
-      isReferenced: (hash) => deps.fsm.isChunkReferenced(hash),
+      isReferenced: (hash) => deps.fsm.isChunkReferenced(hash) || (deps.pinned?.(hash) ?? false),
       remove: (hash) => deps.chunks.delete(hash),
       cleanupTemp: () => deps.chunks.cleanupTemp(),
       isCaughtUp: deps.isCaughtUp,

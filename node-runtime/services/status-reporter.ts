@@ -19,7 +19,8 @@ export interface StatusSources {
   readonly snapshotIndex: () => number;
   /** Term of a log entry this node holds durably; null outside its persisted log. */
   readonly termOf: (index: number) => number | null;
-  readonly lastSnapshotAt: () => number | null;
+  /** When this node last streamed a whole backup (GET /backup); null before its first. */
+  readonly lastBackupAt: () => number | null;
   /** Counts every stored chunk: costly, so a reading is reused for CHUNK_STATS_TTL_MS. */
   readonly chunkStats: () => Promise<{ count: number; bytes: number }>;
   readonly walBytes: () => number;
@@ -88,14 +89,14 @@ export class StatusReporter {
     const totals = this.sources.fsm.totals();
     const quotaLimit = this.sources.fsm.clusterConfig().storageQuota;
     const chunks = await this.cachedChunkStats();
-    const lastSnapshotAt = this.sources.lastSnapshotAt();
+    const lastBackupAt = this.sources.lastBackupAt();
     return {
       totalFiles: totals.files,
       totalSize: totals.bytes,
       quotaLimit,
       ...quotaUsage(totals.bytes, quotaLimit),
       nodeStatus: this.health(),
-      lastBackup: lastSnapshotAt === null ? null : new Date(lastSnapshotAt).toISOString(),
+      lastBackup: lastBackupAt === null ? null : new Date(lastBackupAt).toISOString(),
       bytesOnDisk: chunks.bytes + this.sources.walBytes(),
       chunkCount: chunks.count,
       diskFree: await diskFree(this.sources.dataDir),

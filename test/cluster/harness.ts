@@ -74,7 +74,7 @@ export interface ClusterOptions {
   /** Sent with the harness's own requests (/livez, /leader), e.g. a client token the nodes require. */
   readonly probeHeaders?: Record<string, string>;
   /** Runs before a node's first start, e.g. to copy a fixture data directory into place. */
-  readonly beforeFirstStart?: (node: TestNode) => Promise<void>;
+  readonly beforeFirstStart?: (node: TestNode, clusterFlag: string) => Promise<void>;
   /** The program that runs dfs-node, then arguments before the flags (default: the sources through tsx). */
   readonly command?: readonly string[];
   /** The nodes serve HTTPS (their --tls-* flags come with extraArgs); the harness's probes use this fetch, which trusts their CA. */
@@ -102,7 +102,7 @@ export class TestCluster {
       nodes.push({ id: index + 1, index, httpPort, peerPort, dataDir: path.join(dir, `node-${index + 1}`), url: `${options.https ? 'https' : 'http'}://127.0.0.1:${httpPort}`, process: null });
     }
     const cluster = new TestCluster(dir, nodes, options);
-    for (const node of nodes) await options.beforeFirstStart?.(node);
+    for (const node of nodes) await options.beforeFirstStart?.(node, cluster.clusterFlag);
     for (const node of nodes) cluster.spawn(node);
     await Promise.all(nodes.map((n) => cluster.waitLive(n)));
     return cluster;

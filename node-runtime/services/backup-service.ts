@@ -1,0 +1,96 @@
+// `GET /backup` (issue #18): one archive (backup/archive-format.ts) of the state at this node's
+// applied index — committed, so a state the cluster really had — and every distinct content its
+// files hold, each read through the verified read path (a missing or corrupt chunk is repaired
+// from a peer first). The metadata is captured in one synchronous step, so writes that land while
+// the archive streams are not in it, and the chunks it names are pinned against garbage collection
+// until the stream ends. A backup that streamed to its end is this node's lastBackup.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { ARCHIVE_FORMAT_VERSION, ARCHIVE_MAGIC, FRAME, frameHead, type BackupManifest } from '../backup/archive-format';
+import { ApiError } from '../common/errors';
+import { StateMachine, toFileInfo } from '../fsm';
+import type { FileRecord } from '../fsm';
+import type { Clock, FileService } from '../ports';
+import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
+import type { ChunkPins } from './chunk-pins';
+
+export interface BackupSources {
+  readonly nodeId: number;
+  readonly dataDir: string;
+  readonly fsm: StateMachine;
+  readonly files: Pick<FileService, 'read'>;
+  readonly term: () => number;
+  readonly pins: ChunkPins;
+  /** A leader is known and this node applied up to it: its state is the cluster's, not a stale one. */
+  readonly isReady: () => boolean;
+  readonly onFailed: (err: Error) => void;
+  readonly clock: Clock;
+}
+
+const LAST_BACKUP_FILE = 'last-backup.json';
+
+export class BackupService {
+  private lastAt: number | null = null;
+
+  constructor(private readonly sources: BackupSources) {}
+
+  async load(): Promise<void> {
+    const saved = (await readJsonFile(path.join(this.sources.dataDir, LAST_BACKUP_FILE))) as { at?: number } | undefined;
+    if (typeof saved?.at === 'number') this.lastAt = saved.at;
+  }
+
+  /** When this node last streamed a whole backup; null before its first. */
+  lastSucceededAt(): number | null {
+    return this.lastAt;
+  }
+
+  start(): { manifest: BackupManifest; stream: Readable } {
+    const { fsm, clock } = this.sources;
+    if (!this.sources.isReady()) throw new ApiError('unavailable', `node ${this.sources.nodeId} is not caught up with a leader; back up from a healthy node`);
+    const snapshot = Buffer.from(fsm.snapshot());
+    const index = fsm.lastApplied();
+    const contents = distinctContents(StateMachine.fromSnapshot(snapshot));
+    const release = this.sources.pins.pin([...contents.values()].flatMap((f) => f.chunks.map((c) => c.hash)));
+    const manifest: BackupManifest = {
+      formatVersion: ARCHIVE_FORMAT_VERSION,
+      index,
+      term: this.sources.term(),
+      createdAt: new Date(clock.now()).toISOString(),
+      sourceNode: this.sources.nodeId,
+      files: fsm.totals().files,
+      contents: contents.size,
+      bytes: [...contents.values()].reduce((sum, f) => sum + f.size, 0),
+    };
+    const stream = Readable.from(this.frames(manifest, snapshot, contents), { objectMode: false });
+    stream.once('close', release);
+    return { manifest, stream };
+  }
+
+  private async *frames(manifest: BackupManifest, snapshot: Buffer, contents: ReadonlyMap<string, FileRecord>): AsyncGenerator<Buffer> {
+    const hash = createHash('sha256');
+    const hashed = (piece: Buffer) => (hash.update(piece), piece);
+    yield hashed(Buffer.from(ARCHIVE_MAGIC, 'latin1'));
+    yield hashed(frameHead(FRAME.manifest, manifest, snapshot.length));
+    yield hashed(snapshot);
+    for (const [sha256, file] of contents) {
+      yield hashed(frameHead(FRAME.content, { sha256, size: file.size }, file.size));
+      for await (const piece of this.sources.files.read(toFileInfo(file), null)) yield hashed(piece as Buffer);
+    }
+    yield frameHead(FRAME.end, { contents: contents.size, sha256: hash.digest('hex') }, 0);
+    this.lastAt = this.sources.clock.now();
+    await writeJsonAtomic(path.join(this.sources.dataDir, LAST_BACKUP_FILE), { at: this.lastAt, index: manifest.index }).catch((err: Error) => this.sources.onFailed(err));
+  }
+}
+
+/** One file per distinct content (SHA-256), in name order of its first holder. */
+export function distinctContents(state: StateMachine): Map<string, FileRecord> {
+  const contents = new Map<string, FileRecord>();
+  let after: string | undefined;
+  for (;;) {
+    const page = state.list({ limit: 1000, ...(after !== undefined ? { after } : {}) });
+    for (const file of page.items) if (!contents.has(file.sha256)) contents.set(file.sha256, file);
+    if (page.nextCursor === null) return contents;
+    after = page.nextCursor;
+  }
+}
