@@ -96,9 +96,11 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   await startTransport(transport, raft, parts, inputs);
   driver.start();
   // The only voter has nobody to hear from: waiting out an election timeout would only delay
-  // /readyz (issue #18: an empty node is ready within a second).
-  const { voters } = driver.status().confState;
-  if (voters.length === 1 && voters[0] === options.id) driver.campaign();
+  // /readyz (issue #18: an empty node is ready within a second). Only with nothing committed left
+  // to apply, though: a restarted node would otherwise lead (and serve reads) before its state
+  // caught up with its own log.
+  const { confState, commit } = driver.status();
+  if (confState.voters.length === 1 && confState.voters[0] === options.id && driver.applied >= commit) driver.campaign();
   void parts.sync.rescan();
   parts.background.start();
   const configWatcher = options.configFile ? watchConfigFile(options.configFile, parts.config, logger) : null;
