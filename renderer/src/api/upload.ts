@@ -6,6 +6,8 @@ export interface UploadRequest {
   readonly name: string;
   readonly body: Blob;
   readonly uploadId: string;
+  /** The Idempotency-Key: the same on every attempt of this upload, so it is stored once. */
+  readonly requestId: string;
   /** The token of a lock this dashboard holds on the file: the node refuses (423) an overwrite without it. */
   readonly lockToken?: string;
   onProgress(bytesSent: number): void;
@@ -53,6 +55,7 @@ export function xhrUploader(authHeaders: () => Record<string, string>): StartUpl
     for (const [key, value] of Object.entries(authHeaders())) xhr.setRequestHeader(key, value);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.setRequestHeader('X-Upload-Id', request.uploadId);
+    xhr.setRequestHeader('Idempotency-Key', request.requestId);
     if (request.lockToken !== undefined) xhr.setRequestHeader('X-Lock-Token', request.lockToken);
     xhr.send(request.body);
     return { outcome, abort: () => xhr.abort() };

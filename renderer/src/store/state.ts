@@ -133,6 +133,10 @@ export interface UploadEntry {
   readonly bytesPerSec: number;
   readonly startedAt: number | null;
   readonly error: { readonly code: string; readonly message: string } | null;
+  /** Sent as Idempotency-Key with every attempt, so a resend after an unknown outcome stores the file once. */
+  readonly requestId: string;
+  /** Since when the upload has been waiting for a leader (sent again when one may be there); null while not waiting. */
+  readonly waitingSince: number | null;
 }
 
 export interface UploadsSlice {

@@ -1,5 +1,7 @@
 // The upload queue: files dropped or picked become entries that upload a few at a time, each with
-// its progress, speed, and a readable error; cancel aborts, retry starts over.
+// its progress, speed, and a readable error; cancel aborts, retry starts over. An upload the
+// cluster cannot take right now (no leader, no node answering) waits for a leader and is sent
+// again by itself, under the same request id, so it is stored once whatever became of the try.
 import { validateFileName } from '../../../node-runtime/common/file-name';
 import type { FileInfo } from '../../../node-runtime/common/api-types';
 import { asRequestError } from '../api/request-error';
@@ -11,9 +13,17 @@ import { refusalBeforeSending } from './upload-precheck';
 export const MAX_PARALLEL_UPLOADS = 3;
 /** Long enough to see that everything arrived. */
 export const HIDE_AFTER_DONE_MS = 4000;
+/** Failures that mean "not now": no leader, or no node or manager answering. */
+const WAIT_FOR_LEADER_CODES: ReadonlySet<string> = new Set(['unavailable', 'no_quorum', 'not_leader', 'network']);
+/** How long after a try failed with one of them the upload is sent again. */
+export const LEADER_RETRY_MS = 1000;
+/** How long an upload waits for a leader in all before it fails (nodes and manager wait 10 s per try too). */
+export const LEADER_WAIT_LIMIT_MS = 60_000;
 
 export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) => {
   const handles = new Map<string, UploadHandle>();
+  /** Uploads waiting to be sent again, by id. */
+  const waits = new Map<string, ReturnType<typeof setTimeout>>();
   let counter = 0;
   let hideTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -22,16 +32,32 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
 
   function finish(id: string, outcome: UploadOutcome): void {
     handles.delete(id);
+    if (outcome.kind === 'failed' && waitForLeader(id, outcome.code)) return;
     if (outcome.kind === 'done') {
-      update(id, (e) => ({ state: 'done', bytesSent: e.size }));
+      update(id, (e) => ({ state: 'done', bytesSent: e.size, waitingSince: null }));
       get().noteFilesChanged();
     } else if (outcome.kind === 'cancelled') {
-      update(id, () => ({ state: 'cancelled' }));
+      update(id, () => ({ state: 'cancelled', waitingSince: null }));
     } else {
-      update(id, () => ({ state: 'failed', error: { code: outcome.code, message: describeFailure(outcome.code, outcome.detail) } }));
+      update(id, () => ({ state: 'failed', waitingSince: null, error: { code: outcome.code, message: describeFailure(outcome.code, outcome.detail) } }));
     }
     pump();
     hideWhenAllDone();
+  }
+
+  /** After a "not now" failure: waits (the entry keeps its slot) and sends again, until the limit. */
+  function waitForLeader(id: string, code: string): boolean {
+    const entry = get().uploads.find((e) => e.id === id);
+    if (entry === undefined || !WAIT_FOR_LEADER_CODES.has(code)) return false;
+    const since = entry.waitingSince ?? deps.now();
+    if (deps.now() - since >= LEADER_WAIT_LIMIT_MS) return false;
+    update(id, () => ({ waitingSince: since, bytesSent: 0, bytesPerSec: 0 }));
+    waits.set(id, setTimeout(() => {
+      waits.delete(id);
+      const current = get().uploads.find((e) => e.id === id);
+      if (current?.state === 'uploading') send(current, deps.now());
+    }, LEADER_RETRY_MS));
+    return true;
   }
 
   /** Once everything succeeded (or was cancelled), the dock goes away by itself a moment later. */
@@ -82,6 +108,7 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
       name: entry.name,
       body: entry.file,
       uploadId: entry.id,
+      requestId: entry.requestId,
       lockToken: get().files.heldLocks[entry.name],
       onProgress: (bytesSent) => {
         const seconds = (deps.now() - startedAt) / 1000;
@@ -110,8 +137,12 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
       const entries = items.map(({ name, file }): UploadEntry => {
         counter += 1;
         const checked = validateFileName(name);
+        const id = `upload-${deps.now().toString(36)}-${counter}`;
         return {
-          id: `upload-${deps.now().toString(36)}-${counter}`,
+          id,
+          // Unique across dashboards and reloads too: the cluster keeps request ids for minutes.
+          requestId: `${id}-${Math.random().toString(36).slice(2, 12)}`,
+          waitingSince: null,
           name: checked.ok ? checked.name : name,
           file,
           size: file.size,
@@ -128,17 +159,22 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
 
     cancelUpload(id) {
       const handle = handles.get(id);
+      const wait = waits.get(id);
       if (handle !== undefined) handle.abort();
-      else update(id, (e) => (e.state === 'queued' ? { state: 'cancelled' } : {}));
+      else if (wait !== undefined) {
+        clearTimeout(wait);
+        waits.delete(id);
+        finish(id, { kind: 'cancelled' });
+      } else update(id, (e) => (e.state === 'queued' ? { state: 'cancelled' } : {}));
     },
 
     retryUpload(id) {
-      update(id, (e) => (e.state === 'failed' || e.state === 'cancelled' ? { state: 'queued', bytesSent: 0, bytesPerSec: 0, error: null } : {}));
+      update(id, (e) => (e.state === 'failed' || e.state === 'cancelled' ? { state: 'queued', bytesSent: 0, bytesPerSec: 0, error: null, waitingSince: null } : {}));
       pump();
     },
 
     dismissUpload(id) {
-      if (handles.has(id)) return;
+      if (handles.has(id) || waits.has(id)) return;
       set((s) => ({ uploads: s.uploads.filter((e) => e.id !== id) }));
     },
 

@@ -79,14 +79,14 @@ describe('an upload', () => {
     abort() {}
   }
 
-  it('carries the lock token when it has one, and the bearer token', () => {
+  it('carries the lock token when it has one, the bearer token and the upload\'s Idempotency-Key', () => {
     vi.stubGlobal('XMLHttpRequest', RecordingXhr);
     try {
       const start = xhrUploader(() => ({ Authorization: 'Bearer s3cret' }));
-      start({ name: 'docs/a.txt', body: new Blob(['x']), uploadId: 'u-1', lockToken: 'tok-1', onProgress: () => undefined });
+      start({ name: 'docs/a.txt', body: new Blob(['x']), uploadId: 'u-1', requestId: 'u-1-key', lockToken: 'tok-1', onProgress: () => undefined });
       expect(RecordingXhr.last?.opened).toBe('PUT /api/files/docs%2Fa.txt');
-      expect(RecordingXhr.last?.headers).toMatchObject({ Authorization: 'Bearer s3cret', 'X-Upload-Id': 'u-1', 'X-Lock-Token': 'tok-1' });
-      start({ name: 'b.txt', body: new Blob(['x']), uploadId: 'u-2', onProgress: () => undefined });
+      expect(RecordingXhr.last?.headers).toMatchObject({ Authorization: 'Bearer s3cret', 'X-Upload-Id': 'u-1', 'Idempotency-Key': 'u-1-key', 'X-Lock-Token': 'tok-1' });
+      start({ name: 'b.txt', body: new Blob(['x']), uploadId: 'u-2', requestId: 'u-2-key', onProgress: () => undefined });
       expect(RecordingXhr.last?.headers).not.toHaveProperty('X-Lock-Token');
     } finally {
       vi.unstubAllGlobals();

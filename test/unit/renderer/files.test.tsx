@@ -278,15 +278,30 @@ describe('the upload queue', () => {
     expect(within(screen.getByRole('list', { name: 'Upload queue' })).getAllByRole('listitem')).toHaveLength(1);
   });
 
+  it('shows "Waiting for a leader" while the cluster elects one, or after a try found none, instead of failing', async () => {
+    const h = harness();
+    renderWithStore(<UploadQueue />, h.store);
+    act(() => h.store.getState().enqueueUploads([{ name: 'a.bin', file: new File(['abc'], 'a.bin') }, { name: 'b.bin', file: new File(['xyz'], 'b.bin') }]));
+    act(() => h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster({ leaderId: null }) }));
+    expect(screen.getAllByText('Waiting for a leader…')).toHaveLength(2);
+    act(() => h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() }));
+    expect(screen.queryByText('Waiting for a leader…')).toBeNull();
+    await act(() => h.uploads.started[0]!.finish({ kind: 'failed', code: 'no_quorum', detail: 'no leader was elected within the wait for one' }));
+    const row = within(screen.getByRole('list', { name: 'Upload queue' })).getByRole('listitem', { name: 'a.bin' });
+    expect(within(row).getByText('Waiting for a leader…')).toBeTruthy();
+    expect(screen.queryByText(/No quorum/)).toBeNull();
+    expect(within(row).getByRole('button', { name: 'Cancel upload of a.bin' })).toBeTruthy();
+  });
+
   it('lists failures and running uploads first when a dropped folder queues thousands of files', async () => {
     const h = harness();
     renderWithStore(<UploadQueue />, h.store);
     act(() => h.store.getState().enqueueUploads(Array.from({ length: 2000 }, (_, i) => ({ name: `big-folder/f${i}.txt`, file: new File(['x'], `f${i}.txt`) }))));
-    await act(() => h.uploads.started[1]!.finish({ kind: 'failed', code: 'no_quorum', detail: 'only 1 of 3 nodes is up' }));
+    await act(() => h.uploads.started[1]!.finish({ kind: 'failed', code: 'quota_exceeded', detail: 'cluster quota of 1.0 GiB would be exceeded' }));
     const rows = within(screen.getByRole('list', { name: 'Upload queue' })).getAllByRole('listitem');
     expect(rows).toHaveLength(MAX_UPLOAD_ROWS);
     expect(rows[0]?.getAttribute('aria-label')).toBe('big-folder/f1.txt');
-    expect(screen.getByText('No quorum — too few nodes are up to accept writes: only 1 of 3 nodes is up')).toBeTruthy();
+    expect(screen.getByText('Quota exceeded: cluster quota of 1.0 GiB would be exceeded')).toBeTruthy();
     expect(screen.getByText(/^1900 more not listed\.$/)).toBeTruthy();
     expect(screen.getByText(/^0 of 2000 done · 1 failed · 1996 waiting/)).toBeTruthy();
   });

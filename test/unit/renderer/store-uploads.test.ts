@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HIDE_AFTER_DONE_MS, MAX_PARALLEL_UPLOADS } from '../../../renderer/src/store/uploads-slice';
+import { HIDE_AFTER_DONE_MS, LEADER_RETRY_MS, LEADER_WAIT_LIMIT_MS, MAX_PARALLEL_UPLOADS } from '../../../renderer/src/store/uploads-slice';
 import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
 import { failWith, harness, settle, type TestHarness } from './fake-deps';
 import { config, fileItem, healthyCluster } from './fixtures';
@@ -23,7 +23,7 @@ describe('the upload queue', () => {
     expect(h.store.getState().uploads).toHaveLength(0);
 
     h.store.getState().enqueueUploads([{ name: 'c.bin', file: blob(10) }]);
-    await h.uploads.started[2]?.finish({ kind: 'failed', code: 'unavailable', detail: 'no leader' });
+    await h.uploads.started[2]?.finish({ kind: 'failed', code: 'quota_exceeded', detail: 'the quota is full' });
     await vi.advanceTimersByTimeAsync(2 * HIDE_AFTER_DONE_MS);
     expect(h.store.getState().uploads.map((u) => u.state)).toEqual(['failed']);
   });
@@ -66,6 +66,45 @@ describe('the upload queue', () => {
     expect(h.uploads.started).toHaveLength(MAX_PARALLEL_UPLOADS);
     await h.uploads.started[0]?.finish({ kind: 'done' });
     expect(h.uploads.started).toHaveLength(MAX_PARALLEL_UPLOADS + 1);
+  });
+
+  it('waits for a leader after a "not now" failure and sends again by itself, under the same request id', async () => {
+    vi.useFakeTimers();
+    const h = harness();
+    h.store.getState().enqueueUploads([{ name: 'during-election.bin', file: blob(10) }]);
+    const first = h.uploads.started[0];
+    first?.request.onProgress(4);
+    await first?.finish({ kind: 'failed', code: 'no_quorum', detail: 'no leader was elected within the wait for one' });
+    expect(h.store.getState().uploads[0]).toMatchObject({ state: 'uploading', bytesSent: 0, error: null, waitingSince: h.clock.now });
+    expect(h.uploads.started).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(LEADER_RETRY_MS);
+    const second = h.uploads.started[1];
+    expect(second?.request.requestId).toBe(first?.request.requestId);
+    await second?.finish({ kind: 'failed', code: 'network', detail: 'the connection to the cluster manager broke' });
+    await vi.advanceTimersByTimeAsync(LEADER_RETRY_MS);
+    await h.uploads.started[2]?.finish({ kind: 'done' });
+    expect(h.store.getState().uploads[0]).toMatchObject({ state: 'done', waitingSince: null });
+    // Another upload gets another id.
+    h.store.getState().enqueueUploads([{ name: 'other.bin', file: blob(10) }]);
+    expect(h.uploads.started[3]?.request.requestId).not.toBe(first?.request.requestId);
+  });
+
+  it('fails once it has waited LEADER_WAIT_LIMIT_MS for a leader, and can be cancelled while it waits', async () => {
+    vi.useFakeTimers();
+    const h = harness();
+    h.store.getState().enqueueUploads([{ name: 'never.bin', file: blob(10) }, { name: 'cancel-me.bin', file: blob(10) }]);
+    await h.uploads.started[1]?.finish({ kind: 'failed', code: 'unavailable', detail: 'no node answers' });
+    h.store.getState().cancelUpload(h.store.getState().uploads[1]?.id ?? '');
+    expect(h.store.getState().uploads[1]?.state).toBe('cancelled');
+    for (let tries = 0; h.store.getState().uploads[0]?.state === 'uploading'; tries++) {
+      expect(tries).toBeLessThan(100);
+      h.clock.now += LEADER_RETRY_MS;
+      await h.uploads.started.filter((u) => u.request.name === 'never.bin').at(-1)?.finish({ kind: 'failed', code: 'unavailable', detail: 'no node answers' });
+      await vi.advanceTimersByTimeAsync(LEADER_RETRY_MS);
+    }
+    expect(h.store.getState().uploads[0]).toMatchObject({ state: 'failed', error: { code: 'unavailable' } });
+    expect(h.uploads.started.filter((u) => u.request.name === 'cancel-me.bin')).toHaveLength(1);
+    expect(h.clock.now - Date.UTC(2026, 10, 26, 14, 0, 0)).toBeGreaterThanOrEqual(LEADER_WAIT_LIMIT_MS);
   });
 
   it('keeps a clear error per failed file and retries it', async () => {

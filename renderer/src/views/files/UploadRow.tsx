@@ -18,6 +18,9 @@ export const UploadRow = memo(function UploadRow({ entry }: { entry: UploadEntry
   const cancel = useApp((s) => s.cancelUpload);
   const retry = useApp((s) => s.retryUpload);
   const dismiss = useApp((s) => s.dismissUpload);
+  const noLeader = useApp((s) => s.snapshot !== null && s.snapshot.leaderId === null);
+  // Between tries after a "not now", or while the cluster elects: the cluster holds the upload.
+  const waiting = entry.state === 'uploading' && ((entry.waitingSince !== null && entry.bytesSent === 0) || noLeader);
   const percent = entry.size > 0 ? (entry.bytesSent / entry.size) * 100 : entry.state === 'done' ? 100 : 0;
   const tone = entry.state === 'failed' ? 'bad' : entry.state === 'done' ? 'ok' : undefined;
 
@@ -35,8 +38,8 @@ export const UploadRow = memo(function UploadRow({ entry }: { entry: UploadEntry
       <span className="num">
         {formatBytes(entry.bytesSent)} / {formatBytes(entry.size)} · {Math.floor(percent)}%
       </span>
-      <span className="num muted" title={entry.state === 'uploading' && entry.bytesSent >= entry.size ? 'All bytes sent; waiting for a majority of nodes to store the file' : undefined}>
-        {entry.state !== 'uploading' ? STATE_TEXT[entry.state] : entry.bytesSent >= entry.size ? 'Committing…' : formatRate(entry.bytesPerSec)}
+      <span className="num muted" title={waiting ? 'No leader right now: the upload goes on by itself once one is elected' : entry.state === 'uploading' && entry.bytesSent >= entry.size ? 'All bytes sent; waiting for a majority of nodes to store the file' : undefined}>
+        {entry.state !== 'uploading' ? STATE_TEXT[entry.state] : waiting ? 'Waiting for a leader…' : entry.bytesSent >= entry.size ? 'Committing…' : formatRate(entry.bytesPerSec)}
       </span>
       <span className="row">
         {(entry.state === 'uploading' || entry.state === 'queued') && (
