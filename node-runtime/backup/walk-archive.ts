@@ -3,6 +3,7 @@
 // SHA-256 of the archive. `dfsctl backup save` runs it on the stream it saves; `dfs-node restore`
 // runs it with handlers that store what it reads.
 import { createHash } from 'node:crypto';
+import { unreadableFormat } from '../common/format-version';
 import { ARCHIVE_FORMAT_VERSION, ArchiveError, ArchiveReader, FRAME, type BackupManifest, type ContentHeader, type Frame } from './archive-format';
 
 export interface ArchiveHandlers {
@@ -27,7 +28,7 @@ function manifestOf(frame: Frame | null): BackupManifest {
   if (frame?.kind !== FRAME.manifest) throw new ArchiveError('the archive does not start with its manifest');
   const manifest = frame.header as unknown as BackupManifest;
   if (manifest.formatVersion !== ARCHIVE_FORMAT_VERSION) {
-    throw new ArchiveError(`backup archive format ${String(manifest.formatVersion)} is not one this version reads (it reads ${ARCHIVE_FORMAT_VERSION}); use a newer dfs-node`);
+    throw new ArchiveError(unreadableFormat('the backup archive', manifest.formatVersion, [ARCHIVE_FORMAT_VERSION]));
   }
   return manifest;
 }

@@ -1,5 +1,6 @@
 // The byte format shared by commands and snapshots: one format byte, then UTF-8 JSON.
 // The leading byte lets a later build switch to a denser encoding and still read old logs.
+import { unreadableFormat } from '../common/format-version';
 
 export class TaggedDecodeError extends Error {
   constructor(detail: string) {
@@ -24,7 +25,7 @@ export function encodeTagged(format: number, value: unknown): Uint8Array {
 export function decodeTagged(formats: number | readonly number[], bytes: Uint8Array): unknown {
   const readable = typeof formats === 'number' ? [formats] : formats;
   if (bytes.length === 0) throw new TaggedDecodeError('empty data');
-  if (!readable.includes(bytes[0] as number)) throw new TaggedDecodeError(`unknown format ${bytes[0]} (expected ${readable.join(' or ')})`);
+  if (!readable.includes(bytes[0] as number)) throw new TaggedDecodeError(unreadableFormat('the data', bytes[0], readable));
   try {
     return JSON.parse(decoder.decode(bytes.subarray(1))) as unknown;
   } catch {

@@ -3,6 +3,7 @@
 // cluster's) data refuses to run instead of mixing two Raft logs.
 import path from 'node:path';
 import { readJsonFile, writeJsonAtomic } from './atomic-file';
+import { unreadableFormat } from '../common/format-version';
 import { MetadataFileError, NodeIdentityMismatchError } from './errors';
 
 export const NODE_FILE = 'node.json';
@@ -24,7 +25,7 @@ export async function readNodeIdentity(dataDir: string): Promise<NodeIdentity | 
   const value = (await readJsonFile(file)) as Partial<NodeFile> | undefined;
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object') throw new MetadataFileError(file, 'expected a JSON object');
-  if (value.formatVersion !== FORMAT_VERSION) throw new MetadataFileError(file, `unsupported formatVersion ${String(value.formatVersion)}`);
+  if (value.formatVersion !== FORMAT_VERSION) throw new MetadataFileError(file, unreadableFormat('the data directory', value.formatVersion, [FORMAT_VERSION]));
   if (typeof value.clusterId !== 'string' || value.clusterId === '') throw new MetadataFileError(file, 'clusterId must be a non-empty string');
   if (!Number.isSafeInteger(value.nodeId) || (value.nodeId as number) < 1) throw new MetadataFileError(file, 'nodeId must be a positive integer');
   return { clusterId: value.clusterId, nodeId: value.nodeId as number };

@@ -5,6 +5,7 @@ import type { Entry, HardState, SnapshotMetadata } from '../../raft/types';
 import { WalCorruptionError } from '../errors';
 import { LogShape } from './log-shape';
 import type { WalRecord } from './record';
+import { unreadableFormat } from '../../common/format-version';
 import { WAL_FORMAT_VERSION } from './record';
 
 export const EMPTY_HARD_STATE: HardState = { term: 0, vote: 0, commit: 0 };
@@ -36,7 +37,7 @@ export class LogReplay {
       throw new WalCorruptionError(file, offset, reason);
     };
     if (record.type === 'segmentHeader') {
-      if (record.version !== WAL_FORMAT_VERSION) fail(`unsupported WAL format version ${record.version}`);
+      if (record.version !== WAL_FORMAT_VERSION) fail(unreadableFormat('the write-ahead log segment', record.version, [WAL_FORMAT_VERSION]));
       if (this.shape === undefined) {
         this.firstFile = file;
         this.shape = LogShape.startingAfter(record.firstIndex - 1, headerTerm(record.firstIndex - 1, record.prevTerm));
