@@ -11,6 +11,7 @@ import type { ByteRange } from './common/byte-range';
 import type { NodeApiRequest } from './transport/tls';
 
 export type { NodeApiRequest };
+import type { NodeEvent } from './common/node-events';
 
 /**
  * Time as a service sees it: the process's clock and timers in production, a fake one in tests,
@@ -145,6 +146,8 @@ export interface NodeServices {
   readonly metrics: Registry;
   /** A request to another node's API (a write forwarded to the leader), over HTTPS against the cluster's CA when the URL says so. */
   readonly requestNode: NodeApiRequest;
+  /** The node's events (common/node-events.ts): `listener` gets each one; `onEnd` when the node stops. */
+  readonly events: { subscribe(listener: (event: NodeEvent) => void, onEnd?: () => void): () => void };
   /** Records each client request's latency for /stats. */
   readonly traffic: { recordRequest(ms: number): void };
 }

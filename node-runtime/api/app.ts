@@ -10,6 +10,7 @@ import { errorHandler, sendError } from './errors';
 import type { NodeServices } from '../ports';
 import { clusterRoutes } from './routes/cluster-routes';
 import { configRoutes } from './routes/config-routes';
+import { eventRoutes } from './routes/event-routes';
 import { fileRoutes, rawDownloadRoute } from './routes/file-routes';
 import { lockRoutes } from './routes/lock-routes';
 import { statusRoutes } from './routes/status-routes';
@@ -44,6 +45,7 @@ export function createApp(services: NodeServices, logger: Logger): Express {
   app.use(clientAuth((req) => services.isAuthorizedClient(req.headers), () => services.limits().openHealthRoutes));
   app.use(bodyIdleTimeout(() => services.limits().bodyIdleTimeoutMs));
   app.use(statusRoutes(services));
+  app.use(eventRoutes(services));
   app.use(configRoutes(services));
   app.use(lockRoutes(services));
   app.use(clusterRoutes(services));
@@ -60,6 +62,6 @@ export function createApp(services: NodeServices, logger: Logger): Express {
 /** A small, bounded label set for metrics: the first path segment, never the file name. */
 function routeGroup(path: string): string {
   const first = path.split('/')[1] ?? '';
-  const known = ['status', 'health', 'stats', 'recovery', 'leader', 'config', 'upload', 'download', 'files', 'fileinfo', 'locks', 'cluster', 'internal', 'metrics', 'livez', 'readyz', 'scrub'];
+  const known = ['status', 'health', 'stats', 'recovery', 'leader', 'config', 'upload', 'download', 'files', 'fileinfo', 'locks', 'cluster', 'internal', 'metrics', 'livez', 'readyz', 'scrub', 'events'];
   return known.includes(first) ? first : 'raw-download';
 }

@@ -11,6 +11,7 @@
 // Missing or wrong token → 401. A `Host` other than `127.0.0.1:<port>` or `localhost:<port>` → 400
 // (DNS rebinding). No CORS headers are ever sent.
 import type { ConfigView, NodeStatus, RecoveryStatus, Stats } from './api-types';
+import type { NodeEvent } from './node-events';
 
 /** A supervised node process's lifecycle, as the supervisor sees it. */
 export type ProcessState = 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed' | 'backoff' | 'errored' | 'paused';
@@ -117,6 +118,12 @@ export interface ManagerEvents {
   readonly log: LogLine;
   readonly upload: UploadProgress;
   readonly leaderChange: { readonly time: number; readonly term: number; readonly leaderId: number | null };
+  /**
+   * Each event a node pushed (common/node-events.ts), as the manager received it: votes and
+   * snapshots, which no snapshot shows, and role and progress changes, which the next snapshot
+   * also carries.
+   */
+  readonly nodeEvent: NodeEvent;
   /**
    * Every watched folder, sent after the first snapshot and whenever any of them changed. Only
    * where the manager keeps the watched folders (web mode); in the app the preload bridge does.

@@ -56,6 +56,7 @@ export function apiServices({ inputs, parts, raft, transport, metrics, startedAt
     hasClusterSecret: (headers: IncomingHttpHeaders, strict: boolean) => (secret !== '' || !strict) && isAuthorized(headers, secret),
     metrics,
     requestNode: parts.requestNode,
+    events: parts.events,
     traffic: parts.traffic,
   };
 }

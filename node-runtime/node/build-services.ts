@@ -20,6 +20,7 @@ import { RaftMembershipService, parsePeerAddress } from '../services/membership-
 import { PeerChunks } from '../services/peer-chunks';
 import { RecoveryStatusTracker } from '../services/recovery-status';
 import { StatusReporter } from '../services/status-reporter';
+import { NodeEventFeed } from '../services/event-feed';
 import { TrafficStats } from '../services/traffic-stats';
 import { storeChunked } from '../storage/chunker';
 import type { Transport } from '../transport';
@@ -81,7 +82,14 @@ export async function buildServices(ctx: ServiceContext) {
     peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
     clock,
   });
-  return { ...consensus, ...chunks, ...files, reporter, backup };
+  const events = new NodeEventFeed({
+    id: inputs.options.id,
+    driver: raft.driver,
+    snapshotIndex: () => storage.memory.firstIndex() - 1,
+    recovery: () => chunks.recovery.status(),
+    clock,
+  });
+  return { ...consensus, ...chunks, ...files, reporter, backup, events };
 }
 
 /** Proposing commands, membership, the leader, and the configuration (which may forward to the leader). */

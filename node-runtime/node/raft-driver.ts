@@ -145,7 +145,22 @@ export interface RaftDriverEvents {
   snapshotRestored: [{ index: number; bytes: number }];
   /** Storage failed; the node must stop rather than risk acknowledging what is not durable. */
   fatal: [Error];
+  /** Role, term, leader or vote changed (emitted once the change is durable). */
+  raftState: [RaftStateChange];
+  /** Vote requests and answers just sent (pre-votes included). */
+  votesSent: [readonly Message[]];
+  /** A Ready was carried out: commit, apply or replication progress may have moved. */
+  readyHandled: [];
 }
+
+export interface RaftStateChange {
+  readonly role: Role;
+  readonly term: number;
+  readonly leader: NodeId;
+  readonly vote: NodeId;
+}
+
+const VOTE_MESSAGES: ReadonlySet<Message['type']> = new Set(['vote', 'voteResp', 'preVote', 'preVoteResp']);
 
 export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private readonly proposals = new Map<number, ProposalWaiter<Result>>();
@@ -159,6 +174,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private snapshotIndex: number;
   private role: Role = 'follower';
   private leader: NodeId = 0;
+  /** What `raftState` last told: listeners hear each change once. */
+  private told: RaftStateChange | null = null;
   private fatal: Error | null = null;
 
   constructor(private readonly options: RaftDriverOptions<Result>) {
@@ -355,6 +372,11 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     if (rd.messages.length > 0) this.options.send(rd.messages);
     probe?.sent?.(rd);
     if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role);
+    if (rd.softState || rd.hardState) this.tellRaftState();
+    if (rd.messages.length > 0 && this.listenerCount('votesSent') > 0) {
+      const votes = rd.messages.filter((m) => VOTE_MESSAGES.has(m.type));
+      if (votes.length > 0) this.emit('votesSent', votes);
+    }
     // 3. Apply.
     if (rd.snapshot) this.restoreSnapshot(rd.snapshot);
     for (const entry of rd.committedEntries) this.applyEntry(entry);
@@ -362,6 +384,16 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     this.options.rawNode.advance(rd);
     this.wakeReaders();
     await this.maybeSnapshot();
+    this.emit('readyHandled');
+  }
+
+  private tellRaftState(): void {
+    const { term, vote } = this.options.memory.initialState().hardState;
+    const next: RaftStateChange = { role: this.role, term, leader: this.leader, vote };
+    const told = this.told;
+    if (told && told.role === next.role && told.term === next.term && told.leader === next.leader && told.vote === next.vote) return;
+    this.told = next;
+    this.emit('raftState', next);
   }
 
   private noteSoftState(leader: NodeId, role: Role): void {

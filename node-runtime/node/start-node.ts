@@ -21,6 +21,7 @@ import { processClock } from './raft-driver';
 import { timingDefaultsFor } from './raft-timing';
 import { readStartupInputs, type StartupInputs } from './startup-inputs';
 import { startS3 } from '../s3';
+import type { NodeEventMessage } from '../common/node-events';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -93,6 +94,9 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
 
   parts.peerChunks.serve();
   parts.leader.start();
+  parts.events.start();
+  // A supervising manager hears every event over the IPC channel, from the first role on.
+  if (hasParent()) parts.events.subscribe((event) => tellParent({ type: 'nodeEvent', event }));
   await startTransport(transport, raft, parts, inputs);
   driver.start();
   // The only voter has nobody to hear from: waiting out an election timeout would only delay
@@ -185,6 +189,7 @@ function stopper({ logger, http, transport, raft, parts, storage, closeWatcher, 
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down');
       parts.leader.stop();
+      parts.events.stop();
       await closeWatcher();
       await http.close(SHUTDOWN_GRACE_MS);
       await closeS3();
@@ -200,15 +205,23 @@ function stopper({ logger, http, transport, raft, parts, storage, closeWatcher, 
   };
 }
 
+type ParentPort = { postMessage(m: unknown): void };
+
+function hasParent(): boolean {
+  return process.send !== undefined || (process as { parentPort?: ParentPort }).parentPort !== undefined;
+}
+
 /**
- * The ready handshake for a supervising parent: over the IPC channel of a child_process, or over
- * `process.parentPort` when Electron runs the node as a utilityProcess (no 'electron' import needed).
+ * Messages for a supervising parent (the ready handshake, then the node's events): over the IPC
+ * channel of a child_process, or over `process.parentPort` when Electron runs the node as a
+ * utilityProcess (no 'electron' import needed).
  */
-function tellParent(message: { type: 'listening'; httpUrl: string; peerAddress: string }): void {
+function tellParent(message: { type: 'listening'; httpUrl: string; peerAddress: string } | NodeEventMessage): void {
   if (process.send) {
-    process.send(message);
+    // A parent gone away is handled by 'disconnect'; a send racing it must not throw.
+    if (process.connected) process.send(message);
     return;
   }
-  const parentPort = (process as { parentPort?: { postMessage(m: unknown): void } }).parentPort;
+  const parentPort = (process as { parentPort?: ParentPort }).parentPort;
   parentPort?.postMessage(message);
 }

@@ -5,7 +5,9 @@ import type { ClusterSnapshot, ManagedNode, NodeReport } from '../../../node-run
 import type { ClusterBackend, MemberView } from '../clusters/cluster-backend';
 import type { EventBus } from './event-bus';
 import { computeHealth } from './health';
-import { supersedes, type StatusReading } from './report-order';
+import { reconcile, type StatusReading } from './report-order';
+import { recoveryAfter, statusAfter } from './node-event-merge';
+import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import { isCutOff } from '../../../node-runtime/common/partition-groups';
 import { NodeClient } from '../clusters/node-client';
 
@@ -65,6 +67,7 @@ export class ClusterView {
   private publishQueued = false;
   private running = false;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeEvents: () => void;
   private readonly pollIntervalMs: number;
   private readonly fastPollIntervalMs: number;
   private readonly pollTimeoutMs: number;
@@ -79,6 +82,34 @@ export class ClusterView {
     this.pollTimeoutMs = options.pollTimeoutMs ?? 400;
     this.current = this.build();
     this.unsubscribe = backend.onChange(() => this.queuePublish());
+    this.unsubscribeEvents = backend.onNodeEvent((event) => this.applyEvent(event));
+  }
+
+  /**
+   * A node's pushed event: forwarded to the dashboard, and applied to what the manager holds for
+   * that node (unless a newer report already says more), to be published at once.
+   */
+  applyEvent(event: NodeEvent): void {
+    const member = this.backend.members().find((m) => m.id === event.node);
+    const observation = this.observations.get(event.node);
+    if (member === undefined || !mayAnswer(member)) return;
+    this.bus.emit('nodeEvent', event);
+    const report = observation?.report;
+    // Until its first poll the manager lacks the rest of the node's report: that poll comes soon.
+    if (observation === undefined || report == null) return;
+    const urlOf = (id: number) => this.backend.members().find((m) => m.id === id)?.httpUrl ?? null;
+    const status = statusAfter(report.status, event, urlOf);
+    const recovery = report.recovery === null ? null : recoveryAfter(report.recovery, event);
+    if (status === null && recovery === null) return;
+    const now = Date.now();
+    const reading = status === null ? observation.reading : reconcile(observation.reading, { status, incarnation: member.process?.startedAt ?? 0, asOf: now });
+    this.observations.set(event.node, {
+      reachable: true,
+      pid: member.process?.pid ?? null,
+      reading,
+      report: { ...report, status: reading?.status ?? report.status, recovery: recovery ?? report.recovery, receivedAt: now },
+    });
+    this.queuePublish();
   }
 
   snapshot(): ClusterSnapshot {
@@ -114,6 +145,7 @@ export class ClusterView {
   stop(): void {
     this.running = false;
     this.unsubscribe();
+    this.unsubscribeEvents();
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
     this.publish();
@@ -162,14 +194,13 @@ export class ClusterView {
     }
     this.reapplyRules(member, pid);
     const prior = previous.report;
-    const reading: StatusReading = { status: status.value, incarnation: member.process?.startedAt ?? 0, asOf: sentAt };
-    const fresh = supersedes(reading, previous.reading);
+    const reading = reconcile(previous.reading, { status: status.value, incarnation: member.process?.startedAt ?? 0, asOf: sentAt });
     this.observations.set(member.id, {
       reachable: true,
       pid,
-      reading: fresh ? reading : previous.reading,
+      reading,
       report: {
-        status: fresh || prior === null ? status.value : prior.status,
+        status: reading.status,
         stats: stats.status === 'fulfilled' ? stats.value : (prior?.stats ?? null),
         recovery: recovery.status === 'fulfilled' ? recovery.value : (prior?.recovery ?? null),
         config: config.status === 'fulfilled' ? config.value : (prior?.config ?? null),

@@ -30,3 +30,30 @@ export function supersedes(incoming: StatusReading, known: StatusReading | null)
   if (incoming.status.term !== known.status.term) return incoming.status.term > known.status.term;
   return incoming.asOf >= known.asOf;
 }
+
+/**
+ * What the manager keeps when `incoming` arrives: the incoming reading when it supersedes the
+ * known one; the known one when it comes from an earlier run or a lower term; otherwise (an older
+ * report of the same run and term) the incoming details the known reading may lack (log terms,
+ * contact times) under the known role, leader and vote, with indexes that never go back.
+ */
+export function reconcile(known: StatusReading | null, incoming: StatusReading): StatusReading {
+  if (known === null || supersedes(incoming, known)) return incoming;
+  if (incoming.incarnation !== known.incarnation || incoming.status.term !== known.status.term) return known;
+  const k = known.status;
+  const i = incoming.status;
+  return {
+    ...known,
+    status: {
+      ...i,
+      role: k.role,
+      leaderId: k.leaderId,
+      leaderUrl: k.leaderUrl,
+      votedFor: k.votedFor,
+      commitIndex: Math.max(k.commitIndex, i.commitIndex),
+      appliedIndex: Math.max(k.appliedIndex, i.appliedIndex),
+      lastIndex: Math.max(k.lastIndex, i.lastIndex),
+      snapshotIndex: Math.max(k.snapshotIndex, i.snapshotIndex),
+    },
+  };
+}

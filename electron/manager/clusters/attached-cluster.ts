@@ -36,6 +36,10 @@ export class AttachedCluster implements ClusterBackend {
     return () => this.listeners.delete(listener);
   }
 
+  onNodeEvent(): () => void {
+    return () => {};
+  }
+
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {

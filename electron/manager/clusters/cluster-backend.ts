@@ -2,6 +2,7 @@
 // mode) or only watches nodes running elsewhere (attach mode).
 import type { AddedNode, NodeAction, ProcessInfo, S3Access } from '../../../node-runtime/common/manager-api';
 import type { NodeAccess } from './node-access';
+import type { NodeEvent } from '../../../node-runtime/common/node-events';
 
 export interface MemberView {
   readonly id: number;
@@ -21,6 +22,11 @@ export interface ClusterBackend {
   members(): MemberView[];
   /** Called whenever membership or a process state changed. */
   onChange(listener: () => void): () => void;
+  /**
+   * Events the nodes push over their IPC channels (local mode; attach mode has none — the cluster
+   * view reads remote nodes' `GET /events` itself).
+   */
+  onNodeEvent(listener: (event: NodeEvent) => void): () => void;
   start(): Promise<void>;
   /** Graceful: local nodes get SIGTERM, then SIGKILL after the bound. */
   stop(): Promise<void>;

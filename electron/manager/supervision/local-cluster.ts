@@ -2,6 +2,7 @@
 // handed over in the environment, a data directory per node, and the same cluster on every launch.
 import { ApiError } from '../../../node-runtime/common/errors';
 import type { AddedNode, NodeAction } from '../../../node-runtime/common/manager-api';
+import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import type { RestartPolicyOptions } from './backoff';
 import type { Clock } from './clock';
 import type { ClusterBackend, MemberView } from '../clusters/cluster-backend';
@@ -46,6 +47,7 @@ export class LocalCluster implements ClusterBackend {
   private s3: S3Credentials | null = null;
   private readonly supervisors = new Map<number, NodeSupervisor>();
   private readonly listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: NodeEvent) => void>();
 
   constructor(private readonly options: LocalClusterOptions) {
     this.store = new ClusterStore(options.dataDir);
@@ -71,6 +73,11 @@ export class LocalCluster implements ClusterBackend {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onNodeEvent(listener: (event: NodeEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -191,6 +198,9 @@ export class LocalCluster implements ClusterBackend {
       launchSpec: () => this.launchSpec(node.id),
       probeLive: () => client.livez(),
       onLog: (line) => this.options.logs.add(line),
+      onNodeEvent: (event) => {
+        for (const listener of this.eventListeners) listener(event);
+      },
       clock: this.options.clock,
       policy: this.options.policy,
       stopTimeoutMs: this.options.stopTimeoutMs,

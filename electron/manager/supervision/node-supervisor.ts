@@ -2,6 +2,7 @@
 // the crash-loop breaker, graceful stop (SIGTERM, a bound, SIGKILL) and the user's fault actions.
 // Every transition is published with its reason, so the dashboard shows why a node is where it is.
 import { ApiError } from '../../../node-runtime/common/errors';
+import { nodeEventSchema, type NodeEvent } from '../../../node-runtime/common/node-events';
 import type { LogLevel, LogLine, ProcessInfo, ProcessState } from '../../../node-runtime/common/manager-api';
 import { defaultRestartPolicy, RestartPolicy, type RestartPolicyOptions } from './backoff';
 import { systemClock, type Clock, type TimerId } from './clock';
@@ -16,6 +17,8 @@ export interface SupervisorOptions {
   /** Answers whether the node's HTTP server serves (`GET /livez`); a fallback to the IPC handshake. */
   readonly probeLive: () => Promise<boolean>;
   readonly onLog: (line: LogLine) => void;
+  /** The node's pushed events (common/node-events.ts) from its current process. */
+  readonly onNodeEvent?: (event: NodeEvent) => void;
   readonly clock?: Clock;
   readonly policy?: RestartPolicyOptions;
   /** How long a node gets between SIGTERM and SIGKILL. */
@@ -30,6 +33,13 @@ type Listener = (info: ProcessInfo, previous: ProcessState) => void;
 /** The IPC message a node sends once its HTTP server listens. */
 function isListeningMessage(message: unknown): boolean {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'listening';
+}
+
+/** The event in a `{ type: 'nodeEvent', event }` IPC message, when it is one and well-formed. */
+function nodeEventOf(message: unknown): NodeEvent | null {
+  if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== 'nodeEvent') return null;
+  const parsed = nodeEventSchema.safeParse((message as { event?: unknown }).event);
+  return parsed.success ? parsed.data : null;
 }
 
 export function describeExit(exit: ExitInfo, spawnError?: Error): string {
@@ -202,7 +212,10 @@ export class NodeSupervisor {
     if (handle.stdout) forEachLine(handle.stdout, onLine('stdout'));
     if (handle.stderr) forEachLine(handle.stderr, onLine('stderr'));
     handle.onMessage((message) => {
+      if (this.handle !== handle) return;
       if (isListeningMessage(message)) this.markReady(handle, 'ready: announced it is listening');
+      const event = nodeEventOf(message);
+      if (event !== null) this.options.onNodeEvent?.(event);
     });
     handle.onExit((exit, spawnError) => this.onExit(handle, exit, spawnError));
     this.after(this.startTimeoutMs, () => {

@@ -57,7 +57,7 @@ function backendOf(nodes: readonly StubNode[]): ClusterBackend {
   };
   return {
     mode: 'attach', profile: 'stub', access: NodeAccess.none,
-    s3Credentials: null, members: () => members, onChange: () => () => {},
+    s3Credentials: null, members: () => members, onChange: () => () => {}, onNodeEvent: () => () => {},
     start: async () => {}, stop: async () => {}, nodeAction: refuse, spawnJoiner: refuse, retire: refuse,
   };
 }
