@@ -57,7 +57,8 @@ export class ClusterView {
   private readonly rulesAppliedTo = new Map<number, number | null>();
   private current: ClusterSnapshot;
   private lastKey = '';
-  private lastLeaderId: number | null | undefined = undefined;
+  private lastLeaderId: number | null = null;
+  private lastLeaderTerm = 0;
   /** The highest term any reachable node reported at the last build. */
   private term = 0;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -242,9 +243,11 @@ export class ClusterView {
       this.speedUp();
       this.bus.emit('snapshot', snapshot);
     }
-    // The first leader seen is news too; the first "no leader" (before any election) is not.
-    if (snapshot.leaderId !== this.lastLeaderId && !(this.lastLeaderId === undefined && snapshot.leaderId === null)) {
+    // A leader elected in a newer term is news (the first one seen too); "no leader" while an
+    // election runs is not a change of its own, nor is a leader seen again in its known term.
+    if (snapshot.leaderId !== null && (snapshot.leaderId !== this.lastLeaderId || this.term > this.lastLeaderTerm)) {
       this.lastLeaderId = snapshot.leaderId;
+      this.lastLeaderTerm = this.term;
       this.bus.emit('leaderChange', { time: snapshot.updatedAt, term: this.term, leaderId: snapshot.leaderId });
     }
   }

@@ -11,7 +11,12 @@ export function useChartWindow() {
   const samples = useApp((s) => s.metrics.samples);
   const marks = useApp((s) => s.metrics.leaderChanges);
   const rangeMs = useApp((s) => s.metrics.rangeMs);
-  return useMemo(() => chartWindow(samples, marks, rangeMs), [samples, marks, rangeMs]);
+  return useMemo(() => {
+    const window = chartWindow(samples, marks, rangeMs);
+    // What the time axis spans (dataMin to dataMax), which label spacing is judged against.
+    const spanMs = Math.max(1, (window.samples.at(-1)?.time ?? 0) - (window.samples[0]?.time ?? 0));
+    return { ...window, spanMs };
+  }, [samples, marks, rangeMs]);
 }
 
 const SERIES_COLOURS = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)'] as const;
@@ -36,17 +41,21 @@ export const tooltipStyle = {
   labelFormatter: (t: unknown) => (typeof t === 'number' ? formatClock(t) : String(t)),
 };
 
-/** A vertical line on the time axis for each leader change, labelled with the new term. */
-export function leaderChangeLines(marks: readonly LeaderChangeMark[]): ReactNode[] {
-  return marks.map((m) => (
-    <ReferenceLine
-      key={`${m.time}-${m.term}`}
-      x={m.time}
-      stroke="var(--leader)"
-      strokeDasharray="4 3"
-      label={{ value: `T${m.term}${m.leaderId === null ? '' : ` → n${m.leaderId}`}`, position: 'insideTopLeft', fill: 'var(--leader)', fontSize: 10 }}
-    />
-  ));
+/** Labels closer than this share of the time axis would print over each other. */
+const LABEL_SPACING = 1 / 10;
+
+/**
+ * A vertical line on the time axis for each leader change; labelled with the new term and leader
+ * unless the previous label is too close (the list below the charts names every one).
+ */
+export function leaderChangeLines(marks: readonly LeaderChangeMark[], spanMs: number): ReactNode[] {
+  let lastLabelled = -Infinity;
+  return marks.map((m) => {
+    const labelled = m.time - lastLabelled >= spanMs * LABEL_SPACING;
+    if (labelled) lastLabelled = m.time;
+    const label = labelled ? { value: `T${m.term}${m.leaderId === null ? '' : ` → n${m.leaderId}`}`, position: 'insideTopLeft' as const, fill: 'var(--leader)', fontSize: 10 } : undefined;
+    return <ReferenceLine key={`${m.time}-${m.term}`} x={m.time} stroke="var(--leader)" strokeDasharray="4 3" label={label} />;
+  });
 }
 
 const CHART_HEIGHT = 220;

@@ -118,9 +118,6 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
           state.observeSnapshot(previous, event.data);
           const before = leaderOf(previous)?.report?.status;
           const after = leaderOf(event.data)?.report?.status;
-          if (previous !== null && after !== undefined && (before === undefined || before.term !== after.term || before.leaderId !== after.leaderId)) {
-            state.recordLeaderChange({ time: event.data.updatedAt, term: after.term, leaderId: event.data.leaderId });
-          }
           if (after !== undefined && before?.appliedIndex !== after.appliedIndex) state.noteFilesChanged();
           state.refreshShownDetails();
           break;
@@ -137,6 +134,9 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
           break;
         case 'watchedFolders':
           set((s) => ({ watched: { ...s.watched, folders: event.data } }));
+          break;
+        case 'nodeEvent':
+          state.observeNodeEvent(event.data);
           break;
       }
     },

@@ -3,6 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import { createClusterSlice } from './cluster-slice';
 import { createConfigSlice } from './config-slice';
 import { createConnectionSlice } from './connection-slice';
+import { createElectionSlice } from './election-slice';
 import type { StoreDeps } from './deps';
 import { createFilesSlice } from './files-slice';
 import { createHistorySlice } from './history-slice';
@@ -28,6 +29,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createProfilesSlice(set, get, deps),
     ...createS3Slice(set, get, deps),
     ...createWatchedSlice(set, get, deps),
+    ...createElectionSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

@@ -41,10 +41,12 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
 
     setChartRange: (rangeMs) => patch(() => ({ rangeMs })),
 
+    // Only a leader elected in a newer term is a change: "no leader" between two leaders is the
+    // election, not a change of its own, and a repeat or late report of a known term is not news.
     recordLeaderChange(mark) {
       patch((m) => {
         const last = m.leaderChanges.at(-1);
-        if (last !== undefined && last.term === mark.term && last.leaderId === mark.leaderId) return {};
+        if (mark.leaderId === null || (last !== undefined && mark.term <= last.term)) return {};
         return { leaderChanges: [...m.leaderChanges, mark] };
       });
     },

@@ -3,6 +3,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, S3Access, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
+import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import type { ManagerEvent } from '../api/event-stream';
 import type { StoreDeps } from './deps';
 
@@ -331,6 +332,20 @@ export interface WatchedSlice {
   revealWatchedFolder(id: string): void;
 }
 
+// ---- election (the Raft view's pushed events) -----------------------------------------------
+
+export interface ReceivedNodeEvent {
+  readonly event: NodeEvent;
+  /** When the dashboard received it (its own clock, like every animation). */
+  readonly at: number;
+}
+
+export interface ElectionSlice {
+  /** Role and vote events of the last few seconds, oldest first. */
+  readonly electionEvents: readonly ReceivedNodeEvent[];
+  observeNodeEvent(event: NodeEvent): void;
+}
+
 // ---- ui -------------------------------------------------------------------------------------
 
 export const TABS = ['overview', 'files', 'storage', 'recovery', 'activity', 'config', 'logs', 'raft'] as const;
@@ -360,6 +375,7 @@ export type AppState = ConnectionSlice &
   ProfilesSlice &
   S3Slice &
   WatchedSlice &
+  ElectionSlice &
   UiSlice;
 
 export type AppStore = StoreApi<AppState>;

@@ -4,7 +4,7 @@ import { formatCount } from '../../format/units';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
 export function CommitChart() {
-  const { samples, marks } = useChartWindow();
+  const { samples, marks, spanMs } = useChartWindow();
   const data = useMemo(() => samples.map((s) => ({ time: s.time, commit: s.leaderCommit })), [samples]);
   return (
     <ChartCard title="Commit index" description="The leader's commit index: every step up is a change a majority has stored. Dashed lines mark leader changes.">
@@ -14,7 +14,7 @@ export function CommitChart() {
         <YAxis {...valueAxisProps} domain={['dataMin', 'dataMax']} allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} />
         <Tooltip {...tooltipStyle} />
         <Line type="stepAfter" dataKey="commit" name="Commit index" stroke={seriesColour(2)} dot={false} connectNulls={false} isAnimationActive={false} />
-        {leaderChangeLines(marks)}
+        {leaderChangeLines(marks, spanMs)}
       </LineChart>
     </ChartCard>
   );

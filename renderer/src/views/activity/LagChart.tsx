@@ -4,7 +4,7 @@ import { formatCount } from '../../format/units';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
 export function LagChart() {
-  const { samples, marks } = useChartWindow();
+  const { samples, marks, spanMs } = useChartWindow();
   const nodeIds = useMemo(() => [...new Set(samples.flatMap((s) => Object.keys(s.lagByNode).map(Number)))].sort((a, b) => a - b), [samples]);
   const data = useMemo(
     () => samples.map((s) => ({ time: s.time, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.lagByNode[id] ?? null])) })),
@@ -21,7 +21,7 @@ export function LagChart() {
         {nodeIds.map((id, i) => (
           <Line key={id} type="monotone" dataKey={`n${id}`} name={`Node ${id}`} stroke={seriesColour(i)} dot={false} isAnimationActive={false} />
         ))}
-        {leaderChangeLines(marks)}
+        {leaderChangeLines(marks, spanMs)}
       </LineChart>
     </ChartCard>
   );

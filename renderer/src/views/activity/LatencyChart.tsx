@@ -5,7 +5,7 @@ import { nodeIdsIn } from '../../store/chart-window';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
 export function LatencyChart() {
-  const { samples, marks } = useChartWindow();
+  const { samples, marks, spanMs } = useChartWindow();
   const nodeIds = useMemo(() => nodeIdsIn(samples, (s) => s.latencyP95ByNode), [samples]);
   const data = useMemo(
     () => samples.map((s) => ({ time: s.time, p50: s.latencyP50Ms, p95: s.latencyP95Ms, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.latencyP95ByNode[id] ?? null])) })),
@@ -24,7 +24,7 @@ export function LatencyChart() {
         {nodeIds.map((id, i) => (
           <Line key={id} type="monotone" dataKey={`n${id}`} name={`Node ${id} p95`} stroke={seriesColour(i + 2)} strokeDasharray="4 2" dot={false} connectNulls isAnimationActive={false} />
         ))}
-        {leaderChangeLines(marks)}
+        {leaderChangeLines(marks, spanMs)}
       </LineChart>
     </ChartCard>
   );

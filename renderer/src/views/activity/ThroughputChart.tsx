@@ -6,7 +6,7 @@ import { formatRate } from '../../format/units';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
 export function ThroughputChart() {
-  const { samples, marks } = useChartWindow();
+  const { samples, marks, spanMs } = useChartWindow();
   const nodeIds = useMemo(() => nodeIdsIn(samples, (s) => s.throughputByNode), [samples]);
   const data = useMemo(
     () => samples.map((s) => ({ time: s.time, upload: s.uploadBytesPerSec, download: s.downloadBytesPerSec, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.throughputByNode[id] ?? null])) })),
@@ -26,7 +26,7 @@ export function ThroughputChart() {
         {nodeIds.map((id, i) => (
           <Line key={id} type="monotone" dataKey={`n${id}`} name={`Node ${id}`} stroke={seriesColour(i + 2)} strokeDasharray="4 2" dot={false} connectNulls isAnimationActive={false} />
         ))}
-        {leaderChangeLines(marks)}
+        {leaderChangeLines(marks, spanMs)}
       </ComposedChart>
     </ChartCard>
   );

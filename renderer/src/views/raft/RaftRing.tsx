@@ -10,6 +10,9 @@ import { contactAgeMs, leaderViewOf } from '../../store/cluster-derive';
 import { useNow } from '../../shell/useNow';
 import { settingsFor } from '../../store/config-derive';
 import { termColour } from './term-colour';
+import { describeCampaign, describeVote, recentCampaigns, votesInFlight } from '../../store/election-derive';
+import { useApp } from '../../store/context';
+import { ElectionOverlay } from './ElectionOverlay';
 
 const SIZE = 400;
 const CENTER = SIZE / 2;
@@ -75,14 +78,17 @@ function rimToRim(from: { x: number; y: number }, to: { x: number; y: number }, 
 }
 
 export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
-  const now = useNow(250);
+  const now = useNow(100);
   const arrowId = useId();
+  const electionEvents = useApp((s) => s.electionEvents);
   const nodes = [...snapshot.nodes].sort((a, b) => a.id - b.id);
   const at = new Map(nodes.map((n, i) => [n.id, position(i, nodes.length)]));
   const electionTimeout = Number(settingsFor(snapshot, 'cluster').find(([k]) => k === 'electionTimeout')?.[1].value ?? 1000);
   const leader = snapshot.leaderId === null ? undefined : at.get(snapshot.leaderId);
   const votes = votesInElection(nodes);
-  const summary = [...nodes.map((n) => describe(n, snapshot.leaderId)), ...votes.map(voteText)].join('. ');
+  const campaigns = recentCampaigns(electionEvents, now);
+  const inFlight = votesInFlight(electionEvents, now);
+  const summary = [...nodes.map((n) => describe(n, snapshot.leaderId)), ...campaigns.map(describeCampaign), ...votes.map(voteText), ...inFlight.map(describeVote)].join('. ');
 
   return (
     <svg viewBox={`0 0 ${SIZE} ${SIZE}`} className="raft-ring" role="img" aria-label={`Raft ring. ${summary}.`}>
@@ -132,6 +138,7 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
           </g>
         );
       })}
+      <ElectionOverlay at={at} nodeRadius={NODE_R} campaigns={campaigns} votes={inFlight} now={now} />
       {nodes.map((n) => {
         const p = at.get(n.id);
         if (p === undefined) return null;

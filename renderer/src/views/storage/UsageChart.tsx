@@ -6,7 +6,7 @@ import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisPro
 import { useMemo } from 'react';
 
 export function UsageChart() {
-  const { samples, marks } = useChartWindow();
+  const { samples, marks, spanMs } = useChartWindow();
   const nodeIds = useMemo(() => [...new Set(samples.flatMap((s) => Object.keys(s.bytesOnDiskByNode).map(Number)))].sort((a, b) => a - b), [samples]);
   const data = useMemo(
     () => samples.map((s) => ({ time: s.time, total: s.totalSize, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.bytesOnDiskByNode[id] ?? null])) })),
@@ -25,7 +25,7 @@ export function UsageChart() {
         {nodeIds.map((id, i) => (
           <Line key={id} type="monotone" dataKey={`n${id}`} name={`Node ${id} disk`} stroke={seriesColour(i + 1)} dot={false} isAnimationActive={false} />
         ))}
-        {leaderChangeLines(marks)}
+        {leaderChangeLines(marks, spanMs)}
       </LineChart>
     </ChartCard>
   );
