@@ -1,0 +1,133 @@
+// The live view during faults, in a real Chromium against web mode with three real nodes: the page
+// is sampled every 50 ms around a leader kill (never "no quorum" while two of three are up, never
+// the dead node as leader after 300 ms, a candidate on the Raft view, the new leader named), a
+// paused follower and an isolated one. Screenshots in test-results/e2e/.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import { repoRoot, waitFor } from '../cluster/harness';
+import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
+import { startWebMode, type WebMode } from './support/web-mode';
+
+const chromiumPath = chromiumOrSkip();
+const screenshots = path.join(repoRoot, 'test-results', 'e2e');
+
+let web: WebMode;
+let browser: Browser;
+let page: Page;
+
+interface Sample {
+  readonly at: number;
+  readonly header: string;
+  readonly ring: string;
+}
+
+/** Starts sampling the header and the Raft ring every 50 ms inside the page. */
+async function startSampling(): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { samples: Sample[]; sampler: number };
+    w.samples = [];
+    w.sampler = window.setInterval(() => {
+      const header = document.querySelector('[aria-label="Cluster status"]')?.textContent ?? '';
+      const ring = document.querySelector('svg.raft-ring')?.getAttribute('aria-label') ?? '';
+      w.samples.push({ at: Date.now(), header, ring });
+    }, 50);
+  });
+}
+
+async function stopSampling(): Promise<Sample[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as { samples: Sample[]; sampler: number };
+    window.clearInterval(w.sampler);
+    return w.samples;
+  });
+}
+
+async function snapshot(): Promise<ClusterSnapshot> {
+  return web.api<ClusterSnapshot>('/api/cluster');
+}
+
+async function healthyLeader(): Promise<number> {
+  return waitFor('a healthy cluster, every node running', async () => {
+    const s = await snapshot();
+    return s.health === 'healthy' && s.leaderId !== null && s.nodes.every((n) => n.process?.state === 'running') ? s.leaderId : undefined;
+  }, 60_000);
+}
+
+const header = () => page.getByRole('group', { name: 'Cluster status' }).innerText();
+
+describe.skipIf(chromiumPath === null)('the live view during faults (Chromium, web mode, three real nodes)', () => {
+  beforeAll(async () => {
+    await mkdir(screenshots, { recursive: true });
+    web = await startWebMode();
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(web.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+  });
+
+  it('sampled every 50 ms around a leader kill: an election, never "no quorum", never the dead leader, then the new one', async () => {
+    const oldLeader = await healthyLeader();
+    await page.getByRole('tab', { name: 'Raft view' }).click();
+    await expect.poll(header, { timeout: 15_000 }).toContain(`Leader: node ${oldLeader}`);
+    await startSampling();
+    await page.waitForTimeout(300);
+    const killedAt = Date.now();
+    await page.getByRole('button', { name: `Kill node ${oldLeader}` }).click();
+    const newLeader = await waitFor('a new leader on the page', async () => {
+      const match = /Leader: node (\d+)/.exec(await header());
+      return match !== null && Number(match[1]) !== oldLeader ? Number(match[1]) : undefined;
+    }, 10_000);
+    await page.screenshot({ path: path.join(screenshots, 'live-view-new-leader.png'), fullPage: true });
+    await page.waitForTimeout(1_000);
+    const samples = (await stopSampling()).filter((s) => s.at >= killedAt);
+
+    expect(samples.length).toBeGreaterThan(20);
+    expect(samples.filter((s) => /No quorum/.test(s.header)).map((s) => s.header)).toEqual([]);
+    expect(samples.filter((s) => s.at > killedAt + 300 && s.header.includes(`Leader: node ${oldLeader}`)).map((s) => s.header)).toEqual([]);
+    expect(samples.some((s) => /Electing a leader/.test(s.header))).toBe(true);
+    expect(samples.some((s) => /is a candidate for term \d+/.test(s.ring))).toBe(true);
+    expect(samples.at(-1)?.header).toContain(`Leader: node ${newLeader}`);
+    const firstShown = samples.find((s) => s.header.includes(`Leader: node ${newLeader}`))?.at ?? Infinity;
+    const electing = samples.find((s) => /Electing a leader/.test(s.header))?.at ?? Infinity;
+    console.log(`leader kill: "Electing a leader" after ${electing - killedAt} ms, node ${newLeader} named after ${firstShown - killedAt} ms`);
+  });
+
+  it('shows a paused follower as down at once, the cluster degraded, and healthy again once resumed', async () => {
+    const leader = await healthyLeader();
+    const follower = (await snapshot()).nodes.find((n) => n.id !== leader)?.id as number;
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await expect.poll(header, { timeout: 15_000 }).toMatch(/Healthy[\s\S]*3 of 3 nodes up/);
+    const pausedAt = Date.now();
+    await page.getByRole('button', { name: `Pause node ${follower}` }).click();
+    await expect.poll(header, { timeout: 2_000, interval: 50 }).toMatch(/Degraded[\s\S]*2 of 3 nodes up/);
+    console.log(`pause: shown degraded after ${Date.now() - pausedAt} ms`);
+    expect(await header()).toContain(`Leader: node ${leader}`);
+    await web.api('/api/files/written-while-paused.txt', { method: 'PUT', body: 'missed by the paused node' });
+    await page.getByRole('tab', { name: 'Recovery' }).click();
+    const card = page.getByRole('region', { name: `Recovery of node ${follower}` });
+    await expect.poll(() => card.innerText(), { timeout: 5_000 }).toMatch(/Down/);
+    await page.screenshot({ path: path.join(screenshots, 'live-view-paused-follower.png'), fullPage: true });
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: `Resume node ${follower}` }).click();
+    await expect.poll(header, { timeout: 20_000 }).toMatch(/Healthy[\s\S]*3 of 3 nodes up/);
+  });
+
+  it('counts an isolated follower out ("2 of 3 nodes up · 1 cut off") until it is healed', async () => {
+    const leader = await healthyLeader();
+    const follower = (await snapshot()).nodes.find((n) => n.id !== leader)?.id as number;
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: `Isolate node ${follower}` }).click();
+    await expect.poll(header, { timeout: 5_000, interval: 50 }).toMatch(/Degraded[\s\S]*2 of 3 nodes up · 1 cut off/);
+    await page.screenshot({ path: path.join(screenshots, 'live-view-isolated-follower.png'), fullPage: true });
+    await page.getByRole('button', { name: `Heal node ${follower}` }).click();
+    await expect.poll(header, { timeout: 30_000 }).toMatch(/Healthy[\s\S]*3 of 3 nodes up/);
+    expect(await header()).not.toContain('cut off');
+  });
+});
