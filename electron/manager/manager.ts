@@ -13,6 +13,7 @@ import { ClusterOps } from './clusters/cluster-ops';
 import { ClusterView } from './cluster-view/cluster-view';
 import { startControlServer, type ControlContext, type ControlServer } from './control-api/control-api';
 import { EventBus } from './cluster-view/event-bus';
+import { EventJournal } from './cluster-view/event-journal';
 import type { Launcher, NodeCommand } from './supervision/launcher';
 import { LocalCluster } from './supervision/local-cluster';
 import { LogStore } from './cluster-view/log-store';
@@ -70,6 +71,7 @@ export class Manager {
   private local: LocalCluster | null = null;
   private server: ControlServer | null = null;
   private readonly logger: ManagerLogger;
+  private journal: EventJournal | null = null;
   /** Profile switches run one at a time. */
   private switching: Promise<void> = Promise.resolve();
 
@@ -90,6 +92,7 @@ export class Manager {
     const lock = await ClusterLock.acquire(options.dataDir, options.holder ?? 'web');
     const manager = new Manager(options, lock);
     try {
+      await manager.openJournal();
       await manager.enter(await manager.profiles.active());
     } catch (err) {
       await lock.release();
@@ -107,6 +110,17 @@ export class Manager {
     }
     manager.logger.info({ port: manager.port, profile: manager.active.backend.profile }, 'manager started');
     return manager;
+  }
+
+  /** Everything the dashboard is told of the cluster goes into the journal too (replay, history). */
+  private async openJournal(): Promise<void> {
+    const journal = await EventJournal.open(path.join(this.options.dataDir, 'journal'));
+    this.journal = journal;
+    this.bus.subscribe((event) => {
+      if (event.name === 'snapshot') journal.append({ at: event.data.updatedAt, name: 'snapshot', data: event.data });
+      else if (event.name === 'nodeEvent') journal.append({ at: Date.now(), name: 'nodeEvent', data: event.data });
+      else if (event.name === 'leaderChange') journal.append({ at: event.data.time, name: 'leaderChange', data: event.data });
+    });
   }
 
   /** Watched folders and the control API, once the cluster is up. */
@@ -127,6 +141,7 @@ export class Manager {
       watchedFolders: this.watched,
       rendererDir: options.rendererDir,
       snapshot: () => this.snapshot(),
+      journal: this.journal,
       backend: () => this.active.backend,
       ops: () => this.active.ops,
       activate: (profile) => this.activate(profile),
@@ -181,6 +196,7 @@ export class Manager {
     await this.watched?.close();
     this.watched = null;
     await this.leave();
+    await this.journal?.close();
     // Only once the nodes are gone: a next manager may then treat whatever is left as leftovers.
     await this.lock.release();
     this.logger.info({}, 'manager stopped');

@@ -13,6 +13,12 @@
 import type { ConfigView, NodeStatus, RecoveryStatus, Stats } from './api-types';
 import type { NodeEvent } from './node-events';
 
+/**
+ * One entry of the manager's journal (`GET /api/journal?since=&until=&limit=`, epoch ms, oldest
+ * first): a snapshot, node event or leader change exactly as it was published at `at`.
+ */
+export type JournalRecord = { [K in 'snapshot' | 'nodeEvent' | 'leaderChange']: { readonly at: number; readonly name: K; readonly data: ManagerEvents[K] } }['snapshot' | 'nodeEvent' | 'leaderChange'];
+
 /** A supervised node process's lifecycle, as the supervisor sees it. */
 export type ProcessState = 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed' | 'backoff' | 'errored' | 'paused';
 

@@ -3,7 +3,7 @@
 // through a leader kill, a pause and an isolation — never "no quorum" while two of three are up,
 // never a dead node as leader, a visible election, the new leader as soon as it is elected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, JournalRecord } from '../../node-runtime/common/manager-api';
 import type { NodeEvent } from '../../node-runtime/common/node-events';
 import { childProcessLauncher } from '../../electron/manager/supervision/child-process-launcher';
 import { Manager } from '../../electron/manager/manager';
@@ -80,6 +80,16 @@ describe('pushed node events', () => {
       const won = sse.of('nodeEvent').find((e) => (e.data as NodeEvent).type === 'role' && e.data.node === newLeader && (e.data as NodeEvent & { role?: string }).role === 'leader');
       expect(won).toBeDefined();
       expect(elected.at - (won?.at ?? 0)).toBeLessThan(100);
+
+      // The journal kept it all, in order, for replay.
+      const journal = (await (await fetch(`${base}/api/journal?since=${killedAt}`, { headers: auth })).json()) as JournalRecord[];
+      expect(journal.map((r) => r.at)).toEqual([...journal.map((r) => r.at)].sort((a, b) => a - b));
+      expect(journal.some((r) => r.name === 'snapshot' && r.data.health === 'electing')).toBe(true);
+      expect(journal.some((r) => r.name === 'nodeEvent' && r.data.type === 'voteGranted')).toBe(true);
+      expect(journal.some((r) => r.name === 'leaderChange' && r.data.leaderId === newLeader)).toBe(true);
+      const bad = await fetch(`${base}/api/journal?since=yesterday`, { headers: auth });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: 'bad_request' });
     } finally {
       await sse.close();
     }

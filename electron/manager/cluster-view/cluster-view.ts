@@ -19,6 +19,9 @@ export interface ClusterViewOptions {
   readonly pollTimeoutMs?: number;
 }
 
+/** The fastest snapshots follow each other for progress events (role events publish at once). */
+const PROGRESS_PUBLISH_MS = 100;
+
 /** How long polling stays fast after the last change. */
 const FAST_POLL_WINDOW_MS = 3_000;
 
@@ -66,6 +69,7 @@ export class ClusterView {
   private fastUntil = 0;
   private lastPollStarted = 0;
   private publishQueued = false;
+  private progressTimer: NodeJS.Timeout | null = null;
   private running = false;
   private readonly unsubscribe: () => void;
   private readonly unsubscribeEvents: () => void;
@@ -110,7 +114,13 @@ export class ClusterView {
       reading,
       report: { ...report, status: reading?.status ?? report.status, recovery: recovery ?? report.recovery, receivedAt: now },
     });
-    this.queuePublish();
+    // A role change is shown at once; progress under a write burst at most every PROGRESS_PUBLISH_MS
+    // (each snapshot goes to every dashboard and into the journal).
+    if (event.type === 'role') this.queuePublish();
+    else this.progressTimer ??= setTimeout(() => {
+      this.progressTimer = null;
+      this.queuePublish();
+    }, PROGRESS_PUBLISH_MS);
   }
 
   snapshot(): ClusterSnapshot {
@@ -149,6 +159,8 @@ export class ClusterView {
     this.unsubscribeEvents();
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    this.progressTimer = null;
     this.publish();
   }
 

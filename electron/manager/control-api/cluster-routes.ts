@@ -54,6 +54,7 @@ export function clusterRoutes(ctx: ControlContext): Router {
     .all(methodNotAllowed);
 
   apiRoute(router, '/logs').get((req, res) => logs(ctx, req, res)).all(methodNotAllowed);
+  apiRoute(router, '/journal').get(async (req, res) => journal(ctx, req, res)).all(methodNotAllowed);
   apiRoute(router, '/s3-credentials')
     .get((_req, res) => {
       const access = ctx.backend().s3Credentials;
@@ -83,4 +84,21 @@ function logs(ctx: ControlContext, req: Request, res: Response): void {
     level: level ?? undefined,
     limit: limit === null ? undefined : Number(limit),
   }));
+}
+
+/** Most records one request returns (the newest of the range). */
+const MAX_JOURNAL_RECORDS = 20_000;
+
+const journalQuery = z.object({
+  since: z.coerce.number().int().min(0),
+  until: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_JOURNAL_RECORDS).optional(),
+});
+
+async function journal(ctx: ControlContext, req: Request, res: Response): Promise<void> {
+  if (ctx.journal === null) throw new ApiError('conflict', 'this manager keeps no journal');
+  const parsed = journalQuery.safeParse(Object.fromEntries(requestUrl(req).searchParams));
+  if (!parsed.success) throw new ApiError('bad_request', `since (epoch ms) is required; until and limit (1–${MAX_JOURNAL_RECORDS}) are optional: ${parsed.error.issues[0]?.message ?? ''}`);
+  const { since, until, limit } = parsed.data;
+  sendJson(res, 200, await ctx.journal.read(since, until ?? Date.now(), limit ?? MAX_JOURNAL_RECORDS));
 }

@@ -10,6 +10,7 @@ import type { ClusterBackend } from '../clusters/cluster-backend';
 import type { ClusterOps } from '../clusters/cluster-ops';
 import type { ProfileStore } from '../clusters/profiles';
 import type { EventBus } from '../cluster-view/event-bus';
+import type { EventJournal } from '../cluster-view/event-journal';
 import type { LogStore } from '../cluster-view/log-store';
 import type { WatchedFolders } from '../watched/watched-folders';
 import { cookieName, crossSiteRefusal, isAllowedHost, presentedToken, TOKEN_COOKIE, tokenMatches } from './auth';
@@ -30,6 +31,8 @@ export interface ControlContext {
   readonly watchedFolders: WatchedFolders | null;
   readonly rendererDir: string | null;
   snapshot(): ClusterSnapshot;
+  /** The cluster's recent history (null where none is kept). */
+  readonly journal: EventJournal | null;
   backend(): ClusterBackend;
   ops(): ClusterOps;
   activate(profile: string): Promise<void>;
