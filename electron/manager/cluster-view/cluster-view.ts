@@ -22,6 +22,9 @@ export interface ClusterViewOptions {
 /** The fastest snapshots follow each other for progress events (role events publish at once). */
 const PROGRESS_PUBLISH_MS = 100;
 
+/** How long a running local node that failed a poll still counts as up since it was last heard. */
+const STILL_HEARD_MS = 2_000;
+
 /** How long polling stays fast after the last change. */
 const FAST_POLL_WINDOW_MS = 3_000;
 
@@ -202,7 +205,7 @@ export class ClusterView {
     const [status, stats, recovery, config] = await Promise.allSettled([client.status(), client.stats(), client.recovery(), client.config()]);
     // Another cluster's node on a port we think is ours (it was free when we chose it) is not ours.
     if (status.status === 'rejected' || status.value.id !== member.id) {
-      this.observations.set(member.id, { ...previous, reachable: false, pid });
+      this.observations.set(member.id, { ...previous, reachable: status.status === 'rejected' && this.stillHeard(member, previous), pid });
       return;
     }
     this.reapplyRules(member, pid);
@@ -220,6 +223,16 @@ export class ClusterView {
         receivedAt: Date.now(),
       },
     });
+  }
+
+  /**
+   * A local node whose process runs and that spoke (answered or pushed an event) moments ago is
+   * not down because one poll failed: under load an answer can take longer than the poll's
+   * timeout. Its exit or a pause shows at once anyway, through the process state.
+   */
+  private stillHeard(member: MemberView, previous: Observation): boolean {
+    const heardAt = previous.report?.receivedAt ?? 0;
+    return member.process?.state === 'running' && previous.reachable && previous.pid === (member.process.pid ?? null) && Date.now() - heardAt < STILL_HEARD_MS;
   }
 
   /**

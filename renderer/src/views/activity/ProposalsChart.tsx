@@ -6,7 +6,7 @@ import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisPro
 const perSecond = (v: unknown) => (typeof v === 'number' ? `${formatCount(Math.round(v * 10) / 10)}/s` : String(v));
 
 export function ProposalsChart() {
-  const { samples, marks } = useChartWindow();
+  const { samples, marks, spanMs } = useChartWindow();
   const data = useMemo(() => samples.map((s) => ({ time: s.time, committed: s.proposalsCommittedPerSec, failed: s.proposalsFailedPerSec })), [samples]);
   return (
     <ChartCard
@@ -22,7 +22,7 @@ export function ProposalsChart() {
         <Legend />
         <Area type="monotone" dataKey="committed" name="Committed" stroke={seriesColour(2)} fill={seriesColour(2)} fillOpacity={0.2} isAnimationActive={false} />
         <Line type="monotone" dataKey="failed" name="Failed" stroke="var(--bad)" dot={false} isAnimationActive={false} />
-        {leaderChangeLines(marks)}
+        {leaderChangeLines(marks, spanMs)}
       </ComposedChart>
     </ChartCard>
   );
