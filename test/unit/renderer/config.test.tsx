@@ -34,6 +34,16 @@ describe('Configuration', () => {
     expect(screen.getByText('= 1,610,612,736 bytes')).toBeTruthy();
   });
 
+  it('warns, before Apply, that a quota below what is stored refuses every new write', () => {
+    setup();
+    const quota = screen.getByLabelText('Storage quota');
+    fireEvent.change(quota, { target: { value: '100 MiB' } });
+    // The fixture's leader stores 300 MiB.
+    expect(screen.getByRole('status').textContent).toBe('Below the 300 MiB stored now: once saved, every new write is refused until files are deleted or the quota is raised.');
+    fireEvent.change(quota, { target: { value: '2 GiB' } });
+    expect(screen.queryByRole('status')).toBeNull();
+  });
+
   it('applies an edit without restart and shows what changed', async () => {
     const h = setup();
     fireEvent.change(screen.getByLabelText('Heartbeat interval'), { target: { value: '200 ms' } });

@@ -39,6 +39,21 @@ describe('Storage', () => {
     const gauge = screen.getByRole('progressbar', { name: 'Cluster quota used' });
     expect(gauge.className).toContain('progress-bad');
     expect(screen.getByText(/10.0 MiB left/)).toBeTruthy();
+    expect(screen.queryByText(/Over the quota/)).toBeNull();
+  });
+
+  it('says in words that writes are refused when the quota was set below what is stored', () => {
+    const h = harness();
+    const base = healthyCluster();
+    h.store.getState().handleEvent({
+      type: 'snapshot',
+      data: { ...base, nodes: [node(1, { status: { role: 'leader' }, stats: { totalSize: 300 * 1024 * 1024, quotaLimit: 200 * 1024 * 1024, quotaUsed: 1.5 } }), ...base.nodes.slice(1)] },
+    });
+    renderWithStore(<StorageView />, h.store);
+    expect(screen.getByRole('status').textContent).toBe(
+      'Over the quota: 300 MiB stored, 100 MiB more than the 200 MiB allowed. New writes are refused until files are deleted or the quota is raised.',
+    );
+    expect(screen.getByText(/0 B left/)).toBeTruthy();
   });
 });
 

@@ -3,8 +3,10 @@
 import type { ConfigEntry } from '../../../../node-runtime/common/api-types';
 import { LOG_LEVELS } from '../../../../node-runtime/common/config';
 import { EXPLAIN } from '../../format/explain';
+import { quotaDraftWarning } from '../../format/quota-warning';
 import { settingHint } from '../../format/setting-hint';
 import { settingMeta } from '../../format/setting-meta';
+import { leaderOf } from '../../store/cluster-derive';
 import { settingText } from '../../store/config-derive';
 import { useApp } from '../../store/context';
 
@@ -13,6 +15,8 @@ export function SettingRow({ settingKey, entry }: { settingKey: string; entry: C
   const error = useApp((s) => s.config.errors[settingKey]);
   const edit = useApp((s) => s.editSetting);
   const value = draft ?? settingText(settingKey, entry.value);
+  const stored = useApp((s) => (settingKey === 'storageQuota' ? (leaderOf(s.snapshot)?.report?.stats?.totalSize ?? null) : null));
+  const warning = settingKey === 'storageQuota' && draft !== undefined && error === undefined ? quotaDraftWarning(draft, stored) : null;
   const meta = settingMeta(settingKey);
   const inputId = `setting-${settingKey}`;
   const errorId = `${inputId}-error`;
@@ -61,6 +65,11 @@ export function SettingRow({ settingKey, entry }: { settingKey: string; entry: C
       {error !== undefined && (
         <p id={errorId} className="setting-error" role="alert">
           {error}
+        </p>
+      )}
+      {warning !== null && (
+        <p className="setting-warning" role="status">
+          {warning}
         </p>
       )}
     </div>

@@ -1,4 +1,5 @@
 // How much of the cluster quota is used.
+import { overQuotaWarning } from '../../format/quota-warning';
 import { formatBytes, formatPercent } from '../../format/units';
 import { Explained } from '../../shell/Explained';
 import { ProgressBar } from '../../shell/ProgressBar';
@@ -9,6 +10,7 @@ export function QuotaGauge() {
   const stats = useApp((s) => (leaderOf(s.snapshot) ?? s.snapshot?.nodes.find((n) => n.report?.stats != null))?.report?.stats ?? null);
   if (stats === null) return <p className="muted">No node has reported its storage yet.</p>;
   const tone = stats.quotaUsed >= 0.95 ? 'bad' : stats.quotaUsed >= 0.8 ? 'warn' : 'ok';
+  const over = overQuotaWarning(stats.totalSize, stats.quotaLimit);
   return (
     <div className="gauge">
       <div className="row">
@@ -29,6 +31,11 @@ export function QuotaGauge() {
       <span className="muted num">
         {stats.totalFiles.toLocaleString('en-US')} files · {formatBytes(Math.max(0, stats.quotaLimit - stats.totalSize))} left
       </span>
+      {over !== null && (
+        <p className="setting-error" role="status">
+          {over}
+        </p>
+      )}
     </div>
   );
 }
