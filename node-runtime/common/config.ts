@@ -82,6 +82,8 @@ export const nodeSettingsSchema = z.object({
    */
   leaderWaitMs: int(0, 600 * SECOND_MS),
   requestTimeoutMs: z.union([z.literal(0), int(SECOND_MS, DAY_SEC * SECOND_MS)], { error: 'must be 0 (no limit) or between 1 s and 1 d' }),
+  /** Largest request head (request line and headers) this node reads, bytes; larger gets 431. New connections take a change. */
+  maxHeaderBytes: int(KiB, MiB),
 });
 
 export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
@@ -136,6 +138,8 @@ export const NODE_DEFAULTS: Readonly<NodeSettings> = {
   // Node's own default: a 10 GiB upload still fits at ~40 MiB/s; raise it for slower links.
   requestTimeoutMs: 300 * SECOND_MS,
   leaderWaitMs: 10 * SECOND_MS,
+  // Node's own default: room for a long token and cookies, too small to spend memory on padding.
+  maxHeaderBytes: 16 * KiB,
 };
 
 export const CLUSTER_SETTING_KEYS = Object.keys(clusterSettingsSchema.shape) as readonly ClusterSettingKey[];

@@ -16,6 +16,7 @@ export const SETTING_UNITS: Readonly<Partial<Record<SettingKey, SettingUnit>>> =
   lockDefaultTtlMs: 'ms',
   bodyIdleTimeoutMs: 'ms',
   requestTimeoutMs: 'ms',
+  maxHeaderBytes: 'bytes',
   leaderWaitMs: 'ms',
   scrubIntervalSec: 'sec',
   snapshotThreshold: 'count',

@@ -51,7 +51,8 @@ export type Rejection =
   | { readonly code: 'not_found'; readonly name: string }
   | { readonly code: 'conflict'; readonly name: string; readonly expectedVersion: number; readonly actualVersion: number }
   | { readonly code: 'conflict'; readonly name: string; readonly expectedRevision: number; readonly actualRevision: number }
-  | { readonly code: 'file_too_large'; readonly name: string; readonly size: number; readonly limit: number }
+  /** `limit` is the whole quota, or with `setting` the maximum file size. */
+  | { readonly code: 'file_too_large'; readonly name: string; readonly size: number; readonly limit: number; readonly setting?: 'maxFileBytes' }
   | { readonly code: 'quota_exceeded'; readonly name: string; readonly used: number; readonly limit: number; readonly requested: number }
   | { readonly code: 'locked'; readonly name: string; readonly owner: string; readonly expiresAt: number }
   | { readonly code: 'lock_token_invalid'; readonly name: string; readonly reason: 'no_active_lock' | 'token_mismatch' }
@@ -87,7 +88,9 @@ function describe(r: Rejection): string {
         ? `file "${r.name}" is at revision ${r.actualRevision}, not ${r.expectedRevision}`
         : `file "${r.name}" is at version ${r.actualVersion}, not ${r.expectedVersion}`;
     case 'file_too_large':
-      return `file "${r.name}" is ${formatBytes(r.size)}, more than the whole quota of ${formatBytes(r.limit)}`;
+      return r.setting === 'maxFileBytes'
+        ? `file "${r.name}" is ${formatBytes(r.size)}, over the maximum file size of ${formatBytes(r.limit)} (setting maxFileBytes)`
+        : `file "${r.name}" is ${formatBytes(r.size)}, more than the whole quota of ${formatBytes(r.limit)}`;
     case 'quota_exceeded':
       return quotaText(`storing "${r.name}" (${formatBytes(r.requested)})`, r.used, r.limit);
     case 'locked':

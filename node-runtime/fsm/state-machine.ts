@@ -195,8 +195,11 @@ export class StateMachine {
     const versionProblem = this.checkExpected(cmd.name, previous, cmd);
     if (versionProblem) return reject(versionProblem);
 
-    const limit = this.config.current().storageQuota;
+    const { storageQuota: limit, maxFileBytes } = this.config.current();
     if (cmd.size > limit) return reject({ code: 'file_too_large', name: cmd.name, size: cmd.size, limit });
+    // The writer refuses an oversized file before storing it; this holds the limit for a write
+    // whose maxFileBytes was lowered between that check and its commit, on every replica alike.
+    if (cmd.size > maxFileBytes) return reject({ code: 'file_too_large', name: cmd.name, size: cmd.size, limit: maxFileBytes, setting: 'maxFileBytes' });
     const used = this.catalog.totals().bytes;
     const growth = cmd.size - (previous?.size ?? 0);
     // Only growth is refused: after the quota was lowered below usage, shrinking files still works.

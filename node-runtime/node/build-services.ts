@@ -146,10 +146,10 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
   config.on('persistFailed', (err) => logger.error({ err: err.message }, 'could not save node settings; they stay live until a restart'));
   config.on('nodeSettings', (settings) => {
     logger.level = settings.logLevel;
-    http.setRequestTimeout(settings.requestTimeoutMs);
+    http.setLimits(settings);
   });
   logger.level = config.nodeSettings().logLevel;
-  http.setRequestTimeout(config.nodeSettings().requestTimeoutMs);
+  http.setLimits(config.nodeSettings());
   return { runner, traffic, membership, leader, config, requestNode };
 }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { advertisedHost, serverUrl } from '../common/listen-address';
 import { answerClientErrors } from '../api/client-errors';
 import { createServedPort, type TlsMaterial } from '../transport/tls';
+import { NODE_DEFAULTS, type NodeSettings } from '../common/config';
 import type { NodeOptions } from './cli-options';
 import { StartupError } from './config-file';
 
@@ -13,8 +14,8 @@ export interface NodeHttpServer {
   readonly url: string;
   /** Replaces the "starting" answer with the API. */
   serve(app: http.RequestListener): void;
-  /** Applies the live request timeout (0: none). */
-  setRequestTimeout(ms: number): void;
+  /** Applies the live request limits: the whole request's timeout (0: none) and the largest head, for new connections. */
+  setLimits(limits: Pick<NodeSettings, 'requestTimeoutMs' | 'maxHeaderBytes'>): void;
   /** Stops accepting, lets requests in flight finish for up to `graceMs`, then cuts the rest. */
   close(graceMs: number): Promise<void>;
 }
@@ -29,8 +30,10 @@ export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure' 
   // The API answers a missing Host itself (Node's own check answers 400 with no body at all).
   // Request timeouts are checked every connectionsCheckingInterval; Node's 30 s would let a
   // trickling client outlive requestTimeoutMs by that much.
-  const { server, listener, scheme } = createServedPort(tls, { requireHostHeader: false, connectionsCheckingInterval: 1_000 }, starting);
-  answerClientErrors(server);
+  const { server, listener, scheme } = createServedPort(tls, { requireHostHeader: false, connectionsCheckingInterval: 1_000, maxHeaderSize: NODE_DEFAULTS.maxHeaderBytes }, starting);
+  // Node reads maxHeaderSize (absent from its types) as each connection arrives: a change reaches new connections.
+  const limited = server as http.Server & { maxHeaderSize: number };
+  answerClientErrors(server, () => limited.maxHeaderSize);
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new StartupError(`the HTTP port ${host}:${options.http.port} is already in use (another node running?)`) : err),
@@ -44,7 +47,8 @@ export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure' 
       server.off('request', starting);
       server.on('request', app);
     },
-    setRequestTimeout(ms) {
+    setLimits({ requestTimeoutMs: ms, maxHeaderBytes }) {
+      limited.maxHeaderSize = maxHeaderBytes;
       server.requestTimeout = ms;
       // Headers must not get longer than the whole request (Node's own rule at creation).
       server.headersTimeout = ms === 0 ? 60_000 : Math.min(60_000, ms);

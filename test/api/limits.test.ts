@@ -1,6 +1,7 @@
 // Issue #15's limits, each a setting with its own answer, on a real cluster: the maximum file
 // size (413), concurrent uploads per node (429), and the whole-request timeout that stops a
-// client trickling a byte at a time (408). The body idle timeout is in hostile-input.test.ts.
+// client trickling a byte at a time (408), and the request head size (431). The body idle timeout
+// is in hostile-input.test.ts.
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,5 +98,32 @@ describe('requestTimeoutMs', () => {
     expect((await fetch(`${leader.url}/files/trickle.bin`)).status).toBe(404);
     for (const node of cluster.nodes) expect(node.process?.exitCode).toBeNull();
     expect((await putConfig(follower, { requestTimeoutMs: 300_000 })).status).toBe(200);
+  });
+});
+
+describe('maxHeaderBytes', () => {
+  /** One raw GET /status with an extra header of `padding` bytes, on a new connection; resolves with the whole answer. */
+  const getWithHeader = (node: TestNode, padding: number) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(node.httpPort, '127.0.0.1', () => socket.write(`GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Pad: ${'a'.repeat(padding)}\r\n\r\n`));
+      let text = '';
+      socket.setEncoding('utf8').on('data', (t: string) => (text += t));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(text));
+    });
+
+  it('answers a head over the setting 431 headers_too_large naming it, live for new connections', async () => {
+    expect(await getWithHeader(follower, 3000)).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await putConfig(follower, { maxHeaderBytes: 2048 })).status).toBe(200);
+    const refused = await getWithHeader(follower, 3000);
+    expect(refused).toMatch(/^HTTP\/1\.1 431 /);
+    const body = JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4)) as { error: string; detail: string };
+    expect(body).toEqual({ error: 'headers_too_large', detail: 'the request headers are larger than this node accepts (2048 bytes, setting maxHeaderBytes)' });
+    expect(await getWithHeader(follower, 1000)).toMatch(/^HTTP\/1\.1 200 /);
+    // A node setting: the leader still takes the larger head.
+    expect(await getWithHeader(leader, 3000)).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await putConfig(follower, { maxHeaderBytes: 16_384 })).status).toBe(200);
+    expect(await getWithHeader(follower, 3000)).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await putConfig(follower, { maxHeaderBytes: 100 })).status).toBe(400);
   });
 });

@@ -23,6 +23,7 @@ export const SETTING_META: Readonly<Record<string, SettingMeta>> = {
   openHealthRoutes: { label: 'Open health checks', help: 'With an API token set, /livez, /readyz and /metrics still answer without it.' },
   maxConcurrentUploads: { label: 'Uploads at once', help: 'Uploads this node takes at the same time; more wait for a free slot (429).' },
   requestTimeoutMs: { label: 'Request time limit', help: 'Longest a whole request may take to arrive; 0 means no limit.' },
+  maxHeaderBytes: { label: 'Header size limit', help: 'Largest request line and headers a node reads; larger requests get 431. Applies to new connections.' },
   leaderWaitMs: { label: 'Wait for a leader', help: 'A write that arrives during an election waits this long for a new leader before it is refused (503).' },
 };
 

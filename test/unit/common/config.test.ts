@@ -39,7 +39,7 @@ describe('settings', () => {
       'storageQuota', 'heartbeatInterval', 'electionTimeout', 'recoveryEnabled', 'scrubRateBytesPerSec',
       'scrubIntervalSec', 'chunkSize', 'snapshotThreshold', 'lockDefaultTtlMs',
     ]));
-    expect([...NODE_SETTING_KEYS].sort()).toEqual(['bodyIdleTimeoutMs', 'diskReserveBytes', 'leaderWaitMs', 'logLevel', 'maxConcurrentUploads', 'openHealthRoutes', 'requestTimeoutMs']);
+    expect([...NODE_SETTING_KEYS].sort()).toEqual(['bodyIdleTimeoutMs', 'diskReserveBytes', 'leaderWaitMs', 'logLevel', 'maxConcurrentUploads', 'maxHeaderBytes', 'openHealthRoutes', 'requestTimeoutMs']);
   });
 
   it('defaults the quota to 10 GiB', () => {

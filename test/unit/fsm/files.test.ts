@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Driver, hashOf, observable, put } from './builders';
+import { rejectionToApiError } from '../../../node-runtime/fsm/outcomes';
 
 describe('put', () => {
   it('stores size, hash, chunks, version 1, its log index as revision, timestamps from the entry', () => {
@@ -160,6 +161,15 @@ describe('quota', () => {
   it('rejects a single file larger than the whole quota as file_too_large', () => {
     const d = withQuota(100);
     expect(d.rejected(put('big', 101, 1))).toEqual({ code: 'file_too_large', name: 'big', size: 101, limit: 100 });
+  });
+
+  it('rejects a file over maxFileBytes as file_too_large naming the setting, whatever room the quota leaves', () => {
+    const d = withQuota(1000);
+    d.ok({ type: 'configSet', patch: { maxFileBytes: 100 }, at: 2 });
+    const rejection = d.rejected(put('big', 101, 3));
+    expect(rejection).toEqual({ code: 'file_too_large', name: 'big', size: 101, limit: 100, setting: 'maxFileBytes' });
+    expect(rejectionToApiError(rejection).detail).toBe('file "big" is 101 B, over the maximum file size of 100 B (setting maxFileBytes)');
+    d.ok(put('fits', 100, 4));
   });
 
   it('after lowering the quota below usage, refuses growth but allows shrinking', () => {

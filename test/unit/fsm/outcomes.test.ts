@@ -8,6 +8,7 @@ const everyRejection: Rejection[] = [
   { code: 'not_found', name: 'a' },
   { code: 'conflict', name: 'a', expectedVersion: 3, actualVersion: 5 },
   { code: 'file_too_large', name: 'a', size: 11, limit: 10 },
+  { code: 'file_too_large', name: 'a', size: 11, limit: 10, setting: 'maxFileBytes' },
   { code: 'quota_exceeded', name: 'a', used: 9, limit: 10, requested: 2 },
   { code: 'locked', name: 'a', owner: 'alice', expiresAt: Date.UTC(2026, 0, 1) },
   { code: 'lock_token_invalid', name: 'a', reason: 'no_active_lock' },

@@ -74,6 +74,7 @@ export function config(patch: Partial<Record<string, ConfigView[string]>> = {}):
     openHealthRoutes: { value: true, scope: 'node', source: 'default' },
     maxConcurrentUploads: { value: 64, scope: 'node', source: 'default' },
     requestTimeoutMs: { value: 300_000, scope: 'node', source: 'default' },
+    maxHeaderBytes: { value: 16_384, scope: 'node', source: 'default' },
     maxFileBytes: { value: 10 * 1024 * MiB, scope: 'cluster', source: 'default' },
   };
   const out: ConfigView = { ...base };
