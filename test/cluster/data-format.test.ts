@@ -135,3 +135,41 @@ describe('a format-2 data directory', () => {
     expect(fresh.body.version).toBe(3);
   });
 });
+
+describe('a format-3 data directory (request ids in its snapshots; before small files rode in their Raft entries)', () => {
+  let cluster: TestCluster;
+  let node: TestNode;
+  const expected = new Map<string, string>([
+    ['empty.txt', ''],
+    ['notes/last.txt', 'the last write\n'],
+    ...[1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12].map((n): [string, string] => [`notes/small-${n}.txt`, `small file ${n}\n`]),
+    ['notes/rewritten.txt', 'second text\n'],
+    ['unicode/crème.txt', 'naïve café\n'],
+  ]);
+
+  beforeAll(async () => {
+    ({ cluster, leader: node } = await startOn(3));
+  });
+  afterAll(() => cluster?.stop());
+
+  it('serves every file it held with the content and SHA-256 it was written with', async () => {
+    const { body } = await json<Listing>(`${node.url}/files?limit=100`);
+    expect(body.items.map((f) => f.name).sort()).toEqual([...expected.keys(), 'media/big.bin'].sort());
+    for (const file of body.items) {
+      const res = await fetch(`${node.url}/files/${file.name.split('/').map(encodeURIComponent).join('/')}`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(res.status, file.name).toBe(200);
+      expect(createHash('sha256').update(bytes).digest('hex'), file.name).toBe(file.sha256);
+      if (expected.has(file.name)) expect(bytes.toString('utf8'), file.name).toBe(expected.get(file.name));
+    }
+    expect(body.items.find((f) => f.name === 'media/big.bin')?.sha256).toBe('f45c04b4ee013e2a2f1d7c7ae3d86e157fb9ec3f2b40c9d6efb6043155473a95');
+  });
+
+  it('keeps versions and revisions, and takes new writes', async () => {
+    const rewritten = await json<Info>(`${node.url}/fileinfo?name=notes/rewritten.txt`);
+    expect(rewritten.body.version).toBe(2);
+    const put = await fetch(`${node.url}/files/notes/after.txt`, { method: 'PUT', body: 'new' });
+    expect(put.status).toBe(201);
+    expect(await (await fetch(`${node.url}/files/notes/after.txt`)).text()).toBe('new');
+  });
+});
