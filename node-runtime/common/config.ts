@@ -62,6 +62,11 @@ export const clusterSettingsSchema = z.object({
   lockDefaultTtlMs: int(100, DAY_SEC * SECOND_MS),
   /** Largest single file a write may store (413 beyond it), whatever room the quota leaves. */
   maxFileBytes: int(1, Number.MAX_SAFE_INTEGER),
+  /**
+   * Files up to this size travel inside their Raft entry (one replication round, one fsync for
+   * bytes and metadata); larger ones are chunked. 0 sends every file through the chunk store.
+   */
+  inlineMaxBytes: int(0, MiB),
 });
 
 export const nodeSettingsSchema = z.object({
@@ -111,6 +116,9 @@ export const CLUSTER_DEFAULTS: Readonly<ClusterSettings> = {
   lockDefaultTtlMs: 30 * SECOND_MS,
   // As large as the default quota: out of the box only the quota limits a file.
   maxFileBytes: 10 * GiB,
+  // MinIO inlines objects under 128 KiB into their metadata for the same reason; 64 KiB keeps a
+  // Raft entry (base64 in JSON, ~87 KB) well under a batch of appends.
+  inlineMaxBytes: 64 * KiB,
 };
 
 /**

@@ -9,6 +9,7 @@ export const SETTING_UNITS: Readonly<Partial<Record<SettingKey, SettingUnit>>> =
   storageQuota: 'bytes',
   maxFileBytes: 'bytes',
   chunkSize: 'bytes',
+  inlineMaxBytes: 'bytes',
   diskReserveBytes: 'bytes',
   scrubRateBytesPerSec: 'bytesPerSec',
   heartbeatInterval: 'ms',

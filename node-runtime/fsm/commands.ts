@@ -9,7 +9,12 @@ import { md5TagSchema, objectMetaSchema, requestIdSchema } from '../common/api-t
 import type { ClusterSettings, SettingSource } from '../common/config';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
-const COMMAND_FORMAT = 1;
+// Format 2 added a put's `inline` content (issue #11); format-1 entries are still read.
+const COMMAND_FORMAT = 2;
+const READABLE_FORMATS = [1, 2];
+
+/** The largest inline content the inlineMaxBytes setting allows (1 MiB), as base64. */
+const MAX_INLINE_BASE64 = Math.ceil((1024 * 1024) / 3) * 4;
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Lease lengths are bounded so that `at + ttlMs` stays a valid time. */
@@ -33,6 +38,11 @@ const putSchema = z.strictObject({
   size: count,
   sha256: sha256Hex,
   chunks: z.array(chunkRefSchema),
+  /**
+   * A small file's whole content (base64), carried by the entry itself instead of chunks (then
+   * empty): replicated and made durable with its metadata, in one round.
+   */
+  inline: z.base64().max(MAX_INLINE_BASE64).optional(),
   /** S3's ETag (issue #17), for files written through S3; absent in format-1 entries. */
   md5: md5TagSchema.optional(),
   /** Attributes an S3 client stored with the object; absent in format-1 entries. */
@@ -121,7 +131,7 @@ export function encodeCommand(command: Command): Uint8Array {
 export function decodeCommand(data: Uint8Array): Command {
   let value: unknown;
   try {
-    value = decodeTagged(COMMAND_FORMAT, data);
+    value = decodeTagged(READABLE_FORMATS, data);
   } catch (err) {
     if (err instanceof TaggedDecodeError) throw new CommandDecodeError(err.message);
     throw err;

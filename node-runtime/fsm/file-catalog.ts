@@ -1,7 +1,9 @@
 // The namespace: file records by name, plus the indexes kept in step with them (sorted names for
-// listings, byte and file totals for the quota, chunk reference counts for garbage collection).
-// It enforces no policy; the state machine decides what may be written.
+// listings, byte and file totals for the quota, chunk reference counts for garbage collection)
+// and small files' inline contents. It enforces no policy; the state machine decides what may be
+// written.
 
+import { InlineContents, isInline, type InlineContent } from './inline-contents';
 import type { FileRecord } from './outcomes';
 import { SortedNameIndex } from './sorted-names';
 
@@ -41,6 +43,7 @@ export class FileCatalog {
   private readonly files = new Map<string, FileRecord>();
   private readonly names = new SortedNameIndex();
   private readonly chunkRefs = new Map<string, number>();
+  private readonly inline = new InlineContents();
   private bytes = 0;
 
   get(name: string): FileRecord | undefined {
@@ -52,13 +55,27 @@ export class FileCatalog {
     return { files: this.files.size, bytes: this.bytes };
   }
 
-  /** Inserts or replaces the record for `record.name`. */
-  set(record: FileRecord): void {
+  /**
+   * Inserts or replaces the record for `record.name`. An inline record (see isInline) needs its
+   * `content` unless a record with the same SHA-256 already holds it.
+   */
+  set(record: FileRecord, content?: Uint8Array): void {
     const previous = this.files.get(record.name);
     if (previous === undefined) this.names.add(record.name);
-    else this.release(previous);
+    // Retained before the previous record is released: a rewrite with the same bytes keeps them.
+    this.retain(record, content);
+    if (previous !== undefined) this.release(previous);
     this.files.set(record.name, record);
-    this.retain(record);
+  }
+
+  /** The bytes of an inline file with this SHA-256, while some record holds them. */
+  inlineContent(sha256: string): Uint8Array | undefined {
+    return this.inline.get(sha256);
+  }
+
+  /** Every inline content held, in SHA-256 order. */
+  inlineContents(): InlineContent[] {
+    return this.inline.all();
   }
 
   delete(name: string): FileRecord | undefined {
@@ -121,24 +138,31 @@ export class FileCatalog {
     return [...this.chunkRefs.keys()].sort();
   }
 
-  /** Replaces the contents; `records` must be sorted by name with unique names. */
-  load(records: readonly FileRecord[]): void {
+  /**
+   * Replaces the contents; `records` must be sorted by name with unique names, and `contents` must
+   * hold the bytes of every inline record (contents no record uses are dropped).
+   */
+  load(records: readonly FileRecord[], contents: readonly InlineContent[] = []): void {
     this.files.clear();
     this.chunkRefs.clear();
+    this.inline.clear();
     this.bytes = 0;
+    const given = new Map(contents.map((c) => [c.sha256, c.bytes]));
     for (const record of records) {
       this.files.set(record.name, record);
-      this.retain(record);
+      this.retain(record, given.get(record.sha256));
     }
     this.names.reset(records.map((r) => r.name));
   }
 
-  private retain(record: FileRecord): void {
+  private retain(record: FileRecord, content: Uint8Array | undefined): void {
+    if (isInline(record)) this.inline.retain(record.sha256, content);
     this.bytes += record.size;
     for (const chunk of record.chunks) this.chunkRefs.set(chunk.hash, (this.chunkRefs.get(chunk.hash) ?? 0) + 1);
   }
 
   private release(record: FileRecord): void {
+    if (isInline(record)) this.inline.release(record.sha256);
     this.bytes -= record.size;
     for (const chunk of record.chunks) {
       const refs = (this.chunkRefs.get(chunk.hash) ?? 0) - 1;

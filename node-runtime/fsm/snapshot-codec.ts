@@ -8,14 +8,16 @@
 import { z } from 'zod';
 import { CLUSTER_SETTING_KEYS, clusterSettingsSchema, SETTING_SOURCES, type ClusterSettings, type ClusterSettingKey, type SettingSource } from '../common/config';
 import { md5TagSchema, objectMetaSchema, type ObjectMeta } from '../common/api-types';
+import { isInline, type InlineContent } from './inline-contents';
 import type { FileRecord, LockRecord } from './outcomes';
 import type { RecordedRequest } from './request-table';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
 // Format 2 added each file's `revision`; format 1 snapshots are still read (see fileSchema).
 // Format 3 added the request ids of recent writes (`requests`); formats 1 and 2 restore with none.
-const SNAPSHOT_FORMAT = 3;
-const READABLE_FORMATS = [1, 2, 3];
+// Format 4 added small files' inline `contents` (issue #11); formats 1 to 3 have none.
+const SNAPSHOT_FORMAT = 4;
+const READABLE_FORMATS = [1, 2, 3, 4];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -54,6 +56,8 @@ const snapshotSchema = z.strictObject({
   appliedIndex: count,
   logTime: count,
   files: z.array(fileSchema),
+  /** Small files' bytes by SHA-256, sorted; absent before format 4. */
+  contents: z.array(z.strictObject({ sha256: sha256Hex, data: z.base64() })).optional(),
   locks: z.array(lockSchema),
   /** Cluster settings set through configSet, with where each came from; the rest are defaults. */
   config: z.array(
@@ -78,6 +82,8 @@ export interface SnapshotState {
   readonly logTime: number;
   /** Sorted by name, names unique. */
   readonly files: readonly FileRecord[];
+  /** Sorted by SHA-256: the bytes of every inline file (isInline), and only those. */
+  readonly contents: readonly InlineContent[];
   /** Sorted by name. */
   readonly locks: readonly LockRecord[];
   /** In CLUSTER_SETTING_KEYS order. */
@@ -101,6 +107,7 @@ export function encodeSnapshot(state: SnapshotState): Uint8Array {
     appliedIndex: state.appliedIndex,
     logTime: state.logTime,
     files: state.files.map(canonicalFile),
+    contents: state.contents.map((c) => ({ sha256: c.sha256, data: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength).toString('base64') })),
     locks: state.locks.map((l) => ({
       name: l.name,
       owner: l.owner,
@@ -161,12 +168,19 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
     throw new SnapshotFormatError(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   const withRevision = <F extends z.infer<typeof fileSchema>>(f: F) => ({ ...f, revision: f.revision ?? f.version });
+  const contents = (parsed.data.contents ?? []).map((c) => ({ sha256: c.sha256, bytes: Buffer.from(c.data, 'base64') }));
   const state = {
     ...parsed.data,
     files: parsed.data.files.map(withRevision),
+    contents,
     requests: (parsed.data.requests ?? []).map((r) => ({ ...r, file: withRevision(r.file) })),
   };
   assertSortedUnique(state.files.map((f) => f.name), 'files');
+  assertSortedUnique(contents.map((c) => c.sha256), 'contents');
+  const held = new Map(contents.map((c) => [c.sha256, c.bytes.length]));
+  for (const file of state.files) {
+    if (isInline(file) && held.get(file.sha256) !== file.size) throw new SnapshotFormatError(`the content of inline file ${file.name} is missing or not ${file.size} bytes`);
+  }
   assertSortedUnique(state.locks.map((l) => l.name), 'locks');
   for (const { key, value } of state.config) {
     if (!clusterSettingsSchema.shape[key].safeParse(value).success) throw new SnapshotFormatError(`config value of ${key} is out of range`);

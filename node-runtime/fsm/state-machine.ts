@@ -55,6 +55,21 @@ function reject(rejection: Rejection): ApplyResult {
   return { ok: false, rejection };
 }
 
+/**
+ * A put's inline bytes (null for a chunked or empty file), or why its sizes do not add up. Inline
+ * content replaces chunks: it must be the whole file, and not empty (an empty file has neither).
+ */
+function inlineContentOf(cmd: PutCommand): Uint8Array | null | string {
+  if (cmd.inline === undefined) {
+    const chunkBytes = cmd.chunks.reduce((sum, c) => sum + c.size, 0);
+    return chunkBytes === cmd.size ? null : `chunk sizes add up to ${chunkBytes} bytes, not the file size ${cmd.size}`;
+  }
+  if (cmd.chunks.length > 0) return 'a put carries either inline content or chunks, not both';
+  const content = Buffer.from(cmd.inline, 'base64');
+  if (content.length === 0 || content.length !== cmd.size) return `inline content of ${content.length} bytes for a file of ${cmd.size}`;
+  return content;
+}
+
 export class StateMachine {
   private readonly catalog = new FileCatalog();
   private readonly locks = new LockTable();
@@ -185,10 +200,8 @@ export class StateMachine {
   private put(index: number, cmd: PutCommand): ApplyResult {
     const nameProblem = this.checkName(cmd.name);
     if (nameProblem) return reject(nameProblem);
-    const chunkBytes = cmd.chunks.reduce((sum, c) => sum + c.size, 0);
-    if (chunkBytes !== cmd.size) {
-      return reject({ code: 'bad_request', detail: `chunk sizes add up to ${chunkBytes} bytes, not the file size ${cmd.size}` });
-    }
+    const content = inlineContentOf(cmd);
+    if (typeof content === 'string') return reject({ code: 'bad_request', detail: content });
     const lockProblem = this.checkWriteAccess(cmd.name, cmd.lockToken);
     if (lockProblem) return reject(lockProblem);
     const previous = this.catalog.get(cmd.name);
@@ -220,7 +233,7 @@ export class StateMachine {
       createdAt: previous?.createdAt ?? this.logTime,
       modifiedAt: this.logTime,
     };
-    this.catalog.set(file);
+    this.catalog.set(file, content ?? undefined);
     return { ok: true, type: 'put', file, previous: previous ?? null };
   }
 
@@ -348,6 +361,11 @@ export class StateMachine {
     return this.catalog.totals();
   }
 
+  /** The bytes of a small file (no chunks) with this SHA-256, while a file holds them. */
+  inlineContent(sha256: string): Uint8Array | undefined {
+    return this.catalog.inlineContent(sha256);
+  }
+
   referencedChunkHashes(): string[] {
     return this.catalog.referencedChunkHashes();
   }
@@ -387,6 +405,7 @@ export class StateMachine {
       appliedIndex: this.appliedIndex,
       logTime: this.logTime,
       files: [...this.catalog.all()],
+      contents: this.catalog.inlineContents(),
       locks: this.locks.list(),
       config: this.config.overrides(),
       requests: this.requests.list(),
@@ -396,7 +415,7 @@ export class StateMachine {
   /** Replaces the whole state with a snapshot's; on SnapshotFormatError the state is untouched. */
   restore(bytes: Uint8Array): void {
     const state = decodeSnapshot(bytes);
-    this.catalog.load(state.files);
+    this.catalog.load(state.files, state.contents);
     this.locks.clear();
     for (const lock of state.locks) this.locks.set(lock);
     this.config.load(state.config);

@@ -10,6 +10,7 @@ export const SETTING_META: Readonly<Record<string, SettingMeta>> = {
   storageQuota: { label: 'Storage quota', help: 'Most bytes the cluster stores in all, each file counted once (not per copy).' },
   maxFileBytes: { label: 'Largest file', help: 'Biggest single file a write may store, whatever room the quota leaves.' },
   chunkSize: { label: 'Chunk size', help: 'Files written from now on are cut into pieces of this size; existing files keep theirs.' },
+  inlineMaxBytes: { label: 'Small file limit', help: 'Files up to this size are replicated inside the log entry that records them: one round, no chunk files.' },
   heartbeatInterval: { label: 'Heartbeat interval', help: 'How often the leader tells the followers it is alive.' },
   electionTimeout: { label: 'Election timeout', help: 'How long a follower waits without news from the leader before it starts an election.' },
   recoveryEnabled: { label: 'Repair automatically', help: 'Nodes fetch the chunks they miss and replace corrupt ones from a healthy peer.' },

@@ -31,7 +31,7 @@ describe('command encoding', () => {
 
   it('is small: one format byte plus JSON', () => {
     const bytes = encodeCommand({ type: 'tick', at: 5 });
-    expect(bytes[0]).toBe(1);
+    expect(bytes[0]).toBe(2);
     expect(new TextDecoder().decode(bytes.subarray(1))).toBe('{"type":"tick","at":5}');
   });
 

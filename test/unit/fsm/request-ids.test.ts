@@ -80,11 +80,11 @@ describe('a repeated request id', () => {
     expect(restored.machine.snapshot()).toEqual(d.machine.snapshot());
   });
 
-  it('restores a format-2 snapshot (from before request ids) with none recorded, and writes format 3', () => {
+  it('restores a format-2 snapshot (from before request ids) with none recorded, and writes the current format (4)', () => {
     const json = JSON.stringify({ appliedIndex: 3, logTime: 9, files: [], locks: [], config: [] });
     const m = StateMachine.fromSnapshot(new Uint8Array([2, ...new TextEncoder().encode(json)]));
     expect(m.lastApplied()).toBe(3);
     expect(m.recordedRequest('any')).toBeUndefined();
-    expect(m.snapshot()[0]).toBe(3);
+    expect(m.snapshot()[0]).toBe(4);
   });
 });

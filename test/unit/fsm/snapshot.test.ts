@@ -93,10 +93,10 @@ describe('snapshot contents', () => {
     expect(m.get('old.txt')).toMatchObject({ version: 23, revision: 23 });
     m.apply(31, put('old.txt', 1, 7, { expectedRevision: 23 }));
     expect(m.get('old.txt')).toMatchObject({ version: 24, revision: 31 });
-    // What it writes now is format 3 and keeps the revision.
+    // What it writes now is the current format (4) and keeps the revision.
     const again = new StateMachine();
     again.restore(m.snapshot());
-    expect(m.snapshot()[0]).toBe(3);
+    expect(m.snapshot()[0]).toBe(4);
     expect(again.get('old.txt')).toMatchObject({ version: 24, revision: 31 });
   });
 
