@@ -19,6 +19,7 @@ export {
 } from './commands';
 export { toFileInfo, toFileList, toFileListItem, toLockGrant, toLockInfo } from './api-views';
 export { DEFAULT_LIST_LIMIT, type ListOptions, type ListPage } from './file-catalog';
+export { isInline } from './inline-contents';
 export {
   rejectionToApiError,
   type Applied,

@@ -263,6 +263,7 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
   });
   const reader = new FileReader(
     chunks,
+    (sha256) => fsm.inlineContent(sha256),
     repairer,
     (hash) => logger.warn({ hash }, 'chunk missing or corrupt on read; repairing from a peer'),
     (bytes) => traffic.recordDownload(bytes),

@@ -1,8 +1,11 @@
 // The read path: serve a file from local chunks, each verified against its SHA-256 before a byte
 // of it leaves; a missing or corrupt chunk is repaired from a peer first. Memory per request is
-// one chunk, whatever the file's size.
+// one chunk, whatever the file's size. A small file's bytes come from the state machine (they
+// travelled in its put entry) and are verified against the file's SHA-256 the same way.
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FileInfo } from '../common/api-types';
+import { isInline } from '../fsm';
 import type { ByteRange } from '../ports';
 import type { ChunkRepairer } from './chunk-repairer';
 
@@ -14,6 +17,8 @@ export interface VerifiedChunks {
 export class FileReader {
   constructor(
     private readonly chunks: VerifiedChunks,
+    /** A small file's bytes by its SHA-256 (StateMachine.inlineContent). */
+    private readonly inlineContent: (sha256: string) => Uint8Array | undefined,
     private readonly repairer: ChunkRepairer,
     private readonly onCorruptOrMissing: (hash: string) => void,
     private readonly onServed: (bytes: number) => void,
@@ -26,6 +31,12 @@ export class FileReader {
   }
 
   private async *bytes(info: FileInfo, first: number, last: number): AsyncGenerator<Buffer> {
+    if (isInline(info)) {
+      const piece = this.verifiedInline(info).subarray(first, last + 1);
+      this.onServed(piece.length);
+      yield piece;
+      return;
+    }
     let offset = 0;
     for (const chunk of info.chunks) {
       const start = offset;
@@ -42,5 +53,14 @@ export class FileReader {
       this.onServed(piece.length);
       yield piece;
     }
+  }
+
+  private verifiedInline(info: FileInfo): Buffer {
+    const content = this.inlineContent(info.sha256);
+    // Gone only when the file was overwritten or deleted since `info` was read.
+    if (content === undefined) throw new Error(`the content of "${info.name}" (SHA-256 ${info.sha256}) is no longer held`);
+    const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+    if (createHash('sha256').update(bytes).digest('hex') !== info.sha256) throw new Error(`the content of "${info.name}" does not match its SHA-256`);
+    return bytes;
   }
 }

@@ -1,16 +1,17 @@
-// The write path of DESIGN.md, on the leader: stream the body into local chunks (hashing each
-// chunk and the whole file), push every chunk to the followers as soon as it is durable here,
-// wait until a majority of voters holds all of them, then propose the small metadata entry and
-// answer once it is applied. File bytes never enter the Raft log.
+// The write path of DESIGN.md, on the leader. A small file (up to the inlineMaxBytes setting)
+// travels inside its put entry: one replication round and one WAL fsync per node carry its bytes
+// and its metadata together. A larger one streams into local chunks (hashing each chunk and the
+// whole file), each pushed to the followers as soon as it is durable here; once a majority of
+// voters holds all of them the small metadata entry is proposed. Either way the answer waits
+// until the entry is applied.
 import { createHash, type Hash } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ChunkRef, FileInfo } from '../common/api-types';
 import type { ClusterSettings } from '../common/config';
 import { ApiError } from '../common/errors';
 import { formatBytes, quotaText } from '../common/units';
-import { toFileInfo, type StateMachine } from '../fsm';
+import { isInline, toFileInfo, type StateMachine } from '../fsm';
 import type { Clock, ComposeRequest, WriteRequest } from '../ports';
 import { ChunkReplication, type ChunkPusher, type ReplicationTarget } from './chunk-replication';
 import type { CommandRunner } from './command-runner';
@@ -39,45 +40,67 @@ export class FileWriter {
   constructor(private readonly options: FileWriterOptions) {}
 
   async write(request: WriteRequest): Promise<FileInfo> {
-    const { fsm, settings } = this.options;
+    const { settings } = this.options;
     this.checkLock(request.name, request.lockToken);
     const allowed = this.checkQuota(request.name, request.declaredSize);
     await this.options.checkDisk(request.declaredSize ?? 0);
 
+    const md5 = request.md5 || request.expected?.md5Hex !== undefined ? createHash('md5') : null;
+    const limited = limitBytes(allowed, (seen) => this.quotaError(request.name, seen), md5);
+    // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
+    pipeline(request.body, limited).catch(() => undefined);
+    const inlineMax = settings().inlineMaxBytes;
+    const head = request.declaredSize !== null && request.declaredSize > inlineMax ? null : await readUpTo(limited, inlineMax);
+    if (head?.ended) return this.commitInline(request, Buffer.concat(head.pieces), md5);
+    return this.writeChunked(request, head ? Readable.from(resume(head)) : limited, md5);
+  }
+
+  /** The whole body is in memory (at most inlineMaxBytes): it goes to the followers inside the entry. */
+  private async commitInline(request: WriteRequest, content: Buffer, md5: Hash | null): Promise<FileInfo> {
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const md5Hex = md5?.digest('hex');
+    checkDigests(request, sha256, md5Hex);
+    const stored = { size: content.length, sha256, chunks: [] };
+    return this.commit(request, stored, md5Hex, content.length > 0 ? content.toString('base64') : undefined);
+  }
+
+  private async writeChunked(request: WriteRequest, body: Readable, md5: Hash | null): Promise<FileInfo> {
     const end = this.options.uploads.begin();
     try {
       const replication = new ChunkReplication(this.options.pusher, this.options.replicationTarget());
-      const md5 = request.md5 || request.expected?.md5Hex !== undefined ? createHash('md5') : null;
-      const limited = limitBytes(allowed, (seen) => this.quotaError(request.name, seen), md5);
-      // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
-      pipeline(request.body, limited).catch(() => undefined);
-      const stored = await this.options.storeBody(limited, {
-        chunkSize: settings().chunkSize,
+      const stored = await this.options.storeBody(body, {
+        chunkSize: this.options.settings().chunkSize,
         onChunk: (chunk) => replication.add(chunk.hash, chunk.size),
       });
       const md5Hex = md5?.digest('hex');
       checkDigests(request, stored.sha256, md5Hex);
       await replication.quorum();
-      const applied = await this.options.runner.run({
-        type: 'put',
-        name: request.name,
-        size: stored.size,
-        sha256: stored.sha256,
-        chunks: [...stored.chunks],
-        ...(request.md5 && { md5: md5Hex }),
-        ...(request.md5Tag !== undefined && { md5: request.md5Tag }),
-        ...(request.meta !== undefined && { meta: request.meta }),
-        at: this.options.clock.now(),
-        ...(request.lockToken !== undefined ? { lockToken: request.lockToken } : {}),
-        ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
-        ...(request.expectedRevision !== undefined ? { expectedRevision: request.expectedRevision } : {}),
-        ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
-      });
-      if (applied.type !== 'put') throw new ApiError('internal', `unexpected outcome ${applied.type} for put`);
-      return toFileInfo(applied.file, fsm.lockOf(applied.file.name));
+      return await this.commit(request, stored, md5Hex, undefined);
     } finally {
       end();
     }
+  }
+
+  /** Proposes the put entry and answers with the file as applied. */
+  private async commit(request: WriteRequest, stored: { size: number; sha256: string; chunks: readonly ChunkRef[] }, md5Hex: string | undefined, inline: string | undefined): Promise<FileInfo> {
+    const applied = await this.options.runner.run({
+      type: 'put',
+      name: request.name,
+      size: stored.size,
+      sha256: stored.sha256,
+      chunks: [...stored.chunks],
+      ...(inline !== undefined && { inline }),
+      ...(request.md5 && { md5: md5Hex }),
+      ...(request.md5Tag !== undefined && { md5: request.md5Tag }),
+      ...(request.meta !== undefined && { meta: request.meta }),
+      at: this.options.clock.now(),
+      ...(request.lockToken !== undefined ? { lockToken: request.lockToken } : {}),
+      ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
+      ...(request.expectedRevision !== undefined ? { expectedRevision: request.expectedRevision } : {}),
+      ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
+    });
+    if (applied.type !== 'put') throw new ApiError('internal', `unexpected outcome ${applied.type} for put`);
+    return toFileInfo(applied.file, this.options.fsm.lockOf(applied.file.name));
   }
 
   /**
@@ -88,6 +111,11 @@ export class FileWriter {
   async compose(request: ComposeRequest, content: AsyncIterable<Uint8Array>): Promise<FileInfo> {
     const { fsm } = this.options;
     const size = request.parts.reduce((sum, p) => sum + p.size, 0);
+    // A small part has no chunks to share: its bytes are written again, like any upload.
+    if (request.parts.some(isInline)) {
+      const { name, md5Tag, meta } = request;
+      return this.write({ name, body: Readable.from(content), declaredSize: size, ...(md5Tag !== undefined && { md5Tag }), ...(meta !== undefined && { meta }) });
+    }
     this.checkLock(request.name, undefined);
     this.checkQuota(request.name, size);
     const end = this.options.uploads.begin();
@@ -185,6 +213,37 @@ function checkDigests(request: WriteRequest, sha256Hex: string, md5Hex: string |
   if (expected?.md5Hex !== undefined && expected.md5Hex !== md5Hex) {
     const err = new ApiError('bad_digest', `the body of "${request.name}" has MD5 ${md5Hex ?? '?'}, not the declared ${expected.md5Hex}`);
     throw Object.assign(err, { extra: { digest: 'md5' } });
+  }
+}
+
+interface BodyHead {
+  readonly pieces: Buffer[];
+  /** True when the body ended within the limit: `pieces` are all of it. */
+  readonly ended: boolean;
+  readonly rest: AsyncIterator<Buffer>;
+}
+
+/** Reads `body` until it ends or more than `max` bytes came; the rest stays unread in `rest`. */
+async function readUpTo(body: Readable, max: number): Promise<BodyHead> {
+  const rest = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const pieces: Buffer[] = [];
+  let bytes = 0;
+  while (bytes <= max) {
+    const next = await rest.next();
+    if (next.done) return { pieces, ended: true, rest };
+    pieces.push(next.value);
+    bytes += next.value.length;
+  }
+  return { pieces, ended: false, rest };
+}
+
+/** The whole body again: the pieces read so far, then the rest as it arrives. */
+async function* resume(head: BodyHead): AsyncGenerator<Buffer> {
+  yield* head.pieces;
+  for (;;) {
+    const next = await head.rest.next();
+    if (next.done) return;
+    yield next.value;
   }
 }
 

@@ -30,15 +30,17 @@ describe('disk reserve', () => {
     await setReserve(leader, 0);
   });
 
+  // Chunked files only (larger than inlineMaxBytes, 64 KiB by default): a small file travels in its
+  // Raft entry, which a follower cannot refuse, so for those only the leader's reserve applies (above).
   it('followers short of disk do not count toward the majority, so the write is refused', async () => {
     for (const follower of cluster.followers(leader)) await setReserve(follower, HUGE_RESERVE);
-    const res = await json<{ error: string }>(`${leader.url}/upload/no-room.bin`, { method: 'POST', body: 'y'.repeat(1000) });
+    const res = await json<{ error: string }>(`${leader.url}/upload/no-room.bin`, { method: 'POST', body: 'y'.repeat(100_000) });
     expect(res.status).toBe(503);
     expect(res.body.error).toBe('no_quorum');
     expect((await json(`${leader.url}/fileinfo?name=no-room.bin`)).status).toBe(404);
 
     await setReserve(cluster.followers(leader)[0] as TestNode, 0);
-    const ok = await json(`${leader.url}/upload/room.bin`, { method: 'POST', body: 'z'.repeat(1000) });
+    const ok = await json(`${leader.url}/upload/room.bin`, { method: 'POST', body: 'z'.repeat(100_000) });
     expect(ok.status).toBe(201);
   });
 });
