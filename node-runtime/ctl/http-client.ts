@@ -97,7 +97,11 @@ export class ClusterClient {
         socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
       });
       req.once('close', () => clearTimeout(connectTimer));
-      req.once('error', reject);
+      req.once('error', (err) => {
+        // A body opened for a node that never answered is not left reading its file.
+        if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
+        reject(err);
+      });
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
       else body.once('error', (err) => req.destroy(err)).pipe(req);

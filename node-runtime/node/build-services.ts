@@ -33,6 +33,8 @@ import type { StartupInputs } from './startup-inputs';
 
 /** How long a proposal, a read barrier or a forwarded setting may take. */
 export const PROPOSAL_TIMEOUT_MS = 5_000;
+/** Entries a node may still have to apply and serve a backup (a follower under writes is always a few behind). */
+const BACKUP_MAX_LAG = 1_000;
 
 /** What every group of services is built on. */
 export interface ServiceContext {
@@ -60,7 +62,12 @@ export async function buildServices(ctx: ServiceContext) {
     files: files.files,
     term: () => raft.driver.status().term,
     pins,
-    isReady: () => consensus.leader.isReady(),
+    isCurrent: () => {
+      // A leader is known and this node is at most a moment behind it: the archive's state is
+      // committed either way, but one from a cut-off or catching-up node would be old news.
+      const behind = consensus.leader.behindLeader();
+      return raft.driver.status().leader !== 0 && behind !== null && behind <= BACKUP_MAX_LAG;
+    },
     onFailed: (err) => inputs.logger.error({ err: err.message }, 'could not record the backup as lastBackup'),
     clock,
   });

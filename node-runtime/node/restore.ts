@@ -10,7 +10,7 @@ import { ArchiveError, type BackupManifest, type ContentHeader } from '../backup
 import { walkArchive } from '../backup/walk-archive';
 import { StateMachine, type FileRecord } from '../fsm';
 import type { ConfState, SnapshotMetadata } from '../raft/types';
-import { distinctContents } from '../services/backup-service';
+import { allFiles } from '../services/backup-service';
 import { NodeStorage, type ChunkStore } from '../storage';
 import type { ClusterMember } from './cli-options';
 
@@ -51,6 +51,27 @@ async function storeAsChunks(body: AsyncIterable<Buffer>, file: FileRecord, chun
   if (next !== file.chunks.length || pendingBytes !== 0) throw new ArchiveError(`content ${file.sha256} does not split into the chunks "${file.name}" lists`);
 }
 
+/**
+ * Per content, every distinct way files cut it into chunks (one, unless the cluster's chunkSize
+ * changed between writes of the same content): restore must store the chunks of each.
+ */
+function chunkLayouts(state: StateMachine): Map<string, FileRecord[]> {
+  const layouts = new Map<string, FileRecord[]>();
+  const seen = new Set<string>();
+  for (const file of allFiles(state)) {
+    const key = `${file.sha256}:${file.chunks.map((c) => c.hash).join(',')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    layouts.set(file.sha256, [...(layouts.get(file.sha256) ?? []), file]);
+  }
+  return layouts;
+}
+
+/** A content already stored as `file`'s chunks, read back from the chunk store. */
+async function* storedContent(file: FileRecord, chunks: ChunkStore): AsyncGenerator<Buffer> {
+  for (const chunk of file.chunks) yield await chunks.read(chunk.hash);
+}
+
 export async function restoreDataDir(options: RestoreOptions): Promise<BackupManifest & { nodeId: number }> {
   const self = options.cluster[options.nodeIndex];
   if (!self) throw new RestoreError(`--node ${options.nodeIndex} is outside the cluster list`);
@@ -59,21 +80,22 @@ export async function restoreDataDir(options: RestoreOptions): Promise<BackupMan
   const { storage } = await NodeStorage.open(options.dataDir, { identity: { clusterId: options.clusterId, nodeId: self.id } });
   try {
     let snapshot: Buffer = Buffer.alloc(0);
-    let byContent = new Map<string, FileRecord>();
+    let byContent = new Map<string, FileRecord[]>();
     const stored = new Set<string>();
     const manifest = await walkArchive(createReadStream(options.from), {
       manifest(_m, bytes) {
         snapshot = bytes;
-        byContent = distinctContents(StateMachine.fromSnapshot(bytes));
+        byContent = chunkLayouts(StateMachine.fromSnapshot(bytes));
       },
       async content(header: ContentHeader, body) {
-        const file = byContent.get(header.sha256);
-        if (!file) throw new ArchiveError(`content ${header.sha256} belongs to no file of the backup`);
-        await storeAsChunks(body, file, storage.chunks);
+        const [first, ...others] = byContent.get(header.sha256) ?? [];
+        if (!first) throw new ArchiveError(`content ${header.sha256} belongs to no file of the backup`);
+        await storeAsChunks(body, first, storage.chunks);
+        for (const other of others) await storeAsChunks(storedContent(first, storage.chunks), other, storage.chunks);
         stored.add(header.sha256);
       },
     });
-    const missing = [...byContent.values()].filter((f) => !stored.has(f.sha256));
+    const missing = [...byContent.values()].flat().filter((f) => !stored.has(f.sha256));
     if (missing.length > 0) throw new ArchiveError(`the archive lacks the content of ${missing.length} files (first: "${missing[0]!.name}")`);
     const confState: ConfState = { voters: options.cluster.map((m) => m.id), learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
     const metadata: SnapshotMetadata = { index: manifest.index, term: manifest.term, confState };

@@ -22,8 +22,8 @@ export interface BackupSources {
   readonly files: Pick<FileService, 'read'>;
   readonly term: () => number;
   readonly pins: ChunkPins;
-  /** A leader is known and this node applied up to it: its state is the cluster's, not a stale one. */
-  readonly isReady: () => boolean;
+  /** A leader is known and this node is about as far as it: its state is recent, not a stale one. */
+  readonly isCurrent: () => boolean;
   readonly onFailed: (err: Error) => void;
   readonly clock: Clock;
 }
@@ -47,7 +47,7 @@ export class BackupService {
 
   start(): { manifest: BackupManifest; stream: Readable } {
     const { fsm, clock } = this.sources;
-    if (!this.sources.isReady()) throw new ApiError('unavailable', `node ${this.sources.nodeId} is not caught up with a leader; back up from a healthy node`);
+    if (!this.sources.isCurrent()) throw new ApiError('unavailable', `node ${this.sources.nodeId} is not caught up with a leader; back up from a healthy node`);
     const snapshot = Buffer.from(fsm.snapshot());
     const index = fsm.lastApplied();
     const contents = distinctContents(StateMachine.fromSnapshot(snapshot));
@@ -83,14 +83,20 @@ export class BackupService {
   }
 }
 
-/** One file per distinct content (SHA-256), in name order of its first holder. */
-export function distinctContents(state: StateMachine): Map<string, FileRecord> {
-  const contents = new Map<string, FileRecord>();
+/** Every file of a state, in name order. */
+export function* allFiles(state: StateMachine): Generator<FileRecord> {
   let after: string | undefined;
   for (;;) {
     const page = state.list({ limit: 1000, ...(after !== undefined ? { after } : {}) });
-    for (const file of page.items) if (!contents.has(file.sha256)) contents.set(file.sha256, file);
-    if (page.nextCursor === null) return contents;
+    yield* page.items;
+    if (page.nextCursor === null) return;
     after = page.nextCursor;
   }
+}
+
+/** One file per distinct content (SHA-256), in name order of its first holder. */
+function distinctContents(state: StateMachine): Map<string, FileRecord> {
+  const contents = new Map<string, FileRecord>();
+  for (const file of allFiles(state)) if (!contents.has(file.sha256)) contents.set(file.sha256, file);
+  return contents;
 }

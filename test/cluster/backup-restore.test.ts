@@ -68,6 +68,11 @@ beforeAll(async () => {
     }
     await put('stable/copy-of-0.bin', await (await fetch(`${leader.url}/files/stable/0.bin`)).arrayBuffer().then((b) => Buffer.from(b)));
     stable.set('stable/copy-of-0.bin', stable.get('stable/0.bin')!);
+    // The same content cut into other chunks once the chunk size changed: restore stores both cuts.
+    expect((await json(`${leader.url}/config`, { method: 'PUT', body: JSON.stringify({ chunkSize: 131_072 }) })).status).toBe(200);
+    const five = Buffer.from(await (await fetch(`${leader.url}/files/stable/5.bin`)).arrayBuffer());
+    await put('stable/5-rechunked.bin', five);
+    stable.set('stable/5-rechunked.bin', sha256(five));
     await put('stable/empty.txt', Buffer.alloc(0));
     stable.set('stable/empty.txt', sha256(Buffer.alloc(0)));
 

@@ -21,7 +21,7 @@ interface MemberReport extends Member {
   readonly health: string;
 }
 
-/** The leader's /status, reached through whichever endpoint answers (null when none knows a leader). */
+/** The leader's /status, reached through whichever endpoint answers; that endpoint's own when it knows no leader. */
 export async function leaderStatus(ctl: Ctl): Promise<NodeStatus> {
   const first = await ctl.client.json<NodeStatus>({ path: '/status' });
   if (first.role === 'leader' || first.leaderUrl === null) return first;
