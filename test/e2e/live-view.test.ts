@@ -129,4 +129,14 @@ describe.skipIf(chromiumPath === null)('the live view during faults (Chromium, w
     await expect.poll(header, { timeout: 30_000 }).toMatch(/Healthy[\s\S]*3 of 3 nodes up/);
     expect(await header()).not.toContain('cut off');
   });
+
+  it('keeps the charts and leader changes across a reload (restored from the manager\'s journal)', async () => {
+    const { leaderId } = await snapshot();
+    await page.reload();
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    const changes = page.getByRole('region', { name: 'Leader changes' });
+    // The kill earlier in this run elected a leader in a newer term: the fresh page still lists it.
+    await expect.poll(() => changes.innerText(), { timeout: 15_000 }).toMatch(new RegExp(`term \\d+: node ${leaderId} leads`));
+    await page.screenshot({ path: path.join(screenshots, 'live-view-activity-after-reload.png'), fullPage: true });
+  });
 });

@@ -126,3 +126,25 @@ function parseRecord(line: string): JournalRecord | null {
     return null;
   }
 }
+
+/**
+ * The records of the given kinds, with at most one snapshot (the last) per `everyMs` of time:
+ * what a chart needs of a long stretch without every snapshot of it.
+ */
+export function thinRecords(records: readonly JournalRecord[], names: ReadonlySet<JournalRecord['name']>, everyMs: number): JournalRecord[] {
+  const kept = records.filter((r) => names.has(r.name));
+  if (everyMs <= 0) return kept;
+  // From the newest back: a snapshot is kept when no later one fell in its bucket.
+  let laterBucket: number | null = null;
+  const thinned: JournalRecord[] = [];
+  for (let i = kept.length - 1; i >= 0; i -= 1) {
+    const r = kept[i] as JournalRecord;
+    if (r.name === 'snapshot') {
+      const bucket = Math.floor(r.at / everyMs);
+      if (bucket === laterBucket) continue;
+      laterBucket = bucket;
+    }
+    thinned.push(r);
+  }
+  return thinned.reverse();
+}

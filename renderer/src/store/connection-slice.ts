@@ -26,6 +26,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
     set((s) => ({ connection: { ...s.connection, status: 'open', failures: 0, nextRetryAt: null, problem: null } }));
     void get().loadRecentLogs();
     void get().loadProfiles();
+    void get().loadHistory();
   };
 
   const scheduleRetry = () => {

@@ -1,9 +1,9 @@
 // A rolling one-hour history for the charts: one sample per second, taken from the latest
 // snapshot. Client throughput and proposal rates are the growth of each node's cumulative traffic
 // counters since the previous sample; latency is what the nodes measured themselves.
-import type { ManagedNode } from '../../../node-runtime/common/manager-api';
+import type { JournalRecord, ManagedNode } from '../../../node-runtime/common/manager-api';
 import { entriesBehindLeader, leaderOf } from './cluster-derive';
-import type { MetricSample, MetricsData, MetricsSlice, SliceCreator } from './state';
+import type { LeaderChangeMark, MetricSample, MetricsData, MetricsSlice, SliceCreator } from './state';
 
 export const HISTORY_WINDOW_MS = 60 * 60 * 1000;
 /** The time ranges the charts offer: 5 min, 15 min, 1 h. */
@@ -30,7 +30,22 @@ function slowest(values: readonly (number | null | undefined)[]): number | null 
 /** Counters are compared per node process address, so switching clusters never reads as traffic. */
 const counterKey = (node: ManagedNode) => `${node.id} ${node.httpUrl}`;
 
-export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
+/** Leader changes with a leader, each in a newer term than the one before (the rest is not news). */
+function newerTermsOnly(marks: readonly LeaderChangeMark[]): LeaderChangeMark[] {
+  const kept: LeaderChangeMark[] = [];
+  for (const mark of marks) {
+    const last = kept.at(-1);
+    if (mark.leaderId !== null && (last === undefined || mark.term > last.term)) kept.push(mark);
+  }
+  return kept;
+}
+
+/** How far back a page load restores the charts from the manager's journal, and at what spacing. */
+const HISTORY_RESTORED_MS = 15 * 60 * 1000;
+const HISTORY_STEP_MS = 2_000;
+
+export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, deps) => {
+  let historyLoaded = false;
   let lastSampleAt: number | null = null;
   let lastCounters = new Map<string, TrafficCounters>();
 
@@ -44,15 +59,43 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get) => {
     // Only a leader elected in a newer term is a change: "no leader" between two leaders is the
     // election, not a change of its own, and a repeat or late report of a known term is not news.
     recordLeaderChange(mark) {
-      patch((m) => {
-        const last = m.leaderChanges.at(-1);
-        if (mark.leaderId === null || (last !== undefined && mark.term <= last.term)) return {};
-        return { leaderChanges: [...m.leaderChanges, mark] };
-      });
+      patch((m) => ({ leaderChanges: newerTermsOnly([...m.leaderChanges, mark]) }));
     },
 
-    recordSample(now) {
-      const snapshot = get().snapshot;
+    restoreHistory(snapshots, marks) {
+      if (snapshots.length === 0) return;
+      // Replayed through the same sampling as live, then followed by what was sampled live so far.
+      const live = get().metrics.samples;
+      const liveCounters = lastCounters;
+      const liveSampleAt = lastSampleAt;
+      lastCounters = new Map();
+      lastSampleAt = null;
+      patch(() => ({ samples: [] }));
+      for (const snapshot of snapshots) get().recordSample(snapshot.updatedAt, snapshot);
+      const restoredUntil = get().metrics.samples.at(-1)?.time ?? 0;
+      if (liveSampleAt !== null && liveSampleAt > restoredUntil) {
+        lastCounters = liveCounters;
+        lastSampleAt = liveSampleAt;
+      }
+      patch((m) => ({ samples: [...m.samples, ...live.filter((x) => x.time > restoredUntil)] }));
+      patch((m) => ({ leaderChanges: newerTermsOnly([...marks, ...m.leaderChanges].sort((a, b) => a.time - b.time)) }));
+    },
+
+    async loadHistory() {
+      if (historyLoaded) return;
+      historyLoaded = true;
+      const since = deps.now() - HISTORY_RESTORED_MS;
+      try {
+        const records = await deps.api.request<JournalRecord[]>('GET', `/api/journal?since=${since}&names=snapshot,leaderChange&every=${HISTORY_STEP_MS}`);
+        const snapshots = records.flatMap((r) => (r.name === 'snapshot' ? [r.data] : []));
+        const marks = records.flatMap((r) => (r.name === 'leaderChange' ? [r.data] : []));
+        get().restoreHistory(snapshots, marks);
+      } catch {
+        // A manager without a journal (or an older one): the charts start now, as they used to.
+      }
+    },
+
+    recordSample(now, snapshot = get().snapshot) {
       const nodes = snapshot?.nodes ?? [];
       const leaderStatus = leaderOf(snapshot)?.report;
       const lagByNode: Record<number, number> = {};

@@ -246,7 +246,12 @@ export interface MetricsData {
 export interface MetricsSlice {
   readonly metrics: MetricsData;
   /** Closes the current one-second bucket into a sample. */
-  recordSample(now: number): void;
+  /** One sample from `snapshot` (the current one by default), taken at `now`. */
+  recordSample(now: number, snapshot?: ClusterSnapshot | null): void;
+  /** Charts from before this page loaded: the journal's snapshots and leader changes, oldest first. */
+  restoreHistory(snapshots: readonly ClusterSnapshot[], marks: readonly LeaderChangeMark[]): void;
+  /** Once per page: restores the charts from the manager's journal. */
+  loadHistory(): Promise<void>;
   recordLeaderChange(mark: LeaderChangeMark): void;
   setChartRange(rangeMs: number): void;
 }

@@ -4,7 +4,7 @@ import { appendFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../node-runtime/common/manager-api';
-import { EventJournal } from '../../../electron/manager/cluster-view/event-journal';
+import { EventJournal, thinRecords } from '../../../electron/manager/cluster-view/event-journal';
 import { makeTempDir } from '../../fixtures/manager/helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -57,5 +57,16 @@ describe('EventJournal', () => {
     second.append(leaderChange(3_000, 3));
     await second.close();
     expect((await second.read(0, 10_000, 10)).map((r) => r.at)).toEqual([1_000, 3_000]);
+  });
+});
+
+describe('thinRecords', () => {
+  const snapshotAt = (at: number) => ({ at, name: 'snapshot', data: { updatedAt: at } }) as unknown as JournalRecord;
+
+  it('keeps the last snapshot of each interval, every other record of the asked kinds, in order', () => {
+    const records = [snapshotAt(100), snapshotAt(900), leaderChange(950, 2), snapshotAt(1_100), snapshotAt(2_500), snapshotAt(2_600)];
+    expect(thinRecords(records, new Set(['snapshot', 'leaderChange']), 1_000).map((r) => r.at)).toEqual([900, 950, 1_100, 2_600]);
+    expect(thinRecords(records, new Set(['leaderChange']), 1_000).map((r) => r.at)).toEqual([950]);
+    expect(thinRecords(records, new Set(['snapshot']), 0)).toHaveLength(5);
   });
 });
