@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ChunkPins } from '../../../node-runtime/services/chunk-pins';
 import { GarbageCollector } from '../../../node-runtime/services/garbage-collector';
 import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
 import { useTempDirs } from '../storage/temp-dir';
@@ -12,7 +13,7 @@ import { FakeClock } from './fake-clock';
 const tempDir = useTempDirs();
 const GRACE = 60_000;
 
-async function setup(options: { caughtUp?: boolean } = {}) {
+async function setup(options: { caughtUp?: boolean; pins?: ChunkPins } = {}) {
   const store = await openStore(await tempDir());
   const catalog = new Catalog();
   // Starts at the real time: chunk ages come from real file mtimes.
@@ -28,7 +29,8 @@ async function setup(options: { caughtUp?: boolean } = {}) {
         return null;
       }
     },
-    isReferenced: (hash) => catalog.fsm.isChunkReferenced(hash),
+    // As BackgroundServices wires it: a backup's pins count as references.
+    isReferenced: (hash) => catalog.fsm.isChunkReferenced(hash) || (options.pins?.has(hash) ?? false),
     remove: (hash) => store.delete(hash),
     cleanupTemp: () => store.cleanupTemp(),
     isCaughtUp: () => state.caughtUp,
@@ -45,6 +47,25 @@ async function held(store: ChunkStore): Promise<string[]> {
 }
 
 describe('GarbageCollector', () => {
+  it('keeps the chunks a running backup pinned after their file is deleted, and frees them once every pin is released', async () => {
+    const pins = new ChunkPins();
+    const { store, catalog, gc } = await setup({ pins });
+    const [chunk] = await storeChunks([store], [100]);
+    catalog.put('backed-up', [chunk!]);
+    const releaseFirst = pins.pin([chunk!.hash]);
+    const releaseSecond = pins.pin([chunk!.hash, chunk!.hash]);
+    catalog.remove('backed-up');
+    await age(store, chunk!.hash, 2 * GRACE);
+
+    expect(await gc.collect()).toMatchObject({ removed: 0, referenced: 1 });
+    releaseFirst();
+    releaseFirst();
+    expect(await gc.collect()).toMatchObject({ removed: 0 });
+    releaseSecond();
+    expect(await gc.collect()).toMatchObject({ removed: 1 });
+    expect(await held(store)).toEqual([]);
+  });
+
   it('removes old unreferenced chunks and keeps referenced and young ones', async () => {
     const { store, catalog, gc } = await setup();
     const [kept, deleted, young] = await storeChunks([store], [100, 200, 300]);
