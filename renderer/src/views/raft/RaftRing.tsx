@@ -77,6 +77,63 @@ function rimToRim(from: { x: number; y: number }, to: { x: number; y: number }, 
   return { x1: from.x + ux * gap, y1: from.y + uy * gap, x2: to.x - ux * gap, y2: to.y - uy * gap };
 }
 
+interface RingNodeProps {
+  readonly node: ManagedNode;
+  readonly p: { readonly x: number; readonly y: number };
+  readonly leaderId: number | null;
+  /** Time since the leader last heard from this node; null for the leader or when unknown. */
+  readonly contact: number | null;
+  readonly electionTimeout: number;
+  readonly votes: readonly Vote[];
+}
+
+/** One node on the ring: its term colour, leader rings, election-timer arc, name and role. */
+function RingNode({ node: n, p, leaderId, contact, electionTimeout, votes }: RingNodeProps) {
+  const status = n.report?.status;
+  const isLeader = n.id === leaderId;
+  return (
+    <g>
+      <title>{describe(n, leaderId)}</title>
+      <circle
+        cx={p.x}
+        cy={p.y}
+        r={NODE_R}
+        fill={n.reachable && status !== undefined ? termColour(status.term) : 'var(--surface-2)'}
+        stroke="var(--border)"
+        strokeWidth={2}
+        strokeDasharray={status?.role === 'candidate' || status?.role === 'preCandidate' ? '5 4' : undefined}
+      />
+      {isLeader && (
+        // Outside the fill, on the page's background: a term colour can never hide it. A double
+        // ring and the word "Leader" below mark it for people who cannot tell the colour.
+        <g className="leader-ring" aria-hidden="true">
+          <circle cx={p.x} cy={p.y} r={NODE_R + 5} fill="none" stroke="var(--leader)" strokeWidth={3} />
+          <circle cx={p.x} cy={p.y} r={NODE_R + 10} fill="none" stroke="var(--leader)" strokeWidth={1.5} />
+        </g>
+      )}
+      {contact !== null && (
+        <path d={arc(p.x, p.y, NODE_R + 7, contact / electionTimeout)} stroke={contact > electionTimeout ? 'var(--bad)' : 'var(--text-muted)'} strokeWidth={3} fill="none" />
+      )}
+      <text x={p.x} y={p.y - 4} textAnchor="middle" fontSize={14} fontWeight={700} style={{ fill: '#fff' }}>
+        N{n.id}
+      </text>
+      <text x={p.x} y={p.y + 13} textAnchor="middle" fontSize={11} style={{ fill: '#fff' }}>
+        {status === undefined ? 'down' : `T${status.term}`}
+      </text>
+      {isLeader && (
+        <text x={p.x} y={p.y + NODE_R + 26} textAnchor="middle" fontSize={11} fontWeight={700} style={{ fill: 'var(--leader)' }}>
+          Leader
+        </text>
+      )}
+      {!isLeader && n.reachable && status?.role === 'candidate' && (
+        <text x={p.x} y={p.y + NODE_R + 26} textAnchor="middle" fontSize={11} fontWeight={700}>
+          {votesFor(n.id, status.votedFor === n.id, votes)}
+        </text>
+      )}
+    </g>
+  );
+}
+
 export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
   const now = useNow(100);
   const arrowId = useId();
@@ -141,51 +198,8 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
       <ElectionOverlay at={at} nodeRadius={NODE_R} campaigns={campaigns} votes={inFlight} now={now} />
       {nodes.map((n) => {
         const p = at.get(n.id);
-        if (p === undefined) return null;
-        const status = n.report?.status;
-        const isLeader = n.id === snapshot.leaderId;
-        const contact = isLeader ? null : contactAgeMs(snapshot, n, now);
-        return (
-          <g key={n.id}>
-            <title>{describe(n, snapshot.leaderId)}</title>
-            <circle
-              cx={p.x}
-              cy={p.y}
-              r={NODE_R}
-              fill={n.reachable && status !== undefined ? termColour(status.term) : 'var(--surface-2)'}
-              stroke="var(--border)"
-              strokeWidth={2}
-              strokeDasharray={status?.role === 'candidate' || status?.role === 'preCandidate' ? '5 4' : undefined}
-            />
-            {isLeader && (
-              // Outside the fill, on the page's background: a term colour can never hide it. A double
-              // ring and the word "Leader" below mark it for people who cannot tell the colour.
-              <g className="leader-ring" aria-hidden="true">
-                <circle cx={p.x} cy={p.y} r={NODE_R + 5} fill="none" stroke="var(--leader)" strokeWidth={3} />
-                <circle cx={p.x} cy={p.y} r={NODE_R + 10} fill="none" stroke="var(--leader)" strokeWidth={1.5} />
-              </g>
-            )}
-            {contact !== null && (
-              <path d={arc(p.x, p.y, NODE_R + 7, contact / electionTimeout)} stroke={contact > electionTimeout ? 'var(--bad)' : 'var(--text-muted)'} strokeWidth={3} fill="none" />
-            )}
-            <text x={p.x} y={p.y - 4} textAnchor="middle" fontSize={14} fontWeight={700} style={{ fill: '#fff' }}>
-              N{n.id}
-            </text>
-            <text x={p.x} y={p.y + 13} textAnchor="middle" fontSize={11} style={{ fill: '#fff' }}>
-              {status === undefined ? 'down' : `T${status.term}`}
-            </text>
-            {isLeader && (
-              <text x={p.x} y={p.y + NODE_R + 26} textAnchor="middle" fontSize={11} fontWeight={700} style={{ fill: 'var(--leader)' }}>
-                Leader
-              </text>
-            )}
-            {!isLeader && n.reachable && status?.role === 'candidate' && (
-              <text x={p.x} y={p.y + NODE_R + 26} textAnchor="middle" fontSize={11} fontWeight={700}>
-                {votesFor(n.id, status.votedFor === n.id, votes)}
-              </text>
-            )}
-          </g>
-        );
+        const contact = n.id === snapshot.leaderId ? null : contactAgeMs(snapshot, n, now);
+        return p === undefined ? null : <RingNode key={n.id} node={n} p={p} leaderId={snapshot.leaderId} contact={contact} electionTimeout={electionTimeout} votes={votes} />;
       })}
     </svg>
   );
