@@ -398,9 +398,24 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   private noteSoftState(leader: NodeId, role: Role): void {
     const changed = leader !== this.leader || role !== this.role;
+    const newLeader = leader !== this.leader && leader !== 0;
     this.leader = leader;
     this.role = role;
     if (changed) this.emit('leaderChange', { leader, role, term: this.options.rawNode.status().term });
+    if (newLeader) this.reissueReads();
+  }
+
+  /**
+   * A follower's read barrier is a message to its leader; one sent to a leader that died (or lost
+   * its term) goes unanswered, and the read would wait out its whole timeout although a new leader
+   * was elected at once. Each read not yet confirmed is asked of the new leader; answers to both
+   * are harmless, as any read index at least the commit index at the request is linearizable.
+   * etcd's server retries its ReadIndex requests for the same reason.
+   */
+  private reissueReads(): void {
+    for (const [context, waiter] of this.reads) {
+      if (waiter.readIndex === null) this.options.rawNode.readIndex(context);
+    }
   }
 
   private restoreSnapshot(snapshot: Snapshot): void {
