@@ -23,9 +23,11 @@ export interface ForwardOptions {
   readonly leaderUrl: string;
   readonly selfId: number;
   /**
-   * Opens a new connection each time, not a kept-alive one: a kept-alive socket to a leader that
-   * just died fails only once the request is on it; a new connection to a dead process is refused
-   * before anything is sent, and the request can go to the next leader untouched.
+   * Sends to the leader. A kept-alive socket to a leader that just died fails only once the request
+   * is on it; a new connection to a dead process is refused before anything is sent, and the
+   * request can go to the next leader untouched. So a connection is reused only for a small write
+   * that can be sent again under its request id (`onOutcomeUnknown`): that failure costs a resend,
+   * and a new TCP connection per small write costs more than the write (issue #11).
    */
   readonly request: NodeApiRequest;
   /** The request's body; the same one for every attempt of this request. */
@@ -41,6 +43,16 @@ export interface ForwardOptions {
    * for writes that carry a request id, whose resend is answered with the first outcome, if any.
    */
   readonly onOutcomeUnknown?: (why: string) => void;
+}
+
+/** Bodies up to this, declared by Content-Length, may go on a kept-alive connection. */
+const SMALL_BODY_BYTES = 1024 * 1024;
+
+/** No body, or one whose declared length is small (a streamed body of unknown length is not). */
+function isSmallBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  if (length === undefined) return req.headers['transfer-encoding'] === undefined;
+  return /^\d+$/.test(length) && Number(length) <= SMALL_BODY_BYTES;
 }
 
 /** A leader's answer that means "not taken here, now": the write may have applied or not. */
@@ -65,7 +77,7 @@ export function forwardRequest(req: Request, res: Response, options: ForwardOpti
   // Once this attempt has handed the request on (to the client's answer or to a resend), later
   // events of its dying connection change nothing.
   let settled = false;
-  const upstream = options.request(target, { method: req.method, headers }, (answer) => onAnswer(answer));
+  const upstream = options.request(target, { method: req.method, headers }, (answer) => onAnswer(answer), onOutcomeUnknown !== undefined && isSmallBody(req));
   const resend = (why: string): boolean => {
     if (settled || !onOutcomeUnknown || !body.resendable || res.headersSent) return false;
     settled = true;

@@ -84,16 +84,25 @@ export function requestFor(agent: http.Agent): typeof http.request {
   return agent instanceof https.Agent ? https.request : http.request;
 }
 
-/** Sends one request to another node's API (a write forwarded to the leader). */
-export type NodeApiRequest = (url: URL, options: http.RequestOptions, onResponse: (answer: http.IncomingMessage) => void) => http.ClientRequest;
+/**
+ * Sends one request to another node's API (a write forwarded to the leader). `reuse`: on a
+ * kept-alive connection when one is idle; otherwise on a new connection (see api/forward.ts).
+ */
+export type NodeApiRequest = (url: URL, options: http.RequestOptions, onResponse: (answer: http.IncomingMessage) => void, reuse?: boolean) => http.ClientRequest;
 
 /**
- * Requests to other nodes' APIs, each on a new connection (see api/forward.ts for why), over
- * HTTPS verified against the cluster's CA when the URL says https.
+ * An idle kept-alive connection is closed after this, before the other node's server would close
+ * it (Node's keepAliveTimeout, 5 s): a request is never sent on a socket the server is closing.
  */
+const IDLE_CONNECTION_MS = 4_000;
+
+/** Requests to other nodes' APIs, over HTTPS verified against the cluster's CA when the URL says https. */
 export function nodeApiRequester(tls: TlsMaterial | null): NodeApiRequest {
-  const plain = new http.Agent({ keepAlive: false });
-  const secure = new https.Agent({ keepAlive: false, ...(tls && tlsClientOptions(tls)) });
-  return (url, options, onResponse) =>
-    url.protocol === 'https:' ? https.request(url, { ...options, agent: secure }, onResponse) : http.request(url, { ...options, agent: plain }, onResponse);
+  const tlsOptions = tls ? tlsClientOptions(tls) : {};
+  const fresh = { plain: new http.Agent({ keepAlive: false }), secure: new https.Agent({ keepAlive: false, ...tlsOptions }) };
+  const kept = { plain: new http.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }), secure: new https.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS, ...tlsOptions }) };
+  return (url, options, onResponse, reuse = false) => {
+    const agents = reuse ? kept : fresh;
+    return url.protocol === 'https:' ? https.request(url, { ...options, agent: agents.secure }, onResponse) : http.request(url, { ...options, agent: agents.plain }, onResponse);
+  };
 }
