@@ -54,13 +54,17 @@ describe('cluster profiles', () => {
     expect(screen.getByRole('alert').textContent).toMatch(/^Line 2: write a node id and its URL/);
     fireEvent.change(screen.getByLabelText('Nodes, one per line: id and URL'), { target: { value: '1 http://a:8081\n2 http://b:8081' } });
     fireEvent.change(screen.getByLabelText('Cluster secret (optional)'), { target: { value: 's3cret' } });
+    fireEvent.change(screen.getByLabelText('Client token (optional)'), { target: { value: 't0ken' } });
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    fireEvent.change(screen.getByLabelText('CA certificate for https:// nodes (optional, PEM)'), { target: { value: ca } });
     fireEvent.click(screen.getByRole('button', { name: 'Save cluster' }));
     await act(settle);
     expect(h.api.calls.at(-1)).toMatchObject({
       method: 'PUT',
       path: '/api/profiles/prod',
-      options: { body: { nodes: [{ id: 1, httpUrl: 'http://a:8081' }, { id: 2, httpUrl: 'http://b:8081' }], secret: 's3cret' } },
+      options: { body: { nodes: [{ id: 1, httpUrl: 'http://a:8081' }, { id: 2, httpUrl: 'http://b:8081' }], secret: 's3cret', token: 't0ken', ca } },
     });
+    expect((screen.getByLabelText('Client token (optional)') as HTMLInputElement).value).toBe('');
     expect(screen.getByText('prod')).toBeTruthy();
     expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('');
   });

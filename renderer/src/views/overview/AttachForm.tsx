@@ -1,4 +1,5 @@
-// Saves a headless cluster running elsewhere, so the dashboard can switch to it.
+// Saves a headless cluster running elsewhere, so the dashboard can switch to it: its nodes, and
+// what the manager needs to reach them (secret, client token, the CA of nodes serving HTTPS).
 import { useState, type FormEvent } from 'react';
 import { useApp } from '../../store/context';
 import { parseNodeList } from './parse-node-list';
@@ -9,6 +10,8 @@ export function AttachForm() {
   const [name, setName] = useState('');
   const [nodes, setNodes] = useState('');
   const [secret, setSecret] = useState('');
+  const [token, setToken] = useState('');
+  const [ca, setCa] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
 
   const submit = async (e: FormEvent) => {
@@ -17,11 +20,14 @@ export function AttachForm() {
     if (name.trim() === '') return setProblem('Give the cluster a name');
     if (!parsed.ok) return setProblem(parsed.message);
     setProblem(null);
-    const saved = await save(name.trim(), secret === '' ? { nodes: parsed.nodes } : { nodes: parsed.nodes, secret });
+    const saved = await save(name.trim(), {
+      nodes: parsed.nodes,
+      ...(secret !== '' && { secret }),
+      ...(token !== '' && { token }),
+      ...(ca.trim() !== '' && { ca }),
+    });
     if (saved) {
-      setName('');
-      setNodes('');
-      setSecret('');
+      for (const clear of [setName, setNodes, setSecret, setToken, setCa]) clear('');
     }
   };
 
@@ -34,6 +40,10 @@ export function AttachForm() {
           Cluster secret (optional)
         </label>
         <input id="attach-secret" className="input" type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.currentTarget.value)} />
+        <label htmlFor="attach-token" title="The nodes' client API token (DFS_API_TOKEN), when they require one.">
+          Client token (optional)
+        </label>
+        <input id="attach-token" className="input" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.currentTarget.value)} />
       </div>
       <label htmlFor="attach-nodes">Nodes, one per line: id and URL</label>
       <textarea
@@ -45,6 +55,15 @@ export function AttachForm() {
         aria-invalid={problem !== null}
         aria-describedby={problem === null ? undefined : 'attach-problem'}
         onChange={(e) => setNodes(e.currentTarget.value)}
+      />
+      <label htmlFor="attach-ca">CA certificate for https:// nodes (optional, PEM)</label>
+      <textarea
+        id="attach-ca"
+        className="input mono"
+        rows={2}
+        placeholder="-----BEGIN CERTIFICATE-----"
+        value={ca}
+        onChange={(e) => setCa(e.currentTarget.value)}
       />
       {problem !== null && (
         <p id="attach-problem" role="alert" className="error-text">
