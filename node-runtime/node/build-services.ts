@@ -142,7 +142,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     env: inputs.envSettings,
     flags: inputs.flagSettings,
     isLeader: () => driver.isLeader,
-    forwardToLeader: (patch) => leader.forwardConfig(patch),
+    forwardToLeader: (patch, waitMs) => leader.forwardConfig(patch, waitMs),
     readBarrier: async () => {
       await driver.readBarrier(PROPOSAL_TIMEOUT_MS);
     },

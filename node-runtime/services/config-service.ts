@@ -30,8 +30,11 @@ export interface ConfigServiceOptions {
   readonly flags: Partial<NodeSettings>;
   /** True when this node leads; cluster changes are proposed here or forwarded to the leader. */
   readonly isLeader: () => boolean;
-  /** Sends a cluster-scope patch to the leader's PUT /config (followers only). */
-  readonly forwardToLeader: (patch: Partial<ClusterSettings>) => Promise<void>;
+  /**
+   * Sends a cluster-scope patch to the leader's PUT /config, waiting up to `waitMs` for an election
+   * to end first; false when the leader that came out of it is this node (it proposes it itself).
+   */
+  readonly forwardToLeader: (patch: Partial<ClusterSettings>, waitMs: number) => Promise<boolean>;
   /** Waits until this node reflects everything committed before the call (ReadIndex). */
   readonly readBarrier: () => Promise<void>;
   readonly clock: Clock;
@@ -138,12 +141,13 @@ export class ConfigService extends EventEmitter<ConfigServiceEvents> {
 
   private async setCluster(requested: Partial<ClusterSettings>, source: 'api' | 'file'): Promise<void> {
     const patch = pinRaftTiming(requested, this.options.fsm.clusterConfigLayered());
-    if (this.options.isLeader()) {
-      await this.options.runner.run({ type: 'configSet', patch, source, at: this.options.clock.now() });
+    // During an election there is no leader to take the change: it waits for one (leaderWaitMs), as
+    // writes do, instead of being refused a moment before it would succeed.
+    if (!this.options.isLeader() && (await this.options.forwardToLeader(patch, this.nodeSettings().leaderWaitMs))) {
+      await this.options.readBarrier();
       return;
     }
-    await this.options.forwardToLeader(patch);
-    await this.options.readBarrier();
+    await this.options.runner.run({ type: 'configSet', patch, source, at: this.options.clock.now() });
   }
 
   private layeredNode() {

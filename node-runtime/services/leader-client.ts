@@ -99,10 +99,13 @@ export class LeaderClient {
   }
 
   /** Sends a cluster-scope patch to the leader's PUT /config, as this node's client would. */
-  async forwardConfig(patch: Partial<ClusterSettings>): Promise<void> {
-    const { raft, transport, selfId, apiToken, requestTimeoutMs } = this.options;
-    const leaderUrl = raft.leaderId ? transport.peerHttpUrl(raft.leaderId) : undefined;
-    if (!leaderUrl) throw new ApiError('no_quorum', 'no leader is known to take the cluster setting');
+  /** Sends a cluster setting to the leader once one is elected (up to `waitMs`); false if that is this node. */
+  async forwardConfig(patch: Partial<ClusterSettings>, waitMs: number): Promise<boolean> {
+    const { selfId, apiToken, requestTimeoutMs } = this.options;
+    const view = await this.awaitLeader(waitMs);
+    if (view.isLeader) return false;
+    const leaderUrl = view.leaderUrl;
+    if (leaderUrl === null) throw new ApiError('no_quorum', 'no leader was elected within the wait for one (no quorum?) to take the cluster setting');
     const body = Buffer.from(JSON.stringify(patch));
     const headers = { 'content-type': 'application/json', 'content-length': body.length, [FORWARDED_HEADER]: String(selfId), ...(apiToken !== null && { authorization: `Bearer ${apiToken}` }) };
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -120,6 +123,7 @@ export class LeaderClient {
       const answer = parsed.success ? parsed.data : {};
       throw new ApiError(answer.error ?? 'unavailable', answer.detail ?? `leader answered ${status}`);
     }
+    return true;
   }
 
   /** Asks the cluster to make this node the leader; waits up to two election timeouts (plus 2 s) for it. */

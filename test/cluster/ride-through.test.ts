@@ -24,6 +24,16 @@ describe('a write with no leader to take it', () => {
     for (const res of results) expect(res.status, JSON.stringify(res.body)).toBe(201);
   });
 
+  it('a cluster setting sent the moment the nodes answer, before any leader is elected, waits and is applied everywhere', async () => {
+    cluster = await TestCluster.start();
+    const results = await Promise.all(
+      cluster.nodes.map((node, i) => json<{ error?: string }>(`${node.url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storageQuota: 1_000_000 + i }) })),
+    );
+    for (const res of results) expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const quotas = async () => Promise.all(cluster?.nodes.map(async (n) => (await json<{ storageQuota: { value: number } }>(`${n.url}/config`)).body.storageQuota.value) ?? []);
+    await waitFor('every node to hold the same quota', async () => new Set(await quotas()).size === 1);
+  });
+
   it('sent to a follower right after the leader is killed, waits for the new leader and succeeds; so does a linearizable read', async () => {
     const started = await startWithLeader();
     cluster = started.cluster;
