@@ -1,5 +1,6 @@
 // Watched-folder uploads ride through a leader election: the leader is killed while a folder's
-// files are being uploaded, and every file still reaches the cluster with its content.
+// files are being uploaded, and every file still reaches the cluster with its content, once: a
+// retry carries the request id of the try before it.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -40,9 +41,11 @@ it('uploads every file of a folder although the leader is killed halfway', async
   const target = () => (cluster.running().find((n) => n.id === leader.id) ?? cluster.running()[0])!.url;
   const real = nodeCluster(target);
   let uploaded = 0;
+  const requestIds = new Map<string, string[]>();
   const counting: WatchedCluster = {
     ...real,
     upload: async (...args) => {
+      requestIds.set(args[0], [...(requestIds.get(args[0]) ?? []), args[4] ?? 'none']);
       const hash = await real.upload(...args);
       uploaded++;
       return hash;
@@ -62,6 +65,14 @@ it('uploads every file of a folder although the leader is killed halfway', async
     for await (const file of nodeCluster(() => cluster.running()[0]!.url).list('Failover/', AbortSignal.timeout(30_000))) listed.set(file.name, file.sha256);
     expect(listed).toEqual(expected);
     expect(folders.list()[0]).toMatchObject({ failedFiles: 0 });
+    // Every try of one (unchanged) file under one request id, and each file written once.
+    for (const [name, ids] of requestIds) expect(new Set(ids).size, `${name}: ${ids.join(', ')}`).toBe(1);
+    expect([...requestIds.values()].some((ids) => ids.length > 1)).toBe(true);
+    const survivor = cluster.running()[0]!;
+    for (const name of expected.keys()) {
+      const info = (await (await fetch(`${survivor.url}/fileinfo?name=${encodeURIComponent(name)}&consistency=linearizable`)).json()) as { version: number };
+      expect(info.version, name).toBe(1);
+    }
   } finally {
     await folders.close();
   }

@@ -1,5 +1,6 @@
 // One watched folder's live state: its settings, the files being worked on, what failed and
 // why, what the last full scan found, and the view of all that the dashboard shows.
+import { randomUUID } from 'node:crypto';
 import type { WatchedFolder, WatchedFolderProblem, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import { compileIgnore, type IgnoreTest } from './watched-ignore';
 import type { FolderIndex } from './watched-index';
@@ -33,6 +34,11 @@ export class Folder {
   /** The settle or retry timer of each file in `work` that has one. */
   readonly timers = new Map<string, NodeJS.Timeout>();
   readonly attempts = new Map<string, number>();
+  /**
+   * The request id (Idempotency-Key) of each file's upload, kept through its retries while the
+   * file is unchanged: a retry after an unknown outcome is then stored once.
+   */
+  private readonly requestIds = new Map<string, { id: string; size: number; mtimeMs: number }>();
   readonly failed = new Map<string, FailedFile>();
   /** Changed again while uploading: settled once more when that upload ends. */
   readonly changedWhileUploading = new Set<string>();
@@ -143,6 +149,20 @@ export class Folder {
     return this.lastScanFoundAll ? 'synced' : 'syncing';
   }
 
+  /** The request id for uploading `file` as it is now (the one of its last try while it is unchanged). */
+  requestIdFor(file: string, size: number, mtimeMs: number): string {
+    const kept = this.requestIds.get(file);
+    if (kept && kept.size === size && kept.mtimeMs === mtimeMs) return kept.id;
+    const id = randomUUID();
+    this.requestIds.set(file, { id, size, mtimeMs });
+    return id;
+  }
+
+  /** The file's upload ended (stored, or failed for good): its next one is a new request. */
+  forgetRequestId(file: string): void {
+    this.requestIds.delete(file);
+  }
+
   /** Forgets every file in flight (the folder paused or stopped); failures are kept. */
   clearWork(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
@@ -150,6 +170,7 @@ export class Folder {
     this.workByFile.clear();
     this.uploadingNow.clear();
     this.attempts.clear();
+    this.requestIds.clear();
     this.changedWhileUploading.clear();
     if (this.scanTimer) clearTimeout(this.scanTimer);
     this.scanTimer = null;

@@ -192,7 +192,8 @@ export class FolderSync {
       const recorded = folder.index.recorded(file);
       // Reported again by the watcher, but this very content was uploaded already.
       if (recorded && recorded.s === stats.size && recorded.m === stats.mtimeMs) return;
-      const sha256 = await this.options.cluster.upload(`${folder.remotePrefix}${file}`, absoluteOf(folder, file), stats.size, signal);
+      const requestId = folder.requestIdFor(file, stats.size, stats.mtimeMs);
+      const sha256 = await this.options.cluster.upload(`${folder.remotePrefix}${file}`, absoluteOf(folder, file), stats.size, signal, requestId);
       const after = await this.statInside(folder, file);
       if (after === null || after.size !== stats.size || after.mtimeMs !== stats.mtimeMs) {
         // Changed while it was read: what the cluster got may be torn, so the file goes again.
@@ -216,6 +217,7 @@ export class FolderSync {
     if (folder.findings?.unsynced.delete(file)) folder.findings.synced++;
     folder.failed.delete(file);
     folder.attempts.delete(file);
+    folder.forgetRequestId(file);
     folder.noteChange();
     folder.lastSyncedAt = this.options.now();
   }
@@ -228,6 +230,7 @@ export class FolderSync {
       this.retryLater(folder, file);
     } else {
       folder.endWork(file);
+      folder.forgetRequestId(file);
       folder.failed.set(file, { problem, size: stats?.size ?? -1, mtimeMs: stats?.mtimeMs ?? -1 });
     }
   }

@@ -9,13 +9,15 @@ import { request as httpRequest, type ClientRequest, type RequestOptions } from 
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import { REQUEST_ID_HEADER } from '../../../node-runtime/common/api-types';
 import { apiErrorBodySchema } from '../../../node-runtime/common/errors';
 
 /**
  * Uploads `size` bytes of the local `file` as cluster file `name` and resolves with their SHA-256
  * (hex), which the node confirmed; rejects with UploadError.
  */
-export type FileUploader = (name: string, file: string, size: number, signal: AbortSignal) => Promise<string>;
+/** `requestId`: sent as Idempotency-Key, the same on each retry of one content, so it is stored once. */
+export type FileUploader = (name: string, file: string, size: number, signal: AbortSignal, requestId?: string) => Promise<string>;
 
 const writtenSchema = z.object({ sha256: z.string() });
 
@@ -61,7 +63,7 @@ function encodeName(name: string): string {
  * current leader). `baseUrl` may throw when no node is reachable: that is a retryable failure.
  */
 export function nodeUploader(baseUrl: () => string, requester: () => NodeRequester = () => plainRequester): FileUploader {
-  return async (name, file, size, signal) => {
+  return async (name, file, size, signal, requestId) => {
     let target: URL;
     try {
       target = new URL(`upload/${encodeName(name)}`, `${baseUrl().replace(/\/$/, '')}/`);
@@ -71,7 +73,7 @@ export function nodeUploader(baseUrl: () => string, requester: () => NodeRequest
     const upstream = requester().request(target, {
       method: 'POST',
       signal,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': size },
+      headers: { 'content-type': 'application/octet-stream', 'content-length': size, ...(requestId !== undefined && { [REQUEST_ID_HEADER]: requestId }) },
     });
     const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
       upstream.once('error', reject);
