@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { ArchiveError, type BackupManifest, type ContentHeader } from '../backup/archive-format';
 import { walkArchive } from '../backup/walk-archive';
-import { StateMachine, type FileRecord } from '../fsm';
+import { isInline, StateMachine, type FileRecord } from '../fsm';
 import type { ConfState, SnapshotMetadata } from '../raft/types';
 import { allFiles } from '../services/backup-service';
 import { NodeStorage, type ChunkStore } from '../storage';
@@ -88,10 +88,17 @@ export async function restoreDataDir(options: RestoreOptions): Promise<BackupMan
         byContent = chunkLayouts(StateMachine.fromSnapshot(bytes));
       },
       async content(header: ContentHeader, body) {
-        const [first, ...others] = byContent.get(header.sha256) ?? [];
-        if (!first) throw new ArchiveError(`content ${header.sha256} belongs to no file of the backup`);
-        await storeAsChunks(body, first, storage.chunks);
-        for (const other of others) await storeAsChunks(storedContent(first, storage.chunks), other, storage.chunks);
+        const layouts = byContent.get(header.sha256) ?? [];
+        if (layouts.length === 0) throw new ArchiveError(`content ${header.sha256} belongs to no file of the backup`);
+        // A small file's bytes travel inside the state itself (inline): the snapshot brings them
+        // back. Only the layouts in chunks need the chunk store; the walk still checks the bytes.
+        const [first, ...others] = layouts.filter((file) => !isInline(file));
+        if (first === undefined) {
+          for await (const piece of body) void piece;
+        } else {
+          await storeAsChunks(body, first, storage.chunks);
+          for (const other of others) await storeAsChunks(storedContent(first, storage.chunks), other, storage.chunks);
+        }
         stored.add(header.sha256);
       },
     });

@@ -50,7 +50,8 @@ export class BackupService {
     if (!this.sources.isCurrent()) throw new ApiError('unavailable', `node ${this.sources.nodeId} is not caught up with a leader; back up from a healthy node`);
     const snapshot = Buffer.from(fsm.snapshot());
     const index = fsm.lastApplied();
-    const contents = distinctContents(StateMachine.fromSnapshot(snapshot));
+    const captured = StateMachine.fromSnapshot(snapshot);
+    const contents = distinctContents(captured);
     const release = this.sources.pins.pin([...contents.values()].flatMap((f) => f.chunks.map((c) => c.hash)));
     const manifest: BackupManifest = {
       formatVersion: ARCHIVE_FORMAT_VERSION,
@@ -62,12 +63,12 @@ export class BackupService {
       contents: contents.size,
       bytes: [...contents.values()].reduce((sum, f) => sum + f.size, 0),
     };
-    const stream = Readable.from(this.frames(manifest, snapshot, contents), { objectMode: false });
+    const stream = Readable.from(this.frames(manifest, snapshot, contents, captured), { objectMode: false });
     stream.once('close', release);
     return { manifest, stream };
   }
 
-  private async *frames(manifest: BackupManifest, snapshot: Buffer, contents: ReadonlyMap<string, FileRecord>): AsyncGenerator<Buffer> {
+  private async *frames(manifest: BackupManifest, snapshot: Buffer, contents: ReadonlyMap<string, FileRecord>, captured: StateMachine): AsyncGenerator<Buffer> {
     const hash = createHash('sha256');
     const hashed = (piece: Buffer) => (hash.update(piece), piece);
     yield hashed(Buffer.from(ARCHIVE_MAGIC, 'latin1'));
@@ -75,12 +76,24 @@ export class BackupService {
     yield hashed(snapshot);
     for (const [sha256, file] of contents) {
       yield hashed(frameHead(FRAME.content, { sha256, size: file.size }, file.size));
-      for await (const piece of this.sources.files.read(toFileInfo(file), null)) yield hashed(piece as Buffer);
+      // A small file's bytes live in the state itself (inline), and the live state lets them go
+      // once the file is overwritten or deleted, as a write storm does while the archive streams:
+      // they come from the captured state, which holds them as of the backup's index.
+      const inline = captured.inlineContent(sha256);
+      if (inline !== undefined) yield hashed(verifiedInline(sha256, inline));
+      else for await (const piece of this.sources.files.read(toFileInfo(file), null)) yield hashed(piece as Buffer);
     }
     yield frameHead(FRAME.end, { contents: contents.size, sha256: hash.digest('hex') }, 0);
     this.lastAt = this.sources.clock.now();
     await writeJsonAtomic(path.join(this.sources.dataDir, LAST_BACKUP_FILE), { at: this.lastAt, index: manifest.index }).catch((err: Error) => this.sources.onFailed(err));
   }
+}
+
+/** Bytes are checked against their SHA-256 before they are served, from wherever they come. */
+function verifiedInline(sha256: string, content: Uint8Array): Buffer {
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`an inline content does not match its SHA-256 ${sha256}`);
+  return bytes;
 }
 
 /** Every file of a state, in name order. */
