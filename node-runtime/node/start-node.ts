@@ -78,17 +78,20 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
     diskReserveBytes: () => parts.config.nodeSettings().diskReserveBytes,
   });
   const services = apiServices({ inputs, parts, raft, transport, metrics, startedAt: clock.now() });
-  const s3 = options.s3 ? await startS3({
-        services,
-        listen: options.s3,
-        insecure: options.insecure,
-        advertise: options.advertise,
-        serve: (serverOptions, onRequest) => createServedPort(inputs.tls, serverOptions, onRequest),
-        requestNode: parts.requestNode,
-        peers: transport,
-        logger,
-        env: process.env,
-      }) : null;
+  const s3 = options.s3
+    ? await startS3({
+      services,
+      listen: options.s3,
+      insecure: options.insecure,
+      advertise: options.advertise,
+      // The S3 port shares the node's TLS, and reaches the leader's S3 port as forwarding does.
+      serve: (serverOptions, onRequest) => createServedPort(inputs.tls, serverOptions, onRequest),
+      requestNode: parts.requestNode,
+      peers: transport,
+      logger,
+      env: process.env,
+    })
+    : null;
   const s3Url = s3?.url ?? null;
   http.serve(createApp({ ...services, status: () => ({ ...services.status(), s3Url }) }, logger));
 
