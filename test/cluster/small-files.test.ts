@@ -94,6 +94,31 @@ describe('small files inside their Raft entries', () => {
     expect((await range.arrayBuffer()).byteLength).toBe(10);
   });
 
+  it('are told apart from large ones by what arrives when the length is not declared (a streamed body)', async () => {
+    const leader = await cluster.waitForLeader();
+    const follower = cluster.followers(leader)[0] as TestNode;
+    const stream = async (name: string, data: Buffer): Promise<Written & { chunks: number }> => {
+      // Two pieces, no Content-Length: the writer reads up to the limit before it knows the size.
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(data.subarray(0, 1000));
+          controller.enqueue(data.subarray(1000));
+          controller.close();
+        },
+      });
+      const res = await json<{ sha256: string; version: number; chunks: unknown[] }>(`${follower.url}/files/${name}`, { method: 'PUT', body, duplex: 'half' } as RequestInit);
+      expect(res.status, name).toBe(201);
+      return { name, sha256: res.body.sha256, version: res.body.version, chunks: res.body.chunks.length };
+    };
+    const smallData = randomBytes(5_000);
+    const bigData = randomBytes(150_000);
+    const small = await stream('streamed/small.bin', smallData);
+    const big = await stream('streamed/big.bin', bigData);
+    expect([small.chunks, big.chunks]).toEqual([0, 3]);
+    expect([small.sha256, big.sha256]).toEqual([sha256(smallData), sha256(bigData)]);
+    await expectEverywhere([small, big]);
+  });
+
   it('lose nothing acknowledged when a follower and then the leader are killed with SIGKILL mid-storm', async () => {
     const acknowledged: Written[] = [];
     for (const victimRole of ['follower', 'leader'] as const) {
