@@ -60,6 +60,10 @@ export interface ManagerOptions {
   readonly stopTimeoutMs?: number;
   readonly startTimeoutMs?: number;
   readonly pollIntervalMs?: number;
+  /** How often to poll for a few seconds after a change (tests set it to rely on pushed events alone). */
+  readonly fastPollIntervalMs?: number;
+  /** How long a poll waits for a node's answer. */
+  readonly pollTimeoutMs?: number;
 }
 
 export class Manager {
@@ -226,7 +230,7 @@ export class Manager {
       backend = new AttachedCluster(saved.name, saved.nodes, saved);
     }
     await backend.start();
-    const view = new ClusterView(backend, this.bus, { pollIntervalMs: this.options.pollIntervalMs });
+    const view = new ClusterView(backend, this.bus, { pollIntervalMs: this.options.pollIntervalMs, fastPollIntervalMs: this.options.fastPollIntervalMs, pollTimeoutMs: this.options.pollTimeoutMs });
     view.start();
     this.active = { backend, view, ops: new ClusterOps(backend, view) };
     this.logger.info({ profile, mode: backend.mode }, 'cluster profile active');

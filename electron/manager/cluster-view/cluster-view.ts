@@ -76,6 +76,7 @@ export class ClusterView {
   private running = false;
   private readonly unsubscribe: () => void;
   private readonly unsubscribeEvents: () => void;
+  private readonly unsubscribeStreams: () => void;
   private readonly pollIntervalMs: number;
   private readonly fastPollIntervalMs: number;
   private readonly pollTimeoutMs: number;
@@ -91,6 +92,18 @@ export class ClusterView {
     this.current = this.build();
     this.unsubscribe = backend.onChange(() => this.queuePublish());
     this.unsubscribeEvents = backend.onNodeEvent((event) => this.applyEvent(event));
+    this.unsubscribeStreams = backend.onEventStream?.((nodeId, open) => open || this.eventsStale(nodeId)) ?? (() => {});
+  }
+
+  /**
+   * A node's event stream dropped: what its events said may be overtaken by now, and no event
+   * will say so. The next poll's answer is taken as it is (whatever term the events had shown),
+   * and polls come fast for a while.
+   */
+  private eventsStale(nodeId: number): void {
+    const observation = this.observations.get(nodeId);
+    if (observation) this.observations.set(nodeId, { ...observation, reading: null });
+    this.speedUp();
   }
 
   /**
@@ -160,6 +173,7 @@ export class ClusterView {
     this.running = false;
     this.unsubscribe();
     this.unsubscribeEvents();
+    this.unsubscribeStreams();
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
     if (this.progressTimer) clearTimeout(this.progressTimer);

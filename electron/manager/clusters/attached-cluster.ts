@@ -1,9 +1,12 @@
 // Attach mode: headless nodes running elsewhere, known by their URLs. The manager watches and
 // injects faults through their APIs, but owns no process: start, stop and friends answer 409.
+// Each node's pushed events arrive over its `GET /events` stream, one per node while attached.
 import { ApiError } from '../../../node-runtime/common/errors';
 import type { AddedNode, NodeAction } from '../../../node-runtime/common/manager-api';
+import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import type { ClusterBackend, MemberView } from './cluster-backend';
 import { NodeAccess } from './node-access';
+import { NodeEventStream } from './node-event-stream';
 
 export interface AttachedNode {
   readonly id: number;
@@ -16,6 +19,9 @@ export class AttachedCluster implements ClusterBackend {
   readonly s3Credentials = null;
   private nodes: AttachedNode[];
   private readonly listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: NodeEvent) => void>();
+  private readonly streamListeners = new Set<(nodeId: number, open: boolean) => void>();
+  private readonly streams = new Map<number, NodeEventStream>();
   readonly access: NodeAccess;
 
   constructor(
@@ -36,13 +42,33 @@ export class AttachedCluster implements ClusterBackend {
     return () => this.listeners.delete(listener);
   }
 
-  onNodeEvent(): () => void {
-    return () => {};
+  onNodeEvent(listener: (event: NodeEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
-  async start(): Promise<void> {}
+  onEventStream(listener: (nodeId: number, open: boolean) => void): () => void {
+    this.streamListeners.add(listener);
+    return () => this.streamListeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    for (const member of this.members()) {
+      this.streams.get(member.id)?.close();
+      this.streams.set(member.id, new NodeEventStream(member.id, member.httpUrl, this.access, {
+        onEvent: (event) => {
+          for (const listener of this.eventListeners) listener(event);
+        },
+        onOpen: (open) => {
+          for (const listener of this.streamListeners) listener(member.id, open);
+        },
+      }));
+    }
+  }
 
   async stop(): Promise<void> {
+    for (const stream of this.streams.values()) stream.close();
+    this.streams.clear();
     this.access.close();
   }
 
@@ -56,6 +82,8 @@ export class AttachedCluster implements ClusterBackend {
 
   async retire(id: number): Promise<void> {
     this.nodes = this.nodes.filter((n) => n.id !== id);
+    this.streams.get(id)?.close();
+    this.streams.delete(id);
     for (const listener of this.listeners) listener();
   }
 }

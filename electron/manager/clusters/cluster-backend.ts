@@ -23,10 +23,15 @@ export interface ClusterBackend {
   /** Called whenever membership or a process state changed. */
   onChange(listener: () => void): () => void;
   /**
-   * Events the nodes push over their IPC channels (local mode; attach mode has none — the cluster
-   * view reads remote nodes' `GET /events` itself).
+   * Events the nodes push: over their IPC channels in local mode, over each node's `GET /events`
+   * stream in attach mode.
    */
   onNodeEvent(listener: (event: NodeEvent) => void): () => void;
+  /**
+   * A node's event stream opened or dropped (attach mode). After a drop what its events said is
+   * stale: the next poll decides. Local mode has none: a local node's exit shows as its process state.
+   */
+  onEventStream?(listener: (nodeId: number, open: boolean) => void): () => void;
   start(): Promise<void>;
   /** Graceful: local nodes get SIGTERM, then SIGKILL after the bound. */
   stop(): Promise<void>;
