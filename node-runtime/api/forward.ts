@@ -41,8 +41,10 @@ export interface ForwardOptions {
    * The request reached a leader that then failed (its connection broke before an answer) or
    * answered "not now" (503, or 421: it is no longer the leader), so its outcome is unknown. Only
    * for writes that carry a request id, whose resend is answered with the first outcome, if any.
+   * `leaderAnswered`: the leader is alive and said no (route around it); else its connection
+   * broke, which a reused socket's may do under a live leader too (a dead one refuses the next).
    */
-  readonly onOutcomeUnknown?: (why: string) => void;
+  readonly onOutcomeUnknown?: (why: string, leaderAnswered: boolean) => void;
 }
 
 /** Bodies up to this, declared by Content-Length, may go on a kept-alive connection. */
@@ -78,12 +80,12 @@ export function forwardRequest(req: Request, res: Response, options: ForwardOpti
   // events of its dying connection change nothing.
   let settled = false;
   const upstream = options.request(target, { method: req.method, headers }, (answer) => onAnswer(answer), onOutcomeUnknown !== undefined && isSmallBody(req));
-  const resend = (why: string): boolean => {
+  const resend = (why: string, leaderAnswered: boolean): boolean => {
     if (settled || !onOutcomeUnknown || !body.resendable || res.headersSent) return false;
     settled = true;
     body.detach();
     upstream.destroy();
-    onOutcomeUnknown(why);
+    onOutcomeUnknown(why, leaderAnswered);
     return true;
   };
   function onAnswer(answer: http.IncomingMessage): void {
@@ -93,7 +95,7 @@ export function forwardRequest(req: Request, res: Response, options: ForwardOpti
       answer.resume();
       return;
     }
-    if (isNotNow(answer.statusCode) && resend(`the leader answered ${answer.statusCode}`)) {
+    if (isNotNow(answer.statusCode) && resend(`the leader answered ${answer.statusCode}`, true)) {
       answer.resume();
       return;
     }
@@ -128,7 +130,7 @@ export function forwardRequest(req: Request, res: Response, options: ForwardOpti
     if (!flowing && onUnreached && !res.headersSent) {
       settled = true;
       onUnreached(err);
-    } else if (!resend(err.message)) {
+    } else if (!resend(err.message, false)) {
       settled = true;
       // With its request id, the client can retry the write and have it apply once.
       const requestId = req.headers[REQUEST_ID_HEADER];

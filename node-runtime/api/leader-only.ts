@@ -17,8 +17,11 @@ import { sendError } from './errors';
 import { forwardRequest, wasForwarded } from './forward';
 import type { LeaderView, NodeServices } from '../ports';
 
-/** How often a write is routed again after its leader refused it or failed with it (each a new election). */
-const MAX_REROUTES = 4;
+/**
+ * How often a write is routed again after its leader refused it or failed with it. One leader's
+ * death can take two (its broken connection, then its refusal), and a wait can span two kills.
+ */
+const MAX_REROUTES = 8;
 
 export interface LeaderOnlyOptions {
   /** The route's writes apply their request id (file writes): a forwarded one may be resent. */
@@ -59,18 +62,18 @@ function routeToLeader(services: NodeServices, req: Request, res: Response, next
         const leaderUrl = current.leaderUrl;
         if (requestIds) req.headers[REQUEST_ID_HEADER] ??= randomUUID();
         body ??= new ResendableBody(req, requestIds ? RESEND_KEEP_BYTES : 0);
-        const again = attempt < MAX_REROUTES ? () => route(attempt + 1, leaderUrl) : undefined;
+        const more = attempt < MAX_REROUTES;
         forwardRequest(req, res, {
           leaderUrl,
           selfId: services.id,
           request: services.requestNode,
           body,
-          onUnreached: again,
+          onUnreached: more ? () => route(attempt + 1, leaderUrl) : undefined,
           onOutcomeUnknown:
-            requestIds && again
-              ? () => {
+            requestIds && more
+              ? (_why, leaderAnswered) => {
                   outcomeUnknown = true;
-                  again();
+                  route(attempt + 1, leaderAnswered ? leaderUrl : null);
                 }
               : undefined,
         });
