@@ -73,6 +73,11 @@ export class FileCatalog {
     return this.inline.get(sha256);
   }
 
+  /** Bytes of all inline contents held (each distinct content once). */
+  inlineBytes(): number {
+    return this.inline.totalBytes();
+  }
+
   /** Every inline content held, in SHA-256 order. */
   inlineContents(): InlineContent[] {
     return this.inline.all();

@@ -15,6 +15,8 @@ export function isInline(file: { readonly size: number; readonly chunks: readonl
 
 export class InlineContents {
   private readonly table = new Map<string, { bytes: Uint8Array; refs: number }>();
+  /** Bytes of every held content, kept as it changes (the write path reads it on every write). */
+  private heldBytes = 0;
 
   get(sha256: string): Uint8Array | undefined {
     return this.table.get(sha256)?.bytes;
@@ -29,13 +31,17 @@ export class InlineContents {
     }
     if (bytes === undefined) throw new Error(`inline content ${sha256} is not held and was not given`);
     this.table.set(sha256, { bytes, refs: 1 });
+    this.heldBytes += bytes.length;
   }
 
   release(sha256: string): void {
     const held = this.table.get(sha256);
     if (!held) return;
     held.refs -= 1;
-    if (held.refs === 0) this.table.delete(sha256);
+    if (held.refs === 0) {
+      this.table.delete(sha256);
+      this.heldBytes -= held.bytes.length;
+    }
   }
 
   /** Every held content in SHA-256 order (canonical for snapshots). */
@@ -44,12 +50,11 @@ export class InlineContents {
   }
 
   totalBytes(): number {
-    let total = 0;
-    for (const { bytes } of this.table.values()) total += bytes.length;
-    return total;
+    return this.heldBytes;
   }
 
   clear(): void {
     this.table.clear();
+    this.heldBytes = 0;
   }
 }

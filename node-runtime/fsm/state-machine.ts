@@ -361,6 +361,11 @@ export class StateMachine {
     return this.catalog.totals();
   }
 
+  /** Bytes of small files' contents the state holds in memory (each distinct content once). */
+  inlineBytesHeld(): number {
+    return this.catalog.inlineBytes();
+  }
+
   /** The bytes of a small file (no chunks) with this SHA-256, while a file holds them. */
   inlineContent(sha256: string): Uint8Array | undefined {
     return this.catalog.inlineContent(sha256);

@@ -267,6 +267,7 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
       },
     },
     clock,
+    inlineBudgetBytes: inlineBudgetFromEnv(process.env),
   });
   const reader = new FileReader(
     chunks,
@@ -278,4 +279,13 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
   const files = new ReplicatedFileService({ fsm, writer, reader, peerChunks, traffic, clock });
   const locks = new RaftLockService(fsm, runner, () => fsm.clusterConfig(), clock);
   return { files, locks, uploadsInFlight: () => uploadsInFlight };
+}
+
+/** DFS_INLINE_BUDGET_BYTES moves the inline memory budget (services/file-writer.ts), for operators and tests. */
+function inlineBudgetFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.DFS_INLINE_BUDGET_BYTES;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`DFS_INLINE_BUDGET_BYTES must be a whole number of bytes (got "${raw}")`);
+  return value;
 }

@@ -34,7 +34,16 @@ export interface FileWriterOptions {
   /** Reports the number of uploads in flight (their chunks must survive garbage collection). */
   readonly uploads: { begin(): () => void };
   readonly clock: Clock;
+  /** Small files go inline only while the state holds fewer inline bytes than this (INLINE_BUDGET_BYTES). */
+  readonly inlineBudgetBytes?: number;
 }
+
+/**
+ * Inline contents live in every node's memory (and in each snapshot) until pack files hold them on
+ * disk. Past this many bytes, small files take the chunk path like the rest, so memory stays bounded
+ * however many there are. The decision is the leader's alone; replicas apply whatever the entry says.
+ */
+export const INLINE_BUDGET_BYTES = 32 * 1024 * 1024;
 
 export class FileWriter {
   constructor(private readonly options: FileWriterOptions) {}
@@ -49,7 +58,8 @@ export class FileWriter {
     const limited = limitBytes(allowed, (seen) => this.quotaError(request.name, seen), md5);
     // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
     pipeline(request.body, limited).catch(() => undefined);
-    const inlineMax = settings().inlineMaxBytes;
+    const budget = this.options.inlineBudgetBytes ?? INLINE_BUDGET_BYTES;
+    const inlineMax = this.options.fsm.inlineBytesHeld() < budget ? settings().inlineMaxBytes : 0;
     const head = request.declaredSize !== null && request.declaredSize > inlineMax ? null : await readUpTo(limited, inlineMax);
     if (head?.ended) return this.commitInline(request, Buffer.concat(head.pieces), md5);
     return this.writeChunked(request, head ? Readable.from(resume(head)) : limited, md5);

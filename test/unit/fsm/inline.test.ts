@@ -68,6 +68,24 @@ describe('inline puts', () => {
   });
 });
 
+describe('inline bytes held', () => {
+  it('count each distinct content once, follow overwrites and deletes, and come back with a snapshot', () => {
+    const d = new Driver();
+    d.ok(inlinePut('a.txt', 'same', 1));
+    d.ok(inlinePut('b.txt', 'same', 2));
+    d.ok(inlinePut('c.txt', 'other!', 3));
+    expect(d.machine.inlineBytesHeld()).toBe(4 + 6);
+    d.ok({ type: 'delete', name: 'a.txt', at: 4 });
+    expect(d.machine.inlineBytesHeld()).toBe(10);
+    d.ok(inlinePut('b.txt', 'xy', 5));
+    expect(d.machine.inlineBytesHeld()).toBe(2 + 6);
+    expect(StateMachine.fromSnapshot(d.machine.snapshot()).inlineBytesHeld()).toBe(8);
+    d.ok({ type: 'delete', name: 'b.txt', at: 6 });
+    d.ok({ type: 'delete', name: 'c.txt', at: 7 });
+    expect(d.machine.inlineBytesHeld()).toBe(0);
+  });
+});
+
 describe('snapshots with inline files', () => {
   it('carry the contents, so a restored machine serves the same bytes and snapshots identically', () => {
     const d = new Driver();
