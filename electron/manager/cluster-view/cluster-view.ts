@@ -217,14 +217,16 @@ export class ClusterView {
     const client = this.client(member);
     const sentAt = Date.now();
     const [status, stats, recovery, config] = await Promise.allSettled([client.status(), client.stats(), client.recovery(), client.config()]);
+    // Events may have moved what is known while the poll was out: merge into that, not into what was known before.
+    const latest = this.observations.get(member.id) ?? previous;
     // Another cluster's node on a port we think is ours (it was free when we chose it) is not ours.
     if (status.status === 'rejected' || status.value.id !== member.id) {
-      this.observations.set(member.id, { ...previous, reachable: status.status === 'rejected' && this.stillHeard(member, previous), pid });
+      this.observations.set(member.id, { ...latest, reachable: status.status === 'rejected' && this.stillHeard(member, latest), pid });
       return;
     }
     this.reapplyRules(member, pid);
-    const prior = previous.report;
-    const reading = reconcile(previous.reading, { status: status.value, incarnation: member.process?.startedAt ?? 0, asOf: sentAt });
+    const prior = latest.report;
+    const reading = reconcile(latest.reading, { status: status.value, incarnation: member.process?.startedAt ?? 0, asOf: sentAt });
     this.observations.set(member.id, {
       reachable: true,
       pid,

@@ -50,7 +50,10 @@ async function stubNode(id: number): Promise<StubNode> {
   return stub;
 }
 
-function backendOf(nodes: readonly StubNode[]): ClusterBackend {
+/** What a test does to the backend's event streams: say one dropped. */
+type StreamListener = (nodeId: number, open: boolean) => void;
+
+function backendOf(nodes: readonly StubNode[], streams?: Set<StreamListener>): ClusterBackend {
   const members: MemberView[] = nodes.map((n, i) => ({ id: i + 1, httpUrl: n.url, peerAddress: null, process: null }));
   const refuse = async (): Promise<never> => {
     throw new Error('not in this test');
@@ -59,14 +62,20 @@ function backendOf(nodes: readonly StubNode[]): ClusterBackend {
     mode: 'attach', profile: 'stub', access: NodeAccess.none,
     s3Credentials: null, members: () => members, onChange: () => () => {}, onNodeEvent: () => () => {},
     start: async () => {}, stop: async () => {}, nodeAction: refuse, spawnJoiner: refuse, retire: refuse,
+    ...(streams && {
+      onEventStream: (listener: StreamListener) => {
+        streams.add(listener);
+        return () => streams.delete(listener);
+      },
+    }),
   };
 }
 
-async function watch(nodes: readonly StubNode[]) {
+async function watch(nodes: readonly StubNode[], streams?: Set<StreamListener>) {
   const bus = new EventBus();
   const events: ManagerEvent[] = [];
   bus.subscribe((e) => events.push(e));
-  const view = new ClusterView(backendOf(nodes), bus, { pollIntervalMs: 10, pollTimeoutMs: 1_000 });
+  const view = new ClusterView(backendOf(nodes, streams), bus, { pollIntervalMs: 10, pollTimeoutMs: 1_000 });
   views.push(view);
   view.start();
   const snapshots = () => events.filter((e) => e.name === 'snapshot').map((e) => e.data as ClusterSnapshot);
@@ -112,6 +121,21 @@ describe('ClusterView', () => {
       { leaderId: 1, term: 1 },
       { leaderId: 3, term: 2 },
     ]);
+  });
+
+  it("lets the next poll decide a node's state once its event stream dropped, even against a higher term", async () => {
+    const nodes = await Promise.all([1, 2, 3].map(stubNode));
+    const streams = new Set<StreamListener>();
+    const { view, rounds } = await watch(nodes, streams);
+    await rounds(2);
+    // A pushed event tells of term 9; polls still answering term 1 (sent before it, say) are stale.
+    view.applyEvent({ node: 1, seq: 1, runStartedAt: 1, time: 1, type: 'role', role: 'candidate', term: 9, leaderId: null, votedFor: 1 });
+    await rounds(2);
+    expect(view.snapshot().nodes[0]?.report?.status).toMatchObject({ term: 9, role: 'candidate' });
+    // The stream dropped: what it said no longer outranks what the node answers now.
+    for (const listener of streams) listener(1, false);
+    await rounds(2);
+    expect(view.snapshot().nodes[0]?.report?.status).toMatchObject({ term: 1, role: 'leader' });
   });
 
   it('treats a node answering with another id as unreachable', async () => {
