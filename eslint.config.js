@@ -82,8 +82,8 @@ export const layers = {
     why: 'supervision/ runs local nodes: it neither serves the API nor watches folders, and never imports the assembly (manager.ts)',
   },
   clusters: {
-    paths: ['electron/manager/clusters/'], may: ['cluster-view', 'manager-files', 'common'],
-    why: "clusters/ reaches nodes through their APIs; local processes are supervision/'s, behind the ClusterBackend seam",
+    paths: ['electron/manager/clusters/'], may: ['cluster-view', 'manager-files', 'backup', 'common'],
+    why: "clusters/ reaches nodes through their APIs (and checks their backup archives with backup/'s walk, as dfsctl does); local processes are supervision/'s, behind the ClusterBackend seam",
   },
   'cluster-view': {
     paths: ['electron/manager/cluster-view/'], may: ['clusters', 'common'],

@@ -245,6 +245,9 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  *   (a folder paused as `folder_on_other_drive` keeps what is there now; 409 otherwise);
  *   `DELETE /api/watched-folders/:id` (files already
  *   uploaded stay in the cluster); 409 where the manager does not keep them
+ * - `POST /api/backups` `{ folder }` (an absolute path to a writable folder) → 201 SavedBackup: a backup
+ *   streamed from the leader (else any reachable node), verified, saved as
+ *   `<folder>/dfs-backup-<UTC time>.dfsbak`; nothing is left in the folder when it fails
  * Passthrough goes to the leader, or to any reachable node when none is known; 503 `unavailable`
  * when no node answers.
  */
@@ -256,6 +259,18 @@ export interface AddedNode {
   readonly id: number;
   readonly httpUrl: string;
   readonly peerAddress: string;
+}
+
+/** `POST /api/backups` answer: the archive saved, and what it holds. */
+export interface SavedBackup {
+  readonly path: string;
+  /** The archive's size on disk. */
+  readonly bytes: number;
+  readonly files: number;
+  /** The node that streamed it. */
+  readonly node: number;
+  /** The committed Raft index the backup is a cut at. */
+  readonly index: number;
 }
 
 /** A saved cluster: `local` (the supervised nodes) or headless nodes running elsewhere. */

@@ -2,8 +2,8 @@
 // arrives (every content's SHA-256, the count, the archive's own SHA-256 in its end frame); FILE
 // appears, fsynced, only when all of it checked out. backup verify FILE checks a saved one.
 import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
 import { ArchiveError } from '../../backup/archive-format';
+import { saveVerifiedArchive } from '../../backup/save-archive';
 import { walkArchive } from '../../backup/walk-archive';
 import type { Ctl } from '../context';
 import { CtlError, EXIT } from '../exit-codes';
@@ -20,32 +20,19 @@ export async function backupSave(ctl: Ctl, file: string): Promise<void> {
   const spec = { path: '/backup' };
   const answer = await ctl.client.request(spec);
   if (answer.status !== 200) throw apiError(spec, answer, await readText(answer.body));
-  const partial = `${file}.dfsctl-partial`;
-  const out = await open(partial, 'w');
   const progress = progressBar(`backup ${file}`, 'bytes');
   let total: number | null = null;
-  async function* savedAsRead(): AsyncGenerator<Buffer> {
-    for await (const piece of answer.body) {
-      await out.write(piece as Buffer);
-      yield piece as Buffer;
-    }
-  }
   try {
-    const manifest = await walkArchive(savedAsRead(), {
+    const { manifest } = await saveVerifiedArchive(answer.body, file, `${file}.dfsctl-partial`, {
       manifest: (m) => {
         total = m.bytes;
       },
       progress: (bytes) => progress.update(bytes, total),
     });
-    await out.sync();
-    await out.close();
-    await rename(partial, file);
     progress.finish();
     ctl.out.record({ file, node: answer.endpoint, ...manifest });
   } catch (err) {
     progress.finish();
-    await out.close().catch(() => undefined);
-    await rm(partial, { force: true });
     answer.body.destroy();
     throw failure(`backup from ${answer.endpoint} failed, nothing kept`, err);
   }
