@@ -4,6 +4,7 @@
 
 export const CHANNELS = {
   chooseFolderToWatch: 'dfs:choose-folder-to-watch',
+  chooseBackupFolder: 'dfs:choose-backup-folder',
   revealInFolder: 'dfs:reveal-in-folder',
   openDataFolder: 'dfs:open-data-folder',
   menuCommand: 'dfs:menu-command',

@@ -13,6 +13,8 @@ export interface IpcContext {
   watchedFolders(): WatchedFolders | null;
   /** The native folder picker, then watching the chosen folder; null when cancelled. */
   chooseAndWatchFolder(): Promise<WatchedFolder | null>;
+  /** The native folder picker for a backup's destination; null when cancelled. */
+  chooseBackupFolder(): Promise<string | null>;
 }
 
 class RefusedIpc extends Error {}
@@ -37,6 +39,7 @@ function requireWatched(context: IpcContext): WatchedFolders {
 
 export function registerIpcHandlers(context: IpcContext): void {
   handle(CHANNELS.chooseFolderToWatch, () => context.chooseAndWatchFolder());
+  handle(CHANNELS.chooseBackupFolder, () => context.chooseBackupFolder());
 
   handle(CHANNELS.revealInFolder, (_event, id, relativePath) => {
     if (!isFolderId(id)) throw new RefusedIpc('revealInFolder expects a folder id');

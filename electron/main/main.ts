@@ -137,16 +137,24 @@ async function recreateLocalCluster(nodeCount: number): Promise<void> {
   }
 }
 
+/** The native folder picker; the chosen folder's path, or null when cancelled. */
+async function chooseFolder(title: string, buttonLabel: string): Promise<string | null> {
+  const options = { title, buttonLabel, properties: ['openDirectory' as const, 'createDirectory' as const] };
+  const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  const chosen = result.filePaths[0];
+  return result.canceled || chosen === undefined ? null : chosen;
+}
+
 /** The native folder picker, then the chosen folder is watched; null when cancelled. */
 async function chooseAndWatchFolder(): Promise<WatchedFolder | null> {
   const watched = manager?.watchedFolders;
   if (!watched) throw new Error('the cluster manager is not running');
-  const options = { title: 'Choose a folder to keep in the cluster', buttonLabel: 'Watch Folder', properties: ['openDirectory' as const, 'createDirectory' as const] };
-  const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
-  const chosen = result.filePaths[0];
-  if (result.canceled || chosen === undefined) return null;
-  return watched.add(chosen);
+  const chosen = await chooseFolder('Choose a folder to keep in the cluster', 'Watch Folder');
+  return chosen === null ? null : watched.add(chosen);
 }
+
+/** Where "Back up now" saves: the page only sends the path the user picked here to the control API. */
+const chooseBackupFolder = (): Promise<string | null> => chooseFolder('Choose a folder for the backup', 'Save Backup Here');
 
 async function confirm(message: string, detail: string, buttons: string[]): Promise<number> {
   const options = { type: 'warning' as const, message, detail, buttons, defaultId: buttons.length - 1, cancelId: buttons.length - 1, noLink: true };
@@ -234,7 +242,7 @@ async function start(): Promise<void> {
   }
   restrictPermissions();
   protocol.handle(APP_SCHEME, (request) => appProtocol.handle(request));
-  registerIpcHandlers({ dataDir, watchedFolders: () => manager?.watchedFolders ?? null, chooseAndWatchFolder });
+  registerIpcHandlers({ dataDir, watchedFolders: () => manager?.watchedFolders ?? null, chooseAndWatchFolder, chooseBackupFolder });
   Menu.setApplicationMenu(buildAppMenu(menuActions, { status: status.label, development, platform: process.platform }));
   try {
     tray = new ClusterTray(paths.icon, { ...menuActions, quit: () => app.quit() });

@@ -16,6 +16,7 @@ function subscribe<T>(channel: string, listener: (value: T) => void): () => void
 const bridge: DesktopBridge = {
   platform: process.platform,
   chooseFolderToWatch: () => ipcRenderer.invoke(CHANNELS.chooseFolderToWatch) as Promise<WatchedFolder | null>,
+  chooseBackupFolder: () => ipcRenderer.invoke(CHANNELS.chooseBackupFolder) as Promise<string | null>,
   revealInFolder: (folderId, relativePath) =>
     ipcRenderer.invoke(CHANNELS.revealInFolder, String(folderId), relativePath === undefined ? undefined : String(relativePath)) as Promise<void>,
   openDataFolder: () => ipcRenderer.invoke(CHANNELS.openDataFolder) as Promise<void>,

@@ -15,6 +15,8 @@ export interface DesktopBridge {
   readonly platform: string;
   /** Opens the native folder picker; the chosen folder is watched. Null when the user cancelled. */
   chooseFolderToWatch(): Promise<WatchedFolder | null>;
+  /** Opens the native folder picker for a backup's destination; its absolute path, or null when cancelled. */
+  chooseBackupFolder(): Promise<string | null>;
   /** Shows a watched folder, or a file in it, in the system file manager. */
   revealInFolder(folderId: string, relativePath?: string): Promise<void>;
   /** Opens the app's data folder (cluster, node data, logs) in the system file manager. */

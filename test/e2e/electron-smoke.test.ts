@@ -74,7 +74,7 @@ describe('DFS Desktop (Electron)', () => {
     expect(pageFacts.csp).toBe(CONTENT_SECURITY_POLICY);
     expect(pageFacts.hasRequire).toBe(false);
     expect(pageFacts.hasProcess).toBe(false);
-    expect(pageFacts.bridge).toEqual(['chooseFolderToWatch', 'onMenuCommand', 'openDataFolder', 'platform', 'revealInFolder']);
+    expect(pageFacts.bridge).toEqual(['chooseBackupFolder', 'chooseFolderToWatch', 'onMenuCommand', 'openDataFolder', 'platform', 'revealInFolder']);
 
     await app.close();
     app = null;

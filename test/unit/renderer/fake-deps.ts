@@ -147,8 +147,15 @@ export class FakeDesktop implements DesktopBridge {
   chosen: WatchedFolder | null = null;
   private menuListener: ((command: MenuCommand) => void) | null = null;
 
+  /** What the backup folder picker answers (null: the user cancelled). */
+  chosenBackupFolder: string | null = null;
+
   async chooseFolderToWatch(): Promise<WatchedFolder | null> {
     return this.chosen;
+  }
+
+  async chooseBackupFolder(): Promise<string | null> {
+    return this.chosenBackupFolder;
   }
 
   async revealInFolder(folderId: string): Promise<void> {
