@@ -33,6 +33,17 @@ export function requireBucket(services: S3Services, bucket: string): void {
   }
 }
 
+/**
+ * requireBucket for a write, which runs on the leader. A leader elected a moment ago may not yet
+ * have applied entries its predecessor committed, the bucket's creation among them: before a
+ * NoSuchBucket, it catches up (a read barrier) and looks again. Only a miss pays the round.
+ */
+export async function requireBucketForWrite(services: S3Services, bucket: string): Promise<void> {
+  if (bucketCreatedAt(services, bucket) !== null) return;
+  await services.readBarrier();
+  requireBucket(services, bucket);
+}
+
 /** Every bucket name: markers, and top-level folders whose names are valid bucket names. */
 function* bucketNames(services: S3Services): Generator<string> {
   const seen = new Set<string>();

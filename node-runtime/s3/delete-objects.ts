@@ -2,7 +2,7 @@
 // key is deleted on its own; one that fails is reported in the answer, the others still go.
 import { createHash } from 'node:crypto';
 import type { S3Services } from './s3-services';
-import { requireBucket } from './bucket-ops';
+import { requireBucketForWrite } from './bucket-ops';
 import { objectFileName } from './namespace';
 import { removeIfPresent } from './object-ops';
 import { readSmallBody, sendXml, type S3Request } from './s3-request';
@@ -27,7 +27,7 @@ export async function readRequestDocument(s3: S3Request, limit: number): Promise
 }
 
 export async function deleteObjects(s3: S3Request, services: S3Services, bucket: string): Promise<void> {
-  requireBucket(services, bucket);
+  await requireBucketForWrite(services, bucket);
   let parsed: ReturnType<typeof readFlatXml>;
   try {
     parsed = readFlatXml(await readRequestDocument(s3, 2 * 1024 * 1024), 'Delete', 'Object');

@@ -19,6 +19,9 @@ export interface LeaderEndpoint {
 
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
+/** The leader refused the connection (a dead process): nothing of the request reached it. */
+export class LeaderRefusedError extends S3Error {}
+
 export async function forwardToLeader(s3: S3Request, leader: LeaderEndpoint): Promise<void> {
   if (s3.header(FORWARDED_HEADER) !== undefined) {
     throw new S3Error('ServiceUnavailable', 'This node was sent the request as the leader but is not the leader any more; retry.');
@@ -40,10 +43,20 @@ export async function forwardToLeader(s3: S3Request, leader: LeaderEndpoint): Pr
         resolve();
       });
     });
-    upstream.on('error', (err) => reject(new S3Error('ServiceUnavailable', `Could not reach the leader's S3 endpoint: ${err.message}`)));
+    let piped = false;
+    // The body flows only once the leader took the connection: a refused one leaves it unread,
+    // so the write can go to the next leader whole.
+    const pipeBody = () => {
+      piped = true;
+      s3.req.pipe(upstream);
+    };
+    upstream.on('socket', (socket) => (socket.connecting ? socket.once('connect', pipeBody) : pipeBody()));
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      const detail = `Could not reach the leader's S3 endpoint: ${err.message}`;
+      reject(!piped && err.code === 'ECONNREFUSED' ? new LeaderRefusedError('ServiceUnavailable', detail) : new S3Error('ServiceUnavailable', detail));
+    });
     s3.res.on('close', () => {
       if (!s3.res.writableFinished) upstream.destroy();
     });
-    s3.req.pipe(upstream);
   });
 }

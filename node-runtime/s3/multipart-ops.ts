@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FileListItem } from '../common/api-types';
 import type { S3Services } from './s3-services';
-import { requireBucket } from './bucket-ops';
+import { requireBucket, requireBucketForWrite } from './bucket-ops';
 import { readRequestDocument } from './delete-objects';
 import { objectFileName, UPLOADS_PREFIX } from './namespace';
 import { objectBody, objectMetaFrom } from './object-body';
@@ -61,7 +61,7 @@ function findUpload(services: S3Services, bucket: string, uploadId: string, key:
 
 export async function createUpload(s3: S3Request, services: S3Services, bucket: string, key: string): Promise<void> {
   objectFileName(bucket, key);
-  requireBucket(services, bucket);
+  await requireBucketForWrite(services, bucket);
   const uploadId = randomBytes(16).toString('hex');
   const meta = objectMetaFrom(s3);
   await services.files.write({ name: `${uploadFolder(bucket, uploadId)}k/${key}`, body: Readable.from([]), declaredSize: 0, meta });

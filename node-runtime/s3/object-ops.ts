@@ -6,7 +6,7 @@ import type { FileInfo } from '../common/api-types';
 import { ApiError } from '../common/errors';
 import type { S3Services } from './s3-services';
 import { parseRange } from '../common/byte-range';
-import { requireBucket } from './bucket-ops';
+import { requireBucket, requireBucketForWrite } from './bucket-ops';
 import { objectFileName } from './namespace';
 import { objectBody, objectMetaFrom } from './object-body';
 import { sendEmpty, sendXml, type S3Request } from './s3-request';
@@ -20,7 +20,7 @@ export function etagOf(info: { md5?: string | undefined; sha256: string }): stri
 
 export async function putObject(s3: S3Request, services: S3Services, bucket: string, key: string): Promise<void> {
   const name = objectFileName(bucket, key);
-  requireBucket(services, bucket);
+  await requireBucketForWrite(services, bucket);
   const meta = objectMetaFrom(s3);
   const { body, declaredSize, expected } = objectBody(s3);
   const info = await services.files.write({ name, body, declaredSize, md5: true, meta, expected });
@@ -109,7 +109,7 @@ export async function getObject(s3: S3Request, services: S3Services, bucket: str
 }
 
 export async function deleteObject(s3: S3Request, services: S3Services, bucket: string, key: string): Promise<void> {
-  requireBucket(services, bucket);
+  await requireBucketForWrite(services, bucket);
   await removeIfPresent(services, objectFileName(bucket, key));
   sendEmpty(s3, 204);
 }
@@ -146,7 +146,7 @@ function copySource(s3: S3Request): { bucket: string; key: string } {
  */
 export async function copyObject(s3: S3Request, services: S3Services, bucket: string, key: string): Promise<void> {
   const target = objectFileName(bucket, key);
-  requireBucket(services, bucket);
+  await requireBucketForWrite(services, bucket);
   const source = copySource(s3);
   const info = objectInfo(services, source.bucket, source.key);
   const directive = s3.header('x-amz-metadata-directive') ?? 'COPY';

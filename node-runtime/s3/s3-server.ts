@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { advertisedHost, serverUrl } from '../common/listen-address';
-import type { S3Services } from './s3-services';
+import type { LeaderSeen, S3Services } from './s3-services';
 import { authenticate } from './authenticate';
 import { S3StartupError, type S3Credentials } from './credentials';
 import { FORWARDED_HEADER } from '../ports';
-import { forwardToLeader, type LeaderEndpoint, type RequestNode } from './forward';
+import { forwardToLeader, LeaderRefusedError, type LeaderEndpoint, type RequestNode } from './forward';
 import { dispatch, isWrite } from './routes';
 import { parseS3Request, sendError, type S3Request } from './s3-request';
 import { S3Error, toS3Error } from './s3-errors';
@@ -93,12 +93,7 @@ async function handle(options: S3EndpointOptions, slots: UploadSlots, req: http.
     // During an election a write waits for a leader (leaderWaitMs), as the node API's do
     // (api/leader-only.ts); its body stays unread meanwhile, so the idle timer starts after.
     // A write another node forwarded here is not held: that node already waited.
-    const leads = !isWrite(s3) || (s3.header(FORWARDED_HEADER) === undefined ? await services.awaitLeader() : services.leader()).isLeader;
-    timeBody(s3, services.limits().bodyIdleTimeoutMs);
-    if (!leads) {
-      await forwardToLeader(s3, options.leader);
-      return;
-    }
+    if (isWrite(s3) && !(await routeToLeader(s3, options))) return;
     await dispatch(s3, services);
   } catch (err) {
     const s3Error = toS3Error(err) ?? (req.destroyed && !req.complete ? new S3Error('IncompleteBody', 'The request body ended early.') : null);
@@ -106,6 +101,34 @@ async function handle(options: S3EndpointOptions, slots: UploadSlots, req: http.
     const answer = s3Error ?? new S3Error('InternalError', 'We encountered an internal error. Please try again.');
     if (s3) sendError(s3, answer);
     else if (!res.headersSent) res.writeHead(answer.status, { 'content-type': 'application/xml' }).end(answer.toXml(req.url ?? '/', ''));
+  }
+}
+
+/** How often a write is routed again after its leader refused the connection (each a new election). */
+const MAX_REROUTES = 3;
+
+/**
+ * Takes a write to the leader: true when this node leads and should handle it, false once it was
+ * forwarded and answered. During an election the write waits for a leader (leaderWaitMs), as the
+ * node API's do (api/leader-only.ts); its body stays unread meanwhile, so the idle timer starts
+ * after. A leader that refuses the connection died: the write, still unread, waits for the next
+ * one. A write another node forwarded here is not held: that node already waited.
+ */
+async function routeToLeader(s3: S3Request, options: S3EndpointOptions): Promise<boolean> {
+  const { services } = options;
+  const forwarded = s3.header(FORWARDED_HEADER) !== undefined;
+  let unreachable: string | null = null;
+  for (let attempt = 0; ; attempt++) {
+    const view: LeaderSeen = forwarded ? services.leader() : await services.awaitLeader(unreachable);
+    if (attempt === 0) timeBody(s3, services.limits().bodyIdleTimeoutMs);
+    if (view.isLeader) return true;
+    try {
+      await forwardToLeader(s3, options.leader);
+      return false;
+    } catch (err) {
+      if (!(err instanceof LeaderRefusedError) || forwarded || attempt >= MAX_REROUTES) throw err;
+      unreachable = view.leaderUrl;
+    }
   }
 }
 

@@ -19,11 +19,22 @@ export interface S3WriteRequest {
   readonly expected?: { readonly md5Hex?: string; readonly sha256Hex?: string };
 }
 
+/** Who leads, as this node sees it; `leaderUrl` is the leader's node API URL. */
+export interface LeaderSeen {
+  readonly isLeader: boolean;
+  readonly leaderId: number | null;
+  readonly leaderUrl: string | null;
+}
+
 export interface S3Services {
   readonly id: number;
-  leader(): { readonly isLeader: boolean; readonly leaderId: number | null };
-  /** The leader once one is elected, waiting through an election up to the leaderWaitMs setting. */
-  awaitLeader(): Promise<{ readonly isLeader: boolean; readonly leaderId: number | null }>;
+  leader(): LeaderSeen;
+  /**
+   * The leader once one is elected and reachable, waiting through an election up to the
+   * leaderWaitMs setting; `unreachable`: the node API URL of a leader that just refused a
+   * connection (it died), which does not count.
+   */
+  awaitLeader(unreachable?: string | null): Promise<LeaderSeen>;
   /** Linearizable read barrier (ReadIndex): S3 promises read-after-write from any node. */
   readBarrier(): Promise<void>;
   limits(): { readonly bodyIdleTimeoutMs: number; readonly maxConcurrentUploads: number };
