@@ -22,7 +22,7 @@ export const EXPLAIN = {
   quota: 'Cluster-wide limit on stored bytes (each file counted once, not per copy).',
   version: 'Counts the writes of this file: 1 when it was created, one more on every overwrite.',
   revision: 'The position in the cluster log of the write that made this content. It never repeats, even when a file is deleted and written again: send it as ?expectedRevision= to overwrite only this exact content.',
-  lastBackup: 'When this node last sent a whole backup of the cluster (dfsctl backup save): its files, locks and settings at one committed point, with every file’s content. Snapshots the node takes of its own log are not backups.',
+  lastBackup: 'When this node last sent a whole backup of the cluster (Back up now, or dfsctl backup save): its files, locks and settings at one committed point, with every file’s content. Snapshots the node takes of its own log are not backups.',
   lock: 'A lease that stops others from changing the file until it is released or expires.',
   scope: 'Cluster settings are the same on every node and change through the log; node settings belong to one node.',
   source: 'Where the value comes from: default, config file, environment, command-line flag, or set here (api).',

@@ -1,5 +1,6 @@
 // Assembles the one dashboard store from its slices.
 import { createStore } from 'zustand/vanilla';
+import { createBackupSlice } from './backup-slice';
 import { createClusterSlice } from './cluster-slice';
 import { createConfigSlice } from './config-slice';
 import { createConnectionSlice } from './connection-slice';
@@ -29,6 +30,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createProfilesSlice(set, get, deps),
     ...createS3Slice(set, get, deps),
     ...createWatchedSlice(set, get, deps),
+    ...createBackupSlice(set, get, deps),
     ...createElectionSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));

@@ -1,6 +1,6 @@
 // The shape of the one dashboard store: a slice per concern, each with its data and actions.
 import type { StoreApi } from 'zustand/vanilla';
-import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, S3Access, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, S3Access, SavedBackup, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
 import type { NodeEvent } from '../../../node-runtime/common/node-events';
@@ -337,6 +337,26 @@ export interface WatchedSlice {
   revealWatchedFolder(id: string): void;
 }
 
+// ---- backups ("Back up now" in the Storage view) --------------------------------------------
+
+export interface BackupData {
+  /** A backup is being streamed, checked and saved. */
+  readonly busy: boolean;
+  /** The last backup this dashboard saved, until the next attempt. */
+  readonly saved: SavedBackup | null;
+  readonly error: string | null;
+}
+
+export interface BackupSlice {
+  readonly backup: BackupData;
+  /** Whether the folder is chosen with the app's native picker (else typed as a path, web mode). */
+  readonly canPickBackupFolder: boolean;
+  /** Saves a verified backup of the cluster into `folder` (absolute, on the manager's machine). */
+  backUpNow(folder: string): Promise<void>;
+  /** The app: the native folder picker; the chosen path, or null when cancelled. */
+  chooseBackupFolder(): Promise<string | null>;
+}
+
 // ---- election (the Raft view's pushed events) -----------------------------------------------
 
 export interface ReceivedNodeEvent {
@@ -380,6 +400,7 @@ export type AppState = ConnectionSlice &
   ProfilesSlice &
   S3Slice &
   WatchedSlice &
+  BackupSlice &
   ElectionSlice &
   UiSlice;
 

@@ -1,5 +1,6 @@
 import { Suspense, lazy } from 'react';
 import { useApp } from '../../store/context';
+import { BackupPanel } from './BackupPanel';
 import { NodeDiskTable } from './NodeDiskTable';
 import { QuotaGauge } from './QuotaGauge';
 
@@ -26,6 +27,7 @@ export function StorageView() {
         <h2>Disk use per node</h2>
         <NodeDiskTable />
       </section>
+      <BackupPanel />
       <Suspense fallback={<div className="card chart-card" aria-busy="true" />}>
         <UsageChart />
       </Suspense>
