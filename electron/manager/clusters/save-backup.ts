@@ -16,9 +16,14 @@ export function backupFileName(at: Date): string {
   return `dfs-backup-${at.toISOString().replace(/[-:]/g, '')}.dfsbak`;
 }
 
+/** How long the node may send nothing, before answering or mid-archive, before the backup fails. */
+const BACKUP_IDLE_MS = 60_000;
+
 function openBackupStream(access: NodeAccess, node: MemberView): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = access.request(new URL('/backup', node.httpUrl), { method: 'GET' });
+    // A node that stops sending (frozen, cut off) must not leave the dashboard busy for ever.
+    req.setTimeout(BACKUP_IDLE_MS, () => req.destroy(new Error(`no data for ${BACKUP_IDLE_MS / 1000} s`)));
     req.once('error', (err) => reject(new ApiError('unavailable', `node ${node.id} cannot be reached for a backup: ${err.message}`)));
     req.once('response', resolve);
     req.end();
