@@ -5,35 +5,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot, JournalRecord } from '../../node-runtime/common/manager-api';
 import type { NodeEvent } from '../../node-runtime/common/node-events';
-import { childProcessLauncher } from '../../electron/manager/supervision/child-process-launcher';
-import { Manager } from '../../electron/manager/manager';
-import { defaultNodeCommand } from '../../electron/manager/supervision/node-command';
-import { makeTempDir, SseReader, waitFor } from '../fixtures/manager/helpers';
+import type { Manager } from '../../electron/manager/manager';
+import { SseReader, startRealManager, waitFor, type ReachableManager } from '../fixtures/manager/helpers';
 
+let started: ReachableManager | undefined;
 let manager: Manager;
 let base: string;
 let auth: Record<string, string>;
-let removeTemp: () => Promise<void>;
 
 beforeAll(async () => {
-  const temp = await makeTempDir('dfs-live-events-');
-  removeTemp = temp.remove;
-  manager = await Manager.start({
-    dataDir: temp.dir,
-    launcher: childProcessLauncher,
-    command: defaultNodeCommand(),
-    rendererDir: null,
-    seedPorts: false,
-    nodeLogLevel: 'info',
-  });
-  base = `http://127.0.0.1:${manager.port}`;
-  auth = { authorization: `Bearer ${manager.token}` };
+  started = await startRealManager('dfs-live-events-', { nodeLogLevel: 'info' });
+  ({ manager, base, auth } = started);
   await waitFor('a healthy cluster', () => manager.snapshot().health === 'healthy', 90_000);
 });
 
 afterAll(async () => {
-  await manager?.stop();
-  await removeTemp?.();
+  await started?.stop();
 });
 
 async function healthyLeader(): Promise<number> {

@@ -4,35 +4,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot, ManagedNode } from '../../node-runtime/common/manager-api';
 import { LOCAL_CLUSTER_TIMING } from '../../node-runtime/common/config';
-import { childProcessLauncher } from '../../electron/manager/supervision/child-process-launcher';
-import { Manager } from '../../electron/manager/manager';
-import { defaultNodeCommand } from '../../electron/manager/supervision/node-command';
-import { makeTempDir, SseReader, waitFor } from '../fixtures/manager/helpers';
+import type { Manager } from '../../electron/manager/manager';
+import { SseReader, startRealManager, waitFor, type ReachableManager } from '../fixtures/manager/helpers';
 
+let started: ReachableManager | undefined;
 let manager: Manager;
 let base: string;
 let auth: Record<string, string>;
-let removeTemp: () => Promise<void>;
 
 beforeAll(async () => {
-  const temp = await makeTempDir('dfs-manager-raft-');
-  removeTemp = temp.remove;
-  manager = await Manager.start({
-    dataDir: temp.dir,
-    launcher: childProcessLauncher,
-    command: defaultNodeCommand(),
-    rendererDir: null,
-    seedPorts: false,
-    nodeLogLevel: 'info',
-  });
-  base = `http://127.0.0.1:${manager.port}`;
-  auth = { authorization: `Bearer ${manager.token}` };
+  started = await startRealManager('dfs-manager-raft-', { nodeLogLevel: 'info' });
+  ({ manager, base, auth } = started);
   await waitFor('a healthy cluster', () => manager.snapshot().health === 'healthy', 90_000);
 });
 
 afterAll(async () => {
-  await manager?.stop();
-  await removeTemp?.();
+  await started?.stop();
 });
 
 function node(snapshot: ClusterSnapshot, id: number): ManagedNode {

@@ -74,7 +74,7 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['Folder docs/sub/', 'docs/readme.txt']);
   });
 
-  it('opens a file’s details on a click: its SHA-256, every node holding every chunk, a text preview', async () => {
+  it('opens a file’s details on a click: its SHA-256, every node holding it (a small file, inline), a text preview', async () => {
     await page.getByRole('button', { name: 'Details of docs/readme.txt' }).click();
     const drawer = page.getByRole('dialog', { name: 'Details of docs/readme.txt' });
     const expected = createHash('sha256').update(FILES['docs/readme.txt'] as string).digest('hex');
@@ -82,7 +82,7 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     const map = drawer.getByRole('table', { name: 'Replicas by node and chunk' });
     await expect
       .poll(async () => map.getByRole('row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label'))), { timeout: 15_000 })
-      .toEqual(['Node 1: all 1 chunk', 'Node 2: all 1 chunk', 'Node 3: all 1 chunk']);
+      .toEqual([1, 2, 3].map((id) => `Node ${id}: stored inline with its record (a small file, no chunks)`));
     await expect.poll(() => drawer.getByLabel('Start of docs/readme.txt').innerText(), { timeout: 10_000 }).toContain('Hello from the file browser test.');
     expect(await drawer.getByText(/^curl -fo 'readme\.txt' 'http:\/\/127\.0\.0\.1:\d+\/download\?name=docs%2Freadme\.txt'$/).count()).toBe(1);
     expect(await drawer.getByText('v1', { exact: true }).count()).toBe(1);

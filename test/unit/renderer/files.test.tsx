@@ -58,6 +58,17 @@ describe('Files', () => {
     expect(commandsSent(h)).toEqual(['DELETE /api/files/docs%2Freport.pdf']);
   });
 
+  it('shows a small file stored inline as held with its record on each node, not as an empty file', async () => {
+    const h = harness();
+    withFiles(h, [fileItem('note.txt', { size: 12 })]);
+    h.api.on('GET', /^\/api\/fileinfo\?name=note\.txt$/, () => ({ ...fileItem('note.txt', { size: 12 }), chunks: [], completeOn: [1, 2], replicas: [{ node: 1, missing: [] }, { node: 2, missing: null }] }));
+    renderWithStore(<FilesView />, h.store);
+    fireEvent.click(screen.getByRole('button', { name: 'Details of note.txt' }));
+    await act(settle);
+    const map = within(screen.getByRole('dialog', { name: 'Details of note.txt' })).getByRole('table', { name: 'Replicas by node and chunk' });
+    expect(within(map).getAllByRole('row').map((r) => r.getAttribute('aria-label'))).toEqual(['Node 1: stored inline with its record (a small file, no chunks)', 'Node 2: did not answer']);
+  });
+
   it("gives an attached HTTPS cluster with a token a curl line that works as pasted, never showing the token", async () => {
     const h = harness();
     withFiles(h, [fileItem('report.pdf')]);

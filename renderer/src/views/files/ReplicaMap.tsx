@@ -13,13 +13,35 @@ function summary(missing: readonly number[] | null, chunkCount: number, repairin
   return `missing ${missing.length} of ${chunkCount} (repaired from a peer when recovery is on)`;
 }
 
+/** A small file travels inside its log entry: each node holds it with the file's record, no chunks. */
+function InlineReplicas({ replicas }: { replicas: NonNullable<FileInfo['replicas']> }) {
+  return (
+    <table className="table replica-map" aria-label="Replicas by node and chunk">
+      <tbody>
+        {replicas.map(({ node, missing }) => {
+          const text = missing === null ? 'did not answer' : 'stored inline with its record (a small file, no chunks)';
+          return (
+            <tr key={node} aria-label={`Node ${node}: ${text}`}>
+              <th scope="row">Node {node}</th>
+              <td>
+                <span className={missing === null ? 'pill pill-warn' : 'pill pill-ok'}>{text}</span>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
 export function ReplicaMap({ info }: { info: FileInfo }) {
   const catchingUp = useApp((s) => s.snapshot?.nodes.filter((n) => n.report?.recovery?.catchingUp === true && n.report.recovery.recoveryEnabled).map((n) => n.id).join(',') ?? '');
   const repairing = new Set(catchingUp.split(',').filter((id) => id !== '').map(Number));
   const replicas = info.replicas;
   if (replicas === undefined) return <p className="muted">The answering node did not say which nodes hold this file.</p>;
   const chunkCount = info.chunks.length;
-  if (chunkCount === 0) return <p className="muted">An empty file: there is nothing to hold.</p>;
+  if (info.size === 0) return <p className="muted">An empty file: there is nothing to hold.</p>;
+  if (chunkCount === 0) return <InlineReplicas replicas={replicas} />;
   return (
     <table className="table replica-map" aria-label="Replicas by node and chunk">
       <tbody>
