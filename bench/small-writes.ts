@@ -16,7 +16,7 @@ import os from 'node:os';
 import { startDfs } from './support/dfs';
 import { etcdPut, startEtcd, type Etcd } from './support/etcd';
 import { closedLoop, round, type LoadResult } from './support/load';
-import { cpuSeconds } from './support/processes';
+import { cpuSecondsOfAll } from './support/processes';
 
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map((c) => Math.max(1, Number(c)));
 const PHASE_MS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 5)) * 1000;
@@ -47,23 +47,13 @@ async function etcdRoles(etcd: Etcd): Promise<{ leader: string; follower: string
 
 type PhaseResult = LoadResult & { cpuMsPerWrite: number | null };
 
-/** CPU seconds used so far by all of `pids` (null when /proc is not there). */
-async function cpuOf(pids: readonly number[]): Promise<number | null> {
-  let total = 0;
-  for (const pid of pids) {
-    const s = await cpuSeconds(pid);
-    if (s === null) return null;
-    total += s;
-  }
-  return total;
-}
 
 /** Warm-up, then the measured closed loop; also the servers' CPU (all processes) per write. */
 async function phase(concurrency: number, pids: readonly number[], op: (worker: number, seq: number) => Promise<void>): Promise<PhaseResult> {
   await closedLoop(concurrency, WARMUP_MS, (w, s) => op(w, -1 - s));
-  const before = await cpuOf(pids);
+  const before = await cpuSecondsOfAll(pids);
   const result = await closedLoop(concurrency, PHASE_MS, op);
-  const after = await cpuOf(pids);
+  const after = await cpuSecondsOfAll(pids);
   const cpuMsPerWrite = before !== null && after !== null && result.ops > 0 ? round(((after - before) * 1000) / result.ops, 2) : null;
   return { ...result, cpuMsPerWrite };
 }

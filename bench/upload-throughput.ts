@@ -15,7 +15,7 @@ import os from 'node:os';
 import { startDfs, waitCompleteEverywhere, type BenchNode } from './support/dfs';
 import { closeClients, httpDrain, httpSend, MiB, pseudoRandom, round, sha256 } from './support/load';
 import { startNginx, type Nginx } from './support/nginx';
-import { cpuSeconds } from './support/processes';
+import { cpuSecondsOfAll } from './support/processes';
 
 const FILE_BYTES = 64 * MiB;
 const FILES = Math.max(1, Number(process.env.BENCH_FILES ?? 3));
@@ -77,15 +77,7 @@ async function measure(): Promise<object> {
   };
   /** Runs `work` and records the CPU the server processes `pids` used meanwhile under `key`. */
   async function withCpu<T>(key: string, pids: readonly number[], work: () => Promise<T>): Promise<T> {
-    const sum = async (): Promise<number | null> => {
-      let total = 0;
-      for (const pid of pids) {
-        const s = await cpuSeconds(pid);
-        if (s === null) return null;
-        total += s;
-      }
-      return total;
-    };
+    const sum = () => cpuSecondsOfAll(pids);
     const before = await sum();
     const result = await work();
     const after = await sum();

@@ -81,3 +81,14 @@ export async function cpuSeconds(pid: number): Promise<number | null> {
     return null;
   }
 }
+
+/** CPU seconds used so far by all of `pids` together (null when /proc is not there). */
+export async function cpuSecondsOfAll(pids: readonly number[]): Promise<number | null> {
+  let total = 0;
+  for (const pid of pids) {
+    const s = await cpuSeconds(pid);
+    if (s === null) return null;
+    total += s;
+  }
+  return total;
+}
