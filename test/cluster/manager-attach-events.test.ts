@@ -3,7 +3,8 @@
 // them as it merges a local node's IPC events. The manager polls only once a minute here, so a
 // leader kill's election reaching the dashboard within seconds, with its vote requests (which no
 // poll carries), can only have come from the streams. A killed node's stream reopens once the
-// node is back; detaching closes every stream and socket.
+// node is back; the killed node shows down the moment its stream drops, and up once the reopened
+// stream speaks; detaching closes every stream and socket.
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,9 @@ describe('an attached cluster', () => {
       const oldLeader = tls.leader.id;
       const killedAt = Date.now();
       await tls.cluster.kill(tls.leader);
+      // Its stream dropped with it: down at once, not at a poll a minute away.
+      const down = await sse.next('snapshot', (s) => s.nodes.find((n) => n.id === oldLeader)?.reachable === false, 15_000);
+      expect(down.at - killedAt).toBeLessThan(POLL_INTERVAL_MS / 4);
       const elected = await sse.next('snapshot', (s) => s.leaderId !== null && s.leaderId !== oldLeader, 15_000);
       const newLeader = elected.data.leaderId as number;
       // Within seconds, not at the next poll a minute away.
@@ -74,9 +78,12 @@ describe('an attached cluster', () => {
 
       // The killed node comes back: its stream reopens (backoff) and its new run's events arrive.
       const restartedAt = Date.now();
+      const beforeRestart = sse.events.length;
       await tls.cluster.restart(tls.leader);
       const fresh = await sse.next('nodeEvent', (e) => e.node === oldLeader && e.runStartedAt >= restartedAt - 1_000, 20_000);
       expect(fresh.data.seq).toBeGreaterThanOrEqual(1);
+      // And it is up again: its reopened stream's first events say so (no poll ran since the kill).
+      await sse.next('snapshot', (s) => s.nodes.find((n) => n.id === oldLeader)?.reachable === true, 20_000, beforeRestart);
     } finally {
       await sse.close();
     }

@@ -35,6 +35,8 @@ interface Observation {
   pid: number | null;
   /** Where `report.status` came from, to keep a late answer from overriding a newer state. */
   reading: StatusReading | null;
+  /** When the node's event stream last dropped: a poll sent before then cannot bring it back. */
+  droppedAt?: number;
 }
 
 /** Process states in which a node can answer; the rest are not polled (and count as unreachable). */
@@ -92,17 +94,19 @@ export class ClusterView {
     this.current = this.build();
     this.unsubscribe = backend.onChange(() => this.queuePublish());
     this.unsubscribeEvents = backend.onNodeEvent((event) => this.applyEvent(event));
-    this.unsubscribeStreams = backend.onEventStream?.((nodeId, open) => open || this.eventsStale(nodeId)) ?? (() => {});
+    this.unsubscribeStreams = backend.onEventStream?.((nodeId, open) => open || this.streamDropped(nodeId)) ?? (() => {});
   }
 
   /**
-   * A node's event stream dropped: what its events said may be overtaken by now, and no event
-   * will say so. The next poll's answer is taken as it is (whatever term the events had shown),
-   * and polls come fast for a while.
+   * A node's event stream dropped: the node is down as of now (its process died, or the network
+   * to it), shown at once rather than after the next poll's timeout. What its events said may be
+   * overtaken by now, so the next answer (a poll sent after the drop, or an event on the reopened
+   * stream) is taken as it is, whatever term the events had shown; polls come fast meanwhile.
    */
-  private eventsStale(nodeId: number): void {
-    const observation = this.observations.get(nodeId);
-    if (observation) this.observations.set(nodeId, { ...observation, reading: null });
+  private streamDropped(nodeId: number): void {
+    const observation = this.observations.get(nodeId) ?? { report: null, pid: null };
+    this.observations.set(nodeId, { ...observation, reachable: false, reading: null, droppedAt: Date.now() });
+    this.queuePublish();
     this.speedUp();
   }
 
@@ -219,6 +223,8 @@ export class ClusterView {
     const [status, stats, recovery, config] = await Promise.allSettled([client.status(), client.stats(), client.recovery(), client.config()]);
     // Events may have moved what is known while the poll was out: merge into that, not into what was known before.
     const latest = this.observations.get(member.id) ?? previous;
+    // The node's stream dropped while this poll was out: its answer predates the drop.
+    if (latest.droppedAt !== undefined && sentAt <= latest.droppedAt) return;
     // Another cluster's node on a port we think is ours (it was free when we chose it) is not ours.
     if (status.status === 'rejected' || status.value.id !== member.id) {
       this.observations.set(member.id, { ...latest, reachable: status.status === 'rejected' && this.stillHeard(member, latest), pid });

@@ -28,8 +28,9 @@ export interface ClusterBackend {
    */
   onNodeEvent(listener: (event: NodeEvent) => void): () => void;
   /**
-   * A node's event stream opened or dropped (attach mode). After a drop what its events said is
-   * stale: the next poll decides. Local mode has none: a local node's exit shows as its process state.
+   * A node's event stream opened or dropped: its `GET /events` stream in attach mode, its IPC
+   * channel in local mode (which reports drops only). A drop marks the node down at once; it is
+   * back when it answers again (a poll sent after the drop, or an event on a reopened stream).
    */
   onEventStream?(listener: (nodeId: number, open: boolean) => void): () => void;
   start(): Promise<void>;

@@ -38,6 +38,7 @@ export const childProcessLauncher: Launcher = {
         if (child.connected) child.send(message as Parameters<typeof child.send>[0]);
       },
       onMessage: (listener) => child.on('message', listener),
+      onDisconnect: (listener) => child.on('disconnect', listener),
       onExit: (listener) => exitListeners.push(listener),
     };
   },

@@ -7,6 +7,7 @@
 //   kill(signal)           process.kill(child.pid, signal): child.kill() can only send SIGTERM, and
 //                          pause/resume need SIGSTOP/SIGCONT; false once the process exited
 //   postMessage/onMessage  child.postMessage / child.on('message')
+//   onDisconnect           (child_process only: child.on('disconnect'); utilityProcess has no such event)
 //   onExit                 child.on('exit', (code) => listener({ code, signal: null }))
 // A node under utilityProcess announces 'listening' through process.parentPort, not process.send.
 import type { Readable } from 'node:stream';
@@ -46,6 +47,8 @@ export interface NodeHandle {
   kill(signal: NodeJS.Signals): boolean;
   postMessage(message: unknown): void;
   onMessage(listener: (message: unknown) => void): void;
+  /** The IPC channel closed: no message, no event, will come from this process any more. */
+  onDisconnect?(listener: () => void): void;
   onExit(listener: (exit: ExitInfo, spawnError?: Error) => void): void;
 }
 

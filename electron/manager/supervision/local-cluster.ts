@@ -48,6 +48,7 @@ export class LocalCluster implements ClusterBackend {
   private readonly supervisors = new Map<number, NodeSupervisor>();
   private readonly listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: NodeEvent) => void>();
+  private readonly streamListeners = new Set<(nodeId: number, open: boolean) => void>();
 
   constructor(private readonly options: LocalClusterOptions) {
     this.store = new ClusterStore(options.dataDir);
@@ -78,6 +79,11 @@ export class LocalCluster implements ClusterBackend {
   onNodeEvent(listener: (event: NodeEvent) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
+  }
+
+  onEventStream(listener: (nodeId: number, open: boolean) => void): () => void {
+    this.streamListeners.add(listener);
+    return () => this.streamListeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -200,6 +206,9 @@ export class LocalCluster implements ClusterBackend {
       onLog: (line) => this.options.logs.add(line),
       onNodeEvent: (event) => {
         for (const listener of this.eventListeners) listener(event);
+      },
+      onEventStreamEnd: () => {
+        for (const listener of this.streamListeners) listener(node.id, false);
       },
       clock: this.options.clock,
       policy: this.options.policy,

@@ -19,6 +19,8 @@ export interface SupervisorOptions {
   readonly onLog: (line: LogLine) => void;
   /** The node's pushed events (common/node-events.ts) from its current process. */
   readonly onNodeEvent?: (event: NodeEvent) => void;
+  /** The current process's IPC channel (its event stream) closed. */
+  readonly onEventStreamEnd?: () => void;
   readonly clock?: Clock;
   readonly policy?: RestartPolicyOptions;
   /** How long a node gets between SIGTERM and SIGKILL. */
@@ -216,6 +218,9 @@ export class NodeSupervisor {
       if (isListeningMessage(message)) this.markReady(handle, 'ready: announced it is listening');
       const event = nodeEventOf(message);
       if (event !== null) this.options.onNodeEvent?.(event);
+    });
+    handle.onDisconnect?.(() => {
+      if (this.handle === handle) this.options.onEventStreamEnd?.();
     });
     handle.onExit((exit, spawnError) => this.onExit(handle, exit, spawnError));
     this.after(this.startTimeoutMs, () => {

@@ -15,6 +15,10 @@ interface StubNode {
   status: NodeStatus;
   diskFree: number;
   polls: number;
+  /** While set, `/status` answers only once it resolves (a poll held in flight). */
+  hold: Promise<void> | null;
+  /** Answers `/status` with 503, as a node that is gone would fail a poll. */
+  down: boolean;
   readonly server: Server;
   readonly url: string;
 }
@@ -23,7 +27,11 @@ const stubs: StubNode[] = [];
 const views: ClusterView[] = [];
 afterEach(async () => {
   for (const view of views.splice(0)) view.stop();
-  await Promise.all(stubs.splice(0).map((s) => new Promise((resolve) => s.server.close(resolve))));
+  // The views are stopped: a keep-alive socket a poll left open would hold close() for seconds.
+  await Promise.all(stubs.splice(0).map((s) => new Promise((resolve) => {
+    s.server.close(resolve);
+    s.server.closeAllConnections();
+  })));
 });
 
 function status(id: number, leaderId: number, term: number, lastContactMs = 5): NodeStatus {
@@ -32,14 +40,21 @@ function status(id: number, leaderId: number, term: number, lastContactMs = 5): 
 }
 
 async function stubNode(id: number): Promise<StubNode> {
-  const stub = { status: status(id, 1, 1), diskFree: 50 * 2 ** 30, polls: 0 } as StubNode;
-  const server = createServer((req, res) => {
+  const stub = { status: status(id, 1, 1), diskFree: 50 * 2 ** 30, polls: 0, hold: null, down: false } as StubNode;
+  const server = createServer(async (req, res) => {
     const bodies: Record<string, unknown> = {
       '/status': stub.status,
       '/stats': { totalFiles: 0, totalSize: 0, quotaUsed: 0, quotaLimit: 1, storageUsage: '0.0%', nodeStatus: 'healthy', lastBackup: null, bytesOnDisk: 0, chunkCount: 0, diskFree: stub.diskFree },
       '/config': {},
     };
-    if (req.url === '/status') stub.polls += 1;
+    if (req.url === '/status') {
+      stub.polls += 1;
+      if (stub.down) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unavailable', detail: 'gone' }));
+        return;
+      }
+      if (stub.hold) await stub.hold;
+    }
     const body = bodies[req.url ?? ''];
     res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body ?? { error: 'not_found', detail: '' }));
@@ -71,11 +86,11 @@ function backendOf(nodes: readonly StubNode[], streams?: Set<StreamListener>): C
   };
 }
 
-async function watch(nodes: readonly StubNode[], streams?: Set<StreamListener>) {
+async function watch(nodes: readonly StubNode[], streams?: Set<StreamListener>, pollTimeoutMs = 1_000) {
   const bus = new EventBus();
   const events: ManagerEvent[] = [];
   bus.subscribe((e) => events.push(e));
-  const view = new ClusterView(backendOf(nodes, streams), bus, { pollIntervalMs: 10, pollTimeoutMs: 1_000 });
+  const view = new ClusterView(backendOf(nodes, streams), bus, { pollIntervalMs: 10, pollTimeoutMs });
   views.push(view);
   view.start();
   const snapshots = () => events.filter((e) => e.name === 'snapshot').map((e) => e.data as ClusterSnapshot);
@@ -136,6 +151,39 @@ describe('ClusterView', () => {
     for (const listener of streams) listener(1, false);
     await rounds(2);
     expect(view.snapshot().nodes[0]?.report?.status).toMatchObject({ term: 1, role: 'leader' });
+  });
+
+  it('marks a node down the moment its event stream drops, and up again only when a poll sent after the drop answers', async () => {
+    const nodes = await Promise.all([1, 2, 3].map(stubNode));
+    const first = nodes[0] as StubNode;
+    const streams = new Set<StreamListener>();
+    // No poll times out within the test: whatever shows node 1 down, it is not a failed poll.
+    const { view, snapshots, rounds } = await watch(nodes, streams, 60_000);
+    await rounds(2);
+    expect(view.snapshot().nodes.map((n) => n.reachable)).toEqual([true, true, true]);
+    // A poll of node 1 is out and answered only later (sent before the drop, it tells of before).
+    let release = () => {};
+    first.hold = new Promise<void>((resolve) => (release = resolve));
+    const polled = first.polls;
+    await waitFor('a poll of node 1 in flight', () => first.polls > polled, 5_000, 5);
+    for (const listener of streams) listener(1, false);
+    // Shown while that poll is still out.
+    await waitFor('node 1 shown down', () => snapshots().at(-1)?.nodes[0]?.reachable === false, 5_000, 5);
+    expect(first.polls).toBe(polled + 1);
+    // Node 1 led: with it down the others' word for it no longer names a leader.
+    expect(view.snapshot()).toMatchObject({ leaderId: null, health: 'electing' });
+    // The held answer (from before the drop) does not bring it back; nor do failing polls.
+    first.down = true;
+    release();
+    first.hold = null;
+    const shownDown = snapshots().length - 1;
+    await rounds(3);
+    expect(snapshots().slice(shownDown).map((snapshot) => snapshot.nodes[0]?.reachable)).not.toContain(true);
+    // It answers again: up at the next poll.
+    first.down = false;
+    await rounds(2);
+    expect(view.snapshot().nodes[0]?.reachable).toBe(true);
+    expect(view.snapshot()).toMatchObject({ health: 'healthy', faultTolerance: 1 });
   });
 
   it('treats a node answering with another id as unreachable', async () => {

@@ -11,6 +11,7 @@ export class FakeHandle implements NodeHandle {
   private exited = false;
   private readonly messageListeners: ((message: unknown) => void)[] = [];
   private readonly exitListeners: ((exit: ExitInfo, spawnError?: Error) => void)[] = [];
+  private readonly disconnectListeners: (() => void)[] = [];
 
   constructor(
     readonly pid: number,
@@ -30,6 +31,10 @@ export class FakeHandle implements NodeHandle {
     this.messageListeners.push(listener);
   }
 
+  onDisconnect(listener: () => void): void {
+    this.disconnectListeners.push(listener);
+  }
+
   onExit(listener: (exit: ExitInfo, spawnError?: Error) => void): void {
     this.exitListeners.push(listener);
   }
@@ -37,6 +42,11 @@ export class FakeHandle implements NodeHandle {
   /** The node's IPC handshake. */
   announceListening(): void {
     for (const listener of this.messageListeners) listener({ type: 'listening', httpUrl: 'http://127.0.0.1:1', peerAddress: '127.0.0.1:2' });
+  }
+
+  /** The IPC channel closes (as it does just before or after the process dies). */
+  disconnect(): void {
+    for (const listener of this.disconnectListeners) listener();
   }
 
   exit(exit: ExitInfo): void {

@@ -10,19 +10,21 @@ function setup(options: { stopTimeoutMs?: number; startTimeoutMs?: number } = {}
   const launcher = new FakeLauncher();
   const logs: LogLine[] = [];
   const states: ProcessState[] = [];
+  const streamEnds: number[] = [];
   const supervisor = new NodeSupervisor({
     nodeId: 2,
     launcher,
     launchSpec: () => ({ modulePath: 'dfs-node', execArgv: [], args: ['--node', '1'], env: { DFS_CLUSTER_SECRET: 's3cret' }, name: 'dfs-node 2' }),
     probeLive: async () => false,
     onLog: (line) => logs.push(line),
+    onEventStreamEnd: () => streamEnds.push(launcher.last.pid),
     clock,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     startTimeoutMs: options.startTimeoutMs ?? 60_000,
     probeIntervalMs: 1_000_000,
   });
   supervisor.onChange((info) => states.push(info.state));
-  return { clock, launcher, logs, states, supervisor };
+  return { clock, launcher, logs, states, streamEnds, supervisor };
 }
 
 describe('NodeSupervisor lifecycle', () => {
@@ -191,6 +193,23 @@ describe('NodeSupervisor logs', () => {
     ]);
     expect(logs.filter((l) => l.source === 'manager').map((l) => l.msg)).toEqual(['node 2 starting: launched']);
     expect(JSON.stringify(logs)).not.toContain('s3cret');
+  });
+});
+
+describe('NodeSupervisor event stream', () => {
+  it("reports the current process's IPC channel closing, and not a replaced process's", () => {
+    const { clock, launcher, streamEnds, supervisor } = setup();
+    supervisor.start();
+    launcher.last.announceListening();
+    const first = launcher.last;
+    first.disconnect();
+    expect(streamEnds).toEqual([1000]);
+    first.exit({ code: 1, signal: null });
+    clock.advance(100);
+    expect(launcher.last.pid).toBe(1001);
+    // A late close from the process that already exited says nothing about the new one.
+    first.disconnect();
+    expect(streamEnds).toEqual([1000]);
   });
 });
 
