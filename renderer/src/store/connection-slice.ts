@@ -117,6 +117,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
           const previous = state.snapshot;
           set({ snapshot: event.data });
           state.observeSnapshot(previous, event.data);
+          state.observeRecord({ at: deps.now(), name: 'snapshot', data: event.data });
           const before = leaderOf(previous)?.report?.status;
           const after = leaderOf(event.data)?.report?.status;
           if (after !== undefined && before?.appliedIndex !== after.appliedIndex) state.noteFilesChanged();
@@ -138,6 +139,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
           break;
         case 'nodeEvent':
           state.observeNodeEvent(event.data);
+          state.observeRecord({ at: deps.now(), name: 'nodeEvent', data: event.data });
           break;
       }
     },

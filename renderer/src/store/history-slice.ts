@@ -1,7 +1,9 @@
 // What the dashboard learns by comparing consecutive snapshots: recovery events (a node went
-// down, started catching up, finished a scrub…).
+// down, installed a snapshot, finished a scrub…); and each catch-up, folded from snapshots and
+// node events (catch-up-history.ts).
 import type { ClusterSnapshot, ManagedNode } from '../../../node-runtime/common/manager-api';
 import { formatBytes, formatCount } from '../format/units';
+import { foldCatchUps, NO_CATCH_UPS } from './catch-up-history';
 import type { HistorySlice, RecoveryEvent, SliceCreator } from './state';
 
 const MAX_RECOVERY_EVENTS = 500;
@@ -15,10 +17,6 @@ function transitions(before: ManagedNode, after: ManagedNode, time: number): Rec
   const was = before.report?.recovery;
   const now = after.report?.recovery;
   if (was === undefined || was === null || now === undefined || now === null) return events;
-  if (!was.catchingUp && now.catchingUp) {
-    add('catchUpStarted', `started catching up: ${formatCount(now.entriesBehind)} entries behind, ${formatCount(now.chunksMissing)} chunks missing`);
-  }
-  if (was.catchingUp && !now.catchingUp) add('catchUpFinished', `caught up (${formatCount(now.chunksFetched)} chunks, ${formatBytes(now.bytesFetched)} fetched)`);
   if (!was.snapshot.inProgress && now.snapshot.inProgress) add('snapshotStarted', 'receiving a snapshot from the leader');
   if (was.snapshot.inProgress && !now.snapshot.inProgress) add('snapshotFinished', `snapshot installed (${formatBytes(now.snapshot.bytesReceived)})`);
   if (!was.scrub.running && now.scrub.running) add('scrubStarted', 'integrity scrub started');
@@ -38,6 +36,14 @@ const RECOVERY_LOG_EVENTS: Readonly<Record<string, RecoveryEvent['kind']>> = { s
 
 export const createHistorySlice: SliceCreator<HistorySlice> = (set) => ({
   recoveryEvents: [],
+  catchUpHistory: NO_CATCH_UPS,
+
+  observeRecord(record) {
+    set((s) => {
+      const catchUpHistory = foldCatchUps(s.catchUpHistory, record);
+      return catchUpHistory === s.catchUpHistory ? {} : { catchUpHistory };
+    });
+  },
 
   observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot) {
     const events: RecoveryEvent[] = [];

@@ -1,11 +1,12 @@
 // The shape of the one dashboard store: a slice per concern, each with its data and actions.
 import type { StoreApi } from 'zustand/vanilla';
-import type { ClusterSnapshot, LogLine, NodeAction, ProfileList, S3Access, SavedBackup, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, JournalRecord, LogLine, NodeAction, ProfileList, S3Access, SavedBackup, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
 import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import type { ManagerEvent } from '../api/event-stream';
 import type { StoreDeps } from './deps';
+import type { CatchUpHistory } from './catch-up-history';
 
 // ---- connection -----------------------------------------------------------------------------
 
@@ -261,8 +262,6 @@ export interface MetricsSlice {
 export type RecoveryEventKind =
   | 'nodeDown'
   | 'nodeUp'
-  | 'catchUpStarted'
-  | 'catchUpFinished'
   | 'snapshotStarted'
   | 'snapshotFinished'
   | 'scrubStarted'
@@ -278,6 +277,10 @@ export interface RecoveryEvent {
 
 export interface HistorySlice {
   readonly recoveryEvents: readonly RecoveryEvent[];
+  /** Each time a node was out and came back, its catch-up with that catch-up's own totals. */
+  readonly catchUpHistory: CatchUpHistory;
+  /** Folds a snapshot or node event (as received, at the dashboard's time) into the catch-ups. */
+  observeRecord(record: JournalRecord): void;
   observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot): void;
   /** Picks the recovery-related lines (a corrupt chunk found by the scrubber) out of the logs. */
   observeLogLine(line: LogLine): void;

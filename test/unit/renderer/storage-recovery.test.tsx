@@ -144,6 +144,10 @@ describe('Recovery', () => {
     h.store.getState().handleEvent({ type: 'snapshot', data: base });
     renderWithStore(<RecoveryView />, h.store);
     const items = within(screen.getByRole('list', { name: 'Recovery events' })).getAllByRole('listitem');
-    expect(items.map((i) => i.textContent)).toEqual([expect.stringContaining('answering again'), expect.stringContaining('stopped answering (running: started by the supervisor)')]);
+    expect(items.map((i) => i.textContent)).toEqual([
+      expect.stringContaining('catching up after being down: 0 entries, 0 chunks (0 B) so far'),
+      expect.stringContaining('answering again'),
+      expect.stringContaining('stopped answering (running: started by the supervisor)'),
+    ]);
   });
 });

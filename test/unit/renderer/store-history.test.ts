@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_LOG_LINES } from '../../../renderer/src/store/logs-slice';
 import { HISTORY_WINDOW_MS } from '../../../renderer/src/store/metrics-slice';
+import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
+import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import { healthyCluster, node } from './fixtures';
 import { harness } from './fake-deps';
 
 describe('recovery history from consecutive snapshots', () => {
-  it('notes a node going down, catching up, installing a snapshot and finishing a scrub', () => {
+  it('notes a node going down, installing a snapshot and finishing a scrub', () => {
     const h = harness();
     const base = healthyCluster();
     h.store.getState().handleEvent({ type: 'snapshot', data: base });
@@ -44,13 +46,35 @@ describe('recovery history from consecutive snapshots', () => {
     expect(h.store.getState().recoveryEvents.map((e) => [e.nodeId, e.kind])).toEqual([
       [3, 'nodeDown'],
       [3, 'nodeUp'],
-      [3, 'catchUpStarted'],
       [3, 'snapshotStarted'],
-      [3, 'catchUpFinished'],
       [3, 'snapshotFinished'],
       [3, 'scrubFinished'],
     ]);
     expect(h.store.getState().recoveryEvents.at(-1)?.text).toBe('scrub finished: 320 chunks checked, 2 corrupt, 2 repaired');
+  });
+});
+
+describe('catch-ups from what the stream brings', () => {
+  it('folds snapshots and node events, each at the moment the dashboard received it', () => {
+    const h = harness();
+    const base = healthyCluster();
+    const event = (seq: number, applied: number, fetched: number) => [
+      { node: 3, seq, runStartedAt: 1, time: 0, type: 'progress' as const, term: 4, commitIndex: applied, appliedIndex: applied, lastIndex: applied, snapshotIndex: 0, peers: [] },
+      { node: 3, seq: seq + 1, runStartedAt: 1, time: 0, type: 'catchUp' as const, catchingUp: false, entriesBehind: 0, chunksMissing: 0, chunksFetched: fetched, bytesFetched: fetched * 1024 },
+    ];
+    const send = (data: ClusterSnapshot | NodeEvent) => h.store.getState().handleEvent('nodes' in data ? { type: 'snapshot', data } : { type: 'nodeEvent', data });
+    [base, ...event(1, 120, 3)].forEach(send);
+    h.clock.now += 1_000;
+    send({ ...base, nodes: [base.nodes[0]!, base.nodes[1]!, node(3, { reachable: false })] });
+    h.clock.now += 1_000;
+    send(base);
+    h.clock.now += 500;
+    event(3, 120, 5).forEach(send);
+    const started = h.clock.now - 500;
+    // Whole by its log the moment it was back; the chunks it counted just after are this catch-up's.
+    expect(h.store.getState().catchUpHistory.catchUps).toEqual([
+      { id: 1, nodeId: 3, reason: 'down', outAt: started - 1_000, startedAt: started, endedAt: started, entries: 0, chunks: 2, bytes: 2048 },
+    ]);
   });
 });
 
