@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark in bench/ (each prints one JSON line) one after another,
-// so they do not compete for the two cores, and records the results with the machine they ran on
+// so they do not compete for the two cores (each for at most 30 minutes: many-files writes 100,000
+// files), and records the results with the machine they ran on
 // in bench/results/<date>.json. Compare files to see what a change did.
 import { execFile } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const results: unknown[] = [];
   for (const file of files) {
     process.stdout.write(`${file} … `);
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(benchDir, file)], { cwd: path.dirname(benchDir), timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(benchDir, file)], { cwd: path.dirname(benchDir), timeout: 1_800_000, maxBuffer: 16 * 1024 * 1024 });
     const line = stdout.trim().split('\n').pop() ?? '';
     const result = JSON.parse(line) as unknown;
     results.push(result);

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { MemoryStorage } from '../raft/memory-storage';
 import type { ConfState, NodeId, Snapshot } from '../raft/types';
-import type { DurableState } from './raft-driver';
+import { DATA_IN_STORAGE, type DurableState } from './raft-driver';
 import { NodeStorage } from '../storage';
 
 export interface OpenedStorage {
@@ -43,7 +43,9 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
   if (brandNew && memory.lastIndex() > 0) {
     await storage.wal.save({ entries: memory.entries(1, memory.lastIndex() + 1), sync: true });
   }
-  if (snapshot) memory.applySnapshot(snapshot);
+  // Only the metadata stays in memory: the state machine is restored from `snapshot` once, and a
+  // snapshot sent to a follower is read back from disk (durable.loadSnapshot).
+  if (snapshot) memory.applySnapshot({ metadata: snapshot.metadata, data: DATA_IN_STORAGE });
   if (restored.entries.length > 0) memory.append(restored.entries);
   memory.setHardState(restored.hardState);
 
@@ -60,6 +62,9 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
       await snapshots.save(taken);
       await wal.markSnapshot(taken.metadata);
       await wal.compact(compactTo);
+    },
+    async loadSnapshot(metadata) {
+      return (await snapshots.load(await snapshots.find(metadata.index, metadata.term))).data;
     },
   };
   return { storage, memory, durable, snapshot };

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { decodeConfChange } from '../raft/codec';
 import type { MemoryStorage } from '../raft/memory-storage';
 import type { RawNode } from '../raft/rawnode';
-import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, Snapshot, Status } from '../raft/types';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, Snapshot, SnapshotMetadata, Status } from '../raft/types';
 
 /** What the driver needs from durable storage (the write-ahead log and the snapshot store). */
 export interface DurableState {
@@ -18,6 +18,13 @@ export interface DurableState {
   save(update: { hardState?: HardState; entries: readonly Entry[]; sync: boolean }): Promise<void>;
   /** Make a locally taken snapshot durable, then let the log drop what it covers. */
   compact(snapshot: Snapshot, compactTo: number): Promise<void>;
+  /**
+   * The data of a snapshot this storage made durable (saveSnapshot or compact). When given, the
+   * in-memory log keeps only snapshots' metadata — a snapshot is the whole state, and a follower
+   * needs one rarely — and a snapshot is read back from here when one is sent. A snapshot no
+   * longer stored rejects: the send counts as failed and Raft sends a newer one.
+   */
+  loadSnapshot?(metadata: SnapshotMetadata): Promise<Uint8Array>;
 }
 
 /** The replicated state machine as the driver sees it. */
@@ -159,6 +166,9 @@ export interface RaftStateChange {
   readonly leader: NodeId;
   readonly vote: NodeId;
 }
+
+/** The data of a snapshot the in-memory log holds without its bytes (see DurableState.loadSnapshot). */
+export const DATA_IN_STORAGE = new Uint8Array(0);
 
 const VOTE_MESSAGES: ReadonlySet<Message['type']> = new Set(['vote', 'voteResp', 'preVote', 'preVoteResp']);
 
@@ -359,7 +369,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     if (rd.snapshot) {
       this.emit('snapshotReceived', { index: rd.snapshot.metadata.index, bytes: rd.snapshot.data.byteLength });
       await durable.saveSnapshot(rd.snapshot);
-      memory.applySnapshot(rd.snapshot);
+      memory.applySnapshot(this.heldInMemory(rd.snapshot));
     }
     if (rd.entries.length > 0 || rd.hardState) {
       const saved = durable.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
@@ -369,7 +379,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     }
     probe?.persisted?.(rd);
     // 2. Send: only now may messages that depend on the persisted state leave.
-    if (rd.messages.length > 0) this.options.send(rd.messages);
+    if (rd.messages.length > 0) this.sendMessages(rd.messages);
     probe?.sent?.(rd);
     if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role);
     if (rd.softState || rd.hardState) this.tellRaftState();
@@ -385,6 +395,33 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     this.wakeReaders();
     await this.maybeSnapshot();
     this.emit('readyHandled');
+  }
+
+  /** What the in-memory log keeps of a durable snapshot: only its metadata when storage can read it back. */
+  private heldInMemory(snapshot: Snapshot): Snapshot {
+    return this.options.durable.loadSnapshot ? { metadata: snapshot.metadata, data: DATA_IN_STORAGE } : snapshot;
+  }
+
+  /** Sends now, except snapshots held without their data: those leave once read back from storage. */
+  private sendMessages(messages: readonly Message[]): void {
+    const load = this.options.durable.loadSnapshot?.bind(this.options.durable);
+    const unloaded = (m: Message) => load !== undefined && m.snapshot !== undefined && m.snapshot.data === DATA_IN_STORAGE;
+    const now = messages.filter((m) => !unloaded(m));
+    if (now.length > 0) this.options.send(now);
+    for (const m of messages) if (load && unloaded(m)) void this.sendSnapshot(m, load);
+  }
+
+  private async sendSnapshot(message: Message, load: (metadata: SnapshotMetadata) => Promise<Uint8Array>): Promise<void> {
+    const metadata = (message.snapshot as Snapshot).metadata;
+    let data: Uint8Array;
+    try {
+      data = await load(metadata);
+    } catch (err) {
+      this.options.logger.warn({ err, to: message.to, index: metadata.index }, 'could not read the snapshot back to send it; Raft will send a newer one');
+      this.reportSnapshot(message.to, false);
+      return;
+    }
+    if (!this.stopped) this.options.send([{ ...message, snapshot: { metadata, data } }]);
   }
 
   private tellRaftState(): void {
@@ -474,6 +511,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     const snapshot = memory.createSnapshot(index, confState, data);
     const compactTo = Math.max(memory.firstIndex() - 1, index - compactionMargin());
     await durable.compact(snapshot, compactTo);
+    // Durable now, so the memory copy of its data can go (sends read it back from storage).
+    if (memory.snapshot() === snapshot) memory.replaceSnapshotData(this.heldInMemory(snapshot).data);
     if (compactTo >= memory.firstIndex()) memory.compact(compactTo);
     this.snapshotIndex = index;
     this.emit('snapshotTaken', { index, bytes: data.byteLength, at: this.clock.now() });

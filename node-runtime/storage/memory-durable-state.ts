@@ -4,7 +4,7 @@
 // new one from `recover()`, exactly as a process replays its WAL. Every write lands at once; the
 // driver still awaits it, so the code path is the production one.
 import type { MemoryStorage } from '../raft/memory-storage';
-import type { Entry, HardState, Snapshot } from '../raft/types';
+import type { Entry, HardState, Snapshot, SnapshotMetadata } from '../raft/types';
 
 export class MemoryDurableState {
   /** What survives a crash: the persisted snapshot, log and hard state. */
@@ -30,6 +30,15 @@ export class MemoryDurableState {
     if (index > this.disk.snapshot().metadata.index) this.disk.createSnapshot(index, confState, snapshot.data);
     if (compactTo >= this.disk.firstIndex()) this.disk.compact(compactTo);
     return Promise.resolve();
+  }
+
+  /** The data of the snapshot on "disk", which must be the one asked for (older ones are gone). */
+  loadSnapshot(metadata: SnapshotMetadata): Promise<Uint8Array> {
+    const { metadata: held, data } = this.disk.snapshot();
+    if (held.index !== metadata.index || held.term !== metadata.term) {
+      return Promise.reject(new Error(`snapshot ${metadata.index}/${metadata.term} is no longer stored (now ${held.index}/${held.term})`));
+    }
+    return Promise.resolve(data);
   }
 
   /** The core's in-memory log after a (re)start: a copy of what the disk holds. */

@@ -399,6 +399,7 @@ export class SimNode {
       saveSnapshot: (snapshot) => write(true, () => this.durable.saveSnapshot(snapshot)),
       save: (update) => write(update.sync, () => this.durable.save(update)),
       compact: (snapshot, compactTo) => write(true, () => this.durable.compact(snapshot, compactTo)),
+      loadSnapshot: (metadata) => this.durable.loadSnapshot(metadata),
     };
   }
 
