@@ -2,7 +2,7 @@
 // harness starts them (free loopback ports, temp data directories), plus optional profiling.
 // With BENCH_CPU_PROF=<dir> every node runs under `node --cpu-prof` and is stopped with SIGTERM
 // so the profiles get written (summarise them with bench/support/cpuprofile-top.ts).
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,24 @@ import { freePort, startProcess, stopProcess, waitUntil } from './processes';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
+/** What `npx dfs-node` runs once built: the node bundled into one file, no TypeScript loader. */
+const bundlePath = path.join(repoRoot, 'packages/dfs-node/dist/dfs-node.mjs');
+
+export interface StartOptions {
+  /** Also serve S3 (credentials BENCH_S3). */
+  readonly s3?: boolean;
+  /** Run the bundle, built afresh from these sources, instead of the sources through tsx. */
+  readonly bundle?: boolean;
+}
+
+/** The node's entry point and the Node flags it needs. */
+function nodeEntry(bundle: boolean): string[] {
+  if (!bundle) return ['--import', 'tsx', cliPath];
+  // Always rebuilt: a bundle left from older sources would measure the wrong code.
+  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build.js'), 'package'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status !== 0) throw new Error(`building ${bundlePath} failed (${built.status})`);
+  return [bundlePath];
+}
 
 /** The S3 credentials of a cluster started with `{ s3: true }`. */
 export const BENCH_S3 = { accessKey: 'bench-key', secretKey: 'bench-secret-key' } as const;
@@ -34,16 +52,17 @@ export interface BenchCluster {
 }
 
 /** Starts the cluster; a failed start (e.g. a port taken between freePort and listen) is retried once. */
-export async function startDfs(count = 3, options: { s3?: boolean } = {}): Promise<BenchCluster> {
+export async function startDfs(count = 3, options: StartOptions = {}): Promise<BenchCluster> {
+  const entry = nodeEntry(options.bundle ?? false);
   try {
-    return await startOnce(count, options.s3 ?? false);
+    return await startOnce(count, options.s3 ?? false, entry);
   } catch (err) {
     process.stderr.write(`cluster start failed (${(err as Error).message}); retrying once\n`);
-    return startOnce(count, options.s3 ?? false);
+    return startOnce(count, options.s3 ?? false, entry);
   }
 }
 
-async function startOnce(count: number, s3: boolean): Promise<BenchCluster> {
+async function startOnce(count: number, s3: boolean, entry: readonly string[]): Promise<BenchCluster> {
   const profDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null;
   if (profDir) await mkdir(profDir, { recursive: true });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-dfs-'));
@@ -60,7 +79,7 @@ async function startOnce(count: number, s3: boolean): Promise<BenchCluster> {
     // Default profile names (CPU.<date>.<time>.<pid>.<thread>.<seq>): the tsx loader's worker
     // thread writes a profile too; the main thread's is thread 0.
     const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
-    const args = [...nodeArgs, '--import', 'tsx', cliPath, '--node', String(index), '--http', `127.0.0.1:${p.http}`, '--cluster', clusterFlag, '--data-dir', path.join(dir, `node-${index + 1}`)];
+    const args = [...nodeArgs, ...entry, '--node', String(index), '--http', `127.0.0.1:${p.http}`, '--cluster', clusterFlag, '--data-dir', path.join(dir, `node-${index + 1}`)];
     if (p.s3 !== null) args.push('--s3', `127.0.0.1:${p.s3}`);
     const child = startProcess(process.execPath, args, path.join(dir, `node-${index + 1}.log`), {
       cwd: repoRoot,
