@@ -29,37 +29,58 @@ export interface RecordedRequest {
 }
 
 export class RequestTable {
-  /** In the order the writes applied, which is also the order of their `at` (log time is monotonic). */
   private readonly byId = new Map<string, RecordedRequest>();
+  /**
+   * The ids in the order their writes applied, which is also the order of their `at` (log time is
+   * monotonic); the oldest still recorded is at `head`. Not the Map's own order: V8 keeps a
+   * Map's deleted entries until it rehashes, so taking the oldest from the front of a Map scans
+   * every entry deleted before it — at the bound, on every write.
+   */
+  private order: string[] = [];
+  private head = 0;
 
   get(id: string): RecordedRequest | undefined {
     return this.byId.get(id);
   }
 
-  /** Records a write applied after every one recorded so far; drops the oldest beyond the bound. */
+  /** Records a write applied after every one recorded so far (under an id not recorded); drops the oldest beyond the bound. */
   record(request: RecordedRequest): void {
     this.byId.set(request.id, request);
-    for (const id of this.byId.keys()) {
-      if (this.byId.size <= MAX_RECORDED_REQUESTS) break;
-      this.byId.delete(id);
-    }
+    this.order.push(request.id);
+    while (this.byId.size > MAX_RECORDED_REQUESTS) this.dropOldest();
   }
 
   /** Forgets the writes applied REQUEST_ID_TTL_MS or longer before log time `now`. */
   expire(now: number): void {
-    for (const [id, request] of this.byId) {
-      if (request.at + REQUEST_ID_TTL_MS > now) break;
-      this.byId.delete(id);
+    while (this.head < this.order.length) {
+      const oldest = this.byId.get(this.order[this.head] as string) as RecordedRequest;
+      if (oldest.at + REQUEST_ID_TTL_MS > now) break;
+      this.dropOldest();
     }
   }
 
   /** In application order, as snapshots store them. */
   list(): RecordedRequest[] {
-    return [...this.byId.values()];
+    return this.order.slice(this.head).map((id) => this.byId.get(id) as RecordedRequest);
   }
 
   load(requests: readonly RecordedRequest[]): void {
     this.byId.clear();
-    for (const request of requests) this.byId.set(request.id, request);
+    this.order = [];
+    this.head = 0;
+    for (const request of requests) {
+      if (!this.byId.has(request.id)) this.order.push(request.id);
+      this.byId.set(request.id, request);
+    }
+  }
+
+  private dropOldest(): void {
+    this.byId.delete(this.order[this.head] as string);
+    this.head += 1;
+    // Reclaim the dropped front now and then; amortised O(1) per write.
+    if (this.head >= 1024 && this.head * 2 >= this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
   }
 }

@@ -2,7 +2,7 @@
 // client's retry with the same Idempotency-Key) is answered with its first outcome, never applied
 // twice, on every replica alike.
 import { describe, expect, it } from 'vitest';
-import { MAX_RECORDED_REQUESTS, REQUEST_ID_TTL_MS } from '../../../node-runtime/fsm/request-table';
+import { MAX_RECORDED_REQUESTS, REQUEST_ID_TTL_MS, RequestTable, type RecordedRequest } from '../../../node-runtime/fsm/request-table';
 import { StateMachine } from '../../../node-runtime/fsm/state-machine';
 import { Driver, put } from './builders';
 
@@ -86,5 +86,30 @@ describe('a repeated request id', () => {
     expect(m.lastApplied()).toBe(3);
     expect(m.recordedRequest('any')).toBeUndefined();
     expect(m.snapshot()[0]).toBe(4);
+  });
+});
+
+describe('the request table', () => {
+  const recorded = (i: number): RecordedRequest => ({ id: `id-${i}`, index: i + 1, at: 1_000 + i, type: 'delete', file: { name: 'a.txt', size: 0, sha256: 'e'.repeat(64), chunks: [], version: 1, revision: 1, createdAt: 0, modifiedAt: 0 } });
+
+  it('keeps the newest MAX_RECORDED_REQUESTS in order through many rounds past the bound, and expires from the oldest', () => {
+    const table = new RequestTable();
+    const total = 3 * MAX_RECORDED_REQUESTS + 17;
+    for (let i = 0; i < total; i += 1) table.record(recorded(i));
+    const kept = table.list();
+    expect(kept.map((r) => r.id)).toEqual(Array.from({ length: MAX_RECORDED_REQUESTS }, (_, k) => `id-${total - MAX_RECORDED_REQUESTS + k}`));
+    expect(table.get(`id-${total - MAX_RECORDED_REQUESTS - 1}`)).toBeUndefined();
+
+    // Log time reaches the TTL of the oldest 100 kept: exactly those go.
+    const firstKept = total - MAX_RECORDED_REQUESTS;
+    table.expire(1_000 + firstKept + 99 + REQUEST_ID_TTL_MS);
+    expect(table.list()[0]?.id).toBe(`id-${firstKept + 100}`);
+    expect(table.list()).toHaveLength(MAX_RECORDED_REQUESTS - 100);
+
+    const copy = new RequestTable();
+    copy.load(table.list());
+    expect(copy.list()).toEqual(table.list());
+    copy.record(recorded(total));
+    expect(copy.list().at(-1)?.id).toBe(`id-${total}`);
   });
 });
