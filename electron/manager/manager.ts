@@ -2,7 +2,7 @@
 // the logs, and the control API. Electron's main process and web mode both start it from here.
 import path from 'node:path';
 import { ApiError } from '../../node-runtime/common/errors';
-import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import type { ClusterSnapshot, JournalRecord } from '../../node-runtime/common/manager-api';
 import { AttachedCluster } from './clusters/attached-cluster';
 import { newToken } from './control-api/auth';
 import type { RestartPolicyOptions } from './supervision/backoff';
@@ -13,6 +13,7 @@ import { ClusterOps } from './clusters/cluster-ops';
 import { ClusterView } from './cluster-view/cluster-view';
 import { startControlServer, type ControlContext, type ControlServer } from './control-api/control-api';
 import { EventBus } from './cluster-view/event-bus';
+import { ChartHistory } from './cluster-view/chart-history';
 import { EventJournal } from './cluster-view/event-journal';
 import type { Launcher, NodeCommand } from './supervision/launcher';
 import { LocalCluster } from './supervision/local-cluster';
@@ -76,6 +77,7 @@ export class Manager {
   private server: ControlServer | null = null;
   private readonly logger: ManagerLogger;
   private journal: EventJournal | null = null;
+  private chartHistory: ChartHistory | null = null;
   /** Profile switches run one at a time. */
   private switching: Promise<void> = Promise.resolve();
 
@@ -116,14 +118,23 @@ export class Manager {
     return manager;
   }
 
-  /** Everything the dashboard is told of the cluster goes into the journal too (replay, history). */
+  /**
+   * Everything the dashboard is told of the cluster goes into the journal too (replay), and what
+   * the charts read into their hour of history.
+   */
   private async openJournal(): Promise<void> {
     const journal = await EventJournal.open(path.join(this.options.dataDir, 'journal'));
+    const chartHistory = await ChartHistory.open(path.join(this.options.dataDir, 'chart-history'));
     this.journal = journal;
+    this.chartHistory = chartHistory;
     this.bus.subscribe((event) => {
-      if (event.name === 'snapshot') journal.append({ at: event.data.updatedAt, name: 'snapshot', data: event.data });
-      else if (event.name === 'nodeEvent') journal.append({ at: Date.now(), name: 'nodeEvent', data: event.data });
-      else if (event.name === 'leaderChange') journal.append({ at: event.data.time, name: 'leaderChange', data: event.data });
+      let record: JournalRecord;
+      if (event.name === 'snapshot') record = { at: event.data.updatedAt, name: 'snapshot', data: event.data };
+      else if (event.name === 'nodeEvent') record = { at: Date.now(), name: 'nodeEvent', data: event.data };
+      else if (event.name === 'leaderChange') record = { at: event.data.time, name: 'leaderChange', data: event.data };
+      else return;
+      journal.append(record);
+      chartHistory.record(record);
     });
   }
 
@@ -146,6 +157,7 @@ export class Manager {
       rendererDir: options.rendererDir,
       snapshot: () => this.snapshot(),
       journal: this.journal,
+      chartHistory: this.chartHistory,
       backend: () => this.active.backend,
       ops: () => this.active.ops,
       activate: (profile) => this.activate(profile),
@@ -201,6 +213,7 @@ export class Manager {
     this.watched = null;
     await this.leave();
     await this.journal?.close();
+    await this.chartHistory?.close();
     // Only once the nodes are gone: a next manager may then treat whatever is left as leftovers.
     await this.lock.release();
     this.logger.info({}, 'manager stopped');

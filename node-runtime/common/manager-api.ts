@@ -19,6 +19,13 @@ import type { NodeEvent } from './node-events';
  */
 export type JournalRecord = { [K in 'snapshot' | 'nodeEvent' | 'leaderChange']: { readonly at: number; readonly name: K; readonly data: ManagerEvents[K] } }['snapshot' | 'nodeEvent' | 'leaderChange'];
 
+/**
+ * One entry of the charts' last hour (`GET /api/chart-history?since=&until=`, epoch ms, oldest
+ * first): a leader change as published, or a snapshot keeping only what the charts read (its
+ * nodes' status and stats; recovery and config are null, log terms empty).
+ */
+export type ChartRecord = Extract<JournalRecord, { name: 'snapshot' | 'leaderChange' }>;
+
 /** A supervised node process's lifecycle, as the supervisor sees it. */
 export type ProcessState = 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed' | 'backoff' | 'errored' | 'paused';
 
@@ -228,6 +235,8 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  *                                                  and delete its data (local mode only)
  * - `GET  /api/logs?node=&level=&limit=`          → LogLine[] from the ring buffers (oldest first;
  *                                                  `level` is the minimum)
+ * - `GET  /api/journal?since=&until=&limit=&names=&every=` → JournalRecord[] (see JournalRecord)
+ * - `GET  /api/chart-history?since=&until=`      → ChartRecord[]: the charts' last hour (see ChartRecord)
  * - `GET  /api/files?prefix=&cursor=&limit=`      passthrough to a node's `GET /files`
  * - `PUT  /api/files/:name` (raw body, `X-Upload-Id` optional) streaming upload passthrough with
  *                                                  `upload` progress events

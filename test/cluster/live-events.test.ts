@@ -3,7 +3,7 @@
 // through a leader kill, a pause and an isolation — never "no quorum" while two of three are up,
 // never a dead node as leader, a visible election, the new leader as soon as it is elected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, JournalRecord } from '../../node-runtime/common/manager-api';
+import type { ChartRecord, ClusterSnapshot, JournalRecord } from '../../node-runtime/common/manager-api';
 import type { NodeEvent } from '../../node-runtime/common/node-events';
 import type { Manager } from '../../electron/manager/manager';
 import { SseReader, startRealManager, waitFor, type ReachableManager } from '../fixtures/manager/helpers';
@@ -79,6 +79,20 @@ describe('pushed node events', () => {
       const bad = await fetch(`${base}/api/journal?since=yesterday`, { headers: auth });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ error: 'bad_request' });
+
+      // The charts' hour kept the change and the snapshots around it, pruned to what charts read.
+      const chartHistory = async () => (await (await fetch(`${base}/api/chart-history?since=${killedAt}`, { headers: auth })).json()) as ChartRecord[];
+      // It keeps the first snapshot of each second: one naming the new leader comes within a second.
+      const charts = await waitFor('a chart snapshot naming the new leader', async () => {
+        const records = await chartHistory();
+        return records.some((r) => r.name === 'snapshot' && r.data.leaderId === newLeader) ? records : undefined;
+      }, 5_000);
+      expect(charts.some((r) => r.name === 'leaderChange' && r.data.leaderId === newLeader)).toBe(true);
+      const chartSnapshots = charts.flatMap((r) => (r.name === 'snapshot' ? [r.data] : []));
+      expect(chartSnapshots.every((s) => s.nodes.every((n) => n.report === null || (n.report.config === null && n.report.recovery === null)))).toBe(true);
+      const badRange = await fetch(`${base}/api/chart-history?since=-5`, { headers: auth });
+      expect(badRange.status).toBe(400);
+      expect(await badRange.json()).toMatchObject({ error: 'bad_request' });
     } finally {
       await sse.close();
     }

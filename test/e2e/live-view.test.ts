@@ -130,7 +130,7 @@ describe.skipIf(chromiumPath === null)('the live view during faults (Chromium, w
     expect(await header()).not.toContain('cut off');
   });
 
-  it('keeps the charts and leader changes across a reload (restored from the manager\'s journal)', async () => {
+  it('keeps the charts and leader changes across a reload (restored from the manager\'s chart history)', async () => {
     const { leaderId } = await snapshot();
     await page.reload();
     await page.getByRole('tab', { name: 'Activity' }).click();

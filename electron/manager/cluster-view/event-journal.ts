@@ -6,9 +6,12 @@
 // ManagerEvents payload> }`, in the order published. A file is closed once it passes
 // maxFileBytes and a new one begins; the oldest files are deleted beyond maxFiles, so the journal
 // stays bounded. A line torn by a crash is skipped when read.
-import { appendFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalRecord } from '../../../node-runtime/common/manager-api';
+import { parseRecord, recordLines, thinnedTail, type RecordLine } from './journal-lines';
+
+const ALL_NAMES: ReadonlySet<JournalRecord['name']> = new Set(['snapshot', 'nodeEvent', 'leaderChange']);
 
 export interface JournalOptions {
   readonly maxFileBytes?: number;
@@ -43,10 +46,10 @@ export class EventJournal {
     const journal = new EventJournal(dir, options);
     const newest = (await journal.files()).at(-1);
     if (newest !== undefined) {
-      journal.current = { file: newest.file, bytes: (await stat(newest.file)).size };
+      const bytes = (await stat(newest.file)).size;
+      journal.current = { file: newest.file, bytes };
       // A crash mid-line left a torn last line: end it, so the next record starts a line of its own.
-      const text = await readFile(newest.file, 'utf8');
-      if (text !== '' && !text.endsWith('\n')) journal.pending.push('\n');
+      if (bytes > 0 && (await lastByte(newest.file, bytes)) !== '\n') journal.pending.push('\n');
     }
     return journal;
   }
@@ -70,19 +73,24 @@ export class EventJournal {
 
   /** Records with `since <= at <= until`, oldest first, at most `limit` (the newest ones). */
   async read(since: number, until: number, limit: number): Promise<JournalRecord[]> {
+    return (await thinnedTail(this.records(since, until), ALL_NAMES, 0, limit)).map((r) => r.record);
+  }
+
+  /**
+   * Records with `since <= at <= until`, oldest first, streamed line by line; only the files
+   * whose time span meets the range are opened (a file's name is its first record's time).
+   */
+  async *records(since: number, until: number): AsyncGenerator<RecordLine> {
     await this.flush();
     const files = await this.files();
-    const found: JournalRecord[] = [];
     for (let i = 0; i < files.length; i += 1) {
       const next = files[i + 1];
       const file = files[i] as { start: number; file: string };
       if (file.start > until || (next !== undefined && next.start < since)) continue;
-      for (const line of (await readFile(file.file, 'utf8')).split('\n')) {
-        const record = parseRecord(line);
-        if (record !== null && record.at >= since && record.at <= until) found.push(record);
+      for await (const entry of recordLines(file.file)) {
+        if (entry.record.at >= since && entry.record.at <= until) yield entry;
       }
     }
-    return found.slice(-limit);
   }
 
   async close(): Promise<void> {
@@ -117,34 +125,12 @@ export class EventJournal {
   }
 }
 
-function parseRecord(line: string): JournalRecord | null {
-  if (line.trim() === '') return null;
+async function lastByte(file: string, size: number): Promise<string> {
+  const handle = await open(file, 'r');
   try {
-    const record = JSON.parse(line) as JournalRecord;
-    return typeof record.at === 'number' && typeof record.name === 'string' ? record : null;
-  } catch {
-    return null;
+    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+    return buffer.toString('latin1');
+  } finally {
+    await handle.close();
   }
-}
-
-/**
- * The records of the given kinds, with at most one snapshot (the last) per `everyMs` of time:
- * what a chart needs of a long stretch without every snapshot of it.
- */
-export function thinRecords(records: readonly JournalRecord[], names: ReadonlySet<JournalRecord['name']>, everyMs: number): JournalRecord[] {
-  const kept = records.filter((r) => names.has(r.name));
-  if (everyMs <= 0) return kept;
-  // From the newest back: a snapshot is kept when no later one fell in its bucket.
-  let laterBucket: number | null = null;
-  const thinned: JournalRecord[] = [];
-  for (let i = kept.length - 1; i >= 0; i -= 1) {
-    const r = kept[i] as JournalRecord;
-    if (r.name === 'snapshot') {
-      const bucket = Math.floor(r.at / everyMs);
-      if (bucket === laterBucket) continue;
-      laterBucket = bucket;
-    }
-    thinned.push(r);
-  }
-  return thinned.reverse();
 }

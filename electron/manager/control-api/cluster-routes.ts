@@ -1,11 +1,11 @@
 // The cluster itself: its snapshot and live events, node actions, membership, partitions, logs.
+// (Its history, the journal and the charts' last hour, is history-routes.ts.)
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../../../node-runtime/common/errors';
 import type { NodeAction } from '../../../node-runtime/common/manager-api';
 import type { ManagerEvent } from '../cluster-view/event-bus';
 import { isLogLevel } from '../cluster-view/log-store';
-import { thinRecords } from '../cluster-view/event-journal';
 import type { ControlContext } from './control-api';
 import { apiRoute, methodNotAllowed, readJson, ROUTER_OPTIONS, sendJson } from './http-util';
 import { nodeId, requestUrl } from './route-params';
@@ -55,7 +55,6 @@ export function clusterRoutes(ctx: ControlContext): Router {
     .all(methodNotAllowed);
 
   apiRoute(router, '/logs').get((req, res) => logs(ctx, req, res)).all(methodNotAllowed);
-  apiRoute(router, '/journal').get(async (req, res) => journal(ctx, req, res)).all(methodNotAllowed);
   apiRoute(router, '/s3-credentials')
     .get((_req, res) => {
       const access = ctx.backend().s3Credentials;
@@ -85,29 +84,4 @@ function logs(ctx: ControlContext, req: Request, res: Response): void {
     level: level ?? undefined,
     limit: limit === null ? undefined : Number(limit),
   }));
-}
-
-/** Most records one request returns (the newest of the range). */
-const MAX_JOURNAL_RECORDS = 20_000;
-
-const JOURNAL_NAMES = ['snapshot', 'nodeEvent', 'leaderChange'] as const;
-
-const journalQuery = z.object({
-  since: z.coerce.number().int().min(0),
-  until: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_JOURNAL_RECORDS).optional(),
-  names: z.string().transform((v) => v.split(',')).pipe(z.array(z.enum(JOURNAL_NAMES))).optional(),
-  every: z.coerce.number().int().min(0).optional(),
-});
-
-async function journal(ctx: ControlContext, req: Request, res: Response): Promise<void> {
-  if (ctx.journal === null) throw new ApiError('conflict', 'this manager keeps no journal');
-  const parsed = journalQuery.safeParse(Object.fromEntries(requestUrl(req).searchParams));
-  if (!parsed.success) {
-    const optional = `until, limit (1–${MAX_JOURNAL_RECORDS}), names (${JOURNAL_NAMES.join(',')}) and every (ms) are optional`;
-    throw new ApiError('bad_request', `since (epoch ms) is required; ${optional}: ${parsed.error.issues[0]?.message ?? ''}`);
-  }
-  const { since, until, limit, names, every } = parsed.data;
-  const records = await ctx.journal.read(since, until ?? Date.now(), Number.MAX_SAFE_INTEGER);
-  sendJson(res, 200, thinRecords(records, new Set(names ?? JOURNAL_NAMES), every ?? 0).slice(-(limit ?? MAX_JOURNAL_RECORDS)));
 }

@@ -10,6 +10,7 @@ import type { ClusterBackend } from '../clusters/cluster-backend';
 import type { ClusterOps } from '../clusters/cluster-ops';
 import type { ProfileStore } from '../clusters/profiles';
 import type { EventBus } from '../cluster-view/event-bus';
+import type { ChartHistory } from '../cluster-view/chart-history';
 import type { EventJournal } from '../cluster-view/event-journal';
 import type { LogStore } from '../cluster-view/log-store';
 import type { WatchedFolders } from '../watched/watched-folders';
@@ -17,6 +18,7 @@ import { cookieName, crossSiteRefusal, isAllowedHost, presentedToken, TOKEN_COOK
 import { backupRoutes } from './backup-routes';
 import { clusterRoutes } from './cluster-routes';
 import { fileRoutes } from './file-routes';
+import { historyRoutes } from './history-routes';
 import { ROUTER_OPTIONS, sendError } from './http-util';
 import { profileRoutes } from './profile-routes';
 import { requestUrl } from './route-params';
@@ -34,6 +36,8 @@ export interface ControlContext {
   snapshot(): ClusterSnapshot;
   /** The cluster's recent history (null where none is kept). */
   readonly journal: EventJournal | null;
+  /** The charts' last hour (null where none is kept). */
+  readonly chartHistory: ChartHistory | null;
   backend(): ClusterBackend;
   ops(): ClusterOps;
   activate(profile: string): Promise<void>;
@@ -79,7 +83,7 @@ function controlApp(ctx: ControlContext, token: string, port: () => number): Exp
   app.use(launchTokenGate(token, port));
 
   const api = Router(ROUTER_OPTIONS);
-  api.use(clusterRoutes(ctx), fileRoutes(ctx), watchedRoutes(ctx), profileRoutes(ctx), backupRoutes(ctx));
+  api.use(clusterRoutes(ctx), historyRoutes(ctx), fileRoutes(ctx), watchedRoutes(ctx), profileRoutes(ctx), backupRoutes(ctx));
   api.use((req, res) => sendError(res, 'not_found', `no route ${requestUrl(req).pathname}`));
   app.use('/api', api);
 

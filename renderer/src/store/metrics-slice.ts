@@ -1,7 +1,7 @@
 // A rolling one-hour history for the charts: one sample per second, taken from the latest
 // snapshot. Client throughput and proposal rates are the growth of each node's cumulative traffic
 // counters since the previous sample; latency is what the nodes measured themselves.
-import type { JournalRecord, ManagedNode } from '../../../node-runtime/common/manager-api';
+import type { ChartRecord, ManagedNode } from '../../../node-runtime/common/manager-api';
 import { entriesBehindLeader, leaderOf } from './cluster-derive';
 import type { LeaderChangeMark, MetricSample, MetricsData, MetricsSlice, SliceCreator } from './state';
 
@@ -40,9 +40,6 @@ function newerTermsOnly(marks: readonly LeaderChangeMark[]): LeaderChangeMark[] 
   return kept;
 }
 
-/** How far back a page load restores the charts from the manager's journal, and at what spacing. */
-const HISTORY_RESTORED_MS = 15 * 60 * 1000;
-const HISTORY_STEP_MS = 2_000;
 
 export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, deps) => {
   let historyLoaded = false;
@@ -84,9 +81,10 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, deps) =
     async loadHistory() {
       if (historyLoaded) return;
       historyLoaded = true;
-      const since = deps.now() - HISTORY_RESTORED_MS;
+      // The manager keeps the charts' hour (a snapshot a second, one per 5 s beyond 15 minutes).
+      const since = deps.now() - HISTORY_WINDOW_MS;
       try {
-        const records = await deps.api.request<JournalRecord[]>('GET', `/api/journal?since=${since}&names=snapshot,leaderChange&every=${HISTORY_STEP_MS}`);
+        const records = await deps.api.request<ChartRecord[]>('GET', `/api/chart-history?since=${since}`);
         const snapshots = records.flatMap((r) => (r.name === 'snapshot' ? [r.data] : []));
         const marks = records.flatMap((r) => (r.name === 'leaderChange' ? [r.data] : []));
         get().restoreHistory(snapshots, marks);

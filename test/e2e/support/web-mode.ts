@@ -45,9 +45,15 @@ export interface WebMode {
   stop(): Promise<void>;
 }
 
-export async function startWebMode(): Promise<WebMode> {
+export interface WebModeOptions {
+  /** Fills the manager's data dir before it starts, as an earlier run would have left it. */
+  readonly prepareDataDir?: (dataDir: string) => Promise<void>;
+}
+
+export async function startWebMode(options: WebModeOptions = {}): Promise<WebMode> {
   await ensureRendererBuilt();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dfs-e2e-'));
+  await options.prepareDataDir?.(dataDir);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'electron/manager/web.ts'), '--port', '0', '--no-seed-ports', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,11 @@
 // The manager's journal on a real disk: records read back by time range, bounded by rotation,
-// continued after a reopen, and a line torn by a crash skipped.
+// continued after a reopen, and a line torn by a crash skipped; the streamed, bounded reads.
 import { appendFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../node-runtime/common/manager-api';
-import { EventJournal, thinRecords } from '../../../electron/manager/cluster-view/event-journal';
+import { EventJournal } from '../../../electron/manager/cluster-view/event-journal';
+import { jsonArrayOf, thinnedTail, type RecordLine } from '../../../electron/manager/cluster-view/journal-lines';
 import { makeTempDir } from '../../fixtures/manager/helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -60,13 +61,32 @@ describe('EventJournal', () => {
   });
 });
 
-describe('thinRecords', () => {
+describe('thinnedTail', () => {
   const snapshotAt = (at: number) => ({ at, name: 'snapshot', data: { updatedAt: at } }) as unknown as JournalRecord;
+  async function* linesOf(records: readonly JournalRecord[]): AsyncGenerator<RecordLine> {
+    for (const record of records) yield { record, line: JSON.stringify(record) };
+  }
+  const thinned = async (records: readonly JournalRecord[], names: JournalRecord['name'][], everyMs: number, limit = 1_000) =>
+    (await thinnedTail(linesOf(records), new Set(names), everyMs, limit)).map((r) => r.record.at);
 
-  it('keeps the last snapshot of each interval, every other record of the asked kinds, in order', () => {
+  it('keeps the last snapshot of each interval, every other record of the asked kinds, in order', async () => {
     const records = [snapshotAt(100), snapshotAt(900), leaderChange(950, 2), snapshotAt(1_100), snapshotAt(2_500), snapshotAt(2_600)];
-    expect(thinRecords(records, new Set(['snapshot', 'leaderChange']), 1_000).map((r) => r.at)).toEqual([900, 950, 1_100, 2_600]);
-    expect(thinRecords(records, new Set(['leaderChange']), 1_000).map((r) => r.at)).toEqual([950]);
-    expect(thinRecords(records, new Set(['snapshot']), 0)).toHaveLength(5);
+    expect(await thinned(records, ['snapshot', 'leaderChange'], 1_000)).toEqual([900, 950, 1_100, 2_600]);
+    expect(await thinned(records, ['leaderChange'], 1_000)).toEqual([950]);
+    expect(await thinned(records, ['snapshot'], 0)).toHaveLength(5);
+  });
+
+  it('returns the newest `limit` of a stretch far longer than it holds, thinned the same way', async () => {
+    const records = Array.from({ length: 50_000 }, (_, i) => (i % 7 === 0 ? leaderChange(i * 100, i) : snapshotAt(i * 100)));
+    const limit = 300;
+    const expected = (await thinned(records, ['snapshot', 'leaderChange'], 1_000, Number.MAX_SAFE_INTEGER)).slice(-limit);
+    expect(await thinned(records, ['snapshot', 'leaderChange'], 1_000, limit)).toEqual(expected);
+    expect(expected).toHaveLength(limit);
+  });
+
+  it('answers the lines as read, as one JSON array', () => {
+    const lines = [leaderChange(1, 1), leaderChange(2, 2)].map((record) => ({ record, line: JSON.stringify(record) }));
+    expect(JSON.parse(jsonArrayOf(lines))).toEqual(lines.map((l) => l.record));
+    expect(jsonArrayOf([])).toBe('[]');
   });
 });

@@ -68,14 +68,14 @@ describe('Activity', () => {
     expect(within(latency).getByText('Node 1 p95')).toBeTruthy();
   }, CHART_TEST_TIMEOUT_MS);
 
-  it('offers 5 min, 15 min and 1 h, and says how long this page has watched', () => {
+  it('offers 5 min, 15 min and 1 h, and says how long the history covers', () => {
     const h = history();
     renderWithStore(<ActivityView />, h.store);
     const picker = screen.getByRole('radiogroup', { name: 'Time range' });
     expect(within(picker).getByRole('radio', { name: '15 min' }).getAttribute('aria-checked')).toBe('true');
     fireEvent.click(within(picker).getByRole('radio', { name: '1 h' }));
     expect(h.store.getState().metrics.rangeMs).toBe(3_600_000);
-    expect(screen.getByText(/The last 1 h, .*watched for 29 s so far/)).toBeTruthy();
+    expect(screen.getByText(/The last 1 h, .*the history covers 29 s so far/)).toBeTruthy();
   }, CHART_TEST_TIMEOUT_MS);
 
   it('keeps the range and thins an hour of samples to a few hundred points, newest kept', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_LOG_LINES } from '../../../renderer/src/store/logs-slice';
-import { HISTORY_WINDOW_MS } from '../../../renderer/src/store/metrics-slice';
-import type { ClusterSnapshot } from '../../../node-runtime/common/manager-api';
+import { chartWindow } from '../../../renderer/src/store/chart-window';
+import { CHART_RANGES_MS, HISTORY_WINDOW_MS } from '../../../renderer/src/store/metrics-slice';
+import type { ChartRecord, ClusterSnapshot } from '../../../node-runtime/common/manager-api';
 import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import { healthyCluster, node } from './fixtures';
-import { harness } from './fake-deps';
+import { harness, settle } from './fake-deps';
 
 describe('recovery history from consecutive snapshots', () => {
   it('notes a node going down, installing a snapshot and finishing a scrub', () => {
@@ -145,5 +146,30 @@ describe('logs and metrics buffers', () => {
     expect(
       sampleWith(t + 4000, [node(1, { stats: { traffic: traffic(700, 100, 2, 4) } }), node(2, { reachable: false, stats: { traffic: traffic(4_000, 2_000, 8, 9) } })]),
     ).toMatchObject({ uploadBytesPerSec: 200, downloadBytesPerSec: 0, latencyP50Ms: 2, latencyP95Ms: 4 });
+  });
+
+  it('restores the charts’ hour from the manager’s chart history: the 1 h range shows it, 5 min only its end', async () => {
+    const h = harness();
+    const t = h.clock.now;
+    // What the manager keeps: one snapshot per 5 s beyond 15 minutes, one a second after.
+    const times = [...Array.from({ length: 540 }, (_, i) => t - HISTORY_WINDOW_MS + 5_000 * (i + 1)), ...Array.from({ length: 900 }, (_, i) => t - 900_000 + 1_000 * (i + 1))];
+    const records: ChartRecord[] = times.map((at, i) => ({ at, name: 'snapshot', data: healthyCluster({ updatedAt: at, nodes: [node(1, { stats: { traffic: { uploadedBytes: 1_000 * i, downloadedBytes: 0, requests: 0, proposalsCommitted: i, proposalsFailed: 0, latencyP50Ms: 1, latencyP95Ms: 2 } } })] }) }));
+    records.push({ at: t - 50 * 60_000, name: 'leaderChange', data: { time: t - 50 * 60_000, term: 3, leaderId: 1 } });
+    h.api.on('GET', /^\/api\/chart-history\?since=\d+$/, () => records);
+    await h.store.getState().loadHistory();
+    await settle();
+    expect(h.api.calls.map((c) => c.path)).toEqual([`/api/chart-history?since=${t - HISTORY_WINDOW_MS}`]);
+    const { samples, leaderChanges } = h.store.getState().metrics;
+    expect(samples).toHaveLength(times.length);
+    expect(samples[0]?.time).toBe(t - HISTORY_WINDOW_MS + 5_000);
+    // 1,000 bytes per record: 200 B/s where records are 5 s apart, 1,000 B/s where they are 1 s apart.
+    expect(samples[100]?.uploadBytesPerSec).toBe(200);
+    expect(samples.at(-1)?.uploadBytesPerSec).toBe(1_000);
+    const hour = chartWindow(samples, leaderChanges, CHART_RANGES_MS[2]);
+    const fiveMinutes = chartWindow(samples, leaderChanges, CHART_RANGES_MS[0]);
+    expect(t - (hour.samples[0]?.time ?? t)).toBeGreaterThan(59 * 60_000);
+    expect(hour.marks.map((m) => m.term)).toEqual([3]);
+    expect(t - (fiveMinutes.samples[0]?.time ?? 0)).toBeLessThanOrEqual(5 * 60_000);
+    expect(fiveMinutes.marks).toEqual([]);
   });
 });

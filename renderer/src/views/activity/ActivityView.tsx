@@ -33,8 +33,8 @@ export function ActivityView() {
     <div className="stack">
       <div className="row">
         <p className="muted" style={{ margin: 0 }}>
-          The last {rangeLabel(rangeMs)}, one point per second (thinned for longer ranges)
-          {samples.length < 2 ? ' — collecting the first points…' : covered < rangeMs ? `; this page has watched for ${formatDuration(covered)} so far.` : '.'}
+          The last {rangeLabel(rangeMs)}, a point a second (5 s apart beyond 15 minutes back)
+          {samples.length < 2 ? ' — collecting the first points…' : covered < rangeMs ? `; the history covers ${formatDuration(covered)} so far.` : '.'}
         </p>
         <span className="spacer" />
         <RangePicker />
