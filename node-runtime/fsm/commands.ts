@@ -6,12 +6,22 @@
 
 import { z } from 'zod';
 import { md5TagSchema, objectMetaSchema, requestIdSchema } from '../common/api-types';
+import type { FormatRange } from '../common/command-formats';
 import type { ClusterSettings, SettingSource } from '../common/config';
+import { unreadableFormat } from '../common/format-version';
+import { decodeFramed, encodeFramed } from './command-frame';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
-// Format 2 added a put's `inline` content (issue #11); format-1 entries are still read.
-const COMMAND_FORMAT = 2;
-const READABLE_FORMATS = [1, 2];
+/** Format 2 added a put's `inline` content, as base64 inside the JSON (issue #11). */
+export const FIRST_INLINE_FORMAT = 2;
+/** Format 3 carries inline content as raw bytes after the JSON (command-frame.ts; issue #18). */
+const RAW_INLINE_FORMAT = 3;
+/**
+ * Every format this build applies, and so advertises to its peers; it writes the newest one that
+ * every member of the cluster applies (common/command-formats.ts).
+ */
+export const COMMAND_FORMATS: FormatRange = { min: 1, max: RAW_INLINE_FORMAT };
+const READABLE_FORMATS = [1, 2, RAW_INLINE_FORMAT];
 
 /** The largest inline content the inlineMaxBytes setting allows (1 MiB), as base64. */
 const MAX_INLINE_BASE64 = Math.ceil((1024 * 1024) / 3) * 4;
@@ -116,27 +126,58 @@ export type TickCommand = z.infer<typeof tickSchema>;
 
 /** Entry data that is not a well-formed command of a format this build understands. */
 export class CommandDecodeError extends Error {
-  constructor(detail: string) {
+  constructor(
+    detail: string,
+    /** The entry's format when this build cannot read it because a newer dfs-node wrote it. */
+    readonly newerFormat?: number,
+  ) {
     super(`cannot decode command: ${detail}`);
     this.name = 'CommandDecodeError';
   }
 }
 
-/** Raft entry data for a command: one format byte, then UTF-8 JSON. */
-export function encodeCommand(command: Command): Uint8Array {
-  return encodeTagged(COMMAND_FORMAT, command);
+/**
+ * Raft entry data for a command in `format` (one the whole cluster applies; see COMMAND_FORMATS).
+ * The caller must not ask a format older than FIRST_INLINE_FORMAT to carry inline content.
+ */
+export function encodeCommand(command: Command, format: number = COMMAND_FORMATS.max): Uint8Array {
+  const inline = command.type === 'put' ? command.inline : undefined;
+  if (!READABLE_FORMATS.includes(format)) throw new RangeError(`no command format ${format} (this build writes ${READABLE_FORMATS.join(', ')})`);
+  if (inline !== undefined && format < FIRST_INLINE_FORMAT) throw new RangeError(`command format ${format} cannot carry inline content`);
+  if (format < RAW_INLINE_FORMAT) return encodeTagged(format, command);
+  if (inline === undefined) return encodeFramed(format, command, new Uint8Array(0));
+  const { inline: _inline, ...rest } = command as PutCommand;
+  return encodeFramed(format, rest, Buffer.from(inline, 'base64'));
 }
 
-/** Inverse of encodeCommand; throws CommandDecodeError on anything else. */
+/** Inverse of encodeCommand, whatever format the entry has; throws CommandDecodeError on anything else. */
 export function decodeCommand(data: Uint8Array): Command {
-  let value: unknown;
+  if (data.length === 0) throw new CommandDecodeError('empty data');
+  const format = data[0] as number;
+  if (!READABLE_FORMATS.includes(format)) throw new CommandDecodeError(unreadableFormat('the command', format, READABLE_FORMATS), format > COMMAND_FORMATS.max ? format : undefined);
+  return parseCommand(format === RAW_INLINE_FORMAT ? decodeRawInline(data) : decodeJsonOnly(data));
+}
+
+function decodeJsonOnly(data: Uint8Array): unknown {
   try {
-    value = decodeTagged(READABLE_FORMATS, data);
+    return decodeTagged(READABLE_FORMATS, data);
   } catch (err) {
     if (err instanceof TaggedDecodeError) throw new CommandDecodeError(err.message);
     throw err;
   }
-  return parseCommand(value);
+}
+
+/** A format-3 command, its raw tail put back as the put's base64 `inline` field. */
+function decodeRawInline(data: Uint8Array): unknown {
+  let framed;
+  try {
+    framed = decodeFramed(data);
+  } catch (err) {
+    throw new CommandDecodeError(`format ${RAW_INLINE_FORMAT}: ${(err as Error).message}`);
+  }
+  const { value, tail } = framed;
+  if (typeof value !== 'object' || value === null || 'inline' in value) throw new CommandDecodeError(`format ${RAW_INLINE_FORMAT} carries inline content only after its JSON`);
+  return tail.length === 0 ? value : { ...value, inline: Buffer.from(tail).toString('base64') };
 }
 
 /** Checks a value is a well-formed command; throws CommandDecodeError naming the first problem. */

@@ -1,10 +1,12 @@
 // The public surface of the replicated state machine.
 
 export {
+  COMMAND_FORMATS,
   commandSchema,
   CommandDecodeError,
   decodeCommand,
   encodeCommand,
+  FIRST_INLINE_FORMAT,
   MAX_LOCK_TTL_MS,
   parseCommand,
   type Command,

@@ -99,6 +99,8 @@ export class StateMachine {
    * Applies the data of a committed normal entry. Empty data (the leader's no-op) only advances
    * the applied index. Data that does not decode is rejected as bad_request rather than thrown:
    * a committed entry can never be removed, so throwing would stop every replica at it forever.
+   * Except a command of a newer format than this build reads: that stops this replica alone, and
+   * loudly, since skipping it would leave it diverged from those that applied it; an upgrade heals.
    */
   applyEntry(index: number, data: Uint8Array): ApplyResult {
     if (data.length === 0) return this.markApplied(index);
@@ -107,7 +109,7 @@ export class StateMachine {
     try {
       command = decodeCommand(data);
     } catch (err) {
-      if (!(err instanceof CommandDecodeError)) throw err;
+      if (!(err instanceof CommandDecodeError) || err.newerFormat !== undefined) throw err;
       return reject({ code: 'bad_request', detail: err.message });
     }
     return this.applyValid(index, command);
@@ -139,7 +141,7 @@ export class StateMachine {
     try {
       valid = parseCommand(command);
     } catch (err) {
-      if (!(err instanceof CommandDecodeError)) throw err;
+      if (!(err instanceof CommandDecodeError) || err.newerFormat !== undefined) throw err;
       return reject({ code: 'bad_request', detail: err.message });
     }
     return this.applyValid(index, valid);

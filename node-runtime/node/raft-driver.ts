@@ -351,9 +351,10 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
         await this.handleReady(this.options.rawNode.ready());
       }
     } catch (err) {
-      // Storage failed mid-Ready: continuing could acknowledge what is not durable. Stop loudly.
+      // Storage failed mid-Ready (continuing could acknowledge what is not durable), or a committed
+      // entry is one this build cannot apply (a newer release wrote it). Stop loudly.
       this.fatal = err instanceof Error ? err : new Error(String(err));
-      this.options.logger.fatal({ err: this.fatal }, 'raft driver stopped: persisting a Ready failed');
+      this.options.logger.fatal({ err: this.fatal }, 'raft driver stopped: carrying out a Ready failed');
       this.halt();
       this.failWaiters(new ProposalTimeoutError(`the node stopped after a storage failure: ${this.fatal.message}`));
       this.emit('fatal', this.fatal);

@@ -29,8 +29,8 @@ describe('command encoding', () => {
     expect(decodeCommand(encodeCommand(command))).toEqual(command);
   });
 
-  it('is small: one format byte plus JSON', () => {
-    const bytes = encodeCommand({ type: 'tick', at: 5 });
+  it('is small in format 2: one format byte plus JSON', () => {
+    const bytes = encodeCommand({ type: 'tick', at: 5 }, 2);
     expect(bytes[0]).toBe(2);
     expect(new TextDecoder().decode(bytes.subarray(1))).toBe('{"type":"tick","at":5}');
   });
