@@ -16,6 +16,9 @@ const nodeId = z.number().int().min(1);
 
 export const raftRoleSchema = z.enum(['follower', 'preCandidate', 'candidate', 'leader']);
 
+/** Raft command formats a node applies: every one from min to max (issue #18). */
+const formatRangeSchema = z.object({ min: count, max: count });
+
 /** What this node knows about one peer. Replication fields are known only on the leader. */
 export const peerStatusSchema = z.object({
   id: nodeId,
@@ -26,6 +29,8 @@ export const peerStatusSchema = z.object({
   match: count.nullable(),
   next: count.nullable(),
   lastContactMs: count.nullable(),
+  /** The Raft command formats the peer applies, from its stream handshake; null until it answered one; absent from older nodes. */
+  commandFormats: formatRangeSchema.nullable().optional(),
 });
 
 export const nodeStatusSchema = z.object({
@@ -49,6 +54,14 @@ export const nodeStatusSchema = z.object({
   peers: z.array(peerStatusSchema),
   /** Where this node serves S3 (`--s3`, issue #17); null without; absent from older nodes. */
   s3Url: z.string().nullable().optional(),
+  /**
+   * Raft command formats (issue #18): the ones this node applies, the one it writes as leader now
+   * (the newest every member applies; null when a member applies none it writes), the members that
+   * hold it below its newest, and those it shares no format with. Absent from older nodes.
+   */
+  commandFormats: z
+    .object({ applies: formatRangeSchema, writes: count.nullable(), behind: z.array(nodeId), cannot: z.array(nodeId) })
+    .optional(),
 });
 
 /** How many of the newest entries `NodeStatus.logTerms` describes. */

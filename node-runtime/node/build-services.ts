@@ -1,13 +1,14 @@
 // The node's services, built in dependency order on the parts below them (storage, the state
 // machine, Raft, the transport). Each group is one function; what a service does lives in
 // services/, and only the connections are made here.
-import type { StateMachine } from '../fsm';
+import { COMMAND_FORMATS, FIRST_INLINE_FORMAT, type StateMachine } from '../fsm';
 import type { Clock } from '../ports';
 import { BackgroundServices, timingsFromEnv } from '../services/background-services';
 import { BackupService } from '../services/backup-service';
 import { ChunkPins } from '../services/chunk-pins';
 import { ChunkRepairer } from '../services/chunk-repairer';
 import { ChunkSync } from '../services/chunk-sync';
+import { CommandFormatGate } from '../services/command-format-gate';
 import { CommandRunner } from '../services/command-runner';
 import { ConfigService } from '../services/config-service';
 import { DiskGuard } from '../services/disk-guard';
@@ -87,6 +88,8 @@ export async function buildServices(ctx: ServiceContext) {
     chunkStats: () => storage.storage.chunks.stats(),
     walBytes: () => storage.storage.wal.stats().bytesWritten,
     peerConnected: (id) => transport.peerStatus()[id]?.connected ?? false,
+    commandFormats: () => consensus.formats.status(),
+    peerCommandFormats: (id) => transport.peerCommandFormats().get(id) ?? null,
     clock,
   });
   const events = new NodeEventFeed({
@@ -105,7 +108,17 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
   const driver = raft.driver;
   // Traffic counts what clients moved through this node, and how its proposals ended.
   const traffic = new TrafficStats();
-  const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS, (committed) => traffic.recordProposal(committed));
+  const formats = new CommandFormatGate({
+    selfId: options.id,
+    own: COMMAND_FORMATS,
+    members: () => {
+      const { confState } = driver.status();
+      return [...new Set([...confState.voters, ...confState.learners, ...confState.votersOutgoing])].filter((id) => id !== options.id);
+    },
+    advertised: () => transport.peerCommandFormats(),
+    log: logger,
+  });
+  const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS, () => formats.format(), (committed) => traffic.recordProposal(committed));
   const membership = new RaftMembershipService({
     selfId: options.id,
     dataDir,
@@ -157,7 +170,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
   });
   logger.level = config.nodeSettings().logLevel;
   http.setLimits(config.nodeSettings());
-  return { runner, traffic, membership, leader, config, requestNode };
+  return { runner, formats, traffic, membership, leader, config, requestNode };
 }
 
 type ConsensusServices = Awaited<ReturnType<typeof buildConsensusServices>>;
@@ -232,7 +245,7 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
 type ChunkServices = ReturnType<typeof buildChunkServices>;
 
 /** Files and locks: the write path (leader), the read path (any node), and what clients moved. */
-function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext, { runner, traffic }: ConsensusServices, chunkServices: ChunkServices) {
+function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext, { runner, formats, traffic }: ConsensusServices, chunkServices: ChunkServices) {
   const { options, logger } = inputs;
   const { diskGuard, background, repairer, peerChunks } = chunkServices;
   const chunks = storage.storage.chunks;
@@ -268,6 +281,7 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
     },
     clock,
     inlineBudgetBytes: inlineBudgetFromEnv(process.env),
+    inlineWritable: () => (formats.status().writes ?? 0) >= FIRST_INLINE_FORMAT,
   });
   const reader = new FileReader(
     chunks,

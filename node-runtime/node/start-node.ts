@@ -5,7 +5,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
-import { StateMachine } from '../fsm';
+import { COMMAND_FORMATS, StateMachine } from '../fsm';
 import { registerNodeGauges } from '../services/node-gauges';
 import { diskFree } from '../storage/disk-free';
 import { PeerTransport, type PeerAddress, type Transport } from '../transport';
@@ -138,6 +138,7 @@ function createTransport({ options, secret, devSecret, logger, tls }: StartupInp
     secret,
     selfHttpUrl: httpUrl,
     ...(tls && { tls }),
+    commandFormats: COMMAND_FORMATS,
     log: logger,
   });
 }

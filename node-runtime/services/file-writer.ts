@@ -36,6 +36,8 @@ export interface FileWriterOptions {
   readonly clock: Clock;
   /** Small files go inline only while the state holds fewer inline bytes than this (INLINE_BUDGET_BYTES). */
   readonly inlineBudgetBytes?: number;
+  /** Whether the entry can carry inline content: every member applies a command format that has it. */
+  readonly inlineWritable: () => boolean;
 }
 
 /**
@@ -59,7 +61,9 @@ export class FileWriter {
     // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
     pipeline(request.body, limited).catch(() => undefined);
     const budget = this.options.inlineBudgetBytes ?? INLINE_BUDGET_BYTES;
-    const inlineMax = this.options.fsm.inlineBytesHeld() < budget ? settings().inlineMaxBytes : 0;
+    // A member of an older release (a rolling upgrade) may apply no command format that carries inline content.
+    const inlineOk = this.options.fsm.inlineBytesHeld() < budget && this.options.inlineWritable();
+    const inlineMax = inlineOk ? settings().inlineMaxBytes : 0;
     const head = request.declaredSize !== null && request.declaredSize > inlineMax ? null : await readUpTo(limited, inlineMax);
     if (head?.ended) return this.commitInline(request, Buffer.concat(head.pieces), md5);
     return this.writeChunked(request, head ? Readable.from(resume(head)) : limited, md5);

@@ -1,10 +1,12 @@
 // Builds the node's reports — GET /status and GET /stats — from the parts that own each fact.
 import { diskFree } from '../storage/disk-free';
+import type { FormatRange } from '../common/command-formats';
 import type { NodeHealth, NodeStatus, PeerStatus, Stats } from '../common/api-types';
 import { LOG_TERMS_WINDOW, quotaUsage } from '../common/api-types';
 import type { StateMachine } from '../fsm';
 import type { Clock } from '../ports';
 import type { Status } from '../raft/types';
+import type { CommandFormatStatus } from './command-format-gate';
 import type { TrafficStats } from './traffic-stats';
 
 export interface StatusSources {
@@ -25,6 +27,9 @@ export interface StatusSources {
   readonly chunkStats: () => Promise<{ count: number; bytes: number }>;
   readonly walBytes: () => number;
   readonly peerConnected: (id: number) => boolean;
+  readonly commandFormats: () => CommandFormatStatus;
+  /** The command formats a peer advertised in its handshake; null until it answered one. */
+  readonly peerCommandFormats: (id: number) => FormatRange | null;
   readonly traffic: TrafficStats;
   readonly clock: Clock;
 }
@@ -53,6 +58,7 @@ export class StatusReporter {
           match: p?.match ?? null,
           next: p?.next ?? null,
           lastContactMs: p ? p.ticksSinceContact * this.sources.tickMs() : null,
+          commandFormats: this.sources.peerCommandFormats(id),
         };
       });
     return {
@@ -68,6 +74,7 @@ export class StatusReporter {
       snapshotIndex: this.sources.snapshotIndex(),
       logTerms: this.logTerms(raft.firstIndex, raft.lastIndex),
       peers,
+      commandFormats: this.sources.commandFormats(),
     };
   }
 

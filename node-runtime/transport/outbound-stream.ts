@@ -2,14 +2,16 @@
 // of batched messages in one direction. Messages sent while a write is pending, or while the
 // link is down, wait in a bounded queue; everything queued when the socket can take more leaves
 // as one frame. A failed or dropped link is retried with capped, jittered exponential backoff.
-import { request, type ClientRequest } from 'node:http';
+import { request, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as tlsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import { COMMAND_FORMATS_HEADER, type FormatRange } from '../common/command-formats';
 import type { Message } from '../raft/types';
 import { connectHost, formatAddress, type PeerAddress } from './address';
 import { authorizationHeader } from './auth';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { encodeMessage } from './codec';
+import { advertisedFormats, peerFormats } from './format-handshake';
 import { encodeFrame, FRAME_HEADER_BYTES } from './framing';
 import { isBulk, OutboundQueue } from './outbound-queue';
 import { FROM_HEADER, HTTP_URL_HEADER, parseHttpUrl, RAFT_PATH, RAFT_PROTOCOL } from './protocol';
@@ -27,6 +29,10 @@ export interface OutboundContext {
   readonly log: TransportLog;
   readonly onUnreachable: (peerId: number) => void;
   readonly onHttpUrl: (peerId: number, url: string) => void;
+  /** The command formats this node applies, advertised in the handshake (format-handshake.ts). */
+  readonly commandFormats: FormatRange | undefined;
+  /** The peer's range, from its answer to our handshake, before any message goes out on the stream. */
+  readonly onPeerFormats: (peerId: number, range: FormatRange) => void;
   /** With TLS the stream runs over TLS, the peer verified against the CA and shown our certificate. */
   readonly tls: TlsMaterial | null;
 }
@@ -140,6 +146,7 @@ export class OutboundStream {
         ...authorizationHeader(this.ctx.secret),
         [FROM_HEADER]: String(this.ctx.selfId),
         [HTTP_URL_HEADER]: this.ctx.selfHttpUrl,
+        ...advertisedFormats(this.ctx.commandFormats),
       },
     });
     this.handshake = req;
@@ -152,15 +159,22 @@ export class OutboundStream {
         socket.destroy();
         this.fail(`answered the stream handshake with protocol "${res.headers.upgrade ?? ''}"`);
       } else {
-        this.established(socket, parseHttpUrl(res.headers[HTTP_URL_HEADER]));
+        this.answered(socket, res.headers);
       }
     });
     req.on('response', (res) => {
-      res.resume();
-      req.destroy();
-      if (this.handshake !== req) return;
+      if (this.handshake !== req) {
+        req.destroy();
+        return;
+      }
       this.handshake = null;
-      this.fail(`refused the raft stream with HTTP ${res.statusCode ?? '?'}`);
+      // The refusal's JSON detail says why (wrong secret, no command format in common…): keep it for the status.
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => {
+        if (body.length < 4096) body += text;
+      });
+      res.on('close', () => this.fail(`refused the raft stream with HTTP ${res.statusCode ?? '?'}${refusalDetail(body)}`));
     });
     req.on('error', (err) => {
       if (this.handshake !== req) return;
@@ -168,6 +182,18 @@ export class OutboundStream {
       this.fail(err.message);
     });
     req.end();
+  }
+
+  private answered(socket: Socket, headers: IncomingHttpHeaders): void {
+    const formats = peerFormats(this.ctx.selfId, this.ctx.commandFormats, this.peerId, headers[COMMAND_FORMATS_HEADER]);
+    if ('refusal' in formats) {
+      socket.destroy();
+      if (this.lastError !== formats.refusal) this.ctx.log.warn({ peer: this.peerId, address: this.where }, formats.refusal);
+      this.fail(formats.refusal);
+      return;
+    }
+    this.ctx.onPeerFormats(this.peerId, formats.range);
+    this.established(socket, parseHttpUrl(headers[HTTP_URL_HEADER]));
   }
 
   private established(socket: Socket, httpUrl: string | null): void {
@@ -230,5 +256,14 @@ export class OutboundStream {
       if (!socket.write(frame)) this.waitingForDrain = true;
     }
     if (this.queue.length === 0) this.overflowReported = false;
+  }
+}
+
+function refusalDetail(body: string): string {
+  try {
+    const { detail } = JSON.parse(body) as { detail?: unknown };
+    return typeof detail === 'string' ? `: ${detail}` : '';
+  } catch {
+    return '';
   }
 }

@@ -5,8 +5,10 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { COMMAND_FORMATS_HEADER, formatRangeText, type FormatRange } from '../common/command-formats';
 import { isAuthorized } from './auth';
 import { ChunkIntegrityError, RpcRequestError } from './errors';
+import { peerFormats } from './format-handshake';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-body';
 import type { InboundStreams } from './inbound-streams';
 import {
@@ -26,6 +28,8 @@ export interface PeerServerContext {
   readonly inbound: InboundStreams;
   readonly isBlocked: (peerId: number) => boolean;
   readonly onHttpUrl: (peerId: number, url: string) => void;
+  /** The command formats this node applies: a peer that shares none is refused its stream. */
+  readonly commandFormats: FormatRange | undefined;
   readonly storeChunk: StoreChunk;
   readonly openChunk: OpenChunk;
   readonly rpcHandlers: ReadonlyMap<string, RpcHandler>;
@@ -72,10 +76,17 @@ function handleUpgrade(ctx: PeerServerContext, req: IncomingMessage, socket: Dup
     refuse(who.status, who.code, who.detail);
     return;
   }
+  const formats = peerFormats(ctx.selfId, ctx.commandFormats, who.peerId, req.headers[COMMAND_FORMATS_HEADER]);
+  if ('refusal' in formats) {
+    ctx.log.warn({ peer: who.peerId, address: req.socket.remoteAddress }, `raft stream from peer refused: ${formats.refusal}`);
+    refuse(409, 'incompatible_formats', formats.refusal);
+    return;
+  }
+  const advertised = ctx.commandFormats ? `${COMMAND_FORMATS_HEADER}: ${formatRangeText(ctx.commandFormats)}\r\n` : '';
   // node:http types the socket as a Duplex; for a TCP listener it is always a net.Socket.
   // A blocked peer's stream is accepted and its frames discarded, so lifting the block heals the
   // link at once instead of after the peer's reconnect backoff.
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${RAFT_PROTOCOL}\r\n${HTTP_URL_HEADER}: ${ctx.selfHttpUrl}\r\n\r\n`);
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${RAFT_PROTOCOL}\r\n${HTTP_URL_HEADER}: ${ctx.selfHttpUrl}\r\n${advertised}\r\n`);
   ctx.inbound.accept(who.peerId, socket as Socket, head);
 }
 

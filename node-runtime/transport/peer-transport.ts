@@ -4,6 +4,7 @@
 // per peer. The node sees it through the Transport interface (transport.ts).
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { AdvertisedFormats, FormatRange } from '../common/command-formats';
 import type { Message } from '../raft/types';
 import { listenHost, formatAddress, type PeerAddress } from './address';
 import { DEFAULT_BACKOFF } from './backoff';
@@ -43,6 +44,8 @@ export class PeerTransport implements Transport {
   private readonly outbound = new Map<number, OutboundStream>();
   private readonly inbound: InboundStreams;
   private readonly httpUrls = new Map<number, string>();
+  /** What each peer advertised when we last dialled it; kept across a disconnect until the next answer. */
+  private readonly commandFormats = new Map<number, FormatRange>();
   private readonly rpcHandlers = new Map<string, RpcHandler>();
   private readonly port: ServedPort;
   private readonly client: PeerClient;
@@ -69,6 +72,8 @@ export class PeerTransport implements Transport {
       log: this.log,
       onUnreachable: (peerId) => this.handlers.onUnreachable(peerId),
       onHttpUrl,
+      commandFormats: opts.commandFormats,
+      onPeerFormats: (peerId, range) => this.commandFormats.set(peerId, range),
       tls: opts.tls ?? null,
     };
     // Where a peer's API lives decides where this node forwards client writes. Without a secret
@@ -96,6 +101,7 @@ export class PeerTransport implements Transport {
       inbound: this.inbound,
       isBlocked: (peerId) => this.blocked.has(peerId),
       onHttpUrl: onInboundHttpUrl,
+      commandFormats: opts.commandFormats,
       storeChunk: (hash, body, size) => this.handlers.storeChunk(hash, body, size),
       openChunk: (hash) => this.handlers.openChunk(hash),
       rpcHandlers: this.rpcHandlers,
@@ -166,6 +172,11 @@ export class PeerTransport implements Transport {
     return this.httpUrls.get(id);
   }
 
+  /** The command formats each peer advertised in its answer to our stream handshake. */
+  peerCommandFormats(): AdvertisedFormats {
+    return this.commandFormats;
+  }
+
   peerStatus(): Record<number, PeerStatus> {
     const ids = new Set([...this.outbound.keys(), ...this.inbound.peerIds()]);
     const result: Record<number, PeerStatus> = {};
@@ -174,10 +185,12 @@ export class PeerTransport implements Transport {
       const out = stream?.status();
       const inb = this.inbound.status(id);
       const httpUrl = this.httpUrls.get(id);
+      const commandFormats = this.commandFormats.get(id);
       result[id] = {
         id,
         address: stream ? formatAddress(stream.address) : '',
         ...(httpUrl !== undefined && { httpUrl }),
+        ...(commandFormats !== undefined && { commandFormats }),
         blocked: this.blocked.has(id),
         connected: out?.connected ?? false,
         inboundConnected: inb.connected,
@@ -271,6 +284,7 @@ export class PeerTransport implements Transport {
     this.outbound.delete(id);
     this.inbound.disconnect(id);
     this.httpUrls.delete(id);
+    this.commandFormats.delete(id);
   }
 
   /** Closes every connection and timer; the process can exit afterwards. */

@@ -1,6 +1,7 @@
 // The peer transport as the node sees it: a few methods, so the wiring and the services depend on
 // this seam rather than on PeerTransport's HTTP machinery (hashicorp/raft's Transport is the model).
 import type { Readable } from 'node:stream';
+import type { AdvertisedFormats } from '../common/command-formats';
 import type { Message } from '../raft/types';
 import type { PeerAddress } from './address';
 import type { PeerRpcAnswer, PeerRpcName, PeerRpcRequest } from './protocol';
@@ -36,6 +37,8 @@ export interface Transport {
   /** The public HTTP URL a peer announced (for redirects and forwarding). */
   peerHttpUrl(id: number): string | undefined;
   peerStatus(): Record<number, PeerStatus>;
+  /** The command formats each peer advertised in its answer to our stream handshake (absent: not heard yet). */
+  peerCommandFormats(): AdvertisedFormats;
   addPeer(id: number, address: PeerAddress): void;
   removePeer(id: number): void;
   /** Fault injection: cut the links to `ids` in both directions until the next call. */

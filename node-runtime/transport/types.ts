@@ -1,4 +1,5 @@
 // The shapes the peer transport shares with the node that owns it: options, handlers, status.
+import type { FormatRange } from '../common/command-formats';
 import type { Readable } from 'node:stream';
 import type { PeerAddress } from './address';
 import type { BackoffPolicy } from './backoff';
@@ -52,6 +53,8 @@ export interface PeerTransportOptions {
   readonly maxChunkBytes?: number;
   /** Mutual TLS on the peer port and to every peer, against the cluster's CA; plain TCP without. */
   readonly tls?: TlsMaterial;
+  /** The command formats this node applies, advertised in every stream handshake (format-handshake.ts). */
+  readonly commandFormats?: FormatRange;
   readonly log?: TransportLog;
 }
 
@@ -83,6 +86,8 @@ export interface PeerStatus extends OutboundStatus {
   /** Where this node connects to the peer ("" when the peer is only known from its own stream). */
   readonly address: string;
   readonly httpUrl?: string;
+  /** The command formats the peer applies, as it answered our handshake; absent until it has. */
+  readonly commandFormats?: FormatRange;
   readonly blocked: boolean;
   /** The peer's stream to us is established. */
   readonly inboundConnected: boolean;

@@ -1,0 +1,62 @@
+// The format this node writes its next Raft command in, from what the members advertised
+// (common/command-formats.ts holds the rule). It says in the log when the format changes: while a
+// member of an older release holds the cluster back, when the last one is upgraded and the newest
+// format switches on, and when a member speaks no format this node writes.
+import { chooseFormat, formatRangeText, type AdvertisedFormats, type FormatChoice, type FormatRange } from '../common/command-formats';
+import { ApiError } from '../common/errors';
+
+export interface CommandFormatGateOptions {
+  readonly selfId: number;
+  readonly own: FormatRange;
+  /** The other members of the configuration, voters and learners. */
+  readonly members: () => readonly number[];
+  readonly advertised: () => AdvertisedFormats;
+  readonly log: { info(details: object, message: string): void; warn(details: object, message: string): void };
+}
+
+export interface CommandFormatStatus {
+  readonly applies: FormatRange;
+  /** What this node writes as leader now; null when some member applies no format it writes. */
+  readonly writes: number | null;
+  /** Members that hold the cluster below this node's newest format (older releases, or not heard from). */
+  readonly behind: number[];
+  /** Members with no format in common with this node. */
+  readonly cannot: number[];
+}
+
+export class CommandFormatGate {
+  private told = '';
+
+  constructor(private readonly options: CommandFormatGateOptions) {}
+
+  status(): CommandFormatStatus {
+    const choice = this.choice();
+    return choice.ok
+      ? { applies: this.options.own, writes: choice.format, behind: choice.behind, cannot: [] }
+      : { applies: this.options.own, writes: null, behind: [], cannot: choice.cannot };
+  }
+
+  /** The format for an entry proposed now; 503 while a member applies none this node writes. */
+  format(): number {
+    const choice = this.choice();
+    this.tell(choice);
+    if (!choice.ok) {
+      throw new ApiError('unavailable', `node${choice.cannot.length > 1 ? 's' : ''} ${choice.cannot.join(', ')} apply no command format node ${this.options.selfId} writes (${formatRangeText(this.options.own)}): upgrade them, or this node`);
+    }
+    return choice.format;
+  }
+
+  private choice(): FormatChoice {
+    return chooseFormat(this.options.own, this.options.members(), this.options.advertised());
+  }
+
+  private tell(choice: FormatChoice): void {
+    const key = JSON.stringify(choice);
+    if (key === this.told) return;
+    this.told = key;
+    const { log, own } = this.options;
+    if (!choice.ok) log.warn({ cannot: choice.cannot }, 'members apply no command format this node writes: writes are refused until they are upgraded');
+    else if (choice.behind.length > 0) log.warn({ format: choice.format, newest: own.max, behind: choice.behind }, `writing command format ${choice.format}, not ${own.max}, until nodes ${choice.behind.join(', ')} are upgraded (or heard from)`);
+    else log.info({ format: choice.format }, `writing command format ${choice.format}: every member applies it`);
+  }
+}
