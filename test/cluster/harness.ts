@@ -75,8 +75,11 @@ export interface ClusterOptions {
   readonly probeHeaders?: Record<string, string>;
   /** Runs before a node's first start, e.g. to copy a fixture data directory into place. */
   readonly beforeFirstStart?: (node: TestNode, clusterFlag: string) => Promise<void>;
-  /** The program that runs dfs-node, then arguments before the flags (default: the sources through tsx). */
-  readonly command?: readonly string[];
+  /**
+   * The program that runs dfs-node, then arguments before the flags (default: the sources through
+   * tsx); per node when a function (a mixed-version cluster), asked again at every (re)start.
+   */
+  readonly command?: readonly string[] | ((node: TestNode) => readonly string[]);
   /** The nodes serve HTTPS (their --tls-* flags come with extraArgs); the harness's probes use this fetch, which trusts their CA. */
   readonly https?: { readonly fetch: typeof fetch };
 }
@@ -120,7 +123,8 @@ export class TestCluster {
 
   /** Starts (or restarts) a node process with the same ports and data directory. */
   spawn(node: TestNode): ChildProcess {
-    const [program, ...prefix] = this.options.command ?? [process.execPath, '--import', 'tsx', cliPath];
+    const command = typeof this.options.command === 'function' ? this.options.command(node) : this.options.command;
+    const [program, ...prefix] = command ?? [process.execPath, '--import', 'tsx', cliPath];
     const args = [...prefix, '--node', String(node.index), '--http', `127.0.0.1:${node.httpPort}`, '--cluster', this.clusterFlag, '--data-dir', node.dataDir];
     if (this.options.faultInjection) args.push('--fault-injection');
     args.push(...(this.options.extraArgs?.(node) ?? []));
