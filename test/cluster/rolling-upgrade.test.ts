@@ -13,10 +13,12 @@
 // it applied every entry, so none was in a format it cannot read (it would have rejected it and
 // lost the file). At the end every acknowledged write reads back from every node by its SHA-256,
 // and no write or read failed.
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../node-runtime/common/api-types';
 import { json, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
@@ -134,6 +136,14 @@ async function holdsEveryAcked(node: TestNode, traffic: Traffic): Promise<number
   return expected.size;
 }
 
+/** What `dfsctl status` (this build's) shows the operator: the format the leader writes, and what each member applies. */
+async function dfsctlStatus(node: TestNode): Promise<{ commandFormat: number | null; formats: Record<number, string | null> }> {
+  const cli = path.join(repoRoot, 'node-runtime/ctl/cli.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, '--endpoints', node.url, '-o', 'json', 'status'], { cwd: repoRoot });
+  const status = JSON.parse(stdout) as { commandFormat: number | null; members: { id: number; formats: string | null }[] };
+  return { commandFormat: status.commandFormat, formats: Object.fromEntries(status.members.map((m) => [m.id, m.formats])) };
+}
+
 /** What the node's /status says of command formats, with its member lists in id order. */
 async function commandFormats(node: TestNode): Promise<NodeStatus['commandFormats']> {
   const formats = (await json<NodeStatus>(`${node.url}/status`)).body.commandFormats;
@@ -192,11 +202,13 @@ describe('a rolling upgrade from the previous release, one node at a time, under
     await waitFor('writes by a new leader beside an old node', () => traffic.acked.size >= start + 20, 60_000);
     await waitFor('the leader to hear from the upgraded node', async () => (await commandFormats(follower))?.behind.length === 1, 30_000);
     expect(await commandFormats(follower)).toEqual({ applies: { min: 1, max: 3 }, writes: 1, behind: [other.id], cannot: [] });
+    expect(await dfsctlStatus(other)).toEqual({ commandFormat: 1, formats: { [first.id]: '1-3', [follower.id]: '1-3', [other.id]: '1 (older release)' } });
 
     // 3. The last old node: only once it is back as this build does the leader write format 3.
     await upgrade(other);
     await waitFor('the leader to write format 3', async () => (await commandFormats(follower))?.writes === 3, 30_000);
     expect(await commandFormats(follower)).toEqual({ applies: { min: 1, max: 3 }, writes: 3, behind: [], cannot: [] });
+    expect(await dfsctlStatus(first)).toEqual({ commandFormat: 3, formats: { [first.id]: '1-3', [follower.id]: '1-3', [other.id]: '1-3' } });
     const switched = traffic.acked.size;
     await waitFor('writes in format 3', () => traffic.acked.size >= switched + 20, 60_000);
     await traffic.stop();

@@ -1,6 +1,7 @@
 // status and member list|add|remove|promote. The cluster's shape comes from the leader's
 // /status (every member with its replication progress); each member then reports on itself.
 import type { NodeStatus } from '../../common/api-types';
+import { formatRangeText, UNADVERTISED } from '../../common/command-formats';
 import type { Ctl } from '../context';
 import { CtlError, EXIT } from '../exit-codes';
 import { readText } from '../http-client';
@@ -19,6 +20,8 @@ interface MemberReport extends Member {
   /** Entries the member has yet to apply of what the leader committed. */
   readonly lag: number | null;
   readonly health: string;
+  /** The Raft command formats the member applies ("1-3"); a release from before issue #18 reports none and counts as 1. */
+  readonly formats: string | null;
 }
 
 /** The leader's /status, reached through whichever endpoint answers; that endpoint's own when it knows no leader. */
@@ -34,27 +37,34 @@ export function membersOf(status: NodeStatus): Member[] {
 }
 
 async function reportOn(ctl: Ctl, member: Member, leaderCommit: number): Promise<MemberReport> {
-  const unknown = { role: '-', term: null, commit: null, applied: null, lag: null };
+  const unknown = { role: '-', term: null, commit: null, applied: null, lag: null, formats: null };
   if (member.url === null) return { ...member, ...unknown, health: 'no address known' };
   try {
     const status = await ctl.client.json<NodeStatus>({ path: '/status', endpoint: member.url });
     const health = await ctl.client.request({ path: '/health', endpoint: member.url });
     const body = JSON.parse(await readText(health.body)) as { status?: string };
     const lag = Math.max(0, leaderCommit - status.appliedIndex);
-    return { ...member, role: status.role, term: status.term, commit: status.commitIndex, applied: status.appliedIndex, lag, health: body.status ?? 'unknown' };
+    const formats = status.commandFormats ? formatRangeText(status.commandFormats.applies) : `${formatRangeText(UNADVERTISED)} (older release)`;
+    return { ...member, role: status.role, term: status.term, commit: status.commitIndex, applied: status.appliedIndex, lag, health: body.status ?? 'unknown', formats };
   } catch (err) {
     return { ...member, ...unknown, health: `unreachable (${(err as Error).message})` };
   }
 }
 
-/** Every member: role, term, commit, lag, health. Exits 1 when one is not healthy. */
+/**
+ * Every member: role, term, commit, lag, health, and the command formats it applies (the leader's
+ * row adds the one it writes: during a rolling upgrade, the newest only once every member has it).
+ * Exits 1 when one is not healthy.
+ */
 export async function status(ctl: Ctl): Promise<void> {
   const leader = await leaderStatus(ctl);
   const reports = await Promise.all(membersOf(leader).map((m) => reportOn(ctl, m, leader.commitIndex)));
-  ctl.out.table({ leaderId: leader.leaderId, members: reports }, reports, [
+  const writing = leader.commandFormats?.writes ?? null;
+  ctl.out.table({ leaderId: leader.leaderId, commandFormat: writing, members: reports }, reports, [
     { title: 'id', value: (r) => r.id },
     { title: 'url', value: (r) => r.url },
     { title: 'role', value: (r) => (r.learner ? `${r.role} (learner)` : r.role) },
+    { title: 'formats', value: (r) => (r.id === leader.leaderId && writing !== null ? `${r.formats}, writes ${writing}` : r.formats) },
     { title: 'term', value: (r) => r.term },
     { title: 'commit', value: (r) => r.commit },
     { title: 'lag', value: (r) => r.lag },
