@@ -1,5 +1,5 @@
 // The previous release of dfs-node, built at test time from this repository's own history: the
-// commit pinned below, the last main before peer protocol negotiation (issue #18), bundled by its
+// commit pinned below, a main from before peer protocol negotiation (issue #18), bundled by its
 // own scripts/build.js exactly as its `npm pack` did. A real older build, then, not a flag that
 // makes the current one pretend; and nothing binary committed. It needs the git history, which a
 // clone has; a shallow one must be deepened (`git fetch --unshallow`), and the test says so.

@@ -1,5 +1,5 @@
 // Issue #18: a rolling upgrade. Three nodes of the previous release — a real older build of this
-// repository, the last main before peer negotiation, built from git history at test time (see
+// repository from before peer negotiation, built from git history at test time (see
 // previous-release.ts for why not a committed bundle or a flag) — are upgraded to this build one
 // at a time while a writer writes and a reader reads through the nodes in service, as a load
 // balancer would: a node leaves the rotation (drained) before it is stopped with SIGTERM, and
