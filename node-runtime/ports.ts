@@ -68,8 +68,11 @@ export interface ComposeRequest {
 }
 
 export interface FileService {
-  /** With `delimiter: '/'` one folder level: deeper names roll up into `folders`. */
-  list(query: { prefix: string; cursor: string | null; limit: number; delimiter?: '/' }): FileList;
+  /**
+   * With `delimiter: '/'` one folder level: deeper names roll up into `folders`. With `contains`
+   * a search at every depth (see ListOptions.contains), never with a delimiter.
+   */
+  list(query: { prefix: string; cursor: string | null; limit: number; delimiter?: '/'; contains?: string }): FileList;
   /** Throws ApiError not_found. */
   info(name: string): FileInfo;
   /** Which chunks of the file each member lacks (asks the peers; null for those that do not answer). */

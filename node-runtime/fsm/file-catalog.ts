@@ -19,7 +19,16 @@ export interface ListOptions {
    * are rolled up into one folder entry ("docs/sub/") instead of being listed one by one.
    */
   readonly delimiter?: '/';
+  /**
+   * Only files whose last name part (after the last "/") contains this, in any case: a search
+   * across every depth below the prefix (not with a delimiter). A page then ends after
+   * SEARCH_SCAN_BUDGET names were looked at, even with few or no hits; its cursor goes on from there.
+   */
+  readonly contains?: string;
 }
+
+/** Names one search page looks at, at most: a rare word in 10 million names costs many pages, not one slow one. */
+export const SEARCH_SCAN_BUDGET = 50_000;
 
 export interface ListPage {
   readonly items: readonly FileRecord[];
@@ -95,7 +104,8 @@ export class FileCatalog {
   list(options: ListOptions = {}): ListPage {
     const prefix = options.prefix ?? '';
     const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT));
-    const { after, delimiter } = options;
+    const { after, delimiter, contains } = options;
+    if (contains !== undefined) return this.search(prefix, contains, after, limit);
     // Start at whichever is later: the prefix or the cursor. File names never end in "/", so a
     // cursor that does is a folder from the previous page, and the page resumes past its subtree.
     let start = prefix;
@@ -127,6 +137,23 @@ export class FileCatalog {
       }
       if (!skippedFolder) return { items, folders, nextCursor: null };
     }
+  }
+
+  private search(prefix: string, contains: string, after: string | undefined, limit: number): ListPage {
+    const needle = contains.toLowerCase();
+    const items: FileRecord[] = [];
+    let scanned = 0;
+    // The cursor is the last name looked at, hit or not: the next page need not look at it again.
+    let last: string | null = null;
+    const resume = after !== undefined && after >= prefix;
+    for (const name of this.names.from(resume ? after : prefix, resume)) {
+      if (!name.startsWith(prefix)) break;
+      if (items.length === limit || scanned === SEARCH_SCAN_BUDGET) return { items, folders: [], nextCursor: last };
+      scanned += 1;
+      last = name;
+      if (name.slice(name.lastIndexOf('/') + 1).toLowerCase().includes(needle)) items.push(this.files.get(name) as FileRecord);
+    }
+    return { items, folders: [], nextCursor: null };
   }
 
   /** Every file in name order. */

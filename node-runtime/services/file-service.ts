@@ -21,9 +21,9 @@ export interface FileServiceParts {
 export class ReplicatedFileService implements FileService {
   constructor(private readonly parts: FileServiceParts) {}
 
-  list({ prefix, cursor, limit, delimiter }: { prefix: string; cursor: string | null; limit: number; delimiter?: '/' }) {
+  list({ prefix, cursor, limit, delimiter, contains }: { prefix: string; cursor: string | null; limit: number; delimiter?: '/'; contains?: string }) {
     const { fsm } = this.parts;
-    return toFileList(fsm.list({ prefix, limit, delimiter, ...(cursor !== null ? { after: cursor } : {}) }), (name) => this.liveLock(name));
+    return toFileList(fsm.list({ prefix, limit, delimiter, contains, ...(cursor !== null ? { after: cursor } : {}) }), (name) => this.liveLock(name));
   }
 
   info(name: string): FileInfo {

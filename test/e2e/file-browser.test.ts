@@ -1,5 +1,6 @@
 // The Files view in a real Chromium against web mode with three real nodes: folders and the
-// breadcrumb, sorting, the details drawer with the SHA-256 and the replica map, bulk delete.
+// breadcrumb, sorting, the details drawer with the SHA-256 and the replica map, a name search
+// across every folder, bulk delete.
 // Screenshots land in test-results/e2e/.
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -92,6 +93,24 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     await page.emulateMedia({ colorScheme: 'light' });
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('searches every folder from inside one: each hit with its folder, a click opens its details', async () => {
+    // Open in docs/sub/, which holds none of the hits.
+    await page.getByRole('button', { name: 'Open folder sub' }).click();
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['docs/sub/deep.txt']);
+    await page.getByLabel('Search all folders by file name').fill('E.T');
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['trash/one.txt', 'docs/readme.txt']);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'found' }).innerText()).toBe('2 files found in all folders');
+    expect(await page.getByRole('row', { name: 'docs/readme.txt' }).getByText('in docs/').count()).toBe(1);
+    await page.screenshot({ path: path.join(screenshots, 'files-search.png') });
+    await page.getByRole('button', { name: 'Details of trash/one.txt' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Details of trash/one.txt' });
+    const expected = createHash('sha256').update(FILES['trash/one.txt'] as string).digest('hex');
+    await expect.poll(() => drawer.getByLabel('SHA-256', { exact: true }).innerText(), { timeout: 10_000 }).toBe(expected);
+    await page.keyboard.press('Escape');
+    await page.getByLabel('Search all folders by file name').fill('');
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['docs/sub/deep.txt']);
   });
 
   it('deletes a multi-selection after one confirmation, leaving the rest', async () => {

@@ -14,6 +14,18 @@ import { parseRange } from '../../common/byte-range';
 import { fileNameFrom, lockTokenFrom, optionalInt, requestIdFrom } from '../params';
 
 const MAX_PAGE = 10_000;
+const MAX_SEARCH_CHARS = 256;
+
+/** `?contains=`: what a name search looks for (1–256 characters, no control characters, no "/"). */
+function searchText(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_SEARCH_CHARS) {
+    throw new ApiError('bad_request', `contains must be 1–${MAX_SEARCH_CHARS} characters of a file name`);
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused here
+  if (/[\u0000-\u001f\u007f/]/.test(value)) throw new ApiError('bad_request', 'contains matches within the last part of a name: it cannot hold "/" or control characters');
+  return value;
+}
 
 export function fileRoutes(services: NodeServices): Router {
   const router = express.Router();
@@ -52,7 +64,9 @@ export function fileRoutes(services: NodeServices): Router {
     const limit = optionalInt(req, 'limit', 1, MAX_PAGE) ?? 1000;
     const delimiter = req.query.delimiter;
     if (delimiter !== undefined && delimiter !== '/') throw new ApiError('bad_request', 'delimiter must be "/" (list one folder level) or left out');
-    res.json(services.files.list({ prefix, cursor, limit, ...(delimiter === '/' ? { delimiter } : {}) }));
+    const contains = searchText(req.query.contains);
+    if (contains !== undefined && delimiter !== undefined) throw new ApiError('bad_request', 'contains searches every depth below the prefix: leave out delimiter');
+    res.json(services.files.list({ prefix, cursor, limit, ...(delimiter === '/' ? { delimiter } : {}), ...(contains !== undefined ? { contains } : {}) }));
   });
 
   router.get('/files/*name', async (req, res) => {

@@ -1,5 +1,5 @@
-// The file browser: one folder level at a time (paged from the manager), its sort, filter and
-// selection, per-file details with their replication status, and the file actions: delete (one
+// The file browser: one folder level at a time (paged from the manager), or the hits of a name
+// search in every folder (paged from the node's `contains` listing), its sort and selection, per-file details with their replication status, and the file actions: delete (one
 // or the selection), lock, unlock, download, a preview of the first bytes.
 import type { FileInfo, FileList, LockGrant } from '../../../node-runtime/common/api-types';
 import { asRequestError } from '../api/request-error';
@@ -13,6 +13,8 @@ export const FILE_PAGE_SIZE = 1000;
 /** Above this many loaded rows a change only marks the listing stale instead of reloading it. */
 const AUTO_REFRESH_MAX_ROWS = 5000;
 const CHANGE_THROTTLE_MS = 300;
+/** Typing pauses this long before the search goes to the server (what is loaded narrows at once). */
+const SEARCH_DEBOUNCE_MS = 250;
 const DETAIL_CONCURRENCY = 4;
 const DELETE_CONCURRENCY = 4;
 /** Details of a file not yet complete everywhere are re-read at most this often. */
@@ -25,6 +27,7 @@ const EMPTY_FILES: FilesData = {
   folders: [],
   sort: { key: 'name', descending: false },
   filter: '',
+  search: '',
   selected: {},
   openFile: null,
   nextCursor: null,
@@ -38,22 +41,31 @@ const EMPTY_FILES: FilesData = {
   actionFailure: null,
 };
 
-function listPath(prefix: string, cursor: string | null): string {
-  const query = new URLSearchParams({ limit: String(FILE_PAGE_SIZE), delimiter: '/' });
-  if (prefix !== '') query.set('prefix', prefix);
+/** A page of the open folder, or of a search's hits in every folder when `search` is set. */
+function listPath(prefix: string, search: string, cursor: string | null): string {
+  const query = new URLSearchParams({ limit: String(FILE_PAGE_SIZE) });
+  if (search !== '') query.set('contains', search);
+  else {
+    query.set('delimiter', '/');
+    if (prefix !== '') query.set('prefix', prefix);
+  }
   if (cursor !== null) query.set('cursor', cursor);
   return `/api/files?${query.toString()}`;
 }
 
-/** Sorting by anything but name, or filtering, is only right over the whole folder. */
+/**
+ * Sorting by anything but name is only right over the whole folder; a search's hits come in path
+ * order and are shown by name, so they are all loaded too.
+ */
 function needsWholeFolder(files: FilesData): boolean {
-  return files.filter !== '' || files.sort.key !== 'name';
+  return files.search !== '' || files.sort.key !== 'name';
 }
 
 export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
   const request = deps.api.request.bind(deps.api);
   let listing: AbortController | null = null;
   let changeTimer: ReturnType<typeof setTimeout> | null = null;
+  let searchTimer: ReturnType<typeof setTimeout> | null = null;
   const detailQueue: string[] = [];
   const detailInFlight = new Set<string>();
   const detailFetchedAt = new Map<string, number>();
@@ -87,20 +99,22 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     listing?.abort();
     const controller = new AbortController();
     listing = controller;
-    const prefix = get().files.prefix;
+    const { prefix } = get().files;
+    // The search goes to the server without the spaces a name seldom starts or ends with.
+    const search = get().files.filter.trim();
     patch({ status: 'loading', error: null });
     try {
       const items: FileList['items'][number][] = [];
       const folders: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: FileList = await request<FileList>('GET', listPath(prefix, cursor), { signal: controller.signal });
+        const page: FileList = await request<FileList>('GET', listPath(prefix, search, cursor), { signal: controller.signal });
         items.push(...page.items);
         folders.push(...(page.folders ?? []));
         cursor = page.nextCursor;
       } while (cursor !== null && items.length + folders.length < wanted);
       if (listing !== controller) return;
-      patch((f) => ({ items, folders, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepListed(f.selected, items) }));
+      patch((f) => ({ items, folders, search, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepListed(f.selected, items) }));
     } catch (err) {
       if (listing !== controller || controller.signal.aborted) return;
       const failure = asRequestError(err);
@@ -111,7 +125,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     await loadRestIfNeeded();
   }
 
-  /** Pages through the rest of the folder while a sort or filter needs all of it. */
+  /** Pages through the rest of the folder (or the search's hits) while the order shown needs all of it. */
   async function loadRestIfNeeded(): Promise<void> {
     while (needsWholeFolder(get().files) && get().files.nextCursor !== null && get().files.status === 'idle') {
       await get().loadMoreFiles();
@@ -172,7 +186,8 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
 
     setFilePrefix(prefix) {
       if (prefix === get().files.prefix && get().files.loadedOnce) return;
-      patch({ prefix, items: [], folders: [], nextCursor: null, filter: '', selected: {}, loadedOnce: false });
+      if (searchTimer !== null) clearTimeout(searchTimer);
+      patch({ prefix, items: [], folders: [], nextCursor: null, filter: '', search: '', selected: {}, loadedOnce: false });
       void get().loadFiles();
     },
 
@@ -183,7 +198,11 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
 
     setFileFilter(text) {
       patch({ filter: text });
-      void loadRestIfNeeded();
+      if (searchTimer !== null) clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => {
+        searchTimer = null;
+        if (get().files.filter.trim() !== get().files.search) void get().loadFiles();
+      }, SEARCH_DEBOUNCE_MS);
     },
 
     setFilesSelected: (names, ticked) => patch((f) => ({ selected: withTicks(f.selected, names, ticked) })),
@@ -213,13 +232,13 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     loadFiles: () => loadFromStart(FILE_PAGE_SIZE),
 
     async loadMoreFiles() {
-      const { nextCursor, prefix, status } = get().files;
+      const { nextCursor, prefix, search, status } = get().files;
       if (nextCursor === null || status === 'loading') return;
       const controller = new AbortController();
       listing = controller;
       patch({ status: 'loading' });
       try {
-        const page = await request<FileList>('GET', listPath(prefix, nextCursor), { signal: controller.signal });
+        const page = await request<FileList>('GET', listPath(prefix, search, nextCursor), { signal: controller.signal });
         if (listing !== controller) return;
         patch((f) => ({ items: [...f.items, ...page.items], folders: [...f.folders, ...(page.folders ?? [])], nextCursor: page.nextCursor, status: 'idle' }));
       } catch (err) {

@@ -72,8 +72,13 @@ export interface FilesData {
   /** Sub-folders of the open folder ("docs/sub/"), as loaded so far. */
   readonly folders: readonly string[];
   readonly sort: FileSort;
-  /** Shows only entries of the open folder whose name contains this (any case). */
+  /**
+   * The name search as typed: files whose name (last part) contains it in any case, in every
+   * folder. It narrows what is loaded at once, and is searched for on the server after a pause.
+   */
   readonly filter: string;
+  /** The search `items` were listed for: "" while they are the open folder's entries. */
+  readonly search: string;
   /** Files ticked for a bulk action, by name. */
   readonly selected: Readonly<Record<string, true>>;
   /** The file whose details drawer is open. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StateMachine } from '../../../node-runtime/fsm/state-machine';
+import { SEARCH_SCAN_BUDGET } from '../../../node-runtime/fsm/file-catalog';
 import { Driver, put } from './builders';
 
 function names(d: Driver, options: Parameters<StateMachine['list']>[0]) {
@@ -133,4 +134,42 @@ describe('list one folder level (delimiter "/")', () => {
     d.ok(put('big/last', 1, 9999));
     expect(entries(d, { prefix: 'big/' })).toEqual({ items: ['big/last'], folders: ['big/deep/'], nextCursor: null });
   });
+});
+
+describe('search by name part (contains)', () => {
+  const all = ['Report.txt', 'docs/annual-report.pdf', 'docs/sub/reports/x.txt', 'docs/sub/old-REPORT', 'other/readme', 'reports/summary'];
+
+  function search(d: Driver, options: Parameters<StateMachine['list']>[0]) {
+    const page = d.machine.list(options);
+    return { items: page.items.map((f) => f.name), folders: page.folders, nextCursor: page.nextCursor };
+  }
+
+  it('finds files at every depth whose last name part contains the text, in any case, and no folders', () => {
+    const d = filled(all);
+    expect(search(d, { contains: 'report' })).toEqual({ items: ['Report.txt', 'docs/annual-report.pdf', 'docs/sub/old-REPORT'], folders: [], nextCursor: null });
+    expect(search(d, { contains: 'REPORT', prefix: 'docs/' }).items).toEqual(['docs/annual-report.pdf', 'docs/sub/old-REPORT']);
+    expect(search(d, { contains: 'nothing-like-it' }).items).toEqual([]);
+  });
+
+  it('pages by hits, resuming after the last name looked at', () => {
+    const d = filled(all);
+    const first = search(d, { contains: 'report', limit: 2 });
+    expect(first.items).toEqual(['Report.txt', 'docs/annual-report.pdf']);
+    expect(search(d, { contains: 'report', limit: 2, after: first.nextCursor as string })).toEqual({ items: ['docs/sub/old-REPORT'], folders: [], nextCursor: null });
+  });
+
+  it('ends a page after SEARCH_SCAN_BUDGET names even without hits, and goes on from there', () => {
+    const machine = new StateMachine();
+    const total = SEARCH_SCAN_BUDGET * 2 + 10;
+    for (let i = 0; i < total; i += 1) machine.apply(i + 1, put(`f/${String(i).padStart(7, '0')}${i === total - 1 ? '-needle' : ''}`, 1, i));
+    const pages: { hits: number; nextCursor: string | null }[] = [];
+    let after: string | undefined;
+    do {
+      const page = machine.list({ contains: 'needle', limit: 100, ...(after === undefined ? {} : { after }) });
+      pages.push({ hits: page.items.length, nextCursor: page.nextCursor });
+      after = page.nextCursor ?? undefined;
+    } while (after !== undefined);
+    expect(pages.map((p) => p.hits)).toEqual([0, 0, 1]);
+    expect(pages[0]?.nextCursor).toBe(`f/${String(SEARCH_SCAN_BUDGET - 1).padStart(7, '0')}`);
+  }, 60_000);
 });

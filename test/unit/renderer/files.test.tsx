@@ -130,17 +130,49 @@ describe('Files', () => {
     expect(within(other).getByText(/^Held by alice until /)).toBeTruthy();
   });
 
-  it('asks the store for details of visible rows, and filters the folder by name', async () => {
+  it('asks the store for details of visible rows, and narrows what is loaded by name at once', async () => {
     const h = harness();
     withFiles(h, [fileItem('a.txt'), fileItem('b.txt')]);
     renderWithStore(<FilesView />, h.store);
     await act(settle);
     expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo')).map((c) => c.path)).toEqual(['/api/fileinfo?name=a.txt', '/api/fileinfo?name=b.txt']);
-    fireEvent.change(screen.getByLabelText('Filter this folder by name'), { target: { value: 'B' } });
+    fireEvent.change(screen.getByLabelText('Search all folders by file name'), { target: { value: 'B' } });
     expect(screen.queryByRole('row', { name: 'a.txt' })).toBeNull();
     expect(screen.getByRole('row', { name: 'b.txt' })).toBeTruthy();
-    fireEvent.change(screen.getByLabelText('Filter this folder by name'), { target: { value: 'zzz' } });
-    expect(screen.getByText('No name in this folder contains “zzz”.')).toBeTruthy();
+  });
+
+  it('searches every folder on the server after a pause, shows each hit’s folder, and opens a hit’s details', async () => {
+    const h = harness();
+    withFiles(h, [fileItem('a.txt')]);
+    h.store.setState((s) => ({ files: { ...s.files, prefix: 'photos/', folders: ['photos/2024/'] } }));
+    const hits = [fileItem('docs/annual-report.pdf'), fileItem('Report.txt'), fileItem('docs/sub/old-report', { sha256: 'ab'.repeat(32) })];
+    // The node's search pages by names looked at: a first page may hold few hits, or none.
+    h.api.on('GET', /^\/api\/files\?limit=1000&contains=report$/, () => ({ items: hits.slice(0, 1), nextCursor: 'docs/b' }));
+    h.api.on('GET', /^\/api\/files\?limit=1000&contains=report&cursor=docs%2Fb$/, () => ({ items: hits.slice(1), nextCursor: null }));
+    h.api.on('GET', /^\/api\/fileinfo\?name=docs%2Fsub%2Fold-report$/, () => ({ ...fileItem('docs/sub/old-report', { sha256: 'ab'.repeat(32) }), chunks: [], completeOn: [1, 2, 3] }));
+    renderWithStore(<FilesView />, h.store);
+    const search = screen.getByLabelText('Search all folders by file name');
+    fireEvent.change(search, { target: { value: 'rep' } });
+    fireEvent.change(search, { target: { value: 'report ' } });
+    await waitFor(() => expect(screen.getByRole('status', { name: '' }).textContent).toBe('3 files found in all folders'));
+    // One search for what was typed last (trimmed), none for the keystrokes before the pause.
+    expect(h.api.calls.map((c) => c.path).filter((p) => p.startsWith('/api/files?'))).toEqual(['/api/files?limit=1000&contains=report', '/api/files?limit=1000&contains=report&cursor=docs%2Fb']);
+    const names = screen.getAllByRole('row').slice(1).map((r) => r.getAttribute('aria-label'));
+    expect(names).toEqual(['docs/annual-report.pdf', 'docs/sub/old-report', 'Report.txt']);
+    expect(within(screen.getByRole('row', { name: 'docs/sub/old-report' })).getByText('in docs/sub/')).toBeTruthy();
+    expect(within(screen.getByRole('row', { name: 'Report.txt' })).getByText('in the top level')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Details of docs/sub/old-report' }));
+    const drawer = screen.getByRole('dialog', { name: 'Details of docs/sub/old-report' });
+    await waitFor(() => expect(within(drawer).getByLabelText('SHA-256').textContent).toBe('ab'.repeat(32)));
+
+    h.api.on('GET', /^\/api\/files\?limit=1000&contains=zzz$/, () => ({ items: [], nextCursor: null }));
+    fireEvent.change(search, { target: { value: 'zzz' } });
+    await waitFor(() => expect(screen.getByText('No file name in any folder contains “zzz”.')).toBeTruthy());
+    // Clearing the search lists the open folder again.
+    h.api.on('GET', /^\/api\/files\?limit=1000&delimiter=%2F&prefix=photos%2F$/, () => ({ items: [fileItem('photos/x.jpg')], folders: ['photos/2024/'], nextCursor: null }));
+    fireEvent.change(search, { target: { value: '' } });
+    await waitFor(() => expect(screen.getByRole('row', { name: 'photos/x.jpg' })).toBeTruthy());
+    expect(screen.queryByText(/in photos\//)).toBeNull();
   });
 
   it('sorts by a column header, folders first, and says which way in aria-sort', () => {

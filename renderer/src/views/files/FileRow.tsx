@@ -1,4 +1,5 @@
-// One entry of the open folder: a sub-folder to step into, or a file with its status and actions.
+// One entry of the open folder (or of a search's hits, with the folder each lives in): a
+// sub-folder to step into, or a file with its status and actions.
 // Every cell keeps to one line so a row never outgrows its fixed height.
 import { memo } from 'react';
 import type { FileListItem } from '../../../../node-runtime/common/api-types';
@@ -37,8 +38,11 @@ export const FileRow = memo(function FileRow({ file, index, top }: { file: FileL
   const deleteFile = useApp((s) => s.deleteFile);
   const setSelected = useApp((s) => s.setFilesSelected);
   const openDetails = useApp((s) => s.openFileDetails);
+  const searching = useApp((s) => s.files.search !== '');
   const name = file.name;
   const shortName = baseName(name);
+  // A search's hits come from every folder: each says where it lives.
+  const folder = name.slice(0, name.length - shortName.length);
 
   return (
     <div
@@ -56,6 +60,7 @@ export const FileRow = memo(function FileRow({ file, index, top }: { file: FileL
       <span role="cell" className="file-name" title={name}>
         <button type="button" className="link-button file-open" aria-label={`Details of ${name}`} onClick={() => openDetails(name)}>
           {shortName}
+          {searching && <span className="muted file-folder"> in {folder === '' ? 'the top level' : folder}</span>}
         </button>
       </span>
       <span role="cell" className="num">{formatBytes(file.size)}</span>

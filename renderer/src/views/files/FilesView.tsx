@@ -1,5 +1,5 @@
-// The file browser: the open folder with its trail, a name filter, the virtualised listing, the
-// selection's actions, the details drawer, upload pickers.
+// The file browser: the open folder with its trail, a name search in every folder, the
+// virtualised listing, the selection's actions, the details drawer, upload pickers.
 import { useMemo } from 'react';
 import { formatCount } from '../../format/units';
 import { useApp } from '../../store/context';
@@ -11,6 +11,15 @@ import { PrefixBreadcrumb } from './PrefixBreadcrumb';
 import { SelectionBar } from './SelectionBar';
 import { WatchedFolders } from './WatchedFolders';
 
+/** How many files (and folders) are listed; for a search, how many were found. */
+function ListedCount() {
+  const { items, folders, nextCursor, search } = useApp((s) => s.files);
+  const more = nextCursor === null ? '' : '+';
+  const files = `${formatCount(items.length)}${more} ${items.length === 1 ? 'file' : 'files'}`;
+  if (search !== '') return <>{`${files} found in all folders`}</>;
+  return <>{`${files}${folders.length > 0 ? `, ${formatCount(folders.length)}${more} ${folders.length === 1 ? 'folder' : 'folders'}` : ''}`}</>;
+}
+
 export function FilesView() {
   const files = useApp((s) => s.files);
   const setFilter = useApp((s) => s.setFileFilter);
@@ -19,7 +28,6 @@ export function FilesView() {
   const { items, folders, sort, filter } = files;
   const entries = useMemo(() => fileEntries({ items, folders, sort, filter }), [items, folders, sort, filter]);
   const count = files.items.length;
-  const more = files.nextCursor === null ? '' : '+';
 
   return (
     <div className="stack fill">
@@ -27,18 +35,18 @@ export function FilesView() {
         <PrefixBreadcrumb />
         <span className="spacer" />
         <label htmlFor="file-filter" className="visually-hidden">
-          Filter this folder by name
+          Search all folders by file name
         </label>
         <input
           id="file-filter"
           className="input"
           type="search"
-          placeholder="Filter by name"
+          placeholder="Search all folders by name"
           value={files.filter}
           onChange={(e) => setFilter(e.currentTarget.value)}
         />
         <span className="num muted" role="status" aria-live="polite">
-          {files.status === 'loading' && count === 0 ? 'Loading…' : `${formatCount(count)}${more} ${count === 1 ? 'file' : 'files'}${files.folders.length > 0 ? `, ${formatCount(files.folders.length)}${more} ${files.folders.length === 1 ? 'folder' : 'folders'}` : ''}`}
+          {files.status === 'loading' && count === 0 ? (files.filter.trim() === '' ? 'Loading…' : 'Searching…') : <ListedCount />}
         </span>
         <button type="button" className="btn" onClick={() => void reload()}>
           Refresh
@@ -75,8 +83,8 @@ export function FilesView() {
       )}
       {files.loadedOnce && entries.length === 0 && files.status !== 'error' ? (
         <div className="empty card">
-          {files.filter !== '' ? (
-            <p>No name in this folder contains “{files.filter}”.</p>
+          {files.filter.trim() !== '' ? (
+            <p>No file name in any folder contains “{files.filter.trim()}”.</p>
           ) : files.prefix === '' ? (
             <>
               <p>No files yet.</p>
