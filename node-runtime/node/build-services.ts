@@ -117,6 +117,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     },
     advertised: () => transport.peerCommandFormats(),
     log: logger,
+    clock,
   });
   const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS, () => formats.format(), (committed) => traffic.recordProposal(committed));
   const membership = new RaftMembershipService({
@@ -124,6 +125,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     dataDir,
     driver,
     addPeer: (id, address) => transport.addPeer(id, address),
+    admit: (id) => formats.admit(id),
     removePeer: (id) => transport.removePeer(id),
     proposalTimeoutMs: () => PROPOSAL_TIMEOUT_MS,
     onRemoved: () => logger.warn('this node was removed from the cluster'),

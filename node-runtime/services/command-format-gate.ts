@@ -4,6 +4,7 @@
 // format switches on, and when a member speaks no format this node writes.
 import { chooseFormat, formatRangeText, type AdvertisedFormats, type FormatChoice, type FormatRange } from '../common/command-formats';
 import { ApiError } from '../common/errors';
+import type { Clock } from '../ports';
 
 export interface CommandFormatGateOptions {
   readonly selfId: number;
@@ -12,7 +13,12 @@ export interface CommandFormatGateOptions {
   readonly members: () => readonly number[];
   readonly advertised: () => AdvertisedFormats;
   readonly log: { info(details: object, message: string): void; warn(details: object, message: string): void };
+  readonly clock: Clock;
 }
+
+/** How long a member add waits for the newcomer's handshake (the transport's own handshake timeout). */
+const JOINER_HANDSHAKE_MS = 5_000;
+const JOINER_POLL_MS = 50;
 
 export interface CommandFormatStatus {
   readonly applies: FormatRange;
@@ -44,6 +50,22 @@ export class CommandFormatGate {
       throw new ApiError('unavailable', `node${choice.cannot.length > 1 ? 's' : ''} ${choice.cannot.join(', ')} apply no command format node ${this.options.selfId} writes (${formatRangeText(this.options.own)}): upgrade them, or this node`);
     }
     return choice.format;
+  }
+
+  /**
+   * Before a node joins: once the cluster writes a format, entries of it are in the log the
+   * newcomer must apply, so one that does not apply it (an older release) is refused with a 409
+   * that says to upgrade it. A newcomer not reachable yet is let in, as before this check: until
+   * it answers, it counts as the oldest format (chooseFormat).
+   */
+  async admit(id: number): Promise<void> {
+    const { advertised, clock } = this.options;
+    const deadline = clock.now() + JOINER_HANDSHAKE_MS;
+    while (!advertised().has(id) && clock.now() < deadline) await new Promise<void>((resolve) => clock.after(JOINER_POLL_MS, resolve));
+    const range = advertised().get(id);
+    const writes = this.status().writes;
+    if (range === undefined || writes === null || (range.min <= writes && writes <= range.max)) return;
+    throw new ApiError('conflict', `node ${id} applies command formats ${formatRangeText(range)}, and this cluster writes format ${writes}: upgrade it before adding it`);
   }
 
   private choice(): FormatChoice {

@@ -21,6 +21,8 @@ export interface MembershipOptions {
   readonly dataDir: string;
   readonly driver: Pick<RaftDriver<ApplyResult>, 'status' | 'proposeConfChange'>;
   readonly addPeer: (id: NodeId, address: PeerAddress) => void;
+  /** Refuses a newcomer that cannot apply the log (CommandFormatGate.admit); resolves otherwise. */
+  readonly admit: (id: NodeId) => Promise<void>;
   readonly removePeer: (id: NodeId) => void;
   readonly proposalTimeoutMs: () => number;
   /** Called when this node itself was removed from the cluster. */
@@ -61,6 +63,10 @@ export class RaftMembershipService implements MembershipService {
     const status = this.options.driver.status();
     if (status.confState.voters.includes(member.id)) throw new ApiError('conflict', `node ${member.id} is already a voting member`);
     this.options.addPeer(member.id, address);
+    await this.options.admit(member.id).catch((err: unknown) => {
+      if (!status.confState.learners.includes(member.id)) this.options.removePeer(member.id);
+      throw err;
+    });
     const context = JSON.stringify({ peerAddress: member.peerAddress, httpUrl: member.httpUrl });
     if (!status.confState.learners.includes(member.id)) {
       await this.change({ changes: [{ op: 'addLearner', nodeId: member.id }], transition: 'auto', context });

@@ -13,7 +13,7 @@
 // it applied every entry, so none was in a format it cannot read (it would have rejected it and
 // lost the file). At the end every acknowledged write reads back from every node by its SHA-256,
 // and no write or read failed.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,7 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../node-runtime/common/api-types';
-import { json, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
+import { freePort, json, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
 import { buildPreviousRelease } from './previous-release';
 
 const CURRENT = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'node-runtime/node/cli.ts')];
@@ -136,11 +136,16 @@ async function holdsEveryAcked(node: TestNode, traffic: Traffic): Promise<number
   return expected.size;
 }
 
+/** Runs this build's dfsctl against `node`; rejects with its exit code and stderr when it fails. */
+async function dfsctl(node: TestNode, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const cli = path.join(repoRoot, 'node-runtime/ctl/cli.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, '--endpoints', node.url, '-o', 'json', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+  return stdout;
+}
+
 /** What `dfsctl status` (this build's) shows the operator: the format the leader writes, and what each member applies. */
 async function dfsctlStatus(node: TestNode): Promise<{ commandFormat: number | null; formats: Record<number, string | null> }> {
-  const cli = path.join(repoRoot, 'node-runtime/ctl/cli.ts');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, '--endpoints', node.url, '-o', 'json', 'status'], { cwd: repoRoot });
-  const status = JSON.parse(stdout) as { commandFormat: number | null; members: { id: number; formats: string | null }[] };
+  const status = JSON.parse(await dfsctl(node, ['status'])) as { commandFormat: number | null; members: { id: number; formats: string | null }[] };
   return { commandFormat: status.commandFormat, formats: Object.fromEntries(status.members.map((m) => [m.id, m.formats])) };
 }
 
@@ -154,11 +159,12 @@ describe('a rolling upgrade from the previous release, one node at a time, under
   let work: string;
   let cluster: TestCluster;
   let traffic: Traffic;
+  let previous: string[];
   const upgraded = new Set<number>();
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'dfs-rolling-'));
-    const previous = await buildPreviousRelease(path.join(work, 'previous'));
+    previous = await buildPreviousRelease(path.join(work, 'previous'));
     cluster = await TestCluster.start({ nodes: 3, command: (node) => (upgraded.has(node.id) ? CURRENT : previous) });
     traffic = new Traffic(cluster);
   }, 180_000);
@@ -223,4 +229,27 @@ describe('a rolling upgrade from the previous release, one node at a time, under
       }
     }
   }, 600_000);
+
+  it('then refuses to add a node of the previous release: it could not apply the format-3 entries in the log', async () => {
+    const leader = await cluster.waitForLeader();
+    const [httpPort, peerPort] = [await freePort(), await freePort()];
+    const [program, ...prefix] = previous as [string, ...string[]];
+    const args = [...prefix, '--node', '3', '--http', `127.0.0.1:${httpPort}`, '--cluster', `${cluster.clusterFlag};4,127.0.0.1:${peerPort}`, '--data-dir', path.join(work, 'joiner'), '--join'];
+    const joiner = spawn(program, args, { env: { ...process.env, DFS_CLUSTER_SECRET: cluster.secret }, stdio: 'ignore' });
+    try {
+      await waitFor('the older node to serve', async () => (await fetch(`http://127.0.0.1:${httpPort}/livez`).catch(() => null))?.ok === true, 20_000);
+      const add = ['member', 'add', '4', `127.0.0.1:${peerPort}`, '--http-url', `http://127.0.0.1:${httpPort}`];
+      const refused = await dfsctl(leader, add, { DFS_CLUSTER_SECRET: cluster.secret }).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(refused?.code).toBe(5);
+      expect(refused?.stderr).toContain('node 4 applies command formats 1, and this cluster writes format 3: upgrade it before adding it');
+      const members = JSON.parse(await dfsctl(leader, ['member', 'list'])) as { members: { id: number }[] };
+      expect(members.members.map((m) => m.id)).toEqual([1, 2, 3]);
+      expect(await commandFormats(leader)).toMatchObject({ writes: 3, behind: [] });
+    } finally {
+      joiner.kill('SIGKILL');
+    }
+  });
 });
