@@ -47,7 +47,8 @@ export class CommandFormatGate {
     const choice = this.choice();
     this.tell(choice);
     if (!choice.ok) {
-      throw new ApiError('unavailable', `node${choice.cannot.length > 1 ? 's' : ''} ${choice.cannot.join(', ')} apply no command format node ${this.options.selfId} writes (${formatRangeText(this.options.own)}): upgrade them, or this node`);
+      const who = choice.cannot.length > 1 ? `nodes ${choice.cannot.join(', ')} apply` : `node ${choice.cannot.join('')} applies`;
+      throw new ApiError('unavailable', `${who} no command format node ${this.options.selfId} writes (${formatRangeText(this.options.own)}): upgrade them, or this node`);
     }
     return choice.format;
   }
