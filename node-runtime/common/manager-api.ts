@@ -191,6 +191,11 @@ export interface WatchedFolder extends WatchedFolderSettings {
   readonly scanning: boolean;
   /** Files waiting for their write to settle, queued, uploading or waiting to retry. */
   readonly pendingFiles: number;
+  /**
+   * Of those, files whose last try found no leader (or no node answering): sent again by
+   * themselves once one is elected. Waiting, not a problem: they are not in `lastProblem`.
+   */
+  readonly waitingForLeader: number;
   readonly syncedFiles: number;
   /** Files that failed for a reason a retry cannot fix; retried when they change. */
   readonly failedFiles: number;

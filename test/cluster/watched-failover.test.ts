@@ -1,6 +1,7 @@
 // Watched-folder uploads ride through a leader election: the leader is killed while a folder's
 // files are being uploaded, and every file still reaches the cluster with its content, once: a
-// retry carries the request id of the try before it.
+// retry carries the request id of the try before it. Meanwhile the folder says its files wait
+// for a leader, never that they failed.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWithLeader, type TestCluster, waitFor } from './harness';
 import { WatchedFolders } from '../../electron/manager/watched/watched-folders';
 import { nodeCluster, type WatchedCluster } from '../../electron/manager/watched/watched-remote';
+import type { WatchedFolder } from '../../node-runtime/common/manager-api';
 
 const FILES = 200;
 
@@ -52,6 +54,8 @@ it('uploads every file of a folder although the leader is killed halfway', async
     },
   };
   const folders = await WatchedFolders.open({ stateFile: path.join(dir, 'state', 'watched-folders.json'), cluster: counting, stableMs: 100, retryBaseMs: 100, concurrency: 4 });
+  const views: WatchedFolder[] = [];
+  folders.onChange((list) => views.push(...list));
   try {
     await folders.add(root);
     await waitFor('some files uploaded', () => uploaded >= FILES / 4, 30_000, 10);
@@ -61,6 +65,10 @@ it('uploads every file of a folder although the leader is killed halfway', async
       const view = folders.list()[0];
       return view?.state === 'synced' && view.syncedFiles === FILES;
     }, 60_000, 100);
+    // The tries cut off by the kill waited for a leader: shown as waiting, never as a problem.
+    expect(Math.max(...views.map((v) => v.waitingForLeader))).toBeGreaterThan(0);
+    expect(views.filter((v) => v.lastProblem !== null || v.failedFiles > 0 || v.state === 'error')).toEqual([]);
+    expect(folders.list()[0]?.waitingForLeader).toBe(0);
     const listed = new Map<string, string>();
     for await (const file of nodeCluster(() => cluster.running()[0]!.url).list('Failover/', AbortSignal.timeout(30_000))) listed.set(file.name, file.sha256);
     expect(listed).toEqual(expected);

@@ -40,6 +40,11 @@ export class Folder {
    */
   private readonly requestIds = new Map<string, { id: string; size: number; mtimeMs: number }>();
   readonly failed = new Map<string, FailedFile>();
+  /**
+   * Files whose last try found no leader (or no node to take it): they wait for one and are sent
+   * again, which the dashboard shows as waiting, not as a problem.
+   */
+  readonly waitingForLeader = new Set<string>();
   /** Changed again while uploading: settled once more when that upload ends. */
   readonly changedWhileUploading = new Set<string>();
   /** Aborted when the folder pauses or stops: uploads and scans of this session end. */
@@ -106,6 +111,7 @@ export class Folder {
   endWork(file: string): void {
     this.workByFile.delete(file);
     this.uploadingNow.delete(file);
+    this.waitingForLeader.delete(file);
   }
 
   /** Something changed: the status is not "synced" again until a scan that began after this says so. */
@@ -128,6 +134,7 @@ export class Folder {
       state: this.state(),
       scanning: this.scanning,
       pendingFiles: this.workByFile.size,
+      waitingForLeader: this.waitingForLeader.size,
       syncedFiles: this.findings?.synced ?? 0,
       failedFiles: this.failed.size,
       skippedFiles: this.findings?.skipped ?? 0,
@@ -169,6 +176,7 @@ export class Folder {
     this.timers.clear();
     this.workByFile.clear();
     this.uploadingNow.clear();
+    this.waitingForLeader.clear();
     this.attempts.clear();
     this.requestIds.clear();
     this.changedWhileUploading.clear();

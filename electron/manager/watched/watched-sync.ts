@@ -14,7 +14,7 @@ import type { Folder } from './watched-folder';
 import type { ListedFile, LocalFile, ScanContext, ScanTally } from './watched-scan';
 import { reconcile, withJournal } from './watched-scan';
 import type { WatchedCluster } from './watched-remote';
-import { UploadError } from './watched-upload';
+import { UploadError, WAIT_FOR_LEADER_CODES } from './watched-upload';
 import { contains, walkSorted } from './watched-walk';
 
 export interface SyncOptions {
@@ -224,6 +224,13 @@ export class FolderSync {
 
   private failed(folder: Folder, file: string, stats: Stats | null, err: unknown): void {
     const failure = err instanceof UploadError ? err : new UploadError('internal', (err as Error).message, true);
+    if (failure.retryable && WAIT_FOR_LEADER_CODES.has(failure.code)) {
+      // An election (or every node restarting): not a problem of the file's, it goes once one leads.
+      folder.waitingForLeader.add(file);
+      this.retryLater(folder, file);
+      return;
+    }
+    folder.waitingForLeader.delete(file);
     const problem = { file, error: failure.code, detail: failure.detail, at: this.options.now() };
     folder.lastProblem = problem;
     if (failure.retryable) {

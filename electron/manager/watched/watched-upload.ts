@@ -53,6 +53,9 @@ export class UploadError extends Error {
 
 const retryableCodes = new Set(['unavailable', 'no_quorum', 'timeout', 'not_leader', 'internal', 'hash_mismatch']);
 
+/** Retryable failures that mean "no leader right now" (or no node answering): the upload waits for one. */
+export const WAIT_FOR_LEADER_CODES: ReadonlySet<string> = new Set(['unavailable', 'no_quorum', 'not_leader']);
+
 /** "docs/a b.txt" → "docs/a%20b.txt": slashes stay path separators on the node too. */
 function encodeName(name: string): string {
   return name.split('/').map(encodeURIComponent).join('/');

@@ -16,6 +16,7 @@ function folder(patch: Partial<WatchedFolder> = {}): WatchedFolder {
     remotePrefix: 'Photos/',
     state: 'syncing',
     pendingFiles: 3,
+    waitingForLeader: 0,
     syncedFiles: 120,
     failedFiles: 1,
     uploading: ['2024/beach.jpg'],
@@ -52,6 +53,30 @@ describe('watched folders in web mode', () => {
     ]);
     expect((within(row).getByRole('combobox', { name: 'Deletes in /home/ada/Photos' }) as HTMLSelectElement).value).toBe('upload-only');
     expect(within(row).queryByRole('button', { name: 'Show in folder' })).toBeNull();
+  });
+
+  it('say "waiting for a leader", not a problem, while uploads wait through an election', () => {
+    const h = harness();
+    const calm = folder({ lastProblem: null, failures: [], failedFiles: 0, skipped: [], skippedFiles: 0 });
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    h.store.getState().handleEvent({ type: 'watchedFolders', data: [{ ...calm, waitingForLeader: 2 }] });
+    renderWithStore(<WatchedFolders />, h.store);
+    open();
+    const row = () => within(screen.getByRole('list', { name: 'Watched folders' })).getByRole('listitem', { name: '/home/ada/Photos' });
+    // Two tries found no leader: the manager sends them again by itself.
+    expect(within(row()).getByText('Waiting for a leader')).toBeTruthy();
+    expect(within(row()).getByRole('status').textContent).toBe('Waiting for a leader: 2 files go to the cluster by themselves once one is elected.');
+    expect(row().querySelector('.error-text, .pill-bad')).toBeNull();
+    // The cluster has no leader now: the folder's uploads in flight wait at the node.
+    act(() => {
+      h.store.getState().handleEvent({ type: 'watchedFolders', data: [calm] });
+      h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster({ leaderId: null, health: 'electing' }) });
+    });
+    expect(within(row()).getByRole('status').textContent).toBe('Waiting for a leader: 3 files go to the cluster by themselves once one is elected.');
+    // A leader again, nothing waiting: syncing as before.
+    act(() => h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() }));
+    expect(within(row()).getByText('Syncing')).toBeTruthy();
+    expect(within(row()).queryByText(/Waiting for a leader/)).toBeNull();
   });
 
   it('change what a delete does, and rescan on request', async () => {

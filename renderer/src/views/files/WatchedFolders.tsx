@@ -110,6 +110,16 @@ function IgnorePatterns({ folder }: { folder: WatchedFolder }) {
   );
 }
 
+/**
+ * While its uploads wait through an election: files whose try found no leader, or, while the
+ * cluster has none, any file still to go (uploads in flight wait at the node). Null otherwise.
+ */
+function filesWaitingForLeader(folder: WatchedFolder, noLeader: boolean): number | null {
+  if (folder.state !== 'syncing') return null;
+  if (folder.waitingForLeader > 0) return folder.waitingForLeader;
+  return noLeader && folder.pendingFiles > 0 ? folder.pendingFiles : null;
+}
+
 function FolderRow({ folder }: { folder: WatchedFolder }) {
   const update = useApp((s) => s.updateWatchedFolder);
   const rescan = useApp((s) => s.rescanWatchedFolder);
@@ -118,7 +128,9 @@ function FolderRow({ folder }: { folder: WatchedFolder }) {
   const reveal = useApp((s) => s.revealWatchedFolder);
   const canReveal = useApp((s) => s.canRevealFolders);
   const busy = useApp((s) => s.watched.busy);
-  const state = STATE[folder.state];
+  const noLeader = useApp((s) => s.snapshot !== null && s.snapshot.leaderId === null);
+  const waiting = filesWaitingForLeader(folder, noLeader);
+  const state = waiting === null ? STATE[folder.state] : { text: 'Waiting for a leader', tone: 'pill-warn' };
   const onOtherDrive = folder.state === 'paused' && folder.lastProblem?.error === 'folder_on_other_drive';
   return (
     <li aria-label={folder.path} className="stack" style={{ gap: 4, padding: '6px 0', borderBottom: '1px solid var(--surface-2)' }}>
@@ -159,6 +171,11 @@ function FolderRow({ folder }: { folder: WatchedFolder }) {
         </button>
       </div>
       {folder.uploading.length > 0 && <span className="muted">Uploading {folder.uploading.join(', ')}</span>}
+      {waiting !== null && (
+        <span className="muted" role="status">
+          Waiting for a leader: {formatCount(waiting)} {waiting === 1 ? 'file goes' : 'files go'} to the cluster by themselves once one is elected.
+        </span>
+      )}
       <FileProblems folder={folder} />
       <IgnorePatterns folder={folder} />
       {folder.lastProblem !== null && (
