@@ -7,7 +7,8 @@
 
 import { z } from 'zod';
 import { CLUSTER_SETTING_KEYS, clusterSettingsSchema, SETTING_SOURCES, type ClusterSettings, type ClusterSettingKey, type SettingSource } from '../common/config';
-import { md5TagSchema, objectMetaSchema, type ObjectMeta } from '../common/api-types';
+import type { ObjectMeta } from '../common/api-types';
+import { checkFileRecord, FileRecordError } from './file-record-check';
 import { isInline, type InlineContent } from './inline-contents';
 import type { FileRecord, LockRecord } from './outcomes';
 import type { RecordedRequest } from './request-table';
@@ -21,20 +22,11 @@ const READABLE_FORMATS = [1, 2, 3, 4];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-
-const fileSchema = z.strictObject({
-  name: z.string().min(1),
-  size: count,
-  sha256: sha256Hex,
-  chunks: z.array(z.strictObject({ hash: sha256Hex, size: count })),
-  md5: md5TagSchema.optional(),
-  meta: objectMetaSchema.optional(),
-  version: count,
-  /** Absent in format 1, whose `version` was the Raft index that wrote the file: that is its revision. */
-  revision: count.optional(),
-  createdAt: count,
-  modifiedAt: count,
-});
+/**
+ * Canonical base64 (what encodeSnapshot writes), as z.base64() checks it but without also
+ * decoding every string once to check it (atob): contents are most of a snapshot's bytes.
+ */
+const base64 = z.string().regex(/^(?:[0-9a-zA-Z+/]{4})*(?:[0-9a-zA-Z+/]{2}==|[0-9a-zA-Z+/]{3}=)?$/);
 
 const lockSchema = z.strictObject({
   name: z.string().min(1),
@@ -49,15 +41,17 @@ const requestSchema = z.strictObject({
   index: count,
   at: count,
   type: z.enum(['put', 'delete']),
-  file: fileSchema,
+  /** Checked by checkFileRecord, as `files` are. */
+  file: z.unknown(),
 });
 
 const snapshotSchema = z.strictObject({
   appliedIndex: count,
   logTime: count,
-  files: z.array(fileSchema),
+  /** Each checked by checkFileRecord (file-record-check.ts): zod per record made restarts slow. */
+  files: z.array(z.unknown()),
   /** Small files' bytes by SHA-256, sorted; absent before format 4. */
-  contents: z.array(z.strictObject({ sha256: sha256Hex, data: z.base64() })).optional(),
+  contents: z.array(z.strictObject({ sha256: sha256Hex, data: base64 })).optional(),
   locks: z.array(lockSchema),
   /** Cluster settings set through configSet, with where each came from; the rest are defaults. */
   config: z.array(
@@ -167,13 +161,22 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
     const issue = parsed.error.issues[0];
     throw new SnapshotFormatError(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
-  const withRevision = <F extends z.infer<typeof fileSchema>>(f: F) => ({ ...f, revision: f.revision ?? f.version });
+  // Format 1 had no revision: its `version` was the Raft index that wrote the file.
+  const file = (value: unknown, path: string): FileRecord => {
+    try {
+      const f = checkFileRecord(value, path);
+      return { ...f, revision: f.revision ?? f.version };
+    } catch (err) {
+      if (err instanceof FileRecordError) throw new SnapshotFormatError(err.message);
+      throw err;
+    }
+  };
   const contents = (parsed.data.contents ?? []).map((c) => ({ sha256: c.sha256, bytes: Buffer.from(c.data, 'base64') }));
   const state = {
     ...parsed.data,
-    files: parsed.data.files.map(withRevision),
+    files: parsed.data.files.map((f, i) => file(f, `files.${i}`)),
     contents,
-    requests: (parsed.data.requests ?? []).map((r) => ({ ...r, file: withRevision(r.file) })),
+    requests: (parsed.data.requests ?? []).map((r, i) => ({ ...r, file: file(r.file, `requests.${i}.file`) })),
   };
   assertSortedUnique(state.files.map((f) => f.name), 'files');
   assertSortedUnique(contents.map((c) => c.sha256), 'contents');
