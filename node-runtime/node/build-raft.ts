@@ -11,6 +11,13 @@ import { RaftDriver } from './raft-driver';
 import { TICK_MS, timingTicks } from './raft-timing';
 import { ReplicatedState } from './replicated-state';
 
+/**
+ * The in-memory log's bound in bytes (see RaftDriverOptions.logBytes): with 64 KiB small files
+ * inside their entries, 10,000 entries could hold 640 MiB. A snapshot after 32 MiB of applied
+ * entries, at most 4 MiB of them kept behind it for followers that lag a little.
+ */
+const LOG_BYTES = { snapshotAfter: 32 * 1024 * 1024, marginBytes: 4 * 1024 * 1024 } as const;
+
 export interface RaftPart {
   readonly driver: RaftDriver<ApplyResult>;
   /** What applied entries mean to the rest of the node. */
@@ -58,6 +65,7 @@ export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptio
     snapshotThreshold: () => fsm.clusterConfig().snapshotThreshold,
     // Keep some entries behind each snapshot so a briefly lagging follower needs no snapshot.
     compactionMargin: () => Math.min(1_000, Math.floor(fsm.clusterConfig().snapshotThreshold / 2)),
+    logBytes: () => LOG_BYTES,
     applied,
     logger,
   });

@@ -87,6 +87,13 @@ export interface RaftDriverOptions<Result> {
   readonly snapshotThreshold: () => number;
   /** Entries kept in the log behind a snapshot so slightly lagging followers avoid a snapshot. */
   readonly compactionMargin: () => number;
+  /**
+   * The log's bound in bytes, beside snapshotThreshold's in entries: a snapshot is also taken once
+   * the entries applied since the last one carry this many bytes, and compaction keeps at most
+   * `marginBytes` of them behind it. Entries can carry small files whole (issue #11), so a count
+   * alone would let the in-memory log grow to threshold × the largest inline file. None: no bound.
+   */
+  readonly logBytes?: () => { readonly snapshotAfter: number; readonly marginBytes: number };
   readonly applied: number;
   readonly logger: Logger;
   /** Defaults to the process's timers. */
@@ -182,6 +189,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private stopped = false;
   private appliedIndex: number;
   private snapshotIndex: number;
+  /** Bytes of entry data applied since the last snapshot (taken or restored), for logBytes. */
+  private bytesSinceSnapshot = 0;
   private role: Role = 'follower';
   private leader: NodeId = 0;
   /** What `raftState` last told: listeners hear each change once. */
@@ -462,6 +471,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     this.options.stateMachine.restore(snapshot.data, index);
     this.appliedIndex = index;
     this.snapshotIndex = index;
+    this.bytesSinceSnapshot = 0;
     this.emit('snapshotRestored', { index, bytes: snapshot.data.byteLength });
   }
 
@@ -474,6 +484,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     }
     const result = this.options.stateMachine.apply(entry);
     this.appliedIndex = entry.index;
+    this.bytesSinceSnapshot += entry.data.byteLength;
     const waiter = this.proposals.get(entry.index);
     if (waiter) {
       this.proposals.delete(entry.index);
@@ -504,19 +515,43 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   }
 
   private async maybeSnapshot(): Promise<void> {
-    if (this.appliedIndex - this.snapshotIndex < this.options.snapshotThreshold()) return;
-    const { memory, stateMachine, durable, compactionMargin } = this.options;
+    if (!this.snapshotDue()) return;
+    const { memory, stateMachine, durable } = this.options;
     const index = this.appliedIndex;
     const data = stateMachine.snapshot();
     const confState = this.options.rawNode.status().confState;
     const snapshot = memory.createSnapshot(index, confState, data);
-    const compactTo = Math.max(memory.firstIndex() - 1, index - compactionMargin());
+    const compactTo = Math.max(memory.firstIndex() - 1, index - this.marginBehind(index));
     await durable.compact(snapshot, compactTo);
     // Durable now, so the memory copy of its data can go (sends read it back from storage).
     if (memory.snapshot() === snapshot) memory.replaceSnapshotData(this.heldInMemory(snapshot).data);
     if (compactTo >= memory.firstIndex()) memory.compact(compactTo);
     this.snapshotIndex = index;
+    this.bytesSinceSnapshot = 0;
     this.emit('snapshotTaken', { index, bytes: data.byteLength, at: this.clock.now() });
+  }
+
+  private snapshotDue(): boolean {
+    const entries = this.appliedIndex - this.snapshotIndex;
+    if (entries === 0) return false;
+    const bytes = this.options.logBytes?.();
+    return entries >= this.options.snapshotThreshold() || (bytes !== undefined && this.bytesSinceSnapshot >= bytes.snapshotAfter);
+  }
+
+  /** How many entries up to `index` compaction keeps: compactionMargin of them, within marginBytes. */
+  private marginBehind(index: number): number {
+    const { memory, compactionMargin, logBytes } = this.options;
+    const most = Math.min(compactionMargin(), index - memory.firstIndex() + 1);
+    const byteBudget = logBytes?.().marginBytes;
+    if (byteBudget === undefined) return Math.max(0, most);
+    let kept = 0;
+    let bytes = 0;
+    for (const entry of most > 0 ? memory.entries(index - most + 1, index + 1).reverse() : []) {
+      bytes += entry.data.byteLength;
+      if (bytes > byteBudget) break;
+      kept += 1;
+    }
+    return kept;
   }
 
   private settle<T>(waiter: Waiter<T>, action: () => void): void {

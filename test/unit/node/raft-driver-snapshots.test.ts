@@ -1,11 +1,11 @@
-// Snapshots kept on storage, not in memory (issue #11): three real Raft drivers wired by an
-// in-process network (real timers, 2 ms ticks), snapshotting every few entries. The in-memory log
-// holds only a snapshot's metadata; a follower that missed the compacted entries still gets the
-// whole snapshot, read back from the leader's storage.
+// The in-memory log stays bounded (issue #11): three real Raft drivers wired by an in-process
+// network (real timers, 2 ms ticks). The log holds only a snapshot's metadata, and a follower that
+// missed the compacted entries still gets the whole snapshot, read back from the leader's storage;
+// entries that carry small files whole are snapshotted by their bytes, not only by their count.
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeCommand, StateMachine, type ApplyResult } from '../../../node-runtime/fsm';
-import { RaftDriver } from '../../../node-runtime/node/raft-driver';
+import { RaftDriver, type RaftDriverOptions } from '../../../node-runtime/node/raft-driver';
 import { ReplicatedState } from '../../../node-runtime/node/replicated-state';
 import { MemoryStorage } from '../../../node-runtime/raft/memory-storage';
 import { RawNode } from '../../../node-runtime/raft/rawnode';
@@ -44,7 +44,9 @@ function deliver(messages: readonly Message[]): void {
   }
 }
 
-function startCluster(): void {
+type Bounds = Pick<RaftDriverOptions<ApplyResult>, 'snapshotThreshold' | 'compactionMargin' | 'logBytes'>;
+
+function startCluster(bounds: Bounds = { snapshotThreshold: () => SNAPSHOT_EVERY, compactionMargin: () => 0 }): void {
   for (const id of IDS) {
     const memory = MemoryStorage.withVoters(IDS);
     const durable = new MemoryDurableState(memory.clone());
@@ -57,8 +59,7 @@ function startCluster(): void {
       stateMachine: new ReplicatedState(fsm),
       send: deliver,
       tickMs: 2,
-      snapshotThreshold: () => SNAPSHOT_EVERY,
-      compactionMargin: () => 0,
+      ...bounds,
       applied: 0,
       logger: pino({ level: 'silent' }),
     });
@@ -105,5 +106,34 @@ describe('a snapshot held by storage', () => {
     expect(follower.fsm.get('f0.txt')?.size).toBe(3);
     // The follower's own log keeps only the metadata of the snapshot it installed.
     expect(follower.memory.snapshot().data.byteLength).toBe(0);
+  });
+});
+
+describe('the log bound in bytes', () => {
+  const snapshotAfter = 16 * 1024;
+  const marginBytes = 4 * 1024;
+  const bytesOf = (entries: readonly { data: Uint8Array }[]) => entries.reduce((sum, e) => sum + e.data.byteLength, 0);
+
+  it('snapshots once the applied entries carry snapshotAfter bytes, and keeps at most marginBytes behind', async () => {
+    startCluster({ snapshotThreshold: () => Number.POSITIVE_INFINITY, compactionMargin: () => 1_000, logBytes: () => ({ snapshotAfter, marginBytes }) });
+    const leader = await leaderAmong(IDS);
+    const content = Buffer.alloc(1500, 7);
+    let largest = 0;
+    for (let i = 0; i < 60; i++) {
+      const put = { type: 'put' as const, name: `small-${i}.bin`, size: content.length, sha256: 'b'.repeat(64), chunks: [], inline: content.toString('base64'), at: 1_000 + i };
+      const data = encodeCommand(put);
+      largest = Math.max(largest, data.byteLength);
+      await leader.driver.propose(data, 10_000);
+      const { memory } = leader;
+      // However many entries were written, the log holds little more than the bound.
+      expect(bytesOf(memory.entries(memory.firstIndex(), memory.lastIndex() + 1))).toBeLessThan(snapshotAfter + marginBytes + largest);
+    }
+    const { memory } = leader;
+    const snapshotIndex = memory.snapshot().metadata.index;
+    expect(snapshotIndex, 'snapshots were taken although the entry count never reached the threshold').toBeGreaterThan(0);
+    const behind = memory.entries(memory.firstIndex(), snapshotIndex + 1);
+    expect(behind.length, 'some entries stay behind the snapshot for lagging followers').toBeGreaterThan(0);
+    expect(bytesOf(behind)).toBeLessThanOrEqual(marginBytes);
+    expect(leader.fsm.totals().files).toBe(60);
   });
 });
