@@ -12,7 +12,7 @@ import { checkFileRecord, FileRecordError } from './file-record-check';
 import { isInline, type InlineContent } from './inline-contents';
 import type { FileRecord, LockRecord } from './outcomes';
 import type { RecordedRequest } from './request-table';
-import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
+import { decodeTagged, TaggedDecodeError } from './tagged-json';
 
 // Format 2 added each file's `revision`; format 1 snapshots are still read (see fileSchema).
 // Format 3 added the request ids of recent writes (`requests`); formats 1 and 2 restore with none.
@@ -94,24 +94,49 @@ export class SnapshotFormatError extends Error {
   }
 }
 
-export function encodeSnapshot(state: SnapshotState): Uint8Array {
+/** Records per piece of encodeSnapshotPieces: pieces of tens to hundreds of KiB. */
+const FILES_PER_PIECE = 1000;
+const CONTENTS_PER_PIECE = 64;
+
+/**
+ * The snapshot's bytes in pieces, to be written out one after another: the same bytes as one
+ * JSON text (the format byte, then the state's canonical JSON) without ever holding that text.
+ * For 100,000 files it is about 75 MiB, held two or three times over (string, UTF-8, copy) while
+ * it was built whole, and a node's memory kept the high-water mark.
+ */
+export function* encodeSnapshotPieces(state: SnapshotState): Generator<Uint8Array, void, undefined> {
+  yield Uint8Array.of(SNAPSHOT_FORMAT);
   // Rebuilt field by field so that key order, and so the bytes, never depend on how a record
   // object happened to be constructed.
-  return encodeTagged(SNAPSHOT_FORMAT, {
-    appliedIndex: state.appliedIndex,
-    logTime: state.logTime,
-    files: state.files.map(canonicalFile),
-    contents: state.contents.map((c) => ({ sha256: c.sha256, data: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength).toString('base64') })),
-    locks: state.locks.map((l) => ({
-      name: l.name,
-      owner: l.owner,
-      token: l.token,
-      acquiredAt: l.acquiredAt,
-      expiresAt: l.expiresAt,
-    })),
-    config: state.config.map((c) => ({ key: c.key, value: c.value, source: c.source })),
-    requests: state.requests.map((r) => ({ id: r.id, index: r.index, at: r.at, type: r.type, file: canonicalFile(r.file) })),
-  });
+  yield utf8(`{"appliedIndex":${JSON.stringify(state.appliedIndex)},"logTime":${JSON.stringify(state.logTime)},"files":[`);
+  yield* jsonItems(state.files, FILES_PER_PIECE, canonicalFile);
+  yield utf8('],"contents":[');
+  yield* jsonItems(state.contents, CONTENTS_PER_PIECE, (c) => ({ sha256: c.sha256, data: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength).toString('base64') }));
+  const locks = state.locks.map((l) => ({ name: l.name, owner: l.owner, token: l.token, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt }));
+  const config = state.config.map((c) => ({ key: c.key, value: c.value, source: c.source }));
+  yield utf8(`],"locks":${JSON.stringify(locks)},"config":${JSON.stringify(config)},"requests":[`);
+  yield* jsonItems(state.requests, FILES_PER_PIECE, (r) => ({ id: r.id, index: r.index, at: r.at, type: r.type, file: canonicalFile(r.file) }));
+  yield utf8(']}');
+}
+
+/** encodeSnapshotPieces joined: the whole snapshot in one buffer (tests, backups, small states). */
+export function encodeSnapshot(state: SnapshotState): Uint8Array {
+  return new Uint8Array(Buffer.concat([...encodeSnapshotPieces(state)]));
+}
+
+function utf8(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}
+
+/** The JSON array elements of `items` (comma-separated, no brackets), `perPiece` to a piece. */
+function* jsonItems<T>(items: readonly T[], perPiece: number, toJson: (item: T) => unknown): Generator<Uint8Array, void, undefined> {
+  for (let i = 0; i < items.length; i += perPiece) {
+    const text = items
+      .slice(i, i + perPiece)
+      .map((item) => JSON.stringify(toJson(item)))
+      .join(',');
+    yield utf8(i === 0 ? text : `,${text}`);
+  }
 }
 
 function canonicalFile(f: FileRecord): FileRecord {

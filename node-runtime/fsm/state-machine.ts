@@ -34,7 +34,7 @@ import { FileCatalog, type ListOptions, type ListPage } from './file-catalog';
 import { LockTable } from './lock-table';
 import type { Applied, ApplyResult, FileRecord, LockRecord, Rejection } from './outcomes';
 import { RequestTable, type RecordedRequest } from './request-table';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec';
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotPieces, type SnapshotState } from './snapshot-codec';
 
 /** The driver broke the apply contract (e.g. applied an index twice): stop rather than diverge. */
 export class FsmInvariantError extends Error {
@@ -408,7 +408,19 @@ export class StateMachine {
   // ---- Snapshots --------------------------------------------------------------------------
 
   snapshot(): Uint8Array {
-    return encodeSnapshot({
+    return encodeSnapshot(this.snapshotState());
+  }
+
+  /**
+   * The same bytes as snapshot(), in pieces made as they are taken: for writing a large state out
+   * without holding its whole encoding. The state must not change until the last piece is taken.
+   */
+  snapshotPieces(): Generator<Uint8Array, void, undefined> {
+    return encodeSnapshotPieces(this.snapshotState());
+  }
+
+  private snapshotState(): SnapshotState {
+    return {
       appliedIndex: this.appliedIndex,
       logTime: this.logTime,
       files: [...this.catalog.all()],
@@ -416,7 +428,7 @@ export class StateMachine {
       locks: this.locks.list(),
       config: this.config.overrides(),
       requests: this.requests.list(),
-    });
+    };
   }
 
   /** Replaces the whole state with a snapshot's; on SnapshotFormatError the state is untouched. */
