@@ -58,9 +58,9 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
     save(update) {
       return wal.save(update);
     },
-    async compact(taken, compactTo) {
-      await snapshots.save(taken);
-      await wal.markSnapshot(taken.metadata);
+    async compact(metadata, data, compactTo) {
+      await snapshots.saveStream(metadata, data);
+      await wal.markSnapshot(metadata);
       await wal.compact(compactTo);
     },
     async loadSnapshot(metadata) {

@@ -16,22 +16,26 @@ export interface DurableState {
   /** Make a snapshot received from the leader durable (before its entries/hard state). */
   saveSnapshot(snapshot: Snapshot): Promise<void>;
   save(update: { hardState?: HardState; entries: readonly Entry[]; sync: boolean }): Promise<void>;
-  /** Make a locally taken snapshot durable, then let the log drop what it covers. */
-  compact(snapshot: Snapshot, compactTo: number): Promise<void>;
   /**
-   * The data of a snapshot this storage made durable (saveSnapshot or compact). When given, the
-   * in-memory log keeps only snapshots' metadata — a snapshot is the whole state, and a follower
-   * needs one rarely — and a snapshot is read back from here when one is sent. A snapshot no
-   * longer stored rejects: the send counts as failed and Raft sends a newer one.
+   * Make a locally taken snapshot durable, its data written piece by piece as `data` yields them,
+   * then let the log drop what it covers.
    */
-  loadSnapshot?(metadata: SnapshotMetadata): Promise<Uint8Array>;
+  compact(metadata: SnapshotMetadata, data: Iterable<Uint8Array>, compactTo: number): Promise<void>;
+  /**
+   * The data of a snapshot this storage made durable (saveSnapshot or compact). The in-memory log
+   * keeps only snapshots' metadata — a snapshot is the whole state, and a follower needs one
+   * rarely — and a snapshot is read back from here when one is sent. A snapshot no longer stored
+   * rejects: the send counts as failed and Raft sends a newer one.
+   */
+  loadSnapshot(metadata: SnapshotMetadata): Promise<Uint8Array>;
 }
 
 /** The replicated state machine as the driver sees it. */
 export interface AppliedStateMachine<Result> {
   /** Apply one committed entry: a command, the leader's empty no-op, or a membership change (already applied to Raft). */
   apply(entry: Entry): Result;
-  snapshot(): Uint8Array;
+  /** The state's snapshot in pieces, made as they are taken (the driver applies nothing meanwhile). */
+  snapshot(): Iterable<Uint8Array>;
   /** Replace the state with a snapshot's, taken at `index`. */
   restore(data: Uint8Array, index: number): void;
 }
@@ -379,7 +383,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     if (rd.snapshot) {
       this.emit('snapshotReceived', { index: rd.snapshot.metadata.index, bytes: rd.snapshot.data.byteLength });
       await durable.saveSnapshot(rd.snapshot);
-      memory.applySnapshot(this.heldInMemory(rd.snapshot));
+      memory.applySnapshot({ metadata: rd.snapshot.metadata, data: DATA_IN_STORAGE });
     }
     if (rd.entries.length > 0 || rd.hardState) {
       const saved = durable.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
@@ -407,25 +411,19 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     this.emit('readyHandled');
   }
 
-  /** What the in-memory log keeps of a durable snapshot: only its metadata when storage can read it back. */
-  private heldInMemory(snapshot: Snapshot): Snapshot {
-    return this.options.durable.loadSnapshot ? { metadata: snapshot.metadata, data: DATA_IN_STORAGE } : snapshot;
-  }
-
   /** Sends now, except snapshots held without their data: those leave once read back from storage. */
   private sendMessages(messages: readonly Message[]): void {
-    const load = this.options.durable.loadSnapshot?.bind(this.options.durable);
-    const unloaded = (m: Message) => load !== undefined && m.snapshot !== undefined && m.snapshot.data === DATA_IN_STORAGE;
+    const unloaded = (m: Message) => m.snapshot !== undefined && m.snapshot.data === DATA_IN_STORAGE;
     const now = messages.filter((m) => !unloaded(m));
     if (now.length > 0) this.options.send(now);
-    for (const m of messages) if (load && unloaded(m)) void this.sendSnapshot(m, load);
+    for (const m of messages) if (unloaded(m)) void this.sendSnapshot(m);
   }
 
-  private async sendSnapshot(message: Message, load: (metadata: SnapshotMetadata) => Promise<Uint8Array>): Promise<void> {
+  private async sendSnapshot(message: Message): Promise<void> {
     const metadata = (message.snapshot as Snapshot).metadata;
     let data: Uint8Array;
     try {
-      data = await load(metadata);
+      data = await this.options.durable.loadSnapshot(metadata);
     } catch (err) {
       this.options.logger.warn({ err, to: message.to, index: metadata.index }, 'could not read the snapshot back to send it; Raft will send a newer one');
       this.reportSnapshot(message.to, false);
@@ -518,17 +516,23 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     if (!this.snapshotDue()) return;
     const { memory, stateMachine, durable } = this.options;
     const index = this.appliedIndex;
-    const data = stateMachine.snapshot();
     const confState = this.options.rawNode.status().confState;
-    const snapshot = memory.createSnapshot(index, confState, data);
+    const metadata = { index, term: memory.term(index), confState };
     const compactTo = Math.max(memory.firstIndex() - 1, index - this.marginBehind(index));
-    await durable.compact(snapshot, compactTo);
-    // Durable now, so the memory copy of its data can go (sends read it back from storage).
-    if (memory.snapshot() === snapshot) memory.replaceSnapshotData(this.heldInMemory(snapshot).data);
+    let bytes = 0;
+    const counted = function* (pieces: Iterable<Uint8Array>) {
+      for (const piece of pieces) {
+        bytes += piece.byteLength;
+        yield piece;
+      }
+    };
+    // Written out as it is made; only once durable does the log refer to it (by metadata alone).
+    await durable.compact(metadata, counted(stateMachine.snapshot()), compactTo);
+    memory.createSnapshot(index, confState, DATA_IN_STORAGE);
     if (compactTo >= memory.firstIndex()) memory.compact(compactTo);
     this.snapshotIndex = index;
     this.bytesSinceSnapshot = 0;
-    this.emit('snapshotTaken', { index, bytes: data.byteLength, at: this.clock.now() });
+    this.emit('snapshotTaken', { index, bytes, at: this.clock.now() });
   }
 
   private snapshotDue(): boolean {

@@ -29,8 +29,8 @@ export class ReplicatedState extends EventEmitter<ReplicatedStateEvents> impleme
     return result;
   }
 
-  snapshot(): Uint8Array {
-    return this.fsm.snapshot();
+  snapshot(): Iterable<Uint8Array> {
+    return this.fsm.snapshotPieces();
   }
 
   restore(data: Uint8Array): void {

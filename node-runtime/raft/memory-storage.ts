@@ -120,14 +120,6 @@ export class MemoryStorage implements LogStorage {
     return this.snap;
   }
 
-  /**
-   * Swaps the current snapshot's data, metadata unchanged: a node whose storage can read a
-   * snapshot back keeps an empty placeholder here instead of the whole state.
-   */
-  replaceSnapshotData(data: Uint8Array): void {
-    this.snap = { metadata: this.snap.metadata, data };
-  }
-
   /** Discards entries up to and including `compactIndex`, which a snapshot must already cover. */
   compact(compactIndex: number): void {
     if (compactIndex <= this.offset) throw new CompactedError(compactIndex, this.firstIndex());

@@ -25,9 +25,9 @@ export class MemoryDurableState {
     return Promise.resolve();
   }
 
-  compact(snapshot: Snapshot, compactTo: number): Promise<void> {
-    const { index, confState } = snapshot.metadata;
-    if (index > this.disk.snapshot().metadata.index) this.disk.createSnapshot(index, confState, snapshot.data);
+  compact(metadata: SnapshotMetadata, data: Iterable<Uint8Array>, compactTo: number): Promise<void> {
+    const { index, confState } = metadata;
+    if (index > this.disk.snapshot().metadata.index) this.disk.createSnapshot(index, confState, new Uint8Array(Buffer.concat([...data])));
     if (compactTo >= this.disk.firstIndex()) this.disk.compact(compactTo);
     return Promise.resolve();
   }

@@ -398,7 +398,7 @@ export class SimNode {
     return {
       saveSnapshot: (snapshot) => write(true, () => this.durable.saveSnapshot(snapshot)),
       save: (update) => write(update.sync, () => this.durable.save(update)),
-      compact: (snapshot, compactTo) => write(true, () => this.durable.compact(snapshot, compactTo)),
+      compact: (metadata, data, compactTo) => write(true, () => this.durable.compact(metadata, data, compactTo)),
       loadSnapshot: (metadata) => this.durable.loadSnapshot(metadata),
     };
   }
@@ -425,7 +425,7 @@ export class SimNode {
         if (cmd) this.env.applied(this.id, cmd);
         return cmd;
       },
-      snapshot: () => this.sm.encode(),
+      snapshot: () => [this.sm.encode()],
       restore: (data, index) => {
         this.assertCurrent(incarnation);
         this.sm = KvStateMachine.restore(index, data);
