@@ -112,4 +112,19 @@ describe('snapshots with inline files', () => {
     expect(() => m.restore(bytes)).toThrow(SnapshotFormatError);
     expect(m.lastApplied()).toBe(0);
   });
+
+  it.each([
+    ['a character outside base64', (data: string) => `${data.slice(0, 2)}!${data.slice(3)}`],
+    ['a line break inside', (data: string) => `${data.slice(0, 4)}\n${data.slice(4)}`],
+    ['padding in the middle', (data: string) => `${data.slice(0, 2)}==${data.slice(4)}`],
+    ['a length that is not a multiple of 4', (data: string) => data.slice(0, -1)],
+  ])('refuse a snapshot whose inline content has %s', (_what, damage) => {
+    const d = new Driver();
+    d.ok(inlinePut('a.txt', 'alpha beta gamma', 1));
+    const json = JSON.parse(new TextDecoder().decode(d.machine.snapshot().subarray(1))) as { contents: { data: string }[] };
+    const content = json.contents[0] as { data: string };
+    content.data = damage(content.data);
+    const m = new StateMachine();
+    expect(() => m.restore(new Uint8Array([4, ...new TextEncoder().encode(JSON.stringify(json))]))).toThrow(/contents\.0\.data: not base64/);
+  });
 });
