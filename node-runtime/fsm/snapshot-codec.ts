@@ -199,7 +199,7 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
   const file = (value: unknown, path: string): FileRecord => {
     try {
       const f = checkFileRecord(value, path);
-      return { ...f, revision: f.revision ?? f.version };
+      return f.revision === undefined ? { ...f, revision: f.version } : (f as FileRecord);
     } catch (err) {
       if (err instanceof FileRecordError) throw new SnapshotFormatError(err.message);
       throw err;
