@@ -80,9 +80,16 @@ export function forwardRequest(req: Request, res: Response, options: ForwardOpti
   // events of its dying connection change nothing.
   let settled = false;
   const upstream = options.request(target, { method: req.method, headers }, (answer) => onAnswer(answer), onOutcomeUnknown !== undefined && isSmallBody(req));
+  // A client gone away ends this attempt; a request routed again (up to 8 times) keeps one such
+  // listener, the current attempt's, on its response.
+  const onClientGone = (): void => {
+    if (!res.writableFinished) upstream.destroy();
+  };
+  res.on('close', onClientGone);
   const resend = (why: string, leaderAnswered: boolean): boolean => {
     if (settled || !onOutcomeUnknown || !body.resendable || res.headersSent) return false;
     settled = true;
+    res.off('close', onClientGone);
     body.detach();
     upstream.destroy();
     onOutcomeUnknown(why, leaderAnswered);
@@ -129,6 +136,7 @@ export function forwardRequest(req: Request, res: Response, options: ForwardOpti
     if (settled) return;
     if (!flowing && onUnreached && !res.headersSent) {
       settled = true;
+      res.off('close', onClientGone);
       onUnreached(err);
     } else if (!resend(err.message, false)) {
       settled = true;
@@ -136,8 +144,5 @@ export function forwardRequest(req: Request, res: Response, options: ForwardOpti
       const requestId = req.headers[REQUEST_ID_HEADER];
       sendError(res, new ApiError('unavailable', `could not reach the leader at ${leaderUrl}: ${err.message}`), typeof requestId === 'string' ? { requestId } : undefined);
     }
-  });
-  res.on('close', () => {
-    if (!res.writableFinished) upstream.destroy();
   });
 }

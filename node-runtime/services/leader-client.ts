@@ -46,7 +46,10 @@ export class LeaderClient {
     const status = raft.status();
     const leaderId = status.leader || null;
     return {
-      isLeader: raft.isLeader,
+      // The core steps down the moment it hears a higher term; the driver's role follows when it
+      // takes the next Ready. A write that came in between would be proposed to a core that is no
+      // longer leader and refused (421); routed now, it goes to the new leader like any other.
+      isLeader: raft.isLeader && leaderId === selfId,
       leaderId,
       leaderUrl: leaderId === null ? null : leaderId === selfId ? selfHttpUrl : transport.peerHttpUrl(leaderId) ?? null,
       term: status.term,

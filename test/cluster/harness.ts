@@ -140,15 +140,7 @@ export class TestCluster {
     // A node that exits by itself (not killed by the test) has crashed: show why in the test output.
     child.once('exit', (code) => {
       if (code === null || code === 0) return;
-      log.once('close', () => {
-        let tail = '';
-        try {
-          tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
-        } catch {
-          tail = '(its log is gone)';
-        }
-        console.error(`node ${node.id} exited with code ${code}; the end of its log:\n${tail}`);
-      });
+      log.once('close', () => console.error(`node ${node.id} exited with code ${code}; the end of its log:\n${this.logTail(node, 15)}`));
     });
     node.process = child;
     return child;
@@ -158,8 +150,31 @@ export class TestCluster {
     return this.options.https?.fetch ?? fetch;
   }
 
+  /** Waits for the node to answer /livez; fails at once if its process exits, and with its log's end if it never answers. */
   async waitLive(node: TestNode, timeoutMs = 20_000): Promise<void> {
-    await waitFor(`node ${node.id} to serve /livez`, async () => (await this.fetch(`${node.url}/livez`, { headers: this.options.probeHeaders })).ok, timeoutMs);
+    const exitedEarly = (): boolean => node.process !== null && (node.process.exitCode !== null || node.process.signalCode !== null);
+    let exited = false;
+    try {
+      await waitFor(
+        `node ${node.id} to serve /livez`,
+        async () => {
+          exited = exitedEarly();
+          return exited || (await this.fetch(`${node.url}/livez`, { headers: this.options.probeHeaders })).ok;
+        },
+        timeoutMs,
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; the process is ${exitedEarly() ? 'gone' : 'running'}; the end of its log:\n${this.logTail(node)}`);
+    }
+    if (exited) throw new Error(`node ${node.id} exited (${node.process?.exitCode ?? node.process?.signalCode}) before serving /livez; the end of its log:\n${this.logTail(node)}`);
+  }
+
+  private logTail(node: TestNode, lines = 20): string {
+    try {
+      return readFileSync(path.join(this.dir, `node-${node.id}.log`), 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(its log is gone)';
+    }
   }
 
   /** The leader every running node agrees on. */

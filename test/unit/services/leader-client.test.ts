@@ -54,6 +54,17 @@ describe('LeaderClient', () => {
     await expect(leader.takeLeadership()).resolves.toMatchObject({ isLeader: true, leaderId: 1, leaderUrl: SELF_URL });
   });
 
+  it('stops naming this node leader the moment its core steps down, before the driver takes that Ready', async () => {
+    const { driver, leader } = node1([1]);
+    await vi.waitFor(() => expect(driver.isLeader).toBe(true));
+    const { term } = leader.view();
+    // A heartbeat of a later term from another leader: the core follows it at once; the driver's
+    // role changes only when it takes the next Ready (a later turn).
+    driver.step({ type: 'heartbeat', from: 2, to: 1, term: term + 1, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
+    expect(driver.isLeader).toBe(true);
+    expect(leader.view()).toMatchObject({ isLeader: false, leaderId: 2, term: term + 1 });
+  });
+
   it('gives up taking leadership after two election timeouts plus 2 s of clock time', async () => {
     const { leader, clock } = node1([1, 2]);
     expect(leader.view()).toMatchObject({ isLeader: false, leaderId: null });
