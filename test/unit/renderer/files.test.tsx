@@ -327,6 +327,8 @@ describe('the upload queue', () => {
     act(() => h.store.getState().enqueueUploads([{ name: 'a.bin', file: new File(['abc'], 'a.bin') }, { name: 'b.bin', file: new File(['xyz'], 'b.bin') }]));
     act(() => h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster({ leaderId: null }) }));
     expect(screen.getAllByText('Waiting for a leader…')).toHaveLength(2);
+    // The summary line says so too, for a queue folded to that line.
+    expect(screen.getByText(/^0 of 2 done · 2 waiting for a leader$/)).toBeTruthy();
     act(() => h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() }));
     expect(screen.queryByText('Waiting for a leader…')).toBeNull();
     await act(() => h.uploads.started[0]!.finish({ kind: 'failed', code: 'no_quorum', detail: 'no leader was elected within the wait for one' }));
@@ -346,6 +348,6 @@ describe('the upload queue', () => {
     expect(rows[0]?.getAttribute('aria-label')).toBe('big-folder/f1.txt');
     expect(screen.getByText('Quota exceeded: cluster quota of 1.0 GiB would be exceeded')).toBeTruthy();
     expect(screen.getByText(/^1900 more not listed\.$/)).toBeTruthy();
-    expect(screen.getByText(/^0 of 2000 done · 1 failed · 1996 waiting/)).toBeTruthy();
+    expect(screen.getByText(/^0 of 2000 done · 1 failed · 1996 queued/)).toBeTruthy();
   });
 });

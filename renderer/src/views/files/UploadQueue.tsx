@@ -6,7 +6,7 @@ import { formatBytes, formatRate } from '../../format/units';
 import { ProgressBar } from '../../shell/ProgressBar';
 import { useApp } from '../../store/context';
 import type { UploadEntry } from '../../store/state';
-import { UploadRow } from './UploadRow';
+import { UploadRow, waitsForLeader } from './UploadRow';
 
 /** A dropped folder can queue thousands of files; past this many rows the dock lists what matters. */
 export const MAX_UPLOAD_ROWS = 100;
@@ -22,9 +22,11 @@ function rowsToShow(uploads: readonly UploadEntry[]): readonly UploadEntry[] {
 const OPEN_BY_DEFAULT_MAX = 3;
 
 function Summary({ uploads }: { uploads: readonly UploadEntry[] }) {
+  const noLeader = useApp((s) => s.snapshot !== null && s.snapshot.leaderId === null);
   const done = uploads.filter((u) => u.state === 'done').length;
   const failed = uploads.filter((u) => u.state === 'failed').length;
-  const waiting = uploads.filter((u) => u.state === 'queued').length;
+  const queued = uploads.filter((u) => u.state === 'queued').length;
+  const waitingForLeader = uploads.filter((u) => waitsForLeader(u, noLeader)).length;
   const counted = uploads.filter((u) => u.state !== 'cancelled');
   const total = counted.reduce((sum, u) => sum + u.size, 0);
   const sent = counted.reduce((sum, u) => sum + (u.state === 'done' ? u.size : u.bytesSent), 0);
@@ -35,7 +37,8 @@ function Summary({ uploads }: { uploads: readonly UploadEntry[] }) {
       <ProgressBar label="All uploads" value={percent} valueText={`${formatBytes(sent)} of ${formatBytes(total)}`} tone={failed > 0 ? 'bad' : done === uploads.length ? 'ok' : undefined} />
       <span className="num muted upload-counts">
         {done} of {uploads.length} done{failed > 0 ? ` · ${failed} failed` : ''}
-        {waiting > 0 ? ` · ${waiting} waiting` : ''}
+        {waitingForLeader > 0 ? ` · ${waitingForLeader} waiting for a leader` : ''}
+        {queued > 0 ? ` · ${queued} queued` : ''}
         {rate > 0 ? ` · ${formatRate(rate)}` : ''}
       </span>
     </>

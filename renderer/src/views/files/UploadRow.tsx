@@ -13,14 +13,18 @@ const STATE_TEXT: Readonly<Record<UploadEntry['state'], string>> = {
   cancelled: 'Cancelled',
 };
 
+/** Between tries after a "not now", or while the cluster elects: the cluster holds the upload. */
+export function waitsForLeader(entry: UploadEntry, noLeader: boolean): boolean {
+  return entry.state === 'uploading' && ((entry.waitingSince !== null && entry.bytesSent === 0) || noLeader);
+}
+
 // Memoised: a progress event changes one entry, and only its row should repaint.
 export const UploadRow = memo(function UploadRow({ entry }: { entry: UploadEntry }) {
   const cancel = useApp((s) => s.cancelUpload);
   const retry = useApp((s) => s.retryUpload);
   const dismiss = useApp((s) => s.dismissUpload);
   const noLeader = useApp((s) => s.snapshot !== null && s.snapshot.leaderId === null);
-  // Between tries after a "not now", or while the cluster elects: the cluster holds the upload.
-  const waiting = entry.state === 'uploading' && ((entry.waitingSince !== null && entry.bytesSent === 0) || noLeader);
+  const waiting = waitsForLeader(entry, noLeader);
   const percent = entry.size > 0 ? (entry.bytesSent / entry.size) * 100 : entry.state === 'done' ? 100 : 0;
   const tone = entry.state === 'failed' ? 'bad' : entry.state === 'done' ? 'ok' : undefined;
 
