@@ -47,8 +47,8 @@ export class CommandFormatGate {
     const choice = this.choice();
     this.tell(choice);
     if (!choice.ok) {
-      const who = choice.cannot.length > 1 ? `nodes ${choice.cannot.join(', ')} apply` : `node ${choice.cannot.join('')} applies`;
-      throw new ApiError('unavailable', `${who} no command format node ${this.options.selfId} writes (${formatRangeText(this.options.own)}): upgrade them, or this node`);
+      const verb = choice.cannot.length > 1 ? 'apply' : 'applies';
+      throw new ApiError('unavailable', `${nodes(choice.cannot)} ${verb} no command format node ${this.options.selfId} writes (${formatRangeText(this.options.own)}): upgrade them, or this node`);
     }
     return choice.format;
   }
@@ -79,7 +79,11 @@ export class CommandFormatGate {
     this.told = key;
     const { log, own } = this.options;
     if (!choice.ok) log.warn({ cannot: choice.cannot }, 'members apply no command format this node writes: writes are refused until they are upgraded');
-    else if (choice.behind.length > 0) log.warn({ format: choice.format, newest: own.max, behind: choice.behind }, `writing command format ${choice.format}, not ${own.max}, until nodes ${choice.behind.join(', ')} are upgraded (or heard from)`);
+    else if (choice.behind.length > 0) log.warn({ format: choice.format, newest: own.max, behind: choice.behind }, `writing command format ${choice.format}, not ${own.max}, until ${nodes(choice.behind)} ${choice.behind.length > 1 ? 'are' : 'is'} upgraded (or heard from)`);
     else log.info({ format: choice.format }, `writing command format ${choice.format}: every member applies it`);
   }
+}
+
+function nodes(ids: readonly number[]): string {
+  return `${ids.length > 1 ? 'nodes' : 'node'} ${ids.join(', ')}`;
 }
