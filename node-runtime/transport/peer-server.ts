@@ -44,7 +44,14 @@ export function createPeerServer(ctx: PeerServerContext): ServedPort {
       sendError(res, 500, 'internal', 'the request failed on this node', true);
     });
   });
-  port.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(ctx, req, socket, head));
+  // A refused peer retries with backoff; say why once per peer and reason, not on every retry.
+  const refusals = new Map<number, string>();
+  const warnRefused = (peerId: number, reason: string, address: string | undefined): void => {
+    if (refusals.get(peerId) === reason) return;
+    refusals.set(peerId, reason);
+    ctx.log.warn({ peer: peerId, address }, `raft stream from peer refused: ${reason}`);
+  };
+  port.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(ctx, req, socket, head, warnRefused));
   return port;
 }
 
@@ -58,7 +65,7 @@ function identify(ctx: PeerServerContext, req: IncomingMessage): { peerId: numbe
   return { peerId };
 }
 
-function handleUpgrade(ctx: PeerServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+function handleUpgrade(ctx: PeerServerContext, req: IncomingMessage, socket: Duplex, head: Buffer, warnRefused: (peerId: number, reason: string, address: string | undefined) => void): void {
   const refuse = (status: number, code: string, detail: string): void => {
     const body = JSON.stringify({ error: code, detail });
     socket.end(
@@ -78,7 +85,7 @@ function handleUpgrade(ctx: PeerServerContext, req: IncomingMessage, socket: Dup
   }
   const formats = peerFormats(ctx.selfId, ctx.commandFormats, who.peerId, req.headers[COMMAND_FORMATS_HEADER]);
   if ('refusal' in formats) {
-    ctx.log.warn({ peer: who.peerId, address: req.socket.remoteAddress }, `raft stream from peer refused: ${formats.refusal}`);
+    warnRefused(who.peerId, formats.refusal, req.socket.remoteAddress);
     refuse(409, 'incompatible_formats', formats.refusal);
     return;
   }

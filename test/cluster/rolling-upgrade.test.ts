@@ -143,9 +143,14 @@ async function dfsctl(node: TestNode, args: readonly string[], env: NodeJS.Proce
   return stdout;
 }
 
-/** What `dfsctl status` (this build's) shows the operator: the format the leader writes, and what each member applies. */
+/**
+ * What `dfsctl status` (this build's) shows the operator: the format the leader writes, and what
+ * each member applies. It exits 1 while a member is not healthy yet (a moment after a restart or a
+ * leader change), so this waits for it to succeed, as the upgrade procedure has the operator do.
+ */
 async function dfsctlStatus(node: TestNode): Promise<{ commandFormat: number | null; formats: Record<number, string | null> }> {
-  const status = JSON.parse(await dfsctl(node, ['status'])) as { commandFormat: number | null; members: { id: number; formats: string | null }[] };
+  const stdout = await waitFor('dfsctl status to find every member healthy', () => dfsctl(node, ['status']), 30_000);
+  const status = JSON.parse(stdout) as { commandFormat: number | null; members: { id: number; formats: string | null }[] };
   return { commandFormat: status.commandFormat, formats: Object.fromEntries(status.members.map((m) => [m.id, m.formats])) };
 }
 
