@@ -6,6 +6,7 @@ import { DropZone } from './views/files/DropZone';
 import { FilesView } from './views/files/FilesView';
 import { LogsView } from './views/logs/LogsView';
 import { NoQuorumBanner } from './shell/NoQuorumBanner';
+import { ReplayBar } from './shell/ReplayBar';
 import { OverviewView } from './views/overview/OverviewView';
 import { RaftView } from './views/raft/RaftView';
 import { RecoveryView } from './views/recovery/RecoveryView';
@@ -40,6 +41,7 @@ export function App() {
         <h1>DFS Desktop</h1>
         <ClusterHeadline />
       </header>
+      <ReplayBar />
       <ConnectionBanner />
       <NoQuorumBanner />
       <CommandFailureAlert />

@@ -17,6 +17,8 @@ const screenshots = path.join(repoRoot, 'test-results', 'e2e');
 let web: WebMode;
 let browser: Browser;
 let page: Page;
+/** The leader kill of the first test, which the replay test goes back to. */
+let kill: { readonly at: number; readonly oldLeader: number; readonly newLeader: number } | null = null;
 
 interface Sample {
   readonly at: number;
@@ -58,6 +60,55 @@ async function healthyLeader(): Promise<number> {
 
 const header = () => page.getByRole('group', { name: 'Cluster status' }).innerText();
 
+/** The replay test's steps: back to before the first test's kill, slow motion through it, then Live. */
+async function replayTheKill(): Promise<void> {
+  if (kill === null) throw new Error('the leader-kill test did not run');
+  const { at: killedAt, oldLeader, newLeader } = kill;
+  await page.getByRole('tab', { name: 'Raft view' }).click();
+  await page.getByRole('button', { name: 'Replay…' }).click();
+  const slider = page.getByRole('slider', { name: 'Replay time' });
+  await slider.waitFor({ timeout: 10_000 });
+  // Drag the thumb (at the newest moment, the right end) back to just before the kill: the page
+  // showed the old leader for the 300 ms before it (the cluster may have been younger than a second).
+  const [min, max] = await slider.evaluate((el) => [Number((el as HTMLInputElement).min), Number((el as HTMLInputElement).max)]);
+  const box = await slider.boundingBox();
+  if (box === null) throw new Error('the slider is not on screen');
+  const xOf = (t: number) => box.x + 8 + ((box.width - 16) * (t - (min as number))) / ((max as number) - (min as number));
+  await page.mouse.move(box.x + box.width - 4, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(xOf(killedAt - 150), box.y + box.height / 2, { steps: 10 });
+  await page.mouse.up();
+  const shownAt = Number(await slider.inputValue());
+  console.log(`replay: journal ${min}..${max}, kill at ${killedAt}, dragged to ${shownAt}`);
+  expect(shownAt).toBeLessThan(killedAt);
+  await expect.poll(header, { timeout: 5_000 }).toContain(`Leader: node ${oldLeader}`);
+  await page.screenshot({ path: path.join(screenshots, 'replay-before-kill.png'), fullPage: true });
+
+  // Play from there at a quarter of real time: the dead leader's fall and the election replay.
+  await startSampling();
+  const wall = () => page.evaluate(() => Date.now());
+  const started = { wall: await wall(), shown: Number(await slider.inputValue()) };
+  await page.getByRole('button', { name: 'Play at ¼ speed' }).click();
+  await expect.poll(header, { timeout: 30_000, interval: 100 }).toContain(`Leader: node ${newLeader}`);
+  const ended = { wall: await wall(), shown: Number(await slider.inputValue()) };
+  const replayed = await stopSampling();
+  const speed = (ended.shown - started.shown) / (ended.wall - started.wall);
+  console.log(`replay: ${ended.shown - started.shown} ms of the cluster in ${ended.wall - started.wall} ms (speed ${speed.toFixed(2)})`);
+  expect(speed).toBeGreaterThan(0.1);
+  expect(speed).toBeLessThan(0.4);
+  expect(replayed.some((s) => /is a candidate for term \d+/.test(s.ring))).toBe(true);
+  await page.screenshot({ path: path.join(screenshots, 'replay-slow-motion-new-leader.png'), fullPage: true });
+
+  // Slow motion of the last seconds runs (the thumb moves), and Live shows the cluster as it is.
+  await page.getByRole('button', { name: /Last \d+ s in slow motion/ }).click();
+  const first = Number(await slider.inputValue());
+  await expect.poll(async () => Number(await slider.inputValue()), { timeout: 5_000 }).toBeGreaterThan(first);
+  await page.getByRole('button', { name: 'Live', exact: true }).click();
+  await expect.poll(() => slider.count(), { timeout: 5_000 }).toBe(0);
+  const { leaderId } = await snapshot();
+  await expect.poll(header, { timeout: 5_000 }).toContain(`Leader: node ${leaderId}`);
+}
+
 describe.skipIf(chromiumPath === null)('the live view during faults (Chromium, web mode, three real nodes)', () => {
   beforeAll(async () => {
     await mkdir(screenshots, { recursive: true });
@@ -87,6 +138,7 @@ describe.skipIf(chromiumPath === null)('the live view during faults (Chromium, w
     await page.screenshot({ path: path.join(screenshots, 'live-view-new-leader.png'), fullPage: true });
     await page.waitForTimeout(1_000);
     const samples = (await stopSampling()).filter((s) => s.at >= killedAt);
+    kill = { at: killedAt, oldLeader, newLeader };
 
     expect(samples.length).toBeGreaterThan(20);
     expect(samples.filter((s) => /No quorum/.test(s.header)).map((s) => s.header)).toEqual([]);
@@ -96,6 +148,16 @@ describe.skipIf(chromiumPath === null)('the live view during faults (Chromium, w
     const firstShown = samples.find((s) => s.header.includes(`Leader: node ${newLeader}`))?.at ?? Infinity;
     const electing = samples.find((s) => /Electing a leader/.test(s.header))?.at ?? Infinity;
     console.log(`leader kill: "Electing a leader" ${electing === Infinity ? 'not sampled' : `after ${electing - killedAt} ms`}, node ${newLeader} named after ${firstShown - killedAt} ms`);
+  });
+
+  it('replays the leader kill: the slider dragged back shows the old leader, the election plays in slow motion, Live the new leader', async () => {
+    try {
+      await replayTheKill();
+    } finally {
+      // The tests after this one watch the live cluster.
+      const live = page.getByRole('button', { name: 'Live', exact: true });
+      if ((await live.count()) > 0) await live.click();
+    }
   });
 
   it('shows a paused follower as down at once, the cluster degraded, and healthy again once resumed', async () => {

@@ -11,12 +11,15 @@ export function useChartWindow() {
   const samples = useApp((s) => s.metrics.samples);
   const marks = useApp((s) => s.metrics.leaderChanges);
   const rangeMs = useApp((s) => s.metrics.rangeMs);
+  const replayAt = useApp((s) => s.replay.at);
   return useMemo(() => {
-    const window = chartWindow(samples, marks, rangeMs);
+    // Replaying: the charts end at the moment shown, as they did then.
+    const shown = replayAt === null ? { samples, marks } : { samples: samples.filter((x) => x.time <= replayAt), marks: marks.filter((m) => m.time <= replayAt) };
+    const window = chartWindow(shown.samples, shown.marks, rangeMs);
     // What the time axis spans (dataMin to dataMax), which label spacing is judged against.
     const spanMs = Math.max(1, (window.samples.at(-1)?.time ?? 0) - (window.samples[0]?.time ?? 0));
     return { ...window, spanMs };
-  }, [samples, marks, rangeMs]);
+  }, [samples, marks, rangeMs, replayAt]);
 }
 
 const SERIES_COLOURS = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)'] as const;

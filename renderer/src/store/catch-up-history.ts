@@ -30,7 +30,8 @@ export interface CatchUp {
 
 /** Where one node's log and fetch counters stood at its latest event. */
 interface NodeTrack {
-  readonly run: number;
+  /** The node's run (events' runStartedAt); null while only a snapshot told where it stood. */
+  readonly run: number | null;
   readonly lastIndex: number;
   readonly appliedIndex: number;
   readonly chunks: number;
@@ -58,7 +59,7 @@ export interface CatchUpHistory {
   readonly tracks: Readonly<Record<number, NodeTrack>>;
   readonly outages: Readonly<Record<number, Outage>>;
   readonly current: Readonly<Record<number, Current>>;
-  /** The highest commit index any node reported. */
+  /** The highest commit index any node reported (in an event, or answering the manager). */
   readonly clusterCommit: number;
 }
 
@@ -81,8 +82,9 @@ export function foldCatchUps(history: CatchUpHistory, record: JournalRecord): Ca
 function observeEvent(history: CatchUpHistory, event: NodeEvent, at: number): CatchUpHistory {
   const known = history.tracks[event.node];
   // An event of an earlier run arriving late says nothing about the node now.
-  if (known !== undefined && event.runStartedAt < known.run) return history;
-  const track: NodeTrack = known === undefined || event.runStartedAt > known.run ? { run: event.runStartedAt, ...FRESH } : known;
+  if (known?.run != null && event.runStartedAt < known.run) return history;
+  const track: NodeTrack =
+    known === undefined || (known.run !== null && event.runStartedAt > known.run) ? { run: event.runStartedAt, ...FRESH } : known.run === null ? { ...known, run: event.runStartedAt } : known;
   let next = track;
   let clusterCommit = history.clusterCommit;
   if (event.type === 'progress') {
@@ -91,12 +93,18 @@ function observeEvent(history: CatchUpHistory, event: NodeEvent, at: number): Ca
   } else if (event.type === 'catchUp') {
     next = { ...track, chunks: event.chunksFetched, bytes: event.bytesFetched, catchingUp: event.catchingUp };
   }
-  const moved = { ...history, clusterCommit, tracks: { ...history.tracks, [event.node]: next } };
-  return next === track && known !== undefined ? moved : settle(moved, event.node, at);
+  if (known !== undefined && clusterCommit === history.clusterCommit && sameTrack(next, known)) return history;
+  return settle({ ...history, clusterCommit, tracks: { ...history.tracks, [event.node]: next } }, event.node, at);
+}
+
+function sameTrack(a: NodeTrack, b: NodeTrack): boolean {
+  return a.run === b.run && a.lastIndex === b.lastIndex && a.appliedIndex === b.appliedIndex && a.chunks === b.chunks && a.bytes === b.bytes && a.catchingUp === b.catchingUp;
 }
 
 function observeSnapshot(history: CatchUpHistory, snapshot: ClusterSnapshot, at: number): CatchUpHistory {
-  let next = history;
+  const commits = snapshot.nodes.map((n) => (n.reachable ? (n.report?.status.commitIndex ?? 0) : 0));
+  const clusterCommit = Math.max(history.clusterCommit, ...commits);
+  let next = seedTracks(clusterCommit === history.clusterCommit ? history : { ...history, clusterCommit }, snapshot);
   for (const node of snapshot.nodes) {
     const reason: OutReason | null = !node.reachable ? 'down' : isCutOff(snapshot.nodes, node.id) ? 'cutOff' : null;
     const outage = next.outages[node.id];
@@ -104,6 +112,21 @@ function observeSnapshot(history: CatchUpHistory, snapshot: ClusterSnapshot, at:
     else if (reason === null && outage !== undefined) next = comeBack(next, node.id, outage, at);
   }
   return next;
+}
+
+/**
+ * A node no event told of yet (the page opened while it was quiet): where its last report says it
+ * stands, so a catch-up is measured from there and not from zero.
+ */
+function seedTracks(history: CatchUpHistory, snapshot: ClusterSnapshot): CatchUpHistory {
+  const seeded: Record<number, NodeTrack> = {};
+  for (const { id, report } of snapshot.nodes) {
+    if (history.tracks[id] !== undefined || report == null) continue;
+    const { lastIndex, appliedIndex } = report.status;
+    const { chunksFetched: chunks = 0, bytesFetched: bytes = 0, catchingUp = false } = report.recovery ?? {};
+    seeded[id] = { run: null, lastIndex, appliedIndex, chunks, bytes, catchingUp };
+  }
+  return Object.keys(seeded).length === 0 ? history : { ...history, tracks: { ...history.tracks, ...seeded } };
 }
 
 function goOut(history: CatchUpHistory, nodeId: number, reason: OutReason, at: number): CatchUpHistory {
@@ -129,7 +152,8 @@ function settle(history: CatchUpHistory, nodeId: number, at: number): CatchUpHis
   if (current === undefined || track === undefined || entry === undefined) return history;
   const whole = track.appliedIndex >= current.target && !track.catchingUp;
   if (whole && entry.endedAt !== null && at - entry.endedAt > LATE_COUNTS_MS) return history;
-  const sameRun = track.run === current.base.run;
+  // Counters start afresh with each run; a base whose run is unknown is of this run unless they went down.
+  const sameRun = current.base.run === null ? track.chunks >= current.base.chunks && track.bytes >= current.base.bytes : track.run === current.base.run;
   const updated: CatchUp = {
     ...entry,
     endedAt: whole ? (entry.endedAt ?? at) : null,

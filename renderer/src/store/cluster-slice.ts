@@ -45,13 +45,13 @@ export const createClusterSlice: SliceCreator<ClusterSlice> = (set, get, deps) =
 
     isolateNode: (id) =>
       command(`${id}:partition`, `isolate node ${id}`, async () => {
-        const snapshot = get().snapshot;
+        const snapshot = get().liveSnapshot();
         if (snapshot !== null) await partition(groupsIsolating(snapshot, id));
       }),
 
     healNode: (id) =>
       command(`${id}:partition`, `reconnect node ${id}`, async () => {
-        const snapshot = get().snapshot;
+        const snapshot = get().liveSnapshot();
         if (snapshot !== null) await partition(groupsHealing(snapshot, id));
       }),
 

@@ -40,7 +40,7 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get, deps) => 
 
     editSetting(key, value) {
       const { drafts, errors, target } = get().config;
-      const current = settingsFor(get().snapshot, target).find(([k]) => k === key)?.[1];
+      const current = settingsFor(get().liveSnapshot(), target).find(([k]) => k === key)?.[1];
       const { [key]: _oldDraft, ...otherDrafts } = drafts;
       const { [key]: _oldError, ...otherErrors } = errors;
       const unchanged = current !== undefined && settingText(key, current.value) === value;
@@ -52,7 +52,7 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get, deps) => 
     async applyConfig() {
       const { drafts, target, applying } = get().config;
       if (applying || Object.keys(drafts).length === 0) return;
-      const current = new Map(settingsFor(get().snapshot, target));
+      const current = new Map(settingsFor(get().liveSnapshot(), target));
       const body: Record<string, ConfigEntry['value']> = {};
       const errors: Record<string, string> = {};
       for (const [key, text] of Object.entries(drafts)) {
@@ -64,7 +64,7 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get, deps) => 
       }
       if (Object.keys(errors).length === 0) {
         const clusterNow = { ...CLUSTER_DEFAULTS } as Record<string, unknown>;
-        for (const [key, entry] of settingsFor(get().snapshot, 'cluster')) clusterNow[key] = entry.value;
+        for (const [key, entry] of settingsFor(get().liveSnapshot(), 'cluster')) clusterNow[key] = entry.value;
         const local = validateConfigPatch(body, clusterNow as unknown as ClusterSettings);
         if (!local.ok) for (const issue of local.issues) errors[issue.key] = issue.message;
       }

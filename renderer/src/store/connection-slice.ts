@@ -114,9 +114,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
       const state = get();
       switch (event.type) {
         case 'snapshot': {
-          const previous = state.snapshot;
-          set({ snapshot: event.data });
-          state.observeSnapshot(previous, event.data);
+          const previous = state.liveSnapshot();
           state.observeRecord({ at: deps.now(), name: 'snapshot', data: event.data });
           const before = leaderOf(previous)?.report?.status;
           const after = leaderOf(event.data)?.report?.status;
@@ -132,13 +130,13 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
           if (event.data.state === 'done') state.noteFilesChanged();
           break;
         case 'leaderChange':
+          state.observeRecord({ at: deps.now(), name: 'leaderChange', data: event.data });
           state.recordLeaderChange(event.data);
           break;
         case 'watchedFolders':
           set((s) => ({ watched: { ...s.watched, folders: event.data } }));
           break;
         case 'nodeEvent':
-          state.observeNodeEvent(event.data);
           state.observeRecord({ at: deps.now(), name: 'nodeEvent', data: event.data });
           break;
       }

@@ -4,13 +4,13 @@ import { createBackupSlice } from './backup-slice';
 import { createClusterSlice } from './cluster-slice';
 import { createConfigSlice } from './config-slice';
 import { createConnectionSlice } from './connection-slice';
-import { createElectionSlice } from './election-slice';
 import type { StoreDeps } from './deps';
 import { createFilesSlice } from './files-slice';
 import { createHistorySlice } from './history-slice';
 import { createLogsSlice } from './logs-slice';
 import { createMetricsSlice } from './metrics-slice';
 import { createProfilesSlice } from './profiles-slice';
+import { createReplaySlice } from './replay-slice';
 import { createS3Slice } from './s3-slice';
 import type { AppState, AppStore } from './state';
 import { createUiSlice } from './ui-slice';
@@ -31,7 +31,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createS3Slice(set, get, deps),
     ...createWatchedSlice(set, get, deps),
     ...createBackupSlice(set, get, deps),
-    ...createElectionSlice(set, get, deps),
+    ...createReplaySlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

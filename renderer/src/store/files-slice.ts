@@ -255,7 +255,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
       // Only the rows in view matter: scrolling fast past 100,000 rows must not queue them all.
       detailQueue.length = 0;
       const { details, items } = get().files;
-      const nodeCount = get().snapshot?.nodes.length ?? 0;
+      const nodeCount = get().liveSnapshot()?.nodes.length ?? 0;
       // Version and hash: a file deleted and written again starts at version 1 again.
       const current = new Map(items.map((i) => [i.name, i]));
       for (const name of names) {

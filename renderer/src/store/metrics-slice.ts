@@ -93,7 +93,7 @@ export const createMetricsSlice: SliceCreator<MetricsSlice> = (set, get, deps) =
       }
     },
 
-    recordSample(now, snapshot = get().snapshot) {
+    recordSample(now, snapshot = get().liveSnapshot()) {
       const nodes = snapshot?.nodes ?? [];
       const leaderStatus = leaderOf(snapshot)?.report;
       const lagByNode: Record<number, number> = {};

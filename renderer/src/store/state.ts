@@ -284,9 +284,6 @@ export interface HistorySlice {
   readonly recoveryEvents: readonly RecoveryEvent[];
   /** Each time a node was out and came back, its catch-up with that catch-up's own totals. */
   readonly catchUpHistory: CatchUpHistory;
-  /** Folds a snapshot or node event (as received, at the dashboard's time) into the catch-ups. */
-  observeRecord(record: JournalRecord): void;
-  observeSnapshot(previous: ClusterSnapshot | null, next: ClusterSnapshot): void;
   /** Picks the recovery-related lines (a corrupt chunk found by the scrubber) out of the logs. */
   observeLogLine(line: LogLine): void;
 }
@@ -365,18 +362,49 @@ export interface BackupSlice {
   chooseBackupFolder(): Promise<string | null>;
 }
 
-// ---- election (the Raft view's pushed events) -----------------------------------------------
+// ---- the cluster frame: what the cluster views show, live or replayed --------------------------
 
 export interface ReceivedNodeEvent {
   readonly event: NodeEvent;
-  /** When the dashboard received it (its own clock, like every animation). */
+  /** When the dashboard received it (its own clock, like every animation), or when the journal recorded it. */
   readonly at: number;
 }
 
-export interface ElectionSlice {
-  /** Role and vote events of the last few seconds, oldest first. */
+export interface ReplayData {
+  /** The moment every cluster view shows; null while live. */
+  readonly at: number | null;
+  /** The journal's records replay folds, oldest first (loaded when replay opens). */
+  readonly records: readonly JournalRecord[];
+  /** The first and last moment those records cover. */
+  readonly from: number;
+  readonly until: number;
+  readonly loading: boolean;
+  readonly error: string | null;
+  /** Playing forward in slow motion. */
+  readonly playing: boolean;
+}
+
+export interface ReplaySlice {
+  /** Role and vote events of the last few seconds, oldest first (part of the cluster frame). */
   readonly electionEvents: readonly ReceivedNodeEvent[];
-  observeNodeEvent(event: NodeEvent): void;
+  readonly replay: ReplayData;
+  /**
+   * Where snapshots and node events enter the cluster frame: folded into the shown state while
+   * live, into the live state kept aside while a past moment is shown.
+   */
+  observeRecord(record: JournalRecord): void;
+  /** The cluster as it is now, whatever moment is shown: what commands, uploads and charts work from. */
+  liveSnapshot(): ClusterSnapshot | null;
+  /** Loads the journal's recent records and shows the newest moment they cover. */
+  openReplay(): Promise<void>;
+  /** Shows every cluster view as it was at `at` (clamped to what the records cover). */
+  seekReplay(at: number): void;
+  /** Plays the last `lastMs` of the records at SLOW_MOTION_SPEED. */
+  slowMotion(lastMs?: number): Promise<void>;
+  playReplay(): void;
+  pauseReplay(): void;
+  /** Back to the live cluster. */
+  goLive(): void;
 }
 
 // ---- ui -------------------------------------------------------------------------------------
@@ -409,7 +437,7 @@ export type AppState = ConnectionSlice &
   S3Slice &
   WatchedSlice &
   BackupSlice &
-  ElectionSlice &
+  ReplaySlice &
   UiSlice;
 
 export type AppStore = StoreApi<AppState>;

@@ -84,7 +84,7 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
     const startedAt = deps.now();
     update(entry.id, () => ({ state: 'uploading', startedAt, bytesSent: 0, bytesPerSec: 0, error: null }));
     const listed = get().files.items.find((i) => i.name === entry.name);
-    const refusal = refusalBeforeSending(get().snapshot, entry.name, entry.size, listed?.size ?? 0);
+    const refusal = refusalBeforeSending(get().liveSnapshot(), entry.name, entry.size, listed?.size ?? 0);
     if (refusal === null) {
       send(entry, startedAt);
       return;
@@ -97,7 +97,7 @@ export const createUploadsSlice: SliceCreator<UploadsSlice> = (set, get, deps) =
     }
     // An overwrite frees the old copy's bytes; its size decides, when the listing did not show it.
     void sizeOnCluster(entry.name).then((replaced) => {
-      const again = replaced === null ? null : refusalBeforeSending(get().snapshot, entry.name, entry.size, replaced);
+      const again = replaced === null ? null : refusalBeforeSending(get().liveSnapshot(), entry.name, entry.size, replaced);
       if (again === null) send(entry, startedAt);
       else refuse(again);
     });

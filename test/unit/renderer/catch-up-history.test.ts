@@ -10,16 +10,19 @@ const RUN_1 = T0 - 60_000;
 const RUN_2 = T0 + 5_000;
 let seq = 0;
 
-/** Node 3's state as the manager sees it: up, cut off from its peers, or down. */
+/**
+ * Node 3's state as the manager sees it: up, cut off from its peers, or down. No node's report:
+ * where logs and counters stand comes from the events here (a report seeds it: tested below).
+ */
 function cluster(state: 'up' | 'cutOff' | 'down'): ClusterSnapshot {
   const base = healthyCluster();
   const cut = state === 'cutOff';
   return {
     ...base,
     nodes: [
-      node(1, { partitionedFrom: cut ? [3] : [] }),
-      node(2, { partitionedFrom: cut ? [3] : [] }),
-      node(3, { reachable: state !== 'down', partitionedFrom: cut ? [1, 2] : [] }),
+      node(1, { report: null, partitionedFrom: cut ? [3] : [] }),
+      node(2, { report: null, partitionedFrom: cut ? [3] : [] }),
+      node(3, { report: null, reachable: state !== 'down', partitionedFrom: cut ? [1, 2] : [] }),
     ],
   };
 }
@@ -108,5 +111,17 @@ describe('catch-up history', () => {
     // Later fetches outside any catch-up (a read repair, say) are not added to a finished one.
     const ended = fold(resumed, [[9_300, catchUp(3, RUN_1, false, 3, 300)], [20_000, catchUp(3, RUN_1, false, 9, 900)]]);
     expect(ended.catchUps[0]).toMatchObject({ endedAt: T0 + 9_300, chunks: 3, bytes: 300 });
+  });
+
+  it("measures from where a node's last report stood when no event told of it yet (the page opened while it was quiet)", () => {
+    const reported = (reachable: boolean) => ({ ...healthyCluster(), nodes: [node(1), node(2), node(3, { reachable, status: { commitIndex: 117, appliedIndex: 117, lastIndex: 117 }, recovery: { chunksFetched: 50, bytesFetched: 50_000 } })] });
+    const h = fold(NO_CATCH_UPS, [
+      [0, reported(true)], // node 3: 117 of the 120 committed, 50 chunks fetched this run
+      [1_000, reported(false)],
+      [2_000, reported(true)],
+      [2_100, progress(3, RUN_1, { commit: 120 })],
+      [2_300, catchUp(3, RUN_1, false, 52, 52_000)],
+    ]);
+    expect(h.catchUps).toEqual([{ id: 1, nodeId: 3, reason: 'down', outAt: T0 + 1_000, startedAt: T0 + 2_000, endedAt: T0 + 2_100, entries: 3, chunks: 2, bytes: 2_000 }]);
   });
 });

@@ -145,6 +145,7 @@ describe('Recovery', () => {
     renderWithStore(<RecoveryView />, h.store);
     const items = within(screen.getByRole('list', { name: 'Recovery events' })).getAllByRole('listitem');
     expect(items.map((i) => i.textContent)).toEqual([
+      // The fixture's node 3 has applied 117 of the 120 entries committed: not whole yet.
       expect.stringContaining('catching up after being down: 0 entries, 0 chunks (0 B) so far'),
       expect.stringContaining('answering again'),
       expect.stringContaining('stopped answering (running: started by the supervisor)'),

@@ -4,7 +4,7 @@ import { formatCount, formatDuration, formatMs } from '../../format/units';
 import { Explained } from '../../shell/Explained';
 import { contactAgeMs, entriesBehindLeader, isCutOff } from '../../store/cluster-derive';
 import { useApp } from '../../store/context';
-import { useNow } from '../../shell/useNow';
+import { useShownNow } from '../../shell/useNow';
 import { CapacityBar } from '../../shell/CapacityBar';
 import { NodeControls } from './NodeControls';
 import { ProcessBadge } from './ProcessBadge';
@@ -26,7 +26,7 @@ function describeProcess(process: ProcessInfo | null): string {
 
 export function NodeCard({ node }: { node: ManagedNode }) {
   const snapshot = useApp((s) => s.snapshot);
-  const now = useNow();
+  const now = useShownNow();
   const isLeader = snapshot?.leaderId === node.id;
   const status = node.report?.status;
   const behind = entriesBehindLeader(snapshot, node);

@@ -7,7 +7,7 @@ import { useId } from 'react';
 import type { ClusterSnapshot, ManagedNode } from '../../../../node-runtime/common/manager-api';
 import { EXPLAIN } from '../../format/explain';
 import { contactAgeMs, leaderViewOf } from '../../store/cluster-derive';
-import { useNow } from '../../shell/useNow';
+import { useShownNow } from '../../shell/useNow';
 import { settingsFor } from '../../store/config-derive';
 import { termColour } from './term-colour';
 import { describeCampaign, describeVote, recentCampaigns, votesInFlight } from '../../store/election-derive';
@@ -135,7 +135,7 @@ function RingNode({ node: n, p, leaderId, contact, electionTimeout, votes }: Rin
 }
 
 export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
-  const now = useNow(100);
+  const now = useShownNow(100);
   const arrowId = useId();
   const electionEvents = useApp((s) => s.electionEvents);
   const nodes = [...snapshot.nodes].sort((a, b) => a.id - b.id);
