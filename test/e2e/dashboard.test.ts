@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 import { repoRoot, waitFor } from '../cluster/harness';
 import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
+import { dropFiles } from './support/drop-files';
 import { startWebMode, type WebMode } from './support/web-mode';
 
 const chromiumPath = chromiumOrSkip();
@@ -19,18 +20,6 @@ let page: Page;
 
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-}
-
-/** Drops files on the window with a real DragEvent carrying a real DataTransfer. */
-async function dropFiles(files: { name: string; size: number; fill: string }[]): Promise<void> {
-  await page.evaluate((specs) => {
-    const transfer = new DataTransfer();
-    for (const spec of specs) transfer.items.add(new File([spec.fill.repeat(spec.size)], spec.name, { type: 'application/octet-stream' }));
-    const target = document.querySelector('main') ?? document.body;
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    }
-  }, files);
 }
 
 async function leaderId(): Promise<number | null> {
@@ -77,7 +66,7 @@ describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three r
 
   it('uploads a file dropped on the window with visible progress, then shows it complete on all three nodes', async () => {
     await page.getByRole('tab', { name: 'Files' }).click();
-    await dropFiles([{ name: 'dropped.bin', size: 8 * 1024 * 1024, fill: 'd' }]);
+    await dropFiles(page, [{ name: 'dropped.bin', size: 8 * 1024 * 1024, fill: 'd' }]);
     const progress = page.getByRole('progressbar', { name: 'Upload dropped.bin' });
     await expect.poll(() => progress.count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBe(100);
@@ -121,7 +110,7 @@ describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three r
 
   it('shows the error of an upload over the quota', async () => {
     await page.getByRole('tab', { name: 'Files' }).click();
-    await dropFiles([{ name: 'too-big.bin', size: 2 * 1024 * 1024, fill: 'x' }]);
+    await dropFiles(page, [{ name: 'too-big.bin', size: 2 * 1024 * 1024, fill: 'x' }]);
     const row = page.getByRole('listitem', { name: 'too-big.bin' });
     await expect.poll(async () => (await row.innerText()).toLowerCase(), { timeout: 30_000 }).toMatch(/quota/);
     // Refused from the declared size before sending, in human units, not raw byte counts.

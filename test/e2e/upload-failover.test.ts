@@ -11,6 +11,7 @@ import type { FileInfo } from '../../node-runtime/common/api-types';
 import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 import { repoRoot, waitFor } from '../cluster/harness';
 import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
+import { dropFiles } from './support/drop-files';
 import { startWebMode, type WebMode } from './support/web-mode';
 
 const chromiumPath = chromiumOrSkip();
@@ -27,16 +28,6 @@ const expectedSha = (file: (typeof FILES)[number]) => createHash('sha256').updat
 
 async function snapshot(): Promise<ClusterSnapshot> {
   return web.api<ClusterSnapshot>('/api/cluster');
-}
-
-/** Drops files on the window with a real DragEvent carrying a real DataTransfer. */
-async function dropFiles(files: typeof FILES): Promise<void> {
-  await page.evaluate((specs) => {
-    const transfer = new DataTransfer();
-    for (const spec of specs) transfer.items.add(new File([spec.fill.repeat(spec.size)], spec.name, { type: 'application/octet-stream' }));
-    const target = document.querySelector('main') ?? document.body;
-    for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
-  }, files);
 }
 
 /** Records the upload dock's text every 50 ms inside the page, until stopped. */
@@ -78,7 +69,7 @@ describe.skipIf(chromiumPath === null)('upload queue through a leader kill (web 
     // On Overview, where the kill button is: the upload dock is under every view.
     await page.getByRole('tab', { name: 'Overview' }).click();
     await startSampling();
-    await dropFiles(FILES);
+    await dropFiles(page, FILES);
     // Six files fold the queue to its summary line: unfold it to see each row.
     await page.getByRole('button', { name: 'Uploads', exact: true }).click();
     const queue = page.getByRole('list', { name: 'Upload queue' });
