@@ -32,7 +32,7 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
   if (restored.repairedTail) {
     options.logger.warn({ ...restored.repairedTail }, 'cut a torn record off the end of the write-ahead log (interrupted write); rejoining');
   }
-  const snapshot = restored.snapshot ? await storage.snapshots.load(restored.snapshot) : undefined;
+  const snapshot: Snapshot | undefined = restored.snapshot && { metadata: restored.snapshot.metadata, data: restored.snapshot.data };
 
   // A founding member's MemoryStorage starts with the cluster's first entry (the initial
   // membership). On first start it is written to the WAL like any entry, so the log of record

@@ -55,6 +55,23 @@ describe('NodeStorage', () => {
     await expect(NodeStorage.open(dataDir, { identity })).rejects.toBeInstanceOf(RecoveryError);
   });
 
+  it('refuses to start when the snapshot the WAL relies on is damaged, and reads a good one once, whole', async () => {
+    const dataDir = await tempDir();
+    const { storage } = await NodeStorage.open(dataDir, { identity });
+    await storage.wal.save({ entries: entries(1, 5, 1), sync: true });
+    await takeSnapshot(storage, 5, 1, 'fsm at 5');
+    await storage.close();
+    const good = await NodeStorage.open(dataDir, { identity });
+    expect(new TextDecoder().decode(good.restored.snapshot?.data)).toBe('fsm at 5');
+    await good.storage.close();
+
+    const [{ file }] = (await storage.snapshots.list()) as [{ file: string }];
+    const bytes = await fs.readFile(file);
+    bytes[bytes.length - 41] ^= 0xff; // the last byte of the data, before the trailer (length + SHA-256)
+    await fs.writeFile(file, bytes);
+    await expect(NodeStorage.open(dataDir, { identity })).rejects.toThrow(/corrupt/);
+  });
+
   it('refuses another node identity and a second process, and releases the lock on failure', async () => {
     const dataDir = await tempDir();
     const { storage } = await NodeStorage.open(dataDir, { identity });
