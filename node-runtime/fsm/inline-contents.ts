@@ -30,7 +30,10 @@ export class InlineContents {
       return;
     }
     if (bytes === undefined) throw new Error(`inline content ${sha256} is not held and was not given`);
-    this.table.set(sha256, { bytes, refs: 1 });
+    // An exact-size copy of its own: a small Buffer (decoded base64, a slice of a message) shares
+    // an ArrayBuffer — Node's 8 KiB pool, a whole frame — that it would keep alive for as long as
+    // the file lives, several times its own size.
+    this.table.set(sha256, { bytes: new Uint8Array(bytes), refs: 1 });
     this.heldBytes += bytes.length;
   }
 

@@ -84,6 +84,18 @@ describe('inline bytes held', () => {
     d.ok({ type: 'delete', name: 'c.txt', at: 7 });
     expect(d.machine.inlineBytesHeld()).toBe(0);
   });
+
+  it('are held in memory of their own, not as views that keep a larger buffer (the 8 KiB pool, a frame) alive', () => {
+    const d = new Driver();
+    d.ok(inlinePut('a.txt', 'small content', 1));
+    const applied = d.machine.inlineContent(d.machine.get('a.txt')?.sha256 ?? '');
+    const restored = StateMachine.fromSnapshot(d.machine.snapshot());
+    const afterRestore = restored.inlineContent(restored.get('a.txt')?.sha256 ?? '');
+    for (const held of [applied, afterRestore]) {
+      expect(text(held)).toBe('small content');
+      expect(held?.buffer.byteLength).toBe(held?.byteLength);
+    }
+  });
 });
 
 describe('snapshots with inline files', () => {
