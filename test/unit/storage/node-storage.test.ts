@@ -65,10 +65,12 @@ describe('NodeStorage', () => {
     expect(new TextDecoder().decode(good.restored.snapshot?.data)).toBe('fsm at 5');
     await good.storage.close();
 
-    const [{ file }] = (await storage.snapshots.list()) as [{ file: string }];
-    const bytes = await fs.readFile(file);
-    bytes[bytes.length - 41] ^= 0xff; // the last byte of the data, before the trailer (length + SHA-256)
-    await fs.writeFile(file, bytes);
+    const [stored] = await storage.snapshots.list();
+    if (stored === undefined) throw new Error('no snapshot was written');
+    const bytes = await fs.readFile(stored.file);
+    const last = bytes.length - 41; // the last byte of the data, before the trailer (length + SHA-256)
+    bytes.writeUInt8((bytes.readUInt8(last) ^ 0xff) & 0xff, last);
+    await fs.writeFile(stored.file, bytes);
     await expect(NodeStorage.open(dataDir, { identity })).rejects.toThrow(/corrupt/);
   });
 
