@@ -56,12 +56,10 @@ export const nodeStatusSchema = z.object({
   s3Url: z.string().nullable().optional(),
   /**
    * Raft command formats (issue #18): the ones this node applies, the one it writes as leader now
-   * (the newest every member applies; null when a member applies none it writes), the members that
-   * hold it below its newest, and those it shares no format with. Absent from older nodes.
+   * (`writes`: the newest every member applies), the members that hold it below its newest, and
+   * those it shares no format with (cut off until upgraded). Absent from older nodes.
    */
-  commandFormats: z
-    .object({ applies: formatRangeSchema, writes: count.nullable(), behind: z.array(nodeId), cannot: z.array(nodeId) })
-    .optional(),
+  commandFormats: z.object({ applies: formatRangeSchema, writes: count, behind: z.array(nodeId), cannot: z.array(nodeId) }).optional(),
 });
 
 /** How many of the newest entries `NodeStatus.logTerms` describes. */

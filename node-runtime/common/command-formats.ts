@@ -39,26 +39,32 @@ export function parseFormatRange(value: string | string[] | undefined): FormatRa
 /** What the peers of this node advertised, by id; a member absent here has not been heard from yet. */
 export type AdvertisedFormats = ReadonlyMap<number, FormatRange>;
 
-export type FormatChoice =
-  /** `behind`: the members that hold the cluster below this node's newest format. */
-  | { readonly ok: true; readonly format: number; readonly behind: number[] }
-  /** No format this node writes is one every member applies; `cannot` names the members. */
-  | { readonly ok: false; readonly cannot: number[] };
+export interface FormatChoice {
+  /** The format to write an entry in. */
+  readonly format: number;
+  /** Members that hold it below this node's newest: older releases, or not heard from yet. */
+  readonly behind: number[];
+  /** Members that cannot apply it: no format in common with this node (their streams are refused). */
+  readonly cannot: number[];
+}
 
 /**
  * The format to write an entry in: the newest that this node and every other member of the
  * configuration (`members`, voters and learners) can apply. A member not heard from yet counts as
  * UNADVERTISED: it may come back as an older release, and a committed entry it cannot apply is
- * not one it can skip.
+ * not one it can skip. A member with no format in common with this node cannot take part at all
+ * (its stream is refused), so it does not hold the others back; it is named in `cannot`, as is
+ * one whose oldest format is newer than what the others need (only a later release could be).
  */
 export function chooseFormat(own: FormatRange, members: readonly number[], advertised: AdvertisedFormats): FormatChoice {
-  let format = own.max;
   const ranges = members.map((id) => ({ id, range: advertised.get(id) ?? UNADVERTISED }));
-  const cannot = ranges.filter(({ range }) => range.max < own.min || range.min > own.max).map(({ id }) => id);
-  if (cannot.length > 0) return { ok: false, cannot };
-  for (const { range } of ranges) format = Math.min(format, range.max);
-  const behind = ranges.filter(({ range }) => range.max < own.max).map(({ id }) => id);
-  return { ok: true, format, behind };
+  const sharing = ranges.filter(({ range }) => compatible(own, range));
+  const format = Math.min(own.max, ...sharing.map(({ range }) => range.max));
+  return {
+    format,
+    behind: sharing.filter(({ range }) => range.max < own.max).map(({ id }) => id),
+    cannot: ranges.filter(({ range }) => range.min > format || range.max < format).map(({ id }) => id),
+  };
 }
 
 /** Whether a peer can share a cluster with this node at all: some format both can apply. */

@@ -283,7 +283,7 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
     },
     clock,
     inlineBudgetBytes: inlineBudgetFromEnv(process.env),
-    inlineWritable: () => (formats.status().writes ?? 0) >= FIRST_INLINE_FORMAT,
+    inlineWritable: () => formats.status().writes >= FIRST_INLINE_FORMAT,
   });
   const reader = new FileReader(
     chunks,

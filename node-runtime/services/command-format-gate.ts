@@ -22,11 +22,9 @@ const JOINER_POLL_MS = 50;
 
 export interface CommandFormatStatus {
   readonly applies: FormatRange;
-  /** What this node writes as leader now; null when some member applies no format it writes. */
-  readonly writes: number | null;
-  /** Members that hold the cluster below this node's newest format (older releases, or not heard from). */
+  /** What this node writes as leader now (FormatChoice.format). */
+  readonly writes: number;
   readonly behind: number[];
-  /** Members with no format in common with this node. */
   readonly cannot: number[];
 }
 
@@ -36,20 +34,14 @@ export class CommandFormatGate {
   constructor(private readonly options: CommandFormatGateOptions) {}
 
   status(): CommandFormatStatus {
-    const choice = this.choice();
-    return choice.ok
-      ? { applies: this.options.own, writes: choice.format, behind: choice.behind, cannot: [] }
-      : { applies: this.options.own, writes: null, behind: [], cannot: choice.cannot };
+    const { format, behind, cannot } = this.choice();
+    return { applies: this.options.own, writes: format, behind, cannot };
   }
 
-  /** The format for an entry proposed now; 503 while a member applies none this node writes. */
+  /** The format for an entry proposed now. */
   format(): number {
     const choice = this.choice();
     this.tell(choice);
-    if (!choice.ok) {
-      const verb = choice.cannot.length > 1 ? 'apply' : 'applies';
-      throw new ApiError('unavailable', `${nodes(choice.cannot)} ${verb} no command format node ${this.options.selfId} writes (${formatRangeText(this.options.own)}): upgrade them, or this node`);
-    }
     return choice.format;
   }
 
@@ -64,8 +56,8 @@ export class CommandFormatGate {
     const deadline = clock.now() + JOINER_HANDSHAKE_MS;
     while (!advertised().has(id) && clock.now() < deadline) await new Promise<void>((resolve) => clock.after(JOINER_POLL_MS, resolve));
     const range = advertised().get(id);
-    const writes = this.status().writes;
-    if (range === undefined || writes === null || (range.min <= writes && writes <= range.max)) return;
+    const writes = this.choice().format;
+    if (range === undefined || (range.min <= writes && writes <= range.max)) return;
     throw new ApiError('conflict', `node ${id} applies command formats ${formatRangeText(range)}, and this cluster writes format ${writes}: upgrade it before adding it`);
   }
 
@@ -77,10 +69,11 @@ export class CommandFormatGate {
     const key = JSON.stringify(choice);
     if (key === this.told) return;
     this.told = key;
-    const { log, own } = this.options;
-    if (!choice.ok) log.warn({ cannot: choice.cannot }, 'members apply no command format this node writes: writes are refused until they are upgraded');
-    else if (choice.behind.length > 0) log.warn({ format: choice.format, newest: own.max, behind: choice.behind }, `writing command format ${choice.format}, not ${own.max}, until ${nodes(choice.behind)} ${choice.behind.length > 1 ? 'are' : 'is'} upgraded (or heard from)`);
-    else log.info({ format: choice.format }, `writing command format ${choice.format}: every member applies it`);
+    const { log, own, selfId } = this.options;
+    const { format, behind, cannot } = choice;
+    if (cannot.length > 0) log.warn({ cannot }, `${nodes(cannot)} cannot apply command format ${format}, nor share one with node ${selfId} (${formatRangeText(own)}): ${cannot.length > 1 ? 'they are' : 'it is'} cut off until upgraded, or this node is`);
+    if (behind.length > 0) log.warn({ format, newest: own.max, behind }, `writing command format ${format}, not ${own.max}, until ${nodes(behind)} ${behind.length > 1 ? 'are' : 'is'} upgraded (or heard from)`);
+    else log.info({ format }, `writing command format ${format}${cannot.length > 0 ? '' : ': every member applies it'}`);
   }
 }
 

@@ -12,10 +12,13 @@ export function advertisedFormats(own: FormatRange | undefined): Record<string, 
   return own ? { [COMMAND_FORMATS_HEADER]: formatRangeText(own) } : {};
 }
 
-/** What a peer's handshake header says: the range to remember, or why the stream is refused. */
-export function peerFormats(selfId: number, own: FormatRange | undefined, peerId: number, header: string | string[] | undefined): { range: FormatRange } | { refusal: string } {
+/**
+ * What a peer's handshake header says: its range (null when malformed), and why the stream is
+ * refused (null when it is not). An incompatible peer's range is still worth knowing: the status
+ * shows it, and the leader does not wait for it to catch up on a format it could never apply.
+ */
+export function peerFormats(selfId: number, own: FormatRange | undefined, peerId: number, header: string | string[] | undefined): { range: FormatRange | null; refusal: string | null } {
   const range = parseFormatRange(header);
-  if (!range) return { refusal: `node ${peerId} advertised malformed command formats ${JSON.stringify(header)}` };
-  if (own && !compatible(own, range)) return { refusal: incompatibility(selfId, own, peerId, range) };
-  return { range };
+  if (!range) return { range, refusal: `node ${peerId} advertised malformed command formats ${JSON.stringify(header)}` };
+  return { range, refusal: own && !compatible(own, range) ? incompatibility(selfId, own, peerId, range) : null };
 }

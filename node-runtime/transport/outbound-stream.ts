@@ -5,7 +5,7 @@
 import { request, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as tlsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { COMMAND_FORMATS_HEADER, type FormatRange } from '../common/command-formats';
+import { COMMAND_FORMATS_HEADER, parseFormatRange, type FormatRange } from '../common/command-formats';
 import type { Message } from '../raft/types';
 import { connectHost, formatAddress, type PeerAddress } from './address';
 import { authorizationHeader } from './auth';
@@ -168,6 +168,9 @@ export class OutboundStream {
         return;
       }
       this.handshake = null;
+      // A peer that refused for want of a common command format still said which ones it applies.
+      const range = res.headers[COMMAND_FORMATS_HEADER] === undefined ? null : parseFormatRange(res.headers[COMMAND_FORMATS_HEADER]);
+      if (range) this.ctx.onPeerFormats(this.peerId, range);
       // The refusal's JSON detail says why (wrong secret, no command format in common…): keep it for the status.
       let body = '';
       res.setEncoding('utf8');
@@ -185,14 +188,14 @@ export class OutboundStream {
   }
 
   private answered(socket: Socket, headers: IncomingHttpHeaders): void {
-    const formats = peerFormats(this.ctx.selfId, this.ctx.commandFormats, this.peerId, headers[COMMAND_FORMATS_HEADER]);
-    if ('refusal' in formats) {
+    const { range, refusal } = peerFormats(this.ctx.selfId, this.ctx.commandFormats, this.peerId, headers[COMMAND_FORMATS_HEADER]);
+    if (range) this.ctx.onPeerFormats(this.peerId, range);
+    if (refusal !== null) {
       socket.destroy();
-      if (this.lastError !== formats.refusal) this.ctx.log.warn({ peer: this.peerId, address: this.where }, formats.refusal);
-      this.fail(formats.refusal);
+      if (this.lastError !== refusal) this.ctx.log.warn({ peer: this.peerId, address: this.where }, refusal);
+      this.fail(refusal);
       return;
     }
-    this.ctx.onPeerFormats(this.peerId, formats.range);
     this.established(socket, parseHttpUrl(headers[HTTP_URL_HEADER]));
   }
 

@@ -66,10 +66,12 @@ function identify(ctx: PeerServerContext, req: IncomingMessage): { peerId: numbe
 }
 
 function handleUpgrade(ctx: PeerServerContext, req: IncomingMessage, socket: Duplex, head: Buffer, warnRefused: (peerId: number, reason: string, address: string | undefined) => void): void {
-  const refuse = (status: number, code: string, detail: string): void => {
+  // Which command formats this node applies: told to an authenticated peer only, refused or not.
+  const advertised = ctx.commandFormats ? `${COMMAND_FORMATS_HEADER}: ${formatRangeText(ctx.commandFormats)}\r\n` : '';
+  const refuse = (status: number, code: string, detail: string, headers = ''): void => {
     const body = JSON.stringify({ error: code, detail });
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n${headers}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   };
@@ -83,13 +85,12 @@ function handleUpgrade(ctx: PeerServerContext, req: IncomingMessage, socket: Dup
     refuse(who.status, who.code, who.detail);
     return;
   }
-  const formats = peerFormats(ctx.selfId, ctx.commandFormats, who.peerId, req.headers[COMMAND_FORMATS_HEADER]);
-  if ('refusal' in formats) {
-    warnRefused(who.peerId, formats.refusal, req.socket.remoteAddress);
-    refuse(409, 'incompatible_formats', formats.refusal);
+  const { refusal } = peerFormats(ctx.selfId, ctx.commandFormats, who.peerId, req.headers[COMMAND_FORMATS_HEADER]);
+  if (refusal !== null) {
+    warnRefused(who.peerId, refusal, req.socket.remoteAddress);
+    refuse(409, 'incompatible_formats', refusal, advertised);
     return;
   }
-  const advertised = ctx.commandFormats ? `${COMMAND_FORMATS_HEADER}: ${formatRangeText(ctx.commandFormats)}\r\n` : '';
   // node:http types the socket as a Duplex; for a TCP listener it is always a net.Socket.
   // A blocked peer's stream is accepted and its frames discarded, so lifting the block heals the
   // link at once instead of after the peer's reconnect backoff.

@@ -28,7 +28,7 @@ describe('parseFormatRange', () => {
 
 describe('chooseFormat', () => {
   it('a cluster of one writes its newest format', () => {
-    expect(chooseFormat(own, [], advertised([]))).toEqual({ ok: true, format: 3, behind: [] });
+    expect(chooseFormat(own, [], advertised([]))).toEqual({ format: 3, behind: [], cannot: [] });
   });
 
   it('writes the newest format every member applies, and names the members that hold it back', () => {
@@ -36,7 +36,7 @@ describe('chooseFormat', () => {
       [2, { min: 1, max: 3 }],
       [3, { min: 1, max: 2 }],
     ]);
-    expect(chooseFormat(own, [2, 3], peers)).toEqual({ ok: true, format: 2, behind: [3] });
+    expect(chooseFormat(own, [2, 3], peers)).toEqual({ format: 2, behind: [3], cannot: [] });
   });
 
   it('switches to the newest format only once the last member advertises it', () => {
@@ -48,11 +48,11 @@ describe('chooseFormat', () => {
     peers.set(2, own);
     expect(chooseFormat(own, [2, 3], peers)).toMatchObject({ format: 1, behind: [3] });
     peers.set(3, own);
-    expect(chooseFormat(own, [2, 3], peers)).toEqual({ ok: true, format: 3, behind: [] });
+    expect(chooseFormat(own, [2, 3], peers)).toEqual({ format: 3, behind: [], cannot: [] });
   });
 
   it('counts a member not heard from yet (down, or not yet connected) as the oldest format: it may come back as an older release', () => {
-    expect(chooseFormat(own, [2, 3], advertised([[2, own]]))).toEqual({ ok: true, format: 1, behind: [3] });
+    expect(chooseFormat(own, [2, 3], advertised([[2, own]]))).toEqual({ format: 1, behind: [3], cannot: [] });
   });
 
   it('counts learners like voters: every member applies every entry', () => {
@@ -60,14 +60,18 @@ describe('chooseFormat', () => {
   });
 
   it('never writes past its own newest format, whatever the peers speak', () => {
-    expect(chooseFormat(own, [2], advertised([[2, { min: 1, max: 7 }]]))).toEqual({ ok: true, format: 3, behind: [] });
+    expect(chooseFormat(own, [2], advertised([[2, { min: 1, max: 7 }]]))).toEqual({ format: 3, behind: [], cannot: [] });
   });
 
-  it('finds no format when a member speaks none this node writes, and names it', () => {
+  it('names a member that shares no format with this node, and does not let it hold the others back (its stream is refused)', () => {
     const newer: FormatRange = { min: 4, max: 5 };
-    expect(chooseFormat(own, [2, 3], advertised([[2, own], [3, newer]]))).toEqual({ ok: false, cannot: [3] });
+    expect(chooseFormat(own, [2, 3], advertised([[2, own], [3, newer]]))).toEqual({ format: 3, behind: [], cannot: [3] });
     const laterBuild: FormatRange = { min: 3, max: 4 };
-    expect(chooseFormat(laterBuild, [2], advertised([[2, UNADVERTISED]]))).toEqual({ ok: false, cannot: [2] });
+    expect(chooseFormat(laterBuild, [2, 3], advertised([[2, UNADVERTISED], [3, laterBuild]]))).toEqual({ format: 4, behind: [], cannot: [2] });
+  });
+
+  it('never writes below the oldest format a member applies: one whose oldest is newer than the others need is named', () => {
+    expect(chooseFormat(own, [2, 3], advertised([[2, UNADVERTISED], [3, { min: 2, max: 3 }]]))).toEqual({ format: 1, behind: [2], cannot: [3] });
   });
 });
 

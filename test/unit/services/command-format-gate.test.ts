@@ -4,7 +4,7 @@
 // itself is tested in test/unit/common/command-formats.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { FormatRange } from '../../../node-runtime/common/command-formats';
-import { ApiError } from '../../../node-runtime/common/errors';
+import type { ApiError } from '../../../node-runtime/common/errors';
 import { CommandFormatGate } from '../../../node-runtime/services/command-format-gate';
 import { FakeClock } from './fake-clock';
 
@@ -54,12 +54,16 @@ describe('CommandFormatGate', () => {
     expect(gate.status().behind).toEqual([4]);
   });
 
-  it('refuses to write (503, naming the member) when a member applies no format this node writes', () => {
-    const { gate, advertised } = setUp([2]);
-    advertised.set(2, { min: 4, max: 4 });
-    expect(() => gate.format()).toThrow(ApiError);
-    expect(() => gate.format()).toThrow('node 2 applies no command format node 1 writes (1-3): upgrade them, or this node');
-    expect(gate.status()).toEqual({ applies: own, writes: null, behind: [], cannot: [2] });
+  it('names a member with no format in common, whose stream is refused, and keeps writing for the others', () => {
+    const { gate, advertised, logged } = setUp([2, 3]);
+    advertised.set(2, own);
+    advertised.set(3, { min: 4, max: 4 });
+    expect(gate.format()).toBe(3);
+    expect(gate.status()).toEqual({ applies: own, writes: 3, behind: [], cannot: [3] });
+    expect(logged).toEqual([
+      { level: 'warn', message: 'node 3 cannot apply command format 3, nor share one with node 1 (1-3): it is cut off until upgraded, or this node is' },
+      { level: 'info', message: 'writing command format 3' },
+    ]);
   });
 
   describe('admit (member add)', () => {

@@ -48,7 +48,7 @@ describe('command formats in the stream handshake', () => {
     await waitFor('the message', () => older!.received.length === 1);
   });
 
-  it('a peer with no format in common is refused its stream both ways, and both sides say which node to upgrade', async () => {
+  it('a peer with no format in common is refused its stream both ways, both sides say which node to upgrade, and its range is known', async () => {
     const logs: Logged[] = [];
     const [older, newer] = await start(
       [
@@ -63,5 +63,7 @@ describe('command formats in the stream handshake', () => {
     expect(older!.transport.peerStatus()[2]?.lastError).toContain('no format in common');
     expect(newer!.transport.peerStatus()[1]?.lastError).toContain('no format in common');
     expect(logs.some((l) => l.message.includes(upgradeOlder))).toBe(true);
+    // Its range is still known, for the status and so the leader does not wait on it.
+    expect(older!.transport.peerCommandFormats().get(2)).toEqual({ min: 4, max: 5 });
   });
 });
