@@ -37,17 +37,22 @@ export function entriesBehindLeader(snapshot: ClusterSnapshot | null, node: Mana
 }
 
 /**
- * Time since the leader last heard from this follower, as of `now`. The manager re-sends a
- * snapshot only when something else changes, so `lastContactMs` is as old as the leader's report:
- * for a follower cut off from the leader the silence has kept growing since then; for a connected
- * one contact keeps happening and the reported value stands.
+ * Time since this follower last heard from its leader (the one it follows, which the cluster may
+ * no longer count as leader), as of `now`: its election timer. Taken from the leader's last report
+ * (`lastContactMs`, from its own clock). The manager re-sends a snapshot only when something else
+ * changes, so that figure is as old as the report: while the leader is down, paused or cut off
+ * from this follower the silence has kept growing since then; while they are connected contact
+ * keeps happening and the reported value stands. Null for a leader, a campaigning node, or unknown.
  */
 export function contactAgeMs(snapshot: ClusterSnapshot | null, node: ManagedNode, now: number): number | null {
-  const leader = leaderOf(snapshot);
-  const reported = leaderViewOf(snapshot, node.id)?.lastContactMs;
-  if (leader?.report == null || reported == null) return null;
-  const cutOff = !node.reachable || node.partitionedFrom.includes(leader.id) || leader.partitionedFrom.includes(node.id);
-  return cutOff ? reported + Math.max(0, now - leader.report.receivedAt) : reported;
+  const status = node.report?.status;
+  if (status === undefined || status.role !== 'follower') return null;
+  const leader = nodeById(snapshot, status.leaderId ?? snapshot?.leaderId ?? null);
+  if (leader === undefined || leader.id === node.id || leader.report == null) return null;
+  const reported = leader.report.status.peers.find((p) => p.id === node.id)?.lastContactMs;
+  if (reported == null) return null;
+  const silent = !leader.reachable || !node.reachable || node.partitionedFrom.includes(leader.id) || leader.partitionedFrom.includes(node.id);
+  return silent ? reported + Math.max(0, now - leader.report.receivedAt) : reported;
 }
 
 export function majorityOf(voters: number): number {

@@ -6,6 +6,7 @@ import type { ReceivedNodeEvent } from './state';
 
 export const CAMPAIGN_SHOWN_MS = 1_500;
 export const VOTE_FLIGHT_MS = 900;
+export const APPEND_FLIGHT_MS = 600;
 
 export interface Campaign {
   readonly node: number;
@@ -59,4 +60,39 @@ export function describeCampaign(c: Campaign): string {
 export function describeVote(v: VoteMessage): string {
   const what = v.preVote ? 'pre-vote' : 'vote';
   return v.kind === 'request' ? `Node ${v.from} asks node ${v.to} for its ${what} in term ${v.term}` : `Node ${v.from} grants node ${v.to} its ${what} in term ${v.term}`;
+}
+
+/** AppendEntries that reached a follower: the leader saw its match index move. */
+export interface AppendMessage {
+  readonly key: string;
+  readonly from: number;
+  readonly to: number;
+  /** Entries the follower confirmed with it. */
+  readonly entries: number;
+  readonly at: number;
+}
+
+/**
+ * Appends still flying on screen: each time a leader's progress event shows a follower's match
+ * index above the one in that leader's previous event, a dot for the entries it carried.
+ */
+export function appendsInFlight(events: readonly ReceivedNodeEvent[], now: number): AppendMessage[] {
+  const lastMatch = new Map<string, number>();
+  const flying: AppendMessage[] = [];
+  for (const { event, at } of events) {
+    if (event.type !== 'progress' || at > now) continue;
+    for (const peer of event.peers) {
+      const link = `${event.node}-${event.runStartedAt}-${peer.id}`;
+      const before = lastMatch.get(link);
+      lastMatch.set(link, peer.match);
+      if (before !== undefined && peer.match > before && now - at <= APPEND_FLIGHT_MS) {
+        flying.push({ key: `${link}-${peer.match}`, from: event.node, to: peer.id, entries: peer.match - before, at });
+      }
+    }
+  }
+  return flying;
+}
+
+export function describeAppend(a: AppendMessage): string {
+  return `Node ${a.from} replicates ${a.entries} ${a.entries === 1 ? 'entry' : 'entries'} to node ${a.to}`;
 }

@@ -66,4 +66,16 @@ describe('derived cluster facts', () => {
     expect(contactAgeMs(cut, cut.nodes[2]!, T0 + 5000)).toBe(60 + 5300);
     expect(contactAgeMs(s, s.nodes[0]!, T0)).toBeNull();
   });
+
+  it('runs a follower’s election timer down while the leader it follows is down, though no leader is named any more', () => {
+    const s = healthyCluster();
+    // Node 1 paused: the manager calls it unreachable (its last report stays) and names no leader.
+    const paused = { ...s, leaderId: null, health: 'electing' as const, nodes: [{ ...s.nodes[0]!, reachable: false }, s.nodes[1]!, s.nodes[2]!] };
+    // Its last report was received at T0 - 300 and said node 3 was heard from 60 ms before.
+    expect(contactAgeMs(paused, paused.nodes[2]!, T0 + 700)).toBe(60 + 1000);
+    expect(contactAgeMs(paused, paused.nodes[2]!, T0 + 1700)).toBe(60 + 2000);
+    // A node campaigning has no leader to hear from: no timer from the old one.
+    const campaigning = { ...paused, nodes: [paused.nodes[0]!, paused.nodes[1]!, node(3, { status: { role: 'candidate', term: 5, leaderId: null } })] };
+    expect(contactAgeMs(campaigning, campaigning.nodes[2]!, T0 + 1700)).toBeNull();
+  });
 });

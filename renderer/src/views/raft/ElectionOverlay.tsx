@@ -1,8 +1,9 @@
-// An election drawn over the ring, from the nodes' pushed events: a dashed ring and a label round
-// each node campaigning, vote requests as dots flying from a candidate to its peers, and grants
-// as dots flying back. Each plays once, at the speed set for the ring (slower in slow motion).
-import type { Campaign, VoteMessage } from '../../store/election-derive';
-import { CAMPAIGN_SHOWN_MS, VOTE_FLIGHT_MS } from '../../store/election-derive';
+// An election and the leader's appends drawn over the ring, from the nodes' pushed events: a
+// dashed ring and a label round each node campaigning, vote requests as dots flying from a
+// candidate to its peers, grants as dots flying back, and each append a follower confirmed as a
+// dot from the leader to it. Each plays once, at the speed set for the ring.
+import type { AppendMessage, Campaign, VoteMessage } from '../../store/election-derive';
+import { APPEND_FLIGHT_MS, CAMPAIGN_SHOWN_MS, VOTE_FLIGHT_MS } from '../../store/election-derive';
 
 export interface Point {
   readonly x: number;
@@ -14,7 +15,17 @@ interface Props {
   readonly nodeRadius: number;
   readonly campaigns: readonly Campaign[];
   readonly votes: readonly VoteMessage[];
+  readonly appends: readonly AppendMessage[];
   readonly now: number;
+}
+
+/**
+ * Where it is by `now` along its flight, placed from the shown clock (not a CSS animation), so a
+ * replay, a pause or slow motion shows it where it was.
+ */
+function AppendDot({ append, from, to, now }: { append: AppendMessage; from: Point; to: Point; now: number }) {
+  const f = Math.min(1, Math.max(0, (now - append.at) / APPEND_FLIGHT_MS));
+  return <circle className="raft-append" cx={from.x + (to.x - from.x) * f} cy={from.y + (to.y - from.y) * f} r={5} fill="var(--accent)" />;
 }
 
 function VoteDot({ vote, from, to, now }: { vote: VoteMessage; from: Point; to: Point; now: number }) {
@@ -29,7 +40,7 @@ function VoteDot({ vote, from, to, now }: { vote: VoteMessage; from: Point; to: 
   );
 }
 
-export function ElectionOverlay({ at, nodeRadius, campaigns, votes, now }: Props) {
+export function ElectionOverlay({ at, nodeRadius, campaigns, votes, appends, now }: Props) {
   return (
     <g className="raft-election" aria-hidden="true">
       {campaigns.map((c) => {
@@ -49,6 +60,11 @@ export function ElectionOverlay({ at, nodeRadius, campaigns, votes, now }: Props
         const from = at.get(v.from);
         const to = at.get(v.to);
         return from === undefined || to === undefined ? null : <VoteDot key={v.key} vote={v} from={from} to={to} now={now} />;
+      })}
+      {appends.map((a) => {
+        const from = at.get(a.from);
+        const to = at.get(a.to);
+        return from === undefined || to === undefined ? null : <AppendDot key={a.key} append={a} from={from} to={to} now={now} />;
       })}
     </g>
   );

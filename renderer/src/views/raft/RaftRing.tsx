@@ -1,7 +1,8 @@
 // The cluster as a ring of nodes (RaftScope style): fill colour is the node's term, the outer arc
-// is how much of its election timeout has passed since the leader last heard from it, and the
-// lines are the leader's replication streams (a dot travels along one when that follower's
-// confirmed log position advances; a red dashed line is a network cut). While a candidate asks
+// round a follower is its election timer — full when it just heard from its leader, draining as
+// the silence grows (a paused or dead leader), gone red once it may campaign — and the lines are
+// the leader's replication streams (a dot flies along one for each append the follower confirmed,
+// from the leader's pushed progress; a red dashed line is a network cut). While a candidate asks
 // for votes, an arrow runs from each node that voted for it in its term to it.
 import { useId } from 'react';
 import type { ClusterSnapshot, ManagedNode } from '../../../../node-runtime/common/manager-api';
@@ -10,7 +11,7 @@ import { contactAgeMs, leaderViewOf } from '../../store/cluster-derive';
 import { useShownNow } from '../../shell/useNow';
 import { settingsFor } from '../../store/config-derive';
 import { termColour } from './term-colour';
-import { describeCampaign, describeVote, recentCampaigns, votesInFlight } from '../../store/election-derive';
+import { appendsInFlight, describeAppend, describeCampaign, describeVote, recentCampaigns, votesInFlight } from '../../store/election-derive';
 import { useApp } from '../../store/context';
 import { ElectionOverlay } from './ElectionOverlay';
 
@@ -32,11 +33,17 @@ function arc(x: number, y: number, r: number, fraction: number): string {
   return `M ${x} ${y - r} A ${r} ${r} 0 ${f > 0.5 ? 1 : 0} 1 ${ex.toFixed(2)} ${ey.toFixed(2)}`;
 }
 
-function describe(node: ManagedNode, leaderId: number | null): string {
+/** What is left of an election timeout after `contact` ms of silence, 0 to 1. */
+function timerLeft(contact: number, electionTimeout: number): number {
+  return Math.max(0, 1 - contact / electionTimeout);
+}
+
+function describe(node: ManagedNode, leaderId: number | null, timer: number | null): string {
   const status = node.report?.status;
   if (!node.reachable || status === undefined) return `Node ${node.id}: unreachable`;
   const role = node.id === leaderId ? 'leader' : status.role;
-  return `Node ${node.id}: ${role}, term ${status.term}, last index ${status.lastIndex}, committed ${status.commitIndex}`;
+  const left = timer === null ? '' : `, election timer ${Math.round(timer * 100)}% left`;
+  return `Node ${node.id}: ${role}, term ${status.term}, last index ${status.lastIndex}, committed ${status.commitIndex}${left}`;
 }
 
 interface Vote {
@@ -93,7 +100,7 @@ function RingNode({ node: n, p, leaderId, contact, electionTimeout, votes }: Rin
   const isLeader = n.id === leaderId;
   return (
     <g>
-      <title>{describe(n, leaderId)}</title>
+      <title>{describe(n, leaderId, contact === null ? null : timerLeft(contact, electionTimeout))}</title>
       <circle
         cx={p.x}
         cy={p.y}
@@ -112,7 +119,14 @@ function RingNode({ node: n, p, leaderId, contact, electionTimeout, votes }: Rin
         </g>
       )}
       {contact !== null && (
-        <path d={arc(p.x, p.y, NODE_R + 7, contact / electionTimeout)} stroke={contact > electionTimeout ? 'var(--bad)' : 'var(--text-muted)'} strokeWidth={3} fill="none" />
+        <path
+          className="election-timer"
+          data-left={timerLeft(contact, electionTimeout).toFixed(3)}
+          d={arc(p.x, p.y, NODE_R + 7, Math.max(0.02, timerLeft(contact, electionTimeout)))}
+          stroke={contact >= electionTimeout ? 'var(--bad)' : 'var(--text-muted)'}
+          strokeWidth={3}
+          fill="none"
+        />
       )}
       <text x={p.x} y={p.y - 4} textAnchor="middle" fontSize={14} fontWeight={700} style={{ fill: '#fff' }}>
         N{n.id}
@@ -145,7 +159,19 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
   const votes = votesInElection(nodes);
   const campaigns = recentCampaigns(electionEvents, now);
   const inFlight = votesInFlight(electionEvents, now);
-  const summary = [...nodes.map((n) => describe(n, snapshot.leaderId)), ...campaigns.map(describeCampaign), ...votes.map(voteText), ...inFlight.map(describeVote)].join('. ');
+  const appends = appendsInFlight(electionEvents, now);
+  const contacts = new Map(nodes.map((n) => [n.id, n.id === snapshot.leaderId ? null : contactAgeMs(snapshot, n, now)]));
+  const timer = (id: number) => {
+    const contact = contacts.get(id) ?? null;
+    return contact === null ? null : timerLeft(contact, electionTimeout);
+  };
+  const summary = [
+    ...nodes.map((n) => describe(n, snapshot.leaderId, timer(n.id))),
+    ...campaigns.map(describeCampaign),
+    ...votes.map(voteText),
+    ...inFlight.map(describeVote),
+    ...appends.map(describeAppend),
+  ].join('. ');
 
   return (
     <svg viewBox={`0 0 ${SIZE} ${SIZE}`} className="raft-ring" role="img" aria-label={`Raft ring. ${summary}.`}>
@@ -166,11 +192,6 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
             return (
               <g key={`link-${n.id}`}>
                 <path d={path} stroke={cut ? 'var(--bad)' : 'var(--border)'} strokeWidth={2} strokeDasharray={cut ? '6 5' : undefined} fill="none" />
-                {!cut && view?.match != null && (
-                  <circle key={`msg-${n.id}-${view.match}`} r={5} fill="var(--accent)">
-                    <animateMotion dur="0.6s" repeatCount="1" fill="freeze" path={path} />
-                  </circle>
-                )}
                 {view?.state != null && (
                   <text x={(leader.x + p.x) / 2} y={(leader.y + p.y) / 2 - 6} fontSize={10} textAnchor="middle">
                     {cut ? 'cut' : view.state}
@@ -195,10 +216,10 @@ export function RaftRing({ snapshot }: { snapshot: ClusterSnapshot }) {
           </g>
         );
       })}
-      <ElectionOverlay at={at} nodeRadius={NODE_R} campaigns={campaigns} votes={inFlight} now={now} />
+      <ElectionOverlay at={at} nodeRadius={NODE_R} campaigns={campaigns} votes={inFlight} appends={appends} now={now} />
       {nodes.map((n) => {
         const p = at.get(n.id);
-        const contact = n.id === snapshot.leaderId ? null : contactAgeMs(snapshot, n, now);
+        const contact = contacts.get(n.id) ?? null;
         return p === undefined ? null : <RingNode key={n.id} node={n} p={p} leaderId={snapshot.leaderId} contact={contact} electionTimeout={electionTimeout} votes={votes} />;
       })}
     </svg>

@@ -4,10 +4,9 @@
 import { useApp } from '../../store/context';
 import { Explained } from '../../shell/Explained';
 import { NodeControls } from '../overview/NodeControls';
-import { NodeLogStrip } from './NodeLogStrip';
+import { LogStrips, logRange } from './LogStrips';
 import { RaftRing } from './RaftRing';
 
-const VISIBLE_ENTRIES = 24;
 const encoder = new TextEncoder();
 
 export function RaftView() {
@@ -16,9 +15,7 @@ export function RaftView() {
   const healAll = useApp((s) => s.healAllPartitions);
   if (snapshot === null) return <p className="empty">Waiting for the cluster…</p>;
   const nodes = [...snapshot.nodes].sort((a, b) => a.id - b.id);
-  const top = Math.max(0, ...nodes.map((n) => n.report?.status.lastIndex ?? 0));
-  const from = Math.max(1, top - VISIBLE_ENTRIES + 1);
-  const to = Math.max(from + VISIBLE_ENTRIES - 1, top);
+  const { from, to } = logRange(nodes);
 
   const sendRequest = () => {
     const time = new Date().toISOString();
@@ -53,9 +50,7 @@ export function RaftView() {
             Each box is one log entry labelled with its term. Solid boxes are <Explained term="commitIndex">committed</Explained>; faded ones are
             not yet stored by a majority; grey ones were compacted into a snapshot.
           </p>
-          {nodes.map((n) => (
-            <NodeLogStrip key={n.id} node={n} from={from} to={to} />
-          ))}
+          <LogStrips nodes={nodes} from={from} to={to} />
         </section>
       </div>
       <section className="card stack" aria-label="Node controls">
