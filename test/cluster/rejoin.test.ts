@@ -1,5 +1,7 @@
-// A node whose data directory was wiped rejoins through an InstallSnapshot plus chunk repair; a
-// node whose WAL lost the tail of its last record (power cut mid-write) cuts it and rejoins.
+// A node whose data directory was wiped rejoins through an InstallSnapshot plus chunk repair, and
+// so does one that missed entries its restarted leader compacted (the snapshot read back from
+// disk: no node keeps one in memory); a node whose WAL lost the tail of its last record (power cut
+// mid-write) cuts it and rejoins.
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
@@ -60,6 +62,33 @@ describe('rejoining', () => {
     // Its recovery status says so: the snapshot it installed, whole, and no longer in progress.
     const recovery = await json<{ snapshot: { inProgress: boolean; bytesReceived: number; bytesTotal: number | null } }>(`${victim.url}/recovery/status`);
     expect(recovery.body.snapshot.inProgress).toBe(false);
+    expect(recovery.body.snapshot.bytesTotal).toBeGreaterThan(0);
+    expect(recovery.body.snapshot.bytesReceived).toBe(recovery.body.snapshot.bytesTotal);
+  });
+
+  it('a node that missed compacted entries catches up from a snapshot its restarted leader reads back from disk', async () => {
+    cluster = await TestCluster.start();
+    const first = await cluster.waitForLeader();
+    const set = await json(`${first.url}/config`, { method: 'PUT', body: JSON.stringify({ snapshotThreshold: 8 }) });
+    expect(set.status).toBe(200);
+    const lagging = cluster.followers(first)[0] as TestNode;
+    await cluster.kill(lagging);
+    const files = await writeFiles(first, 30, 'behind');
+    // Restart the two that hold the log: whichever leads now knows its snapshot by metadata only
+    // (nothing of it in memory since start-up) and must read it from its snapshot store to send it.
+    const holders = cluster.running();
+    for (const node of holders) await cluster.kill(node);
+    for (const node of holders) cluster.spawn(node);
+    await Promise.all(holders.map((n) => cluster?.waitLive(n)));
+    const leader = await cluster.waitForLeader(15_000, holders);
+    const status = await json<{ snapshotIndex: number }>(`${leader.url}/status`);
+    expect(status.body.snapshotIndex, 'the leader compacted its log behind a snapshot').toBeGreaterThan(8);
+
+    cluster.spawn(lagging);
+    await cluster.waitLive(lagging);
+    await expectCaughtUp(cluster, lagging, leader, files);
+    // It could not catch up from the log: it installed a snapshot, whole.
+    const recovery = await json<{ snapshot: { bytesReceived: number; bytesTotal: number | null } }>(`${lagging.url}/recovery/status`);
     expect(recovery.body.snapshot.bytesTotal).toBeGreaterThan(0);
     expect(recovery.body.snapshot.bytesReceived).toBe(recovery.body.snapshot.bytesTotal);
   });
