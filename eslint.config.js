@@ -38,7 +38,7 @@ export const layers = {
     why: "transport/ carries Raft messages and chunks between nodes: it knows Raft's types and nothing above them",
   },
   driver: {
-    paths: ['node-runtime/node/raft-driver.ts'], may: ['raft', 'common'],
+    paths: ['node-runtime/node/raft-driver.ts', 'node-runtime/node/background-snapshot.ts'], may: ['raft', 'common'],
     why: "the Raft driver carries out Raft's Ready contract with what it is given: it imports only Raft",
   },
   backup: {

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { decodeConfChange } from '../raft/codec';
 import type { MemoryStorage } from '../raft/memory-storage';
 import type { RawNode } from '../raft/rawnode';
+import { BackgroundSnapshot } from './background-snapshot';
 import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, Snapshot, SnapshotMetadata, Status } from '../raft/types';
 
 /** What the driver needs from durable storage (the write-ahead log and the snapshot store). */
@@ -34,7 +35,10 @@ export interface DurableState {
 export interface AppliedStateMachine<Result> {
   /** Apply one committed entry: a command, the leader's empty no-op, or a membership change (already applied to Raft). */
   apply(entry: Entry): Result;
-  /** The state's snapshot in pieces, made as they are taken (the driver applies nothing meanwhile). */
+  /**
+   * The state's snapshot in pieces, made as they are taken from the state as it was at the call:
+   * the driver goes on applying entries while it writes them (background-snapshot.ts).
+   */
   snapshot(): Iterable<Uint8Array>;
   /** Replace the state with a snapshot's, taken at `index`. */
   restore(data: Uint8Array, index: number): void;
@@ -200,12 +204,24 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   /** What `raftState` last told: listeners hear each change once. */
   private told: RaftStateChange | null = null;
   private fatal: Error | null = null;
+  private readonly snapshots: BackgroundSnapshot;
 
   constructor(private readonly options: RaftDriverOptions<Result>) {
     super();
     this.clock = options.clock ?? processClock;
     this.appliedIndex = options.applied;
     this.snapshotIndex = options.memory.snapshot().metadata.index;
+    this.snapshots = new BackgroundSnapshot({
+      memory: options.memory,
+      durable: options.durable,
+      dataInStorage: DATA_IN_STORAGE,
+      live: () => !this.stopped && this.fatal === null,
+      // Between Readies it goes in now; during one, at its end.
+      onDurable: () => {
+        if (!this.processing) this.installSnapshot();
+      },
+      onFailed: (err) => this.stopOnFailure(err, 'raft driver stopped: writing a snapshot failed'),
+    });
   }
 
   start(): void {
@@ -220,6 +236,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   async stop(): Promise<void> {
     this.halt();
     while (this.processing) await new Promise((r) => setImmediate(r));
+    await this.snapshots.settled();
     this.failWaiters(new ProposalTimeoutError('the node is shutting down'));
   }
 
@@ -366,14 +383,19 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     } catch (err) {
       // Storage failed mid-Ready (continuing could acknowledge what is not durable), or a committed
       // entry is one this build cannot apply (a newer release wrote it). Stop loudly.
-      this.fatal = err instanceof Error ? err : new Error(String(err));
-      this.options.logger.fatal({ err: this.fatal }, 'raft driver stopped: carrying out a Ready failed');
-      this.halt();
-      this.failWaiters(new ProposalTimeoutError(`the node stopped after a storage failure: ${this.fatal.message}`));
-      this.emit('fatal', this.fatal);
+      this.stopOnFailure(err instanceof Error ? err : new Error(String(err)), 'raft driver stopped: carrying out a Ready failed');
     } finally {
       this.processing = false;
     }
+  }
+
+  private stopOnFailure(err: Error, message: string): void {
+    if (this.fatal) return;
+    this.fatal = err;
+    this.options.logger.fatal({ err }, message);
+    this.halt();
+    this.failWaiters(new ProposalTimeoutError(`the node stopped after a storage failure: ${err.message}`));
+    this.emit('fatal', err);
   }
 
   private async handleReady(rd: Ready): Promise<void> {
@@ -382,6 +404,9 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     // 1. Persist: snapshot, then entries and hard state, durably when the core says so.
     if (rd.snapshot) {
       this.emit('snapshotReceived', { index: rd.snapshot.metadata.index, bytes: rd.snapshot.data.byteLength });
+      // The WAL must not mark a snapshot taken here after this newer one.
+      await this.snapshots.settled();
+      this.installSnapshot();
       await durable.saveSnapshot(rd.snapshot);
       memory.applySnapshot({ metadata: rd.snapshot.metadata, data: DATA_IN_STORAGE });
     }
@@ -407,7 +432,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     for (const rs of rd.readStates) this.confirmRead(rs.context, rs.index);
     this.options.rawNode.advance(rd);
     this.wakeReaders();
-    await this.maybeSnapshot();
+    this.installSnapshot();
+    this.maybeSnapshot();
     this.emit('readyHandled');
   }
 
@@ -512,27 +538,24 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     }
   }
 
-  private async maybeSnapshot(): Promise<void> {
-    if (!this.snapshotDue()) return;
-    const { memory, stateMachine, durable } = this.options;
+  /** Starts writing a snapshot of the state as applied so far, beside the Ready loop (background-snapshot.ts). */
+  private maybeSnapshot(): void {
+    if (this.snapshots.busy || !this.snapshotDue()) return;
+    const { memory, stateMachine } = this.options;
     const index = this.appliedIndex;
-    const confState = this.options.rawNode.status().confState;
-    const metadata = { index, term: memory.term(index), confState };
+    const metadata = { index, term: memory.term(index), confState: this.options.rawNode.status().confState };
     const compactTo = Math.max(memory.firstIndex() - 1, index - this.marginBehind(index));
-    let bytes = 0;
-    const counted = function* (pieces: Iterable<Uint8Array>) {
-      for (const piece of pieces) {
-        bytes += piece.byteLength;
-        yield piece;
-      }
-    };
-    // Written out as it is made; only once durable does the log refer to it (by metadata alone).
-    await durable.compact(metadata, counted(stateMachine.snapshot()), compactTo);
-    memory.createSnapshot(index, confState, DATA_IN_STORAGE);
-    if (compactTo >= memory.firstIndex()) memory.compact(compactTo);
-    this.snapshotIndex = index;
+    // What is applied from here on is the next snapshot's.
     this.bytesSinceSnapshot = 0;
-    this.emit('snapshotTaken', { index, bytes, at: this.clock.now() });
+    this.snapshots.start(metadata, stateMachine.snapshot(), compactTo);
+  }
+
+  /** At a Ready boundary: a snapshot written in the background and now durable goes into the log. */
+  private installSnapshot(): void {
+    const taken = this.snapshots.install();
+    if (taken === null) return;
+    this.snapshotIndex = Math.max(this.snapshotIndex, taken.metadata.index);
+    this.emit('snapshotTaken', { index: taken.metadata.index, bytes: taken.bytes, at: this.clock.now() });
   }
 
   private snapshotDue(): boolean {

@@ -84,6 +84,11 @@ export class SimNode {
    * then (not yet synced, or not asked to be) would be lost by a crash.
    */
   private lastSynced: MemoryStorage | undefined;
+  /** Writes to the disk so far, and the last of them a completed durable write covered. */
+  private writesIssued = 0;
+  private syncedUpTo = 0;
+  /** Durable writes still syncing, each with the disk as it was before the next write (if any came). */
+  private unsyncedDurableWrites: { readonly seq: number; covered?: MemoryStorage }[] = [];
   /** Disk writes of the running incarnation still syncing: its driver waits on the simulated disk. */
   private syncing = 0;
   private sm: KvStateMachine;
@@ -206,6 +211,7 @@ export class SimNode {
     this.onTick = undefined;
     this.incarnation++;
     this.syncing = 0;
+    this.unsyncedDurableWrites = [];
     this.loseUnsyncedWrites();
     this.crashAt = undefined;
     this.snapshotKeep = undefined;
@@ -383,13 +389,24 @@ export class SimNode {
       const delay = this.env.syncDelay();
       if (delay === 0) return apply();
       this.lastSynced ??= this.disk.clone();
+      // Writes overlap (the driver writes a snapshot beside its Readies): a sync makes durable
+      // what was written up to its own write, not what later writes add while it is syncing. So
+      // the disk as it is now is what the syncs under way will have made durable.
+      const now = this.unsyncedDurableWrites.some((w) => w.covered === undefined) ? this.disk.clone() : undefined;
+      for (const w of this.unsyncedDurableWrites) w.covered ??= now;
       void apply();
       this.syncing++;
+      const pending: { seq: number; covered?: MemoryStorage } = { seq: ++this.writesIssued };
+      if (durable) this.unsyncedDurableWrites.push(pending);
       return new Promise((resolve) => {
         this.env.schedule(delay, () => {
           if (incarnation === this.incarnation) {
             this.syncing--;
-            if (durable) this.lastSynced = undefined;
+            this.unsyncedDurableWrites = this.unsyncedDurableWrites.filter((w) => w !== pending);
+            if (durable && pending.seq > this.syncedUpTo) {
+              this.syncedUpTo = pending.seq;
+              this.lastSynced = pending.covered;
+            }
           }
           resolve();
         });
@@ -425,6 +442,7 @@ export class SimNode {
         if (cmd) this.env.applied(this.id, cmd);
         return cmd;
       },
+      // Encoded at the call: the driver writes it while it goes on applying.
       snapshot: () => [this.sm.encode()],
       restore: (data, index) => {
         this.assertCurrent(incarnation);
