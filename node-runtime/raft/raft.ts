@@ -85,7 +85,7 @@ export class Raft {
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
-  private readOnly = new ReadOnly();
+  private readOnly = new ReadOnly(0);
   /** Reads that arrived before this leader committed an entry of its own term. */
   private pendingReads: { from: NodeId; context: string }[] = [];
   /** Proposals were appended since the last broadcast: send them together at the next Ready. */
@@ -218,7 +218,7 @@ export class Raft {
       this.tracker.progress.set(id, pr);
     }
     this.pendingConfIndex = 0;
-    this.readOnly = new ReadOnly();
+    this.readOnly = new ReadOnly(this.term);
     this.pendingReads = [];
     this.needsBroadcast = false;
     this.campaignWhenApplied = false;
@@ -782,7 +782,7 @@ export class Raft {
   }
 
   private bcastHeartbeat(context?: string): void {
-    const ctx = context ?? this.readOnly.lastPendingContext();
+    const ctx = context ?? this.readOnly.lastPendingKey();
     for (const id of this.tracker.ids()) {
       if (id === this.id) continue;
       const pr = this.tracker.progress.get(id) as Progress;
@@ -909,9 +909,9 @@ export class Raft {
   }
 
   private confirmRead(from: NodeId, context: string): void {
-    this.readOnly.addRequest(this.log.committed, from, context);
-    this.readOnly.recvAck(this.id, context);
-    this.bcastHeartbeat(context);
+    const key = this.readOnly.addRequest(this.log.committed, from, context);
+    this.readOnly.recvAck(this.id, key);
+    this.bcastHeartbeat(key);
   }
 
   private releasePendingReads(): void {
