@@ -1,7 +1,8 @@
 // The live view during faults, in a real Chromium against web mode with three real nodes: the page
 // is sampled every 50 ms around a leader kill (never "no quorum" while two of three are up, never
 // the dead node as leader after 300 ms, a candidate on the Raft view, the new leader named), a
-// paused follower and an isolated one. Screenshots in test-results/e2e/.
+// paused follower and an isolated one; the election-timer arcs drain on a paused leader; replay
+// goes back to before the kill and plays it in slow motion. Screenshots in test-results/e2e/.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -160,6 +161,47 @@ describe.skipIf(chromiumPath === null)('the live view during faults (Chromium, w
     }
   });
 
+  it('drains the followers\' election-timer arcs while the leader is paused, from the real contact times', async () => {
+    const leader = await healthyLeader();
+    await page.getByRole('tab', { name: 'Raft view' }).click();
+    await expect.poll(header, { timeout: 15_000 }).toContain(`Leader: node ${leader}`);
+    // Each follower's arc, every 50 ms: how much of its election timeout is left.
+    await page.evaluate(() => {
+      const w = window as unknown as { timers: { at: number; left: number[] }[]; timerSampler: number };
+      w.timers = [];
+      w.timerSampler = window.setInterval(() => {
+        const left = [...document.querySelectorAll('svg.raft-ring path.election-timer')].map((p) => Number(p.getAttribute('data-left')));
+        w.timers.push({ at: Date.now(), left });
+      }, 50);
+    });
+    await page.waitForTimeout(500);
+    const pausedAt = Date.now();
+    await page.getByRole('button', { name: `Pause node ${leader}` }).click();
+    try {
+      await expect.poll(header, { timeout: 15_000 }).toMatch(new RegExp(`Leader: node (?!${leader}\\b)\\d+`));
+    } finally {
+      await page.getByRole('button', { name: `Resume node ${leader}` }).click();
+    }
+    const timers = await page.evaluate(() => {
+      const w = window as unknown as { timers: { at: number; left: number[] }[]; timerSampler: number };
+      window.clearInterval(w.timerSampler);
+      return w.timers;
+    });
+    const before = timers.filter((t) => t.at < pausedAt).flatMap((t) => t.left);
+    const after = timers.filter((t) => t.at >= pausedAt).map((t) => Math.min(...t.left, 1));
+    // Before: the leader's heartbeats keep every timer nearly full. After: they run down (a new
+    // leader then refills them); the lowest point is well below where they stood.
+    expect(before.length).toBeGreaterThan(0);
+    expect(Math.min(...before)).toBeGreaterThan(0.5);
+    expect(Math.min(...after)).toBeLessThan(0.5);
+    const lowest = after.indexOf(Math.min(...after));
+    const drain = after.slice(0, lowest + 1).filter((v, i, all) => i === 0 || v !== all[i - 1]);
+    console.log(`paused leader: timers ${drain.map((v) => v.toFixed(2)).join(' → ')}`);
+    expect(drain.length).toBeGreaterThan(3);
+    await page.screenshot({ path: path.join(screenshots, 'live-view-paused-leader-timers.png'), fullPage: true });
+    await healthyLeader();
+  });
+
   it('shows a paused follower as down at once, the cluster degraded, and healthy again once resumed', async () => {
     const leader = await healthyLeader();
     const follower = (await snapshot()).nodes.find((n) => n.id !== leader)?.id as number;
@@ -190,6 +232,11 @@ describe.skipIf(chromiumPath === null)('the live view during faults (Chromium, w
     await page.getByRole('button', { name: `Heal node ${follower}` }).click();
     await expect.poll(header, { timeout: 30_000 }).toMatch(/Healthy[\s\S]*3 of 3 nodes up/);
     expect(await header()).not.toContain('cut off');
+    // The recovery history lists this isolate/heal cycle as a catch-up of its own.
+    await page.getByRole('tab', { name: 'Recovery' }).click();
+    const history = page.getByRole('list', { name: 'Recovery events' });
+    await expect.poll(() => history.innerText(), { timeout: 10_000 }).toMatch(new RegExp(`Node ${follower}\\s*caught up after being cut off: \\d+ entr(y|ies), \\d+ chunks? \\([^)]*\\) in \\d+`));
+    await page.screenshot({ path: path.join(screenshots, 'live-view-recovery-history.png'), fullPage: true });
   });
 
   it('keeps the charts and leader changes across a reload (restored from the manager\'s chart history)', async () => {
