@@ -68,16 +68,19 @@ describe.skipIf(chromiumPath === null)('Activity charts over an hour (web mode, 
 
   it('shows the earlier run’s series under 1 h, and only the last minutes under 5 min', async () => {
     await page.getByRole('tab', { name: 'Activity' }).click();
+    // As a person would: the charts are drawn (the restored hour included) before picking a range.
+    const throughput = page.getByRole('region', { name: 'Client throughput' });
+    await throughput.locator('.recharts-surface').first().waitFor({ timeout: 60_000 });
     const picker = page.getByRole('radiogroup', { name: 'Time range' });
-    await picker.getByRole('radio', { name: '1 h' }).click();
+    // A loaded machine may stall the page for seconds: more time than an action's default 30 s.
+    await picker.getByRole('radio', { name: '1 h' }).click({ timeout: 90_000 });
     // The history reaches 55 minutes back: the page was opened seconds ago.
     await expect.poll(() => page.getByText(/^The last 1 h/).innerText(), { timeout: 20_000 }).toMatch(/the history covers (5[0-9]|60) min/);
     await expect.poll(oldestTickMinutesAgo, { timeout: 10_000 }).toBeGreaterThan(40);
     // The earlier run uploaded 2 MiB/s per node: the throughput chart's axis reaches that far.
-    const throughput = page.getByRole('region', { name: 'Client throughput' });
     await expect.poll(() => throughput.locator('.recharts-yAxis-tick-labels').textContent(), { timeout: 10_000 }).toMatch(/MiB\/s/);
     await page.screenshot({ path: path.join(screenshots, 'activity-1h-history.png'), fullPage: true });
-    await picker.getByRole('radio', { name: '5 min', exact: true }).click();
+    await picker.getByRole('radio', { name: '5 min', exact: true }).click({ timeout: 90_000 });
     await expect.poll(oldestTickMinutesAgo, { timeout: 10_000 }).toBeLessThanOrEqual(5);
   });
 });
