@@ -71,7 +71,7 @@ export class CommandFormatGate {
     this.told = key;
     const { log, own, selfId } = this.options;
     const { format, behind, cannot } = choice;
-    if (cannot.length > 0) log.warn({ cannot }, `${nodes(cannot)} cannot apply command format ${format}, nor share one with node ${selfId} (${formatRangeText(own)}): ${cannot.length > 1 ? 'they are' : 'it is'} cut off until upgraded, or this node is`);
+    if (cannot.length > 0) log.warn({ cannot }, `${nodes(cannot)} cannot apply command format ${format}, which node ${selfId} (${formatRangeText(own)}) writes for the others: cut off until upgraded, or this node is`);
     if (behind.length > 0) log.warn({ format, newest: own.max, behind }, `writing command format ${format}, not ${own.max}, until ${nodes(behind)} ${behind.length > 1 ? 'are' : 'is'} upgraded (or heard from)`);
     else log.info({ format }, `writing command format ${format}${cannot.length > 0 ? '' : ': every member applies it'}`);
   }

@@ -61,7 +61,7 @@ describe('CommandFormatGate', () => {
     expect(gate.format()).toBe(3);
     expect(gate.status()).toEqual({ applies: own, writes: 3, behind: [], cannot: [3] });
     expect(logged).toEqual([
-      { level: 'warn', message: 'node 3 cannot apply command format 3, nor share one with node 1 (1-3): it is cut off until upgraded, or this node is' },
+      { level: 'warn', message: 'node 3 cannot apply command format 3, which node 1 (1-3) writes for the others: cut off until upgraded, or this node is' },
       { level: 'info', message: 'writing command format 3' },
     ]);
   });
