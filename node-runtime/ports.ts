@@ -133,7 +133,7 @@ export interface NodeServices {
   takeLeadership(): Promise<LeaderView>;
   startScrub(): boolean;
   /** A backup archive of the state at this node's applied index (throws ApiError unavailable when not caught up). */
-  backup(): { manifest: BackupManifest; stream: Readable };
+  backup(): Promise<{ manifest: BackupManifest; stream: Readable }>;
   readonly files: FileService;
   readonly locks: LockService;
   readonly membership: MembershipService;

@@ -32,5 +32,5 @@ export {
   type Rejection,
   type RejectionCode,
 } from './outcomes';
-export { SnapshotFormatError } from './snapshot-codec';
+export { encodeSnapshotPieces, SnapshotFormatError, type SnapshotState } from './snapshot-codec';
 export { FsmInvariantError, StateMachine, type RaftEntryLike } from './state-machine';

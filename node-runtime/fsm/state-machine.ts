@@ -408,18 +408,23 @@ export class StateMachine {
   // ---- Snapshots --------------------------------------------------------------------------
 
   snapshot(): Uint8Array {
-    return encodeSnapshot(this.snapshotState());
+    return encodeSnapshot(this.captureState());
   }
 
   /**
    * The same bytes as snapshot(), in pieces made as they are taken: for writing a large state out
-   * without holding its whole encoding. The state must not change until the last piece is taken.
+   * without holding its whole encoding. They are the state at the call (captureState), however
+   * many commands apply before the last piece is taken.
    */
   snapshotPieces(): Generator<Uint8Array, void, undefined> {
-    return encodeSnapshotPieces(this.snapshotState());
+    return encodeSnapshotPieces(this.captureState());
   }
 
-  private snapshotState(): SnapshotState {
+  /**
+   * The state as it is now, for a snapshot or a backup: lists of its records, taken now. Records
+   * are replaced, never changed, so later commands do not reach into it.
+   */
+  captureState(): SnapshotState {
     return {
       appliedIndex: this.appliedIndex,
       logTime: this.logTime,

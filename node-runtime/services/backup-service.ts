@@ -1,16 +1,20 @@
 // `GET /backup` (issue #18): one archive (backup/archive-format.ts) of the state at this node's
 // applied index — committed, so a state the cluster really had — and every distinct content its
 // files hold, each read through the verified read path (a missing or corrupt chunk is repaired
-// from a peer first). The metadata is captured in one synchronous step, so writes that land while
-// the archive streams are not in it, and the chunks it names are pinned against garbage collection
-// until the stream ends. A backup that streamed to its end is this node's lastBackup.
+// from a peer first). The metadata is captured in one synchronous step (lists of the state's
+// records, which commands replace and never change), so writes that land while the archive streams
+// are not in it, and the chunks it names are pinned against garbage collection until the stream
+// ends. Its snapshot is encoded a piece at a time with the event loop free between pieces: tens of
+// MB in one go would hold a leader's heartbeats long enough for an election. A backup that
+// streamed to its end is this node's lastBackup.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ARCHIVE_FORMAT_VERSION, ARCHIVE_MAGIC, FRAME, frameHead, type BackupManifest } from '../backup/archive-format';
 import { ApiError } from '../common/errors';
-import { StateMachine, toFileInfo } from '../fsm';
-import type { FileRecord } from '../fsm';
+import { encodeSnapshotPieces, toFileInfo } from '../fsm';
+import type { FileRecord, SnapshotState, StateMachine } from '../fsm';
 import type { Clock, FileService } from '../ports';
 import { readJsonFile, writeJsonAtomic } from '../storage/atomic-file';
 import type { ChunkPins } from './chunk-pins';
@@ -45,30 +49,36 @@ export class BackupService {
     return this.lastAt;
   }
 
-  start(): { manifest: BackupManifest; stream: Readable } {
+  async start(): Promise<{ manifest: BackupManifest; stream: Readable }> {
     const { fsm, clock } = this.sources;
     if (!this.sources.isCurrent()) throw new ApiError('unavailable', `node ${this.sources.nodeId} is not caught up with a leader; back up from a healthy node`);
-    const snapshot = Buffer.from(fsm.snapshot());
-    const index = fsm.lastApplied();
-    const captured = StateMachine.fromSnapshot(snapshot);
-    const contents = distinctContents(captured);
+    const captured = fsm.captureState();
+    const contents = distinctContents(captured.files);
     const release = this.sources.pins.pin([...contents.values()].flatMap((f) => f.chunks.map((c) => c.hash)));
+    let snapshot: Buffer;
+    try {
+      snapshot = await encodeInTurns(captured);
+    } catch (err) {
+      release();
+      throw err;
+    }
     const manifest: BackupManifest = {
       formatVersion: ARCHIVE_FORMAT_VERSION,
-      index,
+      index: captured.appliedIndex,
       term: this.sources.term(),
       createdAt: new Date(clock.now()).toISOString(),
       sourceNode: this.sources.nodeId,
-      files: fsm.totals().files,
+      files: captured.files.length,
       contents: contents.size,
       bytes: [...contents.values()].reduce((sum, f) => sum + f.size, 0),
     };
-    const stream = Readable.from(this.frames(manifest, snapshot, contents, captured), { objectMode: false });
+    const inline = new Map(captured.contents.map((c) => [c.sha256, c.bytes]));
+    const stream = Readable.from(this.frames(manifest, snapshot, contents, inline), { objectMode: false });
     stream.once('close', release);
     return { manifest, stream };
   }
 
-  private async *frames(manifest: BackupManifest, snapshot: Buffer, contents: ReadonlyMap<string, FileRecord>, captured: StateMachine): AsyncGenerator<Buffer> {
+  private async *frames(manifest: BackupManifest, snapshot: Buffer, contents: ReadonlyMap<string, FileRecord>, inline: ReadonlyMap<string, Uint8Array>): AsyncGenerator<Buffer> {
     const hash = createHash('sha256');
     const hashed = (piece: Buffer) => (hash.update(piece), piece);
     yield hashed(Buffer.from(ARCHIVE_MAGIC, 'latin1'));
@@ -79,8 +89,8 @@ export class BackupService {
       // A small file's bytes live in the state itself (inline), and the live state lets them go
       // once the file is overwritten or deleted, as a write storm does while the archive streams:
       // they come from the captured state, which holds them as of the backup's index.
-      const inline = captured.inlineContent(sha256);
-      if (inline !== undefined) yield hashed(verifiedInline(sha256, inline));
+      const held = inline.get(sha256);
+      if (held !== undefined) yield hashed(verifiedInline(sha256, held));
       else for await (const piece of this.sources.files.read(toFileInfo(file), null)) yield hashed(piece as Buffer);
     }
     yield frameHead(FRAME.end, { contents: contents.size, sha256: hash.digest('hex') }, 0);
@@ -107,9 +117,19 @@ export function* allFiles(state: StateMachine): Generator<FileRecord> {
   }
 }
 
-/** One file per distinct content (SHA-256), in name order of its first holder. */
-function distinctContents(state: StateMachine): Map<string, FileRecord> {
+/** One file per distinct content (SHA-256), in name order of its first holder (`files` are in name order). */
+function distinctContents(files: readonly FileRecord[]): Map<string, FileRecord> {
   const contents = new Map<string, FileRecord>();
-  for (const file of allFiles(state)) if (!contents.has(file.sha256)) contents.set(file.sha256, file);
+  for (const file of files) if (!contents.has(file.sha256)) contents.set(file.sha256, file);
   return contents;
+}
+
+/** The state's snapshot, a piece per turn of the event loop. */
+async function encodeInTurns(state: SnapshotState): Promise<Buffer> {
+  const pieces: Uint8Array[] = [];
+  for (const piece of encodeSnapshotPieces(state)) {
+    pieces.push(piece);
+    await nextTurn();
+  }
+  return Buffer.concat(pieces);
 }

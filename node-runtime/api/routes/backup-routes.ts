@@ -7,8 +7,8 @@ import type { NodeServices } from '../../ports';
 
 export function backupRoutes(services: NodeServices): Router {
   const router = express.Router();
-  router.get('/backup', (_req, res) => {
-    const { manifest, stream } = services.backup();
+  router.get('/backup', async (_req, res) => {
+    const { manifest, stream } = await services.backup();
     res.status(200).set({
       'content-type': 'application/octet-stream',
       'content-disposition': `attachment; filename="dfs-backup-${manifest.index}.dfsbak"`,
