@@ -7,8 +7,12 @@ import { describeFailure } from '../format/error-text';
 import { EMPTY_FRAME, foldFrame, foldUntil, frameOf, type ClusterFrame } from './cluster-frame';
 import type { ReplayData, ReplaySlice, SliceCreator } from './state';
 
-/** How far back replay reaches: what the manager's journal keeps for charts and history. */
-export const REPLAY_WINDOW_MS = 15 * 60 * 1000;
+/**
+ * How far back replay reaches, and at most how many records it loads: the whole stretch is loaded
+ * at once (a few MB for an idle cluster), so it stays well inside what the journal keeps.
+ */
+export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+const REPLAY_MAX_RECORDS = 10_000;
 /** Slow motion plays at a quarter of real time. */
 export const SLOW_MOTION_SPEED = 0.25;
 export const SLOW_MOTION_DEFAULT_MS = 10_000;
@@ -44,7 +48,7 @@ export const createReplaySlice: SliceCreator<ReplaySlice> = (set, get, deps) => 
     patch({ loading: true, error: null });
     const now = deps.now();
     try {
-      const records = await deps.api.request<JournalRecord[]>('GET', `/api/journal?since=${now - REPLAY_WINDOW_MS}&until=${now}`);
+      const records = await deps.api.request<JournalRecord[]>('GET', `/api/journal?since=${now - REPLAY_WINDOW_MS}&until=${now}&limit=${REPLAY_MAX_RECORDS}`);
       if (records.length === 0) {
         patch({ loading: false, error: 'Nothing recorded yet: the journal holds no history to replay.' });
         return false;

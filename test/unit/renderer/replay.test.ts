@@ -91,7 +91,7 @@ describe('replay in the store', () => {
     const { h } = replaying();
     await h.store.getState().openReplay();
     expect(h.store.getState().replay).toMatchObject({ at: T0 + 3_400, from: T0, until: T0 + 3_400 });
-    expect(h.api.calls.find((c) => c.path.includes('&until='))?.path).toBe(`/api/journal?since=${h.clock.now - 15 * 60_000}&until=${h.clock.now}`);
+    expect(h.api.calls.find((c) => c.path.includes('&until='))?.path).toBe(`/api/journal?since=${h.clock.now - 5 * 60_000}&until=${h.clock.now}&limit=10000`);
     h.store.getState().seekReplay(T0 + 500);
     expect(h.store.getState().snapshot?.leaderId).toBe(1);
     // Live goes on meanwhile: a new leader in term 6, not shown while replaying, known to commands.
