@@ -1,8 +1,8 @@
 // The charts' last hour on disk, small enough to keep whatever the cluster does: the journal keeps
-// every snapshot in full (~10 KiB, up to ten a second even when idle) and its 64 MiB hold minutes,
-// not an hour. Here a snapshot keeps only what the charts read, at most one a second for the
-// last 15 minutes and one per 5 s before that, so an hour stays under a few MiB and survives a
-// manager restart and a page reload.
+// every snapshot in full (~10 KiB, up to ten a second while anything moves) and its 64 MiB hold
+// minutes of a busy cluster, not an hour. Here a snapshot keeps only what the charts read, at
+// most one a second for the last 15 minutes and one per 5 s before that, so an hour stays under a
+// few MiB and survives a manager restart and a page reload.
 //
 // Format (version 1): `<dir>/<minute start epoch ms>.jsonl` holds what was recorded in that minute,
 // one journal record per line (`{ "at", "name": "snapshot" | "leaderChange", "data" }`), the

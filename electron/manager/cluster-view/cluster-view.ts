@@ -48,10 +48,18 @@ function mayAnswer(member: MemberView): boolean {
 /** Free disk space moves with everything else on the machine; only steps this big are news. */
 const DISK_FREE_STEP = 256 * 1024 * 1024;
 
+/**
+ * What moves on every poll without meaning a change. A node counts the manager's own polls as
+ * requests and times them into its latency figures: were those news, each poll would publish, each
+ * publish would speed polling up, and an idle cluster would send ~10 snapshots a second to every
+ * dashboard and the journal. Client traffic also moves byte counters or the log, which are news.
+ */
+const NOT_NEWS = new Set(['updatedAt', 'receivedAt', 'lastContactMs', 'requests', 'latencyP50Ms', 'latencyP95Ms']);
+
 /** The snapshot minus what moves on every poll without meaning a change. */
 function changeKey(snapshot: ClusterSnapshot): string {
   return JSON.stringify(snapshot, (key, value: unknown) => {
-    if (key === 'updatedAt' || key === 'receivedAt' || key === 'lastContactMs') return undefined;
+    if (NOT_NEWS.has(key)) return undefined;
     if (key === 'diskFree' && typeof value === 'number') return Math.round(value / DISK_FREE_STEP);
     return value;
   });

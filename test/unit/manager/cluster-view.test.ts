@@ -44,7 +44,11 @@ async function stubNode(id: number): Promise<StubNode> {
   const server = createServer(async (req, res) => {
     const bodies: Record<string, unknown> = {
       '/status': stub.status,
-      '/stats': { totalFiles: 0, totalSize: 0, quotaUsed: 0, quotaLimit: 1, storageUsage: '0.0%', nodeStatus: 'healthy', lastBackup: null, bytesOnDisk: 0, chunkCount: 0, diskFree: stub.diskFree },
+      '/stats': {
+        totalFiles: 0, totalSize: 0, quotaUsed: 0, quotaLimit: 1, storageUsage: '0.0%', nodeStatus: 'healthy', lastBackup: null, bytesOnDisk: 0, chunkCount: 0, diskFree: stub.diskFree,
+        // Every poll is a request the node counts and times, as a real node does.
+        traffic: { uploadedBytes: 0, downloadedBytes: 0, requests: stub.polls * 4, proposalsCommitted: 0, proposalsFailed: 0, latencyP50Ms: 0.5 + (stub.polls % 7) / 100, latencyP95Ms: 7 + (stub.polls % 5) / 10 },
+      },
       '/config': {},
     };
     if (req.url === '/status') {
@@ -110,7 +114,7 @@ describe('ClusterView', () => {
     expect(snapshots().at(-1)).toMatchObject({ leaderId: 1, health: 'healthy', faultTolerance: 1, inQuorum: [1, 2, 3] });
     const settled = snapshots().length;
 
-    // Contact times, receipt times and small disk-free moves are not changes.
+    // Contact times, receipt times, small disk-free moves and the polls' own requests and latencies are not changes.
     for (const n of nodes) {
       n.status = { ...n.status, peers: n.status.peers.map((p) => ({ ...p, lastContactMs: 99 })) };
       n.diskFree -= 4096;
