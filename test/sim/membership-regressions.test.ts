@@ -21,6 +21,8 @@ const REGRESSIONS: readonly (RunOptions & { seed: number; found: string })[] = [
   { seed: 2012434, found: 'no leader: a stale-term vote request dropped unanswered' },
   { seed: 9001009, profile: 'disk', found: 'a node that crashed between persisting a snapshot and its hard state could not restart' },
   { seed: 9019954, profile: 'disk', found: "a snapshot restored while a Ready's membership change was being applied" },
+  { seed: 1668562310, profile: 'disk', found: "the disk model let a snapshot's sync cover a later write (overlapping syncs)" },
+  { seed: 570891051, profile: 'failover', found: 'a stale read: late acknowledgements of a repeated read context confirmed newer reads' },
 ];
 
 describe('membership-heavy simulation', () => {
