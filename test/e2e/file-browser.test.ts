@@ -7,6 +7,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeStatus } from '../../node-runtime/common/api-types';
+import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
+import { FIRST_INLINE_FORMAT } from '../../node-runtime/fsm';
 import { repoRoot, waitFor } from '../cluster/harness';
 import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
 import { startWebMode, type WebMode } from './support/web-mode';
@@ -33,6 +36,14 @@ async function upload(name: string, body: string): Promise<void> {
   await web.api(`/api/files/${encodeURIComponent(name)}`, { method: 'PUT', body });
 }
 
+async function leaderWritesInline(): Promise<boolean> {
+  const cluster = await web.api<ClusterSnapshot>('/api/cluster');
+  const leader = cluster.nodes.find((n) => n.id === cluster.leaderId);
+  if (leader === undefined) return false;
+  const status = (await (await fetch(`${leader.httpUrl}/status`, { signal: AbortSignal.timeout(2_000) })).json()) as NodeStatus;
+  return (status.commandFormats?.writes ?? 0) >= FIRST_INLINE_FORMAT;
+}
+
 /** The accessible names of the table's body rows, top to bottom. */
 async function rowNames(): Promise<(string | null)[]> {
   const rows = page.getByRole('table', { name: 'Files' }).getByRole('row');
@@ -48,6 +59,10 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(web.url);
     await waitFor('the dashboard to show a leader', async () => (await page.getByRole('group', { name: 'Cluster status' }).innerText()).includes('Leader: node'), 30_000);
+    // Small files travel inline only once the leader has heard every member say it applies the
+    // inline command format (a member not heard from yet counts as an older release): until then
+    // they are stored as chunks, and the details test below expects one stored inline.
+    await waitFor('the leader to write a command format with inline files', leaderWritesInline, 30_000);
     for (const [name, body] of Object.entries(FILES)) await upload(name, body);
   });
 
