@@ -117,6 +117,27 @@ export interface UploadProgress {
   readonly error?: { readonly error: string; readonly detail: string };
 }
 
+/** `POST /api/archives` answer: a zip of the selection, ready to be fetched once from `url`. */
+export interface ArchiveTicket {
+  readonly id: string;
+  /** `GET` it (a plain link, so the browser's or the app's own download handles it). */
+  readonly url: string;
+  readonly fileName: string;
+  readonly files: number;
+  /** The files' bytes, added up (the archive is a little larger). */
+  readonly totalBytes: number;
+}
+
+/** How a zip download went: `sending` once fetched, then one of the others. */
+export interface ArchiveProgress {
+  readonly id: string;
+  readonly fileName: string;
+  readonly files: number;
+  readonly state: 'sending' | 'done' | 'failed' | 'cancelled';
+  /** Why a `failed` archive was cut off. */
+  readonly detail?: string;
+}
+
 /**
  * `GET /api/events` (text/event-stream; `?logs=0` leaves out `log` events). Each SSE `event:` name
  * carries the payload below as JSON in `data:`. A new subscriber first receives `snapshot`, then
@@ -130,6 +151,7 @@ export interface ManagerEvents {
   readonly snapshot: ClusterSnapshot;
   readonly log: LogLine;
   readonly upload: UploadProgress;
+  readonly archive: ArchiveProgress;
   readonly leaderChange: { readonly time: number; readonly term: number; readonly leaderId: number | null };
   /**
    * Each event a node pushed (common/node-events.ts), as the manager received it: votes and
@@ -246,6 +268,10 @@ export type NodeAction = 'kill' | 'stop' | 'start' | 'restart' | 'pause' | 'resu
  * - `PUT  /api/files/:name` (raw body, `X-Upload-Id` optional) streaming upload passthrough with
  *                                                  `upload` progress events
  * - `GET  /api/files/:name`, `DELETE /api/files/:name`, `GET /api/fileinfo?name=`
+ * - `POST /api/archives` `{ names, base? }` (files, and folders as "dir/", inside `base`) → 201
+ *   ArchiveTicket once every file was found; `GET /api/archives/:id` (once, within 5 minutes) streams
+ *   the zip with its exact Content-Length, each file checked against its listed SHA-256; a file
+ *   gone or changed mid-way cuts the stream off and sends an `archive` event with the reason
  * - `GET/PUT /api/config`  (`?node=` for node scope), `GET /api/locks`, `POST/PUT/DELETE /api/locks/:name`
  *   (acquire / renew / release)
  * - `GET  /api/profiles` → ProfileList; `PUT /api/profiles/:name` `{ nodes, secret?, token?, ca? }` (attach

@@ -15,6 +15,7 @@ import type { EventJournal } from '../cluster-view/event-journal';
 import type { LogStore } from '../cluster-view/log-store';
 import type { WatchedFolders } from '../watched/watched-folders';
 import { cookieName, crossSiteRefusal, isAllowedHost, presentedToken, TOKEN_COOKIE, tokenMatches } from './auth';
+import { archiveRoutes } from './archive-routes';
 import { backupRoutes } from './backup-routes';
 import { clusterRoutes } from './cluster-routes';
 import { fileRoutes } from './file-routes';
@@ -83,7 +84,7 @@ function controlApp(ctx: ControlContext, token: string, port: () => number): Exp
   app.use(launchTokenGate(token, port));
 
   const api = Router(ROUTER_OPTIONS);
-  api.use(clusterRoutes(ctx), historyRoutes(ctx), fileRoutes(ctx), watchedRoutes(ctx), profileRoutes(ctx), backupRoutes(ctx));
+  api.use(clusterRoutes(ctx), historyRoutes(ctx), fileRoutes(ctx), archiveRoutes(ctx), watchedRoutes(ctx), profileRoutes(ctx), backupRoutes(ctx));
   api.use((req, res) => sendError(res, 'not_found', `no route ${requestUrl(req).pathname}`));
   app.use('/api', api);
 

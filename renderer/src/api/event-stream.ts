@@ -4,7 +4,7 @@ import type { ManagerEvents } from '../../../node-runtime/common/manager-api';
 
 export type ManagerEvent = { [K in keyof ManagerEvents]: { readonly type: K; readonly data: ManagerEvents[K] } }[keyof ManagerEvents];
 
-const MANAGER_EVENT_TYPES = ['snapshot', 'log', 'upload', 'leaderChange', 'watchedFolders', 'nodeEvent'] as const satisfies readonly (keyof ManagerEvents)[];
+const MANAGER_EVENT_TYPES = ['snapshot', 'log', 'upload', 'archive', 'leaderChange', 'watchedFolders', 'nodeEvent'] as const satisfies readonly (keyof ManagerEvents)[];
 
 export interface EventStreamHandlers {
   onOpen(): void;
