@@ -42,3 +42,14 @@ export function objectFileName(bucket: string, key: string): string {
 export function keyOf(bucket: string, fileName: string): string {
   return fileName.slice(bucket.length + 1);
 }
+
+/**
+ * Versioning is never enabled here, so every object has one version, S3's "null". A request for
+ * another (GetObject, DeleteObject, a copy source) is refused as S3 refuses an unknown version id,
+ * instead of reading, copying or deleting the current content in its place.
+ */
+export function checkVersionId(versionId: string | undefined): void {
+  if (versionId !== undefined && versionId !== 'null') {
+    throw new S3Error('InvalidArgument', 'Invalid version id specified: versioning is not enabled here, so the only version is "null".', { ArgumentName: 'versionId', ArgumentValue: versionId });
+  }
+}

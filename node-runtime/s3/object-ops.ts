@@ -1,13 +1,14 @@
 // PutObject, GetObject, HeadObject, DeleteObject and CopyObject on top of the file service: the
 // bytes stream through the same writer (chunks, replication, quota, locks) and reader (verified
 // chunks, read repair) as the node API's, so both APIs see one file.
+import { validateHeaderValue } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { FileInfo } from '../common/api-types';
 import { ApiError } from '../common/errors';
 import type { S3Services } from './s3-services';
 import { parseRange } from '../common/byte-range';
 import { requireBucket, requireBucketForWrite } from './bucket-ops';
-import { objectFileName } from './namespace';
+import { checkVersionId, objectFileName } from './namespace';
 import { objectBody, objectMetaFrom } from './object-body';
 import { sendEmpty, sendXml, type S3Request } from './s3-request';
 import { S3Error } from './s3-errors';
@@ -54,11 +55,21 @@ function objectHeaders(info: FileInfo): Record<string, string> {
   return headers;
 }
 
-/** S3 lets a signed GET choose some response headers: response-content-type and friends. */
+/**
+ * S3 lets a signed GET choose some response headers: response-content-type and friends. A value
+ * no header can carry (a control character, say) is the client's error: refused before the head
+ * is written, instead of failing inside writeHead.
+ */
 function responseOverrides(s3: S3Request, headers: Record<string, string>): void {
   for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
     const value = s3.query.get(`response-${name}`);
-    if (value !== undefined) headers[name] = value;
+    if (value === undefined) continue;
+    try {
+      validateHeaderValue(name, value);
+    } catch {
+      throw new S3Error('InvalidArgument', `response-${name} holds a character no HTTP header may carry.`, { ArgumentName: `response-${name}` });
+    }
+    headers[name] = value;
   }
 }
 
@@ -123,13 +134,16 @@ export async function removeIfPresent(services: S3Services, name: string): Promi
   }
 }
 
-/** `x-amz-copy-source: /bucket/key` (URL-encoded, the leading "/" optional, no versions). */
+/** `x-amz-copy-source: /bucket/key[?versionId=null]` (URL-encoded, the leading "/" optional). */
 function copySource(s3: S3Request): { bucket: string; key: string } {
   const raw = s3.header('x-amz-copy-source') ?? '';
+  const q = raw.indexOf('?');
   let decoded: string;
   try {
-    decoded = decodeURIComponent(raw.split('?')[0] ?? '');
-  } catch {
+    decoded = decodeURIComponent(q < 0 ? raw : raw.slice(0, q));
+    if (q >= 0) checkVersionId(new URLSearchParams(raw.slice(q + 1)).get('versionId') ?? undefined);
+  } catch (err) {
+    if (err instanceof S3Error) throw err;
     throw new S3Error('InvalidArgument', 'x-amz-copy-source is not valid percent-encoding.');
   }
   const path = decoded.startsWith('/') ? decoded.slice(1) : decoded;

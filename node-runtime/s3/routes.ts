@@ -7,6 +7,7 @@ import { deleteObjects } from './delete-objects';
 import { listObjectsV1, listObjectsV2 } from './list-ops';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart-ops';
 import { copyObject, deleteObject, getObject, putObject } from './object-ops';
+import { checkVersionId } from './namespace';
 import type { S3Request } from './s3-request';
 import { S3Error } from './s3-errors';
 
@@ -32,6 +33,7 @@ export async function dispatch(s3: S3Request, services: S3Services): Promise<voi
     return notAllowed(s3);
   }
   if (key === null) return bucketOperation(s3, services, bucket);
+  checkVersionId(query.get('versionId'));
   const uploadId = query.get('uploadId');
   switch (method) {
     case 'PUT':

@@ -120,6 +120,8 @@ export interface SignedRequest {
   readonly body?: Buffer | string;
   /** Sign the payload's hash (default) or send UNSIGNED-PAYLOAD. */
   readonly unsignedPayload?: boolean;
+  /** Sign this payload hash instead (a STREAMING-… marker, say), whatever the body is. */
+  readonly payloadHash?: string;
   readonly secret?: string;
   readonly accessKey?: string;
 }
@@ -128,30 +130,47 @@ function amzNow(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
+function encodeQuery(query: Record<string, string>): string {
+  return Object.entries(query).map(([k, v]) => `${uriEncode(k, false)}=${uriEncode(v, false)}`).join('&');
+}
+
 /** The URL of a request: path and query encoded as SigV4 expects them. */
 export function s3Target(endpoint: string, path: string, query: Record<string, string> = {}): string {
-  const qs = Object.entries(query).map(([k, v]) => `${uriEncode(k, false)}=${uriEncode(v, false)}`).join('&');
+  const qs = encodeQuery(query);
   return `${endpoint}${uriEncode(path, true)}${qs ? `?${qs}` : ''}`;
 }
 
-/** A SigV4-signed (Authorization header) request: an independent client built from the published algorithm. */
-export async function signedFetch(endpoint: string, r: SignedRequest): Promise<Response> {
+/**
+ * The SigV4 headers (Authorization included, Host left to the transport) of a request, and the
+ * request target exactly as signed: an independent client built from the published algorithm.
+ * `target` keeps dot segments ("/b/./k"), which a URL object (and so fetch) would remove.
+ */
+export function signRequest(endpoint: string, r: SignedRequest): { url: URL; target: string; headers: Record<string, string> } {
   const url = new URL(s3Target(endpoint, r.path, r.query));
+  const rawPath = uriEncode(r.path, true);
+  const rawQuery = encodeQuery(r.query ?? {});
   const amzDate = amzNow();
   const body = r.body === undefined ? undefined : Buffer.from(r.body);
-  const payload = r.unsignedPayload ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(body ?? Buffer.alloc(0)).digest('hex');
+  const payload = r.payloadHash ?? (r.unsignedPayload ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(body ?? Buffer.alloc(0)).digest('hex'));
   const headers: Record<string, string> = { ...r.headers, host: url.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': payload };
   const signed = Object.keys(headers).map((h) => h.toLowerCase()).sort();
   const accessKey = r.accessKey ?? ACCESS_KEY;
   const credential = { accessKey, date: amzDate.slice(0, 8), region: 'us-east-1', service: 's3' };
   const canonical = canonicalRequest(
-    { method: r.method ?? 'GET', rawPath: url.pathname, rawQuery: url.search.slice(1), headers: new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), [v]])) },
+    { method: r.method ?? 'GET', rawPath, rawQuery, headers: new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), [v]])) },
     signed,
     payload,
   );
   const signature = sign(signingKey(r.secret ?? SECRET_KEY, credential), stringToSign(amzDate, credential, canonical));
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${accessKey}/${credential.date}/us-east-1/s3/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
   delete headers.host;
+  return { url, target: `${rawPath}${rawQuery ? `?${rawQuery}` : ''}`, headers };
+}
+
+/** A SigV4-signed (Authorization header) request, sent. */
+export async function signedFetch(endpoint: string, r: SignedRequest): Promise<Response> {
+  const { url, headers } = signRequest(endpoint, r);
+  const body = r.body === undefined ? undefined : Buffer.from(r.body);
   return fetch(url, { method: r.method ?? 'GET', headers, body, signal: AbortSignal.timeout(60_000) });
 }
 
