@@ -3,11 +3,12 @@
 // GETs, metadata, digests, CopyObject, DeleteObjects, the multipart API and aws-chunked bodies.
 // Requests are signed with SigV4 as the published algorithm says (test/unit/s3/sigv4.test.ts
 // checks that signer against AWS's own examples).
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../cluster/harness';
 import { EMPTY_SHA256, signingKey } from '../../node-runtime/s3/sigv4';
+import { chunkCount } from './stored';
 import { ACCESS_KEY, SECRET_KEY, s3Target, signedFetch, startS3Cluster, xmlValues, type S3Cluster, type SignedRequest } from './s3-support';
 
 let s3: S3Cluster;
@@ -373,20 +374,23 @@ describe('anonymous reads', () => {
 });
 
 describe('abandoned multipart uploads', () => {
-  it('are removed by the sweeper once older than DFS_S3_UPLOAD_EXPIRY_MS', async () => {
-    const short = await startS3Cluster({ DFS_S3_UPLOAD_EXPIRY_MS: '1000', DFS_S3_UPLOAD_SWEEP_MS: '200' }, 1);
+  it('are removed by the sweeper once older than DFS_S3_UPLOAD_EXPIRY_MS, and their chunks then by garbage collection on every node', async () => {
+    const short = await startS3Cluster({ DFS_S3_UPLOAD_EXPIRY_MS: '3000', DFS_S3_UPLOAD_SWEEP_MS: '200', DFS_GC_INTERVAL_MS: '300', DFS_GC_GRACE_MS: '1000' });
     try {
       const at = short.s3Url(short.leader);
       expect((await signedFetch(at, { method: 'PUT', path: '/tmp' })).status).toBe(200);
       const created = await signedFetch(at, { method: 'POST', path: '/tmp/left.bin', query: { uploads: '' } });
       const uploadId = xmlValues(await created.text(), 'UploadId')[0] as string;
-      expect((await signedFetch(at, { method: 'PUT', path: '/tmp/left.bin', query: { partNumber: '1', uploadId }, body: 'abandoned' })).status).toBe(200);
+      // Larger than inlineMaxBytes, so the part lives in chunks on every node, not inside its entry.
+      expect((await signedFetch(at, { method: 'PUT', path: '/tmp/left.bin', query: { partNumber: '1', uploadId }, body: randomBytes(300_000) })).status).toBe(200);
+      expect(await chunkCount(short.leader)).toBeGreaterThan(0);
       await waitFor('the abandoned upload to be swept', async () => {
         const staged = (await (await fetch(`${short.leader.url}/files?prefix=.s3/uploads/`)).json()) as { items: unknown[] };
         return staged.items.length === 0;
       });
       const parts = await signedFetch(at, { path: '/tmp/left.bin', query: { uploadId } });
       expect(await errorCode(parts)).toBe('NoSuchUpload');
+      for (const node of short.cluster.nodes) await waitFor(`node ${node.id} to collect the part's chunks`, async () => (await chunkCount(node)) === 0);
     } finally {
       await short.cluster.stop();
     }
