@@ -116,6 +116,18 @@ export interface RaftDriverOptions<Result> {
 export interface DriverTestingKnobs {
   /** Send a Ready's messages without waiting for its writes to become durable. */
   readonly sendBeforeDurable?: boolean;
+  /**
+   * At start, take the membership from the membership changes in the log past the snapshot,
+   * committed or not (as a node that rebuilds its peer list from its WAL would), and skip each
+   * when the replay reaches its index: a restart acts on a configuration it never applied.
+   */
+  readonly membershipFromLog?: boolean;
+  /**
+   * At start, replay the committed tail of the log (up to the persisted commit) into the state
+   * machine only, taking the snapshot's membership as current: a change persisted and committed
+   * but not applied before a crash is never applied to Raft.
+   */
+  readonly replaySkipsConfChanges?: boolean;
 }
 
 export class NotLeaderError extends Error {
@@ -205,6 +217,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private told: RaftStateChange | null = null;
   private fatal: Error | null = null;
   private readonly snapshots: BackgroundSnapshot;
+  /** Membership changes up to this index are not applied to Raft (testing knobs only; 0 otherwise). */
+  private skipConfChangesUpTo = 0;
 
   constructor(private readonly options: RaftDriverOptions<Result>) {
     super();
@@ -225,6 +239,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   }
 
   start(): void {
+    this.plantRestartBugs();
     this.stopTicking = this.clock.every(this.options.tickMs, () => {
       this.options.rawNode.tick();
       this.schedule();
@@ -501,11 +516,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   private applyEntry(entry: Entry): void {
     if (entry.index <= this.appliedIndex) return;
-    if (entry.kind === 'confChange') {
-      const change = decodeConfChange(entry.data);
-      const confState = this.options.rawNode.applyConfChange(change);
-      this.emit('confChanged', { change, confState });
-    }
+    if (entry.kind === 'confChange' && entry.index > this.skipConfChangesUpTo) this.applyMembership(entry);
     const result = this.options.stateMachine.apply(entry);
     this.appliedIndex = entry.index;
     this.bytesSinceSnapshot += entry.data.byteLength;
@@ -521,6 +532,25 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
       }
     }
     this.emit('applied', { index: entry.index });
+  }
+
+  private applyMembership(entry: Entry): void {
+    const change = decodeConfChange(entry.data);
+    const confState = this.options.rawNode.applyConfChange(change);
+    this.emit('confChanged', { change, confState });
+  }
+
+  /** The restart bugs of DriverTestingKnobs, planted for the simulator to catch. */
+  private plantRestartBugs(): void {
+    const { memory, testingKnobs: knobs } = this.options;
+    if (knobs?.replaySkipsConfChanges === true) this.skipConfChangesUpTo = memory.initialState().hardState.commit;
+    if (knobs?.membershipFromLog !== true) return;
+    const from = Math.max(this.appliedIndex + 1, memory.firstIndex());
+    for (const entry of memory.entries(from, memory.lastIndex() + 1)) {
+      if (entry.kind !== 'confChange') continue;
+      this.applyMembership(entry);
+      this.skipConfChangesUpTo = entry.index;
+    }
   }
 
   private confirmRead(context: string, index: number): void {

@@ -3,9 +3,10 @@
 
 import type { DriverTestingKnobs } from '../../node-runtime/node/raft-driver';
 import type { TestingKnobs } from '../../node-runtime/raft/index';
+import { mergeOverrides } from './scenario';
 import type { ScenarioOverrides } from './scenario';
 
-export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes', 'sendBeforeDurable'] as const;
+export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes', 'sendBeforeDurable', 'membershipFromLog', 'replaySkipsConfChanges'] as const;
 export type Knob = (typeof KNOBS)[number];
 
 export function isKnob(name: string): name is Knob {
@@ -13,7 +14,7 @@ export function isKnob(name: string): name is Knob {
 }
 
 /** The driver's knobs; the others break the core. */
-const DRIVER_KNOBS: readonly Knob[] = ['sendBeforeDurable'];
+const DRIVER_KNOBS: readonly Knob[] = ['sendBeforeDurable', 'membershipFromLog', 'replaySkipsConfChanges'];
 
 export function knobSettings(knob: Knob): { core?: TestingKnobs; driver?: DriverTestingKnobs } {
   return DRIVER_KNOBS.includes(knob) ? { driver: { [knob]: true } } : { core: { [knob]: true } };
@@ -48,6 +49,10 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
       };
     case 'learnersRefuseVotes':
       return PROFILES.reconfig;
+    case 'membershipFromLog':
+    case 'replaySkipsConfChanges':
+      // Every crash strikes between persisting a membership change and applying it.
+      return mergeOverrides(PROFILES.reconfig, { faults: { crash: 0, crashAtKeyMoments: 0 } });
     case 'sendBeforeDurable':
       return PROFILES.disk;
     case 'dontPersistVote':
