@@ -1,10 +1,13 @@
 // The Files view in a real Chromium against web mode with three real nodes: folders and the
 // breadcrumb, sorting, the details drawer with the SHA-256 and the replica map, a name search
-// across every folder, bulk delete.
+// across every folder, bulk download as one zip (read back with unzip), bulk delete.
 // Screenshots land in test-results/e2e/.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../node-runtime/common/api-types';
@@ -126,6 +129,34 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     await page.keyboard.press('Escape');
     await page.getByLabel('Search all folders by file name').fill('');
     await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['docs/sub/deep.txt']);
+  });
+
+  it('downloads several files and a folder as one zip, every entry byte for byte under its path', async () => {
+    await page.getByRole('navigation', { name: 'Folder' }).getByRole('button', { name: 'All files' }).click();
+    await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['Folder docs/', 'Folder trash/', 'large.bin', 'medium.bin', 'small.bin']);
+    await page.getByRole('checkbox', { name: 'Select small.bin' }).check();
+    await page.getByRole('checkbox', { name: 'Select medium.bin' }).check();
+    await page.getByRole('checkbox', { name: 'Select folder docs/' }).check();
+    const bar = page.getByRole('region', { name: 'Selection' });
+    expect(await bar.getByText('2 files and 1 folder selected').count()).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), bar.getByRole('button', { name: 'Download as zip' }).click()]);
+    expect(download.suggestedFilename()).toBe('dfs-files.zip');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dfs-e2e-zip-'));
+    try {
+      const zip = path.join(dir, 'dfs-files.zip');
+      await download.saveAs(zip);
+      expect(await download.failure()).toBeNull();
+      await promisify(execFile)('unzip', ['-q', zip, '-d', path.join(dir, 'out')]);
+      const entries = (await readdir(path.join(dir, 'out'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+      const found = entries.map((e) => path.relative(path.join(dir, 'out'), path.join(e.parentPath, e.name))).sort();
+      expect(found).toEqual(['docs/readme.txt', 'docs/sub/deep.txt', 'medium.bin', 'small.bin']);
+      for (const name of found) expect(await readFile(path.join(dir, 'out', name), 'utf8'), name).toBe(FILES[name]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await page.screenshot({ path: path.join(screenshots, 'files-selection.png') });
+    await bar.getByRole('button', { name: 'Clear selection' }).click();
+    expect(await page.getByRole('region', { name: 'Selection' }).count()).toBe(0);
   });
 
   it('deletes a multi-selection after one confirmation, leaving the rest', async () => {

@@ -129,6 +129,9 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, d
         case 'upload':
           if (event.data.state === 'done') state.noteFilesChanged();
           break;
+        case 'archive':
+          state.noteArchiveProgress(event.data);
+          break;
         case 'leaderChange':
           state.observeRecord({ at: deps.now(), name: 'leaderChange', data: event.data });
           state.recordLeaderChange(event.data);

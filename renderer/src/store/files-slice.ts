@@ -2,10 +2,11 @@
 // search in every folder (paged from the node's `contains` listing), its sort and selection, per-file details with their replication status, and the file actions: delete (one
 // or the selection), lock, unlock, download, a preview of the first bytes.
 import type { FileInfo, FileList, LockGrant } from '../../../node-runtime/common/api-types';
+import type { ArchiveTicket } from '../../../node-runtime/common/manager-api';
 import { asRequestError } from '../api/request-error';
 import { fileUrl } from '../api/upload';
 import { describeFailure } from '../format/error-text';
-import { forEachBounded, keepListed, withTicks } from './file-selection';
+import { describeSelection, forEachBounded, isFolderPath, keepListed, withTicks } from './file-selection';
 import { lockRenewal } from './lock-renewal';
 import type { FilesData, FilesSlice, SliceCreator } from './state';
 
@@ -29,6 +30,7 @@ const EMPTY_FILES: FilesData = {
   filter: '',
   search: '',
   selected: {},
+  archive: null,
   openFile: null,
   nextCursor: null,
   status: 'idle',
@@ -114,7 +116,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
         cursor = page.nextCursor;
       } while (cursor !== null && items.length + folders.length < wanted);
       if (listing !== controller) return;
-      patch((f) => ({ items, folders, search, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepListed(f.selected, items) }));
+      patch((f) => ({ items, folders, search, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepListed(f.selected, items, folders) }));
     } catch (err) {
       if (listing !== controller || controller.signal.aborted) return;
       const failure = asRequestError(err);
@@ -142,6 +144,20 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
       const { [name]: _unticked, ...selected } = f.selected;
       return { items: f.items.filter((i) => i.name !== name), details, selected, openFile: f.openFile === name ? null : f.openFile };
     });
+  }
+
+  /** Every file below `folder` (all depths), page by page. */
+  async function filesBelow(folder: string): Promise<string[]> {
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ prefix: folder, limit: String(FILE_PAGE_SIZE) });
+      if (cursor !== null) query.set('cursor', cursor);
+      const page: FileList = await request<FileList>('GET', `/api/files?${query.toString()}`);
+      names.push(...page.items.map((i) => i.name));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return names;
   }
 
   function fetchDetails(name: string): Promise<void> {
@@ -208,7 +224,16 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     setFilesSelected: (names, ticked) => patch((f) => ({ selected: withTicks(f.selected, names, ticked) })),
 
     async deleteSelectedFiles() {
-      const names = Object.keys(get().files.selected);
+      const ticked = Object.keys(get().files.selected);
+      const folders = ticked.filter(isFolderPath);
+      let names = ticked.filter((n) => !isFolderPath(n));
+      try {
+        for (const folder of folders) names = [...names, ...(await filesBelow(folder)).filter((n) => !names.includes(n))];
+      } catch (err) {
+        const failure = asRequestError(err);
+        patch({ actionFailure: { what: `delete ${describeSelection(ticked)}`, message: describeFailure(failure.code, failure.detail), at: deps.now() } });
+        return;
+      }
       const failures = await forEachBounded(names, DELETE_CONCURRENCY, async (name) => {
         setBusy(name, 'delete');
         await removeFile(name).finally(() => setBusy(name, null));
@@ -219,7 +244,38 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
         const message = `${first.name}: ${describeFailure(failure.code, failure.detail)}`;
         patch({ actionFailure: { what: `delete ${failures.length} of ${names.length} files`, message, at: deps.now() } });
       }
+      // A folder is gone once none of its files failed (its row goes with the reload below).
+      const kept = new Set(failures.map((f) => f.name));
+      const emptied = folders.filter((folder) => ![...kept].some((n) => n.startsWith(folder)));
+      patch((f) => ({ selected: withTicks(f.selected, emptied, false), folders: f.folders.filter((p) => !emptied.includes(p)) }));
       if (failures.length < names.length) get().noteFilesChanged();
+    },
+
+    async prepareSelectionZip() {
+      const { selected, prefix, search } = get().files;
+      const names = Object.keys(selected);
+      const what = describeSelection(names);
+      patch({ archive: { id: null, what, fileName: null } });
+      try {
+        // A search's hits come from every folder: their paths are kept whole.
+        const body = { names, base: search === '' ? prefix : '' };
+        const ticket = await request<ArchiveTicket>('POST', '/api/archives', { body });
+        patch({ archive: { id: ticket.id, what, fileName: ticket.fileName } });
+        return deps.api.linkUrl(ticket.url);
+      } catch (err) {
+        const failure = asRequestError(err);
+        patch({ archive: null, actionFailure: { what: `download ${what} as a zip`, message: describeFailure(failure.code, failure.detail), at: deps.now() } });
+        return null;
+      }
+    },
+
+    noteArchiveProgress(progress) {
+      const archive = get().files.archive;
+      if (archive === null || archive.id !== progress.id || progress.state === 'sending') return;
+      patch({ archive: null });
+      if (progress.state === 'failed') {
+        patch({ actionFailure: { what: `download ${progress.fileName} (${archive.what})`, message: `The download was stopped: ${progress.detail ?? 'the cluster stopped sending it'}.`, at: deps.now() } });
+      }
     },
 
     openFileDetails(name) {

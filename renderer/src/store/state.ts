@@ -1,6 +1,6 @@
 // The shape of the one dashboard store: a slice per concern, each with its data and actions.
 import type { StoreApi } from 'zustand/vanilla';
-import type { ClusterSnapshot, JournalRecord, LogLine, NodeAction, ProfileList, S3Access, SavedBackup, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
+import type { ArchiveProgress, ClusterSnapshot, JournalRecord, LogLine, NodeAction, ProfileList, S3Access, SavedBackup, SaveProfileRequest, WatchedDeletePolicy, WatchedFolder, WatchedFolderSettings } from '../../../node-runtime/common/manager-api';
 import type { FileInfo, FileListItem } from '../../../node-runtime/common/api-types';
 import type { LogLevel } from '../../../node-runtime/common/config';
 import type { NodeEvent } from '../../../node-runtime/common/node-events';
@@ -79,8 +79,10 @@ export interface FilesData {
   readonly filter: string;
   /** The search `items` were listed for: "" while they are the open folder's entries. */
   readonly search: string;
-  /** Files ticked for a bulk action, by name. */
+  /** Files ticked for a bulk action, by name, and folders by path ("docs/sub/"). */
   readonly selected: Readonly<Record<string, true>>;
+  /** The zip of the selection being prepared, then sent (its download runs in the browser). */
+  readonly archive: ArchiveDownload | null;
   /** The file whose details drawer is open. */
   readonly openFile: string | null;
   readonly nextCursor: string | null;
@@ -98,6 +100,14 @@ export interface FilesData {
   readonly actionFailure: CommandFailure | null;
 }
 
+export interface ArchiveDownload {
+  /** Null while the manager is still finding the files. */
+  readonly id: string | null;
+  /** "2 files and 1 folder" */
+  readonly what: string;
+  readonly fileName: string | null;
+}
+
 export interface FilesSlice {
   readonly files: FilesData;
   /** Opens a folder ("" for the top level). */
@@ -108,8 +118,18 @@ export interface FilesSlice {
   setFileSort(key: FileSortKey): void;
   setFileFilter(text: string): void;
   setFilesSelected(names: readonly string[], selected: boolean): void;
-  /** Deletes every ticked file, a few at a time; failures stay ticked and are reported once. */
+  /**
+   * Deletes every ticked file, and every file in each ticked folder, a few at a time; failures
+   * stay ticked and are reported once.
+   */
   deleteSelectedFiles(): Promise<void>;
+  /**
+   * Asks the manager for a zip of the selection; resolves with the URL to download it from (a
+   * plain link, as for one file), or null when it failed (reported as the action failure).
+   */
+  prepareSelectionZip(): Promise<string | null>;
+  /** An `archive` event from the manager: a zip that failed mid-way is reported. */
+  noteArchiveProgress(progress: ArchiveProgress): void;
   /** Opens the details drawer of a file (re-reading its details), or closes it with null. */
   openFileDetails(name: string | null): void;
   /** The first `maxBytes` of a file as text, for a preview. */

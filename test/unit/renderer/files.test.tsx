@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FileListItem } from '../../../node-runtime/common/api-types';
 import { App } from '../../../renderer/src/App';
 import type { TestHarness } from './fake-deps';
@@ -197,17 +197,46 @@ describe('Files', () => {
     withFiles(h, [fileItem('a.txt'), fileItem('b.txt'), fileItem('c.txt')]);
     renderWithStore(<FilesView />, h.store);
     expect(screen.queryByRole('region', { name: 'Selection' })).toBeNull();
-    fireEvent.click(screen.getByRole('checkbox', { name: 'Select all files shown' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select everything shown' }));
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select b.txt' }));
     const bar = screen.getByRole('region', { name: 'Selection' });
-    expect(within(bar).getByText('2 selected')).toBeTruthy();
-    expect((screen.getByRole('checkbox', { name: 'Select all files shown' }) as HTMLInputElement).indeterminate).toBe(true);
+    expect(within(bar).getByText('2 files selected')).toBeTruthy();
+    expect((screen.getByRole('checkbox', { name: 'Select everything shown' }) as HTMLInputElement).indeterminate).toBe(true);
     fireEvent.click(within(bar).getByRole('button', { name: 'Delete 2 selected files' }));
     fireEvent.click(within(bar).getByRole('button', { name: 'Confirm delete 2 selected files' }));
     await act(settle);
     expect(commandsSent(h).sort()).toEqual(['DELETE /api/files/a.txt', 'DELETE /api/files/c.txt']);
     expect(screen.getAllByRole('row').slice(1).map((r) => r.getAttribute('aria-label'))).toEqual(['b.txt']);
     expect(screen.queryByRole('region', { name: 'Selection' })).toBeNull();
+  });
+
+  it('ticks folders too: one file downloads as itself, a folder or several files as one zip the manager names', async () => {
+    const h = harness();
+    withFiles(h, [fileItem('a.txt'), fileItem('b.txt')]);
+    h.store.setState((s) => ({ files: { ...s.files, folders: ['pics/'] } }));
+    h.api.on('POST', /^\/api\/archives$/, () => ({ id: 't9', url: '/api/archives/t9', fileName: 'dfs-files.zip', files: 12, totalBytes: 99 }));
+    const clicked: { href: string; download: string }[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push({ href: this.getAttribute('href') ?? '', download: this.getAttribute('download') ?? '(none)' });
+    });
+    try {
+      renderWithStore(<FilesView />, h.store);
+      fireEvent.click(screen.getByRole('checkbox', { name: 'Select a.txt' }));
+      const bar = screen.getByRole('region', { name: 'Selection' });
+      fireEvent.click(within(bar).getByRole('button', { name: 'Download' }));
+      expect(clicked).toEqual([{ href: h.api.linkUrl('/api/files/a.txt'), download: 'a.txt' }]);
+
+      fireEvent.click(screen.getByRole('checkbox', { name: 'Select folder pics/' }));
+      expect(screen.getByRole('row', { name: 'Folder pics/' }).getAttribute('aria-selected')).toBe('true');
+      expect(within(bar).getByText('1 file and 1 folder selected')).toBeTruthy();
+      fireEvent.click(within(bar).getByRole('button', { name: 'Download as zip' }));
+      await act(settle);
+      expect(h.api.calls.find((c) => c.method === 'POST')).toMatchObject({ path: '/api/archives', options: { body: { names: ['a.txt', 'pics/'], base: '' } } });
+      expect(clicked.at(-1)).toEqual({ href: '/api/archives/t9', download: '' });
+      expect(within(bar).getByRole('button', { name: 'Delete 1 file and 1 folder (every file in the folders too)' })).toBeTruthy();
+    } finally {
+      click.mockRestore();
+    }
   });
 
   it('steps into a folder and back up through the breadcrumb', () => {

@@ -70,6 +70,50 @@ describe('the files slice', () => {
     expect(h.store.getState().files.actionFailure?.message).toMatch(/^b\.txt: .*locked by alice/);
   });
 
+  it('deletes a ticked folder with every file below it, page by page', async () => {
+    h.api.on('GET', /^\/api\/files\?limit=1000&delimiter=%2F$/, () => ({ items: [fileItem('top.txt')], folders: ['old/', 'keep/'], nextCursor: null }));
+    await h.store.getState().loadFiles();
+    h.api.on('GET', /^\/api\/files\?prefix=old%2F&limit=1000$/, () => ({ items: [fileItem('old/a.txt')], nextCursor: 'old/a.txt' }));
+    h.api.on('GET', /^\/api\/files\?prefix=old%2F&limit=1000&cursor=old%2Fa\.txt$/, () => ({ items: [fileItem('old/sub/b.txt')], nextCursor: null }));
+    h.store.getState().setFilesSelected(['old/', 'top.txt'], true);
+    await h.store.getState().deleteSelectedFiles();
+    expect(h.api.calls.filter((c) => c.method === 'DELETE').map((c) => c.path).sort()).toEqual(['/api/files/old%2Fa.txt', '/api/files/old%2Fsub%2Fb.txt', '/api/files/top.txt']);
+    expect(h.store.getState().files).toMatchObject({ selected: {}, folders: ['keep/'], actionFailure: null });
+  });
+
+  it('asks the manager for a zip of the selection, with paths below the open folder, and reports one cut off mid-way', async () => {
+    h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('photos/a.jpg')], folders: ['photos/2024/'], nextCursor: null }));
+    h.store.getState().setFilePrefix('photos/');
+    await settle();
+    h.api.on('POST', /^\/api\/archives$/, () => ({ id: 't1', url: '/api/archives/t1', fileName: 'photos.zip', files: 7, totalBytes: 1234 }));
+    h.store.getState().setFilesSelected(['photos/a.jpg', 'photos/2024/'], true);
+    const url = await h.store.getState().prepareSelectionZip();
+    expect(url).toBe(h.api.linkUrl('/api/archives/t1'));
+    expect(h.api.calls.find((c) => c.method === 'POST')?.options?.body).toEqual({ names: ['photos/a.jpg', 'photos/2024/'], base: 'photos/' });
+    expect(h.store.getState().files.archive).toEqual({ id: 't1', what: '1 file and 1 folder', fileName: 'photos.zip' });
+
+    // Events of other archives change nothing; this one's failure is reported in words.
+    h.store.getState().noteArchiveProgress({ id: 'other', fileName: 'x.zip', files: 1, state: 'failed', detail: 'nope' });
+    h.store.getState().noteArchiveProgress({ id: 't1', fileName: 'photos.zip', files: 7, state: 'sending' });
+    expect(h.store.getState().files).toMatchObject({ archive: { id: 't1' }, actionFailure: null });
+    h.store.getState().noteArchiveProgress({ id: 't1', fileName: 'photos.zip', files: 7, state: 'failed', detail: '"photos/2024/b.jpg" was deleted while the zip was being sent' });
+    expect(h.store.getState().files.archive).toBeNull();
+    expect(h.store.getState().files.actionFailure).toMatchObject({
+      what: 'download photos.zip (1 file and 1 folder)',
+      message: 'The download was stopped: "photos/2024/b.jpg" was deleted while the zip was being sent.',
+    });
+  });
+
+  it('reports a zip the manager refused, and keeps full paths for a search’s hits', async () => {
+    h.store.setState((s) => ({ files: { ...s.files, prefix: 'docs/', search: 'report', selected: { 'a/report.txt': true, 'docs/report.txt': true } } }));
+    h.api.on('POST', /^\/api\/archives$/, () => failWith('not_found', '"a/report.txt" is no longer in the cluster', 404));
+    expect(await h.store.getState().prepareSelectionZip()).toBeNull();
+    expect(h.api.calls.find((c) => c.method === 'POST')?.options?.body).toEqual({ names: ['a/report.txt', 'docs/report.txt'], base: '' });
+    expect(h.store.getState().files.archive).toBeNull();
+    expect(h.store.getState().files.actionFailure).toMatchObject({ what: 'download 2 files as a zip' });
+    expect(h.store.getState().files.actionFailure?.message).toContain('"a/report.txt" is no longer in the cluster');
+  });
+
   it('opens the details drawer with freshly read details, and reads the head of a file for a preview', async () => {
     h.api.on('GET', /^\/api\/fileinfo\?name=a\.txt$/, () => ({ ...fileItem('a.txt', { version: 3 }), chunks: [], completeOn: [], replicas: [] }));
     h.api.on('GET', /^\/api\/files\/a\.txt$/, (call) => `head of a.txt (${call.options?.headers?.Range})`);

@@ -14,9 +14,13 @@ export const FILE_ROW_HEIGHT = 36;
 
 export const FolderRow = memo(function FolderRow({ path, index, top }: { path: string; index: number; top: number }) {
   const open = useApp((s) => s.setFilePrefix);
+  const ticked = useApp((s) => s.files.selected[path] === true);
+  const setSelected = useApp((s) => s.setFilesSelected);
   return (
-    <div role="row" aria-rowindex={index + 2} aria-label={`Folder ${path}`} className="file-row" style={{ top, height: FILE_ROW_HEIGHT }}>
-      <span role="cell" />
+    <div role="row" aria-rowindex={index + 2} aria-label={`Folder ${path}`} aria-selected={ticked} className="file-row" style={{ top, height: FILE_ROW_HEIGHT }}>
+      <span role="cell">
+        <input type="checkbox" aria-label={`Select folder ${path}`} checked={ticked} onChange={(e) => setSelected([path], e.currentTarget.checked)} />
+      </span>
       <span role="cell" className="file-name">
         <button type="button" className="link-button file-open" aria-label={`Open folder ${baseName(path)}`} onClick={() => open(path)}>
           <span aria-hidden="true" className="folder-mark">▸ </span>

@@ -1,5 +1,5 @@
 // The open folder as an accessible table whose body is virtualised: sortable headers, a tick box
-// per file and one for everything shown, sub-folders first.
+// per file and folder and one for everything shown, sub-folders first.
 import { useCallback, useMemo, type ReactNode } from 'react';
 import { Explained } from '../../shell/Explained';
 import { VirtualList, type VisibleRange } from '../../shell/VirtualList';
@@ -32,7 +32,7 @@ function SelectAll({ names }: { names: readonly string[] }) {
   return (
     <input
       type="checkbox"
-      aria-label="Select all files shown"
+      aria-label="Select everything shown"
       checked={names.length > 0 && ticked === names.length}
       ref={(el) => {
         if (el) el.indeterminate = ticked > 0 && ticked < names.length;
@@ -47,7 +47,7 @@ export function FileTable({ entries }: { entries: readonly FileEntry[] }) {
   const hasMore = useApp((s) => s.files.nextCursor !== null);
   const loadMore = useApp((s) => s.loadMoreFiles);
   const requestDetails = useApp((s) => s.requestFileDetails);
-  const fileNames = useMemo(() => entries.flatMap((e) => (e.kind === 'file' ? [e.file.name] : [])), [entries]);
+  const shownNames = useMemo(() => entries.map((e) => (e.kind === 'file' ? e.file.name : e.path)), [entries]);
 
   const onRangeChange = useCallback(
     ({ start, end }: VisibleRange) => {
@@ -62,7 +62,7 @@ export function FileTable({ entries }: { entries: readonly FileEntry[] }) {
       <div role="rowgroup">
         <div role="row" aria-rowindex={1} className="file-head">
           <span role="columnheader">
-            <SelectAll names={fileNames} />
+            <SelectAll names={shownNames} />
           </span>
           <SortHeader column="name" label="Name" />
           <SortHeader column="size" label="Size" numeric />
