@@ -118,7 +118,12 @@ describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440
         const problems: string[] = [];
         for (const view of VIEWS) {
           await page.getByRole('tab', { name: view }).click();
-          if (view === 'Files') await expect.poll(() => page.getByRole('row', { name: 'locked-by-someone.txt' }).count(), { timeout: 15_000 }).toBe(1);
+          if (view === 'Files') {
+            await expect.poll(() => page.getByRole('row', { name: 'locked-by-someone.txt' }).count(), { timeout: 15_000 }).toBe(1);
+            // With the selection's bar shown: a folder and a file ticked.
+            await page.getByRole('checkbox', { name: 'Select folder reports/' }).check();
+            await page.getByRole('checkbox', { name: 'Select photo.bin' }).check();
+          }
           if (view === 'Activity') await page.locator('.recharts-surface').first().waitFor({ timeout: 15_000 });
           problems.push(...(await overflowing(page)).map((p) => `${view}: ${p}`));
           if (view === 'Files') problems.push(...(await outsideTheirRow(page)).map((p) => `Files row ${p}`), ...(await misalignedColumns(page)));

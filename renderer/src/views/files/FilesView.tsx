@@ -41,7 +41,7 @@ export function FilesView() {
           id="file-filter"
           className="input"
           type="search"
-          placeholder="Search all folders by name"
+          placeholder="Search by name"
           value={files.filter}
           onChange={(e) => setFilter(e.currentTarget.value)}
         />
