@@ -1,8 +1,9 @@
 // Drives the pure Raft core in a real process: ticks it on a timer, feeds it peer messages, and
 // carries out each Ready in the order Raft's safety needs — persist, then send, then apply —
-// one Ready at a time. While one Ready is being made durable, new proposals pile up in the core
-// and leave together in the next Ready: that is where group commit comes from. Time, storage and
-// the read contexts are injected, so the simulator (test/sim) runs this very code.
+// one Ready at a time (a leader sends while it persists: see replicatesWhilePersisting). While
+// one Ready is being made durable, new proposals pile up in the core and leave together in the
+// next Ready: that is where group commit comes from. Time, storage and the read contexts are
+// injected, so the simulator (test/sim) runs this very code.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -414,27 +415,20 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
-    const { memory, durable, probe } = this.options;
+    const { probe } = this.options;
     probe?.received?.(rd);
-    // 1. Persist: snapshot, then entries and hard state, durably when the core says so.
-    if (rd.snapshot) {
-      this.emit('snapshotReceived', { index: rd.snapshot.metadata.index, bytes: rd.snapshot.data.byteLength });
-      // The WAL must not mark a snapshot taken here after this newer one.
-      await this.snapshots.settled();
-      this.installSnapshot();
-      await durable.saveSnapshot(rd.snapshot);
-      memory.applySnapshot({ metadata: rd.snapshot.metadata, data: DATA_IN_STORAGE });
+    // 1. Persist, 2. send: only once persisted may messages that depend on it leave — except a
+    // leader's, which leave while it writes (replicatesWhilePersisting).
+    if (this.replicatesWhilePersisting(rd) || this.options.testingKnobs?.sendBeforeDurable === true) {
+      const persisted = this.persist(rd);
+      // A crash between the two (the simulator throws from the probe) must not leave it unobserved.
+      persisted.catch(() => undefined);
+      this.send(rd);
+      await persisted;
+    } else {
+      await this.persist(rd);
+      this.send(rd);
     }
-    if (rd.entries.length > 0 || rd.hardState) {
-      const saved = durable.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
-      if (this.options.testingKnobs?.sendBeforeDurable !== true) await saved;
-      if (rd.entries.length > 0) memory.append(rd.entries);
-      if (rd.hardState) memory.setHardState(rd.hardState);
-    }
-    probe?.persisted?.(rd);
-    // 2. Send: only now may messages that depend on the persisted state leave.
-    if (rd.messages.length > 0) this.sendMessages(rd.messages);
-    probe?.sent?.(rd);
     if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role);
     if (rd.softState || rd.hardState) this.tellRaftState();
     if (rd.messages.length > 0 && this.listenerCount('votesSent') > 0) {
@@ -450,6 +444,56 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     this.installSnapshot();
     this.maybeSnapshot();
     this.emit('readyHandled');
+  }
+
+  /** Snapshot, then entries and hard state, durably when the core says so. */
+  private async persist(rd: Ready): Promise<void> {
+    const { memory, durable, probe } = this.options;
+    if (rd.snapshot) {
+      this.emit('snapshotReceived', { index: rd.snapshot.metadata.index, bytes: rd.snapshot.data.byteLength });
+      // The WAL must not mark a snapshot taken here after this newer one.
+      await this.snapshots.settled();
+      this.installSnapshot();
+      await durable.saveSnapshot(rd.snapshot);
+      memory.applySnapshot({ metadata: rd.snapshot.metadata, data: DATA_IN_STORAGE });
+    }
+    if (rd.entries.length > 0 || rd.hardState) {
+      await durable.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
+      if (rd.entries.length > 0) memory.append(rd.entries);
+      if (rd.hardState) memory.setHardState(rd.hardState);
+    }
+    probe?.persisted?.(rd);
+  }
+
+  private send(rd: Ready): void {
+    if (rd.messages.length > 0) this.sendMessages(rd.messages);
+    this.options.probe?.sent?.(rd);
+  }
+
+  /**
+   * Whether this Ready's messages may leave while its entries are being written: the leader's
+   * parallel log write of Raft thesis §10.2.1, as etcd's server does it. A write then waits for
+   * the slower of the leader's fsync and a follower's round trip with its fsync, not their sum.
+   *
+   * Safe because of what a leader's messages claim. Appends, heartbeats, snapshots, ReadIndex
+   * answers and TimeoutNow say "this is my log, at my term"; none says "I hold these entries".
+   * - Commitment: the core counts the leader's own copy toward a quorum only at advance(), after
+   *   this Ready's entries are durable (Raft.persistedTo); the followers' acknowledgements count
+   *   as before, and a follower acknowledges only what it persisted (it never takes this path).
+   *   So a commit is still on a quorum of disks, and a leader that crashes before its write lands
+   *   loses entries nobody was told are committed.
+   * - Log matching: the entries carry the leader's term, which is durable (required below), and a
+   *   node leads a term once; a leader that crashes and restarts cannot lead that term again, so
+   *   no other entry can ever take the same index and term.
+   * - The term and vote: a Ready that changes them (a node that just campaigned and, alone, won)
+   *   takes the ordinary path, so no message shows a term the disk may forget.
+   * A Ready handed out as leader carries no follower's answers: a node cannot be a follower and
+   * then lead within one Ready without a new term, which fails the check below.
+   */
+  private replicatesWhilePersisting(rd: Ready): boolean {
+    if ((rd.softState?.role ?? this.role) !== 'leader' || rd.snapshot || rd.entries.length === 0) return false;
+    const durable = this.options.memory.initialState().hardState;
+    return rd.hardState === undefined || (rd.hardState.term === durable.term && rd.hardState.vote === durable.vote);
   }
 
   /** Sends now, except snapshots held without their data: those leave once read back from storage. */

@@ -7,7 +7,8 @@
 //   while (node.hasReady()) {
 //     const rd = node.ready();
 //     persist rd.snapshot (storage.applySnapshot), rd.entries (storage.append), rd.hardState
-//     (storage.setHardState) — durably when rd.mustSync — then send rd.messages;
+//     (storage.setHardState) — durably when rd.mustSync — then send rd.messages (a leader may
+//     send them while it persists: see Ready in types.ts);
 //     apply rd.committedEntries in order (decodeConfChange + node.applyConfChange for 'confChange'
 //     entries), serve rd.readStates once applied up to their index;
 //     node.advance(rd);

@@ -170,6 +170,14 @@ export class RaftLog {
     this.unstable.stableTo(i, t);
   }
 
+  /**
+   * The last index the driver has made durable as far as the core knows (advance()). A pending
+   * snapshot is not counted out: only a follower holds one, and only a leader asks.
+   */
+  lastStableIndex(): number {
+    return this.unstable.entries.length > 0 ? this.unstable.offset - 1 : this.lastIndex();
+  }
+
   stableSnapTo(i: number): void {
     this.unstable.stableSnapTo(i);
   }

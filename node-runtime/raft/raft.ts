@@ -65,7 +65,7 @@ export class Raft {
   role: Role = 'follower';
   readonly log: RaftLog;
   readonly tracker = new ProgressTracker();
-  /** Outgoing messages; sent by the driver only after the Ready they came with is persisted. */
+  /** Outgoing messages; sent by the driver once the Ready they came with is persisted (see Ready for a leader's exception). */
   msgs: Message[] = [];
   readStates: ReadState[] = [];
   leadTransferee: NodeId = NONE;
@@ -214,7 +214,8 @@ export class Raft {
     const lastIndex = this.log.lastIndex();
     for (const [id, old] of this.tracker.progress) {
       const pr = new Progress(lastIndex + 1, this.maxInflight, old.isLearner);
-      if (id === this.id) pr.match = lastIndex;
+      // Our own match is what our disk holds: an unstable tail counts once persisted (persistedTo).
+      if (id === this.id) pr.match = this.log.lastStableIndex();
       this.tracker.progress.set(id, pr);
     }
     this.pendingConfIndex = 0;
@@ -674,10 +675,26 @@ export class Raft {
   private appendEntries(proposed: readonly ProposedEntry[]): void {
     const last = this.log.lastIndex();
     const ents: Entry[] = proposed.map((e, i) => ({ term: this.term, index: last + 1 + i, kind: e.kind, data: e.data }));
+    // The leader counts itself toward a quorum only once the driver has made these entries
+    // durable (persistedTo): the driver may send them while it writes them.
     this.log.append(ents);
-    // The leader counts itself: its entries are persisted before any message of this Ready goes out.
-    this.tracker.progress.get(this.id)?.maybeUpdate(this.log.lastIndex());
-    this.maybeCommit();
+  }
+
+  /**
+   * The driver made the log durable up to `index` (of `term`): a leader now counts itself for
+   * those entries. Raft thesis §10.2.1 lets a leader write its log in parallel with replicating
+   * it, so followers' acknowledgements may arrive before its own write completes; counting itself
+   * at append time would let an entry commit on the leader's memory and one follower's disk, and
+   * a crash of the leader could then lose it.
+   */
+  persistedTo(index: number, term: number): void {
+    if (this.role !== 'leader' || !this.log.matchTerm(index, term)) return;
+    const self = this.tracker.progress.get(this.id);
+    if (self === undefined || !self.maybeUpdate(index)) return;
+    if (this.maybeCommit()) {
+      this.releasePendingReads();
+      this.bcastAppend();
+    }
   }
 
   /** Advances commit to the highest index stored on a quorum, if that entry is of this term. */

@@ -191,6 +191,7 @@ export class RawNode {
         storageLastIndex: storage.lastIndex(),
       });
       r.log.stableTo(last.index, last.term);
+      r.persistedTo(last.index, last.term);
     }
     if (rd.hardState !== undefined) {
       const stored = storage.initialState().hardState;

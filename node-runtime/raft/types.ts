@@ -134,7 +134,11 @@ export interface ReadState {
  *  2. send `messages`;
  *  3. apply `committedEntries` (and restore `snapshot` into the state machine first if present);
  *  4. call `advance()`.
- * Sending a message before the data it depends on is durable breaks Raft's safety.
+ * Sending a message before the data it depends on is durable breaks Raft's safety. One exception
+ * (Raft thesis §10.2.1): a leader whose term and vote are already durable may send a Ready's
+ * messages while it persists the Ready's entries, since nothing it sends then claims that its own
+ * log holds them. The core counts the leader's own copy toward a quorum only at advance(), once
+ * the driver has made the entries durable.
  */
 export interface Ready {
   /** Set when role or leader changed since the last Ready. */
