@@ -913,11 +913,9 @@ export class Raft {
   }
 
   private readIndexAsLeader(from: NodeId, context: string): void {
-    if (this.tracker.isSingleton() && this.tracker.isVoter(this.id)) {
-      this.respondToRead(from, this.log.committed, context);
-      return;
-    }
     // Until an entry of this term commits, our commit index may lag what earlier leaders committed.
+    // A lone voter too: it commits its no-op only once it has written it (persistedTo), and an
+    // entry an earlier leader committed may be in its log and not yet known committed here.
     if (this.log.zeroTermOnCompacted(this.log.committed) !== this.term) {
       this.pendingReads.push({ from, context });
       return;
@@ -926,6 +924,10 @@ export class Raft {
   }
 
   private confirmRead(from: NodeId, context: string): void {
+    if (this.tracker.isSingleton() && this.tracker.isVoter(this.id)) {
+      this.respondToRead(from, this.log.committed, context);
+      return;
+    }
     const key = this.readOnly.addRequest(this.log.committed, from, context);
     this.readOnly.recvAck(this.id, key);
     this.bcastHeartbeat(key);

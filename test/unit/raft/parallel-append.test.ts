@@ -75,4 +75,17 @@ describe('§10.2.1 the leader writes its log in parallel with replicating it', (
     net.stabilize();
     expect(net.appliedData(1)).toEqual(['solo']);
   });
+
+  it('a lone voter that just won answers a read only once its own no-op is written and committed', () => {
+    // Its commit index can lag what an earlier leader committed: the read waits for its term's entry.
+    const net = new Network([1]);
+    net.raw(1).campaign();
+    expect(net.status(1).role).toBe('leader');
+    net.raw(1).readIndex('r');
+    const rd = net.raw(1).ready();
+    const noop = rd.entries[rd.entries.length - 1]?.index ?? 0;
+    expect(rd.readStates).toEqual([]);
+    persistAndAdvance(net.node(1), rd);
+    expect(net.raw(1).ready().readStates).toEqual([{ index: noop, context: 'r' }]);
+  });
 });
