@@ -8,6 +8,7 @@ import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { BODY_PROGRESS_BYTES, watchBodyProgress } from '../common/body-progress';
 import { advertisedHost, serverUrl } from '../common/listen-address';
 import type { LeaderSeen, S3Services } from './s3-services';
 import { authenticate } from './authenticate';
@@ -133,17 +134,18 @@ async function routeToLeader(s3: S3Request, options: S3EndpointOptions): Promise
 }
 
 /**
- * A body that stops arriving for `idleMs` is answered RequestTimeout and cut (its upload stores
- * nothing), as the node API's bodyIdleTimeout does. Only the body is timed: the socket outlives
- * the request on keep-alive, so the timer goes once the body has ended or the answer is done.
+ * A body that stops arriving for `idleMs`, or trickles in too slowly to count as arriving
+ * (common/body-progress.ts), is answered RequestTimeout and cut (its upload stores nothing), as
+ * the node API's bodyIdleTimeout does. Only the body is timed: the watch stops once the body has
+ * ended or the answer is done.
  */
 function timeBody(s3: S3Request, idleMs: number): void {
   const { req, res } = s3;
   if (req.complete) return;
   const socket = req.socket;
-  const onTimeout = (): void => {
+  const onStall = (): void => {
     if (req.complete) return;
-    const answer = new S3Error('RequestTimeout', `No byte of the request body arrived for ${idleMs} ms; nothing was stored.`);
+    const answer = new S3Error('RequestTimeout', `Less than ${BODY_PROGRESS_BYTES} bytes of the request body arrived in ${idleMs} ms; nothing was stored.`);
     if (!res.headersSent) res.setHeader('connection', 'close');
     sendError(s3, answer);
     // The answer leaves first; failing the request then fails the upload's stream (nothing stored).
@@ -153,14 +155,7 @@ function timeBody(s3: S3Request, idleMs: number): void {
     if (res.writableFinished) fail();
     else res.once('finish', fail).once('close', fail);
   };
-  // On the request, not the socket: Node's server destroys a timed-out socket unless the
-  // request, its response or the server listens for 'timeout'.
-  req.setTimeout(idleMs, onTimeout);
-  const stop = (): void => {
-    req.off('timeout', onTimeout);
-    // Node may have set its own keep-alive timeout on the socket since: leave that one alone.
-    if (!socket.destroyed && (socket as { timeout?: number }).timeout === idleMs) socket.setTimeout(0);
-  };
+  const stop = watchBodyProgress(() => socket.bytesRead, idleMs, onStall);
   req.once('end', stop);
   res.once('close', stop);
 }

@@ -425,26 +425,40 @@ describe("the cluster's own limits, as S3 errors", () => {
   });
 });
 
-describe('a body that stops arriving', () => {
-  it('is answered RequestTimeout after bodyIdleTimeoutMs, and nothing is stored', async () => {
+describe('a body that stops arriving or trickles in', () => {
+  /** A signed PutObject of 1,000 bytes: `first` sent at once, then a byte every `dripMs` (never, with 0); resolves with the raw answer. */
+  const slowPut = (key: string, first: string, dripMs: number) => {
+    const url = new URL(s3Target(endpoint, `/objects/${key}`));
+    const headers = signedHeaders(url, 'PUT', 'UNSIGNED-PAYLOAD', { 'content-length': '1000' });
+    return new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), url.hostname, () => {
+        const lines = Object.entries({ ...headers, host: url.host }).map(([k, v]) => `${k}: ${v}`);
+        socket.write(`PUT ${url.pathname} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${first}`);
+      });
+      const drip = dripMs > 0 ? setInterval(() => socket.write('x'), dripMs) : undefined;
+      let text = '';
+      socket.setEncoding('utf8').on('data', (d: string) => (text += d));
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(text);
+      });
+      socket.on('error', reject);
+    });
+  };
+
+  it.each([
+    ['stalls', 'stalled.bin', 0],
+    ['trickles a byte every 200 ms (never idle for the whole timeout)', 'trickled.bin', 200],
+  ])('one that %s is answered RequestTimeout after bodyIdleTimeoutMs, and nothing is stored', async (_what, key, dripMs) => {
     const setIdle = (ms: number) => fetch(`${s3.leader.url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bodyIdleTimeoutMs: ms }) });
     expect((await setIdle(1_000)).status).toBe(200);
     try {
-      const url = new URL(s3Target(endpoint, '/objects/stalled.bin'));
-      const headers = signedHeaders(url, 'PUT', 'UNSIGNED-PAYLOAD', { 'content-length': '1000' });
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = net.connect(Number(url.port), url.hostname, () => {
-          const lines = Object.entries({ ...headers, host: url.host }).map(([k, v]) => `${k}: ${v}`);
-          socket.write(`PUT ${url.pathname} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${'x'.repeat(100)}`);
-        });
-        let text = '';
-        socket.setEncoding('utf8').on('data', (d: string) => (text += d));
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-      });
+      const started = Date.now();
+      const answer = await slowPut(key, 'x'.repeat(100), dripMs);
       expect(answer).toMatch(/^HTTP\/1\.1 400/);
       expect(answer).toContain('<Code>RequestTimeout</Code>');
-      expect((await call({ method: 'HEAD', path: '/objects/stalled.bin' })).status).toBe(404);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect((await call({ method: 'HEAD', path: `/objects/${key}` })).status).toBe(404);
     } finally {
       await setIdle(30_000);
     }

@@ -20,7 +20,7 @@ export const SETTING_META: Readonly<Record<string, SettingMeta>> = {
   lockDefaultTtlMs: { label: 'Default lock length', help: 'How long a lock lasts when the client does not say.' },
   logLevel: { label: 'Log level', help: 'The least important kind of message this node still writes to its log.' },
   diskReserveBytes: { label: 'Disk kept free', help: 'Free space this node never fills; writes that would use it are refused.' },
-  bodyIdleTimeoutMs: { label: 'Stalled upload limit', help: 'An upload that sends nothing for this long is cut off.' },
+  bodyIdleTimeoutMs: { label: 'Stalled upload limit', help: 'An upload that sends less than 1 KiB in this long (stalled, or trickling) is cut off.' },
   openHealthRoutes: { label: 'Open health checks', help: 'With an API token set, /livez, /readyz and /metrics still answer without it.' },
   maxConcurrentUploads: { label: 'Uploads at once', help: 'Uploads this node takes at the same time; more wait for a free slot (429).' },
   requestTimeoutMs: { label: 'Request time limit', help: 'Longest a whole request may take to arrive; 0 means no limit.' },
