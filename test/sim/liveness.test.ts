@@ -3,6 +3,9 @@
 // healthy cluster quickly and fails one that cannot make progress.
 
 import { describe, expect, it } from 'vitest';
+import { encodeConfChange } from '../../node-runtime/raft/index';
+import type { ConfChange, ConfState, Entry } from '../../node-runtime/raft/index';
+import { configurationsAhead } from './membership';
 import { describeFailure, runScenario, runSeed } from './run';
 import { drawScenario } from './scenario';
 import type { ScenarioOverrides } from './scenario';
@@ -80,5 +83,26 @@ describe('the liveness phase', () => {
     expect(result.ok, describeFailure(result)).toBe(true);
     expect(result.stats.convergedAfter).toBeGreaterThanOrEqual(0);
     expect(result.stats.convergedAfter).toBeLessThanOrEqual(result.scenario.livenessBound);
+  });
+});
+
+describe('the configurations in play when a voter is kept down', () => {
+  const change = (index: number, cc: ConfChange): Entry => ({ index, term: 1, kind: 'confChange', data: encodeConfChange(cc) });
+  const threeVoters: ConfState = { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+
+  it('follow the unapplied changes of a log: a joint change, then its leave', () => {
+    const ahead = configurationsAhead(threeVoters, [
+      change(5, { changes: [{ op: 'addVoter', nodeId: 4 }, { op: 'removeNode', nodeId: 1 }], transition: 'auto' }),
+      { index: 6, term: 1, kind: 'normal', data: new Uint8Array(0) },
+      change(7, { changes: [], transition: 'leaveJoint' }),
+    ]);
+    expect(ahead?.map((cs) => [cs.voters, cs.votersOutgoing])).toEqual([
+      [[2, 3, 4], [1, 2, 3]],
+      [[2, 3, 4], []],
+    ]);
+  });
+
+  it('are unknown when a change does not apply to the configuration the node holds (another branch)', () => {
+    expect(configurationsAhead(threeVoters, [change(5, { changes: [], transition: 'leaveJoint' })])).toBeUndefined();
   });
 });

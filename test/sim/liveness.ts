@@ -1,14 +1,16 @@
 // The liveness phase: faults stop, the network heals, every member comes back up, and within a
 // bound of simulated time the cluster must elect a leader, commit every pending write, serve a
 // linearizable read and bring every member's state machine to the same index. Optionally a first
-// round keeps the last leader down and asks the same of the others (what a quorum promises).
+// round keeps a voter down (often the last leader) and asks the same of the others (what a quorum
+// promises).
 
 import type { ConfState, NodeId } from '../../node-runtime/raft/index';
 import type { Cluster } from './cluster';
-import { membersOf } from './membership';
+import { configurationsAhead, membersOf } from './membership';
 import type { Operator } from './membership';
 import type { FaultInjector } from './faults';
 import type { LinkFaults } from './network';
+import type { Prng } from './prng';
 import type { SimNode } from './sim-node';
 import { Violation } from './violation';
 import type { Workload } from './workload';
@@ -29,6 +31,8 @@ export class LivenessPhase {
     private readonly workload: Workload,
     private readonly calmLinks: LinkFaults,
     private readonly pollEvery: number,
+    /** Picks the voter kept down (its own stream: older runs draw nothing from it). */
+    private readonly random: Prng,
   ) {}
 
   async run(bound: number, oneDownFirst = false): Promise<LivenessOutcome> {
@@ -94,24 +98,28 @@ export class LivenessPhase {
   }
 
   /**
-   * The leader (or else the last node that led), if a quorum of every configuration in play
-   * remains without it: every half that
-   * holds it (of every node's applied configuration) has at least three voters, and no node's log
-   * holds a membership change it has not applied (that could yet shrink a half).
+   * A voter whose absence leaves a quorum in every configuration in play: every half that holds
+   * it has at least three voters, in each node's applied configuration and in every one the
+   * membership changes its log holds unapplied would take it through (none is kept down when
+   * those do not apply to it). Half of the time the leader (or else the last node that led) when
+   * it qualifies, otherwise any qualifying voter: a follower, a voter just promoted or added.
    */
   private voterToKeepDown(): NodeId | undefined {
-    const id = this.cluster.leader()?.id ?? this.cluster.lastLeader;
-    if (id === undefined) return undefined;
-    const tolerates = (cs: ConfState): boolean => [cs.voters, cs.votersOutgoing].every((half) => !half.includes(id) || half.length >= 3);
+    const inPlay: ConfState[] = [];
     for (const node of this.cluster.nodes.values()) {
-      if (!tolerates(node.membership)) return undefined;
       const disk = node.disk;
-      for (let i = Math.max(node.appliedIndex + 1, disk.firstIndex()); i <= disk.lastIndex(); i++) {
-        const [entry] = disk.entries(i, i + 1);
-        if (entry?.kind === 'confChange') return undefined;
-      }
+      const from = Math.max(node.appliedIndex + 1, disk.firstIndex());
+      const ahead = configurationsAhead(node.membership, from <= disk.lastIndex() ? disk.entries(from, disk.lastIndex() + 1) : []);
+      if (ahead === undefined) return undefined;
+      inPlay.push(node.membership, ...ahead);
     }
-    return id;
+    const tolerates = (id: NodeId, cs: ConfState): boolean => [cs.voters, cs.votersOutgoing].every((half) => !half.includes(id) || half.length >= 3);
+    const voters = [...new Set(inPlay.flatMap((cs) => [...cs.voters, ...cs.votersOutgoing]))].sort((a, b) => a - b);
+    const qualifying = voters.filter((id) => inPlay.every((cs) => tolerates(id, cs)));
+    if (qualifying.length === 0) return undefined;
+    const leader = this.cluster.leader()?.id ?? this.cluster.lastLeader;
+    if (leader !== undefined && qualifying.includes(leader) && this.random.chance(0.5)) return leader;
+    return this.random.pick(qualifying);
   }
 
   /**

@@ -1,7 +1,11 @@
 // The operator: membership changes (single-server and joint, learners promoted to voters,
 // voters removed and added back), leadership transfers and forced elections.
 
-import type { ConfChange, ConfChangeSingle, ConfState, NodeId } from '../../node-runtime/raft/index';
+import { Changer, restoreConfig } from '../../node-runtime/raft/confchange';
+import type { ChangeResult } from '../../node-runtime/raft/confchange';
+import { decodeConfChange } from '../../node-runtime/raft/index';
+import type { ConfChange, ConfChangeSingle, ConfState, Entry, NodeId } from '../../node-runtime/raft/index';
+import { ProgressTracker } from '../../node-runtime/raft/tracker/tracker';
 import type { Cluster } from './cluster';
 import type { Prng } from './prng';
 import type { FaultRates } from './scenario';
@@ -10,6 +14,31 @@ import type { SimNode } from './sim-node';
 /** Everyone the configuration mentions, voters and learners, incoming and outgoing. */
 export function membersOf(cs: ConfState): NodeId[] {
   return [...new Set([...cs.voters, ...cs.votersOutgoing, ...cs.learners, ...cs.learnersNext])];
+}
+
+/**
+ * The configurations a node goes through from `cs` (the one it applied) as it applies the
+ * membership changes among `entries` (what its log holds past its applied index), or undefined
+ * when they do not apply to it (entries of a branch a leader will overwrite: anything may follow).
+ */
+export function configurationsAhead(cs: ConfState, entries: readonly Entry[]): ConfState[] | undefined {
+  const tracker = new ProgressTracker();
+  const take = (change: ChangeResult): void => {
+    tracker.config = change.config;
+    tracker.progress = change.progress;
+  };
+  take(restoreConfig(cs, 0, 1));
+  const ahead: ConfState[] = [];
+  for (const entry of entries) {
+    if (entry.kind !== 'confChange') continue;
+    try {
+      take(new Changer(tracker, 0, 1).apply(decodeConfChange(entry.data)));
+    } catch {
+      return undefined;
+    }
+    ahead.push(tracker.confState());
+  }
+  return ahead;
 }
 
 export class Operator {

@@ -78,8 +78,8 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
  *   inputs pile up) on a lossy disk (a crash loses what was not yet synced), with many crashes;
  * - reconfig: membership changes under partitions (leaders demoted or removed while cut off from
  *   some voters, learners ahead of voters), crashes between a change's persist and its apply, and
- *   restarts slow to apply what they know is committed; its liveness phase first keeps the last
- *   leader down and requires the others to make progress without it;
+ *   restarts slow to apply what they know is committed; its liveness phase first keeps a voter
+ *   down (the last leader half of the time) and requires the others to make progress without it;
  * - failover: crashes that peers see as closed connections (kill -9), so followers of a dead
  *   leader campaign after a short grace; connections that close while both ends live (a
  *   flapping link); and pauses (SIGSTOP) of up to many election timeouts, the paused node

@@ -92,6 +92,7 @@ export async function runScenario(seed: number, pick: (random: Prng) => Scenario
   const faultRandom = root.fork();
   const operatorRandom = root.fork();
   const workloadRandom = root.fork();
+  const livenessRandom = root.fork();
   const scenario = pick(scenarioRandom);
   const { core: knobs, driver: driverKnobs } = options.knob ? knobSettings(options.knob) : {};
   const checker: CheckerOptions = { readyContract: !options.noContractChecks };
@@ -117,7 +118,7 @@ export async function runScenario(seed: number, pick: (random: Prng) => Scenario
   const faults = new FaultInjector(cluster, faultRandom, scenario.faults, scenario.raft.electionTicks * scenario.tickInterval);
   const operator = new Operator(cluster, operatorRandom, scenario.faults);
   const workload = new Workload(cluster, workloadRandom, scenario.workload, 20 * scenario.tickInterval);
-  const liveness = new LivenessPhase(cluster, faults, operator, workload, scenario.healedLinks, scenario.tickInterval);
+  const liveness = new LivenessPhase(cluster, faults, operator, workload, scenario.healedLinks, scenario.tickInterval, livenessRandom);
   if (options.verbose) cluster.trace.log(undefined, `scenario ${JSON.stringify(scenario)}`);
 
   let violation: RunResult['violation'];

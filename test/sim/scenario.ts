@@ -102,9 +102,9 @@ export interface Scenario {
   /** Once faults stop, the cluster must have a leader and be fully caught up within this time. */
   readonly livenessBound: number;
   /**
-   * The liveness phase first keeps one voter down (the last leader) when every configuration in
-   * play still has a quorum without it, and requires the rest to make progress on their own
-   * within the bound; then it comes back and the usual phase follows.
+   * The liveness phase first keeps one voter down (the last leader half of the time, else any
+   * voter) whose absence leaves a quorum in every configuration in play, and requires the rest to
+   * make progress on their own within the bound; then it comes back and the usual phase follows.
    */
   readonly oneDownFirst?: boolean;
 }
