@@ -3,7 +3,7 @@
 // and small files' inline contents. It enforces no policy; the state machine decides what may be
 // written.
 
-import { InlineContents, isInline, type InlineContent } from './inline-contents';
+import { InlineContents, isInline, type ContentBytes, type InlineContent } from './inline-contents';
 import type { FileRecord } from './outcomes';
 import { SortedNameIndex } from './sorted-names';
 
@@ -52,8 +52,13 @@ export class FileCatalog {
   private readonly files = new Map<string, FileRecord>();
   private readonly names = new SortedNameIndex();
   private readonly chunkRefs = new Map<string, number>();
-  private readonly inline = new InlineContents();
+  private readonly inline: InlineContents;
   private bytes = 0;
+
+  /** `contentBytes`: where small files' bytes are kept (in memory unless given). */
+  constructor(contentBytes?: ContentBytes) {
+    this.inline = new InlineContents(contentBytes);
+  }
 
   get(name: string): FileRecord | undefined {
     return this.files.get(name);
@@ -179,10 +184,12 @@ export class FileCatalog {
     this.chunkRefs.clear();
     this.inline.clear();
     this.bytes = 0;
-    const given = new Map(contents.map((c) => [c.sha256, c.bytes]));
+    const given = new Map(contents.map((c) => [c.sha256, c]));
     for (const record of records) {
       this.files.set(record.name, record);
-      this.retain(record, given.get(record.sha256));
+      // Read only where the bytes are taken in: once per content, however many records share it.
+      const content = isInline(record) && !this.inline.holds(record.sha256) ? given.get(record.sha256)?.read() : undefined;
+      this.retain(record, content);
     }
     this.names.reset(records.map((r) => r.name));
   }

@@ -21,7 +21,7 @@ export {
 } from './commands';
 export { toFileInfo, toFileList, toFileListItem, toLockGrant, toLockInfo } from './api-views';
 export { DEFAULT_LIST_LIMIT, type ListOptions, type ListPage } from './file-catalog';
-export { isInline } from './inline-contents';
+export { isInline, type ContentBytes } from './inline-contents';
 export {
   rejectionToApiError,
   type Applied,

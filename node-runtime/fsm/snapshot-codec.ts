@@ -107,7 +107,10 @@ export function* encodeSnapshotPieces(state: SnapshotState): Generator<Uint8Arra
   yield utf8(`{"appliedIndex":${JSON.stringify(state.appliedIndex)},"logTime":${JSON.stringify(state.logTime)},"files":[`);
   yield* jsonItems(state.files, FILES_PER_PIECE, canonicalFile);
   yield utf8('],"contents":[');
-  yield* jsonItems(state.contents, CONTENTS_PER_PIECE, (c) => ({ sha256: c.sha256, data: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength).toString('base64') }));
+  yield* jsonItems(state.contents, CONTENTS_PER_PIECE, (c) => {
+    const bytes = c.read();
+    return { sha256: c.sha256, data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
+  });
   const locks = state.locks.map((l) => ({ name: l.name, owner: l.owner, token: l.token, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt }));
   const config = state.config.map((c) => ({ key: c.key, value: c.value, source: c.source }));
   yield utf8(`],"locks":${JSON.stringify(locks)},"config":${JSON.stringify(config)},"requests":[`);
@@ -205,7 +208,12 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
       throw err;
     }
   };
-  const contents = (parsed.data.contents ?? []).map((c, i) => ({ sha256: c.sha256, bytes: fromBase64(c.data, `contents.${i}.data`) }));
+  const sizes = new Map<string, number>();
+  const contents = (parsed.data.contents ?? []).map((c, i) => {
+    const bytes = fromBase64(c.data, `contents.${i}.data`);
+    sizes.set(c.sha256, bytes.length);
+    return { sha256: c.sha256, read: () => bytes };
+  });
   const state = {
     ...parsed.data,
     files: parsed.data.files.map((f, i) => file(f, `files.${i}`)),
@@ -214,9 +222,8 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
   };
   assertSortedUnique(state.files.map((f) => f.name), 'files');
   assertSortedUnique(contents.map((c) => c.sha256), 'contents');
-  const held = new Map(contents.map((c) => [c.sha256, c.bytes.length]));
   for (const file of state.files) {
-    if (isInline(file) && held.get(file.sha256) !== file.size) throw new SnapshotFormatError(`the content of inline file ${file.name} is missing or not ${file.size} bytes`);
+    if (isInline(file) && sizes.get(file.sha256) !== file.size) throw new SnapshotFormatError(`the content of inline file ${file.name} is missing or not ${file.size} bytes`);
   }
   assertSortedUnique(state.locks.map((l) => l.name), 'locks');
   for (const { key, value } of state.config) {

@@ -32,6 +32,7 @@ import {
   type PutCommand,
 } from './commands';
 import { FileCatalog, type ListOptions, type ListPage } from './file-catalog';
+import type { ContentBytes } from './inline-contents';
 import { LockTable } from './lock-table';
 import type { Applied, ApplyResult, FileRecord, LockRecord, Rejection } from './outcomes';
 import { RequestTable, type RecordedRequest } from './request-table';
@@ -85,7 +86,7 @@ function recordChunks(cmd: PutCommand): readonly ChunkRef[] {
 }
 
 export class StateMachine {
-  private readonly catalog = new FileCatalog();
+  private readonly catalog: FileCatalog;
   private readonly locks = new LockTable();
   private readonly requests = new RequestTable();
   private readonly config: ClusterConfig;
@@ -95,9 +96,12 @@ export class StateMachine {
   /**
    * `timingDefaults`: the Raft timeouts this node runs with until the log sets one (a local
    * cluster's are shorter). They never decide an entry's outcome (see ClusterConfig).
+   * `contentBytes`: where small files' bytes are kept; in memory unless given (a node keeps them in
+   * a pack file, storage/content-pack.ts). Where they are never changes what any command does.
    */
-  constructor(timingDefaults?: Readonly<RaftTiming>) {
+  constructor(timingDefaults?: Readonly<RaftTiming>, contentBytes?: ContentBytes) {
     this.config = new ClusterConfig(timingDefaults);
+    this.catalog = new FileCatalog(contentBytes);
   }
 
   /** Builds a state machine holding exactly the state a snapshot captured. */

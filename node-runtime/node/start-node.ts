@@ -55,7 +55,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
     join: options.join,
     logger,
   });
-  const fsm = new StateMachine(timingDefaultsFor(options.cluster));
+  const fsm = new StateMachine(timingDefaultsFor(options.cluster), storage.storage.contents);
   if (storage.snapshot) fsm.restore(storage.snapshot.data);
   const removedTemp = await storage.storage.chunks.cleanupTemp();
   if (removedTemp > 0) logger.info({ removedTemp }, 'removed temp files left by an interrupted write');

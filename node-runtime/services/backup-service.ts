@@ -72,13 +72,13 @@ export class BackupService {
       contents: contents.size,
       bytes: [...contents.values()].reduce((sum, f) => sum + f.size, 0),
     };
-    const inline = new Map(captured.contents.map((c) => [c.sha256, c.bytes]));
+    const inline = new Map(captured.contents.map((c) => [c.sha256, c.read]));
     const stream = Readable.from(this.frames(manifest, snapshot, contents, inline), { objectMode: false });
     stream.once('close', release);
     return { manifest, stream };
   }
 
-  private async *frames(manifest: BackupManifest, snapshot: Buffer, contents: ReadonlyMap<string, FileRecord>, inline: ReadonlyMap<string, Uint8Array>): AsyncGenerator<Buffer> {
+  private async *frames(manifest: BackupManifest, snapshot: Buffer, contents: ReadonlyMap<string, FileRecord>, inline: ReadonlyMap<string, () => Uint8Array>): AsyncGenerator<Buffer> {
     const hash = createHash('sha256');
     const hashed = (piece: Buffer) => (hash.update(piece), piece);
     yield hashed(Buffer.from(ARCHIVE_MAGIC, 'latin1'));
@@ -90,7 +90,7 @@ export class BackupService {
       // once the file is overwritten or deleted, as a write storm does while the archive streams:
       // they come from the captured state, which holds them as of the backup's index.
       const held = inline.get(sha256);
-      if (held !== undefined) yield hashed(verifiedInline(sha256, held));
+      if (held !== undefined) yield hashed(verifiedInline(sha256, held()));
       else for await (const piece of this.sources.files.read(toFileInfo(file), null)) yield hashed(piece as Buffer);
     }
     yield frameHead(FRAME.end, { contents: contents.size, sha256: hash.digest('hex') }, 0);

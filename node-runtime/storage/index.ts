@@ -3,6 +3,7 @@ export { AtomicWriter, readJsonFile, writeFileAtomic, writeJsonAtomic } from './
 export { ChunkStore, ChunkWriter, DEFAULT_CHUNK_SIZE, isChunkHash } from './chunk-store';
 export type { ChunkRef, ChunkStoreOptions, ChunkStoreStats } from './chunk-store';
 export { storeChunked } from './chunker';
+export { ContentPack } from './content-pack';
 export type { ChunkedFile, ChunkerOptions } from './chunker';
 export { DataDirLockedError, lockDataDir } from './data-dir-lock';
 export type { DataDirLock } from './data-dir-lock';

@@ -6,10 +6,12 @@
 //   <dataDir>/wal/        write-ahead log segments
 //   <dataDir>/snapshots/  state machine snapshots
 //   <dataDir>/chunks/     file content by SHA-256
+//   <dataDir>/inline/     small files' bytes in a pack, rebuilt at every start (content-pack.ts)
 import path from 'node:path';
 import type { HardState, Entry } from '../raft/types';
 import { ChunkStore } from './chunk-store';
 import type { ChunkStoreOptions } from './chunk-store';
+import { ContentPack } from './content-pack';
 import { lockDataDir } from './data-dir-lock';
 import type { DataDirLock } from './data-dir-lock';
 import { mkdirDurable } from './durable-fs';
@@ -50,6 +52,8 @@ export class NodeStorage {
     readonly wal: Wal,
     readonly snapshots: SnapshotStore,
     readonly chunks: ChunkStore,
+    /** Empty at open: the state machine fills it as it restores the snapshot and applies the log. */
+    readonly contents: ContentPack,
     private readonly lock: DataDirLock,
   ) {}
 
@@ -85,7 +89,8 @@ export class NodeStorage {
         ...(snapshot === undefined ? {} : { snapshot }),
         ...(repairedTail === undefined ? {} : { repairedTail }),
       };
-      return { storage: new NodeStorage(dataDir, identity, wal, snapshots, chunks, lock), restored };
+      const contents = ContentPack.open(path.join(dataDir, 'inline'));
+      return { storage: new NodeStorage(dataDir, identity, wal, snapshots, chunks, contents, lock), restored };
     } catch (err) {
       await lock.release();
       throw err;
@@ -94,6 +99,7 @@ export class NodeStorage {
 
   async close(): Promise<void> {
     try {
+      this.contents.close();
       await this.wal.close();
     } finally {
       await this.lock.release();
