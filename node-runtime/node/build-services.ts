@@ -186,14 +186,20 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     const { confState } = driver.status();
     return [...new Set([...confState.voters, ...confState.learners])];
   };
-  const repairer = new ChunkRepairer({
+  const fromPeers = {
     // The leader first: it holds every committed file's chunks unless it lost them itself.
     peers: () => members().filter((id) => id !== options.id).sort((a, b) => (a === driver.leaderId ? -1 : b === driver.leaderId ? 1 : a - b)),
-    fetch: (peer, hash) => transport.fetchChunk(peer, hash, { timeoutMs: 10_000 }),
+    fetch: (peer: number, hash: string) => transport.fetchChunk(peer, hash, { timeoutMs: 10_000 }),
+  };
+  const repairer = new ChunkRepairer({
+    ...fromPeers,
     store: async (hash, data) => {
       await chunks.put(hash, data);
     },
   });
+  // Small files' contents: peers serve them like chunks (PeerChunks.open); the good copy goes back into the pack.
+  const contents = storage.storage.contents;
+  const inlineRepairer = new ChunkRepairer({ ...fromPeers, store: async (sha256, data) => contents.replace(sha256, data) });
   const sync = new ChunkSync({
     fsm,
     repairer,
@@ -217,6 +223,7 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     sync,
     isCaughtUp: () => leader.isReady() && leader.behindLeader() === 0,
     pinned: (hash) => pins.has(hash),
+    inline: { list: () => contents.entries(), read: (sha256) => contents.get(sha256), repair: async (sha256, size) => void (await inlineRepairer.repair(sha256, size)) },
     logger,
     timings: timingsFromEnv(process.env),
     clock,
@@ -240,8 +247,9 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     members,
     checkDisk: (incoming) => diskGuard.check(incoming),
     noteIncoming: (hash) => background.noteIncomingChunk(hash),
+    inlineContent: (sha256) => fsm.inlineContent(sha256),
   });
-  return { repairer, sync, diskGuard, background, recovery, peerChunks };
+  return { repairer, inlineRepairer, sync, diskGuard, background, recovery, peerChunks };
 }
 
 type ChunkServices = ReturnType<typeof buildChunkServices>;
@@ -249,7 +257,7 @@ type ChunkServices = ReturnType<typeof buildChunkServices>;
 /** Files and locks: the write path (leader), the read path (any node), and what clients moved. */
 function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext, { runner, formats, traffic }: ConsensusServices, chunkServices: ChunkServices) {
   const { options, logger } = inputs;
-  const { diskGuard, background, repairer, peerChunks } = chunkServices;
+  const { diskGuard, background, repairer, inlineRepairer, peerChunks } = chunkServices;
   const chunks = storage.storage.chunks;
   let uploadsInFlight = 0;
   const writer = new FileWriter({
@@ -289,6 +297,7 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
     chunks,
     (sha256) => fsm.inlineContent(sha256),
     repairer,
+    inlineRepairer,
     (hash) => logger.warn({ hash }, 'chunk missing or corrupt on read; repairing from a peer'),
     (bytes) => traffic.recordDownload(bytes),
   );

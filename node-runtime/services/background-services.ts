@@ -18,7 +18,7 @@ import type { ChunkSync } from './chunk-sync';
 import type { CommandRunner } from './command-runner';
 import { GarbageCollector } from './garbage-collector';
 import { LockExpiry } from './lock-expiry';
-import { Scrubber, type ScrubProgress, type ScrubStatus } from './scrubber';
+import { Scrubber, type InlineScrubSources, type ScrubProgress, type ScrubStatus } from './scrubber';
 import { PeriodicTask, ServiceRuns, type PeriodicTaskOptions, type ServiceRun } from './service-runs';
 
 const MINUTE_MS = 60_000;
@@ -82,6 +82,8 @@ export interface BackgroundDeps {
   readonly isCaughtUp: () => boolean;
   /** Chunks a running backup still reads: kept even when no file references them any more. */
   readonly pinned?: (hash: string) => boolean;
+  /** Small files' contents in the node's pack, for the scrubber. */
+  readonly inline?: InlineScrubSources;
   readonly logger: Logger;
   readonly timings?: Partial<BackgroundTimings>;
   readonly clock: Clock;
@@ -250,7 +252,7 @@ export class BackgroundServices {
 }
 
 /** The scrubber on this node's chunk store, repairing through catch-up and the repairer. */
-function createScrubber({ chunks, fsm, sync, repairer, logger, clock }: BackgroundDeps): Scrubber {
+function createScrubber({ chunks, fsm, sync, repairer, inline, logger, clock }: BackgroundDeps): Scrubber {
   const settings = (): Readonly<ClusterSettings> => fsm.clusterConfig();
   return new Scrubber({
     list: () => chunks.list(),
@@ -265,6 +267,7 @@ function createScrubber({ chunks, fsm, sync, repairer, logger, clock }: Backgrou
     remove: async (hash) => {
       await chunks.delete(hash);
     },
+    ...(inline && { inline }),
     rateBytesPerSec: () => settings().scrubRateBytesPerSec,
     recoveryEnabled: () => settings().recoveryEnabled,
     onCorrupt: (hash, outcome, detail) => {

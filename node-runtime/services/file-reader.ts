@@ -1,7 +1,8 @@
 // The read path: serve a file from local chunks, each verified against its SHA-256 before a byte
 // of it leaves; a missing or corrupt chunk is repaired from a peer first. Memory per request is
 // one chunk, whatever the file's size. A small file's bytes come from the state machine (they
-// travelled in its put entry) and are verified against the file's SHA-256 the same way.
+// travelled in its put entry; the node keeps them in a pack on disk) and are verified against the
+// file's SHA-256 the same way, and repaired from a peer the same way when they do not match.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FileInfo } from '../common/api-types';
@@ -20,6 +21,8 @@ export class FileReader {
     /** A small file's bytes by its SHA-256 (StateMachine.inlineContent). */
     private readonly inlineContent: (sha256: string) => Uint8Array | undefined,
     private readonly repairer: ChunkRepairer,
+    /** Repairs a small file's content in the pack (its store writes there, not to the chunk store). */
+    private readonly inlineRepairer: ChunkRepairer,
     private readonly onCorruptOrMissing: (hash: string) => void,
     private readonly onServed: (bytes: number) => void,
   ) {}
@@ -32,7 +35,7 @@ export class FileReader {
 
   private async *bytes(info: FileInfo, first: number, last: number): AsyncGenerator<Buffer> {
     if (isInline(info)) {
-      const piece = this.verifiedInline(info).subarray(first, last + 1);
+      const piece = (await this.verifiedInline(info)).subarray(first, last + 1);
       this.onServed(piece.length);
       yield piece;
       return;
@@ -55,12 +58,13 @@ export class FileReader {
     }
   }
 
-  private verifiedInline(info: FileInfo): Buffer {
+  private async verifiedInline(info: FileInfo): Promise<Buffer> {
     const content = this.inlineContent(info.sha256);
     // Gone only when the file was overwritten or deleted since `info` was read.
     if (content === undefined) throw new Error(`the content of "${info.name}" (SHA-256 ${info.sha256}) is no longer held`);
     const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-    if (createHash('sha256').update(bytes).digest('hex') !== info.sha256) throw new Error(`the content of "${info.name}" does not match its SHA-256`);
-    return bytes;
+    if (createHash('sha256').update(bytes).digest('hex') === info.sha256) return bytes;
+    this.onCorruptOrMissing(info.sha256);
+    return this.inlineRepairer.repair(info.sha256, info.size);
   }
 }

@@ -17,6 +17,8 @@ export interface PeerChunksOptions {
   readonly checkDisk: (incoming: number) => Promise<void>;
   /** A chunk is arriving: garbage collection must not take it for an orphan. */
   readonly noteIncoming: (hash: string) => void;
+  /** A small file's bytes by SHA-256 (StateMachine.inlineContent): served like a chunk, so a peer can repair its copy. */
+  readonly inlineContent?: (sha256: string) => Uint8Array | undefined;
 }
 
 /** How long a peer may take to say which chunks it lacks before it counts as not answering. */
@@ -45,10 +47,16 @@ export class PeerChunks {
     if (stored.size !== size) throw new ChunkIntegrityError(hash, `announced ${size} bytes, received ${stored.size}`);
   }
 
-  /** A chunk a peer fetches; null when this node does not hold it. */
+  /**
+   * A chunk a peer fetches, or a small file's content (its SHA-256 names it the way a chunk's
+   * names a chunk), so a peer can repair either; null when this node holds neither. The fetching
+   * side verifies the bytes.
+   */
   async open(hash: string): Promise<Readable | null> {
     const { chunks } = this.options;
-    return (await chunks.has(hash)) ? chunks.get(hash) : null;
+    if (await chunks.has(hash)) return chunks.get(hash);
+    const inline = this.options.inlineContent?.(hash);
+    return inline === undefined ? null : Readable.from([Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength)]);
   }
 
   /** Resolves once `peer` holds the chunk durably with a verified hash. */

@@ -7,6 +7,8 @@
 // it would let a later upload of the same content be deduplicated against damaged bytes). With
 // recoveryEnabled false, corrupt chunks are counted and left alone; reads still refuse them.
 // A pass also counts the chunks files reference that this node lacks, and hands them to catch-up.
+// Then it re-hashes the small files' contents kept in the node's pack (storage/content-pack.ts)
+// the same way, and repairs a damaged one from a peer too (peers serve them like chunks).
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ScrubRun } from '../common/api-types';
@@ -27,11 +29,22 @@ export interface ScrubSources {
   /** Fetches the chunk from a peer, verifies it and replaces the local copy. */
   repair(hash: string, size: number): Promise<void>;
   remove(hash: string): Promise<void>;
+  /** Small files' contents kept in a pack, checked after the chunks (absent: none). */
+  readonly inline?: InlineScrubSources;
   readonly rateBytesPerSec: () => number;
   readonly recoveryEnabled: () => boolean;
   /** Reports a corrupt chunk and what was done about it (for the node's log). */
   readonly onCorrupt: (hash: string, outcome: 'repaired' | 'unrepairable' | 'removed' | 'left', detail?: string) => void;
   readonly clock: Clock;
+}
+
+export interface InlineScrubSources {
+  /** Every content held, by SHA-256, with its size. */
+  list(): Iterable<{ readonly sha256: string; readonly length: number }>;
+  /** The bytes as stored, unchecked; undefined when dropped since listed. */
+  read(sha256: string): Uint8Array | undefined;
+  /** Fetches the content from a peer, verifies it and writes it again. */
+  repair(sha256: string, size: number): Promise<void>;
 }
 
 /** A scrub pass as GET /recovery/status shows it, plus two counters of ours. */
@@ -124,6 +137,7 @@ export class Scrubber {
         if (!intact) await this.handleCorrupt(hash, run);
       }
       if (!this.abort.signal.aborted) await this.findMissing(run);
+      if (this.sources.inline) await this.scrubInline(this.sources.inline, run);
     } finally {
       run.finishedAt = this.sources.clock.now();
       this.current = null;
@@ -158,6 +172,23 @@ export class Scrubber {
       stream.destroy();
     }
     return digest.digest('hex') === hash;
+  }
+
+  private async scrubInline(inline: InlineScrubSources, run: MutableRun): Promise<void> {
+    for (const { sha256, length } of inline.list()) {
+      if (this.abort.signal.aborted) return;
+      const bytes = inline.read(sha256);
+      if (bytes === undefined) continue;
+      run.checked += 1;
+      run.bytesChecked += bytes.length;
+      await this.pace(bytes.length);
+      if (createHash('sha256').update(bytes).digest('hex') === sha256) continue;
+      await this.handleCorrupt(sha256, run, length, async () => {
+        await inline.repair(sha256, length);
+        const repaired = inline.read(sha256);
+        return repaired !== undefined && createHash('sha256').update(repaired).digest('hex') === sha256;
+      });
+    }
   }
 
   /** Waits as long as the read budget requires; a changed rate setting starts a new budget. */
@@ -205,9 +236,17 @@ export class Scrubber {
     if (missing.length > 0 && this.sources.recoveryEnabled()) this.sources.fetchMissing(missing);
   }
 
-  private async handleCorrupt(hash: string, run: MutableRun): Promise<void> {
+  private async repairChunk(hash: string, size: number, run: MutableRun): Promise<boolean> {
+    await this.sources.repair(hash, size);
+    return (await this.check(hash, run, false)) === true;
+  }
+
+  /**
+   * `size`: as the files that use it record it (undefined: none does); `repair` reports whether
+   * the local copy is intact afterwards.
+   */
+  private async handleCorrupt(hash: string, run: MutableRun, size = this.sources.referencedSize(hash), repair = () => this.repairChunk(hash, size as number, run)): Promise<void> {
     run.corrupt += 1;
-    const size = this.sources.referencedSize(hash);
     if (size === undefined) {
       await this.sources.remove(hash);
       run.removed += 1;
@@ -220,8 +259,7 @@ export class Scrubber {
       return;
     }
     try {
-      await this.sources.repair(hash, size);
-      if ((await this.check(hash, run, false)) !== true) throw new Error('the local copy is still damaged after the repair');
+      if (!(await repair())) throw new Error('the local copy is still damaged after the repair');
       run.repaired += 1;
       this.sources.onCorrupt(hash, 'repaired');
     } catch (err) {

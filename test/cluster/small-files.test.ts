@@ -1,9 +1,11 @@
 // Small files ride inside their Raft put entries (issue #11): no chunk files, one replication
 // round. These tests hold them to the same promises as chunked files on three real nodes: byte
 // identical through every node, nothing acknowledged lost when any node is killed with SIGKILL in
-// the middle of a write storm, and carried by snapshots to a node that missed their entries.
+// the middle of a write storm, and carried by snapshots to a node that missed their entries. A
+// node keeps their bytes in a pack file (storage/content-pack.ts): a byte flipped there is found by
+// the scrubber or by a read, and repaired from a peer.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, TestCluster, waitFor, type TestNode } from './harness';
@@ -75,7 +77,57 @@ async function storm(via: () => TestNode, prefix: string, acknowledged: Written[
   );
 }
 
+/** Flips a byte in every copy of `content` in the node's pack files (a repair leaves the damaged copy behind as dead bytes). */
+async function flipInPack(node: TestNode, content: Buffer): Promise<void> {
+  const dir = path.join(node.dataDir, 'inline');
+  let flipped = 0;
+  for (const name of await readdir(dir)) {
+    const bytes = await readFile(path.join(dir, name));
+    for (let at = bytes.indexOf(content); at >= 0; at = bytes.indexOf(content, at + 1)) {
+      bytes[at + 7] = (bytes[at + 7] as number) ^ 0xff;
+      flipped += 1;
+    }
+    await writeFile(path.join(dir, name), bytes);
+  }
+  expect(flipped, `node ${node.id}'s pack holds the content`).toBeGreaterThan(0);
+}
+
+/** POST /scrub on `node`, then the pass it started, once ended. */
+async function scrubNow(node: TestNode): Promise<{ corrupt: number; repaired: number; unrepairable: number }> {
+  type Scrub = { running: boolean; lastRun: { startedAt: string; finishedAt: string | null; corrupt: number; repaired: number; unrepairable: number } | null };
+  const status = async () => (await json<{ scrub: Scrub }>(`${node.url}/recovery/status`)).body.scrub;
+  const before = (await status()).lastRun?.startedAt ?? null;
+  expect((await json(`${node.url}/scrub`, { method: 'POST' })).status).toBe(202);
+  let last: Scrub['lastRun'] = null;
+  await waitFor(`a scrub pass on node ${node.id} to end`, async () => {
+    const scrub = await status();
+    last = scrub.lastRun;
+    return !scrub.running && last !== null && last.startedAt !== before && last.finishedAt !== null;
+  });
+  return last as unknown as { corrupt: number; repaired: number; unrepairable: number };
+}
+
 describe('small files inside their Raft entries', () => {
+  it('are kept in a pack, where the scrubber finds a flipped byte and a read meets one, and both repair it from a peer', async () => {
+    const leader = await cluster.waitForLeader();
+    const victim = cluster.followers(leader)[0] as TestNode;
+    const scrubbed = randomBytes(3_000);
+    const read = randomBytes(2_000);
+    const files = [await put(leader, 'pack/scrubbed.bin', scrubbed), await put(leader, 'pack/read.bin', read)];
+    await expectEverywhere(files);
+
+    await flipInPack(victim, read);
+    const res = await fetch(`${victim.url}/files/pack/read.bin`);
+    expect(res.status).toBe(200);
+    expect(sha256(Buffer.from(await res.arrayBuffer())), 'the read repaired the damaged content before serving it').toBe(sha256(read));
+
+    await flipInPack(victim, scrubbed);
+    const run = await scrubNow(victim);
+    expect(run).toMatchObject({ corrupt: 1, repaired: 1, unrepairable: 0 });
+    expect((await scrubNow(victim)).corrupt, 'the repair holds').toBe(0);
+    await expectEverywhere(files);
+  });
+
   it('read back identical through every node, beside a chunked file, and leave no chunk files', async () => {
     const leader = await cluster.waitForLeader();
     const follower = cluster.followers(leader)[0] as TestNode;

@@ -1,9 +1,15 @@
 // The scrubber over real chunk stores on disk: a healthy "peer" store supplies repairs through
-// the real ChunkRepairer, and repairs replace the damaged file.
+// the real ChunkRepairer, and repairs replace the damaged file. Small files' contents in real
+// packs (storage/content-pack.ts) are checked and repaired the same way.
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
-import { Scrubber } from '../../../node-runtime/services/scrubber';
+import { Scrubber, type InlineScrubSources } from '../../../node-runtime/services/scrubber';
 import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
+import { ContentPack } from '../../../node-runtime/storage/content-pack';
 import { useTempDirs } from '../storage/temp-dir';
 import { FakeClock } from './fake-clock';
 import { Catalog, damage, openStore, sha256, storeChunks } from './fixtures';
@@ -34,7 +40,7 @@ async function untilSettled<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
   return done;
 }
 
-async function setup(): Promise<Setup> {
+async function setup(inline?: InlineScrubSources): Promise<Setup> {
   const local = await openStore(await tempDir());
   const peer = await openStore(await tempDir());
   const catalog = new Catalog();
@@ -68,6 +74,7 @@ async function setup(): Promise<Setup> {
     remove: async (hash) => {
       await local.delete(hash);
     },
+    ...(inline && { inline }),
     rateBytesPerSec: () => settings.rate,
     recoveryEnabled: () => settings.recovery,
     onCorrupt: (hash, outcome) => events.push(`${hash.slice(0, 8)}:${outcome}`),
@@ -174,5 +181,67 @@ describe('Scrubber', () => {
     const run = await pass;
     expect(run.checked).toBeLessThan(4);
     expect(scrubber.status()).toMatchObject({ running: false, current: null });
+  });
+});
+
+/** A local pack holding `contents`, a peer pack holding them too, and scrub sources that repair from the peer. */
+async function packs(contents: readonly Buffer[]): Promise<{ local: ContentPack; peer: ContentPack; localDir: string; inline: InlineScrubSources }> {
+  const localDir = path.join(await tempDir(), 'inline');
+  const local = ContentPack.open(localDir);
+  const peer = ContentPack.open(path.join(await tempDir(), 'inline'));
+  for (const c of contents) {
+    local.put(sha256(c), c);
+    peer.put(sha256(c), c);
+  }
+  const repairer = new ChunkRepairer({
+    peers: () => [2],
+    fetch: async (_peer, hash) => {
+      const held = peer.get(hash);
+      if (held === undefined) throw new Error('peer does not hold it');
+      return Readable.from([held]);
+    },
+    store: async (hash, data) => local.replace(hash, data),
+  });
+  const inline: InlineScrubSources = { list: () => local.entries(), read: (sha) => local.get(sha), repair: async (sha, size) => void (await repairer.repair(sha, size)) };
+  return { local, peer, localDir, inline };
+}
+
+function flipPackByte(dir: string, offset: number): void {
+  const fd = openSync(path.join(dir, readdirSync(dir)[0] as string), 'r+');
+  const one = Buffer.alloc(1);
+  readSync(fd, one, 0, 1, offset);
+  one[0] = (one[0] as number) ^ 0xff;
+  writeSync(fd, one, 0, 1, offset);
+  closeSync(fd);
+}
+
+describe('Scrubber over small files in a pack', () => {
+  it('re-hashes every content, finds a flipped byte and repairs it from the peer', async () => {
+    const contents = [randomBytes(300), randomBytes(4000), randomBytes(50)];
+    const { local, peer, localDir, inline } = await packs(contents);
+    const { scrub, events } = await setup(inline);
+    expect(await scrub()).toMatchObject({ checked: 3, corrupt: 0, bytesChecked: 4350 });
+    flipPackByte(localDir, 300 + 1234);
+    const bad = sha256(contents[1] as Buffer);
+    expect(await scrub()).toMatchObject({ checked: 3, corrupt: 1, repaired: 1, unrepairable: 0 });
+    expect(events).toEqual([`${bad.slice(0, 8)}:repaired`]);
+    expect(sha256(local.get(bad) as Buffer)).toBe(bad);
+    expect(await scrub()).toMatchObject({ checked: 3, corrupt: 0 });
+    local.close();
+    peer.close();
+  });
+
+  it('leaves damage alone with recovery off, and counts what no peer can supply as unrepairable', async () => {
+    const contents = [randomBytes(100), randomBytes(100)];
+    const { local, peer, localDir, inline } = await packs(contents);
+    const { scrub, settings } = await setup(inline);
+    flipPackByte(localDir, 150);
+    settings.recovery = false;
+    expect(await scrub()).toMatchObject({ corrupt: 1, leftCorrupt: 1, repaired: 0 });
+    settings.recovery = true;
+    peer.drop(sha256(contents[1] as Buffer));
+    expect(await scrub()).toMatchObject({ corrupt: 1, repaired: 0, unrepairable: 1 });
+    local.close();
+    peer.close();
   });
 });
