@@ -2,11 +2,11 @@
 // do not match its name, and a body that stops arriving or trickles in. Each gets its own 4xx
 // JSON answer, logs no error, stores nothing, and the node keeps serving.
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startWithLeader, waitFor, type TestCluster, type TestNode } from '../cluster/harness';
+import { slowRequest } from './slow-client';
 import { chunkCount } from './stored';
 
 let cluster: TestCluster;
@@ -27,18 +27,6 @@ async function errorLines(node: TestNode): Promise<string[]> {
 
 function allAlive(): void {
   for (const node of cluster.nodes) expect(node.process?.exitCode, `node ${node.id} exited`).toBeNull();
-}
-
-/** Sends a head and part of a body, then keeps the socket open and silent; resolves with the raw answer. */
-function stalledUpload(node: TestNode, head: string, part: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(node.httpPort, '127.0.0.1', () => socket.write(head + part));
-    let answer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (text: string) => (answer += text));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-  });
 }
 
 describe('malformed percent-encoding', () => {
@@ -91,7 +79,7 @@ describe('a body that stops arriving', () => {
   ])('%s is cut with 408 body_timeout, on the leader and on a follower', async (_what, head, part) => {
     for (const node of [leader, follower]) {
       const started = Date.now();
-      const answer = await stalledUpload(node, head, part);
+      const answer = await slowRequest(node.httpPort, head, { first: part });
       expect(answer, `node ${node.id}`).toMatch(/^HTTP\/1\.1 408 /);
       expect(answer).toMatch(/"error":"body_timeout"/);
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -105,17 +93,7 @@ describe('a body that stops arriving', () => {
   it('a raw upload trickled a byte at a time is cut with 408 body_timeout too, on the leader and on a follower', async () => {
     for (const node of [leader, follower]) {
       const started = Date.now();
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = net.connect(node.httpPort, '127.0.0.1', () => socket.write('POST /upload/trickle.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n'));
-        const drip = setInterval(() => socket.write('x'), 200);
-        let text = '';
-        socket.setEncoding('utf8').on('data', (t: string) => (text += t));
-        socket.on('error', reject);
-        socket.on('close', () => {
-          clearInterval(drip);
-          resolve(text);
-        });
-      });
+      const answer = await slowRequest(node.httpPort, 'POST /upload/trickle.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n', { dripMs: 200 });
       expect(answer, `node ${node.id}`).toMatch(/^HTTP\/1\.1 408 /);
       expect(answer).toMatch(/"error":"body_timeout"/);
       expect(answer).toMatch(/bodyIdleTimeoutMs/);

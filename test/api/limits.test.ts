@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slowRequest } from './slow-client';
 import { json, startWithLeader, waitFor, type TestCluster, type TestNode } from '../cluster/harness';
 
 let cluster: TestCluster;
@@ -81,17 +82,7 @@ describe('requestTimeoutMs', () => {
   it('cuts a body trickled a byte at a time (never idle long enough for the idle timeout) with 408 request_timeout', async () => {
     expect((await putConfig(follower, { requestTimeoutMs: 2000 })).status).toBe(200);
     const started = Date.now();
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(follower.httpPort, '127.0.0.1', () => socket.write('POST /upload/trickle.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n'));
-      const drip = setInterval(() => socket.write('x'), 200);
-      let text = '';
-      socket.setEncoding('utf8').on('data', (t: string) => (text += t));
-      socket.on('error', reject);
-      socket.on('close', () => {
-        clearInterval(drip);
-        resolve(text);
-      });
-    });
+    const answer = await slowRequest(follower.httpPort, 'POST /upload/trickle.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n', { dripMs: 200 });
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(answer).toMatch(/"error":"request_timeout"/);
     expect(Date.now() - started).toBeLessThan(10_000);

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../cluster/harness';
 import { EMPTY_SHA256, signingKey } from '../../node-runtime/s3/sigv4';
+import { slowRequest } from './slow-client';
 import { chunkCount } from './stored';
 import { ACCESS_KEY, SECRET_KEY, s3Target, signedFetch, startS3Cluster, xmlValues, type S3Cluster, type SignedRequest } from './s3-support';
 
@@ -430,20 +431,8 @@ describe('a body that stops arriving or trickles in', () => {
   const slowPut = (key: string, first: string, dripMs: number) => {
     const url = new URL(s3Target(endpoint, `/objects/${key}`));
     const headers = signedHeaders(url, 'PUT', 'UNSIGNED-PAYLOAD', { 'content-length': '1000' });
-    return new Promise<string>((resolve, reject) => {
-      const socket = net.connect(Number(url.port), url.hostname, () => {
-        const lines = Object.entries({ ...headers, host: url.host }).map(([k, v]) => `${k}: ${v}`);
-        socket.write(`PUT ${url.pathname} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${first}`);
-      });
-      const drip = dripMs > 0 ? setInterval(() => socket.write('x'), dripMs) : undefined;
-      let text = '';
-      socket.setEncoding('utf8').on('data', (d: string) => (text += d));
-      socket.on('close', () => {
-        clearInterval(drip);
-        resolve(text);
-      });
-      socket.on('error', reject);
-    });
+    const lines = Object.entries({ ...headers, host: url.host }).map(([k, v]) => `${k}: ${v}`);
+    return slowRequest(Number(url.port), `PUT ${url.pathname} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`, { first, dripMs });
   };
 
   it.each([
