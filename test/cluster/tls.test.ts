@@ -2,11 +2,14 @@
 // made by openssl, signed by a throwaway CA) and a client token elects a leader over mutual-TLS
 // peer streams, takes a write at a follower (forwarded to the leader over HTTPS), replicates it
 // and serves it from every node over HTTPS to `curl --cacert`. Plain HTTP on the API and the peer
-// port gets a clear 400, and the peer port lets in only a client showing a certificate of the CA.
+// port gets a clear 400, the peer port lets in only a client showing a certificate of the CA, and
+// a node dials only a peer showing one (an impostor on a member's address gets no request).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import type http from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +121,41 @@ describe('a TLS cluster with a client token', () => {
     expect(await ask(own)).toBe(404);
     expect(typeof (await ask(null))).toBe('string');
     expect(typeof (await ask(intruder))).toBe('string');
+  });
+});
+
+describe('a node that dials a peer', () => {
+  // Issue #15: "peers verify each other against the CA". The peer port checks who dials in (above);
+  // this is the other half: a process that took a node's peer port with a certificate of another CA
+  // sees the leader's connections fail their handshake, and never a request (the cluster secret
+  // travels in the first one).
+  it('refuses an impostor on a member\'s peer address: its TLS handshake fails, no request (no secret) reaches it', async () => {
+    const victim = cluster.followers(leader).find((n) => n.id !== follower.id) ?? follower;
+    await cluster.kill(victim);
+    const stranger = await makeTestCa(await mkdtemp(path.join(dir, 'impostor-ca-')), 'impostor-ca');
+    let handshakesFailed = 0;
+    const requests: string[] = [];
+    const impostor = https.createServer(await pem(await stranger.node('impostor')), (req, res) => {
+      requests.push(`${req.method} ${req.url} authorization=${req.headers.authorization ?? ''}`);
+      res.end();
+    });
+    impostor.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
+      requests.push(`upgrade ${req.url} authorization=${req.headers.authorization ?? ''}`);
+      socket.destroy();
+    });
+    impostor.on('tlsClientError', () => (handshakesFailed += 1));
+    await new Promise<void>((resolve) => impostor.listen(victim.peerPort, '127.0.0.1', resolve));
+    try {
+      await waitFor('the leader to dial the impostor twice, or send it a request', () => handshakesFailed >= 2 || requests.length > 0, 30_000);
+      expect(requests).toEqual([]);
+      expect(handshakesFailed).toBeGreaterThanOrEqual(2);
+    } finally {
+      const closed = new Promise<void>((resolve) => impostor.close(() => resolve()));
+      impostor.closeAllConnections();
+      await closed;
+    }
+    await cluster.restart(victim);
+    await waitFor(`node ${victim.id} to serve over TLS again`, async () => (await curl([`${victim.url}/livez`])).status === 200, 30_000);
   });
 });
 
