@@ -424,6 +424,19 @@ describe("the cluster's own limits, as S3 errors", () => {
       await setQuota(10 * 1024 ** 3);
     }
   });
+
+  it('a write that would eat into the disk reserve is ServiceUnavailable (503, which clients retry); nothing is stored', async () => {
+    const setReserve = (diskReserveBytes: number) => fetch(`${s3.leader.url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ diskReserveBytes }) });
+    expect((await setReserve(Number.MAX_SAFE_INTEGER)).status).toBe(200);
+    try {
+      const refused = await put('/objects/no-room.bin', Buffer.alloc(100_000));
+      expect([refused.status, await errorCode(refused)]).toEqual([503, 'ServiceUnavailable']);
+      expect((await call({ method: 'HEAD', path: '/objects/no-room.bin' })).status).toBe(404);
+    } finally {
+      await setReserve(256 * 1024 * 1024);
+    }
+    expect((await put('/objects/no-room.bin', Buffer.alloc(100_000))).status).toBe(200);
+  });
 });
 
 describe('a body that stops arriving or trickles in', () => {
