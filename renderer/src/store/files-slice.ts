@@ -17,6 +17,8 @@ const CHANGE_THROTTLE_MS = 300;
 /** Typing pauses this long before the search goes to the server (what is loaded narrows at once). */
 const SEARCH_DEBOUNCE_MS = 250;
 const DETAIL_CONCURRENCY = 4;
+/** While a whole folder loads for sorting, what arrived is shown this often. */
+const REST_SHOWN_EVERY_MS = 1000;
 const DELETE_CONCURRENCY = 4;
 /** Details of a file not yet complete everywhere are re-read at most this often. */
 const INCOMPLETE_DETAIL_TTL_MS = 2000;
@@ -127,10 +129,41 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     await loadRestIfNeeded();
   }
 
-  /** Pages through the rest of the folder (or the search's hits) while the order shown needs all of it. */
+  /**
+   * Pages through the rest of the folder (or the search's hits) while the order shown needs all of
+   * it. Pages are shown together at most once a REST_SHOWN_EVERY_MS: each showing sorts every row
+   * loaded, and doing that per page made 100,000 files take minutes (quadratic).
+   */
   async function loadRestIfNeeded(): Promise<void> {
-    while (needsWholeFolder(get().files) && get().files.nextCursor !== null && get().files.status === 'idle') {
-      await get().loadMoreFiles();
+    const start = get().files;
+    if (!needsWholeFolder(start) || start.nextCursor === null || start.status !== 'idle') return;
+    listing?.abort();
+    const controller = new AbortController();
+    listing = controller;
+    let cursor: string | null = start.nextCursor;
+    const items: FileList['items'][number][] = [];
+    const folders: string[] = [];
+    let shownAt = deps.now();
+    patch({ status: 'loading' });
+    try {
+      while (cursor !== null) {
+        const page: FileList = await request<FileList>('GET', listPath(start.prefix, start.search, cursor), { signal: controller.signal });
+        if (listing !== controller) return;
+        items.push(...page.items);
+        folders.push(...(page.folders ?? []));
+        cursor = page.nextCursor;
+        if (cursor === null || deps.now() - shownAt >= REST_SHOWN_EVERY_MS) {
+          const more = { items: items.splice(0), folders: folders.splice(0), nextCursor: cursor };
+          patch((f) => ({ items: [...f.items, ...more.items], folders: [...f.folders, ...more.folders], nextCursor: more.nextCursor, status: more.nextCursor === null ? 'idle' : 'loading' }));
+          shownAt = deps.now();
+        }
+      }
+    } catch (err) {
+      if (listing !== controller || controller.signal.aborted) return;
+      const failure = asRequestError(err);
+      patch({ status: 'error', error: describeFailure(failure.code, failure.detail) });
+    } finally {
+      if (listing === controller) listing = null;
     }
   }
 

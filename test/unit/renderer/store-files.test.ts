@@ -47,8 +47,13 @@ describe('the files slice', () => {
     h.api.on('GET', /cursor=a\.txt/, () => ({ items: [fileItem('b.txt', { size: 9 })], nextCursor: 'b.txt' }));
     h.api.on('GET', /cursor=b\.txt/, () => ({ items: [fileItem('c.txt', { size: 5 })], nextCursor: null }));
     h.store.setState((s) => ({ files: { ...s.files, items: [fileItem('a.txt', { size: 1 })], nextCursor: 'a.txt', loadedOnce: true } }));
+    const shown: number[] = [];
+    const unsubscribe = h.store.subscribe((s, before) => s.files.items !== before.files.items && shown.push(s.files.items.length));
     h.store.getState().setFileSort('size');
     await vi.waitFor(() => expect(h.store.getState().files.nextCursor).toBeNull());
+    unsubscribe();
+    // Shown once, not page by page: each showing sorts every row loaded.
+    expect(shown).toEqual([3]);
     expect(h.store.getState().files.sort).toEqual({ key: 'size', descending: true });
     expect(h.store.getState().files.items.map((f) => f.name)).toEqual(['a.txt', 'b.txt', 'c.txt']);
     h.store.getState().setFileSort('size');
