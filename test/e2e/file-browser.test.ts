@@ -172,4 +172,16 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     const left = await web.api<{ items: { name: string }[] }>('/api/files?prefix=trash/');
     expect(left.items.map((i) => i.name)).toEqual(['trash/keep.txt']);
   });
+
+  it('previews an image in the details drawer, decoded by the browser from the cluster’s bytes', async () => {
+    // A 2×1 PNG: one red pixel, one blue.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADUlEQVR4nGP4zwAE/wEHAAH/4iOeWQAAAABJRU5ErkJggg==', 'base64');
+    await web.api(`/api/files/${encodeURIComponent('pics/dot.png')}`, { method: 'PUT', body: new Uint8Array(png) });
+    await page.getByRole('navigation', { name: 'Folder' }).getByRole('button', { name: 'All files' }).click();
+    await page.getByRole('button', { name: 'Open folder pics' }).click();
+    await page.getByRole('button', { name: 'Details of pics/dot.png' }).click();
+    const image = page.getByRole('dialog', { name: 'Details of pics/dot.png' }).getByRole('img', { name: 'Preview of pics/dot.png' });
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => (img.complete ? `${img.naturalWidth}×${img.naturalHeight}` : 'loading')), { timeout: 10_000 }).toBe('2×1');
+    await page.keyboard.press('Escape');
+  });
 });
