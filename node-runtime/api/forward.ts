@@ -2,7 +2,7 @@
 // "transparently" this way (DESIGN.md, write path). The body is not buffered, only a bounded copy
 // is kept (ResendableBody) for a write that may have to be sent to the next leader.
 import type http from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream';
 import type { Request, Response } from 'express';
 import { REQUEST_ID_HEADER } from '../common/api-types';
 import { ApiError } from '../common/errors';
@@ -112,16 +112,17 @@ export function forwardRequest(req: Request, res: Response, options: ForwardOpti
       if (!hopByHop.has(key) && value !== undefined) out[key] = value;
     }
     res.writeHead(answer.statusCode ?? 502, out);
-    // pipeline, not pipe: a leader that drops mid-answer must cut the client's response too.
-    pipeline(answer, res).then(
-      () => {
-        if (!req.complete) {
-          body.dropRest(DROP_LIMIT_BYTES);
-          upstream.destroy();
-        }
-      },
-      () => res.destroy(),
-    );
+    // A leader that drops mid-answer must cut the client's response too (a client that leaves
+    // destroys `upstream`: onClientGone). As stream.pipeline would, without the AbortController it
+    // makes and aborts, building a DOMException, on every forwarded request.
+    answer.pipe(res);
+    finished(answer, (err) => {
+      if (err) res.destroy();
+      else if (!req.complete) {
+        body.dropRest(DROP_LIMIT_BYTES);
+        upstream.destroy();
+      }
+    });
   }
   let flowing = false;
   const startBody = (): void => {
