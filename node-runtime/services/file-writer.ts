@@ -41,9 +41,10 @@ export interface FileWriterOptions {
 }
 
 /**
- * Inline contents live in every node's memory (and in each snapshot) until pack files hold them on
- * disk. Past this many bytes, small files take the chunk path like the rest, so memory stays bounded
- * however many there are. The decision is the leader's alone; replicas apply whatever the entry says.
+ * Inline contents live in every snapshot (and in each node's pack on disk, storage/content-pack.ts).
+ * Past this many bytes, small files take the chunk path like the rest, so snapshots and a restart's
+ * parse of one stay bounded however many files there are. The decision is the leader's alone;
+ * replicas apply whatever the entry says.
  */
 export const INLINE_BUDGET_BYTES = 32 * 1024 * 1024;
 
