@@ -975,6 +975,7 @@ export class Raft {
    * new leader's higher term reaches it; meanwhile it accepts no proposals and serves no reads.
    */
   private handOffLeadership(): void {
+    if (this.knobs.removedLeaderKeepsLeading === true) return;
     let best: NodeId = NONE;
     let bestMatch = -1;
     for (const id of this.tracker.voterIds()) {

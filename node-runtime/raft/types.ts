@@ -201,6 +201,11 @@ export interface TestingKnobs {
   readonly dontPersistVote?: boolean;
   /** A node that believes it is a learner refuses every vote (etcd-io/etcd#10998 fixed the opposite). */
   readonly learnersRefuseVotes?: boolean;
+  /**
+   * A leader removed or demoted by a change it applied goes on leading, taking no proposals as a
+   * non-voter: it never hands over (the Raft paper §6 has it step down once C_new commits).
+   */
+  readonly removedLeaderKeepsLeading?: boolean;
 }
 
 export interface Progress {

@@ -21,6 +21,7 @@ const CAUGHT_BY: Record<Knob, readonly ViolationKind[]> = {
   sendBeforeDurable: SAFETY,
   membershipFromLog: SAFETY,
   replaySkipsConfChanges: SAFETY,
+  removedLeaderKeepsLeading: ['liveness'],
 };
 
 /**

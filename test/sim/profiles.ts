@@ -6,7 +6,7 @@ import type { TestingKnobs } from '../../node-runtime/raft/index';
 import { mergeOverrides } from './scenario';
 import type { ScenarioOverrides } from './scenario';
 
-export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes', 'sendBeforeDurable', 'membershipFromLog', 'replaySkipsConfChanges'] as const;
+export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes', 'sendBeforeDurable', 'membershipFromLog', 'replaySkipsConfChanges', 'removedLeaderKeepsLeading'] as const;
 export type Knob = (typeof KNOBS)[number];
 
 export function isKnob(name: string): name is Knob {
@@ -49,6 +49,9 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
       };
     case 'learnersRefuseVotes':
       return PROFILES.reconfig;
+    case 'removedLeaderKeepsLeading':
+      // The only membership changes are made while the leader is cut off from some voters.
+      return mergeOverrides(PROFILES.reconfig, { faults: { confChange: 0 } });
     case 'membershipFromLog':
     case 'replaySkipsConfChanges':
       // Every crash strikes between persisting a membership change and applying it.
