@@ -388,7 +388,9 @@ export class Raft {
       // A pre-vote for a future term commits us to nothing.
       (m.type === 'preVote' && m.term > this.term);
     const upToDate = this.knobs.skipVoteLogCheck === true || this.log.isUpToDate(m.index, m.logTerm);
-    const refusedAsLearner = this.knobs.learnersRefuseVotes === true && !this.tracker.isVoter(this.id);
+    const refusedAsLearner =
+      (this.knobs.learnersRefuseVotes === true && !this.tracker.isVoter(this.id)) ||
+      (this.knobs.refuseNonVoterCandidates === true && !this.tracker.isVoter(m.from));
     const respType = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
     if (canVote && upToDate && !refusedAsLearner) {
       // The response carries the requested term so a pre-candidate can count it.

@@ -206,6 +206,11 @@ export interface TestingKnobs {
    * non-voter: it never hands over (the Raft paper §6 has it step down once C_new commits).
    */
   readonly removedLeaderKeepsLeading?: boolean;
+  /**
+   * Refuse a vote to a candidate that is not a voter in our configuration: a learner promoted by
+   * a change we have not yet applied (it holds a newer configuration than ours) cannot win.
+   */
+  readonly refuseNonVoterCandidates?: boolean;
 }
 
 export interface Progress {

@@ -22,6 +22,7 @@ const CAUGHT_BY: Record<Knob, readonly ViolationKind[]> = {
   membershipFromLog: SAFETY,
   replaySkipsConfChanges: SAFETY,
   removedLeaderKeepsLeading: ['liveness'],
+  refuseNonVoterCandidates: ['liveness'],
 };
 
 /**

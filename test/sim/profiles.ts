@@ -6,7 +6,7 @@ import type { TestingKnobs } from '../../node-runtime/raft/index';
 import { mergeOverrides } from './scenario';
 import type { ScenarioOverrides } from './scenario';
 
-export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes', 'sendBeforeDurable', 'membershipFromLog', 'replaySkipsConfChanges', 'removedLeaderKeepsLeading'] as const;
+export const KNOBS = ['commitPreviousTermEntries', 'skipVoteLogCheck', 'dontPersistVote', 'learnersRefuseVotes', 'sendBeforeDurable', 'membershipFromLog', 'replaySkipsConfChanges', 'removedLeaderKeepsLeading', 'refuseNonVoterCandidates'] as const;
 export type Knob = (typeof KNOBS)[number];
 
 export function isKnob(name: string): name is Knob {
@@ -50,6 +50,7 @@ export function knobOverrides(knob: Knob): ScenarioOverrides {
     case 'learnersRefuseVotes':
       return PROFILES.reconfig;
     case 'removedLeaderKeepsLeading':
+    case 'refuseNonVoterCandidates':
       // The only membership changes are made while the leader is cut off from some voters.
       return mergeOverrides(PROFILES.reconfig, { faults: { confChange: 0 } });
     case 'membershipFromLog':
