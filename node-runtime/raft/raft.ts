@@ -388,11 +388,12 @@ export class Raft {
       // A pre-vote for a future term commits us to nothing.
       (m.type === 'preVote' && m.term > this.term);
     const upToDate = this.knobs.skipVoteLogCheck === true || this.log.isUpToDate(m.index, m.logTerm);
-    const refusedAsLearner =
+    // Two planted bugs (testing knobs): membership is no reason to refuse a vote.
+    const refusedByKnob =
       (this.knobs.learnersRefuseVotes === true && !this.tracker.isVoter(this.id)) ||
       (this.knobs.refuseNonVoterCandidates === true && !this.tracker.isVoter(m.from));
     const respType = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
-    if (canVote && upToDate && !refusedAsLearner) {
+    if (canVote && upToDate && !refusedByKnob) {
       // The response carries the requested term so a pre-candidate can count it.
       this.send({ type: respType, to: m.from, term: m.term });
       if (m.type === 'vote') {

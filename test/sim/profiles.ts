@@ -27,7 +27,11 @@ export function knobSettings(knob: Knob): { core?: TestingKnobs; driver?: Driver
  *   crashes at key moments, small append batches so old entries travel without the new one;
  * - a vote granted to a stale log matters once a partition has left some node behind;
  * - a forgotten vote matters when a voter crashes and restarts mid-election and then hears from a
- *   second candidate of the same term (slow and duplicated messages make that likely).
+ *   second candidate of the same term (slow and duplicated messages make that likely);
+ * - a demoted leader that keeps leading, and voters that refuse a learner promoted by a change
+ *   they have not applied, matter when membership changes while the leader is cut off;
+ * - the driver's restart bugs matter when a node restarts with a membership change persisted but
+ *   not applied: every crash is aimed there.
  */
 export function knobOverrides(knob: Knob): ScenarioOverrides {
   const threeNodes = { nodeIds: [1, 2, 3], initialVoters: [1, 2, 3], faultTime: 6000, readyDelayMax: 0 };
