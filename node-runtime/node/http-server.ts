@@ -20,6 +20,17 @@ export interface NodeHttpServer {
   close(graceMs: number): Promise<void>;
 }
 
+/** Node reads maxHeaderSize (absent from its types) as each connection arrives: a change reaches new connections. */
+type LimitedServer = http.Server & { maxHeaderSize: number };
+
+/** The node's live request limits on one of its servers (the API's, the S3 endpoint's). */
+export function applyRequestLimits(server: http.Server, { requestTimeoutMs: ms, maxHeaderBytes }: Pick<NodeSettings, 'requestTimeoutMs' | 'maxHeaderBytes'>): void {
+  (server as LimitedServer).maxHeaderSize = maxHeaderBytes;
+  server.requestTimeout = ms;
+  // Headers must not get longer than the whole request (Node's own rule at creation).
+  server.headersTimeout = ms === 0 ? 60_000 : Math.min(60_000, ms);
+}
+
 const starting: http.RequestListener = (_req, res) => {
   res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"unavailable","detail":"the node is starting"}');
 };
@@ -31,9 +42,7 @@ export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure' 
   // Request timeouts are checked every connectionsCheckingInterval; Node's 30 s would let a
   // trickling client outlive requestTimeoutMs by that much.
   const { server, listener, scheme } = createServedPort(tls, { requireHostHeader: false, connectionsCheckingInterval: 1_000, maxHeaderSize: NODE_DEFAULTS.maxHeaderBytes }, starting);
-  // Node reads maxHeaderSize (absent from its types) as each connection arrives: a change reaches new connections.
-  const limited = server as http.Server & { maxHeaderSize: number };
-  answerClientErrors(server, () => limited.maxHeaderSize);
+  answerClientErrors(server, () => (server as LimitedServer).maxHeaderSize);
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new StartupError(`the HTTP port ${host}:${options.http.port} is already in use (another node running?)`) : err),
@@ -47,11 +56,8 @@ export async function listenHttp(options: Pick<NodeOptions, 'http' | 'insecure' 
       server.off('request', starting);
       server.on('request', app);
     },
-    setLimits({ requestTimeoutMs: ms, maxHeaderBytes }) {
-      limited.maxHeaderSize = maxHeaderBytes;
-      server.requestTimeout = ms;
-      // Headers must not get longer than the whole request (Node's own rule at creation).
-      server.headersTimeout = ms === 0 ? 60_000 : Math.min(60_000, ms);
+    setLimits(limits) {
+      applyRequestLimits(server, limits);
     },
     async close(graceMs) {
       const drained = new Promise<void>((resolve) => listener.once('close', () => resolve()));

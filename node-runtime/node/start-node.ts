@@ -15,7 +15,7 @@ import { buildRaft, type RaftPart } from './build-raft';
 import { buildServices, type NodeParts } from './build-services';
 import type { NodeOptions } from './cli-options';
 import { StartupError, watchConfigFile } from './config-file';
-import { listenHttp, type NodeHttpServer } from './http-server';
+import { applyRequestLimits, listenHttp, type NodeHttpServer } from './http-server';
 import { openNodeStorage, type OpenedStorage } from './open-storage';
 import { processClock } from './raft-driver';
 import { timingDefaultsFor } from './raft-timing';
@@ -92,6 +92,11 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
       env: process.env,
     })
     : null;
+  if (s3) {
+    // The S3 port keeps the node's request limits as the API's port does, live.
+    applyRequestLimits(s3.server, parts.config.nodeSettings());
+    parts.config.on('nodeSettings', (settings) => applyRequestLimits(s3.server, settings));
+  }
   const s3Url = s3?.url ?? null;
   http.serve(createApp({ ...services, status: () => ({ ...services.status(), s3Url }) }, logger));
 

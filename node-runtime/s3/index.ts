@@ -57,6 +57,7 @@ export async function startS3(options: S3StartOptions): Promise<S3Endpoint> {
   sweeper.start();
   return {
     url: endpoint.url,
+    server: endpoint.server,
     close: async () => {
       sweeper.stop();
       await endpoint.close();

@@ -3,6 +3,7 @@
 // authenticated (SigV4, header or presigned) before anything else; writes reach the leader as
 // the node API's do (a follower streams them to the leader's S3 endpoint, signature intact), and
 // reads are linearizable, since S3 promises read-after-write.
+import { STATUS_CODES } from 'node:http';
 import type http from 'node:http';
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +42,8 @@ export interface S3EndpointOptions extends NodeLinks {
 
 export interface S3Endpoint {
   readonly url: string;
+  /** The HTTP(S) server, for the node's live request limits (requestTimeoutMs, maxHeaderBytes). */
+  readonly server: http.Server;
   close(): Promise<void>;
 }
 
@@ -59,9 +62,14 @@ export async function startS3Endpoint(options: S3EndpointOptions): Promise<S3End
       socket.destroy();
       return;
     }
-    const answer = err.code === 'HPE_HEADER_OVERFLOW' ? new S3Error('InvalidRequest', 'Your request headers are too large.') : new S3Error('InvalidRequest', `The request is not valid HTTP (${err.code ?? 'parse error'}).`);
+    const answer =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new S3Error('InvalidRequest', 'Your request headers are too large (setting maxHeaderBytes).')
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new S3Error('RequestTimeout', 'The request took longer than this node allows (setting requestTimeoutMs); nothing was stored.')
+          : new S3Error('InvalidRequest', `The request is not valid HTTP (${err.code ?? 'parse error'}).`);
     const body = answer.toXml('/', '');
-    socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) =>
@@ -74,6 +82,7 @@ export async function startS3Endpoint(options: S3EndpointOptions): Promise<S3End
   logger.info({ event: 's3Listening', s3Url: url }, `S3 endpoint listening on ${url}`);
   return {
     url,
+    server,
     close: async () => {
       const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
       server.closeIdleConnections();

@@ -467,6 +467,42 @@ describe('a body that stops arriving or trickles in', () => {
   });
 });
 
+describe("the node's request limits on the S3 port", () => {
+  const setNode = (patch: object) => fetch(`${s3.leader.url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  const port = () => Number(new URL(endpoint).port);
+
+  it('requestTimeoutMs cuts a request that keeps arriving too long: RequestTimeout naming the setting, nothing stored', async () => {
+    expect((await setNode({ requestTimeoutMs: 2_000 })).status).toBe(200);
+    try {
+      const url = new URL(s3Target(endpoint, '/objects/long.bin'));
+      const headers = signedHeaders(url, 'PUT', 'UNSIGNED-PAYLOAD', { 'content-length': '100000' });
+      const lines = Object.entries({ ...headers, host: url.host }).map(([k, v]) => `${k}: ${v}`);
+      // 2 KiB every 200 ms: never slow enough for bodyIdleTimeoutMs, never done before 2 s.
+      const answer = await slowRequest(port(), `PUT ${url.pathname} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`, { dripMs: 200, dripBytes: 2048 });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('<Code>RequestTimeout</Code>');
+      expect(answer).toContain('requestTimeoutMs');
+      expect((await call({ method: 'HEAD', path: '/objects/long.bin' })).status).toBe(404);
+    } finally {
+      await setNode({ requestTimeoutMs: 300_000 });
+    }
+  });
+
+  it('maxHeaderBytes bounds the request head, live for new connections', async () => {
+    const withPadding = (bytes: number) => slowRequest(port(), `GET /objects HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Pad: ${'a'.repeat(bytes)}\r\n\r\n`);
+    expect(await withPadding(3_000)).toMatch(/^HTTP\/1\.1 403 /);
+    expect((await setNode({ maxHeaderBytes: 2_048 })).status).toBe(200);
+    try {
+      const refused = await withPadding(3_000);
+      expect(refused).toMatch(/^HTTP\/1\.1 400 /);
+      expect(refused).toContain('maxHeaderBytes');
+    } finally {
+      await setNode({ maxHeaderBytes: 16_384 });
+    }
+    expect(await withPadding(3_000)).toMatch(/^HTTP\/1\.1 403 /);
+  });
+});
+
 describe('uploads past maxConcurrentUploads', () => {
   it('are answered SlowDown (503) before their body is read; the slot comes back after', async () => {
     const setMax = (n: number) => fetch(`${s3.leader.url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maxConcurrentUploads: n }) });

@@ -1,5 +1,5 @@
 // A client that sends a request head and the start of its body, then either goes silent or
-// trickles one byte every `dripMs`: the stalled and byte-at-a-time uploads of issue #15's limits.
+// trickles `dripBytes` (one) every `dripMs`: the stalled and slow uploads of issue #15's limits.
 import net from 'node:net';
 
 /**
@@ -7,10 +7,10 @@ import net from 'node:net';
  * byte of an answer, as a real client's would. A node that cuts a body still arriving closes with
  * unread bytes, so its kernel resets the connection: the answer, already received, is kept.
  */
-export function slowRequest(port: number, head: string, options: { first?: string; dripMs?: number } = {}): Promise<string> {
+export function slowRequest(port: number, head: string, options: { first?: string; dripMs?: number; dripBytes?: number } = {}): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write(head + (options.first ?? '')));
-    const drip = options.dripMs ? setInterval(() => socket.write('x'), options.dripMs) : undefined;
+    const drip = options.dripMs ? setInterval(() => socket.write('x'.repeat(options.dripBytes ?? 1)), options.dripMs) : undefined;
     let answer = '';
     socket.setEncoding('utf8').on('data', (text: string) => {
       clearInterval(drip);
