@@ -1,6 +1,7 @@
 // The driver's half of Raft thesis §10.2.1, on three real drivers wired by an in-process network
-// (real timers, 2 ms ticks, elections after 100–200 ms so that a held disk deposes no one): a leader sends new entries while its own write is still under way,
-// and a follower still acknowledges only what it has written.
+// (real timers, 2 ms ticks, elections after 100–200 ms so that a held disk deposes no one): a
+// leader sends new entries while its own write is still under way, and a follower still
+// acknowledges only what it has written.
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StateMachine, type ApplyResult } from '../../../node-runtime/fsm';
