@@ -40,7 +40,13 @@ export function objectBody(s3: S3Request): ObjectBody {
     throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size (5 GiB in one PUT; use multipart upload).');
   }
   const body = streaming ? s3.req.pipe(new AwsChunkedDecoder(streaming, declaredSize ?? 0)) : s3.req;
-  if (streaming) s3.req.on('error', (err) => body.destroy(err));
+  if (streaming) {
+    s3.req.on('error', (err) => body.destroy(err));
+    // An unheard 'error' ends the process, and the decoder fails whenever the request ends before
+    // its final chunk: also after the file service has refused the write, or has finished with the
+    // body and let go of it. The writer hears the failures that concern it through its own pipeline.
+    body.on('error', () => undefined);
+  }
   return { body, declaredSize, expected };
 }
 
