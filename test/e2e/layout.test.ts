@@ -72,6 +72,26 @@ async function outsideTheirRow(page: Page): Promise<string[]> {
   });
 }
 
+/** Charts alone on a row of their grid without spanning it: the orphan the issue describes. */
+async function orphanCharts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    for (const grid of document.querySelectorAll<HTMLElement>('.chart-grid')) {
+      const width = grid.getBoundingClientRect().width;
+      const rows = new Map<number, HTMLElement[]>();
+      for (const card of grid.children as HTMLCollectionOf<HTMLElement>) {
+        const top = Math.round(card.getBoundingClientRect().top);
+        rows.set(top, [...(rows.get(top) ?? []), card]);
+      }
+      for (const cards of rows.values()) {
+        const only = cards[0] as HTMLElement;
+        if (cards.length === 1 && only.getBoundingClientRect().width < width - 2) problems.push(`chart "${only.querySelector('h2, h3')?.textContent ?? '?'}" alone on its row`);
+      }
+    }
+    return problems;
+  });
+}
+
 /** Header cells of the file table whose edges are not over the cells of the rows below them. */
 async function misalignedColumns(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -124,7 +144,10 @@ describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440
             await page.getByRole('checkbox', { name: 'Select folder reports/' }).check();
             await page.getByRole('checkbox', { name: 'Select photo.bin' }).check();
           }
-          if (view === 'Activity') await page.locator('.recharts-surface').first().waitFor({ timeout: 15_000 });
+          if (view === 'Activity') {
+            await page.locator('.recharts-surface').first().waitFor({ timeout: 15_000 });
+            problems.push(...(await orphanCharts(page)).map((p) => `Activity: ${p}`));
+          }
           problems.push(...(await overflowing(page)).map((p) => `${view}: ${p}`));
           if (view === 'Files') problems.push(...(await outsideTheirRow(page)).map((p) => `Files row ${p}`), ...(await misalignedColumns(page)));
           const name = view.toLowerCase().replace(' view', '');
