@@ -19,6 +19,8 @@ describe('Overview', () => {
     expect(within(cards[2]!).getByText('117 / 117')).toBeTruthy();
     expect(within(cards[1]!).getByText('pid 4242', { exact: false })).toBeTruthy();
     expect(within(cards[1]!).getByText('API 8082 · peer 3031')).toBeTruthy();
+    // Each card carries its node's own capacity bar.
+    cards.forEach((card, i) => expect(within(card).getByRole('progressbar', { name: `Disk of node ${i + 1}` }).getAttribute('aria-valuetext')).toMatch(/ used, .* free$/));
   });
 
   it('sends node controls as commands', async () => {
