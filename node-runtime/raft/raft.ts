@@ -292,9 +292,11 @@ export class Raft {
     if (this.electionElapsed >= this.electionTimeout) {
       this.electionElapsed = 0;
       if (!this.tracker.isVoter(this.id)) {
-        // Removed, and the handover has not happened yet: try again (perhaps with another voter).
+        // Removed, and the handover has not happened yet: try again, with another voter if there
+        // is one (the last may be down, and on a tie in match it would be picked every time).
+        const unanswered = this.leadTransferee;
         this.abortLeaderTransfer();
-        this.handOffLeadership();
+        this.handOffLeadership(unanswered);
         return;
       }
       if (this.checkQuorum) this.checkQuorumActive();
@@ -975,15 +977,18 @@ export class Raft {
    * hands over to the most up-to-date remaining voter: stepping down at once could leave the
    * voters unaware that the change committed, and with logs shorter than the removed nodes',
    * so that none of them could win an election. It retries every election timeout until the
-   * new leader's higher term reaches it; meanwhile it accepts no proposals and serves no reads.
+   * new leader's higher term reaches it, each time `avoid`ing the voter that did not take over
+   * (it may be down) while another remains; meanwhile it accepts no proposals and serves no reads.
    */
-  private handOffLeadership(): void {
+  private handOffLeadership(avoid: NodeId = NONE): void {
     if (this.knobs.removedLeaderKeepsLeading === true) return;
+    const voters = this.tracker.voterIds().filter((id) => id !== this.id);
+    const others = voters.filter((id) => id !== avoid);
     let best: NodeId = NONE;
     let bestMatch = -1;
-    for (const id of this.tracker.voterIds()) {
+    for (const id of others.length > 0 ? others : voters) {
       const pr = this.tracker.progress.get(id);
-      if (id !== this.id && pr !== undefined && pr.match > bestMatch) {
+      if (pr !== undefined && pr.match > bestMatch) {
         best = id;
         bestMatch = pr.match;
       }

@@ -82,6 +82,19 @@ describe('§6 membership changes', () => {
     expect(net.leaders()[0]).not.toBe(1);
   });
 
+  it('a removed leader whose first choice of successor is down hands over to another voter', () => {
+    // Voters 2, 3 and 4 hold the whole log (a tie); 2, the first of them, dies before taking over.
+    const net = new Network([1, 2, 3, 4]);
+    net.elect(1);
+    net.filter = (m) => !(m.type === 'timeoutNow' && m.to === 2);
+    changeConf(net, 1, removeNode(1));
+    expect(net.sent.some((m) => m.type === 'timeoutNow' && m.to === 2)).toBe(true);
+    net.crash(2);
+    net.tickAll(3 * ELECTION_TICKS);
+    expect(net.leaders()).toHaveLength(1);
+    expect([3, 4]).toContain(net.leaders()[0]);
+  });
+
   it('a learner does not vote and is not counted', () => {
     const net = new Network([1, 2, 3], {}, [3]);
     net.elect(1);
