@@ -58,7 +58,7 @@ export interface ClusterSlice {
 
 // ---- files ----------------------------------------------------------------------------------
 
-export type FileSortKey = 'name' | 'size' | 'modified' | 'version';
+export type FileSortKey = 'name' | 'size' | 'modified' | 'version' | 'replicas' | 'lock';
 
 export interface FileSort {
   readonly key: FileSortKey;

@@ -192,6 +192,35 @@ describe('Files', () => {
     expect(screen.getByRole('columnheader', { name: /Name/ }).getAttribute('aria-sort')).toBe('ascending');
   });
 
+  it('sorts by replicas as the rows show them, rows not yet known last, and by lock, locked first', () => {
+    const h = harness();
+    const lock = (owner: string, expiresAt: string) => ({ name: '', owner, acquiredAt: '2026-11-26T13:00:00.000Z', expiresAt });
+    withFiles(h, [
+      fileItem('one.bin', { lock: lock('alice', '2026-11-26T14:10:00.000Z') }),
+      fileItem('three.bin'),
+      fileItem('unknown.bin', { lock: lock('bob', '2026-11-26T14:05:00.000Z') }),
+      fileItem('two.bin'),
+    ]);
+    const info = (name: string, completeOn: number[]) => ({ ...fileItem(name), chunks: [], completeOn });
+    h.store.setState((s) => ({ files: { ...s.files, details: { 'one.bin': info('one.bin', [2]), 'two.bin': info('two.bin', [1, 3]), 'three.bin': info('three.bin', [1, 2, 3]) } } }));
+    renderWithStore(<FilesView />, h.store);
+    const names = () => screen.getAllByRole('row').slice(1).map((r) => r.getAttribute('aria-label'));
+    const header = (name: RegExp) => screen.getByRole('button', { name });
+    fireEvent.click(header(/^Replicas/));
+    expect(names()).toEqual(['three.bin', 'two.bin', 'one.bin', 'unknown.bin']);
+    expect(screen.getByRole('columnheader', { name: /Replicas/ }).getAttribute('aria-sort')).toBe('descending');
+    fireEvent.click(header(/^Replicas/));
+    expect(names()).toEqual(['one.bin', 'two.bin', 'three.bin', 'unknown.bin']);
+    // A row moves into place once its replica state arrives.
+    act(() => h.store.setState((s) => ({ files: { ...s.files, details: { ...s.files.details, 'unknown.bin': info('unknown.bin', []) } } })));
+    expect(names()).toEqual(['unknown.bin', 'one.bin', 'two.bin', 'three.bin']);
+    // Lock: locked files first, the lock that lasts longest first, then the other way round.
+    fireEvent.click(header(/^Lock/));
+    expect(names()).toEqual(['one.bin', 'unknown.bin', 'three.bin', 'two.bin']);
+    fireEvent.click(header(/^Lock/));
+    expect(names()).toEqual(['unknown.bin', 'one.bin', 'three.bin', 'two.bin']);
+  });
+
   it('ticks files one by one or all at once, and deletes the selection after a confirmation', async () => {
     const h = harness();
     withFiles(h, [fileItem('a.txt'), fileItem('b.txt'), fileItem('c.txt')]);

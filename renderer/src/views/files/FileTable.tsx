@@ -68,8 +68,8 @@ export function FileTable({ entries }: { entries: readonly FileEntry[] }) {
           <SortHeader column="size" label="Size" numeric />
           <SortHeader column="modified" label="Modified" numeric />
           <SortHeader column="version" label={<Explained term="version">Version</Explained>} numeric />
-          <span role="columnheader"><Explained term="replication">Replicas</Explained></span>
-          <span role="columnheader"><Explained term="lock">Lock</Explained></span>
+          <SortHeader column="replicas" label={<Explained term="replication">Replicas</Explained>} />
+          <SortHeader column="lock" label={<Explained term="lock">Lock</Explained>} />
           <span role="columnheader">Actions</span>
         </div>
       </div>

@@ -26,7 +26,9 @@ export function FilesView() {
   const reload = useApp((s) => s.loadFiles);
   const dismissFailure = useApp((s) => s.dismissFileFailure);
   const { items, folders, sort, filter } = files;
-  const entries = useMemo(() => fileEntries({ items, folders, sort, filter }), [items, folders, sort, filter]);
+  // Only the replica sort orders by details: other sorts need not re-sort as details arrive.
+  const details = sort.key === 'replicas' ? files.details : undefined;
+  const entries = useMemo(() => fileEntries({ items, folders, sort, filter, details }), [items, folders, sort, filter, details]);
   const count = files.items.length;
 
   return (
