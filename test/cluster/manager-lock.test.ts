@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HANDOVER_FILE, LOCK_FILE, type LockOwner } from '../../electron/manager/supervision/cluster-lock';
 import { pickPort } from '../../electron/manager/supervision/ports';
 import { isAlive, makeTempDir, waitFor } from '../fixtures/manager/helpers';
-import { dashboardOf, fakeBrowser, healthy, processes, run, snapshot, startWeb, type Dashboard, type Started } from '../fixtures/manager/web-process';
+import { dashboardOf, fakeBrowser, healthy, processes, run, startWeb, type Dashboard, type Started } from '../fixtures/manager/web-process';
 import { repoRoot } from './harness';
 
 const clusterScript = path.join(repoRoot, 'scripts/cluster.ts');
@@ -63,9 +63,9 @@ describe('a cluster already managed by web mode', () => {
     expect(await third.exited).toBe(0);
     expect(third.out()).toMatch(/; use that dashboard, or start again with --open to open it\.\n$/);
 
-    const after = await snapshot(dashboard);
-    expect(after.health).toBe('healthy');
-    expect(processes(after)).toEqual(before);
+    // Healthy again (on two loaded cores a starved node can call an election at any moment) with
+    // the very same processes: none was stopped, replaced or restarted by the refused start.
+    expect(processes(await healthy(dashboard))).toEqual(before);
     expect(await lockOwner(dataDir)).toMatchObject({ pid: first.child.pid, holder: 'web', port: dashboard.port });
   });
 
@@ -81,9 +81,9 @@ describe('a cluster already managed by web mode', () => {
     );
     expect(script.out()).toBe('');
 
-    const after = await snapshot(dashboard);
-    expect(after.health).toBe('healthy');
-    expect(processes(after)).toEqual(before);
+    // Healthy again (on two loaded cores a starved node can call an election at any moment) with
+    // the very same processes: none was stopped, replaced or restarted by the refused start.
+    expect(processes(await healthy(dashboard))).toEqual(before);
   });
 });
 
