@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, waitFor } from '../cluster/harness';
 import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
+import { dropFiles } from './support/drop-files';
 import { startWebMode, type WebMode } from './support/web-mode';
 
 const chromiumPath = chromiumOrSkip();
@@ -112,6 +113,28 @@ async function misalignedColumns(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * Controls the upload dock covers: each control outside the dock is scrolled into view (as a
+ * person would) and the element at its centre must not belong to the dock.
+ */
+async function coveredByDock(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const dock = document.querySelector<HTMLElement>('section[aria-label="Uploads"]');
+    if (dock === null) return ['the upload dock is not shown'];
+    const problems: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [role="tab"]')) {
+      // Not shown at all (display: none, or inside a closed <details>, whose stale boxes lie).
+      if (dock.contains(el) || !el.checkVisibility({ visibilityProperty: true })) continue;
+      el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+      if (hit !== null && dock.contains(hit)) problems.push(`${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`);
+    }
+    return problems;
+  });
+}
+
 describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440×900, light and dark', () => {
   beforeAll(async () => {
     await mkdir(screenshots, { recursive: true });
@@ -177,5 +200,42 @@ describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440
     await expect.poll(() => crumbs.getByRole('button', { name: 'reports' }).getAttribute('aria-current'), { timeout: 10_000 }).toBe('location');
     expect(messages).toEqual([]);
     await page.context().close();
+  });
+
+  it('the upload dock, unfolded or folded to one line, covers no control of any view', async () => {
+    const { page, messages } = await openDashboard({ width: 1024, height: 700 }, 'light');
+    // Uploads refused over the quota stay in the dock until cleared.
+    await web.api('/api/config', { method: 'PUT', body: JSON.stringify({ storageQuota: 1024 * 1024 }), headers: { 'content-type': 'application/json' } });
+    try {
+      await page.getByRole('tab', { name: 'Files' }).click();
+      await dropFiles(page, Array.from({ length: 4 }, (_, i) => ({ name: `too-big-${i}.bin`, size: 2 * 1024 * 1024, fill: 'x' })));
+      const dock = page.getByRole('region', { name: 'Uploads' });
+      await expect.poll(() => dock.innerText(), { timeout: 30_000 }).toMatch(/4 failed/);
+      const toggle = dock.getByRole('button', { name: 'Uploads', exact: true });
+      const problems: string[] = [];
+      for (const folded of [false, true]) {
+        if (folded) await toggle.click();
+        expect(await toggle.getAttribute('aria-expanded')).toBe(String(!folded));
+        if (folded) {
+          // One line: the dock is no taller than its summary row and its padding.
+          const [dockBox, summaryBox] = await Promise.all([dock.boundingBox(), dock.locator('.upload-summary').boundingBox()]);
+          expect(dockBox!.height).toBeLessThanOrEqual(summaryBox!.height + 16);
+        } else {
+          expect(await dock.getByRole('listitem').count()).toBe(4);
+        }
+        for (const view of VIEWS) {
+          await page.getByRole('tab', { name: view }).click();
+          // Views load lazily: check once the view itself is there.
+          await expect.poll(() => page.getByRole('tabpanel').innerText(), { timeout: 15_000 }).not.toMatch(/^Loading…$/);
+          if (view === 'Raft view') await page.getByRole('region', { name: 'Node controls' }).getByRole('button').first().waitFor({ timeout: 15_000 });
+          problems.push(...(await coveredByDock(page)).map((p) => `${view}, dock ${folded ? 'folded' : 'unfolded'}: ${p}`));
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(messages).toEqual([]);
+    } finally {
+      await web.api('/api/config', { method: 'PUT', body: JSON.stringify({ storageQuota: 10 * 1024 ** 3 }), headers: { 'content-type': 'application/json' } });
+      await page.context().close();
+    }
   });
 });

@@ -396,6 +396,24 @@ describe('the upload queue', () => {
     expect(within(row).getByRole('button', { name: 'Cancel upload of a.bin' })).toBeTruthy();
   });
 
+  it('folds a long queue to its one-line summary, and the toggle unfolds and folds it again', () => {
+    const h = harness();
+    renderWithStore(<UploadQueue />, h.store);
+    act(() => h.store.getState().enqueueUploads(Array.from({ length: 5 }, (_, i) => ({ name: `f${i}.txt`, file: new File(['x'], `f${i}.txt`) }))));
+    const toggle = screen.getByRole('button', { name: 'Uploads' });
+    // More than a few files: only the summary line until asked.
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByRole('list', { name: 'Upload queue' })).toBeNull();
+    expect(screen.getByText(/^0 of 5 done/)).toBeTruthy();
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(within(screen.getByRole('list', { name: 'Upload queue' })).getAllByRole('listitem')).toHaveLength(5);
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByRole('list', { name: 'Upload queue' })).toBeNull();
+    expect(screen.getByRole('progressbar', { name: 'All uploads' })).toBeTruthy();
+  });
+
   it('lists failures and running uploads first when a dropped folder queues thousands of files', async () => {
     const h = harness();
     renderWithStore(<UploadQueue />, h.store);
