@@ -26,8 +26,9 @@ export const createBackupSlice: SliceCreator<BackupSlice> = (set, get, deps) => 
     async chooseBackupFolder() {
       try {
         return (await deps.desktop?.chooseBackupFolder()) ?? null;
-      } catch (err) {
-        patch({ error: `The folder picker failed: ${(err as Error).message}` });
+      } catch {
+        // The system dialog's own error text means nothing to a person: say what happened and what to do.
+        patch({ error: 'The folder picker did not open. Try again; if it still does not open, restart the app.' });
         return null;
       }
     },

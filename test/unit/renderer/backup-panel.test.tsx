@@ -61,7 +61,7 @@ describe('Back up now', () => {
       fireEvent.click(button());
       await settle();
     });
-    expect(screen.getByRole('alert').textContent).toBe('bad request: "Backups" is not an absolute path; name the folder in full');
+    expect(screen.getByRole('alert').textContent).toBe('Bad request. "Backups" is not an absolute path; name the folder in full.');
     expect((button() as HTMLButtonElement).disabled).toBe(false);
     expect(screen.queryByRole('status')).toBeNull();
   });
@@ -90,5 +90,16 @@ describe('Back up now', () => {
     });
     expect(h.api.calls.filter((c) => c.method === 'POST').map((c) => c.options?.body)).toEqual([{ folder: '/Users/ada/Backups' }]);
     expect(screen.getByRole('status').textContent).toContain(saved.path);
+  });
+
+  it('app: a picker that fails says so in plain words, not the system’s error text', async () => {
+    const desktop = new FakeDesktop();
+    desktop.chooseBackupFolder = () => Promise.reject(new Error('EACCES: dialog helper exited with code 1'));
+    panel(desktop);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Choose folder…' }));
+      await settle();
+    });
+    expect(screen.getByRole('alert').textContent).toBe('The folder picker did not open. Try again; if it still does not open, restart the app.');
   });
 });

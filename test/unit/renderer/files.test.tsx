@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { FileListItem } from '../../../node-runtime/common/api-types';
 import { App } from '../../../renderer/src/App';
 import type { TestHarness } from './fake-deps';
+import { CopyButton } from '../../../renderer/src/views/files/CopyButton';
 import { FilesView } from '../../../renderer/src/views/files/FilesView';
 import { MAX_UPLOAD_ROWS, UploadQueue } from '../../../renderer/src/views/files/UploadQueue';
 import { fileItem, healthyCluster, node } from './fixtures';
@@ -128,6 +129,18 @@ describe('Files', () => {
     const other = screen.getByRole('dialog', { name: 'Details of locked.txt' });
     expect((within(other).getByRole('button', { name: 'Unlock locked.txt' }) as HTMLButtonElement).disabled).toBe(true);
     expect(within(other).getByText(/^Held by alice until /)).toBeTruthy();
+  });
+
+  it('says a refused copy in plain words and what to do instead', async () => {
+    // The clipboard refuses without focus or a secure context; happy-dom's own always succeeds.
+    const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(new DOMException('Document is not focused.', 'NotAllowedError'));
+    try {
+      renderWithStore(<CopyButton text="abc" label="Copy the SHA-256" />, harness().store);
+      fireEvent.click(screen.getByRole('button', { name: 'Copy the SHA-256' }));
+      await waitFor(() => expect(screen.getByRole('button', { name: 'Copy the SHA-256' }).textContent).toBe('Not copied: select the text and copy it'));
+    } finally {
+      writeText.mockRestore();
+    }
   });
 
   it('asks the store for details of visible rows, and narrows what is loaded by name at once', async () => {
@@ -364,8 +377,8 @@ describe('the upload queue', () => {
     expect(screen.getByText('512 B / 2.00 KiB · 25%')).toBeTruthy();
 
     await act(() => h.uploads.started[1]!.finish({ kind: 'failed', code: 'quota_exceeded', detail: 'cluster quota of 1.0 GiB would be exceeded' }));
-    expect(screen.getByText('Quota exceeded: cluster quota of 1.0 GiB would be exceeded')).toBeTruthy();
-    expect(screen.getByText(/^Invalid name: file name has an empty segment/)).toBeTruthy();
+    expect(screen.getByText('Quota exceeded. Cluster quota of 1.0 GiB would be exceeded. Delete files or raise the storage quota in Configuration.')).toBeTruthy();
+    expect(screen.getByText(/^Invalid name\. File name has an empty segment.*\. Rename the file, then try again\.$/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Retry upload of bad//name' })).toBeNull();
 
     fireEvent.click(screen.getByRole('button', { name: 'Retry upload of huge.iso' }));
@@ -422,7 +435,7 @@ describe('the upload queue', () => {
     const rows = within(screen.getByRole('list', { name: 'Upload queue' })).getAllByRole('listitem');
     expect(rows).toHaveLength(MAX_UPLOAD_ROWS);
     expect(rows[0]?.getAttribute('aria-label')).toBe('big-folder/f1.txt');
-    expect(screen.getByText('Quota exceeded: cluster quota of 1.0 GiB would be exceeded')).toBeTruthy();
+    expect(screen.getByText('Quota exceeded. Cluster quota of 1.0 GiB would be exceeded. Delete files or raise the storage quota in Configuration.')).toBeTruthy();
     expect(screen.getByText(/^1900 more not listed\.$/)).toBeTruthy();
     expect(screen.getByText(/^0 of 2000 done · 1 failed · 1996 queued/)).toBeTruthy();
   });

@@ -74,7 +74,7 @@ describe('cluster profiles', () => {
     h.api.on('POST', /activate$/, () => failWith('unavailable', 'no node of "lab" answered', 503));
     fireEvent.click(screen.getByRole('button', { name: 'Switch to lab' }));
     await act(settle);
-    expect(screen.getByRole('alert').textContent).toBe('Cluster unavailable: no node of "lab" answered');
+    expect(screen.getByRole('alert').textContent).toBe('Cluster unavailable. No node of "lab" answered. Try again once the nodes are running.');
   });
 });
 

@@ -37,7 +37,7 @@ describe('cluster commands', () => {
     const h = harness();
     h.api.on('POST', /kill$/, () => failWith('conflict', 'attach mode: the manager does not own node 2', 409));
     await h.store.getState().runNodeAction(2, 'kill');
-    expect(h.store.getState().commandFailure).toMatchObject({ what: 'kill node 2', message: 'Conflict: attach mode: the manager does not own node 2' });
+    expect(h.store.getState().commandFailure).toMatchObject({ what: 'kill node 2', message: 'Conflict. Attach mode: the manager does not own node 2.' });
     h.store.getState().dismissCommandFailure();
     expect(h.store.getState().commandFailure).toBeNull();
     await settle();

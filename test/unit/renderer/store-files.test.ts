@@ -134,7 +134,7 @@ describe('the files slice', () => {
   it('shows why listing failed', async () => {
     h.api.on('GET', /^\/api\/files/, () => failWith('unavailable', 'no node answered', 503));
     await h.store.getState().loadFiles();
-    expect(h.store.getState().files).toMatchObject({ status: 'error', error: 'Cluster unavailable: no node answered' });
+    expect(h.store.getState().files).toMatchObject({ status: 'error', error: 'Cluster unavailable. No node answered. Try again once the nodes are running.' });
   });
 
   it('fetches replication details for the rows shown, a few at a time, once per version', async () => {
@@ -249,7 +249,7 @@ describe('the files slice', () => {
   it('reports a failed file action', async () => {
     h.api.on('DELETE', /^\/api\/files/, () => failWith('locked', 'a.txt is locked by alice', 423));
     await h.store.getState().deleteFile('a.txt');
-    expect(h.store.getState().files.actionFailure?.message).toBe('File is locked: a.txt is locked by alice');
+    expect(h.store.getState().files.actionFailure?.message).toBe('File is locked. a.txt is locked by alice. Try again when the lock expires, or ask its holder to release it.');
   });
 
   it('reloads the listing shortly after a change on the cluster', async () => {

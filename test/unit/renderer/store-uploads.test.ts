@@ -111,7 +111,7 @@ describe('the upload queue', () => {
     const h = harness();
     h.store.getState().enqueueUploads([{ name: 'big.iso', file: blob(10) }]);
     await h.uploads.started[0]?.finish({ kind: 'failed', code: 'quota_exceeded', detail: 'the upload would use 1.2 GiB of a 1 GiB quota' });
-    expect(h.store.getState().uploads[0]?.error).toEqual({ code: 'quota_exceeded', message: 'Quota exceeded: the upload would use 1.2 GiB of a 1 GiB quota' });
+    expect(h.store.getState().uploads[0]?.error).toEqual({ code: 'quota_exceeded', message: 'Quota exceeded. The upload would use 1.2 GiB of a 1 GiB quota. Delete files or raise the storage quota in Configuration.' });
     h.store.getState().retryUpload(h.store.getState().uploads[0]?.id ?? '');
     expect(h.uploads.started).toHaveLength(2);
     expect(h.store.getState().uploads[0]).toMatchObject({ state: 'uploading', error: null });
@@ -122,7 +122,7 @@ describe('the upload queue', () => {
     h.store.getState().enqueueUploads([{ name: 'status', file: blob(1) }]);
     expect(h.uploads.started).toHaveLength(0);
     expect(h.store.getState().uploads[0]).toMatchObject({ state: 'failed', error: { code: 'name_invalid' } });
-    expect(h.store.getState().uploads[0]?.error?.message).toMatch(/^Invalid name: "status" is reserved/);
+    expect(h.store.getState().uploads[0]?.error?.message).toMatch(/^Invalid name\. "status" is reserved/);
   });
 
   it('cancels a running upload by aborting it, and a queued one directly', async () => {
@@ -156,7 +156,7 @@ describe('the upload queue', () => {
       await settle();
       expect(h.uploads.started).toHaveLength(0);
       expect(h.store.getState().uploads[0]).toMatchObject({ state: 'failed', error: { code: 'quota_exceeded' } });
-      expect(h.store.getState().uploads[0]?.error?.message).toBe('Quota exceeded: storing "new.bin" (1.95 KiB) would exceed the quota: 300 MiB of 300 MiB used, 1000 B free');
+      expect(h.store.getState().uploads[0]?.error?.message).toBe('Quota exceeded. Storing "new.bin" (1.95 KiB) would exceed the quota: 300 MiB of 300 MiB used, 1000 B free. Delete files or raise the storage quota in Configuration.');
     });
 
     it('sends an overwrite that only grows the file by what is free, listed or not', async () => {
@@ -178,7 +178,7 @@ describe('the upload queue', () => {
       await settle();
       expect(h.uploads.started).toHaveLength(0);
       expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo'))).toHaveLength(0);
-      expect(h.store.getState().uploads[0]?.error?.message).toBe('File too large: "huge.bin" is 1001 B, more than the whole quota of 1000 B');
+      expect(h.store.getState().uploads[0]?.error?.message).toBe('File too large. "huge.bin" is 1001 B, more than the whole quota of 1000 B.');
     });
   });
 });

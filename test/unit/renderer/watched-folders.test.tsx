@@ -48,7 +48,7 @@ describe('watched folders in web mode', () => {
     expect(within(row).getByText('Uploading 2024/beach.jpg')).toBeTruthy();
     const problems = within(row).getByRole('list', { name: 'Problems in /home/ada/Photos' });
     expect(within(problems).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
-      'huge.iso: Quota exceeded: the cluster quota is full',
+      'huge.iso: Quota exceeded. The cluster quota is full. Delete files or raise the storage quota in Configuration.',
       'escape: skipped, a link to something outside the watched folder',
     ]);
     expect((within(row).getByRole('combobox', { name: 'Deletes in /home/ada/Photos' }) as HTMLSelectElement).value).toBe('upload-only');
@@ -174,7 +174,7 @@ describe('watched folders in web mode', () => {
     fireEvent.change(screen.getByLabelText('Folder on the manager’s machine'), { target: { value: 'srv' } });
     fireEvent.click(screen.getByRole('button', { name: 'Watch' }));
     await act(settle);
-    expect(screen.getByRole('alert').textContent).toBe('bad request: "srv" is not an absolute path');
+    expect(screen.getByRole('alert').textContent).toBe('Bad request. "srv" is not an absolute path.');
   });
 
   it('stay hidden when the manager does not keep them and there is no app', () => {

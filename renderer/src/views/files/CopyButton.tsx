@@ -19,7 +19,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
         else navigator.clipboard.writeText(text).then(() => setState('copied'), () => setState('failed'));
       }}
     >
-      <span aria-live="polite">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select it' : 'Copy'}</span>
+      <span aria-live="polite">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Not copied: select the text and copy it' : 'Copy'}</span>
     </button>
   );
 }
