@@ -81,6 +81,17 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     await expect.poll(rowNames).toEqual(['Folder docs/', 'Folder trash/', 'large.bin', 'medium.bin', 'small.bin']);
     await page.getByRole('button', { name: 'Size', exact: true }).click();
     await expect.poll(rowNames).toEqual(['Folder docs/', 'Folder trash/', 'small.bin', 'medium.bin', 'large.bin']);
+    // Lock: a locked file first, whatever its name; released again for the tests below.
+    const lockPath = `/api/locks/${encodeURIComponent('medium.bin')}`;
+    const json = { 'content-type': 'application/json' };
+    const { token } = await web.api<{ token: string }>(lockPath, { method: 'POST', body: JSON.stringify({ owner: 'alice' }), headers: json });
+    try {
+      await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+      await page.getByRole('button', { name: /^Lock/ }).click();
+      await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['Folder docs/', 'Folder trash/', 'medium.bin', 'large.bin', 'small.bin']);
+    } finally {
+      await web.api(lockPath, { method: 'DELETE', body: JSON.stringify({ token }), headers: { ...json, 'X-Lock-Token': token } });
+    }
     await page.getByRole('button', { name: 'Name', exact: true }).click();
 
     await page.getByRole('button', { name: 'Open folder docs' }).click();

@@ -67,7 +67,8 @@ export async function startWebMode(options: WebModeOptions = {}): Promise<WebMod
   const api = async <T>(route: string, init: RequestInit = {}): Promise<T> => {
     const res = await fetch(new URL(route, parsed.origin), { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
+    // 204 (a released lock, a deleted file) has no body to parse.
+    return (res.status === 204 ? undefined : await res.json()) as T;
   };
   return {
     url,
