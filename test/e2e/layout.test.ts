@@ -1,7 +1,7 @@
 // Every view at 1024×700 and 1440×900, light and dark, in a real Chromium against web mode with
 // three real nodes: no control sticks out of the window or out of its table row, the page never
-// scrolls sideways, the file table's headers sit over their columns, the console stays clean, and
-// a reload or the back button keeps your place.
+// scrolls sideways, the file table's headers sit over their columns, the console stays clean, the
+// upload dock (unfolded or folded) covers no control, and a reload or the back button keeps your place.
 // Leaves a screenshot of each view in test-results/e2e/.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
