@@ -99,21 +99,33 @@ export class LivenessPhase {
 
   /**
    * A voter whose absence leaves a quorum in every configuration in play: every half that holds
-   * it has at least three voters, in each node's applied configuration and in every one the
+   * it keeps a majority of nodes that would campaign (below), in each node's applied configuration and in every one the
    * membership changes its log holds unapplied would take it through (none is kept down when
    * those do not apply to it). Half of the time the leader (or else the last node that led) when
    * it qualifies, otherwise any qualifying voter: a follower, a voter just promoted or added.
    */
   private voterToKeepDown(): NodeId | undefined {
     const inPlay: ConfState[] = [];
+    const views = new Map<NodeId, ConfState[]>();
     for (const node of this.cluster.nodes.values()) {
       const disk = node.disk;
       const from = Math.max(node.appliedIndex + 1, disk.firstIndex());
       const ahead = configurationsAhead(node.membership, from <= disk.lastIndex() ? disk.entries(from, disk.lastIndex() + 1) : []);
       if (ahead === undefined) return undefined;
+      views.set(node.id, [node.membership, ...ahead]);
       inPlay.push(node.membership, ...ahead);
     }
-    const tolerates = (id: NodeId, cs: ConfState): boolean => [cs.voters, cs.votersOutgoing].every((half) => !half.includes(id) || half.length >= 3);
+    // The others of each half that holds it must still make a majority of that half counting only
+    // nodes that stay voters in every configuration their own log can take them to. One that
+    // applies its own removal or demotion (at restart, from its durable commit index) never
+    // campaigns, yet may hold the longest log and so refuse every candidate that could: with it in
+    // the only quorum left, no leader can come until the node kept down returns (seed 10203348,
+    // reconfig — a liveness limit of configurations taking effect once applied, as in etcd's raft,
+    // not a bug of the core; see test/sim/README.md).
+    const campaigns = (id: NodeId): boolean =>
+      (views.get(id) ?? []).every((cs) => cs.voters.includes(id) || cs.votersOutgoing.includes(id)) && views.has(id);
+    const tolerates = (id: NodeId, cs: ConfState): boolean =>
+      [cs.voters, cs.votersOutgoing].every((half) => !half.includes(id) || half.filter((other) => other !== id && campaigns(other)).length > half.length / 2);
     const voters = [...new Set(inPlay.flatMap((cs) => [...cs.voters, ...cs.votersOutgoing]))].sort((a, b) => a - b);
     const qualifying = voters.filter((id) => inPlay.every((cs) => tolerates(id, cs)));
     if (qualifying.length === 0) return undefined;

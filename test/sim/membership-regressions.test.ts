@@ -24,6 +24,7 @@ const REGRESSIONS: readonly (RunOptions & { seed: number; found: string })[] = [
   { seed: 1668562310, profile: 'disk', found: "the disk model let a snapshot's sync cover a later write (overlapping syncs)" },
   { seed: 570891051, profile: 'failover', found: 'a stale read: late acknowledgements of a repeated read context confirmed newer reads' },
   { seed: 35000787, profile: 'reconfig', found: 'no leader: a removed leader kept handing over to a down voter tied for the longest log' },
+  { seed: 10203348, profile: 'reconfig', found: 'no leader: the node kept down left a learner with the longest log in the only quorum' },
 ];
 
 describe('membership-heavy simulation', () => {
