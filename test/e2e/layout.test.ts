@@ -207,6 +207,10 @@ describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440
     // Uploads refused over the quota stay in the dock until cleared.
     await web.api('/api/config', { method: 'PUT', body: JSON.stringify({ storageQuota: 1024 * 1024 }), headers: { 'content-type': 'application/json' } });
     try {
+      // The page refuses these before sending only once its snapshot carries the new quota;
+      // dropped earlier, they would be sent and refused by the node (a 413 in the console).
+      await page.getByRole('tab', { name: 'Configuration' }).click();
+      await expect.poll(() => page.getByLabel('Storage quota', { exact: true }).inputValue(), { timeout: 15_000 }).toBe('1 MiB');
       await page.getByRole('tab', { name: 'Files' }).click();
       await dropFiles(page, Array.from({ length: 4 }, (_, i) => ({ name: `too-big-${i}.bin`, size: 2 * 1024 * 1024, fill: 'x' })));
       const dock = page.getByRole('region', { name: 'Uploads' });
