@@ -109,6 +109,9 @@ export class LivenessPhase {
     const views = new Map<NodeId, ConfState[]>();
     for (const node of this.cluster.nodes.values()) {
       const disk = node.disk;
+      // Entries a core holds beyond its disk (a leader's proposals, sent while they are written)
+      // are not read here: while any exist, a change among them could shrink a half unseen.
+      if ((node.status()?.lastIndex ?? 0) > disk.lastIndex()) return undefined;
       const from = Math.max(node.appliedIndex + 1, disk.firstIndex());
       const ahead = configurationsAhead(node.membership, from <= disk.lastIndex() ? disk.entries(from, disk.lastIndex() + 1) : []);
       if (ahead === undefined) return undefined;

@@ -25,6 +25,8 @@ const REGRESSIONS: readonly (RunOptions & { seed: number; found: string })[] = [
   { seed: 570891051, profile: 'failover', found: 'a stale read: late acknowledgements of a repeated read context confirmed newer reads' },
   { seed: 35000787, profile: 'reconfig', found: 'no leader: a removed leader kept handing over to a down voter tied for the longest log' },
   { seed: 10203348, profile: 'reconfig', found: 'no leader: the node kept down left a learner with the longest log in the only quorum' },
+  { seed: 10206008, profile: 'reconfig', found: "no leader: the node kept down was needed by a removal still in the leader's unwritten log" },
+  { seed: 10206908, profile: 'reconfig', found: 'no leader: the node kept down was needed by a configuration not yet on any disk' },
 ];
 
 describe('membership-heavy simulation', () => {
