@@ -85,6 +85,14 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
       return { busy: what === null ? rest : { ...rest, [name]: what } };
     });
 
+  /** Shows a listing's failure unless a newer listing replaced it; false when it was replaced. */
+  const listingFailed = (controller: AbortController, err: unknown, also: Partial<FilesData> = {}): boolean => {
+    if (listing !== controller || controller.signal.aborted) return false;
+    const failure = asRequestError(err);
+    patch({ status: 'error', error: describeFailure(failure.code, failure.detail), ...also });
+    return true;
+  };
+
   async function fileAction(name: string, what: string, run: () => Promise<void>): Promise<void> {
     if (get().files.busy[name] !== undefined) return;
     setBusy(name, what);
@@ -120,9 +128,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
       if (listing !== controller) return;
       patch((f) => ({ items, folders, search, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepListed(f.selected, items, folders) }));
     } catch (err) {
-      if (listing !== controller || controller.signal.aborted) return;
-      const failure = asRequestError(err);
-      patch({ status: 'error', error: describeFailure(failure.code, failure.detail), loadedOnce: true });
+      if (!listingFailed(controller, err, { loadedOnce: true })) return;
     } finally {
       if (listing === controller) listing = null;
     }
@@ -159,9 +165,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
         }
       }
     } catch (err) {
-      if (listing !== controller || controller.signal.aborted) return;
-      const failure = asRequestError(err);
-      patch({ status: 'error', error: describeFailure(failure.code, failure.detail) });
+      listingFailed(controller, err);
     } finally {
       if (listing === controller) listing = null;
     }
@@ -331,9 +335,7 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
         if (listing !== controller) return;
         patch((f) => ({ items: [...f.items, ...page.items], folders: [...f.folders, ...(page.folders ?? [])], nextCursor: page.nextCursor, status: 'idle' }));
       } catch (err) {
-        if (listing !== controller || controller.signal.aborted) return;
-        const failure = asRequestError(err);
-        patch({ status: 'error', error: describeFailure(failure.code, failure.detail) });
+        listingFailed(controller, err);
       } finally {
         if (listing === controller) listing = null;
       }
