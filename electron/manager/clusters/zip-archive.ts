@@ -3,12 +3,21 @@
 // checked against the size and SHA-256 it was listed with before its entry is closed. Anything
 // that goes wrong cuts the stream off mid-way: with Content-Length declared and the central
 // directory missing, neither a browser nor an unzip tool can take it for a whole archive.
-// yazl writes ZIP64 records by itself where sizes or counts need them.
+// zip-records.ts writes ZIP64 records where sizes, offsets or the entry count need them.
 import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { ZipFile } from 'yazl';
+import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import type { ArchiveEntry, ArchivePlan } from './archive-plan';
+import {
+  archiveLength,
+  centralRecord,
+  dataDescriptor,
+  dataDescriptorLength,
+  endRecords,
+  localHeader,
+  localHeaderLength,
+  type ZipEntry,
+} from './zip-records';
 
 /** Opens one file's bytes; `signal` aborts the read when the archive is given up. */
 export type OpenEntry = (entry: ArchiveEntry, signal: AbortSignal) => Promise<Readable>;
@@ -26,77 +35,95 @@ export interface ZipStream {
   abort(reason: Error): void;
 }
 
-/** Passes one file's bytes on and fails, before its end, when they are not the bytes listed. */
-function verifying(entry: ArchiveEntry): Transform {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      const digest = hash.digest('hex');
-      if (bytes === entry.size && digest === entry.sha256) done();
-      else done(new ArchiveCutOff(`"${entry.name}" changed while the zip was being sent (it arrived as ${bytes} bytes with another SHA-256 than listed)`));
-    },
-  });
+/** Central records sent per piece: 100,000 of them one by one would be 100,000 pushes. */
+const RECORDS_PER_PIECE = 512;
+
+function zipEntryOf(entry: ArchiveEntry): ZipEntry {
+  return { path: Buffer.from(entry.path, 'utf8'), size: entry.size, modified: new Date(entry.modifiedAt) };
 }
 
-/** A central directory record's fixed part, plus the 9-byte Info-ZIP timestamp yazl adds to each. */
-const CENTRAL_RECORD_BYTES = 46 + 9;
-
 /**
- * yazl 3.3.1 counts the ZIP64 end records into its size forecast once the central directory
- * reaches 64 KiB (about 700 entries), but writes them only from 4 GiB or 65,535 entries on: the
- * archive would come out 76 bytes short of the Content-Length sent. Asking for the records
- * whenever the forecast counts them makes the two agree (most unzip tools read them; test/unit/
- * manager/zip-archive.test.ts holds yazl to it).
+ * One file's bytes, passed on as they come with their CRC-32 added up. Fails as soon as they are
+ * more than listed, and at their end when they are fewer or hash otherwise: before the entry is
+ * closed, so the archive cannot come out whole.
  */
-function predictsZip64End(plan: ArchivePlan): boolean {
-  let directory = 0;
-  for (const entry of plan.entries) directory += CENTRAL_RECORD_BYTES + Buffer.byteLength(entry.path);
-  return directory >= 0xffff;
+async function* checkedBytes(entry: ArchiveEntry, body: Readable, crc: { value: number }): AsyncGenerator<Buffer> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  // Not destroyOnReturn: that would fail the body with an AbortError; the caller closes it quietly.
+  for await (const piece of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    bytes += piece.length;
+    if (bytes > entry.size) break;
+    hash.update(piece);
+    crc.value = crc32(piece, crc.value);
+    yield piece;
+  }
+  if (bytes !== entry.size || hash.digest('hex') !== entry.sha256) {
+    const arrived = bytes > entry.size ? `more than ${entry.size} bytes` : `${bytes} bytes with another SHA-256 than listed`;
+    throw new ArchiveCutOff(`"${entry.name}" changed while the zip was being sent (it arrived as ${arrived})`);
+  }
+}
+
+/** Every file's local header, bytes and data descriptor, then the central directory and the end records. */
+async function* archiveBytes(plan: ArchivePlan, open: OpenEntry, signal: AbortSignal): AsyncGenerator<Buffer> {
+  const crcs = new Uint32Array(plan.entries.length);
+  const offsets = new Float64Array(plan.entries.length);
+  let offset = 0;
+  for (const [i, entry] of plan.entries.entries()) {
+    const zipEntry = zipEntryOf(entry);
+    offsets[i] = offset;
+    // The header goes out before the file is asked for (as yazl did): a file that cannot be opened
+    // cuts the archive off after its header rather than before the response's first byte.
+    yield localHeader(zipEntry);
+    const body = await open(entry, signal);
+    const drop = (): void => {
+      body.destroy();
+    };
+    signal.addEventListener('abort', drop, { once: true });
+    try {
+      signal.throwIfAborted();
+      const crc = { value: 0 };
+      yield* checkedBytes(entry, body, crc);
+      crcs[i] = crc.value;
+      yield dataDescriptor(zipEntry, crc.value);
+      offset += localHeaderLength(zipEntry) + entry.size + dataDescriptorLength(zipEntry);
+    } finally {
+      signal.removeEventListener('abort', drop);
+      body.destroy();
+    }
+  }
+  let directoryBytes = 0;
+  for (let first = 0; first < plan.entries.length; first += RECORDS_PER_PIECE) {
+    const records = plan.entries.slice(first, first + RECORDS_PER_PIECE).map((entry, j) => centralRecord(zipEntryOf(entry), crcs[first + j] as number, offsets[first + j] as number));
+    const piece = Buffer.concat(records);
+    directoryBytes += piece.length;
+    yield piece;
+  }
+  yield endRecords(plan.entries.length, offset, directoryBytes);
 }
 
 export function zipArchive(plan: ArchivePlan, open: OpenEntry): ZipStream {
-  const zip = new ZipFile();
-  const output = zip.outputStream as Readable;
+  const size = archiveLength(plan.entries.map(zipEntryOf));
   const reading = new AbortController();
   let failure: Error | null = null;
+  const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+  async function* guarded(): AsyncGenerator<Buffer> {
+    try {
+      yield* archiveBytes(plan, open, reading.signal);
+    } catch (err) {
+      // A read cut short because the reader went away (the output is destroyed already) is no
+      // failure of the archive.
+      if (!output.destroyed && !reading.signal.aborted) failure ??= toError(err);
+      throw err;
+    }
+  }
+  const output: Readable = Readable.from(guarded(), { objectMode: false });
   const abort = (reason: Error): void => {
     if (failure !== null || output.destroyed) return;
     failure = reason;
     reading.abort(reason);
     output.destroy(reason);
   };
-  zip.on('error', (err: Error) => abort(err));
-  for (const entry of plan.entries) {
-    const options = { size: entry.size, mtime: new Date(entry.modifiedAt), mode: 0o100644, compress: false };
-    zip.addReadStreamLazy(entry.path, options, (take) => {
-      open(entry, reading.signal).then(
-        (body) => {
-          const drop = (): void => {
-            body.destroy();
-          };
-          if (reading.signal.aborted) drop();
-          reading.signal.addEventListener('abort', drop, { once: true });
-          body.once('close', () => reading.signal.removeEventListener('abort', drop));
-          const checked = verifying(entry);
-          take(null, checked);
-          pipeline(body, checked).catch((err: unknown) => abort(err instanceof Error ? err : new Error(String(err))));
-        },
-        (err: unknown) => abort(err instanceof Error ? err : new Error(String(err))),
-      );
-    });
-  }
-  let size = -1;
-  // Called during end(): every entry is stored with its size given, so the length is known now.
-  (zip.end as (options: { forceZip64Format: boolean }, sized: (total: number) => void) => void)({ forceZip64Format: predictsZip64End(plan) }, (total) => {
-    size = total;
-  });
-  if (size < 0) throw new Error('the zip library could not tell the archive size in advance');
   // The reader went away: stop fetching the file being read.
   output.once('close', () => reading.abort(new Error('the archive was closed')));
   return { output, size, failure: () => failure, abort };

@@ -1,13 +1,12 @@
 // The zip of a selection, checked with Debian's unzip: its length is exactly the size announced
-// up front, with and without the ZIP64 end records, and bytes that are not the listed ones, or a
-// file that cannot be opened, cut the archive off instead of completing it. (The cluster side:
-// test/cluster/manager-archive.test.ts. Past 65,535 entries or 4 GiB yazl writes ZIP64 records by
-// its own rule, the same in its forecast and its output; 100,000 entries take ~50 s of CPU, too
-// long for this suite.)
+// up front on either side of a 64 KiB central directory and of 65,535 entries (where the ZIP64 end
+// records begin), and bytes that are not the listed ones, or a file that cannot be opened, cut the
+// archive off instead of completing it. (The cluster side: test/cluster/manager-archive.test.ts.
+// Entries of 4 GiB and more, and offsets past 4 GiB: test/unit/manager/zip-records.test.ts.)
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -48,18 +47,36 @@ async function collect(output: Readable): Promise<{ bytes: Buffer; broke: Error 
 const fromMap = (contents: ReadonlyMap<string, Buffer>): OpenEntry => async (entry) => Readable.from([contents.get(entry.name) as Buffer]);
 
 describe('zipArchive', () => {
-  it('comes out exactly as long as announced on either side of a 64 KiB central directory', async () => {
-    for (const count of [10, 1_200]) {
+  it('comes out exactly as long as announced on either side of a 64 KiB central directory and of 65,535 entries', async () => {
+    // 1,200 entries make a central directory past 64 KiB; 70,000 need the ZIP64 end records.
+    for (const count of [10, 1_200, 70_000]) {
       const contents = new Map(Array.from({ length: count }, (_, i) => [`photos/é-${i}.txt`, Buffer.from(`file ${i}`)] as const));
       const zip = zipArchive(planOf(contents), fromMap(contents));
       const { bytes, broke } = await collect(zip.output);
       expect(broke).toBeNull();
       expect(bytes.length, `${count} entries`).toBe(zip.size);
-      // Past 64 KiB of central directory the ZIP64 end records (signature PK\x06\x06) are written.
-      expect(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), `${count} entries`).toBe(count > 1_000);
+      // The ZIP64 end record's signature, PK\x06\x06, only where the entry count outgrows 16 bits.
+      expect(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), `${count} entries`).toBe(count >= 0xffff);
       const file = path.join(dir, `exact-${count}.zip`);
       await writeFile(file, bytes);
       await run('unzip', ['-tq', file]);
+      const listing = (await run('unzip', ['-Z1', file], { maxBuffer: 64 * 1024 * 1024 })).stdout.trim().split('\n');
+      expect(listing.length).toBe(count);
+      expect(listing[count - 1]).toBe(`photos/é-${count - 1}.txt`);
+    }
+  }, 120_000);
+
+  it('extracts names, bytes and modification times as listed', async () => {
+    const contents = new Map([['docs/ünïcode name.txt', Buffer.from('hello zip')], ['empty.bin', Buffer.alloc(0)]]);
+    const zip = zipArchive(planOf(contents), fromMap(contents));
+    const file = path.join(dir, 'extract.zip');
+    await writeFile(file, (await collect(zip.output)).bytes);
+    const out = path.join(dir, 'extracted');
+    await run('unzip', ['-q', file, '-d', out]);
+    for (const [name, data] of contents) {
+      expect(await readFile(path.join(out, name))).toEqual(data);
+      // unzip restores the exact UTC time from the Info-ZIP timestamp field.
+      expect((await stat(path.join(out, name))).mtime.toISOString()).toBe('2026-12-06T10:15:30.000Z');
     }
   });
 
