@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
-import type { ConfigView, FileInfo, FileList, LockGrant, LockInfo, NodeStatus, ObjectMeta, RecoveryStatus, ReplicaHolding, Stats } from './common/api-types';
+import type { ConfigView, FileInfo, FileList, ListReplicas, LockGrant, LockInfo, NodeStatus, ObjectMeta, RecoveryStatus, ReplicaHolding, Stats } from './common/api-types';
 import type { BackupManifest } from './backup/archive-format';
 import type { ByteRange } from './common/byte-range';
 import type { NodeApiRequest } from './transport/tls';
@@ -77,6 +77,8 @@ export interface FileService {
   info(name: string): FileInfo;
   /** Which chunks of the file each member lacks (asks the peers; null for those that do not answer). */
   replicas(info: FileInfo): Promise<ReplicaHolding[]>;
+  /** For a listing's files, the members that lack chunks of each (one question per peer for all of them). */
+  listReplicas(names: readonly string[]): Promise<ListReplicas>;
   /** Leader only. Writes a file from existing files' chunks without copying them; only the whole content's SHA-256 is computed. */
   compose(request: ComposeRequest): Promise<FileInfo>;
   /** Leader only. Stores, replicates to a majority, commits; resolves with the new metadata. */

@@ -186,12 +186,28 @@ export const fileInfoSchema = z.object({
 /** One row of a listing: the file without its chunk list. */
 export const fileListItemSchema = fileInfoSchema.omit({ chunks: true, completeOn: true, replicas: true, meta: true });
 
+/**
+ * Where a listing page's files are whole, in few bytes (`GET /files?replicas=1`): only the files
+ * some answering member lacks a chunk of are named, so a page of healthy files costs two short
+ * arrays. A file's copies are the answering members not named against it.
+ */
+export const listReplicasSchema = z.object({
+  /** Every member asked, ascending. */
+  members: z.array(nodeId),
+  /** Members that did not answer (down, cut off, older): whether they hold the files is unknown. */
+  unanswered: z.array(nodeId),
+  /** File name → the answering members that lack one of its chunks or more; files absent here are whole on every answering member. */
+  lacking: z.record(z.string(), z.array(nodeId)),
+});
+
 export const fileListSchema = z.object({
   items: z.array(fileListItemSchema),
   /** Sub-folders ("docs/sub/") when listing one folder level; absent otherwise. */
   folders: z.array(z.string()).optional(),
   /** Pass back as `cursor` to get the next page; null on the last page. */
   nextCursor: z.string().nullable(),
+  /** Only when asked for with `replicas=1`. */
+  replicas: listReplicasSchema.optional(),
 });
 
 export type ChunkRef = z.infer<typeof chunkRefSchema>;
@@ -200,6 +216,7 @@ export type LockInfo = z.infer<typeof lockInfoSchema>;
 export type LockGrant = z.infer<typeof lockGrantSchema>;
 export type FileInfo = z.infer<typeof fileInfoSchema>;
 export type ReplicaHolding = NonNullable<FileInfo['replicas']>[number];
+export type ListReplicas = z.infer<typeof listReplicasSchema>;
 export type FileListItem = z.infer<typeof fileListItemSchema>;
 export type FileList = z.infer<typeof fileListSchema>;
 

@@ -1,6 +1,6 @@
 // The file operations the HTTP API offers (listing, metadata, which members hold a file, write,
 // delete, read), carried out by the state machine, the writer, the reader and which peers hold the chunks.
-import type { FileInfo, ReplicaHolding } from '../common/api-types';
+import type { FileInfo, ListReplicas, ReplicaHolding } from '../common/api-types';
 import { toFileInfo, toFileList, type StateMachine } from '../fsm';
 import { ApiError } from '../common/errors';
 import type { ByteRange, Clock, ComposeRequest, FileService, WriteRequest } from '../ports';
@@ -17,6 +17,9 @@ export interface FileServiceParts {
   readonly traffic: TrafficStats;
   readonly clock: Clock;
 }
+
+/** Within the `missing-chunks` RPC's 100,000 names (transport/protocol.ts). */
+const MAX_HASHES_PER_QUESTION = 50_000;
 
 export class ReplicatedFileService implements FileService {
   constructor(private readonly parts: FileServiceParts) {}
@@ -39,6 +42,34 @@ export class ReplicatedFileService implements FileService {
       if (missing === null) return { node, missing: null };
       const absent = new Set(missing);
       return { node, missing: info.chunks.flatMap((c, i) => (absent.has(c.hash) ? [i] : [])) };
+    });
+  }
+
+  async listReplicas(names: readonly string[]): Promise<ListReplicas> {
+    const chunksOf = new Map<string, readonly string[]>();
+    for (const name of names) {
+      // Small files ride in the Raft log (no chunks): whole on every member that applied them.
+      const record = this.parts.fsm.get(name);
+      if (record !== undefined && record.chunks.length > 0) chunksOf.set(name, record.chunks.map((c) => c.hash));
+    }
+    const answers = await this.missingByMember([...new Set([...chunksOf.values()].flat())]);
+    const lacking: Record<string, number[]> = {};
+    for (const { node, missing } of answers) {
+      if (missing === null || missing.length === 0) continue;
+      const absent = new Set(missing);
+      for (const [name, chunks] of chunksOf) if (chunks.some((hash) => absent.has(hash))) (lacking[name] ??= []).push(node);
+    }
+    return { members: answers.map((a) => a.node), unanswered: answers.filter((a) => a.missing === null).map((a) => a.node), lacking };
+  }
+
+  /** missingByMember for any number of chunks: a peer is asked about at most MAX_HASHES_PER_QUESTION at once. */
+  private async missingByMember(hashes: readonly string[]): Promise<{ node: number; missing: string[] | null }[]> {
+    const batches: string[][] = [];
+    for (let i = 0; i < hashes.length; i += MAX_HASHES_PER_QUESTION) batches.push(hashes.slice(i, i + MAX_HASHES_PER_QUESTION));
+    const answers = await Promise.all((batches.length > 0 ? batches : [[]]).map((batch) => this.parts.peerChunks.missingByMember(batch)));
+    return (answers[0] ?? []).map(({ node }, i) => {
+      const parts = answers.map((answer) => answer[i]?.missing ?? null);
+      return { node, missing: parts.some((part) => part === null) ? null : parts.flatMap((part) => part ?? []) };
     });
   }
 

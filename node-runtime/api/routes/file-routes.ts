@@ -66,7 +66,11 @@ export function fileRoutes(services: NodeServices): Router {
     if (delimiter !== undefined && delimiter !== '/') throw new ApiError('bad_request', 'delimiter must be "/" (list one folder level) or left out');
     const contains = searchText(req.query.contains);
     if (contains !== undefined && delimiter !== undefined) throw new ApiError('bad_request', 'contains searches every depth below the prefix: leave out delimiter');
-    res.json(services.files.list({ prefix, cursor, limit, ...(delimiter === '/' ? { delimiter } : {}), ...(contains !== undefined ? { contains } : {}) }));
+    const replicas = req.query.replicas;
+    if (replicas !== undefined && replicas !== '1') throw new ApiError('bad_request', 'replicas must be "1" (say which members lack which files) or left out');
+    const page = services.files.list({ prefix, cursor, limit, ...(delimiter === '/' ? { delimiter } : {}), ...(contains !== undefined ? { contains } : {}) });
+    if (replicas === undefined) res.json(page);
+    else res.json({ ...page, replicas: await services.files.listReplicas(page.items.map((item) => item.name)) });
   });
 
   router.get('/files/*name', async (req, res) => {

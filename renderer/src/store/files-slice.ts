@@ -40,14 +40,19 @@ const EMPTY_FILES: FilesData = {
   loadedOnce: false,
   stale: false,
   details: {},
+  listedCopies: null,
   heldLocks: {},
   busy: {},
   actionFailure: null,
 };
 
-/** A page of the open folder, or of a search's hits in every folder when `search` is set. */
-function listPath(prefix: string, search: string, cursor: string | null): string {
+/**
+ * A page of the open folder, or of a search's hits in every folder when `search` is set; with
+ * `replicas`, the node also says which members lack which of the page's files.
+ */
+function listPath(prefix: string, search: string, cursor: string | null, replicas: boolean): string {
   const query = new URLSearchParams({ limit: String(FILE_PAGE_SIZE) });
+  if (replicas) query.set('replicas', '1');
   if (search !== '') query.set('contains', search);
   else {
     query.set('delimiter', '/');
@@ -63,6 +68,17 @@ function listPath(prefix: string, search: string, cursor: string | null): string
  */
 function needsWholeFolder(files: FilesData): boolean {
   return files.search !== '' || files.sort.key !== 'name';
+}
+
+/** The replica sort needs each page's replica summary, which costs the nodes a look at their chunks: asked for only then. */
+const wantsReplicas = (files: FilesData): boolean => files.sort.key === 'replicas';
+
+/** Adds a page's replica summary to `copies` (files short of copies, by name); returns the copies of a file it does not name. */
+function foldReplicas(copies: Record<string, number>, summary: FileList['replicas']): number | null {
+  if (summary === undefined) return null;
+  const answered = summary.members.length - summary.unanswered.length;
+  for (const [name, lacking] of Object.entries(summary.lacking)) copies[name] = answered - lacking.length;
+  return answered;
 }
 
 export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
@@ -112,21 +128,26 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     const controller = new AbortController();
     listing = controller;
     const { prefix } = get().files;
+    const replicas = wantsReplicas(get().files);
     // The search goes to the server without the spaces a name seldom starts or ends with.
     const search = get().files.filter.trim();
     patch({ status: 'loading', error: null });
     try {
       const items: FileList['items'][number][] = [];
       const folders: string[] = [];
+      const short: Record<string, number> = {};
+      let whole: number | null = null;
       let cursor: string | null = null;
       do {
-        const page: FileList = await request<FileList>('GET', listPath(prefix, search, cursor), { signal: controller.signal });
+        const page: FileList = await request<FileList>('GET', listPath(prefix, search, cursor, replicas), { signal: controller.signal });
         items.push(...page.items);
         folders.push(...(page.folders ?? []));
+        whole = foldReplicas(short, page.replicas) ?? whole;
         cursor = page.nextCursor;
       } while (cursor !== null && items.length + folders.length < wanted);
       if (listing !== controller) return;
-      patch((f) => ({ items, folders, search, nextCursor: cursor, status: 'idle', loadedOnce: true, stale: false, selected: keepListed(f.selected, items, folders) }));
+      const listedCopies = whole === null ? null : { whole, short };
+      patch((f) => ({ items, folders, search, nextCursor: cursor, listedCopies, status: 'idle', loadedOnce: true, stale: false, selected: keepListed(f.selected, items, folders) }));
     } catch (err) {
       if (!listingFailed(controller, err, { loadedOnce: true })) return;
     } finally {
@@ -147,20 +168,24 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     const controller = new AbortController();
     listing = controller;
     let cursor: string | null = start.nextCursor;
+    const replicas = start.listedCopies !== null;
     const items: FileList['items'][number][] = [];
     const folders: string[] = [];
+    const short: Record<string, number> = { ...start.listedCopies?.short };
+    let whole = start.listedCopies?.whole ?? null;
     let shownAt = deps.now();
     patch({ status: 'loading' });
     try {
       while (cursor !== null) {
-        const page: FileList = await request<FileList>('GET', listPath(start.prefix, start.search, cursor), { signal: controller.signal });
+        const page: FileList = await request<FileList>('GET', listPath(start.prefix, start.search, cursor, replicas), { signal: controller.signal });
         if (listing !== controller) return;
         items.push(...page.items);
         folders.push(...(page.folders ?? []));
+        whole = foldReplicas(short, page.replicas) ?? whole;
         cursor = page.nextCursor;
         if (cursor === null || deps.now() - shownAt >= REST_SHOWN_EVERY_MS) {
-          const more = { items: items.splice(0), folders: folders.splice(0), nextCursor: cursor };
-          patch((f) => ({ items: [...f.items, ...more.items], folders: [...f.folders, ...more.folders], nextCursor: more.nextCursor, status: more.nextCursor === null ? 'idle' : 'loading' }));
+          const more = { items: items.splice(0), folders: folders.splice(0), nextCursor: cursor, listedCopies: whole === null ? null : { whole, short: { ...short } } };
+          patch((f) => ({ items: [...f.items, ...more.items], folders: [...f.folders, ...more.folders], nextCursor: more.nextCursor, listedCopies: more.listedCopies, status: more.nextCursor === null ? 'idle' : 'loading' }));
           shownAt = deps.now();
         }
       }
@@ -240,13 +265,17 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     setFilePrefix(prefix) {
       if (prefix === get().files.prefix && get().files.loadedOnce) return;
       if (searchTimer !== null) clearTimeout(searchTimer);
-      patch({ prefix, items: [], folders: [], nextCursor: null, filter: '', search: '', selected: {}, loadedOnce: false });
+      patch({ prefix, items: [], folders: [], nextCursor: null, filter: '', search: '', selected: {}, listedCopies: null, loadedOnce: false });
       void get().loadFiles();
     },
 
     setFileSort(key) {
-      patch(({ sort }) => ({ sort: { key, descending: sort.key === key ? !sort.descending : key !== 'name' } }));
-      void loadRestIfNeeded();
+      // Biggest, newest, most written first; but fewest copies first: what a look at replicas is for.
+      patch(({ sort }) => ({ sort: { key, descending: sort.key === key ? !sort.descending : key !== 'name' && key !== 'replicas' } }));
+      const files = get().files;
+      // The rows loaded so far came without their replica summary: load the folder again with it.
+      if (wantsReplicas(files) && files.listedCopies === null && files.loadedOnce) void loadFromStart(Math.max(files.items.length, FILE_PAGE_SIZE));
+      else void loadRestIfNeeded();
     },
 
     setFileFilter(text) {
@@ -325,15 +354,17 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     loadFiles: () => loadFromStart(FILE_PAGE_SIZE),
 
     async loadMoreFiles() {
-      const { nextCursor, prefix, search, status } = get().files;
+      const { nextCursor, prefix, search, status, listedCopies } = get().files;
       if (nextCursor === null || status === 'loading') return;
       const controller = new AbortController();
       listing = controller;
       patch({ status: 'loading' });
       try {
-        const page = await request<FileList>('GET', listPath(prefix, search, nextCursor), { signal: controller.signal });
+        const page = await request<FileList>('GET', listPath(prefix, search, nextCursor, listedCopies !== null), { signal: controller.signal });
         if (listing !== controller) return;
-        patch((f) => ({ items: [...f.items, ...page.items], folders: [...f.folders, ...(page.folders ?? [])], nextCursor: page.nextCursor, status: 'idle' }));
+        const short = { ...listedCopies?.short };
+        const whole = foldReplicas(short, page.replicas) ?? listedCopies?.whole ?? null;
+        patch((f) => ({ items: [...f.items, ...page.items], folders: [...f.folders, ...(page.folders ?? [])], nextCursor: page.nextCursor, listedCopies: whole === null ? null : { whole, short }, status: 'idle' }));
       } catch (err) {
         listingFailed(controller, err);
       } finally {

@@ -93,11 +93,25 @@ export interface FilesData {
   readonly stale: boolean;
   /** Full file info (with `completeOn`) for rows that were shown, by name. */
   readonly details: Readonly<Record<string, FileInfo>>;
+  /**
+   * How many nodes hold each listed file whole, from the listing itself (asked for only while
+   * sorting by replicas): so every row sorts right, including rows never shown. Null until a
+   * listing with it was loaded.
+   */
+  readonly listedCopies: ListedCopies | null;
   /** Lock tokens this dashboard holds, by file name; needed to release the lock. */
   readonly heldLocks: Readonly<Record<string, string>>;
   /** Per-file action in flight ("delete", "lock", "unlock"). */
   readonly busy: Readonly<Record<string, string>>;
   readonly actionFailure: CommandFailure | null;
+}
+
+/** A listing's replica summary (FileList.replicas), folded: only the files short of copies are named. */
+export interface ListedCopies {
+  /** Copies of a file not named in `short`: the nodes that answered. */
+  readonly whole: number;
+  /** File name → its copies, for files some answering node lacks chunks of. */
+  readonly short: Readonly<Record<string, number>>;
 }
 
 export interface ArchiveDownload {

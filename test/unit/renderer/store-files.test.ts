@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fileEntries } from '../../../renderer/src/store/files-derive';
 import { FILE_PAGE_SIZE } from '../../../renderer/src/store/files-slice';
 import { fileItem, healthyCluster } from './fixtures';
 import { failWith, harness, settle, type TestHarness } from './fake-deps';
@@ -58,6 +59,30 @@ describe('the files slice', () => {
     expect(h.store.getState().files.items.map((f) => f.name)).toEqual(['a.txt', 'b.txt', 'c.txt']);
     h.store.getState().setFileSort('size');
     expect(h.store.getState().files.sort).toEqual({ key: 'size', descending: false });
+  });
+
+  it('sorts by replicas over the whole folder from the listing\'s replica summary, rows never shown included', async () => {
+    const plain = /^\/api\/files\?limit=1000&delimiter=%2F$/;
+    h.api.on('GET', plain, () => ({ items: [fileItem('a.txt')], nextCursor: 'a.txt' }));
+    await h.store.getState().loadFiles();
+    expect(h.store.getState().files.listedCopies).toBeNull();
+    // With the summary: node 3 is down on the second page, and node 2 lacks a chunk of y.bin on the last.
+    const summary = (unanswered: number[], lacking: Record<string, number[]>) => ({ members: [1, 2, 3], unanswered, lacking });
+    h.api.on('GET', /^\/api\/files\?limit=1000&replicas=1&delimiter=%2F$/, () => ({ items: [fileItem('a.txt')], nextCursor: 'a.txt', replicas: summary([], {}) }));
+    h.api.on('GET', /replicas=1.*cursor=a\.txt/, () => ({ items: [fileItem('b.txt')], nextCursor: 'b.txt', replicas: summary([3], {}) }));
+    h.api.on('GET', /replicas=1.*cursor=b\.txt/, () => ({ items: [fileItem('x.bin'), fileItem('y.bin')], nextCursor: null, replicas: summary([], { 'y.bin': [2] }) }));
+    h.store.getState().setFileSort('replicas');
+    await vi.waitFor(() => expect(h.store.getState().files).toMatchObject({ nextCursor: null, status: 'idle' }));
+    expect(h.store.getState().files.sort).toEqual({ key: 'replicas', descending: false });
+    expect(h.store.getState().files.listedCopies).toEqual({ whole: 3, short: { 'y.bin': 2 } });
+    const order = () => fileEntries({ ...h.store.getState().files }).map((e) => (e.kind === 'file' ? e.file.name : e.path));
+    // y.bin (2 copies) first without its details ever read; the rest whole on the 3 answering nodes.
+    expect(order()).toEqual(['y.bin', 'a.txt', 'b.txt', 'x.bin']);
+    // Details read for a row in view are fresher than the listing, and win.
+    h.store.setState((s) => ({ files: { ...s.files, details: { 'x.bin': { ...fileItem('x.bin'), chunks: [], completeOn: [1] } } } }));
+    expect(order()).toEqual(['x.bin', 'y.bin', 'a.txt', 'b.txt']);
+    // The plain listing was asked for once only: every page of the sort came with its summary.
+    expect(h.api.calls.filter((c) => plain.test(c.path))).toHaveLength(1);
   });
 
   it('deletes the selection a few at a time, keeping the failures ticked and reporting them once', async () => {

@@ -28,7 +28,8 @@ export function FilesView() {
   const { items, folders, sort, filter } = files;
   // Only the replica sort orders by details: other sorts need not re-sort as details arrive.
   const details = sort.key === 'replicas' ? files.details : undefined;
-  const entries = useMemo(() => fileEntries({ items, folders, sort, filter, details }), [items, folders, sort, filter, details]);
+  const listedCopies = sort.key === 'replicas' ? files.listedCopies : undefined;
+  const entries = useMemo(() => fileEntries({ items, folders, sort, filter, details, listedCopies }), [items, folders, sort, filter, details, listedCopies]);
   const count = files.items.length;
 
   return (
