@@ -1,7 +1,8 @@
 // Every view at 1024×700 and 1440×900, light and dark, in a real Chromium against web mode with
 // three real nodes: no control sticks out of the window or out of its table row, the page never
 // scrolls sideways, the file table's headers sit over their columns, the console stays clean, the
-// upload dock (unfolded or folded) covers no control, and a reload or the back button keeps your place.
+// upload dock (unfolded or folded) covers no control, the help is reached by the keyboard, and a
+// reload or the back button keeps your place.
 // Leaves a screenshot of each view in test-results/e2e/.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -198,6 +199,35 @@ describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440
     await expect.poll(() => page.getByRole('tab', { name: 'Files' }).getAttribute('aria-selected')).toBe('true');
     await page.goBack();
     await expect.poll(() => crumbs.getByRole('button', { name: 'reports' }).getAttribute('aria-current'), { timeout: 10_000 }).toBe('location');
+    expect(messages).toEqual([]);
+    await page.context().close();
+  });
+
+  it('reaches the help with the keyboard: Tab focuses a term and shows its one-line explanation', async () => {
+    const { page, messages } = await openDashboard({ width: 1440, height: 900 }, 'light');
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const firstTerm = page.locator('.explained').first();
+    await firstTerm.waitFor({ timeout: 15_000 });
+    const tip = firstTerm.getByRole('tooltip');
+    expect(await tip.isVisible()).toBe(false);
+    // From the tab list, Tab alone (no mouse) lands on a term within a few dozen stops.
+    await page.getByRole('tab', { name: 'Overview' }).focus();
+    let reached = false;
+    for (let stop = 0; stop < 60 && !reached; stop += 1) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.classList.contains('explained') === true);
+    }
+    expect(reached).toBe(true);
+    const focused = page.locator('.explained:focus');
+    const text = (await focused.getByRole('tooltip').innerText()).trim();
+    expect(await focused.getByRole('tooltip').isVisible()).toBe(true);
+    expect(text.length).toBeGreaterThan(10);
+    // The explanation is the term's accessible description, so screen readers read it too.
+    expect(await focused.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent?.trim())).toBe(text);
+    // Moving on hides it again: it belongs to the focus, not left open.
+    const term = await focused.elementHandle();
+    await page.keyboard.press('Tab');
+    expect(await term?.evaluate((el) => getComputedStyle(el.querySelector('[role="tooltip"]') as Element).display)).toBe('none');
     expect(messages).toEqual([]);
     await page.context().close();
   });
