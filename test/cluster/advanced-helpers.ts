@@ -1,6 +1,7 @@
 // Shared steps of the advanced-* cluster tests (integrity, quota, locks, config, recovery).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import path from 'node:path';
 import type { RecoveryStatus } from '../../node-runtime/common/api-types';
 import { json, waitFor, type TestCluster, type TestNode } from './harness';
@@ -82,4 +83,26 @@ export async function downloadHash(node: TestNode, name: string): Promise<{ stat
     }
   }
   return { status: res.status, sha256: digest.digest('hex'), bytes };
+}
+
+/**
+ * POSTs only the head of an upload declaring `bytes` (no body byte is ever sent) and resolves with
+ * the answer; fails when none comes within 20 s, i.e. when the node waited for the body.
+ */
+export function answerToHeadOnly(url: string, bytes: number): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-length': String(bytes) } });
+    const deadline = setTimeout(() => reject(new Error('no answer within 20 s: the node waited for the body')), 20_000);
+    req.once('error', reject);
+    req.once('response', (res) => {
+      clearTimeout(deadline);
+      let body = '';
+      res.on('data', (piece: Buffer) => (body += piece.toString()));
+      res.once('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) as unknown });
+      });
+    });
+    req.flushHeaders();
+  });
 }

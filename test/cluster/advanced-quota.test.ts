@@ -3,10 +3,9 @@
 // a refused write stores nothing (no file, no chunk, no change in totals); a delete makes room.
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KiB, putConfig, sha256, upload, waitApplied } from './advanced-helpers';
+import { answerToHeadOnly, KiB, putConfig, sha256, upload, waitApplied } from './advanced-helpers';
 import { json, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
 
 const QUOTA = 512 * KiB;
@@ -85,22 +84,7 @@ describe('storage quota', () => {
   it('answers over the quota from the declared Content-Length alone, before any byte of the body is sent', async () => {
     // The quota is full (the test above): only the head of each upload is sent, and the refusal
     // must come back anyway; a node that waited for the body would never answer.
-    const headOnly = (bytes: number) =>
-      new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-        const req = request(`${leader.url}/upload/quota/declared.bin`, { method: 'POST', headers: { 'content-length': String(bytes) } });
-        const deadline = setTimeout(() => reject(new Error('no answer within 20 s: the node waited for the body')), 20_000);
-        req.once('error', reject);
-        req.once('response', (res) => {
-          clearTimeout(deadline);
-          let body = '';
-          res.on('data', (piece: Buffer) => (body += piece.toString()));
-          res.once('end', () => {
-            req.destroy();
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) as unknown });
-          });
-        });
-        req.flushHeaders();
-      });
+    const headOnly = (bytes: number) => answerToHeadOnly(`${leader.url}/upload/quota/declared.bin`, bytes);
     expect(await headOnly(100 * KiB)).toMatchObject({ status: 507, body: { error: 'quota_exceeded', limit: QUOTA, requested: 100 * KiB } });
     expect(await headOnly(QUOTA + 1)).toMatchObject({ status: 413, body: { error: 'file_too_large', limit: QUOTA, size: QUOTA + 1 } });
   });

@@ -1,6 +1,8 @@
 // The per-node disk guard: a node whose free disk would fall below its reserve refuses new
-// chunks — the leader answers 507 disk_full, a follower simply does not count toward the majority.
+// chunks — the leader answers 507 disk_full (from the declared Content-Length, before the body),
+// a follower simply does not count toward the majority.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerToHeadOnly } from './advanced-helpers';
 import { json, startWithLeader, type TestCluster, type TestNode } from './harness';
 
 const HUGE_RESERVE = 1e15;
@@ -28,6 +30,18 @@ describe('disk reserve', () => {
     expect(res.body.error).toBe('disk_full');
     expect((await json(`${leader.url}/fileinfo?name=full.bin`)).status).toBe(404);
     await setReserve(leader, 0);
+  });
+
+  it('the leader answers from the declared Content-Length alone, before any byte of the body is sent', async () => {
+    await setReserve(leader, HUGE_RESERVE);
+    try {
+      const answer = await answerToHeadOnly(`${leader.url}/upload/declared.bin`, 100_000);
+      expect(answer.status).toBe(507);
+      expect(answer.body).toMatchObject({ error: 'disk_full' });
+      expect((await json(`${leader.url}/fileinfo?name=declared.bin`)).status).toBe(404);
+    } finally {
+      await setReserve(leader, 0);
+    }
   });
 
   // Chunked files only (larger than inlineMaxBytes, 64 KiB by default): a small file travels in its

@@ -180,5 +180,20 @@ describe('the upload queue', () => {
       expect(h.api.calls.filter((c) => c.path.startsWith('/api/fileinfo'))).toHaveLength(0);
       expect(h.store.getState().uploads[0]?.error?.message).toBe('File too large. "huge.bin" is 1001 B, more than the whole quota of 1000 B.');
     });
+
+    it('refuses a file that would eat into the leader\'s disk reserve, and sends one that fits', async () => {
+      const h = harness();
+      // The fixture's leader keeps 256 MiB free (diskReserveBytes) and has 50,000 MiB free.
+      const snapshot = healthyCluster();
+      const nodes = snapshot.nodes.map((n) => (n.report?.stats == null ? n : { ...n, report: { ...n.report, stats: { ...n.report.stats, diskFree: 256 * MiB + 1000 } } }));
+      h.store.getState().handleEvent({ type: 'snapshot', data: { ...snapshot, nodes } satisfies ClusterSnapshot });
+      h.api.on('GET', /^\/api\/fileinfo/, () => failWith('not_found', 'no such file', 404));
+      h.store.getState().enqueueUploads([{ name: 'fits.bin', file: blob(1000) }, { name: 'too-much.bin', file: blob(1001) }]);
+      await settle();
+      expect(h.uploads.started.map((u) => u.request.name)).toEqual(['fits.bin']);
+      const refused = h.store.getState().uploads.find((u) => u.name === 'too-much.bin');
+      expect(refused).toMatchObject({ state: 'failed', error: { code: 'disk_full' } });
+      expect(refused?.error?.message).toBe('Disk full. The leader keeps 256 MiB of disk free (setting “Disk kept free”) and has 256 MiB. Free disk space on that node, then try again.');
+    });
   });
 });
