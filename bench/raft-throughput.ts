@@ -66,7 +66,7 @@ async function runRound(options: ThroughputOptions): Promise<{ proposalsPerSec: 
     {
       nodeIds: ids,
       initialVoters: ids,
-      raft: { electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20, forwardProposals: true },
+      raft: { electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20, forwardProposals: true, lazyCommitBroadcast: true },
       tickInterval: TICK,
       links: PERFECT_LINKS,
       readyDelayMax: 0,

@@ -46,6 +46,8 @@ export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptio
     checkQuorum: true,
     // Writes reach the leader over HTTP (with their chunks); the core must not forward them.
     disableProposalForwarding: true,
+    // Followers learn a new commit with the next append, or at the next tick (issue #11).
+    lazyCommitBroadcast: true,
   });
   const state = new ReplicatedState(fsm);
   state.on('clusterSettings', (settings) => {

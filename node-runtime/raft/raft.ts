@@ -90,6 +90,7 @@ export class Raft {
   private pendingReads: { from: NodeId; context: string }[] = [];
   /** Proposals were appended since the last broadcast: send them together at the next Ready. */
   private needsBroadcast = false;
+  private readonly lazyCommitBroadcast: boolean;
   /** A TimeoutNow arrived while a committed membership change was still unapplied. */
   private campaignWhenApplied = false;
 
@@ -120,6 +121,7 @@ export class Raft {
     this.maxInflight = config.maxInflightMsgs ?? DEFAULT_MAX_INFLIGHT;
     this.maxSizePerMsg = config.maxSizePerMsg ?? DEFAULT_MAX_SIZE_PER_MSG;
     this.forwardProposals = !(config.disableProposalForwarding ?? false);
+    this.lazyCommitBroadcast = config.lazyCommitBroadcast ?? false;
     this.knobs = config.testingKnobs ?? {};
     this.log = new RaftLog(config.storage, () => ({ nodeId: this.id, term: this.term }));
 
@@ -307,6 +309,7 @@ export class Raft {
       this.heartbeatElapsed = 0;
       this.bcastHeartbeat();
     }
+    this.sendOwedCommits();
   }
 
   /** CheckQuorum: a leader that heard from no quorum during an election timeout steps down. */
@@ -698,7 +701,7 @@ export class Raft {
     if (self === undefined || !self.maybeUpdate(index)) return;
     if (this.maybeCommit()) {
       this.releasePendingReads();
-      this.bcastAppend();
+      this.commitAdvanced();
     }
   }
 
@@ -731,7 +734,7 @@ export class Raft {
     }
     if (this.maybeCommit()) {
       this.releasePendingReads();
-      this.bcastAppend();
+      this.commitAdvanced();
     } else if (wasPaused) {
       this.sendAppend(m.from);
     }
@@ -774,6 +777,7 @@ export class Raft {
     const ents = this.log.entriesFrom(pr.next, this.maxSizePerMsg);
     if (ents.length === 0 && !sendIfEmpty) return false;
     this.send({ type: 'app', to, index: prevIndex, logTerm: this.log.term(prevIndex), entries: ents, commit: this.log.committed });
+    pr.commitSent = this.log.committed;
     const last = ents[ents.length - 1];
     pr.sentEntries(ents.length, last === undefined ? prevIndex : last.index);
     return true;
@@ -796,6 +800,31 @@ export class Raft {
     for (const id of this.tracker.ids()) if (id !== this.id) this.sendAppend(id);
   }
 
+  /**
+   * The commit index moved. With lazyCommitBroadcast, followers with entries to receive get them
+   * now (carrying it) and the others learn it from the next append or at the next tick
+   * (sendOwedCommits). Telling each follower every commit at once, in a message of its own, costs
+   * a frame each way per write and a follower Ready that writes the new commit to its log ahead
+   * of the next append's entries, and the leader's answer to the client waits for neither. A
+   * follower's commit index only decides when it applies, so the delay (a tick at most) makes its
+   * local reads a little staler and changes nothing Raft promises.
+   */
+  private commitAdvanced(): void {
+    if (!this.lazyCommitBroadcast) {
+      this.bcastAppend();
+      return;
+    }
+    for (const id of this.tracker.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
+  }
+
+  /** At each leader tick: an empty append to every follower not yet told the current commit. */
+  private sendOwedCommits(): void {
+    if (!this.lazyCommitBroadcast) return;
+    for (const [id, pr] of this.tracker.progress) {
+      if (id !== this.id && pr.commitSent < this.log.committed) this.sendAppend(id);
+    }
+  }
+
   /** Sends the proposals appended since the last Ready, one batch per follower. */
   flushBroadcast(): void {
     if (!this.needsBroadcast) return;
@@ -811,6 +840,7 @@ export class Raft {
       // Never tell a follower to commit past what it is known to hold.
       const commit = Math.min(pr.match, this.log.committed);
       this.send({ type: 'heartbeat', to: id, commit, ...(ctx === undefined ? {} : { context: ctx }) });
+      pr.commitSent = Math.max(pr.commitSent, commit);
     }
   }
 

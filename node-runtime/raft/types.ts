@@ -188,6 +188,14 @@ export interface RaftConfig {
   readonly maxInflightMsgs?: number;
   /** Max bytes of entries per append message (batching). */
   readonly maxSizePerMsg?: number;
+  /**
+   * When the commit index moves, tell a follower with no new entries to receive at the next tick
+   * (or with the next append, whichever comes first) instead of at once in an empty append of its
+   * own. Followers then apply up to a tick later; what Raft promises is unchanged. Off by default
+   * (etcd's behaviour); real nodes and the simulator turn it on (issue #11: one frame each way and
+   * a follower Ready fewer per write).
+   */
+  readonly lazyCommitBroadcast?: boolean;
   /** Deliberately broken variants, for proving that the simulator catches bugs. Never set in production. */
   readonly testingKnobs?: TestingKnobs;
 }

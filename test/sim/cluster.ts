@@ -154,6 +154,7 @@ export class Cluster implements NodeEnv {
       maxInflightMsgs: raft.maxInflightMsgs,
       maxSizePerMsg: raft.maxSizePerMsg,
       disableProposalForwarding: !raft.forwardProposals,
+      lazyCommitBroadcast: raft.lazyCommitBroadcast,
       ...(knobs === undefined ? {} : { testingKnobs: knobs }),
     });
   }

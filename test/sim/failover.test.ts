@@ -18,7 +18,7 @@ function newCluster(seed: number): Cluster {
     {
       nodeIds: IDS,
       initialVoters: IDS,
-      raft: { electionTicks: ELECTION_TICKS, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20, forwardProposals: true },
+      raft: { electionTicks: ELECTION_TICKS, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20, forwardProposals: true, lazyCommitBroadcast: true },
       tickInterval: TICK,
       clockSkew: 1,
       links: { minLatency: 1, maxLatency: 3, dropRate: 0, duplicateRate: 0 },

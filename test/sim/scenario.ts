@@ -15,6 +15,8 @@ export interface RaftSettings {
   readonly maxSizePerMsg: number;
   /** A follower forwards proposals to the leader (else it answers notLeader). */
   readonly forwardProposals: boolean;
+  /** RaftConfig.lazyCommitBroadcast: on, as real nodes run, unless a scenario pins it off. */
+  readonly lazyCommitBroadcast: boolean;
 }
 
 /** Mean time between events of each kind, in simulated time units; 0 switches the kind off. */
@@ -132,6 +134,8 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     maxInflightMsgs: random.pick([1, 4, 256]),
     maxSizePerMsg: random.pick([256, 4096, 1 << 20]),
     forwardProposals: random.chance(0.7),
+    // Not drawn: a draw here would give every pinned seed another scenario.
+    lazyCommitBroadcast: true,
   };
   const minLatency = random.between(0, 5);
   const links: LinkFaults = {

@@ -22,6 +22,8 @@ export class Progress {
   ticksInSnapshot = 0;
   /** The match index when the previous heartbeat response arrived (stall detection). */
   matchAtLastHeartbeat = -1;
+  /** The commit index last told this node (by an append, or a heartbeat it holds the log for). */
+  commitSent = 0;
   readonly inflights: Inflights;
 
   constructor(
