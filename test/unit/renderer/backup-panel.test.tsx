@@ -32,6 +32,17 @@ describe('Back up now', () => {
     expect(region.textContent).not.toMatch(/\(node 3\)/);
   });
 
+  it('says "none yet" before any backup, with what a backup is as the term\'s description', () => {
+    const h = harness();
+    h.store.getState().handleEvent({ type: 'snapshot', data: healthyCluster() });
+    renderWithStore(<BackupPanel />, h.store);
+    const region = screen.getByRole('region', { name: 'Backup' });
+    const term = within(region).getByText('Last backup');
+    expect(term.parentElement?.textContent?.endsWith(': none yet')).toBe(true);
+    expect(term.getAttribute('tabindex')).toBe('0');
+    expect(document.getElementById(term.getAttribute('aria-describedby') ?? '')?.textContent).toMatch(/^When this node last sent a whole backup of the cluster .*Snapshots the node takes of its own log are not backups\.$/);
+  });
+
   it('browser: a typed folder goes to POST /api/backups; busy while it runs, then the saved path', async () => {
     const { h, region } = panel();
     expect((button() as HTMLButtonElement).disabled).toBe(true);
