@@ -153,6 +153,8 @@ export const createFilesSlice: SliceCreator<FilesSlice> = (set, get, deps) => {
     } finally {
       if (listing === controller) listing = null;
     }
+    // Sorted by replicas while this listing, asked without the summary, was on its way: ask again.
+    if (!replicas && wantsReplicas(get().files) && get().files.status === 'idle') return loadFromStart(wanted);
     await loadRestIfNeeded();
   }
 

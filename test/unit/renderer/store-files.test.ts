@@ -85,6 +85,18 @@ describe('the files slice', () => {
     expect(h.api.calls.filter((c) => plain.test(c.path))).toHaveLength(1);
   });
 
+  it('asks again with the replica summary when the sort changed to replicas while the first listing was on its way', async () => {
+    let answer: (page: unknown) => void = () => undefined;
+    h.api.on('GET', /^\/api\/files\?limit=1000&delimiter=%2F$/, () => new Promise((resolve) => (answer = resolve)));
+    h.api.on('GET', /^\/api\/files\?limit=1000&replicas=1&delimiter=%2F$/, () => ({ items: [fileItem('a.txt'), fileItem('b.bin')], nextCursor: null, replicas: { members: [1, 2, 3], unanswered: [], lacking: { 'b.bin': [3] } } }));
+    const loading = h.store.getState().loadFiles();
+    h.store.getState().setFileSort('replicas');
+    answer({ items: [fileItem('a.txt'), fileItem('b.bin')], nextCursor: null });
+    await loading;
+    expect(h.store.getState().files.listedCopies).toEqual({ whole: 3, short: { 'b.bin': 2 } });
+    expect(fileEntries({ ...h.store.getState().files }).map((e) => (e.kind === 'file' ? e.file.name : e.path))).toEqual(['b.bin', 'a.txt']);
+  });
+
   it('deletes the selection a few at a time, keeping the failures ticked and reporting them once', async () => {
     h.api.on('GET', /^\/api\/files/, () => ({ items: [fileItem('a.txt'), fileItem('b.txt'), fileItem('c.txt')], nextCursor: null }));
     await h.store.getState().loadFiles();
