@@ -92,9 +92,14 @@ export class FileCatalog {
     return this.inline.totalBytes();
   }
 
-  /** Every inline content held, in SHA-256 order. */
-  inlineContents(): InlineContent[] {
-    return this.inline.all();
+  /** Every inline content held, in SHA-256 order, captured for a snapshot at `index` (InlineContents.capture). */
+  inlineContents(index: number, withBytes: boolean): InlineContent[] {
+    return this.inline.capture(index, withBytes);
+  }
+
+  /** Whether snapshots name inline contents instead of carrying their bytes. */
+  namesContents(): boolean {
+    return this.inline.durable;
   }
 
   delete(name: string): FileRecord | undefined {
@@ -177,7 +182,8 @@ export class FileCatalog {
 
   /**
    * Replaces the contents; `records` must be sorted by name with unique names, and `contents` must
-   * hold the bytes of every inline record (contents no record uses are dropped).
+   * hold every inline record's content: its bytes, or (a snapshot that names contents) its size,
+   * the bytes being in a durable store already. Contents no record uses are dropped.
    */
   load(records: readonly FileRecord[], contents: readonly InlineContent[] = []): void {
     this.files.clear();
@@ -188,14 +194,24 @@ export class FileCatalog {
     for (const record of records) {
       this.files.set(record.name, record);
       // Read only where the bytes are taken in: once per content, however many records share it.
-      const content = isInline(record) && !this.inline.holds(record.sha256) ? given.get(record.sha256)?.read() : undefined;
-      this.retain(record, content);
+      const named = isInline(record) && !this.inline.holds(record.sha256) ? given.get(record.sha256) : undefined;
+      if (named !== undefined && named.read === undefined) {
+        this.inline.adopt(record.sha256, record.size);
+        this.count(record);
+      } else {
+        this.retain(record, named?.read?.());
+      }
     }
     this.names.reset(records.map((r) => r.name));
   }
 
   private retain(record: FileRecord, content: Uint8Array | undefined): void {
     if (isInline(record)) this.inline.retain(record.sha256, content);
+    this.count(record);
+  }
+
+  /** Totals and chunk references of a record now held. */
+  private count(record: FileRecord): void {
     this.bytes += record.size;
     for (const chunk of record.chunks) this.chunkRefs.set(chunk.hash, (this.chunkRefs.get(chunk.hash) ?? 0) + 1);
   }

@@ -1,24 +1,32 @@
 // Small files' bytes (issue #11), carried by their put entries instead of chunks and kept here by
 // SHA-256: records with the same content share one copy, which lives as long as one of them does.
-// Snapshots store this table beside the records (snapshot-codec.ts), so a follower that installs
-// one gets the contents with the metadata.
 //
 // This table counts references; where the bytes live is a ContentBytes store's business: in
-// memory (MemoryContentBytes, for tests and the simulator), or in a node's pack file on disk
-// (storage/content-pack.ts), so that 32 MiB of small files do not sit in every node's memory.
+// memory (MemoryContentBytes, for tests and the simulator), or in a node's pack files on disk
+// (storage/content-pack.ts). Snapshots carry the bytes beside the records (snapshot-codec.ts,
+// format 4) unless the store is durable: then they name each content by SHA-256 and size
+// (format 5), and the store keeps what the last durable snapshot names.
 
-/** A content as a snapshot captures it: the bytes held at capture, read when they are written out. */
+/**
+ * A content as a snapshot holds it: its bytes as they were at capture, read when they are written
+ * out; or, in a snapshot that names contents (format 5), none.
+ */
 export interface InlineContent {
   readonly sha256: string;
-  read(): Uint8Array;
+  readonly size: number;
+  readonly read?: () => Uint8Array;
 }
 
 /**
  * Where inline contents' bytes are kept. Called only by InlineContents, which counts references:
- * `put` is called once per content held, `drop` when the last record using it goes.
+ * `put` (or `adopt`) once per content held, `drop` when the last record using it goes.
  */
 export interface ContentBytes {
+  /** Whether the bytes outlive the process: snapshots then name contents instead of carrying them. */
+  readonly durable: boolean;
   put(sha256: string, bytes: Uint8Array): void;
+  /** A restored snapshot names `sha256` without its bytes: a durable store holds them already. */
+  adopt(sha256: string, size: number): void;
   get(sha256: string): Uint8Array | undefined;
   drop(sha256: string): void;
   /**
@@ -26,11 +34,16 @@ export interface ContentBytes {
    * snapshot captures the state at a Ready boundary and is written out while commands go on.
    */
   capture(sha256: string): () => Uint8Array;
-  clear(): void;
+  /**
+   * The state at `index` is being captured for a snapshot. A durable store keeps what was dropped
+   * after this until that snapshot is durable (the node tells it: ContentPack.releaseUpTo).
+   */
+  mark(index: number): void;
 }
 
 /** ContentBytes in memory. */
 export class MemoryContentBytes implements ContentBytes {
+  readonly durable = false;
   private readonly table = new Map<string, Uint8Array>();
 
   put(sha256: string, bytes: Uint8Array): void {
@@ -38,6 +51,11 @@ export class MemoryContentBytes implements ContentBytes {
     // an ArrayBuffer — Node's 8 KiB pool, a whole frame — that it would keep alive for as long as
     // the file lives, several times its own size.
     this.table.set(sha256, new Uint8Array(bytes));
+  }
+
+  adopt(sha256: string): void {
+    // StateMachine.restore refuses a snapshot that names contents before a store in memory sees it.
+    throw new Error(`inline content ${sha256} is named without its bytes, which memory does not hold`);
   }
 
   get(sha256: string): Uint8Array | undefined {
@@ -54,8 +72,8 @@ export class MemoryContentBytes implements ContentBytes {
     return () => bytes;
   }
 
-  clear(): void {
-    this.table.clear();
+  mark(): void {
+    // Dropped bytes go at once: snapshots of a store in memory carry them.
   }
 }
 
@@ -71,6 +89,11 @@ export class InlineContents {
   private heldBytes = 0;
 
   constructor(private readonly bytes: ContentBytes = new MemoryContentBytes()) {}
+
+  /** Whether snapshots name contents instead of carrying their bytes (ContentBytes.durable). */
+  get durable(): boolean {
+    return this.bytes.durable;
+  }
 
   get(sha256: string): Uint8Array | undefined {
     return this.refs.has(sha256) ? this.bytes.get(sha256) : undefined;
@@ -89,8 +112,23 @@ export class InlineContents {
     }
     if (bytes === undefined) throw new Error(`inline content ${sha256} is not held and was not given`);
     this.bytes.put(sha256, bytes);
-    this.refs.set(sha256, { refs: 1, size: bytes.length });
-    this.heldBytes += bytes.length;
+    this.hold(sha256, bytes.length);
+  }
+
+  /** One more record holds `sha256`, whose bytes a durable store holds already (a snapshot named it). */
+  adopt(sha256: string, size: number): void {
+    const held = this.refs.get(sha256);
+    if (held) {
+      held.refs += 1;
+      return;
+    }
+    this.bytes.adopt(sha256, size);
+    this.hold(sha256, size);
+  }
+
+  private hold(sha256: string, size: number): void {
+    this.refs.set(sha256, { refs: 1, size });
+    this.heldBytes += size;
   }
 
   release(sha256: string): void {
@@ -104,18 +142,25 @@ export class InlineContents {
     }
   }
 
-  /** Every held content in SHA-256 order (canonical for snapshots), as held now. */
-  all(): InlineContent[] {
-    return [...this.refs.keys()].sort().map((sha256) => ({ sha256, read: this.bytes.capture(sha256) }));
+  /**
+   * Every held content in SHA-256 order (canonical for snapshots), captured for a snapshot of the
+   * state at `index`: with the bytes as held now, or (`withBytes` false) by name and size only.
+   */
+  capture(index: number, withBytes: boolean): InlineContent[] {
+    this.bytes.mark(index);
+    return [...this.refs.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([sha256, { size }]) => (withBytes ? { sha256, size, read: this.bytes.capture(sha256) } : { sha256, size }));
   }
 
   totalBytes(): number {
     return this.heldBytes;
   }
 
+  /** Holds nothing: every content is dropped (a durable store keeps them until a snapshot allows). */
   clear(): void {
+    for (const sha256 of this.refs.keys()) this.bytes.drop(sha256);
     this.refs.clear();
-    this.bytes.clear();
     this.heldBytes = 0;
   }
 }

@@ -17,8 +17,13 @@ import { decodeTagged, TaggedDecodeError } from './tagged-json';
 // Format 2 added each file's `revision`; format 1 snapshots are still read (see fileSchema).
 // Format 3 added the request ids of recent writes (`requests`); formats 1 and 2 restore with none.
 // Format 4 added small files' inline `contents` (issue #11); formats 1 to 3 have none.
-const SNAPSHOT_FORMAT = 4;
-const READABLE_FORMATS = [1, 2, 3, 4];
+// Format 5 names each content by SHA-256 and size instead of carrying its bytes: the snapshots a
+// node keeps for itself, its contents in its durable pack (storage/content-pack.ts). A snapshot
+// that leaves the node (InstallSnapshot, a backup) is format 4 (withContentBytes): a follower of
+// the previous release reads it, and a new one needs nothing more.
+const WITH_BYTES_FORMAT = 4;
+const NAMING_FORMAT = 5;
+const READABLE_FORMATS = [1, 2, 3, 4, 5];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -46,8 +51,8 @@ const snapshotSchema = z.strictObject({
   logTime: count,
   /** Each checked by checkFileRecord (file-record-check.ts): zod per record made restarts slow. */
   files: z.array(z.unknown()),
-  /** Small files' bytes by SHA-256, sorted; absent before format 4. */
-  contents: z.array(z.strictObject({ sha256: sha256Hex, data: z.string() })).optional(),
+  /** Small files' contents by SHA-256, sorted: their bytes (format 4) or their sizes (format 5); absent before format 4. */
+  contents: z.array(z.union([z.strictObject({ sha256: sha256Hex, data: z.string() }), z.strictObject({ sha256: sha256Hex, size: count })])).optional(),
   locks: z.array(lockSchema),
   /** Cluster settings set through configSet, with where each came from; the rest are defaults. */
   config: z.array(
@@ -72,7 +77,7 @@ export interface SnapshotState {
   readonly logTime: number;
   /** Sorted by name, names unique. */
   readonly files: readonly FileRecord[];
-  /** Sorted by SHA-256: the bytes of every inline file (isInline), and only those. */
+  /** Sorted by SHA-256: the content of every inline file (isInline), and only those; with bytes unless named only. */
   readonly contents: readonly InlineContent[];
   /** Sorted by name. */
   readonly locks: readonly LockRecord[];
@@ -98,16 +103,20 @@ const CONTENTS_PER_PIECE = 64;
  * The snapshot's bytes in pieces, to be written out one after another: the same bytes as one
  * JSON text (the format byte, then the state's canonical JSON) without ever holding that text.
  * For 100,000 files it is about 75 MiB, held two or three times over (string, UTF-8, copy) while
- * it was built whole, and a node's memory kept the high-water mark.
+ * it was built whole, and a node's memory kept the high-water mark. Format 4, with contents'
+ * bytes; format 5 when `state`'s contents have none (a snapshot for the node's own store).
  */
 export function* encodeSnapshotPieces(state: SnapshotState): Generator<Uint8Array, void, undefined> {
-  yield Uint8Array.of(SNAPSHOT_FORMAT);
+  const naming = state.contents.length > 0 && state.contents[0]?.read === undefined;
+  yield Uint8Array.of(naming ? NAMING_FORMAT : WITH_BYTES_FORMAT);
   // Rebuilt field by field so that key order, and so the bytes, never depend on how a record
   // object happened to be constructed.
   yield utf8(`{"appliedIndex":${JSON.stringify(state.appliedIndex)},"logTime":${JSON.stringify(state.logTime)},"files":[`);
   yield* jsonItems(state.files, FILES_PER_PIECE, canonicalFile);
   yield utf8('],"contents":[');
-  yield* jsonItems(state.contents, CONTENTS_PER_PIECE, (c) => {
+  yield* jsonItems(state.contents, naming ? FILES_PER_PIECE : CONTENTS_PER_PIECE, (c) => {
+    if (naming) return { sha256: c.sha256, size: c.size };
+    if (c.read === undefined) throw new Error(`inline content ${c.sha256} was captured without its bytes`);
     const bytes = c.read();
     return { sha256: c.sha256, data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
   });
@@ -184,6 +193,22 @@ function fromBase64(text: string, path: string): Buffer {
   return bytes;
 }
 
+/**
+ * A snapshot as it leaves the node: format 5 (contents named) becomes format 4, each content's
+ * bytes read by `read` (which throws for one it cannot give, checked against its SHA-256); any
+ * other format is returned as it is.
+ */
+export function withContentBytes(bytes: Uint8Array, read: (sha256: string) => Uint8Array): Uint8Array {
+  if (bytes[0] !== NAMING_FORMAT) return bytes;
+  const state = decodeSnapshot(bytes);
+  return encodeSnapshot({ ...state, contents: state.contents.map((c) => ({ ...c, read: () => read(c.sha256) })) });
+}
+
+/** Whether a snapshot names contents (format 5) rather than carrying them. */
+export function namesContents(bytes: Uint8Array): boolean {
+  return bytes[0] === NAMING_FORMAT;
+}
+
 /** Inverse of encodeSnapshot; throws SnapshotFormatError on corrupt or foreign bytes. */
 export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
   let raw: unknown;
@@ -208,11 +233,17 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
       throw err;
     }
   };
+  const naming = bytes[0] === NAMING_FORMAT;
   const sizes = new Map<string, number>();
-  const contents = (parsed.data.contents ?? []).map((c, i) => {
-    const bytes = fromBase64(c.data, `contents.${i}.data`);
-    sizes.set(c.sha256, bytes.length);
-    return { sha256: c.sha256, read: () => bytes };
+  const contents = (parsed.data.contents ?? []).map((c, i): InlineContent => {
+    if ('size' in c !== naming) throw new SnapshotFormatError(`contents.${i}: ${naming ? 'a format-5 snapshot names contents by size' : 'a format-4 snapshot carries contents as data'}`);
+    if ('size' in c) {
+      sizes.set(c.sha256, c.size);
+      return { sha256: c.sha256, size: c.size };
+    }
+    const data = fromBase64(c.data, `contents.${i}.data`);
+    sizes.set(c.sha256, data.length);
+    return { sha256: c.sha256, size: data.length, read: () => data };
   });
   const state = {
     ...parsed.data,

@@ -36,7 +36,7 @@ import type { ContentBytes } from './inline-contents';
 import { LockTable } from './lock-table';
 import type { Applied, ApplyResult, FileRecord, LockRecord, Rejection } from './outcomes';
 import { RequestTable, type RecordedRequest } from './request-table';
-import { decodeSnapshot, encodeSnapshot, encodeSnapshotPieces, type SnapshotState } from './snapshot-codec';
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotPieces, SnapshotFormatError, type SnapshotState } from './snapshot-codec';
 
 /** The driver broke the apply contract (e.g. applied an index twice): stop rather than diverge. */
 export class FsmInvariantError extends Error {
@@ -425,29 +425,33 @@ export class StateMachine {
 
   // ---- Snapshots --------------------------------------------------------------------------
 
+  /** The whole state in one snapshot that carries small files' bytes (format 4, or earlier for a state without them). */
   snapshot(): Uint8Array {
     return encodeSnapshot(this.captureState());
   }
 
   /**
-   * The same bytes as snapshot(), in pieces made as they are taken: for writing a large state out
-   * without holding its whole encoding. They are the state at the call (captureState), however
-   * many commands apply before the last piece is taken.
+   * The snapshot the node keeps for itself, in pieces made as they are taken: for writing a large
+   * state out without holding its whole encoding. They are the state at the call (captureState),
+   * however many commands apply before the last piece is taken. With a durable content store the
+   * snapshot names small files' contents instead of carrying them (format 5); sent to a peer, it
+   * gets them back (withContentBytes).
    */
   snapshotPieces(): Generator<Uint8Array, void, undefined> {
-    return encodeSnapshotPieces(this.captureState());
+    return encodeSnapshotPieces(this.captureState(!this.catalog.namesContents()));
   }
 
   /**
    * The state as it is now, for a snapshot or a backup: lists of its records, taken now. Records
-   * are replaced, never changed, so later commands do not reach into it.
+   * are replaced, never changed, so later commands do not reach into it. Small files' contents
+   * with their bytes as held now, unless `withBytes` is false (named only).
    */
-  captureState(): SnapshotState {
+  captureState(withBytes = true): SnapshotState {
     return {
       appliedIndex: this.appliedIndex,
       logTime: this.logTime,
       files: [...this.catalog.all()],
-      contents: this.catalog.inlineContents(),
+      contents: this.catalog.inlineContents(this.appliedIndex, withBytes),
       locks: this.locks.list(),
       config: this.config.overrides(),
       requests: this.requests.list(),
@@ -457,6 +461,9 @@ export class StateMachine {
   /** Replaces the whole state with a snapshot's; on SnapshotFormatError the state is untouched. */
   restore(bytes: Uint8Array): void {
     const state = decodeSnapshot(bytes);
+    if (state.contents.some((c) => c.read === undefined) && !this.catalog.namesContents()) {
+      throw new SnapshotFormatError('it names small files\' contents kept on the node that took it; this state machine keeps contents in memory');
+    }
     this.catalog.load(state.files, state.contents);
     this.locks.clear();
     for (const lock of state.locks) this.locks.set(lock);

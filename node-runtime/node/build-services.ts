@@ -306,7 +306,7 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
   return { files, locks, uploadsInFlight: () => uploadsInFlight };
 }
 
-/** DFS_INLINE_BUDGET_BYTES moves the inline memory budget (services/file-writer.ts), for operators and tests. */
+/** DFS_INLINE_BUDGET_BYTES bounds the bytes of small files kept inline (services/file-writer.ts; unbounded without it), for operators and tests. */
 function inlineBudgetFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.DFS_INLINE_BUDGET_BYTES;
   if (raw === undefined || raw === '') return undefined;

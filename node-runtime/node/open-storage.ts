@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { MemoryStorage } from '../raft/memory-storage';
 import type { ConfState, NodeId, Snapshot } from '../raft/types';
 import { DATA_IN_STORAGE, type DurableState } from './raft-driver';
+import { withContentBytes } from '../fsm';
 import { NodeStorage } from '../storage';
 
 export interface OpenedStorage {
@@ -32,6 +33,10 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
   if (restored.repairedTail) {
     options.logger.warn({ ...restored.repairedTail }, 'cut a torn record off the end of the write-ahead log (interrupted write); rejoining');
   }
+  const { pack } = restored;
+  if (pack.discarded.length > 0 || pack.damage.length > 0) {
+    options.logger.warn({ discarded: pack.discarded, damage: pack.damage }, 'content packs: removed files without a pack header, cut or skipped damaged records (the scrubber repairs what they held from peers)');
+  }
   const snapshot: Snapshot | undefined = restored.snapshot && { metadata: restored.snapshot.metadata, data: restored.snapshot.data };
 
   // A founding member's MemoryStorage starts with the cluster's first entry (the initial
@@ -49,7 +54,7 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
   if (restored.entries.length > 0) memory.append(restored.entries);
   memory.setHardState(restored.hardState);
 
-  const { wal, snapshots } = storage;
+  const { wal, snapshots, contents } = storage;
   const durable: DurableState = {
     async saveSnapshot(received) {
       await snapshots.save(received);
@@ -58,13 +63,21 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
     save(update) {
       return wal.save(update);
     },
+    // The snapshot names small files' contents (format 5): the packs holding them are synced
+    // before the WAL relies on it and drops the entries that carried them. Contents dropped
+    // before its state was captured may then go.
     async compact(metadata, data, compactTo) {
+      await contents.sync();
       await snapshots.saveStream(metadata, data);
       await wal.markSnapshot(metadata);
+      contents.releaseUpTo(metadata.index);
       await wal.compact(compactTo);
     },
+    // A snapshot leaves the node with its contents' bytes (format 4): any follower, of this
+    // release or the previous one, installs it without asking for more.
     async loadSnapshot(metadata) {
-      return (await snapshots.load(await snapshots.find(metadata.index, metadata.term))).data;
+      const stored = (await snapshots.load(await snapshots.find(metadata.index, metadata.term))).data;
+      return withContentBytes(stored, (sha256) => contents.capture(sha256)());
     },
   };
   return { storage, memory, durable, snapshot };

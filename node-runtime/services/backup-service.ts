@@ -72,7 +72,8 @@ export class BackupService {
       contents: contents.size,
       bytes: [...contents.values()].reduce((sum, f) => sum + f.size, 0),
     };
-    const inline = new Map(captured.contents.map((c) => [c.sha256, c.read]));
+    // Captured with their bytes (captureState's default): a backup carries every content.
+    const inline = new Map(captured.contents.flatMap((c) => (c.read === undefined ? [] : [[c.sha256, c.read] as const])));
     const stream = Readable.from(this.frames(manifest, snapshot, contents, inline), { objectMode: false });
     stream.once('close', release);
     return { manifest, stream };

@@ -34,19 +34,12 @@ export interface FileWriterOptions {
   /** Reports the number of uploads in flight (their chunks must survive garbage collection). */
   readonly uploads: { begin(): () => void };
   readonly clock: Clock;
-  /** Small files go inline only while the state holds fewer inline bytes than this (INLINE_BUDGET_BYTES). */
+  /** Small files go inline only while the state holds fewer inline bytes than this (none: no bound; DFS_INLINE_BUDGET_BYTES). */
   readonly inlineBudgetBytes?: number;
   /** Whether the entry can carry inline content: every member applies a command format that has it. */
   readonly inlineWritable: () => boolean;
 }
 
-/**
- * Inline contents live in every snapshot (and in each node's pack on disk, storage/content-pack.ts).
- * Past this many bytes, small files take the chunk path like the rest, so snapshots and a restart's
- * parse of one stay bounded however many files there are. The decision is the leader's alone;
- * replicas apply whatever the entry says.
- */
-export const INLINE_BUDGET_BYTES = 32 * 1024 * 1024;
 
 export class FileWriter {
   constructor(private readonly options: FileWriterOptions) {}
@@ -61,7 +54,10 @@ export class FileWriter {
     const limited = limitBytes(allowed, (seen) => this.quotaError(request.name, seen), md5);
     // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
     pipeline(request.body, limited).catch(() => undefined);
-    const budget = this.options.inlineBudgetBytes ?? INLINE_BUDGET_BYTES;
+    // Inline contents live in each node's packs on disk and snapshots name them (storage/README.md),
+    // so nothing bounds them but an operator's budget. The decision is the leader's alone;
+    // replicas apply whatever the entry says.
+    const budget = this.options.inlineBudgetBytes ?? Number.POSITIVE_INFINITY;
     // A member of an older release (a rolling upgrade) may apply no command format that carries inline content.
     const inlineOk = this.options.fsm.inlineBytesHeld() < budget && this.options.inlineWritable();
     const inlineMax = inlineOk ? settings().inlineMaxBytes : 0;

@@ -1,40 +1,54 @@
-// Small files' bytes on disk instead of in memory (issue #11): one append-only pack file per
-// generation, `<dataDir>/inline/pack-<n>`, and an index in memory (SHA-256 → offset and length).
-// A read is one pread; a write is one pwrite to the page cache, with no open, fsync or close.
+// Small files' bytes on disk (issue #11): append-only pack files, `<dataDir>/inline/pack-<n>`, and
+// an index in memory (SHA-256 → file, offset, length). A write is one pwrite to the page cache, a
+// read one pread; no open, fsync or close per file. The layout is a format (pack-format.ts).
 //
-// The pack is not where these bytes are durable: the WAL entries that carried them and the
-// snapshots that hold them are (storage/README.md, "Small files"). So the pack is never fsynced,
-// and it is rebuilt at every start from the snapshot and the log: a node opens it empty, deleting
-// whatever an earlier run left. Nothing reads a pack another run wrote, so its layout (contents
-// back to back, nothing else) promises nothing. Every read is still checked against the SHA-256 by
-// whoever serves the bytes, and the scrubber re-hashes what the pack holds.
+// Durable at snapshots: the node's snapshots name small contents by SHA-256 instead of carrying
+// them (fsm/snapshot-codec.ts, format 5), so before the WAL marks such a snapshot — and compacts
+// the entries that carried the bytes — `sync()` fsyncs every pack file written since the last one.
+// What was applied after that point is still in the WAL, which replays it into the pack. A node
+// reopens its packs at start and rebuilds the index by scanning them; a torn tail is cut off, and
+// a damaged record header is skipped up to the next intact one (storage/README.md).
 //
-// Dropped contents leave dead bytes behind; once they outweigh the live ones (and 16 MiB) the live
-// ones are copied into a new generation and the old file is unlinked. A snapshot captured before
-// that keeps reading the old one through its descriptor, which closes once nothing refers to it.
+// A dropped content is not forgotten at once: the last durable snapshot may still name it, and a
+// restart would need it. Drops wait until a snapshot captured after them is durable
+// (`mark`/`releaseUpTo`). Once the dead bytes outweigh the live ones (and 16 MiB) the live ones
+// are copied into a new generation; the old files are unlinked at the next sync, after the copy is
+// durable. A snapshot captured before that keeps reading an old file through its descriptor,
+// which closes once nothing refers to it.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { fsyncDir } from './durable-fs';
+import { isPackHeader, PACK_HEADER, recordHeader, RECORD_HEADER_BYTES, scanPack, type PackDamage } from './pack-format';
 
 /** Dead bytes that make compaction worth it, whatever the live bytes. */
 const MIN_DEAD_FOR_COMPACTION = 16 * 1024 * 1024;
+const PACK_NAME = /^pack-(\d+)$/;
+const fsyncFd = promisify(fsync);
 
 /** One pack file; its descriptor lives as long as something (the pack, a captured read) refers to it. */
 class PackFile {
-  size = 0;
   /** Set by ContentPack.close: the descriptor's number may belong to another file by now. */
   closed = false;
   constructor(
     readonly path: string,
+    readonly generation: number,
     readonly fd: number,
+    public size: number,
   ) {}
 
-  append(bytes: Uint8Array): number {
-    const offset = this.size;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written, offset + written);
-    this.size += bytes.length;
-    return offset;
+  /** Appends one record; resolves with its content's offset. */
+  append(sha256: string, bytes: Uint8Array): number {
+    const header = recordHeader(sha256, bytes.length);
+    const at = this.size;
+    const total = header.length + bytes.length;
+    let written = writevSync(this.fd, [header, bytes], at);
+    // A short write (rare: a full disk, a signal) goes on byte-wise from where it stopped.
+    const whole = written < total ? Buffer.concat([header, bytes]) : null;
+    while (whole !== null && written < total) written += writeSync(this.fd, whole, written, total - written, at + written);
+    this.size += total;
+    return at + RECORD_HEADER_BYTES;
   }
 
   read(offset: number, length: number): Buffer {
@@ -60,46 +74,163 @@ const closeWhenUnreachable = new FinalizationRegistry<number>((fd) => {
 });
 
 interface Location {
-  readonly file: PackFile;
+  /** null: a snapshot names this content but no pack holds it (damage): it reads as no bytes. */
+  readonly file: PackFile | null;
   readonly offset: number;
   readonly length: number;
+  /** False for a record found by the scan at open, until its bytes were compared with a put's. */
+  readonly checked: boolean;
+}
+
+/** What opening the packs found beside intact records: worth a log line. */
+export interface PackOpenReport {
+  /** Records read back into the index. */
+  readonly records: number;
+  /** Files of an earlier build (no header: rebuilt at every start then) or created and never written, removed. */
+  readonly discarded: readonly string[];
+  readonly damage: readonly PackDamage[];
 }
 
 /** The state machine's ContentBytes (fsm/inline-contents.ts) on disk. */
 export class ContentPack {
+  readonly durable = true;
   private readonly index = new Map<string, Location>();
+  /** Contents no record holds any more, with the drop counter at their drop (see mark/releaseUpTo). */
+  private readonly unheld = new Map<string, number>();
+  /** The drop counter when the state at each index was captured for a snapshot. */
+  private readonly marks = new Map<number, number>();
+  private drops = 0;
   private liveBytes = 0;
-  private generation = 0;
-  private file: PackFile;
+  /** Every file that is not retired, the one appended to last. */
+  private files: PackFile[];
+  /** Written since the last sync. */
+  private readonly dirty = new Set<PackFile>();
+  /** Replaced by a compaction: unlinked at the next sync, once what replaced them is durable. */
+  private retired: PackFile[] = [];
+  private dirChanged = false;
 
-  private constructor(private readonly dir: string) {
-    this.file = this.newFile();
+  private constructor(
+    private readonly dir: string,
+    files: PackFile[],
+  ) {
+    this.files = files;
   }
 
-  /** Opens an empty pack in `dir` (created if needed), removing what an earlier run left there. */
-  static open(dir: string): ContentPack {
+  private get current(): PackFile {
+    return this.files[this.files.length - 1] as PackFile;
+  }
+
+  /**
+   * Opens the packs in `dir` (created if needed): every record they hold goes into the index,
+   * held by no record until the state machine's restore and replay take it (put/adopt). Files
+   * without a pack header are removed: an earlier build's packs, rebuilt at every start, or a
+   * file whose header never reached the disk (nothing in it was ever synced).
+   */
+  static open(dir: string): { pack: ContentPack; report: PackOpenReport } {
     mkdirSync(dir, { recursive: true });
-    for (const name of readdirSync(dir)) rmSync(path.join(dir, name), { force: true, recursive: true });
-    return new ContentPack(dir);
+    const discarded: string[] = [];
+    const damage: PackDamage[] = [];
+    const files: PackFile[] = [];
+    const found = readdirSync(dir)
+      .map((name) => ({ name, generation: Number(PACK_NAME.exec(name)?.[1] ?? NaN) }))
+      .filter((f) => Number.isSafeInteger(f.generation))
+      .sort((a, b) => a.generation - b.generation);
+    const scanned: { file: PackFile; records: ReturnType<typeof scanPack>['records'] }[] = [];
+    for (const { name, generation } of found) {
+      const file = path.join(dir, name);
+      const fd = openSync(file, 'r+');
+      if (!isPackHeader(fd)) {
+        closeSync(fd);
+        unlinkSync(file);
+        discarded.push(name);
+        continue;
+      }
+      const scan = scanPack(fd, name);
+      damage.push(...scan.damage);
+      if (scan.torn !== undefined) ftruncateSync(fd, scan.end);
+      const packFile = new PackFile(file, generation, fd, scan.end);
+      closeWhenUnreachable.register(packFile, fd, packFile);
+      files.push(packFile);
+      scanned.push({ file: packFile, records: scan.records });
+    }
+    const pack = new ContentPack(dir, files);
+    let records = 0;
+    // Oldest first: a later copy (a compaction's, a repair's) replaces an earlier one.
+    for (const { file, records: held } of scanned) {
+      for (const r of held) pack.index.set(r.sha256, { file, offset: r.offset, length: r.length, checked: false });
+      records += held.length;
+    }
+    for (const [sha256, at] of pack.index) {
+      pack.unheld.set(sha256, 0);
+      pack.liveBytes += at.length;
+    }
+    if (files.length === 0) pack.files = [pack.newFile(1)];
+    return { pack, report: { records, discarded, damage } };
   }
 
   put(sha256: string, bytes: Uint8Array): void {
-    if (this.index.has(sha256)) return;
-    this.index.set(sha256, { file: this.file, offset: this.file.append(bytes), length: bytes.length });
-    this.liveBytes += bytes.length;
+    const at = this.index.get(sha256);
+    if (at !== undefined && at.file !== null && (at.checked || this.sameBytes(at, bytes))) {
+      this.unheld.delete(sha256);
+      if (!at.checked) this.index.set(sha256, { ...at, checked: true });
+      return;
+    }
+    // New, or a copy found at open that is not these bytes (a record whose header reached the disk
+    // and its content did not): the WAL entry replaying it has the bytes.
+    this.unheld.delete(sha256);
+    this.write(sha256, bytes, at);
+  }
+
+  /** A restored snapshot names `sha256` without its bytes: they are here, or (damage) they read as none until repaired. */
+  adopt(sha256: string, size: number): void {
+    this.unheld.delete(sha256);
+    const at = this.index.get(sha256);
+    if (at !== undefined && at.length === size) return;
+    if (at?.file) this.liveBytes -= at.length;
+    this.index.set(sha256, { file: null, offset: 0, length: size, checked: true });
   }
 
   get(sha256: string): Buffer | undefined {
     const at = this.index.get(sha256);
-    return at === undefined ? undefined : at.file.read(at.offset, at.length);
+    if (at === undefined) return undefined;
+    // Missing bytes read as none: whoever serves them checks the SHA-256 and repairs from a peer.
+    return at.file === null ? Buffer.alloc(0) : at.file.read(at.offset, at.length);
   }
 
+  /** No record holds `sha256` now; its bytes stay until a snapshot captured after this is durable. */
   drop(sha256: string): void {
-    const at = this.index.get(sha256);
-    if (at === undefined) return;
-    this.index.delete(sha256);
-    this.liveBytes -= at.length;
-    const dead = this.file.size - this.liveBytes;
+    if (!this.index.has(sha256)) return;
+    this.drops += 1;
+    this.unheld.delete(sha256);
+    this.unheld.set(sha256, this.drops);
+  }
+
+  /** The state at `index` is being captured for a snapshot: what was dropped before may go once it is durable. */
+  mark(index: number): void {
+    this.marks.set(index, this.drops);
+  }
+
+  /**
+   * The snapshot at `index` is durable and the WAL relies on it: contents dropped before its state
+   * was captured are gone for good (dead bytes, compacted once they outweigh the live ones).
+   */
+  releaseUpTo(index: number): void {
+    let upTo: number | undefined;
+    for (const [marked, drops] of this.marks) {
+      if (marked > index) continue;
+      if (marked === index) upTo = drops;
+      this.marks.delete(marked);
+    }
+    if (upTo === undefined) return;
+    for (const [sha256, droppedAt] of this.unheld) {
+      if (droppedAt > upTo) continue;
+      this.unheld.delete(sha256);
+      const at = this.index.get(sha256);
+      this.index.delete(sha256);
+      if (at?.file) this.liveBytes -= at.length;
+    }
+    const total = this.files.reduce((sum, f) => sum + f.size, 0);
+    const dead = total - this.liveBytes;
     if (dead >= MIN_DEAD_FOR_COMPACTION && dead > this.liveBytes) this.compact();
   }
 
@@ -109,25 +240,32 @@ export class ContentPack {
    */
   capture(sha256: string): () => Buffer {
     const at = this.index.get(sha256);
-    if (at === undefined) throw new Error(`inline content ${sha256} is not in the pack`);
+    if (at === undefined || at.file === null) throw new Error(`inline content ${sha256} is not in the pack`);
+    const { file, offset, length } = at;
     return () => {
-      const bytes = at.file.read(at.offset, at.length);
-      if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`inline content ${sha256} in pack ${at.file.path} does not match its SHA-256`);
+      const bytes = file.read(offset, length);
+      if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`inline content ${sha256} in pack ${file.path} does not match its SHA-256`);
       return bytes;
     };
   }
 
-  clear(): void {
-    this.index.clear();
-    this.liveBytes = 0;
-    this.retire(this.file);
-    this.file = this.newFile();
+  /** Makes every record written so far durable, then unlinks the files a compaction replaced. */
+  async sync(): Promise<void> {
+    // Taken first: a compaction during the awaits retires files whose replacement is not synced yet.
+    const retiring = this.retired.splice(0);
+    const files = [...this.dirty];
+    this.dirty.clear();
+    const dirChanged = this.dirChanged;
+    this.dirChanged = false;
+    for (const file of files) if (!file.closed) await fsyncFd(file.fd);
+    if (dirChanged) await fsyncDir(this.dir);
+    for (const file of retiring) unlinkSync(file.path);
   }
 
-  /** Every content held, with its SHA-256 (the scrubber re-hashes them). */
+  /** Every content a record holds, with its SHA-256 (the scrubber re-hashes them). */
   *entries(): Generator<{ sha256: string; length: number }> {
     for (const [sha256, at] of [...this.index]) {
-      if (this.index.has(sha256)) yield { sha256, length: at.length };
+      if (this.index.has(sha256) && !this.unheld.has(sha256)) yield { sha256, length: at.length };
     }
   }
 
@@ -138,40 +276,57 @@ export class ContentPack {
   replace(sha256: string, bytes: Uint8Array): void {
     const at = this.index.get(sha256);
     if (at === undefined || at.length !== bytes.length) return;
-    this.index.set(sha256, { file: this.file, offset: this.file.append(bytes), length: bytes.length });
+    this.write(sha256, bytes, at);
   }
 
-  /** Bytes in the current pack file, live and dead. */
+  /** Bytes in the pack files, headers, live and dead contents. */
   fileBytes(): number {
-    return this.file.size;
+    return this.files.reduce((sum, f) => sum + f.size, 0);
   }
 
   close(): void {
     this.index.clear();
-    closeWhenUnreachable.unregister(this.file);
-    this.file.closed = true;
-    closeSync(this.file.fd);
+    for (const file of [...this.files, ...this.retired]) {
+      closeWhenUnreachable.unregister(file);
+      file.closed = true;
+      closeSync(file.fd);
+    }
   }
 
-  private newFile(): PackFile {
-    this.generation += 1;
-    const file = path.join(this.dir, `pack-${this.generation}`);
-    const packFile = new PackFile(file, openSync(file, 'w+'));
-    closeWhenUnreachable.register(packFile, packFile.fd, packFile);
+  private write(sha256: string, bytes: Uint8Array, replacing: Location | undefined): void {
+    if (replacing?.file) this.liveBytes -= replacing.length;
+    const file = this.current;
+    this.index.set(sha256, { file, offset: file.append(sha256, bytes), length: bytes.length, checked: true });
+    this.dirty.add(file);
+    this.liveBytes += bytes.length;
+  }
+
+  private sameBytes(at: Location, bytes: Uint8Array): boolean {
+    return at.file !== null && at.length === bytes.length && at.file.read(at.offset, at.length).equals(bytes);
+  }
+
+  private newFile(generation: number): PackFile {
+    const file = path.join(this.dir, `pack-${generation}`);
+    const fd = openSync(file, 'wx+');
+    writeSync(fd, PACK_HEADER, 0, PACK_HEADER.length, 0);
+    const packFile = new PackFile(file, generation, fd, PACK_HEADER.length);
+    closeWhenUnreachable.register(packFile, fd, packFile);
+    this.dirty.add(packFile);
+    this.dirChanged = true;
     return packFile;
   }
 
-  /** The file stays readable through its descriptor for captured reads; its name goes now. */
-  private retire(file: PackFile): void {
-    unlinkSync(file.path);
-  }
-
+  /** Copies the live contents into a new generation; the old files go at the next sync. */
   private compact(): void {
-    const old = this.file;
-    this.file = this.newFile();
+    const old = this.files;
+    const next = this.newFile(this.current.generation + 1);
+    this.files = [next];
+    this.liveBytes = 0;
     for (const [sha256, at] of this.index) {
-      this.index.set(sha256, { file: this.file, offset: this.file.append(at.file.read(at.offset, at.length)), length: at.length });
+      if (at.file === null) continue;
+      this.index.set(sha256, { file: next, offset: next.append(sha256, at.file.read(at.offset, at.length)), length: at.length, checked: at.checked });
+      this.liveBytes += at.length;
     }
-    this.retire(old);
+    this.retired.push(...old);
   }
 }

@@ -6,12 +6,12 @@
 //   <dataDir>/wal/        write-ahead log segments
 //   <dataDir>/snapshots/  state machine snapshots
 //   <dataDir>/chunks/     file content by SHA-256
-//   <dataDir>/inline/     small files' bytes in a pack, rebuilt at every start (content-pack.ts)
+//   <dataDir>/inline/     small files' bytes in packs, reopened at start (content-pack.ts)
 import path from 'node:path';
 import type { HardState, Entry } from '../raft/types';
 import { ChunkStore } from './chunk-store';
 import type { ChunkStoreOptions } from './chunk-store';
-import { ContentPack } from './content-pack';
+import { ContentPack, type PackOpenReport } from './content-pack';
 import { lockDataDir } from './data-dir-lock';
 import type { DataDirLock } from './data-dir-lock';
 import { mkdirDurable } from './durable-fs';
@@ -43,6 +43,8 @@ export interface RestoredState {
   readonly repairedTail?: TailRepair;
   /** True on the very first start of this data directory. */
   readonly firstStart: boolean;
+  /** What opening the content packs found (damage, an earlier build's files removed). */
+  readonly pack: PackOpenReport;
 }
 
 export class NodeStorage {
@@ -52,7 +54,7 @@ export class NodeStorage {
     readonly wal: Wal,
     readonly snapshots: SnapshotStore,
     readonly chunks: ChunkStore,
-    /** Empty at open: the state machine fills it as it restores the snapshot and applies the log. */
+    /** Every content the packs hold, none held by a record until the state machine restores and replays. */
     readonly contents: ContentPack,
     private readonly lock: DataDirLock,
   ) {}
@@ -82,14 +84,15 @@ export class NodeStorage {
         }
         throw err;
       }
+      const { pack: contents, report } = ContentPack.open(path.join(dataDir, 'inline'));
       const restored: RestoredState = {
         hardState: state.hardState,
         entries: state.entries,
         firstStart: created,
+        pack: report,
         ...(snapshot === undefined ? {} : { snapshot }),
         ...(repairedTail === undefined ? {} : { repairedTail }),
       };
-      const contents = ContentPack.open(path.join(dataDir, 'inline'));
       return { storage: new NodeStorage(dataDir, identity, wal, snapshots, chunks, contents, lock), restored };
     } catch (err) {
       await lock.release();

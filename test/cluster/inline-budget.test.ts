@@ -1,6 +1,6 @@
-// Small files ride inline (in their Raft entries and in every node's memory) only while the state
-// holds less than the inline budget; past it they take the chunk path, so memory stays bounded
-// however many small files there are (issue #11). Real nodes, with a 10,000-byte budget.
+// With an inline budget set (DFS_INLINE_BUDGET_BYTES; none by default), small files ride inline
+// (in their Raft entries and every node's packs) only while the state holds less than it; past it
+// they take the chunk path (issue #11). Real nodes, with a 10,000-byte budget.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, TestCluster, waitFor, type TestNode } from './harness';

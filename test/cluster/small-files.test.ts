@@ -2,10 +2,11 @@
 // round. These tests hold them to the same promises as chunked files on three real nodes: byte
 // identical through every node, nothing acknowledged lost when any node is killed with SIGKILL in
 // the middle of a write storm, and carried by snapshots to a node that missed their entries. A
-// node keeps their bytes in a pack file (storage/content-pack.ts): a byte flipped there is found by
-// the scrubber or by a read, and repaired from a peer.
+// node keeps their bytes in pack files (storage/content-pack.ts) that outlive restarts, and its
+// snapshots name them: a byte flipped there is found by the scrubber or by a read, and repaired
+// from a peer.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, TestCluster, waitFor, type TestNode } from './harness';
@@ -92,6 +93,22 @@ async function flipInPack(node: TestNode, content: Buffer): Promise<void> {
   expect(flipped, `node ${node.id}'s pack holds the content`).toBeGreaterThan(0);
 }
 
+/** The state-machine format of `node`'s newest snapshot file (the byte after its metadata), or null with none. */
+async function newestSnapshotFormat(node: TestNode): Promise<number | null> {
+  const dir = path.join(node.dataDir, 'snapshots');
+  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.snap')).sort();
+  const newest = names[names.length - 1];
+  if (newest === undefined) return null;
+  const bytes = await readFile(path.join(dir, newest));
+  return bytes[8 + 4 + bytes.readUInt32LE(8)] ?? null;
+}
+
+/** The inode of each of `node`'s pack files. */
+async function packInodes(node: TestNode): Promise<number[]> {
+  const dir = path.join(node.dataDir, 'inline');
+  return Promise.all((await readdir(dir)).map(async (name) => (await stat(path.join(dir, name))).ino));
+}
+
 /** POST /scrub on `node`, then the pass it started, once ended. */
 async function scrubNow(node: TestNode): Promise<{ corrupt: number; repaired: number; unrepairable: number }> {
   type Scrub = { running: boolean; lastRun: { startedAt: string; finishedAt: string | null; corrupt: number; repaired: number; unrepairable: number } | null };
@@ -125,6 +142,25 @@ describe('small files inside their Raft entries', () => {
     const run = await scrubNow(victim);
     expect(run).toMatchObject({ corrupt: 1, repaired: 1, unrepairable: 0 });
     expect((await scrubNow(victim)).corrupt, 'the repair holds').toBe(0);
+    await expectEverywhere(files);
+  });
+
+  it('keep their packs through a restart (reopened, not rebuilt; snapshots name the contents), where a byte flipped while the node was down is repaired', async () => {
+    const leader = await cluster.waitForLeader();
+    const victim = cluster.followers(leader)[0] as TestNode;
+    const flipped = randomBytes(2_500);
+    const files = [await put(leader, 'reopen/flipped.bin', flipped)];
+    // More than a snapshot's worth of entries (snapshotThreshold 50): the next snapshot names them.
+    for (let i = 0; i < 60; i++) files.push(await put(leader, `reopen/f${i}.txt`, randomBytes(100 + i)));
+    await expectEverywhere(files);
+    await waitFor(`a snapshot on node ${victim.id} that names contents (format 5)`, async () => (await newestSnapshotFormat(victim)) === 5);
+    const inodes = await packInodes(victim);
+    await cluster.kill(victim);
+    await flipInPack(victim, flipped);
+    cluster.spawn(victim);
+    await cluster.waitLive(victim);
+    expect(await packInodes(victim), 'the same pack files').toEqual(expect.arrayContaining(inodes));
+    expect(await scrubNow(victim)).toMatchObject({ corrupt: 1, repaired: 1, unrepairable: 0 });
     await expectEverywhere(files);
   });
 

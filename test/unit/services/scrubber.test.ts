@@ -2,7 +2,7 @@
 // the real ChunkRepairer, and repairs replace the damaged file. Small files' contents in real
 // packs (storage/content-pack.ts) are checked and repaired the same way.
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -187,8 +187,8 @@ describe('Scrubber', () => {
 /** A local pack holding `contents`, a peer pack holding them too, and scrub sources that repair from the peer. */
 async function packs(contents: readonly Buffer[]): Promise<{ local: ContentPack; peer: ContentPack; localDir: string; inline: InlineScrubSources }> {
   const localDir = path.join(await tempDir(), 'inline');
-  const local = ContentPack.open(localDir);
-  const peer = ContentPack.open(path.join(await tempDir(), 'inline'));
+  const local = ContentPack.open(localDir).pack;
+  const peer = ContentPack.open(path.join(await tempDir(), 'inline')).pack;
   for (const c of contents) {
     local.put(sha256(c), c);
     peer.put(sha256(c), c);
@@ -206,13 +206,13 @@ async function packs(contents: readonly Buffer[]): Promise<{ local: ContentPack;
   return { local, peer, localDir, inline };
 }
 
-function flipPackByte(dir: string, offset: number): void {
-  const fd = openSync(path.join(dir, readdirSync(dir)[0] as string), 'r+');
-  const one = Buffer.alloc(1);
-  readSync(fd, one, 0, 1, offset);
-  one[0] = (one[0] as number) ^ 0xff;
-  writeSync(fd, one, 0, 1, offset);
-  closeSync(fd);
+/** Flips the byte `at` bytes into `content` where the pack file holds it. */
+function flipPackByte(dir: string, content: Buffer, at: number): void {
+  const file = path.join(dir, readdirSync(dir)[0] as string);
+  const bytes = readFileSync(file);
+  const offset = bytes.indexOf(content) + at;
+  bytes[offset] = (bytes[offset] as number) ^ 0xff;
+  writeFileSync(file, bytes);
 }
 
 describe('Scrubber over small files in a pack', () => {
@@ -221,7 +221,7 @@ describe('Scrubber over small files in a pack', () => {
     const { local, peer, localDir, inline } = await packs(contents);
     const { scrub, events } = await setup(inline);
     expect(await scrub()).toMatchObject({ checked: 3, corrupt: 0, bytesChecked: 4350 });
-    flipPackByte(localDir, 300 + 1234);
+    flipPackByte(localDir, contents[1] as Buffer, 1234);
     const bad = sha256(contents[1] as Buffer);
     expect(await scrub()).toMatchObject({ checked: 3, corrupt: 1, repaired: 1, unrepairable: 0 });
     expect(events).toEqual([`${bad.slice(0, 8)}:repaired`]);
@@ -235,11 +235,14 @@ describe('Scrubber over small files in a pack', () => {
     const contents = [randomBytes(100), randomBytes(100)];
     const { local, peer, localDir, inline } = await packs(contents);
     const { scrub, settings } = await setup(inline);
-    flipPackByte(localDir, 150);
+    flipPackByte(localDir, contents[1] as Buffer, 50);
     settings.recovery = false;
     expect(await scrub()).toMatchObject({ corrupt: 1, leftCorrupt: 1, repaired: 0 });
     settings.recovery = true;
+    // Gone from the peer for good: dropped, and a snapshot captured after the drop is durable.
     peer.drop(sha256(contents[1] as Buffer));
+    peer.mark(1);
+    peer.releaseUpTo(1);
     expect(await scrub()).toMatchObject({ corrupt: 1, repaired: 0, unrepairable: 1 });
     local.close();
     peer.close();

@@ -21,7 +21,7 @@ describe('NodeStorage', () => {
   it('restarts into the same Raft state, mirrored into MemoryStorage', async () => {
     const dataDir = await tempDir();
     const first = await NodeStorage.open(dataDir, { identity, wal: { segmentBytes: 512 } });
-    expect(first.restored).toEqual({ hardState: { term: 0, vote: 0, commit: 0 }, entries: [], firstStart: true });
+    expect(first.restored).toEqual({ hardState: { term: 0, vote: 0, commit: 0 }, entries: [], firstStart: true, pack: { records: 0, discarded: [], damage: [] } });
     const { storage } = first;
     await storage.wal.save({ entries: entries(1, 30, 1), hardState: { term: 1, vote: 1, commit: 25 }, sync: true });
     await takeSnapshot(storage, 20, 1, 'fsm at 20');
