@@ -1,7 +1,8 @@
 // Many files (issue #11): a real 3-node cluster with no files, then after 100,000 small files
 // (100 B – 4 KiB of pseudo-random bytes, written through the leader with a bounded number in
 // flight). At both points, for every node: resident memory (RSS, from /proc) and V8's heap in use
-// (from /metrics), and the first page of `GET /files` (p50/p99 over LIST_REQUESTS requests); then
+// (from /metrics), and the first page of `GET /files` (p50/p99 over LIST_REQUESTS requests), also
+// with its replica summary (`?replicas=1`, issue #14: the Files view's sort by Replicas); then
 // one follower is stopped (SIGKILL) and started again on its data directory, timed to its first
 // 200 from /readyz. The nodes run the built bundle (what `npx dfs-node` runs; built when missing),
 // so the memory is the server's, not TypeScript's loader's. Prints one JSON line.
@@ -41,12 +42,12 @@ async function heapUsedMiB(node: BenchNode): Promise<number | null> {
   return bytes === undefined ? null : round(Number(bytes) / MiB);
 }
 
-async function listLatency(node: BenchNode): Promise<{ p50Ms: number; p99Ms: number; items: number }> {
+async function listLatency(node: BenchNode, query = ''): Promise<{ p50Ms: number; p99Ms: number; items: number }> {
   const ms: number[] = [];
   let items = 0;
   for (let i = 0; i < LIST_REQUESTS; i++) {
     const t0 = performance.now();
-    const res = await httpSend(`${node.url}/files`, 'GET', Buffer.alloc(0));
+    const res = await httpSend(`${node.url}/files${query}`, 'GET', Buffer.alloc(0));
     ms.push(performance.now() - t0);
     if (res.status !== 200) throw new Error(`GET /files on node ${node.id} answered ${res.status}`);
     if (i === 0) items = (JSON.parse(res.text) as { items: unknown[] }).items.length;
@@ -84,7 +85,7 @@ async function snapshotOf(cluster: BenchCluster): Promise<object> {
   const leader = await waitAllApplied(cluster);
   const nodes = [];
   for (const node of cluster.nodes) {
-    nodes.push({ node: node.id, role: node === leader ? 'leader' : 'follower', rssMiB: await rssMiB(node.process.pid), heapUsedMiB: await heapUsedMiB(node), list: await listLatency(node) });
+    nodes.push({ node: node.id, role: node === leader ? 'leader' : 'follower', rssMiB: await rssMiB(node.process.pid), heapUsedMiB: await heapUsedMiB(node), list: await listLatency(node), listWithReplicas: await listLatency(node, '?replicas=1') });
   }
   const follower = cluster.nodes.find((n) => n !== leader) as BenchNode;
   return { nodes, restarted: follower.id, restartToReadyMs: await restartMs(cluster, follower.id) };
