@@ -24,6 +24,8 @@ export interface PeerChunksOptions {
 /** How long a peer may take to say which chunks it lacks before it counts as not answering. */
 const ASK_TIMEOUT_MS = 1_000;
 const PUSH_TIMEOUT_MS = 15_000;
+/** Chunk lookups (a `stat` each) in flight at once when asked which chunks are missing. */
+const MISSING_LOOKUPS_AT_ONCE = 256;
 
 export class PeerChunks {
   constructor(private readonly options: PeerChunksOptions) {}
@@ -65,10 +67,17 @@ export class PeerChunks {
     return this.options.transport.pushChunk(peer, hash, size, () => Readable.from(chunkPieces(chunks, hash)), { timeoutMs: PUSH_TIMEOUT_MS });
   }
 
-  /** The chunks among `hashes` this node lacks. */
+  /**
+   * The chunks among `hashes` this node lacks, in their order. Looked up MISSING_LOOKUPS_AT_ONCE at
+   * a time: one after another, a listing page's 1,000 chunks took ~100 ms of waiting on `stat`.
+   */
   async missing(hashes: readonly string[]): Promise<string[]> {
     const missing: string[] = [];
-    for (const hash of hashes) if (!(await this.options.chunks.has(hash))) missing.push(hash);
+    for (let first = 0; first < hashes.length; first += MISSING_LOOKUPS_AT_ONCE) {
+      const batch = hashes.slice(first, first + MISSING_LOOKUPS_AT_ONCE);
+      const held = await Promise.all(batch.map((hash) => this.options.chunks.has(hash)));
+      batch.forEach((hash, i) => held[i] || missing.push(hash));
+    }
     return missing;
   }
 
