@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileList } from '../../node-runtime/common/api-types';
 import { fileListSchema } from '../../node-runtime/common/api-types';
-import { chunkPath, MiB, upload, waitApplied } from '../cluster/advanced-helpers';
+import { chunkPath, MiB, recovery, upload, waitApplied } from '../cluster/advanced-helpers';
 import { json, startWithLeader, waitFor, type TestCluster, type TestNode } from '../cluster/harness';
 
 let cluster: TestCluster;
@@ -40,6 +40,9 @@ describe('listing with a replica summary', () => {
     const healthy = await list('prefix=rep/&replicas=1');
     expect(fileListSchema.parse(healthy.body).replicas).toEqual({ members: [1, 2, 3], unanswered: [], lacking: {} });
 
+    // Catch-up checks every applied file's chunks, and a scrub pass looks for missing ones at its
+    // end: a chunk deleted before either is done would be fetched back. Wait until both are.
+    await waitFor('catch-up to have checked every chunk on every node', async () => (await Promise.all(cluster.nodes.map(recovery))).every((r) => r.chunksMissing === 0 && !r.scrub.running));
     const victim = cluster.nodes.find((n) => n.id !== leader.id) as TestNode;
     const lastChunk = big.body.chunks.at(-1)?.hash as string;
     await rm(chunkPath(victim, lastChunk));

@@ -7,7 +7,8 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FileInfo } from '../../node-runtime/common/api-types';
+import type { FileInfo, RecoveryStatus } from '../../node-runtime/common/api-types';
+import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 import { waitFor } from '../cluster/harness';
 import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
 import { startWebMode, type WebMode } from './support/web-mode';
@@ -46,6 +47,13 @@ describe.skipIf(chromiumPath === null)('sort by Replicas over every row (Chromiu
       const found = (await readdir(web.dataDir, { recursive: true })).filter((p) => p.endsWith(path.join('chunks', hash.slice(0, 2), hash)));
       return found.length === 3 ? found : undefined;
     }, 30_000);
+    // Catch-up checks every applied file's chunks, and a scrub pass looks for missing ones at its
+    // end: a chunk deleted before either is done would be fetched back. Wait until both are.
+    const { nodes } = await web.api<ClusterSnapshot>('/api/cluster');
+    await waitFor('catch-up to have checked every chunk on every node', async () => {
+      const statuses = await Promise.all(nodes.map(async (n) => (await (await fetch(`${n.httpUrl}/recovery/status`)).json()) as RecoveryStatus));
+      return statuses.every((s) => s.chunksMissing === 0 && !s.scrub.running);
+    }, 60_000);
     await rm(path.join(web.dataDir, copies[0] as string));
   }, 240_000);
 
