@@ -156,6 +156,7 @@ async function startTransport(transport: Transport, raft: RaftPart, parts: NodeP
       onMessage: (m) => driver.step(m),
       onUnreachable: (id) => driver.reportUnreachable(id),
       onConnectionClosed: (id) => driver.reportConnectionClosed(id),
+      onSnapshotFailed: (id) => driver.reportSnapshot(id, false),
       storeChunk: (hash, body, size) => peerChunks.store(hash, body, size),
       openChunk: (hash) => peerChunks.open(hash),
     })

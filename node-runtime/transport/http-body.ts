@@ -22,6 +22,19 @@ export async function readBody(stream: IncomingMessage, limit: number): Promise<
   return Buffer.concat(chunks);
 }
 
+/** A body of exactly its Content-Length `size`, read into one buffer (no list of pieces to join). */
+export async function readBodyOfLength(stream: IncomingMessage, size: number): Promise<Buffer> {
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  for await (const piece of stream as AsyncIterable<Buffer>) {
+    if (at + piece.length > size) throw new BodyTooLargeError(size);
+    piece.copy(body, at);
+    at += piece.length;
+  }
+  if (at !== size) throw new Error(`body ended after ${at} of ${size} bytes`);
+  return body;
+}
+
 /** The project's error shape `{ error, detail }`; `close` ends the connection after the answer. */
 export function sendError(res: ServerResponse, status: number, code: string, detail: string, close = false): void {
   if (res.headersSent) {

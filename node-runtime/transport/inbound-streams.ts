@@ -73,6 +73,13 @@ export class InboundStreams {
     if (head.length > 0) onData(head);
   }
 
+  /** A snapshot that came beside the stream (snapshot-transfer.ts), held to the stream's checks. */
+  deliverSnapshot(peerId: number, m: Message, bytes: number): void {
+    const counters = this.countersOf(peerId);
+    counters.bytesReceived += bytes;
+    this.deliver(peerId, [m], counters);
+  }
+
   status(peerId: number): InboundStatus {
     return { connected: this.sockets.has(peerId), ...this.countersOf(peerId) };
   }

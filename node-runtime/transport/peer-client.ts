@@ -3,13 +3,13 @@
 // JSON (RPC results, error answers) is buffered, and that with a bound.
 import { Agent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as TlsAgent } from 'node:https';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { formatAddress, type PeerAddress } from './address';
 import { authorizationHeader } from './auth';
 import { PeerLacksChunkError, PeerBlockedError, PeerRequestError } from './errors';
 import { readBody, readErrorBody } from './http-body';
 import { sendPeerRequest } from './peer-request';
-import { CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, RPC_NAME, RPC_PATH_PREFIX } from './protocol';
+import { CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, RPC_NAME, RPC_PATH_PREFIX, SNAPSHOT_PATH } from './protocol';
 import { tlsClientOptions, type TlsMaterial } from './tls';
 import type { RequestOptions } from './types';
 
@@ -59,6 +59,18 @@ export class PeerClient {
     }
     if (res.statusCode !== 200) throw await failure(peerId, address, res);
     return res;
+  }
+
+  /** Resolves once the peer handed the snapshot to its Raft node (snapshot-transfer.ts has the body). */
+  async pushSnapshot(peerId: number, parts: readonly Buffer[], options: RequestOptions = {}): Promise<void> {
+    const address = this.ctx.resolve(peerId);
+    const size = parts.reduce((sum, part) => sum + part.length, 0);
+    const res = await this.send(peerId, address, 'POST', SNAPSHOT_PATH, options, {
+      headers: { 'content-type': 'application/octet-stream', 'content-length': size },
+      body: () => Readable.from(parts),
+    });
+    if (res.statusCode !== 204) throw await failure(peerId, address, res);
+    res.resume();
   }
 
   async rpc(peerId: number, name: string, body: unknown, options: RequestOptions = {}): Promise<unknown> {

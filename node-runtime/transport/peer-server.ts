@@ -1,5 +1,5 @@
-// The listener on this node's peer port: Raft streams arrive as HTTP Upgrades, chunks and RPCs
-// as ordinary requests. Every request is authenticated with the cluster secret and attributed to
+// The listener on this node's peer port: Raft streams arrive as HTTP Upgrades, chunks, snapshots
+// and RPCs as ordinary requests. Every request is authenticated with the cluster secret and attributed to
 // a peer id before anything else happens, and refused outright while that peer is blocked.
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -7,14 +7,15 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { COMMAND_FORMATS_HEADER, formatRangeText, type FormatRange } from '../common/command-formats';
 import { isAuthorized } from './auth';
-import { ChunkIntegrityError, RpcRequestError } from './errors';
+import { ChunkIntegrityError, CodecError, RpcRequestError } from './errors';
 import { peerFormats } from './format-handshake';
-import { BodyTooLargeError, readBody, sendError, sendJson } from './http-body';
+import { BodyTooLargeError, readBody, readBodyOfLength, sendError, sendJson } from './http-body';
 import type { InboundStreams } from './inbound-streams';
 import {
   CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, parseHttpUrl, parsePeerId, RAFT_PATH, RAFT_PROTOCOL,
-  RPC_NAME, RPC_PATH_PREFIX,
+  RPC_NAME, RPC_PATH_PREFIX, SNAPSHOT_PATH,
 } from './protocol';
+import { decodeSnapshotBody } from './snapshot-transfer';
 import { createServedPort, type ServedPort, type TlsMaterial } from './tls';
 import type { OpenChunk, RpcHandler, StoreChunk, TransportLog } from './types';
 
@@ -24,6 +25,8 @@ export interface PeerServerContext {
   readonly selfHttpUrl: string;
   readonly maxChunkBytes: number;
   readonly maxRpcBytes: number;
+  /** Largest snapshot accepted on SNAPSHOT_PATH. */
+  readonly maxSnapshotBytes: number;
   readonly log: TransportLog;
   readonly inbound: InboundStreams;
   readonly isBlocked: (peerId: number) => boolean;
@@ -108,6 +111,8 @@ async function handleRequest(ctx: PeerServerContext, req: IncomingMessage, res: 
     if (!CHUNK_HASH.test(hash)) return sendError(res, 400, 'bad_request', 'a chunk is named by 64 lowercase hex digits (SHA-256)', true);
     if (req.method === 'GET') return serveChunk(ctx, hash, res);
     if (req.method === 'PUT') return receiveChunk(ctx, hash, req, res);
+  } else if (path === SNAPSHOT_PATH) {
+    if (req.method === 'POST') return receiveSnapshot(ctx, who.peerId, req, res);
   } else if (path.startsWith(RPC_PATH_PREFIX)) {
     if (req.method === 'POST') return answerRpc(ctx, who.peerId, path.slice(RPC_PATH_PREFIX.length), req, res);
   } else {
@@ -141,6 +146,29 @@ async function receiveChunk(ctx: PeerServerContext, hash: string, req: IncomingM
     throw err;
   }
   sendJson(res, 201, { stored: hash });
+}
+
+async function receiveSnapshot(ctx: PeerServerContext, from: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const declared = req.headers['content-length'];
+  if (declared === undefined || !/^\d+$/.test(declared)) return sendError(res, 411, 'length_required', 'a snapshot needs Content-Length', true);
+  const size = Number(declared);
+  if (size > ctx.maxSnapshotBytes) return sendError(res, 413, 'snapshot_too_large', `snapshot of ${size} bytes exceeds ${ctx.maxSnapshotBytes}`, true);
+  let body: Buffer;
+  try {
+    body = await readBodyOfLength(req, size);
+  } catch (err) {
+    if (req.destroyed && !req.complete) return; // the sender went away mid-body; nobody to answer
+    return sendError(res, 400, 'bad_request', `snapshot body: ${err instanceof Error ? err.message : String(err)}`, true);
+  }
+  let message;
+  try {
+    message = decodeSnapshotBody(body);
+  } catch (err) {
+    if (err instanceof CodecError) return sendError(res, 400, 'bad_request', `malformed snapshot: ${err.message}`, true);
+    throw err;
+  }
+  ctx.inbound.deliverSnapshot(from, message, size);
+  res.writeHead(204).end();
 }
 
 async function answerRpc(ctx: PeerServerContext, from: number, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

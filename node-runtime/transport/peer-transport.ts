@@ -1,7 +1,8 @@
-// The peer transport of one node: its Raft streams to and from every peer, chunk transfer and
-// small RPCs, all on the node's peer port. The node hands it Ready.messages (after persisting,
+// The peer transport of one node: its Raft streams to and from every peer, snapshots beside them,
+// chunk transfer and small RPCs, all on the node's peer port. The node hands it Ready.messages (after persisting,
 // as Raft requires) and gets peer messages back through the handlers given to start(), in order
 // per peer. The node sees it through the Transport interface (transport.ts).
+import { constants as bufferConstants } from 'node:buffer';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { AdvertisedFormats, FormatRange } from '../common/command-formats';
@@ -13,6 +14,7 @@ import { InboundStreams } from './inbound-streams';
 import { OutboundStream, type OutboundContext } from './outbound-stream';
 import { PeerClient } from './peer-client';
 import { createPeerServer } from './peer-server';
+import { SnapshotSender } from './snapshot-sender';
 import type { ServedPort } from './tls';
 import { parseHttpUrl, PEER_RPCS, type PeerRpcAnswer, type PeerRpcName, type PeerRpcRequest } from './protocol';
 import type { InboundHandlers, PeerRpcHandler, Transport } from './transport';
@@ -49,6 +51,7 @@ export class PeerTransport implements Transport {
   private readonly rpcHandlers = new Map<string, RpcHandler>();
   private readonly port: ServedPort;
   private readonly client: PeerClient;
+  private readonly snapshots: SnapshotSender;
   private blocked = new Set<number>();
   private handlers: InboundHandlers = NOT_STARTED;
   private state: 'new' | 'started' | 'closed' = 'new';
@@ -97,6 +100,7 @@ export class PeerTransport implements Transport {
       selfHttpUrl: opts.selfHttpUrl,
       maxChunkBytes: opts.maxChunkBytes ?? 64 * 1024 * 1024,
       maxRpcBytes,
+      maxSnapshotBytes: opts.maxSnapshotBytes ?? bufferConstants.MAX_LENGTH,
       log: this.log,
       inbound: this.inbound,
       isBlocked: (peerId) => this.blocked.has(peerId),
@@ -115,6 +119,15 @@ export class PeerTransport implements Transport {
       maxRpcBytes,
       resolve: (peerId) => this.reachable(peerId),
       tls: opts.tls ?? null,
+    });
+    this.snapshots = new SnapshotSender({
+      log: this.log,
+      push: (peerId, parts, signal) => this.client.pushSnapshot(peerId, parts, { signal }),
+      viaStream: (m) => {
+        if (!this.blocked.has(m.to)) this.outbound.get(m.to)?.enqueue(m);
+      },
+      onFailed: (peerId) => (this.handlers.onSnapshotFailed ?? this.handlers.onUnreachable)(peerId),
+      onDropped: (peerId) => this.outbound.get(peerId)?.countDropped(1),
     });
     for (const [id, address] of opts.peers) this.addPeer(id, address);
   }
@@ -161,6 +174,8 @@ export class PeerTransport implements Transport {
         this.log.debug({ peer: m.to, type: m.type }, 'raft message to an unknown peer dropped');
       } else if (this.blocked.has(m.to)) {
         stream.countDropped(1);
+      } else if (m.snapshot !== undefined) {
+        this.snapshots.send(m);
       } else {
         stream.enqueue(m);
       }
@@ -280,6 +295,7 @@ export class PeerTransport implements Transport {
 
   /** Forgets a member: closes both streams and drops what was queued for it. */
   removePeer(id: number): void {
+    this.snapshots.cancel(id);
     this.outbound.get(id)?.close();
     this.outbound.delete(id);
     this.inbound.disconnect(id);
@@ -295,6 +311,7 @@ export class PeerTransport implements Transport {
     for (const stream of this.outbound.values()) stream.close();
     this.outbound.clear();
     this.inbound.closeAll();
+    this.snapshots.close();
     this.client.close();
     if (!wasListening) return;
     const closed = new Promise<void>((resolve) => this.port.listener.close(() => resolve()));

@@ -7,6 +7,8 @@ export const RAFT_PROTOCOL = 'dfs-raft/1';
 export const RAFT_PATH = '/peer/raft';
 export const CHUNK_PATH_PREFIX = '/peer/chunks/';
 export const RPC_PATH_PREFIX = '/peer/rpc/';
+/** InstallSnapshot, one request per snapshot beside the stream (snapshot-transfer.ts). Older releases lack it (404). */
+export const SNAPSHOT_PATH = '/peer/raft/snapshot';
 
 /** Sender's node id, on every request and stream. */
 export const FROM_HEADER = 'x-dfs-from';

@@ -18,6 +18,8 @@ export interface InboundHandlers {
    * one replaced it; the node calls RawNode.reportConnectionClosed.
    */
   readonly onConnectionClosed?: (peerId: number) => void;
+  /** A snapshot sent to a peer did not arrive; the node calls RawNode.reportSnapshot(id, false). Without it, onUnreachable. */
+  readonly onSnapshotFailed?: (peerId: number) => void;
   readonly storeChunk: StoreChunk;
   readonly openChunk: OpenChunk;
 }

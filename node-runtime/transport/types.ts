@@ -51,6 +51,8 @@ export interface PeerTransportOptions {
   readonly requestTimeoutMs?: number;
   /** Largest chunk accepted by PUT /peer/chunks/:hash. */
   readonly maxChunkBytes?: number;
+  /** Largest snapshot accepted beside the Raft stream (snapshot-transfer.ts); a Buffer's limit by default. */
+  readonly maxSnapshotBytes?: number;
   /** Mutual TLS on the peer port and to every peer, against the cluster's CA; plain TCP without. */
   readonly tls?: TlsMaterial;
   /** The command formats this node applies, advertised in every stream handshake (format-handshake.ts). */

@@ -85,5 +85,8 @@ describe('a node of the previous release behind a leader of this build', () => {
       expect(res.status, name).toBe(200);
       expect(sha256(new Uint8Array(await res.arrayBuffer())), name).toBe(hash);
     }
+    // The previous release has no snapshot path beside the stream (404): the leader fell back to the stream.
+    const leaderLog = await readFile(path.join(cluster.dir, `node-${leader.id}.log`), 'utf8');
+    expect(leaderLog).toContain('peer has no snapshot path');
   }, 300_000);
 });
