@@ -64,6 +64,13 @@ describe('a node of the previous release behind a leader of this build', () => {
       cluster.spawn(node);
       await cluster.waitLive(node);
     }
+    // A node takes the lead only from a leader it knows, once caught up: just restarted, it may be neither.
+    const current = await cluster.waitForLeader();
+    const { commitIndex } = (await json<{ commitIndex: number }>(`${current.url}/status`)).body;
+    await waitFor(`node ${a.id} to know the leader and apply index ${commitIndex}`, async () => {
+      const [view, status] = await Promise.all([json<{ leaderId: number | null }>(`${a.url}/leader`), json<{ appliedIndex: number }>(`${a.url}/status`)]);
+      return view.body.leaderId === current.id && status.body.appliedIndex >= commitIndex;
+    });
     expect((await json(`${a.url}/leader/vote`, { method: 'POST' })).status).toBe(200);
     const leader = await cluster.waitForLeader();
     expect(leader.id).toBe(a.id);
