@@ -1,8 +1,8 @@
 // Every view at 1024×700 and 1440×900, light and dark, in a real Chromium against web mode with
 // three real nodes: no control sticks out of the window or out of its table row, the page never
-// scrolls sideways, the file table's headers sit over their columns, the console stays clean, the
-// upload dock (unfolded or folded) covers no control, the help is reached by the keyboard, and a
-// reload or the back button keeps your place.
+// scrolls sideways, chart axes tick at round numbers, the file table's headers sit over their
+// columns, the console stays clean, the upload dock (unfolded or folded) covers no control, the
+// help is reached by the keyboard, and a reload or the back button keeps your place.
 // Leaves a screenshot of each view in test-results/e2e/.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -70,6 +70,30 @@ async function outsideTheirRow(page: Page): Promise<string[]> {
         }
       }
     }
+    return problems;
+  });
+}
+
+/**
+ * Value axes whose ticks are not evenly spaced round numbers in the unit they show (the issue's
+ * 76.3 / 57.2 / 38.1 MiB/s): the step between ticks must have at most two significant digits.
+ */
+async function unroundTicks(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const axis of document.querySelectorAll('.recharts-yAxis-tick-labels')) {
+      const labels = [...axis.querySelectorAll('.recharts-cartesian-axis-tick-value')].map((t) => (t.textContent ?? '').trim());
+      const values = labels.map((label) => Number(/^-?[\d.]+/.exec(label.replace(/,/g, ''))?.[0] ?? NaN));
+      const chart = axis.closest('section, .card')?.querySelector('h2, h3')?.textContent ?? '?';
+      if (values.some(Number.isNaN)) problems.push(`"${chart}": a tick without a number (${labels.join(' / ')})`);
+      if (values.length < 2) continue;
+      checked += 1;
+      const step = (values[1] as number) - (values[0] as number);
+      const even = values.every((v, i) => Math.abs(v - (values[0] as number) - i * step) <= 1e-9 * Math.max(1, Math.abs(v)));
+      if (!even || step <= 0 || Number(step.toPrecision(2)) !== step) problems.push(`"${chart}": ticks ${labels.join(' / ')}`);
+    }
+    if (checked === 0) problems.push('no value axis with two ticks or more to check');
     return problems;
   });
 }
@@ -171,6 +195,9 @@ describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440
           if (view === 'Activity') {
             await page.locator('.recharts-surface').first().waitFor({ timeout: 15_000 });
             problems.push(...(await orphanCharts(page)).map((p) => `Activity: ${p}`));
+            // Axes tick once their chart has a second of samples.
+            await page.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').nth(1).waitFor({ timeout: 15_000 });
+            problems.push(...(await unroundTicks(page)).map((p) => `Activity: ${p}`));
           }
           problems.push(...(await overflowing(page)).map((p) => `${view}: ${p}`));
           if (view === 'Files') problems.push(...(await outsideTheirRow(page)).map((p) => `Files row ${p}`), ...(await misalignedColumns(page)));

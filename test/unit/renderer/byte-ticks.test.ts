@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteTicks } from '../../../renderer/src/format/byte-ticks';
+import { byteTicks, decimalTicks } from '../../../renderer/src/format/byte-ticks';
 
 const MiB = 2 ** 20;
 
@@ -18,5 +18,13 @@ describe('byte axis ticks', () => {
       expect(ticks.length).toBeLessThanOrEqual(6);
       expect(ticks.at(-1)).toBeGreaterThanOrEqual(max);
     }
+  });
+
+  it('in plain numbers step by 1, 2, 2.5 or 5 times a power of ten, fractions without float noise', () => {
+    expect(decimalTicks(36)).toEqual([0, 10, 20, 30, 40]);
+    expect(decimalTicks(47)).toEqual([0, 20, 40, 60]);
+    expect(decimalTicks(0.9)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(decimalTicks(0.3)).toEqual([0, 0.1, 0.2, 0.3]);
+    expect(decimalTicks(0)).toEqual([0]);
   });
 });

@@ -11,7 +11,8 @@ export function CommitChart() {
       <LineChart data={data}>
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis {...timeAxisProps} />
-        <YAxis {...valueAxisProps} domain={['dataMin', 'dataMax']} allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} />
+        {/* 'auto' widens the range to round ticks around the data; 'dataMax' ended on the index itself (2 / 4 / 6 / 7). */}
+        <YAxis {...valueAxisProps} domain={['auto', 'auto']} allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} />
         <Tooltip {...tooltipStyle} />
         <Line type="stepAfter" dataKey="commit" name="Commit index" stroke={seriesColour(2)} dot={false} connectNulls={false} isAnimationActive={false} />
         {leaderChangeLines(marks, spanMs)}

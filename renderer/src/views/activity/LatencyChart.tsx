@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { decimalTicks } from '../../format/byte-ticks';
 import { formatMs } from '../../format/units';
 import { nodeIdsIn } from '../../store/chart-window';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
@@ -11,12 +12,13 @@ export function LatencyChart() {
     () => samples.map((s) => ({ time: s.time, p50: s.latencyP50Ms, p95: s.latencyP95Ms, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.latencyP95ByNode[id] ?? null])) })),
     [samples, nodeIds],
   );
+  const ticks = useMemo(() => decimalTicks(Math.max(0, ...samples.flatMap((s) => [s.latencyP50Ms ?? 0, s.latencyP95Ms ?? 0, ...Object.values(s.latencyP95ByNode).map((v) => v ?? 0)]))), [samples]);
   return (
     <ChartCard title="Request latency" description="How long nodes take to answer requests, over each node's last 1024: the highest median (p50) and p95 among the nodes, and each node's own p95 (dashed).">
       <LineChart data={data}>
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis {...timeAxisProps} />
-        <YAxis {...valueAxisProps} tickFormatter={(v: number) => formatMs(v)} />
+        <YAxis {...valueAxisProps} ticks={ticks} domain={[0, ticks.at(-1) ?? 0]} tickFormatter={(v: number) => formatMs(v)} />
         <Tooltip {...tooltipStyle} formatter={(v) => (typeof v === 'number' ? formatMs(v) : String(v))} />
         <Legend />
         <Line type="monotone" dataKey="p50" name="p50" stroke={seriesColour(0)} dot={false} connectNulls isAnimationActive={false} />
