@@ -1,10 +1,11 @@
 // The Files view in a real Chromium against web mode with three real nodes: folders and the
 // breadcrumb, sorting, the details drawer with the SHA-256 and the replica map, a name search
-// across every folder, bulk download as one zip (read back with unzip), bulk delete.
+// across every folder, bulk download as one zip (read back with unzip), bulk delete, a chosen folder
+// uploaded with its structure.
 // Screenshots land in test-results/e2e/.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -194,5 +195,28 @@ describe.skipIf(chromiumPath === null)('file browser in Chromium (web mode, thre
     const image = page.getByRole('dialog', { name: 'Details of pics/dot.png' }).getByRole('img', { name: 'Preview of pics/dot.png' });
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => (img.complete ? `${img.naturalWidth}×${img.naturalHeight}` : 'loading')), { timeout: 10_000 }).toBe('2×1');
     await page.keyboard.press('Escape');
+  });
+
+  it('uploads a chosen folder with its structure: every file under its path below the folder', async () => {
+    const local = await mkdtemp(path.join(os.tmpdir(), 'dfs-folder-'));
+    try {
+      const album = path.join(local, 'album');
+      await mkdir(path.join(album, 'sub'), { recursive: true });
+      await writeFile(path.join(album, 'cover.txt'), 'the cover');
+      await writeFile(path.join(album, 'sub', 'track.txt'), 'track one');
+      await page.getByRole('navigation', { name: 'Folder' }).getByRole('button', { name: 'All files' }).click();
+      await page.getByLabel('Folder to upload').setInputFiles(album);
+      await page.getByRole('button', { name: 'Open folder album' }).waitFor({ timeout: 30_000 });
+      const listed = await waitFor('both files of the folder in the cluster', async () => {
+        const { items } = await web.api<{ items: { name: string }[] }>('/api/files?prefix=album/');
+        return items.length === 2 ? items.map((i) => i.name) : undefined;
+      }, 30_000);
+      expect(listed).toEqual(['album/cover.txt', 'album/sub/track.txt']);
+      expect(await (await fetch(`${web.origin}/api/files/${encodeURIComponent('album/sub/track.txt')}`, { headers: { authorization: `Bearer ${web.token}` } })).text()).toBe('track one');
+      await page.getByRole('button', { name: 'Open folder album' }).click();
+      await expect.poll(rowNames, { timeout: 10_000 }).toEqual(['Folder album/sub/', 'album/cover.txt']);
+    } finally {
+      await rm(local, { recursive: true, force: true });
+    }
   });
 });
