@@ -268,8 +268,8 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
       storeChunked(body, chunks, {
         chunkSize,
         onChunk: (c) => {
-          background.noteIncomingChunk(c.hash);
-          onChunk(c);
+          background.noteIncomingChunk(c.ref.hash);
+          return onChunk(c);
         },
       }),
     pusher: peerChunks,

@@ -1,11 +1,22 @@
 // Pushes the chunks of one upload to every follower while the upload is still arriving, and
 // tells the writer when a majority of voters (the leader included) holds every chunk durably —
 // the moment DESIGN.md's write path may propose the file's metadata.
+//
+// The pipeline is bounded at both ends. A chunk's bytes are pushed from memory while it is among
+// the last `window` chunks (no read back from disk); the upload reads its next chunk only while
+// at most `window` chunks lack a majority, so memory stays a few chunks per upload and the
+// client is slowed to the pace of the fastest majority. Each peer takes up to `perPeer` pushes
+// at a time, so a follower receives chunk N+1 while it fsyncs chunk N. A peer that falls behind
+// the window (a slow learner, the slower of two followers) is sent the rest from the local disk.
 import { ApiError } from '../common/errors';
+import type { SealedChunk } from '../storage/chunker';
 
 export interface ChunkPusher {
-  /** Resolves once `peer` holds the chunk durably. */
-  push(peer: number, hash: string, size: number): Promise<void>;
+  /**
+   * Resolves once `peer` holds the chunk durably. `pieces` are the chunk's bytes while the upload
+   * still holds them; without them the pusher reads the chunk from the local store.
+   */
+  push(peer: number, hash: string, size: number, pieces?: readonly Buffer[]): Promise<void>;
 }
 
 export interface ReplicationTarget {
@@ -15,70 +26,140 @@ export interface ReplicationTarget {
   readonly learners: readonly number[];
 }
 
+export interface ReplicationWindow {
+  /** Chunks that may lack a majority (and whose bytes are kept for pushing) at a time. */
+  readonly chunks: number;
+  /** Pushes in flight to one peer. */
+  readonly perPeer: number;
+}
+
+export const DEFAULT_REPLICATION_WINDOW: ReplicationWindow = { chunks: 3, perPeer: 2 };
+
+interface PeerQueue {
+  readonly voter: boolean;
+  readonly waiting: number[];
+  running: number;
+  failed?: Error;
+}
+
 /**
- * One upload's replication. Chunks are pushed to each peer in order, one at a time per peer (so a
- * slow peer costs a queue of hashes, not memory); a peer whose push fails is given up for this
- * upload — it repairs the chunks later from the file's metadata.
+ * One upload's replication. A chunk counts as replicated once enough voting followers hold it
+ * that, with the leader's own copy, a majority does. A peer whose push fails is given up for this
+ * upload (it repairs the chunks later from the file's metadata); the chunks it already stored
+ * still count.
  */
 export class ChunkReplication {
-  private readonly chains = new Map<number, Promise<void>>();
-  private readonly failed = new Map<number, Error>();
-  private readonly target: ReplicationTarget;
+  private readonly peers = new Map<number, PeerQueue>();
+  private readonly chunks: { ref: SealedChunk['ref']; durable: Promise<void>; holders: number }[] = [];
+  /** Bytes of the newest chunks, by index: pushed from memory while here. */
+  private readonly held = new Map<number, readonly Buffer[]>();
+  private readonly neededFollowers: number;
+  /** Chunks 0 … replicated-1 are each held by a majority. */
+  private replicated = 0;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly pusher: ChunkPusher,
-    target: ReplicationTarget,
+    private readonly target: ReplicationTarget,
+    private readonly window: ReplicationWindow = DEFAULT_REPLICATION_WINDOW,
   ) {
-    this.target = target;
-    for (const peer of [...target.followers, ...target.learners]) this.chains.set(peer, Promise.resolve());
-  }
-
-  /** Queues a durable local chunk for every peer. */
-  add(hash: string, size: number): void {
-    for (const [peer, chain] of this.chains) {
-      this.chains.set(
-        peer,
-        chain.then(async () => {
-          if (this.failed.has(peer)) return;
-          try {
-            await this.pusher.push(peer, hash, size);
-          } catch (err) {
-            this.failed.set(peer, err instanceof Error ? err : new Error(String(err)));
-          }
-        }),
-      );
-    }
+    this.neededFollowers = Math.floor((target.followers.length + 1) / 2);
+    for (const peer of target.followers) this.peers.set(peer, { voter: true, waiting: [], running: 0 });
+    for (const peer of target.learners) this.peers.set(peer, { voter: false, waiting: [], running: 0 });
   }
 
   /**
-   * Resolves when enough followers hold every chunk queued so far for a majority of voters;
-   * rejects with no_quorum when too many followers failed. Pushes to the remaining peers go on
-   * in the background.
+   * Queues a chunk for every peer. Resolves when the upload may read on: at most `window` chunks
+   * lack a majority. Rejects with no_quorum once too many followers failed for any majority.
    */
-  async quorum(): Promise<{ holders: number[] }> {
-    const voters = this.target.followers.length + 1;
-    const neededFollowers = Math.floor(voters / 2);
-    const holders: number[] = [];
-    if (neededFollowers === 0) return { holders };
+  async add(chunk: SealedChunk): Promise<void> {
+    this.chunks[chunk.index] = { ref: chunk.ref, durable: chunk.durable, holders: 0 };
+    if (chunk.pieces) this.held.set(chunk.index, chunk.pieces);
+    this.held.delete(chunk.index - this.window.chunks);
+    for (const [peer, queue] of this.peers) {
+      if (queue.failed) continue;
+      queue.waiting.push(chunk.index);
+      this.pump(peer, queue);
+    }
+    await this.until(chunk.index + 1 - this.window.chunks);
+  }
+
+  /**
+   * Resolves when every chunk added so far is held by a majority of voters; rejects with
+   * no_quorum when too many followers failed. Pushes to the remaining peers go on in the background.
+   */
+  quorum(): Promise<void> {
+    return this.until(this.chunks.length);
+  }
+
+  /** Resolves once the first `count` chunks are replicated. */
+  private until(count: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      let settled = 0;
-      let done = false;
-      for (const peer of this.target.followers) {
-        const chain = this.chains.get(peer) ?? Promise.resolve();
-        void chain.then(() => {
-          settled += 1;
-          if (done) return;
-          if (!this.failed.has(peer)) holders.push(peer);
-          if (holders.length >= neededFollowers) {
-            done = true;
-            resolve({ holders });
-          } else if (settled === this.target.followers.length) {
-            done = true;
-            const reasons = [...this.failed].map(([id, err]) => `node ${id}: ${err.message}`).join('; ');
-            reject(new ApiError('no_quorum', `only ${holders.length + 1} of ${voters} voters hold the file's chunks (${reasons})`));
-          }
-        });
-      }
+      const check = (): void => {
+        if (this.replicated >= count || this.neededFollowers === 0) {
+          this.listeners.delete(check);
+          resolve();
+        } else if (this.liveVoters() < this.neededFollowers) {
+          this.listeners.delete(check);
+          reject(this.noQuorum());
+        }
+      };
+      this.listeners.add(check);
+      check();
     });
+  }
+
+  private pump(peer: number, queue: PeerQueue): void {
+    while (!queue.failed && queue.running < this.window.perPeer && queue.waiting.length > 0) {
+      const index = queue.waiting.shift() as number;
+      queue.running += 1;
+      void this.pushOne(peer, index).then(
+        () => this.pushed(queue, index),
+        (err: unknown) => this.gaveUp(queue, err),
+      ).finally(() => {
+        queue.running -= 1;
+        this.pump(peer, queue);
+      });
+    }
+  }
+
+  private async pushOne(peer: number, index: number): Promise<void> {
+    const chunk = this.chunks[index];
+    if (!chunk) throw new Error(`chunk ${index} was never added`);
+    const pieces = this.held.get(index);
+    // Out of the window: read back from the local store, once the chunk is durable there.
+    if (pieces === undefined) await chunk.durable;
+    await this.pusher.push(peer, chunk.ref.hash, chunk.ref.size, pieces);
+  }
+
+  private pushed(queue: PeerQueue, index: number): void {
+    const chunk = this.chunks[index];
+    if (!queue.voter || !chunk) return;
+    chunk.holders += 1;
+    while ((this.chunks[this.replicated]?.holders ?? -1) >= this.neededFollowers) this.replicated += 1;
+    this.notify();
+  }
+
+  private gaveUp(queue: PeerQueue, err: unknown): void {
+    queue.failed ??= err instanceof Error ? err : new Error(String(err));
+    queue.waiting.length = 0;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private liveVoters(): number {
+    return [...this.peers.values()].filter((q) => q.voter && !q.failed).length;
+  }
+
+  private noQuorum(): ApiError {
+    const voters = this.target.followers.length + 1;
+    const reasons = [...this.peers]
+      .filter(([, q]) => q.failed)
+      .map(([id, q]) => `node ${id}: ${q.failed?.message ?? ''}`)
+      .join('; ');
+    return new ApiError('no_quorum', `only ${1 + this.liveVoters()} of ${voters} voters can hold the file's chunks (${reasons})`);
   }
 }

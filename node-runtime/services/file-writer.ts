@@ -13,13 +13,18 @@ import { ApiError } from '../common/errors';
 import { formatBytes, quotaText } from '../common/units';
 import { isInline, toFileInfo, type StateMachine } from '../fsm';
 import type { Clock, ComposeRequest, WriteRequest } from '../ports';
+import type { SealedChunk } from '../storage/chunker';
 import { ChunkReplication, type ChunkPusher, type ReplicationTarget } from './chunk-replication';
 import type { CommandRunner } from './command-runner';
 
-/** Streams a body into the local chunk store, reporting each chunk once it is durable. */
+/**
+ * Streams a body into the local chunk store, handing over each chunk as soon as it is written
+ * (before it is durable here); the body is read on once `onChunk` resolves. Resolves once every
+ * chunk is durable locally.
+ */
 export type ChunkBody = (
   body: Readable,
-  options: { chunkSize: number; onChunk: (chunk: ChunkRef) => void },
+  options: { chunkSize: number; onChunk: (chunk: SealedChunk) => Promise<void> },
 ) => Promise<{ size: number; sha256: string; chunks: readonly ChunkRef[] }>;
 
 export interface FileWriterOptions {
@@ -81,7 +86,7 @@ export class FileWriter {
       const replication = new ChunkReplication(this.options.pusher, this.options.replicationTarget());
       const stored = await this.options.storeBody(body, {
         chunkSize: this.options.settings().chunkSize,
-        onChunk: (chunk) => replication.add(chunk.hash, chunk.size),
+        onChunk: (chunk) => replication.add(chunk),
       });
       const md5Hex = md5?.digest('hex');
       checkDigests(request, stored.sha256, md5Hex);

@@ -61,10 +61,14 @@ export class PeerChunks {
     return inline === undefined ? null : Readable.from([Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength)]);
   }
 
-  /** Resolves once `peer` holds the chunk durably with a verified hash. */
-  push(peer: number, hash: string, size: number): Promise<void> {
+  /**
+   * Resolves once `peer` holds the chunk durably with a verified hash. Sent from `pieces` when
+   * given (the upload still holds the bytes), else read from the local store.
+   */
+  push(peer: number, hash: string, size: number, pieces?: readonly Buffer[]): Promise<void> {
     const { chunks } = this.options;
-    return this.options.transport.pushChunk(peer, hash, size, () => Readable.from(chunkPieces(chunks, hash)), { timeoutMs: PUSH_TIMEOUT_MS });
+    const open = pieces ? () => Readable.from(pieces) : () => Readable.from(chunkPieces(chunks, hash));
+    return this.options.transport.pushChunk(peer, hash, size, open, { timeoutMs: PUSH_TIMEOUT_MS });
   }
 
   /**

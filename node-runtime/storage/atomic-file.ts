@@ -58,8 +58,10 @@ export class AtomicWriter {
     } finally {
       releaseTempPath(this.tempPath);
     }
+    // Only the directory that gains the name is synced. When the temp file lives elsewhere (the
+    // chunk store's root), a crash can at worst leave its old name behind too, and temp names are
+    // removed by cleanup when the store opens; the content under the final name is durable either way.
     await fsyncDir(path.dirname(finalPath));
-    if (path.dirname(finalPath) !== path.dirname(this.tempPath)) await fsyncDir(path.dirname(this.tempPath));
   }
 
   /** Discards the write. Safe to call after a failed `write`. */

@@ -76,6 +76,15 @@ export class ChunkWriter {
     return { hash, size: this.bytes };
   }
 
+  /**
+   * Names the chunk by the hash of what was written and starts storing it durably; `durable`
+   * settles once it is (the chunker writes the next chunk meanwhile).
+   */
+  seal(): { ref: ChunkRef; durable: Promise<void> } {
+    const ref = { hash: this.hash.digest('hex'), size: this.bytes };
+    return { ref, durable: this.land(ref.hash, this.file) };
+  }
+
   abort(): Promise<void> {
     return this.file.abort();
   }

@@ -1,0 +1,167 @@
+// ChunkReplication over real chunk stores: the leader's store on disk and one store per peer,
+// joined by an in-process "network" whose pushes the test releases one by one, so the window,
+// the majority and a peer's failure can be observed at exact points.
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../../node-runtime/common/errors';
+import { ChunkReplication, type ChunkPusher } from '../../../node-runtime/services/chunk-replication';
+import { ChunkStore } from '../../../node-runtime/storage/chunk-store';
+import type { SealedChunk } from '../../../node-runtime/storage/chunker';
+import { useTempDirs } from '../storage/temp-dir';
+import { sha256 } from './fixtures';
+
+const tempDir = useTempDirs();
+
+interface PendingPush {
+  readonly peer: number;
+  readonly hash: string;
+  readonly fromMemory: boolean;
+  release(): Promise<void>;
+  fail(err: Error): void;
+}
+
+/** Pushes wait until the test releases them; a released push stores the bytes in the peer's real store. */
+class GatedNetwork implements ChunkPusher {
+  readonly pending: PendingPush[] = [];
+
+  constructor(
+    private readonly leader: ChunkStore,
+    private readonly peers: Map<number, ChunkStore>,
+  ) {}
+
+  push(peer: number, hash: string, _size: number, pieces?: readonly Buffer[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({
+        peer,
+        hash,
+        fromMemory: pieces !== undefined,
+        release: async () => {
+          const bytes = pieces ? Buffer.concat(pieces) : await this.leader.read(hash);
+          await this.peers.get(peer)?.put(hash, bytes);
+          resolve();
+          await flush();
+        },
+        fail: (err) => reject(err),
+      });
+    });
+  }
+
+  /** The oldest push waiting for `peer`. */
+  next(peer: number): PendingPush {
+    const index = this.pending.findIndex((p) => p.peer === peer);
+    const [push] = this.pending.splice(index, 1);
+    if (index < 0 || !push) throw new Error(`no push waiting for node ${peer}`);
+    return push;
+  }
+}
+
+/** Lets promise callbacks and file system work run. */
+const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+
+async function setup(peerIds: readonly number[]) {
+  const leader = await ChunkStore.open(await tempDir());
+  const peers = new Map<number, ChunkStore>();
+  for (const id of peerIds) peers.set(id, await ChunkStore.open(await tempDir()));
+  return { leader, peers, network: new GatedNetwork(leader, peers) };
+}
+
+/** Stores a random chunk on the leader and describes it as the chunker hands it over. */
+async function sealed(leader: ChunkStore, index: number): Promise<SealedChunk> {
+  const bytes = randomBytes(1000);
+  const hash = sha256(bytes);
+  await leader.put(hash, bytes);
+  const durable = Promise.resolve();
+  return { ref: { hash, size: bytes.length }, index, pieces: [bytes.subarray(0, 300), bytes.subarray(300)], durable };
+}
+
+/** Whether `promise` has settled after pending work ran. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await flush();
+  return done;
+}
+
+describe('ChunkReplication', () => {
+  it('holds the upload back while more than `window` chunks lack a majority, and lets it go as followers store them', async () => {
+    const { leader, peers, network } = await setup([2, 3]);
+    const replication = new ChunkReplication(network, { followers: [2, 3], learners: [] }, { chunks: 2, perPeer: 2 });
+    const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i)));
+    await replication.add(chunks[0] as SealedChunk);
+    await replication.add(chunks[1] as SealedChunk);
+    const third = replication.add(chunks[2] as SealedChunk);
+    expect(await settled(third)).toBe(false);
+    // Node 2 stores chunk 0: with the leader's copy, 2 of 3 voters hold it.
+    await network.next(2).release();
+    expect(await settled(third)).toBe(true);
+    expect(await peers.get(2)?.verify(chunks[0]?.ref.hash ?? '')).toBe(true);
+  });
+
+  it('is done when every chunk is on a majority, even on different followers, while the rest go on', async () => {
+    const { leader, network } = await setup([2, 3]);
+    const replication = new ChunkReplication(network, { followers: [2, 3], learners: [] }, { chunks: 4, perPeer: 1 });
+    const [a, b] = await Promise.all([0, 1].map((i) => sealed(leader, i)));
+    await replication.add(a as SealedChunk);
+    await replication.add(b as SealedChunk);
+    const quorum = replication.quorum();
+    await network.next(2).release(); // chunk 0 on node 2
+    expect(await settled(quorum)).toBe(false);
+    network.next(3).fail(new Error('node 3 went away')); // chunk 0 never reaches node 3
+    await flush();
+    await network.next(2).release(); // chunk 1 on node 2
+    await expect(quorum).resolves.toBeUndefined();
+  });
+
+  it('refuses with no_quorum once too few followers are left for a majority', async () => {
+    const { leader, network } = await setup([2, 3]);
+    const replication = new ChunkReplication(network, { followers: [2, 3], learners: [] }, { chunks: 1, perPeer: 1 });
+    await replication.add(await sealed(leader, 0));
+    const quorum = replication.quorum();
+    network.next(2).fail(new Error('connection refused'));
+    await flush();
+    expect(await settled(quorum)).toBe(false);
+    network.next(3).fail(new Error('timed out'));
+    const err = await quorum.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe('no_quorum');
+    expect((err as ApiError).message).toMatch(/only 1 of 3 voters.*node 2: connection refused.*node 3: timed out/);
+    // The upload stops at its next chunk instead of reading the rest of a body nobody can hold.
+    await expect(replication.add(await sealed(leader, 1))).rejects.toThrow(/no_quorum|only 1 of 3/);
+  });
+
+  it('sends a peer that fell behind the window its chunks from disk, once they are durable; a learner never holds the upload back', async () => {
+    const { leader, peers, network } = await setup([2, 9]);
+    const replication = new ChunkReplication(network, { followers: [2], learners: [9] }, { chunks: 1, perPeer: 1 });
+    const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i)));
+    for (const chunk of chunks) {
+      const added = replication.add(chunk);
+      const push = network.next(2);
+      expect(push.fromMemory).toBe(true);
+      await push.release();
+      await added;
+    }
+    await replication.quorum();
+    // The learner's first push started from memory; chunk 1 left the window before its turn came,
+    // chunk 2 is still the newest.
+    const fromMemory: boolean[] = [];
+    for (let i = 0; i < 3; i++) {
+      const push = network.next(9);
+      fromMemory.push(push.fromMemory);
+      await push.release();
+    }
+    expect(fromMemory).toEqual([true, false, true]);
+    for (const chunk of chunks) expect(await peers.get(9)?.verify(chunk.ref.hash)).toBe(true);
+  });
+
+  it('needs no follower in a cluster of one', async () => {
+    const { leader, network } = await setup([]);
+    const replication = new ChunkReplication(network, { followers: [], learners: [] }, { chunks: 1, perPeer: 1 });
+    await replication.add(await sealed(leader, 0));
+    await replication.add(await sealed(leader, 1));
+    await expect(replication.quorum()).resolves.toBeUndefined();
+    expect(network.pending).toEqual([]);
+  });
+});
