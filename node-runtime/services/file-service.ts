@@ -62,11 +62,17 @@ export class ReplicatedFileService implements FileService {
     return { members: answers.map((a) => a.node), unanswered: answers.filter((a) => a.missing === null).map((a) => a.node), lacking };
   }
 
-  /** missingByMember for any number of chunks: a peer is asked about at most MAX_HASHES_PER_QUESTION at once. */
+  /**
+   * missingByMember for any number of chunks: a peer is asked about at most MAX_HASHES_PER_QUESTION
+   * at once, one question after another, so a page of huge files cannot start a flood of lookups.
+   */
   private async missingByMember(hashes: readonly string[]): Promise<{ node: number; missing: string[] | null }[]> {
-    const batches: string[][] = [];
-    for (let i = 0; i < hashes.length; i += MAX_HASHES_PER_QUESTION) batches.push(hashes.slice(i, i + MAX_HASHES_PER_QUESTION));
-    const answers = await Promise.all((batches.length > 0 ? batches : [[]]).map((batch) => this.parts.peerChunks.missingByMember(batch)));
+    const answers: { node: number; missing: string[] | null }[][] = [];
+    let first = 0;
+    do {
+      answers.push(await this.parts.peerChunks.missingByMember(hashes.slice(first, first + MAX_HASHES_PER_QUESTION)));
+      first += MAX_HASHES_PER_QUESTION;
+    } while (first < hashes.length);
     return (answers[0] ?? []).map(({ node }, i) => {
       const parts = answers.map((answer) => answer[i]?.missing ?? null);
       return { node, missing: parts.some((part) => part === null) ? null : parts.flatMap((part) => part ?? []) };
