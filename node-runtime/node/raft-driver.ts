@@ -1,6 +1,7 @@
 // Drives the pure Raft core in a real process: ticks it on a timer, feeds it peer messages, and
 // carries out each Ready in the order Raft's safety needs — persist, then send, then apply —
-// one Ready at a time (a leader sends while it persists: see replicatesWhilePersisting). While
+// one Ready at a time (a leader sends while it persists: see replicatesWhilePersisting; a Ready
+// that only moves the commit index applies while it persists: appliesWhilePersisting). While
 // one Ready is being made durable, new proposals pile up in the core and leave together in the
 // next Ready: that is where group commit comes from. Time, storage and the read contexts are
 // injected, so the simulator (test/sim) runs this very code.
@@ -425,6 +426,12 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
       persisted.catch(() => undefined);
       this.send(rd);
       await persisted;
+    } else if (this.appliesWhilePersisting(rd)) {
+      const persisted = this.persist(rd);
+      persisted.catch(() => undefined);
+      for (const entry of rd.committedEntries) this.applyEntry(entry);
+      await persisted;
+      this.send(rd);
     } else {
       await this.persist(rd);
       this.send(rd);
@@ -494,6 +501,23 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     if ((rd.softState?.role ?? this.role) !== 'leader' || rd.snapshot || rd.entries.length === 0) return false;
     const durable = this.options.memory.initialState().hardState;
     return rd.hardState === undefined || (rd.hardState.term === durable.term && rd.hardState.vote === durable.vote);
+  }
+
+  /**
+   * Whether this Ready's committed entries may be applied (and their proposals answered) while its
+   * hard state is written: a Ready that only moves the commit index (no entries, snapshot, term
+   * or vote), such as the leader's once a write has its quorum. The write is not synced and is
+   * not what makes the entries safe to apply: they are committed (on a quorum of disks, counted
+   * by the core) and already in this node's log on disk (every earlier Ready's entries were
+   * durable before this Ready was taken). Waiting for it only put a write — which can stall for
+   * milliseconds behind another process's journal commit — between a write's quorum and its
+   * answer (issue #11). A crash before it lands leaves the node as a lost unsynced commit index
+   * leaves it, behind what it applied: it replays less at restart and learns the rest from the
+   * leader. Membership changes keep the ordinary order: they change the core's configuration.
+   */
+  private appliesWhilePersisting(rd: Ready): boolean {
+    if (rd.entries.length > 0 || rd.snapshot || rd.mustSync || rd.softState || rd.committedEntries.length === 0) return false;
+    return rd.committedEntries.every((e) => e.kind === 'normal');
   }
 
   /** Sends now, except snapshots held without their data: those leave once read back from storage. */

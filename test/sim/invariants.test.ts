@@ -131,4 +131,22 @@ describe('the invariant checker', () => {
     disk.setHardState(later);
     expect(violationOf(() => checker.onPersisted(1, ready({ hardState: later, messages: [grant] }), disk))).toBeUndefined();
   });
+
+  it('the Ready contract: an entry applied beyond the persisted commit', () => {
+    const checker = new Checker(() => 0);
+    const disk = new MemoryStorage();
+    persist(checker, 1, disk, [entry(1, 1), entry(2, 1)], { term: 1, vote: 0, commit: 0 });
+    const apply = (e: Entry): void => checker.onApply(1, e, 0, undefined, disk);
+    expect(violationOf(() => apply(entry(1, 1)))).toBe('readyContract');
+    // While a Ready that moves only the commit index writes it, what it covers on disk may apply…
+    checker.onReadyReceived(1, ready({ hardState: { term: 1, vote: 0, commit: 1 }, committedEntries: [entry(1, 1)], mustSync: false }));
+    expect(violationOf(() => apply(entry(1, 1)))).toBeUndefined();
+    // …but nothing past it, no membership change, and no entry the disk does not hold.
+    expect(violationOf(() => apply(entry(2, 1)))).toBe('readyContract');
+    expect(violationOf(() => apply({ ...entry(1, 1), kind: 'confChange' }))).toBe('readyContract');
+    expect(violationOf(() => checker.onApply(1, entry(1, 1), 0, undefined, new MemoryStorage()))).toBe('readyContract');
+    // Once persisted, the Ready's commit is the bound as before.
+    checker.onPersisted(1, ready({ hardState: { term: 1, vote: 0, commit: 1 }, mustSync: false }), disk);
+    expect(violationOf(() => apply(entry(2, 1)))).toBe('readyContract');
+  });
 });

@@ -47,6 +47,8 @@ export class Checker {
   private readonly logged = new Map<string, LoggedEntry>();
   private readonly committed: (CommittedEntry | undefined)[] = [];
   private readonly persistedHardState = new Map<NodeId, HardState>();
+  /** The commit index a node is writing in a Ready that moves only that (see onReadyReceived). */
+  private readonly writingCommit = new Map<NodeId, number>();
   private readonly reportedCommit = new Map<NodeId, number>();
   private readonly appliedDigest: (number | undefined)[] = [];
   private readonly appliedChain: (number | undefined)[] = [];
@@ -72,8 +74,18 @@ export class Checker {
     this.persistedHardState.set(node, hs);
   }
 
+  /**
+   * As the driver takes `rd` from the core. A Ready that moves only the commit index may have its
+   * committed entries applied while that is written (RaftDriver.appliesWhilePersisting).
+   */
+  onReadyReceived(node: NodeId, rd: Ready): void {
+    if (rd.hardState !== undefined && rd.entries.length === 0 && rd.snapshot === undefined) this.writingCommit.set(node, rd.hardState.commit);
+    else this.writingCommit.delete(node);
+  }
+
   /** After the driver persisted `rd` to `disk` and before it sends `rd.messages`. */
   onPersisted(node: NodeId, rd: Ready, disk: LogStorage): void {
+    this.writingCommit.delete(node);
     if (this.options.readyContract) this.checkMustSync(node, rd);
     if (rd.hardState) this.checkHardStateProgress(node, rd.hardState);
     if (rd.entries.length > 0) this.recordLogged(node, rd.entries, disk);
@@ -232,10 +244,12 @@ export class Checker {
   /**
    * After `node` applied `e`; `chain` is its state machine's hash after it, and `write` the write
    * that took effect (recorded the first time any node applies this index, for checking reads).
+   * Applied beyond the node's persisted commit, an entry must be a normal one, on its `disk`, under
+   * the commit index the Ready being handled is writing.
    */
-  onApply(node: NodeId, e: Entry, chain: number, write?: Command): void {
+  onApply(node: NodeId, e: Entry, chain: number, write?: Command, disk?: LogStorage): void {
     const hs = this.persistedHardState.get(node);
-    if (this.options.readyContract && (hs === undefined || e.index > hs.commit)) {
+    if (this.options.readyContract && (hs === undefined || e.index > hs.commit) && !this.appliedWhileWriting(node, e, disk)) {
       this.fail('readyContract', `n${node} is handed index ${e.index} to apply beyond its persisted commit ${hs?.commit ?? 0}`);
     }
     const known = this.committed[e.index];
@@ -251,6 +265,11 @@ export class Checker {
       this.fail('stateMachineSafety', `n${node} applies a different entry at index ${e.index} (term ${e.term}) than another node did`);
     }
     this.checkChain(node, e.index, chain);
+  }
+
+  private appliedWhileWriting(node: NodeId, e: Entry, disk: LogStorage | undefined): boolean {
+    const writing = this.writingCommit.get(node);
+    return writing !== undefined && e.index <= writing && e.kind === 'normal' && disk !== undefined && termAt(disk, e.index) === e.term;
   }
 
   private recordWrite(key: number, write: Write): void {

@@ -438,7 +438,7 @@ export class SimNode {
           throw new Violation('readyContract', `n${this.id} is handed index ${e.index} to apply after ${this.sm.applied}`, this.env.now());
         }
         const cmd = this.sm.apply(e);
-        this.env.checker.onApply(this.id, e, this.sm.chain, cmd);
+        this.env.checker.onApply(this.id, e, this.sm.chain, cmd, this.disk);
         if (cmd) this.env.applied(this.id, cmd);
         return cmd;
       },
@@ -467,6 +467,7 @@ export class SimNode {
         this.assertCurrent(incarnation);
         this.crashAt ??= this.env.crashPointFor(this.id, rd);
         if (this.crashAt === 'beforePersist') throw new SimulatedCrash();
+        this.env.checker.onReadyReceived(this.id, rd);
         // A leader that stays leader of the same term across this Ready may only append.
         const stillLeading = this.role === 'leader' && rd.softState === undefined && (rd.hardState === undefined || rd.hardState.term === this.term);
         const first = rd.entries[0];

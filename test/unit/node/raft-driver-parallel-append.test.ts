@@ -26,9 +26,13 @@ afterEach(async () => {
   sent.length = 0;
 });
 
-/** A disk whose writes of entries can be held back, as a slow fsync would hold them. */
+/**
+ * A disk whose writes of entries (or, with holdCommits, of a hard state alone) can be held back,
+ * as a slow fsync, or a write stalled behind the journal, would hold them.
+ */
 class HeldDisk implements DurableState {
   private held = false;
+  private heldCommits = false;
   private readonly waiting: (() => void)[] = [];
   readonly inner: MemoryDurableState;
 
@@ -40,8 +44,13 @@ class HeldDisk implements DurableState {
     this.held = true;
   }
 
+  holdCommits(): void {
+    this.heldCommits = true;
+  }
+
   release(): void {
     this.held = false;
+    this.heldCommits = false;
     for (const go of this.waiting.splice(0)) go();
   }
 
@@ -50,7 +59,8 @@ class HeldDisk implements DurableState {
   }
 
   save(update: Parameters<DurableState['save']>[0]): Promise<void> {
-    if (!this.held || update.entries.length === 0) return this.inner.save(update);
+    const holds = update.entries.length > 0 ? this.held : this.heldCommits && update.hardState !== undefined;
+    if (!holds) return this.inner.save(update);
     return new Promise((resolve) => this.waiting.push(() => resolve(this.inner.save(update))));
   }
 
@@ -145,5 +155,21 @@ describe('the Raft driver', () => {
     disk.release();
     await vi.waitFor(() => expect(acksFromSlow().length).toBeGreaterThan(0), { timeout: 20_000, interval: 2 });
     expect(disk.inner.disk.lastIndex()).toBeGreaterThanOrEqual(index);
+  }, 60_000);
+
+  it('answers a committed write while the new commit index is still being written', async () => {
+    startCluster();
+    const { leader } = await settledLeader();
+    const d = drivers.get(leader) as RaftDriver<ApplyResult>;
+    const disk = disks.get(leader) as HeldDisk;
+    disk.holdCommits();
+    const index = d.status().lastIndex + 1;
+    await expect(d.propose(emptyFile(`f-${index}`), 20_000)).resolves.toMatchObject({ index });
+    // Its entry is on the leader's disk; the commit index that covers it is not there yet.
+    expect(disk.inner.disk.lastIndex()).toBeGreaterThanOrEqual(index);
+    expect(disk.writesWaiting).toBe(1);
+    expect(disk.inner.disk.initialState().hardState.commit).toBeLessThan(index);
+    disk.release();
+    await vi.waitFor(() => expect(disk.inner.disk.initialState().hardState.commit).toBeGreaterThanOrEqual(index), { timeout: 20_000, interval: 2 });
   }, 60_000);
 });
