@@ -62,7 +62,13 @@ export interface WalOpenResult {
   readonly repairedTail?: TailRepair;
 }
 
-export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/**
+ * A start reads every segment the WAL keeps, and compaction drops only whole segments: with small
+ * files inside their entries (issue #11) a 64 MiB segment made a restart read and check 64 MiB of
+ * entries already in the snapshot. 8 MiB keeps that part small; a new segment every few seconds
+ * under a write storm costs a file creation and a directory fsync.
+ */
+export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 
 /** What a segment header records: the log's state where the segment begins. */
 interface LogPoint {
