@@ -72,3 +72,18 @@ export function checkFileRecord(value: unknown, path: string): Omit<FileRecord, 
   count(value.modifiedAt, `${path}.modifiedAt`);
   return value as unknown as Omit<FileRecord, 'revision'> & { revision?: number };
 }
+
+/**
+ * An entry of a snapshot's `contents`, by hand for the same reason as the records (one per small
+ * file): `{ sha256, data }` (base64 bytes, format 4) or, where `named`, `{ sha256, size }` (format 5).
+ */
+export function checkInlineContent(value: unknown, path: string, named: boolean): { sha256: string; size: number } | { sha256: string; data: string } {
+  if (!isPlainObject(value)) throw new FileRecordError(path, 'expected an object');
+  const keys = Object.keys(value);
+  const expected = named ? 'size' : 'data';
+  if (keys.length !== 2 || !(expected in value)) throw new FileRecordError(path, `expected sha256 and ${expected}, nothing else`);
+  const hash = sha256(value.sha256, `${path}.sha256`);
+  if (named) return { sha256: hash, size: count(value.size, `${path}.size`) };
+  if (typeof value.data !== 'string') throw new FileRecordError(`${path}.data`, 'expected base64 text');
+  return { sha256: hash, data: value.data };
+}

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { CLUSTER_SETTING_KEYS, clusterSettingsSchema, SETTING_SOURCES, type ClusterSettings, type ClusterSettingKey, type SettingSource } from '../common/config';
 import type { ObjectMeta } from '../common/api-types';
-import { checkFileRecord, FileRecordError } from './file-record-check';
+import { checkFileRecord, checkInlineContent, FileRecordError } from './file-record-check';
 import { isInline, type InlineContent } from './inline-contents';
 import type { FileRecord, LockRecord } from './outcomes';
 import type { RecordedRequest } from './request-table';
@@ -26,7 +26,6 @@ const NAMING_FORMAT = 5;
 const READABLE_FORMATS = [1, 2, 3, 4, 5];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 
 const lockSchema = z.strictObject({
@@ -51,8 +50,8 @@ const snapshotSchema = z.strictObject({
   logTime: count,
   /** Each checked by checkFileRecord (file-record-check.ts): zod per record made restarts slow. */
   files: z.array(z.unknown()),
-  /** Small files' contents by SHA-256, sorted: their bytes (format 4) or their sizes (format 5); absent before format 4. */
-  contents: z.array(z.union([z.strictObject({ sha256: sha256Hex, data: z.string() }), z.strictObject({ sha256: sha256Hex, size: count })])).optional(),
+  /** Small files' contents by SHA-256, sorted: their bytes (format 4) or their sizes (format 5); absent before format 4. Each checked by checkInlineContent. */
+  contents: z.array(z.unknown()).optional(),
   locks: z.array(lockSchema),
   /** Cluster settings set through configSet, with where each came from; the rest are defaults. */
   config: z.array(
@@ -235,8 +234,14 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
   };
   const naming = bytes[0] === NAMING_FORMAT;
   const sizes = new Map<string, number>();
-  const contents = (parsed.data.contents ?? []).map((c, i): InlineContent => {
-    if ('size' in c !== naming) throw new SnapshotFormatError(`contents.${i}: ${naming ? 'a format-5 snapshot names contents by size' : 'a format-4 snapshot carries contents as data'}`);
+  const contents = (parsed.data.contents ?? []).map((value, i): InlineContent => {
+    let c: ReturnType<typeof checkInlineContent>;
+    try {
+      c = checkInlineContent(value, `contents.${i}`, naming);
+    } catch (err) {
+      if (err instanceof FileRecordError) throw new SnapshotFormatError(err.message);
+      throw err;
+    }
     if ('size' in c) {
       sizes.set(c.sha256, c.size);
       return { sha256: c.sha256, size: c.size };

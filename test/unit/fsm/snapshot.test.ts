@@ -116,6 +116,30 @@ describe('snapshot contents', () => {
   });
 });
 
+describe('contents in a snapshot (format 4 carries them, format 5 names them)', () => {
+  const inlineFile = { name: 'a.txt', size: 3, sha256: hashOf('abc'), chunks: [], version: 1, revision: 1, createdAt: 0, modifiedAt: 0 };
+  const snapshotWith = (format: number, contents: unknown[]) =>
+    new Uint8Array([format, ...new TextEncoder().encode(JSON.stringify({ appliedIndex: 1, logTime: 0, files: [inlineFile], contents, locks: [], config: [], requests: [] }))]);
+
+  it.each([
+    ['format 5 with bytes instead of a size', 5, [{ sha256: hashOf('abc'), data: 'YWJj' }]],
+    ['format 4 with a size instead of bytes', 4, [{ sha256: hashOf('abc'), size: 3 }]],
+    ['format 5 with an extra key', 5, [{ sha256: hashOf('abc'), size: 3, data: 'YWJj' }]],
+    ['format 5 with a size that is not the file\'s', 5, [{ sha256: hashOf('abc'), size: 4 }]],
+    ['format 5 with an uppercase SHA-256', 5, [{ sha256: hashOf('abc').toUpperCase(), size: 3 }]],
+    ['format 5 without the content', 5, []],
+  ])('refuses %s with SnapshotFormatError', (_what, format, contents) => {
+    const m = new StateMachine();
+    expect(() => m.restore(snapshotWith(format, contents))).toThrow(SnapshotFormatError);
+    expect(m.lastApplied()).toBe(0);
+  });
+
+  it('refuses a well-formed format-5 snapshot into a state machine that keeps contents in memory, which cannot hold what it names', () => {
+    expect(() => new StateMachine().restore(snapshotWith(5, [{ sha256: hashOf('abc'), size: 3 }]))).toThrow(/names small files' contents/);
+    expect(StateMachine.fromSnapshot(snapshotWith(4, [{ sha256: hashOf('abc'), data: 'YWJj' }])).get('a.txt')?.size).toBe(3);
+  });
+});
+
 function withFiles(names: string[]): Uint8Array {
   const file = (name: string) => ({ name, size: 0, sha256: hashOf(name), chunks: [], version: 1, createdAt: 0, modifiedAt: 0 });
   const json = JSON.stringify({ appliedIndex: 1, logTime: 0, files: names.map(file), locks: [], config: [] });
