@@ -5,6 +5,7 @@
 // voters holds all of them the small metadata entry is proposed. Either way the answer waits
 // until the entry is applied.
 import { createHash, type Hash } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ChunkRef, FileInfo } from '../common/api-types';
@@ -56,9 +57,7 @@ export class FileWriter {
     await this.options.checkDisk(request.declaredSize ?? 0);
 
     const md5 = request.md5 || request.expected?.md5Hex !== undefined ? createHash('md5') : null;
-    const limited = limitBytes(allowed, (seen) => this.quotaError(request.name, seen), md5);
-    // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
-    pipeline(request.body, limited).catch(() => undefined);
+    const tooMany = (seen: number): ApiError => this.quotaError(request.name, seen);
     // Inline contents live in each node's packs on disk and snapshots name them (storage/README.md),
     // so nothing bounds them but an operator's budget. The decision is the leader's alone;
     // replicas apply whatever the entry says.
@@ -66,6 +65,12 @@ export class FileWriter {
     // A member of an older release (a rolling upgrade) may apply no command format that carries inline content.
     const inlineOk = this.options.fsm.inlineBytesHeld() < budget && this.options.inlineWritable();
     const inlineMax = inlineOk ? settings().inlineMaxBytes : 0;
+    if (request.body instanceof IncomingMessage && request.declaredSize !== null && request.declaredSize <= inlineMax) {
+      return this.commitInline(request, await readDeclared(request.body, allowed, tooMany, md5), md5);
+    }
+    const limited = limitBytes(allowed, tooMany, md5);
+    // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
+    pipeline(request.body, limited).catch(() => undefined);
     const head = request.declaredSize !== null && request.declaredSize > inlineMax ? null : await readUpTo(limited, inlineMax);
     if (head?.ended) return this.commitInline(request, Buffer.concat(head.pieces), md5);
     return this.writeChunked(request, head ? Readable.from(resume(head)) : limited, md5);
@@ -261,6 +266,46 @@ async function* resume(head: BodyHead): AsyncGenerator<Buffer> {
     if (next.done) return;
     yield next.value;
   }
+}
+
+/**
+ * A request body whose length its Content-Length fixes (Node's parser delivers no more), small
+ * enough to go inline, read whole without the pipeline, Transform and async iterator the other
+ * bodies take: for a 100-byte write those, and the AbortController pipeline() makes and aborts,
+ * cost more than the write (issue #11). It fails as that path does: with the stream's error (a
+ * stalled body's timeout), when the body closes before its end (the client went away), or past
+ * `max` bytes (the quota; the rest is read and dropped).
+ */
+function readDeclared(body: IncomingMessage, max: number, tooMany: (seen: number) => ApiError, hash: Hash | null): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const pieces: Buffer[] = [];
+    let seen = 0;
+    let settled = false;
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    const closedEarly = (): void => fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    if (body.destroyed) {
+      closedEarly();
+      return;
+    }
+    body.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      hash?.update(chunk);
+      seen += chunk.length;
+      pieces.push(chunk);
+      if (seen > max) fail(tooMany(seen));
+    });
+    body.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, seen));
+    });
+    body.once('error', fail);
+    body.once('close', closedEarly);
+  });
 }
 
 /**
