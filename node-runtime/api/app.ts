@@ -44,13 +44,16 @@ export function createApp(services: NodeServices, logger: Logger): Express {
   });
   app.use(clientAuth((req) => services.isAuthorizedClient(req.headers), () => services.limits().openHealthRoutes));
   app.use(bodyIdleTimeout(() => services.limits().bodyIdleTimeoutMs));
+  // Files first: most requests are file reads and writes, and every router a request passes tests
+  // each of its routes against the path. No two of these routers share a path; the catch-all raw
+  // download comes last.
+  app.use(fileRoutes(services));
   app.use(statusRoutes(services));
   app.use(eventRoutes(services));
   app.use(configRoutes(services));
   app.use(lockRoutes(services));
   app.use(clusterRoutes(services));
   app.use(backupRoutes(services));
-  app.use(fileRoutes(services));
   app.use(rawDownloadRoute(services));
   app.use((req, res) => {
     sendError(res, new ApiError(req.method === 'GET' ? 'not_found' : 'method_not_allowed', `no route for ${req.method} ${req.path}`));
