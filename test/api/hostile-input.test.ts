@@ -2,6 +2,7 @@
 // do not match its name, and a body that stops arriving or trickles in. Each gets its own 4xx
 // JSON answer, logs no error, stores nothing, and the node keeps serving.
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,20 @@ describe('a body that stops arriving', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(await errorLines(node)).toEqual([]);
     }
+    allAlive();
+  });
+
+  // A small declared body is read whole from the request (file-writer.ts, readDeclared), not through a stream pipeline.
+  it('a small raw upload whose client goes away mid-body is dropped: nothing stored, no error logged', async () => {
+    const socket = net.connect(leader.httpPort, '127.0.0.1', () => socket.write('PUT /files/gone.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nfive!'));
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    const log = path.join(cluster.dir, `node-${leader.id}.log`);
+    await waitFor('the leader to note the client gone', async () => (await readFile(log, 'utf8')).includes('the client went away before its request body ended'));
+    expect(await errorLines(leader)).toEqual([]);
+    expect((await fetch(`${leader.url}/files/gone.txt`)).status).toBe(404);
     allAlive();
   });
 
