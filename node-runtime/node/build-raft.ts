@@ -32,7 +32,7 @@ export interface RaftPartOptions {
   readonly storage: OpenedStorage;
   /** Already restored from storage.snapshot, if there is one. */
   readonly fsm: StateMachine;
-  readonly transport: Pick<Transport, 'send'>;
+  readonly transport: Pick<Transport, 'send' | 'snapshotUnderway'>;
   readonly logger: Logger;
 }
 
@@ -66,6 +66,7 @@ export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptio
     durable: storage.durable,
     stateMachine: state,
     send: (messages) => transport.send(messages),
+    snapshotUnderway: (to) => transport.snapshotUnderway(to),
     tickMs: TICK_MS,
     snapshotThreshold: () => fsm.clusterConfig().snapshotThreshold,
     // Keep some entries behind each snapshot so a briefly lagging follower needs no snapshot.

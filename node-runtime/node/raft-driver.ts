@@ -111,6 +111,11 @@ export interface RaftDriverOptions<Result> {
   /** A unique context for each read barrier; defaults to random UUIDs. */
   readonly newReadContext?: () => string;
   readonly probe?: ReadyProbe;
+  /**
+   * Whether a snapshot sent to `to` is still on its way (the peer transport sends one at a time
+   * per peer): then another is not read back from storage only to be dropped (sendSnapshot).
+   */
+  readonly snapshotUnderway?: (to: NodeId) => boolean;
   /** Deliberately broken variants, for proving that the simulator catches bugs. Never set in production. */
   readonly testingKnobs?: DriverTestingKnobs;
 }
@@ -219,6 +224,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private told: RaftStateChange | null = null;
   private fatal: Error | null = null;
   private readonly snapshots: BackgroundSnapshot;
+  /** Followers whose snapshot is being read back from storage to be sent (sendSnapshot). */
+  private readonly snapshotsReading = new Set<NodeId>();
   /** Membership changes up to this index are not applied to Raft (testing knobs only; 0 otherwise). */
   private skipConfChangesUpTo = 0;
 
@@ -528,15 +535,26 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     for (const m of messages) if (unloaded(m)) void this.sendSnapshot(m);
   }
 
+  /**
+   * Read back, a snapshot is the whole state with every small file's bytes (hundreds of MiB at
+   * 100,000 files), and Raft asks again every two election timeouts while one seems lost. While a
+   * read or a transfer to the same follower is under way, the request is left unanswered, as the
+   * transport drops a second snapshot in flight: Raft asks again later if the first never lands.
+   */
   private async sendSnapshot(message: Message): Promise<void> {
+    const { to } = message;
+    if (this.snapshotsReading.has(to) || this.options.snapshotUnderway?.(to) === true) return;
     const metadata = (message.snapshot as Snapshot).metadata;
     let data: Uint8Array;
+    this.snapshotsReading.add(to);
     try {
       data = await this.options.durable.loadSnapshot(metadata);
     } catch (err) {
-      this.options.logger.warn({ err, to: message.to, index: metadata.index }, 'could not read the snapshot back to send it; Raft will send a newer one');
-      this.reportSnapshot(message.to, false);
+      this.options.logger.warn({ err, to, index: metadata.index }, 'could not read the snapshot back to send it; Raft will send a newer one');
+      this.reportSnapshot(to, false);
       return;
+    } finally {
+      this.snapshotsReading.delete(to);
     }
     if (!this.stopped) this.options.send([{ ...message, snapshot: { metadata, data } }]);
   }

@@ -182,6 +182,10 @@ export class PeerTransport implements Transport {
     }
   }
 
+  snapshotUnderway(peerId: number): boolean {
+    return this.snapshots.underway(peerId);
+  }
+
   /** The public HTTP URL the peer announced on its stream or requests (for redirects). */
   peerHttpUrl(id: number): string | undefined {
     return this.httpUrls.get(id);

@@ -56,6 +56,10 @@ export class SnapshotSender {
       });
   }
 
+  underway(peerId: number): boolean {
+    return this.inFlight.has(peerId);
+  }
+
   /** Gives up the snapshot on its way to `peerId` (the peer was removed). */
   cancel(peerId: number): void {
     this.inFlight.get(peerId)?.abort();

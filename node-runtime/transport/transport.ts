@@ -36,6 +36,8 @@ export interface Transport {
   address(): PeerAddress;
   /** Queues Raft messages; call only after the Ready they came from is persisted. */
   send(messages: readonly Message[]): void;
+  /** Whether a snapshot sent to `peerId` is still on its way (one at a time per peer). */
+  snapshotUnderway(peerId: number): boolean;
   /** The public HTTP URL a peer announced (for redirects and forwarding). */
   peerHttpUrl(id: number): string | undefined;
   peerStatus(): Record<number, PeerStatus>;

@@ -26,12 +26,15 @@ let nodes = new Map<number, TestNode>();
 const dead = new Set<number>();
 /** Bytes of every snapshot message as it left its sender. */
 const snapshotsSent: number[] = [];
+/** Snapshot messages Raft handed out, before their data was read back from storage. */
+let snapshotsAsked = 0;
 
 afterEach(async () => {
   await Promise.all([...nodes.values()].map((n) => n.driver.stop()));
   nodes = new Map();
   dead.clear();
   snapshotsSent.length = 0;
+  snapshotsAsked = 0;
 });
 
 function deliver(messages: readonly Message[]): void {
@@ -58,6 +61,7 @@ function startCluster(bounds: Bounds = { snapshotThreshold: () => SNAPSHOT_EVERY
       durable,
       stateMachine: new ReplicatedState(fsm),
       send: deliver,
+      probe: { sent: (rd) => (snapshotsAsked += rd.messages.filter((m) => m.snapshot !== undefined).length) },
       tickMs: 2,
       ...bounds,
       applied: 0,
@@ -106,6 +110,39 @@ describe('a snapshot held by storage', () => {
     expect(follower.fsm.get('f0.txt')?.size).toBe(3);
     // The follower's own log keeps only the metadata of the snapshot it installed.
     expect(follower.memory.snapshot().data.byteLength).toBe(0);
+  });
+
+  it('is read back once while a read of it is still under way, however often Raft asks again', async () => {
+    // Read back, a snapshot is the whole state with every small file's bytes (hundreds of MiB at
+    // 100,000 files). Raft asks again every two election timeouts while one seems lost; a read
+    // slower than that must not start a second copy beside the first.
+    startCluster();
+    const lagging = 3;
+    dead.add(lagging);
+    const leader = await leaderAmong([1, 2]);
+    for (let i = 0; i < 2 * SNAPSHOT_EVERY; i++) {
+      const put = { type: 'put' as const, name: `f${i}.txt`, size: 3, sha256: 'a'.repeat(64), chunks: [{ hash: 'a'.repeat(64), size: 3 }], at: 1_000 + i };
+      await leader.driver.propose(encodeCommand(put), 10_000);
+    }
+    let reading = 0;
+    let mostAtOnce = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const read = leader.durable.loadSnapshot.bind(leader.durable);
+    leader.durable.loadSnapshot = async (metadata) => {
+      reading += 1;
+      mostAtOnce = Math.max(mostAtOnce, reading);
+      await held;
+      reading -= 1;
+      return read(metadata);
+    };
+    dead.delete(lagging);
+    await vi.waitFor(() => expect(snapshotsAsked).toBeGreaterThanOrEqual(3), { timeout: 20_000, interval: 5 });
+    expect(mostAtOnce, 'snapshot reads at once for one follower').toBe(1);
+    release();
+    const follower = nodes.get(lagging) as TestNode;
+    await vi.waitFor(() => expect(follower.driver.applied).toBeGreaterThanOrEqual(leader.driver.applied), { timeout: 20_000, interval: 5 });
+    expect(follower.fsm.totals().files).toBe(2 * SNAPSHOT_EVERY);
   });
 });
 

@@ -43,10 +43,14 @@ describe('snapshot transfers', () => {
     nodes = await startCluster([1, 2]);
     await waitFor('streams', () => connectedAll(nodes));
     const [a, b] = nodes as [TestNode, TestNode];
+    expect(a.transport.snapshotUnderway(2)).toBe(false);
     a.transport.send([snap(1, 2, randomBytes(256 * 1024), 40), snap(1, 2, randomBytes(1000), 41)]);
+    // The node asks before reading another snapshot back from its storage (RaftDriver.sendSnapshot).
+    expect(a.transport.snapshotUnderway(2)).toBe(true);
     await waitFor('the first snapshot', () => snapshots(b).length === 1);
     expect(snapshots(b).map((m) => m.snapshot?.metadata.index)).toEqual([40]);
     expect(a.transport.peerStatus()[2]?.messagesDropped).toBe(1);
+    await waitFor('the first transfer to end', () => !a.transport.snapshotUnderway(2));
     // Once it arrived, the next one goes.
     a.transport.send([snap(1, 2, randomBytes(1000), 42)]);
     await waitFor('the next snapshot', () => snapshots(b).length === 2);
