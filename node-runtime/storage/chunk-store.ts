@@ -177,16 +177,33 @@ export class ChunkStore {
   async read(hash: string): Promise<Buffer> {
     const handle = await this.openChunk(hash);
     try {
-      return await handle.readFile();
+      return await readWhole(handle);
     } finally {
       await handle.close();
     }
   }
 
-  /** The chunk's bytes when held here and intact (they still hash to its name); null when missing or corrupt. */
+  /**
+   * The chunk's bytes when held here and intact (they still hash to its name); null when missing
+   * or corrupt. The read path's hot call: one open, one fstat, one read of the whole chunk into a
+   * buffer of its size, one close (no stat first, no pieces to concatenate).
+   */
   async readVerified(hash: string): Promise<Buffer | null> {
-    if (!(await this.has(hash))) return null;
-    const data = await this.read(hash);
+    const file = this.pathOf(hash);
+    await this.landing.get(hash);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    let data: Buffer;
+    try {
+      data = await readWhole(handle);
+    } finally {
+      await handle.close();
+    }
     return createHash('sha256').update(data).digest('hex') === hash ? data : null;
   }
 
@@ -297,4 +314,17 @@ export class ChunkStore {
       throw err;
     }
   }
+}
+
+/** All of an open file, read into one buffer of its size (a read may return less than asked). */
+async function readWhole(handle: fs.FileHandle): Promise<Buffer> {
+  const { size } = await handle.stat();
+  const data = Buffer.allocUnsafe(size);
+  let done = 0;
+  while (done < size) {
+    const { bytesRead } = await handle.read(data, done, size - done, done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return data.subarray(0, done);
 }
