@@ -9,14 +9,16 @@
 // at a time, so a follower receives chunk N+1 while it fsyncs chunk N. A peer that falls behind
 // the window (a slow learner, the slower of two followers) is sent the rest from the local disk.
 import { ApiError } from '../common/errors';
+import type { SharedChunkBytes } from '../storage/chunk-buffers';
 import type { SealedChunk } from '../storage/chunker';
 
 export interface ChunkPusher {
   /**
-   * Resolves once `peer` holds the chunk durably. `pieces` are the chunk's bytes while the upload
-   * still holds them; without them the pusher reads the chunk from the local store.
+   * Resolves once `peer` holds the chunk durably. `bytes` are the chunk's content while the upload
+   * still holds them (unchanged until the push settles); without them the pusher reads the chunk
+   * from the local store.
    */
-  push(peer: number, hash: string, size: number, pieces?: readonly Buffer[]): Promise<void>;
+  push(peer: number, hash: string, size: number, bytes?: Buffer): Promise<void>;
 }
 
 export interface ReplicationTarget {
@@ -51,8 +53,11 @@ interface PeerQueue {
 export class ChunkReplication {
   private readonly peers = new Map<number, PeerQueue>();
   private readonly chunks: { ref: SealedChunk['ref']; durable: Promise<void>; holders: number }[] = [];
-  /** Bytes of the newest chunks, by index: pushed from memory while here. */
-  private readonly held = new Map<number, readonly Buffer[]>();
+  /**
+   * Bytes of the newest chunks, by index, with the number of peers yet to start pushing them:
+   * pushed from memory while here; let go once every peer started (or the window moved on).
+   */
+  private readonly held = new Map<number, { bytes: SharedChunkBytes; unsent: number }>();
   private readonly neededFollowers: number;
   /** Chunks 0 … replicated-1 are each held by a majority. */
   private replicated = 0;
@@ -74,10 +79,11 @@ export class ChunkReplication {
    */
   async add(chunk: SealedChunk): Promise<void> {
     this.chunks[chunk.index] = { ref: chunk.ref, durable: chunk.durable, holders: 0 };
-    if (chunk.pieces) this.held.set(chunk.index, chunk.pieces);
-    this.held.delete(chunk.index - this.window.chunks);
-    for (const [peer, queue] of this.peers) {
-      if (queue.failed) continue;
+    const targets = [...this.peers].filter(([, queue]) => !queue.failed);
+    this.held.set(chunk.index, { bytes: chunk.bytes, unsent: targets.length });
+    this.letGo(chunk.index - this.window.chunks);
+    if (targets.length === 0) this.letGo(chunk.index);
+    for (const [peer, queue] of targets) {
       queue.waiting.push(chunk.index);
       this.pump(peer, queue);
     }
@@ -126,10 +132,27 @@ export class ChunkReplication {
   private async pushOne(peer: number, index: number): Promise<void> {
     const chunk = this.chunks[index];
     if (!chunk) throw new Error(`chunk ${index} was never added`);
-    const pieces = this.held.get(index);
+    const bytes = this.held.get(index)?.bytes.retain();
+    this.started(index);
     // Out of the window: read back from the local store, once the chunk is durable there.
-    if (pieces === undefined) await chunk.durable;
-    await this.pusher.push(peer, chunk.ref.hash, chunk.ref.size, pieces);
+    if (bytes === undefined) await chunk.durable;
+    try {
+      await this.pusher.push(peer, chunk.ref.hash, chunk.ref.size, bytes?.bytes);
+    } finally {
+      bytes?.release();
+    }
+  }
+
+  /** One peer fewer will push chunk `index` from memory. */
+  private started(index: number): void {
+    const entry = this.held.get(index);
+    if (entry && --entry.unsent === 0) this.letGo(index);
+  }
+
+  /** The window keeps chunk `index`'s bytes no longer (pushes under way keep their own hold). */
+  private letGo(index: number): void {
+    this.held.get(index)?.bytes.release();
+    this.held.delete(index);
   }
 
   private pushed(queue: PeerQueue, index: number): void {
@@ -142,6 +165,7 @@ export class ChunkReplication {
 
   private gaveUp(queue: PeerQueue, err: unknown): void {
     queue.failed ??= err instanceof Error ? err : new Error(String(err));
+    for (const index of queue.waiting) this.started(index);
     queue.waiting.length = 0;
     this.notify();
   }

@@ -62,12 +62,12 @@ export class PeerChunks {
   }
 
   /**
-   * Resolves once `peer` holds the chunk durably with a verified hash. Sent from `pieces` when
-   * given (the upload still holds the bytes), else read from the local store.
+   * Resolves once `peer` holds the chunk durably with a verified hash. Sent from `bytes` when
+   * given (the upload still holds them), else read from the local store.
    */
-  push(peer: number, hash: string, size: number, pieces?: readonly Buffer[]): Promise<void> {
+  push(peer: number, hash: string, size: number, bytes?: Buffer): Promise<void> {
     const { chunks } = this.options;
-    const open = pieces ? () => Readable.from(pieces) : () => Readable.from(chunkPieces(chunks, hash));
+    const open = bytes ? () => Readable.from([bytes]) : () => Readable.from(chunkPieces(chunks, hash));
     return this.options.transport.pushChunk(peer, hash, size, open, { timeoutMs: PUSH_TIMEOUT_MS });
   }
 

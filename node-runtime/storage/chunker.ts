@@ -1,9 +1,11 @@
 // Splits a stream of any size into chunks stored in the chunk store. Each incoming piece is hashed
 // and written straight to the current chunk's temp file; a finished chunk is fsynced and renamed
 // while the next one is written (at most `inFlight` at a time), so the disk's fsync does not stop
-// the body from being read. The pieces of a chunk are also handed over as they are (no copy), so
-// the caller can push them to followers from memory instead of reading them back from disk.
+// the body from being read. Each piece is also copied into a pooled chunk buffer that is handed
+// over with the chunk, so the caller can push it to followers from memory instead of reading it
+// back from disk.
 import { createHash } from 'node:crypto';
+import { ChunkBufferPool, type SharedChunkBytes } from './chunk-buffers';
 import type { ChunkRef, ChunkStore, ChunkWriter } from './chunk-store';
 
 export interface ChunkedFile {
@@ -17,11 +19,8 @@ export interface ChunkedFile {
 export interface SealedChunk {
   readonly ref: ChunkRef;
   readonly index: number;
-  /**
-   * The chunk's bytes as the pieces that arrived, in order; null when it came in so many tiny
-   * pieces that keeping them would cost more than reading the chunk back.
-   */
-  readonly pieces: readonly Buffer[] | null;
+  /** The chunk's bytes, held once for the receiver, who must `release` them when done. */
+  readonly bytes: SharedChunkBytes;
   /** Resolves once the chunk is durable in the local store; rejects when storing it failed. */
   readonly durable: Promise<void>;
 }
@@ -40,12 +39,11 @@ export interface ChunkerOptions {
 }
 
 const DEFAULT_IN_FLIGHT = 2;
-/** Beyond this many pieces per chunk (under 8 KiB each on average for 4 MiB), they are not kept. */
-const MAX_KEPT_PIECES = 512;
+/** Free chunk buffers an upload keeps for reuse: its window of chunks kept for pushing, and one being filled. */
+const POOLED_BUFFERS = 8;
 
 /**
  * Reads `source` to its end and stores it chunk by chunk; resolves once every chunk is durable.
- * The source must not reuse a buffer it yielded (streams never do): the pieces are handed over.
  * If the source, a write or `onChunk` fails, the partial chunk is discarded and the chunks being
  * stored are waited for (no temp file is left behind) before the error is thrown; chunks already
  * stored stay (unreferenced chunks are garbage that collection removes).
@@ -58,7 +56,8 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
   const landing: Promise<void>[] = [];
   let size = 0;
   let writer: ChunkWriter | undefined;
-  let pieces: Buffer[] | null = [];
+  const pool = new ChunkBufferPool(chunkSize, POOLED_BUFFERS);
+  let buffer = pool.take();
 
   const seal = async (open: ChunkWriter): Promise<void> => {
     writer = undefined;
@@ -68,9 +67,10 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
     // it is thrown when the window or the end awaits it.
     durable.catch(() => undefined);
     landing.push(durable);
-    const kept = pieces;
-    pieces = [];
-    await options.onChunk?.({ ref, index, pieces: kept, durable });
+    const bytes = pool.share(buffer, ref.size);
+    buffer = pool.take();
+    if (options.onChunk) await options.onChunk({ ref, index, bytes, durable });
+    else bytes.release();
   };
 
   try {
@@ -83,9 +83,8 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
         }
         const part = Buffer.from(piece.buffer, piece.byteOffset + offset, Math.min(piece.length - offset, chunkSize - writer.size));
         whole.update(part);
+        buffer.set(part, writer.size);
         await writer.write(part);
-        if (pieces !== null && pieces.length < MAX_KEPT_PIECES) pieces.push(part);
-        else pieces = null;
         offset += part.length;
         size += part.length;
         if (writer.size === chunkSize) await seal(writer);

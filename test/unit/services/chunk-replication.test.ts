@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../node-runtime/common/errors';
 import { ChunkReplication, type ChunkPusher } from '../../../node-runtime/services/chunk-replication';
+import { ChunkBufferPool } from '../../../node-runtime/storage/chunk-buffers';
 import { ChunkStore } from '../../../node-runtime/storage/chunk-store';
 import type { SealedChunk } from '../../../node-runtime/storage/chunker';
 import { useTempDirs } from '../storage/temp-dir';
@@ -29,15 +30,14 @@ class GatedNetwork implements ChunkPusher {
     private readonly peers: Map<number, ChunkStore>,
   ) {}
 
-  push(peer: number, hash: string, _size: number, pieces?: readonly Buffer[]): Promise<void> {
+  push(peer: number, hash: string, _size: number, bytes?: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({
         peer,
         hash,
-        fromMemory: pieces !== undefined,
+        fromMemory: bytes !== undefined,
         release: async () => {
-          const bytes = pieces ? Buffer.concat(pieces) : await this.leader.read(hash);
-          await this.peers.get(peer)?.put(hash, bytes);
+          await this.peers.get(peer)?.put(hash, bytes ? Buffer.from(bytes) : await this.leader.read(hash));
           resolve();
           await flush();
         },
@@ -65,13 +65,16 @@ async function setup(peerIds: readonly number[]) {
   return { leader, peers, network: new GatedNetwork(leader, peers) };
 }
 
+const pool = new ChunkBufferPool(1000, 0);
+
 /** Stores a random chunk on the leader and describes it as the chunker hands it over. */
 async function sealed(leader: ChunkStore, index: number): Promise<SealedChunk> {
   const bytes = randomBytes(1000);
   const hash = sha256(bytes);
   await leader.put(hash, bytes);
-  const durable = Promise.resolve();
-  return { ref: { hash, size: bytes.length }, index, pieces: [bytes.subarray(0, 300), bytes.subarray(300)], durable };
+  const pooled = pool.take();
+  bytes.copy(pooled);
+  return { ref: { hash, size: bytes.length }, index, bytes: pool.share(pooled, bytes.length), durable: Promise.resolve() };
 }
 
 /** Whether `promise` has settled after pending work ran. */
