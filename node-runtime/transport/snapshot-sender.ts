@@ -38,6 +38,10 @@ export class SnapshotSender {
     const started = Date.now();
     this.ctx
       .push(peerId, snapshotBodyParts(m), sending.signal)
+      // Done before the outcome is told: Raft may ask again at once, and the node asks underway() first.
+      .finally(() => {
+        if (this.inFlight.get(peerId) === sending) this.inFlight.delete(peerId);
+      })
       .then(
         () => this.ctx.log.info({ peer: peerId, index, bytes, ms: Date.now() - started }, 'snapshot sent to peer'),
         (err: unknown) => {
@@ -50,10 +54,7 @@ export class SnapshotSender {
           this.ctx.log.warn({ peer: peerId, index, bytes, err: String(err) }, 'sending a snapshot to peer failed; Raft will send one again');
           this.ctx.onFailed(peerId);
         },
-      )
-      .finally(() => {
-        if (this.inFlight.get(peerId) === sending) this.inFlight.delete(peerId);
-      });
+      );
   }
 
   underway(peerId: number): boolean {

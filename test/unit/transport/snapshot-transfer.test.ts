@@ -60,13 +60,22 @@ describe('snapshot transfers', () => {
     const [a, b] = [createNode(1), createNode(2)];
     nodes = [a, b];
     const failed: number[] = [];
-    await a.transport.start({ ...a.inbound, onSnapshotFailed: (peer) => failed.push(peer) });
+    // When Raft hears of the failure and asks again, the failed transfer no longer counts as under way.
+    const underwayWhenTold: boolean[] = [];
+    await a.transport.start({
+      ...a.inbound,
+      onSnapshotFailed: (peer) => {
+        failed.push(peer);
+        underwayWhenTold.push(a.transport.snapshotUnderway(peer));
+      },
+    });
     await b.transport.start(b.inbound);
     a.transport.addPeer(2, { host: '127.0.0.1', port: b.transport.address().port });
     await b.transport.close(); // nothing listens there any more
     a.transport.send([snap(1, 2, randomBytes(1000))]);
     await waitFor('the failure report', () => failed.length === 1);
     expect(failed).toEqual([2]);
+    expect(underwayWhenTold).toEqual([false]);
   });
 
   it('are refused whole when malformed, too large or without a length, and discarded when not from the sender', async () => {
