@@ -166,9 +166,9 @@ export class FileCatalog {
     return { items, folders: [], nextCursor: null };
   }
 
-  /** Every file in name order. */
-  *all(): Generator<FileRecord, void, undefined> {
-    for (const name of this.names.from('')) yield this.files.get(name) as FileRecord;
+  /** Every file in name order, in one array: a snapshot captures them at a Ready boundary, where every ms is a stall. */
+  all(): FileRecord[] {
+    return this.names.all().map((name) => this.files.get(name) as FileRecord);
   }
 
   isChunkReferenced(hash: string): boolean {

@@ -69,6 +69,11 @@ export class SortedNameIndex {
     return true;
   }
 
+  /** Every name in order, in one array (a snapshot takes them all at once: no generator per name). */
+  all(): string[] {
+    return this.blocks.flat();
+  }
+
   /** Names in order, starting at the first name ≥ start (> start when `exclusive`). */
   *from(start: string, exclusive = false): Generator<string, void, undefined> {
     let b = this.blockFor(start);

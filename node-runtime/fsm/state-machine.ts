@@ -450,7 +450,7 @@ export class StateMachine {
     return {
       appliedIndex: this.appliedIndex,
       logTime: this.logTime,
-      files: [...this.catalog.all()],
+      files: this.catalog.all(),
       contents: this.catalog.inlineContents(this.appliedIndex, withBytes),
       locks: this.locks.list(),
       config: this.config.overrides(),
