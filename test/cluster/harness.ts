@@ -2,7 +2,7 @@
 // API suites. Everything waits by polling with a deadline; nothing sleeps for luck.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -234,4 +234,14 @@ export async function json<T = unknown>(url: string, init?: RequestInit): Promis
   const res = await fetch(url, { signal: AbortSignal.timeout(30_000), ...init });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+}
+
+/** The state-machine format of `node`'s newest snapshot file (the byte after its metadata), or null with none. */
+export async function newestSnapshotFormat(node: TestNode): Promise<number | null> {
+  const dir = path.join(node.dataDir, 'snapshots');
+  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.snap')).sort();
+  const newest = names[names.length - 1];
+  if (newest === undefined) return null;
+  const bytes = await readFile(path.join(dir, newest));
+  return bytes[8 + 4 + bytes.readUInt32LE(8)] ?? null;
 }

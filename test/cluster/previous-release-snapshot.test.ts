@@ -6,25 +6,15 @@
 // old one is killed, misses enough entries that the leader's log moves past it, comes back, and
 // must install the leader's snapshot and serve every file with its SHA-256.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
+import { json, newestSnapshotFormat, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
 import { buildPreviousRelease } from './previous-release';
 
 const CURRENT = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'node-runtime/node/cli.ts')];
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-/** The state-machine format of `node`'s newest snapshot file (the byte after its metadata), or null with none. */
-async function newestSnapshotFormat(node: TestNode): Promise<number | null> {
-  const dir = path.join(node.dataDir, 'snapshots');
-  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.snap')).sort();
-  const newest = names[names.length - 1];
-  if (newest === undefined) return null;
-  const bytes = await readFile(path.join(dir, newest));
-  return bytes[8 + 4 + bytes.readUInt32LE(8)] ?? null;
-}
 
 describe('a node of the previous release behind a leader of this build', () => {
   let work: string;

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, TestCluster, waitFor, type TestNode } from './harness';
+import { json, newestSnapshotFormat, TestCluster, waitFor, type TestNode } from './harness';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -91,16 +91,6 @@ async function flipInPack(node: TestNode, content: Buffer): Promise<void> {
     await writeFile(path.join(dir, name), bytes);
   }
   expect(flipped, `node ${node.id}'s pack holds the content`).toBeGreaterThan(0);
-}
-
-/** The state-machine format of `node`'s newest snapshot file (the byte after its metadata), or null with none. */
-async function newestSnapshotFormat(node: TestNode): Promise<number | null> {
-  const dir = path.join(node.dataDir, 'snapshots');
-  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.snap')).sort();
-  const newest = names[names.length - 1];
-  if (newest === undefined) return null;
-  const bytes = await readFile(path.join(dir, newest));
-  return bytes[8 + 4 + bytes.readUInt32LE(8)] ?? null;
 }
 
 /** The inode of each of `node`'s pack files. */
