@@ -15,16 +15,29 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 let cluster: TestCluster | undefined;
 afterAll(() => cluster?.stop());
 
-async function writeAll(leader: TestNode): Promise<Map<string, string>> {
+/**
+ * Writes every file, IN_FLIGHT at a time. 72 MB of fsyncs on a loaded machine can cost the leader
+ * its term: a write refused for that (503) is sent again to whichever node leads then, as a client
+ * would; anything else fails the test with the node's answer.
+ */
+async function writeAll(cluster: TestCluster): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
+  let leader = await cluster.waitForLeader();
   let next = 0;
+  const put = async (name: string, data: Buffer<ArrayBuffer>): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${leader.url}/files/${name}`, { method: 'PUT', body: data });
+      const answer = await res.text();
+      if (res.status === 201) return;
+      if (res.status !== 503 || attempt === 5) throw new Error(`PUT ${name}: ${res.status} ${answer}`);
+      leader = await cluster.waitForLeader();
+    }
+  };
   const worker = async (): Promise<void> => {
     while (next < FILES) {
       const name = `big-snap/${next++}.bin`;
       const data = randomBytes(FILE_BYTES);
-      const res = await fetch(`${leader.url}/files/${name}`, { method: 'PUT', body: data });
-      expect(res.status, name).toBe(201);
-      await res.arrayBuffer();
+      await put(name, data);
       hashes.set(name, sha256(data));
     }
   };
@@ -35,10 +48,10 @@ async function writeAll(leader: TestNode): Promise<Map<string, string>> {
 describe('a snapshot larger than a Raft frame', () => {
   it('reaches a follower that missed the compacted entries, which then serves every file', async () => {
     cluster = await TestCluster.start();
-    const leader = await cluster.waitForLeader();
-    const lagging = cluster.followers(leader)[0] as TestNode;
+    const lagging = cluster.followers(await cluster.waitForLeader())[0] as TestNode;
     await cluster.kill(lagging);
-    const hashes = await writeAll(leader);
+    const hashes = await writeAll(cluster);
+    const leader = await cluster.waitForLeader();
     const status = await json<{ snapshotIndex: number; commitIndex: number }>(`${leader.url}/status`);
     expect(status.body.snapshotIndex, 'the leader compacted its log behind a snapshot').toBeGreaterThan(0);
 
@@ -47,7 +60,7 @@ describe('a snapshot larger than a Raft frame', () => {
     await waitFor(
       `node ${lagging.id} to apply index ${status.body.commitIndex}`,
       async () => (await json<{ appliedIndex: number }>(`${lagging.url}/status`)).body.appliedIndex >= status.body.commitIndex,
-      90_000,
+      150_000,
     );
     const recovery = await json<{ snapshot: { bytesReceived: number; bytesTotal: number | null } }>(`${lagging.url}/recovery/status`);
     expect(recovery.body.snapshot.bytesTotal, 'it installed one snapshot, larger than a frame').toBeGreaterThan(64 * 1024 * 1024);
@@ -58,5 +71,5 @@ describe('a snapshot larger than a Raft frame', () => {
       expect(res.status, name).toBe(200);
       expect(sha256(Buffer.from(await res.arrayBuffer())), name).toBe(hash);
     }
-  }, 240_000);
+  }, 420_000);
 });
