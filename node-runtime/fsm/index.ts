@@ -32,5 +32,5 @@ export {
   type Rejection,
   type RejectionCode,
 } from './outcomes';
-export { encodeSnapshotPieces, SnapshotFormatError, withContentBytes, type SnapshotState } from './snapshot-codec';
+export { encodeSnapshotPieces, SnapshotFormatError, withContentBytes, withContentBytesPieces, type SnapshotState } from './snapshot-codec';
 export { FsmInvariantError, StateMachine, type RaftEntryLike } from './state-machine';

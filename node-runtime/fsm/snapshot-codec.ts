@@ -198,9 +198,21 @@ function fromBase64(text: string, path: string): Buffer {
  * other format is returned as it is.
  */
 export function withContentBytes(bytes: Uint8Array, read: (sha256: string) => Uint8Array): Uint8Array {
-  if (bytes[0] !== NAMING_FORMAT) return bytes;
+  return Buffer.concat([...withContentBytesPieces(bytes, read)]);
+}
+
+/**
+ * withContentBytes in pieces (a thousand records, or a few hundred contents, each), so a caller
+ * can let its event loop run between them: at 100,000 small files the whole conversion reads and
+ * encodes about 300 MB, longer than an election timeout.
+ */
+export function* withContentBytesPieces(bytes: Uint8Array, read: (sha256: string) => Uint8Array): Generator<Uint8Array, void, undefined> {
+  if (bytes[0] !== NAMING_FORMAT) {
+    yield bytes;
+    return;
+  }
   const state = decodeSnapshot(bytes);
-  return encodeSnapshot({ ...state, contents: state.contents.map((c) => ({ ...c, read: () => read(c.sha256) })) });
+  yield* encodeSnapshotPieces({ ...state, contents: state.contents.map((c) => ({ ...c, read: () => read(c.sha256) })) });
 }
 
 /** Whether a snapshot names contents (format 5) rather than carrying them. */
