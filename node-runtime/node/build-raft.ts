@@ -13,13 +13,14 @@ import { ReplicatedState } from './replicated-state';
 
 /**
  * The in-memory log's bound in bytes (see RaftDriverOptions.logBytes): with 64 KiB small files
- * inside their entries, 10,000 entries could hold 640 MiB. A snapshot after 8 MiB of applied
- * entries, at most 2 MiB of them kept behind it for followers that lag a little. Every small file
- * rides in its entry, so this window is what the log holds in memory (32 MiB made it 24 MiB of a
- * node's 200 at 30,000 files) and what a restart replays; a snapshot names contents instead of
- * carrying them (storage/README.md), so taking one more often costs little.
+ * inside their entries, 10,000 entries could hold 640 MiB. A snapshot after 32 MiB of applied
+ * entries, at most 4 MiB of them kept behind it for followers that lag a little. A smaller window
+ * (8 / 2 MiB) held less in memory and made restarts shorter, but a follower paused for 30 s under
+ * load then needed a snapshot, and sending one (read back, its contents' bytes added) still holds
+ * the leader's event loop long enough to cost its term (steady-leader.test.ts): not until
+ * snapshots stream.
  */
-const LOG_BYTES = { snapshotAfter: 8 * 1024 * 1024, marginBytes: 2 * 1024 * 1024 } as const;
+const LOG_BYTES = { snapshotAfter: 32 * 1024 * 1024, marginBytes: 4 * 1024 * 1024 } as const;
 
 export interface RaftPart {
   readonly driver: RaftDriver<ApplyResult>;
