@@ -93,8 +93,9 @@ describe('seed README: Run (Raft + HTTP)', () => {
     const leader = await leaderPort();
     const seedLeader = [8081, 8082, 8083][http.indexOf(leader)];
     await sh(`curl -X POST --data-binary @README.md http://localhost:${seedLeader}/upload/README.md`);
-    const files = JSON.parse(await sh('curl http://localhost:8082/files')) as { items: { name: string }[] };
-    expect(files.items.map((f) => f.name)).toContain('README.md');
+    // 8082 may be a follower: its listing is local state, which learns the commit at the leader's
+    // next append or tick (up to 20 ms later with lazy commit broadcast), as node 3 below.
+    await waitFor('8082 to list README.md', async () => (JSON.parse(await sh('curl http://localhost:8082/files')) as { items: { name: string }[] }).items.some((f) => f.name === 'README.md'));
     await waitFor('node 3 to apply README.md', async () => (await sh('curl -s -o /dev/null -w "%{http_code}" "http://localhost:8083/fileinfo?name=README.md"')) === '200');
     await sh('curl http://localhost:8083/README.md -o README.copy.md');
     expect(await readFile(path.join(dir, 'README.copy.md'))).toEqual(await readFile(path.join(dir, 'README.md')));
