@@ -36,8 +36,9 @@ export function leaderOnly(services: NodeServices, options: LeaderOnlyOptions = 
       return;
     }
     // A write another node forwarded here must not travel on (no loops); when no leader is known
-    // yet this node may be about to win the election, so it waits like any other.
-    if (view.leaderUrl !== null && wasForwarded(req)) {
+    // yet this node may be about to win the election, and when it is handing its leadership over
+    // it may keep it (the transfer given up), so it waits like any other.
+    if (view.leaderUrl !== null && view.leaderId !== services.id && wasForwarded(req)) {
       refuse(res, services.id, view);
       return;
     }

@@ -204,6 +204,9 @@ export interface RaftStateChange {
 /** The data of a snapshot the in-memory log holds without its bytes (see DurableState.loadSnapshot). */
 export const DATA_IN_STORAGE = new Uint8Array(0);
 
+/** How often a proposal that met a leadership transfer looks whether the transfer ended. */
+const HANDOVER_CHECK_MS = 10;
+
 const VOTE_MESSAGES: ReadonlySet<Message['type']> = new Set(['vote', 'voteResp', 'preVote', 'preVoteResp']);
 
 export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
@@ -310,12 +313,30 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
    */
   propose(data: Uint8Array, timeoutMs: number): Promise<{ index: number; result: Result }> {
     this.throwIfBroken();
-    return this.track(this.options.rawNode.propose(data), 'entry', timeoutMs);
+    return this.proposeThroughHandover(() => this.options.rawNode.propose(data), 'entry', timeoutMs);
   }
 
   proposeConfChange(change: ConfChange, timeoutMs: number): Promise<{ index: number; result: Result }> {
     this.throwIfBroken();
-    return this.track(this.options.rawNode.proposeConfChange(change), 'membership change', timeoutMs);
+    return this.proposeThroughHandover(() => this.options.rawNode.proposeConfChange(change), 'membership change', timeoutMs);
+  }
+
+  /**
+   * A leader handing over (a leadership transfer in progress: an operator's, or a node draining
+   * before an upgrade) refuses proposals until the transferee has taken over or the core gives the
+   * transfer up, within an election timeout. A proposal that meets that wait waits with it, inside
+   * its own timeout, and is proposed again: appended here if this node still leads, else refused as
+   * NotLeader naming the new leader (a forwarding follower then sends it there). Refused at once,
+   * a write would fail for a hand-over the client never asked for.
+   */
+  private proposeThroughHandover(attempt: () => ProposeResult, what: string, timeoutMs: number, deadline = this.clock.now() + timeoutMs): Promise<{ index: number; result: Result }> {
+    const outcome = attempt();
+    const left = deadline - this.clock.now();
+    if (outcome.ok || outcome.reason !== 'transferInProgress' || left <= HANDOVER_CHECK_MS) return this.track(outcome, what, Math.max(1, left));
+    return new Promise<void>((resolve) => this.clock.after(HANDOVER_CHECK_MS, resolve)).then(() => {
+      this.throwIfBroken();
+      return this.proposeThroughHandover(attempt, what, timeoutMs, deadline);
+    });
   }
 
   /** Waits for the entry the leader just appended to apply. */

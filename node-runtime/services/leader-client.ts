@@ -49,7 +49,9 @@ export class LeaderClient {
       // The core steps down the moment it hears a higher term; the driver's role follows when it
       // takes the next Ready. A write that came in between would be proposed to a core that is no
       // longer leader and refused (421); routed now, it goes to the new leader like any other.
-      isLeader: raft.isLeader && leaderId === selfId,
+      // A leader handing over (a transfer in progress) takes no proposals: a write waits for the
+      // hand-over to end (awaitLeader) and goes to whoever leads then.
+      isLeader: raft.isLeader && leaderId === selfId && status.leadTransferee === 0,
       leaderId,
       leaderUrl: leaderId === null ? null : leaderId === selfId ? selfHttpUrl : transport.peerHttpUrl(leaderId) ?? null,
       term: status.term,

@@ -27,6 +27,8 @@ import { buildPreviousRelease } from './previous-release';
 const CURRENT = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'node-runtime/node/cli.ts')];
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const fileUrl = (node: TestNode, name: string) => `${node.url}/files/${name}`;
+/** A failed fetch with its cause ("fetch failed" alone does not say whether a socket was refused, reset or closed). */
+const withCause = (err: unknown): string => `${String(err)}${err instanceof Error && err.cause !== undefined ? ` (${String(err.cause)})` : ''}`;
 
 /** A writer and a reader that use only the nodes in service, and remember everything. */
 class Traffic {
@@ -90,7 +92,7 @@ class Traffic {
         if (res.status === 201) this.acked.set(name, sha256(body));
         else this.failures.push(`write ${name} to node ${node.id}: ${res.status} ${await res.text()}`);
       } catch (err) {
-        this.failures.push(`write ${name} to node ${node.id}: ${String(err)}`);
+        this.failures.push(`write ${name} to node ${node.id}: ${withCause(err)}`);
       }
     });
   }
@@ -107,7 +109,7 @@ class Traffic {
         if (res.status !== 200 || sha256(bytes) !== this.acked.get(name)) this.failures.push(`read ${name} from node ${node.id}: ${res.status}, ${bytes.length} bytes`);
         else this.reads++;
       } catch (err) {
-        this.failures.push(`read ${name} from node ${node.id}: ${String(err)}`);
+        this.failures.push(`read ${name} from node ${node.id}: ${withCause(err)}`);
       }
     });
   }
