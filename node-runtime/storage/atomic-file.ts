@@ -3,7 +3,7 @@
 // directory so the rename itself survives a power loss.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, writeFully } from './durable-fs';
+import { fsyncDir, writeFully, writevFully } from './durable-fs';
 import { MetadataFileError } from './errors';
 import { claimTempPath, isNotFound, releaseTempPath } from './temp-files';
 
@@ -38,6 +38,14 @@ export class AtomicWriter {
   async write(data: Uint8Array): Promise<void> {
     await writeFully(this.handle, data, this.position);
     this.position += data.length;
+  }
+
+  /** Appends `pieces` in one vectored write (more if the system writes less at once). */
+  async writeAll(pieces: readonly Uint8Array[]): Promise<void> {
+    const at = this.position;
+    // Claimed before the write starts, so a second call places its pieces after these.
+    this.position += pieces.reduce((sum, piece) => sum + piece.length, 0);
+    await writevFully(this.handle, pieces, at);
   }
 
   /**

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AtomicWriter } from './atomic-file';
+import { BatchedWrites } from './batched-writes';
 import { mkdirDurable } from './durable-fs';
 import { ChunkHashMismatchError, ChunkNotFoundError, InvalidChunkHashError } from './errors';
 import { isNotFound, removeTempFiles } from './temp-files';
@@ -41,25 +42,36 @@ function assertChunkHash(hash: string): void {
   if (!isChunkHash(hash)) throw new InvalidChunkHashError(hash);
 }
 
-/** A chunk being written: bytes go to a temp file while being hashed; `commit` names it. */
+/**
+ * A chunk being written: bytes are hashed as they come and go to a temp file in large batched
+ * writes (BatchedWrites); `commit` or `seal` names it.
+ */
 export class ChunkWriter {
   private readonly hash = createHash('sha256');
   private bytes = 0;
+  private readonly writes: BatchedWrites;
 
   /** Created by ChunkStore.beginChunk; `land` renames the finished file into the store. */
   constructor(
     private readonly file: AtomicWriter,
     private readonly land: (hash: string, file: AtomicWriter) => Promise<void>,
-  ) {}
+  ) {
+    this.writes = new BatchedWrites((pieces) => file.writeAll(pieces));
+  }
 
   get size(): number {
     return this.bytes;
   }
 
+  /**
+   * Takes `piece` (kept, not copied: it must stay unchanged until the chunk is stored or
+   * aborted). Resolves at once unless earlier pieces are still being written; rejects when a
+   * write failed.
+   */
   async write(piece: Uint8Array): Promise<void> {
     this.hash.update(piece);
-    await this.file.write(piece);
     this.bytes += piece.length;
+    await this.writes.add(piece);
   }
 
   /**
@@ -69,10 +81,10 @@ export class ChunkWriter {
   async commit(expected?: string): Promise<ChunkRef> {
     const hash = this.hash.digest('hex');
     if (expected !== undefined && hash !== expected) {
-      await this.file.abort();
+      await this.abort();
       throw new ChunkHashMismatchError(expected, hash, this.bytes);
     }
-    await this.land(hash, this.file);
+    await this.store(hash);
     return { hash, size: this.bytes };
   }
 
@@ -82,11 +94,22 @@ export class ChunkWriter {
    */
   seal(): { ref: ChunkRef; durable: Promise<void> } {
     const ref = { hash: this.hash.digest('hex'), size: this.bytes };
-    return { ref, durable: this.land(ref.hash, this.file) };
+    return { ref, durable: this.store(ref.hash) };
   }
 
-  abort(): Promise<void> {
-    return this.file.abort();
+  async abort(): Promise<void> {
+    await this.writes.settle();
+    await this.file.abort();
+  }
+
+  private async store(hash: string): Promise<void> {
+    try {
+      await this.writes.flush();
+    } catch (err) {
+      await this.file.abort();
+      throw err;
+    }
+    await this.land(hash, this.file);
   }
 }
 

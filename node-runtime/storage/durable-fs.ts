@@ -39,3 +39,24 @@ export async function writeFully(handle: fs.FileHandle, data: Uint8Array, positi
     done += bytesWritten;
   }
 }
+
+/** Writes all of `pieces`, end to end, at `position` (a vectored write may write less than all). */
+export async function writevFully(handle: fs.FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
+  let rest = pieces;
+  let at = position;
+  while (rest.length > 0) {
+    const { bytesWritten } = await handle.writev(rest as Uint8Array[], at);
+    at += bytesWritten;
+    rest = skipBytes(rest, bytesWritten);
+  }
+}
+
+/** `pieces` without their first `count` bytes. */
+function skipBytes(pieces: readonly Uint8Array[], count: number): readonly Uint8Array[] {
+  let left = count;
+  let first = 0;
+  while (first < pieces.length && left >= (pieces[first] as Uint8Array).length) left -= (pieces[first++] as Uint8Array).length;
+  if (first === pieces.length) return [];
+  const head = pieces[first] as Uint8Array;
+  return [head.subarray(left), ...pieces.slice(first + 1)];
+}
