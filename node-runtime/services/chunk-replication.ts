@@ -8,9 +8,11 @@
 // client is slowed to the pace of the fastest majority. Each peer takes up to `perPeer` pushes
 // at a time, so a follower receives chunk N+1 while it fsyncs chunk N. A peer that falls behind
 // the window (a slow learner, the slower of two followers) is sent the rest from the local disk.
+// A failed push is tried once more from disk before the peer is given up for the upload.
 import { ApiError } from '../common/errors';
 import type { SharedChunkBytes } from '../storage/chunk-buffers';
 import type { SealedChunk } from '../storage/chunker';
+import { PeerBlockedError } from '../transport';
 
 export interface ChunkPusher {
   /**
@@ -36,6 +38,10 @@ export interface ReplicationWindow {
 }
 
 export const DEFAULT_REPLICATION_WINDOW: ReplicationWindow = { chunks: 3, perPeer: 2 };
+/** Pause before a failed push is tried once more (a peer cut off on purpose is not retried). */
+const PUSH_RETRY_DELAY_MS = 200;
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface PeerQueue {
   readonly voter: boolean;
@@ -46,7 +52,7 @@ interface PeerQueue {
 
 /**
  * One upload's replication. A chunk counts as replicated once enough voting followers hold it
- * that, with the leader's own copy, a majority does. A peer whose push fails is given up for this
+ * that, with the leader's own copy, a majority does. A peer whose push fails twice is given up for this
  * upload (it repairs the chunks later from the file's metadata); the chunks it already stored
  * still count.
  */
@@ -134,13 +140,21 @@ export class ChunkReplication {
     if (!chunk) throw new Error(`chunk ${index} was never added`);
     const bytes = this.held.get(index)?.bytes.retain();
     this.started(index);
-    // Out of the window: read back from the local store, once the chunk is durable there.
-    if (bytes === undefined) await chunk.durable;
     try {
+      // Out of the window: read back from the local store, once the chunk is durable there.
+      if (bytes === undefined) await chunk.durable;
       await this.pusher.push(peer, chunk.ref.hash, chunk.ref.size, bytes?.bytes);
+      return;
+    } catch (err) {
+      if (err instanceof PeerBlockedError) throw err;
     } finally {
       bytes?.release();
     }
+    // One more try from the local store (the memory is let go meanwhile): a follower that
+    // restarted, a connection reset or bytes damaged on the way cost it one chunk, not the upload.
+    await delay(PUSH_RETRY_DELAY_MS);
+    await chunk.durable;
+    await this.pusher.push(peer, chunk.ref.hash, chunk.ref.size);
   }
 
   /** One peer fewer will push chunk `index` from memory. */

@@ -46,6 +46,16 @@ class GatedNetwork implements ChunkPusher {
     });
   }
 
+  /** The oldest push for `peer` once one is waiting (a retry comes after a pause). */
+  async queued(peer: number, withinMs = 5_000): Promise<PendingPush> {
+    const deadline = Date.now() + withinMs;
+    while (!this.pending.some((p) => p.peer === peer)) {
+      if (Date.now() > deadline) throw new Error(`no push for node ${peer} within ${withinMs} ms`);
+      await flush();
+    }
+    return this.next(peer);
+  }
+
   /** The oldest push waiting for `peer`. */
   next(peer: number): PendingPush {
     const index = this.pending.findIndex((p) => p.peer === peer);
@@ -124,9 +134,12 @@ describe('ChunkReplication', () => {
     await replication.add(await sealed(leader, 0));
     const quorum = replication.quorum();
     network.next(2).fail(new Error('connection refused'));
+    (await network.queued(2)).fail(new Error('connection refused'));
     await flush();
     expect(await settled(quorum)).toBe(false);
     network.next(3).fail(new Error('timed out'));
+    expect(await settled(quorum)).toBe(false);
+    (await network.queued(3)).fail(new Error('timed out'));
     const err = await quorum.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe('no_quorum');
@@ -157,6 +170,30 @@ describe('ChunkReplication', () => {
     }
     expect(fromMemory).toEqual([true, false, true]);
     for (const chunk of chunks) expect(await peers.get(9)?.verify(chunk.ref.hash)).toBe(true);
+  });
+
+  it('tries a failed push once more from disk; the peer counts when the retry lands, and is given up after a second failure', async () => {
+    const { leader, peers, network } = await setup([2, 3]);
+    const replication = new ChunkReplication(network, { followers: [2, 3], learners: [] }, { chunks: 2, perPeer: 1 });
+    const [a, b] = await Promise.all([0, 1].map((i) => sealed(leader, i)));
+    await replication.add(a as SealedChunk);
+    const quorum = replication.quorum();
+    network.next(2).fail(new Error('connection reset'));
+    network.next(3).fail(new Error('bytes damaged on the way'));
+    expect(await settled(quorum)).toBe(false);
+    const retry = await network.queued(2);
+    expect(retry.fromMemory).toBe(false);
+    await retry.release();
+    await expect(quorum).resolves.toBeUndefined();
+    expect(await peers.get(2)?.verify(a?.ref.hash ?? '')).toBe(true);
+    // Node 3's retry fails too: it gets no more pushes for this upload; node 2 carries chunk 1.
+    (await network.queued(3)).fail(new Error('bytes damaged on the way'));
+    await flush();
+    await replication.add(b as SealedChunk);
+    await network.next(2).release();
+    await expect(replication.quorum()).resolves.toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(network.pending).toEqual([]);
   });
 
   it('needs no follower in a cluster of one', async () => {
