@@ -8,7 +8,7 @@ import { RawNode } from '../raft/rawnode';
 import type { Transport } from '../transport';
 import type { OpenedStorage } from './open-storage';
 import { RaftDriver } from './raft-driver';
-import { TICK_MS, timingTicks } from './raft-timing';
+import { COMMIT_IDLE_MS, TICK_MS, timingTicks } from './raft-timing';
 import { ReplicatedState } from './replicated-state';
 
 /**
@@ -73,6 +73,7 @@ export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptio
     // Keep some entries behind each snapshot so a briefly lagging follower needs no snapshot.
     compactionMargin: () => Math.min(1_000, Math.floor(fsm.clusterConfig().snapshotThreshold / 2)),
     logBytes: () => LOG_BYTES,
+    commitIdleMs: COMMIT_IDLE_MS,
     applied,
     logger,
   });

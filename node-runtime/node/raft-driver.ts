@@ -116,6 +116,14 @@ export interface RaftDriverOptions<Result> {
    * per peer): then another is not read back from storage only to be dropped (sendSnapshot).
    */
   readonly snapshotUnderway?: (to: NodeId) => boolean;
+  /**
+   * With the core's lazyCommitBroadcast: once a leader has proposed nothing for this long after
+   * its commit index moved, it tells the followers the new commit at once (RawNode.tellCommit)
+   * rather than at its next tick, so a follower's local reads lag an idle leader's last write by
+   * about this, not by up to a tick. Under load the next append carries it, as before. None: the
+   * tick tells them.
+   */
+  readonly commitIdleMs?: number;
   /** Deliberately broken variants, for proving that the simulator catches bugs. Never set in production. */
   readonly testingKnobs?: DriverTestingKnobs;
 }
@@ -231,6 +239,10 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private readonly snapshotsReading = new Set<NodeId>();
   /** Membership changes up to this index are not applied to Raft (testing knobs only; 0 otherwise). */
   private skipConfChangesUpTo = 0;
+  /** When this leader last handed entries to its followers (commitIdleMs). */
+  private lastEntriesAt = 0;
+  /** Whether a check for an idle leader owing its followers the commit index is set (commitIdleMs). */
+  private idleCheckSet = false;
 
   constructor(private readonly options: RaftDriverOptions<Result>) {
     super();
@@ -478,7 +490,32 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     this.wakeReaders();
     this.installSnapshot();
     this.maybeSnapshot();
+    this.watchForIdle(rd);
     this.emit('readyHandled');
+  }
+
+  /** commitIdleMs: a leader whose commit moved checks, once that long passed, whether it went idle. */
+  private watchForIdle(rd: Ready): void {
+    const idleMs = this.options.commitIdleMs;
+    if (idleMs === undefined || this.role !== 'leader') return;
+    if (rd.entries.length > 0) this.lastEntriesAt = this.clock.now();
+    if (rd.committedEntries.length > 0 && !this.idleCheckSet) this.checkIdleAfter(idleMs);
+  }
+
+  private checkIdleAfter(ms: number): void {
+    this.idleCheckSet = true;
+    this.clock.after(ms, () => {
+      this.idleCheckSet = false;
+      const idleMs = this.options.commitIdleMs as number;
+      const quiet = this.clock.now() - this.lastEntriesAt;
+      if (this.stopped || this.role !== 'leader') return;
+      if (quiet < idleMs) {
+        this.checkIdleAfter(idleMs - quiet);
+        return;
+      }
+      this.options.rawNode.tellCommit();
+      this.schedule();
+    });
   }
 
   /** Snapshot, then entries and hard state, durably when the core says so. */

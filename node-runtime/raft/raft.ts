@@ -817,9 +817,12 @@ export class Raft {
     for (const id of this.tracker.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
   }
 
-  /** At each leader tick: an empty append to every follower not yet told the current commit. */
-  private sendOwedCommits(): void {
-    if (!this.lazyCommitBroadcast) return;
+  /**
+   * At each leader tick, and when the driver finds the leader idle (RawNode.tellCommit): an empty
+   * append to every follower not yet told the current commit.
+   */
+  sendOwedCommits(): void {
+    if (!this.lazyCommitBroadcast || this.role !== 'leader') return;
     for (const [id, pr] of this.tracker.progress) {
       if (id !== this.id && pr.commitSent < this.log.committed) this.sendAppend(id);
     }

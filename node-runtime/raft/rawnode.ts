@@ -106,6 +106,15 @@ export class RawNode {
     this.raft.reportSnapshot(id, ok);
   }
 
+  /**
+   * With lazyCommitBroadcast: tells every follower not yet told the current commit index now, in
+   * an empty append each, as the next tick would. For a driver whose leader has gone idle: no
+   * append is coming that would carry it, and its followers' local reads lag until one does.
+   */
+  tellCommit(): void {
+    this.raft.sendOwedCommits();
+  }
+
   hasReady(): boolean {
     const r = this.raft;
     const soft = r.softState();

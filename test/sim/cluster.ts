@@ -171,6 +171,10 @@ export class Cluster implements NodeEnv {
     return this.options.driverKnobs;
   }
 
+  get commitIdle(): number | undefined {
+    return this.options.raft.commitIdle;
+  }
+
   syncDelay(): number {
     const max = this.options.diskSyncDelayMax ?? 0;
     return this.diskRandom === undefined || max === 0 ? 0 : this.diskRandom.between(1, max);

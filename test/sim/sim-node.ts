@@ -35,6 +35,8 @@ export interface NodeEnv {
   readyDelay(): number;
   /** A deliberately broken driver, for showing the simulator catches it. */
   readonly driverKnobs: DriverTestingKnobs | undefined;
+  /** RaftDriverOptions.commitIdleMs, in time units. */
+  readonly commitIdle: number | undefined;
   /** How long the next durable write takes to complete; 0: at once, on a disk that loses nothing. */
   syncDelay(): number;
   schedule(delay: number, run: () => void): void;
@@ -185,6 +187,7 @@ export class SimNode {
       clock: this.clockFor(incarnation),
       newReadContext: () => `n${this.id}.${incarnation}.${this.nextRead++}`,
       probe: this.probeFor(incarnation),
+      ...(this.env.commitIdle === undefined ? {} : { commitIdleMs: this.env.commitIdle }),
       ...(this.env.driverKnobs === undefined ? {} : { testingKnobs: this.env.driverKnobs }),
     });
     driver.on('confChanged', ({ confState }) => this.confChanged(confState));

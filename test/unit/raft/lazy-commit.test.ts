@@ -81,6 +81,23 @@ describe('lazyCommitBroadcast', () => {
     expect(net.appliedData(1)).toEqual(['a', 'b']);
   });
 
+  it('tellCommit tells an idle leader’s followers the commit now, once', () => {
+    const net = lazyCluster();
+    net.propose(1, 'a');
+    const before = net.sent.length;
+    net.raw(1).tellCommit();
+    net.stabilize();
+    expect(appendsFrom(net.sent.slice(before)).map((m) => [m.to, m.entries.length, m.commit])).toEqual([
+      [2, 0, 3],
+      [3, 0, 3],
+    ]);
+    for (const id of [2, 3]) expect(net.appliedData(id)).toEqual(['a']);
+    const afterTold = net.sent.length;
+    net.raw(1).tellCommit();
+    net.stabilize();
+    expect(net.sent.slice(afterTold)).toEqual([]);
+  });
+
   it('without it, the leader sends the new commit index at once (etcd)', () => {
     const net = new Network([1, 2, 3]);
     net.elect(1);
