@@ -33,4 +33,5 @@ export {
   type RejectionCode,
 } from './outcomes';
 export { encodeSnapshotPieces, SnapshotFormatError, withContentBytes, withContentBytesPieces, type SnapshotState } from './snapshot-codec';
+export { namedContentsPieces, type NamedContent } from './snapshot-contents';
 export { FsmInvariantError, StateMachine, type RaftEntryLike } from './state-machine';
