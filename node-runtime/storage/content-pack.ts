@@ -108,6 +108,8 @@ export class ContentPack {
   /** Replaced by a compaction: unlinked at the next sync, once what replaced them is durable. */
   private retired: PackFile[] = [];
   private dirChanged = false;
+  /** The sync under way: one at a time, so a sync never returns while an earlier one still fsyncs what it wrote. */
+  private syncing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly dir: string,
@@ -181,6 +183,21 @@ export class ContentPack {
     this.write(sha256, bytes, at);
   }
 
+  /**
+   * A content that arrived with a snapshot not installed yet (transport/snapshot-stream.ts),
+   * checked against its SHA-256 by the receiver: written (unless held already), held by nothing
+   * until the snapshot's restore adopts it, and gone like a drop made now if that never happens
+   * (the transfer was cut): the first snapshot captured after this releases it.
+   */
+  receive(sha256: string, bytes: Uint8Array): void {
+    const at = this.index.get(sha256);
+    if (at !== undefined && !this.unheld.has(sha256)) return;
+    if (at === undefined || at.file === null || !(at.checked || this.sameBytes(at, bytes))) this.write(sha256, bytes, at);
+    this.drops += 1;
+    this.unheld.delete(sha256);
+    this.unheld.set(sha256, this.drops);
+  }
+
   /** A restored snapshot names `sha256` without its bytes: they are here, or (damage) they read as none until repaired. */
   adopt(sha256: string, size: number): void {
     this.unheld.delete(sha256);
@@ -250,7 +267,13 @@ export class ContentPack {
   }
 
   /** Makes every record written so far durable, then unlinks the files a compaction replaced. */
-  async sync(): Promise<void> {
+  sync(): Promise<void> {
+    const next = this.syncing.then(() => this.syncNow());
+    this.syncing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async syncNow(): Promise<void> {
     // Taken first: a compaction during the awaits retires files whose replacement is not synced yet.
     const retiring = this.retired.splice(0);
     const files = [...this.dirty];

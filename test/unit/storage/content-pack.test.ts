@@ -77,6 +77,23 @@ describe('ContentPack', () => {
     pack.close();
   });
 
+  it('keeps a content received with a snapshot, held by nothing until that snapshot is restored (adopt); released if it never is', async () => {
+    const { pack } = await openPack();
+    const [held, installed, cut] = [randomBytes(300), randomBytes(400), randomBytes(500)];
+    pack.put(sha(held), held);
+    pack.mark(1); // a snapshot of this node's own, captured before the contents arrive
+    for (const bytes of [held, installed, cut]) pack.receive(sha(bytes), bytes);
+    expect([...pack.entries()], 'received contents are not held: not scrubbed').toEqual([{ sha256: sha(held), length: 300 }]);
+    pack.releaseUpTo(1);
+    expect(pack.get(sha(installed)), 'a snapshot captured before they came does not release them').toEqual(installed);
+    pack.adopt(sha(installed), installed.length); // the received snapshot, restored, names it
+    pack.mark(2);
+    pack.releaseUpTo(2);
+    expect(pack.get(sha(installed))).toEqual(installed);
+    expect(pack.get(sha(held)), 'held before: receiving it changed nothing').toEqual(held);
+    expect(pack.get(sha(cut)), 'its snapshot never came (a cut transfer): gone with the next snapshot').toBeUndefined();
+  });
+
   it('reopens with every record it was given, synced or not, held by none until put or adopted', async () => {
     const { pack, dir } = await openPack();
     const contents = Array.from({ length: 50 }, (_, i) => randomBytes(1 + i * 97));
