@@ -10,7 +10,8 @@ export {
 } from './errors';
 export { PEER_RPCS } from './protocol';
 export type { PeerRpcAnswer, PeerRpcName, PeerRpcRequest } from './protocol';
-export type { InboundHandlers, PeerRpcHandler, Transport } from './transport';
+export type { InboundHandlers, PeerRpcHandler, SnapshotContents, Transport } from './transport';
+export type { ContentRecord } from './snapshot-stream';
 export type {
   PeerStatus, PeerTransportOptions, QueueLimits, RequestOptions, RpcHandler, StoreChunk, OpenChunk, TransportLog,
 } from './types';

@@ -9,7 +9,7 @@ import { authorizationHeader } from './auth';
 import { PeerLacksChunkError, PeerBlockedError, PeerRequestError } from './errors';
 import { readBody, readErrorBody } from './http-body';
 import { sendPeerRequest } from './peer-request';
-import { CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, RPC_NAME, RPC_PATH_PREFIX, SNAPSHOT_PATH } from './protocol';
+import { CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, RPC_NAME, RPC_PATH_PREFIX, SNAPSHOT_PATH, SNAPSHOT_STREAM_FRAMING, SNAPSHOT_STREAM_PATH } from './protocol';
 import { tlsClientOptions, type TlsMaterial } from './tls';
 import type { RequestOptions } from './types';
 
@@ -68,6 +68,30 @@ export class PeerClient {
     const res = await this.send(peerId, address, 'POST', SNAPSHOT_PATH, options, {
       headers: { 'content-type': 'application/octet-stream', 'content-length': size },
       body: () => Readable.from(parts),
+    });
+    if (res.statusCode !== 204) throw await failure(peerId, address, res);
+    res.resume();
+  }
+
+  /** Whether the peer takes snapshots in framing 2 (snapshot-stream.ts): false for a release without it (404). */
+  async takesSnapshotStream(peerId: number, options: RequestOptions = {}): Promise<boolean> {
+    const address = this.ctx.resolve(peerId);
+    const res = await this.send(peerId, address, 'GET', SNAPSHOT_STREAM_PATH, options);
+    if (res.statusCode === 404) {
+      res.resume();
+      return false;
+    }
+    if (res.statusCode !== 200) throw await failure(peerId, address, res);
+    const answer = JSON.parse((await readBody(res, 64 * 1024)).toString('utf8')) as { framing?: unknown };
+    return answer.framing === SNAPSHOT_STREAM_FRAMING;
+  }
+
+  /** Streams a snapshot in framing 2; resolves once the peer handed it to its Raft node. */
+  async pushSnapshotStream(peerId: number, body: () => Readable, options: RequestOptions = {}): Promise<void> {
+    const address = this.ctx.resolve(peerId);
+    const res = await this.send(peerId, address, 'POST', SNAPSHOT_STREAM_PATH, options, {
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
     });
     if (res.statusCode !== 204) throw await failure(peerId, address, res);
     res.resume();

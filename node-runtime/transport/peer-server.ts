@@ -13,9 +13,11 @@ import { BodyTooLargeError, readBody, readBodyOfLength, sendError, sendJson } fr
 import type { InboundStreams } from './inbound-streams';
 import {
   CHUNK_HASH, CHUNK_PATH_PREFIX, FROM_HEADER, HTTP_URL_HEADER, parseHttpUrl, parsePeerId, RAFT_PATH, RAFT_PROTOCOL,
-  RPC_NAME, RPC_PATH_PREFIX, SNAPSHOT_PATH,
+  RPC_NAME, RPC_PATH_PREFIX, SNAPSHOT_PATH, SNAPSHOT_STREAM_FRAMING, SNAPSHOT_STREAM_PATH,
 } from './protocol';
+import { readSnapshotStream } from './snapshot-stream';
 import { decodeSnapshotBody } from './snapshot-transfer';
+import type { SnapshotContents } from './transport';
 import { createServedPort, type ServedPort, type TlsMaterial } from './tls';
 import type { OpenChunk, RpcHandler, StoreChunk, TransportLog } from './types';
 
@@ -35,6 +37,8 @@ export interface PeerServerContext {
   readonly commandFormats: FormatRange | undefined;
   readonly storeChunk: StoreChunk;
   readonly openChunk: OpenChunk;
+  /** Where contents streamed beside a snapshot go (framing 2); none: only framing 1 is served. */
+  readonly snapshotContents: () => SnapshotContents | undefined;
   readonly rpcHandlers: ReadonlyMap<string, RpcHandler>;
   /** With TLS, every peer must also show a certificate signed by the cluster's CA. */
   readonly tls: TlsMaterial | null;
@@ -113,6 +117,9 @@ async function handleRequest(ctx: PeerServerContext, req: IncomingMessage, res: 
     if (req.method === 'PUT') return receiveChunk(ctx, hash, req, res);
   } else if (path === SNAPSHOT_PATH) {
     if (req.method === 'POST') return receiveSnapshot(ctx, who.peerId, req, res);
+  } else if (path === SNAPSHOT_STREAM_PATH && ctx.snapshotContents() !== undefined) {
+    if (req.method === 'GET') return sendJson(res, 200, { framing: SNAPSHOT_STREAM_FRAMING });
+    if (req.method === 'POST') return receiveSnapshotStream(ctx, who.peerId, req, res);
   } else if (path.startsWith(RPC_PATH_PREFIX)) {
     if (req.method === 'POST') return answerRpc(ctx, who.peerId, path.slice(RPC_PATH_PREFIX.length), req, res);
   } else {
@@ -168,6 +175,26 @@ async function receiveSnapshot(ctx: PeerServerContext, from: number, req: Incomi
     throw err;
   }
   ctx.inbound.deliverSnapshot(from, message, size);
+  res.writeHead(204).end();
+}
+
+/**
+ * A snapshot in framing 2: its contents go into this node's pack as they arrive, and the snapshot
+ * reaches Raft only once every one was checked and the pack synced. A body cut or refused midway
+ * leaves contents that nothing holds (the next snapshot of this node lets them go).
+ */
+async function receiveSnapshotStream(ctx: PeerServerContext, from: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const contents = ctx.snapshotContents() as SnapshotContents;
+  let received;
+  try {
+    received = await readSnapshotStream(req, { maxDataBytes: ctx.maxSnapshotBytes, maxContentBytes: ctx.maxChunkBytes }, (sha256, bytes) => contents.receive(sha256, bytes));
+  } catch (err) {
+    if (req.destroyed && !req.complete) return; // the sender went away mid-body; nobody to answer
+    if (err instanceof CodecError) return sendError(res, 400, 'bad_request', `malformed snapshot stream: ${err.message}`, true);
+    throw err;
+  }
+  await contents.sync();
+  ctx.inbound.deliverSnapshot(from, received.message, received.bytes);
   res.writeHead(204).end();
 }
 

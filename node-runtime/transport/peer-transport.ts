@@ -4,9 +4,9 @@
 // per peer. The node sees it through the Transport interface (transport.ts).
 import { constants as bufferConstants } from 'node:buffer';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { AdvertisedFormats, FormatRange } from '../common/command-formats';
-import type { Message } from '../raft/types';
+import type { Message, Snapshot } from '../raft/types';
 import { listenHost, formatAddress, type PeerAddress } from './address';
 import { DEFAULT_BACKOFF } from './backoff';
 import { PeerBlockedError, PeerUnknownError, RpcAnswerError, RpcRequestError } from './errors';
@@ -15,6 +15,7 @@ import { OutboundStream, type OutboundContext } from './outbound-stream';
 import { PeerClient } from './peer-client';
 import { createPeerServer } from './peer-server';
 import { SnapshotSender } from './snapshot-sender';
+import { snapshotStreamBody } from './snapshot-stream';
 import type { ServedPort } from './tls';
 import { parseHttpUrl, PEER_RPCS, type PeerRpcAnswer, type PeerRpcName, type PeerRpcRequest } from './protocol';
 import type { InboundHandlers, PeerRpcHandler, Transport } from './transport';
@@ -108,6 +109,7 @@ export class PeerTransport implements Transport {
       commandFormats: opts.commandFormats,
       storeChunk: (hash, body, size) => this.handlers.storeChunk(hash, body, size),
       openChunk: (hash) => this.handlers.openChunk(hash),
+      snapshotContents: () => this.handlers.snapshotContents,
       rpcHandlers: this.rpcHandlers,
       tls: opts.tls ?? null,
     });
@@ -122,6 +124,12 @@ export class PeerTransport implements Transport {
     });
     this.snapshots = new SnapshotSender({
       log: this.log,
+      pushStream: (peerId, m, signal) => this.pushSnapshotStream(peerId, m, signal),
+      withBytes: async (m) => {
+        const { snapshotContents } = this.handlers;
+        const snapshot = m.snapshot as Snapshot;
+        return snapshotContents ? { ...m, snapshot: { metadata: snapshot.metadata, data: await snapshotContents.withBytes(snapshot.data) } } : m;
+      },
       push: (peerId, parts, signal) => this.client.pushSnapshot(peerId, parts, { signal }),
       viaStream: (m) => {
         if (!this.blocked.has(m.to)) this.outbound.get(m.to)?.enqueue(m);
@@ -321,6 +329,15 @@ export class PeerTransport implements Transport {
     const closed = new Promise<void>((resolve) => this.port.listener.close(() => resolve()));
     this.port.server.closeAllConnections();
     await closed;
+  }
+
+  /** Framing 2, to a peer that takes it: the snapshot's data, then the contents it names read as the connection takes them. */
+  private async pushSnapshotStream(peerId: number, m: Message, signal: AbortSignal): Promise<boolean> {
+    const contents = this.handlers.snapshotContents;
+    if (contents === undefined || !(await this.client.takesSnapshotStream(peerId, { signal }))) return false;
+    const data = (m.snapshot as Snapshot).data;
+    await this.client.pushSnapshotStream(peerId, () => Readable.from(snapshotStreamBody(m, contents.named(data)), { objectMode: false }), { signal });
+    return true;
   }
 
   private reachable(peerId: number): PeerAddress {

@@ -9,6 +9,12 @@ export const CHUNK_PATH_PREFIX = '/peer/chunks/';
 export const RPC_PATH_PREFIX = '/peer/rpc/';
 /** InstallSnapshot, one request per snapshot beside the stream (snapshot-transfer.ts). Older releases lack it (404). */
 export const SNAPSHOT_PATH = '/peer/raft/snapshot';
+/**
+ * InstallSnapshot in framing 2 (snapshot-stream.ts): POST streams it; GET answers which framing
+ * the POST takes, so a sender learns before streaming that a peer of an older release lacks it (404).
+ */
+export const SNAPSHOT_STREAM_PATH = '/peer/raft/snapshot-stream';
+export const SNAPSHOT_STREAM_FRAMING = 2;
 
 /** Sender's node id, on every request and stream. */
 export const FROM_HEADER = 'x-dfs-from';

@@ -33,10 +33,15 @@ export function decodeSnapshotBody(body: Buffer): Message {
   if (headerLength > MAX_SNAPSHOT_HEADER_BYTES || HEADER_LENGTH_BYTES + headerLength > body.length) {
     throw new CodecError(`snapshot transfer header of ${headerLength} bytes does not fit its body of ${body.length}`);
   }
-  const messages = decodeMessages(body.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + headerLength));
+  return snapshotMessage(body.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + headerLength), body.subarray(HEADER_LENGTH_BYTES + headerLength));
+}
+
+/** The message a header (the message encoded without its data) and its data make; CodecError when malformed. */
+export function snapshotMessage(header: Buffer, data: Buffer): Message {
+  const messages = decodeMessages(header);
   const [m] = messages;
   if (messages.length !== 1 || m === undefined || m.type !== 'snap' || m.snapshot === undefined || m.snapshot.data.length !== 0) {
     throw new CodecError('a snapshot transfer holds exactly one snapshot message, its data after the header');
   }
-  return { ...m, snapshot: { metadata: m.snapshot.metadata, data: body.subarray(HEADER_LENGTH_BYTES + headerLength) } };
+  return { ...m, snapshot: { metadata: m.snapshot.metadata, data } };
 }

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { AdvertisedFormats } from '../common/command-formats';
 import type { Message } from '../raft/types';
 import type { PeerAddress } from './address';
+import type { ContentRecord } from './snapshot-stream';
 import type { PeerRpcAnswer, PeerRpcName, PeerRpcRequest } from './protocol';
 import type { OpenChunk, PeerStatus, RequestOptions, StoreChunk } from './types';
 
@@ -22,6 +23,23 @@ export interface InboundHandlers {
   readonly onSnapshotFailed?: (peerId: number) => void;
   readonly storeChunk: StoreChunk;
   readonly openChunk: OpenChunk;
+  /** Small files' contents beside snapshots (snapshot-stream.ts). Without it snapshots travel whole (framing 1). */
+  readonly snapshotContents?: SnapshotContents;
+}
+
+/**
+ * Where the contents a snapshot names come from and go to (a node's content pack). A snapshot of
+ * this build names small files' contents instead of carrying them (format 5).
+ */
+export interface SnapshotContents {
+  /** The contents snapshot data names, their bytes read and checked; none for data that names none. */
+  named(data: Uint8Array): AsyncIterable<ContentRecord>;
+  /** The data with every content it names inside (format 4): what a peer of an older release installs. */
+  withBytes(data: Uint8Array): Promise<Uint8Array>;
+  /** Keeps a content that arrived with a snapshot (checked against its SHA-256), held by nothing until that snapshot is installed. */
+  receive(sha256: string, bytes: Uint8Array): void;
+  /** Makes every content received so far durable: the snapshot naming them may then be installed. */
+  sync(): Promise<void>;
 }
 
 /** Answers one typed peer RPC with a request that already passed its schema. */
