@@ -1,12 +1,10 @@
 // Opens a node's durable state (storage/NodeStorage: data-dir lock, identity, WAL, snapshots,
 // chunks) and mirrors it into the Raft core's MemoryStorage — etcd's arrangement: the WAL is the
 // record, memory is what the core reads.
-import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { MemoryStorage } from '../raft/memory-storage';
 import type { ConfState, NodeId, Snapshot } from '../raft/types';
 import { DATA_IN_STORAGE, type DurableState } from './raft-driver';
-import { withContentBytesPieces } from '../fsm';
 import { NodeStorage } from '../storage';
 
 export interface OpenedStorage {
@@ -74,19 +72,10 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
       contents.releaseUpTo(metadata.index);
       await wal.compact(compactTo);
     },
-    // A snapshot leaves the node with its contents' bytes (format 4): any follower, of this
-    // release or the previous one, installs it without asking for more.
-    // The conversion reads and encodes every content (about 300 MB at 100,000 small files): done in
-    // one go it held the leader's event loop past an election timeout, so a follower that needed a
-    // snapshot cost the cluster its leader, and the next leader the same (steady-leader.test.ts).
+    // As stored: a snapshot that names its contents (format 5) leaves the node with them after it
+    // (node/snapshot-contents.ts, transport/snapshot-stream.ts), never decoded or re-encoded here.
     async loadSnapshot(metadata) {
-      const stored = (await snapshots.load(await snapshots.find(metadata.index, metadata.term))).data;
-      const pieces: Uint8Array[] = [];
-      for (const piece of withContentBytesPieces(stored, (sha256) => contents.capture(sha256)())) {
-        pieces.push(piece);
-        await setImmediate();
-      }
-      return pieces.length === 1 ? (pieces[0] as Uint8Array) : Buffer.concat(pieces);
+      return (await snapshots.load(await snapshots.find(metadata.index, metadata.term))).data;
     },
   };
   return { storage, memory, durable, snapshot };

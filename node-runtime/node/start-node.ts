@@ -19,6 +19,7 @@ import { applyRequestLimits, listenHttp, type NodeHttpServer } from './http-serv
 import { openNodeStorage, type OpenedStorage } from './open-storage';
 import { processClock } from './raft-driver';
 import { timingDefaultsFor } from './raft-timing';
+import { packSnapshotContents } from './snapshot-contents';
 import { readStartupInputs, type StartupInputs } from './startup-inputs';
 import { startS3 } from '../s3';
 import type { NodeEventMessage } from '../common/node-events';
@@ -105,7 +106,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
   parts.events.start();
   // A supervising manager hears every event over the IPC channel, from the first role on.
   if (hasParent()) parts.events.subscribe((event) => tellParent({ type: 'nodeEvent', event }));
-  await startTransport(transport, raft, parts, inputs);
+  await startTransport(transport, raft, parts, storage, inputs);
   driver.start();
   // The only voter has nobody to hear from: waiting out an election timeout would only delay
   // /readyz (issue #18: an empty node is ready within a second). Only with nothing committed left
@@ -148,7 +149,7 @@ function createTransport({ options, secret, devSecret, logger, tls }: StartupInp
   });
 }
 
-async function startTransport(transport: Transport, raft: RaftPart, parts: NodeParts, { options }: StartupInputs): Promise<void> {
+async function startTransport(transport: Transport, raft: RaftPart, parts: NodeParts, storage: OpenedStorage, { options }: StartupInputs): Promise<void> {
   const { driver } = raft;
   const { peerChunks } = parts;
   await transport
@@ -159,6 +160,7 @@ async function startTransport(transport: Transport, raft: RaftPart, parts: NodeP
       onSnapshotFailed: (id) => driver.reportSnapshot(id, false),
       storeChunk: (hash, body, size) => peerChunks.store(hash, body, size),
       openChunk: (hash) => peerChunks.open(hash),
+      snapshotContents: packSnapshotContents(storage.storage.contents),
     })
     .catch((err: Error) => {
       const self = selfMember(options);
