@@ -18,9 +18,9 @@ import { decodeTagged, TaggedDecodeError } from './tagged-json';
 // Format 3 added the request ids of recent writes (`requests`); formats 1 and 2 restore with none.
 // Format 4 added small files' inline `contents` (issue #11); formats 1 to 3 have none.
 // Format 5 names each content by SHA-256 and size instead of carrying its bytes: the snapshots a
-// node keeps for itself, its contents in its durable pack (storage/content-pack.ts). A snapshot
-// that leaves the node (InstallSnapshot, a backup) is format 4 (withContentBytes): a follower of
-// the previous release reads it, and a new one needs nothing more.
+// node keeps for itself, its contents in its durable pack (storage/content-pack.ts). Sent to a
+// follower of this build it stays format 5, its contents streamed after it (snapshot-contents.ts
+// lists them); to one of an older release, and in a backup, it is format 4 (withContentBytes).
 const WITH_BYTES_FORMAT = 4;
 const NAMING_FORMAT = 5;
 const READABLE_FORMATS = [1, 2, 3, 4, 5];

@@ -434,8 +434,8 @@ export class StateMachine {
    * The snapshot the node keeps for itself, in pieces made as they are taken: for writing a large
    * state out without holding its whole encoding. They are the state at the call (captureState),
    * however many commands apply before the last piece is taken. With a durable content store the
-   * snapshot names small files' contents instead of carrying them (format 5); sent to a peer, it
-   * gets them back (withContentBytes).
+   * snapshot names small files' contents instead of carrying them (format 5); sent to a peer, they
+   * follow it (node/snapshot-contents.ts), or, to an older release, go back inside (withContentBytes).
    */
   snapshotPieces(): Generator<Uint8Array, void, undefined> {
     return encodeSnapshotPieces(this.captureState(!this.catalog.namesContents()));
