@@ -30,13 +30,22 @@ async function rssMiB(node: TestNode): Promise<number> {
   return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN) / 1024;
 }
 
+/**
+ * PUT, sent once more when the connection fails before an answer (a pooled keep-alive socket the
+ * node had just closed: seen at load 20+); any answer but 201 is returned as it is.
+ */
+async function put(node: TestNode, name: string, data: Uint8Array<ArrayBuffer>): Promise<Response> {
+  const send = () => fetch(`${node.url}/files/${name}`, { method: 'PUT', body: data, signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) });
+  return send().catch((err: Error) => (err.name === 'TimeoutError' ? Promise.reject(err) : send()));
+}
+
 async function writeFiles(leader: TestNode, prefix: string, count: number, hashes: Map<string, string>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const name = `${prefix}/${next++}.bin`;
       const data = randomBytes(FILE_BYTES);
-      const res = await fetch(`${leader.url}/files/${name}`, { method: 'PUT', body: data, signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) });
+      const res = await put(leader, name, data);
       if (res.status !== 201) throw new Error(`PUT ${name}: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
       hashes.set(name, sha256(data));
@@ -66,7 +75,7 @@ function watchLeader(leader: TestNode, lagging: TestNode, hashes: Map<string, st
       const name = `during/${w}-${i}.bin`;
       const data = randomBytes(FILE_BYTES);
       const started = performance.now();
-      const res = await fetch(`${leader.url}/files/${name}`, { method: 'PUT', body: data, signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) }).catch((err: Error) => err);
+      const res = await put(leader, name, data).catch((err: Error) => err);
       if (res instanceof Error) seen.failures.push(`${name}: ${res.message}`);
       else if (res.status !== 201) seen.failures.push(`${name}: ${res.status} ${await res.text()}`);
       else {
