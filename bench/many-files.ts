@@ -35,11 +35,14 @@ async function rssMiB(pid: number | undefined): Promise<number | null> {
   return kib === undefined ? null : round(Number(kib) / 1024);
 }
 
-/** V8 heap in use (MiB), from the node's Prometheus default metrics. */
-async function heapUsedMiB(node: BenchNode): Promise<number | null> {
+/** V8 heap in use and reserved, and memory held outside it by buffers (MiB), from the node's Prometheus default metrics. */
+async function heapMiB(node: BenchNode): Promise<{ heapUsedMiB: number | null; heapTotalMiB: number | null; externalMiB: number | null }> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
-  const bytes = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
-  return bytes === undefined ? null : round(Number(bytes) / MiB);
+  const gauge = (name: string): number | null => {
+    const bytes = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+    return bytes === undefined ? null : round(Number(bytes) / MiB);
+  };
+  return { heapUsedMiB: gauge('nodejs_heap_size_used_bytes'), heapTotalMiB: gauge('nodejs_heap_size_total_bytes'), externalMiB: gauge('nodejs_external_memory_bytes') };
 }
 
 async function listLatency(node: BenchNode, query = ''): Promise<{ p50Ms: number; p99Ms: number; items: number }> {
@@ -85,7 +88,7 @@ async function snapshotOf(cluster: BenchCluster): Promise<object> {
   const leader = await waitAllApplied(cluster);
   const nodes = [];
   for (const node of cluster.nodes) {
-    nodes.push({ node: node.id, role: node === leader ? 'leader' : 'follower', rssMiB: await rssMiB(node.process.pid), heapUsedMiB: await heapUsedMiB(node), list: await listLatency(node), listWithReplicas: await listLatency(node, '?replicas=1') });
+    nodes.push({ node: node.id, role: node === leader ? 'leader' : 'follower', rssMiB: await rssMiB(node.process.pid), ...(await heapMiB(node)), list: await listLatency(node), listWithReplicas: await listLatency(node, '?replicas=1') });
   }
   const follower = cluster.nodes.find((n) => n !== leader) as BenchNode;
   return { nodes, restarted: follower.id, restartToReadyMs: await restartMs(cluster, follower.id) };

@@ -7,6 +7,9 @@ import type { ConfState, NodeId, Snapshot } from '../raft/types';
 import { DATA_IN_STORAGE, type DurableState } from './raft-driver';
 import { NodeStorage } from '../storage';
 
+/** Applied entries' data kept in memory (the newest); older ones are read back from the WAL. */
+const APPLIED_BYTES_IN_MEMORY = 4 * 1024 * 1024;
+
 export interface OpenedStorage {
   readonly storage: NodeStorage;
   readonly memory: MemoryStorage;
@@ -52,6 +55,9 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
   if (snapshot) memory.applySnapshot({ metadata: snapshot.metadata, data: DATA_IN_STORAGE });
   if (restored.entries.length > 0) memory.append(restored.entries);
   memory.setHardState(restored.hardState);
+  // Applied entries' data leaves memory beyond a few MiB and is read back from the WAL when a
+  // lagging follower needs it: the log's window (32 MiB, build-raft.ts) stays on disk.
+  memory.spillTo({ read: (index, term) => storage.wal.readEntry(index, term).data, keepAppliedBytes: APPLIED_BYTES_IN_MEMORY });
 
   const { wal, snapshots, contents } = storage;
   const durable: DurableState = {

@@ -485,6 +485,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     // 3. Apply.
     if (rd.snapshot) this.restoreSnapshot(rd.snapshot);
     for (const entry of rd.committedEntries) this.applyEntry(entry);
+    // Applied entries' data may now leave memory (MemoryStorage.spillTo: read back when needed).
+    if (rd.committedEntries.length > 0) this.options.memory.releaseApplied(this.appliedIndex);
     for (const rs of rd.readStates) this.confirmRead(rs.context, rs.index);
     this.options.rawNode.advance(rd);
     this.wakeReaders();
@@ -747,10 +749,10 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     if (byteBudget === undefined) return Math.max(0, most);
     let kept = 0;
     let bytes = 0;
-    for (const entry of most > 0 ? memory.entries(index - most + 1, index + 1).reverse() : []) {
-      bytes += entry.data.byteLength;
+    // By length only: the entries themselves may have left memory (MemoryStorage.releaseApplied).
+    for (; kept < most; kept++) {
+      bytes += memory.dataBytes(index - kept);
       if (bytes > byteBudget) break;
-      kept += 1;
     }
     return kept;
   }

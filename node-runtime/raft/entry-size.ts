@@ -7,15 +7,20 @@ export function entrySize(e: Entry): number {
   return e.data.byteLength + ENTRY_OVERHEAD_BYTES;
 }
 
+/** The size of an entry whose data is `dataBytes` long (held elsewhere, see MemoryStorage). */
+export function entrySizeOf(dataBytes: number): number {
+  return dataBytes + ENTRY_OVERHEAD_BYTES;
+}
+
 /**
  * The end (exclusive) of the longest run `ents[start..end)` within `maxBytes`, never shorter than
  * one entry. Walks only as far as the budget reaches, so a large backlog is not scanned per message.
  */
-export function sizeLimitedEnd(ents: readonly Entry[], start: number, end: number, maxBytes: number | undefined): number {
+export function sizeLimitedEnd(ents: readonly Entry[], start: number, end: number, maxBytes: number | undefined, sizeOf: (e: Entry) => number = entrySize): number {
   if (maxBytes === undefined || end - start <= 1) return end;
-  let size = entrySize(ents[start] as Entry);
+  let size = sizeOf(ents[start] as Entry);
   for (let i = start + 1; i < end; i++) {
-    size += entrySize(ents[i] as Entry);
+    size += sizeOf(ents[i] as Entry);
     if (size > maxBytes) return i;
   }
   return end;

@@ -4,7 +4,7 @@
 
 import { encodeConfChange } from './codec';
 import { CompactedError, RaftInvariantError, SnapshotOutOfDateError, invariant } from './errors';
-import { sizeLimitedEnd } from './entry-size';
+import { entrySizeOf, sizeLimitedEnd } from './entry-size';
 import type { ConfState, Entry, HardState, LogStorage, NodeId, Snapshot } from './types';
 
 const EMPTY_DATA = new Uint8Array(0);
@@ -31,11 +31,31 @@ function bootstrapEntry(cs: ConfState): Entry {
   return { index: 1, term: 1, kind: 'confChange', data: encodeConfChange({ changes, transition: 'auto' }) };
 }
 
+/**
+ * Where a node's log keeps entries durably (its WAL): the in-memory log then drops the data of
+ * entries applied a while ago and reads it back from there when the core asks for them again
+ * (a lagging follower) — small files ride inside their entries (issue #11), so a log window of
+ * 32 MiB would otherwise stay in memory. Called synchronously, for entries persisted before.
+ */
+export interface SpilledEntries {
+  /** The data of persisted entry `index`, of term `term`. */
+  read(index: number, term: number): Uint8Array;
+  /** Applied entries' data kept in memory, newest first, before older ones are dropped. */
+  readonly keepAppliedBytes: number;
+}
+
 export class MemoryStorage implements LogStorage {
   private hardState: HardState = EMPTY_HARD_STATE;
   private snap: Snapshot;
   /** ents[0] is a placeholder at the snapshot index carrying its term; real entries follow. */
   private ents: Entry[];
+  private spill: SpilledEntries | undefined;
+  /** Data lengths of the entries whose data was dropped (all of them at or below `droppedThrough`). */
+  private dropped = new Map<number, number>();
+  private droppedThrough = 0;
+  /** Applied entries up to here are counted in `appliedBytes` (the data still held of them). */
+  private countedThrough = 0;
+  private appliedBytes = 0;
 
   /**
    * A fresh storage; `confState` is the initial membership of a new cluster (empty for a node
@@ -60,7 +80,50 @@ export class MemoryStorage implements LogStorage {
     copy.hardState = this.hardState;
     copy.snap = this.snap;
     copy.ents = [...this.ents];
+    copy.spill = this.spill;
+    copy.dropped = new Map(this.dropped);
+    copy.droppedThrough = this.droppedThrough;
+    copy.countedThrough = this.countedThrough;
+    copy.appliedBytes = this.appliedBytes;
     return copy;
+  }
+
+  /** From now on, applied entries' data beyond `spill.keepAppliedBytes` may be dropped (releaseApplied). */
+  spillTo(spill: SpilledEntries): void {
+    this.spill = spill;
+  }
+
+  /**
+   * Entries up to `applied` were applied: the data of the oldest goes from memory until what is
+   * held of applied entries fits in keepAppliedBytes. Nothing happens without spillTo.
+   */
+  releaseApplied(applied: number): void {
+    if (this.spill === undefined) return;
+    const last = Math.min(applied, this.lastIndex());
+    for (let i = Math.max(this.countedThrough, this.offset) + 1; i <= last; i++) this.appliedBytes += (this.ents[i - this.offset] as Entry).data.byteLength;
+    this.countedThrough = Math.max(this.countedThrough, last);
+    let i = Math.max(this.droppedThrough, this.offset) + 1;
+    for (; this.appliedBytes > this.spill.keepAppliedBytes && i <= this.countedThrough; i++) {
+      const e = this.ents[i - this.offset] as Entry;
+      this.dropped.set(i, e.data.byteLength);
+      this.appliedBytes -= e.data.byteLength;
+      this.ents[i - this.offset] = { index: e.index, term: e.term, kind: e.kind, data: EMPTY_DATA };
+    }
+    this.droppedThrough = Math.max(this.droppedThrough, i - 1);
+  }
+
+  /** The length of entry `index`'s data, held or not. */
+  dataBytes(index: number): number {
+    return this.dropped.get(index) ?? (this.ents[index - this.offset] as Entry).data.byteLength;
+  }
+
+  /** Forgets what is kept about entries from `from` to `to` (dropped from the log), held data or dropped. */
+  private forget(from: number, to: number): void {
+    for (let i = from; i <= to; i++) {
+      const length = this.dropped.get(i);
+      if (length !== undefined) this.dropped.delete(i);
+      else if (i <= this.countedThrough) this.appliedBytes -= (this.ents[i - this.offset] as Entry).data.byteLength;
+    }
   }
 
   initialState(): { hardState: HardState; confState: ConfState } {
@@ -87,7 +150,10 @@ export class MemoryStorage implements LogStorage {
     if (lo <= this.offset) throw new CompactedError(lo, this.firstIndex());
     invariant(hi <= this.lastIndex() + 1 && lo <= hi, 'storage entries out of range', { lo, hi, lastIndex: this.lastIndex() });
     const start = lo - this.offset;
-    return this.ents.slice(start, sizeLimitedEnd(this.ents, start, hi - this.offset, maxBytes));
+    const ents = this.ents.slice(start, sizeLimitedEnd(this.ents, start, hi - this.offset, maxBytes, (e) => entrySizeOf(this.dataBytes(e.index))));
+    if (lo > this.droppedThrough || this.spill === undefined) return ents;
+    const spill = this.spill;
+    return ents.map((e) => (this.dropped.has(e.index) ? { ...e, data: spill.read(e.index, e.term) } : e));
   }
 
   term(i: number): number {
@@ -107,6 +173,10 @@ export class MemoryStorage implements LogStorage {
     if (index <= this.snap.metadata.index) throw new SnapshotOutOfDateError(index, this.snap.metadata.index);
     this.snap = snap;
     this.ents = [dummyEntry(index, term)];
+    this.dropped.clear();
+    this.droppedThrough = index;
+    this.countedThrough = index;
+    this.appliedBytes = 0;
   }
 
   /**
@@ -127,6 +197,9 @@ export class MemoryStorage implements LogStorage {
       index: compactIndex,
       snapshotIndex: this.snap.metadata.index,
     });
+    this.forget(this.offset + 1, compactIndex);
+    this.droppedThrough = Math.max(this.droppedThrough, compactIndex);
+    this.countedThrough = Math.max(this.countedThrough, compactIndex);
     const kept = this.ents.slice(compactIndex - this.offset);
     kept[0] = dummyEntry(compactIndex, (kept[0] as Entry).term);
     this.ents = kept;
@@ -142,7 +215,14 @@ export class MemoryStorage implements LogStorage {
     if (first.index < this.firstIndex()) ents = entries.slice(this.firstIndex() - first.index);
     const start = (ents[0] as Entry).index - this.offset;
     invariant(start <= this.ents.length, 'storage append leaves a gap', { index: (ents[0] as Entry).index, lastIndex: this.lastIndex() });
-    if (start < this.ents.length) this.ents = this.ents.slice(0, start);
+    if (start < this.ents.length) {
+      // Applied entries are committed and never replaced; forgotten all the same if they were.
+      const from = this.offset + start;
+      this.forget(from, this.lastIndex());
+      this.droppedThrough = Math.min(this.droppedThrough, from - 1);
+      this.countedThrough = Math.min(this.countedThrough, from - 1);
+      this.ents = this.ents.slice(0, start);
+    }
     for (const e of ents) this.ents.push(e);
   }
 }

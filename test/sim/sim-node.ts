@@ -78,6 +78,8 @@ class SimulatedCrash extends Error {
 export class SimNode {
   private driver: RaftDriver<Command | undefined> | undefined;
   private memory: MemoryStorage | undefined;
+  /** The data of every entry this node wrote, by index and term: what its in-memory log reads back. */
+  private readonly written = new Map<string, Uint8Array>();
   /** Counts boots: a callback from an earlier incarnation finds its number stale and stops. */
   private incarnation = 0;
   private durable: MemoryDurableState;
@@ -171,6 +173,10 @@ export class SimNode {
     this.confState = this.disk.initialState().confState;
     this.role = 'follower';
     const memory = this.durable.recover();
+    // As a node's WAL does: applied entries' data leaves the in-memory log at once (nothing kept)
+    // and is read back when the core needs it, from what this node wrote.
+    for (const e of memory.entries(memory.firstIndex(), memory.lastIndex() + 1)) this.written.set(`${e.index}/${e.term}`, e.data);
+    memory.spillTo({ read: (index, term) => this.writtenData(index, term), keepAppliedBytes: 0 });
     this.memory = memory;
     const driver = new RaftDriver<Command | undefined>({
       id: this.id,
@@ -417,10 +423,20 @@ export class SimNode {
     };
     return {
       saveSnapshot: (snapshot) => write(true, () => this.durable.saveSnapshot(snapshot)),
-      save: (update) => write(update.sync, () => this.durable.save(update)),
+      save: (update) => {
+        for (const e of update.entries) this.written.set(`${e.index}/${e.term}`, e.data);
+        return write(update.sync, () => this.durable.save(update));
+      },
       compact: (metadata, data, compactTo) => write(true, () => this.durable.compact(metadata, data, compactTo)),
       loadSnapshot: (metadata) => this.durable.loadSnapshot(metadata),
     };
+  }
+
+  /** The data of an entry this node wrote (MemoryStorage.spillTo): an index and term name one entry, ever. */
+  private writtenData(index: number, term: number): Uint8Array {
+    const data = this.written.get(`${index}/${term}`);
+    if (data === undefined) throw new Error(`sim: n${this.id} never wrote entry ${index}/${term}`);
+    return data;
   }
 
   /** A crash on a lossy disk: back to the last completed durable write. */

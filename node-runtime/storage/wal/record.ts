@@ -52,6 +52,11 @@ export class RecordFormatError extends Error {
   override readonly name = 'RecordFormatError';
 }
 
+/** An entry's frame: header, type byte, index, term and kind (1 + 8 + 8 + 1), then its data. */
+export function entryFrameBytes(entry: Entry): number {
+  return FRAME_HEADER_BYTES + 18 + entry.data.length;
+}
+
 export function encodeFrame(record: WalRecord): Buffer {
   const body = encodeBody(record);
   // Replay treats longer length fields as damage, so such a record must never be written.

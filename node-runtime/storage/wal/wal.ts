@@ -10,13 +10,15 @@
 // drops what the snapshot covers. Compaction deletes whole segments that only hold entries at or
 // below a durable snapshot marker; every segment begins with the hard state and snapshot marker
 // current when it was started, so deleting older segments never loses them.
+import { closeSync, openSync, readSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import type { Entry, HardState, SnapshotMetadata } from '../../raft/types';
 import { fsyncDir, mkdirDurable } from '../durable-fs';
 import { WalClosedError, WalCorruptionError, WalFailedError, WalUsageError } from '../errors';
 import type { LogShape } from './log-shape';
-import { encodeFrame, WAL_FORMAT_VERSION } from './record';
+import { EntryLocations } from './entry-locations';
+import { decodeBody, encodeFrame, entryFrameBytes, readFrame, WAL_FORMAT_VERSION } from './record';
 import { LogReplay } from './replay';
 import type { WalState } from './replay';
 import type { SegmentName } from './segment';
@@ -80,6 +82,8 @@ interface LogPoint {
 
 interface PendingSave {
   readonly data: Buffer;
+  /** Where each entry's frame starts in `data`, and its length. */
+  readonly entries: readonly { readonly index: number; readonly at: number; readonly bytes: number }[];
   readonly sync: boolean;
   /** The log's state once this save is applied. */
   readonly after: LogPoint;
@@ -101,6 +105,11 @@ export class Wal {
   /** State as of the last fsync: compaction may only rely on a durable snapshot marker. */
   private durable: LogPoint;
   private headerBytes = 0;
+  /** Descriptors segments are read back through, opened when first needed. */
+  private readonly readers = new Map<string, number>();
+  /** Segments the last compaction deleted, still open for reading, and the last entry they hold. */
+  private unlinked: string[] = [];
+  private unlinkedThrough = 0;
   private counters = { saves: 0, batches: 0, fsyncs: 0, bytesWritten: 0 };
 
   private constructor(
@@ -110,6 +119,7 @@ export class Wal {
     private segment: SegmentWriter,
     private shape: LogShape,
     state: WalState,
+    private readonly locations: EntryLocations,
   ) {
     this.hardState = state.hardState;
     this.snapshot = state.snapshotMeta;
@@ -126,6 +136,7 @@ export class Wal {
     await mkdirDurable(dir);
     const segments = await listSegments(dir);
     const replay = new LogReplay();
+    const locations = new EntryLocations();
     let tail: { validBytes: number; fileBytes: number; records: number } | undefined;
     let repairedTail: TailRepair | undefined;
     for (const [i, seg] of segments.entries()) {
@@ -140,6 +151,7 @@ export class Wal {
       for (const { record, offset } of scan.records) {
         if (record.type === 'segmentHeader' && offset > 0) throw new WalCorruptionError(seg.file, offset, 'segment header in the middle of a segment');
         replay.apply(record, seg.file, offset);
+        if (record.type === 'entry') locations.record(record.entry.index, seg.file, offset, entryFrameBytes(record.entry));
       }
       if (scan.tornTail !== undefined) {
         repairedTail = { file: seg.file, offset: scan.tornTail.offset, bytesDropped: buf.length - scan.validBytes, reason: scan.tornTail.reason };
@@ -168,7 +180,7 @@ export class Wal {
       headerBytes = header.length;
       segments.push(writer.name);
     }
-    const wal = new Wal(dir, segmentBytes, segments, writer, shape, state);
+    const wal = new Wal(dir, segmentBytes, segments, writer, shape, state, locations);
     wal.headerBytes = headerBytes;
     return repairedTail === undefined ? { wal, state } : { wal, state, repairedTail };
   }
@@ -181,16 +193,17 @@ export class Wal {
   save(request: WalSaveRequest): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new WalClosedError(this.dir));
-    let data: Buffer;
+    let encoded: { data: Buffer; entries: PendingSave['entries'] };
     try {
-      data = this.encodeSave(request);
+      encoded = this.encodeSave(request);
     } catch (err) {
       return Promise.reject(err as Error);
     }
+    const { data, entries } = encoded;
     if (data.length === 0 && !request.sync) return Promise.resolve();
     this.counters.saves += 1;
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ data, sync: request.sync, after: this.currentPoint(), resolve, reject });
+      this.pending.push({ data, entries, sync: request.sync, after: this.currentPoint(), resolve, reject });
       this.startFlushing();
     });
   }
@@ -214,7 +227,19 @@ export class Wal {
     let obsolete = 0;
     while (obsolete + 1 < this.segments.length && (this.segments[obsolete + 1]?.firstIndex ?? Infinity) <= index + 1) obsolete += 1;
     const doomed = this.segments.splice(0, obsolete);
-    for (const seg of doomed) await fs.unlink(seg.file);
+    // The in-memory log drops these entries only once the snapshot is installed, a little later
+    // (MemoryStorage.compact), and may read one back until then: the segments of the previous
+    // compaction go from the index now, and these stay readable, unlinked, through a descriptor.
+    for (const file of this.unlinked) this.closeReader(file);
+    this.locations.dropThrough(this.unlinkedThrough);
+    this.unlinked = doomed.map((seg) => seg.file);
+    // Entries in the doomed segments lie below the first kept one (a later rewrite of one of
+    // them would be above the durable snapshot, and those are never compacted).
+    if (doomed.length > 0) this.unlinkedThrough = Math.min(index, (this.segments[0] as SegmentName).firstIndex - 1);
+    for (const seg of doomed) {
+      this.reader(seg.file);
+      await fs.unlink(seg.file);
+    }
     if (doomed.length > 0) await fsyncDir(this.dir);
     return doomed.length;
   }
@@ -227,8 +252,49 @@ export class Wal {
     try {
       if (this.failure === undefined) await this.segment.sync();
     } finally {
+      for (const file of [...this.readers.keys()]) this.closeReader(file);
       await this.segment.close();
     }
+  }
+
+  /**
+   * Reads entry `index` back from its segment, synchronously (the Raft core asks for entries
+   * synchronously; these come from the page cache), checking its frame's CRC. Only an entry
+   * whose save resolved may be asked for; one compacted away (by the compaction before last)
+   * or never written throws.
+   */
+  readEntry(index: number, term: number): Entry {
+    const at = this.locations.get(index);
+    if (at === undefined) throw new WalUsageError(`entry ${index} is not in the write-ahead log in ${this.dir}`);
+    const fd = this.reader(at.file);
+    const frame = Buffer.allocUnsafeSlow(at.bytes);
+    let got = 0;
+    while (got < at.bytes) {
+      const n = readSync(fd, frame, got, at.bytes - got, at.offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    const read = readFrame(frame.subarray(0, got), 0);
+    if (!read.ok) throw new WalCorruptionError(at.file, at.offset, `reading entry ${index} back: ${read.reason}`);
+    const record = decodeBody(read.body);
+    if (record.type !== 'entry' || record.entry.index !== index || record.entry.term !== term) throw new WalCorruptionError(at.file, at.offset, `reading entry ${index} (term ${term}) back found another record`);
+    return record.entry;
+  }
+
+  private reader(file: string): number {
+    let fd = this.readers.get(file);
+    if (fd === undefined) {
+      fd = openSync(file, 'r');
+      this.readers.set(file, fd);
+    }
+    return fd;
+  }
+
+  private closeReader(file: string): void {
+    const fd = this.readers.get(file);
+    if (fd === undefined) return;
+    this.readers.delete(file);
+    closeSync(fd);
   }
 
   stats(): WalStats {
@@ -240,9 +306,15 @@ export class Wal {
   }
 
   /** Validates a save against the state so far, applies it to that state, and encodes it. */
-  private encodeSave({ snapshot, entries = [], hardState }: WalSaveRequest): Buffer {
+  private encodeSave({ snapshot, entries = [], hardState }: WalSaveRequest): { data: Buffer; entries: PendingSave['entries'] } {
     const first = entries[0];
     const frames: Buffer[] = [];
+    const placed: { index: number; at: number; bytes: number }[] = [];
+    let bytes = 0;
+    const push = (frame: Buffer): void => {
+      frames.push(frame);
+      bytes += frame.length;
+    };
     // Validate against a copy so that a rejected save changes nothing.
     const shape = this.shape.clone();
     if (snapshot !== undefined) {
@@ -251,7 +323,7 @@ export class Wal {
       }
       const discardsLog = shape.snapshotDiscardsLog(snapshot.index, snapshot.term);
       shape.applySnapshot(snapshot.index, snapshot.term, discardsLog);
-      frames.push(encodeFrame({ type: 'snapshot', metadata: snapshot, discardsLog }));
+      push(encodeFrame({ type: 'snapshot', metadata: snapshot, discardsLog }));
     }
     const snapshotIndex = snapshot?.index ?? this.snapshot?.index ?? 0;
     if (first !== undefined) {
@@ -263,20 +335,21 @@ export class Wal {
       }
       if (first.index <= shape.lastIndex) {
         shape.truncateFrom(first.index);
-        frames.push(encodeFrame({ type: 'truncate', fromIndex: first.index }));
+        push(encodeFrame({ type: 'truncate', fromIndex: first.index }));
       }
       for (const entry of entries) {
         const problem = shape.appendProblem(entry.index, entry.term);
         if (problem !== undefined) throw new WalUsageError(problem);
         shape.append(entry.index, entry.term);
-        frames.push(encodeFrame({ type: 'entry', entry }));
+        placed.push({ index: entry.index, at: bytes, bytes: entryFrameBytes(entry) });
+        push(encodeFrame({ type: 'entry', entry }));
       }
     }
-    if (hardState !== undefined) frames.push(encodeFrame({ type: 'hardState', hardState }));
+    if (hardState !== undefined) push(encodeFrame({ type: 'hardState', hardState }));
     this.shape = shape;
     if (snapshot !== undefined) this.snapshot = snapshot;
     if (hardState !== undefined) this.hardState = hardState;
-    return frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
+    return { data: frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, bytes), entries: placed };
   }
 
   private currentPoint(): LogPoint {
@@ -325,6 +398,9 @@ export class Wal {
         bytes = 0;
         await this.roll();
       }
+      // Recorded before the write lands: nobody reads an entry back before its save resolves.
+      const start = this.segment.size + bytes;
+      for (const e of save.entries) this.locations.record(e.index, this.segment.name.file, start + e.at, e.bytes);
       buffers.push(save.data);
       bytes += save.data.length;
       point = save.after;
