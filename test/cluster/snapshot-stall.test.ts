@@ -34,8 +34,8 @@ async function rssMiB(node: TestNode): Promise<number> {
  * PUT, sent once more when the connection fails before an answer (a pooled keep-alive socket the
  * node had just closed: seen at load 20+); any answer but 201 is returned as it is.
  */
-async function put(node: TestNode, name: string, data: Uint8Array<ArrayBuffer>): Promise<Response> {
-  const send = () => fetch(`${node.url}/files/${name}`, { method: 'PUT', body: data, signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) });
+async function put(node: TestNode, name: string, data: Uint8Array<ArrayBuffer>, timeoutMs = WRITE_TIMEOUT_MS): Promise<Response> {
+  const send = () => fetch(`${node.url}/files/${name}`, { method: 'PUT', body: data, signal: AbortSignal.timeout(timeoutMs) });
   return send().catch((err: Error) => (err.name === 'TimeoutError' ? Promise.reject(err) : send()));
 }
 
@@ -45,7 +45,8 @@ async function writeFiles(leader: TestNode, prefix: string, count: number, hashe
     while (next < count) {
       const name = `${prefix}/${next++}.bin`;
       const data = randomBytes(FILE_BYTES);
-      const res = await put(leader, name, data);
+      // Filling the state is not what is measured: at load 40 a write here took over 10 s.
+      const res = await put(leader, name, data, 60_000);
       if (res.status !== 201) throw new Error(`PUT ${name}: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
       hashes.set(name, sha256(data));
