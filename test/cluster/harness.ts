@@ -106,8 +106,14 @@ export class TestCluster {
     }
     const cluster = new TestCluster(dir, nodes, options);
     for (const node of nodes) await options.beforeFirstStart?.(node, cluster.clusterFlag);
-    for (const node of nodes) cluster.spawn(node);
-    await Promise.all(nodes.map((n) => cluster.waitLive(n)));
+    try {
+      for (const node of nodes) cluster.spawn(node);
+      await Promise.all(nodes.map((n) => cluster.waitLive(n)));
+    } catch (err) {
+      // No caller holds the cluster to stop it: without this a node slow to start outlives the test run.
+      await cluster.stop();
+      throw err;
+    }
     return cluster;
   }
 
