@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { MemoryStorage } from '../raft/memory-storage';
 import type { ConfState, NodeId, Snapshot } from '../raft/types';
-import { DATA_IN_STORAGE, type DurableState } from './raft-driver';
+import { DATA_IN_STORAGE, LogReadBackError, type DurableState } from './raft-driver';
 import { NodeStorage } from '../storage';
 
 /** Applied entries' data kept in memory (the newest); older ones are read back from the WAL. */
@@ -57,7 +57,15 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
   memory.setHardState(restored.hardState);
   // Applied entries' data leaves memory beyond a few MiB and is read back from the WAL when a
   // lagging follower needs it: the log's window (32 MiB, build-raft.ts) stays on disk.
-  memory.spillTo({ read: (index, term) => storage.wal.readEntry(index, term).data, keepAppliedBytes: APPLIED_BYTES_IN_MEMORY });
+  // A failed read is the driver's to act on (LogReadBackError: it stops the node).
+  const read = (index: number, term: number): Uint8Array => {
+    try {
+      return storage.wal.readEntry(index, term).data;
+    } catch (cause) {
+      throw new LogReadBackError(index, term, { cause });
+    }
+  };
+  memory.spillTo({ read, keepAppliedBytes: APPLIED_BYTES_IN_MEMORY });
 
   const { wal, snapshots, contents } = storage;
   const durable: DurableState = {

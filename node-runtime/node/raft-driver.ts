@@ -160,6 +160,17 @@ export class ProposalTimeoutError extends Error {
   }
 }
 
+/**
+ * An entry whose data left memory (MemoryStorage.spillTo) could not be read back from the WAL
+ * (damaged frame, file gone): the core asked for it in the middle of a step, tick or proposal.
+ */
+export class LogReadBackError extends Error {
+  constructor(index: number, term: number, options: { cause: unknown }) {
+    super(`reading entry ${index} (term ${term}) back from the write-ahead log failed: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`, options);
+    this.name = 'LogReadBackError';
+  }
+}
+
 /** The proposal will never be applied: another leader overwrote its log position. */
 export class ProposalDroppedError extends Error {
   constructor(detail: string) {
@@ -265,7 +276,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   start(): void {
     this.plantRestartBugs();
     this.stopTicking = this.clock.every(this.options.tickMs, () => {
-      this.options.rawNode.tick();
+      this.intoCoreFromTimer(() => this.options.rawNode.tick());
       this.schedule();
     });
     this.schedule();
@@ -315,8 +326,32 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   step(message: Message): void {
     if (this.stopped) return;
-    this.options.rawNode.step(message);
+    this.intoCore(() => this.options.rawNode.step(message));
     this.schedule();
+  }
+
+  /**
+   * Runs a call into the core. An entry it needed could not be read back from the WAL: the core
+   * is left mid-step and cannot serve the follower that lags, so the node stops loudly (a
+   * supervisor restarts it; another node leads meanwhile) rather than lead on with a warning per
+   * message that the transport logs.
+   */
+  private intoCore<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (err) {
+      if (err instanceof LogReadBackError) this.stopOnFailure(err, 'raft driver stopped: an entry could not be read back from the write-ahead log');
+      throw err;
+    }
+  }
+
+  /** intoCore for a timer: thrown from there a read-back failure would kill the process before the node stops. */
+  private intoCoreFromTimer(call: () => void): void {
+    try {
+      this.intoCore(call);
+    } catch (err) {
+      if (!(err instanceof LogReadBackError)) throw err;
+    }
   }
 
   /**
@@ -342,7 +377,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
    * a write would fail for a hand-over the client never asked for.
    */
   private proposeThroughHandover(attempt: () => ProposeResult, what: string, timeoutMs: number, deadline = this.clock.now() + timeoutMs): Promise<{ index: number; result: Result }> {
-    const outcome = attempt();
+    const outcome = this.intoCore(attempt);
     const left = deadline - this.clock.now();
     if (outcome.ok || outcome.reason !== 'transferInProgress' || left <= HANDOVER_CHECK_MS) return this.track(outcome, what, Math.max(1, left));
     return new Promise<void>((resolve) => this.clock.after(HANDOVER_CHECK_MS, resolve)).then(() => {
@@ -515,7 +550,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
         this.checkIdleAfter(idleMs - quiet);
         return;
       }
-      this.options.rawNode.tellCommit();
+      this.intoCoreFromTimer(() => this.options.rawNode.tellCommit());
       this.schedule();
     });
   }
