@@ -365,13 +365,16 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   proposeConfChange(change: ConfChange, timeoutMs: number): Promise<{ index: number; result: Result }> {
     this.throwIfBroken();
-    return this.proposeThroughHandover(() => this.options.rawNode.proposeConfChange(change), 'membership change', timeoutMs);
+    // Not held through a hand-over like an entry: a membership change the operator was told is
+    // waiting would land seconds later in whatever configuration the hand-over left (refused, it is
+    // retried by someone who sees that configuration).
+    return this.track(this.intoCore(() => this.options.rawNode.proposeConfChange(change)), 'membership change', timeoutMs);
   }
 
   /**
    * A leader handing over (a leadership transfer in progress: an operator's, or a node draining
    * before an upgrade) refuses proposals until the transferee has taken over or the core gives the
-   * transfer up, within an election timeout. A proposal that meets that wait waits with it, inside
+   * transfer up, within an election timeout. An entry proposed meanwhile waits with it, inside
    * its own timeout, and is proposed again: appended here if this node still leads, else refused as
    * NotLeader naming the new leader (a forwarding follower then sends it there). Refused at once,
    * a write would fail for a hand-over the client never asked for.
