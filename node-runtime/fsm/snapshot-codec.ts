@@ -22,7 +22,7 @@ import { decodeTagged, TaggedDecodeError } from './tagged-json';
 // follower of this build it stays format 5, its contents streamed after it (snapshot-contents.ts
 // lists them); to one of an older release, and in a backup, it is format 4 (withContentBytes).
 const WITH_BYTES_FORMAT = 4;
-const NAMING_FORMAT = 5;
+export const NAMING_FORMAT = 5;
 const READABLE_FORMATS = [1, 2, 3, 4, 5];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -7,9 +7,8 @@
 // and the contents — `{"sha256":…,"size":…}` each, nothing nested, no escapes — are parsed a
 // thousand at a time. Every step is a bounded piece of work: the caller yields between pieces.
 import { checkInlineContent, FileRecordError } from './file-record-check';
-import { SnapshotFormatError } from './snapshot-codec';
+import { NAMING_FORMAT, SnapshotFormatError } from './snapshot-codec';
 
-const NAMING_FORMAT = 5;
 const FILES_START = Buffer.from(',"files":[');
 const CONTENTS_START = Buffer.from('],"contents":[');
 /** Bytes of the files array scanned per piece: a millisecond or two. */

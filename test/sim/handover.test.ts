@@ -5,29 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../node-runtime/raft/index';
-import { Cluster } from './cluster';
-import { Prng } from './prng';
-import { TICK } from './scenario';
+import { ELECTION_TIME, IDS, threeNodeCluster as newCluster } from './three-nodes';
 
-const ELECTION_TICKS = 10;
-const ELECTION_TIME = ELECTION_TICKS * TICK;
-const IDS: readonly NodeId[] = [1, 2, 3];
 const WRITE = { proposalId: 4242, key: 1 };
-
-function newCluster(seed: number): Cluster {
-  return new Cluster(
-    {
-      nodeIds: IDS,
-      initialVoters: IDS,
-      raft: { electionTicks: ELECTION_TICKS, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20, forwardProposals: true, lazyCommitBroadcast: true },
-      tickInterval: TICK,
-      clockSkew: 1,
-      links: { minLatency: 1, maxLatency: 3, dropRate: 0, duplicateRate: 0 },
-      readyDelayMax: 0,
-    },
-    new Prng(seed),
-  );
-}
 
 describe('a write that meets a leadership transfer', () => {
   it('waits for the transfer to be given up and then commits at the same leader, on every seed', async () => {
