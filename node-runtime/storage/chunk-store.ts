@@ -89,12 +89,14 @@ export class ChunkWriter {
   }
 
   /**
-   * Names the chunk by the hash of what was written and starts storing it durably; `durable`
-   * settles once it is (the chunker writes the next chunk meanwhile).
+   * Names the chunk by the hash of what was written and starts storing it durably; `written`
+   * settles once every piece is in the file (they may change after that), `durable` once the
+   * chunk is stored (the chunker writes the next chunk meanwhile).
    */
-  seal(): { ref: ChunkRef; durable: Promise<void> } {
+  seal(): { ref: ChunkRef; written: Promise<void>; durable: Promise<void> } {
     const ref = { hash: this.hash.digest('hex'), size: this.bytes };
-    return { ref, durable: this.store(ref.hash) };
+    const written = this.writes.flush();
+    return { ref, written, durable: this.store(ref.hash, written) };
   }
 
   async abort(): Promise<void> {
@@ -102,9 +104,10 @@ export class ChunkWriter {
     await this.file.abort();
   }
 
-  private async store(hash: string): Promise<void> {
+  /** Names the chunk once `written` (every piece in the file) resolved. */
+  private async store(hash: string, written = this.writes.flush()): Promise<void> {
     try {
-      await this.writes.flush();
+      await written;
     } catch (err) {
       await this.file.abort();
       throw err;

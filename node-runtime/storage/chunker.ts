@@ -60,18 +60,30 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
   const landing: Promise<void>[] = [];
   let size = 0;
   let writer: ChunkWriter | undefined;
+  // The next chunk's temp file, opened as the last one is sealed, so the open's thread-pool round
+  // trip overlaps the seal instead of stalling the body at every chunk boundary.
+  let opening: Promise<ChunkWriter> | undefined;
   const pool = new ChunkBufferPool(chunkSize, POOLED_BUFFERS);
   let buffer = pool.take();
 
-  const seal = async (open: ChunkWriter): Promise<void> => {
+  const seal = async (open: ChunkWriter, last: boolean): Promise<void> => {
     writer = undefined;
-    const { ref, durable } = open.seal();
+    const { ref, written, durable } = open.seal();
+    // The file was written from this buffer: it goes back to the pool only once those writes are done.
+    const hold = pool.share(buffer, ref.size);
+    const releaseHold = (): void => hold.release();
+    written.then(releaseHold, releaseHold);
+    if (!last) {
+      opening = store.beginChunk();
+      // A failed open is thrown when the next chunk needs it (or dropped when none does).
+      opening.catch(() => undefined);
+    }
     const index = chunks.push(ref) - 1;
     // Handled here, so a failure while the next chunk is written is not an unhandled rejection;
     // it is thrown when the window or the end awaits it.
     durable.catch(() => undefined);
     landing.push(durable);
-    const bytes = pool.share(buffer, ref.size);
+    const bytes = hold.retain();
     buffer = pool.take();
     if (options.onChunk) await options.onChunk({ ref, index, bytes, durable });
     else bytes.release();
@@ -83,23 +95,34 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
         if (writer === undefined) {
           // Sealed chunks land in order: once chunk n - inFlight has, at most inFlight are landing.
           if (landing.length >= inFlight) await landing[landing.length - inFlight];
-          writer = await store.beginChunk();
+          writer = await (opening ?? store.beginChunk());
+          opening = undefined;
         }
         const part = Buffer.from(piece.buffer, piece.byteOffset + offset, Math.min(piece.length - offset, chunkSize - writer.size));
         whole.update(part);
         buffer.set(part, writer.size);
-        await writer.write(part);
+        // Written from the pooled copy, not the socket's piece: the piece is garbage at once, and
+        // the file's writes are contiguous slices of one buffer.
+        await writer.write(buffer.subarray(writer.size, writer.size + part.length));
         offset += part.length;
         size += part.length;
-        if (writer.size === chunkSize) await seal(writer);
+        if (writer.size === chunkSize) await seal(writer, false);
       }
     }
-    if (writer !== undefined) await seal(writer);
+    if (writer !== undefined) await seal(writer, true);
+    await discard(opening);
     await Promise.all(landing);
   } catch (err) {
     await writer?.abort();
+    await discard(opening);
     await Promise.allSettled(landing);
     throw err;
   }
   return { size, sha256: whole.digest('hex'), chunks };
+}
+
+/** Removes a temp file opened for a chunk that never came (the body ended at a chunk boundary). */
+async function discard(opening: Promise<ChunkWriter> | undefined): Promise<void> {
+  const unused = await opening?.catch(() => undefined);
+  await unused?.abort();
 }
