@@ -10,6 +10,8 @@ import type { FormatRange } from '../common/command-formats';
 import type { ClusterSettings, SettingSource } from '../common/config';
 import { unreadableFormat } from '../common/format-version';
 import { decodeFramed, encodeFramed } from './command-frame';
+import { MAX_COMMAND_AT, MAX_LOCK_TTL_MS } from './command-limits';
+import { quickPut } from './quick-put-check';
 import { decodeTagged, encodeTagged, TaggedDecodeError } from './tagged-json';
 
 /** Format 2 added a put's `inline` content, as base64 inside the JSON (issue #11). */
@@ -23,20 +25,15 @@ const RAW_INLINE_FORMAT = 3;
 export const COMMAND_FORMATS: FormatRange = { min: 1, max: RAW_INLINE_FORMAT };
 const READABLE_FORMATS = [1, 2, RAW_INLINE_FORMAT];
 
+export { MAX_LOCK_TTL_MS };
+
 /** The largest inline content the inlineMaxBytes setting allows (1 MiB), as base64. */
 const MAX_INLINE_BASE64 = Math.ceil((1024 * 1024) / 3) * 4;
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-/** Lease lengths are bounded so that `at + ttlMs` stays a valid time. */
-export const MAX_LOCK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const ttlMs = z.number().int().min(1).max(MAX_LOCK_TTL_MS);
-/** The latest instant a JavaScript Date can represent. */
-const MAX_DATE_MS = 8_640_000_000_000_000;
-/**
- * Leader's wall-clock time in ms since the epoch when it proposed the entry. Bounded so that
- * every log time and lease expiry is an exact integer that prints as an ISO date.
- */
-const at = z.number().int().min(0).max(MAX_DATE_MS - MAX_LOCK_TTL_MS);
+/** Leader's wall-clock time in ms since the epoch when it proposed the entry (MAX_COMMAND_AT). */
+const at = z.number().int().min(0).max(MAX_COMMAND_AT);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const token = z.string().min(1).max(256);
 
@@ -155,7 +152,7 @@ export function decodeCommand(data: Uint8Array): Command {
   if (data.length === 0) throw new CommandDecodeError('empty data');
   const format = data[0] as number;
   if (!READABLE_FORMATS.includes(format)) throw new CommandDecodeError(unreadableFormat('the command', format, READABLE_FORMATS), format > COMMAND_FORMATS.max ? format : undefined);
-  return parseCommand(format === RAW_INLINE_FORMAT ? decodeRawInline(data) : decodeJsonOnly(data));
+  return format === RAW_INLINE_FORMAT ? decodeRawInline(data) : parseCommand(decodeJsonOnly(data));
 }
 
 function decodeJsonOnly(data: Uint8Array): unknown {
@@ -167,8 +164,11 @@ function decodeJsonOnly(data: Uint8Array): unknown {
   }
 }
 
-/** A format-3 command, its raw tail put back as the put's base64 `inline` field. */
-function decodeRawInline(data: Uint8Array): unknown {
+/**
+ * A format-3 command, its raw tail put back as the put's base64 `inline` field. The common put is
+ * recognised by hand (quick-put-check.ts); anything else is checked by the schema.
+ */
+function decodeRawInline(data: Uint8Array): Command {
   let framed;
   try {
     framed = decodeFramed(data);
@@ -177,7 +177,9 @@ function decodeRawInline(data: Uint8Array): unknown {
   }
   const { value, tail } = framed;
   if (typeof value !== 'object' || value === null || 'inline' in value) throw new CommandDecodeError(`format ${RAW_INLINE_FORMAT} carries inline content only after its JSON`);
-  return tail.length === 0 ? value : { ...value, inline: Buffer.from(tail).toString('base64') };
+  const inline = tail.length === 0 ? undefined : Buffer.from(tail).toString('base64');
+  const put = inline === undefined || inline.length <= MAX_INLINE_BASE64 ? quickPut(value, inline) : null;
+  return put ?? parseCommand(inline === undefined ? value : { ...value, inline });
 }
 
 /** Checks a value is a well-formed command; throws CommandDecodeError naming the first problem. */
