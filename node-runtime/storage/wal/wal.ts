@@ -364,11 +364,15 @@ export class Wal {
 
   /** Writes queued saves batch by batch; whatever queues up during one batch forms the next. */
   private async flushLoop(): Promise<void> {
+    let first = true;
     while (this.pending.length > 0 && this.failure === undefined) {
-      // One macrotask hop before taking the batch: callers just released by the previous fsync
-      // (and saves issued in the same tick) get to queue their next save and join this batch,
-      // instead of every other batch holding a single straggler.
-      await setImmediate();
+      // One macrotask hop before taking a batch after the first: callers just released by the
+      // previous fsync get to queue their next save and join this batch, instead of every other
+      // batch holding a single straggler. A save that finds the log idle is written at once (its
+      // caller waits for nobody: the Raft driver has one save in flight at a time, and at one
+      // write in flight the hop was a turn of the event loop per write on every node; issue #11).
+      if (!first) await setImmediate();
+      first = false;
       const batch = this.pending.splice(0);
       try {
         await this.writeBatch(batch);
@@ -406,19 +410,22 @@ export class Wal {
       point = save.after;
       sync ||= save.sync;
     }
-    await this.append(buffers, bytes, point);
+    await this.append(buffers, bytes, point, sync);
     if (sync) {
-      await this.segment.sync();
       this.counters.fsyncs += 1;
       this.durable = point;
     }
   }
 
-  private async append(buffers: Buffer[], bytes: number, after: LogPoint): Promise<void> {
+  /** Writes `buffers` (`bytes` in all) to the segment; with `sync`, durably, with all before them. */
+  private async append(buffers: Buffer[], bytes: number, after: LogPoint, sync = false): Promise<void> {
     if (bytes > 0) {
-      await this.segment.append(buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers, bytes));
+      const data = buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers, bytes);
+      await (sync ? this.segment.appendDurably(data) : this.segment.append(data));
       this.counters.batches += 1;
       this.counters.bytesWritten += bytes;
+    } else if (sync) {
+      await this.segment.sync();
     }
     this.written = after;
   }
