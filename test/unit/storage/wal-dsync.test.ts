@@ -42,10 +42,10 @@ describe('Wal: synced saves through O_DSYNC', () => {
     const { wal } = await Wal.open(dir);
     await wal.save({ entries: entries(1, 3, 1), hardState: { term: 1, vote: 1, commit: 0 }, sync: true });
     const afterFirst = await segmentBytes(dir);
-    // A leader's commit index between two writes: small unsynced hard states.
-    for (let commit = 1; commit <= 3; commit++) await wal.save({ hardState: { term: 1, vote: 1, commit }, sync: false });
+    await wal.save({ entries: entries(4, 5, 1), sync: false });
+    await wal.save({ entries: entries(6, 6, 1), hardState: { term: 1, vote: 1, commit: 3 }, sync: false });
     const unsynced = (await segmentBytes(dir)) - afterFirst;
-    await wal.save({ entries: entries(4, 4, 1), sync: true });
+    await wal.save({ entries: entries(7, 7, 1), sync: true });
     const lastSave = (await segmentBytes(dir)) - afterFirst - unsynced;
     // The same save into a log with nothing unsynced: the file grew by exactly that.
     const other = await tempDir();
@@ -59,7 +59,7 @@ describe('Wal: synced saves through O_DSYNC', () => {
     expect(wal.stats().fsyncs).toBe(2);
     await wal.close();
     const { wal: again, state } = await Wal.open(dir);
-    expect(summary(state.entries)).toEqual(['1/1/e1t1', '2/1/e2t1', '3/1/e3t1', '4/1/e4t1']);
+    expect(summary(state.entries).map((e) => e.split('/')[0])).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(state.hardState).toEqual({ term: 1, vote: 1, commit: 3 });
     await again.close();
   });
@@ -83,6 +83,31 @@ describe('Wal: synced saves through O_DSYNC', () => {
       [5, 4],
     ]);
     expect(state.entries[1]?.data).toEqual(big);
+    await again.close();
+  });
+
+  it('holds a hard state alone that need not be durable, and writes it with the next save, after a while, or at close', async () => {
+    const dir = await tempDir();
+    const { wal } = await Wal.open(dir);
+    await wal.save({ entries: entries(1, 2, 1), hardState: { term: 1, vote: 1, commit: 0 }, sync: true });
+    const written = await segmentBytes(dir);
+    await wal.save({ hardState: { term: 1, vote: 1, commit: 1 }, sync: false });
+    expect(await segmentBytes(dir)).toBe(written);
+    // The next save carries it, in order before its own.
+    await wal.save({ entries: entries(3, 3, 1), sync: true });
+    const withNext = await segmentBytes(dir);
+    expect(withNext).toBeGreaterThan(written);
+    // Alone, it is written soon.
+    await wal.save({ hardState: { term: 1, vote: 1, commit: 3 }, sync: false });
+    const deadline = Date.now() + 5_000;
+    while ((await segmentBytes(dir)) === withNext && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(await segmentBytes(dir)).toBeGreaterThan(withNext);
+    await wal.save({ hardState: { term: 2, vote: 0, commit: 3 }, sync: true });
+    await wal.save({ hardState: { term: 2, vote: 3, commit: 3 }, sync: false });
+    await wal.close();
+    const { wal: again, state } = await Wal.open(dir);
+    expect(state.hardState).toEqual({ term: 2, vote: 3, commit: 3 });
+    expect(state.entries.map((e) => e.index)).toEqual([1, 2, 3]);
     await again.close();
   });
 
