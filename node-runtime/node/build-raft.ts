@@ -66,7 +66,9 @@ export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptio
     memory: storage.memory,
     durable: storage.durable,
     stateMachine: state,
-    send: (messages) => transport.send(messages),
+    // A Ready's messages, all of them in this one call: they leave at once, one frame per peer,
+    // not after the rest of the Ready (a follower's apply, the leader's answers) has run (#11).
+    send: (messages) => transport.send(messages, { now: true }),
     snapshotUnderway: (to) => transport.snapshotUnderway(to),
     tickMs: TICK_MS,
     snapshotThreshold: () => fsm.clusterConfig().snapshotThreshold,

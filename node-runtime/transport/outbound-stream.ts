@@ -236,6 +236,13 @@ export class OutboundStream {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
+  /** Writes what is queued now, instead of at the end of the turn (PeerTransport.send's `now`). */
+  flushNow(): void {
+    if (this.flushTask) clearImmediate(this.flushTask);
+    this.flushTask = null;
+    this.flush();
+  }
+
   private scheduleFlush(): void {
     // Deferring to setImmediate is what batches: every send() of this turn joins one frame.
     if (this.flushTask || !this.socket || this.waitingForDrain) return;

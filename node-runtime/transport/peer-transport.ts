@@ -174,8 +174,9 @@ export class PeerTransport implements Transport {
    * Queues messages for their recipients and returns at once. Call only after the Ready they
    * came from is persisted. Messages to unknown or blocked peers are dropped (Raft tolerates loss).
    */
-  send(messages: readonly Message[]): void {
+  send(messages: readonly Message[], options: { readonly now?: boolean } = {}): void {
     if (this.state === 'closed') return;
+    const queued = new Set<OutboundStream>();
     for (const m of messages) {
       const stream = this.outbound.get(m.to);
       if (!stream) {
@@ -186,8 +187,10 @@ export class PeerTransport implements Transport {
         this.snapshots.send(m);
       } else {
         stream.enqueue(m);
+        queued.add(stream);
       }
     }
+    if (options.now === true) for (const stream of queued) stream.flushNow();
   }
 
   snapshotUnderway(peerId: number): boolean {

@@ -52,8 +52,11 @@ export interface Transport {
   close(): Promise<void>;
   /** The bound peer address. */
   address(): PeerAddress;
-  /** Queues Raft messages; call only after the Ready they came from is persisted. */
-  send(messages: readonly Message[]): void;
+  /**
+   * Queues Raft messages; call only after the Ready they came from is persisted. They leave at the
+   * end of the turn, one frame per peer with whatever else is sent in it; with `now`, at once.
+   */
+  send(messages: readonly Message[], options?: { readonly now?: boolean }): void;
   /** Whether a snapshot sent to `peerId` is still on its way (one at a time per peer). */
   snapshotUnderway(peerId: number): boolean;
   /** The public HTTP URL a peer announced (for redirects and forwarding). */

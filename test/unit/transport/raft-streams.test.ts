@@ -44,6 +44,20 @@ describe('raft message streams', () => {
     expect(b.transport.peerStatus()[1]?.framesReceived).toBe(1);
   });
 
+  it('with `now`, a call’s messages leave at once, one frame per call (the Raft driver’s Ready)', async () => {
+    nodes = await startCluster([1, 2]);
+    await waitFor('streams', () => connectedAll(nodes));
+    const [a, b] = [byId(1), byId(2)];
+    a.transport.send([message(1, 2, { index: 1 }), message(1, 2, { index: 2 })], { now: true });
+    // Written before this turn ends, not at its end.
+    expect(a.transport.peerStatus()[2]?.framesSent).toBe(1);
+    a.transport.send([message(1, 2, { index: 3 })], { now: true });
+    expect(a.transport.peerStatus()[2]?.framesSent).toBe(2);
+    await waitFor('3 messages', () => b.received.length === 3);
+    expect(b.received.map((m) => m.index)).toEqual([1, 2, 3]);
+    expect(a.transport.peerStatus()[2]?.messagesSent).toBe(3);
+  });
+
   it('learns each peer’s public HTTP URL from the stream handshake, both ways', async () => {
     nodes = await startCluster([1, 2, 3]);
     await waitFor('streams', () => connectedAll(nodes));
