@@ -45,6 +45,13 @@ export interface ChunkerOptions {
 const DEFAULT_IN_FLIGHT = 4;
 /** Free chunk buffers an upload keeps for reuse: its window of chunks kept for pushing, and one being filled. */
 const POOLED_BUFFERS = 8;
+/**
+ * Sealed chunks whose writes may still be under way when the next one begins. Each holds its
+ * pooled buffer until its file is written (not until it is durable, which takes longer): on a busy
+ * machine without this bound, every landing chunk held a buffer and an upload's memory grew by
+ * the whole landing window.
+ */
+const WRITING_CHUNKS = 2;
 
 /**
  * Reads `source` to its end and stores it chunk by chunk; resolves once every chunk is durable.
@@ -58,6 +65,7 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
   const whole = createHash('sha256');
   const chunks: ChunkRef[] = [];
   const landing: Promise<void>[] = [];
+  const writing: Promise<void>[] = [];
   let size = 0;
   let writer: ChunkWriter | undefined;
   // The next chunk's temp file, opened as the last one is sealed, so the open's thread-pool round
@@ -72,7 +80,8 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
     // The file was written from this buffer: it goes back to the pool only once those writes are done.
     const hold = pool.share(buffer, ref.size);
     const releaseHold = (): void => hold.release();
-    written.then(releaseHold, releaseHold);
+    // Settles (never rejects: a failed write is thrown by `durable`) once the buffer is let go.
+    writing.push(written.then(releaseHold, releaseHold));
     if (!last) {
       opening = store.beginChunk();
       // A failed open is thrown when the next chunk needs it (or dropped when none does).
@@ -95,6 +104,7 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
         if (writer === undefined) {
           // Sealed chunks land in order: once chunk n - inFlight has, at most inFlight are landing.
           if (landing.length >= inFlight) await landing[landing.length - inFlight];
+          if (writing.length >= WRITING_CHUNKS) await writing[writing.length - WRITING_CHUNKS];
           writer = await (opening ?? store.beginChunk());
           opening = undefined;
         }
