@@ -21,6 +21,8 @@ import { ReplicatedState } from './replicated-state';
  * (storage/README.md, snapshot-stall.test.ts); a smaller window has not been measured since.
  */
 const LOG_BYTES = { snapshotAfter: 32 * 1024 * 1024, marginBytes: 4 * 1024 * 1024 } as const;
+/** Entry bytes in flight to one follower (see maxInflightBytes below). */
+const MAX_INFLIGHT_BYTES = 8 * 1024 * 1024;
 
 export interface RaftPart {
   readonly driver: RaftDriver<ApplyResult>;
@@ -52,6 +54,12 @@ export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptio
     disableProposalForwarding: true,
     // Followers learn a new commit with the next append, or at the next tick (issue #11).
     lazyCommitBroadcast: true,
+    // Entries a lagging follower needs are read back from the WAL on the event loop (all but the
+    // newest 4 MiB of applied entries' data leave memory): without a byte bound, a follower back
+    // from a restart was sent the whole backlog (up to the 32 MiB log window) in one turn, 150+ ms
+    // of reading with nothing else served. 8 MiB keeps a turn's read near 40 ms and is far above
+    // what steady replication has in flight.
+    maxInflightBytes: MAX_INFLIGHT_BYTES,
   });
   const state = new ReplicatedState(fsm);
   state.on('clusterSettings', (settings) => {

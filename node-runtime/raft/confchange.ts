@@ -4,6 +4,7 @@
 
 import { ConfChangeError } from './errors';
 import { Progress } from './tracker/progress';
+import type { InflightLimits } from './tracker/inflights';
 import { cloneTrackerConfig, emptyTrackerConfig } from './tracker/tracker';
 import type { ProgressTracker, TrackerConfig } from './tracker/tracker';
 import type { ConfChange, ConfChangeSingle, ConfState, NodeId } from './types';
@@ -17,7 +18,7 @@ export class Changer {
   constructor(
     private readonly tracker: ProgressTracker,
     private readonly lastIndex: number,
-    private readonly maxInflight: number,
+    private readonly inflight: InflightLimits,
   ) {}
 
   /** Applies a committed ConfChange the way its `transition` asks. */
@@ -143,7 +144,7 @@ export class Changer {
     else config.incoming.add(id);
     // Probe from the leader's last index; rejections walk it back. Counted as recently active so
     // that CheckQuorum does not depose the leader before the new node had a chance to answer.
-    const pr = new Progress(Math.max(this.lastIndex, 1), this.maxInflight, isLearner);
+    const pr = new Progress(Math.max(this.lastIndex, 1), this.inflight, isLearner);
     pr.recentActive = true;
     progress.set(id, pr);
   }
@@ -185,11 +186,11 @@ function checked(config: TrackerConfig, progress: Map<NodeId, Progress>): Change
 }
 
 /** Rebuilds the configuration recorded in a ConfState (after a restart or a snapshot). */
-export function restoreConfig(cs: ConfState, lastIndex: number, maxInflight: number): ChangeResult {
+export function restoreConfig(cs: ConfState, lastIndex: number, inflight: InflightLimits): ChangeResult {
   const config = emptyTrackerConfig();
   const progress = new Map<NodeId, Progress>();
   const track = (id: NodeId, isLearner: boolean): void => {
-    if (!progress.has(id)) progress.set(id, new Progress(lastIndex + 1, maxInflight, isLearner));
+    if (!progress.has(id)) progress.set(id, new Progress(lastIndex + 1, inflight, isLearner));
   };
   for (const id of cs.voters) {
     config.incoming.add(id);

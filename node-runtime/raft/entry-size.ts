@@ -31,3 +31,10 @@ export function limitSize<T extends Entry>(ents: T[], maxBytes: number | undefin
   const end = sizeLimitedEnd(ents, 0, ents.length, maxBytes);
   return end === ents.length ? ents : ents.slice(0, end);
 }
+
+/** The size of a run of entries, as an append message counts it. */
+export function entriesSize(ents: readonly Entry[]): number {
+  let size = 0;
+  for (const e of ents) size += entrySize(e);
+  return size;
+}

@@ -5,11 +5,13 @@
 import { decodeConfChange, encodeConfChange } from './codec';
 import { Changer, restoreConfig } from './confchange';
 import type { ChangeResult } from './confchange';
+import { entriesSize } from './entry-size';
 import { ConfChangeError, invariant } from './errors';
 import { RaftLog } from './log';
 import { jointVoteResult } from './quorum';
 import type { VoteResult } from './quorum';
 import { ReadOnly } from './read-only';
+import type { InflightLimits } from './tracker/inflights';
 import { Progress } from './tracker/progress';
 import { ProgressTracker } from './tracker/tracker';
 import { NONE } from './types';
@@ -77,7 +79,7 @@ export class Raft {
   private readonly random: RandomInt;
   private readonly preVote: boolean;
   private readonly checkQuorum: boolean;
-  private readonly maxInflight: number;
+  private readonly inflight: InflightLimits;
   private readonly maxSizePerMsg: number;
   private readonly forwardProposals: boolean;
   private readonly knobs: TestingKnobs;
@@ -118,7 +120,7 @@ export class Raft {
     this.random = config.random;
     this.preVote = config.preVote ?? false;
     this.checkQuorum = config.checkQuorum ?? false;
-    this.maxInflight = config.maxInflightMsgs ?? DEFAULT_MAX_INFLIGHT;
+    this.inflight = { messages: config.maxInflightMsgs ?? DEFAULT_MAX_INFLIGHT, bytes: config.maxInflightBytes ?? 0 };
     this.maxSizePerMsg = config.maxSizePerMsg ?? DEFAULT_MAX_SIZE_PER_MSG;
     this.forwardProposals = !(config.disableProposalForwarding ?? false);
     this.lazyCommitBroadcast = config.lazyCommitBroadcast ?? false;
@@ -126,7 +128,7 @@ export class Raft {
     this.log = new RaftLog(config.storage, () => ({ nodeId: this.id, term: this.term }));
 
     const { hardState, confState } = config.storage.initialState();
-    this.switchToConfig(restoreConfig(confState, this.log.lastIndex(), this.maxInflight));
+    this.switchToConfig(restoreConfig(confState, this.log.lastIndex(), this.inflight));
     if (hardState.term !== 0 || hardState.vote !== NONE || hardState.commit !== 0) this.loadState(hardState);
     if (config.applied !== undefined && config.applied > 0) this.log.appliedTo(config.applied);
     this.becomeFollower(this.term, NONE);
@@ -215,7 +217,7 @@ export class Raft {
     this.tracker.resetVotes();
     const lastIndex = this.log.lastIndex();
     for (const [id, old] of this.tracker.progress) {
-      const pr = new Progress(lastIndex + 1, this.maxInflight, old.isLearner);
+      const pr = new Progress(lastIndex + 1, this.inflight, old.isLearner);
       // Our own match is what our disk holds: an unstable tail counts once persisted (persistedTo).
       if (id === this.id) pr.match = this.log.lastStableIndex();
       this.tracker.progress.set(id, pr);
@@ -674,7 +676,7 @@ export class Raft {
     // node's answer shows it still lags.
     if (this.log.isApplying()) return false;
     this.log.restore(s);
-    this.switchToConfig(restoreConfig(confState, this.log.lastIndex(), this.maxInflight));
+    this.switchToConfig(restoreConfig(confState, this.log.lastIndex(), this.inflight));
     return true;
   }
 
@@ -779,7 +781,7 @@ export class Raft {
     this.send({ type: 'app', to, index: prevIndex, logTerm: this.log.term(prevIndex), entries: ents, commit: this.log.committed });
     pr.commitSent = this.log.committed;
     const last = ents[ents.length - 1];
-    pr.sentEntries(ents.length, last === undefined ? prevIndex : last.index);
+    pr.sentEntries(ents.length, last === undefined ? prevIndex : last.index, entriesSize(ents));
     return true;
   }
 
@@ -893,7 +895,7 @@ export class Raft {
     // built against an older membership (e.g. forwarded by a lagging follower) is turned away
     // here, before it can commit and make every node fail to apply it.
     try {
-      new Changer(this.tracker, this.log.lastIndex(), this.maxInflight).apply(cc);
+      new Changer(this.tracker, this.log.lastIndex(), this.inflight).apply(cc);
     } catch (err) {
       if (err instanceof ConfChangeError) return { ok: false, reason: 'invalidConfChange', leader: this.id };
       throw err;
@@ -920,7 +922,7 @@ export class Raft {
 
   /** Applies a committed membership change (called by the driver while applying the entry). */
   applyConfChange(cc: ConfChange): ConfState {
-    const changer = new Changer(this.tracker, this.log.lastIndex(), this.maxInflight);
+    const changer = new Changer(this.tracker, this.log.lastIndex(), this.inflight);
     return this.switchToConfig(changer.apply(cc));
   }
 

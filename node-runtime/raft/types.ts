@@ -189,6 +189,11 @@ export interface RaftConfig {
   /** Max bytes of entries per append message (batching). */
   readonly maxSizePerMsg?: number;
   /**
+   * Max bytes of entries in the appends in flight to one follower (0 or absent: bounded by
+   * maxInflightMsgs only). Also bounds how much of an old backlog the leader reads at once.
+   */
+  readonly maxInflightBytes?: number;
+  /**
    * When the commit index moves, tell a follower with no new entries to receive at the next tick
    * (or with the next append, whichever comes first) instead of at once in an empty append of its
    * own. Followers then apply up to a tick later; what Raft promises is unchanged. Off by default

@@ -153,6 +153,7 @@ export class Cluster implements NodeEnv {
       checkQuorum: raft.checkQuorum,
       maxInflightMsgs: raft.maxInflightMsgs,
       maxSizePerMsg: raft.maxSizePerMsg,
+      maxInflightBytes: raft.maxInflightBytes ?? 0,
       disableProposalForwarding: !raft.forwardProposals,
       lazyCommitBroadcast: raft.lazyCommitBroadcast,
       ...(knobs === undefined ? {} : { testingKnobs: knobs }),

@@ -27,12 +27,12 @@ export function configurationsAhead(cs: ConfState, entries: readonly Entry[]): C
     tracker.config = change.config;
     tracker.progress = change.progress;
   };
-  take(restoreConfig(cs, 0, 1));
+  take(restoreConfig(cs, 0, { messages: 1, bytes: 0 }));
   const ahead: ConfState[] = [];
   for (const entry of entries) {
     if (entry.kind !== 'confChange') continue;
     try {
-      take(new Changer(tracker, 0, 1).apply(decodeConfChange(entry.data)));
+      take(new Changer(tracker, 0, { messages: 1, bytes: 0 }).apply(decodeConfChange(entry.data)));
     } catch {
       return undefined;
     }

@@ -13,6 +13,8 @@ export interface RaftSettings {
   readonly checkQuorum: boolean;
   readonly maxInflightMsgs: number;
   readonly maxSizePerMsg: number;
+  /** Entry bytes in flight to one follower; 0: bounded by maxInflightMsgs only. */
+  readonly maxInflightBytes?: number;
   /** A follower forwards proposals to the leader (else it answers notLeader). */
   readonly forwardProposals: boolean;
   /** RaftConfig.lazyCommitBroadcast: on, as real nodes run, unless a scenario pins it off. */
@@ -130,7 +132,7 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
   const nodeIds = Array.from({ length: nodeCount }, (_, i) => i + 1);
   const initialVoters = nodeCount === 5 && random.chance(0.5) ? nodeIds.slice(0, 3) : nodeIds;
   const electionTicks = random.between(5, 10);
-  const raft: RaftSettings = {
+  const drawn = {
     electionTicks,
     heartbeatTicks: random.pick([1, 1, 2]),
     preVote: random.chance(0.5),
@@ -142,6 +144,12 @@ export function drawScenario(random: Prng, overrides: ScenarioOverrides = {}): S
     lazyCommitBroadcast: true,
     // As real nodes: COMMIT_IDLE_MS is 3 of a 20 ms tick.
     commitIdle: COMMIT_IDLE,
+  };
+  const raft: RaftSettings = {
+    ...drawn,
+    // Not drawn (the draws above keep their order): a wide window is bounded in bytes too, by four
+    // messages' worth, as real nodes bound theirs (node/build-raft.ts).
+    maxInflightBytes: drawn.maxInflightMsgs === 256 ? 4 * drawn.maxSizePerMsg : 0,
   };
   const minLatency = random.between(0, 5);
   const links: LinkFaults = {

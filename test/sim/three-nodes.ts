@@ -15,7 +15,7 @@ export function threeNodeCluster(seed: number): Cluster {
     {
       nodeIds: IDS,
       initialVoters: IDS,
-      raft: { electionTicks: ELECTION_TICKS, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20, forwardProposals: true, lazyCommitBroadcast: true },
+      raft: { electionTicks: ELECTION_TICKS, heartbeatTicks: 1, preVote: true, checkQuorum: true, maxInflightMsgs: 256, maxSizePerMsg: 1 << 20, maxInflightBytes: 8 << 20, forwardProposals: true, lazyCommitBroadcast: true },
       tickInterval: TICK,
       clockSkew: 1,
       links: { minLatency: 1, maxLatency: 3, dropRate: 0, duplicateRate: 0 },

@@ -4,7 +4,7 @@
 //  - snapshot: a snapshot is on its way; nothing else is sent until it lands or fails.
 
 import { invariant } from '../errors';
-import { Inflights } from './inflights';
+import { Inflights, type InflightLimits } from './inflights';
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
@@ -28,10 +28,10 @@ export class Progress {
 
   constructor(
     public next: number,
-    maxInflight: number,
+    limits: InflightLimits,
     public isLearner: boolean,
   ) {
-    this.inflights = new Inflights(maxInflight);
+    this.inflights = new Inflights(limits);
   }
 
   private resetState(state: ProgressState): void {
@@ -93,11 +93,11 @@ export class Progress {
   }
 
   /** Records that an append carrying entries up to `last` was sent. */
-  sentEntries(count: number, last: number): void {
+  sentEntries(count: number, last: number, bytes: number): void {
     if (this.state === 'replicate') {
       if (count > 0) {
         this.next = last + 1;
-        this.inflights.add(last);
+        this.inflights.add(last, bytes);
       }
     } else if (this.state === 'probe') {
       this.probeSent = true;
@@ -134,7 +134,7 @@ export class Progress {
   }
 
   clone(): Progress {
-    const p = new Progress(this.next, this.inflights.capacity, this.isLearner);
+    const p = new Progress(this.next, this.inflights.limits, this.isLearner);
     Object.assign(p, { ...this, inflights: this.inflights });
     return p;
   }

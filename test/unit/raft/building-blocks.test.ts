@@ -53,31 +53,52 @@ describe('quorum', () => {
 
 describe('Inflights', () => {
   it('is a bounded window freed by acknowledgement', () => {
-    const w = new Inflights(3);
-    w.add(5);
-    w.add(8);
-    w.add(9);
+    const w = new Inflights({ messages: 3, bytes: 0 });
+    w.add(5, 100);
+    w.add(8, 100);
+    w.add(9, 100);
     expect(w.full()).toBe(true);
-    expect(() => w.add(10)).toThrow(/overflow/);
+    expect(() => w.add(10, 1)).toThrow(/overflow/);
     w.freeLE(8);
     expect(w.size).toBe(1);
-    w.add(12);
-    w.add(13);
+    w.add(12, 1);
+    w.add(13, 1);
     w.freeLE(100);
     expect(w.size).toBe(0);
+    expect(w.bytes).toBe(0);
+  });
+
+  it('is full once the bytes in flight reach their bound, and frees them as appends are acknowledged', () => {
+    const w = new Inflights({ messages: 100, bytes: 1000 });
+    w.add(3, 400);
+    w.add(6, 500);
+    expect(w.full()).toBe(false);
+    w.add(7, 300);
+    expect(w.bytes).toBe(1200);
+    expect(w.full()).toBe(true);
+    w.freeLE(3);
+    expect(w.bytes).toBe(800);
+    expect(w.full()).toBe(false);
+    w.freeLE(7);
+    // One message larger than the whole bound still goes when nothing else is in flight.
+    expect(w.full()).toBe(false);
+    w.add(9, 5000);
+    expect(w.full()).toBe(true);
+    w.reset();
+    expect([w.size, w.bytes, w.full()]).toEqual([0, 0, false]);
   });
 });
 
 describe('Progress', () => {
   it('probe sends one append at a time; replicate pipelines up to the window', () => {
-    const pr = new Progress(5, 2, false);
-    pr.sentEntries(1, 5);
+    const pr = new Progress(5, { messages: 2, bytes: 0 }, false);
+    pr.sentEntries(1, 5, 30);
     expect(pr.isPaused()).toBe(true);
     expect(pr.maybeUpdate(5)).toBe(true);
     pr.becomeReplicate();
     expect(pr.next).toBe(6);
-    pr.sentEntries(2, 7);
-    pr.sentEntries(1, 8);
+    pr.sentEntries(2, 7, 60);
+    pr.sentEntries(1, 8, 30);
     expect(pr.next).toBe(9);
     expect(pr.isPaused()).toBe(true);
     pr.maybeUpdate(7);
@@ -86,7 +107,7 @@ describe('Progress', () => {
   });
 
   it('ignores stale rejections and backs off to the hint otherwise', () => {
-    const pr = new Progress(10, 4, false);
+    const pr = new Progress(10, { messages: 4, bytes: 0 }, false);
     pr.match = 3;
     expect(pr.maybeDecrTo(5, 4)).toBe(false);
     expect(pr.maybeDecrTo(9, 6)).toBe(true);
@@ -100,7 +121,7 @@ describe('Progress', () => {
 describe('Changer', () => {
   function tracker(voters: number[], learners: number[] = []): ProgressTracker {
     const t = new ProgressTracker();
-    const { config, progress } = new Changer(t, 10, 4).apply({
+    const { config, progress } = new Changer(t, 10, { messages: 4, bytes: 0 }).apply({
       changes: [...voters.map((nodeId) => ({ op: 'addVoter' as const, nodeId })), ...learners.map((nodeId) => ({ op: 'addLearner' as const, nodeId }))],
       transition: 'auto',
     });
@@ -111,9 +132,9 @@ describe('Changer', () => {
 
   it('refuses two voter changes without joint consensus, and removing every voter', () => {
     const t = tracker([1, 2, 3]);
-    expect(() => new Changer(t, 10, 4).simple([{ op: 'addVoter', nodeId: 4 }, { op: 'removeNode', nodeId: 1 }])).toThrow(ConfChangeError);
+    expect(() => new Changer(t, 10, { messages: 4, bytes: 0 }).simple([{ op: 'addVoter', nodeId: 4 }, { op: 'removeNode', nodeId: 1 }])).toThrow(ConfChangeError);
     expect(() =>
-      new Changer(t, 10, 4).enterJoint(false, [
+      new Changer(t, 10, { messages: 4, bytes: 0 }).enterJoint(false, [
         { op: 'removeNode', nodeId: 1 },
         { op: 'removeNode', nodeId: 2 },
         { op: 'removeNode', nodeId: 3 },
@@ -123,12 +144,12 @@ describe('Changer', () => {
 
   it('demoting a voter while joint parks it in learnersNext until the joint config is left', () => {
     const t = tracker([1, 2, 3]);
-    const joint = new Changer(t, 10, 4).enterJoint(true, [{ op: 'addLearner', nodeId: 3 }]);
+    const joint = new Changer(t, 10, { messages: 4, bytes: 0 }).enterJoint(true, [{ op: 'addLearner', nodeId: 3 }]);
     expect([...joint.config.learnersNext]).toEqual([3]);
     expect([...joint.config.outgoing].sort()).toEqual([1, 2, 3]);
     t.config = joint.config;
     t.progress = joint.progress;
-    const left = new Changer(t, 10, 4).leaveJoint();
+    const left = new Changer(t, 10, { messages: 4, bytes: 0 }).leaveJoint();
     expect([...left.config.learners]).toEqual([3]);
     expect([...left.config.incoming].sort()).toEqual([1, 2]);
     expect(left.progress.get(3)?.isLearner).toBe(true);
@@ -136,14 +157,14 @@ describe('Changer', () => {
 
   it('re-applying a change already in force changes nothing', () => {
     const t = tracker([1, 2, 3], [4]);
-    const again = new Changer(t, 10, 4).apply({ changes: [{ op: 'addVoter', nodeId: 2 }, { op: 'addLearner', nodeId: 4 }], transition: 'auto' });
+    const again = new Changer(t, 10, { messages: 4, bytes: 0 }).apply({ changes: [{ op: 'addVoter', nodeId: 2 }, { op: 'addLearner', nodeId: 4 }], transition: 'auto' });
     expect([...again.config.incoming].sort()).toEqual([1, 2, 3]);
     expect(again.config.outgoing.size).toBe(0);
   });
 
   it('a failed change leaves the tracker untouched', () => {
     const t = tracker([1, 2]);
-    expect(() => new Changer(t, 10, 4).leaveJoint()).toThrow(/not joint/);
+    expect(() => new Changer(t, 10, { messages: 4, bytes: 0 }).leaveJoint()).toThrow(/not joint/);
     expect([...t.config.incoming].sort()).toEqual([1, 2]);
   });
 });

@@ -1,6 +1,7 @@
 // §5.3 log replication (Figure 2, AppendEntries), with pipelining, batching and fast backtracking.
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../node-runtime/raft/memory-storage';
+import { entriesSize } from '../../../node-runtime/raft/entry-size';
 import { RawNode } from '../../../node-runtime/raft/rawnode';
 import type { Entry, Message } from '../../../node-runtime/raft/types';
 import { ELECTION_TICKS, Network, bytes, describeMessage, seededRandom } from './network';
@@ -230,6 +231,24 @@ describe('§5.3 log replication', () => {
     expect(appendsTo3.length).toBeGreaterThan(1);
     for (const m of appendsTo3) expect(m.entries.length).toBeLessThanOrEqual(3);
     expect(net.appliedData(3)).toHaveLength(20);
+  });
+
+  it('maxInflightBytes bounds the entry bytes in flight to a follower while acknowledgements are missing', () => {
+    const net = new Network([1, 2, 3], { maxSizePerMsg: 200, maxInflightBytes: 500 });
+    net.elect(1);
+    net.filter = (m) => !(m.type === 'appResp' && m.from === 2);
+    for (let i = 0; i < 40; i++) net.propose(1, 'x'.repeat(50));
+    const toTwo = net.sent.filter((m) => m.type === 'app' && m.to === 2 && m.entries.length > 0 && m.index >= 2);
+    const bytes = toTwo.reduce((sum, m) => sum + entriesSize(m.entries), 0);
+    // Sent while below the bound: at most the bound plus one message's worth, far from the 40 entries.
+    expect(bytes).toBeGreaterThanOrEqual(500);
+    expect(bytes).toBeLessThan(500 + 200);
+    expect(net.status(1).progress?.[2]).toMatchObject({ state: 'replicate' });
+    // Node 3 acknowledges, so everything commits anyway; node 2 catches up once its answers arrive.
+    expect(net.status(1).commit).toBe(net.node(1).storage.lastIndex());
+    net.filter = undefined;
+    net.tickAll(4);
+    expect(net.appliedData(2)).toHaveLength(40);
   });
 
   it('§5.5 RPCs are idempotent: every message delivered twice changes nothing', () => {
