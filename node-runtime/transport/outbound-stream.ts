@@ -74,8 +74,11 @@ export class OutboundStream {
     this.connect();
   }
 
-  /** Queues one message for this peer; never blocks and never grows past the queue bound. */
-  enqueue(m: Message): void {
+  /**
+   * Queues one message for this peer; never blocks and never grows past the queue bound. It leaves
+   * at the end of the turn, or at the caller's flushNow() (`later: false`).
+   */
+  enqueue(m: Message, later = true): void {
     if (this.closed) return;
     const bytes = encodeMessage(m);
     if (bytes.length > this.ctx.limits.maxFrameBytes - FRAME_HEADER_BYTES) {
@@ -85,7 +88,7 @@ export class OutboundStream {
     }
     const dropped = this.queue.push({ bytes, bulk: isBulk(m) });
     if (dropped > 0) this.drop(dropped);
-    this.scheduleFlush();
+    if (later) this.scheduleFlush();
   }
 
   /** Counts messages that were never queued (peer blocked by fault injection). */

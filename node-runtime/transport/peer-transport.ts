@@ -186,7 +186,7 @@ export class PeerTransport implements Transport {
       } else if (m.snapshot !== undefined) {
         this.snapshots.send(m);
       } else {
-        stream.enqueue(m);
+        stream.enqueue(m, options.now !== true);
         queued.add(stream);
       }
     }
