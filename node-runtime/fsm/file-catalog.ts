@@ -182,24 +182,31 @@ export class FileCatalog {
 
   /**
    * Replaces the contents; `records` must be sorted by name with unique names, and `contents` must
-   * hold every inline record's content: its bytes, or (a snapshot that names contents) its size,
-   * the bytes being in a durable store already. Contents no record uses are dropped.
+   * hold every inline record's content: its bytes, or (a snapshot that names contents, each with
+   * its record's size, as decodeSnapshot checks) its name only, the bytes being in a durable store
+   * already. Contents no record uses are dropped.
    */
   load(records: readonly FileRecord[], contents: readonly InlineContent[] = []): void {
     this.files.clear();
     this.chunkRefs.clear();
     this.inline.clear();
     this.bytes = 0;
-    const given = new Map(contents.map((c) => [c.sha256, c]));
+    // A snapshot either carries every content's bytes (format 4), looked up here by SHA-256, or
+    // names every content (format 5: the bytes in a durable store), and decodeSnapshot checked
+    // that each inline record's content is named with the record's size: those are adopted under
+    // the record's own SHA-256 and size, without a table of 100,000 contents built at a restart
+    // only to find each one again.
+    const naming = contents.length > 0 && contents.every((c) => c.read === undefined);
+    const withBytes = naming ? undefined : new Map(contents.map((c) => [c.sha256, c]));
     for (const record of records) {
       this.files.set(record.name, record);
       // Read only where the bytes are taken in: once per content, however many records share it.
-      const named = isInline(record) && !this.inline.holds(record.sha256) ? given.get(record.sha256) : undefined;
-      if (named !== undefined && named.read === undefined) {
+      const taken = isInline(record) && !this.inline.holds(record.sha256);
+      if (taken && naming) {
         this.inline.adopt(record.sha256, record.size);
         this.count(record);
       } else {
-        this.retain(record, named?.read?.());
+        this.retain(record, taken ? withBytes?.get(record.sha256)?.read?.() : undefined);
       }
     }
     this.names.reset(records.map((r) => r.name));
