@@ -40,7 +40,7 @@ export interface RaftPartOptions {
 }
 
 export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptions): RaftPart {
-  const applied = storage.snapshot?.metadata.index ?? 0;
+  const applied = storage.snapshot?.index ?? 0;
   let timing = timingTicks(fsm.clusterConfig());
   const rawNode = new RawNode({
     id,

@@ -3,7 +3,7 @@
 // record, memory is what the core reads.
 import type { Logger } from 'pino';
 import { MemoryStorage } from '../raft/memory-storage';
-import type { ConfState, NodeId, Snapshot } from '../raft/types';
+import type { ConfState, NodeId, SnapshotMetadata } from '../raft/types';
 import { DATA_IN_STORAGE, LogReadBackError, type DurableState } from './raft-driver';
 import { NodeStorage } from '../storage';
 
@@ -14,8 +14,14 @@ export interface OpenedStorage {
   readonly storage: NodeStorage;
   readonly memory: MemoryStorage;
   readonly durable: DurableState;
-  /** The snapshot the state machine must be restored from before Raft starts, if any. */
-  readonly snapshot: Snapshot | undefined;
+  /** Metadata of the snapshot the state machine must be restored from before Raft starts, if any. */
+  readonly snapshot: SnapshotMetadata | undefined;
+  /**
+   * That snapshot's data, handed over once (undefined after, or without a snapshot): the state
+   * machine is restored from it, and nothing needs it again. Kept here for the node's life it was
+   * the whole stored snapshot, 27 MiB at 100,000 files, on every node that had restarted.
+   */
+  takeSnapshotData(): Uint8Array | undefined;
 }
 
 export interface OpenOptions {
@@ -39,7 +45,8 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
   if (pack.discarded.length > 0 || pack.damage.length > 0) {
     options.logger.warn({ discarded: pack.discarded, damage: pack.damage }, 'content packs: removed files without a pack header, cut or skipped damaged records (the scrubber repairs what they held from peers)');
   }
-  const snapshot: Snapshot | undefined = restored.snapshot && { metadata: restored.snapshot.metadata, data: restored.snapshot.data };
+  const snapshot: SnapshotMetadata | undefined = restored.snapshot?.metadata;
+  let snapshotData: Uint8Array | undefined = restored.snapshot?.data;
 
   // A founding member's MemoryStorage starts with the cluster's first entry (the initial
   // membership). On first start it is written to the WAL like any entry, so the log of record
@@ -52,7 +59,7 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
   }
   // Only the metadata stays in memory: the state machine is restored from `snapshot` once, and a
   // snapshot sent to a follower is read back from disk (durable.loadSnapshot).
-  if (snapshot) memory.applySnapshot({ metadata: snapshot.metadata, data: DATA_IN_STORAGE });
+  if (snapshot) memory.applySnapshot({ metadata: snapshot, data: DATA_IN_STORAGE });
   if (restored.entries.length > 0) memory.append(restored.entries);
   memory.setHardState(restored.hardState);
   // Applied entries' data leaves memory beyond a few MiB and is read back from the WAL when a
@@ -92,5 +99,10 @@ export async function openNodeStorage(options: OpenOptions): Promise<OpenedStora
       return (await snapshots.load(await snapshots.find(metadata.index, metadata.term))).data;
     },
   };
-  return { storage, memory, durable, snapshot };
+  const takeSnapshotData = (): Uint8Array | undefined => {
+    const data = snapshotData;
+    snapshotData = undefined;
+    return data;
+  };
+  return { storage, memory, durable, snapshot, takeSnapshotData };
 }

@@ -57,7 +57,8 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
     logger,
   });
   const fsm = new StateMachine(timingDefaultsFor(options.cluster), storage.storage.contents);
-  if (storage.snapshot) fsm.restore(storage.snapshot.data);
+  const snapshotData = storage.takeSnapshotData();
+  if (snapshotData) fsm.restore(snapshotData);
   const removedTemp = await storage.storage.chunks.cleanupTemp();
   if (removedTemp > 0) logger.info({ removedTemp }, 'removed temp files left by an interrupted write');
 
