@@ -224,7 +224,7 @@ export class FileCatalog {
   }
 
   private release(record: FileRecord): void {
-    if (isInline(record)) this.inline.release(record.sha256);
+    if (isInline(record)) this.inline.release(record.sha256, record.size);
     this.bytes -= record.size;
     for (const chunk of record.chunks) {
       const refs = (this.chunkRefs.get(chunk.hash) ?? 0) - 1;

@@ -220,6 +220,10 @@ export class ContentPack {
     return at.file === null ? Buffer.alloc(0) : at.file.read(at.offset, at.length);
   }
 
+  size(sha256: string): number | undefined {
+    return this.index.get(sha256)?.length;
+  }
+
   /** No record holds `sha256` now; its bytes stay until a snapshot captured after this is durable. */
   drop(sha256: string): void {
     if (!this.index.has(sha256)) return;
