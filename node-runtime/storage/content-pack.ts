@@ -1,6 +1,7 @@
 // Small files' bytes on disk (issue #11): append-only pack files, `<dataDir>/inline/pack-<n>`, and
-// an index in memory (SHA-256 → file, offset, length). A write is one pwrite to the page cache, a
-// read one pread; no open, fsync or close per file. The layout is a format (pack-format.ts).
+// an index in memory (SHA-256 → file, offset, length; pack-index.ts). A write is one pwrite to the
+// page cache, a read one pread; no open, fsync or close per file. The layout is a format
+// (pack-format.ts).
 //
 // Durable at snapshots: the node's snapshots name small contents by SHA-256 instead of carrying
 // them (fsm/snapshot-codec.ts, format 5), so before the WAL marks such a snapshot — and compacts
@@ -21,6 +22,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fsyncDir } from './durable-fs';
 import { isPackHeader, PACK_HEADER, recordHeader, RECORD_HEADER_BYTES, scanPack, type PackDamage } from './pack-format';
+import { PackIndex, type Location as PackLocation } from './pack-index';
 
 /** Dead bytes that make compaction worth it, whatever the live bytes. */
 const MIN_DEAD_FOR_COMPACTION = 16 * 1024 * 1024;
@@ -73,14 +75,8 @@ const closeWhenUnreachable = new FinalizationRegistry<number>((fd) => {
   }
 });
 
-interface Location {
-  /** null: a snapshot names this content but no pack holds it (damage): it reads as no bytes. */
-  readonly file: PackFile | null;
-  readonly offset: number;
-  readonly length: number;
-  /** False for a record found by the scan at open, until its bytes were compared with a put's. */
-  readonly checked: boolean;
-}
+/** null file: a snapshot names this content but no pack holds it (damage): it reads as no bytes. */
+type Location = PackLocation<PackFile>;
 
 /** What opening the packs found beside intact records: worth a log line. */
 export interface PackOpenReport {
@@ -94,7 +90,7 @@ export interface PackOpenReport {
 /** The state machine's ContentBytes (fsm/inline-contents.ts) on disk. */
 export class ContentPack {
   readonly durable = true;
-  private readonly index = new Map<string, Location>();
+  private readonly index = new PackIndex<PackFile>();
   /** Contents no record holds any more, with the drop counter at their drop (see mark/releaseUpTo). */
   private readonly unheld = new Map<string, number>();
   /** The drop counter when the state at each index was captured for a snapshot. */
@@ -162,7 +158,7 @@ export class ContentPack {
       for (const r of held) pack.index.set(r.sha256, { file, offset: r.offset, length: r.length, checked: false });
       records += held.length;
     }
-    for (const [sha256, at] of pack.index) {
+    for (const [sha256, at] of pack.index.entries()) {
       pack.unheld.set(sha256, 0);
       pack.liveBytes += at.length;
     }
@@ -221,7 +217,7 @@ export class ContentPack {
   }
 
   size(sha256: string): number | undefined {
-    return this.index.get(sha256)?.length;
+    return this.index.lengthOf(sha256);
   }
 
   /** No record holds `sha256` now; its bytes stay until a snapshot captured after this is durable. */
@@ -297,7 +293,7 @@ export class ContentPack {
 
   /** Every content a record holds, with its SHA-256 (the scrubber re-hashes them). */
   *entries(): Generator<{ sha256: string; length: number }> {
-    for (const [sha256, at] of [...this.index]) {
+    for (const [sha256, at] of [...this.index.entries()]) {
       if (this.index.has(sha256) && !this.unheld.has(sha256)) yield { sha256, length: at.length };
     }
   }
@@ -355,7 +351,7 @@ export class ContentPack {
     const next = this.newFile(this.current.generation + 1);
     this.files = [next];
     this.liveBytes = 0;
-    for (const [sha256, at] of this.index) {
+    for (const [sha256, at] of this.index.entries()) {
       if (at.file === null) continue;
       this.index.set(sha256, { file: next, offset: next.append(sha256, at.file.read(at.offset, at.length)), length: at.length, checked: at.checked });
       this.liveBytes += at.length;
