@@ -16,6 +16,8 @@ export interface InboundContext {
   readonly onMessage: (m: Message) => void;
   /** The current stream from a peer closed by itself (not replaced, not closed by this side). */
   readonly onClosed: (peerId: number) => void;
+  /** A peer opened a stream to this node (it is up). */
+  readonly onAccepted: (peerId: number) => void;
 }
 
 export interface InboundStatus {
@@ -71,6 +73,7 @@ export class InboundStreams {
       this.ctx.onClosed(peerId);
     });
     if (head.length > 0) onData(head);
+    this.ctx.onAccepted(peerId);
   }
 
   /** A snapshot that came beside the stream (snapshot-transfer.ts), held to the stream's checks. */

@@ -91,6 +91,18 @@ export class OutboundStream {
     if (later) this.scheduleFlush();
   }
 
+  /**
+   * The peer just opened its own stream to this node, so it is up: a link waiting out its backoff
+   * connects now instead of up to `maxMs` later. A restarted follower hears of the leader only over
+   * the leader's stream to it, and waited for the leader's next retry, 0.1–1.7 s after it listened
+   * (issue #11: a restart to /readyz within 2 s).
+   */
+  retryNow(): void {
+    if (this.closed || this.socket !== null || this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
   /** Counts messages that were never queued (peer blocked by fault injection). */
   countDropped(n: number): void {
     this.messagesDropped += n;

@@ -93,6 +93,8 @@ export class PeerTransport implements Transport {
       isBlocked: (peerId) => this.blocked.has(peerId),
       onMessage: (m) => this.handlers.onMessage(m),
       onClosed: (peerId) => this.handlers.onConnectionClosed?.(peerId),
+      // A peer that reached this node is up: the stream back to it need not wait out its backoff.
+      onAccepted: (peerId) => this.outbound.get(peerId)?.retryNow(),
     });
     const maxRpcBytes = 16 * 1024 * 1024;
     this.port = createPeerServer({

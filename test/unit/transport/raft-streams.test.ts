@@ -87,6 +87,29 @@ describe('raft message streams', () => {
     expect(status?.lastError).toBeDefined();
   });
 
+  it('reconnects to a restarted peer as soon as that peer opens its stream here, not after the backoff', async () => {
+    // A backoff far longer than the wait below: only the peer's own stream can bring the link back in time.
+    const a = createNode(1, { backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    const b = createNode(2);
+    nodes = [a, b];
+    await a.transport.start(a.inbound);
+    await b.transport.start(b.inbound);
+    const port = b.transport.address().port;
+    a.transport.addPeer(2, { host: '127.0.0.1', port });
+    b.transport.addPeer(1, { host: '127.0.0.1', port: a.transport.address().port });
+    await waitFor('streams', () => connectedAll(nodes));
+    await b.transport.close();
+    await waitFor('node 1 to find node 2 gone and wait out its backoff', () => a.transport.peerStatus()[2]?.connected === false && a.unreachable.includes(2));
+
+    const b2 = createNode(2, { listen: { host: '127.0.0.1', port } });
+    nodes = [a, b2];
+    await b2.transport.start(b2.inbound);
+    b2.transport.addPeer(1, { host: '127.0.0.1', port: a.transport.address().port });
+    await waitFor('node 1 to reconnect to node 2 once node 2 reached it', () => a.transport.peerStatus()[2]?.connected === true, 5_000);
+    a.transport.send([message(1, 2, { index: 9 })]);
+    await waitFor('a message over the new stream', () => b2.received.length === 1);
+  });
+
   it('tells the node when a peer\'s stream closes under it, and not when this side closes its own', async () => {
     nodes = await startCluster([1, 2]);
     await waitFor('streams', () => connectedAll(nodes));
