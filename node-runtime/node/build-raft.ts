@@ -21,6 +21,12 @@ import { ReplicatedState } from './replicated-state';
  * (storage/README.md, snapshot-stall.test.ts); a smaller window has not been measured since.
  */
 const LOG_BYTES = { snapshotAfter: 32 * 1024 * 1024, marginBytes: 4 * 1024 * 1024 } as const;
+/**
+ * A snapshot once a node applied nothing for a second with 1,000 entries or more since the last
+ * (RaftDriverOptions.idleSnapshot): a restart after a burst then replays little. Under a steady
+ * stream of writes snapshots come by count and bytes alone, as before.
+ */
+const IDLE_SNAPSHOT = { afterMs: 1_000, minEntries: 1_000 } as const;
 /** Entry bytes in flight to one follower (see maxInflightBytes below). */
 const MAX_INFLIGHT_BYTES = 8 * 1024 * 1024;
 
@@ -83,6 +89,7 @@ export function buildRaft({ id, storage, fsm, transport, logger }: RaftPartOptio
     // Keep some entries behind each snapshot so a briefly lagging follower needs no snapshot.
     compactionMargin: () => Math.min(1_000, Math.floor(fsm.clusterConfig().snapshotThreshold / 2)),
     logBytes: () => LOG_BYTES,
+    idleSnapshot: IDLE_SNAPSHOT,
     commitIdleMs: COMMIT_IDLE_MS,
     applied,
     logger,

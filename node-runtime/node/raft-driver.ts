@@ -104,6 +104,14 @@ export interface RaftDriverOptions<Result> {
    * alone would let the in-memory log grow to threshold × the largest inline file. None: no bound.
    */
   readonly logBytes?: () => { readonly snapshotAfter: number; readonly marginBytes: number };
+  /**
+   * A snapshot also once this node has applied nothing for `afterMs`, with at least `minEntries`
+   * applied since the last one. A restart replays every entry after the last snapshot — after a
+   * burst of 10,000 small files that was most of a restart at 100,000 files (issue #11) — so a node
+   * that went quiet takes the snapshot the burst left half due, at a Ready boundary like any
+   * other (idle nodes still have Readies: heartbeats and their answers). None: count and bytes only.
+   */
+  readonly idleSnapshot?: { readonly afterMs: number; readonly minEntries: number };
   readonly applied: number;
   readonly logger: Logger;
   /** Defaults to the process's timers. */
@@ -240,6 +248,8 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
   private snapshotIndex: number;
   /** Bytes of entry data applied since the last snapshot (taken or restored), for logBytes. */
   private bytesSinceSnapshot = 0;
+  /** When this node last applied an entry (clock time), for idleSnapshot. */
+  private lastAppliedAt = 0;
   private role: Role = 'follower';
   private leader: NodeId = 0;
   /** What `raftState` last told: listeners hear each change once. */
@@ -704,6 +714,7 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     const result = this.options.stateMachine.apply(entry);
     this.appliedIndex = entry.index;
     this.bytesSinceSnapshot += entry.data.byteLength;
+    this.lastAppliedAt = this.clock.now();
     const waiter = this.proposals.get(entry.index);
     if (waiter) {
       this.proposals.delete(entry.index);
@@ -776,7 +787,12 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     const entries = this.appliedIndex - this.snapshotIndex;
     if (entries === 0) return false;
     const bytes = this.options.logBytes?.();
-    return entries >= this.options.snapshotThreshold() || (bytes !== undefined && this.bytesSinceSnapshot >= bytes.snapshotAfter);
+    const idle = this.options.idleSnapshot;
+    return (
+      entries >= this.options.snapshotThreshold() ||
+      (bytes !== undefined && this.bytesSinceSnapshot >= bytes.snapshotAfter) ||
+      (idle !== undefined && entries >= idle.minEntries && this.clock.now() - this.lastAppliedAt >= idle.afterMs)
+    );
   }
 
   /** How many entries up to `index` compaction keeps: compactionMargin of them, within marginBytes. */

@@ -47,7 +47,7 @@ function deliver(messages: readonly Message[]): void {
   }
 }
 
-type Bounds = Pick<RaftDriverOptions<ApplyResult>, 'snapshotThreshold' | 'compactionMargin' | 'logBytes'>;
+type Bounds = Pick<RaftDriverOptions<ApplyResult>, 'snapshotThreshold' | 'compactionMargin' | 'logBytes' | 'idleSnapshot'>;
 
 function startCluster(bounds: Bounds = { snapshotThreshold: () => SNAPSHOT_EVERY, compactionMargin: () => 0 }): void {
   for (const id of IDS) {
@@ -172,5 +172,28 @@ describe('the log bound in bytes', () => {
     expect(behind.length, 'some entries stay behind the snapshot for lagging followers').toBeGreaterThan(0);
     expect(bytesOf(behind)).toBeLessThanOrEqual(marginBytes);
     expect(leader.fsm.totals().files).toBe(60);
+  });
+});
+
+describe('a snapshot when the node goes quiet', () => {
+  const put = (i: number) => encodeCommand({ type: 'put' as const, name: `q${i}.txt`, size: 3, sha256: 'c'.repeat(64), chunks: [{ hash: 'c'.repeat(64), size: 3 }], at: 1_000 + i });
+
+  it('is taken once nothing was applied for afterMs with minEntries since the last, and not before', async () => {
+    startCluster({ snapshotThreshold: () => Number.POSITIVE_INFINITY, compactionMargin: () => 0, idleSnapshot: { afterMs: 200, minEntries: 10 } });
+    const leader = await leaderAmong(IDS);
+    // Fewer than minEntries: however long the cluster is quiet, no snapshot.
+    for (let i = 0; i < 5; i++) await leader.driver.propose(put(i), 10_000);
+    const quietSince = Date.now();
+    await vi.waitFor(() => expect(Date.now() - quietSince).toBeGreaterThan(600), { timeout: 5_000, interval: 20 });
+    for (const node of nodes.values()) expect(node.memory.snapshot().metadata.index, 'no snapshot below minEntries').toBe(0);
+
+    for (let i = 5; i < 15; i++) await leader.driver.propose(put(i), 10_000);
+    const applied = leader.driver.applied;
+    // Every node, leader and followers, snapshots what it applied once it has been quiet.
+    await vi.waitFor(() => {
+      for (const node of nodes.values()) expect(node.memory.snapshot().metadata.index).toBe(applied);
+    }, { timeout: 10_000, interval: 10 });
+    for (const node of nodes.values()) expect(node.durable.disk.snapshot().metadata.index).toBe(applied);
+    expect(leader.fsm.totals().files).toBe(15);
   });
 });
