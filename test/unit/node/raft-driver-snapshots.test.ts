@@ -28,6 +28,8 @@ const dead = new Set<number>();
 const snapshotsSent: number[] = [];
 /** Snapshot messages Raft handed out, before their data was read back from storage. */
 let snapshotsAsked = 0;
+/** When each node last stepped a message (clock time): the driver looks at its log after each. */
+const lastStepAt = new Map<number, number>();
 
 afterEach(async () => {
   await Promise.all([...nodes.values()].map((n) => n.driver.stop()));
@@ -35,6 +37,7 @@ afterEach(async () => {
   dead.clear();
   snapshotsSent.length = 0;
   snapshotsAsked = 0;
+  lastStepAt.clear();
 });
 
 function deliver(messages: readonly Message[]): void {
@@ -43,6 +46,7 @@ function deliver(messages: readonly Message[]): void {
     setImmediate(() => {
       if (dead.has(m.from) || dead.has(m.to)) return;
       nodes.get(m.to)?.driver.step(m);
+      lastStepAt.set(m.to, Date.now());
     });
   }
 }
@@ -184,7 +188,11 @@ describe('a snapshot when the node goes quiet', () => {
     // Fewer than minEntries: however long the cluster is quiet, no snapshot.
     for (let i = 0; i < 5; i++) await leader.driver.propose(put(i), 10_000);
     const quietSince = Date.now();
-    await vi.waitFor(() => expect(Date.now() - quietSince).toBeGreaterThan(600), { timeout: 5_000, interval: 20 });
+    // Every node has handled messages (heartbeats, their answers) well past afterMs of quiet, so
+    // each has looked at its log as idle: none may have snapshotted.
+    await vi.waitFor(() => {
+      for (const id of IDS) expect(lastStepAt.get(id) ?? 0).toBeGreaterThan(quietSince + 3 * 200);
+    }, { timeout: 5_000, interval: 20 });
     for (const node of nodes.values()) expect(node.memory.snapshot().metadata.index, 'no snapshot below minEntries').toBe(0);
 
     for (let i = 5; i < 15; i++) await leader.driver.propose(put(i), 10_000);
