@@ -2,8 +2,13 @@
 //  - upload: `PUT /files/<name>` to the leader, streamed from a file on disk as `curl -T` would,
 //    against the disk's own durable write rate (`dd … conv=fdatasync`) divided by three, since the
 //    three replicas share this one disk (target ≥ 0.75). Also the leader's RSS growth meanwhile.
+//    The disk's rate is measured just before and just after the upload, and the ratio is taken
+//    against their mean: on this machine one `dd` measured 280 and another 1,266 MB/s two minutes
+//    apart (README, session 9), so one sample says more about the disk's moment than the upload.
 //  - download: `GET /files/<name>` from a follower (every byte verified against its SHA-256)
 //    against nginx serving the same file from its disk (target ≥ 0.7), interleaved twice.
+//  - the nodes run the bundle `npx dfs-node` runs (rebuilt from the sources each run);
+//    BENCH_FROM_SOURCE=1 runs them from source through tsx, whose loader adds its own memory.
 // Prints one JSON line.
 //
 //   npx tsx bench/large-file.ts             BENCH_LARGE_MIB=<n> (default 1024)
@@ -22,6 +27,7 @@ import { startNginx } from './support/nginx';
 const FILE_MIB = Math.max(64, Number(process.env.BENCH_LARGE_MIB ?? 1024));
 const SEGMENT_MIB = 4;
 const RSS_SAMPLE_MS = 200;
+const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === '1';
 const run = promisify(execFile);
 
 /** A file of FILE_MIB pseudo-random MiB, no two segments alike (nothing deduplicates). */
@@ -90,17 +96,19 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-large-'));
   const nginx = await startNginx();
   if ('reason' in nginx) throw new Error(nginx.reason);
-  const cluster = await startDfs(3);
+  const cluster = await startDfs(3, { bundle: !FROM_SOURCE });
   try {
     const source = path.join(dir, 'source.bin');
     await writeSource(source);
     const bytes = (await stat(source)).size;
-    const diskMBps = await ddRate(dir);
+    const diskBefore = await ddRate(dir);
     const { leader, follower } = cluster;
     let status = 0;
     const upload = await withRssWatch(leader.process.pid ?? -1, () => timedMBps(bytes, async () => (status = await putFile(`${leader.url}/files/bench/large.bin`, source, bytes))));
     if (status !== 201) throw new Error(`the upload answered ${status}`);
     await waitCompleteEverywhere(leader, 'bench/large.bin', 3, 300_000);
+    const diskAfter = await ddRate(dir);
+    const diskMBps = (diskBefore + diskAfter) / 2;
     if ((await putFile(`${nginx.url}/large.bin`, source, bytes)) >= 300) throw new Error('nginx refused the PUT');
     const downloads: number[] = [];
     const nginxDownloads: number[] = [];
@@ -114,9 +122,12 @@ async function main(): Promise<void> {
       JSON.stringify({
         bench: 'large-file',
         fileMiB: FILE_MIB,
+        nodesRun: FROM_SOURCE ? 'source through tsx' : 'bundle',
         diskFdatasyncMBps: round(diskMBps),
+        diskFdatasyncBeforeAfterMBps: [round(diskBefore), round(diskAfter)],
         uploadMBps: round(upload.result),
         ratioUploadToDiskThird: round(upload.result / (diskMBps / 3), 2),
+        ratioUploadToDiskThirdBeforeAfter: [round(upload.result / (diskBefore / 3), 2), round(upload.result / (diskAfter / 3), 2)],
         leaderRssGrowthMiB: round(upload.growth / MiB),
         downloadFromFollowerMBps: round(downloadMBps),
         nginxDownloadMBps: round(nginxMBps),
