@@ -373,6 +373,19 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
     return this.proposeThroughHandover(() => this.options.rawNode.propose(data), 'entry', timeoutMs);
   }
 
+  /**
+   * On a follower: sends `data` to the leader as a proposal and returns the leader's id (0 when no
+   * leader is known; nothing was sent). Nothing here tracks it: the caller learns its outcome by
+   * what `data` carries (a request id, services/proposal-relay.ts), and a proposal in flight is
+   * lost with its leader.
+   */
+  relay(data: Uint8Array): NodeId {
+    this.throwIfBroken();
+    const leader = this.intoCore(() => this.options.rawNode.relayProposal(data));
+    this.schedule();
+    return leader;
+  }
+
   proposeConfChange(change: ConfChange, timeoutMs: number): Promise<{ index: number; result: Result }> {
     this.throwIfBroken();
     // Not held through a hand-over like an entry: a membership change the operator was told is

@@ -60,6 +60,14 @@ export class RawNode {
     return this.raft.propose([{ kind: 'normal', data }]);
   }
 
+  /**
+   * On a follower: sends `data` to the leader as a proposal, even with disableProposalForwarding
+   * (Raft.relayProposal). Returns the leader it went to, or NONE (0) when none is known here.
+   */
+  relayProposal(data: Uint8Array): NodeId {
+    return this.raft.relayProposal([{ kind: 'normal', data }]);
+  }
+
   /** Proposes a membership change; at most one may be pending (proposed but not applied). */
   proposeConfChange(cc: ConfChange): ProposeResult {
     return this.raft.propose([{ kind: 'confChange', data: encodeConfChange(cc) }]);

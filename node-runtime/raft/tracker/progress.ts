@@ -24,6 +24,11 @@ export class Progress {
   matchAtLastHeartbeat = -1;
   /** The commit index last told this node (by an append, or a heartbeat it holds the log for). */
   commitSent = 0;
+  /**
+   * The last entry this node relayed to the leader as a proposal (RawNode.relayProposal), whose
+   * client it answers once it applies it: the commit index reaches it at once, not lazily.
+   */
+  relayedUpTo = 0;
   readonly inflights: Inflights;
 
   constructor(

@@ -1,5 +1,6 @@
 // lazyCommitBroadcast (issue #11): a leader whose commit index moves tells a follower with the
-// next append it sends it, or at its next tick, instead of at once in an empty append of its own.
+// next append it sends it, or at its next tick, instead of at once in an empty append of its own —
+// except a follower that relayed the proposal (RawNode.relayProposal), which waits to apply it.
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../node-runtime/raft/types';
 import { Network, bytes } from './network';
@@ -96,6 +97,33 @@ describe('lazyCommitBroadcast', () => {
     net.raw(1).tellCommit();
     net.stabilize();
     expect(net.sent.slice(afterTold)).toEqual([]);
+  });
+
+  it('a follower that relayed a proposal is told its commit at once; the other learns it lazily', () => {
+    const net = new Network([1, 2, 3], { lazyCommitBroadcast: true, heartbeatTicks: 5, disableProposalForwarding: true });
+    net.elect(1);
+    net.tickAll(1);
+    // disableProposalForwarding holds for propose(); relayProposal sends regardless.
+    expect(net.raw(2).propose(bytes('refused'))).toEqual({ ok: false, reason: 'notLeader', leader: 1 });
+    const before = net.sent.length;
+    expect(net.raw(2).relayProposal(bytes('a'))).toBe(1);
+    net.stabilize();
+    const sent = net.sent.slice(before);
+    expect(sent.filter((m) => m.type === 'prop').map((m) => [m.from, m.to, m.term])).toEqual([[2, 1, 0]]);
+    expect(appendsFrom(sent).map((m) => [m.to, m.entries.length, m.commit])).toEqual([
+      [2, 1, 2],
+      [3, 1, 2],
+      [2, 0, 3],
+    ]);
+    expect(net.appliedData(2)).toEqual(['a']);
+    expect(net.appliedData(3)).toEqual([]);
+  });
+
+  it('a relayed proposal reaches no one from a node that knows no leader', () => {
+    const net = new Network([1, 2, 3], { lazyCommitBroadcast: true, disableProposalForwarding: true });
+    expect(net.raw(2).relayProposal(bytes('a'))).toBe(0);
+    net.stabilize();
+    expect(net.sent.filter((m) => m.type === 'prop')).toEqual([]);
   });
 
   it('without it, the leader sends the new commit index at once (etcd)', () => {
