@@ -55,6 +55,11 @@ export interface WriteRequest {
   readonly expected?: { readonly md5Hex?: string; readonly sha256Hex?: string };
   /** Names this write across resends: a repeat is answered with its first outcome. */
   readonly requestId?: string;
+  /**
+   * On a follower: propose the write through the leader over Raft and answer once applied here
+   * (FileService.relayable said yes; requestId is set). The body must go inline.
+   */
+  readonly relayed?: boolean;
 }
 
 /** A file made of other files' contents, end to end (S3's CompleteMultipartUpload). */
@@ -81,8 +86,14 @@ export interface FileService {
   listReplicas(names: readonly string[]): Promise<ListReplicas>;
   /** Leader only. Writes a file from existing files' chunks without copying them; only the whole content's SHA-256 is computed. */
   compose(request: ComposeRequest): Promise<FileInfo>;
-  /** Leader only. Stores, replicates to a majority, commits; resolves with the new metadata. */
+  /** Leader only, or `relayed` on a follower. Stores, replicates to a majority, commits; resolves with the new metadata. */
   write(request: WriteRequest): Promise<FileInfo>;
+  /**
+   * Whether a follower may write a file of this declared size itself, relaying its entry to the
+   * leader through Raft (WriteRequest.relayed): it goes inline, and every member applies this
+   * release's newest command format.
+   */
+  relayable(declaredSize: number | null): boolean;
   /** Leader only. */
   remove(name: string, lockToken?: string, requestId?: string): Promise<FileInfo>;
   /** Streams a verified file (or a byte range of it) from local chunks, repairing missing ones first. */

@@ -1,5 +1,7 @@
 // Writes must reach the leader. On a follower, a write is streamed to the leader unchanged, or —
-// with `?redirect` — answered with 307 and the leader's URL so the client goes there itself.
+// with `?redirect` — answered with 307 and the leader's URL so the client goes there itself. A
+// small file's raw body is the exception: the follower writes it itself and relays its Raft entry
+// to the leader as a proposal (relaySmallFiles, services/proposal-relay.ts).
 // During an election there is no leader to reach: the write waits for one (the leaderWaitMs
 // setting, 10 s by default) and only then, if none came, is answered 503 with Retry-After. Its
 // body is not read while it waits, so nothing is lost or half-sent.
@@ -26,7 +28,16 @@ const MAX_REROUTES = 8;
 export interface LeaderOnlyOptions {
   /** The route's writes apply their request id (file writes): a forwarded one may be resent. */
   readonly requestIds?: boolean;
+  /**
+   * The route writes a raw body as a file: a small one (FileService.relayable) is written by this
+   * follower itself, its entry relayed to the leader through Raft (services/proposal-relay.ts),
+   * with `res.locals.relayed` set and a request id; anything else is forwarded.
+   */
+  readonly relaySmallFiles?: boolean;
 }
+
+/** Set on `res.locals` when this follower writes the request itself, relaying its entry to the leader. */
+export const RELAYED = 'relayed';
 
 export function leaderOnly(services: NodeServices, options: LeaderOnlyOptions = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -42,12 +53,20 @@ export function leaderOnly(services: NodeServices, options: LeaderOnlyOptions = 
       refuse(res, services.id, view);
       return;
     }
-    routeToLeader(services, req, res, next, options.requestIds === true);
+    routeToLeader(services, req, res, next, options);
   };
 }
 
+/** A small file's raw body, sent to this follower by a client (not forwarded, not to be redirected). */
+function relayable(services: NodeServices, req: Request): boolean {
+  if (req.query.redirect !== undefined || wasForwarded(req)) return false;
+  const length = req.headers['content-length'];
+  return length !== undefined && /^\d+$/.test(length) && services.files.relayable(Number(length));
+}
+
 /** Waits for a leader and hands the request to it: here, by redirect, or forwarded (again, if it failed). */
-function routeToLeader(services: NodeServices, req: Request, res: Response, next: NextFunction, requestIds: boolean): void {
+function routeToLeader(services: NodeServices, req: Request, res: Response, next: NextFunction, options: LeaderOnlyOptions): void {
+  const requestIds = options.requestIds === true;
   // Made at the first forward: until then the body is unread, and this node may serve it itself.
   let body: ResendableBody | null = null;
   let outcomeUnknown = false;
@@ -55,7 +74,11 @@ function routeToLeader(services: NodeServices, req: Request, res: Response, next
     void services.awaitLeader(unreachable).then((current) => {
       if (res.headersSent || res.destroyed) return;
       if (current.isLeader && body === null) next();
-      else if (current.leaderUrl === null || current.leaderUrl === unreachable || (current.leaderId === services.id && !current.isLeader) || wasForwarded(req)) {
+      else if (options.relaySmallFiles === true && body === null && current.leaderId !== null && current.leaderId !== services.id && relayable(services, req)) {
+        req.headers[REQUEST_ID_HEADER] ??= randomUUID();
+        res.locals[RELAYED] = true;
+        next();
+      } else if (current.leaderUrl === null || current.leaderUrl === unreachable || (current.leaderId === services.id && !current.isLeader) || wasForwarded(req)) {
         refuse(res, services.id, current, outcomeUnknown ? requestIdOf(req) : undefined);
       } else if (req.query.redirect !== undefined && body === null) res.redirect(307, new URL(req.originalUrl, current.leaderUrl).toString());
       else {

@@ -92,6 +92,7 @@ export class StateMachine {
   private readonly config: ClusterConfig;
   private appliedIndex = 0;
   private logTime = 0;
+  private requestWatcher: ((requestId: string, index: number, result: ApplyResult) => void) | undefined;
 
   /**
    * `timingDefaults`: the Raft timeouts this node runs with until the log sets one (a local
@@ -169,9 +170,9 @@ export class StateMachine {
     const expiredLocks = this.advanceTime(command.at);
     switch (command.type) {
       case 'put':
-        return this.answerRepeat(command) ?? this.recorded(index, command, this.put(index, command));
+        return this.told(index, command, this.answerRepeat(command) ?? this.recorded(index, command, this.put(index, command)));
       case 'delete':
-        return this.answerRepeat(command) ?? this.recorded(index, command, this.delete(command));
+        return this.told(index, command, this.answerRepeat(command) ?? this.recorded(index, command, this.delete(command)));
       case 'lockAcquire':
         return this.lockAcquire(command);
       case 'lockRenew':
@@ -207,6 +208,24 @@ export class StateMachine {
     return first.type === 'put'
       ? { ok: true, type: 'put', file: first.file, previous: null, repeatOf: first.index }
       : { ok: true, type: 'delete', file: first.file, repeatOf: first.index };
+  }
+
+  /**
+   * Tells the watcher (watchRequests) how a write that carries a request id ended, whatever the
+   * outcome. It only observes: nothing it does feeds back into the state.
+   */
+  private told(index: number, cmd: PutCommand | DeleteCommand, result: ApplyResult): ApplyResult {
+    if (cmd.requestId !== undefined && this.requestWatcher !== undefined) this.requestWatcher(cmd.requestId, index, result);
+    return result;
+  }
+
+  /**
+   * Hears the outcome of every write applied with a request id, as it applies (one watcher): a
+   * follower that relayed a write to the leader answers its client from here
+   * (services/proposal-relay.ts).
+   */
+  watchRequests(watcher: (requestId: string, index: number, result: ApplyResult) => void): void {
+    this.requestWatcher = watcher;
   }
 
   /** Keeps a successful write's outcome under its request id, for a repeat to be answered from. */

@@ -9,6 +9,7 @@ import { ChunkPins } from '../services/chunk-pins';
 import { ChunkRepairer } from '../services/chunk-repairer';
 import { ChunkSync } from '../services/chunk-sync';
 import { CommandFormatGate } from '../services/command-format-gate';
+import { ProposalRelay } from '../services/proposal-relay';
 import { CommandRunner } from '../services/command-runner';
 import { ConfigService } from '../services/config-service';
 import { DiskGuard } from '../services/disk-guard';
@@ -119,7 +120,8 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     log: logger,
     clock,
   });
-  const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS, () => formats.format(), (committed) => traffic.recordProposal(committed));
+  const relay = new ProposalRelay(driver, fsm, clock);
+  const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS, () => formats.format(), (committed) => traffic.recordProposal(committed), relay);
   const membership = new RaftMembershipService({
     selfId: options.id,
     dataDir,
@@ -172,7 +174,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
   });
   logger.level = config.nodeSettings().logLevel;
   http.setLimits(config.nodeSettings());
-  return { runner, formats, traffic, membership, leader, config, requestNode };
+  return { runner, relay, formats, traffic, membership, leader, config, requestNode };
 }
 
 type ConsensusServices = Awaited<ReturnType<typeof buildConsensusServices>>;
@@ -292,6 +294,7 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
     clock,
     inlineBudgetBytes: inlineBudgetFromEnv(process.env),
     inlineWritable: () => formats.status().writes >= FIRST_INLINE_FORMAT,
+    relayWritable: relaysSmallWrites(process.env) ? () => formats.status().writes === COMMAND_FORMATS.max : () => false,
   });
   const reader = new FileReader(
     chunks,
@@ -304,6 +307,14 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
   const files = new ReplicatedFileService({ fsm, writer, reader, peerChunks, traffic, clock });
   const locks = new RaftLockService(fsm, runner, () => fsm.clusterConfig(), clock);
   return { files, locks, uploadsInFlight: () => uploadsInFlight };
+}
+
+/**
+ * DFS_RELAY_SMALL_WRITES=0: a follower forwards small writes to the leader over HTTP, as before
+ * the relay through Raft (services/proposal-relay.ts); for comparisons and as an escape hatch.
+ */
+function relaysSmallWrites(env: NodeJS.ProcessEnv): boolean {
+  return env.DFS_RELAY_SMALL_WRITES !== '0';
 }
 
 /** DFS_INLINE_BUDGET_BYTES bounds the bytes of small files kept inline (services/file-writer.ts; unbounded without it), for operators and tests. */

@@ -75,6 +75,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
     isLeader: () => driver.isLeader,
     fsm,
     uploadsInFlight: parts.uploadsInFlight,
+    writesRelayed: () => parts.relay.relayed,
     recovery: () => parts.recovery.status(),
     diskFree: () => diskFree(dataDir),
     diskReserveBytes: () => parts.config.nodeSettings().diskReserveBytes,

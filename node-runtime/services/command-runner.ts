@@ -3,6 +3,7 @@
 import { ApiError, type ErrorCode } from '../common/errors';
 import { encodeCommand, FIRST_INLINE_FORMAT, rejectionToApiError, type Applied, type ApplyResult, type Command, type Rejection } from '../fsm';
 import type { RaftDriver } from '../node/raft-driver';
+import type { ProposalRelay } from './proposal-relay';
 
 /** An ApiError that also carries the rejection's structured fields (used, limit, owner…). */
 export class RejectionError extends ApiError {
@@ -25,12 +26,18 @@ export class CommandRunner {
     private readonly format: () => number,
     /** Told how each proposal ended: committed (whatever the state machine decided) or not. */
     private readonly onProposal: (committed: boolean) => void = () => undefined,
+    /** Proposes a follower's write through the leader (`run(command, true)`); none: a follower cannot. */
+    private readonly relay?: ProposalRelay,
   ) {}
 
-  async run(command: Command): Promise<Applied & { index: number }> {
+  /**
+   * `relayed`: this node is a follower and proposes through the leader, answering once it applied
+   * the entry itself; the command must carry a request id (ProposalRelay).
+   */
+  async run(command: Command, relayed = false): Promise<Applied & { index: number }> {
     let applied;
     try {
-      applied = await this.driver.propose(this.encode(command), this.timeoutMs());
+      applied = relayed ? await this.relayed(command) : await this.driver.propose(this.encode(command), this.timeoutMs());
     } catch (err) {
       this.onProposal(false);
       throw err;
@@ -39,6 +46,12 @@ export class CommandRunner {
     const { index, result } = applied;
     if (!result.ok) throw new RejectionError(result.rejection);
     return { ...result, index };
+  }
+
+  private relayed(command: Command): Promise<{ index: number; result: ApplyResult }> {
+    const requestId = command.type === 'put' || command.type === 'delete' ? command.requestId : undefined;
+    if (this.relay === undefined || requestId === undefined) throw new ApiError('internal', `a ${command.type} without a request id cannot be relayed to the leader`);
+    return this.relay.run(this.encode(command), requestId, this.timeoutMs());
   }
 
   /**

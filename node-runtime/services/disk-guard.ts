@@ -1,6 +1,8 @@
 // Refuses new chunks that would eat into the disk space a node keeps in reserve, for client
 // uploads and replicas alike: a follower short of space refuses, the leader counts it as not
-// holding the file, and the write needs a majority elsewhere.
+// holding the file, and the write needs a majority elsewhere. A small file travels in its Raft
+// entry, which no replica can refuse: the reserve that applies is the one of the node that took
+// the client's request — the leader, or a follower that relays the entry (proposal-relay.ts).
 import { ApiError } from '../common/errors';
 import { formatBytes } from '../common/units';
 import type { Clock } from '../ports';

@@ -85,6 +85,10 @@ export class ReplicatedFileService implements FileService {
     return info;
   }
 
+  relayable(declaredSize: number | null): boolean {
+    return this.parts.writer.relayable(declaredSize);
+  }
+
   compose(request: ComposeRequest): Promise<FileInfo> {
     const { reader } = this.parts;
     // The parts' bytes, each chunk verified (and repaired) as any read's, one part after another.

@@ -44,6 +44,12 @@ export interface FileWriterOptions {
   readonly inlineBudgetBytes?: number;
   /** Whether the entry can carry inline content: every member applies a command format that has it. */
   readonly inlineWritable: () => boolean;
+  /**
+   * Whether this follower may relay a small write's entry to the leader through Raft: every
+   * member applies this release's newest command format (a release from before the relay never
+   * sees a proposal from a follower), and the operator did not turn it off.
+   */
+  readonly relayWritable: () => boolean;
 }
 
 
@@ -51,29 +57,39 @@ export class FileWriter {
   constructor(private readonly options: FileWriterOptions) {}
 
   async write(request: WriteRequest): Promise<FileInfo> {
-    const { settings } = this.options;
     this.checkLock(request.name, request.lockToken);
     const allowed = this.checkQuota(request.name, request.declaredSize);
     await this.options.checkDisk(request.declaredSize ?? 0);
 
     const md5 = request.md5 || request.expected?.md5Hex !== undefined ? createHash('md5') : null;
     const tooMany = (seen: number): ApiError => this.quotaError(request.name, seen);
-    // Inline contents live in each node's packs on disk and snapshots name them (storage/README.md),
-    // so nothing bounds them but an operator's budget. The decision is the leader's alone;
-    // replicas apply whatever the entry says.
-    const budget = this.options.inlineBudgetBytes ?? Number.POSITIVE_INFINITY;
-    // A member of an older release (a rolling upgrade) may apply no command format that carries inline content.
-    const inlineOk = this.options.fsm.inlineBytesHeld() < budget && this.options.inlineWritable();
-    const inlineMax = inlineOk ? settings().inlineMaxBytes : 0;
+    const inlineMax = this.inlineMax();
     if (request.body instanceof IncomingMessage && request.declaredSize !== null && request.declaredSize <= inlineMax) {
       return this.commitInline(request, await readDeclared(request.body, allowed, tooMany, md5), md5);
     }
+    // The route checked relayable() before reading anything; settings changed since: the client retries.
+    if (request.relayed === true) throw new ApiError('unavailable', `"${request.name}" can no longer be relayed to the leader from this node (a setting or a member changed since the request arrived): retry`);
     const limited = limitBytes(allowed, tooMany, md5);
     // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
     pipeline(request.body, limited).catch(() => undefined);
     const head = request.declaredSize !== null && request.declaredSize > inlineMax ? null : await readUpTo(limited, inlineMax);
     if (head?.ended) return this.commitInline(request, Buffer.concat(head.pieces), md5);
     return this.writeChunked(request, head ? Readable.from(resume(head)) : limited, md5);
+  }
+
+  relayable(declaredSize: number | null): boolean {
+    return declaredSize !== null && declaredSize <= this.inlineMax() && this.options.relayWritable();
+  }
+
+  /** The largest body that goes inside its entry now (0: none does). */
+  private inlineMax(): number {
+    // Inline contents live in each node's packs on disk and snapshots name them (storage/README.md),
+    // so nothing bounds them but an operator's budget. The decision is the proposing node's alone
+    // (the leader's, or a relaying follower's); replicas apply whatever the entry says.
+    const budget = this.options.inlineBudgetBytes ?? Number.POSITIVE_INFINITY;
+    // A member of an older release (a rolling upgrade) may apply no command format that carries inline content.
+    const inlineOk = this.options.fsm.inlineBytesHeld() < budget && this.options.inlineWritable();
+    return inlineOk ? this.options.settings().inlineMaxBytes : 0;
   }
 
   /** The whole body is in memory (at most inlineMaxBytes): it goes to the followers inside the entry. */
@@ -119,7 +135,7 @@ export class FileWriter {
       ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
       ...(request.expectedRevision !== undefined ? { expectedRevision: request.expectedRevision } : {}),
       ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
-    });
+    }, request.relayed === true);
     if (applied.type !== 'put') throw new ApiError('internal', `unexpected outcome ${applied.type} for put`);
     return toFileInfo(applied.file, this.options.fsm.lockOf(applied.file.name));
   }

@@ -11,6 +11,8 @@ export interface GaugeSources {
   readonly isLeader: () => boolean;
   readonly fsm: StateMachine;
   readonly uploadsInFlight: () => number;
+  /** Small writes this follower wrote itself and relayed to the leader through Raft, since it started. */
+  readonly writesRelayed: () => number;
   readonly recovery: () => RecoveryStatus;
   /** Free bytes on the data volume; null where the platform cannot tell. */
   readonly diskFree: () => Promise<number | null>;
@@ -37,6 +39,7 @@ export function registerNodeGauges(metrics: Registry, sources: GaugeSources): vo
   gauge('dfs_raft_leader_known', '1 when this node knows a leader', () => (sources.raft().leader !== 0 ? 1 : 0));
   gauge('dfs_files', 'files in the namespace', () => sources.fsm.totals().files);
   gauge('dfs_uploads_in_flight', 'uploads being received', sources.uploadsInFlight);
+  gauge('dfs_writes_relayed', 'small writes this node took as a follower and proposed through the leader over Raft, since it started', sources.writesRelayed);
   gauge('dfs_disk_free_bytes', 'free bytes on the data volume', sources.diskFree);
   gauge('dfs_disk_reserve_bytes', 'free bytes the node keeps in reserve (diskReserveBytes); new chunks are refused below it', sources.diskReserveBytes);
   gauge('dfs_scrub_last_corrupt_chunks', 'corrupt chunks the last finished scrub found (0 before the first)', () => lastScrub()?.corrupt ?? 0);

@@ -44,6 +44,21 @@ describe('disk reserve', () => {
     }
   });
 
+  // A small file sent to a follower is written there, its entry relayed to the leader through Raft
+  // (services/proposal-relay.ts): the reserve that applies is the follower's, the node the client chose.
+  it('a follower short of disk refuses a small file sent to it with 507 disk_full and stores nothing', async () => {
+    const follower = cluster.followers(leader)[0] as TestNode;
+    await setReserve(follower, HUGE_RESERVE);
+    try {
+      const res = await json<{ error: string }>(`${follower.url}/files/follower-full.txt`, { method: 'PUT', body: 'x'.repeat(100) });
+      expect(res.status).toBe(507);
+      expect(res.body.error).toBe('disk_full');
+      expect((await json(`${leader.url}/fileinfo?name=follower-full.txt`)).status).toBe(404);
+    } finally {
+      await setReserve(follower, 0);
+    }
+  });
+
   // Chunked files only (larger than inlineMaxBytes, 64 KiB by default): a small file travels in its
   // Raft entry, which a follower cannot refuse, so for those only the leader's reserve applies (above).
   it('followers short of disk do not count toward the majority, so the write is refused', async () => {

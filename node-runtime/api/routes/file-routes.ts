@@ -7,7 +7,7 @@ import type { Request, Response, Router } from 'express';
 import express from 'express';
 import { ApiError } from '../../common/errors';
 import type { FileInfo } from '../../common/api-types';
-import { leaderOnly } from '../leader-only';
+import { leaderOnly, RELAYED } from '../leader-only';
 import { uploadSlots } from '../upload-slots';
 import type { NodeServices } from '../../ports';
 import { parseRange } from '../../common/byte-range';
@@ -30,6 +30,7 @@ function searchText(value: unknown): string | undefined {
 export function fileRoutes(services: NodeServices): Router {
   const router = express.Router();
   const writes = leaderOnly(services, { requestIds: true });
+  const rawWrites = leaderOnly(services, { requestIds: true, relaySmallFiles: true });
   const slot = uploadSlots(() => services.limits().maxConcurrentUploads);
 
   router.post('/upload', slot, writes, (req, res, next) => {
@@ -46,11 +47,12 @@ export function fileRoutes(services: NodeServices): Router {
       expectedVersion: optionalInt(req, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
       expectedRevision: optionalInt(req, 'expectedRevision', 0, Number.MAX_SAFE_INTEGER) ?? undefined,
       requestId: requestIdFrom(req),
+      relayed: res.locals[RELAYED] === true,
     });
     res.status(201).location(`/files/${encodeURIComponent(info.name)}`).json(info);
   };
-  router.post('/upload/*name', slot, writes, rawWrite);
-  router.put('/files/*name', slot, writes, rawWrite);
+  router.post('/upload/*name', slot, rawWrites, rawWrite);
+  router.put('/files/*name', slot, rawWrites, rawWrite);
 
   router.delete('/files/*name', writes, async (req, res) => {
     const info = await services.files.remove(fileNameFrom(req.params.name), lockTokenFrom(req), requestIdFrom(req));
