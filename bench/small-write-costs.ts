@@ -1,0 +1,91 @@
+// Where one small write's cost goes (issue #11): 100-byte PUTs one at a time (or BENCH_CONCURRENCY
+// in flight) on a real 3-node cluster, via the leader and then via a follower, and per node what
+// each write cost: CPU (user, system), system calls (reads, writes), context switches (voluntary:
+// the process slept and was woken; involuntary: preempted), from /proc before and after each phase.
+// Not a target (that is bench/small-writes.ts against etcd); the breakdown the README's Small writes
+// section records. Prints one JSON line.
+//
+//   npx tsx bench/small-write-costs.ts
+//   BENCH_SECONDS=<s> per phase (default 6); BENCH_CONCURRENCY=<n> (default 1);
+//   BENCH_CPU_PROF=<dir>: every node under --cpu-prof (summarise with bench/support/cpuprofile-top.ts);
+//   BENCH_VIA=leader|follower: that phase only (one phase per profile);
+//   DFS_RELAY_SMALL_WRITES=0: followers forward small writes over HTTP (the nodes inherit it).
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { startDfs, type BenchNode } from './support/dfs';
+import { closedLoop, round } from './support/load';
+
+const PHASE_MS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 6)) * 1000;
+const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? 1));
+const WARMUP_MS = 1000;
+const VIA = (process.env.BENCH_VIA ?? 'leader,follower').split(',');
+
+interface Counters {
+  readonly userMs: number;
+  readonly systemMs: number;
+  readonly reads: number;
+  readonly writes: number;
+  readonly voluntary: number;
+  readonly involuntary: number;
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+async function counters(pid: number): Promise<Counters> {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  const io = await readFile(`/proc/${pid}/io`, 'utf8');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const field = (text: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  // /proc/<pid>/stat after the command: state is field 0, utime 11, stime 12 (all threads).
+  return {
+    userMs: Number(stat[11]) * TICK_MS,
+    systemMs: Number(stat[12]) * TICK_MS,
+    reads: field(io, 'syscr'),
+    writes: field(io, 'syscw'),
+    // Summed over the process's threads would need /proc/<pid>/task/*; the main thread's are what a write's hand-offs cost.
+    voluntary: field(status, 'voluntary_ctxt_switches'),
+    involuntary: field(status, 'nonvoluntary_ctxt_switches'),
+  };
+}
+
+function perWrite(before: Counters, after: Counters, ops: number) {
+  const per = (key: keyof Counters) => round((after[key] - before[key]) / ops, 2);
+  return { cpuMs: round((after.userMs + after.systemMs - before.userMs - before.systemMs) / ops, 2), userMs: per('userMs'), systemMs: per('systemMs'), reads: per('reads'), writes: per('writes'), voluntary: per('voluntary'), involuntary: per('involuntary') };
+}
+
+async function phase(nodes: readonly BenchNode[], via: BenchNode, label: string) {
+  const body = randomBytes(100);
+  const put = async (worker: number, seq: number) => {
+    const res = await fetch(`${via.url}/files/costs-${label}/w${worker}-${seq}`, { method: 'PUT', body });
+    await res.arrayBuffer();
+    if (res.status !== 201) throw new Error(`PUT answered ${res.status}`);
+  };
+  await closedLoop(CONCURRENCY, WARMUP_MS, (w, s) => put(w, -1 - s));
+  const pids = nodes.map((n) => n.process.pid as number);
+  const before = await Promise.all(pids.map(counters));
+  const load = await closedLoop(CONCURRENCY, PHASE_MS, put);
+  const after = await Promise.all(pids.map(counters));
+  const perNode = nodes.map((n, i) => ({ node: n.id, ...perWrite(before[i] as Counters, after[i] as Counters, load.ops) }));
+  return { via: label, errors: load.errors, firstError: load.firstError, opsPerSec: load.opsPerSec, p50Ms: load.p50Ms, p99Ms: load.p99Ms, cpuMsPerWrite: round(perNode.reduce((sum, n) => sum + n.cpuMs, 0), 2), perNode };
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = round(os.loadavg()[0] as number, 1);
+  const cluster = await startDfs(3);
+  try {
+    const roles = Object.fromEntries(cluster.nodes.map((n) => [n.id, n === cluster.leader ? 'leader' : n === cluster.follower ? 'follower (via)' : 'follower']));
+    const phases = [];
+    if (VIA.includes('leader')) phases.push(await phase(cluster.nodes, cluster.leader, 'leader'));
+    if (VIA.includes('follower')) phases.push(await phase(cluster.nodes, cluster.follower, 'follower'));
+    const relay = process.env.DFS_RELAY_SMALL_WRITES !== '0';
+    console.log(JSON.stringify({ benchmark: 'small-write-costs', concurrency: CONCURRENCY, phaseSeconds: PHASE_MS / 1000, loadAverageAtStart: loadAtStart, loadAverageAtEnd: round(os.loadavg()[0] as number, 1), relay, roles, phases }));
+  } finally {
+    await cluster.stop();
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
