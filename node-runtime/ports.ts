@@ -3,7 +3,7 @@
 // implement for it, and the Clock every service is given. api/, services/ and node/ import this
 // file; it imports only common/ and types. So services/ never imports api/, nor api/ services/.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { ConfigView, FileInfo, FileList, ListReplicas, LockGrant, LockInfo, NodeStatus, ObjectMeta, RecoveryStatus, ReplicaHolding, Stats } from './common/api-types';
 import type { BackupManifest } from './backup/archive-format';
@@ -98,6 +98,11 @@ export interface FileService {
   remove(name: string, lockToken?: string, requestId?: string): Promise<FileInfo>;
   /** Streams a verified file (or a byte range of it) from local chunks, repairing missing ones first. */
   read(info: FileInfo, range: ByteRange | null): Readable;
+  /**
+   * Writes what `read` streams to `sink` (a response) and ends it, reusing its read buffers once the
+   * sink has written them; rejects, with the sink destroyed, when a read fails or the sink closes first.
+   */
+  send(info: FileInfo, range: ByteRange | null, sink: Writable): Promise<void>;
 }
 
 export interface LockService {

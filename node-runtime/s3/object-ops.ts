@@ -2,7 +2,6 @@
 // bytes stream through the same writer (chunks, replication, quota, locks) and reader (verified
 // chunks, read repair) as the node API's, so both APIs see one file.
 import { validateHeaderValue } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { FileInfo } from '../common/api-types';
 import { ApiError } from '../common/errors';
 import type { S3Services } from './s3-services';
@@ -116,7 +115,7 @@ export async function getObject(s3: S3Request, services: S3Services, bucket: str
   }
   // A failed read can only cut the response short once the head is gone; a client sees the
   // length fall short and retries.
-  await pipeline(services.files.read(info, range), s3.res).catch(() => s3.res.destroy());
+  await services.files.send(info, range, s3.res).catch(() => s3.res.destroy());
 }
 
 export async function deleteObject(s3: S3Request, services: S3Services, bucket: string, key: string): Promise<void> {

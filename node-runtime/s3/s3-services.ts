@@ -1,7 +1,7 @@
 // What the S3 endpoint needs from its node, as one small interface (the node's services satisfy
 // it as they are): files to list, read, write and remove, the leader, and the read barrier. S3
 // adds no service of its own, so both APIs see the same files, locks and quota.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { FileInfo, FileList, ObjectMeta } from '../common/api-types';
 import type { ByteRange } from '../common/byte-range';
 
@@ -50,5 +50,7 @@ export interface S3Services {
     remove(name: string): Promise<FileInfo>;
     /** The verified bytes of a file, or of a range of it. */
     read(info: FileInfo, range: ByteRange | null): Readable;
+    /** The same bytes written to `sink`, which is ended (or destroyed, and the promise rejected, when a read fails). */
+    send(info: FileInfo, range: ByteRange | null, sink: Writable): Promise<void>;
   };
 }

@@ -1,5 +1,6 @@
 // The file operations the HTTP API offers (listing, metadata, which members hold a file, write,
 // delete, read), carried out by the state machine, the writer, the reader and which peers hold the chunks.
+import type { Writable } from 'node:stream';
 import type { FileInfo, ListReplicas, ReplicaHolding } from '../common/api-types';
 import { toFileInfo, toFileList, type StateMachine } from '../fsm';
 import { ApiError } from '../common/errors';
@@ -104,6 +105,10 @@ export class ReplicatedFileService implements FileService {
 
   read(info: FileInfo, range: ByteRange | null) {
     return this.parts.reader.read(info, range);
+  }
+
+  send(info: FileInfo, range: ByteRange | null, sink: Writable) {
+    return this.parts.reader.send(info, range, sink);
   }
 
   /** A lock whose lease ran out is shown as no lock, though the leader has not yet proposed its expiry. */

@@ -12,6 +12,7 @@ import { AtomicWriter } from './atomic-file';
 import { BatchedWrites } from './batched-writes';
 import { mkdirDurable } from './durable-fs';
 import { ChunkHashMismatchError, ChunkNotFoundError, InvalidChunkHashError } from './errors';
+import { sha256Workers } from './sha256-workers';
 import { isNotFound, removeTempFiles } from './temp-files';
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
@@ -212,9 +213,12 @@ export class ChunkStore {
   /**
    * The chunk's bytes when held here and intact (they still hash to its name); null when missing
    * or corrupt. The read path's hot call: one open, one fstat, one read of the whole chunk into a
-   * buffer of its size, one close (no stat first, no pieces to concatenate).
+   * buffer of its size, one close (no stat first, no pieces to concatenate). Read into `into`
+   * when given and large enough (a buffer the caller owns whole, reused across chunks; the bytes
+   * returned are then at its start, in a new `Buffer` over the same memory, and `into` itself must
+   * not be used again).
    */
-  async readVerified(hash: string): Promise<Buffer | null> {
+  async readVerified(hash: string, into?: Buffer): Promise<Buffer | null> {
     const file = this.pathOf(hash);
     await this.landing.get(hash);
     let handle: fs.FileHandle;
@@ -226,11 +230,13 @@ export class ChunkStore {
     }
     let data: Buffer;
     try {
-      data = await readWhole(handle);
+      data = await readWhole(handle, into);
     } finally {
       await handle.close();
     }
-    return createHash('sha256').update(data).digest('hex') === hash ? data : null;
+    // Hashed on a worker thread, so a download's event loop sends one chunk while the next is verified.
+    const { digest, bytes } = await sha256Workers.hash(data);
+    return digest === hash ? bytes : null;
   }
 
   /** Re-hashes the chunk on disk: false means it is damaged (bit rot, tampering). */
@@ -343,9 +349,11 @@ export class ChunkStore {
 }
 
 /** All of an open file, read into one buffer of its size (a read may return less than asked). */
-async function readWhole(handle: fs.FileHandle): Promise<Buffer> {
+async function readWhole(handle: fs.FileHandle, into?: Buffer): Promise<Buffer> {
   const { size } = await handle.stat();
-  const data = Buffer.allocUnsafe(size);
+  // Its own memory when allocated here (never a slice of Node's shared pool), so it can be
+  // handed to a hash thread.
+  const data = into !== undefined && into.length >= size ? into : Buffer.allocUnsafeSlow(size);
   let done = 0;
   while (done < size) {
     const { bytesRead } = await handle.read(data, done, size - done, done);

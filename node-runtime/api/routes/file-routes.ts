@@ -1,7 +1,6 @@
 // File operations, seed-compatible: POST /upload (multipart, field "file"), POST /upload/<name>
 // (raw body), GET /download?name=, GET /files, GET /fileinfo?name=, plus DELETE, ranges and ETags.
 // GET /<name> (raw download for names that are not API routes) is mounted last, by app.ts.
-import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
@@ -203,9 +202,9 @@ function sendFile(services: NodeServices, req: Request, res: Response, info: Fil
     res.end();
     return;
   }
-  // pipeline, not pipe: a client that goes away stops the read (and its peer repairs), and a
-  // failed read cuts the response short, the only honest signal left once headers are gone.
-  pipeline(services.files.read(info, range), res).catch(() => res.destroy());
+  // A client that goes away stops the read (and its peer repairs), and a failed read cuts the
+  // response short, the only honest signal left once headers are gone.
+  services.files.send(info, range, res).catch(() => res.destroy());
 }
 
 function ifNoneMatch(header: string | undefined, etag: string): boolean {

@@ -1,0 +1,130 @@
+// SHA-256 of large buffers on worker threads. Serving a download, a node verifies every chunk it
+// sends; on its event loop that hash was a third of the loop's busy time (issue #11, session 10:
+// 4 MiB chunks, profile of a follower serving 1 GiB), and the socket waited while it ran. On a
+// worker the next chunk is hashed while this one is being sent. The buffer is transferred, not
+// copied, and comes back with the digest; small buffers are hashed in place (a message costs more).
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+
+/** Below this many bytes a buffer is hashed on the calling thread. */
+export const WORKER_HASH_MIN_BYTES = 256 * 1024;
+/**
+ * A thread with nothing to do for this long is stopped: each holds about 9 MiB of memory (its
+ * own V8 instance), which a node serving no download should not keep; starting one takes tens of
+ * milliseconds, once per burst of downloads.
+ */
+const IDLE_STOP_MS = 5_000;
+
+// Plain JavaScript evaluated in the worker (no file to find next to a bundle or an asar archive).
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+parentPort.on('message', ({ id, buffer, length }) => {
+  const digest = createHash('sha256').update(new Uint8Array(buffer, 0, length)).digest('hex');
+  parentPort.postMessage({ id, digest, buffer }, [buffer]);
+});
+`;
+
+interface Job {
+  readonly resolve: (result: { digest: string; bytes: Buffer }) => void;
+  readonly reject: (err: Error) => void;
+  readonly length: number;
+}
+
+interface HashWorker {
+  readonly worker: Worker;
+  readonly jobs: Map<number, Job>;
+  idleTimer?: NodeJS.Timeout;
+}
+
+/** Hash threads shared by the whole process, started on first use and never holding it open. */
+export class Sha256Workers {
+  private readonly workers: HashWorker[] = [];
+  private nextId = 0;
+  private readonly threads: number;
+  private readonly idleStopMs: number;
+
+  /** One thread by default: it hashes while the event loop sends, which is the overlap that matters. */
+  constructor(options: { threads?: number; idleStopMs?: number } = {}) {
+    this.threads = options.threads ?? 1;
+    this.idleStopMs = options.idleStopMs ?? IDLE_STOP_MS;
+  }
+
+  /**
+   * The SHA-256 (hex) of `bytes`, and the bytes themselves. When `bytes` starts a buffer the
+   * caller owns whole (`Buffer.allocUnsafeSlow`, never a slice of Node's shared pool) and is large,
+   * that buffer is handed to a worker and must not be touched until this resolves; use the
+   * returned `bytes` (the same memory, in a new `Buffer` of the same length over the whole
+   * buffer's memory) afterwards.
+   */
+  hash(bytes: Buffer): Promise<{ digest: string; bytes: Buffer }> {
+    const buffer = bytes.buffer;
+    if (!(buffer instanceof ArrayBuffer) || !startsOwned(bytes)) return Promise.resolve({ digest: createHash('sha256').update(bytes).digest('hex'), bytes });
+    const target = this.leastBusy();
+    clearTimeout(target.idleTimer);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      target.jobs.set(id, { resolve, reject, length: bytes.length });
+      target.worker.postMessage({ id, buffer, length: bytes.length }, [buffer]);
+    });
+  }
+
+  /** Stops the threads (tests; a process that exits needs nothing: the threads are unref'd). */
+  async close(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => this.stop(w)));
+  }
+
+  /** Threads running now (tests). */
+  get running(): number {
+    return this.workers.length;
+  }
+
+  private async stop(entry: HashWorker): Promise<void> {
+    this.forget(entry);
+    await entry.worker.terminate();
+  }
+
+  private forget(entry: HashWorker): void {
+    clearTimeout(entry.idleTimer);
+    const index = this.workers.indexOf(entry);
+    if (index >= 0) this.workers.splice(index, 1);
+  }
+
+  private leastBusy(): HashWorker {
+    if (this.workers.length < this.threads && this.workers.every((w) => w.jobs.size > 0)) this.workers.push(this.start());
+    return this.workers.reduce((best, w) => (w.jobs.size < best.jobs.size ? w : best));
+  }
+
+  private start(): HashWorker {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const entry: HashWorker = { worker, jobs: new Map() };
+    worker.unref();
+    worker.on('message', ({ id, digest, buffer }: { id: number; digest: string; buffer: ArrayBuffer }) => {
+      const job = entry.jobs.get(id);
+      entry.jobs.delete(id);
+      job?.resolve({ digest, bytes: Buffer.from(buffer, 0, job.length) });
+      if (entry.jobs.size === 0) entry.idleTimer = setTimeout(() => void this.stop(entry), this.idleStopMs).unref();
+    });
+    // A thread that fails takes its jobs with it; the next hash starts a new one.
+    const fail = (err: Error): void => {
+      this.forget(entry);
+      for (const job of entry.jobs.values()) job.reject(err);
+      entry.jobs.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`SHA-256 worker thread exited (${code})`)));
+    return entry;
+  }
+}
+
+/**
+ * Large, and at the start of its own buffer. The caller vouches that nothing else uses the rest
+ * (a pooled chunk buffer); a view into Node's shared allocation pool is never large enough
+ * (the pool hands out at most 4 KiB), so it is hashed in place.
+ */
+function startsOwned(bytes: Buffer): boolean {
+  return bytes.length >= WORKER_HASH_MIN_BYTES && bytes.byteOffset === 0;
+}
+
+/** The process's hash threads. */
+export const sha256Workers = new Sha256Workers();
