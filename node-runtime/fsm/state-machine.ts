@@ -3,7 +3,9 @@
 //
 // Contract (what makes replicas agree):
 //  - apply() depends only on the prior state and the entry. Time comes in the entry (`at`, the
-//    leader's clock); tokens are chosen by the leader. Nothing here reads a clock or random source.
+//    proposer's clock: the leader's, or that of a follower that relayed a small write,
+//    services/proposal-relay.ts); tokens are chosen by the leader. Nothing here reads a clock or
+//    random source.
 //  - Log time is monotonic: it is the largest `at` applied so far, so a new leader with a clock
 //    that lags the old one cannot make leases live again or timestamps go backwards.
 //  - Before each command, leases that ended at or before the new log time are dropped, and so are

@@ -10,6 +10,10 @@
 // copy applies second with the first one's outcome (fsm/request-table.ts), so a write applies
 // once, as with the resend of a forwarded request. One that does not apply within the proposal
 // timeout is answered 503 with its request id, for the client to retry it under that id.
+//
+// The entry's time (`at`) is this follower's clock, not the leader's: log time is the largest
+// applied, so a follower whose clock runs ahead moves it forward (leases end that much sooner), as
+// a new leader whose clock runs ahead already does. Nodes' clocks are taken to agree (NTP).
 import { ApiError } from '../common/errors';
 import type { ApplyResult, StateMachine } from '../fsm';
 import type { RaftDriver } from '../node/raft-driver';
