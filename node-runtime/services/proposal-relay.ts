@@ -36,6 +36,8 @@ export class ProposalRelay {
     private readonly driver: RaftDriver<ApplyResult>,
     private readonly fsm: StateMachine,
     private readonly clock: Clock,
+    /** Told when a leader change sends waiting writes again: how many, and to which leader (0: none known yet, -1: this node). */
+    private readonly onProposedAgain: (writes: number, leader: number) => void = () => undefined,
   ) {
     fsm.watchRequests((requestId, index, result) => this.applied(requestId, index, result));
     // Told in the middle of a Ready: proposed again once the driver's turn is over.
@@ -85,6 +87,7 @@ export class ProposalRelay {
   }
 
   private proposeAgain(): void {
+    if (this.waiting.size > 0) this.onProposedAgain(this.waiting.size, this.driver.isLeader ? -1 : this.driver.leaderId);
     for (const list of this.waiting.values()) {
       const first = list[0];
       if (first === undefined) continue;
