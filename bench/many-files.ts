@@ -15,6 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { startDfs, type BenchCluster, type BenchNode } from './support/dfs';
+import { rssBreakdownMiB } from './support/smaps';
 import { closeClients, httpSend, MiB, percentile, pseudoRandom, round } from './support/load';
 import { waitUntil } from './support/processes';
 
@@ -43,6 +44,28 @@ async function heapMiB(node: BenchNode): Promise<{ heapUsedMiB: number | null; h
     return bytes === undefined ? null : round(Number(bytes) / MiB);
   };
   return { heapUsedMiB: gauge('nodejs_heap_size_used_bytes'), heapTotalMiB: gauge('nodejs_heap_size_total_bytes'), externalMiB: gauge('nodejs_external_memory_bytes') };
+}
+
+/** Main- and helper-thread CPU seconds a process has used (Linux /proc, clock ticks of 10 ms), or null elsewhere. */
+async function cpuSeconds(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (stat === null) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Time in V8's collector by kind since start, and pauses of 100 ms or more, from prom-client's GC histogram (perf_hooks). */
+async function gcStats(node: BenchNode): Promise<Record<string, { count: number; seconds: number; atLeast100Ms: number }>> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const out: Record<string, { count: number; seconds: number; atLeast100Ms: number }> = {};
+  for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {
+    const value = (suffix: string, extra = ''): number => Number(new RegExp(`^nodejs_gc_duration_seconds_${suffix}\\{${extra}kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const count = value('count');
+    if (count === 0) continue;
+    out[kind] = { count, seconds: round(value('sum'), 2), atLeast100Ms: count - value('bucket', 'le="0.1",') };
+  }
+  return out;
 }
 
 async function listLatency(node: BenchNode, query = ''): Promise<{ p50Ms: number; p99Ms: number; items: number }> {
@@ -88,7 +111,7 @@ async function snapshotOf(cluster: BenchCluster): Promise<object> {
   const leader = await waitAllApplied(cluster);
   const nodes = [];
   for (const node of cluster.nodes) {
-    nodes.push({ node: node.id, role: node === leader ? 'leader' : 'follower', rssMiB: await rssMiB(node.process.pid), ...(await heapMiB(node)), list: await listLatency(node), listWithReplicas: await listLatency(node, '?replicas=1') });
+    nodes.push({ node: node.id, role: node === leader ? 'leader' : 'follower', rssMiB: await rssMiB(node.process.pid), rssBreakdownMiB: await rssBreakdownMiB(node.process.pid), ...(await heapMiB(node)), gc: await gcStats(node), list: await listLatency(node), listWithReplicas: await listLatency(node, '?replicas=1') });
   }
   const follower = cluster.nodes.find((n) => n !== leader) as BenchNode;
   return { nodes, restarted: follower.id, restartToReadyMs: await restartMs(cluster, follower.id) };
@@ -146,7 +169,13 @@ async function measure(): Promise<object> {
   const cluster = await startDfs(3, { bundle: !FROM_SOURCE });
   try {
     const empty = await snapshotOf(cluster);
+    const cpuBefore = await Promise.all(cluster.nodes.map((n) => cpuSeconds(n.process.pid)));
     const written = await writeFiles(cluster, FILES);
+    await waitAllApplied(cluster);
+    const cpuAfter = await Promise.all(cluster.nodes.map((n) => cpuSeconds(n.process.pid)));
+    // CPU per write summed over the nodes (their helper threads included), from the first write to the last apply.
+    const cpuSecondsPerNode = cpuAfter.map((after, i) => (after === null || cpuBefore[i] == null ? null : round(after - (cpuBefore[i] as number), 2)));
+    const cpuMsPerWrite = cpuSecondsPerNode.every((s) => s !== null) && FILES > 0 ? round((cpuSecondsPerNode as number[]).reduce((a, b) => a + b, 0) * 1000 / FILES, 3) : null;
     const full = await snapshotOf(cluster);
     return {
       benchmark: 'many-files',
@@ -155,7 +184,7 @@ async function measure(): Promise<object> {
       concurrency: CONCURRENCY,
       nodesRun: FROM_SOURCE ? 'source through tsx' : 'bundle',
       loadAverageAtStart: round(loadAverage, 2),
-      write: { ...written, MiB: round(written.bytes / MiB) },
+      write: { ...written, MiB: round(written.bytes / MiB), cpuSecondsPerNode, cpuMsPerWrite },
       atZeroFiles: empty,
       atAllFiles: full,
       targets: { rssMiB: 200, listP99Ms: 50, restartMs: 2000 },

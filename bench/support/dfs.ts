@@ -21,6 +21,11 @@ export interface StartOptions {
   readonly bundle?: boolean;
 }
 
+/** BENCH_NODE_FLAGS: Node flags for every node (space-separated), to compare settings such as V8's heap sizing. */
+function extraNodeFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+}
+
 /** The node's entry point and the Node flags it needs. */
 function nodeEntry(bundle: boolean): string[] {
   if (!bundle) return ['--import', 'tsx', cliPath];
@@ -78,7 +83,7 @@ async function startOnce(count: number, s3: boolean, entry: readonly string[]): 
     const p = ports[index] as { http: number; peer: number; s3: number | null };
     // Default profile names (CPU.<date>.<time>.<pid>.<thread>.<seq>): the tsx loader's worker
     // thread writes a profile too; the main thread's is thread 0.
-    const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+    const nodeArgs = [...extraNodeFlags(), ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])];
     const args = [...nodeArgs, ...entry, '--node', String(index), '--http', `127.0.0.1:${p.http}`, '--cluster', clusterFlag, '--data-dir', path.join(dir, `node-${index + 1}`)];
     if (p.s3 !== null) args.push('--s3', `127.0.0.1:${p.s3}`);
     const child = startProcess(process.execPath, args, path.join(dir, `node-${index + 1}.log`), {
