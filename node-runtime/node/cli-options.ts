@@ -1,6 +1,7 @@
 // Parses the seed's command line (`--node 0 --http :8081 --cluster "1,:3030;2,:3031;3,:3032"`)
 // plus our own flags and environment into one typed NodeOptions. Pure: argv and env in, options out.
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_HEAP_GROWING_PERCENT } from './heap-policy';
 
 export interface HostPort {
   readonly host: string;
@@ -38,6 +39,8 @@ export interface NodeOptions {
   readonly advertise: { readonly explicit?: string; readonly peerHost: string };
   /** --tls-cert, --tls-key, --tls-ca (all or none): HTTPS for the API and S3, mutual TLS between peers. */
   readonly tlsFiles?: TlsFiles;
+  /** DFS_HEAP_GROWING_PERCENT: how far V8's heap may grow past what is live (heap-policy.ts); null leaves V8's own choice (0). */
+  readonly heapGrowingPercent: number | null;
 }
 
 export interface TlsFiles {
@@ -110,7 +113,8 @@ export function buildCommand(): Command {
     .addHelpText(
       'after',
       '\nEnvironment: PORT, STORAGE_PATH, LOG_LEVEL as in the seed; DFS_CLUSTER_SECRET authenticates peer traffic\n' +
-        '(without it, nodes share a generated one beside their data directories); DFS_API_TOKEN guards client routes.\n' +
+        '(without it, nodes share a generated one beside their data directories); DFS_API_TOKEN guards client routes;\n' +
+        'DFS_HEAP_GROWING_PERCENT (default 100, 0 for V8\'s own) bounds how far the heap grows past what is live.\n' +
         'Example: dfs-node --node 0 --http :8081 --cluster "1,:3030;2,:3031;3,:3032"',
     )
     .exitOverride()
@@ -181,7 +185,17 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     ...(flags.s3 !== undefined && { s3: flags.s3 }),
     advertise: { ...(flags.advertiseHost !== undefined && { explicit: flags.advertiseHost }), peerHost: self.peer.host },
     ...(tlsFiles !== undefined && { tlsFiles }),
+    heapGrowingPercent: heapGrowingPercentOf(env),
   };
+}
+
+/** DFS_HEAP_GROWING_PERCENT: an integer 0–300, 0 for V8's own sizing; unset, the default (heap-policy.ts). */
+function heapGrowingPercentOf(env: NodeJS.ProcessEnv): number | null {
+  const text = env.DFS_HEAP_GROWING_PERCENT;
+  if (text === undefined || text.trim() === '') return DEFAULT_HEAP_GROWING_PERCENT;
+  const percent = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isInteger(percent) || percent > 300) throw new UsageError(`DFS_HEAP_GROWING_PERCENT must be an integer from 0 (V8's own heap sizing) to 300, got "${text}"`);
+  return percent === 0 ? null : percent;
 }
 
 function tlsFilesOf({ tlsCert, tlsKey, tlsCa }: RawFlags): TlsFiles | undefined {

@@ -1,0 +1,24 @@
+// How far V8 lets a dfs-node process's heap grow past what is live (issue #11: 100,000 files in
+// 200 MiB a node). After each full collection V8 sets the next one's trigger at live × a factor
+// it picks from how fast the program allocates against how fast it collects, capped at 4.0 when
+// the heap limit is 2 GiB or more (Node's default on a machine with memory to spare;
+// heap-controller.cc, MaxGrowingFactor). A write storm allocates fast, so the factor sits at that
+// cap: a leader with 55–70 MiB live let its heap grow to ~230–270 MiB of mostly garbage, and V8
+// gives the pages back only at its next full collection, which an idle node may not run for a long
+// time. A fixed factor (`--heap-growing-percent`, which V8 reads at every collection, so the
+// process can set it on itself) bounds that growth to live × (1 + percent / 100) plus the young
+// generation, at the price of more frequent full collections under load (measured in the README's
+// "Many files" section: CPU per write and GC pauses, leader changes). It is no heap cap: the heap
+// still grows with what is live, however many files a node holds.
+//
+// Applied by the entry point (cli.ts) before the node is built, so every way a node is launched
+// gets it: `npx dfs-node`, the desktop's supervisor, the systemd unit, the tests and the benches.
+import v8 from 'node:v8';
+
+/** The default: the heap may grow to twice what was live after the last full collection. */
+export const DEFAULT_HEAP_GROWING_PERCENT = 100;
+
+/** Sets V8's heap growing factor for this process; null leaves V8's own dynamic choice. */
+export function applyHeapGrowingPercent(percent: number | null): void {
+  if (percent !== null) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+}

@@ -1,0 +1,57 @@
+// The heap policy (node-runtime/node/heap-policy.ts) is in effect in a real V8: a process that
+// applies it lets its old generation grow to at most about twice what is live, where V8's own
+// sizing grows it four-fold under the same allocation. Read from V8's own trace
+// (`--trace-gc-verbose` prints every new allocation limit), in a child process with its own heap.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseNodeOptions, UsageError } from '../../../node-runtime/node/cli-options';
+import { DEFAULT_HEAP_GROWING_PERCENT } from '../../../node-runtime/node/heap-policy';
+
+const policyPath = fileURLToPath(new URL('../../../node-runtime/node/heap-policy.ts', import.meta.url));
+const MiB = 1024 * 1024;
+
+/**
+ * Holds about 80 MiB of small objects (the shape of a catalog) while allocating garbage as fast as
+ * it can (the shape of a write storm), under the given policy; V8's limits as [old size, new limit] in bytes.
+ */
+async function limitsUnder(percent: number | null): Promise<Array<[number, number]>> {
+  const probe = `
+    import { applyHeapGrowingPercent } from ${JSON.stringify(policyPath)};
+    applyHeapGrowingPercent(${JSON.stringify(percent)});
+    const live = [];
+    let garbage = [];
+    for (let i = 0; i < 6_000_000; i++) {
+      garbage.push({ i, name: 'file-' + i });
+      if (garbage.length === 100_000) { live.push(garbage.slice(0, 20_000)); garbage = []; }
+    }
+    console.log(live.length);`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--trace-gc-verbose', '--import', 'tsx', '--input-type=module', '-e', probe], {
+    cwd: path.dirname(policyPath),
+    maxBuffer: 64 * MiB,
+  });
+  return [...stdout.matchAll(/Limit: old size: (\d+) KB, new limit: (\d+) KB/g)].map((m) => [Number(m[1]) * 1024, Number(m[2]) * 1024]);
+}
+
+describe('heap policy', () => {
+  it('bounds the heap at twice what is live, where V8 alone lets it grow four-fold', async () => {
+    const [policy, v8Own] = await Promise.all([limitsUnder(DEFAULT_HEAP_GROWING_PERCENT), limitsUnder(null)]);
+    // Only limits set once the held objects dominate (V8 has minimum limits for small heaps).
+    const large = (limits: Array<[number, number]>) => limits.filter(([old]) => old >= 40 * MiB);
+    expect(large(policy).length).toBeGreaterThan(0);
+    expect(large(v8Own).length).toBeGreaterThan(0);
+    // live × 2, plus what V8 adds on top: the young generation's capacity (at most 32 MiB here) and slack.
+    for (const [old, limit] of large(policy)) expect(limit).toBeLessThanOrEqual(old * 2 + 40 * MiB);
+    expect(Math.max(...large(v8Own).map(([old, limit]) => limit / old))).toBeGreaterThan(3);
+  }, 60_000);
+
+  it('is on by default, off with DFS_HEAP_GROWING_PERCENT=0, and refuses nonsense', () => {
+    const argv = ['--node', '0'];
+    expect(parseNodeOptions(argv, {}).heapGrowingPercent).toBe(DEFAULT_HEAP_GROWING_PERCENT);
+    expect(parseNodeOptions(argv, { DFS_HEAP_GROWING_PERCENT: '50' }).heapGrowingPercent).toBe(50);
+    expect(parseNodeOptions(argv, { DFS_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBeNull();
+    for (const bad of ['-1', '1.5', 'lots', '301']) expect(() => parseNodeOptions(argv, { DFS_HEAP_GROWING_PERCENT: bad })).toThrow(UsageError);
+  });
+});
