@@ -117,6 +117,12 @@ async function snapshotOf(cluster: BenchCluster): Promise<object> {
   return { nodes, restarted: follower.id, restartToReadyMs: await restartMs(cluster, follower.id) };
 }
 
+/** The highest term any node reports. */
+async function currentTerm(cluster: BenchCluster): Promise<number> {
+  const terms = await Promise.all(cluster.nodes.map(async (n) => ((await (await fetch(`${n.url}/leader`)).json()) as { term: number }).term));
+  return Math.max(...terms);
+}
+
 /** The node every node names as leader, once they agree. */
 async function currentLeader(cluster: BenchCluster): Promise<BenchNode> {
   let leader: BenchNode | undefined;
@@ -169,10 +175,13 @@ async function measure(): Promise<object> {
   const cluster = await startDfs(3, { bundle: !FROM_SOURCE });
   try {
     const empty = await snapshotOf(cluster);
+    const termBefore = await currentTerm(cluster);
     const cpuBefore = await Promise.all(cluster.nodes.map((n) => cpuSeconds(n.process.pid)));
     const written = await writeFiles(cluster, FILES);
     await waitAllApplied(cluster);
     const cpuAfter = await Promise.all(cluster.nodes.map((n) => cpuSeconds(n.process.pid)));
+    // A leader change a forwarding follower hid from the client shows as a new term.
+    const termsDuringWrites = (await currentTerm(cluster)) - termBefore;
     // CPU per write summed over the nodes (their helper threads included), from the first write to the last apply.
     const cpuSecondsPerNode = cpuAfter.map((after, i) => (after === null || cpuBefore[i] == null ? null : round(after - (cpuBefore[i] as number), 2)));
     const cpuMsPerWrite = cpuSecondsPerNode.every((s) => s !== null) && FILES > 0 ? round((cpuSecondsPerNode as number[]).reduce((a, b) => a + b, 0) * 1000 / FILES, 3) : null;
@@ -184,7 +193,7 @@ async function measure(): Promise<object> {
       concurrency: CONCURRENCY,
       nodesRun: FROM_SOURCE ? 'source through tsx' : 'bundle',
       loadAverageAtStart: round(loadAverage, 2),
-      write: { ...written, MiB: round(written.bytes / MiB), cpuSecondsPerNode, cpuMsPerWrite },
+      write: { ...written, MiB: round(written.bytes / MiB), cpuSecondsPerNode, cpuMsPerWrite, termsDuringWrites },
       atZeroFiles: empty,
       atAllFiles: full,
       targets: { rssMiB: 200, listP99Ms: 50, restartMs: 2000 },
