@@ -1,8 +1,9 @@
 // The read path: serve a file from local chunks, each verified against its SHA-256 before a byte
-// of it leaves; a missing or corrupt chunk is repaired from a peer first. Memory per request is
-// one chunk, whatever the file's size. A small file's bytes come from the state machine (they
-// travelled in its put entry; the node keeps them in a pack on disk) and are verified against the
-// file's SHA-256 the same way, and repaired from a peer the same way when they do not match.
+// of it leaves; a missing or corrupt chunk is repaired from a peer first. Memory per request is a
+// few chunks (the one being sent and READ_AHEAD read ahead), whatever the file's size. A small
+// file's bytes come from the state machine (they travelled in its put entry; the node keeps them
+// in a pack on disk) and are verified against the file's SHA-256 the same way, and repaired from a
+// peer the same way when they do not match.
 import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
