@@ -33,7 +33,7 @@ const CAUGHT_BY: Record<Knob, readonly ViolationKind[]> = {
  * and the one other candidate kept down): 12 of seeds 501–3,000, none of 1–500
  * (test/sim/README.md has the counts).
  */
-const CAUGHT_AT: Partial<Record<Knob, number>> = { membershipFromLog: 246, replaySkipsConfChanges: 86, refuseNonVoterCandidates: 633 };
+const CAUGHT_AT: Partial<Record<Knob, number>> = { membershipFromLog: 2388, replaySkipsConfChanges: 77, refuseNonVoterCandidates: 633 };
 
 async function firstFailure(knob: Knob, noContractChecks: boolean): Promise<RunResult | undefined> {
   const pinned = CAUGHT_AT[knob];
