@@ -234,9 +234,22 @@ export class ChunkStore {
     } finally {
       await handle.close();
     }
-    // Hashed on a worker thread, so a download's event loop sends one chunk while the next is verified.
-    const { digest, bytes } = await sha256Workers.hash(data);
-    return digest === hash ? bytes : null;
+    // Hashed on a worker thread, so a download's event loop sends one chunk while the next is
+    // verified. A thread that died took the buffer with it: read again and hash here.
+    const hashed = await sha256Workers.hash(data).catch(() => null);
+    if (hashed === null) return this.readVerifiedInPlace(hash);
+    return hashed.digest === hash ? hashed.bytes : null;
+  }
+
+  private async readVerifiedInPlace(hash: string): Promise<Buffer | null> {
+    let data: Buffer;
+    try {
+      data = await this.read(hash);
+    } catch (err) {
+      if (err instanceof ChunkNotFoundError) return null;
+      throw err;
+    }
+    return createHash('sha256').update(data).digest('hex') === hash ? data : null;
   }
 
   /** Re-hashes the chunk on disk: false means it is damaged (bit rot, tampering). */

@@ -35,19 +35,30 @@ interface HashWorker {
   readonly worker: Worker;
   readonly jobs: Map<number, Job>;
   idleTimer?: NodeJS.Timeout;
+  /** It has hashed something (it started fine). */
+  answered?: boolean;
+  /** Stopped on purpose (idle, or close). */
+  stopping?: boolean;
 }
 
 /** Hash threads shared by the whole process, started on first use and never holding it open. */
 export class Sha256Workers {
   private readonly workers: HashWorker[] = [];
   private nextId = 0;
+  /** Set once a thread could not start or died before its first answer: everything is hashed in place. */
+  private unavailable = false;
   private readonly threads: number;
   private readonly idleStopMs: number;
+  private readonly source: string;
 
-  /** One thread by default: it hashes while the event loop sends, which is the overlap that matters. */
-  constructor(options: { threads?: number; idleStopMs?: number } = {}) {
+  /**
+   * One thread by default: it hashes while the event loop sends, which is the overlap that
+   * matters. `source` replaces the thread's code (tests: a thread that fails to start).
+   */
+  constructor(options: { threads?: number; idleStopMs?: number; source?: string } = {}) {
     this.threads = options.threads ?? 1;
     this.idleStopMs = options.idleStopMs ?? IDLE_STOP_MS;
+    this.source = options.source ?? WORKER_SOURCE;
   }
 
   /**
@@ -59,8 +70,8 @@ export class Sha256Workers {
    */
   hash(bytes: Buffer): Promise<{ digest: string; bytes: Buffer }> {
     const buffer = bytes.buffer;
-    if (!(buffer instanceof ArrayBuffer) || !startsOwned(bytes)) return Promise.resolve({ digest: createHash('sha256').update(bytes).digest('hex'), bytes });
-    const target = this.leastBusy();
+    const target = buffer instanceof ArrayBuffer && startsOwned(bytes) ? this.leastBusy() : undefined;
+    if (target === undefined || !(buffer instanceof ArrayBuffer)) return Promise.resolve({ digest: createHash('sha256').update(bytes).digest('hex'), bytes });
     clearTimeout(target.idleTimer);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -80,6 +91,7 @@ export class Sha256Workers {
   }
 
   private async stop(entry: HashWorker): Promise<void> {
+    entry.stopping = true;
     this.forget(entry);
     await entry.worker.terminate();
   }
@@ -90,23 +102,39 @@ export class Sha256Workers {
     if (index >= 0) this.workers.splice(index, 1);
   }
 
-  private leastBusy(): HashWorker {
-    if (this.workers.length < this.threads && this.workers.every((w) => w.jobs.size > 0)) this.workers.push(this.start());
+  /** The thread to hash on; undefined where threads cannot run (the caller hashes in place). */
+  private leastBusy(): HashWorker | undefined {
+    if (this.unavailable) return undefined;
+    if (this.workers.length < this.threads && this.workers.every((w) => w.jobs.size > 0)) {
+      const started = this.start();
+      if (started === undefined) return undefined;
+      this.workers.push(started);
+    }
     return this.workers.reduce((best, w) => (w.jobs.size < best.jobs.size ? w : best));
   }
 
-  private start(): HashWorker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+  private start(): HashWorker | undefined {
+    let worker: Worker;
+    try {
+      worker = new Worker(this.source, { eval: true });
+    } catch {
+      // An environment without worker threads: hash in place from now on.
+      this.unavailable = true;
+      return undefined;
+    }
     const entry: HashWorker = { worker, jobs: new Map() };
     worker.unref();
     worker.on('message', ({ id, digest, buffer }: { id: number; digest: string; buffer: ArrayBuffer }) => {
+      entry.answered = true;
       const job = entry.jobs.get(id);
       entry.jobs.delete(id);
       job?.resolve({ digest, bytes: Buffer.from(buffer, 0, job.length) });
       if (entry.jobs.size === 0) entry.idleTimer = setTimeout(() => void this.stop(entry), this.idleStopMs).unref();
     });
-    // A thread that fails takes its jobs with it; the next hash starts a new one.
+    // A thread that fails takes its jobs with it (their callers read again and hash in place); the
+    // next hash starts a new one, unless this one never answered: then threads do not work here.
     const fail = (err: Error): void => {
+      if (!entry.answered && !entry.stopping) this.unavailable = true;
       this.forget(entry);
       for (const job of entry.jobs.values()) job.reject(err);
       entry.jobs.clear();

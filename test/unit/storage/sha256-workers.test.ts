@@ -81,4 +81,15 @@ describe('SHA-256 on worker threads', () => {
     const againDigest = sha256(again);
     expect((await workers.hash(again)).digest).toBe(againDigest);
   });
+
+  it('hashes in place from then on when a thread fails before its first answer (no worker threads here)', async () => {
+    workers = new Sha256Workers({ threads: 1, source: "throw new Error('no threads here')" });
+    await expect(workers.hash(owned(WORKER_HASH_MIN_BYTES))).rejects.toThrow();
+    const bytes = owned(WORKER_HASH_MIN_BYTES * 2);
+    const expected = sha256(bytes);
+    const result = await workers.hash(bytes);
+    expect(result.digest).toBe(expected);
+    expect(result.bytes).toBe(bytes); // not transferred: hashed on this thread
+    expect(workers.running).toBe(0);
+  });
 });
