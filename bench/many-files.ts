@@ -114,7 +114,12 @@ async function snapshotOf(cluster: BenchCluster): Promise<object> {
     nodes.push({ node: node.id, role: node === leader ? 'leader' : 'follower', rssMiB: await rssMiB(node.process.pid), rssBreakdownMiB: await rssBreakdownMiB(node.process.pid), ...(await heapMiB(node)), gc: await gcStats(node), list: await listLatency(node), listWithReplicas: await listLatency(node, '?replicas=1') });
   }
   const follower = cluster.nodes.find((n) => n !== leader) as BenchNode;
-  return { nodes, restarted: follower.id, restartToReadyMs: await restartMs(cluster, follower.id) };
+  const restartToReadyMs = await restartMs(cluster, follower.id);
+  // The restarted node counts too ("every node"): its memory once ready, and again after it served the listings.
+  const restarted = cluster.nodes[follower.id - 1] as BenchNode;
+  const rssAtReadyMiB = await rssMiB(restarted.process.pid);
+  const list = await listLatency(restarted);
+  return { nodes, restarted: follower.id, restartToReadyMs, afterRestart: { rssAtReadyMiB, list, rssAfterListingMiB: await rssMiB(restarted.process.pid), rssBreakdownMiB: await rssBreakdownMiB(restarted.process.pid), ...(await heapMiB(restarted)) } };
 }
 
 /** The highest term any node reports. */
