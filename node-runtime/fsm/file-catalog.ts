@@ -175,6 +175,19 @@ export class FileCatalog {
     return this.chunkRefs.has(hash);
   }
 
+  /**
+   * Every chunk some file uses, with its size, in the order the files were stored. Read from the
+   * records as they are held, not through list(): a restart asks for it before /readyz, and
+   * paging the sorted names made a page of views per 5,000 files (about 90 ms at 100,000 files,
+   * issue #11). With no chunk referenced (only small files) no record needs looking at.
+   */
+  chunkSizes(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    if (this.chunkRefs.size === 0) return sizes;
+    for (const record of this.files.values()) for (const c of record.chunks) sizes.set(c.hash, c.size);
+    return sizes;
+  }
+
   /** Hashes of all chunks some file uses, sorted: what garbage collection must keep. */
   referencedChunkHashes(): string[] {
     return [...this.chunkRefs.keys()].sort();

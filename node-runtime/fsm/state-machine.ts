@@ -416,6 +416,11 @@ export class StateMachine {
     return this.catalog.referencedChunkHashes();
   }
 
+  /** Every chunk some file uses, hash → size (what a node must hold). */
+  chunkSizes(): Map<string, number> {
+    return this.catalog.chunkSizes();
+  }
+
   isChunkReferenced(hash: string): boolean {
     return this.catalog.isChunkReferenced(hash);
   }

@@ -40,14 +40,7 @@ export class ChunkSync {
   /** Queue every chunk of every file (after a restart or a snapshot restore). */
   rescan(): Promise<void> {
     this.rescanning ??= (async () => {
-      const sizes = new Map<string, number>();
-      let after: string | null = null;
-      do {
-        const page = this.options.fsm.list({ ...(after !== null ? { after } : {}), limit: 5000 });
-        for (const file of page.items) for (const c of file.chunks) sizes.set(c.hash, c.size);
-        after = page.nextCursor;
-      } while (after !== null);
-      for (const [hash, size] of sizes) this.queue.set(hash, size);
+      for (const [hash, size] of this.options.fsm.chunkSizes()) this.queue.set(hash, size);
       this.pump();
     })().finally(() => {
       this.rescanning = null;

@@ -154,13 +154,18 @@ export class ContentPack {
     const pack = new ContentPack(dir, files);
     let records = 0;
     // Oldest first: a later copy (a compaction's, a repair's) replaces an earlier one.
+    // One pass, counting each content's latest copy (no second walk of the index making a
+    // Location per entry: 100,000 of them at a restart, issue #11). `unheld` gets each SHA-256
+    // at its first copy, so its order is the index's, as before.
     for (const { file, records: held } of scanned) {
-      for (const r of held) pack.index.set(r.sha256, { file, offset: r.offset, length: r.length, checked: false });
+      for (const r of held) {
+        const earlier = pack.index.lengthOf(r.sha256);
+        if (earlier !== undefined) pack.liveBytes -= earlier;
+        pack.index.set(r.sha256, { file, offset: r.offset, length: r.length, checked: false });
+        pack.liveBytes += r.length;
+        pack.unheld.set(r.sha256, 0);
+      }
       records += held.length;
-    }
-    for (const [sha256, at] of pack.index.entries()) {
-      pack.unheld.set(sha256, 0);
-      pack.liveBytes += at.length;
     }
     if (files.length === 0) pack.files = [pack.newFile(1)];
     return { pack, report: { records, discarded, damage } };

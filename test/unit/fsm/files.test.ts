@@ -207,6 +207,24 @@ describe('chunk references', () => {
     expect(d.machine.referencedChunkHashes()).toEqual([own.hash]);
   });
 
+  it('names every referenced chunk with its size (what a restarted node rescans), before and after a snapshot restore', () => {
+    const d = new Driver();
+    const shared = { hash: hashOf('shared'), size: 5 };
+    const own = { hash: hashOf('own'), size: 7 };
+    expect(d.machine.chunkSizes()).toEqual(new Map());
+    d.ok({ ...put('a', 12, 1), chunks: [shared, own] });
+    d.ok({ ...put('b', 5, 2), chunks: [shared] });
+    d.ok({ ...put('c', 0, 3), chunks: [] });
+    expect(d.machine.chunkSizes()).toEqual(new Map([[shared.hash, 5], [own.hash, 7]]));
+    const restored = new Driver();
+    restored.machine.restore(d.machine.snapshot());
+    expect(restored.machine.chunkSizes()).toEqual(new Map([[shared.hash, 5], [own.hash, 7]]));
+    d.ok({ type: 'delete', name: 'a', at: 4 });
+    expect(d.machine.chunkSizes()).toEqual(new Map([[shared.hash, 5]]));
+    d.ok({ type: 'delete', name: 'b', at: 5 });
+    expect(d.machine.chunkSizes()).toEqual(new Map());
+  });
+
   it('counts a chunk used twice in one file until the file is gone', () => {
     const d = new Driver();
     const c = { hash: hashOf('dup'), size: 3 };
