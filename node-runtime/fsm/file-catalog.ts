@@ -216,12 +216,14 @@ export class FileCatalog {
       // Read only where the bytes are taken in: once per content, however many records share it.
       const taken = isInline(record) && !this.inline.holds(record.sha256);
       if (taken && naming) {
-        this.inline.adopt(record.sha256, record.size);
+        this.inline.adopt(record.sha256, record.size, false);
         this.count(record);
       } else {
         this.retain(record, taken ? withBytes?.get(record.sha256)?.read?.() : undefined);
       }
     }
+    // Adopted out of order above; the snapshot's contents are sorted by SHA-256.
+    if (naming) this.inline.orderHeld(contents);
     this.names.reset(records.map((r) => r.name));
   }
 

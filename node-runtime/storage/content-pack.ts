@@ -202,14 +202,14 @@ export class ContentPack {
   /** A restored snapshot names `sha256` without its bytes: they are here, or (damage) they read as none until repaired. */
   adopt(sha256: string, size: number): void {
     this.unheld.delete(sha256);
-    const at = this.index.get(sha256);
-    if (at !== undefined && at.length === size) {
+    if (this.index.lengthOf(sha256) === size) {
       // Keyed again by the caller's string, which the state machine's records hold anyway: the
       // one the scan made at open (64 characters, ~80 bytes) goes, ~8 MiB at 100,000 contents.
-      this.index.delete(sha256);
-      this.index.set(sha256, at);
+      // In place (no Location copied out and set back: a restart adopts every content).
+      this.index.rekey(sha256);
       return;
     }
+    const at = this.index.get(sha256);
     if (at?.file) this.liveBytes -= at.length;
     this.index.set(sha256, { file: null, offset: 0, length: size, checked: true });
   }

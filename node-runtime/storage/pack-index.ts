@@ -59,6 +59,18 @@ export class PackIndex<F> {
     this.checks[slot] = location.checked ? 1 : 0;
   }
 
+  /**
+   * Keys the entry of `sha256` by this string (an equal one the caller holds anyway), where it is,
+   * without a Location made and set back; false if there is none.
+   */
+  rekey(sha256: string): boolean {
+    const slot = this.slots.get(sha256);
+    if (slot === undefined) return false;
+    this.slots.delete(sha256);
+    this.slots.set(sha256, slot);
+    return true;
+  }
+
   delete(sha256: string): boolean {
     const slot = this.slots.get(sha256);
     if (slot === undefined) return false;

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeCommand, encodeCommand, type PutCommand } from '../../../node-runtime/fsm/commands';
+import { InlineContents, type ContentBytes } from '../../../node-runtime/fsm/inline-contents';
 import { SnapshotFormatError } from '../../../node-runtime/fsm/snapshot-codec';
 import { StateMachine } from '../../../node-runtime/fsm/state-machine';
 import { Driver, observable } from './builders';
@@ -138,5 +139,61 @@ describe('snapshots with inline files', () => {
     content.data = damage(content.data);
     const m = new StateMachine();
     expect(() => m.restore(new Uint8Array([4, ...new TextEncoder().encode(JSON.stringify(json))]))).toThrow(/contents\.0\.data: not base64/);
+  });
+});
+
+describe('contents adopted by a restore, ordered in one pass', () => {
+  /** A durable store's part, as a node's pack plays it: adopted contents are only named. */
+  class NamedBytes implements ContentBytes {
+    readonly durable = true;
+    readonly sizes = new Map<string, number>();
+    put(sha256: string, bytes: Uint8Array): void {
+      this.sizes.set(sha256, bytes.length);
+    }
+    adopt(sha256: string, size: number): void {
+      this.sizes.set(sha256, size);
+    }
+    get(): Uint8Array | undefined {
+      return undefined;
+    }
+    size(sha256: string): number | undefined {
+      return this.sizes.get(sha256);
+    }
+    drop(sha256: string): void {
+      this.sizes.delete(sha256);
+    }
+    capture(): () => Uint8Array {
+      return () => new Uint8Array(0);
+    }
+    mark(): void {}
+  }
+  const hex = (n: number): string => n.toString(16).padStart(64, '0');
+  const adopted = (candidates: readonly number[]): string[] => {
+    const contents = new InlineContents(new NamedBytes());
+    for (const n of [5, 1, 9, 3, 1]) contents.adopt(hex(n), n, false);
+    contents.orderHeld(candidates.map((n) => ({ sha256: hex(n) })));
+    return contents.capture(1, false).map((c) => c.sha256);
+  };
+
+  it('gives the held SHA-256s in order whether the candidates are sorted, unsorted or missing one', () => {
+    const sorted = [1, 3, 5, 9].map(hex);
+    expect(adopted([0, 1, 2, 3, 5, 7, 9])).toEqual(sorted);
+    expect(adopted([9, 5, 3, 1])).toEqual(sorted);
+    expect(adopted([1, 3, 9])).toEqual(sorted);
+    expect(adopted([1, 3, 3, 5, 9])).toEqual(sorted);
+  });
+
+  it('keeps counting references and bytes as adopt does', () => {
+    const contents = new InlineContents(new NamedBytes());
+    contents.adopt(hex(2), 2, false);
+    contents.adopt(hex(2), 2, false);
+    contents.adopt(hex(1), 1);
+    contents.orderHeld([{ sha256: hex(1) }, { sha256: hex(2) }]);
+    expect(contents.totalBytes()).toBe(3);
+    contents.release(hex(2), 2);
+    expect(contents.holds(hex(2))).toBe(true);
+    contents.release(hex(2), 2);
+    expect(contents.holds(hex(2))).toBe(false);
+    expect(contents.capture(2, false).map((c) => c.sha256)).toEqual([hex(1)]);
   });
 });

@@ -10,6 +10,20 @@ interface File {
 const sha = (n: number): string => n.toString(16).padStart(64, '0');
 
 describe('PackIndex', () => {
+  it('rekey keeps an entry where it is, in its place in the order, and says whether there was one', () => {
+    const index = new PackIndex<File>();
+    const file = { name: 'pack-1' };
+    index.set(sha(1), { file, offset: 10, length: 3, checked: false });
+    index.set(sha(2), { file, offset: 20, length: 4, checked: true });
+    expect(index.rekey(sha(1).slice(0))).toBe(true);
+    expect(index.rekey(sha(3))).toBe(false);
+    expect(index.size).toBe(2);
+    expect(index.get(sha(1))).toEqual({ file, offset: 10, length: 3, checked: false });
+    expect([...index.entries()].map(([key]) => key)).toEqual([sha(2), sha(1)]);
+    index.set(sha(3), { file, offset: 30, length: 5, checked: false });
+    expect(index.get(sha(2))).toEqual({ file, offset: 20, length: 4, checked: true });
+  });
+
   it('answers like a Map of locations through growth, deletes and reused slots', () => {
     const index = new PackIndex<File>();
     const model = new Map<string, Location<File>>();
