@@ -57,8 +57,13 @@ export class FileWriter {
   constructor(private readonly options: FileWriterOptions) {}
 
   async write(request: WriteRequest): Promise<FileInfo> {
-    this.checkLock(request.name, request.lockToken);
-    const allowed = this.checkQuota(request.name, request.declaredSize);
+    // A follower relaying a small write may not yet have applied what its client already saw
+    // acknowledged through the leader (a delete, a lock released, a quota raised): a refusal from
+    // its own state could contradict that. The entry is decided at apply, in log order, on every
+    // replica alike, and the follower answers with that outcome; the body is small and bounded.
+    const relayed = request.relayed === true;
+    if (!relayed) this.checkLock(request.name, request.lockToken);
+    const allowed = relayed ? (request.declaredSize ?? 0) : this.checkQuota(request.name, request.declaredSize);
     await this.options.checkDisk(request.declaredSize ?? 0);
 
     const md5 = request.md5 || request.expected?.md5Hex !== undefined ? createHash('md5') : null;
@@ -68,7 +73,7 @@ export class FileWriter {
       return this.commitInline(request, await readDeclared(request.body, allowed, tooMany, md5), md5);
     }
     // The route checked relayable() before reading anything; settings changed since: the client retries.
-    if (request.relayed === true) throw new ApiError('unavailable', `"${request.name}" can no longer be relayed to the leader from this node (a setting or a member changed since the request arrived): retry`);
+    if (relayed) throw new ApiError('unavailable', `"${request.name}" can no longer be relayed to the leader from this node (a setting or a member changed since the request arrived): retry`);
     const limited = limitBytes(allowed, tooMany, md5);
     // pipeline() carries a client abort on the body into `limited`, so storing fails with it.
     pipeline(request.body, limited).catch(() => undefined);

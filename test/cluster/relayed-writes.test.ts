@@ -2,8 +2,9 @@
 // proposal (services/proposal-relay.ts, issue #11); the follower answers once it has applied the
 // entry itself. These tests hold that path to the write promises on three real nodes: the answer
 // is the file as applied (readable on that follower at once), a large file still goes the HTTP
-// way, and a storm through a follower whose leader is killed with SIGKILL applies every write once
-// — an acknowledged one at version 1 everywhere, and no name written twice by a resent proposal.
+// way, a refusal comes from the apply (never from the follower's possibly older state), and a
+// storm through a follower whose leader is killed with SIGKILL applies every write once — an
+// acknowledged one at version 1 everywhere, and no name written twice by a resent proposal.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, TestCluster, waitFor, type TestNode } from './harness';
@@ -56,6 +57,25 @@ describe('small writes through a follower, relayed to the leader through Raft', 
     expect(forwarded.status, JSON.stringify(forwarded.body)).toBe(201);
     expect(forwarded.body.sha256).toBe(sha256(large));
     expect(await relayedOn(follower)).toBe(before + 1);
+  });
+
+  it('are decided on the newest state, not on what the follower has applied yet: a lock released through the leader a moment ago does not refuse them', async () => {
+    const leader = await cluster.waitForLeader();
+    const via = cluster.followers(leader)[0] as TestNode;
+    // The leader answers once it has applied; the follower applies up to a heartbeat later. Each
+    // round writes through the follower at once, inside that window (the CI run that found this
+    // refused a write with 507 just after the client's own delete made room).
+    for (let round = 0; round < 20; round++) {
+      const name = `relayed/lock-${round}.txt`;
+      const acquired = await json<{ token: string }>(`${leader.url}/locks/${name}`, { method: 'POST', body: JSON.stringify({ owner: 'tester', ttlMs: 60_000 }) });
+      expect(acquired.status).toBe(201);
+      // Held: refused, whether or not the follower has applied the lock yet.
+      expect((await put(via, name, randomBytes(10))).status).toBe(423);
+      const released = await fetch(`${leader.url}/locks/${name}`, { method: 'DELETE', headers: { 'x-lock-token': acquired.body.token } });
+      expect(released.status).toBe(204);
+      const written = await put(via, name, randomBytes(10));
+      expect(written.status, `round ${round}: ${JSON.stringify(written.body)}`).toBe(201);
+    }
   });
 
   it('answer a repeat of the same Idempotency-Key with the first outcome, through either follower', async () => {
