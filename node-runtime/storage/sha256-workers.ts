@@ -69,14 +69,16 @@ export class Sha256Workers {
    * buffer's memory) afterwards.
    */
   hash(bytes: Buffer): Promise<{ digest: string; bytes: Buffer }> {
-    const buffer = bytes.buffer;
+    const { buffer } = bytes;
+    // Only a whole buffer of the caller's own can be transferred (never a shared or pooled one).
     const target = buffer instanceof ArrayBuffer && startsOwned(bytes) ? this.leastBusy() : undefined;
-    if (target === undefined || !(buffer instanceof ArrayBuffer)) return Promise.resolve({ digest: createHash('sha256').update(bytes).digest('hex'), bytes });
+    if (target === undefined) return Promise.resolve({ digest: createHash('sha256').update(bytes).digest('hex'), bytes });
+    const owned = buffer as ArrayBuffer;
     clearTimeout(target.idleTimer);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       target.jobs.set(id, { resolve, reject, length: bytes.length });
-      target.worker.postMessage({ id, buffer, length: bytes.length }, [buffer]);
+      target.worker.postMessage({ id, buffer: owned, length: bytes.length }, [owned]);
     });
   }
 
