@@ -3,6 +3,7 @@ import {
   fileNameSchema,
   isCanonicalFileName,
   MAX_FILE_NAME_BYTES,
+  MAX_FILE_NAME_SEGMENT_BYTES,
   RESERVED_FIRST_SEGMENTS,
   validateFileName,
   type FileNameProblem,
@@ -82,6 +83,24 @@ describe('validateFileName', () => {
     // "é" is two bytes in UTF-8: 128 of them are 256 bytes.
     expect(problemOf('\u00e9'.repeat(127))).toBe('ok');
     expect(problemOf('\u00e9'.repeat(128))).toBe('segment_too_long');
+  });
+
+  it('counts three- and four-byte characters (and the edges of each UTF-8 length) at the limits', () => {
+    // The bytes are counted, not encoded: each edge of each encoded length, checked against Node's count.
+    const edges = ['~', '\u00a0', '\u07ff', '\u0800', '\ud7ff', '\ue000', '\uffef', '\u{10000}', '\u{10ffff}'];
+    for (const char of edges) {
+      const width = Buffer.byteLength(char, 'utf8');
+      const fits = Math.floor(MAX_FILE_NAME_SEGMENT_BYTES / width);
+      const pad = 'a'.repeat(MAX_FILE_NAME_SEGMENT_BYTES - fits * width);
+      expect(problemOf(`${char.repeat(fits)}${pad}`), `U+${char.codePointAt(0)?.toString(16)}`).toBe('ok');
+      expect(problemOf(`${char.repeat(fits)}${pad}a`), `U+${char.codePointAt(0)?.toString(16)}`).toBe('segment_too_long');
+    }
+    // Four-byte characters over a whole name: 4 segments of 63 × 4 bytes + separators.
+    const segment = '\u{1f389}'.repeat(63);
+    const name = [segment, segment, segment, segment].join('/');
+    const fill = 'b'.repeat(MAX_FILE_NAME_BYTES - Buffer.byteLength(name, 'utf8') - 1);
+    expect(problemOf(`${name}/${fill}`)).toBe('ok');
+    expect(problemOf(`${name}/${fill}c`)).toBe('too_long');
   });
 
   it('normalises to NFC so composed and decomposed "é" name the same file', () => {
