@@ -9,6 +9,7 @@
 //   BENCH_SECONDS=<s> per phase (default 6); BENCH_CONCURRENCY=<n> (default 1);
 //   BENCH_CPU_PROF=<dir>: every node under --cpu-prof (summarise with bench/support/cpuprofile-top.ts);
 //   BENCH_VIA=leader|follower: that phase only (one phase per profile);
+//   BENCH_IDLE_SECONDS=<s>: how long the idle cluster is measured first (default 4; 0: not at all);
 //   DFS_RELAY_SMALL_WRITES=0: followers forward small writes over HTTP (the nodes inherit it).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -20,6 +21,9 @@ const PHASE_MS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 6)) * 1000;
 const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? 1));
 const WARMUP_MS = 1000;
 const VIA = (process.env.BENCH_VIA ?? 'leader,follower').split(',');
+const IDLE_MS = Math.max(0, Number(process.env.BENCH_IDLE_SECONDS ?? 4)) * 1000;
+/** Lets a fresh cluster finish starting (its first ticks, JIT warm-up) before the idle window. */
+const SETTLE_MS = 2000;
 
 interface Counters {
   readonly userMs: number;
@@ -54,7 +58,23 @@ function perWrite(before: Counters, after: Counters, ops: number) {
   return { cpuMs: round((after.userMs + after.systemMs - before.userMs - before.systemMs) / ops, 2), userMs: per('userMs'), systemMs: per('systemMs'), reads: per('reads'), writes: per('writes'), voluntary: per('voluntary'), involuntary: per('involuntary') };
 }
 
-async function phase(nodes: readonly BenchNode[], via: BenchNode, label: string) {
+/**
+ * What the cluster costs with no writes at all (ticks, heartbeats, gauges), per node and second:
+ * at one in flight a share of each write's CPU is this background, spread over few writes.
+ */
+async function idleCost(nodes: readonly BenchNode[]) {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const pids = nodes.map((n) => n.process.pid as number);
+  const before = await Promise.all(pids.map(counters));
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const after = await Promise.all(pids.map(counters));
+  const perSecond = (i: number, keys: readonly (keyof Counters)[]) =>
+    round((keys.reduce((sum, key) => sum + (after[i] as Counters)[key] - (before[i] as Counters)[key], 0) * 1000) / IDLE_MS, 1);
+  const perNode = nodes.map((n, i) => ({ node: n.id, cpuMsPerSec: perSecond(i, ['userMs', 'systemMs']), readsPerSec: perSecond(i, ['reads']), writesPerSec: perSecond(i, ['writes']) }));
+  return { seconds: IDLE_MS / 1000, cpuMsPerSec: round(perNode.reduce((sum, n) => sum + n.cpuMsPerSec, 0), 1), perNode };
+}
+
+async function phase(nodes: readonly BenchNode[], via: BenchNode, label: string, idleCpuMsPerSec: number | null) {
   const body = randomBytes(100);
   const put = async (worker: number, seq: number) => {
     const res = await fetch(`${via.url}/files/costs-${label}/w${worker}-${seq}`, { method: 'PUT', body });
@@ -67,7 +87,9 @@ async function phase(nodes: readonly BenchNode[], via: BenchNode, label: string)
   const load = await closedLoop(CONCURRENCY, PHASE_MS, put);
   const after = await Promise.all(pids.map(counters));
   const perNode = nodes.map((n, i) => ({ node: n.id, ...perWrite(before[i] as Counters, after[i] as Counters, load.ops) }));
-  return { via: label, errors: load.errors, firstError: load.firstError, opsPerSec: load.opsPerSec, p50Ms: load.p50Ms, p99Ms: load.p99Ms, cpuMsPerWrite: round(perNode.reduce((sum, n) => sum + n.cpuMs, 0), 2), perNode };
+  // The idle cluster's CPU over this phase's length, per write: the part of cpuMsPerWrite the writes did not cause.
+  const backgroundMsPerWrite = idleCpuMsPerSec === null || load.ops === 0 ? null : round((idleCpuMsPerSec * PHASE_MS) / 1000 / load.ops, 2);
+  return { via: label, errors: load.errors, firstError: load.firstError, opsPerSec: load.opsPerSec, p50Ms: load.p50Ms, p99Ms: load.p99Ms, cpuMsPerWrite: round(perNode.reduce((sum, n) => sum + n.cpuMs, 0), 2), backgroundMsPerWrite, perNode };
 }
 
 async function main(): Promise<void> {
@@ -75,11 +97,12 @@ async function main(): Promise<void> {
   const cluster = await startDfs(3);
   try {
     const roles = Object.fromEntries(cluster.nodes.map((n) => [n.id, n === cluster.leader ? 'leader' : n === cluster.follower ? 'follower (via)' : 'follower']));
+    const idle = IDLE_MS > 0 ? await idleCost(cluster.nodes) : null;
     const phases = [];
-    if (VIA.includes('leader')) phases.push(await phase(cluster.nodes, cluster.leader, 'leader'));
-    if (VIA.includes('follower')) phases.push(await phase(cluster.nodes, cluster.follower, 'follower'));
+    if (VIA.includes('leader')) phases.push(await phase(cluster.nodes, cluster.leader, 'leader', idle?.cpuMsPerSec ?? null));
+    if (VIA.includes('follower')) phases.push(await phase(cluster.nodes, cluster.follower, 'follower', idle?.cpuMsPerSec ?? null));
     const relay = process.env.DFS_RELAY_SMALL_WRITES !== '0';
-    console.log(JSON.stringify({ benchmark: 'small-write-costs', concurrency: CONCURRENCY, phaseSeconds: PHASE_MS / 1000, loadAverageAtStart: loadAtStart, loadAverageAtEnd: round(os.loadavg()[0] as number, 1), relay, roles, phases }));
+    console.log(JSON.stringify({ benchmark: 'small-write-costs', concurrency: CONCURRENCY, phaseSeconds: PHASE_MS / 1000, loadAverageAtStart: loadAtStart, loadAverageAtEnd: round(os.loadavg()[0] as number, 1), relay, roles, idle, phases }));
   } finally {
     await cluster.stop();
   }
