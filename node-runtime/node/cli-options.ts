@@ -1,7 +1,7 @@
 // Parses the seed's command line (`--node 0 --http :8081 --cluster "1,:3030;2,:3031;3,:3032"`)
 // plus our own flags and environment into one typed NodeOptions. Pure: argv and env in, options out.
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_HEAP_GROWING_PERCENT } from './heap-policy';
+import { DEFAULT_FIXED_YOUNG_GENERATION, DEFAULT_HEAP_GROWING_PERCENT } from './heap-policy';
 
 export interface HostPort {
   readonly host: string;
@@ -41,6 +41,8 @@ export interface NodeOptions {
   readonly tlsFiles?: TlsFiles;
   /** DFS_HEAP_GROWING_PERCENT: how far V8's heap may grow past what is live (heap-policy.ts); null leaves V8's own choice (0). */
   readonly heapGrowingPercent: number | null;
+  /** DFS_FIXED_YOUNG_GENERATION: V8's young generation kept at its starting size (heap-policy.ts). */
+  readonly fixedYoungGeneration: boolean;
 }
 
 export interface TlsFiles {
@@ -114,7 +116,8 @@ export function buildCommand(): Command {
       'after',
       '\nEnvironment: PORT, STORAGE_PATH, LOG_LEVEL as in the seed; DFS_CLUSTER_SECRET authenticates peer traffic\n' +
         '(without it, nodes share a generated one beside their data directories); DFS_API_TOKEN guards client routes;\n' +
-        'DFS_HEAP_GROWING_PERCENT (default 100, 0 for V8\'s own) bounds how far the heap grows past what is live.\n' +
+        'DFS_HEAP_GROWING_PERCENT (default 100, 0 for V8\'s own) bounds how far the heap grows past what is live;\n' +
+        'DFS_FIXED_YOUNG_GENERATION (default 1, 0 for V8\'s own growth) keeps the young generation at its starting size.\n' +
         'Example: dfs-node --node 0 --http :8081 --cluster "1,:3030;2,:3031;3,:3032"',
     )
     .exitOverride()
@@ -186,7 +189,16 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     advertise: { ...(flags.advertiseHost !== undefined && { explicit: flags.advertiseHost }), peerHost: self.peer.host },
     ...(tlsFiles !== undefined && { tlsFiles }),
     heapGrowingPercent: heapGrowingPercentOf(env),
+    fixedYoungGeneration: fixedYoungGenerationOf(env),
   };
+}
+
+/** DFS_FIXED_YOUNG_GENERATION: 1 keeps V8's young generation at its starting size, 0 lets it grow; unset, the default (heap-policy.ts). */
+function fixedYoungGenerationOf(env: NodeJS.ProcessEnv): boolean {
+  const text = (env.DFS_FIXED_YOUNG_GENERATION ?? '').trim();
+  if (text === '') return DEFAULT_FIXED_YOUNG_GENERATION;
+  if (text !== '0' && text !== '1') throw new UsageError(`DFS_FIXED_YOUNG_GENERATION must be 1 (young generation kept at V8's starting size) or 0 (V8's own growth), got "${text}"`);
+  return text === '1';
 }
 
 /** DFS_HEAP_GROWING_PERCENT: an integer 0–300, 0 for V8's own sizing; unset, the default (heap-policy.ts). */

@@ -1,7 +1,7 @@
 // Entry point of `dfs-node`: parse flags, then hand over to the node wiring.
 import { CommanderError } from 'commander';
 import { parseNodeOptions, UsageError } from './cli-options';
-import { applyHeapGrowingPercent } from './heap-policy';
+import { applyFixedYoungGeneration, applyHeapGrowingPercent } from './heap-policy';
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'restore') return restore(process.argv.slice(3));
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   }
   // Before the node is built, so the state it loads is already collected under the policy.
   applyHeapGrowingPercent(options.heapGrowingPercent);
+  applyFixedYoungGeneration(options.fixedYoungGeneration);
   const { runNode } = await import('./start-node');
   try {
     await runNode(options);

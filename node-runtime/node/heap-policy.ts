@@ -1,15 +1,16 @@
-// How far V8 lets a dfs-node process's heap grow past what is live (issue #11: 100,000 files in
-// 200 MiB a node). After each full collection V8 sets the next one's trigger at live × a factor
-// it picks from how fast the program allocates against how fast it collects, capped at 4.0 when
-// the heap limit is 2 GiB or more (Node's default on a machine with memory to spare;
-// heap-controller.cc, MaxGrowingFactor). A write storm allocates fast, so the factor sits at that
-// cap: a leader with 55–70 MiB live let its heap grow to ~230–270 MiB of mostly garbage, and V8
-// gives the pages back only at its next full collection, which an idle node may not run for a long
-// time. A fixed factor (`--heap-growing-percent`, which V8 reads at every collection, so the
-// process can set it on itself) bounds that growth to live × (1 + percent / 100) plus the young
-// generation, at the price of more frequent full collections under load (measured in the README's
-// "Many files" section: CPU per write and GC pauses, leader changes). It is no heap cap: the heap
-// still grows with what is live, however many files a node holds.
+// How far V8 lets a dfs-node process's heap grow past what is live, and how large its young
+// generation may become (issue #11: 100,000 files in 200 MiB a node). After each full collection V8
+// sets the next one's trigger at live × a factor it picks from how fast the program allocates
+// against how fast it collects, capped at 4.0 when the heap limit is 2 GiB or more (Node's default
+// on a machine with memory to spare; heap-controller.cc, MaxGrowingFactor). A write storm allocates
+// fast, so the factor sits at that cap: a leader with 55–70 MiB live let its heap grow to ~230–270
+// MiB of mostly garbage, and V8 gives the pages back only at its next full collection, which an
+// idle node may not run for a long time. A fixed factor (`--heap-growing-percent`, which V8 reads
+// at every collection, so the process can set it on itself) bounds that growth to live × (1 +
+// percent / 100) plus the young generation, at the price of more frequent full collections under
+// load (measured in the README's "Many files" section: CPU per write and GC pauses, leader
+// changes). It is no heap cap: the heap still grows with what is live, however many files a node
+// holds.
 //
 // Applied by the entry point (cli.ts) before the node is built, so every way a node is launched
 // gets it: `npx dfs-node`, the desktop's supervisor, the systemd unit, the tests and the benches.
@@ -17,6 +18,23 @@ import v8 from 'node:v8';
 
 /** The default: the heap may grow to twice what was live after the last full collection. */
 export const DEFAULT_HEAP_GROWING_PERCENT = 100;
+
+/** The default: whether the young generation stays at V8's starting size (see applyFixedYoungGeneration). */
+export const DEFAULT_FIXED_YOUNG_GENERATION = true;
+
+/**
+ * V8's young generation (new space: two semi-spaces that swap at every scavenge, so both are
+ * resident) starts small and doubles whenever a scavenge finds enough survivors, up to 32 MiB —
+ * which a node under a write storm reaches and keeps. Its cap is fixed when the isolate is created
+ * (`--max-semi-space-size` set later is ignored: checked on Node 20.20), but the growth factor is
+ * read at every growth decision, so a running process can keep its young generation at its
+ * starting size (2 MiB of new space on Node 20.20) by setting the factor to 1. Whether a node does is
+ * DFS_FIXED_YOUNG_GENERATION's choice (cli-options.ts); the price is more scavenges and earlier
+ * promotion into the old generation (measured in the README's "Many files" section).
+ */
+export function applyFixedYoungGeneration(fixed: boolean): void {
+  if (fixed) v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
 
 /** Sets V8's heap growing factor for this process; null leaves V8's own dynamic choice. */
 export function applyHeapGrowingPercent(percent: number | null): void {

@@ -125,7 +125,7 @@ export async function startNode(cli: NodeOptions): Promise<RunningNode> {
 
   const self = selfMember(options);
   const peerAddress = `${self.peer.host || '127.0.0.1'}:${transport.address().port}`;
-  logger.info({ event: 'listening', httpUrl: http.url, peerAddress, dataDir, heapGrowingPercent: options.heapGrowingPercent }, `node ${options.id} listening on ${http.url}`);
+  logger.info({ event: 'listening', httpUrl: http.url, peerAddress, dataDir, heapGrowingPercent: options.heapGrowingPercent, fixedYoungGeneration: options.fixedYoungGeneration }, `node ${options.id} listening on ${http.url}`);
   tellParent({ type: 'listening', httpUrl: http.url, peerAddress });
   return { httpUrl: http.url, peerAddress, stop };
 }

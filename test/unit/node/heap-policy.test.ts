@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseNodeOptions, UsageError } from '../../../node-runtime/node/cli-options';
-import { DEFAULT_HEAP_GROWING_PERCENT } from '../../../node-runtime/node/heap-policy';
+import { DEFAULT_FIXED_YOUNG_GENERATION, DEFAULT_HEAP_GROWING_PERCENT } from '../../../node-runtime/node/heap-policy';
 
 const policyPath = fileURLToPath(new URL('../../../node-runtime/node/heap-policy.ts', import.meta.url));
 const MiB = 1024 * 1024;
@@ -35,7 +35,37 @@ async function limitsUnder(percent: number | null): Promise<Array<[number, numbe
   return [...stdout.matchAll(/Limit: old size: (\d+) KB, new limit: (\d+) KB/g)].map((m) => [Number(m[1]) * 1024, Number(m[2]) * 1024]);
 }
 
+/**
+ * The largest young generation (V8's new space, both semi-spaces) seen while a process holds a
+ * window of recent objects and allocates past it (the shape of requests in flight), with the
+ * young generation fixed or left to V8; in bytes.
+ */
+async function youngGenerationPeak(fixed: boolean): Promise<number> {
+  const probe = `
+    import v8 from 'node:v8';
+    import { applyFixedYoungGeneration } from ${JSON.stringify(policyPath)};
+    applyFixedYoungGeneration(${JSON.stringify(fixed)});
+    const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+    let window = [];
+    let peak = 0;
+    for (let round = 0; round < 100; round++) {
+      for (let i = 0; i < 20_000; i++) window.push({ i, name: 'request-' + i, parts: [i, i] });
+      if (window.length > 100_000) window = window.slice(50_000);
+      peak = Math.max(peak, newSpace());
+    }
+    console.log(peak);`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: path.dirname(policyPath) });
+  return Number(stdout.trim());
+}
+
 describe('heap policy', () => {
+  it('keeps the young generation at its starting size, where V8 alone grows it to its 32 MiB cap', async () => {
+    const [fixed, v8Own] = await Promise.all([youngGenerationPeak(true), youngGenerationPeak(false)]);
+    expect(fixed).toBeGreaterThan(0);
+    expect(fixed).toBeLessThanOrEqual(4 * MiB);
+    expect(v8Own).toBeGreaterThanOrEqual(16 * MiB);
+  }, 60_000);
+
   it('bounds the heap at twice what is live, where V8 alone lets it grow four-fold', async () => {
     const [policy, v8Own] = await Promise.all([limitsUnder(DEFAULT_HEAP_GROWING_PERCENT), limitsUnder(null)]);
     // Only limits set once the held objects dominate (V8 has minimum limits for small heaps).
@@ -53,5 +83,14 @@ describe('heap policy', () => {
     expect(parseNodeOptions(argv, { DFS_HEAP_GROWING_PERCENT: '50' }).heapGrowingPercent).toBe(50);
     expect(parseNodeOptions(argv, { DFS_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBeNull();
     for (const bad of ['-1', '1.5', 'lots', '301']) expect(() => parseNodeOptions(argv, { DFS_HEAP_GROWING_PERCENT: bad })).toThrow(UsageError);
+  });
+
+  it('fixes the young generation by default, not with DFS_FIXED_YOUNG_GENERATION=0, and refuses nonsense', () => {
+    const argv = ['--node', '0'];
+    expect(DEFAULT_FIXED_YOUNG_GENERATION).toBe(true);
+    expect(parseNodeOptions(argv, {}).fixedYoungGeneration).toBe(true);
+    expect(parseNodeOptions(argv, { DFS_FIXED_YOUNG_GENERATION: '1' }).fixedYoungGeneration).toBe(true);
+    expect(parseNodeOptions(argv, { DFS_FIXED_YOUNG_GENERATION: '0' }).fixedYoungGeneration).toBe(false);
+    for (const bad of ['yes', '2', '-1']) expect(() => parseNodeOptions(argv, { DFS_FIXED_YOUNG_GENERATION: bad })).toThrow(UsageError);
   });
 });
