@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileInfoSchema, fileListSchema, lockGrantSchema, lockInfoSchema } from '../../../node-runtime/common/api-types';
-import { toFileInfo, toFileList, toLockGrant, toLockInfo } from '../../../node-runtime/fsm/api-views';
+import { iso, toFileInfo, toFileList, toLockGrant, toLockInfo } from '../../../node-runtime/fsm/api-views';
 import { Driver, put } from './builders';
 
 describe('API views of records', () => {
@@ -42,5 +42,16 @@ describe('folder listings', () => {
     expect(fileListSchema.parse(withFolders)).toEqual(withFolders);
     expect(withFolders.folders).toEqual(['docs/']);
     expect(toFileList(d.machine.list(), () => undefined)).not.toHaveProperty('folders');
+  });
+});
+
+describe('ISO times', () => {
+  it('match toISOString at every millisecond of a second, across second, day and year boundaries, and out of four-digit years', () => {
+    const around = [0, Date.UTC(2026, 11, 31, 23, 59, 59), Date.UTC(2024, 1, 29, 12), Date.UTC(9999, 11, 31, 23, 59, 59)];
+    for (const start of around) for (let ms = start; ms < start + 1000 && ms <= Date.UTC(9999, 11, 31, 23, 59, 59, 999); ms++) expect(iso(ms)).toBe(new Date(ms).toISOString());
+    // Back and forth between seconds, as a page sorted by name meets files written at different times.
+    for (const ms of [1_796_620_270_911, 5, 1_796_620_270_001, 1_796_620_271_000, 1_796_620_270_999, 1_796_620_270_911.7]) expect(iso(ms)).toBe(new Date(ms).toISOString());
+    for (const ms of [-1, -86_400_001, Date.UTC(10000, 0, 1), 8.64e15]) expect(iso(ms)).toBe(new Date(ms).toISOString());
+    expect(() => iso(Number.NaN)).toThrow(RangeError);
   });
 });
