@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../node-runtime/common/manager-api';
 import { repoRoot, waitFor } from '../cluster/harness';
 import { CHROMIUM_ARGS, chromiumOrSkip } from './support/chromium';
@@ -39,6 +39,11 @@ describe.skipIf(chromiumPath === null)('dashboard in Chromium (web mode, three r
       document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
     await page.goto(web.url);
+  });
+
+  afterEach(async (context) => {
+    // A failure against three real processes is read from what they said: printed with the test's result.
+    if (context.task.result?.state === 'fail') console.error(`${context.task.name} failed:\n${await web.diagnose()}`);
   });
 
   afterAll(async () => {

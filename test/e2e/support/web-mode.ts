@@ -42,6 +42,8 @@ export interface WebMode {
   readonly process: ChildProcess;
   /** Authenticated call to the manager's control API. */
   api<T>(route: string, init?: RequestInit): Promise<T>;
+  /** What a failed test needs to be understood: each node's process and the cluster's warnings and errors. */
+  diagnose(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,11 @@ export async function startWebMode(options: WebModeOptions = {}): Promise<WebMod
     dataDir,
     process: child,
     api,
+    async diagnose() {
+      const cluster = await api<{ leaderId: number | null; health: string; nodes: { id: number; reachable: boolean; process: unknown }[] }>('/api/cluster').catch((err: Error) => err.message);
+      const logs = await api<unknown>('/api/logs?level=warn&limit=80').catch((err: Error) => err.message);
+      return `cluster: ${JSON.stringify(cluster)}\nwarnings and errors: ${JSON.stringify(logs, null, 1)}\nmanager output (tail): ${output.slice(-4000)}`;
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
