@@ -23,7 +23,8 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 100;
  * The default: whether the young generation stays at V8's starting size (see
  * applyFixedYoungGeneration). Off: with it on, a follower catching up on a fast 2 GiB upload rose
  * up to 70 MiB above its (smaller) resting RSS, over memory.test.ts's 64 MiB bound in one CI
- * rehearsal of four (objects promoted early into the old generation, likely; not yet shown).
+ * rehearsal of four; it overshot to 66 MiB once without the setting too, so the setting only
+ * lowers the rest the rise is counted from (README, "Many files", session 11).
  */
 export const DEFAULT_FIXED_YOUNG_GENERATION = false;
 
