@@ -28,6 +28,15 @@ export function formatMs(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms)} ms` : formatDuration(ms);
 }
 
+/**
+ * An axis tick in milliseconds, exactly as the tick is ("2.5 ms", "0.25 ms"), in seconds when the
+ * axis's top tick reaches ten seconds, so one axis keeps one unit. formatMs rounds to whole
+ * milliseconds, which would label ticks 0 / 2.5 / 5 / 7.5 / 10 as 0 / 3 / 5 / 8 / 10.
+ */
+export function formatMsTick(ms: number, axisTopMs: number): string {
+  return axisTopMs < 10_000 ? `${Number(ms.toPrecision(12))} ms` : `${Number((ms / 1000).toPrecision(12))} s`;
+}
+
 export function formatClock(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString(undefined, { hour12: false });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byteTicks, decimalTicks } from '../../../renderer/src/format/byte-ticks';
+import { formatMsTick } from '../../../renderer/src/format/units';
 
 const MiB = 2 ** 20;
 
@@ -26,5 +27,17 @@ describe('byte axis ticks', () => {
     expect(decimalTicks(0.9)).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(decimalTicks(0.3)).toEqual([0, 0.1, 0.2, 0.3]);
     expect(decimalTicks(0)).toEqual([0]);
+  });
+
+  it('label millisecond ticks as they are, so the labels step as evenly as the ticks (CI saw 0 / 3 / 5 / 8 / 10 ms)', () => {
+    const labels = (max: number) => decimalTicks(max).map((tick, _, ticks) => formatMsTick(tick, ticks.at(-1) ?? 0));
+    expect(labels(9.7)).toEqual(['0 ms', '2.5 ms', '5 ms', '7.5 ms', '10 ms']);
+    expect(labels(0.9)).toEqual(['0 ms', '0.25 ms', '0.5 ms', '0.75 ms', '1 ms']);
+    expect(labels(47_000)).toEqual(['0 s', '20 s', '40 s', '60 s']);
+    for (let max = 0.001; max < 1e6; max = max * 1.37 + 0.0003) {
+      const ticks = decimalTicks(max);
+      const perMs = (ticks.at(-1) ?? 0) < 10_000 ? 1 : 1000;
+      labels(max).forEach((label, i) => expect(Number.parseFloat(label) * perMs).toBeCloseTo(ticks[i] as number, 9));
+    }
   });
 });

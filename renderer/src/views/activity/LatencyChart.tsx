@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { decimalTicks } from '../../format/byte-ticks';
-import { formatMs } from '../../format/units';
+import { formatMs, formatMsTick } from '../../format/units';
 import { nodeIdsIn } from '../../store/chart-window';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
@@ -18,7 +18,7 @@ export function LatencyChart() {
       <LineChart data={data}>
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis {...timeAxisProps} />
-        <YAxis {...valueAxisProps} ticks={ticks} domain={[0, ticks.at(-1) ?? 0]} tickFormatter={(v: number) => formatMs(v)} />
+        <YAxis {...valueAxisProps} ticks={ticks} domain={[0, ticks.at(-1) ?? 0]} tickFormatter={(v: number) => formatMsTick(v, ticks.at(-1) ?? 0)} />
         <Tooltip {...tooltipStyle} formatter={(v) => (typeof v === 'number' ? formatMs(v) : String(v))} />
         <Legend />
         <Line type="monotone" dataKey="p50" name="p50" stroke={seriesColour(0)} dot={false} connectNulls isAnimationActive={false} />
