@@ -8,12 +8,16 @@
 //  - download: `GET /files/<name>` from a follower (every byte verified against its SHA-256)
 //    against nginx serving the same file from its disk (target ≥ 0.7), interleaved twice; curl
 //    downloads both.
+//  - SHA-256 on one core (node:crypto, as the nodes hash) in the same run: a download verifies
+//    every byte against its SHA-256 on one worker thread, so that rate bounds it, and its ratio to
+//    nginx is the most the download ratio can reach on this machine.
 //  - the nodes run the bundle `npx dfs-node` runs (rebuilt from the sources each run);
 //    BENCH_FROM_SOURCE=1 runs them from source through tsx, whose loader adds its own memory.
 // Prints one JSON line.
 //
 //   npx tsx bench/large-file.ts             BENCH_LARGE_MIB=<n> (default 1024)
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -91,6 +95,20 @@ async function timedMBps(bytes: number, work: () => Promise<unknown>): Promise<n
   return bytes / 1e6 / ((performance.now() - t0) / 1000);
 }
 
+/** node:crypto's SHA-256 over 4 MiB pieces for about a second, on this thread: MB/s. */
+function sha256OneCoreMBps(): number {
+  const piece = pseudoRandom('sha256-rate', 4 * MiB);
+  const hash = createHash('sha256');
+  const t0 = performance.now();
+  let bytes = 0;
+  while (performance.now() - t0 < 1000) {
+    hash.update(piece);
+    bytes += piece.length;
+  }
+  hash.digest();
+  return bytes / 1e6 / ((performance.now() - t0) / 1000);
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-large-'));
   const nginx = await startNginx();
@@ -117,6 +135,7 @@ async function main(): Promise<void> {
     }
     const downloadMBps = Math.max(...downloads);
     const nginxMBps = Math.max(...nginxDownloads);
+    const sha256MBps = sha256OneCoreMBps();
     console.log(
       JSON.stringify({
         bench: 'large-file',
@@ -131,6 +150,8 @@ async function main(): Promise<void> {
         downloadFromFollowerMBps: round(downloadMBps),
         nginxDownloadMBps: round(nginxMBps),
         ratioDownload: round(downloadMBps / nginxMBps, 2),
+        sha256OneCoreMBps: round(sha256MBps),
+        ratioSha256OneCoreToNginx: round(sha256MBps / nginxMBps, 2),
         loadAverage: round(os.loadavg()[0] ?? 0),
       }),
     );

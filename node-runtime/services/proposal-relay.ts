@@ -8,8 +8,10 @@
 // leader changes, every write still waiting is proposed again, same entry, same request id — to
 // the new leader, or here when this node now leads — and the state machine answers whichever
 // copy applies second with the first one's outcome (fsm/request-table.ts), so a write applies
-// once, as with the resend of a forwarded request. One that does not apply within the proposal
-// timeout is answered 503 with its request id, for the client to retry it under that id.
+// once, as with the resend of a forwarded request. A proposal can also be lost without a leader
+// change (the peer connection dropped it, the leader refused it while handing over): one that has
+// not applied a second after it was sent goes again, every second. One that does not apply within
+// the proposal timeout is answered 503 with its request id, for the client to retry it under that id.
 //
 // The entry's time (`at`) is this follower's clock, not the leader's: log time is the largest
 // applied, so a follower whose clock runs ahead moves it forward (leases end that much sooner), as
@@ -19,6 +21,12 @@ import type { ApplyResult, StateMachine } from '../fsm';
 import type { RaftDriver } from '../node/raft-driver';
 import type { Clock } from '../ports';
 
+/**
+ * A write relayed this long ago and not applied yet is proposed again. Long against a write's
+ * usual milliseconds, so a merely slow one costs at most a repeat the request table answers.
+ */
+export const PROPOSE_AGAIN_AFTER_MS = 1_000;
+
 interface Waiting {
   readonly requestId: string;
   readonly data: Uint8Array;
@@ -26,6 +34,7 @@ interface Waiting {
   readonly resolve: (applied: { index: number; result: ApplyResult }) => void;
   readonly reject: (err: Error) => void;
   cancelTimer: () => void;
+  cancelRetry: () => void;
 }
 
 export class ProposalRelay {
@@ -53,11 +62,13 @@ export class ProposalRelay {
   run(data: Uint8Array, requestId: string, timeoutMs: number): Promise<{ index: number; result: ApplyResult }> {
     return new Promise((resolve, reject) => {
       this.relayedCount += 1;
-      const waiting: Waiting = { requestId, data, deadline: this.clock.now() + timeoutMs, resolve, reject, cancelTimer: () => undefined };
+      const waiting: Waiting = { requestId, data, deadline: this.clock.now() + timeoutMs, resolve, reject, cancelTimer: () => undefined, cancelRetry: () => undefined };
       waiting.cancelTimer = this.clock.after(timeoutMs, () => {
         this.forget(waiting);
+        waiting.cancelRetry();
         reject(notApplied(requestId, timeoutMs));
       });
+      this.retryLater(waiting);
       const list = this.waiting.get(requestId);
       if (list) list.push(waiting);
       else this.waiting.set(requestId, [waiting]);
@@ -66,6 +77,7 @@ export class ProposalRelay {
       } catch (err) {
         this.forget(waiting);
         waiting.cancelTimer();
+        waiting.cancelRetry();
         reject(err as Error);
       }
     });
@@ -84,6 +96,21 @@ export class ProposalRelay {
     }
     // No leader known: nothing was sent; the next leader change proposes it.
     this.driver.relay(waiting.data);
+  }
+
+  /** Proposes `waiting` again in PROPOSE_AGAIN_AFTER_MS unless it applies first; a leader's own proposal is in its log (a lost leadership proposes again at the leader change). */
+  private retryLater(waiting: Waiting): void {
+    waiting.cancelRetry = this.clock.after(PROPOSE_AGAIN_AFTER_MS, () => {
+      if (!this.waiting.get(waiting.requestId)?.includes(waiting)) return;
+      if (!this.driver.isLeader) {
+        try {
+          this.propose(waiting);
+        } catch {
+          // A stopped driver: the timeout answers.
+        }
+      }
+      this.retryLater(waiting);
+    });
   }
 
   private proposeAgain(): void {
@@ -105,6 +132,7 @@ export class ProposalRelay {
     this.waiting.delete(requestId);
     for (const waiting of list) {
       waiting.cancelTimer();
+      waiting.cancelRetry();
       waiting.resolve({ index, result });
     }
   }

@@ -4,7 +4,8 @@
 // is the file as applied (readable on that follower at once), a large file still goes the HTTP
 // way, a refusal comes from the apply (never from the follower's possibly older state), and a
 // storm through a follower whose leader is killed with SIGKILL applies every write once — an
-// acknowledged one at version 1 everywhere, and no name written twice by a resent proposal.
+// acknowledged one at version 1 everywhere, and no name written twice by a resent proposal; and a
+// proposal dropped on its way to the leader, with no leader change to resend it, is sent again.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, TestCluster, waitFor, type TestNode } from './harness';
@@ -20,7 +21,7 @@ interface Written {
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start();
+  cluster = await TestCluster.start({ faultInjection: true });
   await cluster.waitForLeader();
 });
 afterAll(() => cluster?.stop());
@@ -76,6 +77,27 @@ describe('small writes through a follower, relayed to the leader through Raft', 
       const written = await put(via, name, randomBytes(10));
       expect(written.status, `round ${round}: ${JSON.stringify(written.body)}`).toBe(201);
     }
+  });
+
+  it('apply when their proposal is dropped on the way to the leader with no leader change: proposed again, not a 503 at the timeout', async () => {
+    const leader = await cluster.waitForLeader();
+    const follower = cluster.followers(leader)[0] as TestNode;
+    // The follower's link to the leader cut both ways (--fault-injection): the proposal is dropped.
+    const cut = (blockedPeers: number[]) =>
+      json(`${follower.url}/internal/fault`, { method: 'PUT', headers: { authorization: `Bearer ${cluster.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ blockedPeers }) });
+    expect((await cut([leader.id])).status).toBe(200);
+    const before = await relayedOn(follower);
+    const small = randomBytes(100);
+    const pending = put(follower, 'relayed/dropped-proposal.txt', small);
+    try {
+      await waitFor('the write proposed (and dropped)', async () => (await relayedOn(follower)) === before + 1);
+    } finally {
+      expect((await cut([])).status).toBe(200);
+    }
+    // Restored within milliseconds: no election, so only the relay's own retry can send it again.
+    const res = await pending;
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ name: 'relayed/dropped-proposal.txt', sha256: sha256(small), version: 1 });
   });
 
   it('answer a repeat of the same Idempotency-Key with the first outcome, through either follower', async () => {
