@@ -120,9 +120,14 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     log: logger,
     clock,
   });
-  const relay = new ProposalRelay(driver, fsm, clock, (writes, leader) =>
-    logger.info({ writes, leader: leader === -1 ? options.id : leader }, leader === 0 ? 'the leader changed: relayed writes wait for the next one' : 'the leader changed: relayed writes proposed again under their request ids'),
-  );
+  const relay = new ProposalRelay(driver, fsm, clock, {
+    linkLosses: (peerId) => {
+      const link = transport.peerStatus()[peerId];
+      return link === undefined ? 0 : link.messagesDropped + link.reconnects;
+    },
+    onProposedAgain: (writes, leader) =>
+      logger.info({ writes, leader: leader === -1 ? options.id : leader }, leader === 0 ? 'the leader changed: relayed writes wait for the next one' : 'the leader changed: relayed writes proposed again under their request ids'),
+  });
   const runner = new CommandRunner(driver, () => PROPOSAL_TIMEOUT_MS, () => formats.format(), (committed) => traffic.recordProposal(committed), relay);
   const membership = new RaftMembershipService({
     selfId: options.id,

@@ -8,10 +8,12 @@
 // leader changes, every write still waiting is proposed again, same entry, same request id — to
 // the new leader, or here when this node now leads — and the state machine answers whichever
 // copy applies second with the first one's outcome (fsm/request-table.ts), so a write applies
-// once, as with the resend of a forwarded request. A proposal can also be lost without a leader
-// change (the peer connection dropped it, the leader refused it while handing over): one that has
-// not applied a second after it was sent goes again, every second. One that does not apply within
-// the proposal timeout is answered 503 with its request id, for the client to retry it under that id.
+// once, as with the resend of a forwarded request. A proposal can also be lost on the link to a
+// leader that stays (a broken connection, a full queue, a cut link): checked every second, one sent
+// before the link to its leader lost messages goes again. Only then: the table keeps successful
+// outcomes only, so a copy applied after a refused first one would write what the client was told
+// was refused; a merely slow write is left alone. One that does not apply within the proposal
+// timeout is answered 503 with its request id, for the client to retry it under that id.
 //
 // The entry's time (`at`) is this follower's clock, not the leader's: log time is the largest
 // applied, so a follower whose clock runs ahead moves it forward (leases end that much sooner), as
@@ -21,11 +23,8 @@ import type { ApplyResult, StateMachine } from '../fsm';
 import type { RaftDriver } from '../node/raft-driver';
 import type { Clock } from '../ports';
 
-/**
- * A write relayed this long ago and not applied yet is proposed again. Long against a write's
- * usual milliseconds, so a merely slow one costs at most a repeat the request table answers.
- */
-export const PROPOSE_AGAIN_AFTER_MS = 1_000;
+/** How often a waiting write checks whether the link to its leader lost messages since it was sent. */
+export const LOSS_CHECK_MS = 1_000;
 
 interface Waiting {
   readonly requestId: string;
@@ -35,6 +34,16 @@ interface Waiting {
   readonly reject: (err: Error) => void;
   cancelTimer: () => void;
   cancelRetry: () => void;
+  /** The leader it was last sent to (0: none, -1: this node) and that link's losses then. */
+  sentTo: number;
+  lossesThen: number;
+}
+
+export interface ProposalRelayOptions {
+  /** Messages to `peerId` that may not have arrived (dropped, or in a connection that broke), counted since start. */
+  readonly linkLosses: (peerId: number) => number;
+  /** Told when a leader change sends waiting writes again: how many, and to which leader (0: none known yet, -1: this node). */
+  readonly onProposedAgain?: (writes: number, leader: number) => void;
 }
 
 export class ProposalRelay {
@@ -45,8 +54,7 @@ export class ProposalRelay {
     private readonly driver: RaftDriver<ApplyResult>,
     private readonly fsm: StateMachine,
     private readonly clock: Clock,
-    /** Told when a leader change sends waiting writes again: how many, and to which leader (0: none known yet, -1: this node). */
-    private readonly onProposedAgain: (writes: number, leader: number) => void = () => undefined,
+    private readonly options: ProposalRelayOptions,
   ) {
     fsm.watchRequests((requestId, index, result) => this.applied(requestId, index, result));
     // Told in the middle of a Ready: proposed again once the driver's turn is over.
@@ -62,7 +70,7 @@ export class ProposalRelay {
   run(data: Uint8Array, requestId: string, timeoutMs: number): Promise<{ index: number; result: ApplyResult }> {
     return new Promise((resolve, reject) => {
       this.relayedCount += 1;
-      const waiting: Waiting = { requestId, data, deadline: this.clock.now() + timeoutMs, resolve, reject, cancelTimer: () => undefined, cancelRetry: () => undefined };
+      const waiting: Waiting = { requestId, data, deadline: this.clock.now() + timeoutMs, resolve, reject, cancelTimer: () => undefined, cancelRetry: () => undefined, sentTo: 0, lossesThen: 0 };
       waiting.cancelTimer = this.clock.after(timeoutMs, () => {
         this.forget(waiting);
         waiting.cancelRetry();
@@ -90,19 +98,23 @@ export class ProposalRelay {
 
   private propose(waiting: Waiting): void {
     if (this.driver.isLeader) {
+      waiting.sentTo = -1;
       // Its outcome arrives through the state machine's watcher like any other copy's.
       this.driver.propose(waiting.data, Math.max(1, waiting.deadline - this.clock.now())).catch(() => undefined);
       return;
     }
-    // No leader known: nothing was sent; the next leader change proposes it.
-    this.driver.relay(waiting.data);
+    // Taken before the send: a loss counted from here on may be this message's.
+    const leader = this.driver.leaderId;
+    waiting.lossesThen = leader > 0 ? this.options.linkLosses(leader) : 0;
+    // No leader known (0): nothing was sent; the next leader change proposes it.
+    waiting.sentTo = this.driver.relay(waiting.data);
   }
 
-  /** Proposes `waiting` again in PROPOSE_AGAIN_AFTER_MS unless it applies first; a leader's own proposal is in its log (a lost leadership proposes again at the leader change). */
+  /** Every LOSS_CHECK_MS until it applies: proposed again if the link to the leader it went to lost messages since. */
   private retryLater(waiting: Waiting): void {
-    waiting.cancelRetry = this.clock.after(PROPOSE_AGAIN_AFTER_MS, () => {
+    waiting.cancelRetry = this.clock.after(LOSS_CHECK_MS, () => {
       if (!this.waiting.get(waiting.requestId)?.includes(waiting)) return;
-      if (!this.driver.isLeader) {
+      if (waiting.sentTo > 0 && waiting.sentTo === this.driver.leaderId && this.options.linkLosses(waiting.sentTo) > waiting.lossesThen) {
         try {
           this.propose(waiting);
         } catch {
@@ -114,7 +126,7 @@ export class ProposalRelay {
   }
 
   private proposeAgain(): void {
-    if (this.waiting.size > 0) this.onProposedAgain(this.waiting.size, this.driver.isLeader ? -1 : this.driver.leaderId);
+    if (this.waiting.size > 0) this.options.onProposedAgain?.(this.waiting.size, this.driver.isLeader ? -1 : this.driver.leaderId);
     for (const list of this.waiting.values()) {
       const first = list[0];
       if (first === undefined) continue;
