@@ -3,7 +3,7 @@
 // itself dies, so no peer outlives the run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import net from 'node:net';
+import { pickPort } from '../../electron/manager/supervision/ports';
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -17,16 +17,11 @@ export function which(binary: string): string | null {
   return line === '' ? null : line;
 }
 
+const handedOut = new Set<number>();
+
+/** A free loopback port below the ephemeral range (the manager's pickPort; a listen(0) port can be taken by an outgoing connection before its server binds it). */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  return pickPort(handedOut);
 }
 
 export function startProcess(command: string, args: readonly string[], logFile: string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {

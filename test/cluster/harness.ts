@@ -3,10 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pickPort } from '../../electron/manager/supervision/ports';
 import { waitFor } from '../support/wait-for';
 
 /** Re-exported: the cluster suites import their one poll helper from here with the rest. */
@@ -15,44 +15,15 @@ export { waitFor };
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 
-/** Whether `port` can be listened on at loopback right now. */
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** The lowest port the kernel hands to outgoing connections (Linux; the usual default elsewhere). */
-function ephemeralLow(): number {
-  try {
-    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
-    return Number.isInteger(low) && low > 2_048 ? low : 32_768;
-  } catch {
-    return 32_768;
-  }
-}
-
 const handedOut = new Set<number>();
 
 /**
- * A free loopback port for a process to bind a moment later. It comes from below the ephemeral
- * range: a port the OS picks with listen(0) lies inside it, and once released it can become the
- * local port of any outgoing connection before the node binds it (a node would then exit on
- * EADDRINUSE, as one did in a CI rehearsal right after a test full of HTTP traffic).
+ * A free loopback port for a process to bind a moment later, below the ephemeral range (the
+ * manager's pickPort: a listen(0) port can become an outgoing connection's local port before the
+ * node binds it, as one did in a CI rehearsal right after a test full of HTTP traffic).
  */
-export async function freePort(): Promise<number> {
-  const floor = 10_000;
-  const span = Math.max(1_000, ephemeralLow() - floor);
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = floor + Math.floor(Math.random() * span);
-    if (handedOut.has(port) || !(await canListen(port))) continue;
-    handedOut.add(port);
-    return port;
-  }
-  throw new Error('no free loopback port below the ephemeral range after 100 tries');
+export function freePort(): Promise<number> {
+  return pickPort(handedOut);
 }
 
 export interface TestNode {
