@@ -28,6 +28,11 @@ export function formatMs(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms)} ms` : formatDuration(ms);
 }
 
+/** A latency: two significant digits below ten milliseconds ("0.42 ms", "1.4 ms"), where whole milliseconds would read 0 or 1 for every fast request. */
+export function formatLatency(ms: number): string {
+  return ms < 9.95 ? `${Number(ms.toPrecision(2))} ms` : formatMs(ms);
+}
+
 /**
  * An axis tick in milliseconds, exactly as the tick is ("2.5 ms", "0.25 ms"), in seconds when the
  * axis's top tick reaches ten seconds, so one axis keeps one unit. formatMs rounds to whole

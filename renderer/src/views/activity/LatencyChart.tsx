@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { decimalTicks } from '../../format/byte-ticks';
-import { formatMs, formatMsTick } from '../../format/units';
+import { formatLatency, formatMsTick } from '../../format/units';
 import { nodeIdsIn } from '../../store/chart-window';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
@@ -19,7 +19,7 @@ export function LatencyChart() {
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis {...timeAxisProps} />
         <YAxis {...valueAxisProps} ticks={ticks} domain={[0, ticks.at(-1) ?? 0]} tickFormatter={(v: number) => formatMsTick(v, ticks.at(-1) ?? 0)} />
-        <Tooltip {...tooltipStyle} formatter={(v) => (typeof v === 'number' ? formatMs(v) : String(v))} />
+        <Tooltip {...tooltipStyle} formatter={(v) => (typeof v === 'number' ? formatLatency(v) : String(v))} />
         <Legend />
         <Line type="monotone" dataKey="p50" name="p50" stroke={seriesColour(0)} dot={false} connectNulls isAnimationActive={false} />
         <Line type="monotone" dataKey="p95" name="p95" stroke={seriesColour(1)} dot={false} connectNulls isAnimationActive={false} />
