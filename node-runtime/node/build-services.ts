@@ -6,7 +6,7 @@ import type { Clock } from '../ports';
 import { BackgroundServices, timingsFromEnv } from '../services/background-services';
 import { BackupService } from '../services/backup-service';
 import { ChunkPins } from '../services/chunk-pins';
-import { ChunkRepairer } from '../services/chunk-repairer';
+import { ChunkRepairer, collect } from '../services/chunk-repairer';
 import { ChunkSync } from '../services/chunk-sync';
 import { CommandFormatGate } from '../services/command-format-gate';
 import { ProposalRelay } from '../services/proposal-relay';
@@ -202,13 +202,13 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
   };
   const repairer = new ChunkRepairer({
     ...fromPeers,
-    store: async (hash, data) => {
-      await chunks.put(hash, data);
+    store: async (hash, body) => {
+      await chunks.put(hash, body);
     },
   });
   // Small files' contents: peers serve them like chunks (PeerChunks.open); the good copy goes back into the pack.
   const contents = storage.storage.contents;
-  const inlineRepairer = new ChunkRepairer({ ...fromPeers, store: async (sha256, data) => contents.replace(sha256, data) });
+  const inlineRepairer = new ChunkRepairer({ ...fromPeers, store: async (sha256, body) => contents.replace(sha256, await collect(body)) });
   const sync = new ChunkSync({
     fsm,
     repairer,

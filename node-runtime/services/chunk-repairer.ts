@@ -1,6 +1,12 @@
 // Fetches a chunk this node lacks (or holds corrupt) from a peer, verifies it against its
 // SHA-256 and stores it. Reads, catch-up and the scrubber all repair through here, so the
 // counters shown by /recovery/status cover every path.
+//
+// The bytes stream from the peer into the store as they arrive, checked on the way; nothing holds
+// a whole chunk. A follower that fell behind a large upload catches up through here, four chunks
+// at a time (ChunkSync), while the leader's last pushes arrive beside it: gathered whole (the
+// socket's pieces, then one copy of them all) those four fetches held up to 32 MiB, and
+// memory.test.ts's follower rose 63–72 MiB over its rest while it caught up (64 allowed; issue #11).
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ApiError } from '../common/errors';
@@ -9,7 +15,12 @@ export interface RepairSources {
   /** Peers to ask, best first (e.g. the leader, then the others). */
   peers(): number[];
   fetch(peer: number, hash: string): Promise<Readable>;
-  store(hash: string, data: Buffer): Promise<void>;
+  /**
+   * Stores the content as `body` yields it. `body` throws instead of ending when the bytes are
+   * not `size` bytes hashing to `hash`, so a store that writes as it reads must keep nothing
+   * unless `body` ended (ChunkStore.put aborts its temp file).
+   */
+  store(hash: string, body: AsyncIterable<Buffer>): Promise<void>;
 }
 
 export interface RepairCounters {
@@ -21,11 +32,12 @@ export interface RepairCounters {
 export class ChunkRepairer {
   readonly counters: RepairCounters = { chunksFetched: 0, bytesFetched: 0, failures: 0 };
   /** Concurrent requests for one chunk share one fetch. */
-  private readonly inFlight = new Map<string, Promise<Buffer>>();
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(private readonly sources: RepairSources) {}
 
-  repair(hash: string, size: number): Promise<Buffer> {
+  /** Resolves once the store holds the content again (read it from there). */
+  repair(hash: string, size: number): Promise<void> {
     let pending = this.inFlight.get(hash);
     if (!pending) {
       pending = this.fetchFromPeers(hash, size).finally(() => this.inFlight.delete(hash));
@@ -34,20 +46,14 @@ export class ChunkRepairer {
     return pending;
   }
 
-  private async fetchFromPeers(hash: string, size: number): Promise<Buffer> {
+  private async fetchFromPeers(hash: string, size: number): Promise<void> {
     const problems: string[] = [];
     for (const peer of this.sources.peers()) {
       try {
-        const data = await readBounded(await this.sources.fetch(peer, hash), size);
-        const actual = createHash('sha256').update(data).digest('hex');
-        if (actual !== hash || data.length !== size) {
-          problems.push(`node ${peer} sent bytes that do not match`);
-          continue;
-        }
-        await this.sources.store(hash, data);
+        await this.sources.store(hash, checked(await this.sources.fetch(peer, hash), hash, size));
         this.counters.chunksFetched += 1;
-        this.counters.bytesFetched += data.length;
-        return data;
+        this.counters.bytesFetched += size;
+        return;
       } catch (err) {
         problems.push(`node ${peer}: ${(err as Error).message}`);
       }
@@ -57,17 +63,26 @@ export class ChunkRepairer {
   }
 }
 
-/** Collects a chunk's bytes, refusing more than `size` (a peer cannot make us buffer without bound). */
-async function readBounded(stream: Readable, size: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
+/**
+ * `stream`'s pieces as they come, hashed on the way; throws rather than ending when they are not
+ * `size` bytes hashing to `hash`. Leaving the loop early (more bytes than `size`, or the store
+ * stopped reading) destroys the stream: a peer cannot make this node write without bound.
+ */
+async function* checked(stream: Readable, hash: string, size: number): AsyncGenerator<Buffer> {
+  const digest = createHash('sha256');
   let total = 0;
-  for await (const part of stream as AsyncIterable<Buffer>) {
-    total += part.length;
-    if (total > size) {
-      stream.destroy();
-      throw new Error(`sent more than the chunk's ${size} bytes`);
-    }
-    parts.push(part);
+  for await (const piece of stream as AsyncIterable<Buffer>) {
+    total += piece.length;
+    if (total > size) throw new Error(`sent more than the chunk's ${size} bytes`);
+    digest.update(piece);
+    yield piece;
   }
-  return Buffer.concat(parts, total);
+  if (total !== size || digest.digest('hex') !== hash) throw new Error(`sent ${total} bytes that do not match the chunk (${size} bytes, SHA-256 ${hash.slice(0, 12)}…)`);
+}
+
+/** All of `body` in one buffer: for stores that take a content whole (a small file's, at most the inline limit). */
+export async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  for await (const piece of body) pieces.push(piece);
+  return Buffer.concat(pieces);
 }

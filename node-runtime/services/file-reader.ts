@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { FileInfo } from '../common/api-types';
+import { ApiError } from '../common/errors';
 import { isInline } from '../fsm';
 import type { ByteRange } from '../ports';
 import { ChunkBufferPool } from '../storage/chunk-buffers';
@@ -133,16 +134,24 @@ export class FileReader {
     }
   }
 
+  /** The chunk's verified bytes; a chunk missing or corrupt here is repaired from a peer, then read again. */
   private async verifiedChunk(chunk: { hash: string; size: number }, pool: ChunkBufferPool | null): Promise<LentPiece> {
-    const data = await this.chunks.readVerified(chunk.hash, pool?.take());
-    if (data) {
-      // Back to the pool only if it is one of its buffers (a chunk larger than they are got its own).
-      const whole = Buffer.from(data.buffer);
-      const release = pool && whole.length === pool.chunkSize ? () => pool.give(whole) : () => undefined;
-      return { bytes: data, release };
-    }
+    const held = await this.readChunk(chunk.hash, pool);
+    if (held) return held;
     this.onCorruptOrMissing(chunk.hash);
-    return { bytes: await this.repairer.repair(chunk.hash, chunk.size), release: () => undefined };
+    await this.repairer.repair(chunk.hash, chunk.size);
+    const repaired = await this.readChunk(chunk.hash, pool);
+    if (repaired) return repaired;
+    throw new ApiError('unavailable', `chunk ${chunk.hash.slice(0, 12)}… was repaired from a peer but does not read back intact on this node`);
+  }
+
+  private async readChunk(hash: string, pool: ChunkBufferPool | null): Promise<LentPiece | null> {
+    const data = await this.chunks.readVerified(hash, pool?.take());
+    if (!data) return null;
+    // Back to the pool only if it is one of its buffers (a chunk larger than they are got its own).
+    const whole = Buffer.from(data.buffer);
+    const release = pool && whole.length === pool.chunkSize ? () => pool.give(whole) : () => undefined;
+    return { bytes: data, release };
   }
 
   private async verifiedInline(info: FileInfo): Promise<Buffer> {
@@ -152,6 +161,10 @@ export class FileReader {
     const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     if (createHash('sha256').update(bytes).digest('hex') === info.sha256) return bytes;
     this.onCorruptOrMissing(info.sha256);
-    return this.inlineRepairer.repair(info.sha256, info.size);
+    await this.inlineRepairer.repair(info.sha256, info.size);
+    const repaired = this.inlineContent(info.sha256);
+    const again = repaired && Buffer.from(repaired.buffer, repaired.byteOffset, repaired.byteLength);
+    if (again && createHash('sha256').update(again).digest('hex') === info.sha256) return again;
+    throw new ApiError('unavailable', `the content of "${info.name}" was repaired from a peer but does not read back intact on this node`);
   }
 }

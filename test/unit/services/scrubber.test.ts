@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
+import { ChunkRepairer, collect } from '../../../node-runtime/services/chunk-repairer';
 import { Scrubber, type InlineScrubSources } from '../../../node-runtime/services/scrubber';
 import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
 import { ContentPack } from '../../../node-runtime/storage/content-pack';
@@ -200,7 +200,7 @@ async function packs(contents: readonly Buffer[]): Promise<{ local: ContentPack;
       if (held === undefined) throw new Error('peer does not hold it');
       return Readable.from([held]);
     },
-    store: async (hash, data) => local.replace(hash, data),
+    store: async (hash, body) => local.replace(hash, await collect(body)),
   });
   const inline: InlineScrubSources = { list: () => local.entries(), read: (sha) => local.get(sha), repair: async (sha, size) => void (await repairer.repair(sha, size)) };
   return { local, peer, localDir, inline };
