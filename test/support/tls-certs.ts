@@ -21,6 +21,9 @@ export async function makeTestCa(dir: string, caName = 'dfs-test-ca'): Promise<T
   await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${caName}`, '-keyout', caKey, '-out', caFile]);
   const ext = path.join(dir, 'san.ext');
   await run('sh', ['-c', `printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > '${ext}'`]);
+  // One signature at a time: -CAcreateserial reads and rewrites the CA's serial file, and two at
+  // once can read it half-written ("Unable to load number", a CI rehearsal's failure).
+  let signing: Promise<unknown> = Promise.resolve();
   return {
     caFile,
     ca: await readFile(caFile),
@@ -29,7 +32,9 @@ export async function makeTestCa(dir: string, caName = 'dfs-test-ca'): Promise<T
       const csr = path.join(dir, `${name}.csr`);
       const certFile = path.join(dir, `${name}.crt`);
       await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', keyFile, '-out', csr]);
-      await run('openssl', ['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-days', '2', '-out', certFile, '-extfile', ext]);
+      const signed = signing.then(() => run('openssl', ['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-days', '2', '-out', certFile, '-extfile', ext]));
+      signing = signed.catch(() => undefined);
+      await signed;
       return { certFile, keyFile };
     },
   };
