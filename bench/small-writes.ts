@@ -19,7 +19,7 @@
 // The goal of #11: ops/s ratio ≥ 1.0 and p99 ≤ etcd's at every concurrency, CPU per write < 1 ms.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { startDfs } from './support/dfs';
+import { startDfs, type BenchCluster } from './support/dfs';
 import { etcdPut, startEtcd, type Etcd } from './support/etcd';
 import { closedLoop, round, type LoadResult } from './support/load';
 import { cpuSecondsOfAll } from './support/processes';
@@ -54,6 +54,12 @@ async function etcdRoles(etcd: Etcd): Promise<{ leader: string; follower: string
 
 type PhaseResult = LoadResult & { cpuMsPerWrite: number | null };
 
+/** The highest term any DFS node reports: a rise during a phase is a leader lost under its load (a forwarding follower hides it from the client). */
+async function highestTerm(cluster: BenchCluster): Promise<number> {
+  const terms = await Promise.all(cluster.nodes.map(async (n) => ((await (await fetch(`${n.url}/leader`)).json()) as { term: number }).term));
+  return Math.max(...terms);
+}
+
 
 /** Warm-up, then the measured closed loop; also the servers' CPU (all processes) per write. */
 async function phase(concurrency: number, pids: readonly number[], op: (worker: number, seq: number) => Promise<void>): Promise<PhaseResult> {
@@ -68,7 +74,7 @@ async function phase(concurrency: number, pids: readonly number[], op: (worker: 
 interface Row {
   readonly concurrency: number;
   readonly via: (typeof ROLES)[number];
-  readonly dfs: PhaseResult;
+  readonly dfs: PhaseResult & { newTerms: number };
   readonly etcd: PhaseResult | null;
   /** dfs ops/s ÷ etcd ops/s (goal ≥ 1) and dfs p99 ÷ etcd p99 (goal ≤ 1). */
   readonly ratio: { opsPerSec: number; p99: number } | null;
@@ -98,7 +104,9 @@ async function measure(): Promise<object> {
     for (const concurrency of CONCURRENCIES) {
       for (const via of ROLES) {
         const url = (via === 'leader' ? dfs.leader : dfs.follower).url;
-        const dfsResult = await phase(concurrency, dfsPids, (w, s) => dfsPut(url, `small/c${concurrency}/${via}/w${w}-${s}.bin`, randomBytes(VALUE_BYTES)));
+        const termBefore = await highestTerm(dfs);
+        const measured = await phase(concurrency, dfsPids, (w, s) => dfsPut(url, `small/c${concurrency}/${via}/w${w}-${s}.bin`, randomBytes(VALUE_BYTES)));
+        const dfsResult = { ...measured, newTerms: (await highestTerm(dfs)) - termBefore };
         const etcdResult = peer && roles ? await phase(concurrency, peer.pids, (w, s) => etcdPut(roles[via], `small/c${concurrency}/${via}/w${w}-${s}`, value)) : null;
         const ratio = etcdResult && etcdResult.opsPerSec > 0 ? { opsPerSec: round(dfsResult.opsPerSec / etcdResult.opsPerSec, 3), p99: round(dfsResult.p99Ms / etcdResult.p99Ms, 2) } : null;
         rows.push({ concurrency, via, dfs: dfsResult, etcd: etcdResult, ratio });

@@ -21,10 +21,12 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 100;
 
 /**
  * The default: whether the young generation stays at V8's starting size (see
- * applyFixedYoungGeneration). Off: with it on, a follower catching up on a fast 2 GiB upload rose
- * up to 70 MiB above its (smaller) resting RSS, over memory.test.ts's 64 MiB bound in one CI
- * rehearsal of four; it overshot to 66 MiB once without the setting too, so the setting only
- * lowers the rest the rise is counted from (README, "Many files", session 11).
+ * applyFixedYoungGeneration). Off, though it keeps a 100,000-file leader under 200 MiB (about 250
+ * without): it lowers a node's resting RSS, and memory.test.ts counts its 64 MiB bound from the rest.
+ * The follower's overshoot that first turned it off (86af7ea) was its catch-up, cured since
+ * (README, "Large files", session 12), but with it on a leader then rose 67.6 MiB once in five runs
+ * from a rest of 112 MiB, 30–40 below its usual, to the same peak as in every other run (README,
+ * "Many files", session 12).
  */
 export const DEFAULT_FIXED_YOUNG_GENERATION = false;
 
