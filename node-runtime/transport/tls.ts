@@ -44,7 +44,9 @@ export function createServedPort(tls: TlsMaterial | null, options: http.ServerOp
   // https.Server serves HTTP exactly as http.Server does (the same request, upgrade and timeout
   // machinery); the node's types only lack the declaration.
   const server = secure as unknown as http.Server;
-  const listener = net.createServer((socket) => routeByFirstByte(socket, secure));
+  // noDelay as http.createServer sets it: the sockets the HTTPS server takes from this front
+  // would otherwise keep Nagle's algorithm, holding an answer's later writes for an ACK.
+  const listener = net.createServer({ noDelay: true }, (socket) => routeByFirstByte(socket, secure));
   listener.on('close', () => secure.close());
   return { server, listener, scheme: 'https' };
 }
