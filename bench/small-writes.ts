@@ -9,6 +9,8 @@
 //   npx tsx bench/small-writes.ts
 //   BENCH_SECONDS=<s> per phase (default 5); BENCH_CONCURRENCY=<n,n,...> (default 1,16,64);
 //   BENCH_VALUE_BYTES=<n> (default 100); BENCH_WARMUP_SECONDS=<s> before the first phase (default 5, 0: none)
+//   The nodes run the bundle `npx dfs-node` runs, rebuilt each run (since session 12; before, the
+//   sources through tsx); BENCH_FROM_SOURCE=1 runs the sources.
 //
 // Before the first phase each system takes writes for BENCH_WARMUP_SECONDS, through its leader
 // and a follower at 16 in flight, unmeasured: the nodes' JavaScript is compiled while it runs, and
@@ -121,6 +123,7 @@ async function measure(): Promise<object> {
     op: `PUT /files/<name> of ${VALUE_BYTES} B (etcd: put of a ${VALUE_BYTES} B value)`,
     phaseSeconds: PHASE_MS / 1000,
     warmupSeconds: FIRST_WARMUP_MS / 1000,
+    nodesRun: process.env.BENCH_FROM_SOURCE === '1' ? 'source through tsx' : 'bundle',
     loadAverageAtStart: round(loadAverage, 2),
     peer: peer ? { name: 'etcd', version: peer.version, members: peer.members, client: 'fetch → /v3/kv/put' } : null,
     ...('reason' in etcd ? { peerReason: etcd.reason } : {}),

@@ -17,7 +17,10 @@ const bundlePath = path.join(repoRoot, 'packages/dfs-node/dist/dfs-node.mjs');
 export interface StartOptions {
   /** Also serve S3 (credentials BENCH_S3). */
   readonly s3?: boolean;
-  /** Run the bundle, built afresh from these sources, instead of the sources through tsx. */
+  /**
+   * Run the bundle, built afresh from these sources (what `npx dfs-node` runs), or the sources
+   * through tsx (false). Default: the bundle, unless BENCH_FROM_SOURCE=1.
+   */
   readonly bundle?: boolean;
 }
 
@@ -58,7 +61,7 @@ export interface BenchCluster {
 
 /** Starts the cluster; a failed start (e.g. a port taken between freePort and listen) is retried once. */
 export async function startDfs(count = 3, options: StartOptions = {}): Promise<BenchCluster> {
-  const entry = nodeEntry(options.bundle ?? false);
+  const entry = nodeEntry(options.bundle ?? process.env.BENCH_FROM_SOURCE !== '1');
   try {
     return await startOnce(count, options.s3 ?? false, entry);
   } catch (err) {
