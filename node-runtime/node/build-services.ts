@@ -121,10 +121,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     clock,
   });
   const relay = new ProposalRelay(driver, fsm, clock, {
-    linkLosses: (peerId) => {
-      const link = transport.peerStatus()[peerId];
-      return link === undefined ? 0 : link.messagesDropped + link.reconnects;
-    },
+    linkLosses: (peerId) => transport.lossesTo(peerId),
     onProposedAgain: (writes, leader) =>
       logger.info({ writes, leader: leader === -1 ? options.id : leader }, leader === 0 ? 'the leader changed: relayed writes wait for the next one' : 'the leader changed: relayed writes proposed again under their request ids'),
   });

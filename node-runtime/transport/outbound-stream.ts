@@ -108,6 +108,11 @@ export class OutboundStream {
     this.messagesDropped += n;
   }
 
+  /** Messages that may not have arrived: dropped, or sent on a connection that broke since (counted per reconnection). */
+  losses(): number {
+    return this.messagesDropped + this.reconnects;
+  }
+
   status(): OutboundStatus {
     return {
       connected: this.socket !== null,

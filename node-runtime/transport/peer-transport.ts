@@ -209,6 +209,10 @@ export class PeerTransport implements Transport {
     return this.commandFormats;
   }
 
+  lossesTo(peerId: number): number {
+    return this.outbound.get(peerId)?.losses() ?? 0;
+  }
+
   peerStatus(): Record<number, PeerStatus> {
     const ids = new Set([...this.outbound.keys(), ...this.inbound.peerIds()]);
     const result: Record<number, PeerStatus> = {};

@@ -62,6 +62,8 @@ export interface Transport {
   /** The public HTTP URL a peer announced (for redirects and forwarding). */
   peerHttpUrl(id: number): string | undefined;
   peerStatus(): Record<number, PeerStatus>;
+  /** Raft messages to `peerId` that may not have arrived (dropped, or in a connection that broke), counted since start. */
+  lossesTo(peerId: number): number;
   /** The command formats each peer advertised in its answer to our stream handshake (absent: not heard yet). */
   peerCommandFormats(): AdvertisedFormats;
   addPeer(id: number, address: PeerAddress): void;

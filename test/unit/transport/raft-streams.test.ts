@@ -85,6 +85,9 @@ describe('raft message streams', () => {
     const status = a.transport.peerStatus()[2];
     expect(status?.reconnects).toBeGreaterThanOrEqual(1);
     expect(status?.lastError).toBeDefined();
+    // A broken connection may have taken messages with it: a relayed proposal goes again on this.
+    expect(a.transport.lossesTo(2)).toBe((status?.reconnects ?? 0) + (status?.messagesDropped ?? 0));
+    expect(a.transport.lossesTo(2)).toBeGreaterThanOrEqual(1);
   });
 
   it('reconnects to a restarted peer as soon as that peer opens its stream here, not after the backoff', async () => {
@@ -178,6 +181,8 @@ describe('raft message streams', () => {
     expect(a.received.map((m) => m.from)).toEqual([3]);
     expect(b.received).toEqual([]);
     expect(a.transport.peerStatus()[2]).toMatchObject({ blocked: true, messagesDropped: 1, messagesDiscarded: 1 });
+    expect(a.transport.lossesTo(2)).toBe(1);
+    expect(a.transport.lossesTo(3)).toBe(0);
 
     a.transport.setBlockedPeers([]);
     a.transport.send([message(1, 2, { index: 2 })]);
