@@ -3,23 +3,17 @@
 // (no chunk, no temp file) and the next peer is asked.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
-import { ChunkStore } from '../../../node-runtime/storage/chunk-store';
-import { sha256 } from './fixtures';
+import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
+import { useTempDirs } from '../storage/temp-dir';
+import { openStore, sha256 } from './fixtures';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
-});
+const tempDir = useTempDirs();
 
 async function store(): Promise<ChunkStore> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dfs-repairer-'));
-  dirs.push(dir);
-  return ChunkStore.open(dir);
+  return openStore(await tempDir());
 }
 
 /** Everything under the store's root but its fan-out directories: chunks and temp files. */

@@ -2,27 +2,20 @@
 // reads back exactly (chunks are read and verified ahead of the one being sent, on hash threads
 // for the large ones), and a chunk damaged here is repaired from a peer mid-file.
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FileInfo } from '../../../node-runtime/common/api-types';
 import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
 import { FileReader } from '../../../node-runtime/services/file-reader';
-import { ChunkStore } from '../../../node-runtime/storage/chunk-store';
+import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
+import { useTempDirs } from '../storage/temp-dir';
 import { WORKER_HASH_MIN_BYTES } from '../../../node-runtime/storage/sha256-workers';
-import { damage, sha256 } from './fixtures';
+import { damage, openStore, sha256 } from './fixtures';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
-});
+const tempDir = useTempDirs();
 
 async function store(): Promise<ChunkStore> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dfs-reader-'));
-  dirs.push(dir);
-  return ChunkStore.open(dir);
+  return openStore(await tempDir());
 }
 
 /** A file of chunks of `sizes` (stored in every store given), and a reader over `local` that repairs from `peer`. */
