@@ -14,6 +14,15 @@ export type { NodeApiRequest };
 import type { NodeEvent } from './common/node-events';
 
 /**
+ * Fault injection's peer rules: links cut both ways to `blockedPeers`; from `ignoredPeers` nothing
+ * is heard while this node still sends to them (a one-way cut).
+ */
+export interface FaultRules {
+  readonly blockedPeers: readonly number[];
+  readonly ignoredPeers: readonly number[];
+}
+
+/**
  * Time as a service sees it: the process's clock and timers in production, a fake one in tests,
  * so a test drives a service's time instead of waiting on it.
  */
@@ -156,7 +165,7 @@ export interface NodeServices {
   readonly locks: LockService;
   readonly membership: MembershipService;
   /** Present only when the node runs with --fault-injection. */
-  readonly faults: { setBlockedPeers(ids: readonly number[]): void; blockedPeers(): readonly number[] } | null;
+  readonly faults: { setRules(rules: FaultRules): void; rules(): FaultRules } | null;
   /**
    * The request carries the cluster secret (constant-time). Without a secret (a hand-started dev
    * cluster, loopback only) every request passes unless `strict`.

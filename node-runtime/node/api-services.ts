@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ApiError } from '../common/errors';
-import type { NodeServices } from '../ports';
+import type { FaultRules, NodeServices } from '../ports';
 import { isAuthorized } from '../transport/auth';
 import type { Transport } from '../transport';
 import { PROPOSAL_TIMEOUT_MS, type NodeParts } from './build-services';
@@ -63,13 +63,13 @@ export function apiServices({ inputs, parts, raft, transport, metrics, startedAt
 
 /** --fault-injection: peer links cut on request (partitions for demos and tests). */
 function faultRules(transport: Pick<Transport, 'setBlockedPeers'>, logger: Logger): NonNullable<NodeServices['faults']> {
-  let blocked: readonly number[] = [];
+  let current: FaultRules = { blockedPeers: [], ignoredPeers: [] };
   return {
-    setBlockedPeers(ids) {
-      blocked = [...new Set(ids)];
-      transport.setBlockedPeers(blocked);
-      logger.warn({ blockedPeers: blocked }, 'fault injection: peer links changed');
+    setRules(rules) {
+      current = { blockedPeers: [...new Set(rules.blockedPeers)], ignoredPeers: [...new Set(rules.ignoredPeers)] };
+      transport.setBlockedPeers(current.blockedPeers, current.ignoredPeers);
+      logger.warn(current, 'fault injection: peer links changed');
     },
-    blockedPeers: () => blocked,
+    rules: () => current,
   };
 }

@@ -54,6 +54,8 @@ export class PeerTransport implements Transport {
   private readonly client: PeerClient;
   private readonly snapshots: SnapshotSender;
   private blocked = new Set<number>();
+  /** Peers whose messages and calls are refused while this node still sends to them (fault injection). */
+  private ignored = new Set<number>();
   private handlers: InboundHandlers = NOT_STARTED;
   private state: 'new' | 'started' | 'closed' = 'new';
 
@@ -90,7 +92,7 @@ export class PeerTransport implements Transport {
       selfId: opts.selfId,
       maxFrameBytes: limits.maxFrameBytes,
       log: this.log,
-      isBlocked: (peerId) => this.blocked.has(peerId),
+      isBlocked: (peerId) => this.blocked.has(peerId) || this.ignored.has(peerId),
       onMessage: (m) => this.handlers.onMessage(m),
       onClosed: (peerId) => this.handlers.onConnectionClosed?.(peerId),
       // A peer that reached this node is up: the stream back to it need not wait out its backoff.
@@ -106,7 +108,7 @@ export class PeerTransport implements Transport {
       maxSnapshotBytes: opts.maxSnapshotBytes ?? bufferConstants.MAX_LENGTH,
       log: this.log,
       inbound: this.inbound,
-      isBlocked: (peerId) => this.blocked.has(peerId),
+      isBlocked: (peerId) => this.blocked.has(peerId) || this.ignored.has(peerId),
       onHttpUrl: onInboundHttpUrl,
       commandFormats: opts.commandFormats,
       storeChunk: (hash, body, size) => this.handlers.storeChunk(hash, body, size),
@@ -298,9 +300,12 @@ export class PeerTransport implements Transport {
   /**
    * Fault injection: cut the links to `ids` in both directions until the next call. Messages to
    * them are dropped, from them discarded; chunk and RPC calls either way fail with PeerBlockedError.
+   * From `ignored` only: their messages are discarded and their calls refused, while this node's
+   * messages and calls still reach them (an asymmetric partition).
    */
-  setBlockedPeers(ids: readonly number[]): void {
+  setBlockedPeers(ids: readonly number[], ignored: readonly number[] = []): void {
     this.blocked = new Set(ids);
+    this.ignored = new Set(ignored);
   }
 
   /** Adds a member, or moves it to a new address (its stream reconnects there). */

@@ -68,8 +68,11 @@ export interface Transport {
   peerCommandFormats(): AdvertisedFormats;
   addPeer(id: number, address: PeerAddress): void;
   removePeer(id: number): void;
-  /** Fault injection: cut the links to `ids` in both directions until the next call. */
-  setBlockedPeers(ids: readonly number[]): void;
+  /**
+   * Fault injection until the next call: cut the links to `ids` in both directions, and stop
+   * hearing from `ignored` while still sending to them (a one-way cut).
+   */
+  setBlockedPeers(ids: readonly number[], ignored?: readonly number[]): void;
   /** Resolves once the peer holds the chunk durably with a verified hash. */
   pushChunk(peerId: number, hash: string, size: number, open: () => Readable, options?: RequestOptions): Promise<void>;
   fetchChunk(peerId: number, hash: string, options?: RequestOptions): Promise<Readable>;

@@ -14,7 +14,8 @@ const memberBody = z.object({
   peerAddress: z.string().min(1).max(300),
   httpUrl: z.string().url().nullable().default(null),
 });
-const faultBody = z.object({ blockedPeers: z.array(z.number().int().min(1)).max(1000) });
+const peerIds = z.array(z.number().int().min(1)).max(1000);
+const faultBody = z.object({ blockedPeers: peerIds, ignoredPeers: peerIds.optional() });
 
 function memberId(text: unknown): number {
   const id = Number(text);
@@ -54,12 +55,13 @@ export function clusterRoutes(services: NodeServices): Router {
   if (faults) {
     router.put('/internal/fault', peersOnly(true), json, (req, res) => {
       const parsed = faultBody.safeParse(req.body);
-      if (!parsed.success) throw new ApiError('bad_request', 'expected {"blockedPeers": [node ids]}');
-      faults.setBlockedPeers(parsed.data.blockedPeers.filter((id) => id !== services.id));
-      res.json({ blockedPeers: faults.blockedPeers() });
+      if (!parsed.success) throw new ApiError('bad_request', 'expected {"blockedPeers": [node ids], "ignoredPeers"?: [node ids]}');
+      const others = (ids: readonly number[]) => ids.filter((id) => id !== services.id);
+      faults.setRules({ blockedPeers: others(parsed.data.blockedPeers), ignoredPeers: others(parsed.data.ignoredPeers ?? []) });
+      res.json(faults.rules());
     });
     router.get('/internal/fault', (_req, res) => {
-      res.json({ blockedPeers: faults.blockedPeers() });
+      res.json(faults.rules());
     });
   }
   return router;

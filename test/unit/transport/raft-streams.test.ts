@@ -190,6 +190,24 @@ describe('raft message streams', () => {
     await waitFor('messages after the block', () => b.received.length === 1 && a.received.length === 2);
   });
 
+  it('ignored peers: a one-way cut, their messages discarded while this node still reaches them', async () => {
+    nodes = await startCluster([1, 2]);
+    await waitFor('streams', () => connectedAll(nodes));
+    const [a, b] = [byId(1), byId(2)];
+    a.transport.setBlockedPeers([], [2]);
+    a.transport.send([message(1, 2, { index: 1 })]);
+    b.transport.send([message(2, 1, { index: 1 })]);
+    await waitFor('the message a sent', () => b.received.length === 1);
+    await waitFor('the message b sent to arrive and be discarded', () => a.transport.peerStatus()[2]?.messagesReceived === 1);
+    expect(a.received).toEqual([]);
+    expect(a.transport.peerStatus()[2]).toMatchObject({ blocked: false, messagesDropped: 0, messagesDiscarded: 1 });
+    expect(a.transport.lossesTo(2)).toBe(0);
+
+    a.transport.setBlockedPeers([]);
+    b.transport.send([message(2, 1, { index: 2 })]);
+    await waitFor('messages once heard again', () => a.received.length === 1);
+  });
+
   it('adds and removes peers at run time', async () => {
     nodes = await startCluster([1, 2]);
     const c = createNode(3);
