@@ -19,11 +19,18 @@ export const FIRST_INLINE_FORMAT = 2;
 /** Format 3 carries inline content as raw bytes after the JSON (command-frame.ts; issue #18). */
 const RAW_INLINE_FORMAT = 3;
 /**
+ * Format 4 is laid out as format 3; what it changes is how a put or delete applies: one refused
+ * under a request id is recorded with its refusal, and another copy of the same proposal is then
+ * answered with it (fsm/request-table.ts). A replica of an older release would apply that copy, so
+ * the change waits, like any format, until every member applies format 4.
+ */
+export const REFUSALS_RECORDED_FORMAT = 4;
+/**
  * Every format this build applies, and so advertises to its peers; it writes the newest one that
  * every member of the cluster applies (common/command-formats.ts).
  */
-export const COMMAND_FORMATS: FormatRange = { min: 1, max: RAW_INLINE_FORMAT };
-const READABLE_FORMATS = [1, 2, RAW_INLINE_FORMAT];
+export const COMMAND_FORMATS: FormatRange = { min: 1, max: REFUSALS_RECORDED_FORMAT };
+const READABLE_FORMATS = [1, 2, RAW_INLINE_FORMAT, REFUSALS_RECORDED_FORMAT];
 
 export { MAX_LOCK_TTL_MS };
 
@@ -152,7 +159,7 @@ export function decodeCommand(data: Uint8Array): Command {
   if (data.length === 0) throw new CommandDecodeError('empty data');
   const format = data[0] as number;
   if (!READABLE_FORMATS.includes(format)) throw new CommandDecodeError(unreadableFormat('the command', format, READABLE_FORMATS), format > COMMAND_FORMATS.max ? format : undefined);
-  return format === RAW_INLINE_FORMAT ? decodeRawInline(data) : parseCommand(decodeJsonOnly(data));
+  return format >= RAW_INLINE_FORMAT ? decodeRawInline(data) : parseCommand(decodeJsonOnly(data));
 }
 
 function decodeJsonOnly(data: Uint8Array): unknown {
@@ -165,18 +172,19 @@ function decodeJsonOnly(data: Uint8Array): unknown {
 }
 
 /**
- * A format-3 command, its raw tail put back as the put's base64 `inline` field. The common put is
- * recognised by hand (quick-put-check.ts); anything else is checked by the schema.
+ * A format-3 or format-4 command, its raw tail put back as the put's base64 `inline` field. The
+ * common put is recognised by hand (quick-put-check.ts); anything else is checked by the schema.
  */
 function decodeRawInline(data: Uint8Array): Command {
+  const format = data[0] as number;
   let framed;
   try {
     framed = decodeFramed(data);
   } catch (err) {
-    throw new CommandDecodeError(`format ${RAW_INLINE_FORMAT}: ${(err as Error).message}`);
+    throw new CommandDecodeError(`format ${format}: ${(err as Error).message}`);
   }
   const { value, tail } = framed;
-  if (typeof value !== 'object' || value === null || 'inline' in value) throw new CommandDecodeError(`format ${RAW_INLINE_FORMAT} carries inline content only after its JSON`);
+  if (typeof value !== 'object' || value === null || 'inline' in value) throw new CommandDecodeError(`format ${format} carries inline content only after its JSON`);
   const inline = tail.length === 0 ? undefined : Buffer.from(tail).toString('base64');
   const put = inline === undefined || inline.length <= MAX_INLINE_BASE64 ? quickPut(value, inline) : null;
   return put ?? parseCommand(inline === undefined ? value : { ...value, inline });

@@ -32,6 +32,7 @@ export {
   type Rejection,
   type RejectionCode,
 } from './outcomes';
+export { isRefusal, type RecordedRefusal, type RecordedRequest, type RecordedWrite } from './request-table';
 export { encodeSnapshotPieces, SnapshotFormatError, withContentBytes, withContentBytesPieces, type SnapshotState } from './snapshot-codec';
 export { namedContentsPieces, type NamedContent } from './snapshot-contents';
 export { FsmInvariantError, StateMachine, type RaftEntryLike } from './state-machine';

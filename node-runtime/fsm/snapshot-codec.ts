@@ -6,12 +6,13 @@
 // are rebuilt on restore.
 
 import { z } from 'zod';
+import { ERROR_CODES } from '../common/errors';
 import { CLUSTER_SETTING_KEYS, clusterSettingsSchema, SETTING_SOURCES, type ClusterSettings, type ClusterSettingKey, type SettingSource } from '../common/config';
 import type { ObjectMeta } from '../common/api-types';
 import { checkFileRecord, checkInlineContent, FileRecordError } from './file-record-check';
 import { isInline, type InlineContent } from './inline-contents';
-import type { FileRecord, LockRecord } from './outcomes';
-import type { RecordedRequest } from './request-table';
+import type { FileRecord, LockRecord, Rejection } from './outcomes';
+import { isRefusal, type RecordedRefusal, type RecordedRequest } from './request-table';
 import { decodeTagged, TaggedDecodeError } from './tagged-json';
 
 // Format 2 added each file's `revision`; format 1 snapshots are still read (see fileSchema).
@@ -21,9 +22,15 @@ import { decodeTagged, TaggedDecodeError } from './tagged-json';
 // node keeps for itself, its contents in its durable pack (storage/content-pack.ts). Sent to a
 // follower of this build it stays format 5, its contents streamed after it (snapshot-contents.ts
 // lists them); to one of an older release, and in a backup, it is format 4 (withContentBytes).
+// Formats 6 (contents named, as 5) and 7 (with their bytes, as 4) add refused writes among the
+// `requests` (request-table.ts; command format 4 records them). A state that holds none is still
+// written as 4 or 5, which releases before them read: refusals exist only once every member
+// applied command format 4, and are forgotten five minutes of log time later.
 const WITH_BYTES_FORMAT = 4;
-export const NAMING_FORMAT = 5;
-const READABLE_FORMATS = [1, 2, 3, 4, 5];
+const NAMING_FORMAT = 5;
+const NAMING_REFUSALS_FORMAT = 6;
+const WITH_BYTES_REFUSALS_FORMAT = 7;
+const READABLE_FORMATS = [1, 2, 3, 4, 5, 6, 7];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -43,6 +50,20 @@ const requestSchema = z.strictObject({
   type: z.enum(['put', 'delete']),
   /** Checked by checkFileRecord, as `files` are. */
   file: z.unknown(),
+});
+
+/** A refusal's fields are its code's (outcomes.ts Rejection): strings and numbers. */
+const rejectionSchema = z.record(z.string(), z.union([z.string(), z.number()])).refine((r) => (ERROR_CODES as readonly unknown[]).includes(r.code), { message: 'not a rejection code' });
+
+const refusalSchema = z.strictObject({
+  id: z.string().min(1),
+  index: count,
+  at: count,
+  type: z.enum(['put', 'delete']),
+  name: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  proposedAt: count,
+  rejection: rejectionSchema,
 });
 
 /**
@@ -67,8 +88,8 @@ const snapshotSchema = z.strictObject({
       source: z.enum(SETTING_SOURCES),
     }),
   ),
-  /** Absent before format 3. */
-  requests: z.array(requestSchema).optional(),
+  /** Absent before format 3; refusals only from format 6 on. */
+  requests: z.array(z.union([requestSchema, refusalSchema])).optional(),
 });
 
 export interface ConfigOverride {
@@ -113,7 +134,8 @@ const CONTENTS_PER_PIECE = 64;
  */
 export function* encodeSnapshotPieces(state: SnapshotState): Generator<Uint8Array, void, undefined> {
   const naming = state.contents.length > 0 && state.contents[0]?.read === undefined;
-  yield Uint8Array.of(naming ? NAMING_FORMAT : WITH_BYTES_FORMAT);
+  const refusals = state.requests.some(isRefusal);
+  yield Uint8Array.of(refusals ? (naming ? NAMING_REFUSALS_FORMAT : WITH_BYTES_REFUSALS_FORMAT) : naming ? NAMING_FORMAT : WITH_BYTES_FORMAT);
   // Rebuilt field by field so that key order, and so the bytes, never depend on how a record
   // object happened to be constructed.
   yield utf8(`{"appliedIndex":${JSON.stringify(state.appliedIndex)},"logTime":${JSON.stringify(state.logTime)},"files":[`);
@@ -128,7 +150,7 @@ export function* encodeSnapshotPieces(state: SnapshotState): Generator<Uint8Arra
   const locks = state.locks.map((l) => ({ name: l.name, owner: l.owner, token: l.token, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt }));
   const config = state.config.map((c) => ({ key: c.key, value: c.value, source: c.source }));
   yield utf8(`],"locks":${JSON.stringify(locks)},"config":${JSON.stringify(config)},"requests":[`);
-  yield* jsonItems(state.requests, FILES_PER_PIECE, (r) => ({ id: r.id, index: r.index, at: r.at, type: r.type, file: canonicalFile(r.file) }));
+  yield* jsonItems(state.requests, FILES_PER_PIECE, (r) => (isRefusal(r) ? canonicalRefusal(r) : { id: r.id, index: r.index, at: r.at, type: r.type, file: canonicalFile(r.file) }));
   yield utf8(']}');
 }
 
@@ -167,6 +189,20 @@ function canonicalFile(f: FileRecord): FileRecord {
   };
 }
 
+function canonicalRefusal(r: RecordedRefusal): RecordedRefusal {
+  return {
+    id: r.id,
+    index: r.index,
+    at: r.at,
+    type: r.type,
+    name: r.name,
+    ...(r.sha256 !== undefined && { sha256: r.sha256 }),
+    proposedAt: r.proposedAt,
+    // Keys sorted: a rejection's fields are set by whichever check refused the write.
+    rejection: Object.fromEntries(Object.entries(r.rejection).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as unknown as Rejection,
+  };
+}
+
 /** The same attributes always encode to the same bytes: fields in schema order, user keys sorted. */
 function canonicalMeta(meta: ObjectMeta): ObjectMeta {
   const { contentType, contentDisposition, cacheControl, contentEncoding, user } = meta;
@@ -199,9 +235,9 @@ function fromBase64(text: string, path: string): Buffer {
 }
 
 /**
- * A snapshot as it leaves the node: format 5 (contents named) becomes format 4, each content's
- * bytes read by `read` (which throws for one it cannot give, checked against its SHA-256); any
- * other format is returned as it is.
+ * A snapshot as it leaves the node: format 5 or 6 (contents named) becomes format 4 or 7, each
+ * content's bytes read by `read` (which throws for one it cannot give, checked against its
+ * SHA-256); any other format is returned as it is.
  */
 export function withContentBytes(bytes: Uint8Array, read: (sha256: string) => Uint8Array): Uint8Array {
   return Buffer.concat([...withContentBytesPieces(bytes, read)]);
@@ -213,7 +249,7 @@ export function withContentBytes(bytes: Uint8Array, read: (sha256: string) => Ui
  * encodes about 300 MB, longer than an election timeout.
  */
 export function* withContentBytesPieces(bytes: Uint8Array, read: (sha256: string) => Uint8Array): Generator<Uint8Array, void, undefined> {
-  if (bytes[0] !== NAMING_FORMAT) {
+  if (!namesContents(bytes)) {
     yield bytes;
     return;
   }
@@ -221,9 +257,9 @@ export function* withContentBytesPieces(bytes: Uint8Array, read: (sha256: string
   yield* encodeSnapshotPieces({ ...state, contents: state.contents.map((c) => ({ ...c, read: () => read(c.sha256) })) });
 }
 
-/** Whether a snapshot names contents (format 5) rather than carrying them. */
+/** Whether a snapshot names contents (format 5 or 6) rather than carrying them. */
 export function namesContents(bytes: Uint8Array): boolean {
-  return bytes[0] === NAMING_FORMAT;
+  return bytes[0] === NAMING_FORMAT || bytes[0] === NAMING_REFUSALS_FORMAT;
 }
 
 /** Inverse of encodeSnapshot; throws SnapshotFormatError on corrupt or foreign bytes. */
@@ -250,7 +286,8 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
       throw err;
     }
   };
-  const naming = bytes[0] === NAMING_FORMAT;
+  const naming = namesContents(bytes);
+  const refusalsAllowed = bytes[0] === NAMING_REFUSALS_FORMAT || bytes[0] === WITH_BYTES_REFUSALS_FORMAT;
   const sizes = new Map<string, number>();
   const contents = (parsed.data.contents ?? []).map((value, i): InlineContent => {
     let c: ReturnType<typeof checkInlineContent>;
@@ -272,7 +309,11 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
     ...parsed.data,
     files: parsed.data.files.map((f, i) => file(f, `files.${i}`)),
     contents,
-    requests: (parsed.data.requests ?? []).map((r, i) => ({ ...r, file: file(r.file, `requests.${i}.file`) })),
+    requests: (parsed.data.requests ?? []).map((r, i): RecordedRequest => {
+      if (!('rejection' in r)) return { ...r, file: file(r.file, `requests.${i}.file`) };
+      if (!refusalsAllowed) throw new SnapshotFormatError(`requests.${i}: a refused write in a snapshot of format ${bytes[0]}`);
+      return r as unknown as RecordedRefusal;
+    }),
   };
   assertSortedUnique(state.files.map((f) => f.name), 'files');
   assertSortedUnique(contents.map((c) => c.sha256), 'contents');

@@ -1,4 +1,4 @@
-// The contents a snapshot that names them (format 5) lists, found without decoding it (issue #11).
+// The contents a snapshot that names them (format 5 or 6) lists, found without decoding it (issue #11).
 // A node sends a follower its snapshot as it stored it, followed by every content it names
 // (transport/snapshot-stream.ts); decoding the snapshot to learn which ones — one JSON.parse of
 // the whole state, about 0.4 s at 75,000 files — held the leader's event loop long enough to
@@ -7,7 +7,7 @@
 // and the contents — `{"sha256":…,"size":…}` each, nothing nested, no escapes — are parsed a
 // thousand at a time. Every step is a bounded piece of work: the caller yields between pieces.
 import { checkInlineContent, FileRecordError } from './file-record-check';
-import { NAMING_FORMAT, SnapshotFormatError } from './snapshot-codec';
+import { namesContents, SnapshotFormatError } from './snapshot-codec';
 
 const FILES_START = Buffer.from(',"files":[');
 const CONTENTS_START = Buffer.from('],"contents":[');
@@ -29,12 +29,12 @@ export interface NamedContent {
 }
 
 /**
- * The contents a format-5 snapshot names, in its order (by SHA-256), a thousand to a piece; empty
+ * The contents a format-5 or format-6 snapshot names, in its order (by SHA-256), a thousand to a piece; empty
  * pieces while the scan is still in the files. Nothing for a snapshot of another format (its
  * contents, if any, are inside it). SnapshotFormatError when the bytes are not as written.
  */
 export function* namedContentsPieces(data: Uint8Array): Generator<readonly NamedContent[], void, undefined> {
-  if (data[0] !== NAMING_FORMAT) return;
+  if (!namesContents(data)) return;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const filesAt = bytes.indexOf(FILES_START);
   if (filesAt < 0) throw new SnapshotFormatError('no files array');

@@ -11,7 +11,9 @@
 //  - Before each command, leases that ended at or before the new log time are dropped, and so are
 //    request ids recorded REQUEST_ID_TTL_MS before it.
 //  - A put or delete whose request id names a write already applied changes nothing and answers
-//    that write's outcome (with `repeatOf`); the same id with another write is rejected.
+//    that write's outcome (with `repeatOf`); the same id with another write is rejected. From
+//    command format 4 on, a refused one is recorded as well, and another copy of the same proposal
+//    is answered with that refusal (request-table.ts says why).
 //  - A rejected command changes nothing but the applied index and log time; every replica rejects
 //    it in the same way.
 //  - snapshot() is canonical: equal states give equal bytes, and restore(snapshot()) reproduces
@@ -25,6 +27,8 @@ import {
   CommandDecodeError,
   decodeCommand,
   parseCommand,
+  REFUSALS_RECORDED_FORMAT,
+  COMMAND_FORMATS,
   type Command,
   type ConfigSetCommand,
   type DeleteCommand,
@@ -37,7 +41,7 @@ import { FileCatalog, type ListOptions, type ListPage } from './file-catalog';
 import type { ContentBytes } from './inline-contents';
 import { LockTable } from './lock-table';
 import type { Applied, ApplyResult, FileRecord, LockRecord, Rejection } from './outcomes';
-import { RequestTable, type RecordedRequest } from './request-table';
+import { isRefusal, RequestTable, type RecordedRequest } from './request-table';
 import { decodeSnapshot, encodeSnapshot, encodeSnapshotPieces, SnapshotFormatError, type SnapshotState } from './snapshot-codec';
 
 /** The driver broke the apply contract (e.g. applied an index twice): stop rather than diverge. */
@@ -133,7 +137,7 @@ export class StateMachine {
       if (!(err instanceof CommandDecodeError) || err.newerFormat !== undefined) throw err;
       return reject({ code: 'bad_request', detail: err.message });
     }
-    return this.applyValid(index, command);
+    return this.applyValid(index, command, (data[0] as number) >= REFUSALS_RECORDED_FORMAT);
   }
 
   /**
@@ -154,9 +158,10 @@ export class StateMachine {
   /**
    * Applies one command at Raft index `index`, which must be greater than every index applied
    * before. The command is validated again here: entries are data from the log, and a malformed
-   * one is rejected identically on every replica.
+   * one is rejected identically on every replica. `format`: the command format it stands for
+   * (whether a refusal is recorded), the newest unless given.
    */
-  apply(index: number, command: Command): ApplyResult {
+  apply(index: number, command: Command, format: number = COMMAND_FORMATS.max): ApplyResult {
     this.advanceIndex(index);
     let valid: Command;
     try {
@@ -165,16 +170,17 @@ export class StateMachine {
       if (!(err instanceof CommandDecodeError) || err.newerFormat !== undefined) throw err;
       return reject({ code: 'bad_request', detail: err.message });
     }
-    return this.applyValid(index, valid);
+    return this.applyValid(index, valid, format >= REFUSALS_RECORDED_FORMAT);
   }
 
-  private applyValid(index: number, command: Command): ApplyResult {
+  /** `recordsRefusals`: the entry is of a format whose refused writes are recorded (REFUSALS_RECORDED_FORMAT). */
+  private applyValid(index: number, command: Command, recordsRefusals: boolean): ApplyResult {
     const expiredLocks = this.advanceTime(command.at);
     switch (command.type) {
       case 'put':
-        return this.told(index, command, this.answerRepeat(command) ?? this.recorded(index, command, this.put(index, command)));
+        return this.told(index, command, this.repeatOutcome(command)?.result ?? this.recorded(index, command, this.put(index, command), recordsRefusals));
       case 'delete':
-        return this.told(index, command, this.answerRepeat(command) ?? this.recorded(index, command, this.delete(command)));
+        return this.told(index, command, this.repeatOutcome(command)?.result ?? this.recorded(index, command, this.delete(command), recordsRefusals));
       case 'lockAcquire':
         return this.lockAcquire(command);
       case 'lockRenew':
@@ -201,15 +207,24 @@ export class StateMachine {
     return this.locks.expire(this.logTime);
   }
 
-  /** The first outcome of a write whose request id was applied before; undefined for a new one. */
-  private answerRepeat(cmd: PutCommand | DeleteCommand): ApplyResult | undefined {
+  /**
+   * How a put or delete is answered from the request table, with the index of the entry that
+   * decided it: the first outcome of a write whose request id was applied before (a refusal only
+   * to another copy of the same proposal). Undefined for a new write, and for a new attempt at one
+   * that was refused: it is checked afresh. Changes nothing.
+   */
+  repeatOutcome(cmd: PutCommand | DeleteCommand): { index: number; result: ApplyResult } | undefined {
     const first = cmd.requestId === undefined ? undefined : this.requests.get(cmd.requestId);
     if (first === undefined) return undefined;
+    if (isRefusal(first)) {
+      const sameProposal = first.proposedAt === cmd.at && first.type === cmd.type && first.name === cmd.name && (cmd.type !== 'put' || first.sha256 === cmd.sha256);
+      return sameProposal ? { index: first.index, result: reject(first.rejection) } : undefined;
+    }
     const same = first.type === cmd.type && first.file.name === cmd.name && (cmd.type !== 'put' || first.file.sha256 === cmd.sha256);
-    if (!same) return reject({ code: 'request_id_reused', requestId: first.id, name: first.file.name });
-    return first.type === 'put'
-      ? { ok: true, type: 'put', file: first.file, previous: null, repeatOf: first.index }
-      : { ok: true, type: 'delete', file: first.file, repeatOf: first.index };
+    if (!same) return { index: first.index, result: reject({ code: 'request_id_reused', requestId: first.id, name: first.file.name }) };
+    const result: ApplyResult =
+      first.type === 'put' ? { ok: true, type: 'put', file: first.file, previous: null, repeatOf: first.index } : { ok: true, type: 'delete', file: first.file, repeatOf: first.index };
+    return { index: first.index, result };
   }
 
   /**
@@ -230,10 +245,25 @@ export class StateMachine {
     this.requestWatcher = watcher;
   }
 
-  /** Keeps a successful write's outcome under its request id, for a repeat to be answered from. */
-  private recorded(index: number, cmd: PutCommand | DeleteCommand, result: ApplyResult): ApplyResult {
-    if (cmd.requestId !== undefined && result.ok && (result.type === 'put' || result.type === 'delete')) {
+  /**
+   * Keeps a write's outcome under its request id, for a repeat to be answered from: a success, and
+   * with `recordsRefusals` a refusal too.
+   */
+  private recorded(index: number, cmd: PutCommand | DeleteCommand, result: ApplyResult, recordsRefusals: boolean): ApplyResult {
+    if (cmd.requestId === undefined) return result;
+    if (result.ok && (result.type === 'put' || result.type === 'delete')) {
       this.requests.record({ id: cmd.requestId, index, at: this.logTime, type: result.type, file: result.file });
+    } else if (!result.ok && recordsRefusals) {
+      this.requests.record({
+        id: cmd.requestId,
+        index,
+        at: this.logTime,
+        type: cmd.type,
+        name: cmd.name,
+        ...(cmd.type === 'put' && { sha256: cmd.sha256 }),
+        proposedAt: cmd.at,
+        rejection: result.rejection,
+      });
     }
     return result;
   }
@@ -430,7 +460,7 @@ export class StateMachine {
     return this.locks.get(name);
   }
 
-  /** The write a request id stands for, while it is recorded (it then has been applied, so committed). */
+  /** The outcome a request id stands for, while it is recorded (it then has been applied, so committed): a write, or a refusal. */
   recordedRequest(id: string): RecordedRequest | undefined {
     return this.requests.get(id);
   }

@@ -12,7 +12,7 @@ import type { ChunkRef, FileInfo } from '../common/api-types';
 import type { ClusterSettings } from '../common/config';
 import { ApiError } from '../common/errors';
 import { formatBytes, quotaText } from '../common/units';
-import { isInline, toFileInfo, type StateMachine } from '../fsm';
+import { isInline, isRefusal, toFileInfo, type StateMachine } from '../fsm';
 import type { Clock, ComposeRequest, WriteRequest } from '../ports';
 import type { SealedChunk } from '../storage/chunker';
 import { ChunkReplication, type ChunkPusher, type ReplicationTarget } from './chunk-replication';
@@ -188,7 +188,9 @@ export class FileWriter {
 
   async remove(name: string, lockToken: string | undefined, requestId?: string): Promise<FileInfo> {
     // A resent delete that already applied (so committed) is answered as it was, the file gone since.
-    const first = requestId === undefined ? undefined : this.options.fsm.recordedRequest(requestId);
+    const recorded = requestId === undefined ? undefined : this.options.fsm.recordedRequest(requestId);
+    // A refusal recorded under the id is no write: this attempt is checked afresh.
+    const first = recorded === undefined || isRefusal(recorded) ? undefined : recorded;
     if (first?.type === 'delete' && first.file.name === name) return toFileInfo(first.file);
     this.checkLock(name, lockToken);
     if (!first && !this.options.fsm.get(name)) throw new ApiError('not_found', `file "${name}" does not exist`);

@@ -8,18 +8,19 @@
 // leader changes, every write still waiting is proposed again, same entry, same request id — to
 // the new leader, or here when this node now leads — and the state machine answers whichever
 // copy applies second with the first one's outcome (fsm/request-table.ts), so a write applies
-// once, as with the resend of a forwarded request. A proposal can also be lost on the link to a
-// leader that stays (a broken connection, a full queue, a cut link): checked every second, one sent
-// before the link to its leader lost messages goes again. Only then: the table keeps successful
-// outcomes only, so a copy applied after a refused first one would write what the client was told
-// was refused; a merely slow write is left alone. One that does not apply within the proposal
-// timeout is answered 503 with its request id, for the client to retry it under that id.
+// once, as with the resend of a forwarded request. A copy that applies after a first one was
+// refused is answered with that refusal (command format 4, which relaying needs), so the client's
+// answer, from whichever copy applied first here, is what every replica did. A proposal can also be
+// lost on the link to a leader that stays (a broken connection, a full queue, a cut link): checked
+// every second, one sent before the link to its leader lost messages goes again; a merely slow write
+// is left alone, since every copy is one more entry in every log. One that does not apply within
+// the proposal timeout is answered 503 with its request id, for the client to retry it under that id.
 //
 // The entry's time (`at`) is this follower's clock, not the leader's: log time is the largest
 // applied, so a follower whose clock runs ahead moves it forward (leases end that much sooner), as
 // a new leader whose clock runs ahead already does. Nodes' clocks are taken to agree (NTP).
 import { ApiError } from '../common/errors';
-import type { ApplyResult, StateMachine } from '../fsm';
+import { decodeCommand, type ApplyResult, type StateMachine } from '../fsm';
 import type { RaftDriver } from '../node/raft-driver';
 import type { Clock } from '../ports';
 
@@ -142,20 +143,25 @@ export class ProposalRelay {
     const list = this.waiting.get(requestId);
     if (list === undefined) return;
     this.waiting.delete(requestId);
-    for (const waiting of list) {
-      waiting.cancelTimer();
-      waiting.cancelRetry();
-      waiting.resolve({ index, result });
-    }
+    for (const waiting of list) this.settle(waiting, index, result);
   }
 
+  private settle(waiting: Waiting, index: number, result: ApplyResult): void {
+    waiting.cancelTimer();
+    waiting.cancelRetry();
+    waiting.resolve({ index, result });
+  }
+
+  /** Writes a restored snapshot decided (they applied in it, not one by one here), answered as the table answers a copy of them. */
   private answerFromTable(): void {
-    for (const requestId of [...this.waiting.keys()]) {
-      const first = this.fsm.recordedRequest(requestId);
-      if (first === undefined) continue;
-      const result: ApplyResult =
-        first.type === 'put' ? { ok: true, type: 'put', file: first.file, previous: null, repeatOf: first.index } : { ok: true, type: 'delete', file: first.file, repeatOf: first.index };
-      this.applied(requestId, first.index, result);
+    for (const list of [...this.waiting.values()]) {
+      for (const waiting of list) {
+        const command = decodeCommand(waiting.data);
+        const outcome = command.type === 'put' || command.type === 'delete' ? this.fsm.repeatOutcome(command) : undefined;
+        if (outcome === undefined) continue;
+        this.forget(waiting);
+        this.settle(waiting, outcome.index, outcome.result);
+      }
     }
   }
 

@@ -4,10 +4,14 @@
 // is the file as applied (readable on that follower at once), a large file still goes the HTTP
 // way, a refusal comes from the apply (never from the follower's possibly older state), and a
 // storm through a follower whose leader is killed with SIGKILL applies every write once — an
-// acknowledged one at version 1 everywhere, and no name written twice by a resent proposal; and a
-// proposal dropped on its way to the leader, with no leader change to resend it, is sent again.
+// acknowledged one at version 1 everywhere, and no name written twice by a resent proposal; a
+// proposal dropped on its way to the leader, with no leader change to resend it, is sent again;
+// and a copy of a refused write that applies after the refusal's cause is gone writes nothing.
 import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeStatus } from '../../node-runtime/common/api-types';
 import { json, TestCluster, waitFor, type TestNode } from './harness';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -32,6 +36,14 @@ async function relayedOn(node: TestNode): Promise<number> {
   if (!match) throw new Error(`node ${node.id} serves no dfs_writes_relayed`);
   return Number(match[1]);
 }
+
+/** Replaces a node's fault rules (--fault-injection): links cut both ways, and peers it stops hearing from. */
+async function setFaults(node: TestNode, rules: { blockedPeers: number[]; ignoredPeers?: number[] }): Promise<void> {
+  const res = await json(`${node.url}/internal/fault`, { method: 'PUT', headers: { authorization: `Bearer ${cluster.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(rules) });
+  expect(res.status).toBe(200);
+}
+
+const statusOf = async (node: TestNode) => (await json<NodeStatus>(`${node.url}/status`)).body;
 
 async function put(node: TestNode, name: string, data: Uint8Array<ArrayBuffer>): Promise<{ status: number; body: Written }> {
   return json<Written>(`${node.url}/files/${name}`, { method: 'PUT', body: data });
@@ -98,6 +110,39 @@ describe('small writes through a follower, relayed to the leader through Raft', 
     const res = await pending;
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({ name: 'relayed/dropped-proposal.txt', sha256: sha256(small), version: 1 });
+  });
+
+  it('stay refused: a copy of a write refused for a lock, proposed again and applied after the lock was released, writes nothing', async () => {
+    const leader = await cluster.waitForLeader();
+    const via = cluster.followers(leader)[0] as TestNode;
+    const name = 'relayed/refused-copy.txt';
+    const acquired = await json<{ token: string }>(`${leader.url}/locks/${name}`, { method: 'POST', body: JSON.stringify({ owner: 'tester', ttlMs: 60_000 }) });
+    expect(acquired.status).toBe(201);
+    const proposedAgain = async () => ((await readFile(path.join(cluster.dir, `node-${via.id}.log`), 'utf8')).match(/relayed writes proposed again/g) ?? []).length;
+    const againBefore = await proposedAgain();
+    const base = (await statusOf(leader)).lastIndex;
+
+    // The follower stops hearing from the leader while its proposal still reaches it: the first
+    // copy applies (refused, locked) everywhere but there, and the lock is released after it.
+    await setFaults(via, { blockedPeers: [], ignoredPeers: [leader.id] });
+    let pending: Promise<{ status: number; body: Written }>;
+    try {
+      pending = put(via, name, randomBytes(100));
+      await waitFor('the first copy applied on the leader', async () => (await statusOf(leader)).appliedIndex >= base + 1);
+      const released = await fetch(`${leader.url}/locks/${name}`, { method: 'DELETE', headers: { 'x-lock-token': acquired.body.token } });
+      expect(released.status).toBe(204);
+      // Deaf to the leader long enough, the follower has no leader; hearing it again is a leader
+      // change, on which it proposes its waiting write again: a second copy, after the release.
+      await waitFor('the follower to lose its leader', async () => (await statusOf(via)).leaderId === null);
+    } finally {
+      await setFaults(via, { blockedPeers: [] });
+    }
+    const res = await pending;
+    expect(res.status, JSON.stringify(res.body)).toBe(423);
+    await waitFor('the second copy applied on every node', async () => (await Promise.all(cluster.nodes.map(statusOf))).every((st) => st.appliedIndex >= base + 3));
+    expect(await proposedAgain()).toBeGreaterThan(againBefore);
+    // The client was told 423: no node holds the file.
+    for (const node of cluster.nodes) expect((await fetch(`${node.url}/files/${name}`)).status, `node ${node.id}`).toBe(404);
   });
 
   it('answer a repeat of the same Idempotency-Key with the first outcome, through either follower', async () => {

@@ -8,7 +8,7 @@
 //   2. the old leader is upgraded (clients ride through the election), and leadership goes to the
 //      new node while an old one still serves: the new leader must write format 1, the format a
 //      node that advertises nothing is taken to speak;
-//   3. the last old node is upgraded: only now does the leader switch to format 3.
+//   3. the last old node is upgraded: only now does the leader switch to its newest format (4).
 // Before an old node is stopped it must list every write acknowledged so far, with its SHA-256:
 // it applied every entry, so none was in a format it cannot read (it would have rejected it and
 // lost the file). At the end every acknowledged write reads back from every node by its SHA-256,
@@ -203,7 +203,7 @@ describe('a rolling upgrade from the previous release, one node at a time, under
     // 1. A follower: the old leader keeps writing (its format 2), the new node applies it.
     const [follower, other] = cluster.followers(first) as [TestNode, TestNode];
     await upgrade(follower);
-    expect(await commandFormats(follower)).toMatchObject({ applies: { min: 1, max: 3 }, behind: [first.id, other.id].sort((a, b) => a - b) });
+    expect(await commandFormats(follower)).toMatchObject({ applies: { min: 1, max: 4 }, behind: [first.id, other.id].sort((a, b) => a - b) });
     await waitFor('writes with a new follower', () => traffic.acked.size >= 40, 60_000);
 
     // 2. The old leader: an election, ridden through; then the new node leads while `other` is old.
@@ -214,16 +214,16 @@ describe('a rolling upgrade from the previous release, one node at a time, under
     const start = traffic.acked.size;
     await waitFor('writes by a new leader beside an old node', () => traffic.acked.size >= start + 20, 60_000);
     await waitFor('the leader to hear from the upgraded node', async () => (await commandFormats(follower))?.behind.length === 1, 30_000);
-    expect(await commandFormats(follower)).toEqual({ applies: { min: 1, max: 3 }, writes: 1, behind: [other.id], cannot: [] });
-    expect(await dfsctlStatus(other)).toEqual({ commandFormat: 1, formats: { [first.id]: '1-3', [follower.id]: '1-3', [other.id]: '1 (older release)' } });
+    expect(await commandFormats(follower)).toEqual({ applies: { min: 1, max: 4 }, writes: 1, behind: [other.id], cannot: [] });
+    expect(await dfsctlStatus(other)).toEqual({ commandFormat: 1, formats: { [first.id]: '1-4', [follower.id]: '1-4', [other.id]: '1 (older release)' } });
 
-    // 3. The last old node: only once it is back as this build does the leader write format 3.
+    // 3. The last old node: only once it is back as this build does the leader write format 4.
     await upgrade(other);
-    await waitFor('the leader to write format 3', async () => (await commandFormats(follower))?.writes === 3, 30_000);
-    expect(await commandFormats(follower)).toEqual({ applies: { min: 1, max: 3 }, writes: 3, behind: [], cannot: [] });
-    expect(await dfsctlStatus(first)).toEqual({ commandFormat: 3, formats: { [first.id]: '1-3', [follower.id]: '1-3', [other.id]: '1-3' } });
+    await waitFor('the leader to write format 4', async () => (await commandFormats(follower))?.writes === 4, 30_000);
+    expect(await commandFormats(follower)).toEqual({ applies: { min: 1, max: 4 }, writes: 4, behind: [], cannot: [] });
+    expect(await dfsctlStatus(first)).toEqual({ commandFormat: 4, formats: { [first.id]: '1-4', [follower.id]: '1-4', [other.id]: '1-4' } });
     const switched = traffic.acked.size;
-    await waitFor('writes in format 3', () => traffic.acked.size >= switched + 20, 60_000);
+    await waitFor('writes in format 4', () => traffic.acked.size >= switched + 20, 60_000);
     await traffic.stop();
 
     expect(traffic.failures).toEqual([]);
@@ -237,7 +237,7 @@ describe('a rolling upgrade from the previous release, one node at a time, under
     }
   }, 600_000);
 
-  it('then refuses to add a node of the previous release: it could not apply the format-3 entries in the log', async () => {
+  it('then refuses to add a node of the previous release: it could not apply the format-4 entries in the log', async () => {
     const leader = await cluster.waitForLeader();
     const [httpPort, peerPort] = [await freePort(), await freePort()];
     const [program, ...prefix] = previous as [string, ...string[]];
@@ -251,10 +251,10 @@ describe('a rolling upgrade from the previous release, one node at a time, under
         (err: { code: number; stderr: string }) => err,
       );
       expect(refused?.code).toBe(5);
-      expect(refused?.stderr).toContain('node 4 applies command formats 1, and this cluster writes format 3: upgrade it before adding it');
+      expect(refused?.stderr).toContain('node 4 applies command formats 1, and this cluster writes format 4: upgrade it before adding it');
       const members = JSON.parse(await dfsctl(leader, ['member', 'list'])) as { members: { id: number }[] };
       expect(members.members.map((m) => m.id)).toEqual([1, 2, 3]);
-      expect(await commandFormats(leader)).toMatchObject({ writes: 3, behind: [] });
+      expect(await commandFormats(leader)).toMatchObject({ writes: 4, behind: [] });
     } finally {
       joiner.kill('SIGKILL');
     }

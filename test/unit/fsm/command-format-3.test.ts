@@ -15,12 +15,14 @@ function inlinePut(bytes: Uint8Array, at = 1): PutCommand {
 const chunked: Command[] = [put('docs/a.txt', 5, 1000, { expectedVersion: 3 }), { type: 'delete', name: 'a', at: 2 }, { type: 'tick', at: 3 }];
 
 describe('command format 3', () => {
-  it('is the newest format this build writes and advertises; it still applies 1 and 2', () => {
-    expect(COMMAND_FORMATS).toEqual({ min: 1, max: 3 });
-    expect(encodeCommand({ type: 'tick', at: 1 })[0]).toBe(3);
+  it('is laid out as format 4, the newest this build writes and advertises; it still applies 1 and 2', () => {
+    expect(COMMAND_FORMATS).toEqual({ min: 1, max: 4 });
+    expect(encodeCommand({ type: 'tick', at: 1 })[0]).toBe(4);
+    const command = inlinePut(randomBytes(100));
+    expect(encodeCommand(command, 4).subarray(1)).toEqual(encodeCommand(command, 3).subarray(1));
   });
 
-  it.each([1, 2, 3])('format %i: every command without inline content decodes to itself', (format) => {
+  it.each([1, 2, 3, 4])('format %i: every command without inline content decodes to itself', (format) => {
     for (const command of chunked) {
       const bytes = encodeCommand(command, format);
       expect(bytes[0]).toBe(format);
@@ -28,7 +30,7 @@ describe('command format 3', () => {
     }
   });
 
-  it.each([2, 3])('format %i: an inline put decodes to itself', (format) => {
+  it.each([2, 3, 4])('format %i: an inline put decodes to itself', (format) => {
     const command = inlinePut(randomBytes(1000));
     expect(decodeCommand(encodeCommand(command, format))).toEqual(command);
   });
@@ -44,16 +46,17 @@ describe('command format 3', () => {
 
   it('cannot put inline content in format 1, which has no field for it', () => {
     expect(() => encodeCommand(inlinePut(randomBytes(10)), 1)).toThrow(RangeError);
-    expect(() => encodeCommand({ type: 'tick', at: 1 }, 4)).toThrow(RangeError);
+    expect(() => encodeCommand({ type: 'tick', at: 1 }, 5)).toThrow(RangeError);
   });
 
   it('applies alike whichever format carried the entry', () => {
-    const states = [2, 3].map((format) => {
+    const states = [2, 3, 4].map((format) => {
       const machine = new StateMachine();
       machine.applyEntry(1, encodeCommand(inlinePut(Buffer.from('hello, small file')), format));
       return JSON.stringify([machine.get('small.bin'), Buffer.from(machine.inlineContent(machine.get('small.bin')!.sha256)!).toString()]);
     });
     expect(states[1]).toBe(states[0]);
+    expect(states[2]).toBe(states[0]);
   });
 
   it.each([
@@ -86,9 +89,9 @@ describe('command format 3', () => {
 
   it('stops a replica on a command from a newer release instead of skipping it (skipping would diverge)', () => {
     const machine = new StateMachine();
-    const newer = encodeCommand({ type: 'tick', at: 1 }, 3);
-    newer[0] = 4;
-    expect(() => machine.applyEntry(1, newer)).toThrow(/format 4, written by a newer dfs-node.*upgrade dfs-node/);
+    const newer = encodeCommand({ type: 'tick', at: 1 }, 4);
+    newer[0] = 5;
+    expect(() => machine.applyEntry(1, newer)).toThrow(/format 5, written by a newer dfs-node.*upgrade dfs-node/);
     const damaged = new Uint8Array([0, 123, 125]);
     expect(machine.applyEntry(2, damaged)).toMatchObject({ ok: false, rejection: { code: 'bad_request' } });
   });
