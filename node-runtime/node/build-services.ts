@@ -113,7 +113,7 @@ async function buildConsensusServices({ inputs, fsm, raft, transport, http, cloc
     selfId: options.id,
     own: COMMAND_FORMATS,
     members: () => {
-      const { confState } = driver.status();
+      const { confState } = driver.basicStatus();
       return [...new Set([...confState.voters, ...confState.learners, ...confState.votersOutgoing])].filter((id) => id !== options.id);
     },
     advertised: () => transport.peerCommandFormats(),

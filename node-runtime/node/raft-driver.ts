@@ -12,7 +12,7 @@ import { decodeConfChange } from '../raft/codec';
 import type { MemoryStorage } from '../raft/memory-storage';
 import type { RawNode } from '../raft/rawnode';
 import { BackgroundSnapshot } from './background-snapshot';
-import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, Snapshot, SnapshotMetadata, Status } from '../raft/types';
+import type { BasicStatus, ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, Snapshot, SnapshotMetadata, Status } from '../raft/types';
 
 /** What the driver needs from durable storage (the write-ahead log and the snapshot store). */
 export interface DurableState {
@@ -332,6 +332,11 @@ export class RaftDriver<Result> extends EventEmitter<RaftDriverEvents> {
 
   status(): Status {
     return this.options.rawNode.status();
+  }
+
+  /** status() without the leader's progress of each member: for callers on every request. */
+  basicStatus(): BasicStatus {
+    return this.options.rawNode.basicStatus();
   }
 
   step(message: Message): void {

@@ -16,6 +16,7 @@ import { Progress } from './tracker/progress';
 import { ProgressTracker } from './tracker/tracker';
 import { NONE } from './types';
 import type {
+  BasicStatus,
   ConfChange,
   ConfState,
   Entry,
@@ -170,22 +171,26 @@ export class Raft {
   }
 
   status(): Status {
-    let progress: Record<NodeId, ProgressStatus> | undefined;
-    if (this.role === 'leader') {
-      progress = {};
-      for (const id of this.tracker.ids()) {
-        const pr = this.tracker.progress.get(id) as Progress;
-        progress[id] = {
-          match: pr.match,
-          next: pr.next,
-          state: pr.state,
-          inflight: pr.inflights.size,
-          isLearner: pr.isLearner,
-          ticksSinceContact: id === this.id ? 0 : pr.ticksSinceContact,
-          recentActive: id === this.id ? true : pr.recentActive,
-        };
-      }
+    const basic = this.basicStatus();
+    if (this.role !== 'leader') return basic;
+    const progress: Record<NodeId, ProgressStatus> = {};
+    for (const id of this.tracker.ids()) {
+      const pr = this.tracker.progress.get(id) as Progress;
+      progress[id] = {
+        match: pr.match,
+        next: pr.next,
+        state: pr.state,
+        inflight: pr.inflights.size,
+        isLearner: pr.isLearner,
+        ticksSinceContact: id === this.id ? 0 : pr.ticksSinceContact,
+        recentActive: id === this.id ? true : pr.recentActive,
+      };
     }
+    return { ...basic, progress };
+  }
+
+  /** status() without the leader's progress of each member. */
+  basicStatus(): BasicStatus {
     return {
       id: this.id,
       role: this.role,
@@ -198,7 +203,6 @@ export class Raft {
       firstIndex: this.log.firstIndex(),
       confState: this.tracker.confState(),
       leadTransferee: this.leadTransferee,
-      ...(progress === undefined ? {} : { progress }),
     };
   }
 

@@ -6,7 +6,7 @@ import { encodeConfChange } from './codec';
 import { invariant } from './errors';
 import { Raft } from './raft';
 import type { SoftState } from './raft';
-import type { ConfChange, ConfState, HardState, Message, NodeId, ProposeResult, RaftConfig, ReadIndexResult, Ready, Status } from './types';
+import type { BasicStatus, ConfChange, ConfState, HardState, Message, NodeId, ProposeResult, RaftConfig, ReadIndexResult, Ready, Status } from './types';
 
 export interface RawNodeConfig extends RaftConfig {
   /** Answer proposals on a follower with `notLeader` instead of forwarding them to the leader. */
@@ -227,5 +227,10 @@ export class RawNode {
 
   status(): Status {
     return this.raft.status();
+  }
+
+  /** status() without the leader's progress of each member (etcd's BasicStatus). */
+  basicStatus(): BasicStatus {
+    return this.raft.basicStatus();
   }
 }

@@ -238,7 +238,11 @@ export interface Progress {
 }
 
 /** Everything the dashboard shows about one core. */
-export interface Status {
+/**
+ * Where the node stands, without the leader's view of each follower: what a caller that asks on
+ * every request needs (etcd's BasicStatus), cheaper than Status (no progress record per member).
+ */
+export interface BasicStatus {
   readonly id: NodeId;
   readonly role: Role;
   readonly term: number;
@@ -250,6 +254,9 @@ export interface Status {
   readonly firstIndex: number;
   readonly confState: ConfState;
   readonly leadTransferee: NodeId;
+}
+
+export interface Status extends BasicStatus {
   /** Present on the leader only. */
   readonly progress?: Readonly<Record<NodeId, Progress>>;
 }

@@ -309,7 +309,10 @@ function readDeclared(body: IncomingMessage, max: number, tooMany: (seen: number
       settled = true;
       reject(err);
     };
-    const closedEarly = (): void => fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    // Every body closes, most of them after their end: the error (a stack trace each) only for a body cut short.
+    const closedEarly = (): void => {
+      if (!settled) fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
     if (body.destroyed) {
       closedEarly();
       return;

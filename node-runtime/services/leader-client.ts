@@ -20,7 +20,7 @@ const TRANSFER_CHECK_MS = 20;
 export interface LeaderClientOptions {
   readonly selfId: number;
   readonly selfHttpUrl: string;
-  readonly raft: Pick<RaftDriver<ApplyResult>, 'isLeader' | 'leaderId' | 'applied' | 'status' | 'transferLeadership'>;
+  readonly raft: Pick<RaftDriver<ApplyResult>, 'isLeader' | 'leaderId' | 'applied' | 'basicStatus' | 'transferLeadership'>;
   readonly transport: Pick<Transport, 'call' | 'answer' | 'peerHttpUrl'>;
   /** The client API token, which the leader's PUT /config needs when the cluster has one. */
   readonly apiToken: string | null;
@@ -43,7 +43,7 @@ export class LeaderClient {
 
   view(): LeaderView {
     const { raft, selfId, selfHttpUrl, transport } = this.options;
-    const status = raft.status();
+    const status = raft.basicStatus();
     const leaderId = status.leader || null;
     return {
       // The core steps down the moment it hears a higher term; the driver's role follows when it
@@ -81,7 +81,7 @@ export class LeaderClient {
 
   /** A leader is known and this node has applied everything it knows is committed. */
   isReady(): boolean {
-    const status = this.options.raft.status();
+    const status = this.options.raft.basicStatus();
     return status.leader !== 0 && this.options.raft.applied >= status.commit;
   }
 
@@ -94,7 +94,7 @@ export class LeaderClient {
 
   /** Answers peers' `raft-info` calls, and polls the leader's while this node follows. */
   start(): void {
-    this.options.transport.answer('raft-info', () => ({ commit: this.options.raft.status().commit }));
+    this.options.transport.answer('raft-info', () => ({ commit: this.options.raft.basicStatus().commit }));
     this.stopPolling ??= this.options.clock.every(LEADER_POLL_MS, () => this.pollLeaderCommit());
   }
 

@@ -20,6 +20,18 @@ describe('Status', () => {
     expect(follower.progress).toBeUndefined();
     expect(follower.confState.voters).toEqual([1, 2, 3]);
   });
+
+  it('basicStatus is status without the progress, on the leader and on a follower', () => {
+    const net = new Network([1, 2, 3]);
+    net.elect(1);
+    net.propose(1, 'a');
+    for (const id of [1, 2]) {
+      const { progress, ...rest } = net.status(id);
+      expect(net.raw(id).basicStatus()).toEqual(rest);
+      expect(progress === undefined).toBe(id !== 1);
+    }
+    expect(net.raw(1).basicStatus()).not.toHaveProperty('progress');
+  });
 });
 
 describe('proposals', () => {
