@@ -10,18 +10,23 @@
 //   BENCH_CPU_PROF=<dir>: every node under --cpu-prof (summarise with bench/support/cpuprofile-top.ts);
 //   BENCH_VIA=leader|follower: that phase only (one phase per profile);
 //   BENCH_IDLE_SECONDS=<s>: how long the idle cluster is measured first (default 4; 0: not at all);
-//   DFS_RELAY_SMALL_WRITES=0: followers forward small writes over HTTP (the nodes inherit it).
+//   DFS_RELAY_SMALL_WRITES=0: followers forward small writes over HTTP (the nodes inherit it);
+//   BENCH_WARMUP_WRITES=<n> through the leader and as many through a follower at 16 in flight before
+//   anything is measured (default 8000, 0: none), each within BENCH_WARMUP_SECONDS=<s> (default 30):
+//   without it the first phase measured the nodes' JIT compilation (small-writes.ts says more).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { startDfs, type BenchNode } from './support/dfs';
-import { closedLoop, round } from './support/load';
+import { closedLoop, round, warmUp } from './support/load';
 
 const PHASE_MS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 6)) * 1000;
 const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? 1));
 const WARMUP_MS = 1000;
 const VIA = (process.env.BENCH_VIA ?? 'leader,follower').split(',');
 const IDLE_MS = Math.max(0, Number(process.env.BENCH_IDLE_SECONDS ?? 4)) * 1000;
+const WARMUP_WRITES = Math.max(0, Number(process.env.BENCH_WARMUP_WRITES ?? 8000));
+const WARMUP_CAP_MS = Math.max(0, Number(process.env.BENCH_WARMUP_SECONDS ?? 30)) * 1000;
 /** Lets a fresh cluster finish starting (its first ticks, JIT warm-up) before the idle window. */
 const SETTLE_MS = 2000;
 
@@ -97,12 +102,20 @@ async function main(): Promise<void> {
   const cluster = await startDfs(3);
   try {
     const roles = Object.fromEntries(cluster.nodes.map((n) => [n.id, n === cluster.leader ? 'leader' : n === cluster.follower ? 'follower (via)' : 'follower']));
+    const body = randomBytes(100);
+    const warmupWrites: Record<string, number> = {};
+    for (const [label, node] of [['leader', cluster.leader], ['follower', cluster.follower]] as const) {
+      warmupWrites[label] = await warmUp(16, WARMUP_WRITES, WARMUP_CAP_MS, async (w, s) => {
+        const res = await fetch(`${node.url}/files/warmup-${label}/w${w}-${s}`, { method: 'PUT', body });
+        await res.arrayBuffer();
+      });
+    }
     const idle = IDLE_MS > 0 ? await idleCost(cluster.nodes) : null;
     const phases = [];
     if (VIA.includes('leader')) phases.push(await phase(cluster.nodes, cluster.leader, 'leader', idle?.cpuMsPerSec ?? null));
     if (VIA.includes('follower')) phases.push(await phase(cluster.nodes, cluster.follower, 'follower', idle?.cpuMsPerSec ?? null));
     const relay = process.env.DFS_RELAY_SMALL_WRITES !== '0';
-    console.log(JSON.stringify({ benchmark: 'small-write-costs', concurrency: CONCURRENCY, phaseSeconds: PHASE_MS / 1000, loadAverageAtStart: loadAtStart, loadAverageAtEnd: round(os.loadavg()[0] as number, 1), relay, roles, idle, phases }));
+    console.log(JSON.stringify({ benchmark: 'small-write-costs', concurrency: CONCURRENCY, phaseSeconds: PHASE_MS / 1000, warmupWrites, loadAverageAtStart: loadAtStart, loadAverageAtEnd: round(os.loadavg()[0] as number, 1), relay, roles, idle, phases }));
   } finally {
     await cluster.stop();
   }

@@ -8,28 +8,33 @@
 //
 //   npx tsx bench/small-writes.ts
 //   BENCH_SECONDS=<s> per phase (default 5); BENCH_CONCURRENCY=<n,n,...> (default 1,16,64);
-//   BENCH_VALUE_BYTES=<n> (default 100); BENCH_WARMUP_SECONDS=<s> before the first phase (default 5, 0: none)
+//   BENCH_VALUE_BYTES=<n> (default 100); BENCH_WARMUP_WRITES=<n> per system and path before the first
+//   phase (default 8000, 0: none), each path within BENCH_WARMUP_SECONDS=<s> (default 30)
 //   The nodes run the bundle `npx dfs-node` runs, rebuilt each run (since session 12; before, the
 //   sources through tsx); BENCH_FROM_SOURCE=1 runs the sources.
 //
-// Before the first phase each system takes writes for BENCH_WARMUP_SECONDS, through its leader
-// and a follower at 16 in flight, unmeasured: the nodes' JavaScript is compiled while it runs, and
-// without this the first row measured that (session 11: 1 in flight through the leader, after the
-// phase's own 1 s warm-up, 289 writes/s in the first phase and 452 when the same phase ran again
-// right after; etcd, compiled ahead of time, 548 and 563).
+// Before the first phase each system takes BENCH_WARMUP_WRITES writes through its leader and as
+// many through a follower at 16 in flight, unmeasured: the nodes' JavaScript is compiled while it
+// runs, and without this the first row measured that (session 11: 1 in flight through the leader,
+// after the phase's own 1 s warm-up, 289 writes/s in the first phase and 452 when the same phase ran
+// again right after; etcd, compiled ahead of time, 548 and 563). By count, not time (session 13):
+// V8 optimises after enough calls, and the 5 s this was before (2.5 s a path) left a leader at load
+// 11 compiling through the first phase — a fifth of its CPU in TurboFan's threads, 3.35 ms of CPU a
+// write against 1.6–1.9 after 30 s of warm-up, 59 writes/s against 131–173.
 //
 // The goal of #11: ops/s ratio ≥ 1.0 and p99 ≤ etcd's at every concurrency, CPU per write < 1 ms.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { startDfs, type BenchCluster } from './support/dfs';
 import { etcdPut, startEtcd, type Etcd } from './support/etcd';
-import { closedLoop, round, type LoadResult } from './support/load';
+import { closedLoop, round, warmUp, type LoadResult } from './support/load';
 import { cpuSecondsOfAll } from './support/processes';
 
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map((c) => Math.max(1, Number(c)));
 const PHASE_MS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 5)) * 1000;
 const WARMUP_MS = 1000;
-const FIRST_WARMUP_MS = Math.max(0, Number(process.env.BENCH_WARMUP_SECONDS ?? 5)) * 1000;
+const WARMUP_WRITES = Math.max(0, Number(process.env.BENCH_WARMUP_WRITES ?? 8000));
+const WARMUP_CAP_MS = Math.max(0, Number(process.env.BENCH_WARMUP_SECONDS ?? 30)) * 1000;
 const VALUE_BYTES = Math.max(1, Number(process.env.BENCH_VALUE_BYTES ?? 100));
 const ROLES = ['leader', 'follower'] as const;
 
@@ -95,13 +100,14 @@ async function measure(): Promise<object> {
   const peer = 'reason' in etcd ? null : etcd;
   const rows: Row[] = [];
   const dfsPids = dfs.nodes.map((n) => n.process.pid ?? -1);
+  const warmupWrites = { dfs: { leader: 0, follower: 0 }, etcd: { leader: 0, follower: 0 } };
   try {
     const roles = peer ? await etcdRoles(peer) : null;
     const value = randomBytes(VALUE_BYTES);
     for (const via of ROLES) {
       const url = (via === 'leader' ? dfs.leader : dfs.follower).url;
-      await closedLoop(16, FIRST_WARMUP_MS / 2, (w, s) => dfsPut(url, `warmup/${via}/w${w}-${s}.bin`, randomBytes(VALUE_BYTES)));
-      if (peer && roles) await closedLoop(16, FIRST_WARMUP_MS / 2, (w, s) => etcdPut(roles[via], `warmup/${via}/w${w}-${s}`, value));
+      warmupWrites.dfs[via] = await warmUp(16, WARMUP_WRITES, WARMUP_CAP_MS, (w, s) => dfsPut(url, `warmup/${via}/w${w}-${s}.bin`, randomBytes(VALUE_BYTES)));
+      if (peer && roles) warmupWrites.etcd[via] = await warmUp(16, WARMUP_WRITES, WARMUP_CAP_MS, (w, s) => etcdPut(roles[via], `warmup/${via}/w${w}-${s}`, value));
     }
     for (const concurrency of CONCURRENCIES) {
       for (const via of ROLES) {
@@ -122,7 +128,7 @@ async function measure(): Promise<object> {
     benchmark: 'small-writes',
     op: `PUT /files/<name> of ${VALUE_BYTES} B (etcd: put of a ${VALUE_BYTES} B value)`,
     phaseSeconds: PHASE_MS / 1000,
-    warmupSeconds: FIRST_WARMUP_MS / 1000,
+    warmupWrites,
     nodesRun: process.env.BENCH_FROM_SOURCE === '1' ? 'source through tsx' : 'bundle',
     loadAverageAtStart: round(loadAverage, 2),
     peer: peer ? { name: 'etcd', version: peer.version, members: peer.members, client: 'fetch → /v3/kv/put' } : null,

@@ -73,6 +73,29 @@ export async function closedLoop(concurrency: number, durationMs: number, op: (w
   };
 }
 
+/**
+ * `concurrency` workers run `op` until `writes` succeeded or `capMs` passed, and answer how many
+ * succeeded. A warm-up by count: V8 optimises a function after enough calls, not after enough
+ * time, so a warm-up that lasts a fixed time leaves a node on a loaded machine still compiling.
+ */
+export async function warmUp(concurrency: number, writes: number, capMs: number, op: (worker: number, seq: number) => Promise<void>): Promise<number> {
+  let done = 0;
+  const stopAt = performance.now() + capMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let seq = 0; done < writes && performance.now() < stopAt; seq++) {
+        try {
+          await op(worker, seq);
+          done += 1;
+        } catch {
+          // A failed warm-up write is not counted; the measured phases report errors.
+        }
+      }
+    }),
+  );
+  return done;
+}
+
 /** Reads a fetch response body to its end, counting the bytes (nothing is kept). */
 export async function drain(res: Response): Promise<number> {
   let bytes = 0;
