@@ -43,6 +43,15 @@ export class ChunkBufferPool {
     return this.free.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
   }
 
+  /**
+   * A free buffer when one is idle, never a new one: for work that can do without it (reading a
+   * chunk back to push it, which can stream from disk instead), so it uses the memory the upload
+   * already holds and adds none.
+   */
+  takeIdle(): Buffer | undefined {
+    return this.free.pop();
+  }
+
   give(buffer: Buffer): void {
     if (this.free.length < this.keep) this.free.push(buffer);
   }

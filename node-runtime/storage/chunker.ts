@@ -23,6 +23,14 @@ export interface SealedChunk {
   readonly bytes: SharedChunkBytes;
   /** Resolves once the chunk is durable in the local store; rejects when storing it failed. */
   readonly durable: Promise<void>;
+  /**
+   * Once `durable`: the chunk's bytes read back from the local store (unverified, like a stream of
+   * the file) into a buffer of the upload's pool that is idle, held once for the caller, who must
+   * `release` them; undefined when no buffer is idle. A push that fell behind the window is sent
+   * from there instead of a stream of fresh 64 KiB reads: those are garbage the collector finds
+   * only later, and on a leader they were half of what an upload's memory swung by.
+   */
+  readBack(): Promise<SharedChunkBytes | undefined>;
 }
 
 export interface ChunkerOptions {
@@ -94,7 +102,8 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
     landing.push(durable);
     const bytes = hold.retain();
     buffer = pool.take();
-    if (options.onChunk) await options.onChunk({ ref, index, bytes, durable });
+    const readBack = (): Promise<SharedChunkBytes | undefined> => readBackChunk(pool, store, ref);
+    if (options.onChunk) await options.onChunk({ ref, index, bytes, durable, readBack });
     else bytes.release();
   };
 
@@ -129,6 +138,21 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
     throw err;
   }
   return { size, sha256: whole.digest('hex'), chunks };
+}
+
+/** SealedChunk.readBack: a stored chunk read into an idle buffer of `pool`; undefined when none is idle. */
+export async function readBackChunk(pool: ChunkBufferPool, store: ChunkStore, ref: ChunkRef): Promise<SharedChunkBytes | undefined> {
+  const idle = pool.takeIdle();
+  if (idle === undefined) return undefined;
+  const held = pool.share(idle, ref.size);
+  try {
+    const read = await store.read(ref.hash, idle);
+    if (read.length !== ref.size) throw new Error(`chunk ${ref.hash} read back ${read.length} of its ${ref.size} bytes`);
+    return held;
+  } catch (err) {
+    held.release();
+    throw err;
+  }
 }
 
 /** Removes a temp file opened for a chunk that never came (the body ended at a chunk boundary). */
