@@ -36,7 +36,7 @@ export class ChunkBufferPool {
   constructor(
     readonly chunkSize: number,
     /** Free buffers kept for reuse; more are allocated when all are in use, then dropped. */
-    private readonly keep: number,
+    private keep: number,
   ) {}
 
   take(): Buffer {
@@ -54,6 +54,12 @@ export class ChunkBufferPool {
 
   give(buffer: Buffer): void {
     if (this.free.length < this.keep) this.free.push(buffer);
+  }
+
+  /** Keeps at most `keep` free buffers from now on; the others are let go at once. */
+  keepAtMost(keep: number): void {
+    this.keep = Math.min(this.keep, keep);
+    this.free.length = Math.min(this.free.length, this.keep);
   }
 
   /** Wraps the first `size` bytes of a taken buffer as a chunk's bytes, held once by the caller. */

@@ -48,6 +48,12 @@ export interface ChunkerOptions {
    * backpressure, and a rejection stops the upload.
    */
   readonly onChunk?: (chunk: SealedChunk) => void | Promise<void>;
+  /**
+   * Called once a chunk's pieces are all copied into its pooled buffer (they are garbage then): a
+   * young-generation collection, so the body's socket pieces do not pile up outside V8's heap until
+   * a full collection (node/heap-policy.ts, youngGenerationCollector).
+   */
+  readonly collectGarbage?: () => void;
 }
 
 const DEFAULT_IN_FLIGHT = 4;
@@ -60,6 +66,13 @@ const POOLED_BUFFERS = 8;
  * the whole landing window.
  */
 const WRITING_CHUNKS = 2;
+/**
+ * Free chunk buffers an upload keeps once its body is stored: the pushes still going to a peer
+ * behind read chunks back into them (two at a time per peer, ChunkReplication's window), and they
+ * may go on for a while (during memory.test.ts's download, 100 chunks and more); the other buffers
+ * would sit idle meanwhile, 16–24 MiB more of the node's memory.
+ */
+const BUFFERS_KEPT_AFTER = 2;
 
 /**
  * Reads `source` to its end and stores it chunk by chunk; resolves once every chunk is durable.
@@ -102,6 +115,7 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
     landing.push(durable);
     const bytes = hold.retain();
     buffer = pool.take();
+    options.collectGarbage?.();
     const readBack = (): Promise<SharedChunkBytes | undefined> => readBackChunk(pool, store, ref);
     if (options.onChunk) await options.onChunk({ ref, index, bytes, durable, readBack });
     else bytes.release();
@@ -136,6 +150,8 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
     await discard(opening);
     await Promise.allSettled(landing);
     throw err;
+  } finally {
+    pool.keepAtMost(BUFFERS_KEPT_AFTER);
   }
   return { size, sha256: whole.digest('hex'), chunks };
 }
