@@ -243,7 +243,7 @@ describeInlineFixture(
   5,
   'a format-5 data directory (contents named in its snapshot, their bytes in a durable pack, format-3 commands in its WAL)',
   new Map([
-    ['media/big.bin', 'f5c247696b7201722181e0f12e2ac8a3e7baa3ced83800f96ad56588d9e2214a'],
-    ['media/inline-40k.bin', '3ff723cbb56aa52200121ef1214b6ab296cffcbd23f3f2980b4b7a44b3a75b24'],
+    ['media/big.bin', 'eb26d5462887e0b8e892e0ee7be2ffdfaa3d6f07ae54146890395dd299c84236'],
+    ['media/inline-40k.bin', '667dafec758ab7ac67ed7dd4f40d34422b39df783872429930d7009d8102679a'],
   ]),
 );
