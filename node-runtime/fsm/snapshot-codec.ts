@@ -43,11 +43,16 @@ const lockSchema = z.strictObject({
   expiresAt: count,
 });
 
-const requestSchema = z.strictObject({
+/** What every recorded request has: its id, the entry that decided it, when, and what it was. */
+const recordedFields = {
   id: z.string().min(1),
   index: count,
   at: count,
   type: z.enum(['put', 'delete']),
+};
+
+const requestSchema = z.strictObject({
+  ...recordedFields,
   /** Checked by checkFileRecord, as `files` are. */
   file: z.unknown(),
 });
@@ -56,10 +61,7 @@ const requestSchema = z.strictObject({
 const rejectionSchema = z.record(z.string(), z.union([z.string(), z.number()])).refine((r) => (ERROR_CODES as readonly unknown[]).includes(r.code), { message: 'not a rejection code' });
 
 const refusalSchema = z.strictObject({
-  id: z.string().min(1),
-  index: count,
-  at: count,
-  type: z.enum(['put', 'delete']),
+  ...recordedFields,
   name: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   proposedAt: count,
