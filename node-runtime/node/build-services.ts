@@ -29,7 +29,6 @@ import type { Transport } from '../transport';
 import { nodeApiRequester } from '../transport/tls';
 import type { RaftPart } from './build-raft';
 import { RoundTripWatch, TICK_MS } from './raft-timing';
-import { youngGenerationCollector } from './heap-policy';
 import type { NodeHttpServer } from './http-server';
 import type { OpenedStorage } from './open-storage';
 import type { StartupInputs } from './startup-inputs';
@@ -247,8 +246,6 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
   // A snapshot arrives whole in one message: "in progress" spans saving and installing it.
   raft.driver.on('snapshotReceived', ({ bytes }) => recovery.snapshotStarted(bytes));
   raft.driver.on('snapshotRestored', ({ bytes }) => recovery.snapshotFinished(bytes));
-  // One young-generation collection per chunk a node takes in or sends out (heap-policy.ts says why).
-  const collectGarbage = youngGenerationCollector();
   const peerChunks = new PeerChunks({
     selfId: options.id,
     chunks,
@@ -257,9 +254,8 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     checkDisk: (incoming) => diskGuard.check(incoming),
     noteIncoming: (hash) => background.noteIncomingChunk(hash),
     inlineContent: (sha256) => fsm.inlineContent(sha256),
-    collectGarbage,
   });
-  return { repairer, inlineRepairer, sync, diskGuard, background, recovery, peerChunks, collectGarbage };
+  return { repairer, inlineRepairer, sync, diskGuard, background, recovery, peerChunks };
 }
 
 type ChunkServices = ReturnType<typeof buildChunkServices>;
@@ -267,7 +263,7 @@ type ChunkServices = ReturnType<typeof buildChunkServices>;
 /** Files and locks: the write path (leader), the read path (any node), and what clients moved. */
 function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext, { runner, formats, traffic }: ConsensusServices, chunkServices: ChunkServices) {
   const { options, logger } = inputs;
-  const { diskGuard, background, repairer, inlineRepairer, peerChunks, collectGarbage } = chunkServices;
+  const { diskGuard, background, repairer, inlineRepairer, peerChunks } = chunkServices;
   const chunks = storage.storage.chunks;
   let uploadsInFlight = 0;
   const writer = new FileWriter({
@@ -277,7 +273,6 @@ function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext
     storeBody: (body, { chunkSize, onChunk }) =>
       storeChunked(body, chunks, {
         chunkSize,
-        collectGarbage,
         onChunk: (c) => {
           background.noteIncomingChunk(c.ref.hash);
           return onChunk(c);

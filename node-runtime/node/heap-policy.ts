@@ -15,7 +15,6 @@
 // Applied by the entry point (cli.ts) before the node is built, so every way a node is launched
 // gets it: `npx dfs-node`, the desktop's supervisor, the systemd unit, the tests and the benches.
 import v8 from 'node:v8';
-import vm from 'node:vm';
 
 /** The default: the heap may grow to twice what was live after the last full collection. */
 export const DEFAULT_HEAP_GROWING_PERCENT = 100;
@@ -48,25 +47,4 @@ export function applyFixedYoungGeneration(fixed: boolean): void {
 /** Sets V8's heap growing factor for this process; null leaves V8's own dynamic choice. */
 export function applyHeapGrowingPercent(percent: number | null): void {
   if (percent !== null) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
-}
-
-/**
- * A collection of the young generation only (a scavenge), for a caller that knows it just let go
- * of much memory outside V8's heap. An upload's body arrives as socket pieces of up to 64 KiB,
- * each a fresh buffer that is garbage as soon as it is copied into the chunk being filled. Their
- * objects are small, so the young generation fills (and a scavenge frees them) only every few
- * hundred MiB of body; until then they wait for a full collection, which V8 starts when its count of
- * memory outside the heap has grown by tens of MiB, and finishes incrementally while more arrives.
- * A leader's RSS swung by 25–35 MiB with them during a 2 GiB upload, on top of the chunks it holds
- * for pushing (README, "Large files", session 13). A scavenge of a young generation that is mostly
- * dead took 1–3 ms on a busy machine; one per 4 MiB chunk frees the pieces within a chunk of their
- * arrival, and the full collections that external memory started several times a second stop.
- *
- * `--expose-gc` is read when a context is made, so the function comes from a new context of its
- * own; nothing is added to the process's global object.
- */
-export function youngGenerationCollector(): () => void {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as (options: { type: 'minor' }) => void;
-  return () => gc({ type: 'minor' });
 }

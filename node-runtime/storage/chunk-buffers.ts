@@ -36,30 +36,15 @@ export class ChunkBufferPool {
   constructor(
     readonly chunkSize: number,
     /** Free buffers kept for reuse; more are allocated when all are in use, then dropped. */
-    private keep: number,
+    private readonly keep: number,
   ) {}
 
   take(): Buffer {
     return this.free.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
   }
 
-  /**
-   * A free buffer when one is idle, never a new one: for work that can do without it (reading a
-   * chunk back to push it, which can stream from disk instead), so it uses the memory the upload
-   * already holds and adds none.
-   */
-  takeIdle(): Buffer | undefined {
-    return this.free.pop();
-  }
-
   give(buffer: Buffer): void {
     if (this.free.length < this.keep) this.free.push(buffer);
-  }
-
-  /** Keeps at most `keep` free buffers from now on; the others are let go at once. */
-  keepAtMost(keep: number): void {
-    this.keep = Math.min(this.keep, keep);
-    this.free.length = Math.min(this.free.length, this.keep);
   }
 
   /** Wraps the first `size` bytes of a taken buffer as a chunk's bytes, held once by the caller. */

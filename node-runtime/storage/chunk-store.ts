@@ -200,15 +200,11 @@ export class ChunkStore {
     return handle.createReadStream({ ...range, autoClose: true });
   }
 
-  /**
-   * A whole chunk in memory (chunks are bounded by the chunk size), unverified. Read into `into`
-   * when given and large enough (the bytes returned are then a view of its start), else into a
-   * buffer of its own.
-   */
-  async read(hash: string, into?: Buffer): Promise<Buffer> {
+  /** A whole chunk in memory (chunks are bounded by the chunk size). */
+  async read(hash: string): Promise<Buffer> {
     const handle = await this.openChunk(hash);
     try {
-      return await readWhole(handle, into);
+      return await readWhole(handle);
     } finally {
       await handle.close();
     }

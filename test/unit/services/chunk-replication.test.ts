@@ -7,7 +7,7 @@ import { ApiError } from '../../../node-runtime/common/errors';
 import { ChunkReplication, type ChunkPusher } from '../../../node-runtime/services/chunk-replication';
 import { ChunkBufferPool } from '../../../node-runtime/storage/chunk-buffers';
 import { ChunkStore } from '../../../node-runtime/storage/chunk-store';
-import { readBackChunk, type SealedChunk } from '../../../node-runtime/storage/chunker';
+import type { SealedChunk } from '../../../node-runtime/storage/chunker';
 import { useTempDirs } from '../storage/temp-dir';
 import { sha256 } from './fixtures';
 
@@ -17,8 +17,6 @@ interface PendingPush {
   readonly peer: number;
   readonly hash: string;
   readonly fromMemory: boolean;
-  /** A copy of the bytes the push was given, taken when it was queued. */
-  readonly bytes: Buffer | undefined;
   release(): Promise<void>;
   fail(err: Error): void;
 }
@@ -38,7 +36,6 @@ class GatedNetwork implements ChunkPusher {
         peer,
         hash,
         fromMemory: bytes !== undefined,
-        bytes: bytes && Buffer.from(bytes),
         release: async () => {
           await this.peers.get(peer)?.put(hash, bytes ? Buffer.from(bytes) : await this.leader.read(hash));
           resolve();
@@ -78,18 +75,16 @@ async function setup(peerIds: readonly number[]) {
   return { leader, peers, network: new GatedNetwork(leader, peers) };
 }
 
-/** Keeps no idle buffer unless a test gives it one: a chunk out of the window then streams from disk. */
-const noIdlePool = new ChunkBufferPool(1000, 0);
+const pool = new ChunkBufferPool(1000, 0);
 
 /** Stores a random chunk on the leader and describes it as the chunker hands it over. */
-async function sealed(leader: ChunkStore, index: number, pool = noIdlePool): Promise<SealedChunk> {
+async function sealed(leader: ChunkStore, index: number): Promise<SealedChunk> {
   const bytes = randomBytes(1000);
   const hash = sha256(bytes);
   await leader.put(hash, bytes);
   const pooled = pool.take();
   bytes.copy(pooled);
-  const ref = { hash, size: bytes.length };
-  return { ref, index, bytes: pool.share(pooled, bytes.length), durable: Promise.resolve(), readBack: () => readBackChunk(pool, leader, ref) };
+  return { ref: { hash, size: bytes.length }, index, bytes: pool.share(pooled, bytes.length), durable: Promise.resolve() };
 }
 
 /** Whether `promise` has settled after pending work ran. */
@@ -175,32 +170,6 @@ describe('ChunkReplication', () => {
     }
     expect(fromMemory).toEqual([true, false, true]);
     for (const chunk of chunks) expect(await peers.get(9)?.verify(chunk.ref.hash)).toBe(true);
-  });
-
-  it('reads a chunk that left the window back into an idle pooled buffer for a peer behind, and hands the buffer back once pushed', async () => {
-    const { leader, peers, network } = await setup([2, 9]);
-    const pool = new ChunkBufferPool(1000, 4);
-    const replication = new ChunkReplication(network, { followers: [2], learners: [9] }, { chunks: 1, perPeer: 1 });
-    const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i, pool)));
-    for (const chunk of chunks) {
-      const added = replication.add(chunk);
-      await network.next(2).release();
-      await added;
-    }
-    const learnerPushes: PendingPush[] = [];
-    for (let i = 0; i < 3; i++) {
-      const push = await network.queued(9);
-      learnerPushes.push(push);
-      await push.release();
-    }
-    // Chunk 1 left the window before the learner's turn: it was read back from disk into a pooled buffer.
-    expect(learnerPushes.map((p) => p.bytes !== undefined)).toEqual([true, true, true]);
-    learnerPushes.forEach((push, i) => expect(sha256(push.bytes ?? Buffer.alloc(0))).toBe(chunks[i]?.ref.hash));
-    for (const chunk of chunks) expect(await peers.get(9)?.verify(chunk.ref.hash)).toBe(true);
-    // All three buffers are idle again: the read-back one too, once its push was done.
-    const idle: Buffer[] = [];
-    for (let b = pool.takeIdle(); b !== undefined; b = pool.takeIdle()) idle.push(b);
-    expect(idle.length).toBe(3);
   });
 
   it('tries a failed push once more from disk; the peer counts when the retry lands, and is given up after a second failure', async () => {
