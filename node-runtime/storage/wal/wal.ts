@@ -26,6 +26,8 @@ import { listSegments, scanSegment, SegmentWriter } from './segment';
 export interface WalOptions {
   /** A segment is closed and a new one started once it would grow past this. Default 64 MiB. */
   readonly segmentBytes?: number;
+  /** How long a hard state alone that need not be durable is held (HOLD_MS); for tests. */
+  readonly holdMs?: number;
 }
 
 export interface WalSaveRequest {
@@ -87,6 +89,8 @@ interface PendingSave {
   /** Where each entry's frame starts in `data`, and its length. */
   readonly entries: readonly { readonly index: number; readonly at: number; readonly bytes: number }[];
   readonly sync: boolean;
+  /** A hard state alone, held to be written with the next save (isHoldable). */
+  readonly held: boolean;
   /** The log's state once this save is applied. */
   readonly after: LogPoint;
   readonly resolve: () => void;
@@ -114,6 +118,8 @@ export class Wal {
   private flushing = false;
   /** Set while held saves wait to be written (holdBriefly). */
   private holdTimer: NodeJS.Timeout | null = null;
+  /** Held saves are written by the next batch even if nothing else waits (the hold ran out, or close). */
+  private writeHeld = false;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private failure: WalFailedError | undefined;
@@ -135,6 +141,7 @@ export class Wal {
   private constructor(
     readonly dir: string,
     private readonly segmentBytes: number,
+    private readonly holdMs: number,
     private readonly segments: SegmentName[],
     private segment: SegmentWriter,
     private shape: LogShape,
@@ -200,7 +207,7 @@ export class Wal {
       headerBytes = header.length;
       segments.push(writer.name);
     }
-    const wal = new Wal(dir, segmentBytes, segments, writer, shape, state, locations);
+    const wal = new Wal(dir, segmentBytes, options.holdMs ?? HOLD_MS, segments, writer, shape, state, locations);
     wal.headerBytes = headerBytes;
     return repairedTail === undefined ? { wal, state } : { wal, state, repairedTail };
   }
@@ -223,12 +230,12 @@ export class Wal {
     if (data.length === 0 && !request.sync) return Promise.resolve();
     this.counters.saves += 1;
     if (isHoldable(request)) {
-      this.pending.push({ data, entries, sync: false, after: this.currentPoint(), resolve: noop, reject: noop });
+      this.pending.push({ data, entries, sync: false, held: true, after: this.currentPoint(), resolve: noop, reject: noop });
       this.holdBriefly();
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ data, entries, sync: request.sync, after: this.currentPoint(), resolve, reject });
+      this.pending.push({ data, entries, sync: request.sync, held: false, after: this.currentPoint(), resolve, reject });
       this.startFlushing();
     });
   }
@@ -238,8 +245,9 @@ export class Wal {
     if (this.flushing || this.holdTimer !== null) return;
     this.holdTimer = setTimeout(() => {
       this.holdTimer = null;
+      this.writeHeld = true;
       this.startFlushing();
-    }, HOLD_MS);
+    }, this.holdMs);
     this.holdTimer.unref();
   }
 
@@ -283,6 +291,7 @@ export class Wal {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.writeHeld = true;
     if (this.pending.length > 0) this.startFlushing();
     await this.whenIdle();
     try {
@@ -412,6 +421,12 @@ export class Wal {
       // was one per write on every node (issue #11).
       await new Promise<void>((resolve) => process.nextTick(resolve));
       if (this.pending.length === 0 || this.failure !== undefined) break;
+      // Only held saves left (a commit index saved while the last batch was written: the leader's,
+      // when its own log write completes a write's quorum): held like any other, not written in a
+      // batch of their own — at one write in flight that was a thread-pool round trip for about a
+      // third of the leader's writes, and the next write's entries waited behind it (issue #11).
+      if (!this.writeHeld && this.pending.every((save) => save.held)) break;
+      this.writeHeld = false;
       const batch = this.pending.splice(0);
       try {
         await this.writeBatch(batch);
@@ -424,6 +439,7 @@ export class Wal {
     // No await between the loop's last check and here: a save queued now starts a new loop.
     this.flushing = false;
     if (this.failure !== undefined) for (const save of this.pending.splice(0)) save.reject(this.failure);
+    else if (this.pending.length > 0) this.holdBriefly();
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
 

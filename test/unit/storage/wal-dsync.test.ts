@@ -111,6 +111,29 @@ describe('Wal: synced saves through O_DSYNC', () => {
     await again.close();
   });
 
+  it('holds a hard state alone saved while a batch is written too: the next save carries it, not a batch of its own', async () => {
+    const dir = await tempDir();
+    // A hold longer than the test: only the next save (or close) may write it.
+    const { wal } = await Wal.open(dir, { holdMs: 600_000 });
+    await wal.save({ entries: entries(1, 2, 1), hardState: { term: 1, vote: 1, commit: 0 }, sync: true });
+    // As a leader's commit Ready does when its own log write completes a write's quorum: the new
+    // commit index is saved as that write resolves, while the WAL is still in its flush loop.
+    const synced = wal.save({ entries: entries(3, 3, 1), sync: true });
+    const held = synced.then(() => wal.save({ hardState: { term: 1, vote: 1, commit: 3 }, sync: false }));
+    await held;
+    // Past the loop's next look at its queue (a process.nextTick), before the next save.
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = wal.stats().batches;
+    await wal.save({ entries: entries(4, 4, 1), sync: true });
+    expect(wal.stats().batches - before).toBe(1);
+    expect(wal.stats().batches).toBe(3);
+    await wal.close();
+    const { wal: again, state } = await Wal.open(dir);
+    expect(state.hardState).toEqual({ term: 1, vote: 1, commit: 3 });
+    expect(state.entries.map((e) => e.index)).toEqual([1, 2, 3, 4]);
+    await again.close();
+  });
+
   it.runIf(process.platform === 'linux')('holds the segment open once plainly and once with O_DSYNC, and reopens so', async () => {
     const dir = await tempDir();
     const { wal } = await Wal.open(dir);
