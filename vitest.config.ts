@@ -29,6 +29,8 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ['test/cluster/**/*.test.ts', 'test/api/**/*.test.ts'],
           environment: 'node',
+          // Nodes start from a bundle of the current sources built once per run (test/support/node-program.ts).
+          globalSetup: ['test/support/build-node-bundle.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Real node processes compete for two cores; one file at a time keeps timings honest.
@@ -41,6 +43,7 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/support/build-node-bundle.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -7,14 +7,22 @@
 // `node scripts/build.js package` (only when named; `npm pack` in packages/dfs-node runs it):
 //   packages/dfs-node/dist/dfs-node.mjs, dfsctl.mjs   the server and the operator's client, every
 //                               dependency bundled in, so the installed package needs nothing else
+// `node scripts/build.js node --out-dir <dir>` writes the named dist/ targets under <dir> instead
+//   (the test suites build their own node bundle there, beside any dist/ a developer has).
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const only = process.argv.slice(2);
+const { values: flags, positionals: only } = parseArgs({ options: { 'out-dir': { type: 'string' } }, allowPositionals: true });
+const outDir = flags['out-dir'];
+if (outDir !== undefined && (only.length === 0 || only.includes('renderer'))) throw new Error('--out-dir takes the bundles to build by name (not the renderer), e.g. `node scripts/build.js node --out-dir <dir>`');
+/** Where a target is written: its dist/ path, or the same path under --out-dir. */
+const outfileOf = (t) => (outDir !== undefined && t.outfile.startsWith('dist/') ? path.resolve(outDir, t.outfile.slice('dist/'.length)) : `${root}/${t.outfile}`);
 const wants = (target) => only.length === 0 || only.includes(target);
 // Targets built only when asked for by name (a plain `npm run build` has no use for them).
 const onRequest = new Set(['package']);
@@ -52,7 +60,7 @@ async function main() {
     await esbuild({
       absWorkingDir: root,
       entryPoints: [t.entry],
-      outfile: t.outfile,
+      outfile: outfileOf(t),
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -68,8 +76,8 @@ async function main() {
       minifyWhitespace: t.lean === true,
       logLevel: 'warning',
     });
-    if (t.lean) assertAscii(`${root}/${t.outfile}`);
-    console.log(`built ${t.outfile}`);
+    if (t.lean) assertAscii(outfileOf(t));
+    console.log(`built ${path.relative(root, outfileOf(t))}`);
   }
   if (wants('renderer')) {
     // The dashboard ships as React's production build whatever NODE_ENV the caller has: Vite keeps

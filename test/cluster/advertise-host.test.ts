@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, repoRoot, waitFor } from './harness';
+import { nodeProgram } from '../support/node-program';
 
-const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 let dir: string;
 
 beforeAll(async () => {
@@ -26,8 +26,9 @@ interface Announced {
 
 /** Starts one node with `extra` flags, reads the URLs it logs as it starts listening, and stops it. */
 async function announced(name: string, extra: string[], ports: { http: number; s3: number; peer: number }): Promise<Announced> {
-  const args = ['--import', 'tsx', cliPath, '--node', '0', '--http', `0.0.0.0:${ports.http}`, '--s3', `0.0.0.0:${ports.s3}`, '--insecure', '--cluster', `1,127.0.0.2:${ports.peer}`, '--data-dir', path.join(dir, name), ...extra];
-  const child = spawn(process.execPath, args, {
+  const [program, ...prefix] = nodeProgram();
+  const args = [...prefix, '--node', '0', '--http', `0.0.0.0:${ports.http}`, '--s3', `0.0.0.0:${ports.s3}`, '--insecure', '--cluster', `1,127.0.0.2:${ports.peer}`, '--data-dir', path.join(dir, name), ...extra];
+  const child = spawn(program!, args, {
     cwd: repoRoot,
     env: { ...process.env, DFS_CLUSTER_SECRET: 'advertise-test-secret', DFS_S3_ACCESS_KEY: 'testkey', DFS_S3_SECRET_KEY: 'testsecret123' },
     stdio: ['ignore', 'pipe', 'pipe'],

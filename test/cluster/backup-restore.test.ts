@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, repoRoot, startWithLeader, TestCluster, type TestNode } from './harness';
+import { nodeProgram } from '../support/node-program';
 
 const run = promisify(execFile);
 const tsx = (entry: string) => [process.execPath, '--import', 'tsx', path.join(repoRoot, entry)] as const;
@@ -34,8 +35,8 @@ async function dfsctl(endpoint: string, args: readonly string[]): Promise<{ code
 }
 
 async function restore(archive: string, node: TestNode, clusterFlag: string): Promise<void> {
-  const [program, ...prefix] = tsx('node-runtime/node/cli.ts');
-  await run(program, [...prefix, 'restore', '--from', archive, '--data-dir', node.dataDir, '--node', String(node.index), '--cluster', clusterFlag], { cwd: repoRoot });
+  const [program, ...prefix] = nodeProgram();
+  await run(program!, [...prefix, 'restore', '--from', archive, '--data-dir', node.dataDir, '--node', String(node.index), '--cluster', clusterFlag], { cwd: repoRoot });
 }
 
 async function listAll(node: TestNode): Promise<{ name: string; sha256: string; size: number }[]> {

@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickPort } from '../../electron/manager/supervision/ports';
+import { nodeProgram } from '../support/node-program';
 import { waitFor } from '../support/wait-for';
 
 /** Re-exported: the cluster suites import their one poll helper from here with the rest. */
 export { waitFor };
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 
 const handedOut = new Set<number>();
 
@@ -47,8 +47,8 @@ export interface ClusterOptions {
   /** Runs before a node's first start, e.g. to copy a fixture data directory into place. */
   readonly beforeFirstStart?: (node: TestNode, clusterFlag: string) => Promise<void>;
   /**
-   * The program that runs dfs-node, then arguments before the flags (default: the sources through
-   * tsx); per node when a function (a mixed-version cluster), asked again at every (re)start.
+   * The program that runs dfs-node, then arguments before the flags (default: `nodeProgram()`, this
+   * run's bundle); per node when a function (a mixed-version cluster), asked again at every (re)start.
    */
   readonly command?: readonly string[] | ((node: TestNode) => readonly string[]);
   /** The nodes serve HTTPS (their --tls-* flags come with extraArgs); the harness's probes use this fetch, which trusts their CA. */
@@ -101,7 +101,7 @@ export class TestCluster {
   /** Starts (or restarts) a node process with the same ports and data directory. */
   spawn(node: TestNode): ChildProcess {
     const command = typeof this.options.command === 'function' ? this.options.command(node) : this.options.command;
-    const [program, ...prefix] = command ?? [process.execPath, '--import', 'tsx', cliPath];
+    const [program, ...prefix] = command ?? nodeProgram();
     const args = [...prefix, '--node', String(node.index), '--http', `127.0.0.1:${node.httpPort}`, '--cluster', this.clusterFlag, '--data-dir', node.dataDir];
     if (this.options.faultInjection) args.push('--fault-injection');
     args.push(...(this.options.extraArgs?.(node) ?? []));

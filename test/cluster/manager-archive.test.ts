@@ -13,7 +13,7 @@ import type { FileInfo } from '../../node-runtime/common/api-types';
 import type { ArchiveTicket } from '../../node-runtime/common/manager-api';
 import { Manager } from '../../electron/manager/manager';
 import { childProcessLauncher } from '../../electron/manager/supervision/child-process-launcher';
-import { defaultNodeCommand } from '../../electron/manager/supervision/node-command';
+import { managerNodeCommand } from '../support/node-program';
 import { makeTempDir, SseReader, waitFor } from '../fixtures/manager/helpers';
 
 const run = promisify(execFile);
@@ -28,7 +28,7 @@ beforeAll(async () => {
   clusterDir = path.join(temp.dir, 'cluster');
   work = path.join(temp.dir, 'work');
   await mkdir(work);
-  const manager = await Manager.start({ dataDir: clusterDir, launcher: childProcessLauncher, command: defaultNodeCommand(), rendererDir: null, seedPorts: false });
+  const manager = await Manager.start({ dataDir: clusterDir, launcher: childProcessLauncher, command: managerNodeCommand(), rendererDir: null, seedPorts: false });
   cluster = { manager, base: `http://127.0.0.1:${manager.port}`, auth: { authorization: `Bearer ${manager.token}` } };
   await waitFor('a healthy cluster with a leader', () => cluster.manager.snapshot().health === 'healthy' && cluster.manager.snapshot().leaderId !== null, 90_000);
   events = await SseReader.open(`${cluster.base}/api/events?logs=0`, cluster.auth);

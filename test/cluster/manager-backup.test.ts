@@ -11,7 +11,7 @@ import type { SavedBackup } from '../../node-runtime/common/manager-api';
 import { walkArchive } from '../../node-runtime/backup/walk-archive';
 import { childProcessLauncher } from '../../electron/manager/supervision/child-process-launcher';
 import { Manager } from '../../electron/manager/manager';
-import { defaultNodeCommand } from '../../electron/manager/supervision/node-command';
+import { managerNodeCommand } from '../support/node-program';
 import { makeTempDir, waitFor } from '../fixtures/manager/helpers';
 
 let manager: Manager;
@@ -28,7 +28,7 @@ beforeAll(async () => {
   clusterDir = path.join(temp.dir, 'cluster');
   backupsDir = path.join(temp.dir, 'backups');
   await mkdir(backupsDir);
-  manager = await Manager.start({ dataDir: clusterDir, launcher: childProcessLauncher, command: defaultNodeCommand(), rendererDir: null, seedPorts: false });
+  manager = await Manager.start({ dataDir: clusterDir, launcher: childProcessLauncher, command: managerNodeCommand(), rendererDir: null, seedPorts: false });
   base = `http://127.0.0.1:${manager.port}`;
   auth = { authorization: `Bearer ${manager.token}` };
   await waitFor('a healthy cluster with a leader', () => manager.snapshot().health === 'healthy' && manager.snapshot().leaderId !== null, 90_000);

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { childProcessLauncher } from '../../electron/manager/supervision/child-process-launcher';
 import { Manager } from '../../electron/manager/manager';
-import { defaultNodeCommand } from '../../electron/manager/supervision/node-command';
+import { managerNodeCommand } from '../support/node-program';
 import { makeTempDir, waitFor } from '../fixtures/manager/helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -15,7 +15,7 @@ afterEach(async () => {
 async function startManager(): Promise<{ manager: Manager; base: string; auth: Record<string, string> }> {
   const temp = await makeTempDir('dfs-manager-ride-');
   cleanups.push(temp.remove);
-  const manager = await Manager.start({ dataDir: temp.dir, launcher: childProcessLauncher, command: defaultNodeCommand(), rendererDir: null, seedPorts: false });
+  const manager = await Manager.start({ dataDir: temp.dir, launcher: childProcessLauncher, command: managerNodeCommand(), rendererDir: null, seedPorts: false });
   cleanups.push(() => manager.stop());
   return { manager, base: `http://127.0.0.1:${manager.port}`, auth: { authorization: `Bearer ${manager.token}` } };
 }

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, repoRoot, waitFor } from './harness';
+import { nodeProgram } from '../support/node-program';
 
-const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 let dir: string;
 let holder: net.Server;
 let taken: number;
@@ -25,7 +25,8 @@ afterAll(async () => {
 });
 
 async function start(http: number, peer: number): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, '--node', '0', '--http', `127.0.0.1:${http}`, '--cluster', `1,127.0.0.1:${peer}`, '--data-dir', path.join(dir, `n-${http}-${peer}`)], {
+  const [program, ...prefix] = nodeProgram();
+  const child = spawn(program!, [...prefix, '--node', '0', '--http', `127.0.0.1:${http}`, '--cluster', `1,127.0.0.1:${peer}`, '--data-dir', path.join(dir, `n-${http}-${peer}`)], {
     cwd: repoRoot,
     env: { ...process.env, DFS_CLUSTER_SECRET: '' },
     stdio: ['ignore', 'ignore', 'pipe'],

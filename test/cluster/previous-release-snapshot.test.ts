@@ -10,10 +10,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, newestSnapshotFormat, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
+import { json, newestSnapshotFormat, TestCluster, waitFor, type TestNode } from './harness';
 import { buildPreviousRelease } from './previous-release';
+import { nodeProgram } from '../support/node-program';
 
-const CURRENT = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'node-runtime/node/cli.ts')];
+const CURRENT = nodeProgram();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('a node of the previous release behind a leader of this build', () => {

@@ -23,8 +23,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../node-runtime/common/api-types';
 import { freePort, json, repoRoot, TestCluster, waitFor, type TestNode } from './harness';
 import { buildPreviousRelease } from './previous-release';
+import { nodeProgram } from '../support/node-program';
 
-const CURRENT = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'node-runtime/node/cli.ts')];
+const CURRENT = nodeProgram();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const fileUrl = (node: TestNode, name: string) => `${node.url}/files/${name}`;
 /** A failed fetch with its cause ("fetch failed" alone does not say whether a socket was refused, reset or closed). */

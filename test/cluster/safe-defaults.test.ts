@@ -13,8 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkCount } from '../api/stored';
 import { freePort, json, repoRoot, startWithLeader, type TestCluster, type TestNode, waitFor } from './harness';
+import { nodeProgram } from '../support/node-program';
 
-const cliPath = path.join(repoRoot, 'node-runtime/node/cli.ts');
 
 /** This machine's first non-loopback IPv4 address: what another machine would connect to. */
 function networkAddress(): string | undefined {
@@ -33,7 +33,8 @@ async function reachable(url: string): Promise<boolean> {
 
 /** Starts one node with `args` and no secret; resolves once it serves on loopback or has exited. */
 async function runOne(cluster: TestCluster, args: string[]): Promise<{ exitCode: number | null; stderr: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, '--cluster', `1,127.0.0.1:${await freePort()}`, '--data-dir', path.join(cluster.dir, `single-${Date.now()}`), ...args], {
+  const [program, ...prefix] = nodeProgram();
+  const child = spawn(program!, [...prefix, '--cluster', `1,127.0.0.1:${await freePort()}`, '--data-dir', path.join(cluster.dir, `single-${Date.now()}`), ...args], {
     cwd: repoRoot,
     env: { ...process.env, DFS_CLUSTER_SECRET: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
