@@ -100,7 +100,8 @@ describe('a cluster run by `npm run cluster`', () => {
     // Each node's own data-directory lock names its process.
     const nodePids = async (): Promise<number[]> =>
       Promise.all([1, 2, 3].map(async (id) => Number.parseInt(await readFile(path.join(temp.dir, `node-${id}`, 'LOCK'), 'utf8'), 10)));
-    const pids = await nodePids();
+    // A leader needs two nodes: the third may still be starting, its lock not yet taken.
+    const pids = await waitFor('every node to hold its data directory', () => nodePids().catch(() => null), 30_000);
 
     const web = startWeb(temp.dir, (c) => cleanups.push(c));
     expect(await web.exited).toBe(1);
