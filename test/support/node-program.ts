@@ -20,8 +20,8 @@ export function nodeProgram(): readonly string[] {
   return nodeProgramFromSources();
 }
 
-/** dfs-node from its sources through tsx, for the tests that are about running from a checkout. */
-export function nodeProgramFromSources(): readonly string[] {
+/** dfs-node from its sources through tsx. */
+function nodeProgramFromSources(): readonly string[] {
   return [process.execPath, '--import', 'tsx', path.join(repoRoot, 'node-runtime/node/cli.ts')];
 }
 
