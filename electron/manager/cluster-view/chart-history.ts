@@ -1,8 +1,9 @@
 // The charts' last hour on disk, small enough to keep whatever the cluster does: the journal keeps
 // every snapshot in full (~10 KiB, up to ten a second while anything moves) and its 64 MiB hold
 // minutes of a busy cluster, not an hour. Here a snapshot keeps only what the charts read, at
-// most one a second for the last 15 minutes and one per 5 s before that, so an hour stays under a
-// few MiB and survives a manager restart and a page reload.
+// most one a second for the last 15 minutes and one per 5 s before that (besides those where the
+// leader or the health changed), so an hour stays under a few MiB and survives a manager restart
+// and a page reload.
 //
 // Format (version 1): `<dir>/<minute start epoch ms>.jsonl` holds what was recorded in that minute,
 // one journal record per line (`{ "at", "name": "snapshot" | "leaderChange", "data" }`), the
@@ -56,6 +57,8 @@ export class ChartHistory {
   private readonly flushIntervalMs: number;
   private pending: { minute: number; line: string }[] = [];
   private lastFineBucket: number | null = null;
+  /** What the last snapshot kept said of the cluster's leader and health. */
+  private lastKept: Pick<ClusterSnapshot, 'leaderId' | 'health'> | null = null;
   private compactedMinute = 0;
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
@@ -80,14 +83,22 @@ export class ChartHistory {
     return history;
   }
 
-  /** Keeps what the charts use of a published record: leader changes, and a snapshot a second. */
+  /**
+   * Keeps what the charts use of a published record: leader changes, a snapshot a second, and any
+   * snapshot whose leader or health differs from the last one kept. Without the last, an election
+   * that settled within the second it began was kept only as "electing" while the cluster then went
+   * quiet (no snapshot until the next change): the hour showed no leader where there was one.
+   */
   record(record: JournalRecord): void {
     if (record.name === 'nodeEvent') return;
     let kept: ChartRecord = record;
     if (record.name === 'snapshot') {
       const bucket = Math.floor(record.at / this.fineStepMs);
-      if (bucket === this.lastFineBucket) return;
+      const { leaderId, health } = record.data;
+      const changed = this.lastKept === null || this.lastKept.leaderId !== leaderId || this.lastKept.health !== health;
+      if (bucket === this.lastFineBucket && !changed) return;
       this.lastFineBucket = bucket;
+      this.lastKept = { leaderId, health };
       kept = { ...record, data: chartSnapshot(record.data) };
     }
     // Filed under the minute it was recorded in: the files' names order them, whatever `at` says.

@@ -73,6 +73,17 @@ describe('ChartHistory', () => {
     expect(JSON.stringify(snapshot).length).toBeLessThan(JSON.stringify(full).length / 2);
   });
 
+  it('keeps every change of leader or health within a second, so an election that settles at once and goes quiet shows its end', async () => {
+    const dir = await tempDir();
+    const clock = { now: START };
+    const history = await openAt(dir, clock);
+    const at = (ms: number, leaderId: number | null, health: 'healthy' | 'degraded' | 'electing'): JournalRecord => ({ at: START + ms, name: 'snapshot', data: healthyCluster({ updatedAt: START + ms, leaderId, health }) });
+    // The leader is killed at 0 and the cluster then goes quiet: nothing after 500 ms.
+    for (const record of [at(0, 3, 'healthy'), at(20, 3, 'degraded'), at(30, null, 'electing'), at(120, null, 'electing'), at(130, 1, 'degraded'), at(150, 1, 'degraded'), at(500, 1, 'healthy')]) history.record(record);
+    const kept = (await readAll(history)).map((r) => (r.name === 'snapshot' ? `${r.at - START}:${r.data.leaderId}:${r.data.health}` : r.name));
+    expect(kept).toEqual(['0:3:healthy', '20:3:degraded', '30:null:electing', '130:1:degraded', '500:1:healthy']);
+  });
+
   it('holds an hour: a snapshot a second for 15 minutes, one per 5 s before, nothing older, in under 6 MiB', async () => {
     const dir = await tempDir();
     const clock = { now: START };
