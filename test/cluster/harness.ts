@@ -5,15 +5,13 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pickPort } from '../../electron/manager/supervision/ports';
-import { nodeProgram } from '../support/node-program';
+import { nodeProgram, repoRoot } from '../support/node-program';
 import { waitFor } from '../support/wait-for';
 
-/** Re-exported: the cluster suites import their one poll helper from here with the rest. */
-export { waitFor };
+/** Re-exported: the cluster suites import their one poll helper and the repository's root from here with the rest. */
+export { repoRoot, waitFor };
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const handedOut = new Set<number>();
 

@@ -5,11 +5,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { NODE_BUNDLE_ENV } from './node-program';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { NODE_BUNDLE_ENV, repoRoot } from './node-program';
 
 export default async function buildNodeBundle(): Promise<(() => Promise<void>) | undefined> {
   // Several projects of one run share this setup (and this process): the first one builds.

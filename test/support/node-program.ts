@@ -11,7 +11,8 @@ import type { NodeCommand } from '../../electron/manager/supervision/launcher';
 /** Set by the globalSetup for the test processes it starts; a path to a bundle built this run. */
 export const NODE_BUNDLE_ENV = 'DFS_TEST_NODE_BUNDLE';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository's root (the suites run their programs from here). */
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The program and its leading arguments that run dfs-node (the node's own flags follow). */
 export function nodeProgram(): readonly string[] {
