@@ -30,8 +30,12 @@ export const layers = {
     why: 'fsm/ is deterministic (apply depends only on prior state and the entry): it imports nothing with side effects',
   },
   storage: {
-    paths: ['node-runtime/storage/'], may: ['raft', 'common'],
+    paths: ['node-runtime/storage/'], may: ['raft', 'common', 'owner-file'],
     why: "storage/ is the disk under Raft: it knows Raft's types and nothing above them",
+  },
+  'owner-file': {
+    paths: ['node-runtime/storage/owner-file.ts', 'node-runtime/storage/process-identity.ts'], may: [],
+    why: "owner-file.ts is the lock file naming a live process, shared by a node's data-directory lock and the manager's cluster lock: it depends on neither",
   },
   transport: {
     paths: ['node-runtime/transport/'], may: ['raft', 'common'],
@@ -78,8 +82,8 @@ export const layers = {
     why: 'files.ts is the durable-file helper every room uses: it depends on no room',
   },
   supervision: {
-    paths: ['electron/manager/supervision/'], may: ['clusters', 'cluster-view', 'manager-files', 'common'],
-    why: 'supervision/ runs local nodes: it neither serves the API nor watches folders, and never imports the assembly (manager.ts)',
+    paths: ['electron/manager/supervision/'], may: ['clusters', 'cluster-view', 'manager-files', 'owner-file', 'common'],
+    why: "supervision/ runs local nodes: it neither serves the API nor watches folders, and never imports the assembly (manager.ts); its cluster lock is the nodes' kind of owner file",
   },
   clusters: {
     paths: ['electron/manager/clusters/'], may: ['cluster-view', 'manager-files', 'backup', 'common'],

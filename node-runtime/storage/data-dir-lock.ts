@@ -1,9 +1,15 @@
 // One process per data directory. Two nodes appending to one WAL would interleave records and
 // destroy it, and the desktop restarts nodes quickly enough for an old process to still be
-// exiting. The lock is a file holding the owner's pid; a lock whose owner is gone is taken over.
-import fs from 'node:fs/promises';
+// exiting. The lock is a file naming its owner, `<pid> <start time>`; one whose owner is gone is
+// taken over (owner-file.ts says how, and why a pid alone cannot tell).
+//
+// Format: releases before this one wrote `<pid>` alone and read the pid with parseInt, which
+// stops at the space, so each release reads the other's lock. A pid-only lock left by a crash is
+// judged by its pid alone, except when it names this very process: it cannot be ours, since ours
+// always carries a start time where the platform has one.
 import path from 'node:path';
-import { isNotFound } from './temp-files';
+import { releaseOwnerFile, takeOwnerFile, type FileOwner } from './owner-file';
+import { processStartTime } from './process-identity';
 
 export const LOCK_FILE = 'LOCK';
 
@@ -24,71 +30,17 @@ export interface DataDirLock {
 
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const file = path.join(dataDir, LOCK_FILE);
-  for (let attempt = 0; ; attempt++) {
-    if (await createHoldingPid(file)) return { release: () => fs.rm(file, { force: true }) };
-    const owner = await readOwner(file);
-    if (owner !== undefined && owner !== process.pid && isAlive(owner)) throw new DataDirLockedError(dataDir, owner);
-    if (owner === process.pid || attempt > 0) throw new DataDirLockedError(dataDir, owner ?? 0);
-    // The owner died without releasing (crash, kill -9): take the lock over, once.
-    await fs.rm(file, { force: true });
-  }
+  const startTime = await processStartTime(process.pid);
+  const record = startTime === null ? `${process.pid}\n` : `${process.pid} ${startTime}\n`;
+  const result = await takeOwnerFile(file, record, parseLockOwner);
+  if (!result.taken) throw new DataDirLockedError(dataDir, result.owner.pid);
+  return { release: () => releaseOwnerFile(file, record) };
 }
 
-/**
- * Creates the lock file with this process's pid already in it; false if it exists. Created empty
- * and then written (open 'wx', write), it was empty for a moment: a starter reading it then saw
- * no owner and took it over, and a test reading the pids right after a start read NaN. So the pid
- * is written to a file of this process's own and hard-linked into place, which fails if the lock
- * exists. Where the file system has no hard links, the lock is created and written as before.
- */
-async function createHoldingPid(file: string): Promise<boolean> {
-  const own = `${file}.${process.pid}`;
-  await fs.writeFile(own, `${process.pid}\n`);
-  try {
-    await fs.link(own, file);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw err;
-    return createThenWrite(file);
-  } finally {
-    await fs.rm(own, { force: true });
-  }
-}
-
-async function createThenWrite(file: string): Promise<boolean> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'wx');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-  try {
-    await handle.writeFile(`${process.pid}\n`);
-  } finally {
-    await handle.close();
-  }
-  return true;
-}
-
-async function readOwner(file: string): Promise<number | undefined> {
-  try {
-    const pid = parseInt(await fs.readFile(file, 'utf8'), 10);
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** `<pid> <start time>` or, from older releases, `<pid>`; null for anything else. */
+export function parseLockOwner(text: string): FileOwner | null {
+  const match = /^(\d+)(?: (\S+))?\n?$/.exec(text);
+  if (match === null) return null;
+  const pid = Number(match[1]);
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, startTime: match[2] ?? null } : null;
 }

@@ -7,25 +7,20 @@
 // restart for the whole stale period, and a live owner whose event loop stalls or whose laptop
 // sleeps past that period loses its lock to a second manager (exactly the bug this lock exists
 // for). It also has nowhere to keep the owner's pid and dashboard port that a second start must
-// show. A lock that never leaves this machine can do better with what the OS already provides:
-// the file appears atomically with its complete contents (written aside, then hard-linked into
-// place, which fails if a lock exists), it is stale exactly when its pid is dead or now belongs
-// to a process with another start time, and a stale one is replaced in one rename by the single
-// taker that won a marker named after it (replaceStale).
-import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// show. A lock that never leaves this machine can do better with what the OS already provides: the
+// owner file of node-runtime/storage/owner-file.ts, which a node's data-directory lock uses too (the
+// file appears complete or not at all, is stale exactly when its pid is dead or now belongs to a
+// process with another start time, and a stale one is replaced in one rename by a single taker).
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { takeOwnerFile } from '../../../node-runtime/storage/owner-file';
+import { processStartTime } from '../../../node-runtime/storage/process-identity';
 import { readTextIfExists, writeFileAtomic } from '../files';
-import { isPidAlive, processStartTime } from './process-identity';
 
 export const LOCK_FILE = 'cluster.lock';
 /** The owner's dashboard URL, token included: 0600, for a second start of the same user to open. */
 export const HANDOVER_FILE = 'handover.json';
-
-/** How long a start waits for another one that is taking over the same stale lock. */
-const TAKEOVER_WAIT_MS = 5_000;
 
 export const HOLDERS = { web: 'web mode', app: 'the desktop app', script: '`npm run cluster`' } as const;
 export type Holder = keyof typeof HOLDERS;
@@ -80,19 +75,9 @@ export class ClusterLock {
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, LOCK_FILE);
     const owner: LockOwner = { pid: process.pid, startTime: await processStartTime(process.pid), since: new Date().toISOString(), holder, port: null };
-    const record = `${JSON.stringify(owner)}\n`;
-    const deadline = Date.now() + TAKEOVER_WAIT_MS;
-    for (;;) {
-      if (await createExclusive(file, record)) return new ClusterLock(dir, owner);
-      const current = await readTextIfExists(file);
-      if (current === null) continue;
-      const currentOwner = parseOwner(current);
-      if (currentOwner !== null && (await isOwnerAlive(currentOwner))) throw new ClusterBusyError(dir, currentOwner);
-      if (await replaceStale(file, current, record)) return new ClusterLock(dir, owner);
-      // Another start is replacing the same stale lock right now: look again in a moment.
-      if (Date.now() > deadline) throw new Error(`could not take ${file}: another start kept taking it over for ${TAKEOVER_WAIT_MS} ms`);
-      await delay(10);
-    }
+    const result = await takeOwnerFile(file, `${JSON.stringify(owner)}\n`, parseOwner);
+    if (result.taken) return new ClusterLock(dir, owner);
+    throw new ClusterBusyError(dir, parseOwner(result.text) as LockOwner);
   }
 
   /** What a second start reads in the hand-over file: null when there is none or it is unreadable. */
@@ -129,53 +114,6 @@ export class ClusterLock {
   }
 }
 
-/** Writes the record beside the lock, then links it into place: the lock exists complete or not at all. */
-async function createExclusive(file: string, record: string): Promise<boolean> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, record);
-  try {
-    await link(temp, file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  } finally {
-    await rm(temp, { force: true });
-  }
-}
-
-/**
- * Replaces the stale lock whose text is `stale` by `record`; false when another process does so.
- * Deleting a stale lock and creating a new one would let a slower taker, still judging the old
- * text, delete the new lock. Instead the takers of one stale text race to create a marker named
- * after it; only the winner may touch the lock, and it swaps in its record with one rename, so the
- * file never disappears. A marker left by a taker that crashed in that instant is itself stale,
- * and is taken over the same way one level down.
- */
-async function replaceStale(file: string, stale: string, record: string): Promise<boolean> {
-  const marker = takeoverMarker(file, stale);
-  if (!(await createExclusive(marker, record))) {
-    const markerText = await readTextIfExists(marker);
-    if (markerText === null) return false;
-    const taker = parseOwner(markerText);
-    if (taker !== null && (await isOwnerAlive(taker))) return false;
-    if (!(await replaceStale(marker, markerText, record))) return false;
-  }
-  try {
-    // A marker created after the winner removed its own: the lock has moved on already.
-    if ((await readTextIfExists(file)) !== stale) return false;
-    await writeFileAtomic(file, record);
-    return true;
-  } finally {
-    await rm(marker, { force: true });
-  }
-}
-
-/** The marker the takers of the stale lock text `stale` race to create (part of the on-disk format). */
-export function takeoverMarker(file: string, stale: string): string {
-  return `${file}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
-}
-
 function parseOwner(text: string): LockOwner | null {
   try {
     return ownerSchema.parse(JSON.parse(text));
@@ -188,15 +126,6 @@ function parseOwner(text: string): LockOwner | null {
 async function readOwner(file: string): Promise<LockOwner | null> {
   const text = await readTextIfExists(file);
   return text === null ? null : parseOwner(text);
-}
-
-async function isOwnerAlive(owner: LockOwner): Promise<boolean> {
-  if (!isPidAlive(owner.pid)) return false;
-  if (owner.startTime === null) return true;
-  const startTime = await processStartTime(owner.pid);
-  // Null here: the process exited since the check above, or this platform cannot tell.
-  if (startTime === null) return isPidAlive(owner.pid);
-  return startTime === owner.startTime;
 }
 
 function sameOwner(a: LockOwner, b: LockOwner): boolean {

@@ -4,8 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusterBusyError, ClusterLock, HANDOVER_FILE, LOCK_FILE, takeoverMarker, type LockOwner } from '../../../electron/manager/supervision/cluster-lock';
-import { processStartTime } from '../../../electron/manager/supervision/process-identity';
+import { ClusterBusyError, ClusterLock, HANDOVER_FILE, LOCK_FILE, type LockOwner } from '../../../electron/manager/supervision/cluster-lock';
+import { takeoverMarker } from '../../../node-runtime/storage/owner-file';
+import { processStartTime } from '../../../node-runtime/storage/process-identity';
 import { makeTempDir, waitFor } from '../../fixtures/manager/helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
