@@ -1,8 +1,9 @@
 // Web mode: `npm start -- --web [--port P] [--nodes N] [--data-dir D] [--open]`. Starts the
-// manager and its nodes, prints one line with the dashboard URL (the token is in it: this line
+// manager and its nodes (from the dfs-node bundle `npm start` builds first, `--node-program`), prints one line with the dashboard URL (the token is in it: this line
 // is for the user only), and on Ctrl-C or SIGTERM stops the nodes gracefully. When another
 // process already manages the cluster in D, it hands over to it (handover.ts) and exits.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
@@ -10,6 +11,7 @@ import { childProcessLauncher } from './supervision/child-process-launcher';
 import { ClusterBusyError } from './supervision/cluster-lock';
 import { planHandover } from './supervision/handover';
 import { Manager } from './manager';
+import type { NodeCommand } from './supervision/launcher';
 import { defaultNodeCommand, defaultRendererDir } from './supervision/node-command';
 
 /** A second stop signal later than this after the first forces an immediate exit. */
@@ -30,6 +32,22 @@ interface WebFlags {
   open: boolean;
   logLevel?: string;
   seedPorts: boolean;
+  nodeProgram?: string;
+}
+
+/**
+ * The nodes' program: a built dfs-node bundle when given (`npm start` passes the one it has just
+ * built, so nodes start in a second and without tsx's loader, about 45 MiB a node), else the
+ * sources through tsx in a checkout (a change to them needs no build) or the bundle in a build.
+ */
+function nodeCommand(program: string | undefined): NodeCommand {
+  return program === undefined ? defaultNodeCommand() : { modulePath: program, execArgv: [] };
+}
+
+function existingBundle(text: string): string {
+  const file = path.resolve(text);
+  if (!existsSync(file)) throw new InvalidArgumentError(`no dfs-node bundle at ${file} (build one with: node scripts/build.js node)`);
+  return file;
 }
 
 /** Resolves once the opener runs (or failed to), so a caller may exit right after. */
@@ -64,6 +82,7 @@ async function main(): Promise<void> {
     .option('--open', 'open the dashboard in the default browser', false)
     .option('--log-level <level>', "the nodes' LOG_LEVEL")
     .option('--no-seed-ports', "give a new cluster any free ports instead of the seed's 8081–8083 / 3030–3032")
+    .option('--node-program <file>', 'run the nodes from this dfs-node bundle (default in a checkout: the sources through tsx)', existingBundle)
     .parse(process.argv.slice(2), { from: 'user' })
     .opts<WebFlags>();
 
@@ -73,7 +92,7 @@ async function main(): Promise<void> {
     holder: 'web',
     dataDir,
     launcher: childProcessLauncher,
-    command: defaultNodeCommand(),
+    command: nodeCommand(flags.nodeProgram),
     rendererDir: defaultRendererDir(),
     nodeCount: flags.nodes,
     apiPort: flags.port,

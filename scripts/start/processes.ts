@@ -39,9 +39,13 @@ export async function launchDesktop(root: string, binary: string, args: readonly
   return { code: await exitOf(child), output };
 }
 
-/** Builds the dashboard, then serves it with the manager under plain Node (electron/manager/web.ts). */
+/**
+ * Builds the dashboard and dfs-node's bundle, then serves the dashboard with the manager under
+ * plain Node (electron/manager/web.ts), its nodes running that bundle as the desktop app's do.
+ */
 export async function launchWeb(root: string, args: readonly string[]): Promise<number> {
-  const built = await build(root, ['renderer']);
+  const built = await build(root, ['renderer', 'node']);
   if (built !== 0) return built;
-  return exitOf(spawn(process.execPath, ['--import', 'tsx', path.join(root, 'electron/manager/web.ts'), ...args], { cwd: root, stdio: 'inherit' }));
+  const nodeProgram = path.join(root, 'dist/node/dfs-node.mjs');
+  return exitOf(spawn(process.execPath, ['--import', 'tsx', path.join(root, 'electron/manager/web.ts'), '--node-program', nodeProgram, ...args], { cwd: root, stdio: 'inherit' }));
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot, waitFor } from '../../cluster/harness';
+import { managerNodeCommand } from '../../support/node-program';
 
 const run = promisify(execFile);
 
@@ -56,7 +57,10 @@ export async function startWebMode(options: WebModeOptions = {}): Promise<WebMod
   await ensureRendererBuilt();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dfs-e2e-'));
   await options.prepareDataDir?.(dataDir);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'electron/manager/web.ts'), '--port', '0', '--no-seed-ports', '--data-dir', dataDir], {
+  // The nodes run the bundle this run's globalSetup built, as `npm start` runs the one it builds.
+  const node = managerNodeCommand();
+  const nodeProgram = node.execArgv.length === 0 ? ['--node-program', node.modulePath] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'electron/manager/web.ts'), '--port', '0', '--no-seed-ports', '--data-dir', dataDir, ...nodeProgram], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
