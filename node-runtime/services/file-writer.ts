@@ -108,8 +108,8 @@ export class FileWriter {
 
   private async writeChunked(request: WriteRequest, body: Readable, md5: Hash | null): Promise<FileInfo> {
     const end = this.options.uploads.begin();
+    const replication = new ChunkReplication(this.options.pusher, this.options.replicationTarget());
     try {
-      const replication = new ChunkReplication(this.options.pusher, this.options.replicationTarget());
       const stored = await this.options.storeBody(body, {
         chunkSize: this.options.settings().chunkSize,
         onChunk: (chunk) => replication.add(chunk),
@@ -119,6 +119,9 @@ export class FileWriter {
       await replication.quorum();
       return await this.commit(request, stored, md5Hex, undefined);
     } finally {
+      // A follower still lacking chunks fetches them once it applies the file, so the pushes not
+      // yet started would send them twice. Not with recovery off: then no follower fetches them.
+      if (this.options.fsm.clusterConfig().recoveryEnabled) replication.dropQueuedPushes();
       end();
     }
   }

@@ -196,6 +196,24 @@ describe('ChunkReplication', () => {
     expect(network.pending).toEqual([]);
   });
 
+  it('drops the pushes not yet started once the upload is over; those under way still land', async () => {
+    const { leader, peers, network } = await setup([2, 3]);
+    const replication = new ChunkReplication(network, { followers: [2, 3], learners: [] }, { chunks: 4, perPeer: 1 });
+    const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i)));
+    for (const chunk of chunks) await replication.add(chunk);
+    const underWay = [network.next(2), network.next(3)];
+    expect(network.pending).toEqual([]); // one push per peer at a time: chunks 1 and 2 wait
+    replication.dropQueuedPushes();
+    for (const push of underWay) await push.release();
+    await flush();
+    expect(network.pending).toEqual([]);
+    const first = chunks[0]?.ref.hash ?? '';
+    for (const id of [2, 3]) {
+      expect(await peers.get(id)?.verify(first)).toBe(true);
+      expect(await peers.get(id)?.has(chunks[1]?.ref.hash ?? '')).toBe(false);
+    }
+  });
+
   it('needs no follower in a cluster of one', async () => {
     const { leader, network } = await setup([]);
     const replication = new ChunkReplication(network, { followers: [], learners: [] }, { chunks: 1, perPeer: 1 });
