@@ -12,7 +12,7 @@ import { AtomicWriter } from './atomic-file';
 import { BatchedWrites } from './batched-writes';
 import { mkdirDurable } from './durable-fs';
 import { ChunkHashMismatchError, ChunkNotFoundError, InvalidChunkHashError } from './errors';
-import { HashThreadUnavailableError, sha256Workers } from './sha256-workers';
+import { sha256Workers } from './sha256-workers';
 import { isNotFound, removeTempFiles } from './temp-files';
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
@@ -212,26 +212,33 @@ export class ChunkStore {
 
   /**
    * The chunk's bytes when held here and intact (they still hash to its name); null when missing
-   * or corrupt. The read path's hot call: read whole and hashed on a hash thread
-   * (`Sha256Workers.readAndHash`: one open, fstat, read and close there, no stat first, no pieces
-   * to concatenate), so a download's event loop sends one chunk while the next ones are read and
-   * verified. Read into `into` when given and large enough (a buffer the caller owns whole, reused
-   * across chunks; the bytes returned are then at its start, in a new `Buffer` over the same
-   * memory, and `into` itself must not be used again).
+   * or corrupt. The read path's hot call: one open, one fstat, one read of the whole chunk into a
+   * buffer of its size, one close (no stat first, no pieces to concatenate). Read into `into`
+   * when given and large enough (a buffer the caller owns whole, reused across chunks; the bytes
+   * returned are then at its start, in a new `Buffer` over the same memory, and `into` itself must
+   * not be used again).
    */
   async readVerified(hash: string, into?: Buffer): Promise<Buffer | null> {
     const file = this.pathOf(hash);
     await this.landing.get(hash);
-    let read: { digest: string; bytes: Buffer };
+    let handle: fs.FileHandle;
     try {
-      read = await sha256Workers.readAndHash(file, into);
+      handle = await fs.open(file, 'r');
     } catch (err) {
       if (isNotFound(err)) return null;
-      // No thread could run it (none starts here, or it died with the buffer): read and hash here.
-      if (err instanceof HashThreadUnavailableError) return this.readVerifiedInPlace(hash);
       throw err;
     }
-    return read.digest === hash ? read.bytes : null;
+    let data: Buffer;
+    try {
+      data = await readWhole(handle, into);
+    } finally {
+      await handle.close();
+    }
+    // Hashed on a worker thread, so a download's event loop sends one chunk while the next is
+    // verified. A thread that died took the buffer with it: read again and hash here.
+    const hashed = await sha256Workers.hash(data).catch(() => null);
+    if (hashed === null) return this.readVerifiedInPlace(hash);
+    return hashed.digest === hash ? hashed.bytes : null;
   }
 
   private async readVerifiedInPlace(hash: string): Promise<Buffer | null> {
@@ -355,10 +362,11 @@ export class ChunkStore {
 }
 
 /** All of an open file, read into one buffer of its size (a read may return less than asked). */
-async function readWhole(handle: fs.FileHandle): Promise<Buffer> {
+async function readWhole(handle: fs.FileHandle, into?: Buffer): Promise<Buffer> {
   const { size } = await handle.stat();
-  // Its own memory, never a slice of Node's shared pool.
-  const data = Buffer.allocUnsafeSlow(size);
+  // Its own memory when allocated here (never a slice of Node's shared pool), so it can be
+  // handed to a hash thread.
+  const data = into !== undefined && into.length >= size ? into : Buffer.allocUnsafeSlow(size);
   let done = 0;
   while (done < size) {
     const { bytesRead } = await handle.read(data, done, size - done, done);

@@ -1,6 +1,6 @@
 // The read path over real chunk stores on disk: every byte range of a file made of several chunks
-// reads back exactly (chunks are read and verified ahead of the one being sent, on a hash thread),
-// and a chunk damaged here is repaired from a peer mid-file.
+// reads back exactly (chunks are read and verified ahead of the one being sent, on hash threads
+// for the large ones), and a chunk damaged here is repaired from a peer mid-file.
 import { createHash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
 import { FileReader } from '../../../node-runtime/services/file-reader';
 import type { ChunkStore } from '../../../node-runtime/storage/chunk-store';
 import { useTempDirs } from '../storage/temp-dir';
+import { WORKER_HASH_MIN_BYTES } from '../../../node-runtime/storage/sha256-workers';
 import { damage, openStore, sha256 } from './fixtures';
 
 const tempDir = useTempDirs();
@@ -80,7 +81,7 @@ function slowSink(options: { failAfterWrites?: number } = {}) {
 }
 
 describe('FileReader', () => {
-  const big = 256 * 1024 + 1000;
+  const big = WORKER_HASH_MIN_BYTES + 1000;
   const sizes = [big, big, 1000, big, big, 77];
 
   it('reads the whole file and every kind of range back exactly', async () => {
