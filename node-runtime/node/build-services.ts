@@ -29,6 +29,7 @@ import type { Transport } from '../transport';
 import { nodeApiRequester } from '../transport/tls';
 import type { RaftPart } from './build-raft';
 import { RoundTripWatch, TICK_MS } from './raft-timing';
+import { fullCollector, youngGenerationCollector } from './heap-policy';
 import type { NodeHttpServer } from './http-server';
 import type { OpenedStorage } from './open-storage';
 import type { StartupInputs } from './startup-inputs';
@@ -37,6 +38,8 @@ import type { StartupInputs } from './startup-inputs';
 export const PROPOSAL_TIMEOUT_MS = 5_000;
 /** Entries a node may still have to apply and serve a backup (a follower under writes is always a few behind). */
 const BACKUP_MAX_LAG = 1_000;
+/** Chunks (4 MiB each by default) an upload stores before one full collection follows it: 256 MiB and more. */
+const FULL_COLLECTION_AFTER_CHUNKS = 64;
 
 /** What every group of services is built on. */
 export interface ServiceContext {
@@ -246,6 +249,9 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
   // A snapshot arrives whole in one message: "in progress" spans saving and installing it.
   raft.driver.on('snapshotReceived', ({ bytes }) => recovery.snapshotStarted(bytes));
   raft.driver.on('snapshotRestored', ({ bytes }) => recovery.snapshotFinished(bytes));
+  // One young-generation collection per chunk a node takes in or sends out (heap-policy.ts says why).
+  const collectGarbage = youngGenerationCollector();
+  const collectAllGarbage = fullCollector();
   const peerChunks = new PeerChunks({
     selfId: options.id,
     chunks,
@@ -254,8 +260,9 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     checkDisk: (incoming) => diskGuard.check(incoming),
     noteIncoming: (hash) => background.noteIncomingChunk(hash),
     inlineContent: (sha256) => fsm.inlineContent(sha256),
+    collectGarbage,
   });
-  return { repairer, inlineRepairer, sync, diskGuard, background, recovery, peerChunks };
+  return { repairer, inlineRepairer, sync, diskGuard, background, recovery, peerChunks, collectGarbage, collectAllGarbage };
 }
 
 type ChunkServices = ReturnType<typeof buildChunkServices>;
@@ -263,21 +270,26 @@ type ChunkServices = ReturnType<typeof buildChunkServices>;
 /** Files and locks: the write path (leader), the read path (any node), and what clients moved. */
 function buildFileServices({ inputs, storage, fsm, raft, clock }: ServiceContext, { runner, formats, traffic }: ConsensusServices, chunkServices: ChunkServices) {
   const { options, logger } = inputs;
-  const { diskGuard, background, repairer, inlineRepairer, peerChunks } = chunkServices;
+  const { diskGuard, background, repairer, inlineRepairer, peerChunks, collectGarbage, collectAllGarbage } = chunkServices;
   const chunks = storage.storage.chunks;
   let uploadsInFlight = 0;
   const writer = new FileWriter({
     fsm,
     runner,
     settings: () => fsm.clusterConfig(),
-    storeBody: (body, { chunkSize, onChunk }) =>
-      storeChunked(body, chunks, {
+    storeBody: async (body, { chunkSize, onChunk }) => {
+      const stored = await storeChunked(body, chunks, {
         chunkSize,
+        collectGarbage,
         onChunk: (c) => {
           background.noteIncomingChunk(c.ref.hash);
           return onChunk(c);
         },
-      }),
+      });
+      // A long upload's per-chunk scavenges left its promoted garbage in the old generation (heap-policy.ts, fullCollector).
+      if (stored.chunks.length >= FULL_COLLECTION_AFTER_CHUNKS) collectAllGarbage();
+      return stored;
+    },
     pusher: peerChunks,
     replicationTarget: () => {
       const { confState } = raft.driver.status();

@@ -15,6 +15,7 @@
 // Applied by the entry point (cli.ts) before the node is built, so every way a node is launched
 // gets it: `npx dfs-node`, the desktop's supervisor, the systemd unit, the tests and the benches.
 import v8 from 'node:v8';
+import vm from 'node:vm';
 
 /** The default: the heap may grow to twice what was live after the last full collection. */
 export const DEFAULT_HEAP_GROWING_PERCENT = 100;
@@ -47,4 +48,45 @@ export function applyFixedYoungGeneration(fixed: boolean): void {
 /** Sets V8's heap growing factor for this process; null leaves V8's own dynamic choice. */
 export function applyHeapGrowingPercent(percent: number | null): void {
   if (percent !== null) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
+/**
+ * A collection of the young generation only (a scavenge), for a caller that knows it just let go
+ * of much memory outside V8's heap. An upload's body arrives as socket pieces of up to 64 KiB,
+ * each a fresh buffer that is garbage as soon as it is copied into the chunk being filled. Their
+ * objects are small, so the young generation fills (and a scavenge frees them) only every few
+ * hundred MiB of body; until then they wait for a full collection, which V8 starts when its count of
+ * memory outside the heap has grown by tens of MiB, and finishes incrementally while more arrives.
+ * A leader's RSS swung by 25–35 MiB with them during a 2 GiB upload, on top of the chunks it holds
+ * for pushing (README, "Large files", session 13). A scavenge of a young generation that is mostly
+ * dead took 1–3 ms on a busy machine; one per 4 MiB chunk frees the pieces within a chunk of their
+ * arrival, and the full collections that external memory started several times a second stop.
+ */
+export function youngGenerationCollector(): () => void {
+  const gc = exposedGc();
+  return () => gc({ type: 'minor' });
+}
+
+/**
+ * A full collection, for a caller that knows a long burst of work just ended and left garbage in
+ * the old generation. The per-chunk scavenges above promote whatever is alive across two of them
+ * (a chunk's push and file-write state), so a 2 GiB upload grew a leader's heap by 12–15 MiB of
+ * dead objects that V8 collected only at its next full collection, often just as the next request
+ * began: memory.test.ts's download then started from the upload's bloated heap and rose above the
+ * upload's peak (README, "Large files", session 14). One full collection when such an upload ends
+ * (tens of milliseconds, once per 256 MiB or more) gives those pages back first.
+ */
+export function fullCollector(): () => void {
+  const gc = exposedGc();
+  // Without options: `{ type: 'major' }` collected nothing on Node 20.20 (checked with old_space's bytes in use).
+  return () => gc();
+}
+
+/**
+ * V8's `gc` function. `--expose-gc` is read when a context is made, so it comes from a new context
+ * of its own; nothing is added to the process's global object.
+ */
+function exposedGc(): (options?: { type: 'minor' }) => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as (options?: { type: 'minor' }) => void;
 }

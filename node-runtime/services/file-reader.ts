@@ -92,6 +92,9 @@ export class FileReader {
     } catch (err) {
       sink.destroy(err as Error);
       throw err;
+    } finally {
+      // Its buffers go to the node's spares (chunk-buffers.ts), now or as the sink lets go of them.
+      pool.keepAtMost(0);
     }
     await ended;
   }

@@ -19,6 +19,12 @@ export interface PeerChunksOptions {
   readonly noteIncoming: (hash: string) => void;
   /** A small file's bytes by SHA-256 (StateMachine.inlineContent): served like a chunk, so a peer can repair its copy. */
   readonly inlineContent?: (sha256: string) => Uint8Array | undefined;
+  /**
+   * Called once a chunk was stored from a peer or sent to one: a young-generation collection, so
+   * its 64 KiB socket or file pieces, garbage by then, do not pile up outside V8's heap until a
+   * full collection (node/heap-policy.ts, youngGenerationCollector).
+   */
+  readonly collectGarbage?: () => void;
 }
 
 /** How long a peer may take to say which chunks it lacks before it counts as not answering. */
@@ -43,9 +49,12 @@ export class PeerChunks {
     this.options.noteIncoming(hash);
     // The transport names its own error for bytes that do not match their hash, so it can answer
     // the sender 422 instead of failing the request as an internal error.
-    const stored = await this.options.chunks.put(hash, body).catch((err: unknown) => {
-      throw err instanceof ChunkHashMismatchError ? new ChunkIntegrityError(hash, err.message) : err;
-    });
+    const stored = await this.options.chunks
+      .put(hash, body)
+      .catch((err: unknown) => {
+        throw err instanceof ChunkHashMismatchError ? new ChunkIntegrityError(hash, err.message) : err;
+      })
+      .finally(() => this.options.collectGarbage?.());
     if (stored.size !== size) throw new ChunkIntegrityError(hash, `announced ${size} bytes, received ${stored.size}`);
   }
 
@@ -55,8 +64,12 @@ export class PeerChunks {
    * side verifies the bytes.
    */
   async open(hash: string): Promise<Readable | null> {
-    const { chunks } = this.options;
-    if (await chunks.has(hash)) return chunks.get(hash);
+    const { chunks, collectGarbage } = this.options;
+    if (await chunks.has(hash)) {
+      const stream = await chunks.get(hash);
+      if (collectGarbage) stream.once('close', collectGarbage);
+      return stream;
+    }
     const inline = this.options.inlineContent?.(hash);
     return inline === undefined ? null : Readable.from([Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength)]);
   }

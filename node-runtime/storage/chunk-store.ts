@@ -200,11 +200,15 @@ export class ChunkStore {
     return handle.createReadStream({ ...range, autoClose: true });
   }
 
-  /** A whole chunk in memory (chunks are bounded by the chunk size). */
-  async read(hash: string): Promise<Buffer> {
+  /**
+   * A whole chunk in memory (chunks are bounded by the chunk size), unverified. Read into `into`
+   * when given and large enough (the bytes returned are then a view of its start), else into a
+   * buffer of its own.
+   */
+  async read(hash: string, into?: Buffer): Promise<Buffer> {
     const handle = await this.openChunk(hash);
     try {
-      return await readWhole(handle);
+      return await readWhole(handle, into);
     } finally {
       await handle.close();
     }

@@ -23,6 +23,14 @@ export interface SealedChunk {
   readonly bytes: SharedChunkBytes;
   /** Resolves once the chunk is durable in the local store; rejects when storing it failed. */
   readonly durable: Promise<void>;
+  /**
+   * Once `durable`: the chunk's bytes read back from the local store (unverified, like a stream of
+   * the file) into a buffer of the upload's pool that is idle, held once for the caller, who must
+   * `release` them; undefined when no buffer is idle. A push that fell behind the window is sent
+   * from there instead of a stream of fresh 64 KiB reads: those are garbage the collector finds
+   * only later, and on a leader they were half of what an upload's memory swung by.
+   */
+  readBack(): Promise<SharedChunkBytes | undefined>;
 }
 
 export interface ChunkerOptions {
@@ -40,6 +48,12 @@ export interface ChunkerOptions {
    * backpressure, and a rejection stops the upload.
    */
   readonly onChunk?: (chunk: SealedChunk) => void | Promise<void>;
+  /**
+   * Called once a chunk's pieces are all copied into its pooled buffer (they are garbage then): a
+   * young-generation collection, so the body's socket pieces do not pile up outside V8's heap until
+   * a full collection (node/heap-policy.ts, youngGenerationCollector).
+   */
+  readonly collectGarbage?: () => void;
 }
 
 const DEFAULT_IN_FLIGHT = 4;
@@ -52,6 +66,13 @@ const POOLED_BUFFERS = 8;
  * the whole landing window.
  */
 const WRITING_CHUNKS = 2;
+/**
+ * Free chunk buffers an upload keeps once its body is stored: the pushes still going to a peer
+ * behind read chunks back into them (two at a time per peer, ChunkReplication's window), and they
+ * may go on for a while (during memory.test.ts's download, 100 chunks and more); the other buffers
+ * would sit idle meanwhile, 16–24 MiB more of the node's memory.
+ */
+const BUFFERS_KEPT_AFTER = 2;
 
 /**
  * Reads `source` to its end and stores it chunk by chunk; resolves once every chunk is durable.
@@ -94,7 +115,9 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
     landing.push(durable);
     const bytes = hold.retain();
     buffer = pool.take();
-    if (options.onChunk) await options.onChunk({ ref, index, bytes, durable });
+    options.collectGarbage?.();
+    const readBack = (): Promise<SharedChunkBytes | undefined> => readBackChunk(pool, store, ref);
+    if (options.onChunk) await options.onChunk({ ref, index, bytes, durable, readBack });
     else bytes.release();
   };
 
@@ -127,8 +150,25 @@ export async function storeChunked(source: AsyncIterable<Uint8Array>, store: Chu
     await discard(opening);
     await Promise.allSettled(landing);
     throw err;
+  } finally {
+    pool.keepAtMost(BUFFERS_KEPT_AFTER);
   }
   return { size, sha256: whole.digest('hex'), chunks };
+}
+
+/** SealedChunk.readBack: a stored chunk read into an idle buffer of `pool`; undefined when none is idle. */
+export async function readBackChunk(pool: ChunkBufferPool, store: ChunkStore, ref: ChunkRef): Promise<SharedChunkBytes | undefined> {
+  const idle = pool.takeIdle();
+  if (idle === undefined) return undefined;
+  const held = pool.share(idle, ref.size);
+  try {
+    const read = await store.read(ref.hash, idle);
+    if (read.length !== ref.size) throw new Error(`chunk ${ref.hash} read back ${read.length} of its ${ref.size} bytes`);
+    return held;
+  } catch (err) {
+    held.release();
+    throw err;
+  }
 }
 
 /** Removes a temp file opened for a chunk that never came (the body ended at a chunk boundary). */

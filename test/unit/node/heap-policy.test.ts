@@ -58,7 +58,64 @@ async function youngGenerationPeak(fixed: boolean): Promise<number> {
   return Number(stdout.trim());
 }
 
+/**
+ * The most memory outside V8's heap (`arrayBuffers`) a process held while 256 MiB of 64 KiB buffers
+ * went through it as garbage (the shape of an upload's socket pieces), with the young generation
+ * collected after every 4 MiB or left to V8; in bytes.
+ */
+async function garbagePiecesPeak(collectEveryChunk: boolean): Promise<number> {
+  const probe = `
+    import { youngGenerationCollector } from ${JSON.stringify(policyPath)};
+    const collect = ${JSON.stringify(collectEveryChunk)} ? youngGenerationCollector() : () => {};
+    let peak = 0;
+    for (let i = 0; i < 4096; i++) {
+      Buffer.allocUnsafe(64 * 1024).fill(i);
+      if (i % 64 === 63) collect();
+      if (i % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    }
+    console.log(peak);`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: path.dirname(policyPath) });
+  return Number(stdout.trim());
+}
+
+/**
+ * The old generation's bytes in use after objects promoted by scavenges (the shape of a long
+ * upload's per-chunk state) are dropped and the given collection runs: [after a scavenge, after
+ * the full collector].
+ */
+async function promotedGarbageAfter(): Promise<[number, number]> {
+  const probe = `
+    import v8 from 'node:v8';
+    import { fullCollector, youngGenerationCollector } from ${JSON.stringify(policyPath)};
+    const scavenge = youngGenerationCollector();
+    const collectAll = fullCollector();
+    const oldUsed = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
+    let promoted = Array.from({ length: 200_000 }, (_, i) => ({ i, name: 'chunk-' + i }));
+    scavenge();
+    scavenge();
+    promoted = null;
+    scavenge();
+    const afterScavenge = oldUsed();
+    collectAll();
+    console.log(JSON.stringify([afterScavenge, oldUsed()]));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: path.dirname(policyPath) });
+  return JSON.parse(stdout.trim()) as [number, number];
+}
+
 describe('heap policy', () => {
+  it('frees garbage buffers within a chunk of their arrival when the young generation is collected per chunk, where V8 alone lets them pile up', async () => {
+    const [collected, v8Own] = await Promise.all([garbagePiecesPeak(true), garbagePiecesPeak(false)]);
+    expect(collected).toBeGreaterThan(0);
+    expect(collected).toBeLessThanOrEqual(16 * MiB);
+    expect(v8Own).toBeGreaterThan(2 * collected);
+  }, 60_000);
+
+  it('frees with one full collection the promoted garbage that scavenges leave in the old generation', async () => {
+    const [afterScavenge, afterFull] = await promotedGarbageAfter();
+    expect(afterScavenge - afterFull).toBeGreaterThan(4 * MiB);
+  }, 60_000);
+
   it('keeps the young generation at its starting size, where V8 alone grows it to its 32 MiB cap', async () => {
     const [fixed, v8Own] = await Promise.all([youngGenerationPeak(true), youngGenerationPeak(false)]);
     expect(fixed).toBeGreaterThan(0);

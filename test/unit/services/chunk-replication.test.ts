@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../node-runtime/common/errors';
 import { ChunkReplication, type ChunkPusher } from '../../../node-runtime/services/chunk-replication';
-import { ChunkBufferPool } from '../../../node-runtime/storage/chunk-buffers';
+import { ChunkBufferPool, SpareChunkBuffers } from '../../../node-runtime/storage/chunk-buffers';
 import { ChunkStore } from '../../../node-runtime/storage/chunk-store';
-import type { SealedChunk } from '../../../node-runtime/storage/chunker';
+import { readBackChunk, type SealedChunk } from '../../../node-runtime/storage/chunker';
 import { useTempDirs } from '../storage/temp-dir';
 import { sha256 } from './fixtures';
 
@@ -17,6 +17,8 @@ interface PendingPush {
   readonly peer: number;
   readonly hash: string;
   readonly fromMemory: boolean;
+  /** A copy of the bytes the push was given, taken when it was queued. */
+  readonly bytes: Buffer | undefined;
   release(): Promise<void>;
   fail(err: Error): void;
 }
@@ -36,6 +38,7 @@ class GatedNetwork implements ChunkPusher {
         peer,
         hash,
         fromMemory: bytes !== undefined,
+        bytes: bytes && Buffer.from(bytes),
         release: async () => {
           await this.peers.get(peer)?.put(hash, bytes ? Buffer.from(bytes) : await this.leader.read(hash));
           resolve();
@@ -75,16 +78,18 @@ async function setup(peerIds: readonly number[]) {
   return { leader, peers, network: new GatedNetwork(leader, peers) };
 }
 
-const pool = new ChunkBufferPool(1000, 0);
+/** Keeps no idle buffer unless a test gives it one: a chunk out of the window then streams from disk. */
+const noIdlePool = new ChunkBufferPool(1000, 0, new SpareChunkBuffers(0, 1_000));
 
 /** Stores a random chunk on the leader and describes it as the chunker hands it over. */
-async function sealed(leader: ChunkStore, index: number): Promise<SealedChunk> {
+async function sealed(leader: ChunkStore, index: number, pool = noIdlePool): Promise<SealedChunk> {
   const bytes = randomBytes(1000);
   const hash = sha256(bytes);
   await leader.put(hash, bytes);
   const pooled = pool.take();
   bytes.copy(pooled);
-  return { ref: { hash, size: bytes.length }, index, bytes: pool.share(pooled, bytes.length), durable: Promise.resolve() };
+  const ref = { hash, size: bytes.length };
+  return { ref, index, bytes: pool.share(pooled, bytes.length), durable: Promise.resolve(), readBack: () => readBackChunk(pool, leader, ref) };
 }
 
 /** Whether `promise` has settled after pending work ran. */
@@ -161,14 +166,69 @@ describe('ChunkReplication', () => {
     }
     await replication.quorum();
     // The learner's first push started from memory; chunk 1 left the window before its turn came,
-    // chunk 2 is still the newest.
+    // and chunk 2, the newest, was let go once every chunk had a majority.
     const fromMemory: boolean[] = [];
     for (let i = 0; i < 3; i++) {
       const push = network.next(9);
       fromMemory.push(push.fromMemory);
       await push.release();
     }
-    expect(fromMemory).toEqual([true, false, true]);
+    expect(fromMemory).toEqual([true, false, false]);
+    for (const chunk of chunks) expect(await peers.get(9)?.verify(chunk.ref.hash)).toBe(true);
+  });
+
+  it('reads a chunk that left the window back into an idle pooled buffer for a peer behind, and hands the buffer back once pushed', async () => {
+    const { leader, peers, network } = await setup([2, 9]);
+    const pool = new ChunkBufferPool(1000, 4, new SpareChunkBuffers(0, 1_000));
+    const replication = new ChunkReplication(network, { followers: [2], learners: [9] }, { chunks: 1, perPeer: 1 });
+    const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i, pool)));
+    for (const chunk of chunks) {
+      const added = replication.add(chunk);
+      await network.next(2).release();
+      await added;
+    }
+    const learnerPushes: PendingPush[] = [];
+    for (let i = 0; i < 3; i++) {
+      const push = await network.queued(9);
+      learnerPushes.push(push);
+      await push.release();
+    }
+    // Chunk 1 left the window before the learner's turn: it was read back from disk into a pooled buffer.
+    expect(learnerPushes.map((p) => p.bytes !== undefined)).toEqual([true, true, true]);
+    learnerPushes.forEach((push, i) => expect(sha256(push.bytes ?? Buffer.alloc(0))).toBe(chunks[i]?.ref.hash));
+    for (const chunk of chunks) expect(await peers.get(9)?.verify(chunk.ref.hash)).toBe(true);
+    // All three buffers are idle again: the read-back one too, once its push was done.
+    const idle: Buffer[] = [];
+    for (let b = pool.takeIdle(); b !== undefined; b = pool.takeIdle()) idle.push(b);
+    expect(idle.length).toBe(3);
+  });
+
+  it('lets go of the window\'s bytes once every chunk has a majority: a peer still behind reads them back when its turn comes', async () => {
+    const { leader, peers, network } = await setup([2, 9]);
+    const pool = new ChunkBufferPool(1000, 4, new SpareChunkBuffers(0, 1_000));
+    const replication = new ChunkReplication(network, { followers: [2], learners: [9] }, { chunks: 3, perPeer: 1 });
+    const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i, pool)));
+    for (const chunk of chunks) {
+      const added = replication.add(chunk);
+      await network.next(2).release();
+      await added;
+    }
+    // The learner has chunk 0's push under way; chunks 1 and 2 wait for it, still in the window.
+    const first = await network.queued(9);
+    const idleBefore = pool.takeIdle();
+    expect(idleBefore).toBeUndefined();
+    await replication.quorum();
+    const idle: Buffer[] = [];
+    for (let b = pool.takeIdle(); b !== undefined; b = pool.takeIdle()) idle.push(b);
+    expect(idle.length).toBe(2);
+    for (const b of idle) pool.give(b);
+    await first.release();
+    const rest = [await network.queued(9)];
+    await rest[0]?.release();
+    rest.push(await network.queued(9));
+    await rest[1]?.release();
+    // Sent from buffers read back from the store, with the chunks' bytes.
+    rest.forEach((push, i) => expect(sha256(push.bytes ?? Buffer.alloc(0))).toBe(chunks[i + 1]?.ref.hash));
     for (const chunk of chunks) expect(await peers.get(9)?.verify(chunk.ref.hash)).toBe(true);
   });
 

@@ -5,7 +5,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ChunkStore } from '../../../node-runtime/storage/chunk-store';
-import { storeChunked } from '../../../node-runtime/storage/chunker';
+import { storeChunked, type SealedChunk } from '../../../node-runtime/storage/chunker';
 import { useTempDirs } from './temp-dir';
 
 const tempDir = useTempDirs();
@@ -19,12 +19,15 @@ describe('storeChunked', () => {
     const sizes = [1, 999, 1500, 3, 1818];
     const source = Readable.from(sizes.map((s, i) => content.subarray(sizes.slice(0, i).reduce((a, b) => a + b, 0), sizes.slice(0, i + 1).reduce((a, b) => a + b, 0))));
     const seen: number[] = [];
+    const collectedAfter: number[] = [];
 
-    const file = await storeChunked(source, store, { onChunk: (chunk) => void seen.push(chunk.index) });
+    const file = await storeChunked(source, store, { onChunk: (chunk) => void seen.push(chunk.index), collectGarbage: () => void collectedAfter.push(seen.length) });
     expect(file.size).toBe(4321);
     expect(file.sha256).toBe(sha256(content));
     expect(file.chunks.map((c) => c.size)).toEqual([1000, 1000, 1000, 1000, 321]);
     expect(seen).toEqual([0, 1, 2, 3, 4]);
+    // Once per chunk, as it is sealed (its pieces copied), before it is handed over.
+    expect(collectedAfter).toEqual([0, 1, 2, 3, 4]);
     const back = Buffer.concat(await Promise.all(file.chunks.map((c) => store.read(c.hash))));
     expect(back).toEqual(content);
     for (const c of file.chunks) expect(c.hash).toBe(sha256(await store.read(c.hash)));
@@ -69,6 +72,23 @@ describe('storeChunked', () => {
     const source = Readable.from([Buffer.alloc(350, 7)]);
     await expect(storeChunked(source, store, { onChunk: (c) => (c.index === 1 ? Promise.reject(new Error('no quorum')) : undefined) })).rejects.toThrow('no quorum');
     expect((await fs.readdir(store.root)).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('reads a stored chunk back into an idle pooled buffer, and keeps two idle buffers for that once the body is stored', async () => {
+    const store = await ChunkStore.open(await tempDir(), { chunkSize: 1000 });
+    const content = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 13) % 251));
+    const sealed: SealedChunk[] = [];
+    // Every chunk's bytes held until the upload is over: five buffers come back to the pool after it.
+    const file = await storeChunked(Readable.from([content]), store, { onChunk: (chunk) => void sealed.push(chunk) });
+    for (const chunk of sealed) chunk.bytes.release();
+    const [first, second, third] = [await sealed[0]?.readBack(), await sealed[3]?.readBack(), await sealed[4]?.readBack()];
+    expect(first?.bytes).toEqual(content.subarray(0, 1000));
+    expect(second?.bytes).toEqual(content.subarray(3000, 4000));
+    expect(sha256(second?.bytes ?? Buffer.alloc(0))).toBe(file.chunks[3]?.hash);
+    // No third idle buffer: the caller streams that chunk from disk instead.
+    expect(third).toBeUndefined();
+    first?.release();
+    expect((await sealed[4]?.readBack())?.bytes).toEqual(content.subarray(4000, 5000));
   });
 
   it('streams 256 MiB through reusing a couple of chunk buffers, whatever the file size', async () => {
