@@ -38,6 +38,8 @@ import type { StartupInputs } from './startup-inputs';
 export const PROPOSAL_TIMEOUT_MS = 5_000;
 /** Entries a node may still have to apply and serve a backup (a follower under writes is always a few behind). */
 const BACKUP_MAX_LAG = 1_000;
+/** A push began within this long: peers are still pushing this node chunks (ChunkSync's pushesArriving). */
+const PUSHES_ARRIVING_MS = 1_000;
 /** Chunks (4 MiB each by default) an upload stores before one full collection follows it: 256 MiB and more. */
 const FULL_COLLECTION_AFTER_CHUNKS = 64;
 
@@ -209,12 +211,15 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
   // Small files' contents: peers serve them like chunks (PeerChunks.open); the good copy goes back into the pack.
   const contents = storage.storage.contents;
   const inlineRepairer = new ChunkRepairer({ ...fromPeers, store: async (sha256, body) => contents.replace(sha256, await collect(body)) });
+  // When a peer last began pushing this node a chunk: catch-up slows down beside pushes (ChunkSync.pump).
+  let lastPushAt = Number.NEGATIVE_INFINITY;
   const sync = new ChunkSync({
     fsm,
     repairer,
     has: (hash) => chunks.has(hash),
     enabled: () => fsm.clusterConfig().recoveryEnabled,
     concurrency: 4,
+    pushesArriving: () => clock.now() - lastPushAt < PUSHES_ARRIVING_MS,
     retryMs: 1_000,
     onError: (hash, err) => logger.debug({ hash, err: err.message }, 'chunk catch-up failed; will retry'),
     clock,
@@ -258,7 +263,10 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     transport,
     members,
     checkDisk: (incoming) => diskGuard.check(incoming),
-    noteIncoming: (hash) => background.noteIncomingChunk(hash),
+    noteIncoming: (hash) => {
+      lastPushAt = clock.now();
+      background.noteIncomingChunk(hash);
+    },
     inlineContent: (sha256) => fsm.inlineContent(sha256),
     collectGarbage,
   });

@@ -12,6 +12,12 @@ export interface ChunkSyncOptions {
   readonly has: (hash: string) => Promise<boolean>;
   readonly enabled: () => boolean;
   readonly concurrency: number;
+  /**
+   * True while peers are pushing chunks to this node (the leader delivering what an upload
+   * stored). Catch-up then fetches one chunk at a time beside the pushes instead of
+   * `concurrency`: see pump().
+   */
+  readonly pushesArriving?: () => boolean;
   readonly onError: (hash: string, err: Error) => void;
   /** Delay before retrying chunks no peer could supply, ms. */
   readonly retryMs: number;
@@ -60,7 +66,15 @@ export class ChunkSync {
 
   private pump(): void {
     if (this.stopped || !this.options.enabled()) return;
-    while (this.running < this.options.concurrency && this.queue.size > 0) {
+    // A follower that fell behind a large upload (the one the body went through) applies the file
+    // while the leader still pushes it the last hundred-odd chunks. Four fetches beside those
+    // pushes took in chunks at one and a half times the upload's rate, a quarter of them twice (a
+    // fetch and a push of the same chunk), and memory.test.ts's follower rose 20-25 MiB above its
+    // upload-phase peak while it caught up (README, "Large files", session 15). One fetch at a time
+    // still makes progress should the pushes never end; the full rate returns once they stop (the
+    // next fetch to finish pumps again).
+    const limit = this.options.pushesArriving?.() ? 1 : this.options.concurrency;
+    while (this.running < limit && this.queue.size > 0) {
       const [hash, size] = this.queue.entries().next().value as [string, number];
       this.queue.delete(hash);
       this.running += 1;
