@@ -4,7 +4,7 @@
 //    share this one disk (target ≥ 0.75). Also the leader's RSS growth meanwhile.
 //    The disk's rate is measured just before and just after the upload, and the ratio is taken
 //    against their mean: on this machine one `dd` measured 280 and another 1,266 MB/s two minutes
-//    apart (README, session 9), so one sample says more about the disk's moment than the upload.
+//    apart (bench/README.md, session 9), so one sample says more about the disk's moment than the upload.
 //  - download: `GET /files/<name>` from a follower (every byte verified against its SHA-256)
 //    against nginx serving the same file from its disk (target ≥ 0.7), interleaved twice; curl
 //    downloads both.

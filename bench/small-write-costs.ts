@@ -2,7 +2,7 @@
 // in flight) on a real 3-node cluster, via the leader and then via a follower, and per node what
 // each write cost: CPU (user, system), system calls (reads, writes), context switches (voluntary:
 // the process slept and was woken; involuntary: preempted), from /proc before and after each phase.
-// Not a target (that is bench/small-writes.ts against etcd); the breakdown the README's Small writes
+// Not a target (that is bench/small-writes.ts against etcd); the breakdown bench/README.md's Small writes
 // section records. Prints one JSON line.
 //
 //   npx tsx bench/small-write-costs.ts

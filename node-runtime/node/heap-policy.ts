@@ -8,7 +8,7 @@
 // idle node may not run for a long time. A fixed factor (`--heap-growing-percent`, which V8 reads
 // at every collection, so the process can set it on itself) bounds that growth to live × (1 +
 // percent / 100) plus the young generation, at the price of more frequent full collections under
-// load (measured in the README's "Many files" section: CPU per write and GC pauses, leader
+// load (measured in bench/README.md's "Many files" section: CPU per write and GC pauses, leader
 // changes). It is no heap cap: the heap still grows with what is live, however many files a node
 // holds.
 //
@@ -25,9 +25,9 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 100;
  * applyFixedYoungGeneration). Off, though it keeps a 100,000-file leader under 200 MiB (about 250
  * without): it lowers a node's resting RSS, and memory.test.ts counts its 64 MiB bound from the rest.
  * The follower's overshoot that first turned it off (86af7ea) was its catch-up, cured since
- * (README, "Large files", session 12), but with it on a leader then rose 67.6 MiB once in five runs
- * from a rest of 112 MiB, 30–40 below its usual, to the same peak as in every other run (README,
- * "Many files", session 12).
+ * (bench/README.md, "Large files", session 12), but with it on a leader then rose 67.6 MiB once
+ * in five runs from a rest of 112 MiB, 30–40 below its usual, to the same peak as in every other
+ * run (bench/README.md, "Many files", session 12).
  */
 export const DEFAULT_FIXED_YOUNG_GENERATION = false;
 
@@ -39,7 +39,7 @@ export const DEFAULT_FIXED_YOUNG_GENERATION = false;
  * read at every growth decision, so a running process can keep its young generation at its
  * starting size (2 MiB of new space on Node 20.20) by setting the factor to 1. Whether a node does is
  * DFS_FIXED_YOUNG_GENERATION's choice (cli-options.ts); the price is more scavenges and earlier
- * promotion into the old generation (measured in the README's "Many files" section).
+ * promotion into the old generation (measured in bench/README.md's "Many files" section).
  */
 export function applyFixedYoungGeneration(fixed: boolean): void {
   if (fixed) v8.setFlagsFromString('--semi-space-growth-factor=1');
@@ -58,7 +58,7 @@ export function applyHeapGrowingPercent(percent: number | null): void {
  * hundred MiB of body; until then they wait for a full collection, which V8 starts when its count of
  * memory outside the heap has grown by tens of MiB, and finishes incrementally while more arrives.
  * A leader's RSS swung by 25–35 MiB with them during a 2 GiB upload, on top of the chunks it holds
- * for pushing (README, "Large files", session 13). A scavenge of a young generation that is mostly
+ * for pushing (bench/README.md, "Large files", session 13). A scavenge of a young generation that is mostly
  * dead took 1–3 ms on a busy machine; one per 4 MiB chunk frees the pieces within a chunk of their
  * arrival, and the full collections that external memory started several times a second stop.
  */
@@ -73,7 +73,7 @@ export function youngGenerationCollector(): () => void {
  * (a chunk's push and file-write state), so a 2 GiB upload grew a leader's heap by 12–15 MiB of
  * dead objects that V8 collected only at its next full collection, often just as the next request
  * began: memory.test.ts's download then started from the upload's bloated heap and rose above the
- * upload's peak (README, "Large files", session 14). One full collection when such an upload ends
+ * upload's peak (bench/README.md, "Large files", session 14). One full collection when such an upload ends
  * (tens of milliseconds, once per 256 MiB or more) gives those pages back first.
  */
 export function fullCollector(): () => void {

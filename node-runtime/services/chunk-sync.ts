@@ -70,7 +70,7 @@ export class ChunkSync {
     // while the leader still pushes it the last hundred-odd chunks. Four fetches beside those
     // pushes took in chunks at one and a half times the upload's rate, a quarter of them twice (a
     // fetch and a push of the same chunk), and memory.test.ts's follower rose 20-25 MiB above its
-    // upload-phase peak while it caught up (README, "Large files", session 15). One fetch at a time
+    // upload-phase peak while it caught up (bench/README.md, "Large files", session 15). One fetch at a time
     // still makes progress should the pushes never end; the full rate returns once they stop (the
     // next fetch to finish pumps again).
     const limit = this.options.pushesArriving?.() ? 1 : this.options.concurrency;

@@ -52,7 +52,7 @@ export class PeerChunks {
     // No young-generation collection here (unlike a chunk served or sealed): a follower that ran one
     // per chunk stored rested lower after memory.test.ts's warm-up (median 139 against 147 MiB, once
     // 118) at about the same peak, so its rise during the download reached 54.8 of the 64 MiB bound
-    // (README, "Large files", session 14).
+    // (bench/README.md, "Large files", session 14).
     const stored = await this.options.chunks.put(hash, body).catch((err: unknown) => {
       throw err instanceof ChunkHashMismatchError ? new ChunkIntegrityError(hash, err.message) : err;
     });
