@@ -82,11 +82,17 @@ export function fullCollector(): () => void {
   return () => gc();
 }
 
+type GcFunction = (options?: { type: 'minor' }) => void;
+let gcFunction: GcFunction | null = null;
+
 /**
  * V8's `gc` function. `--expose-gc` is read when a context is made, so it comes from a new context
- * of its own; nothing is added to the process's global object.
+ * of its own, made once and shared by both collectors; nothing is added to the process's global object.
  */
-function exposedGc(): (options?: { type: 'minor' }) => void {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as (options?: { type: 'minor' }) => void;
+function exposedGc(): GcFunction {
+  if (gcFunction === null) {
+    v8.setFlagsFromString('--expose-gc');
+    gcFunction = vm.runInNewContext('gc') as GcFunction;
+  }
+  return gcFunction;
 }

@@ -22,26 +22,29 @@ export interface FileOwner {
   readonly startTime: string | null;
 }
 
-/** Reads the owner out of a file's text; null when the text names nobody this code wrote. */
-export type OwnerParser = (text: string) => FileOwner | null;
+/**
+ * Reads the owner out of a file's text; null when the text names nobody this code wrote. A caller
+ * whose records carry more than a pid and a start time gets its own record type back.
+ */
+export type OwnerParser<O extends FileOwner = FileOwner> = (text: string) => O | null;
 
 /** How long a taker waits for another one that is replacing the same stale file. */
 const TAKEOVER_WAIT_MS = 5_000;
 
-export type TakeResult = { readonly taken: true } | { readonly taken: false; readonly owner: FileOwner; readonly text: string };
+export type TakeResult<O extends FileOwner = FileOwner> = { readonly taken: true } | { readonly taken: false; readonly owner: O };
 
 /**
  * Puts `record` at `file` for this process, replacing a stale one (its owner died or its pid now
- * names another process). When a live process owns it, returns that owner and the file's text.
+ * names another process). When a live process owns it, returns that owner as `parse` read it.
  */
-export async function takeOwnerFile(file: string, record: string, parse: OwnerParser): Promise<TakeResult> {
+export async function takeOwnerFile<O extends FileOwner>(file: string, record: string, parse: OwnerParser<O>): Promise<TakeResult<O>> {
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   for (;;) {
     if (await createExclusive(file, record)) return { taken: true };
     const current = await readTextIfExists(file);
     if (current === null) continue;
     const owner = parse(current);
-    if (owner !== null && (await isOwnerAlive(owner))) return { taken: false, owner, text: current };
+    if (owner !== null && (await isOwnerAlive(owner))) return { taken: false, owner };
     if (await replaceStale(file, current, record, parse)) return { taken: true };
     // Another taker is replacing the same stale file right now: look again in a moment.
     if (Date.now() > deadline) throw new Error(`could not take ${file}: another process kept taking it over for ${TAKEOVER_WAIT_MS} ms`);
@@ -106,7 +109,7 @@ async function createThenWrite(file: string, record: string): Promise<boolean> {
  * a taker that crashed in that instant is itself stale, and is taken over the same way one level
  * down.
  */
-async function replaceStale(file: string, stale: string, record: string, parse: OwnerParser): Promise<boolean> {
+async function replaceStale<O extends FileOwner>(file: string, stale: string, record: string, parse: OwnerParser<O>): Promise<boolean> {
   const marker = takeoverMarker(file, stale);
   if (!(await createExclusive(marker, record))) {
     const markerText = await readTextIfExists(marker);

@@ -77,7 +77,7 @@ export class ClusterLock {
     const owner: LockOwner = { pid: process.pid, startTime: await processStartTime(process.pid), since: new Date().toISOString(), holder, port: null };
     const result = await takeOwnerFile(file, `${JSON.stringify(owner)}\n`, parseOwner);
     if (result.taken) return new ClusterLock(dir, owner);
-    throw new ClusterBusyError(dir, parseOwner(result.text) as LockOwner);
+    throw new ClusterBusyError(dir, result.owner);
   }
 
   /** What a second start reads in the hand-over file: null when there is none or it is unreadable. */
