@@ -3,8 +3,8 @@
 // Each node's pushed events arrive over its `GET /events` stream, one per node while attached.
 import { ApiError } from '../../../node-runtime/common/errors';
 import type { AddedNode, NodeAction } from '../../../node-runtime/common/manager-api';
-import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import type { ClusterBackend, MemberView } from './cluster-backend';
+import { ClusterSignals } from './cluster-signals';
 import { NodeAccess } from './node-access';
 import { NodeEventStream } from './node-event-stream';
 
@@ -13,14 +13,11 @@ export interface AttachedNode {
   readonly httpUrl: string;
 }
 
-export class AttachedCluster implements ClusterBackend {
+export class AttachedCluster extends ClusterSignals implements ClusterBackend {
   readonly mode = 'attach';
   /** Nodes started elsewhere got their S3 keys elsewhere. */
   readonly s3Credentials = null;
   private nodes: AttachedNode[];
-  private readonly listeners = new Set<() => void>();
-  private readonly eventListeners = new Set<(event: NodeEvent) => void>();
-  private readonly streamListeners = new Set<(nodeId: number, open: boolean) => void>();
   private readonly streams = new Map<number, NodeEventStream>();
   readonly access: NodeAccess;
 
@@ -29,6 +26,7 @@ export class AttachedCluster implements ClusterBackend {
     nodes: readonly AttachedNode[],
     credentials: { readonly secret: string | null; readonly token: string | null; readonly ca: string | null },
   ) {
+    super();
     this.nodes = [...nodes];
     this.access = new NodeAccess({ ca: credentials.ca, token: credentials.token, secret: () => credentials.secret, ownNodes: () => this.members() });
   }
@@ -37,31 +35,12 @@ export class AttachedCluster implements ClusterBackend {
     return this.nodes.map((n) => ({ id: n.id, httpUrl: n.httpUrl.replace(/\/+$/, ''), peerAddress: null, process: null }));
   }
 
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  onNodeEvent(listener: (event: NodeEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
-  }
-
-  onEventStream(listener: (nodeId: number, open: boolean) => void): () => void {
-    this.streamListeners.add(listener);
-    return () => this.streamListeners.delete(listener);
-  }
-
   async start(): Promise<void> {
     for (const member of this.members()) {
       this.streams.get(member.id)?.close();
       this.streams.set(member.id, new NodeEventStream(member.id, member.httpUrl, this.access, {
-        onEvent: (event) => {
-          for (const listener of this.eventListeners) listener(event);
-        },
-        onOpen: (open) => {
-          for (const listener of this.streamListeners) listener(member.id, open);
-        },
+        onEvent: (event) => this.nodeEvent(event),
+        onOpen: (open) => this.eventStream(member.id, open),
       }));
     }
   }
@@ -84,6 +63,6 @@ export class AttachedCluster implements ClusterBackend {
     this.nodes = this.nodes.filter((n) => n.id !== id);
     this.streams.get(id)?.close();
     this.streams.delete(id);
-    for (const listener of this.listeners) listener();
+    this.changed();
   }
 }

@@ -2,10 +2,10 @@
 // handed over in the environment, a data directory per node, and the same cluster on every launch.
 import { ApiError } from '../../../node-runtime/common/errors';
 import type { AddedNode, NodeAction } from '../../../node-runtime/common/manager-api';
-import type { NodeEvent } from '../../../node-runtime/common/node-events';
 import type { RestartPolicyOptions } from './backoff';
 import type { Clock } from './clock';
 import type { ClusterBackend, MemberView } from '../clusters/cluster-backend';
+import { ClusterSignals } from '../clusters/cluster-signals';
 import type { ClusterLock } from './cluster-lock';
 import { ClusterStore, type S3Credentials, type StoredCluster, type StoredNode } from './cluster-store';
 import type { Launcher, LaunchSpec, NodeCommand } from './launcher';
@@ -38,7 +38,7 @@ export interface LocalClusterOptions {
 
 const loopback = '127.0.0.1';
 
-export class LocalCluster implements ClusterBackend {
+export class LocalCluster extends ClusterSignals implements ClusterBackend {
   readonly mode = 'local';
   readonly profile = 'local';
   private readonly store: ClusterStore;
@@ -46,11 +46,9 @@ export class LocalCluster implements ClusterBackend {
   private clusterSecret: string | null = null;
   private s3: S3Credentials | null = null;
   private readonly supervisors = new Map<number, NodeSupervisor>();
-  private readonly listeners = new Set<() => void>();
-  private readonly eventListeners = new Set<(event: NodeEvent) => void>();
-  private readonly streamListeners = new Set<(nodeId: number, open: boolean) => void>();
 
   constructor(private readonly options: LocalClusterOptions) {
+    super();
     this.store = new ClusterStore(options.dataDir);
   }
 
@@ -69,21 +67,6 @@ export class LocalCluster implements ClusterBackend {
       peerAddress: `${loopback}:${node.peerPort}`,
       process: this.supervisors.get(node.id)?.info() ?? null,
     }));
-  }
-
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  onNodeEvent(listener: (event: NodeEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
-  }
-
-  onEventStream(listener: (nodeId: number, open: boolean) => void): () => void {
-    this.streamListeners.add(listener);
-    return () => this.streamListeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -204,12 +187,8 @@ export class LocalCluster implements ClusterBackend {
       launchSpec: () => this.launchSpec(node.id),
       probeLive: () => client.livez(),
       onLog: (line) => this.options.logs.add(line),
-      onNodeEvent: (event) => {
-        for (const listener of this.eventListeners) listener(event);
-      },
-      onEventStreamEnd: () => {
-        for (const listener of this.streamListeners) listener(node.id, false);
-      },
+      onNodeEvent: (event) => this.nodeEvent(event),
+      onEventStreamEnd: () => this.eventStream(node.id, false),
       clock: this.options.clock,
       policy: this.options.policy,
       stopTimeoutMs: this.options.stopTimeoutMs,
@@ -241,10 +220,6 @@ export class LocalCluster implements ClusterBackend {
     env.DFS_S3_CREDENTIALS_FILE = this.store.s3CredentialsFile;
     if (this.options.logLevel) env.LOG_LEVEL = this.options.logLevel;
     return { ...this.options.command, args, env, name: `dfs-node ${id}` };
-  }
-
-  private changed(): void {
-    for (const listener of this.listeners) listener();
   }
 
   private untilServing(supervisor: NodeSupervisor): Promise<void> {
