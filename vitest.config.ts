@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // One runner for the whole repo; each suite is a project so `npm run test:<suite>` runs one part.
@@ -7,6 +8,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default'],
+    // Vitest's default is one worker fewer than the cores, so on two cores unit and sim ran one
+    // file at a time, one after the other (about 280 s). Two workers let them share the cores as
+    // the groups above intend; the cluster and browser projects still run one file at a time.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     projects: [
       {
         test: {
