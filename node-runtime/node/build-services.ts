@@ -40,6 +40,8 @@ export const PROPOSAL_TIMEOUT_MS = 5_000;
 const BACKUP_MAX_LAG = 1_000;
 /** A push began within this long: peers are still pushing this node chunks (ChunkSync's pushesArriving). */
 const PUSHES_ARRIVING_MS = 1_000;
+/** Catch-up's fetches hold at most this many bytes of chunks at once: one default (4 MiB) chunk (ChunkSync.pump says why). */
+const CATCH_UP_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 /** Chunks (4 MiB each by default) an upload stores before one full collection follows it: 256 MiB and more. */
 const FULL_COLLECTION_AFTER_CHUNKS = 64;
 
@@ -219,6 +221,7 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     has: (hash) => chunks.has(hash),
     enabled: () => fsm.clusterConfig().recoveryEnabled,
     concurrency: 4,
+    maxBytesInFlight: CATCH_UP_BYTES_IN_FLIGHT,
     pushesArriving: () => clock.now() - lastPushAt < PUSHES_ARRIVING_MS,
     retryMs: 1_000,
     onError: (hash, err) => logger.debug({ hash, err: err.message }, 'chunk catch-up failed; will retry'),

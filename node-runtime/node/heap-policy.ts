@@ -22,12 +22,13 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 100;
 
 /**
  * The default: whether the young generation stays at V8's starting size (see
- * applyFixedYoungGeneration). Off, though it keeps a 100,000-file leader under 200 MiB (about 250
- * without): it lowers a node's resting RSS, and memory.test.ts counts its 64 MiB bound from the rest.
- * The follower's overshoot that first turned it off (86af7ea) was its catch-up, cured since
- * (bench/README.md, "Large files", session 12), but with it on a leader then rose 67.6 MiB once
- * in five runs from a rest of 112 MiB, 30–40 below its usual, to the same peak as in every other
- * run (bench/README.md, "Many files", session 12).
+ * applyFixedYoungGeneration). Off, though it keeps a 100,000-file node under 200 MiB (a leader at
+ * about 250 without): its scavenges cost small writes about a tenth more CPU per write against
+ * etcd's and a few per cent of their rate (bench/README.md, "Small writes", session 16). What kept
+ * it off before, memory.test.ts's follower rising near its 64 MiB bound with it, was catch-up's
+ * four 4 MiB fetches at once, cured by ChunkSync's bytes in flight (bench/README.md, "Large files",
+ * session 16); session 12's other worry, a leader rising 67.6 MiB from a rest measured low, did not
+ * recur there (its worst rise 34.5 MiB in 21 runs with it).
  */
 export const DEFAULT_FIXED_YOUNG_GENERATION = false;
 

@@ -3,8 +3,8 @@
 // counters shown by /recovery/status cover every path.
 //
 // The bytes stream from the peer into the store as they arrive, checked on the way; nothing holds
-// a whole chunk. A follower that fell behind a large upload catches up through here, four chunks
-// at a time (ChunkSync), while the leader's last pushes arrive beside it: gathered whole (the
+// a whole chunk. A follower that fell behind a large upload catches up through here (ChunkSync:
+// then four chunks at a time), while the leader's last pushes arrive beside it: gathered whole (the
 // socket's pieces, then one copy of them all) those four fetches held up to 32 MiB, and
 // memory.test.ts's follower rose 63–72 MiB over its rest while it caught up (64 allowed; issue #11).
 import { createHash } from 'node:crypto';

@@ -13,6 +13,11 @@ export interface ChunkSyncOptions {
   readonly enabled: () => boolean;
   readonly concurrency: number;
   /**
+   * Bytes of chunks fetched at once, at most (one fetch always goes, however large its chunk): what
+   * a fetch leaves behind grows with the bytes it moves, not with the number of fetches. See pump().
+   */
+  readonly maxBytesInFlight: number;
+  /**
    * True while peers are pushing chunks to this node (the leader delivering what an upload
    * stored). Catch-up then fetches one chunk at a time beside the pushes instead of
    * `concurrency`: see pump().
@@ -29,6 +34,7 @@ export class ChunkSync {
   private readonly queue = new Map<string, number>();
   private readonly failed = new Map<string, number>();
   private running = 0;
+  private runningBytes = 0;
   private rescanning: Promise<void> | null = null;
   private cancelRetry: (() => void) | null = null;
   private stopped = false;
@@ -73,13 +79,24 @@ export class ChunkSync {
     // upload-phase peak while it caught up (bench/README.md, "Large files", session 15). One fetch at a time
     // still makes progress should the pushes never end; the full rate returns once they stop (the
     // next fetch to finish pumps again).
+    //
+    // Once the pushes stop, the fetches are limited by their bytes too. Each fetch's socket pieces
+    // (64 KiB each, garbage once written) wait for a full collection, and V8 starts one for every
+    // few tens of MiB of them; four 4 MiB fetches at once took that follower from 97-115 to 132-137
+    // MiB within six seconds of the download phase, one at a time it stayed at its upload-phase
+    // peak, memory.test.ts's rise 17-23 MiB against 41-44 (bench/README.md, "Large files", session
+    // 16). With the default 4 MiB chunks that is one fetch at a time; smaller chunks still go
+    // several at once.
     const limit = this.options.pushesArriving?.() ? 1 : this.options.concurrency;
     while (this.running < limit && this.queue.size > 0) {
       const [hash, size] = this.queue.entries().next().value as [string, number];
+      if (this.running > 0 && this.runningBytes + size > this.options.maxBytesInFlight) return;
       this.queue.delete(hash);
       this.running += 1;
+      this.runningBytes += size;
       void this.syncOne(hash, size).finally(() => {
         this.running -= 1;
+        this.runningBytes -= size;
         this.pump();
       });
     }

@@ -1,6 +1,7 @@
 // Catch-up over real chunk stores and a real state machine: a node missing a file's chunks fetches
-// them from a peer `concurrency` at a time, and one at a time while peers are pushing it chunks
-// (the leader delivering an upload's tail), so the two do not pile up beside each other.
+// them from a peer `concurrency` at a time and no more bytes at once than `maxBytesInFlight`, and
+// one at a time while peers are pushing it chunks (the leader delivering an upload's tail), so the
+// two do not pile up beside each other.
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ChunkRepairer } from '../../../node-runtime/services/chunk-repairer';
@@ -12,7 +13,7 @@ import { Catalog, openStore, storeChunks } from './fixtures';
 const tempDir = useTempDirs();
 
 /** A node (`local`) that lacks the 8 chunks of a file its peer holds; each fetch waits until the test lets it go. */
-async function catchingUp(pushesArriving?: () => boolean) {
+async function catchingUp(pushesArriving?: () => boolean, maxBytesInFlight = 1024 * 1024) {
   const [peer, local] = [await openStore(await tempDir()), await openStore(await tempDir())];
   const chunks = await storeChunks([peer], Array.from({ length: 8 }, () => 1024));
   const catalog = new Catalog();
@@ -33,7 +34,7 @@ async function catchingUp(pushesArriving?: () => boolean) {
       inFlight -= 1;
     },
   });
-  const sync = new ChunkSync({ fsm: catalog.fsm, repairer, has: (hash) => local.has(hash), enabled: () => true, concurrency: 4, pushesArriving, retryMs: 1_000, onError: () => {}, clock: new FakeClock() });
+  const sync = new ChunkSync({ fsm: catalog.fsm, repairer, has: (hash) => local.has(hash), enabled: () => true, concurrency: 4, maxBytesInFlight, pushesArriving, retryMs: 1_000, onError: () => {}, clock: new FakeClock() });
   sync.want(chunks);
   return {
     sync,
@@ -68,6 +69,20 @@ describe('ChunkSync', () => {
     while (node.sync.pending() > 0) await node.release();
     expect(node.mostInFlight()).toBe(4);
     expect(await node.held()).toBe(8);
+  });
+
+  it('fetches no more bytes at once than maxBytesInFlight, but always at least one chunk', async () => {
+    const two = await catchingUp(undefined, 2048); // the chunks are 1 KiB each
+    await untilInFlight(two, 2);
+    while (two.sync.pending() > 0) await two.release();
+    expect(two.mostInFlight()).toBe(2);
+    expect(await two.held()).toBe(8);
+
+    const one = await catchingUp(undefined, 512);
+    await untilInFlight(one, 1);
+    while (one.sync.pending() > 0) await one.release();
+    expect(one.mostInFlight()).toBe(1);
+    expect(await one.held()).toBe(8);
   });
 
   it('fetches one chunk at a time while peers push, and speeds up once they stop', async () => {
