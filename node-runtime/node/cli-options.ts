@@ -117,7 +117,7 @@ export function buildCommand(): Command {
       '\nEnvironment: PORT, STORAGE_PATH, LOG_LEVEL as in the seed; DFS_CLUSTER_SECRET authenticates peer traffic\n' +
         '(without it, nodes share a generated one beside their data directories); DFS_API_TOKEN guards client routes;\n' +
         'DFS_HEAP_GROWING_PERCENT (default 100, 0 for V8\'s own) bounds how far the heap grows past what is live;\n' +
-        'DFS_FIXED_YOUNG_GENERATION (default 0, V8\'s own growth; 1) keeps the young generation at its starting size.\n' +
+        'DFS_FIXED_YOUNG_GENERATION (default 1; 0 for V8\'s own growth) keeps the young generation at its starting size.\n' +
         'Example: dfs-node --node 0 --http :8081 --cluster "1,:3030;2,:3031;3,:3032"',
     )
     .exitOverride()

@@ -22,15 +22,14 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 100;
 
 /**
  * The default: whether the young generation stays at V8's starting size (see
- * applyFixedYoungGeneration). Off, though it keeps a 100,000-file node under 200 MiB (a leader at
- * about 250 without): its scavenges cost small writes about a tenth more CPU per write against
- * etcd's and a few per cent of their rate (bench/README.md, "Small writes", session 16). What kept
- * it off before, memory.test.ts's follower rising near its 64 MiB bound with it, was catch-up's
- * four 4 MiB fetches at once, cured by ChunkSync's bytes in flight (bench/README.md, "Large files",
- * session 16); session 12's other worry, a leader rising 67.6 MiB from a rest measured low, did not
- * recur there (its worst rise 34.5 MiB in 21 runs with it).
+ * applyFixedYoungGeneration). On: it keeps a 100,000-file node under 200 MiB (a leader at about 250
+ * without; bench/README.md, "Many files", session 16), at a price: its scavenges cost small writes
+ * about a tenth more CPU per write against etcd's and a few per cent of their rate
+ * (bench/README.md, "Small writes", session 16). What kept it off before, memory.test.ts's follower
+ * rising near its 64 MiB bound with it, was catch-up's four 4 MiB fetches at once, cured by
+ * ChunkSync's bytes in flight (bench/README.md, "Large files", session 16).
  */
-export const DEFAULT_FIXED_YOUNG_GENERATION = false;
+export const DEFAULT_FIXED_YOUNG_GENERATION = true;
 
 /**
  * V8's young generation (new space: two semi-spaces that swap at every scavenge, so both are

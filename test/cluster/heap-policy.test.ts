@@ -31,7 +31,7 @@ async function policyOfNodeStartedWith(env: NodeJS.ProcessEnv): Promise<{ heapGr
 
 describe('heap policy on a real node', () => {
   it('is on by default', async () => {
-    expect(await policyOfNodeStartedWith({})).toEqual({ heapGrowingPercent: DEFAULT_HEAP_GROWING_PERCENT, fixedYoungGeneration: false });
+    expect(await policyOfNodeStartedWith({})).toEqual({ heapGrowingPercent: DEFAULT_HEAP_GROWING_PERCENT, fixedYoungGeneration: true });
   });
 
   it('follows DFS_HEAP_GROWING_PERCENT, 0 leaving V8 its own sizing', async () => {
@@ -40,7 +40,7 @@ describe('heap policy on a real node', () => {
     expect((await policyOfNodeStartedWith({ DFS_HEAP_GROWING_PERCENT: '0' })).heapGrowingPercent).toBeNull();
   });
 
-  it('fixes the young generation with DFS_FIXED_YOUNG_GENERATION=1', async () => {
-    expect((await policyOfNodeStartedWith({ DFS_FIXED_YOUNG_GENERATION: '1' })).fixedYoungGeneration).toBe(true);
+  it('leaves the young generation to V8 with DFS_FIXED_YOUNG_GENERATION=0', async () => {
+    expect((await policyOfNodeStartedWith({ DFS_FIXED_YOUNG_GENERATION: '0' })).fixedYoungGeneration).toBe(false);
   });
 });

@@ -142,10 +142,10 @@ describe('heap policy', () => {
     for (const bad of ['-1', '1.5', 'lots', '301']) expect(() => parseNodeOptions(argv, { DFS_HEAP_GROWING_PERCENT: bad })).toThrow(UsageError);
   });
 
-  it('leaves the young generation to V8 by default, fixes it with DFS_FIXED_YOUNG_GENERATION=1, and refuses nonsense', () => {
+  it('fixes the young generation by default, leaves it to V8 with DFS_FIXED_YOUNG_GENERATION=0, and refuses nonsense', () => {
     const argv = ['--node', '0'];
-    expect(DEFAULT_FIXED_YOUNG_GENERATION).toBe(false);
-    expect(parseNodeOptions(argv, {}).fixedYoungGeneration).toBe(false);
+    expect(DEFAULT_FIXED_YOUNG_GENERATION).toBe(true);
+    expect(parseNodeOptions(argv, {}).fixedYoungGeneration).toBe(true);
     expect(parseNodeOptions(argv, { DFS_FIXED_YOUNG_GENERATION: '1' }).fixedYoungGeneration).toBe(true);
     expect(parseNodeOptions(argv, { DFS_FIXED_YOUNG_GENERATION: '0' }).fixedYoungGeneration).toBe(false);
     for (const bad of ['yes', '2', '-1']) expect(() => parseNodeOptions(argv, { DFS_FIXED_YOUNG_GENERATION: bad })).toThrow(UsageError);
