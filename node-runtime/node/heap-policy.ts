@@ -23,8 +23,8 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 100;
 /**
  * The default: whether the young generation stays at V8's starting size (see
  * applyFixedYoungGeneration). On: it keeps a 100,000-file node under 200 MiB (a leader at about 250
- * without; bench/README.md, "Many files", session 16), at a price: its scavenges cost small writes
- * about a tenth more CPU per write against etcd's and a few per cent of their rate
+ * without; bench/README.md, "Many files", session 16). Its scavenges cost small writes about a
+ * tenth more CPU per write on a busy machine (load 7–10) and nothing measurable on a quiet one
  * (bench/README.md, "Small writes", session 16). What kept it off before, memory.test.ts's follower
  * rising near its 64 MiB bound with it, was catch-up's four 4 MiB fetches at once, cured by
  * ChunkSync's bytes in flight (bench/README.md, "Large files", session 16).
