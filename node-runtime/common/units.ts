@@ -1,7 +1,8 @@
 // Byte counts for people ("1.50 MiB") and the quota sentence, shared by the nodes' error messages
 // and the dashboard so both say the same thing the same way.
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+/** Binary units: BYTE_UNITS[i] is 1024^i bytes. */
+export const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
 export function formatBytes(bytes: number): string {
   let value = bytes;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { byteTicks, decimalTicks } from '../../../renderer/src/format/byte-ticks';
+import { byteAxis, decimalTicks } from '../../../renderer/src/format/byte-ticks';
+
+const byteTicks = (max: number) => byteAxis(max).ticks;
 import { formatMsTick } from '../../../renderer/src/format/units';
 
 const MiB = 2 ** 20;
@@ -18,6 +20,26 @@ describe('byte axis ticks', () => {
       const ticks = byteTicks(max);
       expect(ticks.length).toBeLessThanOrEqual(6);
       expect(ticks.at(-1)).toBeGreaterThanOrEqual(max);
+    }
+  });
+
+  it('label every tick of one axis in the unit the ticks step in (CI saw 0 B/s / 512 KiB/s / 1.00 MiB/s / 1.50 MiB/s)', () => {
+    const labels = (max: number) => {
+      const axis = byteAxis(max);
+      return axis.ticks.map(axis.label);
+    };
+    expect(labels(1.4 * MiB)).toEqual(['0 MiB', '0.5 MiB', '1 MiB', '1.5 MiB']);
+    expect(labels(80_000_000)).toEqual(['0 MiB', '20 MiB', '40 MiB', '60 MiB', '80 MiB']);
+    expect(labels(700)).toEqual(['0 B', '200 B', '400 B', '600 B', '800 B']);
+    expect(labels(0)).toEqual(['0 B']);
+    for (let max = 1; max < 2 ** 45; max = max * 1.37 + 7) {
+      const axis = byteAxis(max);
+      const shown = axis.ticks.map(axis.label);
+      expect(new Set(shown.map((label) => label.split(' ')[1])).size, shown.join(' / ')).toBe(1);
+      const values = shown.map((label) => Number.parseFloat(label));
+      const step = (values[1] ?? 0) - (values[0] ?? 0);
+      values.forEach((value, i) => expect(value).toBeCloseTo(i * step, 9));
+      if (values.length > 1) expect(Number(step.toPrecision(2))).toBe(step);
     }
   });
 

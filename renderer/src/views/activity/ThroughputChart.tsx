@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import { nodeIdsIn } from '../../store/chart-window';
-import { byteTicks } from '../../format/byte-ticks';
+import { byteAxis } from '../../format/byte-ticks';
 import { formatRate } from '../../format/units';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 
@@ -12,13 +12,13 @@ export function ThroughputChart() {
     () => samples.map((s) => ({ time: s.time, upload: s.uploadBytesPerSec, download: s.downloadBytesPerSec, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.throughputByNode[id] ?? null])) })),
     [samples, nodeIds],
   );
-  const ticks = useMemo(() => byteTicks(Math.max(0, ...data.map((d) => d.upload + d.download))), [data]);
+  const axis = useMemo(() => byteAxis(Math.max(0, ...data.map((d) => d.upload + d.download))), [data]);
   return (
     <ChartCard title="Client throughput" description="Bytes per second clients uploaded to and downloaded from the cluster (areas), and through each node (dashed), as the nodes count them.">
       <ComposedChart data={data}>
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis {...timeAxisProps} />
-        <YAxis {...valueAxisProps} ticks={ticks} domain={[0, ticks.at(-1) ?? 0]} tickFormatter={(v: number) => formatRate(v)} width={80} />
+        <YAxis {...valueAxisProps} ticks={axis.ticks} domain={[0, axis.ticks.at(-1) ?? 0]} tickFormatter={(v: number) => `${axis.label(v)}/s`} width={80} />
         <Tooltip {...tooltipStyle} formatter={(v) => (typeof v === 'number' ? formatRate(v) : String(v))} />
         <Legend />
         <Area type="monotone" dataKey="upload" name="Upload" stroke={seriesColour(0)} fill={seriesColour(0)} fillOpacity={0.2} isAnimationActive={false} />

@@ -1,6 +1,6 @@
 // Stored bytes over the last minutes: the cluster total and each node's disk use.
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { byteTicks } from '../../format/byte-ticks';
+import { byteAxis } from '../../format/byte-ticks';
 import { formatBytes } from '../../format/units';
 import { ChartCard, leaderChangeLines, useChartWindow, seriesColour, timeAxisProps, tooltipStyle, valueAxisProps } from '../../shell/chart-kit';
 import { useMemo } from 'react';
@@ -12,13 +12,13 @@ export function UsageChart() {
     () => samples.map((s) => ({ time: s.time, total: s.totalSize, ...Object.fromEntries(nodeIds.map((id) => [`n${id}`, s.bytesOnDiskByNode[id] ?? null])) })),
     [samples, nodeIds],
   );
-  const ticks = useMemo(() => byteTicks(Math.max(0, ...samples.flatMap((s) => [s.totalSize ?? 0, ...Object.values(s.bytesOnDiskByNode)]))), [samples]);
+  const axis = useMemo(() => byteAxis(Math.max(0, ...samples.flatMap((s) => [s.totalSize ?? 0, ...Object.values(s.bytesOnDiskByNode)]))), [samples]);
   return (
     <ChartCard title="Storage over time" description="Logical bytes stored in the cluster, and bytes on each node's disk.">
       <LineChart data={data}>
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis {...timeAxisProps} />
-        <YAxis {...valueAxisProps} ticks={ticks} domain={[0, ticks.at(-1) ?? 0]} tickFormatter={(v: number) => formatBytes(v)} />
+        <YAxis {...valueAxisProps} ticks={axis.ticks} domain={[0, axis.ticks.at(-1) ?? 0]} tickFormatter={(v: number) => axis.label(v)} />
         <Tooltip {...tooltipStyle} formatter={(v) => (typeof v === 'number' ? formatBytes(v) : String(v))} />
         <Legend />
         <Line type="monotone" dataKey="total" name="Cluster (logical)" stroke={seriesColour(0)} dot={false} isAnimationActive={false} />
