@@ -152,7 +152,11 @@ describe('events and commands', () => {
   });
 
   it('pauses a node with SIGSTOP (it stops answering) and resumes it', async () => {
+    const askedAt = Date.now();
     expect((await fetch(`${base}/api/nodes/2/pause`, { method: 'POST', headers: auth })).status).toBe(202);
+    // Every node was read as the pause was asked for, node 2 last before it went quiet: the view
+    // counts its peers' silence from then, not from a routine poll before.
+    expect(manager.snapshot().nodes.map((n) => (n.report?.receivedAt ?? 0) >= askedAt)).toEqual([true, true, true]);
     await waitFor('node 2 unreachable', () => manager.snapshot().nodes[1]?.process?.state === 'paused' && !manager.snapshot().nodes[1]?.reachable);
     expect((await fetch(`${base}/api/nodes/2/resume`, { method: 'POST', headers: auth })).status).toBe(202);
     await waitFor('node 2 reachable', () => manager.snapshot().nodes[1]?.reachable);

@@ -1,7 +1,7 @@
 // Commands that act on the cluster through the nodes' own APIs: leadership transfer, partitions,
 // membership changes, and picking the node a passthrough request goes to.
 import { ApiError } from '../../../node-runtime/common/errors';
-import type { AddedNode } from '../../../node-runtime/common/manager-api';
+import type { AddedNode, NodeAction } from '../../../node-runtime/common/manager-api';
 import type { ClusterBackend, MemberView } from './cluster-backend';
 import type { ClusterView } from '../cluster-view/cluster-view';
 import type { NodeAccess } from './node-access';
@@ -12,6 +12,9 @@ const MEMBERSHIP_RETRY_MS = 10_000;
 export const PASSTHROUGH_WAIT_MS = 10_000;
 /** How often a passthrough request with no node to go to looks again (health probes are slower). */
 const PASSTHROUGH_WAIT_STEP_MS = 50;
+
+/** Actions after which the node says nothing more: its peers' silence starts at the action. */
+const SILENCING: ReadonlySet<NodeAction> = new Set(['kill', 'stop', 'pause', 'restart']);
 
 export class ClusterOps {
   constructor(
@@ -75,6 +78,12 @@ export class ClusterOps {
    * Nodes named in no group form one more group. Applied to every node before reporting failures,
    * so one unreachable node does not leave the rest half-configured.
    */
+  /** A process action on a node; one that silences it is preceded by a fresh reading of the cluster (ClusterView.refresh). */
+  async nodeAction(id: number, action: NodeAction): Promise<void> {
+    if (SILENCING.has(action)) await this.view.refresh();
+    await this.backend.nodeAction(id, action);
+  }
+
   async partition(groups: readonly (readonly number[])[]): Promise<void> {
     const members = this.backend.members();
     const ids = members.map((m) => m.id);
@@ -86,6 +95,7 @@ export class ClusterOps {
         groupOf.set(id, index);
       }
     });
+    await this.view.refresh();
     await this.applyRules(members, (m) => members.filter((o) => (groupOf.get(o.id) ?? -1) !== (groupOf.get(m.id) ?? -1)).map((o) => o.id));
   }
 

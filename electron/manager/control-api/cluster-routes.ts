@@ -33,7 +33,7 @@ export function clusterRoutes(ctx: ControlContext): Router {
       if (action === 'leadership') {
         await ctx.ops().transferLeadership(nodeId(req));
       } else if (nodeActions.includes(action as NodeAction)) {
-        await ctx.backend().nodeAction(nodeId(req), action as NodeAction);
+        await ctx.ops().nodeAction(nodeId(req), action as NodeAction);
       } else {
         throw new ApiError('not_found', `unknown node action "${action}" (one of ${nodeActions.join(', ')}, leadership)`);
       }
