@@ -91,6 +91,23 @@ async function sealed(leader: ChunkStore, index: number, pool = noIdlePool): Pro
   const ref = { hash, size: bytes.length };
   return { ref, index, bytes: pool.share(pooled, bytes.length), durable: Promise.resolve(), readBack: () => readBackChunk(pool, leader, ref) };
 }
+/**
+ * A follower (2) and a learner (9) behind a window of `windowChunks`, four pooled buffers: three
+ * chunks added, each released to the follower, so each has its majority and the learner none yet.
+ */
+async function threeChunksAcknowledgedByTheFollower(windowChunks: number) {
+  const { leader, peers, network } = await setup([2, 9]);
+  const pool = new ChunkBufferPool(1000, 4, new SpareChunkBuffers(0, 1_000));
+  const replication = new ChunkReplication(network, { followers: [2], learners: [9] }, { chunks: windowChunks, perPeer: 1 });
+  const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i, pool)));
+  for (const chunk of chunks) {
+    const added = replication.add(chunk);
+    await network.next(2).release();
+    await added;
+  }
+  return { peers, network, pool, chunks, replication };
+}
+
 
 /** Whether `promise` has settled after pending work ran. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
@@ -178,15 +195,7 @@ describe('ChunkReplication', () => {
   });
 
   it('reads a chunk that left the window back into an idle pooled buffer for a peer behind, and hands the buffer back once pushed', async () => {
-    const { leader, peers, network } = await setup([2, 9]);
-    const pool = new ChunkBufferPool(1000, 4, new SpareChunkBuffers(0, 1_000));
-    const replication = new ChunkReplication(network, { followers: [2], learners: [9] }, { chunks: 1, perPeer: 1 });
-    const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i, pool)));
-    for (const chunk of chunks) {
-      const added = replication.add(chunk);
-      await network.next(2).release();
-      await added;
-    }
+    const { peers, network, pool, chunks } = await threeChunksAcknowledgedByTheFollower(1);
     const learnerPushes: PendingPush[] = [];
     for (let i = 0; i < 3; i++) {
       const push = await network.queued(9);
@@ -204,15 +213,7 @@ describe('ChunkReplication', () => {
   });
 
   it('lets go of the window\'s bytes once every chunk has a majority: a peer still behind reads them back when its turn comes', async () => {
-    const { leader, peers, network } = await setup([2, 9]);
-    const pool = new ChunkBufferPool(1000, 4, new SpareChunkBuffers(0, 1_000));
-    const replication = new ChunkReplication(network, { followers: [2], learners: [9] }, { chunks: 3, perPeer: 1 });
-    const chunks = await Promise.all([0, 1, 2].map((i) => sealed(leader, i, pool)));
-    for (const chunk of chunks) {
-      const added = replication.add(chunk);
-      await network.next(2).release();
-      await added;
-    }
+    const { peers, network, pool, chunks, replication } = await threeChunksAcknowledgedByTheFollower(3);
     // The learner has chunk 0's push under way; chunks 1 and 2 wait for it, still in the window.
     const first = await network.queued(9);
     const idleBefore = pool.takeIdle();
