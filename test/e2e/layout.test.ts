@@ -1,8 +1,10 @@
-// Every view at 1024×700 and 1440×900, light and dark, in a real Chromium against web mode with
-// three real nodes: no control sticks out of the window or out of its table row, the page never
-// scrolls sideways, chart axes tick at round numbers, the file table's headers sit over their
-// columns, the console stays clean, the upload dock (unfolded or folded) covers no control, the
-// help is reached by the keyboard, and a reload or the back button keeps your place.
+// Every view at 1024×700, 1280×820 (the desktop window's first size) and 1440×900, light and
+// dark, in a real Chromium against web mode with three real nodes: no control sticks out of the
+// window or out of its table row, the page never scrolls sideways, chart axes tick at round
+// numbers, the file table's headers sit over their columns, the Raft view's log strips fit and
+// show no sliver under their labels, the console stays clean, the upload dock (unfolded or
+// folded) covers no control, the help is reached by the keyboard, and a reload or the back
+// button keeps your place.
 // Leaves a screenshot of each view in test-results/e2e/.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -98,6 +100,45 @@ async function unroundTicks(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * The Raft view's log strips: from the desktop window's first width up (`mustFit`), the newest
+ * entries fit beside each node's label without scrolling; at any width the newest entry is in view
+ * (a narrow window once showed only the empty boxes after it), and the label, which stays put
+ * while older entries scroll under it, is as tall as the entries and their outlines (else a sliver
+ * of the entry under it shows, as one did at 1280 px).
+ */
+async function logStripFlaws(page: Page, mustFit: boolean): Promise<string[]> {
+  return page.evaluate((mustFit) => {
+    const problems: string[] = [];
+    const scroller = document.querySelector<HTMLElement>('.log-scroller');
+    if (scroller === null) return ['no log strips drawn'];
+    if (mustFit && scroller.scrollWidth > scroller.clientWidth + 0.5) problems.push(`the log strips scroll: ${scroller.scrollWidth}px of content in ${scroller.clientWidth}px`);
+    // The newest entry is in view, right of the labels: not scrolled past into the empty boxes.
+    const entries = [...scroller.querySelectorAll<HTMLElement>('.log-cell[data-index]')];
+    const newest = entries.reduce<HTMLElement | null>((a, c) => (a === null || Number(c.dataset.index) > Number(a.dataset.index) ? c : a), null);
+    if (newest !== null) {
+      const box = newest.getBoundingClientRect();
+      const view = scroller.getBoundingClientRect();
+      const labelRight = (scroller.querySelector('.row')?.firstElementChild as HTMLElement).getBoundingClientRect().right;
+      if (box.left < labelRight - 0.5 || box.right > view.right + 0.5) problems.push(`the newest entry (${newest.dataset.index}) spans ${Math.round(box.left)}–${Math.round(box.right)}px, out of view (${Math.round(labelRight)}–${Math.round(view.right)}px)`);
+    }
+    for (const row of scroller.querySelectorAll<HTMLElement>(':scope > .row')) {
+      const label = (row.firstElementChild as HTMLElement).getBoundingClientRect();
+      for (const cell of row.querySelectorAll<HTMLElement>('.log-cell')) {
+        const box = cell.getBoundingClientRect();
+        const style = getComputedStyle(cell);
+        // Chromium reports an outline's width (3px, "medium") even where none is drawn.
+        const outline = style.outlineStyle === 'none' ? 0 : Number.parseFloat(style.outlineWidth) + Number.parseFloat(style.outlineOffset);
+        if (label.top > box.top - outline + 0.5 || label.bottom < box.bottom + outline - 0.5) {
+          problems.push(`${row.getAttribute('aria-label')}: the label spans ${Math.round(label.top)}–${Math.round(label.bottom)}px, an entry ${Math.round(box.top - outline)}–${Math.round(box.bottom + outline)}px`);
+          break;
+        }
+      }
+    }
+    return problems;
+  }, mustFit);
+}
+
 /** Charts alone on a row of their grid without spanning it: the orphan the issue describes. */
 async function orphanCharts(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -160,7 +201,7 @@ async function coveredByDock(page: Page): Promise<string[]> {
   });
 }
 
-describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440×900, light and dark', () => {
+describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700, 1280×820 and 1440×900, light and dark', () => {
   beforeAll(async () => {
     await mkdir(screenshots, { recursive: true });
     web = await startWebMode();
@@ -179,7 +220,8 @@ describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440
     await web?.stop();
   });
 
-  for (const viewport of [{ width: 1024, height: 700 }, { width: 1440, height: 900 }]) {
+  // 1280×820 is the desktop window's size when it first opens (electron/main/window.ts).
+  for (const viewport of [{ width: 1024, height: 700 }, { width: 1280, height: 820 }, { width: 1440, height: 900 }]) {
     for (const scheme of ['light', 'dark'] as const) {
       it(`${viewport.width}×${viewport.height} ${scheme}: nothing overflows the window or its row, the console is clean`, async () => {
         const { page, messages } = await openDashboard(viewport, scheme);
@@ -198,6 +240,10 @@ describe.skipIf(chromiumPath === null)('layout in Chromium at 1024×700 and 1440
             // Axes tick once their chart has a second of samples.
             await page.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').nth(1).waitFor({ timeout: 15_000 });
             problems.push(...(await unroundTicks(page)).map((p) => `Activity: ${p}`));
+          }
+          if (view === 'Raft view') {
+            await page.locator('.log-cell:not(.log-cell-empty)').first().waitFor({ timeout: 15_000 });
+            problems.push(...(await logStripFlaws(page, viewport.width >= 1280)).map((p) => `Raft view: ${p}`));
           }
           problems.push(...(await overflowing(page)).map((p) => `${view}: ${p}`));
           if (view === 'Files') problems.push(...(await outsideTheirRow(page)).map((p) => `Files row ${p}`), ...(await misalignedColumns(page)));

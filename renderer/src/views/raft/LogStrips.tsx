@@ -1,6 +1,6 @@
 // Every node's log, entry by entry, in one strip per node that scrolls together: the newest
-// entries on the right, in view unless the user scrolled back through the older ones the nodes
-// reported (their `logTerms` window), where it then stays.
+// entries on the right, the newest of them in view unless the user scrolled back through the
+// older ones the nodes reported (their `logTerms` window), where it then stays.
 import { useLayoutEffect, useRef } from 'react';
 import { LOG_TERMS_WINDOW } from '../../../../node-runtime/common/api-types';
 import type { ManagedNode } from '../../../../node-runtime/common/manager-api';
@@ -18,14 +18,27 @@ export function logRange(nodes: readonly ManagedNode[]): { from: number; to: num
   return { from, to: Math.max(from + VISIBLE_ENTRIES - 1, top) };
 }
 
+/**
+ * The scroll offset that shows the newest entry: the strip's end (its "last · commit" too) once the
+ * newest entry is the last box; while the log is young and empty boxes follow it, only as far as
+ * brings it into view, or a narrow window would show nothing but empty boxes.
+ */
+function newestInView(el: HTMLElement, newest: number, to: number): number {
+  const cell = newest < to ? el.querySelector<HTMLElement>(`.log-cell[data-index="${newest}"]`) : null;
+  if (cell === null) return el.scrollWidth - el.clientWidth;
+  const edge = cell.getBoundingClientRect().right - el.getBoundingClientRect().left + el.scrollLeft;
+  return Math.max(0, edge - el.clientWidth);
+}
+
 export function LogStrips({ nodes, from, to }: { nodes: readonly ManagedNode[]; from: number; to: number }) {
   const scroller = useRef<HTMLDivElement>(null);
-  /** Whether the newest entries are in view: then new ones scroll in, else the user's place holds. */
+  const newest = Math.max(0, ...nodes.map((n) => n.report?.status.lastIndex ?? 0));
+  /** Whether the newest entry is in view: then new ones scroll in, else the user's place holds. */
   const pinned = useRef(true);
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el !== null && pinned.current) el.scrollLeft = el.scrollWidth;
-  }, [from, to]);
+    if (el !== null && pinned.current) el.scrollLeft = newestInView(el, newest, to);
+  }, [from, to, newest]);
   return (
     <div
       ref={scroller}
@@ -35,7 +48,7 @@ export function LogStrips({ nodes, from, to }: { nodes: readonly ManagedNode[]; 
       tabIndex={0}
       onScroll={(e) => {
         const el = e.currentTarget;
-        pinned.current = el.scrollLeft + el.clientWidth >= el.scrollWidth - 4;
+        pinned.current = el.scrollLeft >= newestInView(el, newest, to) - 4;
       }}
     >
       {nodes.map((n) => (

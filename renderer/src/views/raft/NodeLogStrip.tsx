@@ -26,6 +26,7 @@ export function NodeLogStrip({ node, from, to }: { node: ManagedNode; from: numb
       <span
         key={index}
         className="log-cell"
+        data-index={index}
         data-committed={committed}
         data-compacted={compacted}
         style={{ background: termColour(term) }}
@@ -41,7 +42,7 @@ export function NodeLogStrip({ node, from, to }: { node: ManagedNode; from: numb
       : `Node ${node.id} log: last index ${status.lastIndex}, committed up to ${status.commitIndex}, applied up to ${status.appliedIndex}`;
   return (
     <div className="row" role="group" aria-label={label}>
-      <span style={{ width: '6ch' }}>N{node.id}</span>
+      <span>N{node.id}</span>
       <div className="log-strip">{cells}</div>
       <span className="num muted">{status === undefined ? '—' : `last ${status.lastIndex} · commit ${status.commitIndex}`}</span>
     </div>
