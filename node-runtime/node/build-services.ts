@@ -6,6 +6,7 @@ import type { Clock } from '../ports';
 import { BackgroundServices, timingsFromEnv } from '../services/background-services';
 import { BackupService } from '../services/backup-service';
 import { ChunkPins } from '../services/chunk-pins';
+import { ChunkReceiver, DEFAULT_RECEIVE_BUFFERS } from '../services/chunk-receiver';
 import { ChunkRepairer, collect } from '../services/chunk-repairer';
 import { ChunkSync } from '../services/chunk-sync';
 import { CommandFormatGate } from '../services/command-format-gate';
@@ -204,11 +205,16 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
     peers: () => members().filter((id) => id !== options.id).sort((a, b) => (a === driver.leaderId ? -1 : b === driver.leaderId ? 1 : a - b)),
     fetch: (peer: number, hash: string) => transport.fetchChunk(peer, hash, { timeoutMs: 10_000 }),
   };
+  // One young-generation collection per chunk a node takes in or sends out (heap-policy.ts says why).
+  const collectGarbage = youngGenerationCollector();
+  // Pushed and fetched chunks alike: a reused buffer each, then a scavenge (services/chunk-receiver.ts says why).
+  const receiver = new ChunkReceiver(chunks, { buffers: DEFAULT_RECEIVE_BUFFERS, collectGarbage });
   const repairer = new ChunkRepairer({
     ...fromPeers,
-    store: async (hash, body) => {
-      await chunks.put(hash, body);
+    store: async (hash, body, size) => {
+      await receiver.store(hash, body, size);
     },
+    storeVerifies: true,
   });
   // Small files' contents: peers serve them like chunks (PeerChunks.open); the good copy goes back into the pack.
   const contents = storage.storage.contents;
@@ -257,8 +263,6 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
   // A snapshot arrives whole in one message: "in progress" spans saving and installing it.
   raft.driver.on('snapshotReceived', ({ bytes }) => recovery.snapshotStarted(bytes));
   raft.driver.on('snapshotRestored', ({ bytes }) => recovery.snapshotFinished(bytes));
-  // One young-generation collection per chunk a node takes in or sends out (heap-policy.ts says why).
-  const collectGarbage = youngGenerationCollector();
   const collectAllGarbage = fullCollector();
   const peerChunks = new PeerChunks({
     selfId: options.id,
@@ -271,6 +275,7 @@ function buildChunkServices({ inputs, storage, fsm, raft, transport, clock }: Se
       background.noteIncomingChunk(hash);
     },
     inlineContent: (sha256) => fsm.inlineContent(sha256),
+    receiver,
     collectGarbage,
   });
   return { repairer, inlineRepairer, sync, diskGuard, background, recovery, peerChunks, collectGarbage, collectAllGarbage };

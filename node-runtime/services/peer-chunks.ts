@@ -5,7 +5,8 @@
 import { Readable } from 'node:stream';
 import type { ChunkStore } from '../storage/chunk-store';
 import { ChunkHashMismatchError } from '../storage/errors';
-import { ChunkIntegrityError, type Transport } from '../transport';
+import { BodyTooLargeError, BodyTooShortError, ChunkIntegrityError, type Transport } from '../transport';
+import type { ChunkReceiver } from './chunk-receiver';
 
 export interface PeerChunksOptions {
   readonly selfId: number;
@@ -19,6 +20,8 @@ export interface PeerChunksOptions {
   readonly noteIncoming: (hash: string) => void;
   /** A small file's bytes by SHA-256 (StateMachine.inlineContent): served like a chunk, so a peer can repair its copy. */
   readonly inlineContent?: (sha256: string) => Uint8Array | undefined;
+  /** Where pushed chunks go into the store (chunk-receiver.ts); without it, straight from the socket's pieces. */
+  readonly receiver?: Pick<ChunkReceiver, 'store'>;
   /**
    * Called once a chunk was sent to a peer: a young-generation collection, so its 64 KiB file
    * pieces, garbage by then, do not pile up outside V8's heap until a full collection
@@ -49,12 +52,10 @@ export class PeerChunks {
     this.options.noteIncoming(hash);
     // The transport names its own error for bytes that do not match their hash, so it can answer
     // the sender 422 instead of failing the request as an internal error.
-    // No young-generation collection here (unlike a chunk served or sealed): a follower that ran one
-    // per chunk stored rested lower after memory.test.ts's warm-up (median 139 against 147 MiB, once
-    // 118) at about the same peak, so its rise during the download reached 54.8 of the 64 MiB bound
-    // (bench/README.md, "Large files", session 14).
-    const stored = await this.options.chunks.put(hash, body).catch((err: unknown) => {
-      throw err instanceof ChunkHashMismatchError ? new ChunkIntegrityError(hash, err.message) : err;
+    const { chunks, receiver } = this.options;
+    const stored = await (receiver ? receiver.store(hash, body, size) : chunks.put(hash, body)).catch((err: unknown) => {
+      const refused = err instanceof ChunkHashMismatchError || err instanceof BodyTooLargeError || err instanceof BodyTooShortError;
+      throw refused ? new ChunkIntegrityError(hash, err.message) : err;
     });
     if (stored.size !== size) throw new ChunkIntegrityError(hash, `announced ${size} bytes, received ${stored.size}`);
   }

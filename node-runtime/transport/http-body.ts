@@ -22,17 +22,37 @@ export async function readBody(stream: IncomingMessage, limit: number): Promise<
   return Buffer.concat(chunks);
 }
 
+/** A body that ended before its announced length. */
+export class BodyTooShortError extends Error {
+  constructor(received: number, size: number) {
+    super(`body ended after ${received} of ${size} bytes`);
+    this.name = 'BodyTooShortError';
+  }
+}
+
 /** A body of exactly its Content-Length `size`, read into one buffer (no list of pieces to join). */
-export async function readBodyOfLength(stream: IncomingMessage, size: number): Promise<Buffer> {
+export async function readBodyOfLength(stream: AsyncIterable<Uint8Array>, size: number): Promise<Buffer> {
   const body = Buffer.allocUnsafe(size);
+  for await (const piece of copiedInto(stream, size, body)) void piece;
+  return body;
+}
+
+/**
+ * A body of exactly `size` bytes as it arrives, each piece copied into `into` (at least `size`
+ * bytes) at its place and yielded as a view of it: the socket's own pieces are kept by nobody, so
+ * they die young (services/chunk-receiver.ts says why that matters). More bytes throw
+ * BodyTooLargeError, fewer BodyTooShortError once the body ends.
+ */
+export async function* copiedInto(stream: AsyncIterable<Uint8Array>, size: number, into: Buffer): AsyncGenerator<Buffer> {
+  if (into.length < size) throw new RangeError(`a buffer of ${into.length} bytes cannot take a body of ${size}`);
   let at = 0;
-  for await (const piece of stream as AsyncIterable<Buffer>) {
+  for await (const piece of stream) {
     if (at + piece.length > size) throw new BodyTooLargeError(size);
-    piece.copy(body, at);
+    into.set(piece, at);
+    yield into.subarray(at, at + piece.length);
     at += piece.length;
   }
-  if (at !== size) throw new Error(`body ended after ${at} of ${size} bytes`);
-  return body;
+  if (at !== size) throw new BodyTooShortError(at, size);
 }
 
 /** The project's error shape `{ error, detail }`; `close` ends the connection after the answer. */

@@ -8,6 +8,7 @@ export {
   PeerTransportError, PeerUnknownError, PeerBlockedError, PeerConnectionError, PeerTimeoutError, PeerRequestError,
   PeerLacksChunkError, ChunkIntegrityError, CodecError, RpcAnswerError, RpcRequestError,
 } from './errors';
+export { BodyTooLargeError, BodyTooShortError, copiedInto } from './http-body';
 export { PEER_RPCS } from './protocol';
 export type { PeerRpcAnswer, PeerRpcName, PeerRpcRequest } from './protocol';
 export type { InboundHandlers, PeerRpcHandler, SnapshotContents, Transport } from './transport';
