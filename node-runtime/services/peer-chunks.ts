@@ -20,8 +20,8 @@ export interface PeerChunksOptions {
   readonly noteIncoming: (hash: string) => void;
   /** A small file's bytes by SHA-256 (StateMachine.inlineContent): served like a chunk, so a peer can repair its copy. */
   readonly inlineContent?: (sha256: string) => Uint8Array | undefined;
-  /** Where pushed chunks go into the store (chunk-receiver.ts); without it, straight from the socket's pieces. */
-  readonly receiver?: Pick<ChunkReceiver, 'store'>;
+  /** Where pushed chunks go into the store (chunk-receiver.ts). */
+  readonly receiver: Pick<ChunkReceiver, 'store'>;
   /**
    * Called once a chunk was sent to a peer: a young-generation collection, so its 64 KiB file
    * pieces, garbage by then, do not pile up outside V8's heap until a full collection
@@ -52,8 +52,7 @@ export class PeerChunks {
     this.options.noteIncoming(hash);
     // The transport names its own error for bytes that do not match their hash, so it can answer
     // the sender 422 instead of failing the request as an internal error.
-    const { chunks, receiver } = this.options;
-    const stored = await (receiver ? receiver.store(hash, body, size) : chunks.put(hash, body)).catch((err: unknown) => {
+    const stored = await this.options.receiver.store(hash, body, size).catch((err: unknown) => {
       const refused = err instanceof ChunkHashMismatchError || err instanceof BodyTooLargeError || err instanceof BodyTooShortError;
       throw refused ? new ChunkIntegrityError(hash, err.message) : err;
     });

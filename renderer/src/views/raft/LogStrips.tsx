@@ -9,9 +9,14 @@ import { NodeLogStrip } from './NodeLogStrip';
 /** The entries that fit without scrolling, at the least: the newest of them are always drawn. */
 export const VISIBLE_ENTRIES = 24;
 
+/** The newest index any node reported (0 before any did). */
+function newestIndex(nodes: readonly ManagedNode[]): number {
+  return Math.max(0, ...nodes.map((n) => n.report?.status.lastIndex ?? 0));
+}
+
 /** The indexes drawn: back as far as any node reported its entries' terms, up to the newest. */
 export function logRange(nodes: readonly ManagedNode[]): { from: number; to: number } {
-  const top = Math.max(0, ...nodes.map((n) => n.report?.status.lastIndex ?? 0));
+  const top = newestIndex(nodes);
   const reported = nodes.flatMap((n) => n.report?.status.logTerms.map((run) => run.from) ?? []);
   const oldest = Math.min(top - VISIBLE_ENTRIES + 1, Math.max(top - LOG_TERMS_WINDOW + 1, ...(reported.length === 0 ? [] : [Math.min(...reported)])));
   const from = Math.max(1, oldest);
@@ -32,7 +37,7 @@ function newestInView(el: HTMLElement, newest: number, to: number): number {
 
 export function LogStrips({ nodes, from, to }: { nodes: readonly ManagedNode[]; from: number; to: number }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const newest = Math.max(0, ...nodes.map((n) => n.report?.status.lastIndex ?? 0));
+  const newest = newestIndex(nodes);
   /** Whether the newest entry is in view: then new ones scroll in, else the user's place holds. */
   const pinned = useRef(true);
   useLayoutEffect(() => {
